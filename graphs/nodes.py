@@ -1,0 +1,228 @@
+"""The nodes of the analysis graph. Each reads the typed run context for its settings."""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from saber_agent.budget import BudgetExceeded, call_with_budget
+from saber_agent.cues import find_conflicts
+from saber_agent.evidence import (
+    PERCEPTION_SLOTS,
+    Analysis,
+    CheckOutcome,
+    Evidence,
+    ModalityCue,
+    Provenance,
+    Result,
+    Slot,
+    SlotStatus,
+    ToolRun,
+)
+from saber_agent.graphs.state import State, ToolTask
+from saber_agent.media import clip_cache
+from saber_agent.reasoning import ReasoningRequest
+from saber_agent.registry import get_registry
+from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
+
+
+def settings_of(runtime: Runtime[AnalysisSettings] | None) -> AnalysisSettings:
+    context = getattr(runtime, "context", None)
+    if context is None:
+        return AnalysisSettings()
+    if isinstance(context, dict):
+        return AnalysisSettings.model_validate(context)
+    return context
+
+
+def selected_tools(settings: AnalysisSettings):
+    """The tools this run uses: at most one per slot (the first named or registered wins)."""
+    chosen, seen = [], set()
+    for tool in get_registry().selected_tools(settings.plugins):
+        if tool.slot in seen:
+            continue
+        seen.add(tool.slot)
+        chosen.append(tool)
+    return chosen
+
+
+def decode(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Decode the clip once (MediaError propagates: a clip that cannot be read is the caller's error)."""
+    settings = settings_of(runtime)
+    start = time.perf_counter()
+    clip = clip_cache.get(state["clip_path"], settings.decode)
+    return {"clip": clip.info, "timings": {"decode": round(time.perf_counter() - start, 4)}, "rounds": 0}
+
+
+def fan_out(state: State, runtime: Runtime[AnalysisSettings]) -> list[Send] | Literal["fuse"]:
+    """One `perceive` branch per selected tool, run in parallel."""
+    tools = selected_tools(settings_of(runtime))
+    if not tools:
+        return "fuse"
+    return [Send("perceive", ToolTask(clip_path=state["clip_path"], tool=t.name)) for t in tools]
+
+
+def perceive(task: ToolTask, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Run one perception tool under its budget; any failure marks only its own slot."""
+    settings = settings_of(runtime)
+    tool = get_registry().tool(task["tool"])
+    clip = clip_cache.get(task["clip_path"], settings.decode)
+    started = time.perf_counter()
+    slot = _run_tool(tool, clip, settings)
+    finished = time.perf_counter()
+    if slot.provenance is None:
+        slot.provenance = tool.provenance()
+    slot.provenance.seconds = round(finished - started, 4)
+    run = ToolRun(
+        tool=tool.name, slot=tool.slot, status=slot.status, seconds=round(finished - started, 4),
+        started=started, finished=finished, reason=slot.reason,
+    )
+    return {"slots": {tool.slot: slot}, "tool_runs": [run]}
+
+
+def _run_tool(tool, clip, settings: AnalysisSettings) -> Slot:
+    if why := tool.missing_modality(clip):
+        return Slot.unavailable(why, tool.provenance())
+    availability = tool.availability()
+    if not availability.ready:
+        return Slot.unavailable(f"not available here: {availability.detail}", tool.provenance())
+    try:
+        slot = call_with_budget(lambda: tool.perceive(clip, settings), settings.tool_timeout_s, f"tool {tool.name!r}")
+    except BudgetExceeded as exc:
+        return Slot.failed(str(exc), tool.provenance())
+    except Exception as exc:  # a broken backend fails its slot, never the analysis
+        return Slot.failed(f"{type(exc).__name__}: {exc}", tool.provenance())
+    if not isinstance(slot, Slot):
+        return Slot.failed(f"tool returned {type(slot).__name__}, not a Slot", tool.provenance())
+    if slot.ok and not slot.text.strip():
+        return Slot.failed("tool reported success but wrote no text", slot.provenance or tool.provenance())
+    return slot
+
+
+def evidence_of(state: State) -> Evidence:
+    return Evidence().with_slots(state.get("slots") or {})
+
+
+def fuse(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Fan-in: gather each modality's cues and name the conflicts between them."""
+    registry = get_registry()
+    slots = state.get("slots") or {}
+    cues: list[ModalityCue] = []
+    errors: list[str] = []
+    for run in state.get("tool_runs") or []:
+        slot = slots.get(run.slot)
+        if slot is None or not slot.ok:
+            continue
+        tool = registry.tool(run.tool)
+        try:
+            found = tool.cues(slot)
+            cues.extend(c for c in found if isinstance(c, ModalityCue))
+        except Exception as exc:
+            errors.append(f"tool {run.tool!r} failed to estimate cues: {type(exc).__name__}: {exc}")
+    update: dict = {"cues": cues, "conflicts": find_conflicts(cues), "critique": []}
+    if errors:
+        update["errors"] = errors
+    runs = state.get("tool_runs") or []
+    if runs:
+        update["timings"] = {"perception": round(max(r.finished for r in runs) - min(r.started for r in runs), 4)}
+    return update
+
+
+def request_of(state: State) -> ReasoningRequest:
+    return ReasoningRequest(
+        evidence=evidence_of(state),
+        clip=state["clip"],
+        cues=state.get("cues") or [],
+        conflicts=state.get("conflicts") or [],
+        critique=state.get("critique") or [],
+        round=(state.get("rounds") or 0) + 1,
+    )
+
+
+def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Ask the reasoner for an analysis; if it fails, report it and fall back to the fusion reasoner."""
+    settings = settings_of(runtime)
+    registry = get_registry()
+    request = request_of(state)
+    clip = clip_cache.get(state["clip_path"], settings.decode)
+    start = time.perf_counter()
+    errors: list[str] = []
+    name = settings.reasoner
+    try:
+        reasoner = registry.reasoner(name, settings.reasoner_options)
+        analysis = call_with_budget(
+            lambda: reasoner.reason(request, clip), settings.reasoner_timeout_s, f"reasoner {name!r}"
+        )
+        if not isinstance(analysis, Analysis):
+            raise TypeError(f"reasoner returned {type(analysis).__name__}, not an Analysis")
+    except Exception as exc:
+        errors.append(f"reasoner {name!r} failed in round {request.round}: {type(exc).__name__}: {exc}")
+        if name == DEFAULT_REASONER:
+            raise
+        name = f"{DEFAULT_REASONER} (fallback from {settings.reasoner})"
+        analysis = registry.reasoner(DEFAULT_REASONER).reason(request, clip)
+    seconds = time.perf_counter() - start
+    previous = (state.get("timings") or {}).get("reasoning", 0.0)
+    update = {
+        "analysis": analysis,
+        "reasoner": name,
+        "rounds": request.round,
+        "timings": {"reasoning": round(previous + seconds, 4)},
+    }
+    if errors:
+        update["errors"] = errors
+    return update
+
+
+def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Run every consistency check; failures become the critique for another round."""
+    request = request_of(state)
+    analysis = state["analysis"]
+    outcomes: list[CheckOutcome] = []
+    for check_ in get_registry().checks.values():
+        try:
+            outcome = check_.check(request, analysis)
+        except Exception as exc:  # a broken check is reported, not turned into a critique
+            outcome = CheckOutcome(
+                name=check_.name, passed=False, message=f"check raised {type(exc).__name__}: {exc}",
+                details={"error": True},
+            )
+        outcomes.append(outcome)
+    critique = [f"{o.name}: {o.message}" for o in outcomes if not o.passed and not o.details.get("error")]
+    return {"checks": outcomes, "critique": critique}
+
+
+def after_check(state: State, runtime: Runtime[AnalysisSettings]) -> Literal["reason", "finish"]:
+    """Back to the reasoner with the critique while checks fail and rounds remain."""
+    if state.get("critique") and (state.get("rounds") or 0) < settings_of(runtime).max_rounds:
+        return "reason"
+    return "finish"
+
+
+def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Assemble the result; the analysis's reasoning becomes the sixth slot."""
+    analysis = state.get("analysis")
+    slots = dict(state.get("slots") or {})
+    for name in PERCEPTION_SLOTS:
+        slots.setdefault(name, Slot.unavailable("no selected plugin fills this slot"))
+    if analysis is not None and analysis.reasoning.strip():
+        slots["sentiment_analysis"] = Slot(
+            text=analysis.reasoning, status=SlotStatus.ok, provenance=Provenance(plugin=state.get("reasoner", ""))
+        )
+    result = Result(
+        clip=state["clip"],
+        evidence=Evidence(**slots),
+        cues=state.get("cues") or [],
+        conflicts=state.get("conflicts") or [],
+        analysis=analysis,
+        checks=state.get("checks") or [],
+        rounds=state.get("rounds") or 0,
+        reasoner=state.get("reasoner", ""),
+        tool_runs=state.get("tool_runs") or [],
+        timings=state.get("timings") or {},
+        errors=state.get("errors") or [],
+    )
+    return {"result": result}

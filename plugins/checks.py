@@ -1,0 +1,163 @@
+"""Consistency checks: agreement across modalities, grounding, unimodal dominance, label/evidence fit."""
+
+from __future__ import annotations
+
+import re
+
+from saber_agent import hookimpl
+from saber_agent.checking import ConsistencyCheck
+from saber_agent.cues import merge_cues
+from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome
+from saber_agent.reasoning import ReasoningRequest
+
+# Observable cues that a reasoner must not claim unless the evidence mentions them.
+OBSERVABLE_CUES = {
+    "tears": ("tear", "crying", "cries", "cry"),
+    "crying": ("cry", "crying", "tear", "sob"),
+    "laughter": ("laugh", "laughter", "laughing"),
+    "smile": ("smile", "smiling", "happiness", "happy"),
+    "frown": ("frown", "furrow", "anger", "sadness", "angry", "sad"),
+    "shouting": ("shout", "yell", "loud", "scream"),
+    "trembling": ("trembl", "shak", "jitter"),
+    "sigh": ("sigh",),
+    "fist": ("fist", "clench"),
+    "blush": ("blush",),
+}
+_WORD = re.compile(r"[\w']+", re.UNICODE)
+_STOP = frozenset(
+    "the a an and or of to in on at is are was were be been with as by for from that this it its his her "
+    "their they he she which who while than then so but not no into over about".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    words = {w.lower() for w in _WORD.findall(text)}
+    return {w for w in words if w not in _STOP and (len(w) > 2 or not w.isascii())}
+
+
+def evidence_text(request: ReasoningRequest) -> str:
+    """All the text a cue could be grounded in: slot texts, measurements and cue bases."""
+    parts = []
+    for name in PERCEPTION_SLOTS:
+        slot = request.evidence.slot(name)
+        if slot.ok:
+            parts.append(slot.text)
+            parts.extend(f"{k} {v}" for k, v in slot.measurements.items() if isinstance(v, (int, float, str)))
+    parts.extend(f"{c.modality} {c.emotion or ''} {c.basis}" for c in request.cues)
+    return " ".join(parts).lower()
+
+
+def modalities_in(request: ReasoningRequest) -> set[str]:
+    """Modalities with evidence: an ok slot or a cue (scene context does not count as a modality here)."""
+    found = {SLOT_MODALITY[n] for n in request.evidence.available()} | {c.modality for c in request.cues}
+    return found - {"scene"}
+
+
+def modalities_used(analysis: Analysis) -> set[str]:
+    used = {m for m, cues in analysis.cues_cited.items() if cues}
+    text = f"{analysis.reasoning} {analysis.conflict_explanation or ''}".lower()
+    names = {
+        "face": ("face", "facial", "expression", "smil", "frown"),
+        "voice": ("voice", "tone", "pitch", "prosod", "acoustic", "intonation"),
+        "words": ("words", "transcript", "speech", "says", "said", "utterance"),
+        "body": ("body", "posture", "gesture", "head", "nod"),
+    }
+    used |= {m for m, stems in names.items() if any(s in text for s in stems)}
+    return used - {"scene"}
+
+
+class CrossModalAgreement(ConsistencyCheck):
+    name = "cross_modal_agreement"
+    description = "Face, voice and words agree, or each conflict between them is named in the analysis."
+
+    def check(self, request: ReasoningRequest, analysis: Analysis) -> CheckOutcome:
+        if not request.conflicts:
+            n = len(merge_cues(request.cues))
+            return self.outcome(True, f"{n} modality estimate(s), no conflict", conflicts=[])
+        explanation = (analysis.conflict_explanation or "").lower()
+        unnamed = [c for c in request.conflicts if not all(m in explanation for m in c.modalities)]
+        pairs = [" vs ".join(c.modalities) for c in request.conflicts]
+        if unnamed:
+            missing = "; ".join(" vs ".join(c.modalities) for c in unnamed)
+            return self.outcome(False, f"the conflict(s) {missing} are not named in the conflict explanation", conflicts=pairs)
+        return self.outcome(True, f"conflict(s) {', '.join(pairs)} named", conflicts=pairs)
+
+
+class Grounding(ConsistencyCheck):
+    name = "grounding"
+    description = "Every cue the analysis cites, and every observable cue it mentions, exists in the evidence."
+
+    min_overlap = 0.5
+
+    def check(self, request: ReasoningRequest, analysis: Analysis) -> CheckOutcome:
+        source = evidence_text(request)
+        source_words = content_words(source)
+        ungrounded = []
+        for modality, cues in analysis.cues_cited.items():
+            for cue in cues:
+                words = content_words(cue)
+                if words and len(words & source_words) / len(words) < self.min_overlap:
+                    ungrounded.append(f"{modality}: {cue!r}")
+        claimed = f"{analysis.reasoning} {analysis.visual_evidence} {analysis.acoustic_evidence}".lower()
+        invented = [
+            cue for cue, stems in OBSERVABLE_CUES.items()
+            if cue in claimed and not any(stem in source for stem in stems)
+        ]
+        if ungrounded or invented:
+            parts = []
+            if ungrounded:
+                parts.append("cited cues not found in the evidence: " + "; ".join(ungrounded[:5]))
+            if invented:
+                parts.append("mentions cues the evidence never reports: " + ", ".join(invented))
+            return self.outcome(False, "; ".join(parts), ungrounded=ungrounded, invented=invented)
+        return self.outcome(True, "every cited cue is found in the evidence")
+
+
+class UnimodalDominance(ConsistencyCheck):
+    name = "unimodal_dominance"
+    description = "With two or more modalities available, the analysis uses at least two of them."
+
+    def check(self, request: ReasoningRequest, analysis: Analysis) -> CheckOutcome:
+        available = modalities_in(request)
+        if len(available) < 2:
+            return self.outcome(True, f"only {len(available)} modality available", available=sorted(available))
+        used = modalities_used(analysis) & available
+        if len(used) < 2:
+            return self.outcome(
+                False,
+                f"the analysis relies on {', '.join(sorted(used)) or 'no modality'} although "
+                f"{', '.join(sorted(available))} are available; weigh them all",
+                available=sorted(available), used=sorted(used),
+            )
+        return self.outcome(True, f"uses {', '.join(sorted(used))}", available=sorted(available), used=sorted(used))
+
+
+class LabelEvidenceAgreement(ConsistencyCheck):
+    name = "label_evidence_agreement"
+    description = "The conclusion's valence fits the evidence, unless a conflict explains the difference."
+
+    max_gap = 0.6
+
+    def check(self, request: ReasoningRequest, analysis: Analysis) -> CheckOutcome:
+        cues = merge_cues(request.cues)
+        weight = sum(c.confidence for c in cues.values())
+        if not weight:
+            return self.outcome(True, "no cue to compare with")
+        evidence_valence = sum(c.valence * c.confidence for c in cues.values()) / weight
+        gap = abs(analysis.valence - evidence_valence)
+        opposite = analysis.valence * evidence_valence < 0
+        details = {"evidence_valence": round(evidence_valence, 3), "analysis_valence": analysis.valence}
+        if opposite and gap > self.max_gap and not (request.conflicts and analysis.conflict_explanation):
+            return self.outcome(
+                False,
+                f"the conclusion's valence {analysis.valence:+.2f} contradicts the evidence's {evidence_valence:+.2f} "
+                "and no conflict explains it",
+                **details,
+            )
+        return self.outcome(True, "the conclusion fits the evidence", **details)
+
+
+@hookimpl
+def register_checks(register):
+    for check in (CrossModalAgreement(), Grounding(), UnimodalDominance(), LabelEvidenceAgreement()):
+        register(check)

@@ -1,0 +1,126 @@
+"""saber-agent analyze: one clip in, the six-slot analysis out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+NAME = "analyze"
+HELP = "Analyse one clip: perceive, reason, check; print the six SABER slots."
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _option(value: str) -> tuple[str, object]:
+    if "=" not in value:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {value!r}")
+    key, raw = value.split("=", 1)
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        parsed = raw
+    return key.strip(), parsed
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", help="the clip (video or audio file)")
+    parser.add_argument("--sample", action="store_true", help="analyse the bundled sample clip")
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument("--format", default=None, help="print with a named exporter (json, saber, ...)")
+    parser.add_argument("--out", type=Path, help="also write the result (JSON, or --format) to this file")
+    parser.add_argument("--plugins", type=_csv, help="comma-separated perception tools to run (default: all)")
+    parser.add_argument("--reasoner", default=None, help="reasoner backend (default: fusion)")
+    parser.add_argument(
+        "--reasoner-option", "-o", type=_option, action="append", default=[], metavar="KEY=VALUE",
+        help="an option for the reasoner's factory, e.g. model=PATH (repeatable; values parse as JSON when they can)",
+    )
+    parser.add_argument(
+        "--tool-option", type=_option, action="append", default=[], metavar="TOOL.KEY=VALUE",
+        help="an option for one perception tool, e.g. face.backend=offline (repeatable)",
+    )
+    parser.add_argument("--fps", type=float, help="frames sampled per second (default 2)")
+    parser.add_argument("--max-rounds", type=int, help="reasoning rounds at most, the first included (default 3)")
+    parser.add_argument("--tool-timeout", type=float, help="seconds each perception tool may take (default 300)")
+    parser.add_argument("--device", help="auto, cpu or cuda[:N] (default auto)")
+
+
+def settings_from_args(args) -> "AnalysisSettings":
+    from saber_agent.errors import UsageError
+    from saber_agent.settings import AnalysisSettings
+
+    settings = AnalysisSettings()
+    update: dict = {}
+    if args.plugins is not None:
+        update["plugins"] = args.plugins
+    if args.reasoner:
+        update["reasoner"] = args.reasoner
+    if args.reasoner_option:
+        update["reasoner_options"] = dict(args.reasoner_option)
+    if args.tool_option:
+        tool_options: dict = {}
+        for key, value in args.tool_option:
+            if "." not in key:
+                raise UsageError(f"--tool-option {key}: expected TOOL.KEY=VALUE")
+            tool, option = key.split(".", 1)
+            tool_options.setdefault(tool, {})[option] = value
+        update["tool_options"] = tool_options
+    if args.fps is not None:
+        update["decode"] = settings.decode.model_copy(update={"fps": args.fps})
+    if args.max_rounds is not None:
+        update["max_rounds"] = args.max_rounds
+    if args.tool_timeout is not None:
+        update["tool_timeout_s"] = args.tool_timeout
+    if args.device:
+        update["device"] = args.device
+    try:
+        return AnalysisSettings.model_validate({**settings.model_dump(), **update})
+    except Exception as exc:
+        raise UsageError(str(exc).splitlines()[0] if str(exc) else "invalid settings") from None
+
+
+def validate_names(settings) -> None:
+    """Unknown tool or reasoner names are usage errors, reported before any decoding."""
+    from saber_agent.registry import get_registry
+
+    registry = get_registry()
+    registry.selected_tools(settings.plugins)
+    if settings.reasoner not in registry.reasoners:
+        from saber_agent.registry import UnknownComponentError
+
+        raise UnknownComponentError(
+            f"no reasoner named {settings.reasoner!r}; loaded: {', '.join(sorted(registry.reasoners)) or 'none'}"
+        )
+
+
+def run(args) -> int:
+    from saber_agent.api import analyze, sample_clip
+    from saber_agent.errors import UsageError
+    from saber_agent.registry import get_registry
+    from saber_agent.report import render
+
+    if args.sample:
+        path = sample_clip()
+    elif args.path:
+        path = args.path
+    else:
+        raise UsageError("give a clip path, or --sample for the bundled sample clip")
+    settings = settings_from_args(args)
+    validate_names(settings)
+    result = analyze(path, settings)
+    if args.json:
+        text = result.model_dump_json(indent=2)
+    elif args.format:
+        text = get_registry().exporter(args.format).export(result)
+    else:
+        text = render(result)
+    print(text)
+    if args.out:
+        exported = text if (args.json or args.format) else result.model_dump_json(indent=2)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(exported + "\n", encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0

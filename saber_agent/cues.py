@@ -1,0 +1,48 @@
+"""Cross-modal cues: per-modality emotion estimates and the conflicts between them."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from saber_agent.evidence import Conflict, ModalityCue
+
+# Two confident estimates whose valences differ by more than this, with opposite signs, conflict.
+CONFLICT_GAP = 0.6
+MIN_CONFIDENCE = 0.3
+
+# What a face/voice/words disagreement usually means, in the words the method uses.
+_READINGS = {
+    frozenset({"face", "words"}): "a positive face over negative words (or the reverse) suggests sarcasm, irony or masking",
+    frozenset({"face", "voice"}): "the face and the voice disagree, which suggests a masked or performed expression",
+    frozenset({"voice", "words"}): "the tone contradicts what is said, which suggests sarcasm or suppressed emotion",
+}
+
+
+def merge_cues(cues: list[ModalityCue]) -> dict[str, ModalityCue]:
+    """One cue per modality: the most confident one."""
+    best: dict[str, ModalityCue] = {}
+    for cue in cues:
+        if cue.modality not in best or cue.confidence > best[cue.modality].confidence:
+            best[cue.modality] = cue
+    return best
+
+
+def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[Conflict]:
+    """Pairs of modalities whose confident valence estimates point in opposite directions."""
+    per_modality = merge_cues([c for c in cues if c.confidence >= MIN_CONFIDENCE])
+    conflicts = []
+    for a, b in combinations(sorted(per_modality), 2):
+        ca, cb = per_modality[a], per_modality[b]
+        if ca.valence * cb.valence < 0 and abs(ca.valence - cb.valence) >= gap:
+            reading = _READINGS.get(frozenset({a, b}), "the two modalities point in opposite directions")
+            description = (
+                f"{a} reads {_describe(ca)} but {b} reads {_describe(cb)}: {reading}."
+            )
+            severity = min(1.0, abs(ca.valence - cb.valence) / 2 * min(ca.confidence, cb.confidence) * 2)
+            conflicts.append(Conflict(modalities=(a, b), description=description, severity=round(severity, 3)))
+    return conflicts
+
+
+def _describe(cue: ModalityCue) -> str:
+    tone = "positive" if cue.valence > 0 else "negative"
+    return f"{tone} ({cue.emotion})" if cue.emotion else tone

@@ -1,0 +1,238 @@
+"""The evidence model: clip metadata, the six SABER slots, cross-modal cues and the result.
+
+Every slot keeps its SABER-style text next to the typed measurements behind it, where the text
+came from (provenance), whether the slot could be filled (status, with the reason) and a confidence.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# The SABER slot names, in the order the method perceives them (scene, audio, face, body, reasoning).
+SlotName = Literal[
+    "video_desc",
+    "speech_content",
+    "acoustic_feat",
+    "facial_exp_desc",
+    "body_lang_desc",
+    "sentiment_analysis",
+]
+SLOT_NAMES: tuple[SlotName, ...] = (
+    "video_desc",
+    "speech_content",
+    "acoustic_feat",
+    "facial_exp_desc",
+    "body_lang_desc",
+    "sentiment_analysis",
+)
+PERCEPTION_SLOTS: tuple[SlotName, ...] = SLOT_NAMES[:5]
+SLOT_TITLES: dict[str, str] = {
+    "video_desc": "Scene",
+    "speech_content": "Speech",
+    "acoustic_feat": "Acoustic",
+    "facial_exp_desc": "Facial expression",
+    "body_lang_desc": "Body language",
+    "sentiment_analysis": "Reasoning",
+}
+
+# Modalities that carry an emotion estimate; "words" is the transcript's text sentiment.
+Modality = Literal["face", "voice", "words", "body", "scene"]
+SLOT_MODALITY: dict[str, Modality] = {
+    "facial_exp_desc": "face",
+    "acoustic_feat": "voice",
+    "speech_content": "words",
+    "body_lang_desc": "body",
+    "video_desc": "scene",
+}
+
+# The seven basic classes (as MELD / FER-2013 name them).
+BasicEmotion = Literal["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]
+BASIC_EMOTIONS: tuple[BasicEmotion, ...] = (
+    "anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise",
+)
+
+
+class SlotStatus(str, Enum):
+    ok = "ok"
+    unavailable = "unavailable"  # the modality is absent (no face, no speech) or no plugin fills it
+    failed = "failed"  # the plugin broke or ran out of time
+
+
+class Provenance(BaseModel):
+    """Where a slot's content came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plugin: str
+    version: str = ""
+    model: str | None = None  # model id or path, when a model was used
+    backend: str | None = None
+    seconds: float | None = None
+
+
+class Slot(BaseModel):
+    """One SABER evidence slot."""
+
+    text: str = ""
+    status: SlotStatus = SlotStatus.unavailable
+    reason: str | None = None  # why the slot is unavailable or failed
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    measurements: dict[str, Any] = Field(default_factory=dict)
+    provenance: Provenance | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is SlotStatus.ok
+
+    @classmethod
+    def unavailable(cls, reason: str, provenance: Provenance | None = None) -> Slot:
+        return cls(status=SlotStatus.unavailable, reason=reason, provenance=provenance)
+
+    @classmethod
+    def failed(cls, reason: str, provenance: Provenance | None = None) -> Slot:
+        return cls(status=SlotStatus.failed, reason=reason, provenance=provenance)
+
+
+class Evidence(BaseModel):
+    """The six SABER slots of one clip."""
+
+    video_desc: Slot = Field(default_factory=lambda: Slot.unavailable("no plugin filled this slot"))
+    speech_content: Slot = Field(default_factory=lambda: Slot.unavailable("no plugin filled this slot"))
+    acoustic_feat: Slot = Field(default_factory=lambda: Slot.unavailable("no plugin filled this slot"))
+    facial_exp_desc: Slot = Field(default_factory=lambda: Slot.unavailable("no plugin filled this slot"))
+    body_lang_desc: Slot = Field(default_factory=lambda: Slot.unavailable("no plugin filled this slot"))
+    sentiment_analysis: Slot = Field(default_factory=lambda: Slot.unavailable("not reasoned yet"))
+
+    def slot(self, name: str) -> Slot:
+        return getattr(self, name)
+
+    def with_slots(self, slots: dict[str, Slot]) -> Evidence:
+        return self.model_copy(update=slots)
+
+    def available(self) -> list[str]:
+        """Names of the perception slots that hold evidence."""
+        return [name for name in PERCEPTION_SLOTS if self.slot(name).ok]
+
+
+class ClipInfo(BaseModel):
+    """What was decoded from a clip."""
+
+    path: str
+    duration_s: float = 0.0
+    has_video: bool = False
+    has_audio: bool = False
+    width: int | None = None
+    height: int | None = None
+    native_fps: float | None = None
+    sample_fps: float | None = None
+    n_frames: int = 0  # frames kept after sampling
+    audio_sample_rate: int | None = None
+    audio_channels: int | None = None  # of the source, before the mono mix-down
+    notes: list[str] = Field(default_factory=list)  # e.g. "audio is silent"
+
+
+class ModalityCue(BaseModel):
+    """One modality's emotion estimate, derived from its slot's measurements."""
+
+    modality: Modality
+    valence: float = Field(ge=-1.0, le=1.0)  # -1 negative .. +1 positive
+    arousal: float = Field(default=0.5, ge=0.0, le=1.0)
+    emotion: str | None = None  # e.g. "happiness", "hostile", "calm"
+    confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    basis: str = ""  # the measurement behind it, in words
+
+
+class Conflict(BaseModel):
+    """Two modalities whose estimates disagree."""
+
+    modalities: tuple[Modality, Modality]
+    description: str
+    severity: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+def valence_label(valence: float, margin: float = 0.15) -> Literal["positive", "negative", "neutral"]:
+    """Map a valence in [-1, 1] to the three-way label the benchmarks score."""
+    if valence > margin:
+        return "positive"
+    if valence < -margin:
+        return "negative"
+    return "neutral"
+
+
+class Analysis(BaseModel):
+    """A reasoner's answer, in the structured-evidence-decomposition order."""
+
+    visual_evidence: str = ""
+    acoustic_evidence: str = ""
+    reasoning: str = ""  # the holistic analysis, written to `sentiment_analysis`
+    emotions: list[str] = Field(default_factory=list)  # open-vocabulary labels
+    basic_emotion: BasicEmotion = "neutral"
+    valence: float = Field(default=0.0, ge=-1.0, le=1.0)
+    arousal: float = Field(default=0.5, ge=0.0, le=1.0)
+    cues_cited: dict[str, list[str]] = Field(default_factory=dict)  # modality -> cues
+    conflict_explanation: str | None = None
+    weighed: list[str] = Field(default_factory=list)  # what the reasoner says it weighed
+
+    @field_validator("emotions")
+    @classmethod
+    def _clean_emotions(cls, value: list[str]) -> list[str]:
+        return [e.strip().lower() for e in value if e and e.strip()]
+
+    @property
+    def valence_label(self) -> str:
+        return valence_label(self.valence)
+
+
+class CheckOutcome(BaseModel):
+    """The outcome of one consistency check on one reasoning round."""
+
+    name: str
+    passed: bool
+    message: str = ""
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolRun(BaseModel):
+    """How one perception tool ran."""
+
+    tool: str
+    slot: str
+    status: SlotStatus
+    seconds: float
+    started: float  # time.perf_counter() at start; used to show real overlap
+    finished: float
+    reason: str | None = None
+
+
+class Result(BaseModel):
+    """Everything one analysis produced."""
+
+    clip: ClipInfo
+    evidence: Evidence
+    cues: list[ModalityCue] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    analysis: Analysis | None = None
+    checks: list[CheckOutcome] = Field(default_factory=list)
+    rounds: int = 0
+    reasoner: str = ""
+    tool_runs: list[ToolRun] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)
+    errors: list[str] = Field(default_factory=list)
+
+    @property
+    def checks_passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    def saber(self) -> dict[str, Any]:
+        """The plain SABER record (the six keys) of this result."""
+        from saber_agent.saber_format import to_saber_record
+
+        return to_saber_record(self.evidence)
+
+
+def result_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the analysis result."""
+    return Result.model_json_schema()

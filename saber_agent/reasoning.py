@@ -1,0 +1,36 @@
+"""The reasoner interface: evidence in, a structured `Analysis` out."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, Field
+
+from saber_agent.evidence import Analysis, ClipInfo, Conflict, Evidence, ModalityCue
+from saber_agent.media import Clip
+
+
+class ReasonerError(Exception):
+    """A reasoner that could not produce an analysis (model missing, server down, output unusable)."""
+
+
+class ReasoningRequest(BaseModel):
+    """What a reasoner sees in one round: perceived evidence, cues, conflicts, and any critique."""
+
+    evidence: Evidence
+    clip: ClipInfo
+    cues: list[ModalityCue] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    critique: list[str] = Field(default_factory=list)  # failed checks of the previous round
+    round: int = 1
+
+
+class Reasoner:
+    """Base class of reasoners. Expensive loading happens once, in the factory or on first call."""
+
+    name: ClassVar[str]
+    model: str | None = None  # model id, path or URL, for provenance
+
+    def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
+        """Reason over the request's evidence (and the media itself, for omni-modal models)."""
+        raise NotImplementedError

@@ -1,0 +1,55 @@
+"""Readable terminal rendering of a result."""
+
+from __future__ import annotations
+
+import textwrap
+
+from saber_agent.evidence import SLOT_NAMES, SLOT_TITLES, Result
+
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str = "    ") -> str:
+    return "\n".join(textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent) for p in text.splitlines() if p.strip())
+
+
+def render(result: Result) -> str:
+    """The result as terminal text: clip, the six slots, the conclusion, conflicts and checks."""
+    clip = result.clip
+    media = []
+    if clip.has_video:
+        media.append(f"video {clip.width}x{clip.height}, {clip.n_frames} frames at {clip.sample_fps:g} fps")
+    if clip.has_audio:
+        media.append("audio 16 kHz mono")
+    lines = [f"{clip.path}  ({clip.duration_s:.1f} s; {'; '.join(media) or 'no media'})"]
+    lines += [f"  note: {n}" for n in clip.notes]
+    for name in SLOT_NAMES:
+        slot = result.evidence.slot(name)
+        source = f" [{slot.provenance.plugin}]" if slot.provenance and slot.provenance.plugin else ""
+        lines.append(f"\n{SLOT_TITLES[name]} ({name}){source}: {slot.status.value}")
+        if slot.ok:
+            lines.append(_wrap(slot.text))
+        elif slot.reason:
+            lines.append(_wrap(f"({slot.reason})"))
+    analysis = result.analysis
+    if analysis is not None:
+        lines.append("\nConclusion")
+        lines.append(
+            f"    emotions: {', '.join(analysis.emotions) or '-'}  (basic: {analysis.basic_emotion}; "
+            f"valence {analysis.valence:+.2f} {analysis.valence_label}; arousal {analysis.arousal:.2f})"
+        )
+        lines.append(f"    reasoner: {result.reasoner}, {result.rounds} round(s)")
+        if analysis.weighed:
+            lines.append("    weighed: " + "; ".join(analysis.weighed))
+    if result.conflicts:
+        lines.append("\nConflicts")
+        lines += [_wrap(f"- {c.description}") for c in result.conflicts]
+    if result.checks:
+        lines.append("\nConsistency checks")
+        lines += [f"    [{'pass' if c.passed else 'FAIL'}] {c.name}: {c.message}" for c in result.checks]
+    if result.errors:
+        lines.append("\nErrors")
+        lines += [_wrap(f"- {e}") for e in result.errors]
+    timings = ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+    lines.append(f"\nTimings: {timings}")
+    return "\n".join(lines)

@@ -1,0 +1,31 @@
+"""Run-time settings of one analysis: the typed context that travels through the graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from saber_agent.media import DecodeSettings
+
+DEFAULT_REASONER = "fusion"
+
+
+class AnalysisSettings(BaseModel):
+    """Which plugins and reasoner run, and with which limits.
+
+    Passed to the graph as its context (``graph.invoke(state, context=settings)``), never as a global.
+    """
+
+    plugins: list[str] | None = None  # perception tools to run by name; None runs every registered one
+    reasoner: str = DEFAULT_REASONER
+    reasoner_options: dict[str, Any] = Field(default_factory=dict)
+    tool_options: dict[str, dict[str, Any]] = Field(default_factory=dict)  # tool name -> options
+    decode: DecodeSettings = Field(default_factory=DecodeSettings)
+    tool_timeout_s: float = Field(default=300.0, gt=0)  # a tool past this budget fails its slot
+    reasoner_timeout_s: float = Field(default=600.0, gt=0)
+    max_rounds: int = Field(default=3, ge=1, le=10)  # reasoning rounds, the first included
+    device: str = "auto"  # auto | cpu | cuda[:N]
+
+    def options_for(self, tool: str) -> dict[str, Any]:
+        return dict(self.tool_options.get(tool, {}))

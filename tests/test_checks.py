@@ -1,0 +1,45 @@
+from saber_agent.cues import find_conflicts
+from saber_agent.evidence import Analysis, ClipInfo, Evidence, ModalityCue, Slot
+from saber_agent.plugins.checks import CrossModalAgreement, Grounding, LabelEvidenceAgreement, UnimodalDominance
+from saber_agent.reasoning import ReasoningRequest
+
+SMILE = ModalityCue(modality="face", valence=0.8, confidence=0.9, emotion="happiness")
+HOSTILE = ModalityCue(modality="words", valence=-0.8, confidence=0.8, emotion="anger")
+
+
+def make_request(cues):
+    evidence = Evidence(
+        facial_exp_desc=Slot(text="The speaker smiles broadly; happiness 0.92.", status="ok"),
+        speech_content=Slot(text="I hate this, you ruined everything.", status="ok"),
+    )
+    return ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"), cues=cues, conflicts=find_conflicts(cues))
+
+
+def test_unnamed_conflict_fails_and_named_one_passes():
+    req = make_request([SMILE, HOSTILE])
+    assert not CrossModalAgreement().check(req, Analysis()).passed
+    named = Analysis(conflict_explanation="The face smiles while the words are hostile: sarcasm.")
+    assert CrossModalAgreement().check(req, named).passed
+
+
+def test_grounding_catches_invented_cues():
+    req = make_request([SMILE])
+    invented = Analysis(reasoning="Her tears show deep sadness.", cues_cited={"face": ["tears streaming down"]})
+    outcome = Grounding().check(req, invented)
+    assert not outcome.passed and "tears" in outcome.details["invented"]
+    grounded = Analysis(reasoning="The speaker smiles broadly.", cues_cited={"face": ["speaker smiles broadly"]})
+    assert Grounding().check(req, grounded).passed
+
+
+def test_unimodal_dominance():
+    req = make_request([SMILE, HOSTILE])
+    face_only = Analysis(reasoning="She is smiling, so she is happy.", cues_cited={"face": ["smiles"]})
+    assert not UnimodalDominance().check(req, face_only).passed
+    both = Analysis(reasoning="She smiles but her words are hostile.", cues_cited={"face": ["smiles"], "words": ["I hate this"]})
+    assert UnimodalDominance().check(req, both).passed
+
+
+def test_label_evidence_agreement():
+    req = make_request([HOSTILE])
+    assert not LabelEvidenceAgreement().check(req, Analysis(valence=0.9)).passed
+    assert LabelEvidenceAgreement().check(req, Analysis(valence=-0.6)).passed

@@ -1,0 +1,70 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from saber_agent import __version__
+from saber_agent.cli import main
+
+
+def test_version():
+    out = subprocess.run([sys.executable, "-m", "saber_agent.cli", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == f"saber-agent {__version__}"
+
+
+def test_analyze_sample_prints_all_six_slots(registry, capsys):
+    assert main(["analyze", "--sample"]) == 0
+    out = capsys.readouterr().out
+    for title in ("Scene (video_desc)", "Speech (speech_content)", "Acoustic (acoustic_feat)",
+                  "Facial expression (facial_exp_desc)", "Body language (body_lang_desc)", "Reasoning (sentiment_analysis)"):
+        assert title in out
+    assert "Consistency checks" in out
+
+
+def test_analyze_json_has_the_saber_keys(registry, capsys, face_speech_clip, tmp_path):
+    out_file = tmp_path / "r.json"
+    assert main(["analyze", str(face_speech_clip), "--json", "--out", str(out_file)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["evidence"]) == {"video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"}
+    assert json.loads(out_file.read_text()) == result
+
+
+def test_saber_format_export(registry, capsys, face_speech_clip):
+    assert main(["analyze", str(face_speech_clip), "--format", "saber", "--plugins", "prosody"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert set(record["audio_desc"]) == {"speech_content", "acoustic_feat"} and record["audio_desc"]["acoustic_feat"]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p / "missing.mp4", "no such file"),
+    (lambda p: p, "is a directory"),
+    (lambda p: (p / "empty.mp4").touch() or p / "empty.mp4", "empty"),
+    (lambda p: (p / "t.mp4").write_text("text") and p / "t.mp4", "not a readable"),
+])
+def test_bad_input_exits_3_without_traceback(registry, capsys, tmp_path, make, message):
+    assert main(["analyze", str(make(tmp_path))]) == 3
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unknown_names_exit_2(registry, capsys, face_speech_clip):
+    assert main(["analyze", str(face_speech_clip), "--reasoner", "nope"]) == 2
+    assert "no reasoner named 'nope'" in capsys.readouterr().err
+    assert main(["analyze", str(face_speech_clip), "--plugins", "nope"]) == 2
+    assert main(["analyze"]) == 2
+
+
+def test_plugins_lists_slots_and_readiness(registry, capsys):
+    assert main(["plugins", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    prosody = {t["name"]: t for t in info["perception_tools"]}["prosody"]
+    assert prosody["slot"] == "acoustic_feat" and prosody["ready"] is True
+    assert "fusion" in {r["name"] for r in info["reasoners"]}
+
+
+def test_console_script_runs_the_sample():
+    proc = subprocess.run([sys.executable, "-c", "from saber_agent.cli import main; raise SystemExit(main(['analyze','--sample','--json']))"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["evidence"]["sentiment_analysis"]["status"] == "ok"
