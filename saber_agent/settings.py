@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from saber_agent.media import DecodeSettings
 
@@ -25,7 +25,18 @@ class AnalysisSettings(BaseModel):
     tool_timeout_s: float = Field(default=300.0, gt=0)  # a tool past this budget fails its slot
     reasoner_timeout_s: float = Field(default=600.0, gt=0)
     max_rounds: int = Field(default=3, ge=1, le=10)  # reasoning rounds, the first included
-    device: str = "auto"  # auto | cpu | cuda[:N]
+    device: str = "auto"  # auto | cpu | cuda[:N]; see saber_agent.devices
+    allow_cpu_fallback: bool = False  # load on the CPU when the GPU runs out of memory
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, value: str) -> str:
+        from saber_agent.devices import DEVICE_PATTERN
+
+        value = value.strip().lower()
+        if not DEVICE_PATTERN.match(value):
+            raise ValueError(f"device {value!r} is not one of auto, cpu, cuda, cuda:N")
+        return value
 
     def options_for(self, tool: str) -> dict[str, Any]:
         return dict(self.tool_options.get(tool, {}))

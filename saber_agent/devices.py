@@ -1,0 +1,124 @@
+"""One device setting for every model-backed plugin and reasoner: ``auto`` | ``cpu`` | ``cuda[:N]``.
+
+``auto`` picks CUDA when torch sees a GPU (torch is imported only if it is installed). Models are
+loaded once per process through `shared_model`, so several plugins on one GPU share one copy, and a
+GPU that runs out of memory raises a clear error, falling back to the CPU only when allowed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
+
+
+class DeviceError(RuntimeError):
+    """A device that does not exist here, or a GPU that ran out of memory."""
+
+
+def cuda_available() -> bool:
+    """True when torch is installed and sees a CUDA device (never imports torch otherwise)."""
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(setting: str = "auto") -> str:
+    """The concrete device for a setting: ``cpu`` or ``cuda:N``.
+
+    Raises DeviceError for a malformed setting or a CUDA device that is not present.
+    """
+    setting = (setting or "auto").strip().lower()
+    if not DEVICE_PATTERN.match(setting):
+        raise DeviceError(f"device {setting!r} is not one of auto, cpu, cuda, cuda:N")
+    if setting == "cpu":
+        return "cpu"
+    if setting == "auto":
+        return "cuda:0" if cuda_available() else "cpu"
+    if not cuda_available():
+        raise DeviceError(f"device {setting!r} was asked for, but no CUDA GPU is visible here (use --device cpu or auto)")
+    import torch
+
+    index = int(setting.split(":")[1]) if ":" in setting else 0
+    if index >= torch.cuda.device_count():
+        raise DeviceError(f"device {setting!r}: only {torch.cuda.device_count()} CUDA device(s) here")
+    return f"cuda:{index}"
+
+
+def is_cuda(device: str) -> bool:
+    return device.startswith("cuda")
+
+
+def _is_oom(exc: BaseException) -> bool:
+    name = type(exc).__name__
+    return name == "OutOfMemoryError" or "out of memory" in str(exc).lower()
+
+
+class ModelRegistry:
+    """Models loaded once per process, keyed by (kind, id, device, options): shared by every plugin."""
+
+    def __init__(self) -> None:
+        self._models: dict[tuple, Any] = {}
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.loads = 0  # real loads so far (tests check sharing)
+
+    def get(self, key: tuple, load: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._models:
+                return self._models[key]
+            gate = self._locks.setdefault(key, threading.Lock())
+        with gate:  # one load per key, even when parallel branches ask at once
+            with self._lock:
+                if key in self._models:
+                    return self._models[key]
+            model = load()
+            with self._lock:
+                self._models[key] = model
+                self.loads += 1
+            return model
+
+    def keys(self) -> list[tuple]:
+        with self._lock:
+            return list(self._models)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+
+
+models = ModelRegistry()
+
+
+def shared_model(
+    kind: str,
+    model_id: str,
+    device: str,
+    load: Callable[[str], T],
+    options: tuple = (),
+    allow_cpu_fallback: bool = False,
+) -> T:
+    """Load `model_id` on `device` once per process with ``load(device)``, shared across plugins.
+
+    A CUDA out-of-memory error becomes a DeviceError naming the model, or, when
+    `allow_cpu_fallback`, the model is loaded on the CPU instead (and shared as such).
+    """
+    key = (kind, model_id, device, options)
+    try:
+        return models.get(key, lambda: load(device))
+    except Exception as exc:
+        if not (is_cuda(device) and _is_oom(exc)):
+            raise
+        if not allow_cpu_fallback:
+            raise DeviceError(
+                f"the GPU ran out of memory loading {kind} model {model_id!r} on {device}; "
+                "free GPU memory, use a smaller model, or allow CPU fallback"
+            ) from None
+        return models.get((kind, model_id, "cpu", options), lambda: load("cpu"))

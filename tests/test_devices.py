@@ -1,0 +1,60 @@
+import threading
+import time
+
+import pytest
+
+from saber_agent.devices import DeviceError, ModelRegistry, cuda_available, resolve_device, shared_model, models
+
+
+def test_auto_resolves_to_what_is_here():
+    assert resolve_device("auto") == ("cuda:0" if cuda_available() else "cpu")
+    assert resolve_device("CPU") == "cpu"
+
+
+@pytest.mark.parametrize("bad", ["gpu", "cuda:x", "tpu:0", "cuda:-1"])
+def test_malformed_setting_is_rejected(bad):
+    with pytest.raises(DeviceError, match="not one of"):
+        resolve_device(bad)
+
+
+@pytest.mark.skipif(cuda_available(), reason="checks the no-GPU error; this machine has a GPU")
+def test_cuda_without_a_gpu_says_so():
+    with pytest.raises(DeviceError, match="no CUDA GPU is visible"):
+        resolve_device("cuda:0")
+
+
+def test_models_load_once_even_when_asked_in_parallel():
+    registry = ModelRegistry()
+    calls = []
+
+    def load():
+        calls.append(1)
+        time.sleep(0.2)
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(registry.get(("m", "x"), load))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len({id(g) for g in got}) == 1 and registry.loads == 1
+
+
+class FakeOutOfMemoryError(RuntimeError):
+    """Stands in for torch.cuda.OutOfMemoryError: a real one needs a GPU this machine lacks."""
+
+
+FakeOutOfMemoryError.__name__ = "OutOfMemoryError"
+
+
+def test_gpu_out_of_memory_is_a_clear_error_or_a_cpu_fallback():
+    def load(device):
+        if device.startswith("cuda"):
+            raise FakeOutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return f"model on {device}"
+
+    with pytest.raises(DeviceError, match="ran out of memory loading test model 'big'"):
+        shared_model("test", "big", "cuda:0", load)
+    assert shared_model("test", "big", "cuda:0", load, allow_cpu_fallback=True) == "model on cpu"
+    models.clear()
