@@ -1,0 +1,1 @@
+"""Training: SED supervised fine-tuning and consistency-aware DPO (CA-DPO)."""

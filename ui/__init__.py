@@ -1,0 +1,1 @@
+"""The Gradio app: `build_app()` builds the Blocks, `launch()` serves it; views are pure functions."""
