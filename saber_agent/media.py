@@ -72,6 +72,8 @@ class Clip:
 
 def _check_path(path: Path) -> None:
     if not path.exists():
+        if path.is_symlink():
+            raise MediaError(f"{path}: is a symbolic link that loops or points to nothing.")
         raise MediaError(f"{path}: no such file.")
     if path.is_dir():
         raise MediaError(f"{path}: is a directory, not a media file.")
