@@ -1,0 +1,234 @@
+"""The face tool on real clips: a smiling face, no face, two faces, a face that leaves, one frame."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from saber_agent import media, synth
+from saber_agent.api import analyze
+from saber_agent.evidence import BASIC_EMOTIONS, SlotStatus
+from saber_agent.plugins.face import DeepFaceExpressions, FaceTool, choose_backend, describe, micro_expressions, summarize
+from saber_agent.plugins.facetrack import build_track
+from saber_agent.settings import AnalysisSettings
+
+skimage_data = pytest.importorskip("skimage.data")
+
+
+def write_video(path, frames: list[np.ndarray], fps: int = 10):
+    """An H.264 MP4 of RGB frames, encoded with PyAV."""
+    import av
+
+    h, w = frames[0].shape[:2]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        for frame in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def fit(image: np.ndarray, size=(320, 240)) -> np.ndarray:
+    """The whole image letterboxed into a frame (nothing cropped, so a face stays whole)."""
+    w, h = size
+    scale = min(w / image.shape[1], h / image.shape[0])
+    small = cv2.resize(image, (int(image.shape[1] * scale), int(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    canvas = np.full((h, w, 3), 40, np.uint8)
+    y, x = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+    canvas[y : y + small.shape[0], x : x + small.shape[1]] = small
+    return canvas
+
+
+@pytest.fixture(scope="module")
+def tool():
+    return FaceTool()
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return AnalysisSettings()
+
+
+@pytest.fixture(scope="module")
+def no_face_clip(media_dir):
+    return synth.make_clip(media_dir / "coffee.mp4", skimage_data.coffee(), None, seconds=3.0)
+
+
+@pytest.fixture(scope="module")
+def two_faces_clip(media_dir):
+    face = skimage_data.astronaut()
+    other = cv2.resize(face[:, ::-1], (384, 384))  # a second, smaller face beside her
+    canvas = np.full((512, 896, 3), 90, np.uint8)
+    canvas[:, :512] = face
+    canvas[64:448, 512:] = other
+    return write_video(media_dir / "two_faces.mp4", [cv2.resize(canvas, (640, 366))] * 30)
+
+
+@pytest.fixture(scope="module")
+def leaving_clip(media_dir):
+    """The face for the first 2 s, then the scene without her (4 s)."""
+    face = fit(skimage_data.astronaut())
+    empty = fit(skimage_data.coffee())
+    return write_video(media_dir / "leaving.mp4", [face] * 20 + [empty] * 20)
+
+
+@pytest.fixture(scope="module")
+def one_frame_clip(media_dir):
+    return write_video(media_dir / "one_frame.mp4", [fit(skimage_data.astronaut())])
+
+
+@pytest.fixture(scope="module")
+def noise_clip(media_dir):
+    rng = np.random.default_rng(1)
+    return write_video(media_dir / "noise.mp4", [rng.integers(0, 256, (240, 320, 3), dtype=np.uint8) for _ in range(20)])
+
+
+def perceive(tool, settings, path):
+    return tool.perceive(media.decode(path), settings)
+
+
+def test_smiling_face_is_happy_with_json_measurements(tool, settings, face_speech_clip):
+    slot = perceive(tool, settings, face_speech_clip)
+    assert slot.status is SlotStatus.ok, slot.reason
+    m = slot.measurements
+    json.dumps(m)  # the measurements travel in the graph state and the result file
+    assert m["dominant"] == "happiness" and m["dominant_probability"] > 0.9
+    assert m["coverage"] == 1.0 and m["max_faces"] == 1 and m["backend"] == "offline"
+    assert set(m["mean_probabilities"]) == set(BASIC_EMOTIONS)
+    timeline = m["timeline"]
+    assert len(timeline["t"]) == m["n_frames"] == len(timeline["probabilities"]["happiness"]) == len(m["faces_per_frame"])
+    assert m["head"]["mean_speed_fw_s"] < 0.5  # a still photo: the head barely moves
+    assert "happy" in slot.text and f"{m['dominant_probability']:.2f}" in slot.text  # the text cites the numbers
+    assert f"{m['n_frames']} of {m['n_frames']}" in slot.text
+    assert 0.5 < slot.confidence <= 1.0
+    assert slot.provenance.model.endswith("emotion_model.hdf5") and slot.provenance.backend == "offline"
+    (cue,) = tool.cues(slot)
+    assert cue.modality == "face" and cue.emotion == "happiness" and cue.valence > 0.5
+
+
+def test_video_only_clip(tool, settings, video_only_clip):
+    slot = perceive(tool, settings, video_only_clip)
+    assert slot.ok and slot.measurements["dominant"] == "happiness"
+
+
+def test_no_face(tool, settings, no_face_clip, noise_clip):
+    slot = perceive(tool, settings, no_face_clip)
+    assert slot.status is SlotStatus.unavailable
+    assert slot.reason == "no face visible in 6 sampled frames"
+    assert tool.cues(slot) == []
+    noise = perceive(tool, settings, noise_clip)
+    assert noise.status is SlotStatus.unavailable and noise.reason.startswith("no face visible in")
+
+
+def test_several_faces_are_reported(tool, settings, two_faces_clip):
+    slot = perceive(tool, settings, two_faces_clip)
+    assert slot.ok, slot.reason
+    m = slot.measurements
+    assert m["max_faces"] == 2 and m["frames_with_several_faces"] == m["n_frames"]
+    assert m["head"]["position"] == "left"  # the main face is the larger one, on the left
+    assert "Several faces are visible (up to 2 at once" in slot.text
+    assert "main face" in slot.text
+
+
+def test_face_leaving_the_frame_is_said(tool, settings, leaving_clip):
+    slot = perceive(tool, settings, leaving_clip)
+    assert slot.ok, slot.reason
+    m = slot.measurements
+    assert m["frames_with_face"] == 4 and m["n_frames"] == 8
+    assert m["visible_to_s"] == pytest.approx(1.5) and m["absences"] == [{"start_s": 2.0, "end_s": 4.0}]
+    assert "visible in only 4 of 8 sampled frames" in slot.text
+    assert "leaves the frame at 2.0 s" in slot.text
+    assert m["timeline"]["probabilities"]["happiness"][-1] is None
+    assert m["dominant"] == "happiness"
+
+
+def test_one_frame_video(tool, settings, one_frame_clip):
+    clip = media.decode(one_frame_clip)
+    assert len(clip.frames) == 1
+    slot = tool.perceive(clip, settings)
+    assert slot.ok, slot.reason
+    m = slot.measurements
+    assert m["n_frames"] == 1 and m["head"] is None and m["micro_expressions"] == []
+    assert "visible throughout (1 of 1" in slot.text
+    assert slot.confidence < 0.5  # one frame is thin evidence
+
+
+def test_micro_expression_candidates_need_a_brief_rise_seen_to_end():
+    times = np.arange(10) / 2.0
+    probs = np.zeros((10, 7))
+    happy, surprise = BASIC_EMOTIONS.index("happiness"), BASIC_EMOTIONS.index("surprise")
+    probs[:, happy] = 0.9
+    probs[:, surprise] = 0.1
+    probs[4, [happy, surprise]] = [0.3, 0.7]  # one sampled frame of surprise
+    probs[9, [happy, surprise]] = [0.2, 0.8]  # at the very end: not seen to end, not a transient
+    (event,) = micro_expressions(times, probs, "happiness")
+    assert event == {"start_s": 2.0, "end_s": 2.5, "emotion": "surprise", "peak_probability": 0.7,
+                     "peak_s": 2.0, "baseline": 0.1}
+    long = probs.copy()
+    long[3:7, [happy, surprise]] = [0.3, 0.7]  # 2 s of surprise is a change, not a transient
+    assert micro_expressions(times, long, "happiness") == []
+
+
+def test_summary_of_a_shift_in_expression():
+    times = np.arange(6) / 2.0
+    box = np.array([[100.0, 50, 80, 80]])
+    track = build_track(times, [box] * 6)
+    probs = np.zeros((6, 7))
+    probs[:3, BASIC_EMOTIONS.index("neutral")] = 0.8
+    probs[3:, BASIC_EMOTIONS.index("anger")] = 0.9
+    probs[probs.sum(axis=1) < 1, BASIC_EMOTIONS.index("sadness")] += 0.1
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    m = summarize(track, probs, frame_width=320)
+    assert m["changes"] == [{"start_s": 0.0, "emotion": "neutral"}, {"start_s": 1.5, "emotion": "anger"}]
+    assert m["peak"]["emotion"] == "anger" and m["peak"]["t"] == 1.5
+    assert "The top expression shifts over time: neutral from 0.0 s; anger from 1.5 s." in describe(m)
+    late = build_track(times, [np.zeros((0, 4))] * 2 + [box] * 4)
+    probs[:2] = np.nan
+    text = describe(summarize(late, probs, frame_width=320))
+    assert "visible in only 4 of 6 sampled frames (1.0 s to 2.5 s); it comes into view at 1.0 s." in text
+
+
+def test_backend_option(tool, tmp_path, face_speech_clip, monkeypatch):
+    clip = media.decode(face_speech_clip)
+    bad = tool.perceive(clip, AnalysisSettings(tool_options={"face": {"backend": "magic"}}))
+    assert bad.status is SlotStatus.failed and "unknown face backend 'magic'" in bad.reason
+    # auto falls back to offline where deepface or its weights are absent (as here: no hub access)
+    monkeypatch.setenv("DEEPFACE_HOME", str(tmp_path))
+    assert choose_backend({"backend": "auto"}).name == "offline"
+    assert choose_backend({}).name == "offline"
+
+
+def test_deepface_backend_without_weights_says_what_to_do(tool, tmp_path, face_speech_clip):
+    """Real code path: deepface is asked for nothing it would have to download."""
+    clip = media.decode(face_speech_clip)
+    options = {"face": {"backend": "deepface", "deepface_home": str(tmp_path)}}
+    slot = tool.perceive(clip, AnalysisSettings(tool_options=options))
+    assert slot.status is SlotStatus.unavailable
+    if importlib.util.find_spec("deepface") is None:
+        assert "install saber-agent[deepface]" in slot.reason
+    else:
+        weights = str(tmp_path / ".deepface" / "weights")
+        assert weights in slot.reason and "deepface_home" in slot.reason and "backend=offline" in slot.reason
+        assert DeepFaceExpressions(str(tmp_path)).missing() == slot.reason
+
+
+def test_end_to_end_through_the_graph(registry, face_speech_clip):
+    result = analyze(face_speech_clip, plugins=["face", "prosody"])
+    face = result.evidence.facial_exp_desc
+    assert face.ok, face.reason
+    assert face.measurements["dominant"] == "happiness"
+    assert any(c.modality == "face" and c.emotion == "happiness" for c in result.cues)
+    assert "face" in {run.tool for run in result.tool_runs}
+
+
+def test_audio_only_clip_through_the_graph(registry, audio_only_clip):
+    result = analyze(audio_only_clip, plugins=["face", "prosody"])
+    face = result.evidence.facial_exp_desc
+    assert face.status is SlotStatus.unavailable and face.reason == "the clip has no video"
