@@ -40,14 +40,14 @@ def make_clip(seconds: float) -> Path:
     return path
 
 
-def measure_one(path: Path, profile: bool) -> dict:
+def measure_one(path: Path, profile: bool, device: str) -> dict:
     """Runs in a child process: warm up, analyse, then the naive baseline."""
     from saber_agent.api import analyze
     from saber_agent.media import DecodeSettings, clip_cache, decode
     from saber_agent.registry import get_registry
     from saber_agent.settings import AnalysisSettings
 
-    settings = AnalysisSettings()
+    settings = AnalysisSettings(device=device)
     analyze(make_clip(3), settings)  # load every model once
     clip_cache.clear()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -92,21 +92,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", default="5,10,60")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--devices", default="auto", help="comma-separated devices to compare, e.g. cpu,cuda")
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--device", default="auto", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure_one(Path(args.one), args.profile)))
+        print(json.dumps(measure_one(Path(args.one), args.profile, args.device)))
         return
 
-    rows = []
-    for seconds in [float(s) for s in args.lengths.split(",")]:
-        path = make_clip(seconds)
-        cmd = [sys.executable, __file__, "--one", str(path)] + (["--profile"] if args.profile and seconds == 10 else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-        if proc.returncode:
-            sys.exit(f"benchmark of {path} failed:\n{proc.stderr[-2000:]}")
-        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    for device in args.devices.split(","):
+        print(f"\n== device {device}")
+        report([run_child(seconds, device, args.profile) for seconds in [float(s) for s in args.lengths.split(",")]])
 
+
+def run_child(seconds: float, device: str, profile: bool) -> dict:
+    path = make_clip(seconds)
+    cmd = [sys.executable, __file__, "--one", str(path), "--device", device]
+    cmd += ["--profile"] if profile and seconds == 10 else []
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    if proc.returncode:
+        sys.exit(f"benchmark of {path} on {device} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def report(rows: list[dict]) -> None:
+    """Print the table for one device."""
     tools = sorted({t for r in rows for t in r["tools"]})
     print(f"tools: {', '.join(tools)}  (cores: {os.cpu_count()})")
     head = f"{'clip':>6} {'total s':>8} {'RTF':>6} {'decode':>7} {'share':>6} {'percept':>8} {'slowest':>8} {'par.eff':>8} {'reason':>7} {'peakMB':>7} {'naive s':>8} {'naive/x':>8}"
