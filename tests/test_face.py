@@ -219,6 +219,33 @@ def test_deepface_backend_without_weights_says_what_to_do(tool, tmp_path, face_s
         assert DeepFaceExpressions(str(tmp_path)).missing() == slot.reason
 
 
+def test_deepface_backend_runs_deepface_on_an_emotion_model_built_here(tool, tmp_path, face_speech_clip):
+    """deepface's real detector, loader and predictor, on randomly initialised weights of its own
+    torch emotion network saved where deepface looks (its real weights need a download)."""
+    pytest.importorskip("deepface")
+    torch = pytest.importorskip("torch")
+    backend = DeepFaceExpressions(str(tmp_path))
+    if backend.engine() != "pytorch":
+        pytest.skip(f"deepface runs on {backend.engine()} here; this test builds torch weights")
+    from deepface.models.demography.pytorch.Emotion import base_model
+
+    torch.manual_seed(0)
+    (tmp_path / ".deepface" / "weights").mkdir(parents=True)
+    torch.save(base_model().state_dict(), backend.weights_file)
+    assert backend.missing() is None
+    clip = media.decode(face_speech_clip)
+    options = {"face": {"backend": "deepface", "deepface_home": str(tmp_path)}}
+    slot = tool.perceive(clip, AnalysisSettings(tool_options=options))
+    assert slot.ok, slot.reason
+    assert slot.provenance.backend == "deepface" and slot.provenance.model == backend.weights_file
+    m = slot.measurements
+    assert m["backend"] == "deepface" and m["frames_with_face"] == m["n_frames"]
+    assert sum(m["mean_probabilities"].values()) == pytest.approx(1.0, abs=0.01)
+    # untrained weights give near-uniform probabilities, and the text says there is no clear expression
+    assert m["dominant_probability"] < 0.35 and "shows no clear expression" in slot.text
+    assert choose_backend({"backend": "auto", "deepface_home": str(tmp_path)}).name == "deepface"
+
+
 def test_end_to_end_through_the_graph(registry, face_speech_clip):
     result = analyze(face_speech_clip, plugins=["face", "prosody"])
     face = result.evidence.facial_exp_desc

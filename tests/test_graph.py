@@ -100,7 +100,8 @@ def test_a_raising_or_hanging_or_garbage_plugin_fails_only_its_slot(registry, fa
     hanger = HangingTool()
     registry.register_module(ToolsPlugin(RaisingTool(), hanger, GarbageTool()), "faulty")
     try:
-        result = analyze(face_speech_clip, tool_timeout_s=1.0)
+        # named first: the in-tree face/body/scene tools fill the same slots and would otherwise win
+        result = analyze(face_speech_clip, tool_timeout_s=1.0, plugins=["raiser", "hanger", "garbage", "prosody"])
     finally:
         hanger.release.set()
     ev = result.evidence
