@@ -22,7 +22,7 @@ from saber_agent.evidence import (
     SlotStatus,
     ToolRun,
 )
-from saber_agent.graphs.state import State, ToolTask
+from saber_agent.graphs.state import Perception, State, ToolTask
 from saber_agent.media import clip_cache
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.registry import get_registry
@@ -50,7 +50,14 @@ def selected_tools(settings: AnalysisSettings):
 
 
 def decode(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Decode the clip once (MediaError propagates: a clip that cannot be read is the caller's error)."""
+    """Decode the clip once (MediaError propagates: a clip that cannot be read is the caller's error).
+
+    With a pre-computed `perception` in the input, nothing is decoded here: its clip metadata, slots
+    and tool runs become the state, and `fan_out` goes straight to `fuse`.
+    """
+    if state.get("perception") is not None:
+        given = Perception.model_validate(state["perception"])
+        return {"clip": given.clip, "slots": dict(given.slots), "tool_runs": list(given.tool_runs), "rounds": 0}
     settings = settings_of(runtime)
     start = time.perf_counter()
     clip = clip_cache.get(state["clip_path"], settings.decode)
@@ -58,7 +65,9 @@ def decode(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
 
 
 def fan_out(state: State, runtime: Runtime[AnalysisSettings]) -> list[Send] | Literal["fuse"]:
-    """One `perceive` branch per selected tool, run in parallel."""
+    """One `perceive` branch per selected tool, run in parallel (none when perception was given)."""
+    if state.get("perception") is not None:
+        return "fuse"
     tools = selected_tools(settings_of(runtime))
     if not tools:
         return "fuse"
@@ -126,7 +135,7 @@ def fuse(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     if errors:
         update["errors"] = errors
     runs = state.get("tool_runs") or []
-    if runs:
+    if runs and state.get("perception") is None:  # a given perception's runs did not happen in this run
         update["timings"] = {"perception": round(max(r.finished for r in runs) - min(r.started for r in runs), 4)}
     return update
 

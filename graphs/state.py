@@ -9,6 +9,9 @@ from __future__ import annotations
 import operator
 from typing import Annotated, TypedDict
 
+from pydantic import BaseModel, Field
+from typing_extensions import NotRequired
+
 from saber_agent.evidence import Analysis, CheckOutcome, ClipInfo, Conflict, ModalityCue, Result, Slot, ToolRun
 
 
@@ -17,8 +20,21 @@ def merge_dicts(left: dict | None, right: dict | None) -> dict:
     return {**(left or {}), **(right or {})}
 
 
+class Perception(BaseModel):
+    """What the perception stage produced for one clip: enough to reason again without re-perceiving.
+
+    Given in the input (e.g. from an evidence cache), the graph skips decode and perception and goes
+    straight to the cross-modal stage, so only the reasoner runs.
+    """
+
+    clip: ClipInfo
+    slots: dict[str, Slot] = Field(default_factory=dict)  # slot name -> slot, as the tools filled them
+    tool_runs: list[ToolRun] = Field(default_factory=list)  # which tool filled which slot (cues need it)
+
+
 class InputState(TypedDict):
     clip_path: str
+    perception: NotRequired[Perception]  # pre-computed perception: decode and perceive are skipped
 
 
 class OutputState(TypedDict):
@@ -34,6 +50,7 @@ class ToolTask(TypedDict):
 
 class State(TypedDict, total=False):
     clip_path: str
+    perception: Perception
     clip: ClipInfo
     slots: Annotated[dict[str, Slot], merge_dicts]  # slot name -> filled slot
     tool_runs: Annotated[list[ToolRun], operator.add]

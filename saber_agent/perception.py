@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -23,7 +24,18 @@ class Availability:
 
 def missing_modules(*modules: str) -> list[str]:
     """The importable names among `modules` that are not installed (nothing is imported)."""
-    return [m for m in modules if importlib.util.find_spec(m) is None]
+    return [m for m in modules if not _installed(m)]
+
+
+def _installed(name: str) -> bool:
+    if name in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ValueError:
+        # another thread is importing it right now (cv2 swaps itself in sys.modules with a
+        # module whose __spec__ is None while it loads): it is installed
+        return True
 
 
 class PerceptionTool:

@@ -110,8 +110,12 @@ class Registry:
             if self.entry_points:
                 self._load_entry_points()
             for spec in self.modules:
+                name = Path(spec).stem if spec.endswith(".py") else spec
                 try:
-                    self.register_module(load_module(spec), name=Path(spec).stem if spec.endswith(".py") else spec)
+                    # registered with the manager only: the _collect() below collects it once
+                    # (register_module would collect it a second time, as a duplicate)
+                    if self.pm.get_plugin(name) is None:
+                        self.pm.register(load_module(spec), name=name)
                 except PluginError as exc:
                     self.errors.append(str(exc))
             self._collect()

@@ -1,0 +1,84 @@
+"""saber-agent batch: analyse a folder, glob, manifest or EmoBench-M benchmark into a results JSONL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "batch"
+HELP = "Analyse many clips (folder, glob, manifest, EmoBench-M JSON) into a resumable results JSONL."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", help="a folder, a glob ('clips/**/*.mp4'), a manifest (.jsonl/.csv) or an EmoBench-M .json")
+    parser.add_argument("--out", type=Path, required=True, help="the results JSONL (appended to; a rerun resumes)")
+    parser.add_argument("--cache", type=Path, help="evidence cache folder: a rerun with another reasoner skips perception")
+    parser.add_argument("--video-root", type=Path, help="folder that relative clip paths in the input are relative to")
+    parser.add_argument("--retry-errors", action="store_true", help="analyse again the clips that ended as error lines")
+    parser.add_argument("--full", action="store_true", help="also write each whole result (measurements, tool runs)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ray = parser.add_argument_group("Ray (install saber-agent[ray])")
+    ray.add_argument("--ray", action="store_true", help="analyse on Ray: a pool of actors, local unless --address")
+    ray.add_argument("--address", help="Ray cluster address (e.g. auto, ray://head:10001); default: a local instance")
+    ray.add_argument("--workers", type=int, default=2, help="actors in the pool (default 2)")
+    ray.add_argument("--cpus-per-worker", type=float, help="CPU share of each actor (default: the cores over workers+1)")
+    ray.add_argument("--gpus-per-worker", type=float, help="GPU share of each actor (default: the GPUs over workers, if any)")
+    _analysis_options(parser)
+
+
+# analyze's arguments that name one clip or its output, not how clips are analysed
+_NOT_ANALYSIS = {"help", "path", "sample", "json", "format", "out"}
+
+
+def _analysis_options(parser: argparse.ArgumentParser) -> None:
+    """Every analysis option of `saber-agent analyze` (plugins, reasoner, fps, ...), taken from it, so
+    the two commands accept the same ones as analyze gains more."""
+    from saber_agent.commands import analyze
+
+    donor = argparse.ArgumentParser(add_help=False)
+    analyze.add_arguments(donor)
+    group = parser.add_argument_group("analysis (as in saber-agent analyze)")
+    for action in donor._actions:
+        if action.dest not in _NOT_ANALYSIS:
+            group._add_action(action)
+
+
+def run(args) -> int:
+    from saber_agent.batch import BatchConfigError, BatchInputError, read_items, run_batch
+    from saber_agent.commands.analyze import settings_from_args, validate_names
+    from saber_agent.errors import EXIT_BAD_INPUT, UsageError
+
+    settings = settings_from_args(args)
+    validate_names(settings)
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    try:
+        items = read_items(args.input, args.video_root)
+    except BatchInputError as exc:
+        print(f"saber-agent: cannot read input: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    options = dict(
+        settings=settings, cache_dir=args.cache, progress=not args.no_progress,
+        retry_errors=args.retry_errors, full=args.full,
+    )
+    try:
+        if args.ray:
+            from saber_agent.ray_runner import RayMissing, run_batch_ray
+
+            try:
+                summary = run_batch_ray(
+                    items, args.out, address=args.address, workers=args.workers,
+                    cpus_per_worker=args.cpus_per_worker, gpus_per_worker=args.gpus_per_worker, **options,
+                )
+            except RayMissing as exc:
+                raise UsageError(str(exc)) from None
+        else:
+            summary = run_batch(items, args.out, **options)
+    except BatchConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if summary.dropped_partial:
+        print(f"{args.out}: dropped a half-written last line from an interrupted run; that clip was analysed again.",
+              file=sys.stderr)
+    print(summary.text(), file=sys.stderr)
+    return 0

@@ -1,0 +1,38 @@
+"""Helpers shared by the batch, cache, Ray and CLI tests (not a test module)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from saber_agent import registry as registry_module, synth
+from saber_agent.media import clip_cache
+from saber_agent.settings import AnalysisSettings
+from tests.conftest import IN_TREE
+
+PLUGINS = str(Path(__file__).with_name("batch_plugins.py"))  # the test tools, loaded by path
+FAST = AnalysisSettings(plugins=["prosody", "counting"])  # cheap, deterministic perception
+
+
+def counts() -> dict:
+    """The test tools' per-process counters (perceive calls, model loads)."""
+    return sys.modules["saber_agent_external_batch_plugins"].COUNTS
+
+
+def make_tones(folder: Path, n: int, seconds: float = 0.6) -> list[Path]:
+    """n distinct short WAV clips (a tone whose pitch differs per clip)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [synth.write_wav(folder / f"tone{i:02d}.wav", synth.tone(150 + 20 * i, seconds)) for i in range(n)]
+
+
+@pytest.fixture()
+def batch_registry():
+    """The in-tree plugins plus the test tools of tests/batch_plugins.py, installed process-wide."""
+    fresh = registry_module.Registry(allow=IN_TREE, modules=[PLUGINS]).load()
+    assert not fresh.errors, fresh.errors
+    registry_module.set_registry(fresh)
+    clip_cache.clear()
+    yield fresh
+    registry_module.set_registry(None)

@@ -1,0 +1,48 @@
+"""saber-agent batch: from the command line, with exit codes for the user's mistakes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from saber_agent.batch import read_results
+from saber_agent.cli import main
+from tests.batch_support import batch_registry, make_tones  # noqa: F401 (fixture)
+
+
+def test_batch_a_manifest_with_a_cache_then_resume(batch_registry, tmp_path, face_speech_clip, capsys):
+    make_tones(tmp_path / "clips", 2)
+    shutil.copy(face_speech_clip, tmp_path / "clips" / "talk.mp4")
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text("".join(json.dumps(row) + "\n" for row in [
+        {"path": "clips/talk.mp4", "emotion": "happy", "split": "agree"},
+        {"path": "clips/tone00.wav", "emotion": "neutral"},
+        {"path": "clips/tone01.wav", "emotion": "neutral"},
+        {"path": "clips/missing.wav", "emotion": "sad"},
+    ]))
+    out = tmp_path / "out" / "r.jsonl"
+    args = ["batch", str(manifest), "--out", str(out), "--cache", str(tmp_path / "cache"),
+            "--plugins", "prosody,counting", "--no-progress"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "4 clip(s) analysed" in err and "1 error(s)" in err
+    records = {r["id"]: r for r in read_results(out)}
+    assert records[str(tmp_path / "clips" / "talk.mp4")]["labels"] == {"emotion": "happy", "split": "agree"}
+    assert records[str(tmp_path / "clips" / "missing.wav")]["error"].endswith("missing.wav: no such file.")
+
+    assert main(args) == 0  # nothing left to do
+    err = capsys.readouterr().err
+    assert "0 clip(s) analysed" in err and "4 already done" in err
+    assert len(read_results(out)) == 4
+
+
+def test_batch_usage_errors_and_unreadable_inputs(batch_registry, tmp_path, capsys):
+    make_tones(tmp_path / "clips", 1)
+    out = tmp_path / "r.jsonl"
+    assert main(["batch", str(tmp_path / "nothing"), "--out", str(out)]) == 3
+    assert "no such file or folder" in capsys.readouterr().err
+    assert main(["batch", str(tmp_path / "clips"), "--out", str(out), "--plugins", "nope"]) == 2
+    assert "no perception tool named 'nope'" in capsys.readouterr().err
+    assert main(["batch", str(tmp_path / "clips"), "--out", str(out), "--plugins", "prosody", "--no-progress"]) == 0
+    assert main(["batch", str(tmp_path / "clips"), "--out", str(out), "--plugins", "counting", "--no-progress"]) == 2
+    assert "other analysis settings" in capsys.readouterr().err
