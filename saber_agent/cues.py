@@ -9,6 +9,7 @@ from saber_agent.evidence import Conflict, ModalityCue
 # Two confident estimates whose valences differ by more than this, with opposite signs, conflict.
 CONFLICT_GAP = 0.6
 MIN_CONFIDENCE = 0.3
+MIN_LEANING = 0.2  # a valence nearer zero than this leans nowhere, so it opposes nothing
 
 # What a face/voice/words disagreement usually means, in the words the method uses.
 _READINGS = {
@@ -33,7 +34,8 @@ def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[C
     conflicts = []
     for a, b in combinations(sorted(per_modality), 2):
         ca, cb = per_modality[a], per_modality[b]
-        if ca.valence * cb.valence < 0 and abs(ca.valence - cb.valence) >= gap:
+        leaning = min(abs(ca.valence), abs(cb.valence)) >= MIN_LEANING
+        if leaning and ca.valence * cb.valence < 0 and abs(ca.valence - cb.valence) >= gap:
             reading = _READINGS.get(frozenset({a, b}), "the two modalities point in opposite directions")
             description = (
                 f"{a} reads {_describe(ca)} but {b} reads {_describe(cb)}: {reading}."

@@ -204,6 +204,8 @@ def _demux(path: Path, container, video, audio, duration: float, settings: Decod
     notes = []
     if errors:
         notes.append(f"decoding stopped early or skipped damaged data ({errors[0]})")
+    elif duration > 0 and decoded_duration < 0.9 * duration - 0.5:
+        notes.append(f"only {decoded_duration:.1f} s of the declared {duration:.1f} s could be decoded (truncated file?)")
     if video is not None and not frames:
         notes.append("the video stream held no decodable frame")
     if audio is not None and not chunks:

@@ -99,12 +99,13 @@ def make_clip(
             cmd += ["-i", str(audio)]
         w, h = size
         if image is not None:
+            # letterboxed, never cropped: a portrait photo keeps its face in a wide frame
+            vf = f"scale={w}:{h}:force_original_aspect_ratio=decrease,pad={w}:{h}:(ow-iw)/2:(oh-ih)/2"
             if motion:
-                # a slow zoom keeps the face in view while giving the frames real motion
-                vf = (f"scale={w * 2}:{h * 2}:force_original_aspect_ratio=increase,crop={w * 2}:{h * 2},"
-                      f"zoompan=z='min(zoom+0.0015,1.3)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s={w}x{h}:fps={fps}")
-            else:
-                vf = f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
+                # a slow zoom in and out (6 s period) gives the frames real motion with the face in view;
+                # `on` (the output frame number) drives it: zoompan restarts `zoom` for every looped input frame
+                vf += (f",scale={w * 2}:{h * 2},zoompan=z='1.12+0.12*sin(2*PI*on/({fps}*6))'"
+                       f":x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s={w}x{h}:fps={fps}")
             cmd += ["-vf", vf + ",format=yuv420p", "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf)]
         if audio is not None:
             cmd += ["-c:a", "aac", "-b:a", "48k", "-ar", "16000", "-ac", "1"]

@@ -39,3 +39,10 @@ def test_no_cues_is_neutral_and_says_so():
 def test_critique_is_answered():
     req = request(SMILE).model_copy(update={"critique": ["grounding: cite the evidence"], "round": 2})
     assert "grounding: cite the evidence" in FusionReasoner().reason(req).reasoning
+
+
+def test_a_near_neutral_voice_does_not_conflict_with_a_smile():
+    flat_voice = ModalityCue(modality="voice", valence=-0.06, arousal=0.4, confidence=0.6)
+    assert find_conflicts([SMILE, flat_voice]) == []
+    analysis = FusionReasoner().reason(request(SMILE, flat_voice))
+    assert analysis.valence > 0 and "sarcastic" not in analysis.emotions
