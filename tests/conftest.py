@@ -17,6 +17,8 @@ IN_TREE = sorted(
     ep.name for ep in importlib.metadata.entry_points(group="saber_agent") if ep.value.startswith("saber_agent.plugins.")
 )
 os.environ[registry_module.ENV_ALLOW] = ",".join(IN_TREE)
+# keep every local Ray instance of the tests on 127.0.0.1 (see saber_agent.ray_runner.init_ray)
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 os.environ.pop(registry_module.ENV_MODULES, None)
 
 CHEERFUL = "Hello everyone! I am really glad you came today. This is wonderful news."
@@ -74,3 +76,14 @@ def registry():
     media.clip_cache.clear()
     yield fresh
     registry_module.set_registry(None)
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen2(tmp_path_factory):
+    """A tiny random Qwen2 chat model with a locally trained tokenizer, built once (~1 MB, no download)."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("tokenizers")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from saber_agent.training.tiny import build_tiny_qwen2
+
+    return build_tiny_qwen2(tmp_path_factory.mktemp("tiny_qwen2"))
