@@ -1,0 +1,291 @@
+"""The Gradio app: `build_app()` makes the page, `launch()` serves it.
+
+The page is a thin adapter: `AnalysisService` checks the upload and streams the graph, the pure
+functions in `views` turn each update into HTML and figures, and this module only wires them to
+components. The same analysis is a named API endpoint, ``/analyze``, for `gradio_client`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import os
+from typing import Any
+
+from saber_agent.ui import style, views
+from saber_agent.ui.limits import UploadLimits, UploadRejected
+from saber_agent.ui.service import AnalysisFailed, AnalysisService
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+PLOT_KINDS = ("expression", "prosody", "activity", "cues")
+PLOT_TITLES = {
+    "expression": "Facial expression probabilities",
+    "prosody": "Pitch and intensity contours",
+    "activity": "Gesture activity",
+    "cues": "Per-modality estimates",
+}
+MEDIA_TYPES = [".mp4", ".webm", ".mov", ".mkv", ".avi", ".m4v", ".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac"]
+
+
+def header_html(tools, reasoners, checks: int) -> str:
+    ready = sum(t.ready for t in tools)
+    steps = ["decode once", "perceive in parallel", "fuse cues", "reason: visual → acoustic → synthesis",
+             "check & correct"]
+    chips = "".join(f'<span class="saber-step">{i}. {html.escape(s)}</span>' for i, s in enumerate(steps, 1))
+    stats = [(f"{ready}/{len(tools)}", "tools ready"), (str(len(reasoners)), "reasoners"), (str(checks), "checks")]
+    boxes = "".join(f'<div class="saber-stat"><b>{html.escape(v)}</b><span>{html.escape(k)}</span></div>' for v, k in stats)
+    return (
+        '<div class="saber-header"><div><h1>SABER Agent</h1>'
+        '<p>Multimodal emotion reasoning over video: scene, speech, voice, face and body are perceived '
+        'separately, then reasoned over together, with every agreement and conflict between them made explicit.</p>'
+        f'<div class="saber-steps">{chips}</div></div><div class="saber-stats">{boxes}</div></div>'
+    )
+
+
+def reasoner_label(name: str, description: str, limit: int = 34) -> str:
+    """A dropdown label: the name and the first clause of the description, kept short."""
+    short = description.split(";")[0].split(". ")[0].strip().rstrip(".")
+    if len(short) > limit:
+        short = short[: limit - 1].rstrip() + "…"
+    return f"{name} — {short}" if short else name
+
+
+def parse_plugins(value: Any) -> list[str] | None:
+    """The API's `plugins` argument: a list of names, a comma-separated string, or null (every tool)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(",") if p.strip()]
+    if isinstance(value, (list, tuple)) and all(isinstance(p, str) for p in value):
+        return [p.strip() for p in value if p.strip()]
+    raise UploadRejected("plugins must be a list of perception tool names, a comma-separated string, or null.")
+
+
+def build_app(
+    limits: UploadLimits | None = None,
+    *,
+    service: AnalysisService | None = None,
+    max_rounds: int = 3,
+    reasoner_options: dict[str, dict] | None = None,
+    default_reasoner: str = "fusion",
+    concurrency_limit: int = 1,
+    max_queue: int = 16,
+    delete_cache: tuple[int, int] = (600, 3600),
+):
+    """Build the Gradio Blocks of the app (nothing is served until `launch`).
+
+    `concurrency_limit` analyses run at once, the other requests queue (at most `max_queue`);
+    uploads older than `delete_cache[1]` seconds are deleted every `delete_cache[0]` seconds.
+    `reasoner_options` (reasoner name -> factory options) are fixed here, by whoever serves the app:
+    page users pick a reasoner but cannot point it at other models or URLs.
+    """
+    import gradio as gr
+
+    os.environ.setdefault("MPLBACKEND", "Agg")  # figures render off-screen on a server
+    from saber_agent.registry import get_registry
+
+    if service is None:
+        service = AnalysisService(limits, max_rounds=max_rounds, reasoner_options=reasoner_options,
+                                  default_reasoner=default_reasoner)
+        atexit.register(service.close)
+    limits = service.limits
+    tools = service.tools()
+    reasoners = service.reasoners()
+    default_tools = [t.name for t in tools if t.ready]
+
+    with gr.Blocks(title="SABER Agent · multimodal emotion reasoning", delete_cache=delete_cache,
+                   analytics_enabled=False) as demo:
+        source = gr.State("video")
+        gr.HTML(header_html(tools, reasoners, len(get_registry().checks)))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=4, min_width=340):
+                gr.HTML('<div class="saber-section">1 · Clip</div>')
+                with gr.Tabs():
+                    with gr.Tab("Video", id="video") as video_tab:
+                        video = gr.Video(sources=["upload", "webcam"], format=None, label="Video clip", height=250,
+                                         elem_id="saber-video")
+                    with gr.Tab("Audio only", id="audio") as audio_tab:
+                        audio = gr.Audio(sources=["upload", "microphone"], type="filepath", format=None,
+                                         label="Audio clip", elem_id="saber-audio")
+                gr.HTML(f'<p class="saber-limits">Video or audio, <b>{html.escape(limits.describe())}</b>. '
+                        'Analysed on this server; uploads are deleted after a while.</p>')
+                gr.HTML('<div class="saber-section">2 · Evidence and reasoning</div>')
+                plugins = gr.CheckboxGroup(
+                    choices=[(t.label, t.name) for t in tools], value=default_tools, label="Perception tools",
+                    info="Each fills one evidence slot; a slot with no tool is marked unavailable.",
+                    elem_id="saber-plugins",
+                )
+                reasoner = gr.Dropdown(
+                    choices=[(reasoner_label(n, d), n) for n, d in reasoners],
+                    value=reasoners[0][0] if reasoners else None, label="Reasoner", elem_id="saber-reasoner",
+                )
+                with gr.Accordion("Advanced", open=False):
+                    rounds = gr.Slider(1, 10, value=service.max_rounds, step=1, label="Reasoning rounds at most",
+                                       info="Failed consistency checks send a critique back to the reasoner.")
+                run = gr.Button("Analyse", variant="primary", size="lg", elem_id="saber-run")
+                gr.HTML('<div class="saber-section">Progress</div>')
+                progress = gr.HTML(views.progress_html(None), elem_id="saber-progress")
+            with gr.Column(scale=7, min_width=480):
+                verdict = gr.HTML(views.verdict_html(None), elem_id="saber-verdict")
+                with gr.Tabs():
+                    with gr.Tab("Evidence", id="evidence"):
+                        slots = gr.HTML(views.slots_html(None), elem_id="saber-slots")
+                    with gr.Tab("Timelines", id="timelines"):
+                        notes, figures = {}, {}
+                        for kind in PLOT_KINDS:
+                            with gr.Column(elem_classes=["saber-plot-card"]):
+                                notes[kind] = gr.HTML(views.plot_note(None, kind), elem_id=f"saber-note-{kind}")
+                                figures[kind] = gr.Plot(label=PLOT_TITLES[kind], show_label=False, visible=False, format="png",
+                                                        elem_id=f"saber-plot-{kind}")
+                    with gr.Tab("Transcript", id="transcript"):
+                        transcript = gr.HTML(views.transcript_html(None), elem_id="saber-transcript")
+                    with gr.Tab("Consistency", id="consistency"):
+                        report = gr.HTML(views.consistency_html(None), elem_id="saber-report")
+                    with gr.Tab("Export", id="export"):
+                        with gr.Row():
+                            download_saber = gr.DownloadButton("SABER JSON", visible=False, variant="primary",
+                                                               elem_id="saber-download-saber")
+                            download_result = gr.DownloadButton("Full result JSON", visible=False,
+                                                                elem_id="saber-download-result")
+                        record = gr.JSON(label="SABER record", value=None, elem_id="saber-json")
+
+        # The API endpoint's own inputs: never shown, called by gradio_client as /analyze.
+        with gr.Column(visible=False):
+            api_clip = gr.File(label="clip", file_types=MEDIA_TYPES)
+            api_plugins = gr.JSON(label="plugins")
+            api_reasoner = gr.Textbox(label="reasoner")
+            api_rounds = gr.Number(label="max_rounds", precision=0)
+            api_result = gr.JSON(label="result")
+            api_trigger = gr.Button("analyze")
+
+        outputs = [verdict, progress, slots, transcript, report, record, download_saber, download_result,
+                   *notes.values(), *figures.values()]
+
+        def render(view: views.RunView, drawn: set[str], files: tuple[str, str] | None = None) -> dict:
+            out: dict = {
+                verdict: views.verdict_html(view), progress: views.progress_html(view),
+                slots: views.slots_html(view), transcript: views.transcript_html(view),
+                report: views.consistency_html(view),
+            }
+            for kind in PLOT_KINDS:
+                out[notes[kind]] = views.plot_note(view, kind)
+                if kind in drawn:
+                    out[figures[kind]] = gr.skip()
+                    continue
+                figure = views.plot_figure(view, kind)
+                if figure is not None:
+                    drawn.add(kind)
+                    out[figures[kind]] = gr.update(value=figure, visible=True)
+                else:
+                    out[figures[kind]] = gr.skip()
+            if files is not None:
+                out[record] = view.result.saber() if view.result else None
+                out[download_saber] = gr.update(value=files[0], visible=True)
+                out[download_result] = gr.update(value=files[1], visible=True)
+            else:
+                out[record] = gr.skip()
+                out[download_saber] = gr.skip()
+                out[download_result] = gr.skip()
+            return out
+
+        def reset() -> dict:
+            out = {figure: gr.update(value=None, visible=False) for figure in figures.values()}
+            out.update({record: None, download_saber: gr.update(value=None, visible=False),
+                        download_result: gr.update(value=None, visible=False)})
+            return out
+
+        def analyse(source_tab, video_path, audio_path, chosen, reasoner_name, max_rounds_):
+            path = (video_path or audio_path) if source_tab == "video" else (audio_path or video_path)
+            run_dir = None
+            drawn: set[str] = set()
+            try:
+                try:
+                    settings = service.settings(chosen or [], reasoner_name, max_rounds_)
+                except UploadRejected as exc:
+                    view = views.fail_run(views.new_run([]), str(exc), 0.0)
+                    gr.Warning(str(exc))
+                    yield {**render(view, drawn), **reset()}
+                    return
+                first = True
+                for view in service.stream(path, settings):
+                    files = None
+                    if view.result is not None:
+                        run_dir = service.new_run_dir()
+                        saber_path, result_path = service.write_exports(view.result, run_dir, path)
+                        files = (str(saber_path), str(result_path))
+                    out = render(view, drawn, files)
+                    if first:  # clear the previous run's figures and downloads
+                        out = {**out, **reset()}
+                        first = False
+                    if view.error:
+                        gr.Warning(view.error)
+                    yield out
+            finally:
+                # by now Gradio has copied the downloads into its own cache; ours are no longer needed
+                service.discard(run_dir)
+
+        def analyze_api(clip, plugin_names, reasoner_name, max_rounds_):
+            """Analyse one clip: the six SABER slots, labels, conflicts and checks as JSON."""
+            try:
+                settings = service.settings(parse_plugins(plugin_names), reasoner_name or None,
+                                            int(max_rounds_) if max_rounds_ else None)
+                result = service.analyze(clip, settings)
+            except (UploadRejected, AnalysisFailed) as exc:
+                raise gr.Error(str(exc), print_exception=False) from None
+            return views.result_payload(result)
+
+        video_tab.select(lambda: "video", None, source, api_visibility="private", queue=False)
+        audio_tab.select(lambda: "audio", None, source, api_visibility="private", queue=False)
+        run.click(
+            lambda: gr.update(interactive=False, value="Analysing…"), None, run, api_visibility="private", queue=False,
+        ).then(
+            analyse, [source, video, audio, plugins, reasoner, rounds], outputs, api_visibility="private",
+            concurrency_id="analysis",
+        ).then(
+            lambda: gr.update(interactive=True, value="Analyse"), None, run, api_visibility="private", queue=False,
+        )
+        api_trigger.click(
+            analyze_api, [api_clip, api_plugins, api_reasoner, api_rounds], api_result, api_name="analyze",
+            concurrency_id="analysis",
+        )
+
+    demo.queue(default_concurrency_limit=concurrency_limit, max_size=max_queue)
+    demo.saber_service = service  # launch() reads the upload limit from here
+    return demo
+
+
+def launch(
+    demo=None,
+    host: str = DEFAULT_HOST,
+    port: int | None = DEFAULT_PORT,
+    *,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+):
+    """Serve the app on `host`:`port` (loopback by default; never a public share link).
+
+    Returns (FastAPI app, local URL). Only Gradio's own upload and cache folders are served:
+    `allowed_paths` is empty, so no other file can be fetched through the app.
+    """
+    demo = demo if demo is not None else build_app()
+    service = getattr(demo, "saber_service", None)
+    limits = service.limits if service is not None else UploadLimits()
+    app, url, _ = demo.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+        theme=style.theme(),
+        css=style.CSS,
+        allowed_paths=[],
+        max_file_size=limits.max_bytes,
+        footer_links=["api"],
+        run_history=False,
+        enable_monitoring=False,
+        mcp_server=False,
+        ssr_mode=False,
+        show_error=False,
+    )
+    return app, url
