@@ -89,3 +89,33 @@ def moving_patch(background: np.ndarray, patch: np.ndarray, where: Callable[[flo
         frame[y:y + ph, x:x + pw] = patch
         frames.append(frame)
     return frames
+
+
+def leaning(seconds: float = 4.0, fps: int = 25, growth: float = 0.3) -> list[np.ndarray]:
+    """A head-and-shoulders crop of the astronaut on a still, textured background (the coffee photo),
+    growing by `growth` over the clip about its face: the person leans toward a still camera."""
+    import cv2
+    from skimage import data
+
+    background = fit(data.coffee())
+    person = cv2.resize(data.astronaut()[20:330, 110:350], (160, 206), interpolation=cv2.INTER_AREA)
+    frames = []
+    for i in range(int(seconds * fps)):
+        scale = 1.0 + growth * i / (seconds * fps)
+        grown = cv2.resize(person, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+        h, w = grown.shape[:2]
+        x0, y0 = 320 - w // 2, 20
+        frame = background.copy()
+        frame[y0:y0 + min(h, 360 - y0), x0:x0 + w] = grown[: 360 - y0]
+        frames.append(frame)
+    return frames
+
+
+def zooming(image: np.ndarray, seconds: float = 6.0, fps: int = 25, zoom: float = 0.25) -> list[np.ndarray]:
+    """`image` with a camera zooming in about the frame's centre by `zoom` over the clip."""
+    import cv2
+
+    h, w = image.shape[:2]
+    n = int(seconds * fps)
+    return [cv2.warpAffine(image, cv2.getRotationMatrix2D((w / 2, h / 2), 0, 1.0 + zoom * i / n), (w, h),
+                           borderMode=cv2.BORDER_REPLICATE) for i in range(n)]

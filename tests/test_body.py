@@ -19,7 +19,7 @@ from saber_agent.media import DecodeSettings, decode
 from saber_agent.plugins import body
 from saber_agent.plugins.body import BodyTool
 from saber_agent.settings import AnalysisSettings
-from tests.frames import fit, moving_head, moving_patch, portrait, write_frames
+from tests.frames import fit, leaning, moving_head, moving_patch, portrait, write_frames, zooming
 
 HEAD_FPS = DecodeSettings(fps=6)  # a 1 Hz nod needs several samples per swing
 
@@ -45,6 +45,8 @@ def clips(tmp_path_factory):
         "gesture": write_frames(root / "gesture.mp4", moving_patch(canvas, hand, gesture, 4.5)),
         "no_face": write_frames(root / "no_face.mp4", moving_patch(fit(data.coffee()), hand, lambda t: (int(100 + 100 * t), 100), 4.0)),
         "pan": write_frames(root / "pan.mp4", [big[300:660, 8 * i:8 * i + 640] for i in range(45)]),
+        "lean": write_frames(root / "lean.mp4", leaning()),
+        "zoom": write_frames(root / "zoom.mp4", zooming(canvas)),
     }
 
 
@@ -133,6 +135,26 @@ def test_a_camera_pan_is_discounted(clips):
     assert camera["moving"] and -0.65 < camera["pan_x"] < -0.45 and abs(camera["pan_y"]) < 0.05
     assert all(r["level"] == "little" for r in slot.measurements["regions"].values())
     assert "The camera pans; its motion is discounted." in slot.text
+
+
+def test_a_camera_zoom_is_not_a_lean_a_nod_or_a_gesture(clips):
+    for fps in (2, 6):  # small steps at 6 fps must add up to the same zoom
+        slot = perceive(clips["zoom"], DecodeSettings(fps=fps))
+        camera = slot.measurements["camera"]
+        assert camera["moving"] and 1.18 < camera["zoom"] < 1.3, (fps, camera)
+        assert abs(camera["pan_x"]) < 0.02 and abs(camera["pan_y"]) < 0.02  # a zoom about the centre is no pan
+        assert slot.measurements["posture"]["lean"] is None, fps
+        assert kinds(slot) == [] and slot.measurements["bursts"] == [], fps
+        assert all(r["level"] == "little" for r in slot.measurements["regions"].values()), fps
+        assert "The camera zooms in" in slot.text
+
+
+def test_leaning_toward_a_still_camera_is_seen(clips):
+    slot = perceive(clips["lean"])
+    posture = slot.measurements["posture"]
+    assert not slot.measurements["camera"]["moving"]
+    assert posture["lean"] == "toward" and 1.15 < posture["scale_ratio"] < 1.35  # the person grew by 30%
+    assert "leans toward the camera" in slot.text
 
 
 def test_a_one_frame_video_is_unavailable_not_a_crash(tmp_path):
