@@ -1,4 +1,5 @@
-"""The analysis graph: decode -> perceive (fan-out) -> fuse -> reason <-> check -> finish.
+"""The analysis graph: decode -> perceive (fan-out) -> fuse -> reason <-> check -> finish, and
+check -> reperceive -> fuse when a second, targeted look is asked for (bounded per clip).
 
 Compiled without a checkpointer, so a parent graph that adds it as a node passes its own down.
 """
@@ -20,13 +21,15 @@ def build_graph() -> StateGraph:
     builder.add_node("fuse", nodes.fuse)
     builder.add_node("reason", nodes.reason)
     builder.add_node("check", nodes.check)
+    builder.add_node("reperceive", nodes.reperceive)
     builder.add_node("finish", nodes.finish)
     builder.add_edge(START, "decode")
     builder.add_conditional_edges("decode", nodes.fan_out, ["perceive", "fuse"])
     builder.add_edge("perceive", "fuse")
     builder.add_edge("fuse", "reason")
     builder.add_edge("reason", "check")
-    builder.add_conditional_edges("check", nodes.after_check, ["reason", "finish"])
+    builder.add_conditional_edges("check", nodes.after_check, ["reperceive", "reason", "finish"])
+    builder.add_edge("reperceive", "fuse")  # a second look changes the evidence: cues and conflicts again
     builder.add_edge("finish", END)
     return builder
 

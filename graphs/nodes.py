@@ -8,6 +8,7 @@ from typing import Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
+from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import (
@@ -115,22 +116,29 @@ def evidence_of(state: State) -> Evidence:
     return Evidence().with_slots(state.get("slots") or {})
 
 
+def slot_tools(state: State) -> dict[str, str]:
+    """Slot name -> the tool whose `cues` read it: the one that filled it, or took the look it now holds."""
+    owners = {run.slot: run.tool for run in state.get("tool_runs") or []}
+    owners.update({look.slot: look.request.tool for look in state.get("reperceptions") or [] if look.kept == "new"})
+    return owners
+
+
 def fuse(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     """Fan-in: gather each modality's cues and name the conflicts between them."""
     registry = get_registry()
     slots = state.get("slots") or {}
     cues: list[ModalityCue] = []
     errors: list[str] = []
-    for run in state.get("tool_runs") or []:
-        slot = slots.get(run.slot)
+    for slot_name, tool_name in slot_tools(state).items():
+        slot = slots.get(slot_name)
         if slot is None or not slot.ok:
             continue
-        tool = registry.tool(run.tool)
+        tool = registry.tool(tool_name)
         try:
             found = tool.cues(slot)
             cues.extend(c for c in found if isinstance(c, ModalityCue))
         except Exception as exc:
-            errors.append(f"tool {run.tool!r} failed to estimate cues: {type(exc).__name__}: {exc}")
+            errors.append(f"tool {tool_name!r} failed to estimate cues: {type(exc).__name__}: {exc}")
     update: dict = {"cues": cues, "conflicts": find_conflicts(cues), "critique": []}
     if errors:
         update["errors"] = errors
@@ -140,14 +148,19 @@ def fuse(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     return update
 
 
-def request_of(state: State) -> ReasoningRequest:
+def request_of(state: State, settings: AnalysisSettings | None = None) -> ReasoningRequest:
+    """What the next reasoning round sees (with `settings`: how many second looks it may still ask for)."""
+    round_ = (state.get("rounds") or 0) + 1
+    looks = state.get("reperceptions") or []
     return ReasoningRequest(
         evidence=evidence_of(state),
         clip=state["clip"],
         cues=state.get("cues") or [],
         conflicts=state.get("conflicts") or [],
         critique=state.get("critique") or [],
-        round=(state.get("rounds") or 0) + 1,
+        round=round_,
+        looks=looks,
+        looks_left=reperception.calls_left(looks, settings, round_) if settings is not None else 0,
     )
 
 
@@ -155,7 +168,7 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     """Ask the reasoner for an analysis; if it fails, report it and fall back to the fusion reasoner."""
     settings = settings_of(runtime)
     registry = get_registry()
-    request = request_of(state)
+    request = request_of(state, settings)
     clip = clip_cache.get(state["clip_path"], settings.decode)
     start = time.perf_counter()
     errors: list[str] = []
@@ -187,7 +200,13 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
 
 
 def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Run every consistency check; failures become the critique for another round."""
+    """Run every consistency check; failures become the critique for another round.
+
+    Second looks the reasoner asked for are planned here against the clip's budget; when checks fail
+    and the reasoner asked for none, the check node asks by rule for what could fill thin evidence.
+    """
+    settings = settings_of(runtime)
+    rounds, looks = state.get("rounds") or 0, state.get("reperceptions") or []
     request = request_of(state)
     analysis = state["analysis"]
     outcomes: list[CheckOutcome] = []
@@ -201,14 +220,48 @@ def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
             )
         outcomes.append(outcome)
     critique = [f"{o.name}: {o.message}" for o in outcomes if not o.passed and not o.details.get("error")]
-    return {"checks": outcomes, "critique": critique}
+    asked, asked_by = analysis.perception_requests, f"reasoner {state.get('reasoner', '')}"
+    if not asked and critique:  # checks failed and the reasoner asked for nothing: ask by rule
+        thin = request.model_copy(update={"looks": looks, "looks_left": reperception.calls_left(looks, settings, rounds)})
+        asked, asked_by = reperception.evidence_gaps(thin, clip_cache.get(state["clip_path"], settings.decode)), "check"
+    accepted, refused = reperception.plan(asked, looks, settings, state["clip"], rounds, asked_by, get_registry().tools)
+    return {
+        "checks": outcomes, "critique": critique,
+        "perception_requests": accepted, "requested_by": asked_by, "reperceptions": refused,
+    }
 
 
-def after_check(state: State, runtime: Runtime[AnalysisSettings]) -> Literal["reason", "finish"]:
-    """Back to the reasoner with the critique while checks fail and rounds remain."""
+def after_check(state: State, runtime: Runtime[AnalysisSettings]) -> Literal["reperceive", "reason", "finish"]:
+    """A second look first when one was accepted; else back to the reasoner with the critique while
+    checks fail and rounds remain."""
+    if state.get("perception_requests"):
+        return "reperceive"
     if state.get("critique") and (state.get("rounds") or 0) < settings_of(runtime).max_rounds:
         return "reason"
     return "finish"
+
+
+def reperceive(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Take the accepted second looks, merge each into its slot and record it; then fuse and reason again."""
+    settings = settings_of(runtime)
+    registry = get_registry()
+    slots = dict(state.get("slots") or {})
+    looks = list(state.get("reperceptions") or [])
+    taken: list = []
+    for request in state.get("perception_requests") or []:
+        slot, record = reperception.take_look(
+            request, registry.tool(request.tool), state["clip_path"], settings, slots, looks + taken,
+            state.get("requested_by", ""), state.get("rounds") or 0, run=_run_tool,
+        )
+        slots[record.slot] = slot
+        taken.append(record)
+    previous = (state.get("timings") or {}).get("reperception", 0.0)
+    return {
+        "slots": {r.slot: slots[r.slot] for r in taken},
+        "reperceptions": taken,
+        "perception_requests": [],
+        "timings": {"reperception": round(previous + sum(r.seconds for r in taken), 4)},
+    }
 
 
 def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
@@ -231,6 +284,7 @@ def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
         rounds=state.get("rounds") or 0,
         reasoner=state.get("reasoner", ""),
         tool_runs=state.get("tool_runs") or [],
+        reperceptions=state.get("reperceptions") or [],
         timings=state.get("timings") or {},
         errors=state.get("errors") or [],
     )

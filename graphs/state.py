@@ -12,7 +12,18 @@ from typing import Annotated, TypedDict
 from pydantic import BaseModel, Field
 from typing_extensions import NotRequired
 
-from saber_agent.evidence import Analysis, CheckOutcome, ClipInfo, Conflict, ModalityCue, Result, Slot, ToolRun
+from saber_agent.evidence import (
+    Analysis,
+    CheckOutcome,
+    ClipInfo,
+    Conflict,
+    ModalityCue,
+    PerceptionRequest,
+    Reperception,
+    Result,
+    Slot,
+    ToolRun,
+)
 
 
 def merge_dicts(left: dict | None, right: dict | None) -> dict:
@@ -61,6 +72,9 @@ class State(TypedDict, total=False):
     checks: list[CheckOutcome]
     critique: list[str]
     rounds: int
+    perception_requests: list[PerceptionRequest]  # second looks the check node accepted, for `reperceive`
+    requested_by: str  # who asked for them
+    reperceptions: Annotated[list[Reperception], operator.add]  # every second look asked: taken or refused
     timings: Annotated[dict[str, float], merge_dicts]
     errors: Annotated[list[str], operator.add]
     result: Result

@@ -19,6 +19,17 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, *
     return out["result"]
 
 
+async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, **overrides) -> Result:
+    """`analyze` for async callers (UIs, async agents): the same graph through `ainvoke`."""
+    from saber_agent.graphs import graph
+
+    settings = settings or AnalysisSettings()
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    out = await graph.ainvoke({"clip_path": os.fspath(path)}, context=settings)
+    return out["result"]
+
+
 def sample_clip() -> str:
     """Path of the bundled sample clip (a face photo that speaks, made with espeak-ng and ffmpeg)."""
     from importlib.resources import files

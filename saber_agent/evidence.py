@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The SABER slot names, in the order the method perceives them (scene, audio, face, body, reasoning).
 SlotName = Literal[
@@ -162,6 +162,53 @@ def valence_label(valence: float, margin: float = 0.15) -> Literal["positive", "
     return "neutral"
 
 
+
+class PerceptionRequest(BaseModel):
+    """A targeted second look: one perception tool run again on a time window, at a higher frame
+    rate, and/or with other options (see `saber_agent.reperception`)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key must not silently widen the look
+
+    tool: str = Field(description="Name of the perception tool to run again (e.g. 'prosody', 'face').")
+    start_s: float | None = Field(default=None, ge=0, description="Window start in seconds; omit for the clip's start.")
+    end_s: float | None = Field(default=None, gt=0, description="Window end in seconds; omit for the clip's end.")
+    fps: float | None = Field(
+        default=None, gt=0, le=30,
+        description="Frames per second to sample, for tools that read frames; omit to keep the first sampling.",
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Tool options for this look only, e.g. another model or backend."
+    )
+    reason: str = Field(default="", description="Why the evidence so far is not enough, in one sentence.")
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> PerceptionRequest:
+        if self.start_s is not None and self.end_s is not None and self.end_s <= self.start_s:
+            raise ValueError(f"end_s ({self.end_s}) must be after start_s ({self.start_s})")
+        return self
+
+    @property
+    def windowed(self) -> bool:
+        return self.start_s is not None or self.end_s is not None
+
+    def scope(self) -> str:
+        """The look in words: "1.5-3 s at 8 fps", "the whole clip with model=large"."""
+        if self.windowed:
+            end = f"{self.end_s:g}" if self.end_s is not None else "end"
+            parts = [f"{self.start_s or 0:g}-{end} s"]
+        else:
+            parts = ["the whole clip"]
+        if self.fps:
+            parts.append(f"at {self.fps:g} fps")
+        if self.options:
+            parts.append("with " + ", ".join(f"{k}={v}" for k, v in sorted(self.options.items())))
+        return " ".join(parts)
+
+    def key(self) -> str:
+        """What makes two requests the same look (the reason does not)."""
+        return self.model_dump_json(exclude={"reason"})
+
+
 class Analysis(BaseModel):
     """A reasoner's answer, in the structured-evidence-decomposition order."""
 
@@ -175,6 +222,8 @@ class Analysis(BaseModel):
     cues_cited: dict[str, list[str]] = Field(default_factory=dict)  # modality -> cues
     conflict_explanation: str | None = None
     weighed: list[str] = Field(default_factory=list)  # what the reasoner says it weighed
+    # second looks this reasoner asks for before it concludes (fusion: by rule; LLMs: by tool call)
+    perception_requests: list[PerceptionRequest] = Field(default_factory=list)
 
     @field_validator("emotions")
     @classmethod
@@ -207,6 +256,45 @@ class ToolRun(BaseModel):
     reason: str | None = None
 
 
+
+class SlotSummary(BaseModel):
+    """A slot in brief, for the record of a second look."""
+
+    status: SlotStatus
+    confidence: float | None = None
+    text: str = ""
+    reason: str | None = None
+
+    @classmethod
+    def of(cls, slot: Slot, limit: int = 240) -> SlotSummary:
+        text = " ".join(slot.text.split())
+        return cls(
+            status=slot.status, confidence=slot.confidence, reason=slot.reason,
+            text=text if len(text) <= limit else text[: limit - 1] + "…",
+        )
+
+
+class Reperception(BaseModel):
+    """One second look: what was asked, by whom and why, what ran, and what changed."""
+
+    request: PerceptionRequest
+    asked_by: str  # "reasoner fusion", "check"
+    round: int  # the reasoning round after which it was asked
+    status: Literal["done", "failed", "refused"]
+    note: str = ""  # why it was refused or failed, or what changed
+    slot: str | None = None
+    before: SlotSummary | None = None  # the slot before the look (None: no tool had filled it)
+    after: SlotSummary | None = None  # what the look itself found
+    kept: Literal["new", "previous"] | None = None  # which of the two the slot now holds
+    fps: float | None = None  # the frame rate the look actually sampled, when it read frames
+    decoded: bool = False  # whether it needed the clip's one extra (denser) decode
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return self.kept == "new" and self.before != self.after
+
+
 class Result(BaseModel):
     """Everything one analysis produced."""
 
@@ -219,6 +307,7 @@ class Result(BaseModel):
     rounds: int = 0
     reasoner: str = ""
     tool_runs: list[ToolRun] = Field(default_factory=list)
+    reperceptions: list[Reperception] = Field(default_factory=list)  # second looks asked, taken or refused
     timings: dict[str, float] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)
 

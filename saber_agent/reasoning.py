@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
-from saber_agent.evidence import Analysis, ClipInfo, Conflict, Evidence, ModalityCue
+from saber_agent.evidence import Analysis, ClipInfo, Conflict, Evidence, ModalityCue, Reperception
 from saber_agent.media import Clip
 
 
@@ -23,6 +23,8 @@ class ReasoningRequest(BaseModel):
     conflicts: list[Conflict] = Field(default_factory=list)
     critique: list[str] = Field(default_factory=list)  # failed checks of the previous round
     round: int = 1
+    looks: list[Reperception] = Field(default_factory=list)  # second looks already asked for, and what changed
+    looks_left: int = 0  # second looks the budget still allows after this round (0: do not ask)
 
 
 class Reasoner:

@@ -47,6 +47,11 @@ def render(result: Result) -> str:
     if result.checks:
         lines.append("\nConsistency checks")
         lines += [f"    [{'pass' if c.passed else 'FAIL'}] {c.name}: {c.message}" for c in result.checks]
+    if result.reperceptions:
+        lines.append("\nSecond looks")
+        for look in result.reperceptions:
+            lines.append(_wrap(f"- {look.request.tool} on {look.request.scope()} ({look.status}, asked by {look.asked_by}): "
+                               f"{look.note}" + (f" Why: {look.request.reason}" if look.request.reason else "")))
     if result.errors:
         lines.append("\nErrors")
         lines += [_wrap(f"- {e}") for e in result.errors]

@@ -11,6 +11,13 @@ from saber_agent.media import DecodeSettings
 DEFAULT_REASONER = "fusion"
 
 
+class ReperceptionBudget(BaseModel):
+    """How much extra perception one clip may get: second looks asked for by the reasoner or the checks."""
+
+    max_calls: int = Field(default=2, ge=0, le=20)  # second looks per clip; 0 turns them off
+    max_seconds: float = Field(default=60.0, gt=0)  # tool time of all second looks together
+
+
 class AnalysisSettings(BaseModel):
     """Which plugins and reasoner run, and with which limits.
 
@@ -25,6 +32,7 @@ class AnalysisSettings(BaseModel):
     tool_timeout_s: float = Field(default=300.0, gt=0)  # a tool past this budget fails its slot
     reasoner_timeout_s: float = Field(default=600.0, gt=0)
     max_rounds: int = Field(default=3, ge=1, le=10)  # reasoning rounds, the first included
+    reperception_budget: ReperceptionBudget = Field(default_factory=ReperceptionBudget)
     device: str = "auto"  # auto | cpu | cuda[:N]; see saber_agent.devices
     allow_cpu_fallback: bool = False  # load on the CPU when the GPU runs out of memory
 

@@ -12,6 +12,7 @@ from saber_agent.cues import merge_cues
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasoningRequest
+from saber_agent.reperception import evidence_gaps
 
 # How much each modality's estimate counts, before its own confidence.
 MODALITY_WEIGHT = {"words": 1.0, "face": 1.0, "voice": 0.8, "body": 0.4, "scene": 0.2}
@@ -101,6 +102,7 @@ class FusionReasoner(Reasoner):
             cues_cited=cited,
             conflict_explanation=explanation,
             weighed=weighed or ["no modality gave an emotion estimate; the conclusion defaults to neutral"],
+            perception_requests=evidence_gaps(request, clip),  # by rule: a second look where evidence is thin
         )
 
     @staticmethod

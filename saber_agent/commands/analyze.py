@@ -26,6 +26,17 @@ def _option(value: str) -> tuple[str, object]:
     return key.strip(), parsed
 
 
+def looks(value: str) -> int:
+    """--max-looks: a count of second looks, 0 or more."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more second looks, got {value!r}")
+    return count
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", help="the clip (video or audio file)")
     parser.add_argument("--sample", action="store_true", help="analyse the bundled sample clip")
@@ -45,6 +56,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=float, help="frames sampled per second (default 2)")
     parser.add_argument("--max-rounds", type=int, help="reasoning rounds at most, the first included (default 3)")
     parser.add_argument("--tool-timeout", type=float, help="seconds each perception tool may take (default 300)")
+    parser.add_argument(
+        "--max-looks", type=looks, metavar="N",
+        help="second, targeted looks the reasoner or the checks may ask for per clip (default 2; 0: none)",
+    )
     parser.add_argument("--device", help="auto, cpu or cuda[:N] (default auto)")
 
 
@@ -74,6 +89,8 @@ def settings_from_args(args) -> "AnalysisSettings":
         update["max_rounds"] = args.max_rounds
     if args.tool_timeout is not None:
         update["tool_timeout_s"] = args.tool_timeout
+    if args.max_looks is not None:
+        update["reperception_budget"] = {**settings.reperception_budget.model_dump(), "max_calls": args.max_looks}
     if args.device:
         update["device"] = args.device
     try:

@@ -1,0 +1,156 @@
+"""Checkpointed analyses, in the app layer: resume after a crash, and pause for a person's review.
+
+The library graph compiles without a checkpointer (a parent graph passes its own down); this module
+is where an application chooses one: a SQLite file (`langgraph-checkpoint-sqlite`), so an analysis
+killed part-way resumes from its last completed node in a new process (the nodes already done are
+not run again), and an optional pause after perception, so a person can correct a slot before the
+cross-modal stage and the reasoner see it.
+
+The checkpoint holds the graph state (paths, slots, results: never frames), serialized with an
+explicit allow-list of the state's own types, so a tampered file cannot make it build other objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+from saber_agent.evidence import Evidence, Result, Slot
+from saber_agent.settings import AnalysisSettings
+
+REVIEW_NODE = "fuse"  # the pause is before the cross-modal stage, so cues come from the corrected slots
+
+
+def state_types() -> set[type]:
+    """The models and enums a checkpoint of the analysis graph holds: all its serializer may rebuild."""
+    from saber_agent.graphs.state import State
+
+    found: set[type] = set()
+    todo: list[Any] = list(typing.get_type_hints(State).values())
+    while todo:
+        hint = todo.pop()
+        if isinstance(hint, type) and issubclass(hint, (BaseModel, Enum)):
+            if hint not in found:
+                found.add(hint)
+                if issubclass(hint, BaseModel):
+                    todo += [field.annotation for field in hint.model_fields.values()]
+        else:
+            todo += typing.get_args(hint)  # list[X], X | None, Annotated[X, ...], dict[str, X]
+    return found
+
+
+@contextmanager
+def sqlite_checkpointer(path: str | os.PathLike) -> Iterator[Any]:
+    """A LangGraph `SqliteSaver` on the file `path` (created if missing), closed on exit."""
+    try:
+        from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+        from langgraph.checkpoint.sqlite import SqliteSaver
+    except ImportError:
+        raise ImportError("checkpointing needs langgraph-checkpoint-sqlite: install saber-agent[agents]") from None
+    # parallel perception branches write from worker threads; the saver serializes them with its lock
+    conn = sqlite3.connect(os.fspath(path), check_same_thread=False)
+    try:
+        yield SqliteSaver(conn, serde=JsonPlusSerializer(allowed_msgpack_modules=sorted(state_types(), key=str)))
+    finally:
+        conn.close()
+
+
+def compile_app(checkpointer, review: bool = False):
+    """The analysis graph compiled with `checkpointer`; with `review`, it pauses after perception."""
+    from saber_agent.graphs import build_graph
+
+    return build_graph().compile(
+        checkpointer=checkpointer, interrupt_before=[REVIEW_NODE] if review else None, name="saber-agent"
+    )
+
+
+def thread_config(thread_id: str) -> dict:
+    return {"configurable": {"thread_id": thread_id}}
+
+
+def default_thread_id(path: str | os.PathLike, settings: AnalysisSettings) -> str:
+    """The same clip (by content) with the same settings gets the same thread, so a rerun resumes it."""
+    from saber_agent.media import content_hash
+
+    digest = hashlib.sha256(f"{content_hash(path)}\n{settings.model_dump_json()}".encode()).hexdigest()
+    return f"saber-{digest[:24]}"
+
+
+def analyze_resumable(
+    path: str | os.PathLike, settings: AnalysisSettings | None = None, *, db: str | os.PathLike,
+    thread_id: str | None = None, on_update: Callable[[dict], None] | None = None,
+) -> Result:
+    """Analyse `path` with checkpoints in the SQLite file `db`; if the thread was interrupted (a
+    crash, a kill), resume it from its last completed node instead. A finished thread returns its result.
+
+    `on_update` receives each node's update as it completes (LangGraph "updates" stream mode).
+    """
+    settings = settings or AnalysisSettings()
+    thread_id = thread_id or default_thread_id(path, settings)
+    config = thread_config(thread_id)
+    with sqlite_checkpointer(db) as saver:
+        app = compile_app(saver)
+        snapshot = app.get_state(config)
+        values = snapshot.values or {}
+        if values and values.get("clip_path") != os.fspath(path):
+            raise ValueError(f"thread {thread_id!r} holds the analysis of {values.get('clip_path')}, not {os.fspath(path)}")
+        if values.get("result") is not None and not snapshot.next:
+            return values["result"]
+        inputs = None if snapshot.next else {"clip_path": os.fspath(path)}  # None: resume where it stopped
+        for update in app.stream(inputs, config, context=settings, stream_mode="updates"):
+            if on_update is not None:
+                on_update(update)
+        return app.get_state(config).values["result"]
+
+
+class Review:
+    """Human in the loop: perceive, let a person correct slots, then reason over the corrected evidence.
+
+    >>> review = Review(checkpointer, "thread-1", settings)
+    >>> evidence = review.perceive("clip.mp4")          # pauses before the cross-modal stage
+    >>> review.correct("speech_content", text="I am furious with you.")
+    >>> result = review.finish()
+    """
+
+    def __init__(self, checkpointer, thread_id: str, settings: AnalysisSettings | None = None):
+        self.app = compile_app(checkpointer, review=True)
+        self.config = thread_config(thread_id)
+        self.settings = settings or AnalysisSettings()
+
+    def perceive(self, path: str | os.PathLike) -> Evidence:
+        """Decode and perceive, then pause; the evidence so far (slots no tool filled stay unavailable)."""
+        for _ in self.app.stream({"clip_path": os.fspath(path)}, self.config, context=self.settings):
+            pass
+        if REVIEW_NODE not in self.app.get_state(self.config).next:
+            raise RuntimeError("the analysis did not pause after perception")
+        return self.evidence()
+
+    def evidence(self) -> Evidence:
+        return Evidence().with_slots(self.app.get_state(self.config).values.get("slots") or {})
+
+    def correct(self, slot: str, reviewer: str = "human review", **fields) -> Slot:
+        """Replace fields of one perception slot (text, status, confidence, measurements...); the
+        corrected slot's provenance names the reviewer. Returns the slot as the reasoner will see it."""
+        current = self.evidence().slot(slot)
+        fields.setdefault("status", "ok" if fields.get("text") else current.status)
+        corrected = Slot.model_validate({
+            **current.model_dump(), "reason": None, **fields,
+            "provenance": {"plugin": reviewer, "backend": f"corrected by hand; was {current.status.value}"},
+        })
+        # as if the perception stage had written it: the graph then goes on to the cross-modal stage
+        self.app.update_state(self.config, {"slots": {slot: corrected}}, as_node="perceive")
+        return corrected
+
+    def finish(self) -> Result:
+        """Resume from the pause: the cross-modal stage, reasoning and checks over the corrected evidence."""
+        for _ in self.app.stream(None, self.config, context=self.settings):
+            pass
+        return self.app.get_state(self.config).values["result"]

@@ -1,0 +1,136 @@
+"""Checkpointed analyses: resume after a hard crash (SQLite saver), and a person's review before reasoning."""
+
+from __future__ import annotations
+
+import collections
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from saber_agent import hookimpl
+from saber_agent.checkpointing import Review, analyze_resumable, sqlite_checkpointer, state_types
+from saber_agent.evidence import ModalityCue, Result, Slot
+from saber_agent.perception import PerceptionTool
+from saber_agent.plugins.reasoners.fusion import FusionReasoner
+from saber_agent.reasoning import Reasoner
+from saber_agent.settings import AnalysisSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_runner(clip, db, log, crash_at=None):
+    args = [sys.executable, "-m", "tests.crash_runner", str(clip), str(db), str(log)] + ([crash_at] if crash_at else [])
+    env = dict(os.environ, SABER_AGENT_PLUGINS="prosody,fusion,checks")  # only what the run needs: a faster start
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.parametrize("crash_at", ["fragile", "reason"])
+def test_a_killed_analysis_resumes_and_runs_every_node_exactly_once(tmp_path, face_speech_clip, crash_at):
+    db, log = tmp_path / "checkpoints.sqlite", tmp_path / "nodes.log"
+    crashed = run_runner(face_speech_clip, db, log, crash_at)
+    assert crashed.returncode == -9, crashed.stderr  # killed by SIGKILL, mid-step
+    first = log.read_text().splitlines()
+    crashed_step = "perceive:fragile" if crash_at == "fragile" else "reason"
+    assert f"start:{crashed_step}" in first and f"done:{crashed_step}" not in first
+    assert not any(line.startswith("result:") for line in first)
+
+    resumed = run_runner(face_speech_clip, db, log)
+    assert resumed.returncode == 0, resumed.stderr
+    lines = log.read_text().splitlines()
+    done = collections.Counter(line[5:] for line in lines if line.startswith("done:"))
+    expected = ["decode", "perceive:steady", "perceive:fragile", "perceive:prosody", "fuse", "reason", "check", "finish"]
+    assert done == collections.Counter(expected), done  # every node completed exactly once, across both processes
+    done_before = {line[5:] for line in first if line.startswith("done:")}
+    started_after = {line[6:] for line in lines[len(first):] if line.startswith("start:")}
+    assert "decode" in done_before and "perceive:steady" in done_before
+    assert not done_before & started_after  # what completed before the crash did not run again
+    assert crashed_step in started_after  # the step the crash cut short ran again
+    assert lines[-1].startswith("result:") and "video_desc,acoustic_feat,body_lang_desc" in lines[-1]
+
+
+def test_a_finished_thread_returns_its_stored_result(registry, tmp_path, face_speech_clip):
+    settings = AnalysisSettings(plugins=["prosody"])
+    updates: list[str] = []
+    first = analyze_resumable(face_speech_clip, settings, db=tmp_path / "c.sqlite", on_update=lambda u: updates.extend(u))
+    assert updates[0] == "decode" and updates[-1] == "finish"
+    updates.clear()
+    again = analyze_resumable(face_speech_clip, settings, db=tmp_path / "c.sqlite", on_update=lambda u: updates.extend(u))
+    assert updates == []  # nothing ran: the default thread id is the clip's content and the settings
+    assert isinstance(again, Result) and again == first  # rebuilt as models by the allow-listed serializer
+    with pytest.raises(ValueError, match="holds the analysis of"):
+        analyze_resumable(face_speech_clip.with_name("other.mp4"), settings, db=tmp_path / "c.sqlite",
+                          thread_id=first_thread(tmp_path / "c.sqlite"))
+
+
+def first_thread(db) -> str:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT thread_id FROM checkpoints LIMIT 1").fetchone()[0]
+
+
+def test_the_serializer_allows_exactly_the_state_types():
+    names = {t.__name__ for t in state_types()}
+    assert {"Slot", "SlotStatus", "ToolRun", "ClipInfo", "Analysis", "Result", "Reperception", "PerceptionRequest"} <= names
+    assert "AnalysisSettings" not in names  # the context is not checkpointed
+
+
+# -- human in the loop -----------------------------------------------------------------------------
+
+
+class Lexicon(PerceptionTool):
+    """Test tool: a fixed 'transcript' (as a speech model might mishear it) whose cue reads its words."""
+
+    name, slot, needs = "lexicon", "speech_content", frozenset({"audio"})
+
+    def perceive(self, clip, settings):
+        return Slot(text="I love this, thank you.", status="ok", confidence=0.9, provenance=self.provenance())
+
+    def cues(self, slot):
+        hostile = any(word in slot.text.lower() for word in ("hate", "furious", "ruined"))
+        return [ModalityCue(modality="words", valence=-0.8 if hostile else 0.8, arousal=0.6, confidence=0.9,
+                            emotion="anger" if hostile else "happiness", basis=f"the words: {slot.text}")]
+
+
+class Spy(Reasoner):
+    """The fusion reasoner, recording what each round saw."""
+
+    name = "spy"
+    seen: list = []
+
+    def reason(self, request, clip=None):
+        Spy.seen.append(request)
+        return FusionReasoner().reason(request, clip)
+
+
+class Plugin:
+    @hookimpl
+    def register_perception_tools(self, register):
+        register(Lexicon())
+
+    @hookimpl
+    def register_reasoners(self, register):
+        register("spy", Spy, "records its requests")
+
+
+def test_a_person_corrects_a_slot_before_reasoning(registry, tmp_path, face_speech_clip):
+    registry.register_module(Plugin(), "review-test")
+    Spy.seen = []
+    settings = AnalysisSettings(plugins=["lexicon", "prosody"], reasoner="spy")
+    with sqlite_checkpointer(tmp_path / "review.sqlite") as saver:
+        review = Review(saver, str(uuid.uuid4()), settings)
+        evidence = review.perceive(face_speech_clip)
+        assert evidence.speech_content.text == "I love this, thank you." and Spy.seen == []  # paused before reasoning
+        corrected = review.correct("speech_content", text="I hate this, you ruined it.")
+        assert corrected.provenance.plugin == "human review"
+        result = review.finish()
+    request = Spy.seen[0]
+    assert request.evidence.speech_content.text == "I hate this, you ruined it."
+    words = next(c for c in request.cues if c.modality == "words")
+    assert words.valence < 0 and "ruined" in words.basis  # the cues were computed from the corrected slot
+    assert result.evidence.speech_content.text == "I hate this, you ruined it."
+    assert result.analysis.valence < 0
