@@ -184,6 +184,8 @@ def test_verdict_idle_running_done_and_error():
     statuses = slot_statuses(views.slots_html(failed))
     assert statuses["acoustic_feat"] == "ok" and statuses["facial_exp_desc"] == "stopped"
     assert statuses["sentiment_analysis"] == "stopped"
+    slots = views.slots_html(failed)
+    assert "Not analysed: the run stopped (see the message above)." in slots and "The file is empty" not in slots
     assert failed.lines[-1].status == "fail" and "working" not in views.progress_html(failed)
 
 

@@ -109,7 +109,7 @@ def new_run(planned: list[tuple[str, str]] | dict[str, str]) -> RunView:
     """The view of a run that is starting, with the (tool, slot) pairs that will fill slots."""
     pairs = planned.items() if isinstance(planned, dict) else [(slot, tool) for tool, slot in planned]
     return RunView(planned={slot: tool for slot, tool in pairs}, started=True,
-                   lines=(ProgressLine("decode", "Decoding the clip once for every tool…", "info", 0.0),))
+                   lines=(ProgressLine("decode", "Checking the upload, then decoding it once for every tool…", "info", 0.0),))
 
 
 def _model(cls, value):
@@ -394,7 +394,7 @@ def slots_html(view: RunView | None) -> str:
     for name in SLOT_NAMES:
         state, slot = slot_state(view, name)
         planned = view.planned.get(name) if view else None
-        cards.append(slot_card(name, state, slot, planned, view.error if view else None))
+        cards.append(slot_card(name, state, slot, planned, "Not analysed: the run stopped (see the message above)."))
     return f'<div class="saber-slots">{"".join(cards)}</div>'
 
 
