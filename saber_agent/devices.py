@@ -8,6 +8,7 @@ GPU that runs out of memory raises a clear error, falling back to the CPU only w
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import re
 import threading
 from collections.abc import Callable
@@ -56,9 +57,13 @@ def is_cuda(device: str) -> bool:
     return device.startswith("cuda")
 
 
-def _is_oom(exc: BaseException) -> bool:
+def is_out_of_memory(exc: BaseException) -> bool:
+    """True for a GPU out-of-memory error (torch's OutOfMemoryError, or CUDA/CTranslate2's message)."""
     name = type(exc).__name__
     return name == "OutOfMemoryError" or "out of memory" in str(exc).lower()
+
+
+_is_oom = is_out_of_memory
 
 
 class ModelRegistry:
@@ -84,6 +89,11 @@ class ModelRegistry:
                 self._models[key] = model
                 self.loads += 1
             return model
+
+    def discard(self, key: tuple) -> None:
+        """Forget one model (the next request loads it again)."""
+        with self._lock:
+            self._models.pop(key, None)
 
     def keys(self) -> list[tuple]:
         with self._lock:
@@ -122,3 +132,20 @@ def shared_model(
                 "free GPU memory, use a smaller model, or allow CPU fallback"
             ) from None
         return models.get((kind, model_id, "cpu", options), lambda: load("cpu"))
+
+
+def device_options(factory: Callable[..., Any], options: dict[str, Any], device: str, allow_cpu_fallback: bool) -> dict[str, Any]:
+    """A reasoner's options with the analysis `device` and `allow_cpu_fallback` added.
+
+    Only where the factory names such a parameter and the options do not already set it (an explicit
+    ``-o device=cpu`` wins over ``--device``); other factories get their options unchanged.
+    """
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # a builtin or C callable: nothing to read
+        return dict(options)
+    merged = dict(options)
+    for name, value in (("device", device), ("allow_cpu_fallback", allow_cpu_fallback)):
+        if name in parameters and name not in merged:
+            merged[name] = value
+    return merged

@@ -68,3 +68,31 @@ def test_console_script_runs_the_sample():
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["evidence"]["sentiment_analysis"]["status"] == "ok"
+
+
+@pytest.mark.skipif(__import__("saber_agent.devices").devices.cuda_available(), reason="checks the no-GPU error; this machine has a GPU")
+def test_device_cuda_without_a_gpu_exits_2_with_one_line(registry, capsys, face_speech_clip):
+    assert main(["analyze", str(face_speech_clip), "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("saber-agent: error: device 'cuda' was asked for, but no CUDA GPU is visible here")
+    assert main(["batch", str(face_speech_clip), "--out", "unused.jsonl", "--device", "cuda:1"]) == 2
+    assert "no CUDA GPU is visible" in capsys.readouterr().err
+
+
+def test_malformed_device_exits_2(registry, capsys, face_speech_clip):
+    assert main(["analyze", str(face_speech_clip), "--device", "gpu"]) == 2
+    assert "not one of auto, cpu, cuda, cuda:N" in capsys.readouterr().err
+
+
+def test_allow_cpu_fallback_flag_reaches_the_settings():
+    from saber_agent.cli import build_parser
+    from saber_agent.commands.analyze import settings_from_args
+
+    parser = build_parser()
+    plain = settings_from_args(parser.parse_args(["analyze", "x.mp4", "--device", "cpu"]))
+    allowed = settings_from_args(parser.parse_args(["analyze", "x.mp4", "--allow-cpu-fallback"]))
+    assert (plain.device, plain.allow_cpu_fallback) == ("cpu", False)
+    assert (allowed.device, allowed.allow_cpu_fallback) == ("auto", True)
+    batch = settings_from_args(parser.parse_args(["batch", "clips", "--out", "r.jsonl", "--allow-cpu-fallback"]))
+    assert batch.allow_cpu_fallback

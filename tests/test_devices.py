@@ -58,3 +58,50 @@ def test_gpu_out_of_memory_is_a_clear_error_or_a_cpu_fallback():
         shared_model("test", "big", "cuda:0", load)
     assert shared_model("test", "big", "cuda:0", load, allow_cpu_fallback=True) == "model on cpu"
     models.clear()
+
+
+def test_device_options_reach_reasoners_that_take_them():
+    from saber_agent.devices import device_options
+
+    class OnDevice:
+        def __init__(self, model: str = "m", device: str = "auto", allow_cpu_fallback: bool = False):
+            pass
+
+    def no_device(model: str = "m"):
+        pass
+
+    assert device_options(OnDevice, {}, "cpu", True) == {"device": "cpu", "allow_cpu_fallback": True}
+    # an explicit reasoner option wins over the analysis setting
+    assert device_options(OnDevice, {"device": "cuda:1"}, "cpu", False) == {"device": "cuda:1", "allow_cpu_fallback": False}
+    assert device_options(no_device, {"model": "x"}, "cuda", True) == {"model": "x"}
+
+
+def test_analysis_device_flows_through_the_graph_to_the_reasoner(registry, face_speech_clip):
+    from saber_agent import hookimpl
+    from saber_agent.api import analyze
+    from saber_agent.plugins.reasoners.fusion import FusionReasoner
+
+    seen = []
+
+    class DeviceReasoner(FusionReasoner):
+        name = "on_device"
+
+        def __init__(self, device: str = "auto", allow_cpu_fallback: bool = False):
+            super().__init__()
+            seen.append((resolve_device(device), allow_cpu_fallback))
+
+    class Plugin:
+        @hookimpl
+        def register_reasoners(self, register):
+            register("on_device", DeviceReasoner, "test reasoner that records its device")
+
+    registry.register_module(Plugin(), "on_device")
+    result = analyze(face_speech_clip, plugins=[], reasoner="on_device", device="cpu", allow_cpu_fallback=True)
+    assert result.reasoner == "on_device" and seen == [("cpu", True)]
+
+
+def test_a_model_can_be_discarded_and_loads_again():
+    registry = ModelRegistry()
+    first = registry.get(("m", "x"), object)
+    registry.discard(("m", "x"))
+    assert registry.get(("m", "x"), object) is not first and registry.loads == 2

@@ -11,6 +11,7 @@ import pytest
 
 from saber_agent import media, synth
 from saber_agent.api import analyze
+from saber_agent.devices import cuda_available
 from saber_agent.evidence import BASIC_EMOTIONS, SlotStatus
 from saber_agent.plugins.face import DeepFaceExpressions, FaceTool, choose_backend, describe, micro_expressions, summarize
 from saber_agent.plugins.facetrack import build_track
@@ -259,3 +260,39 @@ def test_audio_only_clip_through_the_graph(registry, audio_only_clip):
     result = analyze(audio_only_clip, plugins=["face", "prosody"])
     face = result.evidence.facial_exp_desc
     assert face.status is SlotStatus.unavailable and face.reason == "the clip has no video"
+
+
+# ---------------------------------------------------------------- devices and engines
+
+
+def test_engine_follows_the_device(tmp_path, monkeypatch):
+    """auto: torch on a CUDA device, numpy on the CPU (resolved device strings; no GPU is touched)."""
+    monkeypatch.setenv("DEEPFACE_HOME", str(tmp_path))
+    assert choose_backend({}, "cpu").engine == "numpy"
+    assert choose_backend({}, "cuda:0").engine == "torch"
+    assert choose_backend({"engine": "torch"}, "cpu").engine == "torch"
+    with pytest.raises(ValueError, match="runs on the CPU only"):
+        choose_backend({"engine": "numpy"}, "cuda:1")
+    with pytest.raises(ValueError, match="unknown face engine 'tpu'"):
+        choose_backend({"engine": "tpu"}, "cpu")
+
+
+def test_torch_engine_on_the_cpu_agrees_with_numpy_on_a_real_clip(tool, face_speech_clip):
+    pytest.importorskip("torch")
+    clip = media.decode(face_speech_clip)
+    numpy_slot = tool.perceive(clip, AnalysisSettings(device="cpu"))
+    torch_slot = tool.perceive(clip, AnalysisSettings(device="cpu", tool_options={"face": {"engine": "torch"}}))
+    assert numpy_slot.ok and torch_slot.ok, (numpy_slot.reason, torch_slot.reason)
+    a, b = numpy_slot.measurements, torch_slot.measurements
+    assert (a["engine"], a["device"]) == ("numpy", "cpu")
+    # every sampled face of the clip in one forward pass
+    assert (b["engine"], b["device"], b["forward_passes"]) == ("torch", "cpu", 1)
+    for emotion in BASIC_EMOTIONS:
+        assert a["mean_probabilities"][emotion] == pytest.approx(b["mean_probabilities"][emotion], abs=2e-3)
+    assert a["dominant"] == b["dominant"] == "happiness" and numpy_slot.text == torch_slot.text
+
+
+@pytest.mark.skipif(cuda_available(), reason="checks the no-GPU error; this machine has a GPU")
+def test_cuda_without_a_gpu_fails_the_slot_with_the_reason(tool, face_speech_clip):
+    slot = tool.perceive(media.decode(face_speech_clip), AnalysisSettings(device="cuda"))
+    assert slot.status is SlotStatus.failed and "no CUDA GPU is visible" in slot.reason

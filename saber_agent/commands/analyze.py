@@ -60,7 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-looks", type=looks, metavar="N",
         help="second, targeted looks the reasoner or the checks may ask for per clip (default 2; 0: none)",
     )
-    parser.add_argument("--device", help="auto, cpu or cuda[:N] (default auto)")
+    parser.add_argument("--device", help="auto, cpu or cuda[:N] for every model-backed tool and reasoner (default auto)")
+    parser.add_argument(
+        "--allow-cpu-fallback", action="store_true",
+        help="when the GPU runs out of memory, load or run that model on the CPU instead of failing",
+    )
 
 
 def settings_from_args(args) -> "AnalysisSettings":
@@ -93,8 +97,16 @@ def settings_from_args(args) -> "AnalysisSettings":
         update["reperception_budget"] = {**settings.reperception_budget.model_dump(), "max_calls": args.max_looks}
     if args.device:
         update["device"] = args.device
+    if getattr(args, "allow_cpu_fallback", False):
+        update["allow_cpu_fallback"] = True
+    from pydantic import ValidationError
+
     try:
         return AnalysisSettings.model_validate({**settings.model_dump(), **update})
+    except ValidationError as exc:  # say which setting and why, not pydantic's headline
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "settings"
+        raise UsageError(f"invalid {where}: {str(first.get('msg', exc)).removeprefix('Value error, ')}") from None
     except Exception as exc:
         raise UsageError(str(exc).splitlines()[0] if str(exc) else "invalid settings") from None
 
@@ -113,6 +125,13 @@ def validate_names(settings) -> None:
         )
 
 
+def check_device(settings) -> str:
+    """The device the analysis will use, resolved here (a missing GPU is a DeviceError before any decoding)."""
+    from saber_agent.devices import resolve_device
+
+    return resolve_device(settings.device)
+
+
 def run(args) -> int:
     from saber_agent.api import analyze, sample_clip
     from saber_agent.errors import UsageError
@@ -127,6 +146,7 @@ def run(args) -> int:
         raise UsageError("give a clip path, or --sample for the bundled sample clip")
     settings = settings_from_args(args)
     validate_names(settings)
+    check_device(settings)
     result = analyze(path, settings)
     if args.json:
         text = result.model_dump_json(indent=2)

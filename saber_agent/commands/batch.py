@@ -46,11 +46,13 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from saber_agent.batch import BatchConfigError, BatchInputError, read_items, run_batch
-    from saber_agent.commands.analyze import settings_from_args, validate_names
+    from saber_agent.commands.analyze import check_device, settings_from_args, validate_names
     from saber_agent.errors import EXIT_BAD_INPUT, UsageError
 
     settings = settings_from_args(args)
     validate_names(settings)
+    if not args.ray:  # on Ray the GPUs are the cluster's, not this machine's
+        check_device(settings)
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     try:
