@@ -211,31 +211,45 @@ def judge_scores(samples: Sequence[ClipSample]) -> JudgeScores | None:
 class ReasonerJudge:
     """A judge backed by a registered reasoner backend that can answer a free prompt.
 
-    The backend must offer ``complete(prompt)``, ``generate(prompt)`` or ``chat(messages)`` (LLM
-    backends do; the evidence-fusion reasoner has no language model and cannot judge).
+    Backends answer through one of: ``complete(prompt)``; ``chat(messages)``, ``generate(messages)``
+    or ``_complete(messages)`` (the transformers and OpenAI-compatible backends); or
+    ``generate(conversation, frames, audio)`` (the omni backend, given text only). The
+    evidence-fusion reasoner has no language model and cannot judge.
     """
+
+    METHODS = ("complete", "chat", "generate", "_complete")
 
     def __init__(self, reasoner: Any, name: str = ""):
         self.reasoner = reasoner
         self.name = name
-        for method in ("complete", "generate", "chat"):
-            if callable(getattr(reasoner, method, None)):
-                self.method = method
-                break
-        else:
+        self.method = next((m for m in self.METHODS if callable(getattr(reasoner, m, None))), None)
+        if self.method is None:
             raise ValueError(
-                f"reasoner {name!r} cannot answer a free prompt (it has no complete, generate or chat method); "
+                f"reasoner {name!r} cannot answer a free prompt (it has no complete, chat or generate method); "
                 "use an LLM backend as the judge."
             )
 
     def complete(self, prompt: str) -> str:
-        if self.method == "chat":
-            answer = self.reasoner.chat([{"role": "user", "content": prompt}])
+        call = getattr(self.reasoner, self.method)
+        if self.method == "complete":
+            answer = call(prompt)
+        elif self.method == "generate" and _required_positional(call) >= 3:
+            answer = call([{"role": "user", "content": [{"type": "text", "text": prompt}]}], None, None)
         else:
-            answer = getattr(self.reasoner, self.method)(prompt)
+            answer = call([{"role": "user", "content": prompt}])
         if isinstance(answer, dict):  # an OpenAI-style message
             answer = answer.get("content", "")
         return str(answer or "")
+
+
+def _required_positional(fn) -> int:
+    import inspect
+
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    return sum(1 for p in parameters if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
 def reasoner_judge(name: str, options: dict[str, Any] | None = None) -> ReasonerJudge:

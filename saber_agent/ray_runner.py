@@ -20,6 +20,7 @@ cache folder and any plugin module file must be readable by every node (a shared
 from __future__ import annotations
 
 import os
+import sys
 import time
 from typing import Any
 
@@ -31,7 +32,17 @@ class RayMissing(RuntimeError):
     """Ray is not installed."""
 
 
-def _ray():
+LOOPBACK_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+# Ray gives a local instance the machine's reachable address and listens on every interface; with
+# this switch off (what Ray does on Windows and macOS) it uses 127.0.0.1. Read when ray is imported.
+LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+def _ray(local: bool = False):
+    if local and "ray" not in sys.modules:
+        os.environ.setdefault(LOOPBACK_ENV, "0")
     try:
         import ray
         import ray.data  # noqa: F401  (Ray Data is a separate extra of ray)
@@ -104,17 +115,30 @@ def actor_resources(ray, workers: int, settings: AnalysisSettings, cpus_per_work
 def init_ray(address: str | None = None, num_cpus: int | None = None):
     """Connect to a cluster at `address`, or start a local instance (127.0.0.1, no dashboard).
 
+    The local instance listens on 127.0.0.1 only when this process had not imported Ray before
+    (see `LOOPBACK_ENV`); the CLI never has.
+
     Returns (ray, started): `started` is True when this call started Ray (and should shut it down).
     """
-    ray = _ray()
+    import logging
+
+    if not address:
+        # Ray binds a local instance to the machine's network address even when told 127.0.0.1;
+        # with this switch off (read when ray is first imported) it stays on the loopback interface.
+        os.environ.setdefault(LOOPBACK_SWITCH, "0")
+    ray = _ray(local=not address)
+    # our progress bar and summary say what happens; Ray's own INFO lines would bury them
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     if ray.is_initialized():
         return ray, False
+    quiet = dict(log_to_driver=False, logging_level=logging.ERROR)
     if address:
-        ray.init(address=address, log_to_driver=False)
+        ray.init(address=address, **quiet)
     else:
         ray.init(
             address="local", num_cpus=num_cpus or os.cpu_count(), include_dashboard=False,
-            _node_ip_address="127.0.0.1", log_to_driver=False,
+            _node_ip_address="127.0.0.1", **quiet,
         )
     return ray, True
 
@@ -148,6 +172,7 @@ def run_batch_ray(
             ray, started_ray = init_ray(address)
             import ray.data
 
+            pool = max(1, min(workers, len(todo)))  # no idle actors: each loads every model
             context = ray.data.DataContext.get_current()
             context.enable_progress_bars = False
             # a clip whose actor dies is reported below as an error line, not a failed batch
@@ -159,11 +184,11 @@ def run_batch_ray(
                 ClipActor,
                 batch_size=1,
                 batch_format="numpy",
-                compute=ray.data.ActorPoolStrategy(size=max(1, workers)),
+                compute=ray.data.ActorPoolStrategy(size=pool),
                 fn_constructor_args=(
                     settings.model_dump_json(), os.fspath(cache_dir) if cache_dir else None, registry_config(), full,
                 ),
-                **actor_resources(ray, max(1, workers), settings, cpus_per_worker, gpus_per_worker),
+                **actor_resources(ray, pool, settings, cpus_per_worker, gpus_per_worker),
             )
             written = set()
             for row in dataset.iter_rows():

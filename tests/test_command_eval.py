@@ -42,6 +42,11 @@ def test_eval_refuses_what_it_cannot_read_or_do(registry, tmp_path, capsys):
     (tmp_path / "r.jsonl").write_text('{"id": "a", "status": "error", "error": "x"}\n')
     assert main(["eval", str(tmp_path / "r.jsonl"), "--judge", "fusion"]) == 2
     assert "cannot answer a free prompt" in capsys.readouterr().err
+    (tmp_path / "bench.json").write_text('{"not": "a benchmark"}')
+    assert main(["eval", str(tmp_path / "r.jsonl"), "--emobench", str(tmp_path / "bench.json")]) == 3
+    assert "not an EmoBench-M benchmark" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "r.jsonl"), "--emobench", str(FIXTURE), "--emobench-preset", "NOPE"]) == 3
+    assert "unknown EmoBench-M preset" in capsys.readouterr().err
 
 
 def test_emobench_from_benchmark_json_to_the_scorers_files(batch_registry, tmp_path, face_speech_clip,

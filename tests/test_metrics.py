@@ -168,12 +168,23 @@ def test_a_reasoner_backend_as_judge(registry):
     with pytest.raises(ValueError, match="cannot answer a free prompt"):
         reasoner_judge("fusion")
 
-    class ChatBackend:  # a stand-in with an OpenAI-style chat method (fake, for the adapter only)
+    # FAKE stand-ins with the call shapes of the real backends (for the adapter's dispatch only)
+    class ChatBackend:
         def chat(self, messages):
             return {"role": "assistant", "content": f"score: 9 ({len(messages)} message)"}
 
-    judge = ReasonerJudge(ChatBackend(), "chat")
-    assert parse_judge_score(judge.complete("rate")) == 9.0
+    class MessagesBackend:  # like the transformers backend: generate(messages)
+        def generate(self, messages):
+            return f"score: {len(messages[0]['content'])}"
+
+    class OmniLikeBackend:  # like the omni backend: generate(conversation, frames, audio)
+        def generate(self, conversation, frames, audio):
+            assert frames is None and audio is None
+            return "score: " + str(len(conversation[0]["content"][0]["text"]))
+
+    assert parse_judge_score(ReasonerJudge(ChatBackend(), "chat").complete("rate")) == 9.0
+    assert parse_judge_score(ReasonerJudge(MessagesBackend(), "m").complete("rate")) == 4.0
+    assert parse_judge_score(ReasonerJudge(OmniLikeBackend(), "o").complete("abcdef")) == 6.0
 
 
 def test_a_sample_without_a_prediction_is_not_scored():

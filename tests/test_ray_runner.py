@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -11,6 +12,7 @@ from saber_agent.cli import main
 from saber_agent.settings import AnalysisSettings
 from tests.batch_support import FAST, batch_registry, make_tones  # noqa: F401 (fixture)
 
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # before Ray is imported: listen on 127.0.0.1 only
 ray = pytest.importorskip("ray", reason="the Ray runner needs saber-agent[ray]")
 pytest.importorskip("ray.data", reason="the Ray runner needs ray[data]")
 
@@ -25,6 +27,7 @@ def local_ray():
     """One local Ray instance for the whole session, shut down at the end."""
     ray.init(address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
              log_to_driver=False, configure_logging=False)
+    assert ray.util.get_node_ip_address() == "127.0.0.1"
     yield ray
     ray.shutdown()
 

@@ -68,7 +68,11 @@ def run(args) -> int:
         print("\nplots: " + ", ".join(str(p) for p in paths))
         summary["plots"] = [str(p) for p in paths]
     if args.emobench:
-        summary["emobench"] = _emobench(args, records)
+        try:
+            summary["emobench"] = _emobench(args, records)
+        except BatchInputError as exc:
+            print(f"saber-agent: cannot read input: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
