@@ -1,4 +1,20 @@
-"""Prosody -> `acoustic_feat`: pitch, intensity and voice quality measured with Praat (parselmouth)."""
+"""Prosody -> `acoustic_feat`: pitch, intensity, phrasing and voice quality measured with Praat (parselmouth).
+
+What is measured (all from one Praat pitch track and one intensity contour, both at 10 ms):
+
+- global pitch (F0) and intensity statistics, voice quality (local jitter and shimmer from a
+  cross-correlation point process, mean harmonics-to-noise ratio);
+- phrases: the sounding stretches between pauses, found as Praat's "To TextGrid (silences)" does
+  (frames more than 25 dB below the loudest are silent; pauses shorter than 0.25 s and sounds
+  shorter than 0.1 s are ignored); per phrase its F0 and intensity, its overall pitch slope and its
+  final contour (rising, falling or level over its last 0.4 s of voicing), and the pitch and
+  loudness shift from one phrase to the next;
+- syllable nuclei as in de Jong & Wempe (2009, the Praat "syllable nuclei" script): intensity peaks
+  within 25 dB of the top, at least 2 dB above the dip before the next peak, and voiced; they give
+  the speech rate and articulation rate (nuclei per second of speech / of phonation), and the
+  emphasised syllables (nuclei that stand out in loudness and pitch);
+- timelines of F0 and intensity at 10 Hz, and EmoBench-M's six acoustic features (`emobench_m`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +31,18 @@ from saber_agent.settings import AnalysisSettings
 PITCH_FLOOR = 75.0
 PITCH_CEILING = 600.0
 MIN_VOICED_S = 0.15  # less voiced speech than this is not enough to describe a voice
+FRAME_S = 0.01  # pitch and intensity time step
+HNR_STEP_S = 0.02  # the mean HNR moves < 0.6 dB from 10 ms frames, at half the cost (the slowest step)
+SILENCE_DB = -25.0  # below the loudest (99th percentile) frame by this much is silence
+MIN_PAUSE_S = 0.25  # shorter silences are part of speech (stop closures, word gaps)
+MIN_SOUNDING_S = 0.1
+MIN_DIP_DB = 2.0  # a syllable nucleus rises at least this much above the dip that follows it
+FINAL_WINDOW_S = 0.4  # a phrase's final contour: its last stretch of voicing
+CONTOUR_ST = 1.5  # a final rise or fall of at least this many semitones
+SHIFT_ST, SHIFT_DB = 2.0, 3.0  # phrase-to-phrase changes worth a mention
+TIMELINE_STEP_S = 0.1  # 10 Hz timelines
+TIMELINE_MAX_POINTS = 1200  # longer clips get a coarser timeline, not a bigger one
+ENERGY_FRAME_S, ENERGY_HOP_S = 0.025, 0.01
 
 
 def semitones(hz: np.ndarray, ref: float = 100.0) -> np.ndarray:
@@ -22,27 +50,32 @@ def semitones(hz: np.ndarray, ref: float = 100.0) -> np.ndarray:
 
 
 def measure(audio: np.ndarray, rate: int) -> dict:
-    """Praat's global prosody and voice-quality measures of a mono signal."""
+    """Praat's prosody and voice-quality measures of a mono signal (see the module docstring)."""
     import parselmouth
     from parselmouth.praat import call
 
     sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=rate)
-    pitch = sound.to_pitch(time_step=0.01, pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
+    pitch = sound.to_pitch(time_step=FRAME_S, pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
     f0 = pitch.selected_array["frequency"]
+    f0_times = pitch.xs()
     voiced = f0[f0 > 0]
-    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR)
-    db = intensity.values[0]
-    db = db[np.isfinite(db)]
+    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR, time_step=FRAME_S)
+    db_times = intensity.xs()
+    db_all = intensity.values[0].copy()
+    finite = np.isfinite(db_all) & (db_all > -200)  # Praat writes -300 dB for digital silence
+    floor = db_all[finite].min() if finite.any() else 0.0
+    db_all[~finite] = floor
+    db = db_all[finite]
     if db.size:  # pauses and silence (Praat gives them very low values) would drag the mean down
         db = db[db >= db.max() - 35.0]
     m: dict = {
         "duration_s": round(sound.duration, 3),
-        "voiced_s": round(len(voiced) * 0.01, 3),
+        "voiced_s": round(len(voiced) * FRAME_S, 3),
         "voiced_fraction": round(len(voiced) / max(1, len(f0)), 4),
         "intensity_mean_db": _round(db.mean()) if db.size else None,
         "intensity_sd_db": _round(db.std()) if db.size else None,
     }
-    if len(voiced) * 0.01 < MIN_VOICED_S:
+    if len(voiced) * FRAME_S < MIN_VOICED_S:
         return m
     st = semitones(voiced)
     m.update(
@@ -56,8 +89,25 @@ def measure(audio: np.ndarray, rate: int) -> dict:
     points = call(sound, "To PointProcess (periodic, cc)", PITCH_FLOOR, PITCH_CEILING)
     m["jitter_local"] = _finite(call(points, "Get jitter (local)", 0, 0, 0.0001, 0.02, 1.3))
     m["shimmer_local"] = _finite(call([sound, points], "Get shimmer (local)", 0, 0, 0.0001, 0.02, 1.3, 1.6))
-    harmonicity = sound.to_harmonicity_cc(time_step=0.01, minimum_pitch=PITCH_FLOOR)
+    harmonicity = sound.to_harmonicity_cc(time_step=HNR_STEP_S, minimum_pitch=PITCH_FLOOR)
     m["hnr_db"] = _finite(call(harmonicity, "Get mean", 0, 0))
+
+    # F0 on the intensity frames' clock (nearest pitch frame), 0 where unvoiced
+    f0_on_db = f0[np.clip(np.searchsorted(f0_times, db_times), 0, len(f0) - 1)] if len(f0) else np.zeros_like(db_all)
+    phrases = sounding_intervals(db_times, db_all)
+    nuclei = syllable_nuclei(db_times, db_all, f0_on_db, phrases)
+    m["phrases"] = [_phrase(a, b, f0_times, f0, db_times, db_all, nuclei) for a, b in phrases]
+    m["phrase_shifts"] = _shifts(m["phrases"])
+    m["pauses"] = _pauses(phrases)
+    phonation = sum(b - a for a, b in phrases)
+    span = (phrases[-1][1] - phrases[0][0]) if phrases else 0.0
+    m["syllables"] = len(nuclei)
+    m["speech_rate_syl_s"] = _round(len(nuclei) / span) if span > 0 else None
+    m["articulation_rate_syl_s"] = _round(len(nuclei) / phonation) if phonation > 0 else None
+    m["phonation_s"] = _round(phonation)
+    m["emphasis"] = emphasis(nuclei, phrases)
+    m["contour"] = timeline(f0_times, f0, db_times, db_all, sound.duration)
+    m["emobench_m"] = emobench_m(audio, rate, voiced, phrases, m["jitter_local"], m["shimmer_local"])
     return m
 
 
@@ -67,6 +117,170 @@ def _round(value: float, digits: int = 2) -> float:
 
 def _finite(value: float) -> float | None:
     return _round(value, 4) if value is not None and math.isfinite(value) else None
+
+
+# --- phrasing -------------------------------------------------------------------------------------
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True."""
+    if not mask.any():
+        return []
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1))
+
+
+def sounding_intervals(times: np.ndarray, db: np.ndarray, threshold_db: float = SILENCE_DB,
+                       min_pause: float = MIN_PAUSE_S, min_sounding: float = MIN_SOUNDING_S) -> list[tuple[float, float]]:
+    """The (start, end) seconds of each phrase: sounding stretches separated by real pauses."""
+    if db.size == 0:
+        return []
+    step = float(times[1] - times[0]) if len(times) > 1 else FRAME_S
+    top = float(np.percentile(db, 99))  # a click should not set the reference
+    runs = [[times[i] - step / 2, times[j] + step / 2] for i, j in _runs(db >= top + threshold_db)]
+    merged: list[list[float]] = []
+    for run in runs:
+        if merged and run[0] - merged[-1][1] < min_pause:
+            merged[-1][1] = run[1]
+        else:
+            merged.append(run)
+    return [(round(max(0.0, float(a)), 3), round(float(b), 3)) for a, b in merged if b - a >= min_sounding]
+
+
+def syllable_nuclei(times: np.ndarray, db: np.ndarray, f0: np.ndarray, phrases: list[tuple[float, float]]) -> list[dict]:
+    """Syllable nuclei (de Jong & Wempe 2009): voiced intensity peaks that stand out from the dip after them."""
+    if db.size < 3 or not phrases:
+        return []
+    top = float(np.percentile(db, 99))
+    peaks = np.flatnonzero((db[1:-1] > db[:-2]) & (db[1:-1] >= db[2:])) + 1
+    peaks = peaks[db[peaks] >= top + SILENCE_DB]
+    nuclei = []
+    for k, p in enumerate(peaks):
+        nxt = peaks[k + 1] if k + 1 < len(peaks) else len(db) - 1
+        dip = float(db[p:nxt + 1].min())
+        if db[p] - dip <= MIN_DIP_DB or f0[p] <= 0:
+            continue
+        t = float(times[p])
+        if any(a <= t <= b for a, b in phrases):
+            nuclei.append({"t": round(t, 2), "intensity_db": _round(db[p], 1), "f0_hz": _round(f0[p], 1)})
+    return nuclei
+
+
+def emphasis(nuclei: list[dict], phrases: list[tuple[float, float]]) -> list[dict]:
+    """Nuclei that stand out within their phrase: louder than its other syllables (1 SD, at least
+    1.5 dB) and not lower-pitched, or 3 semitones above its median pitch."""
+    out = []
+    for start, end in phrases:
+        inside = [n for n in nuclei if start <= n["t"] <= end]
+        if len(inside) < 3:
+            continue
+        loud = np.array([n["intensity_db"] for n in inside])
+        pitch = semitones(np.array([n["f0_hz"] for n in inside]))
+        sd = max(float(loud.std()), 1.5)
+        for n, db, st in zip(inside, loud, pitch):
+            louder = float((db - loud.mean()) / sd)
+            higher = float(st - np.median(pitch))
+            if (louder > 1.0 and higher >= 0) or higher > 3.0:
+                by = "pitch and loudness" if louder > 1.0 and higher > 1.0 else "loudness" if louder > 1.0 else "pitch"
+                out.append({"t": n["t"], "by": by, "pitch_above_phrase_st": _round(higher, 1), "loudness_z": _round(louder, 1)})
+    return out
+
+
+def _phrase(start, end, f0_times, f0, db_times, db, nuclei) -> dict:
+    inside = (f0_times >= start) & (f0_times <= end) & (f0 > 0)
+    t, hz = f0_times[inside], f0[inside]
+    loud = db[(db_times >= start) & (db_times <= end)]
+    phrase = {
+        "start": start, "end": end, "duration_s": _round(end - start),
+        "intensity_mean_db": _round(loud.mean(), 1) if loud.size else None,
+        "intensity_max_db": _round(loud.max(), 1) if loud.size else None,
+        "syllables": sum(1 for n in nuclei if start <= n["t"] <= end),
+        "f0_mean_hz": None, "f0_range_st": None, "f0_slope_st_s": None, "final_contour": None, "final_change_st": None,
+    }
+    if len(hz) < 5:
+        return phrase
+    st = semitones(hz)
+    phrase.update(f0_mean_hz=_round(hz.mean(), 1), f0_range_st=_round(np.percentile(st, 95) - np.percentile(st, 5), 1))
+    if t[-1] - t[0] > 0.05:
+        phrase["f0_slope_st_s"] = _round(np.polyfit(t, st, 1)[0], 2)
+    tail = t >= t[-1] - FINAL_WINDOW_S
+    if tail.sum() >= 5 and t[tail][-1] - t[tail][0] > 0.05:
+        slope = np.polyfit(t[tail], st[tail], 1)[0]
+        change = float(slope * (t[tail][-1] - t[tail][0]))
+        phrase["final_change_st"] = _round(change, 1)
+        phrase["final_contour"] = "rising" if change >= CONTOUR_ST else "falling" if change <= -CONTOUR_ST else "level"
+    return phrase
+
+
+def _shifts(phrases: list[dict]) -> list[dict]:
+    shifts = []
+    for i in range(1, len(phrases)):
+        a, b = phrases[i - 1], phrases[i]
+        shift = {"from": i - 1, "to": i, "f0_change_st": None, "intensity_change_db": None}
+        if a["f0_mean_hz"] and b["f0_mean_hz"]:
+            shift["f0_change_st"] = _round(12 * math.log2(b["f0_mean_hz"] / a["f0_mean_hz"]), 1)
+        if a["intensity_mean_db"] is not None and b["intensity_mean_db"] is not None:
+            shift["intensity_change_db"] = _round(b["intensity_mean_db"] - a["intensity_mean_db"], 1)
+        shifts.append(shift)
+    return shifts
+
+
+def _pauses(phrases: list[tuple[float, float]]) -> dict:
+    gaps = [(round(a[1], 2), round(b[0], 2)) for a, b in zip(phrases, phrases[1:])]
+    lengths = [b - a for a, b in gaps]
+    return {
+        "count": len(gaps),
+        "total_s": _round(sum(lengths)),
+        "mean_s": _round(np.mean(lengths)) if lengths else 0.0,
+        "longest_s": _round(max(lengths)) if lengths else 0.0,
+        "at": [list(g) for g in gaps],
+    }
+
+
+# --- timelines and EmoBench-M features ------------------------------------------------------------
+
+
+def timeline(f0_times, f0, db_times, db, duration: float) -> dict:
+    """F0 (median of voiced frames, None when unvoiced) and intensity (mean dB) per 0.1 s bin."""
+    step = max(TIMELINE_STEP_S, duration / TIMELINE_MAX_POINTS)
+    n = max(1, int(math.ceil(duration / step)))
+    f0_bins = np.minimum((f0_times / step).astype(int), n - 1)
+    db_bins = np.minimum((db_times / step).astype(int), n - 1)
+    f0_out, db_out = [], []
+    for k in range(n):
+        v = f0[(f0_bins == k) & (f0 > 0)]
+        f0_out.append(_round(np.median(v), 1) if v.size >= 2 else None)
+        d = db[db_bins == k]
+        db_out.append(_round(d.mean(), 1) if d.size else None)
+    return {"step_s": round(step, 3), "t": [round((k + 0.5) * step, 3) for k in range(n)], "f0_hz": f0_out, "intensity_db": db_out}
+
+
+def emobench_m(audio: np.ndarray, rate: int, voiced_hz: np.ndarray, phrases, jitter, shimmer) -> dict:
+    """EmoBench-M's six acoustic features: F0 mean and variance (Hz, voiced frames), energy mean and
+    variance (short-time RMS amplitude of 25 ms frames every 10 ms, over the phrases), jitter and shimmer (local)."""
+    frame, hop = int(ENERGY_FRAME_S * rate), int(ENERGY_HOP_S * rate)
+    x = audio.astype(np.float64)
+    if x.size >= frame:
+        windows = np.lib.stride_tricks.sliding_window_view(x, frame)[::hop]
+        rms = np.sqrt(np.mean(windows**2, axis=1))
+        centres = (np.arange(len(rms)) * hop + frame / 2) / rate
+        speech = np.zeros(len(rms), bool)
+        for a, b in phrases:
+            speech |= (centres >= a) & (centres <= b)
+        rms = rms[speech] if speech.any() else rms
+    else:
+        rms = np.array([np.sqrt(np.mean(x**2))]) if x.size else np.zeros(1)
+    return {
+        "f0_mean_hz": _round(voiced_hz.mean()),
+        "f0_var_hz2": _round(voiced_hz.var()),
+        "energy_mean": float(f"{rms.mean():.6g}"),
+        "energy_var": float(f"{rms.var():.6g}"),
+        "jitter": jitter,
+        "shimmer": shimmer,
+    }
+
+
+# --- words ----------------------------------------------------------------------------------------
 
 
 def describe(m: dict) -> str:
@@ -82,6 +296,12 @@ def describe(m: dict) -> str:
         level = m["intensity_mean_db"]
         loudness = "quiet" if level < 55 else "loud" if level > 72 else "conversational"
         parts.append(f"Its volume is {loudness} (mean intensity {level:.0f} dB, SD {m['intensity_sd_db']:.1f} dB).")
+    if pace := _describe_pace(m):
+        parts.append(pace)
+    if contours := _describe_contours(m):
+        parts.append(contours)
+    if stress := _describe_emphasis(m):
+        parts.append(stress)
     quality = []
     if m.get("hnr_db") is not None:
         hnr = m["hnr_db"]
@@ -96,6 +316,75 @@ def describe(m: dict) -> str:
     return " ".join(parts)
 
 
+def _describe_pace(m: dict) -> str:
+    rate, pauses = m.get("articulation_rate_syl_s"), m.get("pauses") or {}
+    if not rate:
+        return ""
+    pace = "slow" if rate < 3.5 else "fast" if rate > 6.0 else "moderate"
+    text = f"The delivery is {pace} (about {rate:.1f} syllables per second while speaking"
+    if pauses.get("count"):
+        n = pauses["count"]
+        text += (f"), in {n + 1} phrases separated by {n} pause{'s' if n > 1 else ''} "
+                 f"(longest {pauses['longest_s']:.1f} s).")
+    else:
+        text += ") in one continuous phrase, without pauses."
+    return text
+
+
+def _describe_contours(m: dict) -> str:
+    phrases = [p for p in m.get("phrases") or [] if p.get("final_contour")]
+    if not phrases:
+        return ""
+    sentences = []
+    if len(phrases) == 1:
+        p = phrases[0]
+        sentences.append(_ending(p["final_contour"], p["final_change_st"], "the phrase"))
+    else:
+        kinds = [p["final_contour"] for p in phrases]
+        if len(set(kinds)) == 1:
+            changes = ", ".join(f"{p['final_change_st']:+.1f}" for p in phrases)
+            sentences.append(_ending(kinds[0], None, "each phrase") + f" ({changes} semitones)")
+        else:
+            described = [f"{_ORDINAL.get(i, f'phrase {i + 1}')} {_VERB[p['final_contour']]} ({p['final_change_st']:+.1f} st)"
+                         for i, p in enumerate(phrases)]
+            sentences.append("Phrase endings differ: the " + ", the ".join(described))
+    for shift in m.get("phrase_shifts") or []:
+        said = []
+        if shift["f0_change_st"] is not None and abs(shift["f0_change_st"]) >= SHIFT_ST:
+            said.append(f"{'higher' if shift['f0_change_st'] > 0 else 'lower'} ({shift['f0_change_st']:+.1f} st)")
+        if shift["intensity_change_db"] is not None and abs(shift["intensity_change_db"]) >= SHIFT_DB:
+            said.append(f"{'louder' if shift['intensity_change_db'] > 0 else 'softer'} ({shift['intensity_change_db']:+.1f} dB)")
+        if said:
+            sentences.append(f"phrase {shift['to'] + 1} is {' and '.join(said)} than phrase {shift['from'] + 1}")
+    text = "; ".join(sentences)
+    return text[0].upper() + text[1:] + "."
+
+
+_ORDINAL = {0: "first", 1: "second", 2: "third", 3: "fourth", 4: "fifth"}
+_VERB = {"rising": "rises", "falling": "falls", "level": "stays level"}
+
+
+def _ending(kind: str, change: float | None, what: str) -> str:
+    amount = f" ({change:+.1f} semitones)" if change is not None else ""
+    if kind == "rising":
+        return f"the pitch rises at the end of {what}{amount}, which sounds questioning or unfinished"
+    if kind == "falling":
+        return f"the pitch falls at the end of {what}{amount}, a settled, declarative close"
+    return f"the pitch stays level at the end of {what}{amount}"
+
+
+def _describe_emphasis(m: dict) -> str:
+    stressed = m.get("emphasis") or []
+    if not stressed:
+        return ""
+    shown = stressed[:4]
+    times = ", ".join(f"{e['t']:.1f} s ({e['by']})" for e in shown)
+    more = f" and {len(stressed) - len(shown)} more" if len(stressed) > len(shown) else ""
+    if len(stressed) == 1:
+        return f"One syllable stands out with emphasis, at {times}."
+    return f"Emphasis falls on {len(stressed)} syllables that stand out, at {times}{more}."
+
+
 def _scale(value: float | None, low: float, high: float) -> float:
     if value is None:
         return 0.5
@@ -106,8 +395,8 @@ class ProsodyTool(PerceptionTool):
     name = "prosody"
     slot = "acoustic_feat"
     needs = frozenset({"audio"})
-    version = "0.1.0"
-    description = "Pitch, intensity and voice quality (Praat via parselmouth)."
+    version = "0.2.0"
+    description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
 
     def availability(self) -> Availability:
         missing = missing_modules("parselmouth")

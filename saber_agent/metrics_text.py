@@ -1,0 +1,71 @@
+"""Transcript accuracy: word error rate (WER) and character error rate (CER).
+
+Both are the Levenshtein distance (substitutions + deletions + insertions) between a reference
+and a hypothesis, divided by the reference's length, after normalising case, punctuation, SABER
+event marks (``<laughter>``), English contractions and whitespace. CER is the usual measure for Chinese, which is written
+without spaces between words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+_MARK = re.compile(r"<[a-z_]+>")
+# English contractions spelled out, as Whisper's English text normaliser does before scoring: "I'm"
+# for "I am" is a spelling, not two word errors. ("'s" is left alone: "is", "has" or a possessive.)
+_CONTRACTIONS = (
+    (r"\bwon't\b", "will not"), (r"\bcan't\b", "can not"), (r"\blet's\b", "let us"), (r"\bcannot\b", "can not"),
+    (r"n't\b", " not"), (r"'m\b", " am"), (r"'re\b", " are"), (r"'ll\b", " will"), (r"'ve\b", " have"), (r"'d\b", " would"),
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, no punctuation or event marks, contractions spelled out ("I'm" -> "i am"), single spaces."""
+    text = unicodedata.normalize("NFKC", _MARK.sub(" ", text)).lower()
+    text = "".join(ch if (ch.isalnum() or ch in "' ") else " " for ch in text)
+    text = re.sub(r"(?<!\w)'|'(?!\w)", " ", text)  # quotes, not apostrophes
+    for pattern, spelled in _CONTRACTIONS:
+        text = re.sub(pattern, spelled, text)
+    return " ".join(text.split())
+
+
+def edit_distance(reference: Sequence, hypothesis: Sequence) -> int:
+    """Levenshtein distance between two sequences (words or characters)."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, 1):
+        current = [i]
+        for j, hyp in enumerate(hypothesis, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
+        previous = current
+    return previous[-1]
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level edit distance / number of reference words (0 when both are empty)."""
+    ref, hyp = normalise(reference).split(), normalise(hypothesis).split()
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return edit_distance(ref, hyp) / len(ref)
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float:
+    """Character-level edit distance / number of reference characters, spaces ignored."""
+    ref, hyp = normalise(reference).replace(" ", ""), normalise(hypothesis).replace(" ", "")
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return edit_distance(ref, hyp) / len(ref)
+
+
+def corpus_word_error_rate(pairs: Sequence[tuple[str, str]]) -> float:
+    """Total word errors / total reference words over (reference, hypothesis) pairs."""
+    errors = words = 0
+    for reference, hypothesis in pairs:
+        ref = normalise(reference).split()
+        errors += edit_distance(ref, normalise(hypothesis).split())
+        words += len(ref)
+    return errors / words if words else 0.0
+
+
+__all__ = ["character_error_rate", "corpus_word_error_rate", "edit_distance", "normalise", "word_error_rate"]

