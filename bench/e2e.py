@@ -1,13 +1,17 @@
 """End-to-end benchmark of the default offline analysis on 5 s, 10 s and 60 s clips.
 
-    .venv/bin/python bench/e2e.py [--lengths 5,10,60] [--profile]
+    .venv/bin/python bench/e2e.py [--lengths 5,10,60] [--profile] [--devices cpu,cuda]
 
 For each length, in a fresh process (so peak RSS is that clip's own): per-stage seconds, real-time
 factor (analysis seconds / clip seconds), perception parallel efficiency (perception wall / slowest
 tool), the decode's share, peak RSS; and, in the same process, a naive baseline where each plugin
 decodes the clip itself and the plugins run one after another, with the ratio. Models are warmed up
 on a short clip first, so load time is not counted as analysis time. `--profile` writes a
-pyinstrument profile of the 10 s analysis to bench/out/profile_10s.txt.
+pyinstrument profile of the 10 s analysis to bench/out/profile_e2e_10s.txt.
+
+With several `--devices` (e.g. ``cpu,cuda``, as scripts/gpu_check.sh runs it), each device gets its
+table, then one table puts every stage's seconds side by side per clip length, with the ratio, and
+says where each model ran. A device that is not present here is skipped with the reason.
 """
 
 from __future__ import annotations
@@ -28,10 +32,16 @@ LINE = ("I told you this would happen, and you did not listen. Now we have to st
 
 
 def make_clip(seconds: float) -> Path:
+    import hashlib
+
+    from saber_agent import synth
     from saber_agent.synth import face_image, make_clip as mux, speak
 
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"e2e_{seconds:g}s.mp4"
+    # named after the clip maker's source: a clip made by an older synth.py (say, one that cropped
+    # the face out of a 16:9 frame) is made again rather than reused
+    stamp = hashlib.sha256(Path(synth.__file__).read_bytes()).hexdigest()[:8]
+    path = OUT / f"e2e_{seconds:g}s_{stamp}.mp4"
     if not path.exists():
         with tempfile.TemporaryDirectory() as tmp:
             words = LINE * max(1, int(seconds / 8) + 1)
@@ -60,10 +70,16 @@ def measure_one(path: Path, profile: bool, device: str) -> dict:
     result = analyze(path, settings)
     if profile:
         profiler.stop()
-        (OUT / f"profile_{path.stem}.txt").write_text(profiler.output_text(unicode=False, show_all=False))
+        (OUT / f"profile_{path.stem.rsplit('_', 1)[0]}.txt").write_text(profiler.output_text(unicode=False, show_all=False))
     total = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tools = {r.tool: r.seconds for r in result.tool_runs}
+    placement = {}  # where each model-backed tool ran, as its slot reports it
+    for name in ("video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc"):
+        slot = result.evidence.slot(name)
+        m = slot.measurements or {}
+        if slot.provenance and m.get("device"):
+            placement[slot.provenance.plugin] = " ".join(str(m[k]) for k in ("engine", "device", "compute_type") if m.get(k))
 
     # naive baseline: each tool decodes the clip itself, one tool after another
     registry = get_registry()
@@ -85,6 +101,7 @@ def measure_one(path: Path, profile: bool, device: str) -> dict:
         "rss_after_warmup_mb": rss_before,
         "naive_s": naive,
         "slots_ok": result.evidence.available(),
+        "placement": placement,
     }
 
 
@@ -100,9 +117,21 @@ def main() -> None:
         print(json.dumps(measure_one(Path(args.one), args.profile, args.device)))
         return
 
-    for device in args.devices.split(","):
-        print(f"\n== device {device}")
-        report([run_child(seconds, device, args.profile) for seconds in [float(s) for s in args.lengths.split(",")]])
+    from saber_agent.devices import DeviceError, resolve_device
+
+    by_device: dict[str, list[dict]] = {}
+    for device in [d.strip() for d in args.devices.split(",") if d.strip()]:
+        try:
+            resolved = resolve_device(device)
+        except DeviceError as exc:
+            print(f"\n== device {device}: skipped ({exc})")
+            continue
+        print(f"\n== device {device} ({resolved})")
+        rows = [run_child(seconds, device, args.profile) for seconds in [float(s) for s in args.lengths.split(",")]]
+        report(rows)
+        by_device[device] = rows
+    if len(by_device) > 1:
+        compare(by_device)
 
 
 def run_child(seconds: float, device: str, profile: bool) -> dict:
@@ -138,6 +167,29 @@ def report(rows: list[dict]) -> None:
               f"decode x{b['decode_s'] / max(a['decode_s'], 1e-9):.1f}, perception x{b['perception_s'] / max(a['perception_s'], 1e-9):.1f}, "
               f"peak RSS x{b['peak_rss_mb'] / a['peak_rss_mb']:.2f}")
     print("targets on 2 cores: RTF <= 0.5 for 10 s; peak RSS <= 2048 MB for 60 s; perception wall / slowest <= 1.3")
+
+
+def compare(by_device: dict[str, list[dict]]) -> None:
+    """Every stage's seconds per device side by side, per clip length, with the first device's ratio to each other."""
+    devices = list(by_device)
+    base = devices[0]
+    print(f"\n== per-stage seconds by device (same run; ratio = {base} / other)")
+    for i, first in enumerate(by_device[base]):
+        rows = [by_device[d][i] for d in devices]
+        print(f"\nclip {first['duration_s']:.0f} s  where: " + "; ".join(
+            f"{d}: " + (", ".join(f"{t} {p}" for t, p in sorted(r.get("placement", {}).items())) or "-")
+            for d, r in zip(devices, rows)
+        ))
+        head = f"{'stage':<14}" + "".join(f"{d:>10}" for d in devices) + "".join(f"{base + '/' + d:>14}" for d in devices[1:])
+        print(head)
+        print("-" * len(head))
+        tools = sorted({t for r in rows for t in r["tools"]})
+        stages = [("total", "total_s"), ("decode", "decode_s"), ("perception", "perception_s")]
+        stages += [(f"  {t}", t) for t in tools] + [("reasoning", "reasoning_s")]
+        for label, key in stages:
+            values = [r.get(key, r["tools"].get(key, float("nan"))) for r in rows]
+            ratios = "".join(f"{values[0] / v:>14.2f}" if v else f"{'-':>14}" for v in values[1:])
+            print(f"{label:<14}" + "".join(f"{v:>10.3f}" for v in values) + ratios)
 
 
 if __name__ == "__main__":

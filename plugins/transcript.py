@@ -166,16 +166,22 @@ class TranscriptTool(PerceptionTool):
 
         started = time.perf_counter()
         try:
-            spec, language, detection = self._choose_model(audio, clip.sample_rate, regions, options, device, index)
+            spec, language, detection = self._choose_model(
+                audio, clip.sample_rate, regions, options, device, index, settings.allow_cpu_fallback
+            )
         except _NoOfflineModel as exc:
             return Slot.unavailable(str(exc), provenance)
         except ModelUnavailable as exc:
             return Slot.failed(str(exc), provenance)
         compute_type = options.compute_type or whisper_models.default_compute_type(device)
         try:
-            model = whisper_models.load(spec, device, index, compute_type, _threads(options))
-        except (RuntimeError, ValueError, OSError) as exc:  # a damaged model folder, an unsupported compute type
+            model = whisper_models.load(spec, device, index, compute_type, _threads(options), settings.allow_cpu_fallback)
+        except (RuntimeError, ValueError, OSError) as exc:  # a damaged model folder, an unsupported compute type, a full GPU
             return Slot.failed(f"could not load whisper model {spec.name!r} from {spec.path}: {exc}", provenance)
+        placed = whisper_models.placement(model, device, compute_type)
+        if placed != (device, compute_type):  # the GPU had no room and CPU fallback was allowed
+            notes.append(f"the GPU had no room for whisper model {spec.name!r}; it ran on the CPU ({placed[1]})")
+            device, compute_type = placed
         provenance = self.provenance(
             model=spec.name if spec.source == "huggingface-cache" else spec.path,
             backend=f"faster-whisper ({device}, {compute_type})",
@@ -241,7 +247,7 @@ class TranscriptTool(PerceptionTool):
 
     # -- model choice ----------------------------------------------------------------------------
 
-    def _choose_model(self, audio, rate, regions, options: TranscriptOptions, device, index):
+    def _choose_model(self, audio, rate, regions, options: TranscriptOptions, device, index, allow_cpu_fallback=False):
         """(model, language to force or None, language detection measurements or None)."""
         if options.model != "auto":
             spec = whisper_models.resolve(options.model, options.download_root)
@@ -256,7 +262,7 @@ class TranscriptTool(PerceptionTool):
         language, detection = options.language, None
         if language is None and multilingual is not None:
             compute_type = options.compute_type or whisper_models.default_compute_type(device)
-            detector = whisper_models.load(multilingual, device, index, compute_type, _threads(options))
+            detector = whisper_models.load(multilingual, device, index, compute_type, _threads(options), allow_cpu_fallback)
             speech = np.concatenate([audio[int(a * rate): int(b * rate)] for a, b in regions]) if regions else audio
             detected, probability, ranked = detector.detect_language(speech[: 30 * rate])
             language = detected

@@ -18,7 +18,8 @@ Bundled offline models:
   joined once into the user cache folder (``$SABER_AGENT_CACHE``, else ``$XDG_CACHE_HOME/saber-agent``,
   else ``~/.cache/saber-agent``), atomically, so concurrent processes never see half a file.
 
-Models load once per process (per folder, device and compute type) behind a lock.
+Models load once per process (per folder, device and compute type) through the shared model
+registry (`saber_agent.devices`), so every plugin that asks for one gets the same copy.
 """
 
 from __future__ import annotations
@@ -241,35 +242,57 @@ def default_compute_type(device: str) -> str:
     return "float16" if device == "cuda" else "int8"
 
 
-_models: dict[tuple, object] = {}
-_load_lock = threading.Lock()
+MODEL_KIND = "faster-whisper"  # the shared model registry's name for these models
 
 
-def load(spec: ModelSpec, device: str = "cpu", device_index: int = 0, compute_type: str | None = None, cpu_threads: int = 0):
-    """The faster_whisper.WhisperModel for `spec`, loaded once per process (thread-safe)."""
+def load(
+    spec: ModelSpec, device: str = "cpu", device_index: int = 0, compute_type: str | None = None, cpu_threads: int = 0,
+    allow_cpu_fallback: bool = False,
+):
+    """The faster_whisper.WhisperModel for `spec`, loaded once per process (thread-safe).
+
+    Loaded through the shared model registry (`saber_agent.devices.shared_model`): every plugin that
+    asks for the same model, device and compute type gets the same copy. A GPU without room for it
+    raises DeviceError, or, with `allow_cpu_fallback`, the model loads on the CPU (with the CPU's
+    compute type; `placement` tells where it went).
+    """
+    from saber_agent.devices import shared_model
+
     compute_type = compute_type or default_compute_type(device)
-    key = (spec.path, device, device_index, compute_type, cpu_threads)
-    with _load_lock:  # loads are rare and heavy: one at a time, and never twice
-        model = _models.get(key)
-        if model is None:
-            try:
-                from faster_whisper import WhisperModel
-            except ImportError:
-                raise ModelUnavailable(f"faster-whisper is not installed: {EXTRA_HINT}") from None
-            model = WhisperModel(
-                spec.path, device=device, device_index=device_index, compute_type=compute_type,
-                cpu_threads=cpu_threads, local_files_only=True,
-            )
-            _models[key] = model
-        return model
+    where = "cpu" if device == "cpu" else f"cuda:{device_index}"
+
+    def build(target: str):
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise ModelUnavailable(f"faster-whisper is not installed: {EXTRA_HINT}") from None
+        on_cpu = target == "cpu"
+        return WhisperModel(
+            spec.path, device="cpu" if on_cpu else "cuda", device_index=0 if on_cpu else int(target.split(":")[1]),
+            # a CPU fallback from the GPU uses the CPU's compute type (float16 is slow or missing there)
+            compute_type=default_compute_type("cpu") if on_cpu and where != "cpu" else compute_type,
+            cpu_threads=cpu_threads, local_files_only=True,
+        )
+
+    return shared_model(MODEL_KIND, spec.path, where, build, options=(compute_type, cpu_threads), allow_cpu_fallback=allow_cpu_fallback)
+
+
+def placement(model, device: str, compute_type: str) -> tuple[str, str]:
+    """(device, compute type) a loaded model really runs on: the requested ones unless it fell back to the CPU."""
+    actual = getattr(getattr(model, "model", None), "device", device)
+    if actual != device:
+        return actual, default_compute_type(actual)
+    return device, compute_type
 
 
 def loaded_count() -> int:
-    """How many models this process holds (tests check "load once")."""
-    return len(_models)
+    """How many whisper models this process holds (tests check "load once")."""
+    from saber_agent.devices import models
+
+    return sum(1 for key in models.keys() if key[0] == MODEL_KIND)
 
 
 __all__ = [
     "ModelSpec", "ModelUnavailable", "bundled_english", "bundled_multilingual", "cache_dir", "default_compute_type",
-    "load", "loaded_count", "multilingual_installed", "resolve", "resolve_device",
+    "load", "loaded_count", "multilingual_installed", "placement", "resolve", "resolve_device",
 ]

@@ -1,8 +1,9 @@
 """One device setting for every model-backed plugin and reasoner: ``auto`` | ``cpu`` | ``cuda[:N]``.
 
-``auto`` picks CUDA when torch sees a GPU (torch is imported only if it is installed). Models are
-loaded once per process through `shared_model`, so several plugins on one GPU share one copy, and a
-GPU that runs out of memory raises a clear error, falling back to the CPU only when allowed.
+``auto`` picks CUDA when torch sees a GPU (torch is imported only if it is installed; without
+torch, CTranslate2, faster-whisper's engine, is asked). Models are loaded once per process through
+`shared_model`, so several plugins on one GPU share one copy, and a GPU that runs out of memory
+raises a clear error, falling back to the CPU only when allowed.
 """
 
 from __future__ import annotations
@@ -22,13 +23,28 @@ class DeviceError(RuntimeError):
     """A device that does not exist here, or a GPU that ran out of memory."""
 
 
-def cuda_available() -> bool:
-    """True when torch is installed and sees a CUDA device (never imports torch otherwise)."""
-    if importlib.util.find_spec("torch") is None:
-        return False
-    import torch
+def cuda_device_count() -> int:
+    """CUDA devices torch sees; without torch (the offline install), those CTranslate2 sees.
 
-    return bool(torch.cuda.is_available())
+    Neither is imported when it is not installed.
+    """
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        return torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if importlib.util.find_spec("ctranslate2") is not None:  # faster-whisper's engine can use a GPU alone
+        try:
+            import ctranslate2
+
+            return int(ctranslate2.get_cuda_device_count())
+        except Exception:  # a CUDA-less build or a broken driver
+            return 0
+    return 0
+
+
+def cuda_available() -> bool:
+    """True when torch (or, without torch, CTranslate2) sees a CUDA device."""
+    return cuda_device_count() > 0
 
 
 def resolve_device(setting: str = "auto") -> str:
@@ -43,13 +59,12 @@ def resolve_device(setting: str = "auto") -> str:
         return "cpu"
     if setting == "auto":
         return "cuda:0" if cuda_available() else "cpu"
-    if not cuda_available():
+    count = cuda_device_count()
+    if count == 0:
         raise DeviceError(f"device {setting!r} was asked for, but no CUDA GPU is visible here (use --device cpu or auto)")
-    import torch
-
     index = int(setting.split(":")[1]) if ":" in setting else 0
-    if index >= torch.cuda.device_count():
-        raise DeviceError(f"device {setting!r}: only {torch.cuda.device_count()} CUDA device(s) here")
+    if index >= count:
+        raise DeviceError(f"device {setting!r}: only {count} CUDA device(s) here")
     return f"cuda:{index}"
 
 

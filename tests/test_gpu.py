@@ -34,3 +34,39 @@ def test_omni_thinker_runs_in_bf16_on_cuda_and_is_shared(tmp_path, face_speech_c
     clip = decode(face_speech_clip)
     text = first.generate(first.conversation(request_for(clip), True, True), first.sample_frames(clip), clip.audio)
     assert isinstance(text, str)
+
+
+def test_face_torch_engine_on_cuda_matches_numpy_on_the_cpu_and_batches_the_clip(face_speech_clip):
+    """Real faces (the astronaut, lfw): the CUDA forward pass agrees with the CPU numpy engine (TF32
+    convolutions allow ~1e-3); the face tool sends every sampled face of a clip in one pass, and the
+    model is placed on the GPU once."""
+    import numpy as np
+
+    from saber_agent.media import decode
+    from saber_agent.plugins import face_expression as fe
+    from saber_agent.plugins.face import FaceTool
+    from saber_agent.settings import AnalysisSettings
+    from tests.test_face_expression import real_crops
+
+    crops = real_crops()
+    on_gpu = fe.classify(crops, "torch", "cuda:0")
+    on_cpu = fe.classify(crops, "numpy", "cpu")
+    assert (on_gpu.engine, on_gpu.device, on_gpu.forward_passes) == ("torch", "cuda:0", 1)
+    assert np.abs(on_gpu.probabilities - on_cpu.probabilities).max() < 5e-3
+    assert (on_gpu.probabilities.argmax(axis=1) == on_cpu.probabilities.argmax(axis=1)).all()
+
+    clip = decode(face_speech_clip)
+    model = fe.load_torch_model("cuda:0")
+    fe.load_model()  # the numpy engine, for the CPU run below
+    passes, loads = model.forward_passes, models.loads
+    slot = FaceTool().perceive(clip, AnalysisSettings(device="cuda"))  # engine auto: torch on CUDA
+    again = FaceTool().perceive(clip, AnalysisSettings(device="auto"))  # another tool instance, same model
+    cpu = FaceTool().perceive(clip, AnalysisSettings(device="cpu"))
+    assert slot.ok and again.ok and cpu.ok, (slot.reason, again.reason, cpu.reason)
+    m = slot.measurements
+    assert (m["engine"], m["device"], m["forward_passes"]) == ("torch", "cuda:0", 1)
+    assert model.forward_passes == passes + 2 and model.last_batch == m["frames_with_face"] > 1
+    assert models.loads == loads  # placed once: three tool instances, no new load
+    assert next(iter(model.params.values()))[0].device.type == "cuda"
+    for emotion, p in cpu.measurements["mean_probabilities"].items():
+        assert abs(p - m["mean_probabilities"][emotion]) < 5e-3

