@@ -55,6 +55,8 @@ CHANGE_LEVEL = 15  # grey levels (of 255) of change that count, above compressio
 BURST_LEVEL = 1.5  # flow energy of a frame pair above which it is part of a burst of gesture
 BURST_CHANGED = 0.02  # or share of changed pixels above which it is
 BURST_GAP_S = 0.6
+CUT_DISTANCE = 0.35  # grey-histogram distance between two frames of different shots
+CUT_CHANGED = 0.6  # or share of the whole picture that changed with the camera still
 LEVEL_ORDER = ("little", "slight", "moderate", "lively")
 
 
@@ -215,6 +217,21 @@ def stabilized(b: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return warped, valid
 
 
+def is_cut(a: np.ndarray, b: np.ndarray, changed_share: float) -> bool:
+    """Whether two consecutive grey frames belong to different shots.
+
+    Their grey-level histograms differ (Bhattacharyya distance above CUT_DISTANCE), or most of the
+    picture changed with no camera motion to explain it: motion across a cut is not body movement.
+    """
+    import cv2
+
+    ha = cv2.calcHist([a], [0], None, [32], [0, 256])
+    hb = cv2.calcHist([b], [0], None, [32], [0, 256])
+    distance = cv2.compareHist(cv2.normalize(ha, ha, 1, 0, cv2.NORM_L1), cv2.normalize(hb, hb, 1, 0, cv2.NORM_L1),
+                               cv2.HISTCMP_BHATTACHARYYA)
+    return distance > CUT_DISTANCE or changed_share > CUT_CHANGED
+
+
 # -- head gestures ------------------------------------------------------------------------------------
 
 def swings(signal: np.ndarray, times: np.ndarray, threshold: float) -> list[tuple[float, float, float]]:
@@ -340,6 +357,7 @@ def measure(clip: Clip) -> dict[str, Any]:
     cumulative = np.eye(3)  # frame 0 -> frame i camera transform
     to_first = [np.eye(3)]
     pairs = []
+    cuts: list[int] = []  # pair indices that straddle a shot change
     blurred = np.stack([cv2.GaussianBlur(g, (5, 5), 0) for g in grey])
     for i in range(n - 1):
         dt = max(1e-3, times[i + 1] - times[i])
@@ -353,6 +371,10 @@ def measure(clip: Clip) -> dict[str, Any]:
         if anchor is None and not head.reason:
             anchor = nearest_box(head, i, times, max_gap_s=np.inf)
         matrix, share = camera_motion(grey[i], grey[i + 1], exclude)
+        raw_change = float((np.abs(blurred[i].astype(np.int16) - blurred[i + 1].astype(np.int16)) > CHANGE_LEVEL).mean())
+        if is_cut(grey[i], grey[i + 1], raw_change if np.allclose(matrix, np.eye(2, 3)) else 0.0):
+            cuts.append(i)
+            matrix = np.eye(2, 3)  # no camera motion carries across shots
         following, valid = stabilized(grey[i + 1], matrix)
         magnitude = np.hypot(*np.moveaxis(flow(grey[i], following), -1, 0))
         # grey-level change catches movements too large for the flow at low sampling rates
@@ -385,7 +407,15 @@ def measure(clip: Clip) -> dict[str, Any]:
         key: {k: np.array([p["activity"][k][key] for p in pairs]) for k in names}
         for key in ("energy", "moving", "changed")
     }
+    for key in series:  # motion across a cut is not body movement
+        for k in names:
+            series[key][k][cuts] = np.nan
     energy, changed = series["energy"], series["changed"]
+    within = np.ones(len(pairs), bool)
+    within[cuts] = False
+    if not within.any():  # every pair straddles a cut: nothing to measure
+        series = {key: {k: np.zeros(len(pairs)) for k in names} for key in series}
+        energy, changed = series["energy"], series["changed"]
     m: dict[str, Any] = {
         "n_frames": n,
         "sample_fps": clip.info.sample_fps,
@@ -396,16 +426,17 @@ def measure(clip: Clip) -> dict[str, Any]:
                        f"{CHANGE_LEVEL}/255 between sampled frames (camera motion removed)",
         },
         "regions": {
-            k: {"energy_mean": _r(energy[k].mean(), 3), "energy_max": _r(energy[k].max(), 3),
-                "moving_fraction_mean": _r(series["moving"][k].mean(), 4),
-                "changed_fraction_mean": _r(changed[k].mean(), 4),
-                "level": activity_level(float(energy[k].mean()), float(changed[k].mean()))}
+            k: {"energy_mean": _r(np.nanmean(energy[k]), 3), "energy_max": _r(np.nanmax(energy[k]), 3),
+                "moving_fraction_mean": _r(np.nanmean(series["moving"][k]), 4),
+                "changed_fraction_mean": _r(np.nanmean(changed[k]), 4),
+                "level": activity_level(float(np.nanmean(energy[k])), float(np.nanmean(changed[k])))}
             for k in names
         },
+        "shot_changes": [round(pairs[i]["t1"], 2) for i in cuts],
         "timeline": {
             "t": [p["t"] for p in pairs],
-            "energy": {k: [_r(v, 3) for v in energy[k]] for k in names},
-            "changed": {k: [_r(v, 4) for v in changed[k]] for k in names},
+            "energy": {k: [None if np.isnan(v) else _r(v, 3) for v in energy[k]] for k in names},
+            "changed": {k: [None if np.isnan(v) else _r(v, 4) for v in changed[k]] for k in names},
             "head_masked": [p["head_masked"] for p in pairs],
         },
     }
@@ -435,13 +466,21 @@ def measure(clip: Clip) -> dict[str, Any]:
     cy = fill_gaps(stable[:, 1], times, found)
     sc = fill_gaps(stable_scale, times, found)
     size = float(np.nanmedian(head.boxes[found, 2]))
+    # head gestures and posture are read within each shot: positions are not comparable across a cut
+    bounds = [0, *[i + 1 for i in cuts], n]
+    shots = [np.arange(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    gestures = []
+    for shot in shots:
+        if found[shot].sum() >= 3:
+            gestures += head_gestures(cx[shot], cy[shot], times[shot], size)
+    longest = max(shots, key=lambda shot: found[shot].sum())
     fps = float(clip.info.sample_fps or (1 / np.diff(times).mean() if n > 1 else 1.0))
     m["head"] = {
         "tracked": True,
         "frames_with_face": _r(found.mean(), 3),
         "face_width_px": _r(size / scale, 1),
         "max_resolvable_hz": _r(fps / 4, 2),  # four samples per cycle: a down and an up swing, each seen twice
-        "gestures": head_gestures(cx, cy, times, size) if found.sum() >= 3 else [],
+        "gestures": sorted(gestures, key=lambda g: g["start"]),
         "motion_sd": {"x": _r(np.nanstd(cx) / size, 3), "y": _r(np.nanstd(cy) / size, 3)},
         "timeline": {
             "x": [None if not f else _r(v / size, 3) for v, f in zip(cx, found)],
@@ -449,7 +488,7 @@ def measure(clip: Clip) -> dict[str, Any]:
             "scale": [None if not f else _r(v / size, 3) for v, f in zip(sc, found)],
         },
     }
-    m["posture"] = posture(cx, cy, sc, times, size) if found.sum() >= 2 else None
+    m["posture"] = posture(cx[longest], cy[longest], sc[longest], times[longest], size) if found[longest].sum() >= 2 else None
     return m
 
 
@@ -461,8 +500,8 @@ def bursts(pairs: list[dict], energy: dict[str, np.ndarray], changed: dict[str, 
     if not pairs:
         return []
     names = list(energy)
-    flow_stack = np.stack([energy[k] for k in names])
-    change_stack = np.stack([changed[k] for k in names])
+    flow_stack = np.nan_to_num(np.stack([energy[k] for k in names]), nan=0.0)  # pairs across a cut are NaN
+    change_stack = np.nan_to_num(np.stack([changed[k] for k in names]), nan=0.0)
     flow_level, change_level = flow_stack.max(axis=0), change_stack.max(axis=0)
     active = (flow_level > max(BURST_LEVEL, 2.0 * float(np.median(flow_level)))) | (
         change_level > max(BURST_CHANGED, 2.0 * float(np.median(change_level)))
@@ -560,6 +599,9 @@ def describe(m: dict[str, Any]) -> str:
                 parts.append("The posture stays steady (no lean or shift of the head's position).")
     else:
         parts.append(f"The head could not be tracked ({head['reason']}), so nods, shakes and lean are not described.")
+    if m.get("shot_changes"):
+        cuts = ", ".join(f"{t:.1f} s" for t in m["shot_changes"][:4])
+        parts.append(f"The change of shot at {cuts} is not counted as movement.")
     camera = m["camera"]
     if camera["moving"]:
         moves = []

@@ -422,10 +422,13 @@ class Captioner:
 
     def __init__(self, model: str, device: str = "cpu"):
         try:
+            import PIL.Image  # noqa: F401  (image processors take PIL images)
             import torch  # noqa: F401
             from transformers import AutoModelForImageTextToText, AutoProcessor
         except ImportError as exc:
-            raise RuntimeError(f"the caption backend needs transformers and torch: install saber-agent[transformers] ({exc})") from None
+            raise RuntimeError(
+                f"the caption backend needs transformers, torch and pillow: install saber-agent[transformers] pillow ({exc})"
+            ) from None
         self.model_id = model
         self.device = device
         self.processor = AutoProcessor.from_pretrained(model)

@@ -47,6 +47,7 @@ def clips(tmp_path_factory):
         "pan": write_frames(root / "pan.mp4", [big[300:660, 8 * i:8 * i + 640] for i in range(45)]),
         "lean": write_frames(root / "lean.mp4", leaning()),
         "zoom": write_frames(root / "zoom.mp4", zooming(canvas)),
+        "cut": write_frames(root / "cut.mp4", [canvas] * 50 + [fit(data.coffee())] * 50),
     }
 
 
@@ -155,6 +156,16 @@ def test_leaning_toward_a_still_camera_is_seen(clips):
     assert not slot.measurements["camera"]["moving"]
     assert posture["lean"] == "toward" and 1.15 < posture["scale_ratio"] < 1.35  # the person grew by 30%
     assert "leans toward the camera" in slot.text
+
+
+def test_a_cut_is_not_a_burst_of_gesture(clips):
+    for fps in (2, 6):
+        slot = perceive(clips["cut"], DecodeSettings(fps=fps))
+        assert slot.measurements["shot_changes"] == [2.0]
+        assert slot.measurements["bursts"] == [] and kinds(slot) == []
+        assert all(r["level"] == "little" for r in slot.measurements["regions"].values())
+        assert "change of shot at 2.0 s is not counted" in slot.text
+        json.dumps(slot.measurements, allow_nan=False)
 
 
 def test_a_one_frame_video_is_unavailable_not_a_crash(tmp_path):
