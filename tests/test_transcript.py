@@ -119,6 +119,19 @@ def test_chinese_speech_is_detected_and_written_in_chinese(tool, media):
     assert "speech_rate_cps" in m and "sentiment" in m
 
 
+def test_short_window_language_detection_agrees_with_whispers_30_s_window(media):
+    from saber_agent.plugins.transcript import detect_language
+
+    model = whisper_models.load(whisper_models.bundled_multilingual(), "cpu", 0, "int8", min(4, os.cpu_count() or 1))
+    for expected, text, voice in (("en", CHEERFUL, "en-us"), ("zh", CHINESE, "cmn-latn-pinyin"), ("it", "Sono molto felice che tu sia venuto oggi.", "it")):
+        audio = decode(speak(text, media / f"detect_{expected}.wav", voice=voice, speed=120)).audio
+        short, p_short, ranked = detect_language(model, audio)
+        standard, p_standard, _ = model.detect_language(audio)  # faster-whisper's own: padded to 30 s
+        print(f"{expected}: 10 s window {short} {p_short:.2f}, 30 s window {standard} {p_standard:.2f}")
+        assert short == standard == expected and ranked[0] == (short, p_short)
+    assert detect_language(model, audio, 30.0)[0] == "it"
+
+
 def test_silence_is_unavailable(tool, silent_clip):
     slot = tool.perceive(decode(silent_clip), AnalysisSettings())
     assert slot.status.value == "unavailable" and "silent" in slot.reason and not slot.text
