@@ -24,6 +24,7 @@ registry (`saber_agent.devices`), so every plugin that asks for one gets the sam
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -243,6 +244,35 @@ def default_compute_type(device: str) -> str:
 
 
 MODEL_KIND = "faster-whisper"  # the shared model registry's name for these models
+# CTranslate2's Linux wheels open CUDA 12's cuBLAS by name when a model first runs on a GPU.
+CUBLAS_LIBRARIES = ("libcublasLt.so.12", "libcublas.so.12")
+
+
+@functools.cache
+def preload_cublas() -> tuple[str, ...]:
+    """Load cuBLAS 12 from the nvidia-cublas-cu12 wheel (saber-agent[gpu]), when installed; the paths loaded.
+
+    pip's NVIDIA wheels are not on the library path, and torch's own CUDA can be another major
+    version (torch 2.14 ships CUDA 13), so CTranslate2 would not find libcublas.so.12. A library
+    already loaded under that name is the one its later dlopen gets. Without the wheel nothing is
+    loaded and the system's libraries (LD_LIBRARY_PATH, ldconfig) are used.
+    """
+    import ctypes
+
+    try:
+        spec = importlib.util.find_spec("nvidia.cublas")
+    except (ImportError, ValueError):
+        return ()
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    folder = Path(list(spec.submodule_search_locations)[0]) / "lib"
+    loaded = []
+    for name in CUBLAS_LIBRARIES:
+        path = folder / name
+        if path.is_file():
+            ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+            loaded.append(str(path))
+    return tuple(loaded)
 
 
 def load(
@@ -267,6 +297,8 @@ def load(
         except ImportError:
             raise ModelUnavailable(f"faster-whisper is not installed: {EXTRA_HINT}") from None
         on_cpu = target == "cpu"
+        if not on_cpu:
+            preload_cublas()
         return WhisperModel(
             spec.path, device="cpu" if on_cpu else "cuda", device_index=0 if on_cpu else int(target.split(":")[1]),
             # a CPU fallback from the GPU uses the CPU's compute type (float16 is slow or missing there)
@@ -294,5 +326,5 @@ def loaded_count() -> int:
 
 __all__ = [
     "ModelSpec", "ModelUnavailable", "bundled_english", "bundled_multilingual", "cache_dir", "default_compute_type",
-    "load", "loaded_count", "multilingual_installed", "placement", "resolve", "resolve_device",
+    "load", "loaded_count", "multilingual_installed", "placement", "preload_cublas", "resolve", "resolve_device",
 ]

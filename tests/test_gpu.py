@@ -70,3 +70,28 @@ def test_face_torch_engine_on_cuda_matches_numpy_on_the_cpu_and_batches_the_clip
     assert next(iter(model.params.values()))[0].device.type == "cuda"
     for emotion, p in cpu.measurements["mean_probabilities"].items():
         assert abs(p - m["mean_probabilities"][emotion]) < 5e-3
+
+
+def test_transcript_runs_float16_on_cuda_once_per_process(speech_wav):
+    """faster-whisper on the GPU in float16 (int8 on the CPU), each model placed once for every tool instance."""
+    from saber_agent.media import decode
+    from saber_agent.plugins import whisper_models
+    from saber_agent.plugins.transcript import TranscriptTool
+    from saber_agent.settings import AnalysisSettings
+
+    clip = decode(speech_wav)
+    slot = TranscriptTool().perceive(clip, AnalysisSettings(device="cuda"))
+    assert slot.ok, slot.reason
+    m = slot.measurements
+    assert (m["device"], m["compute_type"]) == ("cuda", "float16"), m.get("notes")
+    assert slot.provenance.backend == "faster-whisper (cuda, float16)"
+    loads = models.loads
+    again = TranscriptTool().perceive(clip, AnalysisSettings(device="cuda:0"))  # another instance: no new load
+    assert again.text == slot.text and models.loads == loads
+    on_gpu = [k for k in models.keys() if k[0] == whisper_models.MODEL_KIND and k[2] == "cuda:0"]
+    assert on_gpu and all(k[3][0] == "float16" for k in on_gpu)
+    model = whisper_models.load(whisper_models.bundled_english(), "cuda", 0)
+    assert model.model.device == "cuda" and model.model.compute_type.startswith("float16")
+    cpu = TranscriptTool().perceive(clip, AnalysisSettings(device="cpu"))
+    assert cpu.measurements["compute_type"] == "int8"
+    assert "glad" in slot.text.lower() and "glad" in cpu.text.lower()
