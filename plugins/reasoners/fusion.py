@@ -136,7 +136,7 @@ class FusionReasoner(Reasoner):
                 f"({len(available)} evidence slot(s) available), so the clip is read as neutral with low confidence."
             )
         listed = "; ".join(
-            f"the {m} reads {'positive' if c.valence > 0.15 else 'negative' if c.valence < -0.15 else 'neutral'}"
+            f"the {m} {'read' if m == 'words' else 'reads'} {'positive' if c.valence > 0.15 else 'negative' if c.valence < -0.15 else 'neutral'}"
             + (f" ({c.emotion})" if c.emotion else "")
             for m, c in sorted(cues.items())
         )
