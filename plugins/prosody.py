@@ -332,22 +332,23 @@ def _describe_pace(m: dict) -> str:
 
 
 def _describe_contours(m: dict) -> str:
-    phrases = [p for p in m.get("phrases") or [] if p.get("final_contour")]
-    if not phrases:
-        return ""
+    all_phrases = m.get("phrases") or []
+    shaped = [(i, p) for i, p in enumerate(all_phrases) if p.get("final_contour")]
     sentences = []
-    if len(phrases) == 1:
-        p = phrases[0]
+    if len(all_phrases) == 1 and shaped:
+        p = shaped[0][1]
         sentences.append(_ending(p["final_contour"], p["final_change_st"], "the phrase"))
-    else:
-        kinds = [p["final_contour"] for p in phrases]
-        if len(set(kinds)) == 1:
-            changes = ", ".join(f"{p['final_change_st']:+.1f}" for p in phrases)
-            sentences.append(_ending(kinds[0], None, "each phrase") + f" ({changes} semitones)")
+    elif shaped:
+        kinds = {p["final_contour"] for _, p in shaped}
+        if len(kinds) == 1:
+            which = "each phrase" if len(shaped) == len(all_phrases) else f"{len(shaped)} of the {len(all_phrases)} phrases"
+            changes = ", ".join(f"{p['final_change_st']:+.1f}" for _, p in shaped)
+            sentences.append(_ending(kinds.pop(), None, which) + f" ({changes} semitones)")
         else:
-            described = [f"{_ORDINAL.get(i, f'phrase {i + 1}')} {_VERB[p['final_contour']]} ({p['final_change_st']:+.1f} st)"
-                         for i, p in enumerate(phrases)]
-            sentences.append("Phrase endings differ: the " + ", the ".join(described))
+            described = [f"the {_ORDINAL.get(i, f'phrase {i + 1}')} {_VERB[p['final_contour']]} ({p['final_change_st']:+.1f} st)"
+                         for i, p in shaped]
+            sentences.append("phrase endings differ: " + ", ".join(described))
+    shifts = []
     for shift in m.get("phrase_shifts") or []:
         said = []
         if shift["f0_change_st"] is not None and abs(shift["f0_change_st"]) >= SHIFT_ST:
@@ -355,7 +356,12 @@ def _describe_contours(m: dict) -> str:
         if shift["intensity_change_db"] is not None and abs(shift["intensity_change_db"]) >= SHIFT_DB:
             said.append(f"{'louder' if shift['intensity_change_db'] > 0 else 'softer'} ({shift['intensity_change_db']:+.1f} dB)")
         if said:
-            sentences.append(f"phrase {shift['to'] + 1} is {' and '.join(said)} than phrase {shift['from'] + 1}")
+            shifts.append(f"phrase {shift['to'] + 1} is {' and '.join(said)} than phrase {shift['from'] + 1}")
+    if len(shifts) > 3:
+        shifts = shifts[:3] + [f"{len(shifts) - 3} more shifts"]
+    sentences += shifts
+    if not sentences:
+        return ""
     text = "; ".join(sentences)
     return text[0].upper() + text[1:] + "."
 

@@ -148,3 +148,14 @@ def test_a_pure_tone_is_one_steady_phrase():
     m = measure(tone(220.0, 2.0), 16_000)
     assert len(m["phrases"]) == 1 and m["pauses"]["count"] == 0 and m["emphasis"] == []
     assert m["phrases"][0]["final_contour"] == "level" and m["jitter_local"] < 0.005
+
+
+def test_differing_phrase_endings_are_named_in_order(tmp_path):
+    statement = _trimmed(_speech(tmp_path, "I am coming to the party tonight.", "s"))
+    question = _trimmed(_speech(tmp_path, "Are you coming to the party tonight?", "q"))
+    m = measure(np.concatenate([statement, np.zeros(9600, np.float32), question]), 16_000)
+    kinds = [p["final_contour"] for p in m["phrases"]]
+    assert kinds == ["falling", "level"]  # espeak-ng's yes/no question does not fall
+    first, second = m["phrases"]
+    assert (f"Phrase endings differ: the first falls ({first['final_change_st']:+.1f} st), "
+            f"the second stays level ({second['final_change_st']:+.1f} st).") in describe(m)
