@@ -12,6 +12,7 @@ missing=()
 for prog in ffmpeg espeak-ng; do command -v "$prog" >/dev/null || missing+=("$prog"); done
 if [[ ",$EXTRAS," == *",test,"* ]]; then
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v g++ >/dev/null || missing+=(g++)  # builds llama-cpp-python (below)
 fi
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
@@ -40,5 +41,10 @@ if [[ ",$EXTRAS," != *",offline,"* ]]; then
   # deepface for the face plugin's deepface backend (and its tests): --no-deps, because it requires an
   # unpinned opencv-contrib wheel that could replace OpenCV 4.x and its Haar cascades with 5.x.
   "${pip[@]}" --no-deps "deepface==0.0.103" "gdown>=5" "werkzeug>=3" "beautifulsoup4>=4.12" "soupsieve>=2.5"
+fi
+if [[ ",$EXTRAS," == *",test,"* ]]; then
+  # A real OpenAI-compatible server for the openai reasoner's tests (llama.cpp serving the SmolLM2
+  # GGUF). PyPI has no wheel: pip builds llama.cpp from source, CPU only (~6.5 min on 2 cores).
+  "${pip[@]}" "llama-cpp-python[server]==0.3.36"
 fi
 touch "$STAMP"

@@ -1,0 +1,329 @@
+"""The OpenAI-compatible reasoner: transport faults against small HTTP servers written here, on loopback.
+
+Each server below is a real ``http.server`` on 127.0.0.1 that misbehaves in one scripted way
+(refuses, hangs, 5xx, 429, malformed bodies, unreadable model content, refusing response_format,
+streaming). They stand in for the failure modes of a real vLLM / llama.cpp / Ollama server, which
+cannot be made to fail on cue; the real server is exercised in test_openai_llamacpp.py.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+pytest.importorskip("httpx")
+
+from saber_agent.api import analyze  # noqa: E402
+from saber_agent.cues import find_conflicts  # noqa: E402
+from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, Slot  # noqa: E402
+from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
+from saber_agent.reasoning import ReasonerError, ReasoningRequest  # noqa: E402
+from saber_agent.sed import ANSWER_KEYS  # noqa: E402
+
+GOOD = {
+    "visual_evidence": "The speaker smiles broadly.", "acoustic_evidence": "The words are hostile.",
+    "reasoning": "A smile over hostile words reads as sarcasm.", "emotions": ["sarcastic"],
+    "basic_emotion": "anger", "valence": -0.5, "arousal": 0.7,
+    "cues_cited": {"face": ["smiles broadly"], "words": ["I hate this"]},
+    "conflict_explanation": "face vs words: sarcasm",
+}
+
+
+def completion(content) -> dict:
+    return {"id": "x", "object": "chat.completion", "model": "scripted",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}
+
+
+def make_request() -> ReasoningRequest:
+    cues = [ModalityCue(modality="face", valence=0.8, confidence=0.9, emotion="happiness"),
+            ModalityCue(modality="words", valence=-0.8, confidence=0.8, emotion="anger")]
+    evidence = Evidence(facial_exp_desc=Slot(text="The speaker smiles broadly.", status="ok"),
+                        speech_content=Slot(text="I hate this.", status="ok"))
+    return ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"), cues=cues, conflicts=find_conflicts(cues))
+
+
+class Scripted:
+    """A loopback HTTP server whose POST /v1/chat/completions answers come from `respond(body, n)`."""
+
+    def __init__(self, respond, models=("scripted-model",)):
+        self.respond, self.models = respond, models
+        self.requests: list[dict] = []
+        self.headers: list[dict] = []
+        self.release = threading.Event()  # lets a hanging handler go at teardown
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path.rstrip("/") == "/v1/models" and owner.models is not None:
+                    self._send(200, {"object": "list", "data": [{"id": m, "object": "model"} for m in owner.models]})
+                else:
+                    self._send(404, {"error": "not found"})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+                owner.requests.append(body)
+                owner.headers.append(dict(self.headers))
+                status, payload, extra = owner.respond(body, len(owner.requests), owner)
+                self._send(status, payload, extra)
+
+            def _send(self, status, payload, extra=None):
+                if isinstance(payload, list):  # server-sent events
+                    self.send_response(status)
+                    self.send_header("content-type", "text/event-stream")
+                    self.end_headers()
+                    for event in payload:
+                        self.wfile.write(f"data: {event}\n\n".encode())
+                        self.wfile.flush()
+                    return
+                raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(status)
+                for key, value in (extra or {}).items():
+                    self.send_header(key, value)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:  # bind, learn the port, close: nothing listens there now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+def fast(url, **options) -> OpenAICompatReasoner:
+    return OpenAICompatReasoner(base_url=url, backoff_s=0.01, timeout_s=5, **options)
+
+
+def test_a_good_answer_is_parsed_and_the_request_is_well_formed():
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(GOOD)), None)) as server:
+        analysis = fast(server.url).reason(make_request())
+    assert analysis.basic_emotion == "anger" and analysis.emotions == ["sarcastic"]
+    body = server.requests[0]
+    assert body["model"] == "scripted-model"  # discovered from GET /v1/models
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert "<transcript>" in body["messages"][1]["content"]
+    schema = body["response_format"]["json_schema"]["schema"]
+    assert body["response_format"]["type"] == "json_schema" and schema["required"] == list(ANSWER_KEYS)
+
+
+def test_api_key_comes_from_the_named_environment_variable(monkeypatch):
+    monkeypatch.setenv("MY_SERVER_KEY", "sk-test-123")
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(GOOD)), None), models=None) as server:
+        reasoner = fast(server.url, api_key_env="MY_SERVER_KEY")
+        reasoner.reason(make_request())
+    assert server.headers[0].get("Authorization") == "Bearer sk-test-123"
+    assert server.requests[0]["model"] == "default"  # no /models endpoint: the server's one model
+
+
+def test_refused_connection_is_retried_then_reported():
+    url = closed_port_url()
+    reasoner = fast(url, retries=2)
+    start = time.perf_counter()
+    with pytest.raises(ReasonerError, match="refused the connection after 3 attempt"):
+        reasoner.reason(make_request())
+    assert time.perf_counter() - start < 5
+
+
+def test_a_hanging_server_times_out_without_retrying():
+    def hang(body, n, server):
+        server.release.wait(30)
+        return 200, completion(json.dumps(GOOD)), None
+
+    with Scripted(hang) as server:
+        reasoner = OpenAICompatReasoner(base_url=server.url, model="m", timeout_s=0.5, retries=3)
+        start = time.perf_counter()
+        with pytest.raises(ReasonerError, match=r"did not answer within 0.5 s"):
+            reasoner.reason(make_request())
+        elapsed = time.perf_counter() - start
+    assert elapsed < 3 and len(server.requests) == 1
+
+
+def test_5xx_and_429_are_retried_with_backoff():
+    def flaky(body, n, server):
+        if n == 1:
+            return 503, {"error": "loading model"}, None
+        if n == 2:
+            return 429, {"error": "slow down"}, {"Retry-After": "0"}
+        return 200, completion(json.dumps(GOOD)), None
+
+    with Scripted(flaky) as server:
+        analysis = fast(server.url, model="m", retries=2).reason(make_request())
+    assert analysis.reasoning and len(server.requests) == 3
+
+
+def test_persistent_5xx_is_reported_with_the_status():
+    with Scripted(lambda body, n, s: (500, {"error": "CUDA out of memory"}, None)) as server:
+        with pytest.raises(ReasonerError, match=r"HTTP 500.*CUDA out of memory"):
+            fast(server.url, model="m", retries=1).reason(make_request())
+        assert len(server.requests) == 2
+
+
+def test_a_malformed_body_is_reported():
+    with Scripted(lambda body, n, s: (200, b"<html>proxy error</html>", None)) as server:
+        with pytest.raises(ReasonerError, match=r"malformed body \(not JSON\).*proxy error"):
+            fast(server.url, model="m").reason(make_request())
+    with Scripted(lambda body, n, s: (200, {"result": "ok"}, None)) as server:
+        with pytest.raises(ReasonerError, match=r"malformed body \(no choices"):
+            fast(server.url, model="m").reason(make_request())
+
+
+def test_unreadable_model_content_is_repaired_then_reported():
+    with Scripted(lambda body, n, s: (200, completion("They look happy to me!"), None)) as server:
+        with pytest.raises(ReasonerError, match=r"no usable analysis in 2 attempt.*They look happy to me"):
+            fast(server.url, model="m", parse_retries=1).reason(make_request())
+    repair = server.requests[1]["messages"]
+    assert repair[-2] == {"role": "assistant", "content": "They look happy to me!"}
+    assert repair[-1]["role"] == "user" and "could not be read" in repair[-1]["content"]
+
+
+def test_a_repaired_answer_is_accepted():
+    answers = iter(["Sure! The person is", json.dumps(GOOD)])
+    with Scripted(lambda body, n, s: (200, completion(next(answers)), None)) as server:
+        analysis = fast(server.url, model="m").reason(make_request())
+    assert analysis.emotions == ["sarcastic"] and "attempt 2" in analysis.weighed[-1]
+
+
+def test_response_format_refusal_falls_back_and_is_remembered():
+    def picky(body, n, server):
+        if body.get("response_format", {}).get("type") == "json_schema":
+            return 400, {"error": "response_format json_schema is not supported"}, None
+        return 200, completion(json.dumps(GOOD)), None
+
+    with Scripted(picky) as server:
+        reasoner = fast(server.url, model="m")
+        reasoner.reason(make_request())
+        reasoner.reason(make_request())
+    kinds = [(r.get("response_format") or {}).get("type") for r in server.requests]
+    assert kinds == ["json_schema", "json_object", "json_object"]
+    assert "schema" in server.requests[1]["response_format"] and "schema" in server.requests[2]["response_format"]
+
+
+def test_a_server_refusing_every_response_format_is_asked_without_one():
+    def plain(body, n, server):
+        if "response_format" in body:
+            return 422, {"error": "unknown field"}, None
+        return 200, completion(json.dumps(GOOD)), None
+
+    with Scripted(plain) as server:
+        fast(server.url, model="m").reason(make_request())
+    formats = [r.get("response_format") for r in server.requests]
+    assert [f["type"] if f else None for f in formats] == ["json_schema", "json_object", "json_object", None]
+
+
+def test_streaming_reads_server_sent_events():
+    text = json.dumps(GOOD)
+    pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
+    events = [json.dumps({"choices": [{"index": 0, "delta": {"content": p}}]}) for p in pieces] + ["[DONE]"]
+    with Scripted(lambda body, n, s: (200, events, None)) as server:
+        analysis = fast(server.url, model="m", stream=True).reason(make_request())
+    assert analysis.basic_emotion == "anger" and server.requests[0]["stream"] is True
+
+
+def test_a_server_that_ignores_stream_is_read_as_one_body():
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(GOOD)), None)) as server:
+        assert fast(server.url, model="m", stream=True).reason(make_request()).basic_emotion == "anger"
+
+
+def test_a_malformed_stream_event_is_reported():
+    with Scripted(lambda body, n, s: (200, ["{not json"], None)) as server:
+        with pytest.raises(ReasonerError, match="streamed a malformed event"):
+            fast(server.url, model="m", stream=True).reason(make_request())
+
+
+def test_bad_options_are_clear_errors():
+    with pytest.raises(ReasonerError, match="json_mode must be one of"):
+        OpenAICompatReasoner(json_mode="xml")
+    with pytest.raises(ReasonerError, match="base_url must be an http"):
+        OpenAICompatReasoner(base_url="localhost:8000")
+
+
+# -- through the graph: every fault ends in a recorded error and the fusion fallback -----------------
+
+
+def _hang_server():
+    def hang(body, n, server):
+        server.release.wait(30)
+        return 200, completion(json.dumps(GOOD)), None
+
+    return Scripted(hang)
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("refused", "refused the connection"),
+    ("hang", "did not answer within"),
+    ("not_json", "malformed body"),
+    ("prose", "no usable analysis"),
+])
+def test_faults_fall_back_to_fusion_with_the_error_recorded(registry, face_speech_clip, fault, message):
+    servers = {
+        "hang": _hang_server,
+        "not_json": lambda: Scripted(lambda b, n, s: (200, b"Internal Server Error", None)),
+        "prose": lambda: Scripted(lambda b, n, s: (200, completion("happy happy happy"), None)),
+    }
+    options = {"model": "m", "timeout_s": 1, "retries": 1, "backoff_s": 0.01}
+    if fault == "refused":
+        options["base_url"] = closed_port_url()
+        result = analyze(face_speech_clip, plugins=["prosody"], reasoner="openai", reasoner_options=options, max_rounds=1)
+    else:
+        with servers[fault]() as server:
+            options["base_url"] = server.url
+            result = analyze(face_speech_clip, plugins=["prosody"], reasoner="openai", reasoner_options=options, max_rounds=1)
+    assert result.reasoner == "fusion (fallback from openai)"
+    assert result.analysis is not None and result.evidence.sentiment_analysis.ok
+    assert any("reasoner 'openai' failed" in e and message in e for e in result.errors), result.errors
+
+
+def test_the_plugins_command_lists_the_llm_reasoners(registry, capsys):
+    from saber_agent.cli import main
+
+    assert main(["plugins", "--json"]) == 0
+    reasoners = {r["name"]: r for r in json.loads(capsys.readouterr().out)["reasoners"]}
+    assert {"fusion", "transformers", "openai"} <= set(reasoners)
+    assert reasoners["openai"]["plugin"] == "openai" and "base_url" in reasoners["openai"]["description"]
+
+
+def test_the_cli_selects_the_backend_with_its_options(registry, capsys, face_speech_clip):
+    from saber_agent.cli import main
+
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(GOOD)), None)) as server:
+        code = main(["analyze", str(face_speech_clip), "--plugins", "prosody", "--reasoner", "openai",
+                     "-o", f"base_url={server.url}", "-o", "model=served-model", "-o", "max_tokens=99", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["reasoner"] == "openai" and result["analysis"]["emotions"] == ["sarcastic"]
+    assert server.requests[0]["model"] == "served-model" and server.requests[0]["max_tokens"] == 99
+
+
+def test_complete_is_free_text_without_response_format():
+    """`complete(prompt)` serves an LLM judge (saber_agent.metrics): plain text, no schema forced on it."""
+    with Scripted(lambda body, n, s: (200, completion("score: 7"), None)) as server:
+        assert fast(server.url, model="m").complete("Rate the prediction from 1 to 10.") == "score: 7"
+    assert "response_format" not in server.requests[0]
+    assert server.requests[0]["messages"] == [{"role": "user", "content": "Rate the prediction from 1 to 10."}]
