@@ -1,5 +1,6 @@
 """GPU checks (marker `gpu`): run by scripts/gpu_check.sh on a CUDA machine; skipped elsewhere."""
 
+import json
 import os
 
 import pytest
@@ -95,3 +96,27 @@ def test_transcript_runs_float16_on_cuda_once_per_process(speech_wav):
     cpu = TranscriptTool().perceive(clip, AnalysisSettings(device="cpu"))
     assert cpu.measurements["compute_type"] == "int8"
     assert "glad" in slot.text.lower() and "glad" in cpu.text.lower()
+
+
+def test_transformers_reasoner_runs_bf16_on_cuda_and_instances_share_it(tiny_qwen2):
+    """The tiny Qwen2 of saber_agent.training.tiny: bfloat16 on the GPU, float32 on the CPU; two
+    reasoner instances with other generation options hold one copy; field decoding answers on CUDA."""
+    import torch
+
+    from saber_agent.plugins.reasoners.transformers_chat import TransformersChatReasoner
+    from saber_agent.sed import ANSWER_KEYS, build_messages
+    from tests.reasoner_cases import sarcasm_request
+
+    before = models.loads
+    first = TransformersChatReasoner(model=str(tiny_qwen2), device="cuda", max_new_tokens=16)
+    second = TransformersChatReasoner(model=str(tiny_qwen2), device="auto", max_new_tokens=32)
+    assert first.net is second.net and models.loads == before + 1
+    weights = next(first.net.parameters())
+    assert weights.device.type == "cuda" and weights.dtype == torch.bfloat16
+    assert (first.device, first.dtype) == ("cuda:0", torch.bfloat16)
+    cpu = TransformersChatReasoner(model=str(tiny_qwen2), device="cpu", max_new_tokens=16)
+    assert cpu.net is not first.net and next(cpu.net.parameters()).dtype == torch.float32
+    request = sarcasm_request()
+    raw = first.generate_fields(build_messages(request), request)  # well-formed by construction, on the GPU
+    data = json.loads(raw)
+    assert list(data) == list(ANSWER_KEYS) and data["reasoning"] and -1 <= data["valence"] <= 1

@@ -225,3 +225,20 @@ def test_smollm2_untrusted_speech_does_not_change_the_format(smollm2):
     finally:
         del smollm2.generate_fields
     check_untrusted_speech_answer(captured[0], analysis)
+
+
+def test_reasoners_share_one_copy_of_the_weights_through_the_model_registry(tiny_qwen2):
+    """Two reasoner instances with other generation options: one load (saber_agent.devices.models)."""
+    import torch
+
+    from saber_agent.devices import cuda_available, models
+    from saber_agent.plugins.reasoners.transformers_chat import MODEL_KIND, resolve_device
+
+    first = TransformersChatReasoner(model=str(tiny_qwen2), device="cpu", max_new_tokens=8)
+    loads = models.loads
+    second = TransformersChatReasoner(model=str(tiny_qwen2), device="cpu", max_new_tokens=16, allow_cpu_fallback=True)
+    assert second.net is first.net and second.tokenizer is first.tokenizer and models.loads == loads
+    assert (MODEL_KIND, str(tiny_qwen2), "cpu", (None, "auto", "", True, False)) in models.keys()
+    assert (second.device, second.dtype) == ("cpu", torch.float32)
+    assert resolve_device("auto") == ("cuda:0" if cuda_available() else "cpu")
+    assert resolve_device("CPU") == "cpu"

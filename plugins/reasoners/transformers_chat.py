@@ -54,17 +54,17 @@ def bundled_model() -> tuple[str, str]:
 
 
 def resolve_device(device: str) -> str:
-    """"auto" -> "cuda" when a GPU is visible, else "cpu"; "cuda[:N]" and "cpu" as given."""
-    import torch
+    """"auto" -> "cuda:0" when a GPU is visible, else "cpu"; "cuda[:N]" checked (`saber_agent.devices`)."""
+    from saber_agent.devices import DEVICE_PATTERN, DeviceError
+    from saber_agent.devices import resolve_device as resolve
 
     device = (device or "auto").strip().lower()
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ReasonerError(f"device {device!r} was asked for but no CUDA GPU is visible; use device=cpu or auto")
-    if device != "cpu" and not device.startswith("cuda"):
+    if not DEVICE_PATTERN.match(device):
         raise ReasonerError(f"device must be auto, cpu or cuda[:N], not {device!r}")
-    return device
+    try:
+        return resolve(device)  # canonical ("cuda" -> "cuda:0"), so one GPU never holds two copies
+    except DeviceError as exc:
+        raise ReasonerError(str(exc)) from None
 
 
 def resolve_dtype(dtype: str, device: str):
@@ -78,18 +78,25 @@ def resolve_dtype(dtype: str, device: str):
     return getattr(torch, dtype)
 
 
-# Loaded models, shared by every reasoner instance (and registry) in the process: option sets that
-# differ only in generation settings (max_new_tokens, temperature, ...) load the weights once.
-_MODELS: dict[tuple, tuple[Any, Any, threading.Lock]] = {}
-_MODELS_LOCK = threading.Lock()
+MODEL_KIND = "transformers-chat"  # the shared model registry's name for these models
 
 
-def _load(key: tuple) -> tuple[Any, Any, threading.Lock]:
-    """(tokenizer, model, its generation lock) for a load key, loading on first use."""
-    with _MODELS_LOCK:
-        if key not in _MODELS:
-            _MODELS[key] = _load_uncached(*key)
-        return _MODELS[key]
+def _load(source, gguf_file, dtype: str, device, adapter, local_files_only, trust_remote_code, allow_cpu_fallback=False):
+    """(tokenizer, model, its generation lock), loaded once per process through the shared model registry.
+
+    Every reasoner instance (and registry) in the process shares it: option sets that differ only in
+    generation settings (max_new_tokens, temperature, ...) load the weights once. A GPU without room
+    raises DeviceError, or, with `allow_cpu_fallback`, the model loads on the CPU (float32 unless a
+    dtype was given).
+    """
+    from saber_agent.devices import shared_model
+
+    def build(target: str):
+        torch_dtype = resolve_dtype(dtype, target)
+        return _load_uncached(source, gguf_file, str(torch_dtype), target, adapter, local_files_only, trust_remote_code)
+
+    options = (gguf_file, dtype, adapter, local_files_only, trust_remote_code)
+    return shared_model(MODEL_KIND, source, device, build, options=options, allow_cpu_fallback=allow_cpu_fallback)
 
 
 def _load_uncached(source, gguf_file, dtype, device, adapter, local_files_only, trust_remote_code):
@@ -146,6 +153,7 @@ class TransformersChatReasoner(Reasoner):
         local_files_only: bool | None = None,
         trust_remote_code: bool = False,
         seed: int = 0,
+        allow_cpu_fallback: bool = False,
     ) -> None:
         try:
             import torch
@@ -163,15 +171,19 @@ class TransformersChatReasoner(Reasoner):
             # a local folder needs no hub; for an HF id the environment decides (HF_HUB_OFFLINE)
             local_files_only = Path(source).exists() or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
         self.device = resolve_device(device)
-        self.dtype = resolve_dtype(dtype, self.device)
+        resolve_dtype(dtype, self.device)  # a bad dtype is an error before any loading
         self.max_new_tokens, self.temperature, self.top_p = int(max_new_tokens), float(temperature), float(top_p)
         if decoding not in DECODINGS:
             raise ReasonerError(f"decoding must be one of {', '.join(DECODINGS)}, not {decoding!r}")
         self.retries, self.decoding, self.seed = max(0, int(retries)), decoding, int(seed)
         if adapter:
             label += f" + adapter {adapter}"
-        key = (source, gguf_file, str(self.dtype), self.device, str(adapter or ""), bool(local_files_only), bool(trust_remote_code))
-        self.tokenizer, self.net, self._lock = _load(key)
+        self.tokenizer, self.net, self._lock = _load(
+            source, gguf_file, dtype, self.device, str(adapter or ""), bool(local_files_only), bool(trust_remote_code),
+            allow_cpu_fallback,
+        )
+        weights = next(self.net.parameters())
+        self.device, self.dtype = str(weights.device), weights.dtype  # where it really is (a CPU fallback included)
         self.model = label
         self._torch = torch
 
