@@ -30,9 +30,17 @@ _STOP = frozenset(
 )
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
 def content_words(text: str) -> set[str]:
-    words = {w.lower() for w in _WORD.findall(text)}
-    return {w for w in words if w not in _STOP and (len(w) > 2 or not w.isascii())}
+    """The words a cue and the evidence can share: English content words, and for Chinese (written
+    without spaces) the character bigrams of each run, so a cue quoting part of a sentence overlaps it."""
+    words = {w.lower() for w in _WORD.findall(_CJK.sub(" ", text))}
+    found = {w for w in words if w not in _STOP and (len(w) > 2 or not w.isascii())}
+    for run in _CJK.findall(text):
+        found |= {run[i : i + 2] for i in range(len(run) - 1)} if len(run) > 1 else {run}
+    return found
 
 
 def evidence_text(request: ReasoningRequest) -> str:

@@ -43,3 +43,13 @@ def test_label_evidence_agreement():
     req = make_request([HOSTILE])
     assert not LabelEvidenceAgreement().check(req, Analysis(valence=0.9)).passed
     assert LabelEvidenceAgreement().check(req, Analysis(valence=-0.6)).passed
+
+
+def test_grounding_reads_chinese_cues_by_character_bigrams():
+    evidence = Evidence(speech_content=Slot(text="你怎么又迟到了？我真的很生气。", status="ok"),
+                        facial_exp_desc=Slot(text="说话人眉头紧锁，表情愤怒。", status="ok"))
+    req = ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"))
+    quoted = Analysis(reasoning="她很生气。", cues_cited={"words": ["我真的很生气"], "face": ["眉头紧锁"]})
+    assert Grounding().check(req, quoted).passed
+    invented = Analysis(reasoning="她在哭。", cues_cited={"face": ["泪流满面，放声大哭"]})
+    assert not Grounding().check(req, invented).passed

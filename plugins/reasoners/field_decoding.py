@@ -57,10 +57,8 @@ class FieldDecoder:
 
     def decode(self, prompt: str, request: ReasoningRequest) -> str:
         """The JSON answer to `prompt` (the chat-templated conversation, ending at the assistant turn)."""
-        from transformers import DynamicCache
-
         self.generated = 0
-        self._cache = DynamicCache()
+        self._cache = None  # the model makes the cache its architecture needs on the first call
         self._logits = None
         self._length = 0
         self._feed(self._encode(prompt))

@@ -39,12 +39,12 @@ _MAX_RETRY_AFTER_S = 30.0
 
 # The answer's JSON Schema, for servers that constrain decoding to it. The length bounds keep a
 # small model from writing one string until the token budget runs out (a cut-off answer).
-_CUES = {"type": "array", "items": {"type": "string", "maxLength": 120}, "maxItems": 3}
+_CUES = {"type": "array", "items": {"type": "string", "maxLength": 100}, "maxItems": 2}
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "visual_evidence": {"type": "string", "maxLength": 300},
-        "acoustic_evidence": {"type": "string", "maxLength": 300},
+        "visual_evidence": {"type": "string", "maxLength": 240},
+        "acoustic_evidence": {"type": "string", "maxLength": 240},
         "reasoning": {"type": "string", "minLength": 1, "maxLength": 500},
         "emotions": {"type": "array", "items": {"type": "string", "maxLength": 30}, "minItems": 1, "maxItems": 4},
         "basic_emotion": {"type": "string", "enum": list(BASIC_EMOTIONS)},
@@ -117,7 +117,8 @@ class OpenAICompatReasoner(Reasoner):
             headers=headers,
             timeout=httpx.Timeout(self.timeout_s, connect=float(connect_timeout_s)),
             follow_redirects=True,
-            trust_env=False,  # a local server must not be sent through a proxy from the environment
+            # proxies from the environment serve remote servers; a loopback server must not go through one
+            trust_env=httpx.URL(self.base_url).host not in ("127.0.0.1", "localhost", "::1"),
         )
         self._lock = threading.Lock()
         self._model_id: str | None = model
