@@ -35,7 +35,7 @@ from saber_agent.settings import AnalysisSettings
 
 ANALYSIS_WIDTH = 160  # frames are measured at this width: statistics barely change, cost drops ~16x
 COLOUR_KEYFRAMES = 8
-HOG_KEYFRAMES = 4  # HOG is the costliest measurement here (~50 ms a frame at 480 px)
+HOG_KEYFRAMES = 4  # HOG is the costliest measurement here (~25 ms a frame at 480 px)
 HOG_WIDTH = 480  # the HOG window is 64x128: people under ~1/3 of the frame height at 480 px are missed
 HOG_MIN_WEIGHT = 0.5
 SHOT_DISTANCE = 0.45  # Bhattacharyya distance of HSV histograms above which two frames are different shots
@@ -184,7 +184,8 @@ def people_in(frames: np.ndarray, times: np.ndarray) -> dict[str, Any]:
         frame = frames[i]
         scale = min(1.0, HOG_WIDTH / frame.shape[1])
         image = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
-        boxes, weights = hog.detectMultiScale(image, winStride=(8, 8), padding=(8, 8), scale=1.05)
+        # pyramid step 1.1: half the cost of 1.05 for a detector that only counts figures
+        boxes, weights = hog.detectMultiScale(image, winStride=(8, 8), padding=(8, 8), scale=1.1)
         weights = np.ravel(weights) if len(boxes) else np.zeros(0)
         kept = [b for b, w in zip(boxes, weights) if w >= HOG_MIN_WEIGHT]
         kept = _suppress_overlaps([tuple(float(v) / scale for v in b) for b in kept])
