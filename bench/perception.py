@@ -11,8 +11,9 @@ run together through the compiled graph, which reads the same decoded clip from 
 Printed: each tool's seconds alone (wall, and the process's CPU seconds over all its threads) and
 inside the parallel run, the perception stage's wall time, wall / slowest tool alone (target <= 1.3
 on 2 cores: the tools must overlap, not queue), wall / sum of tools alone (1.0 = no overlap at all),
-and wall / clip duration. Medians of `--repeat` runs. The load average is printed too: on a shared
-machine other processes' work inflates every wall time. `-o tool.option=value` sets a tool option
+and wall / clip duration. Medians of `--repeat` runs. The load average and the cores actually free
+to this process (CPU/wall of one busy thread per core, before and after) are printed too: on a
+shared machine other processes take cores, and with one core free no parallel stage can overlap. `-o tool.option=value` sets a tool option
 (e.g. ``-o transcript.cpu_threads=1``) to compare thread settings.
 """
 
@@ -61,6 +62,34 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def free_cores(seconds: float = 0.4) -> float:
+    """How many cores this process gets right now: CPU/wall of one busy native thread per core.
+
+    On a shared machine other processes may take cores; every wall time below depends on this.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import cv2
+    import numpy as np
+
+    image = np.random.default_rng(0).integers(0, 255, (360, 640), np.uint8)
+    previous = cv2.getNumThreads()
+    cv2.setNumThreads(1)  # one busy thread per worker, no pool of OpenCV's own
+
+    def spin(_):
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            cv2.GaussianBlur(image, (31, 31), 0)  # releases the GIL
+
+    try:
+        start_cpu, start = cpu_seconds(), time.perf_counter()
+        with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            list(pool.map(spin, range(os.cpu_count() or 1)))
+        return (cpu_seconds() - start_cpu) / (time.perf_counter() - start)
+    finally:
+        cv2.setNumThreads(previous)
+
+
 def tool_options(pairs: list[str]) -> dict[str, dict]:
     """``["transcript.cpu_threads=1"]`` -> ``{"transcript": {"cpu_threads": 1}}`` (values read as JSON when they parse)."""
     options: dict[str, dict] = {}
@@ -97,6 +126,7 @@ def main() -> int:
     from saber_agent.settings import AnalysisSettings
 
     path = make_clip(args.seconds)
+    cores_before = free_cores()
     settings = AnalysisSettings(tool_options=tool_options(args.option))
     decode_start = time.perf_counter()
     clip = decode(path, settings.decode)
@@ -142,6 +172,7 @@ def main() -> int:
             together[run.tool].append(run.seconds)
             statuses[run.tool] = run.status.value
 
+    cores_after = free_cores()
     med = {name: statistics.median(v) for name, v in alone.items()}
     med_cpu = {name: statistics.median(v) for name, v in alone_cpu.items()}
     par = {name: statistics.median(v) for name, v in together.items()}
@@ -153,7 +184,8 @@ def main() -> int:
     print(f"clip: {path.name}, {duration:.1f} s, {clip.info.width}x{clip.info.height}, {len(clip.frames)} frames sampled "
           f"at {clip.info.sample_fps:g} fps; decoded once in {decode_s:.2f} s")
     print(f"cores: {os.cpu_count()}, repeats: {args.repeat} (medians), python {sys.version.split()[0]}, "
-          f"load average during the runs: {min(loads):.1f}-{max(loads):.1f}")
+          f"load average during the runs: {min(loads):.1f}-{max(loads):.1f}; "
+          f"cores free to this process (measured before/after): {cores_before:.2f}/{cores_after:.2f}")
     if settings.tool_options:
         print(f"tool options: {json.dumps(settings.tool_options)}")
     if missing:
