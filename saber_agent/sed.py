@@ -228,13 +228,13 @@ def _json_candidates(text: str) -> list[str]:
 
 def _loads_lenient(text: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, strict=False)  # not strict: raw newlines and tabs inside strings pass
     except json.JSONDecodeError:
         pass
     fixed = re.sub(r",\s*([}\]])", r"\1", text)  # trailing commas
     fixed = re.sub(r"(?<![\w\\])'([^'\n]*)'(?=\s*[:,}\]])", r'"\1"', fixed)  # 'single' quotes
     fixed = re.sub(r"\bNone\b", "null", re.sub(r"\bTrue\b", "true", re.sub(r"\bFalse\b", "false", fixed)))
-    return json.loads(fixed)
+    return json.loads(fixed, strict=False)
 
 
 def _number(value: Any, low: float, high: float, default: float) -> float:

@@ -327,3 +327,13 @@ def test_complete_is_free_text_without_response_format():
         assert fast(server.url, model="m").complete("Rate the prediction from 1 to 10.") == "score: 7"
     assert "response_format" not in server.requests[0]
     assert server.requests[0]["messages"] == [{"role": "user", "content": "Rate the prediction from 1 to 10."}]
+
+
+def test_the_schema_bounds_strings_by_the_token_budget():
+    """A small model fills a string until the budget runs out; the bounds keep the reasoning reachable."""
+    from saber_agent.plugins.reasoners.openai_compat import answer_schema
+
+    for budget in (128, 320, 512, 2048):
+        props = answer_schema(budget)["properties"]
+        before_reasoning = props["visual_evidence"]["maxLength"] + props["acoustic_evidence"]["maxLength"]
+        assert before_reasoning <= max(120, 0.6 * budget) and props["reasoning"]["minLength"] == 1

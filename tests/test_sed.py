@@ -124,3 +124,9 @@ def test_cited_modalities_are_normalised_for_the_checks():
                                                "audio": ["loud"], "Speech": ["ruined"], "mood": ["x"]}}
     cited = parse_analysis(json.dumps(answer)).cues_cited
     assert cited == {"face": ["smile"], "words": ["I hate this", "ruined"], "voice": ["loud"], "mood": ["x"]}
+
+
+def test_raw_control_characters_inside_strings_are_read():
+    raw = '{"reasoning": "line one' + "\n" + 'line two' + "\t" + 'end", "emotions": ["calm"]}'  # raw, unescaped
+    analysis = parse_analysis(raw)
+    assert analysis.reasoning == "line one\nline two\tend" and analysis.emotions == ["calm"]

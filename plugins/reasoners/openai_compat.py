@@ -37,27 +37,34 @@ JSON_MODES = ("auto", "schema", "object_schema", "object", "off")
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _MAX_RETRY_AFTER_S = 30.0
 
-# The answer's JSON Schema, for servers that constrain decoding to it. The length bounds keep a
-# small model from writing one string until the token budget runs out (a cut-off answer).
-_CUES = {"type": "array", "items": {"type": "string", "maxLength": 100}, "maxItems": 2}
-ANSWER_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "visual_evidence": {"type": "string", "maxLength": 240},
-        "acoustic_evidence": {"type": "string", "maxLength": 240},
-        "reasoning": {"type": "string", "minLength": 1, "maxLength": 500},
-        "emotions": {"type": "array", "items": {"type": "string", "maxLength": 30}, "minItems": 1, "maxItems": 4},
-        "basic_emotion": {"type": "string", "enum": list(BASIC_EMOTIONS)},
-        "valence": {"type": "number"},
-        "arousal": {"type": "number"},
-        "cues_cited": {
-            "type": "object",
-            "properties": {m: _CUES for m in ("face", "voice", "words", "body", "scene")},
+def answer_schema(max_tokens: int = 512) -> dict[str, Any]:
+    """The answer's JSON Schema, for servers that constrain decoding to it.
+
+    The string lengths are bounded by the token budget, so that the reasoning (third in SED order)
+    is always reached: a small model otherwise fills the first string until the budget runs out
+    (a cut-off answer without reasoning). Worst case one token per character (digits), so the two
+    evidence strings together take at most 60% of the budget.
+    """
+    evidence = max(60, int(max_tokens * 0.3))
+    cues = {"type": "array", "items": {"type": "string", "maxLength": 80}, "maxItems": 2}
+    return {
+        "type": "object",
+        "properties": {
+            "visual_evidence": {"type": "string", "maxLength": evidence},
+            "acoustic_evidence": {"type": "string", "maxLength": evidence},
+            "reasoning": {"type": "string", "minLength": 1, "maxLength": max(120, int(max_tokens * 0.8))},
+            "emotions": {"type": "array", "items": {"type": "string", "maxLength": 30}, "minItems": 1, "maxItems": 4},
+            "basic_emotion": {"type": "string", "enum": list(BASIC_EMOTIONS)},
+            "valence": {"type": "number"},
+            "arousal": {"type": "number"},
+            "cues_cited": {
+                "type": "object",
+                "properties": {m: cues for m in ("face", "voice", "words", "body", "scene")},
+            },
+            "conflict_explanation": {"type": ["string", "null"], "maxLength": evidence},
         },
-        "conflict_explanation": {"type": ["string", "null"], "maxLength": 300},
-    },
-    "required": list(ANSWER_KEYS),
-}
+        "required": list(ANSWER_KEYS),
+    }
 
 
 def _need_httpx():
@@ -108,6 +115,7 @@ class OpenAICompatReasoner(Reasoner):
         self.parse_retries, self.stream = max(0, int(parse_retries)), bool(stream)
         self.max_tokens, self.temperature, self.seed = int(max_tokens), float(temperature), seed
         self.json_modes = list(JSON_MODES[1:]) if json_mode == "auto" else [json_mode]
+        self.schema = answer_schema(self.max_tokens)
         self.model = model or self.base_url  # provenance; refined once the server names its model
         headers = {"Accept": "application/json"}
         key = os.environ.get(api_key_env, "") if api_key_env else ""
@@ -169,10 +177,10 @@ class OpenAICompatReasoner(Reasoner):
             if mode == "schema":
                 payload["response_format"] = {
                     "type": "json_schema",
-                    "json_schema": {"name": "sed_analysis", "schema": ANSWER_SCHEMA, "strict": False},
+                    "json_schema": {"name": "sed_analysis", "schema": self.schema, "strict": False},
                 }
             elif mode == "object_schema":  # llama-cpp-python's spelling of a schema constraint
-                payload["response_format"] = {"type": "json_object", "schema": ANSWER_SCHEMA}
+                payload["response_format"] = {"type": "json_object", "schema": self.schema}
             elif mode == "object":
                 payload["response_format"] = {"type": "json_object"}
             try:
