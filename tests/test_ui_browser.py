@@ -79,7 +79,10 @@ def choose_tools(page, names: set[str]) -> None:
 
 
 def keep_for_docs(screenshot: Path, limit: int = 300_000) -> None:
-    """A palette copy of the screenshot for the docs, if it stays under `limit` bytes."""
+    """With SABER_AGENT_REFRESH_SCREENSHOT=1, a palette copy of the screenshot for the docs, if it stays
+    under `limit` bytes (off by default, so a test run never changes the working tree)."""
+    if os.environ.get("SABER_AGENT_REFRESH_SCREENSHOT") != "1":
+        return
     from PIL import Image
 
     small = screenshot.with_name("ui_small.png")
