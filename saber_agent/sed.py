@@ -153,6 +153,10 @@ def _slot_line(name: str, slot) -> str:
 def build_messages(request: ReasoningRequest) -> list[dict[str, str]]:
     """Chat messages (system + user) for one reasoning round, critique included."""
     user = evidence_block(request)
+    if request.looks:  # what the second looks asked for and found (their evidence is in the slots above)
+        from saber_agent.reperception import describe_looks
+
+        user += "\n\n## Second looks at the clip so far\n" + describe_looks(request.looks)
     if request.critique:
         user += "\n\n## Your previous answer failed these consistency checks; fix them\n" + "\n".join(
             f"- {c}" for c in request.critique

@@ -20,7 +20,7 @@ pytest.importorskip("httpx")
 
 from saber_agent.api import analyze  # noqa: E402
 from saber_agent.cues import find_conflicts  # noqa: E402
-from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, Slot  # noqa: E402
+from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, PerceptionRequest, Provenance, Slot  # noqa: E402
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
 from saber_agent.reasoning import ReasonerError, ReasoningRequest  # noqa: E402
 from saber_agent.sed import ANSWER_KEYS  # noqa: E402
@@ -337,3 +337,111 @@ def test_the_schema_bounds_strings_by_the_token_budget():
         props = answer_schema(budget)["properties"]
         before_reasoning = props["visual_evidence"]["maxLength"] + props["acoustic_evidence"]["maxLength"]
         assert before_reasoning <= max(120, 0.6 * budget) and props["reasoning"]["minLength"] == 1
+
+
+# -- second looks through the request_perception tool -------------------------------------------
+
+VOICE_ONLY = {**GOOD, "visual_evidence": "", "cues_cited": {"voice": ["low pitch"]}, "conflict_explanation": None}
+
+
+def tool_call(arguments: dict | str, name: str = "request_perception") -> dict:
+    args = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    message = {"role": "assistant", "content": None,
+               "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": args}}]}
+    return {"id": "x", "object": "chat.completion", "model": "scripted",
+            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}]}
+
+
+def looking_request(looks_left: int = 1) -> ReasoningRequest:
+    request = make_request()
+    request.evidence.acoustic_feat = Slot(text="Low pitch.", status="ok", provenance={"plugin": "prosody"})
+    request.evidence.facial_exp_desc.provenance = Provenance(plugin="face")
+    request.looks_left = looks_left
+    return request
+
+
+def test_a_model_asks_for_a_second_look_through_the_tool(registry):
+    look = {"tool": "prosody", "start_s": 3.1, "end_s": 5.5, "reason": "the tone seems to change"}
+    respond = lambda body, n, s: (200, tool_call(look) if "tools" in body else completion(json.dumps(GOOD)), None)  # noqa: E731
+    with Scripted(respond) as server:
+        analysis = fast(server.url).reason(looking_request())
+    assert analysis.perception_requests == [PerceptionRequest.model_validate(look)]
+    assert analysis.basic_emotion == "anger"  # the round still ends in an answer from the evidence so far
+    offered, answered = server.requests
+    (tool,) = offered["tools"]
+    assert tool["function"]["name"] == "request_perception" and offered["tool_choice"] == "auto"
+    assert tool["function"]["parameters"]["properties"]["tool"]["enum"] == ["face", "prosody"]  # what filled slots
+    assert "response_format" not in offered and "tools" not in answered
+    roles = [m["role"] for m in answered["messages"]]
+    assert roles == ["system", "user", "assistant", "tool", "user"]
+    assert answered["messages"][2]["tool_calls"][0]["id"] == answered["messages"][3]["tool_call_id"] == "call_1"
+    assert "Scheduled: prosody on 3.1-5.5 s" in answered["messages"][3]["content"]
+
+
+def test_no_tool_is_offered_when_the_budget_is_spent_or_looks_are_off(registry):
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(GOOD)), None)) as server:
+        fast(server.url).reason(looking_request(looks_left=0))
+        fast(server.url, request_looks=False).reason(looking_request())
+    assert len(server.requests) == 2 and not any("tools" in r for r in server.requests)
+
+
+def test_a_model_that_answers_instead_of_calling_the_tool_is_read_in_one_call(registry):
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(GOOD)), None)) as server:
+        analysis = fast(server.url).reason(looking_request())
+    assert analysis.basic_emotion == "anger" and analysis.perception_requests == []
+    assert len(server.requests) == 1 and "tools" in server.requests[0]
+
+
+def test_a_model_that_declines_the_tool_is_asked_for_the_structured_answer(registry):
+    with Scripted(lambda body, n, s: (200, completion("I see no need for a second look."), None)) as server:
+        with pytest.raises(ReasonerError):  # the free-text answers never parse ...
+            fast(server.url).reason(looking_request())
+    assert "tools" in server.requests[0] and "response_format" in server.requests[1]  # ... but it was asked
+
+
+def test_a_server_that_refuses_tools_is_remembered(registry):
+    def respond(body, n, server):
+        if "tools" in body:
+            return 400, {"error": {"message": "tools are not supported"}}, None
+        return 200, completion(json.dumps(GOOD)), None
+
+    with Scripted(respond) as server:
+        reasoner = fast(server.url)
+        assert reasoner.reason(looking_request()).perception_requests == []
+        reasoner.reason(looking_request())
+    assert ["tools" in r for r in server.requests] == [True, False, False]
+
+
+def test_an_invalid_tool_call_is_reported_not_taken(registry):
+    bad = {"tool": "prosody", "start_s": 5, "end_s": 2}
+    respond = lambda body, n, s: (200, tool_call(bad) if "tools" in body else completion(json.dumps(GOOD)), None)  # noqa: E731
+    with Scripted(respond) as server:
+        analysis = fast(server.url).reason(looking_request())
+    assert analysis.perception_requests == []
+    assert any("invalid request_perception call" in w for w in analysis.weighed)
+    assert server.requests[1]["messages"][3]["content"].startswith("Not scheduled:")
+
+
+def test_through_the_graph_the_look_is_taken_and_shown_in_the_next_round(registry, tmp_path):
+    """A real clip, the real prosody plugin, the graph's planning; only the model's choices are scripted."""
+    from saber_agent import synth
+    from saber_agent.media import decode
+
+    high = synth.speak("What a lovely surprise, thank you so much.", tmp_path / "high.wav", pitch=90, speed=160)
+    low = synth.speak("Get out of my room right now.", tmp_path / "low.wav", pitch=25, speed=170)
+    split = decode(high).info.duration_s
+    wav = synth.write_wav(tmp_path / "two.wav", __import__("numpy").concatenate([decode(high).audio, decode(low).audio]))
+    clip = synth.make_clip(tmp_path / "two.m4a", None, wav)
+    look = {"tool": "prosody", "start_s": round(split, 2), "reason": "the second voice sounds different"}
+    respond = lambda body, n, s: (200, tool_call(look) if "tools" in body else completion(json.dumps(VOICE_ONLY)), None)  # noqa: E731
+    with Scripted(respond) as server:
+        result = analyze(clip, plugins=["prosody"], reasoner="openai", max_rounds=2,
+                         reasoner_options={"base_url": server.url, "timeout_s": 10})
+    assert result.reasoner == "openai", result.errors
+    (taken,) = result.reperceptions
+    assert taken.status == "done" and taken.asked_by == "reasoner openai" and taken.request.start_s == round(split, 2)
+    assert f"Between {round(split, 2):g} s" in result.evidence.acoustic_feat.text  # merged with provenance
+    prompts = [r["messages"][1]["content"] for r in server.requests]
+    assert "Second looks" not in prompts[0] and "## Second looks at the clip so far\n- prosody on" in prompts[-1]
+    # round 2 may not ask again: the budget (2 looks) has room, but no round would be left to use it
+    assert "tools" not in server.requests[-1] and result.rounds == 2

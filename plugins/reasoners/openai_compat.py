@@ -14,6 +14,16 @@ Ollama, llama.cpp's own server), then as ``{"type": "json_object", "schema": ...
 ``response_format``: each refusal (HTTP 400/422) moves to the next, and what the server accepted is
 remembered for the life of the reasoner.
 
+Second looks: while the clip's budget allows one (`ReasoningRequest.looks_left`), the first call of a
+round also offers the ``request_perception`` tool (`saber_agent.reperception.request_tool_schema`,
+restricted to the tools that filled the evidence) with ``tool_choice="auto"`` and no response_format
+(servers differ in how they combine the two). A model that answers instead is read as usual (or asked
+again in the structured mode when its answer does not read). A model that calls the tool
+gets a tool reply saying the look is scheduled, then answers as usual with the evidence so far; the
+validated calls become `Analysis.perception_requests`, which the graph plans against the budget,
+takes, and shows in the next round. A server that refuses ``tools`` is remembered and asked without
+them; ``request_looks=False`` never offers the tool.
+
 The API key is read from the environment (``OPENAI_API_KEY``, or the variable named by the
 ``api_key_env`` option), never from the options, so it stays out of settings and logs.
 """
@@ -27,10 +37,11 @@ import time
 from typing import Any
 
 from saber_agent import hookimpl
-from saber_agent.evidence import BASIC_EMOTIONS, Analysis
+from saber_agent.evidence import BASIC_EMOTIONS, PERCEPTION_SLOTS, Analysis, PerceptionRequest
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
-from saber_agent.sed import ANSWER_KEYS, answer_with_repair, build_messages, excerpt
+from saber_agent.reperception import REQUEST_TOOL_NAME, request_from_tool_call, request_tool_schema
+from saber_agent.sed import ANSWER_KEYS, AnalysisParseError, answer_with_repair, build_messages, excerpt, parse_analysis
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 JSON_MODES = ("auto", "schema", "object_schema", "object", "off")
@@ -103,6 +114,7 @@ class OpenAICompatReasoner(Reasoner):
         max_tokens: int = 512,
         temperature: float = 0.0,
         seed: int | None = 0,
+        request_looks: bool = True,
     ) -> None:
         httpx = _need_httpx()
         if json_mode not in JSON_MODES:
@@ -116,6 +128,7 @@ class OpenAICompatReasoner(Reasoner):
         self.max_tokens, self.temperature, self.seed = int(max_tokens), float(temperature), seed
         self.json_modes = list(JSON_MODES[1:]) if json_mode == "auto" else [json_mode]
         self.schema = answer_schema(self.max_tokens)
+        self.request_looks = bool(request_looks)  # offer the request_perception tool; off once a server refuses it
         self.model = model or self.base_url  # provenance; refined once the server names its model
         headers = {"Accept": "application/json"}
         key = os.environ.get(api_key_env, "") if api_key_env else ""
@@ -135,12 +148,68 @@ class OpenAICompatReasoner(Reasoner):
 
     def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
         model = self.model_id()
+        messages = build_messages(request)
+        asked: list[PerceptionRequest] = []
+        notes: list[str] = []
+        if self.request_looks and request.looks_left > 0:
+            messages, asked, notes, said = self._offer_looks(messages, request)
+            if said:  # the model answered instead of calling the tool: use that answer when it reads
+                try:
+                    return parse_analysis(said)
+                except AnalysisParseError:
+                    pass  # asked again below, in the structured mode
         analysis, attempts = answer_with_repair(
-            self._complete, build_messages(request), retries=self.parse_retries, source=f"model {model!r} at {self.base_url}"
+            self._complete, messages, retries=self.parse_retries, source=f"model {model!r} at {self.base_url}"
         )
         if attempts > 1:
             analysis.weighed.append(f"answer read on attempt {attempts} after a repair request")
+        analysis.weighed.extend(notes)
+        analysis.perception_requests = asked[: request.looks_left]
         return analysis
+
+    def _offer_looks(
+        self, messages: list[dict[str, Any]], request: ReasoningRequest
+    ) -> tuple[list[dict[str, Any]], list[PerceptionRequest], list[str], str]:
+        """One call offering `request_perception`. Returns the messages to answer from (with the tool
+        exchange appended when the model called it), the valid requests, notes on invalid calls, and
+        what the model said instead when it called no tool."""
+        tools = looked_at_by(request)
+        if not tools:
+            return messages, [], [], ""
+        payload: dict[str, Any] = {
+            "model": self.model_id(), "messages": messages, "max_tokens": self.max_tokens,
+            "temperature": self.temperature, "tools": [request_tool_schema(tools)], "tool_choice": "auto",
+        }
+        if self.seed is not None:
+            payload["seed"] = self.seed
+        try:
+            response = self._send("POST", "/chat/completions", payload, refusable=True)
+        except _Refused:
+            self.request_looks = False  # remembered: this server is asked without tools from now on
+            return messages, [], [], ""
+        message = _message(self._body_json(response), self.base_url)
+        calls = [c for c in message.get("tool_calls") or [] if isinstance(c, dict)]
+        if not calls:
+            return messages, [], [], str(message.get("content") or "")
+        asked, notes, replies = [], [], []
+        for i, call in enumerate(calls):
+            function = call.get("function") or {}
+            call_id = str(call.get("id") or f"call_{i}")
+            if function.get("name") != REQUEST_TOOL_NAME:
+                reply = f"There is no tool named {function.get('name')!r}."
+            else:
+                try:
+                    look = request_from_tool_call(function.get("arguments") or "{}")
+                    asked.append(look)
+                    reply = (f"Scheduled: {look.tool} on {look.scope()}. It runs after your answer; "
+                             "the next round shows what it found.")
+                except ValueError as exc:
+                    notes.append(f"an invalid {REQUEST_TOOL_NAME} call was ignored: {exc}")
+                    reply = f"Not scheduled: {exc}"
+            replies.append({"role": "tool", "tool_call_id": call_id, "content": reply})
+        exchange = [{"role": "assistant", "content": message.get("content") or "", "tool_calls": calls}, *replies]
+        ask = {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}
+        return [*messages, *exchange, ask], asked, notes, ""
 
     def model_id(self) -> str:
         """The model to ask for: the option, else the first one the server lists, else "default"."""
@@ -197,14 +266,16 @@ class OpenAICompatReasoner(Reasoner):
         response = self._send("POST", "/chat/completions", payload, refusable="response_format" in payload)
         return self._body_text(response)
 
-    def _body_text(self, response) -> str:
+    def _body_json(self, response) -> Any:
         try:
-            body = response.json()
+            return response.json()
         except ValueError:
             raise ReasonerError(
                 f"the server at {self.base_url} returned a malformed body (not JSON): {excerpt(response.text, 200)!r}"
             ) from None
-        return _message_text(body, self.base_url)
+
+    def _body_text(self, response) -> str:
+        return _message_text(self._body_json(response), self.base_url)
 
     def _stream(self, payload: dict[str, Any]) -> str:
         """Read a server-sent-events answer, chunk by chunk, within the overall timeout."""
@@ -304,14 +375,31 @@ class OpenAICompatReasoner(Reasoner):
         return f"the server at {self.base_url} did not answer within {self.timeout_s:g} s (timeout_s)"
 
 
-def _message_text(body: Any, base_url: str) -> str:
+def looked_at_by(request: ReasoningRequest) -> list[str]:
+    """The perception tools a second look can ask for: those that filled this request's evidence."""
+    from saber_agent.registry import get_registry
+
+    known = get_registry().tools
+    names = {slot.provenance.plugin for name in PERCEPTION_SLOTS
+             if (slot := request.evidence.slot(name)).provenance is not None}
+    return sorted(n for n in names if n in known)
+
+
+def _message(body: Any, base_url: str) -> dict[str, Any]:
     try:
-        content = body["choices"][0]["message"]["content"]
+        message = body["choices"][0]["message"]
+        if not isinstance(message, dict):
+            raise TypeError
+        return message
     except (KeyError, IndexError, TypeError):
         raise ReasonerError(
-            f"the server at {base_url} returned a malformed body (no choices[0].message.content): "
+            f"the server at {base_url} returned a malformed body (no choices[0].message): "
             f"{excerpt(json.dumps(body)[:400], 200)!r}"
         ) from None
+
+
+def _message_text(body: Any, base_url: str) -> str:
+    content = _message(body, base_url).get("content")
     if content is None:
         return ""
     if isinstance(content, list):  # content parts
