@@ -445,3 +445,12 @@ def test_through_the_graph_the_look_is_taken_and_shown_in_the_next_round(registr
     assert "Second looks" not in prompts[0] and "## Second looks at the clip so far\n- prosody on" in prompts[-1]
     # round 2 may not ask again: the budget (2 looks) has room, but no round would be left to use it
     assert "tools" not in server.requests[-1] and result.rounds == 2
+
+
+def test_sampled_calls_send_successive_seeds_greedy_ones_the_same():
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(GOOD)), None)) as server:
+        sampler = fast(server.url, temperature=0.8, seed=5)
+        greedy = fast(server.url, seed=5)
+        for reasoner in (sampler, sampler, sampler, greedy, greedy):
+            reasoner.reason(make_request())
+    assert [r["seed"] for r in server.requests] == [5, 6, 7, 5, 5]

@@ -81,6 +81,21 @@ def test_greedy_decoding_is_deterministic(tiny_fields):
     assert tiny_fields.generate_fields(build_messages(request), request) == tiny_fields.generate_fields(build_messages(request), request)
 
 
+def test_sampled_answers_differ_between_calls_and_repeat_with_the_seed(tiny_qwen2):
+    """K samples of one request (DPO's sample pairs) must not be K copies of one draw."""
+    request = sarcasm_request()
+    messages = build_messages(request)
+
+    def draws(n):
+        sampler = TransformersChatReasoner(model=str(tiny_qwen2), device="cpu", max_new_tokens=24,
+                                           temperature=1.0, seed=7)
+        return [sampler.generate_fields(messages, request) for _ in range(n)]
+
+    first = draws(3)
+    assert len(set(first)) == 3
+    assert draws(2) == first[:2]  # the same seed draws the same sequence
+
+
 def test_complete_is_free_text_for_a_judge(tiny_fields):
     calls = []
     generate_text = tiny_fields._generate_text

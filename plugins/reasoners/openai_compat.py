@@ -30,6 +30,7 @@ The API key is read from the environment (``OPENAI_API_KEY``, or the variable na
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -142,6 +143,7 @@ class OpenAICompatReasoner(Reasoner):
             trust_env=httpx.URL(self.base_url).host not in ("127.0.0.1", "localhost", "::1"),
         )
         self._lock = threading.Lock()
+        self._draws = itertools.count()  # sampled calls so far: call i sends seed + i
         self._model_id: str | None = model
 
     # -- the reasoner ------------------------------------------------------------------------------
@@ -181,7 +183,7 @@ class OpenAICompatReasoner(Reasoner):
             "temperature": self.temperature, "tools": [request_tool_schema(tools)], "tool_choice": "auto",
         }
         if self.seed is not None:
-            payload["seed"] = self.seed
+            payload["seed"] = self._next_seed()
         try:
             response = self._send("POST", "/chat/completions", payload, refusable=True)
         except _Refused:
@@ -210,6 +212,11 @@ class OpenAICompatReasoner(Reasoner):
         exchange = [{"role": "assistant", "content": message.get("content") or "", "tool_calls": calls}, *replies]
         ask = {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}
         return [*messages, *exchange, ask], asked, notes, ""
+
+    def _next_seed(self) -> int:
+        """Greedy calls send the seed; sampled call i sends seed + i, so K samples of one request
+        differ and a reasoner with the same seed asks for the same sequence again."""
+        return self.seed if self.temperature <= 0 else self.seed + next(self._draws)
 
     def model_id(self) -> str:
         """The model to ask for: the option, else the first one the server lists, else "default"."""
@@ -242,7 +249,7 @@ class OpenAICompatReasoner(Reasoner):
                 "temperature": self.temperature, "stream": self.stream,
             }
             if self.seed is not None:
-                payload["seed"] = self.seed
+                payload["seed"] = self._next_seed()
             if mode == "schema":
                 payload["response_format"] = {
                     "type": "json_schema",

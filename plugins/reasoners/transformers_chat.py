@@ -176,6 +176,7 @@ class TransformersChatReasoner(Reasoner):
         if decoding not in DECODINGS:
             raise ReasonerError(f"decoding must be one of {', '.join(DECODINGS)}, not {decoding!r}")
         self.retries, self.decoding, self.seed = max(0, int(retries)), decoding, int(seed)
+        self._draws = 0  # sampled generations so far: call i samples with seed + i (distinct, reproducible)
         if adapter:
             label += f" + adapter {adapter}"
         self.tokenizer, self.net, self._lock = _load(
@@ -231,7 +232,7 @@ class TransformersChatReasoner(Reasoner):
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
         with self._lock, torch.inference_mode():
             if sampling:
-                torch.manual_seed(self.seed)
+                torch.manual_seed(self._next_seed())
             output = self.net.generate(**encoded, pad_token_id=pad, **options)
         return self.tokenizer.decode(output[0][n_prompt:], skip_special_tokens=True)
 
@@ -245,12 +246,20 @@ class TransformersChatReasoner(Reasoner):
 
         text = self.prompt(messages)
         self._check_context(len(self.tokenizer(text, add_special_tokens=False)["input_ids"]))
-        decoder = FieldDecoder(
-            self.net, self.tokenizer, temperature=self.temperature, top_p=self.top_p, seed=self.seed,
-            max_new_tokens=self.max_new_tokens,
-        )
         with self._lock:
+            seed = self._next_seed() if self.temperature > 0 else self.seed
+            decoder = FieldDecoder(
+                self.net, self.tokenizer, temperature=self.temperature, top_p=self.top_p, seed=seed,
+                max_new_tokens=self.max_new_tokens,
+            )
             return decoder.decode(text, request)
+
+    def _next_seed(self) -> int:
+        """The seed of the next sampled generation (call under the lock): K samples of one request
+        differ, and a reasoner built with the same seed draws the same sequence again."""
+        seed = self.seed + self._draws
+        self._draws += 1
+        return seed
 
     def _check_context(self, n_prompt: int) -> None:
         limit = getattr(self.net.config, "max_position_embeddings", None)
