@@ -86,7 +86,7 @@ def _settings(settings: AnalysisSettings | None, plugins: list[str] | None, reas
         update["plugins"] = plugins
     if reasoner:
         update["reasoner"] = reasoner
-    settings = (settings or AnalysisSettings()).model_copy(update=update)
+    settings = (settings or AnalysisSettings()).updated(**update)
     registry = get_registry()
     try:
         registry.selected_tools(settings.plugins)

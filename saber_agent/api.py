@@ -9,12 +9,14 @@ from saber_agent.settings import AnalysisSettings
 
 
 def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, **overrides) -> Result:
-    """Analyse one clip. Raises `saber_agent.media.MediaError` for a file that cannot be decoded."""
+    """Analyse one clip. `overrides` are AnalysisSettings fields (e.g. ``plugins=["prosody"]``),
+    validated (pydantic's ValidationError names a bad one). Raises `saber_agent.media.MediaError`
+    for a file that cannot be decoded."""
     from saber_agent.graphs import graph
 
     settings = settings or AnalysisSettings()
     if overrides:
-        settings = settings.model_copy(update=overrides)
+        settings = settings.updated(**overrides)
     out = graph.invoke({"clip_path": os.fspath(path)}, context=settings)
     return out["result"]
 
@@ -25,7 +27,7 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
 
     settings = settings or AnalysisSettings()
     if overrides:
-        settings = settings.model_copy(update=overrides)
+        settings = settings.updated(**overrides)
     out = await graph.ainvoke({"clip_path": os.fspath(path)}, context=settings)
     return out["result"]
 

@@ -46,5 +46,14 @@ class AnalysisSettings(BaseModel):
             raise ValueError(f"device {value!r} is not one of auto, cpu, cuda, cuda:N")
         return value
 
+    def updated(self, **changes: Any) -> AnalysisSettings:
+        """A copy with `changes`, validated like a new settings object (pydantic's `model_copy` does
+        not validate: `max_rounds=0` or a negative frame rate would pass it). Raises ValidationError."""
+        def plain(value: Any) -> Any:
+            return value.model_dump() if isinstance(value, BaseModel) else value
+
+        data = {k: plain(v) for k, v in self.model_dump().items()}
+        return type(self).model_validate({**data, **{k: plain(v) for k, v in changes.items()}})
+
     def options_for(self, tool: str) -> dict[str, Any]:
         return dict(self.tool_options.get(tool, {}))

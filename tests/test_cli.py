@@ -96,3 +96,34 @@ def test_allow_cpu_fallback_flag_reaches_the_settings():
     assert (allowed.device, allowed.allow_cpu_fallback) == ("auto", True)
     batch = settings_from_args(parser.parse_args(["batch", "clips", "--out", "r.jsonl", "--allow-cpu-fallback"]))
     assert batch.allow_cpu_fallback
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--fps", "-1", "invalid decode.fps: Input should be greater than 0"),
+    ("--fps", "0", "invalid decode.fps"),
+    ("--max-rounds", "0", "invalid max_rounds"),
+    ("--tool-timeout", "-5", "invalid tool_timeout_s"),
+    ("--max-looks", "-1", "expected 0 or more second looks"),
+])
+def test_out_of_range_numbers_exit_2_naming_the_setting(registry, capsys, face_speech_clip, flag, value, message):
+    try:
+        code = main(["analyze", str(face_speech_clip), flag, value])
+    except SystemExit as exc:  # argparse's own type checks exit from inside parse_args
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_api_overrides_are_validated(face_speech_clip):
+    from pydantic import ValidationError
+
+    from saber_agent.api import analyze
+    from saber_agent.settings import AnalysisSettings
+
+    with pytest.raises(ValidationError, match="max_rounds"):
+        analyze(face_speech_clip, max_rounds=0)
+    with pytest.raises(ValidationError, match="fps"):
+        analyze(face_speech_clip, decode={"fps": -1})
+    settings = AnalysisSettings().updated(decode={"fps": 4}, plugins=["prosody"])
+    assert settings.decode.fps == 4 and settings.plugins == ["prosody"] and settings.decode.max_frames == 240

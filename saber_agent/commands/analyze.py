@@ -88,7 +88,7 @@ def settings_from_args(args) -> "AnalysisSettings":
             tool_options.setdefault(tool, {})[option] = value
         update["tool_options"] = tool_options
     if args.fps is not None:
-        update["decode"] = settings.decode.model_copy(update={"fps": args.fps})
+        update["decode"] = {**settings.decode.model_dump(), "fps": args.fps}  # validated below
     if args.max_rounds is not None:
         update["max_rounds"] = args.max_rounds
     if args.tool_timeout is not None:
