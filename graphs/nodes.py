@@ -11,7 +11,7 @@ from langgraph.types import Send
 from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
 from saber_agent.cues import find_conflicts
-from saber_agent.devices import device_options
+from saber_agent.devices import device_options, resolve_device
 from saber_agent.evidence import (
     PERCEPTION_SLOTS,
     Analysis,
@@ -52,7 +52,8 @@ def selected_tools(settings: AnalysisSettings):
 
 
 def decode(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Decode the clip once (MediaError propagates: a clip that cannot be read is the caller's error).
+    """Decode the clip once (MediaError propagates: a clip that cannot be read is the caller's error;
+    so does DeviceError for a CUDA device that is not here, before anything is decoded or loaded).
 
     With a pre-computed `perception` in the input, nothing is decoded here: its clip metadata, slots
     and tool runs become the state, and `fan_out` goes straight to `fuse`.
@@ -61,6 +62,8 @@ def decode(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
         given = Perception.model_validate(state["perception"])
         return {"clip": given.clip, "slots": dict(given.slots), "tool_runs": list(given.tool_runs), "rounds": 0}
     settings = settings_of(runtime)
+    if settings.device not in ("auto", "cpu"):
+        resolve_device(settings.device)  # a GPU asked for but absent: DeviceError, before any decoding
     start = time.perf_counter()
     clip = clip_cache.get(state["clip_path"], settings.decode)
     return {"clip": clip.info, "timings": {"decode": round(time.perf_counter() - start, 4)}, "rounds": 0}

@@ -105,3 +105,15 @@ def test_a_model_can_be_discarded_and_loads_again():
     first = registry.get(("m", "x"), object)
     registry.discard(("m", "x"))
     assert registry.get(("m", "x"), object) is not first and registry.loads == 2
+
+
+@pytest.mark.skipif(cuda_available(), reason="checks the no-GPU error; this machine has a GPU")
+def test_the_graph_refuses_an_absent_gpu_before_decoding(face_speech_clip):
+    """API callers get what the CLI says: one DeviceError up front, not a mix of failed and CPU slots."""
+    from saber_agent.api import analyze
+    from saber_agent.media import clip_cache
+
+    decodes = clip_cache.decodes
+    with pytest.raises(DeviceError, match="no CUDA GPU is visible"):
+        analyze(face_speech_clip, device="cuda")
+    assert clip_cache.decodes == decodes
