@@ -556,6 +556,46 @@ class _NoBar:
         pass
 
 
+class BatchRun:
+    """One batch run's bookkeeping, shared by the local and the Ray runners: the results log (resumed,
+    settings checked), what is done and still to do, the progress bar, and the counts."""
+
+    def __init__(
+        self, source: str | os.PathLike | list[ClipItem], out: str | os.PathLike, settings: AnalysisSettings,
+        retry_errors: bool = False, video_root: str | os.PathLike | None = None, progress: bool = True,
+    ) -> None:
+        self.items = source if isinstance(source, list) else read_items(source, video_root)
+        self.out, self.settings = os.fspath(out), settings
+        self.started = time.perf_counter()
+        self.log, self.done, self.todo = prepare(self.items, out, settings, retry_errors)
+        self.written: set[str] = set()
+        self.errors = self.hits = 0
+        self.bar = progress_bar(len(self.items), len(self.items) - len(self.todo), progress)
+
+    def record(self, record: dict[str, Any]) -> None:
+        """Append one clip's line (once per clip: a retried task may deliver a clip twice)."""
+        if record["id"] in self.written or record["id"] in self.done:
+            return
+        self.log.append(record)
+        self.written.add(record["id"])
+        self.errors += record["status"] == "error"
+        self.hits += record.get("evidence_cache") == "hit"
+        self.bar.update(1)
+        if self.errors:
+            self.bar.set_postfix_str(f"{self.errors} error(s)")
+
+    def close(self) -> None:
+        self.bar.close()
+        self.log.close()
+
+    def summary(self) -> BatchSummary:
+        return BatchSummary(
+            total=len(self.items), already_done=len(self.items) - len(self.todo), processed=len(self.todo),
+            errors=self.errors, cache_hits=self.hits, seconds=time.perf_counter() - self.started, out=self.out,
+            dropped_partial=self.log.dropped_partial,
+        )
+
+
 def run_batch(
     source: str | os.PathLike | list[ClipItem],
     out: str | os.PathLike,
@@ -568,26 +608,11 @@ def run_batch(
 ) -> BatchSummary:
     """Analyse every clip of `source` into the JSONL file `out`, resuming what is already there."""
     settings = settings or AnalysisSettings()
-    items = source if isinstance(source, list) else read_items(source, video_root)
-    started = time.perf_counter()
-    log, done, todo = prepare(items, out, settings, retry_errors)
+    run = BatchRun(source, out, settings, retry_errors, video_root, progress)
     runner = ClipRunner(settings, os.fspath(cache_dir) if cache_dir else None, full=full)
-    errors = hits = 0
-    bar = progress_bar(len(items), len(items) - len(todo), progress)
     try:
-        for item in todo:
-            record = runner.run(item)
-            log.append(record)
-            errors += record["status"] == "error"
-            hits += record.get("evidence_cache") == "hit"
-            bar.update(1)
-            if errors:
-                bar.set_postfix_str(f"{errors} error(s)")
+        for item in run.todo:
+            run.record(runner.run(item))
     finally:
-        bar.close()
-        log.close()
-    return BatchSummary(
-        total=len(items), already_done=len(items) - len(todo), processed=len(todo), errors=errors,
-        cache_hits=hits, seconds=time.perf_counter() - started, out=os.fspath(out),
-        dropped_partial=log.dropped_partial,
-    )
+        run.close()
+    return run.summary()

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from typing import Any
 
-from saber_agent.batch import BatchSummary, ClipItem, prepare, progress_bar, read_items, settings_digest
+from saber_agent.batch import BatchRun, BatchSummary, ClipItem, settings_digest
 from saber_agent.settings import AnalysisSettings
 
 
@@ -161,11 +160,8 @@ def run_batch_ray(
     import json
 
     settings = settings or AnalysisSettings()
-    items = source if isinstance(source, list) else read_items(source, video_root)
-    started = time.perf_counter()
-    log, done, todo = prepare(items, out, settings, retry_errors)
-    errors = hits = 0
-    bar = progress_bar(len(items), len(items) - len(todo), progress)
+    run = BatchRun(source, out, settings, retry_errors, video_root, progress)
+    todo = run.todo
     ray, started_ray = None, False
     try:
         if todo:
@@ -190,32 +186,17 @@ def run_batch_ray(
                 ),
                 **actor_resources(ray, pool, settings, cpus_per_worker, gpus_per_worker),
             )
-            written = set()
             for row in dataset.iter_rows():
-                record = json.loads(row["line"])
-                if record["id"] in written or record["id"] in done:
-                    continue  # a retried task may deliver a clip twice: keep the first
-                log.append(record)
-                written.add(record["id"])
-                errors += record["status"] == "error"
-                hits += record.get("evidence_cache") == "hit"
-                bar.update(1)
+                run.record(json.loads(row["line"]))
             for item in todo:
-                if item.id not in written:  # its actor died (e.g. a plugin crashed the process)
-                    log.append({
+                if item.id not in run.written:  # its actor died (e.g. a plugin crashed the process)
+                    run.record({
                         "id": item.id, "clip": item.path, "content_hash": None, "status": "error",
                         "labels": item.labels, "error": "the Ray worker analysing this clip died",
                         "timings": {}, "settings_digest": settings_digest(settings),
                     })
-                    errors += 1
-                    bar.update(1)
     finally:
-        bar.close()
-        log.close()
+        run.close()
         if started_ray and ray is not None:
             ray.shutdown()
-    return BatchSummary(
-        total=len(items), already_done=len(items) - len(todo), processed=len(todo), errors=errors,
-        cache_hits=hits, seconds=time.perf_counter() - started, out=os.fspath(out),
-        dropped_partial=log.dropped_partial,
-    )
+    return run.summary()

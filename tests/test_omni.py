@@ -9,7 +9,7 @@ pytest.importorskip("torchvision")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from saber_agent.api import analyze  # noqa: E402
-from saber_agent.evidence import ClipInfo, Evidence, Slot  # noqa: E402
+from saber_agent.evidence import Evidence, Slot  # noqa: E402
 from saber_agent.media import decode  # noqa: E402
 from saber_agent.plugins.reasoners.omni import OmniReasoner  # noqa: E402
 from saber_agent.reasoning import ReasonerError, ReasoningRequest  # noqa: E402

@@ -3,7 +3,6 @@ import textwrap
 import pytest
 
 from saber_agent import hookimpl
-from saber_agent.evidence import Slot
 from saber_agent.perception import PerceptionTool
 from saber_agent.registry import Registry, UnknownComponentError, load_module, PluginError
 from tests.conftest import IN_TREE

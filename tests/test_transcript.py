@@ -20,7 +20,7 @@ from saber_agent.metrics_text import character_error_rate, corpus_word_error_rat
 from saber_agent.plugins import whisper_models
 from saber_agent.plugins.transcript import TranscriptTool, assemble, event_name, hallucination, normalise_events
 from saber_agent.settings import AnalysisSettings
-from saber_agent.synth import make_clip, speak, tone, write_wav
+from saber_agent.synth import speak, tone
 from tests.conftest import CHEERFUL, HOSTILE
 
 pytestmark = pytest.mark.skipif(

@@ -22,10 +22,10 @@ training the Omni model on the media with ms-swift.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import ValidationError
 
@@ -50,6 +50,8 @@ from saber_agent.saber_format import (
 )
 from saber_agent.sed import build_messages, target_json
 from saber_agent.training.text_emotion import read_emotion
+
+T = TypeVar("T")
 
 OnError = Literal["skip", "fail"]
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".webm")
@@ -388,23 +390,36 @@ def read_cases(
     report: DataReport | None = None,
 ) -> tuple[list[Case], DataReport]:
     """Every usable Case in the files (SABER records and analysis results may be mixed)."""
-    report = report or DataReport()
     root = Path(media_root) if media_root else None
-    cases: list[Case] = []
+    return read_records(
+        paths, lambda obj, source, line: case_from_object(obj, source, line, root, allow_empty_slots, require_consistent),
+        on_error, report,
+    )
+
+
+def read_records(
+    paths: Iterable[str | Path],
+    parse: Callable[[Any, str, int], T],
+    on_error: OnError = "skip",
+    report: DataReport | None = None,
+) -> tuple[list[T], DataReport]:
+    """`parse(obj, source, line)` over every JSON line of the files; a line it rejects (raising
+    SaberFormatError) is counted in the report with its file and line, then skipped or raised."""
+    report = report or DataReport()
+    records: list[T] = []
     for path in dataset_files(paths):
         for line, obj, error in iter_json_objects(path):
             report.read += 1
-            if error is not None:
-                report.add(error, on_error)
-                continue
             try:
-                case = case_from_object(obj, str(path), line, root, allow_empty_slots, require_consistent)
+                if error is not None:
+                    raise error
+                record = parse(obj, str(path), line)
             except SaberFormatError as exc:
                 report.add(exc if isinstance(exc, DatasetError) else DatasetError(exc.problem, exc.line, exc.source), on_error)
                 continue
-            cases.append(case)
+            records.append(record)
             report.kept += 1
-    return cases, report
+    return records, report
 
 
 # -- SFT examples --------------------------------------------------------------------------------

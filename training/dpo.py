@@ -11,12 +11,10 @@ from an SFT adapter, set ``model`` to the SFT run's ``merged`` folder (``save_me
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from saber_agent.saber_format import SaberFormatError
-from saber_agent.training.config import ConfigError, DPOSettings, load_settings
-from saber_agent.training.sft import TrainOutcome, add_override_arguments, overrides_from
+from saber_agent.training.config import ConfigError, DPOSettings
+from saber_agent.training.sft import TrainOutcome, module_main
 
 
 def dpo_dataset(settings: DPOSettings, paths: list[str]):
@@ -72,22 +70,7 @@ def train_dpo(settings: DPOSettings, callbacks: list | None = None) -> TrainOutc
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``python -m saber_agent.training.dpo`` (what ``accelerate launch`` runs)."""
-    parser = argparse.ArgumentParser(prog="saber_agent.training.dpo", description=__doc__.splitlines()[0])
-    add_override_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        outcome = train_dpo(load_settings(args.config, "dpo", overrides_from(args)))
-    except ConfigError as exc:
-        print(f"saber-agent train dpo: error: {exc}", file=sys.stderr)
-        return 2
-    except SaberFormatError as exc:
-        print(f"saber-agent train dpo: bad dataset line: {exc}", file=sys.stderr)
-        return 3
-    from saber_agent.training.modeling import is_main_process
-
-    if is_main_process():
-        print(f"[dpo] adapter and tokenizer in {outcome.output_dir} (step {outcome.global_step})", file=sys.stderr)
-    return 0
+    return module_main("dpo", train_dpo, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -443,32 +443,22 @@ def _turns(value: Any, name: str, line: int | None, source: str, roles: tuple[st
 
 def read_pairs(paths: Iterable[str], on_error: str = "skip") -> tuple[list[dict[str, Any]], DataReport]:
     """Preference pairs (conversational prompt/chosen/rejected) from JSONL, each line validated."""
-    from saber_agent.saber_format import SaberFormatError
-    from saber_agent.training.data import dataset_files, iter_json_objects
+    from saber_agent.training.data import read_records
 
-    report = DataReport()
-    pairs = []
-    for path in dataset_files(paths):
-        for line, obj, error in iter_json_objects(path):
-            report.read += 1
-            try:
-                if error is not None:
-                    raise error
-                if not isinstance(obj, dict):
-                    raise DatasetError(f"expected a JSON object, got {type(obj).__name__}", line, str(path))
-                missing = [k for k in ("prompt", "chosen", "rejected") if k not in obj]
-                if missing:
-                    raise DatasetError(f"missing {', '.join(missing)}", line, str(path))
-                pair = {
-                    "prompt": _turns(obj["prompt"], "prompt", line, str(path), ("system", "user", "assistant")),
-                    "chosen": _turns(obj["chosen"], "chosen", line, str(path), ("assistant",)),
-                    "rejected": _turns(obj["rejected"], "rejected", line, str(path), ("assistant",)),
-                }
-                if pair["chosen"] == pair["rejected"]:
-                    raise DatasetError("chosen and rejected are the same answer", line, str(path))
-            except SaberFormatError as exc:
-                report.add(exc if isinstance(exc, DatasetError) else DatasetError(exc.problem, exc.line, exc.source), on_error)
-                continue
-            pairs.append(pair)
-            report.kept += 1
-    return pairs, report
+    return read_records(paths, _pair, on_error)
+
+
+def _pair(obj: Any, source: str, line: int) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise DatasetError(f"expected a JSON object, got {type(obj).__name__}", line, source)
+    missing = [k for k in ("prompt", "chosen", "rejected") if k not in obj]
+    if missing:
+        raise DatasetError(f"missing {', '.join(missing)}", line, source)
+    pair = {
+        "prompt": _turns(obj["prompt"], "prompt", line, source, ("system", "user", "assistant")),
+        "chosen": _turns(obj["chosen"], "chosen", line, source, ("assistant",)),
+        "rejected": _turns(obj["rejected"], "rejected", line, source, ("assistant",)),
+    }
+    if pair["chosen"] == pair["rejected"]:
+        raise DatasetError("chosen and rejected are the same answer", line, source)
+    return pair

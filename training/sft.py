@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,24 +99,31 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     return {"output_dir": args.output_dir, "max_steps": args.max_steps, "resume": args.resume, "device": args.device}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point for ``python -m saber_agent.training.sft`` (what ``accelerate launch`` runs)."""
-    parser = argparse.ArgumentParser(prog="saber_agent.training.sft", description=__doc__.splitlines()[0])
+def module_main(kind: str, train: Callable[[Any], TrainOutcome], argv: list[str] | None, description: str) -> int:
+    """The body of ``python -m saber_agent.training.sft|dpo`` (what ``accelerate launch`` runs):
+    parse the overrides, train, print where the adapter went (once, on the main process).
+    Exit codes as the CLI's: 2 for a bad config, 3 for a bad dataset line."""
+    parser = argparse.ArgumentParser(prog=f"saber_agent.training.{kind}", description=description)
     add_override_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        outcome = train_sft(load_settings(args.config, "sft", overrides_from(args)))
+        outcome = train(load_settings(args.config, kind, overrides_from(args)))
     except ConfigError as exc:
-        print(f"saber-agent train sft: error: {exc}", file=sys.stderr)
+        print(f"saber-agent train {kind}: error: {exc}", file=sys.stderr)
         return 2
     except SaberFormatError as exc:
-        print(f"saber-agent train sft: bad dataset line: {exc}", file=sys.stderr)
+        print(f"saber-agent train {kind}: bad dataset line: {exc}", file=sys.stderr)
         return 3
     from saber_agent.training.modeling import is_main_process
 
     if is_main_process():
-        print(f"[sft] adapter and tokenizer in {outcome.output_dir} (step {outcome.global_step})", file=sys.stderr)
+        print(f"[{kind}] adapter and tokenizer in {outcome.output_dir} (step {outcome.global_step})", file=sys.stderr)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for ``python -m saber_agent.training.sft``."""
+    return module_main("sft", train_sft, argv, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

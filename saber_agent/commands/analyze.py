@@ -6,6 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from saber_agent.settings import AnalysisSettings
 
 NAME = "analyze"
 HELP = "Analyse one clip: perceive, reason, check; print the six SABER slots."
@@ -67,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def settings_from_args(args) -> "AnalysisSettings":
+def settings_from_args(args) -> AnalysisSettings:
     from saber_agent.errors import UsageError
     from saber_agent.settings import AnalysisSettings
 
