@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from saber_agent.training.config import ConfigError, DPOSettings
-from saber_agent.training.sft import TrainOutcome, module_main
+from saber_agent.training.sft import TrainOutcome, module_main, run_training
 
 
 def dpo_dataset(settings: DPOSettings, paths: list[str]):
@@ -30,42 +30,18 @@ def dpo_dataset(settings: DPOSettings, paths: list[str]):
 
 
 def train_dpo(settings: DPOSettings, callbacks: list | None = None) -> TrainOutcome:
-    """Run DPO as configured: load, train (resuming when asked), save the adapter and a manifest."""
-    from saber_agent.training import modeling
-    from saber_agent.training.config import trl_config
-    from saber_agent.training.progress import progress_callback
+    """Run DPO as configured: load, train (resuming when asked), save the adapter and a manifest.
+    Without `ref_model`, TRL uses the policy with its LoRA adapter disabled as the reference."""
 
-    modeling.require_training_extra()
-    modeling.quiet_libraries()
-    from trl import DPOTrainer
+    def make_trainer(device: str, **common):
+        from trl import DPOTrainer
 
-    device = modeling.training_device(settings)
-    train, report = dpo_dataset(settings, settings.dataset)
-    if modeling.is_main_process():
-        for issue in report.issues:
-            print(f"[dpo] skipped {issue}", file=sys.stderr)
-    evaluation = dpo_dataset(settings, settings.eval_dataset)[0] if settings.eval_dataset else None
-    resumed_from = settings.resume_from()
-    tokenizer = modeling.load_tokenizer(settings)
-    ref_model = modeling.load_model(settings, device, name=settings.ref_model) if settings.ref_model else None
-    trainer = DPOTrainer(
-        model=modeling.load_model(settings, device),
-        ref_model=ref_model,
-        args=trl_config(settings, device),
-        train_dataset=train,
-        eval_dataset=evaluation,
-        processing_class=tokenizer,
-        peft_config=settings.lora.peft_config(),
-        callbacks=[progress_callback("dpo", settings.output_dir, resumed_from=resumed_from), *(callbacks or [])],
-    )
-    modeling.quiet_trainer(trainer)
-    trainer.train(resume_from_checkpoint=resumed_from)
-    manifest = modeling.save_outputs(trainer, tokenizer, settings, "dpo", resumed_from)
-    return TrainOutcome(
-        output_dir=settings.output_dir, global_step=trainer.state.global_step, losses=manifest["losses"],
-        resumed_from=resumed_from, manifest=manifest, issues=[str(i) for i in report.issues],
-        examples=len(train),
-    )
+        from saber_agent.training import modeling
+
+        ref = modeling.load_model(settings, device, name=settings.ref_model) if settings.ref_model else None
+        return DPOTrainer(ref_model=ref, **common)
+
+    return run_training("dpo", settings, dpo_dataset, make_trainer, callbacks)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -51,34 +51,49 @@ def sft_dataset(settings: SFTSettings, paths: list[str]):
 
 def train_sft(settings: SFTSettings, callbacks: list | None = None) -> TrainOutcome:
     """Run SFT as configured: load, train (resuming when asked), save the adapter and a manifest."""
+
+    def make_trainer(device: str, **common: Any):
+        from trl import SFTTrainer
+
+        return SFTTrainer(**common)
+
+    return run_training("sft", settings, sft_dataset, make_trainer, callbacks)
+
+
+def run_training(
+    kind: str, settings: Any, dataset: Callable[[Any, list[str]], tuple[Any, Any]],
+    make_trainer: Callable[..., Any], callbacks: list | None = None,
+) -> TrainOutcome:
+    """What SFT and DPO share: check the extra, pick the device, read the data (its skipped lines
+    printed once), load tokenizer and model, build the TRL trainer with `make_trainer(device,
+    **common arguments)`, train (resuming when asked), save the adapter and the manifest."""
     from saber_agent.training import modeling
     from saber_agent.training.config import trl_config
     from saber_agent.training.progress import progress_callback
 
     modeling.require_training_extra()
     modeling.quiet_libraries()
-    from trl import SFTTrainer
-
     device = modeling.training_device(settings)
-    train, report = sft_dataset(settings, settings.dataset)
+    train, report = dataset(settings, settings.dataset)
     if modeling.is_main_process():
         for issue in report.issues:
-            print(f"[sft] skipped {issue}", file=sys.stderr)
-    evaluation = sft_dataset(settings, settings.eval_dataset)[0] if settings.eval_dataset else None
+            print(f"[{kind}] skipped {issue}", file=sys.stderr)
+    evaluation = dataset(settings, settings.eval_dataset)[0] if settings.eval_dataset else None
     resumed_from = settings.resume_from()
     tokenizer = modeling.load_tokenizer(settings)
-    trainer = SFTTrainer(
+    trainer = make_trainer(
+        device,
         model=modeling.load_model(settings, device),
         args=trl_config(settings, device),
         train_dataset=train,
         eval_dataset=evaluation,
         processing_class=tokenizer,
         peft_config=settings.lora.peft_config(),
-        callbacks=[progress_callback("sft", settings.output_dir, resumed_from=resumed_from), *(callbacks or [])],
+        callbacks=[progress_callback(kind, settings.output_dir, resumed_from=resumed_from), *(callbacks or [])],
     )
     modeling.quiet_trainer(trainer)
     trainer.train(resume_from_checkpoint=resumed_from)
-    manifest = modeling.save_outputs(trainer, tokenizer, settings, "sft", resumed_from)
+    manifest = modeling.save_outputs(trainer, tokenizer, settings, kind, resumed_from)
     return TrainOutcome(
         output_dir=settings.output_dir, global_step=trainer.state.global_step, losses=manifest["losses"],
         resumed_from=resumed_from, manifest=manifest, issues=[str(i) for i in report.issues],
