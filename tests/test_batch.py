@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,18 +22,13 @@ from saber_agent.batch import (
     read_results,
     run_batch,
 )
-from tests.batch_support import FAST, PLUGINS, batch_registry, make_tones  # noqa: F401 (fixture)
+from tests.batch_support import FAST, PLUGINS, batch_registry, clip_folder, make_tones  # noqa: F401 (fixture)
 
 
 @pytest.fixture()
 def clip_dir(tmp_path, face_speech_clip, smile_hostile_clip):
     """Two real talking-face clips, two tones and a broken file, in one folder."""
-    folder = tmp_path / "clips"
-    folder.mkdir()
-    shutil.copy(face_speech_clip, folder / "a_cheerful.mp4")
-    shutil.copy(smile_hostile_clip, folder / "b_hostile.mp4")
-    make_tones(folder, 2)
-    (folder / "c_broken.mp4").write_text("this is not a video")
+    folder = clip_folder(tmp_path, face_speech_clip, smile_hostile_clip)
     (folder / "notes.txt").write_text("not media")
     return folder
 

@@ -15,7 +15,7 @@ from saber_agent.graphs import graph
 from saber_agent.graphs.state import Perception
 from saber_agent.media import clip_cache
 from saber_agent.settings import AnalysisSettings
-from tests.batch_support import FAST, batch_registry, counts, make_tones  # noqa: F401 (fixture)
+from tests.batch_support import FAST, batch_registry, clip_folder, counts, make_tones  # noqa: F401 (fixture)
 
 
 class Contrarian:
@@ -34,13 +34,7 @@ class ContrarianPlugin:
 
 @pytest.fixture()
 def clips(tmp_path, face_speech_clip, smile_hostile_clip):
-    folder = tmp_path / "clips"
-    folder.mkdir()
-    shutil.copy(face_speech_clip, folder / "a_cheerful.mp4")
-    shutil.copy(smile_hostile_clip, folder / "b_hostile.mp4")
-    make_tones(folder, 2)
-    (folder / "c_broken.mp4").write_text("this is not a video")
-    return folder
+    return clip_folder(tmp_path, face_speech_clip, smile_hostile_clip)
 
 
 def test_a_reasoner_only_rerun_skips_perception(batch_registry, clips, tmp_path):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
 from saber_agent.batch import read_items, read_results, run_batch
 from saber_agent.cli import main
 from saber_agent.settings import AnalysisSettings
-from tests.batch_support import FAST, batch_registry, make_tones  # noqa: F401 (fixture)
+from tests.batch_support import FAST, batch_registry, clip_folder, make_tones  # noqa: F401 (fixture)
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # before Ray is imported: listen on 127.0.0.1 only
 ray = pytest.importorskip("ray", reason="the Ray runner needs saber-agent[ray]")
@@ -34,13 +33,8 @@ def local_ray():
 
 @pytest.fixture()
 def clips(tmp_path, face_speech_clip, smile_hostile_clip):
-    folder = tmp_path / "clips"
-    folder.mkdir()
-    shutil.copy(face_speech_clip, folder / "a_cheerful.mp4")
-    shutil.copy(smile_hostile_clip, folder / "b_hostile.mp4")
-    make_tones(folder, 3)
-    (folder / "c_broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200)  # a truncated mp4
-    return folder
+    return clip_folder(tmp_path, face_speech_clip, smile_hostile_clip, tones=3,
+                       broken=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200)  # a truncated mp4
 
 
 def test_two_ray_workers_give_the_results_of_the_plain_runner(local_ray, batch_registry, clips, tmp_path):

@@ -13,7 +13,7 @@ here returns None (never raises) when the data is absent or malformed. Recognise
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,24 +261,27 @@ def _emotion_order(name: str) -> tuple[int, str]:
     return (BASIC_EMOTIONS.index(name) if name in BASIC_EMOTIONS else len(BASIC_EMOTIONS), name)
 
 
+def _timed_rows(sources: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Mapping, float]]:
+    """(key, row, time) for every row with a time in the lists named by `sources` ((key, value)
+    pairs; a value that is not a list, or a row that is not a mapping, is passed over)."""
+    for key, value in sources:
+        if not isinstance(value, list):
+            continue
+        for item in value:
+            if isinstance(item, Mapping) and (t := _row_time(item)) is not None:
+                yield key, item, t
+
+
 def expression_events(measurements: Any) -> list[Event]:
     """Brief expression changes (micro-expression candidates) and peaks, if the face plugin lists them."""
     if not isinstance(measurements, Mapping):
         return []
     events = []
-    for key in ("micro_expressions", "micro_expression_candidates", "transients"):
-        value = measurements.get(key)
-        if not isinstance(value, list):
-            continue
-        for item in value:
-            if not isinstance(item, Mapping):
-                continue
-            t = _row_time(item)
-            if t is None:
-                continue
-            label = _first(item, ("expression", "emotion", "label", "to", "kind", "type"))
-            end = number(_first(item, ("end", "end_s", "until")))
-            events.append(Event(t, str(label) if label is not None else key.replace("_", " "), end))
+    keys = ("micro_expressions", "micro_expression_candidates", "transients")
+    for key, item, t in _timed_rows((key, measurements.get(key)) for key in keys):
+        label = _first(item, ("expression", "emotion", "label", "to", "kind", "type"))
+        end = number(_first(item, ("end", "end_s", "until")))
+        events.append(Event(t, str(label) if label is not None else key.replace("_", " "), end))
     peak = measurements.get("peak")
     if isinstance(peak, Mapping) and (t := _row_time(peak)) is not None:
         events.append(Event(t, f"peak {_first(peak, ('emotion', 'expression', 'label')) or ''}".strip()))
@@ -432,19 +435,11 @@ def body_events(measurements: Any) -> list[Event]:
     if isinstance(head, Mapping):
         sources += [("gestures", head.get("gestures")), ("events", head.get("events"))]
     events = []
-    for key, value in sources:
-        if not isinstance(value, list):
-            continue
-        for item in value:
-            if not isinstance(item, Mapping):
-                continue
-            t = _row_time(item)
-            if t is None:
-                continue
-            label = _first(item, ("kind", "type", "label", "gesture", "event"))
-            if label is None:
-                label = "burst" if key == "bursts" else key.rstrip("s")
-            events.append(Event(t, str(label), number(_first(item, ("end", "end_s")))))
+    for key, item, t in _timed_rows(sources):
+        label = _first(item, ("kind", "type", "label", "gesture", "event"))
+        if label is None:
+            label = "burst" if key == "bursts" else key.rstrip("s")
+        events.append(Event(t, str(label), number(_first(item, ("end", "end_s")))))
     return sorted(events, key=lambda e: e.time)
 
 
