@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,42 +44,14 @@ def load_average() -> str:
 
 @contextlib.contextmanager
 def llama_server(threads: int):
-    """A llama-cpp-python server on a free loopback port serving the bundled SmolLM2 GGUF; its URL."""
-    import httpx
+    """The bundled SmolLM2 GGUF served by llama-cpp-python on loopback; (URL, seconds to start)."""
+    from saber_agent.plugins.reasoners.llama_server import local_llama_server
 
-    from saber_agent.plugins.reasoners.transformers_chat import bundled_model
-
-    folder, name = bundled_model()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", os.path.join(folder, name), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--n_threads", str(threads), "--n_threads_batch", str(threads),
-         "--verbose", "false"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
     started = time.perf_counter()
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"llama.cpp server exited with {proc.returncode}")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(url + "/models", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("llama.cpp server did not start within 180 s")
-        print(f"llama.cpp server up in {time.perf_counter() - started:.1f} s (the openai row's load time)")
-        yield url, time.perf_counter() - started
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with local_llama_server(threads=threads) as url:
+        startup_s = time.perf_counter() - started
+        print(f"llama.cpp server up in {startup_s:.1f} s (the openai row's load time)")
+        yield url, startup_s
 
 
 def run_options(backend: str, run: int, base: dict) -> dict:

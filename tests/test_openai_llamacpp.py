@@ -9,17 +9,15 @@ check the real path and the format guarantees, not the model's emotional insight
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
 
 pytest.importorskip("httpx")
 
 from saber_agent.api import sample_clip  # noqa: E402
+from saber_agent.plugins.reasoners.llama_server import local_llama_server  # noqa: E402
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
 from tests.reasoner_cases import (  # noqa: E402
     INJECTION, check_untrusted_speech_answer, hostile_request, sarcasm_request,
@@ -29,57 +27,22 @@ pytestmark = pytest.mark.slow
 STARTUP_S = 120
 # One thread: on a shared 2-core machine llama.cpp's spinning worker threads make two many times
 # slower than one (measured: 47 s vs 3.7 s for the same 64-token answer at load average 11).
-THREADS = "1"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+THREADS = 1
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    """``python -m llama_cpp.server`` on a free loopback port; its base URL. Stopped at module end."""
+    """``python -m llama_cpp.server`` on a free loopback port (local_llama_server); its base URL."""
     if subprocess.run([sys.executable, "-c", "import llama_cpp.server.app"], capture_output=True).returncode:
         pytest.skip("llama-cpp-python[server] is not installed (scripts/install.sh installs it for the tests)")
     try:
         from saber_agent.plugins.reasoners.transformers_chat import bundled_model
-        folder, name = bundled_model()
+        bundled_model()
     except Exception as exc:
         pytest.skip(f"no bundled GGUF: {exc}")
-    import httpx
-
-    port = _free_port()
     log = tmp_path_factory.mktemp("llama") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", os.path.join(folder, name), "--host", "127.0.0.1",
-             "--port", str(port), "--n_ctx", "4096", "--n_threads", THREADS, "--n_threads_batch", THREADS,
-             "--verbose", "false"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + STARTUP_S
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama.cpp server exited with {proc.returncode}: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(url + "/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server did not start within {STARTUP_S} s: {log.read_text()[-2000:]}")
-            time.sleep(0.5)
+    with local_llama_server(threads=THREADS, startup_s=STARTUP_S, log=log) as url:  # ReasonerError with the log tail
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_a_real_server_answers_in_sed_form(llama_server):
@@ -131,3 +94,34 @@ def test_untrusted_speech_does_not_change_the_format(llama_server):
     reasoner._complete = capture
     analysis = reasoner.reason(hostile_request(INJECTION))
     check_untrusted_speech_answer(sent[0], analysis)
+
+
+def test_a_real_server_takes_the_look_tool_and_the_round_still_answers(llama_server):
+    """llama-cpp-python accepts `tools`; SmolLM2-135M answers in free text rather than calling it
+    (measured: no tool call, an unreadable first answer), so the structured call follows."""
+    from saber_agent.evidence import Provenance
+
+    request = sarcasm_request()
+    for name, plugin in (("facial_exp_desc", "face"), ("speech_content", "transcript"), ("acoustic_feat", "prosody")):
+        if request.evidence.slot(name).ok:
+            request.evidence.slot(name).provenance = Provenance(plugin=plugin)
+    request.looks_left = 1
+    reasoner = OpenAICompatReasoner(base_url=llama_server, max_tokens=320, timeout_s=300)
+    analysis = reasoner.reason(request)
+    assert reasoner.request_looks  # the server took the tools offer (a refusal would turn it off)
+    assert analysis.reasoning and len(analysis.perception_requests) <= 1
+    assert all(r.tool in {"face", "transcript", "prosody"} for r in analysis.perception_requests)
+
+
+def test_the_local_server_reports_a_model_it_cannot_serve(tmp_path):
+    from saber_agent.plugins.reasoners.llama_server import local_llama_server
+    from saber_agent.reasoning import ReasonerError
+
+    with pytest.raises(ReasonerError, match="no GGUF file"):
+        with local_llama_server(tmp_path / "missing.gguf"):
+            pass
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    with pytest.raises(ReasonerError, match="exited with"):
+        with local_llama_server(broken, startup_s=60):
+            pass
