@@ -25,7 +25,7 @@ from saber_agent.evidence import (
     ToolRun,
 )
 from saber_agent.graphs.state import Perception, State, ToolTask
-from saber_agent.media import clip_cache
+from saber_agent.media import Clip, clip_cache
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
@@ -173,7 +173,6 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     settings = settings_of(runtime)
     registry = get_registry()
     request = request_of(state, settings)
-    clip = clip_cache.get(state["clip_path"], settings.decode)
     start = time.perf_counter()
     errors: list[str] = []
     name = settings.reasoner
@@ -183,6 +182,7 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
             entry.factory, settings.reasoner_options, settings.device, settings.allow_cpu_fallback
         )  # the analysis device reaches every reasoner that takes one
         reasoner = registry.reasoner(name, options)
+        clip = clip_for_reasoner(state, settings, reasoner)
         analysis = call_with_budget(
             lambda: reasoner.reason(request, clip), settings.reasoner_timeout_s, f"reasoner {name!r}"
         )
@@ -193,7 +193,8 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
         if name == DEFAULT_REASONER:
             raise
         name = f"{DEFAULT_REASONER} (fallback from {settings.reasoner})"
-        analysis = registry.reasoner(DEFAULT_REASONER).reason(request, clip)
+        fallback = registry.reasoner(DEFAULT_REASONER)
+        analysis = fallback.reason(request, clip_for_reasoner(state, settings, fallback))
     seconds = time.perf_counter() - start
     previous = (state.get("timings") or {}).get("reasoning", 0.0)
     update = {
@@ -205,6 +206,14 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     if errors:
         update["errors"] = errors
     return update
+
+
+def clip_for_reasoner(state: State, settings: AnalysisSettings, reasoner) -> Clip | None:
+    """The decoded clip for a reasoner: always for one that reads media; for an evidence-only one,
+    only when this run decoded it anyway (not when perception came precomputed, e.g. from the cache)."""
+    if getattr(reasoner, "reads_media", False) or state.get("perception") is None:
+        return clip_cache.get(state["clip_path"], settings.decode)
+    return None
 
 
 def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
@@ -231,7 +240,8 @@ def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     asked, asked_by = analysis.perception_requests, f"reasoner {state.get('reasoner', '')}"
     if not asked and critique:  # checks failed and the reasoner asked for nothing: ask by rule
         thin = request.model_copy(update={"looks": looks, "looks_left": reperception.calls_left(looks, settings, rounds)})
-        asked, asked_by = reperception.evidence_gaps(thin, clip_cache.get(state["clip_path"], settings.decode)), "check"
+        decoded = clip_cache.get(state["clip_path"], settings.decode) if state.get("perception") is None else None
+        asked, asked_by = reperception.evidence_gaps(thin, decoded), "check"
     accepted, refused = reperception.plan(asked, looks, settings, state["clip"], rounds, asked_by, get_registry().tools)
     return {
         "checks": outcomes, "critique": critique,

@@ -32,6 +32,10 @@ class Reasoner:
 
     name: ClassVar[str]
     model: str | None = None  # model id, path or URL, for provenance
+    # True for reasoners that read the media itself (omni-modal models): they always get the decoded
+    # clip. Evidence-only reasoners get it when it is decoded anyway, and None when the perception
+    # came from the evidence cache (no decode just for them).
+    reads_media: ClassVar[bool] = False
 
     def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
         """Reason over the request's evidence (and the media itself, for omni-modal models)."""

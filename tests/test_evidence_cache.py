@@ -46,9 +46,11 @@ def test_a_reasoner_only_rerun_skips_perception(batch_registry, clips, tmp_path)
     assert cold.cache_hits == 0 and len(EvidenceCache(cache)) == 4
 
     clip_cache.clear()
-    warm = run_batch(clips, tmp_path / "contrarian.jsonl", FAST.model_copy(update={"reasoner": "contrarian"}),
-                     cache_dir=cache, progress=False)
+    decodes = clip_cache.decodes
+    no_looks = {"reasoner": "contrarian", "reperception_budget": {"max_calls": 0}}  # a look would decode
+    warm = run_batch(clips, tmp_path / "contrarian.jsonl", FAST.updated(**no_looks), cache_dir=cache, progress=False)
     assert counts()["perceive"] - before == 4, "the rerun perceived nothing"
+    assert clip_cache.decodes == decodes, "an evidence-only reasoner needs no decode on a cache hit"
     assert warm.cache_hits == 4 and warm.errors == 1
     fusion = {r["id"]: r for r in read_results(tmp_path / "fusion.jsonl")}
     for record in read_results(tmp_path / "contrarian.jsonl"):

@@ -64,6 +64,7 @@ def load_thinker(model: str, device: str, dtype: str | None, local_files_only: b
 
 class OmniReasoner(Reasoner):
     name = "omni"
+    reads_media = True
 
     def __init__(
         self,
