@@ -14,6 +14,11 @@ per-modality cues that rank CA-DPO candidates are read from the words. The rule,
    within the three words (Chinese: the one character) before it.
 5. The basic class is the most mentioned one (ties: the first mentioned); valence and arousal are the
    means of the classes' values in `CLASS_AFFECT` over all mentions; no mention reads neutral.
+
+Not to be confused with `saber_agent.emotion_lexicon`, which groups open-vocabulary *labels* into
+wheel sectors for the EMER / OV-MER metrics. The two stay apart on purpose: this rule reads prose
+(negation, false friends, observable cues) to make training targets, that one scores label sets;
+changing either changes results, so each is fixed by its own tests.
 """
 
 from __future__ import annotations
