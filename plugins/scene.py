@@ -456,8 +456,9 @@ _load_failures: dict[tuple[str, str], Exception] = {}
 _failures_lock = threading.Lock()
 
 
-def get_captioner(model: str, device: str) -> Captioner:
-    """The captioner for `model` on `device`, loaded once per process (shared through the model registry).
+def get_captioner(model: str, device: str, allow_cpu_fallback: bool = False) -> Captioner:
+    """The captioner for `model` on `device`, loaded once per process (shared through the model registry;
+    a GPU out of memory loads it on the CPU when `allow_cpu_fallback`, else is a DeviceError).
 
     A load failure is remembered, so an absent model is not looked for again on every clip.
     """
@@ -468,16 +469,19 @@ def get_captioner(model: str, device: str) -> Captioner:
         if key in _load_failures:
             raise _load_failures[key]
     try:
-        return shared_model("scene-caption", model, device, lambda dev: Captioner(model, dev))
+        return shared_model("scene-caption", model, device, lambda dev: Captioner(model, dev),
+                            allow_cpu_fallback=allow_cpu_fallback)
     except Exception as exc:
         with _failures_lock:
             _load_failures[key] = exc
         raise
 
 
-def caption_shots(clip: Clip, m: dict[str, Any], model: str, device: str, max_shots: int = 3) -> list[dict[str, Any]]:
+def caption_shots(
+    clip: Clip, m: dict[str, Any], model: str, device: str, max_shots: int = 3, allow_cpu_fallback: bool = False,
+) -> list[dict[str, Any]]:
     """One caption per shot (the middle frame of each of the first `max_shots` shots)."""
-    captioner = get_captioner(model, device)
+    captioner = get_captioner(model, device, allow_cpu_fallback)
     out = []
     times = clip.frame_times
     for shot in m["shots"][:max_shots]:
@@ -519,7 +523,10 @@ class SceneTool(PerceptionTool):
                 try:
                     from saber_agent.devices import resolve_device
 
-                    captions = caption_shots(clip, m, str(model), resolve_device(settings.device), int(options.get("max_shots", 3)))
+                    captions = caption_shots(
+                        clip, m, str(model), resolve_device(settings.device), int(options.get("max_shots", 3)),
+                        settings.allow_cpu_fallback,
+                    )
                 except Exception as exc:
                     m["caption"] = {"status": "unavailable", "model": str(model), "reason": f"{type(exc).__name__}: {exc}"[:500]}
                 else:

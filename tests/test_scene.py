@@ -190,3 +190,24 @@ def test_end_to_end_through_the_graph(registry, face_speech_clip, clips):
     cut = analyze(clips["cut"], plugins=["scene"])
     assert "cut at 2.0 s" in cut.evidence.video_desc.text
     assert cut.saber()["video_desc"] == cut.evidence.video_desc.text
+
+
+def test_a_captioner_out_of_gpu_memory_loads_on_the_cpu_when_allowed(monkeypatch):
+    """The OOM is a stand-in (a real one needs a GPU this machine lacks); the fallback path is real."""
+    from saber_agent.devices import DeviceError, models
+
+    class OutOfMemoryError(RuntimeError):
+        pass
+
+    class FakeCaptioner:
+        def __init__(self, model, device):
+            if device.startswith("cuda"):
+                raise OutOfMemoryError("CUDA out of memory. Tried to allocate 1.00 GiB")
+            self.device = device
+
+    monkeypatch.setattr(scene, "Captioner", FakeCaptioner)
+    with pytest.raises(DeviceError, match="ran out of memory loading scene-caption model 'vlm-a'"):
+        scene.get_captioner("vlm-a", "cuda:0")
+    assert scene.get_captioner("vlm-b", "cuda:0", allow_cpu_fallback=True).device == "cpu"
+    models.clear()
+    scene._load_failures.clear()
