@@ -26,29 +26,24 @@ TEMPLATE = (
 def build(out: Path, full_checkpoint: bool = False) -> Path:
     """Save a tiny thinker (or, with `full_checkpoint`, the full-model layout with ``thinker.`` keys)."""
     import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, WhisperFeatureExtractor
+    from transformers import WhisperFeatureExtractor
     from transformers.models.qwen2_5_omni import (
         Qwen2_5OmniConfig, Qwen2_5OmniProcessor, Qwen2_5OmniThinkerConfig, Qwen2_5OmniThinkerForConditionalGeneration,
     )
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import Qwen2VLImageProcessor
     from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
 
+    from tests.tiny_parts import bpe_tokenizer
+
     out.mkdir(parents=True, exist_ok=True)
-    bpe = Tokenizer(models.BPE(unk_token=None))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
     corpus = ["The speaker smiles while the voice is tense and the words are hostile.",
               '{"visual_evidence": "a smile", "reasoning": "sarcasm", "emotions": ["angry"], "valence": -0.5}'] * 50
-    bpe.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=400, special_tokens=SPECIAL,
-                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+    tokenizer = bpe_tokenizer(
+        corpus, SPECIAL, 400, TEMPLATE,
         extra_special_tokens={"image_token": "<|IMAGE|>", "audio_token": "<|AUDIO|>", "video_token": "<|VIDEO|>",
                               "vision_bos_token": "<|vision_bos|>", "vision_eos_token": "<|vision_eos|>",
                               "audio_bos_token": "<|audio_bos|>", "audio_eos_token": "<|audio_eos|>"},
     )
-    tokenizer.chat_template = TEMPLATE
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in SPECIAL}
     processor = Qwen2_5OmniProcessor(
         image_processor=Qwen2VLImageProcessor(min_pixels=28 * 28, max_pixels=56 * 56),
