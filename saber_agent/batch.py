@@ -565,7 +565,7 @@ class BatchRun:
         retry_errors: bool = False, video_root: str | os.PathLike | None = None, progress: bool = True,
     ) -> None:
         self.items = source if isinstance(source, list) else read_items(source, video_root)
-        self.out, self.settings = os.fspath(out), settings
+        self.out = os.fspath(out)
         self.started = time.perf_counter()
         self.log, self.done, self.todo = prepare(self.items, out, settings, retry_errors)
         self.written: set[str] = set()
