@@ -24,6 +24,7 @@ import os
 import re
 import threading
 import time
+import zlib
 from typing import Any, Literal
 
 import numpy as np
@@ -43,6 +44,11 @@ NO_SPEECH_PROB = 0.6
 NO_SPEECH_LOGPROB = -0.5
 MIN_AVG_LOGPROB = -1.2
 MIN_WORD_PROB = 0.2
+# A segment whose own text compresses better than this is a loop ("thank you thank you ..."), as in
+# whisper's rule. Whisper's `compression_ratio` is the whole 30 s window's, shared by its segments:
+# speech that really repeats a sentence (a chant, a rehearsed line) would drop every segment of the
+# window with it, so the ratio is taken per segment here. faster-whisper still uses the window's
+# ratio for its temperature fallback.
 MAX_COMPRESSION = 2.4
 SURE_LANGUAGE = 0.5  # a short-window language detection below this is redone on Whisper's 30 s window
 QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB) before VAD and whisper
@@ -355,6 +361,12 @@ def detect_language(model, speech: np.ndarray, window_s: float = 10.0, rate: int
     return ranked[0][0], ranked[0][1], ranked
 
 
+def compression_ratio(text: str) -> float:
+    """Whisper's repetition measure (UTF-8 length over zlib-compressed length) of one text."""
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
 def hallucination(segment) -> str | None:
     """Why a whisper segment looks like text invented over no speech, or None when it looks spoken."""
     words = list(getattr(segment, "words", None) or [])
@@ -365,8 +377,9 @@ def hallucination(segment) -> str | None:
         return f"log-probability {segment.avg_logprob:.2f}"
     if word_prob < MIN_WORD_PROB:
         return f"word probability {word_prob:.2f}"
-    if segment.compression_ratio > MAX_COMPRESSION:
-        return f"repetitive (compression ratio {segment.compression_ratio:.1f})"
+    ratio = compression_ratio(segment.text.strip())
+    if ratio > MAX_COMPRESSION:
+        return f"repetitive (compression ratio {ratio:.1f})"
     return None
 
 
@@ -374,8 +387,11 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified") 
     """The transcript and its measurements from whisper segments (each with `words`)."""
     convert, notes = _script_converter(language, chinese_script)
     kept, dropped, words, events, texts = [], [], [], [], []
+    recent: list[str] = []  # the last two kept segments' texts
     for seg in segments:
         why = hallucination(seg)
+        if not why and len(recent) == 2 and recent[0] == recent[1] == seg.text.strip():
+            why = "repetitive (the same text a third time in a row)"  # a loop across segments
         if why:
             dropped.append({"start": round(seg.start, 2), "end": round(seg.end, 2), "text": seg.text.strip(), "why": why})
             continue
@@ -388,8 +404,9 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified") 
         kept.append({
             "start": round(seg.start, 2), "end": round(seg.end, 2), "text": text,
             "avg_logprob": round(seg.avg_logprob, 3), "no_speech_prob": round(seg.no_speech_prob, 3),
-            "compression_ratio": round(seg.compression_ratio, 2),
+            "compression_ratio": round(compression_ratio(seg.text.strip()), 2),
         })
+        recent = [*recent[-1:], seg.text.strip()]
     text = _join(texts, language)
     spoken = re.sub(r"<[a-z_]+>", " ", text)
     m: dict[str, Any] = {
