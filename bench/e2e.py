@@ -27,8 +27,22 @@ import time
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-LINE = ("I told you this would happen, and you did not listen. Now we have to start again from the beginning, "
-        "and honestly I am not sure we have the time. ")
+# Varied speech, as a real clip has: a line repeated over and over makes whisper's 30 s windows
+# look like a decoding loop (compression ratio 3.6), and faster-whisper then decodes each window
+# again at every fallback temperature, which is not what a typical clip costs.
+SCRIPT = (
+    "I told you this would happen, and you did not listen. Now we have to start again from the beginning. "
+    "Honestly, I am not sure we have the time, and the client calls every morning asking for news. "
+    "Last week you promised the report by Friday, and then you went quiet for three whole days. "
+    "I am not angry about the mistake itself; everybody makes mistakes, and I have made plenty. "
+    "What bothers me is that nobody told me, so I heard it from somebody in another department. "
+    "Do you understand how that looks when the director asks me a question and I have no answer? "
+    "So here is what we are going to do. You will write down every step you took, with the dates. "
+    "Tomorrow at nine we sit together, we go through the numbers, and we decide what to fix first. "
+    "If we need help from the data team, I will ask them myself before lunch. "
+    "And please, next time something breaks, pick up the phone. A two minute call would have saved us a week. "
+    "Fine. Go home, get some sleep, and bring coffee tomorrow. We will get through this. "
+)
 
 
 def make_clip(seconds: float) -> Path:
@@ -38,13 +52,13 @@ def make_clip(seconds: float) -> Path:
     from saber_agent.synth import face_image, make_clip as mux, speak
 
     OUT.mkdir(parents=True, exist_ok=True)
-    # named after the clip maker's source: a clip made by an older synth.py (say, one that cropped
-    # the face out of a 16:9 frame) is made again rather than reused
-    stamp = hashlib.sha256(Path(synth.__file__).read_bytes()).hexdigest()[:8]
+    # named after the clip maker's source and the script: a clip made by an older synth.py (say, one
+    # that cropped the face out of a 16:9 frame) or from another script is made again, not reused
+    stamp = hashlib.sha256(Path(synth.__file__).read_bytes() + SCRIPT.encode()).hexdigest()[:8]
     path = OUT / f"e2e_{seconds:g}s_{stamp}.mp4"
     if not path.exists():
         with tempfile.TemporaryDirectory() as tmp:
-            words = LINE * max(1, int(seconds / 8) + 1)
+            words = SCRIPT * max(1, int(seconds / 75) + 1)
             wav = speak(words, Path(tmp) / "speech.wav", speed=150)
             mux(path, face_image(), wav, seconds=seconds, size=(640, 360), fps=25)
     return path
