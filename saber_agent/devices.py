@@ -1,7 +1,9 @@
 """One device setting for every model-backed plugin and reasoner: ``auto`` | ``cpu`` | ``cuda[:N]``.
 
 ``auto`` picks CUDA when torch sees a GPU (torch is imported only if it is installed; without
-torch, CTranslate2, faster-whisper's engine, is asked). Models are loaded once per process through
+torch, CTranslate2, faster-whisper's engine, is asked). On Linux, a machine with no GPU device node
+(NVIDIA, ROCm or WSL) has no GPU to find: nothing is imported to say so, which spares a CPU-only
+analysis torch's import (about 440 MB and a second or two) just to learn there is no CUDA. Models are loaded once per process through
 `shared_model`, so several plugins on one GPU share one copy, and a GPU that runs out of memory
 raises a clear error, falling back to the CPU only when allowed.
 """
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
 import re
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -23,11 +27,24 @@ class DeviceError(RuntimeError):
     """A device that does not exist here, or a GPU that ran out of memory."""
 
 
+GPU_DEVICE_NODES = ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/nvidia0", "/dev/dxg", "/dev/kfd")
+
+
+def gpu_device_nodes() -> bool:
+    """False only where a GPU cannot be: a Linux machine with none of the NVIDIA, WSL or ROCm device
+    nodes. Elsewhere (other systems) True: the libraries are asked."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.path.exists(node) for node in GPU_DEVICE_NODES)
+
+
 def cuda_device_count() -> int:
     """CUDA devices torch sees; without torch (the offline install), those CTranslate2 sees.
 
-    Neither is imported when it is not installed.
+    Neither is imported when it is not installed, nor when `gpu_device_nodes` says no GPU can be here.
     """
+    if not gpu_device_nodes():
+        return 0
     if importlib.util.find_spec("torch") is not None:
         import torch
 

@@ -117,3 +117,30 @@ def test_the_graph_refuses_an_absent_gpu_before_decoding(face_speech_clip):
     with pytest.raises(DeviceError, match="no CUDA GPU is visible"):
         analyze(face_speech_clip, device="cuda")
     assert clip_cache.decodes == decodes
+
+
+def test_no_gpu_device_node_means_no_torch_import_to_find_out():
+    """A CPU-only analysis must not pay torch's import (about 440 MB) to learn there is no CUDA."""
+    import subprocess
+    import sys
+
+    from saber_agent.devices import gpu_device_nodes
+
+    if gpu_device_nodes():
+        pytest.skip("this machine has GPU device nodes: the libraries are asked, as they should be")
+    code = ("import sys; from saber_agent.devices import resolve_device, cuda_available; "
+            "print(resolve_device('auto'), cuda_available(), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["cpu", "False", "False"]
+
+
+def test_gpu_device_nodes_reads_the_linux_device_nodes(monkeypatch):
+    from saber_agent import devices
+
+    monkeypatch.setattr(devices.sys, "platform", "linux")
+    monkeypatch.setattr(devices.os.path, "exists", lambda path: path == "/dev/nvidiactl")
+    assert devices.gpu_device_nodes()
+    monkeypatch.setattr(devices.os.path, "exists", lambda path: False)
+    assert not devices.gpu_device_nodes() and devices.cuda_device_count() == 0
+    monkeypatch.setattr(devices.sys, "platform", "win32")  # no /dev to read: the libraries decide
+    assert devices.gpu_device_nodes()
