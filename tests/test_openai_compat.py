@@ -352,6 +352,13 @@ def tool_call(arguments: dict | str, name: str = "request_perception") -> dict:
             "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}]}
 
 
+def calls_then_answers(arguments: dict, answer: dict):
+    """A scripted model that calls request_perception whenever the tool is offered, else answers."""
+    def respond(body, n, server):
+        return 200, tool_call(arguments) if "tools" in body else completion(json.dumps(answer)), None
+    return respond
+
+
 def looking_request(looks_left: int = 1) -> ReasoningRequest:
     request = make_request()
     request.evidence.acoustic_feat = Slot(text="Low pitch.", status="ok", provenance={"plugin": "prosody"})
@@ -362,8 +369,7 @@ def looking_request(looks_left: int = 1) -> ReasoningRequest:
 
 def test_a_model_asks_for_a_second_look_through_the_tool(registry):
     look = {"tool": "prosody", "start_s": 3.1, "end_s": 5.5, "reason": "the tone seems to change"}
-    respond = lambda body, n, s: (200, tool_call(look) if "tools" in body else completion(json.dumps(GOOD)), None)  # noqa: E731
-    with Scripted(respond) as server:
+    with Scripted(calls_then_answers(look, GOOD)) as server:
         analysis = fast(server.url).reason(looking_request())
     assert analysis.perception_requests == [PerceptionRequest.model_validate(look)]
     assert analysis.basic_emotion == "anger"  # the round still ends in an answer from the evidence so far
@@ -414,8 +420,7 @@ def test_a_server_that_refuses_tools_is_remembered(registry):
 
 def test_an_invalid_tool_call_is_reported_not_taken(registry):
     bad = {"tool": "prosody", "start_s": 5, "end_s": 2}
-    respond = lambda body, n, s: (200, tool_call(bad) if "tools" in body else completion(json.dumps(GOOD)), None)  # noqa: E731
-    with Scripted(respond) as server:
+    with Scripted(calls_then_answers(bad, GOOD)) as server:
         analysis = fast(server.url).reason(looking_request())
     assert analysis.perception_requests == []
     assert any("invalid request_perception call" in w for w in analysis.weighed)
@@ -424,17 +429,18 @@ def test_an_invalid_tool_call_is_reported_not_taken(registry):
 
 def test_through_the_graph_the_look_is_taken_and_shown_in_the_next_round(registry, tmp_path):
     """A real clip, the real prosody plugin, the graph's planning; only the model's choices are scripted."""
+    import numpy as np
+
     from saber_agent import synth
     from saber_agent.media import decode
 
     high = synth.speak("What a lovely surprise, thank you so much.", tmp_path / "high.wav", pitch=90, speed=160)
     low = synth.speak("Get out of my room right now.", tmp_path / "low.wav", pitch=25, speed=170)
     split = decode(high).info.duration_s
-    wav = synth.write_wav(tmp_path / "two.wav", __import__("numpy").concatenate([decode(high).audio, decode(low).audio]))
+    wav = synth.write_wav(tmp_path / "two.wav", np.concatenate([decode(high).audio, decode(low).audio]))
     clip = synth.make_clip(tmp_path / "two.m4a", None, wav)
     look = {"tool": "prosody", "start_s": round(split, 2), "reason": "the second voice sounds different"}
-    respond = lambda body, n, s: (200, tool_call(look) if "tools" in body else completion(json.dumps(VOICE_ONLY)), None)  # noqa: E731
-    with Scripted(respond) as server:
+    with Scripted(calls_then_answers(look, VOICE_ONLY)) as server:
         result = analyze(clip, plugins=["prosody"], reasoner="openai", max_rounds=2,
                          reasoner_options={"base_url": server.url, "timeout_s": 10})
     assert result.reasoner == "openai", result.errors
