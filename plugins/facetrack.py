@@ -160,11 +160,14 @@ def _dedupe(boxes: list[np.ndarray]) -> np.ndarray:
     return np.asarray(kept, dtype=np.float64).reshape(-1, 4)
 
 
-def detect_sequence(frames: np.ndarray, full_scan_every: int = FULL_SCAN_EVERY) -> list[np.ndarray]:
+def detect_sequence(
+    frames: np.ndarray, full_scan_every: int = FULL_SCAN_EVERY, scans: dict[int, np.ndarray] | None = None,
+) -> list[np.ndarray]:
     """Faces in each of a sequence of frames: full scans every few frames, known faces followed between.
 
     A face found by a full scan is also followed backwards to the previous scan, so one that appears
     between two scans is still counted from when it appeared (if it stays until the next scan).
+    With `scans` (a dict), what each full scan found is left there by frame index.
     """
     n = len(frames)
     greys: dict[int, np.ndarray] = {}
@@ -174,7 +177,7 @@ def detect_sequence(frames: np.ndarray, full_scan_every: int = FULL_SCAN_EVERY) 
             greys[i] = _grey(frames[i])
         return greys[i]
 
-    scans = set(range(0, n, max(1, full_scan_every))) | ({n - 1} if n else set())
+    scan_frames = set(range(0, n, max(1, full_scan_every))) | ({n - 1} if n else set())
     detections: list[np.ndarray] = [np.zeros((0, 4)) for _ in range(n)]
     live: list[tuple[np.ndarray, int]] = []  # (last box, frame index it was seen in)
     previous_scan = -1
@@ -182,8 +185,10 @@ def detect_sequence(frames: np.ndarray, full_scan_every: int = FULL_SCAN_EVERY) 
         live = [(box, seen) for box, seen in live if i - seen <= MAX_GAP]
         found: list[np.ndarray] = []
         fresh: list[np.ndarray] = []
-        if i in scans:
+        if i in scan_frames:
             found = list(detect_faces(frames[i]))
+            if scans is not None:
+                scans[i] = np.asarray(found, dtype=np.float64).reshape(-1, 4)
             fresh = [b for b in found if not any(_same_face(box, b) > 0 for box, _ in live)]
         for box, _ in live:  # faces the scan missed (or no scan this frame): look near their last box
             if any(_same_face(box, b) > 0 for b in found):
@@ -203,7 +208,7 @@ def detect_sequence(frames: np.ndarray, full_scan_every: int = FULL_SCAN_EVERY) 
                     break
                 detections[j] = _dedupe([*detections[j], near])
                 last = near
-        if i in scans:
+        if i in scan_frames:
             previous_scan = i
         greys.pop(i - full_scan_every - 1, None)  # kept only as far back as a backward search goes
     return detections
@@ -254,13 +259,24 @@ def link_tracks(detections: list[np.ndarray]) -> list[dict[int, np.ndarray]]:
     return tracks
 
 
-def build_track(times: np.ndarray, detections: list[np.ndarray], detector: str = "opencv-haar") -> FaceTrack:
-    """The FaceTrack of per-frame detections: the main face chosen, one-off detections dropped."""
+def build_track(
+    times: np.ndarray, detections: list[np.ndarray], detector: str = "opencv-haar",
+    scans: dict[int, np.ndarray] | None = None,
+) -> FaceTrack:
+    """The FaceTrack of per-frame detections: the main face chosen, one-off detections dropped.
+
+    With `scans` (what each full scan found, from `detect_sequence`) and three or more scans, a face
+    must be found by two full scans: one found once, then only followed by the more lenient search
+    around its box, is most often texture (the space shuttle beside the astronaut's head).
+    """
     n = len(detections)
     tracks = link_tracks(detections)
     boxes = np.full((n, 4), np.nan)
     counts = np.zeros(n, dtype=int)
     all_boxes: list[list[np.ndarray]] = [[] for _ in range(n)]
+    if scans is not None and len(scans) >= 3:
+        confirmed = [t for t in tracks if _scan_hits(t, scans) >= 2]
+        tracks = confirmed or tracks  # with no face confirmed twice, the best single sighting still counts
     if tracks:
         main = max(tracks, key=lambda t: sum(b[2] * b[3] for b in t.values()))
         # a face seen once in a clip of several frames is most often a false detection (texture)
@@ -283,6 +299,11 @@ def build_track(times: np.ndarray, detections: list[np.ndarray], detector: str =
     )
 
 
+def _scan_hits(track: dict[int, np.ndarray], scans: dict[int, np.ndarray]) -> int:
+    """In how many full scans the track's face was found (not only followed)."""
+    return sum(1 for i, box in track.items() if i in scans and any(iou(box, found) >= 0.3 for found in scans[i]))
+
+
 def track_faces(clip) -> FaceTrack:
     """The clip's face track, computed on first call and cached in ``clip.extras["face_track"]``.
 
@@ -299,8 +320,9 @@ def track_faces(clip) -> FaceTrack:
         if cached is not None:
             return cached
         frames = clip.frames if clip.has_video else np.zeros((0, 1, 1, 3), np.uint8)
-        detections = detect_sequence(frames)
-        track = build_track(clip.frame_times[: len(detections)], detections)
+        scans: dict[int, np.ndarray] = {}
+        detections = detect_sequence(frames, scans=scans)
+        track = build_track(clip.frame_times[: len(detections)], detections, scans=scans)
         clip.extras["face_track"] = track
         return track
 

@@ -57,9 +57,9 @@ def test_track_is_cached_thread_safe_and_follows_the_face():
     calls = []
     original = facetrack.detect_sequence
 
-    def counting(f):
+    def counting(f, **options):
         calls.append(1)
-        return original(f)
+        return original(f, **options)
 
     facetrack.detect_sequence = counting
     try:
@@ -138,3 +138,27 @@ def test_one_off_detections_are_dropped_but_a_lone_main_face_is_kept():
 
 def test_cascade_is_found():
     assert facetrack.cascade_path().endswith("haarcascade_frontalface_default.xml")
+
+
+def test_a_face_found_by_one_full_scan_only_is_not_a_second_face():
+    """The bundled sample: one full scan (frame 10) takes the space shuttle beside the astronaut's
+    head for a face, and the search around it then follows it. Seen by one scan of four, it is dropped."""
+    from saber_agent.api import sample_clip
+    from saber_agent.media import DecodeSettings, decode
+
+    clip = decode(sample_clip(), DecodeSettings())
+    scans: dict = {}
+    detections = detect_sequence(clip.frames, scans=scans)
+    assert max(len(d) for d in detections) == 2 and sorted(scans) == [0, 5, 10, 15, 17]  # the raw detections
+    track = track_faces(clip)
+    assert track.counts.tolist() == [1] * 18 and track.n_tracks == 1 and track.found.all()
+    main = track.boxes[10]
+    assert 90 < main[0] + main[2] / 2 < 160  # the astronaut's face, not the shuttle at x ~ 220
+
+
+def test_two_real_faces_confirmed_by_every_scan_are_both_kept():
+    box, other = np.array([10.0, 10, 50, 50]), np.array([200.0, 20, 45, 45])
+    detections = [np.array([box, other])] * 11
+    scans = {i: np.array([box, other]) for i in (0, 5, 10)}
+    track = build_track(np.arange(11) / 2, detections, scans=scans)
+    assert track.counts.tolist() == [2] * 11 and track.n_tracks == 2
