@@ -136,3 +136,13 @@ def test_crop_at_the_frame_edge_keeps_the_face_square():
     grey = np.arange(100 * 100, dtype=np.uint32).reshape(100, 100).astype(np.uint8)
     crop = fe.crop_face(grey, np.array([-20.0, 70, 50, 50]))  # half out of the frame
     assert crop.shape == (64, 64) and crop.dtype == np.uint8
+
+
+def test_the_numpy_engine_runs_in_bounded_passes_with_the_same_answers():
+    """Its im2col buffers grow with the batch: NUMPY_BATCH crops per pass keep memory flat."""
+    crops = real_crops()
+    many = np.concatenate([crops] * (2 * fe.NUMPY_BATCH // len(crops) + 2))[: 2 * fe.NUMPY_BATCH + 5]
+    run = fe.classify(many, "numpy")
+    assert run.forward_passes == 3 and run.probabilities.shape == (len(many), 7)
+    one_by_one = np.concatenate([fe.load_model()(fe.normalize(c[None])) for c in many[:6]])
+    np.testing.assert_allclose(run.probabilities[:6], one_by_one, atol=1e-5)
