@@ -39,7 +39,7 @@ def main() -> None:
     from saber_agent.plugins.prosody import ProsodyTool
     from saber_agent.plugins.transcript import TranscriptTool
     from saber_agent.settings import AnalysisSettings
-    from saber_agent.synth import speak
+    from saber_agent.testing.synth import speak
 
     tools = {"transcript": TranscriptTool(), "prosody": ProsodyTool()}
     settings = AnalysisSettings()

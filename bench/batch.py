@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/batch.py [--clips 20] [--plugins prosody,face] [--workers 2]
 
-Makes N short talking-face clips with saber_agent.synth (espeak-ng speech over the bundled face
+Makes N short talking-face clips with saber_agent.testing.synth (espeak-ng speech over the bundled face
 photo, about 2-3 s each; cached under bench/out/batch/clips), then times, on the same clips and the
 same analysis settings:
 
@@ -58,7 +58,7 @@ VOICE = {"cheerful": dict(pitch=70, speed=165), "hostile": dict(pitch=25, speed=
 
 def make_clips(n: int) -> Path:
     """n short talking-face clips (made once, then reused)."""
-    from saber_agent import synth
+    from saber_agent.testing import synth
 
     folder = OUT / "clips"
     folder.mkdir(parents=True, exist_ok=True)

@@ -48,8 +48,8 @@ SCRIPT = (
 def make_clip(seconds: float) -> Path:
     import hashlib
 
-    from saber_agent import synth
-    from saber_agent.synth import face_image, make_clip as mux, speak
+    from saber_agent.testing import synth
+    from saber_agent.testing.synth import face_image, make_clip as mux, speak
 
     OUT.mkdir(parents=True, exist_ok=True)
     # named after the clip maker's source and the script: a clip made by an older synth.py (say, one

@@ -25,7 +25,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode, tools_condition
 
-from saber_agent.agent_tools import TOOL_NAME, make_analysis_tool
+from saber_agent.agents.tools import TOOL_NAME, make_analysis_tool
 from saber_agent.api import sample_clip
 from saber_agent.evidence import Result
 from saber_agent.graphs import graph as saber_graph

@@ -6,7 +6,7 @@ A real photograph of a smiling face (scikit-image's astronaut) speaking a cheerf
 import tempfile
 from pathlib import Path
 
-from saber_agent.synth import face_image, make_clip, speak
+from saber_agent.testing.synth import face_image, make_clip, speak
 
 LINE = "Hello everyone! I am really glad you came today. This is wonderful news, and I cannot wait to show you."
 OUT = Path(__file__).resolve().parent.parent / "saber_agent" / "samples" / "sample.mp4"

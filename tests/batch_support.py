@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from saber_agent import registry as registry_module, synth
+from saber_agent import registry as registry_module
+from saber_agent.testing import synth
 from saber_agent.media import clip_cache
 from saber_agent.settings import AnalysisSettings
 from tests.conftest import IN_TREE

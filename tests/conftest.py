@@ -11,13 +11,14 @@ import os
 import numpy as np
 import pytest
 
-from saber_agent import media, registry as registry_module, synth
+from saber_agent import media, registry as registry_module
+from saber_agent.testing import synth
 
 IN_TREE = sorted(
     ep.name for ep in importlib.metadata.entry_points(group="saber_agent") if ep.value.startswith("saber_agent.plugins.")
 )
 os.environ[registry_module.ENV_ALLOW] = ",".join(IN_TREE)
-# keep every local Ray instance of the tests on 127.0.0.1 (see saber_agent.ray_runner.init_ray)
+# keep every local Ray instance of the tests on 127.0.0.1 (see saber_agent.batch.ray_runner.init_ray)
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 os.environ.pop(registry_module.ENV_MODULES, None)
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from saber_agent import hookimpl
-from saber_agent.checkpointing import analyze_resumable
+from saber_agent.agents.checkpointing import analyze_resumable
 from saber_agent.evidence import Slot
 from saber_agent.graphs import nodes
 from saber_agent.perception import PerceptionTool

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from saber_agent.agent_tools import TOOL_NAME, AnalysisRefused, analyze_clip, make_analysis_tool, summary
+from saber_agent.agents.tools import TOOL_NAME, AnalysisRefused, analyze_clip, make_analysis_tool, summary
 from saber_agent.evidence import Result
 
 

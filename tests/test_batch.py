@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from saber_agent import registry as registry_module, synth
+from saber_agent import registry as registry_module
+from saber_agent.testing import synth
 from saber_agent.batch import (
     BatchConfigError,
     BatchInputError,

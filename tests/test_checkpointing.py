@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from saber_agent import hookimpl
-from saber_agent.checkpointing import Review, analyze_resumable, sqlite_checkpointer, state_types
+from saber_agent.agents.checkpointing import Review, analyze_resumable, sqlite_checkpointer, state_types
 from saber_agent.evidence import ModalityCue, Result, Slot
 from saber_agent.perception import PerceptionTool
 from saber_agent.plugins.reasoners.fusion import FusionReasoner

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from saber_agent.api import analyze
-from saber_agent.corpus import build
+from saber_agent.testing.corpus import build
 from saber_agent.evidence import PERCEPTION_SLOTS
 from saber_agent.media import MediaError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from saber_agent.batch import BatchInputError, read_items
-from saber_agent.emobench import (
+from saber_agent.eval.emobench import (
     closest_label,
     constrain,
     generation_answer,

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from saber_agent.emotion_lexicon import (
+from saber_agent.eval.emotion_lexicon import (
     SECTOR_NAMES,
     SECTORS,
     basic_of,

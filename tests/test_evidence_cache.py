@@ -10,7 +10,7 @@ import pytest
 from saber_agent import hookimpl
 from saber_agent.batch import read_results, run_batch
 from saber_agent.evidence import Analysis, ClipInfo
-from saber_agent.evidence_cache import EvidenceCache, cache_key, perception_config
+from saber_agent.batch.evidence_cache import EvidenceCache, cache_key, perception_config
 from saber_agent.graphs import graph
 from saber_agent.graphs.state import Perception
 from saber_agent.media import clip_cache

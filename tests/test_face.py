@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from saber_agent import media, synth
+from saber_agent import media
+from saber_agent.testing import synth
 from saber_agent.api import analyze
 from saber_agent.devices import cuda_available
 from saber_agent.evidence import BASIC_EMOTIONS, SlotStatus

@@ -104,7 +104,7 @@ def test_transformers_reasoner_runs_bf16_on_cuda_and_instances_share_it(tiny_qwe
     import torch
 
     from saber_agent.plugins.reasoners.transformers_chat import TransformersChatReasoner
-    from saber_agent.sed import ANSWER_KEYS, build_messages
+    from saber_agent.sed_prompt import ANSWER_KEYS, build_messages
     from tests.reasoner_cases import sarcasm_request
 
     before = models.loads

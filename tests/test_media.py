@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from saber_agent.media import AUDIO_RATE, ClipCache, DecodeSettings, MediaError, content_hash, decode
-from saber_agent.synth import face_image, make_clip
+from saber_agent.testing.synth import face_image, make_clip
 
 
 def test_decode_samples_frames_and_resamples_audio(face_speech_clip, speech_wav):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from saber_agent.metrics import (
+from saber_agent.eval.metrics import (
     ClipSample,
     ReasonerJudge,
     classification_scores,

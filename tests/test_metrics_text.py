@@ -2,7 +2,7 @@
 
 import pytest
 
-from saber_agent.metrics_text import (
+from saber_agent.eval.metrics_text import (
     character_error_rate,
     corpus_word_error_rate,
     edit_distance,

@@ -23,7 +23,7 @@ from saber_agent.cues import find_conflicts  # noqa: E402
 from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, PerceptionRequest, Provenance, Slot  # noqa: E402
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
 from saber_agent.reasoning import ReasonerError, ReasoningRequest  # noqa: E402
-from saber_agent.sed import ANSWER_KEYS  # noqa: E402
+from saber_agent.sed_prompt import ANSWER_KEYS  # noqa: E402
 
 GOOD = {
     "visual_evidence": "The speaker smiles broadly.", "acoustic_evidence": "The words are hostile.",
@@ -322,7 +322,7 @@ def test_the_cli_selects_the_backend_with_its_options(registry, capsys, face_spe
 
 
 def test_complete_is_free_text_without_response_format():
-    """`complete(prompt)` serves an LLM judge (saber_agent.metrics): plain text, no schema forced on it."""
+    """`complete(prompt)` serves an LLM judge (saber_agent.eval.metrics): plain text, no schema forced on it."""
     with Scripted(lambda body, n, s: (200, completion("score: 7"), None)) as server:
         assert fast(server.url, model="m").complete("Rate the prediction from 1 to 10.") == "score: 7"
     assert "response_format" not in server.requests[0]
@@ -431,7 +431,7 @@ def test_through_the_graph_the_look_is_taken_and_shown_in_the_next_round(registr
     """A real clip, the real prosody plugin, the graph's planning; only the model's choices are scripted."""
     import numpy as np
 
-    from saber_agent import synth
+    from saber_agent.testing import synth
     from saber_agent.media import decode
 
     high = synth.speak("What a lovely surprise, thank you so much.", tmp_path / "high.wav", pitch=90, speed=160)

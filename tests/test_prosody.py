@@ -6,7 +6,7 @@ import pytest
 from saber_agent.media import decode
 from saber_agent.plugins.prosody import ProsodyTool, describe, measure
 from saber_agent.settings import AnalysisSettings
-from saber_agent.synth import make_clip, speak, tone, write_wav
+from saber_agent.testing.synth import make_clip, speak, tone, write_wav
 
 
 def test_pure_tone_f0_within_two_percent():

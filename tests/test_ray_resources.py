@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from saber_agent.ray_runner import actor_resources
+from saber_agent.batch.ray_runner import actor_resources
 from saber_agent.settings import AnalysisSettings
 
 

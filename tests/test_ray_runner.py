@@ -15,7 +15,7 @@ os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # before Ray is
 ray = pytest.importorskip("ray", reason="the Ray runner needs saber-agent[ray]")
 pytest.importorskip("ray.data", reason="the Ray runner needs ray[data]")
 
-from saber_agent.ray_runner import actor_resources, run_batch_ray  # noqa: E402
+from saber_agent.batch.ray_runner import actor_resources, run_batch_ray  # noqa: E402
 
 COMPARED = ("status", "content_hash", "saber", "prediction", "conflicts", "cues", "checks", "checks_passed", "rounds",
             "reasoner", "slots", "labels", "error")

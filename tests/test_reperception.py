@@ -18,7 +18,8 @@ import jsonschema
 import numpy as np
 import pytest
 
-from saber_agent import hookimpl, synth
+from saber_agent import hookimpl
+from saber_agent.testing import synth
 from saber_agent.api import analyze
 from saber_agent.checking import ConsistencyCheck
 from saber_agent.evidence import ClipInfo, ModalityCue, PerceptionRequest, Reperception, Slot, SlotStatus

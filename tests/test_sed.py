@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import Analysis, ClipInfo, Evidence, ModalityCue, Slot
 from saber_agent.reasoning import ReasoningRequest
-from saber_agent.sed import (
+from saber_agent.sed_prompt import (
     ANSWER_KEYS, AnalysisParseError, build_messages, parse_analysis, quote_untrusted, target_json, to_basic,
 )
 

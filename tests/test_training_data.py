@@ -7,7 +7,7 @@ import pytest
 
 from saber_agent.evidence import CheckOutcome, ClipInfo, Evidence, Result, Slot
 from saber_agent.saber_format import read_saber_json
-from saber_agent.sed import ANSWER_KEYS, SYSTEM_PROMPT, parse_analysis
+from saber_agent.sed_prompt import ANSWER_KEYS, SYSTEM_PROMPT, parse_analysis
 from saber_agent.training.data import (
     DatasetError,
     analysis_from_saber,

@@ -16,11 +16,11 @@ import pytest
 
 from saber_agent.api import analyze
 from saber_agent.media import decode
-from saber_agent.metrics_text import character_error_rate, corpus_word_error_rate, word_error_rate
+from saber_agent.eval.metrics_text import character_error_rate, corpus_word_error_rate, word_error_rate
 from saber_agent.plugins import whisper_models
 from saber_agent.plugins.transcript import TranscriptTool, assemble, event_name, hallucination, normalise_events
 from saber_agent.settings import AnalysisSettings
-from saber_agent.synth import speak, tone
+from saber_agent.testing.synth import speak, tone
 from tests.conftest import CHEERFUL, HOSTILE
 
 pytestmark = pytest.mark.skipif(

@@ -14,8 +14,8 @@ reported with its file and line number and either skipped (``on_error="skip"``) 
 (``on_error="fail"``): it is never trained on.
 
 Outputs: SFT examples in TRL's conversational ``messages`` format, whose prompt is exactly what a
-reasoner sees at inference (`saber_agent.sed.build_messages`) and whose answer is the SED-ordered
-JSON (`saber_agent.sed.target_json`); and ms-swift JSONL (``messages``, ``videos``, ``audios``) for
+reasoner sees at inference (`saber_agent.sed_prompt.build_messages`) and whose answer is the SED-ordered
+JSON (`saber_agent.sed_prompt.target_json`); and ms-swift JSONL (``messages``, ``videos``, ``audios``) for
 training the Omni model on the media with ms-swift.
 """
 
@@ -48,7 +48,7 @@ from saber_agent.saber_format import (
     to_ms_swift_record,
     to_saber_record,
 )
-from saber_agent.sed import build_messages, target_json
+from saber_agent.sed_prompt import build_messages, target_json
 from saber_agent.training.text_emotion import read_emotion
 
 T = TypeVar("T")

@@ -37,7 +37,7 @@ from saber_agent.checking import ConsistencyCheck
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome, Slot
 from saber_agent.reasoning import Reasoner, ReasoningRequest
-from saber_agent.sed import build_messages, target_json
+from saber_agent.sed_prompt import build_messages, target_json
 from saber_agent.training.config import ConfigError, PairSettings
 from saber_agent.training.data import Case, DataReport, DatasetError
 from saber_agent.training.text_emotion import text_cues

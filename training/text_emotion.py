@@ -4,7 +4,7 @@ SABER records carry text, never measurements, so the emotion labels of a record'
 per-modality cues that rank CA-DPO candidates are read from the words. The rule, in full:
 
 1. Words are English tokens (``[a-z]+``, lower-cased) and every two-character window of a Chinese run.
-2. A word names an emotion when `saber_agent.sed.to_basic` maps it to a basic class, unless it is a
+2. A word names an emotion when `saber_agent.sed_prompt.to_basic` maps it to a basic class, unless it is a
    known false friend of that function's substring match (``made`` is not ``mad``, the noun
    ``content`` is not contentment) or is a negated prefix form whose stem maps to the same class
    (``displeased`` is not ``pleased``).
@@ -15,7 +15,7 @@ per-modality cues that rank CA-DPO candidates are read from the words. The rule,
 5. The basic class is the most mentioned one (ties: the first mentioned); valence and arousal are the
    means of the classes' values in `CLASS_AFFECT` over all mentions; no mention reads neutral.
 
-Not to be confused with `saber_agent.emotion_lexicon`, which groups open-vocabulary *labels* into
+Not to be confused with `saber_agent.eval.emotion_lexicon`, which groups open-vocabulary *labels* into
 wheel sectors for the EMER / OV-MER metrics. The two stay apart on purpose: this rule reads prose
 (negation, false friends, observable cues) to make training targets, that one scores label sets;
 changing either changes results, so each is fixed by its own tests.
@@ -28,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from saber_agent.evidence import SLOT_MODALITY, Evidence, ModalityCue
-from saber_agent.sed import to_basic
+from saber_agent.sed_prompt import to_basic
 
 # Each basic class's (valence, arousal): the values a mention contributes.
 CLASS_AFFECT: dict[str, tuple[float, float]] = {

@@ -22,7 +22,7 @@ SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 def corpus_lines() -> list[str]:
     """A few hundred lines in the style of what the model will see: prompts, evidence, SED answers."""
     from saber_agent.evidence import BASIC_EMOTIONS, SLOT_TITLES
-    from saber_agent.sed import ANSWER_KEYS, SYSTEM_PROMPT
+    from saber_agent.sed_prompt import ANSWER_KEYS, SYSTEM_PROMPT
 
     faces = ["The speaker smiles broadly", "Her brows are furrowed", "He frowns and looks away", "说话人面带微笑", "她眉头紧锁"]
     voices = ["a loud, harsh voice", "a soft, rising pitch", "a flat, quiet tone", "音调偏高，语速较快", "声音低沉"]

@@ -1,7 +1,7 @@
 """SABER-LLM / Qwen2.5-Omni: the thinker reads the clip's frames and 16 kHz audio plus the tool evidence.
 
 The prompt follows SABER's instruction order (scene, audio, face and body, then synthesis) and asks
-for the SED answer (`saber_agent.sed`). Only text is generated: the talker (speech output) is never
+for the SED answer (`saber_agent.sed_prompt`). Only text is generated: the talker (speech output) is never
 loaded. A full Omni checkpoint (``Qwen2_5OmniForConditionalGeneration``, as SABER-LLM is released)
 has its thinker weights read directly, with their ``thinker.`` prefix mapped away.
 """
@@ -15,7 +15,7 @@ from saber_agent.devices import resolve_device, shared_model
 from saber_agent.evidence import Analysis
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
-from saber_agent.sed import SYSTEM_PROMPT, AnalysisParseError, evidence_block, parse_analysis, repair_message
+from saber_agent.sed_prompt import SYSTEM_PROMPT, AnalysisParseError, evidence_block, parse_analysis, repair_message
 
 DEFAULT_MODEL = "zhaoxiaoxian/SABER-LLM"
 

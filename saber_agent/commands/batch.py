@@ -66,7 +66,7 @@ def run(args) -> int:
     )
     try:
         if args.ray:
-            from saber_agent.ray_runner import RayMissing, run_batch_ray
+            from saber_agent.batch.ray_runner import RayMissing, run_batch_ray
 
             try:
                 summary = run_batch_ray(

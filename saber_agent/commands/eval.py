@@ -31,8 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     from saber_agent.batch import BatchInputError, read_items, read_results
     from saber_agent.errors import EXIT_BAD_INPUT, UsageError
-    from saber_agent.eval_report import render, save_plots
-    from saber_agent.metrics import evaluate, reasoner_judge
+    from saber_agent.eval.report import render, save_plots
+    from saber_agent.eval.metrics import evaluate, reasoner_judge
 
     if not args.results.is_file():
         print(f"saber-agent: cannot read input: {args.results}: no such results file.", file=sys.stderr)
@@ -81,7 +81,7 @@ def run(args) -> int:
 
 
 def _emobench(args, records) -> dict:
-    from saber_agent.emobench import load_benchmark, write_predictions
+    from saber_agent.eval.emobench import load_benchmark, write_predictions
 
     samples = load_benchmark(args.emobench, preset=args.emobench_preset)
     out = args.emobench_out or args.results.parent / "emobench"

@@ -2,7 +2,7 @@
 
 Each case is a file (or a path that is not a regular file) with what a careful tool should do with it:
 ``error`` (a clear message, exit code 3) or ``partial`` (an analysis whose missing parts are marked).
-Needs ffmpeg and espeak-ng (see `saber_agent.synth`).
+Needs ffmpeg and espeak-ng (see `saber_agent.testing.synth`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from saber_agent.synth import _need, face_image, make_clip, speak, write_wav
+from saber_agent.testing.synth import _need, face_image, make_clip, speak, write_wav
 
 Expect = Literal["error", "partial"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from saber_agent.metrics import SPLIT_NAMES, ClassScores, EvalReport
+from saber_agent.eval.metrics import SPLIT_NAMES, ClassScores, EvalReport
 
 
 def _fmt(value, digits: int = 3) -> str:

@@ -2,7 +2,7 @@
 
 - **Open vocabulary** (EMER / OV-MER / AffectGPT): the emotions of the prediction and of the gold
   (labels and/or a free-text description) are mapped onto emotion-wheel sectors
-  (`saber_agent.emotion_lexicon`), then per clip ``precision = |P ∩ G| / |P|`` and
+  (`saber_agent.eval.emotion_lexicon`), then per clip ``precision = |P ∩ G| / |P|`` and
   ``recall = |P ∩ G| / |G|`` over the sector sets (an empty P scores 0 and 0; a clip whose gold maps
   to no sector is not scored). Precision and recall are averaged over clips and ``F_s`` is the
   harmonic mean of the two averages, as OV-MER computes it. The hit rate is the share of clips whose
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from saber_agent.emotion_lexicon import basic_of, extract_emotions, sector_of, sectors_of_labels, sectors_of_text
+from saber_agent.eval.emotion_lexicon import basic_of, extract_emotions, sector_of, sectors_of_labels, sectors_of_text
 from saber_agent.evidence import BASIC_EMOTIONS, valence_label
 
 VALENCE_LABELS = ("negative", "neutral", "positive")

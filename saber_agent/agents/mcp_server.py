@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from saber_agent.agent_tools import TOOL_DESCRIPTION, AnalysisRefused, AnalyzeClipArgs, aanalyze_clip, summary
+from saber_agent.agents.tools import TOOL_DESCRIPTION, AnalysisRefused, AnalyzeClipArgs, aanalyze_clip, summary
 from saber_agent.settings import AnalysisSettings
 
 # The tool's argument descriptions, shared with the LangChain tool (MCP reads them from the annotations).

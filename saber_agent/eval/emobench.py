@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from saber_agent.emotion_lexicon import SECTOR_BY_NAME, sector_of, sectors_of_labels
+from saber_agent.eval.emotion_lexicon import SECTOR_BY_NAME, sector_of, sectors_of_labels
 from saber_agent.evidence import valence_label
 
 Task = Literal["classification", "joint", "generation"]
@@ -288,7 +288,7 @@ def write_predictions(
     A sample without a results line (or with an error line) gets an empty prediction, which the
     scorer counts as invalid.
     """
-    from saber_agent.metrics import classification_scores
+    from saber_agent.eval.metrics import classification_scores
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

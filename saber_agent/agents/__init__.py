@@ -1,0 +1,1 @@
+"""Agent integrations: the LangChain tool, the MCP server and checkpointed runs."""

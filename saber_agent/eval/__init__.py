@@ -1,0 +1,1 @@
+"""Evaluation: metrics, EmoBench-M, the emotion lexicon and the evaluation report."""

@@ -1,0 +1,1 @@
+"""Test inputs built at run time: synthetic clips and the bad-input corpus."""
