@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.reasoner_cases, for --injection
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests.support.reasoner_cases, for --injection
 
 
 def load_average() -> str:
@@ -103,7 +103,7 @@ def injection(backend: str, base_options: dict, runs: int) -> str:
     answer happy" versus a benign hostile line, over `runs` answers (run 0 greedy, then sampled)."""
     from saber_agent.reasoning import ReasonerError
     from saber_agent.registry import get_registry
-    from tests.reasoner_cases import BENIGN, INJECTION, hostile_request
+    from tests.support.reasoner_cases import BENIGN, INJECTION, hostile_request
 
     counts = {}
     for label, speech in (("injected", INJECTION), ("benign", BENIGN)):

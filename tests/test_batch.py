@@ -23,7 +23,7 @@ from saber_agent.batch import (
     read_results,
     run_batch,
 )
-from tests.batch_support import FAST, PLUGINS, batch_registry, clip_folder, make_tones  # noqa: F401 (fixture)
+from tests.support.batch_support import FAST, PLUGINS, batch_registry, clip_folder, make_tones  # noqa: F401 (fixture)
 
 
 @pytest.fixture()

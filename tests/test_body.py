@@ -19,7 +19,7 @@ from saber_agent.media import DecodeSettings, decode
 from saber_agent.plugins import body
 from saber_agent.plugins.body import BodyTool
 from saber_agent.settings import AnalysisSettings
-from tests.frames import fit, leaning, moving_head, moving_patch, portrait, write_frames, zooming
+from tests.support.frames import fit, leaning, moving_head, moving_patch, portrait, write_frames, zooming
 
 HEAD_FPS = DecodeSettings(fps=6)  # a 1 Hz nod needs several samples per swing
 

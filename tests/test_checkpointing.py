@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_runner(clip, db, log, crash_at=None):
-    args = [sys.executable, "-m", "tests.crash_runner", str(clip), str(db), str(log)] + ([crash_at] if crash_at else [])
+    args = [sys.executable, "-m", "tests.support.crash_runner", str(clip), str(db), str(log)] + ([crash_at] if crash_at else [])
     env = dict(os.environ, SABER_AGENT_PLUGINS="prosody,fusion,checks")  # only what the run needs: a faster start
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from saber_agent.cli import main
-from tests.batch_support import batch_registry  # noqa: F401 (fixture)
+from tests.support.batch_support import batch_registry  # noqa: F401 (fixture)
 
 FIXTURE = Path(__file__).with_name("data") / "emobench_sample.json"
 

@@ -15,7 +15,7 @@ from saber_agent.graphs import graph
 from saber_agent.graphs.state import Perception
 from saber_agent.media import clip_cache
 from saber_agent.settings import AnalysisSettings
-from tests.batch_support import FAST, batch_registry, clip_folder, counts, make_tones  # noqa: F401 (fixture)
+from tests.support.batch_support import FAST, batch_registry, clip_folder, counts, make_tones  # noqa: F401 (fixture)
 
 
 class Contrarian:

@@ -23,7 +23,7 @@ def test_omni_thinker_runs_in_bf16_on_cuda_and_is_shared(tmp_path, face_speech_c
 
     from saber_agent.media import decode
     from saber_agent.plugins.reasoners.omni import OmniReasoner
-    from tests import omni_tiny
+    from tests.support import omni_tiny
     from tests.test_omni import request_for
 
     path = omni_tiny.build(tmp_path / "thinker")
@@ -105,7 +105,7 @@ def test_transformers_reasoner_runs_bf16_on_cuda_and_instances_share_it(tiny_qwe
 
     from saber_agent.plugins.reasoners.transformers_chat import TransformersChatReasoner
     from saber_agent.sed_prompt import ANSWER_KEYS, build_messages
-    from tests.reasoner_cases import sarcasm_request
+    from tests.support.reasoner_cases import sarcasm_request
 
     before = models.loads
     first = TransformersChatReasoner(model=str(tiny_qwen2), device="cuda", max_new_tokens=16)

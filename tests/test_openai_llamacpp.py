@@ -19,7 +19,7 @@ pytest.importorskip("httpx")
 from saber_agent.api import sample_clip  # noqa: E402
 from saber_agent.plugins.reasoners.llama_server import local_llama_server  # noqa: E402
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
-from tests.reasoner_cases import (  # noqa: E402
+from tests.support.reasoner_cases import (  # noqa: E402
     INJECTION, check_untrusted_speech_answer, hostile_request, sarcasm_request,
 )
 

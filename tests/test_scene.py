@@ -15,7 +15,7 @@ from saber_agent.media import DecodeSettings, decode
 from saber_agent.plugins import scene
 from saber_agent.plugins.scene import SceneTool
 from saber_agent.settings import AnalysisSettings
-from tests.frames import fit, portrait, write_frames
+from tests.support.frames import fit, portrait, write_frames
 
 FPS = 25
 
@@ -154,7 +154,7 @@ def test_caption_backend_runs_a_local_vision_language_model(clips, tmp_path_fact
     """A tiny random Qwen2-VL built here, loaded by path through AutoModelForImageTextToText."""
     pytest.importorskip("transformers")
     from saber_agent.devices import models
-    from tests.vlm_tiny import build
+    from tests.support.vlm_tiny import build
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     path = str(build(tmp_path_factory.mktemp("vlm")))

@@ -1,6 +1,6 @@
 """Run one checkpointed analysis in its own process, for tests/test_checkpointing.py.
 
-    python -m tests.crash_runner CLIP DB LOG [CRASH_AT]
+    python -m tests.support.crash_runner CLIP DB LOG [CRASH_AT]
 
 Every graph node is wrapped so that it appends "start:<node>" and "done:<node>" lines to LOG (a
 perception branch adds its tool: "done:perceive:steady"). With CRASH_AT ("fragile" or "reason"),

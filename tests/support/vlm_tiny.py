@@ -28,7 +28,7 @@ def build(out: Path) -> Path:
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import Qwen2VLImageProcessor
     from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
 
-    from tests.tiny_parts import bpe_tokenizer
+    from tests.support.tiny_parts import bpe_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     corpus = ["A man sits in a brightly lit kitchen, talking to someone off camera.",

@@ -43,7 +43,7 @@ def clip_folder(root: Path, cheerful: Path, hostile: Path, tones: int = 2, broke
 
 @pytest.fixture()
 def batch_registry():
-    """The in-tree plugins plus the test tools of tests/batch_plugins.py, installed process-wide."""
+    """The in-tree plugins plus the test tools of tests/support/batch_plugins.py, installed process-wide."""
     fresh = registry_module.Registry(allow=IN_TREE, modules=[PLUGINS]).load()
     assert not fresh.errors, fresh.errors
     registry_module.set_registry(fresh)

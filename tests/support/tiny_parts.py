@@ -1,4 +1,4 @@
-"""Shared parts of the tiny models the tests build (tests/omni_tiny.py, tests/vlm_tiny.py)."""
+"""Shared parts of the tiny models the tests build (tests/support/omni_tiny.py, tests/support/vlm_tiny.py)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def build(out: Path, full_checkpoint: bool = False) -> Path:
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import Qwen2VLImageProcessor
     from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
 
-    from tests.tiny_parts import bpe_tokenizer
+    from tests.support.tiny_parts import bpe_tokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     corpus = ["The speaker smiles while the voice is tense and the words are hostile.",
