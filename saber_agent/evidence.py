@@ -6,6 +6,7 @@ came from (provenance), whether the slot could be filled (status, with the reaso
 
 from __future__ import annotations
 
+import math
 from enum import Enum
 from typing import Any, Literal
 
@@ -73,14 +74,127 @@ class Provenance(BaseModel):
     seconds: float | None = None
 
 
+class TimelineEvent(BaseModel):
+    """A marked moment or span on a timeline: a micro-expression candidate, a pause, a nod, a word.
+
+    `start_s`/`end_s` are seconds on the clip's clock (`end_s` None: a moment, not a span). `label`
+    is what happened in words (an emotion, "pause", "nod", or the word itself); `kind` names the
+    family so a reader can pick one ("micro_expression", "peak", "pause", "emphasis", "nod",
+    "shake", "burst", "segment", "word", ...); `value` is an optional strength (a probability, an
+    energy) in the unit the plugin states in its docs.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    start_s: float
+    end_s: float | None = None
+    label: str = ""
+    kind: str = ""
+    value: float | None = None
+
+    @model_validator(mode="after")
+    def _finite_and_in_order(self) -> TimelineEvent:
+        for name in ("start_s", "end_s", "value"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, not {value}")
+        if self.end_s is not None and self.end_s < self.start_s:
+            raise ValueError(f"end_s ({self.end_s}) must not be before start_s ({self.start_s})")
+        return self
+
+
+class Timeline(BaseModel):
+    """Measurements over time: the one format every perception plugin writes to `Slot.timelines`.
+
+    This is the contract for third-party plugins: a tool that measures something over time puts it
+    here, and the UI plots it, the exporters carry it and a second look over a window splices into it,
+    with no knowledge of the plugin. Layout (columns on one shared clock):
+
+    - `times_s`: sample times, seconds from the clip's start, finite and non-decreasing; length N.
+    - `series`: name -> N numbers (`None` marks a gap: no face in that frame, an unvoiced pitch
+      frame; NaN and infinities are read as gaps). Names carry their unit where it helps
+      (`f0_hz`, `intensity_db`) or are class names (`happiness`), all of one unit.
+    - `units`: series name -> unit in words ("probability", "Hz", "dB", "mean flow, px per frame");
+      every key must name a series.
+    - `labels`: name -> N strings or `None`, a categorical line on the same clock (the top
+      expression per frame).
+    - `events`: marked moments and spans (`TimelineEvent`), which need no samples: a transcript is a
+      timeline of `segment` and `word` events and no series.
+    - `step_s`: the sampling step when it is regular (e.g. 0.1 for 10 Hz bins), else None.
+
+    The in-tree plugins write these names (the UI looks for them; a third-party plugin that fills the
+    same slot should use the same name and series names to be plotted):
+
+    =================  ==================  ==========================================================
+    slot               timeline name       series / events
+    =================  ==================  ==========================================================
+    facial_exp_desc    ``expression``      one series per class (`BASIC_EMOTIONS`), unit probability;
+                                           labels ``top``; events ``micro_expression``, ``peak``
+    acoustic_feat      ``prosody``         ``f0_hz`` (None unvoiced), ``intensity_db``; events
+                                           ``pause`` (spans), ``emphasis``
+    body_lang_desc     ``activity``        one series per body region; events ``nod``, ``shake``,
+                                           ``burst`` ...
+    video_desc         ``scene``           ``brightness``, ``contrast``, ``motion``, ``shot_distance``,
+                                           ``faces``; events ``cut``
+    speech_content     ``transcript``      no series; events ``segment`` and ``word`` (label: the text)
+    =================  ==================  ==========================================================
+
+    Other names are welcome (they are kept, exported and merged like these); the summary numbers of a
+    slot stay in `Slot.measurements`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    times_s: list[float] = Field(default_factory=list)
+    series: dict[str, list[float | None]] = Field(default_factory=dict)
+    units: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, list[str | None]] = Field(default_factory=dict)
+    events: list[TimelineEvent] = Field(default_factory=list)
+    step_s: float | None = Field(default=None, gt=0)
+
+    @field_validator("series", mode="before")
+    @classmethod
+    def _gaps_not_nan(cls, value: Any) -> Any:
+        # NaN would serialise as null and come back as None: store the gap as None from the start
+        if isinstance(value, dict):
+            return {
+                k: [None if isinstance(v, float) and not math.isfinite(v) else v for v in col]
+                if isinstance(col, (list, tuple)) else col
+                for k, col in value.items()
+            }
+        return value
+
+    @model_validator(mode="after")
+    def _one_clock(self) -> Timeline:
+        n = len(self.times_s)
+        if any(not math.isfinite(t) for t in self.times_s):
+            raise ValueError("times_s must be finite seconds")
+        if any(b < a for a, b in zip(self.times_s, self.times_s[1:])):
+            raise ValueError("times_s must be in time order (non-decreasing)")
+        for kind, columns in (("series", self.series), ("labels", self.labels)):
+            for name, column in columns.items():
+                if len(column) != n:
+                    raise ValueError(f"{kind} {name!r} has {len(column)} values for {n} times")
+        if unknown := sorted(set(self.units) - set(self.series)):
+            raise ValueError(f"units name no series: {', '.join(unknown)}")
+        return self
+
+    def __bool__(self) -> bool:
+        """Whether there is anything to show: a sample with a value, or an event."""
+        return bool(self.events) or any(v is not None for col in self.series.values() for v in col)
+
+
 class Slot(BaseModel):
-    """One SABER evidence slot."""
+    """One SABER evidence slot: text, status, confidence, `measurements` (summary numbers, plugin-defined)
+    and `timelines` (name -> `Timeline`: anything measured over time, in one documented format)."""
 
     text: str = ""
     status: SlotStatus = SlotStatus.unavailable
     reason: str | None = None  # why the slot is unavailable or failed
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)
-    measurements: dict[str, Any] = Field(default_factory=dict)
+    measurements: dict[str, Any] = Field(default_factory=dict)  # summary numbers and detail, plugin-defined
+    # measurements over time, in the one format the UI, exporters and second looks read (see `Timeline`)
+    timelines: dict[str, Timeline] = Field(default_factory=dict)
     provenance: Provenance | None = None
 
     @property
