@@ -29,6 +29,7 @@ from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins.facetrack import FaceTrack, track_faces
 from saber_agent.settings import AnalysisSettings
+from saber_agent.vocab import ADJECTIVE
 
 BACKENDS = ("offline", "deepface", "auto")
 ENGINES = ("auto", "numpy", "torch")  # of the offline backend
@@ -36,10 +37,6 @@ ENGINES = ("auto", "numpy", "torch")  # of the offline backend
 CIRCUMPLEX = {
     "anger": (-0.7, 0.8), "disgust": (-0.6, 0.5), "fear": (-0.6, 0.8), "happiness": (0.8, 0.6),
     "neutral": (0.0, 0.2), "sadness": (-0.7, 0.25), "surprise": (0.1, 0.85),
-}
-ADJECTIVE = {
-    "anger": "angry", "disgust": "disgusted", "fear": "fearful", "happiness": "happy",
-    "neutral": "neutral", "sadness": "sad", "surprise": "surprised",
 }
 # A brief transient: a non-dominant expression that rises this far above its own clip median,
 # to at least MICRO_MIN_P, for at most MICRO_MAX_S, with the face seen before and after it.

@@ -25,13 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from saber_agent.devices import DeviceError, is_cuda, is_out_of_memory, shared_model
+from saber_agent.vocab import CLASS_SPELLINGS
 
 # FER-2013's class order (the model's outputs) and the core's names for them.
 FER_LABELS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
-FER_TO_BASIC = {
-    "angry": "anger", "disgust": "disgust", "fear": "fear", "happy": "happiness",
-    "sad": "sadness", "surprise": "surprise", "neutral": "neutral",
-}
+FER_TO_BASIC = {label: CLASS_SPELLINGS[label] for label in FER_LABELS}
 INPUT_SIDE = 64
 BN_EPSILON = 1e-3  # every BatchNormalization layer of the file uses Keras's default
 CROP_MARGIN = 0.1  # fer crops the face box plus 10 px around a ~100 px face

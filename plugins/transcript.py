@@ -37,6 +37,7 @@ from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins import whisper_models
 from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 from saber_agent.settings import AnalysisSettings
+from saber_agent.vocab import CJK, KANA
 
 # Segments are dropped as "probably no speech" past these (whisper's own rule is 0.6 and -1.0; ours
 # is stricter because a lone "You" on silence scores -0.98).
@@ -71,8 +72,8 @@ EVENT_NAMES: tuple[tuple[str, str | None], ...] = (
     (r"inaudible|unintelligible|听不清", "inaudible"),
     (r"noise|static|buzz|噪", "noise"),
 )
-_SPOKEN = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0400-\u04ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3040-\u30ff]")
+_SPOKEN = re.compile(rf"[0-9A-Za-z\u00c0-\u024f\u0400-\u04ff\uac00-\ud7af{KANA}{CJK}]")
+_CJK = re.compile(f"[{CJK}{KANA}]")
 
 
 class TranscriptOptions(BaseModel):

@@ -245,7 +245,55 @@ class ClipInfo(BaseModel):
     n_frames: int = 0  # frames kept after sampling
     audio_sample_rate: int | None = None
     audio_channels: int | None = None  # of the source, before the mono mix-down
+    audio_track: int | None = None  # which audio stream was analysed (0 = the file's first audio stream)
+    audio_tracks: list[AudioTrack] = Field(default_factory=list)  # every audio stream of the file
+    rotation: int = 0  # degrees the frames were turned to stand as players display them (display matrix)
+    time_origin_s: float = 0.0  # the file's first timestamp; every time here is seconds after it
+    duration_declared: bool = True  # False: the file declares no duration; duration_s is what was decoded
     notes: list[str] = Field(default_factory=list)  # e.g. "audio is silent"
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _printable_path(cls, value: Any) -> Any:
+        """A name that is not valid UTF-8 (a Latin-1 byte, kept by Python as a lone surrogate) is
+        written with the byte escaped (``caf\\xe9.mp4``): JSON, batch lines and the UI can carry it."""
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "backslashreplace")
+        if isinstance(value, str):
+            return printable_path(value)
+        return value
+
+
+class AudioTrack(BaseModel):
+    """One audio stream of the file, as listed in `ClipInfo.audio_tracks`."""
+
+    index: int  # among the file's audio streams, from 0 (what the ``audio_track`` decode setting takes)
+    codec: str | None = None
+    channels: int | None = None
+    sample_rate: int | None = None
+    language: str | None = None
+    title: str | None = None
+    default: bool = False
+    silent: bool | None = None  # None: not decoded
+    analysed: bool = False
+
+
+def printable_path(path: str) -> str:
+    """`path` with undecodable bytes (lone surrogates from the file system) escaped as ``\\xNN``."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if _only_escapes(path) \
+            else path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _only_escapes(text: str) -> bool:
+    try:
+        text.encode("utf-8", "surrogateescape")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 class ModalityCue(BaseModel):
@@ -402,11 +450,37 @@ class Reperception(BaseModel):
     kept: Literal["new", "previous"] | None = None  # which of the two the slot now holds
     fps: float | None = None  # the frame rate the look actually sampled, when it read frames
     decoded: bool = False  # whether it needed the clip's one extra (denser) decode
+    cached: bool = False  # reused from a given perception (the evidence cache): not run again
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
         return self.kept == "new" and self.before != self.after
+
+
+class LookResult(BaseModel):
+    """What one second look found, before it was merged into its slot (kept so a rerun can reuse it)."""
+
+    slot: Slot
+    fps: float | None = None  # the frame rate the look sampled, when it read frames
+    seconds: float = 0.0  # what the look cost when it ran
+
+
+class Perception(BaseModel):
+    """What perception produced for one clip: enough to reason again without decoding or perceiving.
+
+    `slots` and `tool_runs` are the first pass; `cues` are each slot's per-modality estimates, made
+    where the slot was made (slot name -> cues); `looks` are the second looks taken over this clip,
+    keyed by `PerceptionRequest.key()` (tool, window, frame rate, options). Given in the graph's input
+    (e.g. from the evidence cache), decode and perception are skipped, and a second look already in
+    `looks` is reused instead of run again.
+    """
+
+    clip: ClipInfo
+    slots: dict[str, Slot] = Field(default_factory=dict)  # slot name -> slot, as the tools filled them
+    tool_runs: list[ToolRun] = Field(default_factory=list)  # which tool filled which slot
+    cues: dict[str, list[ModalityCue]] = Field(default_factory=dict)  # slot name -> its tool's cues
+    looks: dict[str, LookResult] = Field(default_factory=dict)  # PerceptionRequest.key() -> what it found
 
 
 class Result(BaseModel):

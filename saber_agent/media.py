@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
-from saber_agent.evidence import ClipInfo
+from saber_agent.evidence import AudioTrack, ClipInfo, printable_path
 
 AUDIO_RATE = 16_000
 SILENCE_RMS = 1e-4  # below this the whole track counts as silent
+CANCELLED_RATIO = 0.1  # a mono mix this far (-20 dB) below its loudest channel has cancelled
 
 
 class MediaError(Exception):
@@ -33,6 +34,8 @@ class DecodeSettings(BaseModel):
     max_frames: int = Field(default=240, ge=1)  # a long clip gets a sparser sampling, not more frames
     max_side: int = Field(default=640, ge=32)  # frames are downscaled so their longer side fits
     max_duration_s: float = Field(default=1800.0, gt=0)  # longer inputs are refused with a clear error
+    # which audio stream to analyse (0 = the file's first); None: the default one, or the first with sound
+    audio_track: int | None = Field(default=None, ge=0)
 
 
 @dataclass(eq=False)
@@ -71,20 +74,21 @@ class Clip:
 
 
 def _check_path(path: Path) -> None:
+    shown = printable_path(str(path))
     if not path.exists():
         if path.is_symlink():
-            raise MediaError(f"{path}: is a symbolic link that loops or points to nothing.")
-        raise MediaError(f"{path}: no such file.")
+            raise MediaError(f"{shown}: is a symbolic link that loops or points to nothing.")
+        raise MediaError(f"{shown}: no such file.")
     if path.is_dir():
-        raise MediaError(f"{path}: is a directory, not a media file.")
+        raise MediaError(f"{shown}: is a directory, not a media file.")
     try:
         size = path.stat().st_size
     except OSError as exc:  # e.g. a symlink loop
-        raise MediaError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+        raise MediaError(f"{shown}: cannot be read ({exc.strerror or exc}).") from None
     if size == 0:
-        raise MediaError(f"{path}: the file is empty.")
+        raise MediaError(f"{shown}: the file is empty.")
     if not os.access(path, os.R_OK):
-        raise MediaError(f"{path}: permission denied.")
+        raise MediaError(f"{shown}: permission denied.")
 
 
 def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -94,35 +98,86 @@ def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
 
 
 def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> Clip:
-    """Decode `path` once: sampled RGB frames and 16 kHz mono float32 audio.
+    """Decode `path` once: sampled RGB frames and 16 kHz mono float32 audio, on one clock.
 
-    Raises MediaError for a missing, empty, broken or unsupported file, or one with neither a
-    video nor an audio stream.
+    Frames are turned upright as players display them (the stream's display matrix), attached
+    pictures (cover art) are not video, the audio is the chosen track (see `DecodeSettings.audio_track`)
+    with a downmix that survives phase-inverted channels, and every time is seconds after the file's
+    first timestamp. Raises MediaError for a missing, empty, broken or unsupported file, or one with
+    neither a video nor an audio stream.
     """
     import av
 
     settings = settings or DecodeSettings()
     path = Path(path)
     _check_path(path)
+    shown = printable_path(str(path))
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.error.FFmpegError as exc:
-        raise MediaError(f"{path}: not a readable audio or video file ({_ffmpeg_reason(exc)}).") from None
+        raise MediaError(f"{shown}: not a readable audio or video file ({_ffmpeg_reason(exc)}).") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise MediaError(f"{path}: cannot be opened ({exc}).") from None
+        raise MediaError(f"{shown}: cannot be opened ({exc}).") from None
 
     with container:
-        video = next((s for s in container.streams.video), None)
-        audio = next((s for s in container.streams.audio), None)
-        if video is None and audio is None:
-            raise MediaError(f"{path}: has neither a video nor an audio stream.")
+        video = next((s for s in container.streams.video if not _attached_picture(s)), None)
+        audios = list(container.streams.audio)
+        if video is None and not audios:
+            if any(True for _ in container.streams.video):
+                raise MediaError(f"{shown}: holds only a still picture (cover art), no video or audio to analyse.")
+            raise MediaError(f"{shown}: has neither a video nor an audio stream.")
+        if settings.audio_track is not None and settings.audio_track >= len(audios):
+            raise MediaError(
+                f"{shown}: has {len(audios)} audio track(s); audio_track {settings.audio_track} does not exist "
+                f"(choose 0 to {max(0, len(audios) - 1)})."
+            )
+        audio = _preferred_audio(audios, settings.audio_track)
         duration = _duration(container, video, audio)
         if duration > settings.max_duration_s:
             raise MediaError(
-                f"{path}: is {duration:.0f} s long, over the {settings.max_duration_s:.0f} s limit "
+                f"{shown}: is {duration:.0f} s long, over the {settings.max_duration_s:.0f} s limit "
                 "(raise max_duration_s to analyse it)."
             )
-        return _demux(path, container, video, audio, duration, settings)
+        origin = _time_origin(container, [s for s in (video, *audios) if s is not None])
+        clip = _demux(path, container, video, audio, duration, origin, settings)
+    _finish_audio(path, clip, audios, audio, origin, settings)
+    return clip
+
+
+def _attached_picture(stream) -> bool:
+    """Cover art (an MP3's or M4A's `attached_pic`) is one still picture, not video."""
+    import av
+
+    disposition = getattr(stream, "disposition", None)
+    try:
+        return bool(disposition is not None and disposition & av.stream.Disposition.attached_pic)
+    except (AttributeError, TypeError):
+        return False
+
+
+def _preferred_audio(audios: list, chosen: int | None):
+    """The audio stream to decode first: the one asked for, else the file's default, else the first."""
+    if not audios:
+        return None
+    if chosen is not None:
+        return audios[chosen]
+    import av
+
+    for stream in audios:
+        try:
+            if stream.disposition & av.stream.Disposition.default:
+                return stream
+        except (AttributeError, TypeError):
+            break
+    return audios[0]
+
+
+def _time_origin(container, streams: list) -> float:
+    """The file's first timestamp over the streams analysed (seconds): zero of the one clock."""
+    starts = [float(s.start_time * s.time_base) for s in streams if s.start_time is not None and s.time_base]
+    if starts:
+        return min(starts)
+    return container.start_time / 1_000_000 if container.start_time else 0.0
 
 
 def _ffmpeg_reason(exc: Exception) -> str:
@@ -139,8 +194,75 @@ def _duration(container, video, audio) -> float:
     return 0.0
 
 
-def _demux(path: Path, container, video, audio, duration: float, settings: DecodeSettings) -> Clip:
-    """One pass over the packets of both streams; frames are kept only at the sampling times."""
+class _AudioTrack:
+    """One audio stream being decoded: 16 kHz mono chunks placed on the clip's clock, and the energy
+    of each source channel (to tell a phase-cancelled downmix from real silence)."""
+
+    def __init__(self, stream, origin: float, channel: int | None = None):
+        import av
+
+        self.stream, self.origin, self.channel = stream, origin, channel
+        self.channels = stream.channels or 1
+        layout = stream.layout.name if getattr(stream, "layout", None) is not None else None
+        self.mono = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE) if channel is None else None
+        # the source channels at 16 kHz, planar: their energies (or the one channel kept)
+        self.split = (av.AudioResampler(format="fltp", layout=layout, rate=AUDIO_RATE)
+                      if layout and (self.channels > 1 or channel is not None) else None)
+        self.chunks: list[np.ndarray] = []
+        self.channel_energy = np.zeros(self.channels)
+        self.start: float | None = None  # seconds on the clip's clock of the first sample
+        self.frames = 0
+        self.count = 0  # samples kept so far
+
+    def add(self, frame) -> None:
+        self.frames += 1
+        if self.start is None and frame.time is not None:
+            self.start = max(0.0, float(frame.time) - self.origin)
+        if self.split is not None:
+            for out in self.split.resample(frame):
+                self._take_planes(out)
+        if self.mono is not None:
+            for out in self.mono.resample(frame):
+                self.chunks.append(out.to_ndarray().reshape(-1).copy())
+                self.count += self.chunks[-1].size
+
+    def _take_planes(self, out) -> None:
+        planes = out.to_ndarray()
+        if planes.ndim == 2 and planes.shape[0] == self.channels:
+            self.channel_energy += np.einsum("ij,ij->i", planes, planes, dtype=np.float64)
+            if self.channel is not None:
+                self.chunks.append(planes[self.channel].astype(np.float32, copy=True))
+                self.count += self.chunks[-1].size
+
+    def flush(self) -> None:
+        import av
+
+        for resampler, take in ((self.split, self._take_planes),
+                                (self.mono, lambda out: self.chunks.append(out.to_ndarray().reshape(-1).copy()))):
+            if resampler is None:
+                continue
+            try:
+                for out in resampler.resample(None):
+                    take(out)
+            except (av.error.FFmpegError, ValueError):
+                pass
+
+    def samples(self) -> np.ndarray:
+        """The track on the clip's clock: silence before its first timestamp, then its samples, in [-1, 1]."""
+        data = np.concatenate(self.chunks).astype(np.float32, copy=False) if self.chunks else np.zeros(0, np.float32)
+        lead = int(round((self.start or 0.0) * AUDIO_RATE))
+        if lead > 0 and data.size:
+            data = np.concatenate([np.zeros(lead, np.float32), data])
+        np.clip(data, -1.0, 1.0, out=data)
+        return data
+
+
+def _demux(path: Path, container, video, audio, duration: float, origin: float, settings: DecodeSettings) -> Clip:
+    """One pass over the packets of both streams; frames are kept only at the sampling times.
+
+    Without a declared duration the sampling rate cannot be planned: when the frame budget fills up,
+    every other kept frame is dropped and the step doubles, so the frames still cover the whole clip.
+    """
     import av
 
     fps = settings.fps
@@ -150,14 +272,17 @@ def _demux(path: Path, container, video, audio, duration: float, settings: Decod
 
     if video is not None:
         video.thread_type = "AUTO"
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE) if audio is not None else None
+    track = _AudioTrack(audio, origin) if audio is not None else None
 
     frames: list[np.ndarray] = []
     times: list[float] = []
-    chunks: list[np.ndarray] = []
     next_t = 0.0
     out_size: tuple[int, int] | None = None
-    decoded_video = decoded_audio = 0
+    rotation = 0
+    decoded_video = 0
+    thinned = False
+    last_t = 0.0
+    stopped_at: float | None = None
     errors: list[str] = []
     streams = [s for s in (video, audio) if s is not None]
     try:
@@ -172,62 +297,204 @@ def _demux(path: Path, container, video, audio, duration: float, settings: Decod
             for frame in decoded:
                 if packet.stream is video:
                     decoded_video += 1
-                    t = float(frame.time) if frame.time is not None else decoded_video / float(video.average_rate or 25)
-                    if t + 1e-6 < next_t or len(frames) >= settings.max_frames:
+                    t = (float(frame.time) - origin if frame.time is not None
+                         else decoded_video / float(video.average_rate or 25))
+                    last_t = max(last_t, t)
+                    if t > settings.max_duration_s:
+                        stopped_at = t
+                        break
+                    if t + 1e-6 < next_t:
                         continue
+                    if len(frames) >= settings.max_frames:  # no declared duration: halve the sampling
+                        frames, times, step = frames[::2], times[::2], step * 2
+                        thinned = True
+                        if t + 1e-6 < (int(times[-1] / step) + 1) * step:
+                            next_t = (int(times[-1] / step) + 1) * step
+                            continue
                     if out_size is None:
+                        rotation = _rotation(frame)
                         out_size = _scaled_size(frame.width, frame.height, settings.max_side)
-                    frames.append(frame.to_ndarray(format="rgb24", width=out_size[0], height=out_size[1]))
-                    times.append(t)
+                    image = frame.to_ndarray(format="rgb24", width=out_size[0], height=out_size[1])
+                    if rotation:
+                        image = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
+                    frames.append(image)
+                    times.append(max(0.0, t))
                     next_t = (int(t / step) + 1) * step
-                else:
-                    decoded_audio += 1
-                    for out in resampler.resample(frame):
-                        chunks.append(out.to_ndarray().reshape(-1).copy())
+                elif track is not None:
+                    track.add(frame)
+                    if (track.start or 0.0) + track.count / AUDIO_RATE > settings.max_duration_s:
+                        stopped_at = settings.max_duration_s
+            if stopped_at is not None:
+                break
     except av.error.FFmpegError as exc:
         errors.append(_ffmpeg_reason(exc))
-    if resampler is not None:
-        try:
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1).copy())
-        except (av.error.FFmpegError, ValueError):
-            pass
+    if track is not None:
+        track.flush()
 
-    if not frames and not chunks:
+    samples = track.samples() if track is not None else np.zeros(0, np.float32)
+    if stopped_at is None and samples.size > settings.max_duration_s * AUDIO_RATE:
+        stopped_at = settings.max_duration_s
+    if stopped_at is not None:
+        samples = samples[: int(settings.max_duration_s * AUDIO_RATE)]
+    if not frames and not samples.size:
         problem = errors[0] if errors else "no frame or audio sample could be decoded"
-        raise MediaError(f"{path}: is damaged or truncated ({problem}).")
+        raise MediaError(f"{printable_path(str(path))}: is damaged or truncated ({problem}).")
 
-    samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
-    np.clip(samples, -1.0, 1.0, out=samples)
+    fps = 1.0 / step
     frame_array = np.stack(frames) if frames else np.zeros((0, 0, 0, 3), np.uint8)
-    decoded_duration = max(samples.size / AUDIO_RATE, (times[-1] + step) if times else 0.0)
+    video_end = (last_t + 1.0 / float(video.average_rate or 25)) if decoded_video else 0.0
+    decoded_duration = max(samples.size / AUDIO_RATE, video_end)
     notes = []
     if errors:
         notes.append(f"decoding stopped early or skipped damaged data ({errors[0]})")
     elif duration > 0 and decoded_duration < 0.9 * duration - 0.5:
         notes.append(f"only {decoded_duration:.1f} s of the declared {duration:.1f} s could be decoded (truncated file?)")
+    if stopped_at is not None:
+        notes.append(f"decoding stopped at the {settings.max_duration_s:.0f} s limit (max_duration_s); the rest is not analysed")
+    if duration <= 0:
+        covered = f"frames sampled every {step:g} s over 0-{times[-1]:.1f} s" if times else "no frame sampled"
+        notes.append(f"the file declares no duration: {decoded_duration:.1f} s were decoded ({covered})")
+    elif thinned:
+        notes.append(f"the file ran longer than its declared {duration:.1f} s; frames sampled every {step:g} s "
+                     f"over 0-{times[-1]:.1f} s")
+    if rotation:
+        turn = "180 degrees" if abs(rotation) == 180 else f"90 degrees {'clockwise' if rotation < 0 else 'counter-clockwise'}"
+        notes.append(f"frames turned {turn} to stand as players display them (the file's display matrix)")
     if video is not None and not frames:
         notes.append("the video stream held no decodable frame")
-    if audio is not None and not chunks:
+    if audio is not None and track.frames == 0:
         notes.append("the audio stream held no decodable sample")
+    size = out_size if not rotation or rotation % 180 == 0 else (out_size[1], out_size[0]) if out_size else None
     info = ClipInfo(
         path=str(path),
-        duration_s=round(duration if duration > 0 else decoded_duration, 3),
+        duration_s=round(duration if duration > 0 and stopped_at is None else decoded_duration, 3),
+        duration_declared=duration > 0,
         has_video=bool(frames),
-        has_audio=bool(chunks),
-        width=out_size[0] if out_size else None,
-        height=out_size[1] if out_size else None,
+        has_audio=bool(samples.size),
+        width=size[0] if size else None,
+        height=size[1] if size else None,
         native_fps=float(video.average_rate) if video is not None and video.average_rate else None,
         sample_fps=round(fps, 4) if frames else None,
         n_frames=len(frames),
         audio_sample_rate=audio.rate if audio is not None else None,
         audio_channels=audio.channels if audio is not None else None,
+        rotation=rotation,
+        time_origin_s=round(origin, 4),
         notes=notes,
     )
     clip = Clip(info, frame_array, np.asarray(times, dtype=np.float64), samples)
-    if clip.has_audio and clip.audio_is_silent:
-        info.notes.append("the audio track is silent")
+    clip.extras["_audio_track"] = track
     return clip
+
+
+def _rotation(frame) -> int:
+    """Degrees (counter-clockwise, a multiple of 90) to turn a frame so it stands as displayed."""
+    try:
+        degrees = float(getattr(frame, "rotation", 0) or 0)
+    except (TypeError, ValueError):
+        return 0
+    turn = int(round(degrees / 90.0)) * 90
+    return ((turn + 180) % 360) - 180 if turn % 360 else 0
+
+
+def _audio_only(path: Path, stream_index: int, origin: float, channel: int | None, max_s: float) -> _AudioTrack:
+    """A second pass over one audio stream only (another track, or one channel of it)."""
+    import av
+
+    with av.open(str(path), metadata_errors="ignore") as container:
+        stream = container.streams[stream_index]
+        track = _AudioTrack(stream, origin, channel)
+        try:
+            for packet in container.demux(stream):
+                try:
+                    for frame in packet.decode():
+                        track.add(frame)
+                except av.error.FFmpegError:
+                    continue
+                if (track.start or 0.0) + track.count / AUDIO_RATE > max_s:
+                    break
+        except av.error.FFmpegError:
+            pass
+        track.flush()
+    return track
+
+
+def _silent(samples: np.ndarray) -> bool:
+    return not samples.size or float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) < SILENCE_RMS
+
+
+def _finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, settings: DecodeSettings) -> None:
+    """Pick the track and downmix: the default (or chosen) track unless it is silent and another is
+    not; a loud channel when the mono downmix cancels (phase-inverted stereo). Lists every track."""
+    track: _AudioTrack | None = clip.extras.pop("_audio_track", None)
+    info = clip.info
+    if first is None:
+        return
+    listed = [_track_entry(i, s) for i, s in enumerate(audios)]
+    chosen = audios.index(first)
+    samples = clip.audio
+    listed[chosen].silent = _silent(samples)
+    if listed[chosen].silent and settings.audio_track is None and len(audios) > 1:
+        for i, stream in enumerate(audios):
+            if i == chosen or listed[i].silent is not None:
+                continue
+            other = _audio_only(path, stream.index, origin, None, settings.max_duration_s)
+            other_samples = other.samples()
+            listed[i].silent = _silent(other_samples)
+            if not listed[i].silent:
+                info.notes.append(f"audio track {chosen} is silent; track {i} (the first with sound) is analysed")
+                chosen, track, samples = i, other, other_samples
+                break
+    samples = _undo_cancellation(path, track, samples, info, origin, settings)
+    listed[chosen].analysed = True
+    info.audio_track = chosen
+    info.audio_tracks = listed if len(listed) > 1 else [listed[0]]
+    info.audio_channels = audios[chosen].channels
+    info.audio_sample_rate = audios[chosen].rate
+    if len(listed) > 1 and not any("is analysed" in n for n in info.notes):
+        others = ", ".join(str(t.index) for t in listed if not t.analysed)
+        info.notes.append(f"the file has {len(listed)} audio tracks; track {chosen} is analysed "
+                          f"(the others, {others}, can be chosen with the audio_track decode setting)")
+    clip.audio = samples
+    info.has_audio = bool(samples.size)
+    if info.has_audio and clip.audio_is_silent:
+        info.notes.append("the audio track is silent")
+
+
+def _undo_cancellation(path, track, samples, info: ClipInfo, origin: float, settings: DecodeSettings) -> np.ndarray:
+    """When the channels are loud but their mono sum is not, the channels are out of phase (one
+    inverted): the sum cancels the voice. The loudest channel is analysed instead."""
+    if track is None or track.channels < 2 or not samples.size:
+        return samples
+    n = max(1, samples.size)
+    channel_rms = np.sqrt(track.channel_energy / n)
+    mono_rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
+    loudest = int(np.argmax(channel_rms))
+    if channel_rms[loudest] < SILENCE_RMS or mono_rms >= CANCELLED_RATIO * channel_rms[loudest]:
+        return samples
+    single = _audio_only(path, track.stream.index, origin, loudest, settings.max_duration_s).samples()
+    if _silent(single):
+        return samples
+    info.notes.append(
+        f"the audio channels cancel when mixed to mono (phase-inverted: mix {20 * np.log10(max(mono_rms, 1e-9) / channel_rms[loudest]):.0f} dB "
+        f"below the channels); channel {loudest} alone is analysed"
+    )
+    return single
+
+
+def _track_entry(i: int, stream) -> AudioTrack:
+    import av
+
+    metadata = getattr(stream, "metadata", {}) or {}
+    try:
+        default = bool(stream.disposition & av.stream.Disposition.default)
+    except (AttributeError, TypeError):
+        default = False
+    return AudioTrack(
+        index=i, codec=getattr(stream.codec_context, "name", None), channels=stream.channels, sample_rate=stream.rate,
+        language=metadata.get("language") or metadata.get("LANGUAGE"), title=metadata.get("title") or metadata.get("TITLE"),
+        default=default,
+    )
 
 
 def content_hash(path: str | os.PathLike, chunk: int = 1 << 20) -> str:

@@ -18,22 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from saber_agent.evidence import BASIC_EMOTIONS
+from saber_agent.vocab import CLASS_SPELLINGS, written_without_spaces
 
 TIME_KEYS = ("t", "time", "time_s", "t_s", "times", "timestamp", "timestamps", "frame_times", "seconds", "start", "start_s")
 STEP_KEYS = ("time_step", "time_step_s", "step", "step_s", "hop_s", "dt")
 OFFSET_KEYS = ("t0", "start", "start_s", "offset_s")
 PROB_KEYS = ("probabilities", "probs", "scores", "expressions", "emotions", "expression_probabilities")
 
-# Spellings plugins use for the seven basic classes, mapped to the evidence model's names.
-EMOTION_ALIASES = {
-    "happy": "happiness", "happiness": "happiness", "joy": "happiness",
-    "sad": "sadness", "sadness": "sadness",
-    "angry": "anger", "anger": "anger",
-    "fear": "fear", "fearful": "fear", "scared": "fear",
-    "surprise": "surprise", "surprised": "surprise",
-    "disgust": "disgust", "disgusted": "disgust",
-    "neutral": "neutral", "contempt": "contempt",
-}
+# Spellings plugins use for the seven basic classes, mapped to the evidence model's names; contempt
+# (which some face models output) keeps a line of its own in the plots.
+EMOTION_ALIASES = {**CLASS_SPELLINGS, "contempt": "contempt"}
 
 EXPRESSION_CONTAINERS = (
     "expression_timeline", "expressions_timeline", "emotion_timeline", "expression_probabilities",
@@ -501,5 +495,5 @@ def _join(words: list[TimedText]) -> TimedText:
     for w in words:
         # faster-whisper words carry their own leading space; others do not
         piece = w.text
-        text += piece if not text or piece[:1] in " ,.!?;:'" or "\u3000" <= piece[:1] <= "\u9fff" else " " + piece
+        text += piece if not text or piece[:1] in " ,.!?;:'" or written_without_spaces(piece) else " " + piece
     return TimedText(words[0].start, words[-1].end, " ".join(text.split()))
