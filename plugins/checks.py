@@ -2,76 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from saber_agent import hookimpl
-from saber_agent.checking import ConsistencyCheck
+from saber_agent.checking import ConsistencyCheck, content_words, evidence_text, modalities_in, modalities_used
 from saber_agent.cues import merge_cues
-from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome
+from saber_agent.evidence import Analysis, CheckOutcome
 from saber_agent.reasoning import ReasoningRequest
-
-# Observable cues that a reasoner must not claim unless the evidence mentions them.
-OBSERVABLE_CUES = {
-    "tears": ("tear", "crying", "cries", "cry"),
-    "crying": ("cry", "crying", "tear", "sob"),
-    "laughter": ("laugh", "laughter", "laughing"),
-    "smile": ("smile", "smiling", "happiness", "happy"),
-    "frown": ("frown", "furrow", "anger", "sadness", "angry", "sad"),
-    "shouting": ("shout", "yell", "loud", "scream"),
-    "trembling": ("trembl", "shak", "jitter"),
-    "sigh": ("sigh",),
-    "fist": ("fist", "clench"),
-    "blush": ("blush",),
-}
-_WORD = re.compile(r"[\w']+", re.UNICODE)
-_STOP = frozenset(
-    "the a an and or of to in on at is are was were be been with as by for from that this it its his her "
-    "their they he she which who while than then so but not no into over about".split()
-)
-
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-
-
-def content_words(text: str) -> set[str]:
-    """The words a cue and the evidence can share: English content words, and for Chinese (written
-    without spaces) the character bigrams of each run, so a cue quoting part of a sentence overlaps it."""
-    words = {w.lower() for w in _WORD.findall(_CJK.sub(" ", text))}
-    found = {w for w in words if w not in _STOP and (len(w) > 2 or not w.isascii())}
-    for run in _CJK.findall(text):
-        found |= {run[i : i + 2] for i in range(len(run) - 1)} if len(run) > 1 else {run}
-    return found
-
-
-def evidence_text(request: ReasoningRequest) -> str:
-    """All the text a cue could be grounded in: slot texts, measurements and cue bases."""
-    parts = []
-    for name in PERCEPTION_SLOTS:
-        slot = request.evidence.slot(name)
-        if slot.ok:
-            parts.append(slot.text)
-            parts.extend(f"{k} {v}" for k, v in slot.measurements.items() if isinstance(v, (int, float, str)))
-    parts.extend(f"{c.modality} {c.emotion or ''} {c.basis}" for c in request.cues)
-    return " ".join(parts).lower()
-
-
-def modalities_in(request: ReasoningRequest) -> set[str]:
-    """Modalities with evidence: an ok slot or a cue (scene context does not count as a modality here)."""
-    found = {SLOT_MODALITY[n] for n in request.evidence.available()} | {c.modality for c in request.cues}
-    return found - {"scene"}
-
-
-def modalities_used(analysis: Analysis) -> set[str]:
-    used = {m for m, cues in analysis.cues_cited.items() if cues}
-    text = f"{analysis.reasoning} {analysis.conflict_explanation or ''}".lower()
-    names = {
-        "face": ("face", "facial", "expression", "smil", "frown"),
-        "voice": ("voice", "tone", "pitch", "prosod", "acoustic", "intonation"),
-        "words": ("words", "transcript", "speech", "says", "said", "utterance"),
-        "body": ("body", "posture", "gesture", "head", "nod"),
-    }
-    used |= {m for m, stems in names.items() if any(s in text for s in stems)}
-    return used - {"scene"}
+from saber_agent.vocab import OBSERVABLE_CUES
 
 
 class CrossModalAgreement(ConsistencyCheck):

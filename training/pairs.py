@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from saber_agent.checking import ConsistencyCheck
+from saber_agent.checking import ConsistencyCheck, evidence_text, modalities_in, modalities_used
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome, Slot
 from saber_agent.reasoning import Reasoner, ReasoningRequest
@@ -41,6 +41,7 @@ from saber_agent.sed_prompt import build_messages, target_json
 from saber_agent.training.config import ConfigError, PairSettings
 from saber_agent.training.data import Case, DataReport, DatasetError
 from saber_agent.training.text_emotion import text_cues
+from saber_agent.vocab import OBSERVABLE_CUES
 
 MODALITY_SLOT = {modality: slot for slot, modality in SLOT_MODALITY.items()}
 UNUSED_MODALITY_PENALTY = 0.05
@@ -94,8 +95,6 @@ def consistency_score(
     weights: dict[str, float] | None = None,
 ) -> ConsistencyScore:
     """Score `analysis` against the full-evidence `request` (see the module docstring for the formula)."""
-    from saber_agent.plugins.checks import modalities_in, modalities_used
-
     weights = weights or {}
     outcomes = run_checks(request, analysis, checks)
     total = sum(weights.get(o.name, 1.0) for o in outcomes)
@@ -182,8 +181,6 @@ def ablate(request: ReasoningRequest, modality: str) -> ReasoningRequest:
 def inject_invented_cue(request: ReasoningRequest, analysis: Analysis) -> tuple[Analysis, str] | None:
     """`analysis` with an observable cue the evidence never reports added to its evidence, reasoning
     and citations; None when the evidence already mentions every cue we could invent."""
-    from saber_agent.plugins.checks import OBSERVABLE_CUES, evidence_text
-
     source = evidence_text(request)
     claimed = f"{analysis.reasoning} {analysis.visual_evidence} {analysis.acoustic_evidence}".lower()
     for cue, where, sentence in INVENTED_CUES:

@@ -4,7 +4,7 @@ SABER records carry text, never measurements, so the emotion labels of a record'
 per-modality cues that rank CA-DPO candidates are read from the words. The rule, in full:
 
 1. Words are English tokens (``[a-z]+``, lower-cased) and every two-character window of a Chinese run.
-2. A word names an emotion when `saber_agent.sed_prompt.to_basic` maps it to a basic class, unless it is a
+2. A word names an emotion when `saber_agent.vocab.to_basic` maps it to a basic class, unless it is a
    known false friend of that function's substring match (``made`` is not ``mad``, the noun
    ``content`` is not contentment) or is a negated prefix form whose stem maps to the same class
    (``displeased`` is not ``pleased``).
@@ -18,17 +18,19 @@ per-modality cues that rank CA-DPO candidates are read from the words. The rule,
 Not to be confused with `saber_agent.eval.emotion_lexicon`, which groups open-vocabulary *labels* into
 wheel sectors for the EMER / OV-MER metrics. The two stay apart on purpose: this rule reads prose
 (negation, false friends, observable cues) to make training targets, that one scores label sets;
-changing either changes results, so each is fixed by its own tests.
+changing either changes results, so each is fixed by its own tests. The word data of both (and the
+tokenizer) lives in `saber_agent.vocab`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from saber_agent.evidence import SLOT_MODALITY, Evidence, ModalityCue
-from saber_agent.sed_prompt import to_basic
+from saber_agent.vocab import (  # noqa: F401 (the word data, re-exported under the names this module documents)
+    FALSE_FRIENDS, NEGATORS_EN, NEGATORS_ZH, OBSERVABLE_WORDS, OBSERVABLE_ZH, SPEECH_WORDS, to_basic, tokenize,
+)
 
 # Each basic class's (valence, arousal): the values a mention contributes.
 CLASS_AFFECT: dict[str, tuple[float, float]] = {
@@ -41,43 +43,8 @@ CLASS_AFFECT: dict[str, tuple[float, float]] = {
     "sadness": (-0.6, 0.3),
 }
 
-# Common words that contain a short emotion stem that to_basic's substring match would catch.
-FALSE_FRIENDS = frozenset(
-    "made madam nomad nomads content contents flatten flattened flatter glove gloves clover crusade crusades".split()
-)
+NEGATORS = NEGATORS_EN
 _NEGATED_PREFIXES = ("dis", "un", "non", "in")
-
-
-def _forms(spec: dict[str, str]) -> dict[str, str]:
-    return {word: cls for words, cls in spec.items() for word in words.split()}
-
-
-# Observable cues, as whole words (English) or words found anywhere in a Chinese run.
-OBSERVABLE_WORDS: dict[str, str] = _forms({
-    "smile smiles smiled smiling grin grins grinned grinning laugh laughs laughed laughing laughter "
-    "chuckle chuckles chuckled chuckling beaming": "happiness",
-    "frown frowns frowned frowning scowl scowls scowled scowling glare glares glared glaring shout shouts "
-    "shouted shouting yell yells yelled yelling scream screams screamed screaming snarl snarls snarling "
-    "clenched clenching harsh": "anger",
-    "tears tearful cry cries cried crying sob sobs sobbed sobbing sigh sighs sighed sighing": "sadness",
-    "tremble trembles trembled trembling shaking shaky flinch flinches flinched flinching": "fear",
-    "gasp gasps gasped widen widens widened": "surprise",
-})
-OBSERVABLE_ZH: dict[str, str] = _forms({
-    "微笑 笑容 大笑 笑声 欢快": "happiness",
-    "皱眉 紧锁 怒视 吼 喊叫 咬牙": "anger",
-    "流泪 眼泪 哭 叹气": "sadness",
-    "颤抖 发抖": "fear",
-})
-# Plainly valenced words of a transcript (the "words" modality); <laughter> is a sound event there.
-SPEECH_WORDS: dict[str, str] = _forms({
-    "hate hated ruined ruin awful terrible horrible worst stupid idiot 讨厌 糟糕 闭嘴": "anger",
-    "great wonderful thank thanks nice excellent amazing fantastic laughter 谢谢 感谢 太好": "happiness",
-})
-NEGATORS = frozenset("not no never without nor hardly neither isn't wasn't aren't don't doesn't didn't".split())
-NEGATORS_ZH = frozenset("不没无未别")
-
-_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -111,8 +78,7 @@ def emotion_mentions(text: str, extra_words: dict[str, str] | None = None, obser
     mentions: list[Mention] = []
     recent: list[str] = []  # the last English tokens, for negation
     position = 0
-    for match in _TOKEN.finditer(text.lower()):
-        token = match.group(0)
+    for token in tokenize(text):
         if token[0].isascii():
             basic = _english_class(token, extra_words, observable)
             if basic and not (NEGATORS & set(recent[-3:])):
