@@ -82,12 +82,15 @@ NEGATOR_PHRASES_ZH = ("不", "没", "无", "未", "非", "别", "毫无", "并�
 # Open-vocabulary words -> the seven basic classes (English and Chinese).
 BASIC_SYNONYMS: dict[str, BasicEmotion] = {}
 for _basic, _words in {
-    "anger": "anger angry furious rage irritated annoyed hostile mad frustrated frustration resentful sarcastic contempt contemptuous 愤怒 生气 恼火 不满 敌意 讽刺 责备",
+    "anger": "anger angry furious rage irritated annoyed hostile mad frustrated frustration resentful sarcastic contempt "
+    "contemptuous 愤怒 生气 恼火 不满 敌意 讽刺 责备",
     "disgust": "disgust disgusted revolted repulsed distaste 厌恶 恶心 反感 鄙视",
     "fear": "fear afraid scared anxious anxiety nervous worried terrified panic 恐惧 害怕 焦虑 紧张 担心",
-    "happiness": "happiness happy joy joyful glad delighted pleased cheerful excited content amused grateful gratitude love 快乐 高兴 开心 喜悦 愉快 兴奋 感激 满意",
+    "happiness": "happiness happy joy joyful glad delighted pleased cheerful excited content amused grateful gratitude love "
+    "快乐 高兴 开心 喜悦 愉快 兴奋 感激 满意",
     "neutral": "neutral calm flat indifferent composed 中性 平静 冷静",
-    "sadness": "sadness sad unhappy sorrow grief depressed disappointed disappointment melancholy hurt lonely 悲伤 难过 伤心 失望 沮丧 痛苦",
+    "sadness": "sadness sad unhappy sorrow grief depressed disappointed disappointment melancholy hurt lonely "
+    "悲伤 难过 伤心 失望 沮丧 痛苦",
     "surprise": "surprise surprised astonished amazed shocked startled 惊讶 吃惊 震惊 意外",
 }.items():
     for _w in _words.split():

@@ -29,7 +29,14 @@ from dataclasses import dataclass
 
 from saber_agent.evidence import SLOT_MODALITY, Evidence, ModalityCue
 from saber_agent.vocab import (  # noqa: F401 (the word data, re-exported under the names this module documents)
-    FALSE_FRIENDS, NEGATORS_EN, NEGATORS_ZH, OBSERVABLE_WORDS, OBSERVABLE_ZH, SPEECH_WORDS, to_basic, tokenize,
+    FALSE_FRIENDS,
+    NEGATORS_EN,
+    NEGATORS_ZH,
+    OBSERVABLE_WORDS,
+    OBSERVABLE_ZH,
+    SPEECH_WORDS,
+    to_basic,
+    tokenize,
 )
 
 # Each basic class's (valence, arousal): the values a mention contributes.

@@ -28,7 +28,15 @@ from __future__ import annotations
 
 from saber_agent.evidence import BASIC_EMOTIONS
 from saber_agent.vocab import (
-    ABSENCE_WORDS_EN, LABEL_ALIASES, NEGATOR_PHRASES_ZH, NEGATORS_EN, PUNCTUATION, SECTORS, Sector, is_cjk, tokenize,
+    ABSENCE_WORDS_EN,
+    LABEL_ALIASES,
+    NEGATOR_PHRASES_ZH,
+    NEGATORS_EN,
+    PUNCTUATION,
+    SECTORS,
+    Sector,
+    is_cjk,
+    tokenize,
 )
 
 SECTOR_NAMES: tuple[str, ...] = tuple(s.name for s in SECTORS)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from saber_agent import registry as registry_module
-from saber_agent.testing import synth
 from saber_agent.media import clip_cache
 from saber_agent.settings import AnalysisSettings
+from saber_agent.testing import synth
 from tests.conftest import IN_TREE
 
 PLUGINS = str(Path(__file__).with_name("batch_plugins.py"))  # the test tools, loaded by path

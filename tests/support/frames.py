@@ -79,7 +79,9 @@ def moving_head(kind: str, seconds: float = 4.0, fps: int = 25, hz: float = 1.0,
     return frames
 
 
-def moving_patch(background: np.ndarray, patch: np.ndarray, where: Callable[[float], tuple[int, int]], seconds: float, fps: int = 25) -> list[np.ndarray]:
+def moving_patch(
+    background: np.ndarray, patch: np.ndarray, where: Callable[[float], tuple[int, int]], seconds: float, fps: int = 25,
+) -> list[np.ndarray]:
     """Frames of `background` with `patch` drawn at where(t) = (x, y) at each time t."""
     frames = []
     ph, pw = patch.shape[:2]
