@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from saber_agent import hookimpl
-from saber_agent.evidence import ModalityCue, Slot, SlotStatus
+from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.settings import AnalysisSettings
@@ -526,6 +526,30 @@ def bursts(pairs: list[dict], energy: dict[str, np.ndarray], changed: dict[str, 
     return out
 
 
+def body_timelines(m: dict[str, Any], frame_times: np.ndarray) -> dict[str, Timeline]:
+    """The slot's timelines (see `Timeline`): `activity` (optical-flow energy per body region, per pair
+    of sampled frames, with bursts, head nods and shakes and shot changes as events), `change` (the
+    share of each region's pixels that changed) and, when a head was tracked, `head` (its centre and
+    size per sampled frame, in face sizes, camera motion removed)."""
+    timeline, head = m["timeline"], m.get("head") or {}
+    events = [TimelineEvent(start_s=b["start"], end_s=b["end"], label="burst", kind="burst", value=b["peak_energy"])
+              for b in m["bursts"]]
+    events += [TimelineEvent(start_s=g["start"], end_s=g["end"], label=g["kind"], kind=g["kind"])
+               for g in head.get("gestures") or []]
+    events += [TimelineEvent(start_s=t, label="cut", kind="cut") for t in m["shot_changes"]]
+    out = {
+        "activity": Timeline(times_s=timeline["t"], series=timeline["energy"],
+                             units=dict.fromkeys(timeline["energy"], m["units"]["energy"]),
+                             events=sorted(events, key=lambda e: e.start_s)),
+        "change": Timeline(times_s=timeline["t"], series=timeline["changed"],
+                           units=dict.fromkeys(timeline["changed"], m["units"]["changed"])),
+    }
+    if head.get("timeline"):
+        out["head"] = Timeline(times_s=[_r(t, 3) for t in frame_times], series=head["timeline"],
+                               units=dict.fromkeys(head["timeline"], "face sizes"))
+    return out
+
+
 def _r(value: float, digits: int) -> float:
     return round(float(value), digits)
 
@@ -805,6 +829,7 @@ class BodyTool(PerceptionTool):
         confidence = 0.6 if m["head"]["tracked"] else 0.4
         return Slot(
             text=describe(m), status=SlotStatus.ok, confidence=confidence, measurements=m,
+            timelines=body_timelines(m, clip.frame_times),
             provenance=self.provenance(model=str(model) if model else None, backend=used),
         )
 

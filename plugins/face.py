@@ -24,7 +24,8 @@ import threading
 import numpy as np
 
 from saber_agent import hookimpl
-from saber_agent.evidence import BASIC_EMOTIONS, ModalityCue, Slot, SlotStatus
+from saber_agent.errors import missing_extra
+from saber_agent.evidence import BASIC_EMOTIONS, ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins.facetrack import FaceTrack, track_faces
@@ -80,9 +81,9 @@ class OfflineExpressions:
     def missing(self) -> str | None:
         """Why this backend cannot run here, or None."""
         if missing_modules("h5py"):
-            return "the offline backend needs h5py: install saber-agent[offline]"
+            return missing_extra("the offline backend", "h5py", "offline")
         if self.engine == "torch" and missing_modules("torch"):
-            return f"the offline backend's torch engine (device {self.device}) needs torch: install saber-agent[gpu], or set face.engine=numpy"
+            return missing_extra(f"the offline backend's torch engine (device {self.device})", "torch", "gpu", instead="set face.engine=numpy")
         from saber_agent.plugins.face_expression import ExpressionModelMissing, weights_path
 
         try:
@@ -152,7 +153,7 @@ class DeepFaceExpressions:
 
     def missing(self) -> str | None:
         if importlib.util.find_spec("deepface") is None:
-            return "the deepface backend needs deepface: install saber-agent[deepface] (or use backend=offline)"
+            return missing_extra("the deepface backend", "deepface", "deepface", instead="use backend=offline")
         if self.engine() is None:
             return "deepface found no engine to run on (install onnxruntime, torch or tensorflow)"
         if not os.path.isfile(self.weights_file):
@@ -365,6 +366,23 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
 # ---------------------------------------------------------------- text
 
 
+def expression_timeline(m: dict) -> Timeline:
+    """The slot's `expression` timeline (see `Timeline`): each class's probability per sampled frame
+    (None where no face), the top class as labels, micro-expression candidates and the peak as events."""
+    timeline, peak = m["timeline"], m["peak"]
+    events = [
+        TimelineEvent(start_s=e["start_s"], end_s=e["end_s"], label=e["emotion"], kind="micro_expression",
+                      value=e["peak_probability"])
+        for e in m["micro_expressions"]
+    ]
+    events.append(TimelineEvent(start_s=peak["t"], label=f"peak {peak['emotion']}", kind="peak", value=peak["probability"]))
+    probabilities = timeline["probabilities"]
+    return Timeline(
+        times_s=timeline["t"], series=probabilities, units=dict.fromkeys(probabilities, "probability"),
+        labels={"top": timeline["top"]}, events=sorted(events, key=lambda e: e.start_s),
+    )
+
+
 def _seconds(t: float) -> str:
     return f"{t:.1f} s"
 
@@ -498,7 +516,8 @@ class FaceTool(PerceptionTool):
         certainty = float(probs[~np.isnan(probs[:, 0])].max(axis=1).mean())
         confidence = certainty * min(1.0, m["frames_with_face"] / 3) * (0.5 + 0.5 * m["coverage"])
         provenance.seconds = round(time.perf_counter() - start, 4)
-        return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=round(confidence, 3), provenance=provenance)
+        return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=round(confidence, 3),
+                    timelines={"expression": expression_timeline(m)}, provenance=provenance)
 
     def cues(self, slot: Slot) -> list[ModalityCue]:
         """Valence and arousal as the circumplex average of the mean expression probabilities."""

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from saber_agent import hookimpl
-from saber_agent.evidence import ModalityCue, Slot, SlotStatus
+from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.settings import AnalysisSettings
@@ -240,6 +240,19 @@ def _pauses(phrases: list[tuple[float, float]]) -> dict:
 # --- timelines and EmoBench-M features ------------------------------------------------------------
 
 
+def prosody_timeline(m: dict) -> Timeline:
+    """The slot's `prosody` timeline (see `Timeline`): F0 (Hz, None when unvoiced) and intensity (dB)
+    per bin, pauses between phrases as spans and emphasised syllables as moments."""
+    contour = m["contour"]
+    events = [TimelineEvent(start_s=a, end_s=b, label="pause", kind="pause") for a, b in m["pauses"]["at"]]
+    events += [TimelineEvent(start_s=e["t"], label="emphasis", kind="emphasis") for e in m["emphasis"]]
+    return Timeline(
+        times_s=contour["t"], step_s=contour["step_s"],
+        series={"f0_hz": contour["f0_hz"], "intensity_db": contour["intensity_db"]},
+        units={"f0_hz": "Hz", "intensity_db": "dB"}, events=sorted(events, key=lambda e: e.start_s),
+    )
+
+
 def timeline(f0_times, f0, db_times, db, duration: float) -> dict:
     """F0 (median of voiced frames, None when unvoiced) and intensity (mean dB) per 0.1 s bin."""
     step = max(TIMELINE_STEP_S, duration / TIMELINE_MAX_POINTS)
@@ -418,7 +431,8 @@ class ProsodyTool(PerceptionTool):
                 f"no voiced speech found ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)", provenance
             )
         confidence = round(min(1.0, m["voiced_s"] / 2.0), 3)  # more voiced speech, steadier estimates
-        return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence, provenance=provenance)
+        return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,
+                    timelines={"prosody": prosody_timeline(m)}, provenance=provenance)
 
     def cues(self, slot: Slot) -> list[ModalityCue]:
         """Arousal from pitch variation and loudness; valence only weakly (prosody alone is ambiguous)."""

@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from saber_agent import hookimpl
-from saber_agent.evidence import Slot, SlotStatus
+from saber_agent.errors import missing_extra
+from saber_agent.evidence import Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.settings import AnalysisSettings
@@ -311,6 +312,25 @@ def measure(clip: Clip) -> dict[str, Any]:
     return m
 
 
+SCENE_UNITS = {
+    "brightness": "mean luma, 0-255", "contrast": "luma standard deviation, 0-255",
+    "motion": "mean absolute change from the previous frame, 0-1", "shot_distance": "histogram distance, 0-1",
+    "faces": "faces in the frame",
+}
+
+
+def scene_timeline(m: dict[str, Any]) -> Timeline:
+    """The slot's `scene` timeline (see `Timeline`): per sampled frame brightness, contrast, motion from
+    the previous frame, shot distance and faces; shot changes (`cut`) and captions as events."""
+    timeline = m["timeline"]
+    series = {k: v for k, v in timeline.items() if k != "t" and v is not None}
+    events = [TimelineEvent(start_s=c["t"], label="cut", kind="cut", value=c["distance"]) for c in m["shot_changes"]]
+    caption = m.get("caption") or {}
+    events += [TimelineEvent(start_s=c["t"], label=c["text"], kind="caption") for c in caption.get("captions") or []]
+    return Timeline(times_s=timeline["t"], series=series, units={k: SCENE_UNITS[k] for k in series},
+                    events=sorted(events, key=lambda e: e.start_s))
+
+
 def _r(value: float, digits: int) -> float:
     return round(float(value), digits)
 
@@ -428,7 +448,7 @@ class Captioner:
             from transformers import AutoModelForImageTextToText, AutoProcessor
         except ImportError as exc:
             raise RuntimeError(
-                f"the caption backend needs transformers, torch and pillow: install saber-agent[transformers] pillow ({exc})"
+                missing_extra("the caption backend", "transformers, torch and pillow", "transformers", detail=str(exc))
             ) from None
         self.model_id = model
         self.device = device
@@ -539,7 +559,7 @@ class SceneTool(PerceptionTool):
                 used = "opencv (caption backend unavailable: see measurements.caption)"
         confidence = 0.8 if m["n_frames"] >= 2 else 0.5
         return Slot(
-            text=text, status=SlotStatus.ok, confidence=confidence, measurements=m,
+            text=text, status=SlotStatus.ok, confidence=confidence, measurements=m, timelines={"scene": scene_timeline(m)},
             provenance=self.provenance(model=str(model) if model else None, backend=used),
         )
 

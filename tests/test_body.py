@@ -183,6 +183,11 @@ def test_measurements_are_json_with_timelines(clips):
     assert len(timeline["t"]) == slot.measurements["n_frames"] - 1
     assert set(timeline["energy"]) == {"upper_body", "hands_sides"}
     assert len(slot.measurements["head"]["timeline"]["y"]) == slot.measurements["n_frames"]
+    activity, head = slot.timelines["activity"], slot.timelines["head"]  # the one timeline format
+    assert activity.times_s == timeline["t"] and activity.series["upper_body"] == timeline["energy"]["upper_body"]
+    assert "optical flow" in activity.units["upper_body"] and set(slot.timelines["change"].series) == set(activity.series)
+    assert len(head.times_s) == len(head.series["y"]) == slot.measurements["n_frames"]
+    assert any(e.kind == "nod" for e in activity.events)
 
 
 def test_cues_give_arousal_from_movement_and_a_small_valence_from_nods(clips):

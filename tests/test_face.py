@@ -106,6 +106,11 @@ def test_smiling_face_is_happy_with_json_measurements(tool, settings, face_speec
     assert set(m["mean_probabilities"]) == set(BASIC_EMOTIONS)
     timeline = m["timeline"]
     assert len(timeline["t"]) == m["n_frames"] == len(timeline["probabilities"]["happiness"]) == len(m["faces_per_frame"])
+    expression = slot.timelines["expression"]  # the same numbers in the one timeline format
+    assert expression.times_s == timeline["t"] and list(expression.series) == list(BASIC_EMOTIONS)
+    assert expression.series["happiness"] == timeline["probabilities"]["happiness"] and expression.labels["top"] == timeline["top"]
+    assert expression.units["happiness"] == "probability"
+    assert [e.kind for e in expression.events if e.kind == "peak"] == ["peak"]
     assert m["head"]["mean_speed_fw_s"] < 0.5  # a still photo: the head barely moves
     assert "happy" in slot.text and f"{m['dominant_probability']:.2f}" in slot.text  # the text cites the numbers
     assert f"{m['n_frames']} of {m['n_frames']}" in slot.text

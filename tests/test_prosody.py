@@ -142,6 +142,11 @@ def test_timelines_are_10_hz_and_json_able(two_sentences, tmp_path):
     voiced = [f for f in contour["f0_hz"] if f is not None]
     assert abs(np.mean(voiced) - slot.measurements["f0_mean_hz"]) < 15
     json.loads(json.dumps(slot.model_dump(mode="json")))
+    prosody = slot.timelines["prosody"]  # the one timeline format: the contour, the pause as a span
+    assert prosody.times_s == contour["t"] and prosody.step_s == 0.1 and prosody.series["f0_hz"] == contour["f0_hz"]
+    assert prosody.units == {"f0_hz": "Hz", "intensity_db": "dB"}
+    (pause,) = [e for e in prosody.events if e.kind == "pause"]
+    assert gap_start - 0.15 < pause.start_s < pause.end_s < gap_end + 0.15
 
 
 def test_a_pure_tone_is_one_steady_phrase():

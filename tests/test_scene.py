@@ -111,6 +111,9 @@ def test_measurements_are_json_with_a_timeline(clips):
     timeline = slot.measurements["timeline"]
     assert len(timeline["t"]) == len(timeline["brightness"]) == len(timeline["shot_distance"]) == slot.measurements["n_frames"]
     assert max(d for d in timeline["shot_distance"] if d is not None) > scene.SHOT_DISTANCE
+    one = slot.timelines["scene"]  # the one timeline format: the same columns, the cut as an event
+    assert one.times_s == timeline["t"] and one.series["brightness"] == timeline["brightness"]
+    assert set(one.units) == set(one.series) and [e.kind for e in one.events].count("cut") == len(slot.measurements["shot_changes"]) >= 1
 
 
 def test_colour_names_of_known_colours():

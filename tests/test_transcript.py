@@ -97,6 +97,10 @@ def test_measurements_words_timings_and_provenance(english):
     assert "faster-whisper" in slot.provenance.backend and m["compute_type"] == "int8"
     assert 0.5 < slot.confidence <= 1.0
     json.dumps(slot.model_dump(mode="json"))  # everything is JSON-able
+    transcript = slot.timelines["transcript"]  # the one timeline format: segments and words as events
+    words = [e for e in transcript.events if e.kind == "word"]
+    assert [w.label for w in words] == [w["word"] for w in m["words"]] and transcript.times_s == []
+    assert [e.label for e in transcript.events if e.kind == "segment"] == [s["text"] for s in m["segments"]]
 
 
 def test_words_cue_follows_the_text(tool, english):
