@@ -37,9 +37,6 @@ from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins import whisper_models
 from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 from saber_agent.settings import AnalysisSettings
-from saber_agent.voice_activity import level as voice_level
-from saber_agent.voice_activity import detect as voice_detect
-from saber_agent.voice_activity import speech_signal, voice_activity
 from saber_agent.vocab import CJK, KANA
 
 # Segments are dropped as "probably no speech" past these (whisper's own rule is 0.6 and -1.0; ours
@@ -55,6 +52,8 @@ MIN_WORD_PROB = 0.2
 # ratio for its temperature fallback.
 MAX_COMPRESSION = 2.4
 SURE_LANGUAGE = 0.5  # a short-window language detection below this is redone on Whisper's 30 s window
+QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB) before VAD and whisper
+MAX_GAIN = 100.0
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "bo"})
 
 # Whisper writes sound events in brackets: "[Music]", "(laughs)", "*sighs*", "♪", "（笑）".
@@ -73,6 +72,7 @@ EVENT_NAMES: tuple[tuple[str, str | None], ...] = (
     (r"inaudible|unintelligible|听不清", "inaudible"),
     (r"noise|static|buzz|噪", "noise"),
 )
+_SPOKEN = re.compile(rf"[0-9A-Za-z\u00c0-\u024f\u0400-\u04ff\uac00-\ud7af{KANA}{CJK}]")
 _CJK = re.compile(f"[{CJK}{KANA}]")
 
 
@@ -165,18 +165,13 @@ class TranscriptTool(PerceptionTool):
         audio, gain = _level(clip.audio)
         m: dict[str, Any] = {"duration_s": round(clip.audio.size / clip.sample_rate, 3), "gain_db": round(20 * math.log10(gain), 1)}
         notes: list[str] = [device_note] if device_note else []
-        speech = None
-        if options.vad:  # the clip's one voice-activity decision, shared with the prosody tool
-            activity = voice_activity(clip)
-            regions = activity.regions
+        if options.vad:
+            regions = speech_regions(audio, clip.sample_rate)
             m["speech_regions"] = [[round(a, 2), round(b, 2)] for a, b in regions]
-            m["speech_s"] = activity.speech_s
-            m["voice_activity"] = activity.measurements()
+            m["speech_s"] = round(sum(b - a for a, b in regions), 3)
             if not regions:
                 return Slot(status=SlotStatus.unavailable, reason="no speech detected (voice activity detection found none)",
                             measurements=m, provenance=provenance)
-            # whisper hears the speech regions joined, as faster-whisper's own VAD filter feeds it
-            speech = speech_signal(audio, clip.sample_rate, activity, max_gap_s=0.0)
         else:
             regions = [(0.0, audio.size / clip.sample_rate)]
 
@@ -209,17 +204,17 @@ class TranscriptTool(PerceptionTool):
             notes.append(f"the language is {language} but only the English model is available; the transcript is unreliable")
 
         segments, info = model.transcribe(
-            audio if speech is None else speech.audio,
+            audio,
             language=language if spec.multilingual else None,
             beam_size=options.beam_size,
             temperature=options.temperature,
             word_timestamps=True,
-            vad_filter=False,  # the regions were chosen above, once for every tool
+            vad_filter=options.vad,
             condition_on_previous_text=False,  # a hallucination cannot feed the next window
             suppress_tokens=self._suppress_tokens(model, spec) if options.events else [-1],
             initial_prompt=options.initial_prompt,
         )
-        segments = list(segments) if speech is None else [_on_clip_clock(seg, speech.clip_time) for seg in segments]
+        segments = list(segments)
         m["transcribe_s"] = round(time.perf_counter() - started, 3)
         if not detection:
             m["language"] = info.language
@@ -229,9 +224,6 @@ class TranscriptTool(PerceptionTool):
         notes += result.pop("notes")
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
         m.update(result)
-        if (m.get("language_source") or "").startswith("detected") and (m.get("language_probability") or 0) < SURE_LANGUAGE:
-            notes.append(f"the language was detected as {m['language']} with low confidence "
-                         f"({m['language_probability']:.0%}); if that is wrong, set the transcript option language")
         if notes:
             m["notes"] = notes
         if not m["n_words"]:
@@ -321,15 +313,6 @@ class _NoOfflineModel(RuntimeError):
 # --- pieces that need no model (tested on their own) ----------------------------------------------
 
 
-def _on_clip_clock(segment, clip_time):
-    """A whisper segment (and its words) with times mapped from the joined speech to the clip's clock."""
-    from dataclasses import replace
-
-    words = [replace(w, start=float(clip_time(w.start)), end=float(clip_time(w.end))) for w in segment.words or []]
-    return replace(segment, start=float(clip_time(segment.start)), end=float(clip_time(segment.end)),
-                   words=words if segment.words is not None else None)
-
-
 def _threads(options: TranscriptOptions) -> int:
     # CTranslate2's own default is 4 threads, which oversubscribes a 2-core machine
     return options.cpu_threads or min(4, os.cpu_count() or 1)
@@ -337,7 +320,11 @@ def _threads(options: TranscriptOptions) -> int:
 
 def _level(audio: np.ndarray) -> tuple[np.ndarray, float]:
     """Quiet audio amplified to a usable peak (VAD is level-sensitive); the gain applied."""
-    return voice_level(audio)
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak <= 0 or peak >= QUIET_PEAK:
+        return audio.astype(np.float32, copy=False), 1.0
+    gain = min(MAX_GAIN, QUIET_PEAK / peak)
+    return (audio * gain).astype(np.float32), gain
 
 
 def _quiet_onnxruntime() -> None:
@@ -347,9 +334,12 @@ def _quiet_onnxruntime() -> None:
 
 
 def speech_regions(audio: np.ndarray, rate: int = 16_000) -> list[tuple[float, float]]:
-    """Where the shared voice-activity decision (`saber_agent.voice_activity`) hears speech, in seconds."""
+    """Where the Silero voice activity detector (as faster-whisper runs it) hears speech, in seconds."""
     _quiet_onnxruntime()
-    return voice_detect(audio.astype(np.float32, copy=False), rate).regions
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    chunks = get_speech_timestamps(audio.astype(np.float32, copy=False), VadOptions(), sampling_rate=rate)
+    return [(c["start"] / rate, c["end"] / rate) for c in chunks]
 
 
 def detect_language(model, speech: np.ndarray, window_s: float = 10.0, rate: int = 16_000) -> tuple[str, float, list]:
@@ -442,12 +432,6 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified") 
     return m
 
 
-def is_spoken(word: str) -> bool:
-    """Whether a whisper word holds a spoken word: a letter or digit of any script (Greek, Devanagari,
-    Arabic, Han ...), not only punctuation, a note or a bracket."""
-    return any(ch.isalnum() for ch in word)
-
-
 def _split_words(words: list, convert) -> tuple[list[dict], list[dict]]:
     """Spoken words, and the events their bracketed stretches make, each with its times."""
     text, spans = "", []
@@ -463,7 +447,7 @@ def _split_words(words: list, convert) -> tuple[list[dict], list[dict]]:
         if name and inside:
             events.append({"event": name, "start": round(inside[0].start, 2), "end": round(inside[-1].end, 2)})
     for _, _, w in spans:
-        if id(w) in taken or not is_spoken(w.word):
+        if id(w) in taken or not _SPOKEN.search(w.word):
             continue
         spoken.append({"word": convert(w.word.strip()), "start": round(w.start, 2), "end": round(w.end, 2),
                        "probability": round(float(w.probability), 3)})
