@@ -1,9 +1,10 @@
-"""Reading time series out of slot measurements: every layout the plugins use, and garbage."""
+"""Reading the page's time series out of `Slot.timelines`: the one format, its JSON form, and garbage."""
 
 import math
 
 import pytest
 
+from saber_agent.evidence import Slot, Timeline, TimelineEvent
 from saber_agent.ui import series as S
 
 
@@ -11,163 +12,125 @@ def finite(values):
     return [v for v in values if math.isfinite(v)]
 
 
+EXPRESSION = Timeline(
+    times_s=[0.0, 0.5, 1.0],
+    series={"sadness": [0.05, None, 0.7], "happiness": [0.9, None, 0.2]},
+    units={"sadness": "probability", "happiness": "probability"},
+    labels={"top": ["happiness", None, "sadness"]},
+    events=[TimelineEvent(start_s=1.2, end_s=1.5, label="anger", kind="micro_expression"),
+            TimelineEvent(start_s=0.5, label="peak happiness", kind="peak", value=0.99)],
+)
+
+
 # -- expressions -----------------------------------------------------------------------------
 
 
-def test_face_plugin_layout_columns_with_nested_probabilities_and_gaps():
-    # the face plugin's layout: one time axis, a probability column per class, None where no face
-    m = {"timeline": {"t": [0.0, 0.5, 1.0], "top": ["happiness", None, "sadness"],
-                      "probabilities": {"happiness": [0.9, None, 0.2], "sadness": [0.05, None, 0.7]}}}
-    s = S.expression_series(m)
-    assert s.times == [0.0, 0.5, 1.0]
-    assert list(s.lines) == ["happiness", "sadness"]  # the evidence model's class order
+def test_expression_lines_in_class_order_with_gaps():
+    s = S.expression_series({"expression": EXPRESSION})
+    assert s.times == [0.0, 0.5, 1.0] and s.unit == "probability"
+    assert list(s.lines) == ["happiness", "sadness"]  # the evidence model's class order, not the plugin's
     assert s.lines["happiness"][0] == 0.9 and math.isnan(s.lines["happiness"][1])
-    assert s.unit == "probability"
 
 
-def test_rows_layout_with_aliases_and_unsorted_times():
-    m = {"expression_timeline": [
-        {"time": 1.0, "probs": {"happy": 0.2, "angry": 0.8}},
-        {"time": 0.0, "probs": {"happy": 0.7, "angry": 0.1}},
-        {"time": 0.5},  # no face in this frame
-    ]}
-    s = S.expression_series(m)
-    assert s.times == [0.0, 0.5, 1.0]
-    assert s.lines["happiness"][0] == 0.7 and math.isnan(s.lines["happiness"][1]) and s.lines["anger"][2] == 0.8
+def test_a_third_party_spelling_of_a_class_gets_the_models_name():
+    tl = Timeline(times_s=[0, 1], series={"Happy": [0.7, 0.2], "angry": [0.1, 0.8], "valence": [0.5, -0.5]})
+    assert list(S.expression_series({"expression": tl}).lines) == ["anger", "happiness"]  # not a class: not drawn
 
 
-def test_rows_with_flat_class_columns():
-    m = {"timeline": [{"t": 0, "happiness": 0.6, "neutral": 0.4, "face": True}, {"t": 1, "happiness": 0.1, "neutral": 0.9}]}
-    assert set(S.expression_series(m).lines) == {"happiness", "neutral"}
+def test_the_json_form_of_a_slot_reads_the_same():
+    slot = Slot(status="ok", timelines={"expression": EXPRESSION})
+    as_json = slot.model_dump(mode="json")["timelines"]
+    assert S.expression_series(as_json) == S.expression_series(slot.timelines)
 
 
-@pytest.mark.parametrize("m", [
-    None, "text", {}, {"timeline": "no"}, {"timeline": []}, {"timeline": {"t": [0, 1]}},
-    {"timeline": {"t": [0, 1], "probabilities": {"happiness": [0.5]}}},  # lengths differ
-    {"timeline": {"probabilities": {"happiness": [0.5, 0.6]}}},  # no time axis
-    {"timeline": [{"happiness": 0.4}]},  # rows without times
-    {"timeline": {"t": [0, 1], "probabilities": {"happiness": [True, False]}}},  # booleans are not probabilities
-    {"timeline": {"t": [0, 1], "probabilities": {"happiness": [float("nan"), None]}}},  # nothing finite
-])
-def test_garbage_gives_no_expression_series(m):
-    assert not S.expression_series(m)
-
-
-def test_expression_events_micro_expressions_and_peak():
-    m = {"micro_expressions": [{"start_s": 1.2, "end_s": 1.5, "emotion": "anger"}, {"emotion": "no time"}],
-         "peak": {"emotion": "happiness", "probability": 0.99, "t": 0.5}}
-    events = S.expression_events(m)
+def test_expression_events_micro_expressions_and_peak_in_time_order():
+    events = S.expression_events({"expression": EXPRESSION})
     assert [(e.time, e.label, e.end) for e in events] == [(0.5, "peak happiness", None), (1.2, "anger", 1.5)]
+
+
+@pytest.mark.parametrize("timelines", [
+    None, "text", {}, {"expression": "no"}, {"expression": {"times_s": [0, 1], "series": {"happiness": [0.5]}}},
+    {"expression": {"times_s": [1, 0], "series": {"happiness": [0.5, 0.6]}}},  # out of order
+    {"expression": Timeline(times_s=[0, 1], series={"happiness": [None, float("nan")]})},  # nothing finite
+    {"expression": Timeline(times_s=[0, 1], series={"valence": [0.1, 0.2]})},  # no class
+    {"prosody": EXPRESSION},  # another kind's name
+])
+def test_garbage_gives_no_expression_series(timelines):
+    assert not S.expression_series(timelines)
+    assert S.expression_events(timelines) == []
 
 
 # -- prosody ---------------------------------------------------------------------------------
 
-
-def test_pitch_contour_columns_zero_is_unvoiced():
-    m = {"f0_contour": {"times": [0.0, 0.01, 0.02], "f0_hz": [0.0, 180.0, 190.0]}}
-    s = S.pitch_series(m)
-    assert math.isnan(s.lines["f0"][0]) and s.lines["f0"][1:] == [180.0, 190.0] and s.unit == "Hz"
-
-
-def test_pitch_and_intensity_in_one_contours_group():
-    m = {"contours": {"f0": {"t": [0, 1], "values": [120, 130]}, "intensity": {"t": [0, 1], "values": [60, 65]}}}
-    assert S.pitch_series(m).lines["f0"] == [120, 130]
-    assert S.intensity_series(m).lines["intensity"] == [60, 65]
+PROSODY = Timeline(
+    times_s=[0.05, 0.15, 0.25], step_s=0.1,
+    series={"f0_hz": [108.0, None, 0.0], "intensity_db": [71.0, -80.0, 69.5]},
+    units={"f0_hz": "Hz", "intensity_db": "dB"},
+    events=[TimelineEvent(start_s=1.02, end_s=1.43, label="pause", kind="pause"),
+            TimelineEvent(start_s=0.25, label="stress", kind="emphasis"), TimelineEvent(start_s=0.3, kind="breath")],
+)
 
 
-def test_contour_as_columns_shared_by_pitch_and_intensity():
-    m = {"contour": {"time_s": [0, 0.5, 1.0], "f0_hz": [100, None, 110], "intensity_db": [55, 60, 58]}}
-    assert finite(S.pitch_series(m).lines["f0"]) == [100, 110]
-    assert S.intensity_series(m).lines["intensity"] == [55, 60, 58]
+def test_pitch_unvoiced_and_zero_are_gaps_and_silence_is_a_gap_in_intensity():
+    pitch, intensity = S.pitch_series({"prosody": PROSODY}), S.intensity_series({"prosody": PROSODY})
+    assert pitch.times == [0.05, 0.15, 0.25] and pitch.unit == "Hz" and finite(pitch.lines["f0"]) == [108.0]
+    assert intensity.unit == "dB" and intensity.lines["intensity"][0] == 71.0 and math.isnan(intensity.lines["intensity"][1])
 
 
-def test_pairs_and_step_layouts():
-    assert S.pitch_series({"pitch_contour": [[0.0, 100.0], [0.1, 120.0]]}).times == [0.0, 0.1]
-    s = S.intensity_series({"intensity_contour": {"intensity_db": [50, 52, 54], "time_step": 0.5, "start": 1.0}})
-    assert s.times == [1.0, 1.5, 2.0]
+def test_prosody_events_are_pauses_and_emphasis_by_kind():
+    assert [(e.time, e.label, e.end) for e in S.prosody_events({"prosody": PROSODY})] == [
+        (0.25, "emphasis", None), (1.02, "pause", 1.43)]
 
 
-def test_prosody_plugin_layout_binned_contour_silence_is_a_gap():
-    # the prosody plugin's layout: 0.1 s bins, None where unvoiced, Praat's -80 dB for silence
-    m = {"contour": {"step_s": 0.1, "t": [0.05, 0.15, 0.25], "f0_hz": [108.0, None, 112.5],
-                     "intensity_db": [71.0, -80.0, 69.5]}}
-    pitch, intensity = S.pitch_series(m), S.intensity_series(m)
-    assert pitch.times == [0.05, 0.15, 0.25] and math.isnan(pitch.lines["f0"][1])
-    assert intensity.lines["intensity"][0] == 71.0 and math.isnan(intensity.lines["intensity"][1])
-
-
-def test_prosody_events_pauses_and_emphasis():
-    m = {"pauses": {"count": 2, "at": [[1.02, 1.43], [3.41, 3.79]]}, "emphasis": [{"t": 0.25, "by": "pitch"}, {"by": "x"}]}
-    assert [(e.time, e.label, e.end) for e in S.prosody_events(m)] == [
-        (0.25, "emphasis", None), (1.02, "pause", 1.43), (3.41, "pause", 3.79)]
-    assert S.prosody_events({"pauses": "none", "emphasis": 3}) == []
-
-
-def test_segment_means_become_a_broken_step_line():
-    m = {"segments": [{"start": 0.0, "end": 1.0, "f0_mean_hz": 150, "intensity_mean_db": 62},
-                      {"start": 1.5, "end": 2.0, "f0_mean_hz": 170}]}
-    s = S.pitch_series(m)
-    assert finite(s.lines["f0"]) == [150, 150, 170, 170]
-    assert S.intensity_series(m).times[:2] == [0.0, 1.0]
-
-
-def test_global_prosody_numbers_are_not_a_contour():
-    # the prosody plugin's summary numbers alone: nothing to plot
-    m = {"f0_mean_hz": 106.2, "f0_sd_st": 1.9, "intensity_mean_db": 69.8, "duration_s": 7.7}
-    assert S.pitch_series(m) is None and S.intensity_series(m) is None
+def test_a_timeline_with_only_one_contour():
+    only_pitch = {"prosody": Timeline(times_s=[0, 1], series={"f0_hz": [100.0, 120.0]})}
+    assert S.pitch_series(only_pitch).lines["f0"] == [100.0, 120.0] and S.intensity_series(only_pitch) is None
+    assert S.pitch_series({"prosody": Timeline(times_s=[0], series={"f0_hz": [0.0]})}) is None  # unvoiced throughout
 
 
 # -- body ------------------------------------------------------------------------------------
 
 
-def test_body_plugin_layout_grouped_region_columns():
-    m = {"timeline": {"t": [0.26, 0.76], "energy": {"upper_body": [0.2, 1.5], "hands_sides": [0.1, 0.3]},
-                      "changed": {"upper_body": [0.0, 0.1], "hands_sides": [0.0, 0.0]}, "head_masked": [True, True]}}
-    s = S.activity_series(m)
-    assert s.unit == "energy" and set(s.lines) == {"upper_body", "hands_sides"} and s.lines["upper_body"] == [0.2, 1.5]
-
-
-def test_body_region_columns_at_top_level_skip_booleans():
-    m = {"timeline": {"t": [0, 1], "upper_body": [0.2, 0.4], "head_masked": [True, False]}}
-    assert list(S.activity_series(m).lines) == ["upper_body"]
-
-
-def test_activity_rows_and_bare_values():
-    assert S.activity_series({"gesture_activity": [{"t": 0, "activity": 0.3}, {"t": 1, "activity": 0.6}]}).lines
-    s = S.activity_series({"activity": [0.1, 0.2, 0.3], "hop_s": 0.5})
-    assert s.times == [0.0, 0.5, 1.0]
-    assert S.activity_series({"activity": [0.1, 0.2]}) is None  # no times: nothing to plot against
-
-
-def test_body_events_from_head_gestures_and_bursts():
-    m = {"head": {"gestures": [{"kind": "nod", "start": 1.0, "end": 1.8}]},
-         "bursts": [{"start": 0.4, "end": 0.9, "region": "hands_sides"}]}
-    assert [(e.time, e.label, e.end) for e in S.body_events(m)] == [(0.4, "burst", 0.9), (1.0, "nod", 1.8)]
+def test_activity_a_line_per_region_with_their_shared_unit_and_events():
+    tl = Timeline(times_s=[0.26, 0.76], series={"upper_body": [0.2, 1.5], "hands_sides": [0.1, None]},
+                  units={"upper_body": "mean optical flow", "hands_sides": "mean optical flow"},
+                  events=[TimelineEvent(start_s=1.0, end_s=1.8, label="nod", kind="nod"),
+                          TimelineEvent(start_s=0.4, end_s=0.9, label="burst", kind="burst")])
+    s = S.activity_series({"activity": tl})
+    assert s.unit == "mean optical flow" and list(s.lines) == ["upper_body", "hands_sides"]
+    assert [(e.time, e.label, e.end) for e in S.body_events({"activity": tl})] == [(0.4, "burst", 0.9), (1.0, "nod", 1.8)]
+    mixed = tl.model_copy(update={"units": {"upper_body": "px"}})
+    assert S.activity_series({"activity": mixed}).unit == ""  # no one unit to name
 
 
 # -- transcript ------------------------------------------------------------------------------
 
 
-def test_segments_with_times():
-    m = {"segments": [{"start": 0.0, "end": 1.2, "text": " Hello there."}, {"start": 1.3, "end": 2.0, "text": ""}]}
-    assert [(s.start, s.end, s.text) for s in S.transcript_segments(m)] == [(0.0, 1.2, "Hello there.")]
+def transcript(*events):
+    return {"transcript": Timeline(events=[TimelineEvent(**e) for e in events])}
+
+
+def test_segments_with_times_and_empty_ones_dropped():
+    t = transcript({"start_s": 0.0, "end_s": 1.2, "label": " Hello there.", "kind": "segment"},
+                   {"start_s": 1.3, "end_s": 2.0, "label": " ", "kind": "segment"},
+                   {"start_s": 1.5, "end_s": 1.9, "label": "laughter", "kind": "sound"})
+    assert [(s.start, s.end, s.text) for s in S.transcript_segments(t)] == [(0.0, 1.2, "Hello there.")]
+    assert [(e.start, e.text) for e in S.sound_events(t)] == [(1.5, "laughter")]
 
 
 def test_words_grouped_at_pauses_when_there_are_no_segments():
-    words = [{"word": " I", "start": 0.0, "end": 0.2}, {"word": " am", "start": 0.25, "end": 0.4},
-             {"word": " glad", "start": 0.45, "end": 0.8}, {"word": ".", "start": 0.8, "end": 0.85},
-             {"word": " Really", "start": 2.0, "end": 2.4}]
-    lines = S.transcript_segments({"words": words})
+    words = [("I", 0.0, 0.2), ("am", 0.25, 0.4), ("glad", 0.45, 0.8), (".", 0.8, 0.85), ("Really", 2.0, 2.4)]
+    t = transcript(*({"start_s": a, "end_s": b, "label": w, "kind": "word"} for w, a, b in words))
+    lines = S.transcript_segments(t)
     assert [(line.start, line.end, line.text) for line in lines] == [(0.0, 0.85, "I am glad."), (2.0, 2.4, "Really")]
 
 
-def test_words_inside_segments_and_chinese_without_spaces():
-    m = {"segments": [{"start": 0, "end": 1, "text": "你好世界", "words": [{"word": "你好", "start": 0, "end": 0.5},
-                                                                       {"word": "世界", "start": 0.5, "end": 1}]}]}
-    assert [w.text for w in S.transcript_words(m)] == ["你好", "世界"]
-    assert S.transcript_segments({"words": m["segments"][0]["words"]})[0].text == "你好世界"
+def test_chinese_words_join_without_spaces():
+    t = transcript({"start_s": 0, "end_s": 0.5, "label": "你好", "kind": "word"}, {"start_s": 0.5, "end_s": 1, "label": "世界", "kind": "word"})
+    assert [w.text for w in S.transcript_words(t)] == ["你好", "世界"]
+    assert S.transcript_segments(t)[0].text == "你好世界"
 
 
 def test_transcript_garbage():
-    assert S.transcript_segments({"segments": "x", "words": [1, 2]}) == []
-    assert S.transcript_words(None) == []
+    assert S.transcript_segments({"transcript": "x"}) == [] and S.transcript_words(None) == []
+    assert S.transcript_segments({"transcript": {"events": [{"start_s": 2, "end_s": 1}]}}) == []

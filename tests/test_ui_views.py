@@ -15,6 +15,8 @@ from saber_agent.evidence import (
     Provenance,
     Result,
     Slot,
+    Timeline,
+    TimelineEvent,
     ToolRun,
 )
 from saber_agent.graphs import graph
@@ -39,7 +41,7 @@ def perceive(tool, slot_name, slot):
 
 FACE_SLOT = Slot(text="A broad smile <b>throughout</b>.", status="ok", confidence=0.9,
                  provenance=Provenance(plugin="face", version="0.1.0", backend="offline", model="/opt/models/emotion_model.hdf5", seconds=1.2),
-                 measurements={"timeline": {"t": [0, 0.5], "probabilities": {"happiness": [0.9, 0.8], "anger": [0.0, 0.1]}}})
+                 timelines={"expression": Timeline(times_s=[0, 0.5], series={"happiness": [0.9, 0.8], "anger": [0.0, 0.1]})})
 VOICE_SLOT = Slot(text="A low, hostile voice.", status="ok", confidence=0.6, provenance=Provenance(plugin="prosody"))
 BODY_SLOT = Slot.unavailable("no body visible", Provenance(plugin="body"))
 CUES = [ModalityCue(modality="face", valence=0.8, arousal=0.5, emotion="happiness", confidence=0.9),
@@ -138,7 +140,8 @@ def test_updates_arriving_as_plain_dicts_are_validated():
 
 def test_untrusted_text_is_escaped():
     evil = Slot(text='<script>alert("x")</script> said <img src=x onerror=alert(1)>', status="ok",
-                measurements={"segments": [{"start": 0, "end": 1, "text": "<script>bad()</script>"}]})
+                timelines={"transcript": Timeline(events=[TimelineEvent(start_s=0, end_s=1, label="<script>bad()</script>",
+                                                                        kind="segment")])})
     view = views.apply_update(views.new_run([("t", "speech_content")]), perceive("t", "speech_content", evil))
     for html in (views.slots_html(view), views.transcript_html(view)):
         assert "<script>" not in html and "<img" not in html
@@ -192,11 +195,13 @@ def test_verdict_idle_running_done_and_error():
 def test_transcript_with_timestamps_and_words():
     slot = Slot(text="Hello there. I am glad.", status="ok", provenance=Provenance(plugin="transcript", model="tiny.en"),
                 measurements={"language": "en", "language_probability": 0.98, "model": "tiny.en",
-                              "sentiment": {"valence": 0.79, "emotion": "happiness", "label": "positive"},
-                              "events": [{"start": 2.0, "end": 2.5, "label": "<laughter>"}],
-                              "segments": [{"start": 0.0, "end": 1.25, "text": "Hello there."},
-                                           {"start": 61.5, "end": 63.0, "text": "I am glad."}],
-                              "words": [{"word": " Hello", "start": 0.0, "end": 0.5}, {"word": " there.", "start": 0.5, "end": 1.25}]})
+                              "sentiment": {"valence": 0.79, "emotion": "happiness", "label": "positive"}},
+                timelines={"transcript": Timeline(events=[
+                    TimelineEvent(start_s=0.0, end_s=1.25, label="Hello there.", kind="segment"),
+                    TimelineEvent(start_s=0.0, end_s=0.5, label="Hello", kind="word"),
+                    TimelineEvent(start_s=0.5, end_s=1.25, label="there.", kind="word"),
+                    TimelineEvent(start_s=2.0, end_s=2.5, label="<laughter>", kind="sound"),
+                    TimelineEvent(start_s=61.5, end_s=63.0, label="I am glad.", kind="segment")])})
     view = views.apply_update(views.new_run([("transcript", "speech_content")]), perceive("transcript", "speech_content", slot))
     html = views.transcript_html(view)
     assert "0:00.0 – 0:01.2" in html and "1:01.5 – 1:03.0" in html and "I am glad." in html
@@ -217,7 +222,7 @@ def test_plot_figures_and_why_they_are_missing():
     assert views.plot_figure(final, "expression") is not None and views.plot_note(final, "expression") == ""
     assert views.plot_figure(final, "cues") is not None
     assert "the body language slot is unavailable (no body visible)" in views.plot_note(final, "activity")
-    assert "prosody reported no timeline" in views.plot_note(final, "prosody")
+    assert 'prosody reported no "prosody" timeline' in views.plot_note(final, "prosody")
     assert "no plugin filled" in views.plot_note(views.fail_run(snaps[1], "stopped"), "expression")
 
 

@@ -1,7 +1,8 @@
 """Matplotlib figures of the slots' timelines and the per-modality estimates.
 
-Each function takes measurements (or cues) and returns a `matplotlib.figure.Figure`, or None when
-there is nothing to plot. Figures are built with the object API (no pyplot state), so concurrent
+Each function takes a slot's `timelines` (name -> `saber_agent.evidence.Timeline`, read through
+`saber_agent.ui.series`) or the cues, and returns a `matplotlib.figure.Figure`, or None when there is
+nothing to plot. Figures are built with the object API (no pyplot state), so concurrent
 requests never draw into each other's figure.
 """
 
@@ -48,9 +49,9 @@ def _mark_events(ax, events: list[S.Event], colour: str = "#475569") -> None:
                     va="top", ha="right", xytext=(-1, -2), textcoords="offset points")
 
 
-def expression_figure(measurements: Any):
+def expression_figure(timelines: Any):
     """Expression probabilities over time (one line per class), or None."""
-    data = S.expression_series(measurements)
+    data = S.expression_series(timelines)
     if not data:
         return None
     fig, (ax,) = _figure()
@@ -64,13 +65,13 @@ def expression_figure(measurements: Any):
     ax.set_xlabel("time (s)", color=INK, fontsize=9)
     ax.set_title("Facial expression over time", color=INK, fontsize=10, loc="left")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
-    _mark_events(ax, S.expression_events(measurements))
+    _mark_events(ax, S.expression_events(timelines))
     return fig
 
 
-def prosody_figure(measurements: Any):
+def prosody_figure(timelines: Any):
     """Pitch (F0) and intensity contours on two stacked axes, or None if neither is present."""
-    pitch, intensity = S.pitch_series(measurements), S.intensity_series(measurements)
+    pitch, intensity = S.pitch_series(timelines), S.intensity_series(timelines)
     panels = [(p, label, colour) for p, label, colour in (
         (pitch, "F0 (Hz)", "#6366f1"), (intensity, "intensity (dB)", "#f97316")) if p]
     if not panels:
@@ -82,7 +83,7 @@ def prosody_figure(measurements: Any):
         ax.set_ylabel(label, color=INK, fontsize=9)
     axes[0].set_title("Voice: pitch and intensity contours", color=INK, fontsize=10, loc="left")
     axes[-1].set_xlabel("time (s)", color=INK, fontsize=9)
-    events = S.prosody_events(measurements)
+    events = S.prosody_events(timelines)
     for ax in axes:
         for event in events:
             if event.label == "pause" and event.end is not None:
@@ -98,9 +99,9 @@ def prosody_figure(measurements: Any):
 REGION_COLOURS = ("#ec4899", "#0ea5e9", "#8b5cf6", "#f59e0b", "#10b981", "#64748b")
 
 
-def activity_figure(measurements: Any):
+def activity_figure(timelines: Any):
     """Gesture activity over time (a line per body region), with nods, shakes and bursts marked, or None."""
-    data = S.activity_series(measurements)
+    data = S.activity_series(timelines)
     if not data:
         return None
     fig, (ax,) = _figure()
@@ -110,19 +111,16 @@ def activity_figure(measurements: Any):
             finite = [v if math.isfinite(v) else 0.0 for v in values]
             ax.fill_between(data.times, finite, color=colour, alpha=0.12, linewidth=0)
     ax.set_ylim(bottom=0)
-    unit = measurements.get("units") if isinstance(measurements, dict) else None
-    if isinstance(unit, dict):
-        unit = unit.get(data.unit) if data.unit else None
-    ax.set_ylabel(data.unit or "activity", color=INK, fontsize=9)
+    ax.set_ylabel("activity", color=INK, fontsize=9)
     ax.set_title("Body: gesture activity over time", color=INK, fontsize=10, loc="left")
-    if isinstance(unit, str) and unit:
-        unit = unit if len(unit) <= 110 else unit[:109] + "…"
-        ax.set_xlabel(f"time (s)\n{data.unit or 'activity'}: {unit}", color=INK, fontsize=8)
+    if data.unit:  # units are sentences here ("mean optical flow in the region, ..."): under the axis
+        unit = data.unit if len(data.unit) <= 110 else data.unit[:109] + "…"
+        ax.set_xlabel(f"time (s)\nactivity: {unit}", color=INK, fontsize=8)
     else:
         ax.set_xlabel("time (s)", color=INK, fontsize=9)
     if len(data.lines) > 1:
         ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    _mark_events(ax, S.body_events(measurements))
+    _mark_events(ax, S.body_events(timelines))
     return fig
 
 

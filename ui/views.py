@@ -474,8 +474,8 @@ def transcript_html(view: RunView | None) -> str:
         return '<div class="saber-empty">The transcript appears here once the speech slot is filled.</div>'
     if not slot.ok:
         return f'<div class="saber-empty">No transcript: {_e(slot.reason or slot.status.value)}.</div>'
-    m = slot.measurements or {}
-    segments = S.transcript_segments(m)
+    m = slot.measurements or {}  # summary values (language, model, sentiment); the timed text is in its timeline
+    segments = S.transcript_segments(slot.timelines)
     head = []
     if isinstance(m.get("language"), str):
         prob = S.number(m.get("language_probability"))
@@ -495,14 +495,13 @@ def transcript_html(view: RunView | None) -> str:
         f'<div class="saber-tline"><span class="saber-ts">{format_time(s.start)} – {format_time(s.end)}</span>'
         f'<span class="saber-ttext">{_e(s.text)}</span></div>' for s in segments
     )
-    events = [e for e in m.get("events") or [] if isinstance(e, dict)] if isinstance(m.get("events"), list) else []
     marks = "".join(
-        f'<span class="saber-word"><small>{format_time(S.number(e.get("start", e.get("t"))))}</small>'
-        f'{_e(e.get("label") or e.get("event") or e.get("text") or "event")}</span>' for e in events[:100]
+        f'<span class="saber-word"><small>{format_time(e.start)}</small>{_e(e.text)}</span>'
+        for e in S.sound_events(slot.timelines)[:100]
     )
     if marks:
         rows += f'<div class="saber-tline"><span class="saber-ts">sound events</span><span class="saber-ttext">{marks}</span></div>'
-    words = S.transcript_words(m)
+    words = S.transcript_words(slot.timelines)
     detail = ""
     if words:
         chips = "".join(f'<span class="saber-word" title="{format_time(w.start)} – {format_time(w.end)}">'
@@ -593,7 +592,7 @@ def plot_figure(view: RunView | None, kind: str):
     slot = view.slots.get(PLOT_SLOTS[kind])
     if slot is None or not slot.ok:
         return None
-    return _PLOTTERS[kind](slot.measurements)
+    return _PLOTTERS[kind](slot.timelines)
 
 
 def plot_note(view: RunView | None, kind: str) -> str:
@@ -615,7 +614,7 @@ def plot_note(view: RunView | None, kind: str) -> str:
         return f'<div class="saber-empty">No {name}: the {title} slot is {slot.status.value} ({_e(slot.reason or "no reason given")}).</div>'
     if plot_figure(view, kind) is None:
         plugin = slot.provenance.plugin if slot.provenance else "its plugin"
-        return f'<div class="saber-empty">No {name}: {_e(plugin)} reported no timeline in its measurements.</div>'
+        return f'<div class="saber-empty">No {name}: {_e(plugin)} reported no "{kind}" timeline.</div>'
     return ""
 
 
