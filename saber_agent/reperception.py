@@ -30,6 +30,7 @@ from saber_agent.evidence import (
     Slot,
     SlotStatus,
     SlotSummary,
+    Timeline,
 )
 from saber_agent.media import Clip, clip_cache
 from saber_agent.reasoning import ReasoningRequest
@@ -306,7 +307,8 @@ def merge(before: Slot | None, look: Slot, request: PerceptionRequest, fps: floa
     window was asked for because that moment matters: it always leads, and the slot's text keeps the
     earlier description before it. Either way `measurements["looks"]` keeps every look of the slot
     (scope, status, confidence, text, measurements), and the leading look's measurements stay at
-    the top, where its tool's `cues` read them.
+    the top, where its tool's `cues` read them. The slot's `timelines` follow the look it holds; a
+    window's are moved onto the clip's clock and spliced into the earlier ones (`merge_timelines`).
     """
     scope = request.scope() + (f", sampled at {fps:g} fps" if fps is not None and fps != request.fps else "")
     note = f"second look: {scope}"
@@ -324,10 +326,65 @@ def merge(before: Slot | None, look: Slot, request: PerceptionRequest, fps: floa
         if request.windowed:  # the slot now leads with part of the clip: say which
             end = f"{request.end_s:g} s" if request.end_s is not None else "the end"
             text = (f"{before.text} " if had else "") + f"Between {request.start_s or 0:g} s and {end}: {text}"
-        return look.model_copy(update={"text": text, "measurements": {**look.measurements, "looks": history}}), "new"
+        timelines = merge_timelines(before.timelines if had else {}, look.timelines, request)
+        return look.model_copy(update={
+            "text": text, "measurements": {**look.measurements, "looks": history}, "timelines": timelines}), "new"
     if before is None:  # nothing to keep: the slot says what the look could not find
-        return look.model_copy(update={"measurements": {**look.measurements, "looks": history}}), "new"
+        return look.model_copy(update={
+            "measurements": {**look.measurements, "looks": history},
+            "timelines": merge_timelines({}, look.timelines, request)}), "new"
     return before.model_copy(update={"measurements": {**before.measurements, "looks": history}}), "previous"
+
+
+def merge_timelines(
+    before: Mapping[str, Timeline], look: Mapping[str, Timeline], request: PerceptionRequest
+) -> dict[str, Timeline]:
+    """The slot's timelines after a kept look. A look over the whole clip replaces them. A look over a
+    window ran on the window's clock (its 0 s is the window's start): its timelines move onto the
+    clip's clock, and each is spliced into the earlier timeline of the same name, so the slot keeps
+    the whole clip with the window's denser samples and events inside it."""
+    if not request.windowed:
+        return dict(look)
+    start = request.start_s or 0.0
+    end = request.end_s if request.end_s is not None else float("inf")
+    out = dict(before)
+    for name, window in look.items():
+        moved = _shifted(window, start)
+        out[name] = splice(before[name], moved, start, end) if name in before else moved
+    return out
+
+
+def _shifted(timeline: Timeline, offset_s: float) -> Timeline:
+    return timeline.model_copy(update={
+        "times_s": [t + offset_s for t in timeline.times_s],
+        "events": [e.model_copy(update={"start_s": e.start_s + offset_s,
+                                        "end_s": None if e.end_s is None else e.end_s + offset_s})
+                   for e in timeline.events],
+    })
+
+
+def splice(whole: Timeline, window: Timeline, start_s: float, end_s: float) -> Timeline:
+    """`whole` with its samples and events in [start_s, end_s] replaced by `window`'s (both on the
+    clip's clock). A series or label line only one of them has is a gap (None) in the other's part."""
+    def inside(t: float) -> bool:
+        return start_s <= t <= end_s
+
+    rows = [(t, whole, i) for i, t in enumerate(whole.times_s) if not inside(t)]
+    rows += [(t, window, i) for i, t in enumerate(window.times_s) if inside(t)]
+    rows.sort(key=lambda row: row[0])
+
+    def columns(field: str) -> dict[str, list]:
+        names = list(dict.fromkeys([*getattr(whole, field), *getattr(window, field)]))
+        return {n: [getattr(src, field)[n][i] if n in getattr(src, field) else None for _, src, i in rows] for n in names}
+
+    series = columns("series")
+    return Timeline(
+        times_s=[t for t, _, _ in rows], series=series, labels=columns("labels"),
+        units={k: v for k, v in {**whole.units, **window.units}.items() if k in series},
+        events=sorted([e for e in whole.events if not inside(e.start_s)] + [e for e in window.events if inside(e.start_s)],
+                      key=lambda e: e.start_s),
+        step_s=whole.step_s if whole.step_s == window.step_s else None,
+    )
 
 
 def _look_entry(slot: Slot, scope: str) -> dict[str, Any]:

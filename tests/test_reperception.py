@@ -22,16 +22,19 @@ from saber_agent import hookimpl
 from saber_agent.testing import synth
 from saber_agent.api import analyze
 from saber_agent.checking import ConsistencyCheck
-from saber_agent.evidence import ClipInfo, ModalityCue, PerceptionRequest, Reperception, Slot, SlotStatus
+from saber_agent.evidence import (
+    ClipInfo, ModalityCue, PerceptionRequest, Reperception, Slot, SlotStatus, Timeline, TimelineEvent,
+)
 from saber_agent.media import decode
 from saber_agent.perception import PerceptionTool
-from saber_agent.plugins.prosody import measure
+from saber_agent.plugins.prosody import measure, prosody_timeline
 from saber_agent.plugins.reasoners.fusion import FusionReasoner
 from saber_agent.reasoning import Reasoner
 from saber_agent.reperception import (
     REQUEST_TOOL_NAME,
     clip_for,
     merge,
+    merge_timelines,
     plan,
     request_from_tool_call,
     request_tool_schema,
@@ -248,6 +251,12 @@ def test_a_tool_call_asks_for_a_window_and_the_real_plugin_measures_it(registry,
     assert slot.measurements["f0_mean_hz"] < whole["f0_mean_hz"] - 20  # the low, hostile voice alone
     assert "second look: 3.1-5.5 s" in slot.provenance.backend
     assert slot.text.startswith(result.evidence.acoustic_feat.measurements["looks"][0]["text"] + " Between 3.1 s and 5.5 s:")
+    # the timeline still covers the whole clip, with the window's own contour spliced in on the clip's clock
+    timeline = slot.timelines["prosody"]
+    assert timeline.times_s[0] < 0.2 and timeline.times_s[-1] > clip.duration_s - 0.2
+    window = prosody_timeline(expected)
+    inside = [(t, f) for t, f in zip(timeline.times_s, timeline.series["f0_hz"]) if 3.1 <= t <= 5.5]
+    assert inside == [(t + 3.1, f) for t, f in zip(window.times_s, window.series["f0_hz"]) if t + 3.1 <= 5.5]
 
 
 # -- the budget ------------------------------------------------------------------------------------
@@ -348,6 +357,29 @@ def test_merge_keeps_both_looks_and_lets_the_right_one_lead():
     assert scopes == [("first look", 1), ("the whole clip at 8 fps", 2), ("1-2 s", 3), ("3-end s", None)]
     alone, kept = merge(None, nothing, PerceptionRequest(tool="t"), None)
     assert kept == "new" and alone.reason == "no face"
+
+
+def _timeline(times, values, events=()):
+    return Timeline(times_s=times, series={"x": values}, units={"x": "u"}, step_s=0.5,
+                    events=[TimelineEvent(start_s=t, label=label, kind="k") for t, label in events])
+
+
+def test_a_window_look_is_spliced_into_the_timeline_on_the_clips_clock():
+    whole = _timeline([0.0, 0.5, 1.0, 1.5, 2.0, 2.5], [1, 1, 1, 1, 1, 1], [(0.2, "early"), (1.2, "old")])
+    dense = Timeline(times_s=[0.0, 0.25, 0.5], series={"x": [5, 6, 7], "y": [9, 9, 9]}, units={"y": "v"},
+                     events=[TimelineEvent(start_s=0.3, end_s=0.4, label="new", kind="k")])
+    merged = merge_timelines({"t": whole}, {"t": dense}, PerceptionRequest(tool="t", start_s=1.0, end_s=1.5))["t"]
+    assert merged.times_s == [0.0, 0.5, 1.0, 1.25, 1.5, 2.0, 2.5]  # the window's samples, moved by its 1 s start
+    assert merged.series == {"x": [1, 1, 5, 6, 7, 1, 1], "y": [None, None, 9, 9, 9, None, None]}
+    assert merged.units == {"x": "u", "y": "v"} and merged.step_s is None  # two sampling steps now
+    assert [(e.start_s, e.end_s, e.label) for e in merged.events] == [(0.2, None, "early"), (1.3, 1.4, "new")]
+    # a look over the whole clip replaces the timeline; one that found nothing keeps the slot's
+    assert merge_timelines({"t": whole}, {"t": dense}, PerceptionRequest(tool="t", fps=8)) == {"t": dense}
+    before = Slot(text="a", status="ok", confidence=0.9, timelines={"t": whole})
+    slot, kept = merge(before, Slot.unavailable("none"), PerceptionRequest(tool="t", start_s=1), None)
+    assert kept == "previous" and slot.timelines == {"t": whole}
+    slot, kept = merge(before, Slot(text="b", status="ok", timelines={"t": dense}), PerceptionRequest(tool="t", start_s=2), None)
+    assert kept == "new" and slot.timelines["t"].times_s == [0.0, 0.5, 1.0, 1.5, 2.0, 2.25, 2.5]
 
 
 def test_the_tool_schema_validates_what_a_model_sends():
