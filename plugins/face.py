@@ -24,6 +24,7 @@ import threading
 import numpy as np
 
 from saber_agent import hookimpl
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS, ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
@@ -80,9 +81,10 @@ class OfflineExpressions:
     def missing(self) -> str | None:
         """Why this backend cannot run here, or None."""
         if missing_modules("h5py"):
-            return "the offline backend needs h5py: install saber-agent[offline]"
+            return missing_extra("the offline backend", "h5py", "offline")
         if self.engine == "torch" and missing_modules("torch"):
-            return f"the offline backend's torch engine (device {self.device}) needs torch: install saber-agent[gpu], or set face.engine=numpy"
+            engine = f"the offline backend's torch engine (device {self.device})"
+            return missing_extra(engine, "torch", "gpu", instead="set face.engine=numpy")
         from saber_agent.plugins.face_expression import ExpressionModelMissing, weights_path
 
         try:
@@ -152,7 +154,7 @@ class DeepFaceExpressions:
 
     def missing(self) -> str | None:
         if importlib.util.find_spec("deepface") is None:
-            return "the deepface backend needs deepface: install saber-agent[deepface] (or use backend=offline)"
+            return missing_extra("the deepface backend", "deepface", "deepface", instead="use backend=offline")
         if self.engine() is None:
             return "deepface found no engine to run on (install onnxruntime, torch or tensorflow)"
         if not os.path.isfile(self.weights_file):

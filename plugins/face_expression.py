@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from saber_agent.devices import DeviceError, is_cuda, is_out_of_memory, shared_model
+from saber_agent.errors import missing_extra
 from saber_agent.vocab import CLASS_SPELLINGS
 
 # FER-2013's class order (the model's outputs) and the core's names for them.
@@ -82,9 +83,7 @@ class KerasGraph:
         try:
             import h5py
         except ImportError:
-            raise ExpressionModelMissing(
-                "the offline face backend reads its weights with h5py: install saber-agent[offline]"
-            ) from None
+            raise ExpressionModelMissing(missing_extra("the offline face backend", "h5py to read its weights", "offline")) from None
         with h5py.File(path, "r") as handle:
             config = json.loads(handle.attrs["model_config"])
             group = handle["model_weights"]
@@ -198,8 +197,9 @@ def _torch():
         import torch
     except ImportError:
         raise ExpressionModelMissing(
-            "the torch engine of the face expression model needs torch: install saber-agent[gpu] "
-            "(or use the numpy engine: face.engine=numpy)"
+            missing_extra(
+                "the torch engine of the face expression model", "torch", "gpu", instead="use the numpy engine: face.engine=numpy"
+            )
         ) from None
     return torch
 

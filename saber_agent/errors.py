@@ -1,4 +1,4 @@
-"""Exit codes and the user-facing error type shared by the CLI commands."""
+"""Exit codes, the user-facing error type shared by the CLI commands, and the one "optional extra missing" message."""
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1  # a bug or a broken dependency: worth a report
@@ -8,3 +8,18 @@ EXIT_BAD_INPUT = 3  # the clip (or dataset) cannot be read
 
 class UsageError(Exception):
     """A mistake in how the command was called; printed without a traceback."""
+
+
+def missing_extra(what: str, needs: str, extra: str, *, detail: str = "", instead: str = "") -> str:
+    """The one message for an optional dependency that is not installed, naming the extra to install:
+
+    ``"<what> needs <needs>: pip install 'saber-agent[<extra>]'"``, then ``", or <instead>"`` when
+    there is another way (another backend), then ``" (<detail>)"`` (e.g. which module was missing).
+    Callers raise it with their own error type (ImportError, ReasonerError, ...) ``from None``.
+    """
+    message = f"{what} needs {needs}: pip install 'saber-agent[{extra}]'"
+    if instead:
+        message += f", or {instead}"
+    if detail:
+        message += f" ({detail})"
+    return message

@@ -219,7 +219,7 @@ def test_deepface_backend_without_weights_says_what_to_do(tool, tmp_path, face_s
     slot = tool.perceive(clip, AnalysisSettings(tool_options=options))
     assert slot.status is SlotStatus.unavailable
     if importlib.util.find_spec("deepface") is None:
-        assert "install saber-agent[deepface]" in slot.reason
+        assert "pip install 'saber-agent[deepface]'" in slot.reason
     else:
         weights = str(tmp_path / ".deepface" / "weights")
         assert weights in slot.reason and "deepface_home" in slot.reason and "backend=offline" in slot.reason

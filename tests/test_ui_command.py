@@ -52,7 +52,7 @@ def test_missing_extra_names_it(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "gradio", None)  # import gradio now fails as if not installed
     assert main(["ui"]) == 1
     err = capsys.readouterr().err
-    assert "needs the 'ui' extra (gradio is missing)" in err and "pip install 'saber-agent[ui]'" in err
+    assert "the web app needs gradio and matplotlib: pip install 'saber-agent[ui]' (gradio is missing)" in err
 
 
 def outward_address() -> str | None:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from saber_agent.errors import UsageError
+from saber_agent.errors import UsageError, missing_extra
 
 
 class ConfigError(UsageError):
@@ -263,7 +263,7 @@ def trl_config(settings: TrainerSettings, device: str):
     try:
         from trl import DPOConfig, SFTConfig
     except ImportError as exc:
-        raise ConfigError(f"training needs TRL: install saber-agent[training] ({exc})") from None
+        raise ConfigError(missing_extra("training", "TRL", "training", detail=str(exc))) from None
     cls = DPOConfig if isinstance(settings, DPOSettings) else SFTConfig
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(settings.trl) - known)

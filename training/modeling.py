@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from saber_agent.errors import missing_extra
 from saber_agent.training.config import ConfigError, TrainerSettings
 
 # Written next to the adapter: what was trained on what, for the transformers reasoner and for people.
@@ -33,7 +34,7 @@ def require_training_extra():
         import trl  # noqa: F401
         from datasets import Dataset  # noqa: F401
     except ImportError as exc:
-        raise ConfigError(f"training needs torch, transformers, trl, peft and datasets: install saber-agent[training] ({exc})") from None
+        raise ConfigError(missing_extra("training", "torch, transformers, trl, peft and datasets", "training", detail=str(exc))) from None
 
 
 def training_device(settings: TrainerSettings) -> str:

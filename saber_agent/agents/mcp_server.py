@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from saber_agent.agents.tools import TOOL_DESCRIPTION, AnalysisRefused, AnalyzeClipArgs, aanalyze_clip, summary
+from saber_agent.errors import missing_extra
 from saber_agent.settings import AnalysisSettings
 
 # The tool's argument descriptions, shared with the LangChain tool (MCP reads them from the annotations).
@@ -28,7 +29,7 @@ def build_server(settings: AnalysisSettings | None = None):
         from mcp.server.mcpserver import MCPServer
         from mcp.server.mcpserver.exceptions import ToolError
     except ImportError:
-        raise ImportError("the MCP server needs mcp 2.x: install saber-agent[agents]") from None
+        raise ImportError(missing_extra("the MCP server", "mcp 2.x", "agents")) from None
 
     from saber_agent import __version__
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import PERCEPTION_SLOTS, Result
 from saber_agent.settings import AnalysisSettings
 
@@ -129,7 +130,7 @@ def make_analysis_tool(settings: AnalysisSettings | None = None, name: str = TOO
     try:
         from langchain_core.tools import StructuredTool, ToolException
     except ImportError:
-        raise ImportError("the analysis tool needs langchain-core: install saber-agent[agents]") from None
+        raise ImportError(missing_extra("the analysis tool", "langchain-core", "agents")) from None
 
     def run(clip_path: str, plugins: list[str] | None = None, reasoner: str | None = None) -> tuple[str, Result]:
         try:

@@ -24,6 +24,7 @@ import sys
 from typing import Any
 
 from saber_agent.batch import BatchRun, BatchSummary, ClipItem, settings_digest
+from saber_agent.errors import missing_extra
 from saber_agent.settings import AnalysisSettings
 
 
@@ -46,7 +47,7 @@ def _ray(local: bool = False):
         import ray
         import ray.data  # noqa: F401  (Ray Data is a separate extra of ray)
     except ImportError as exc:
-        raise RayMissing(f"the Ray runner needs Ray Data ({exc.name} is missing): install saber-agent[ray]") from None
+        raise RayMissing(missing_extra("the Ray runner", "Ray Data", "ray", detail=f"{exc.name} is missing")) from None
     return ray
 
 

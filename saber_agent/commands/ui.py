@@ -49,7 +49,7 @@ def _reasoner_option(value: str) -> tuple[str, str, object]:
 
 
 def run(args) -> int:
-    from saber_agent.errors import EXIT_INTERNAL, UsageError
+    from saber_agent.errors import EXIT_INTERNAL, UsageError, missing_extra
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port}: expected 1-65535")
@@ -59,8 +59,8 @@ def run(args) -> int:
         import gradio  # noqa: F401
         import matplotlib  # noqa: F401
     except ImportError as exc:
-        print(f"saber-agent ui: the web app needs the 'ui' extra ({exc.name} is missing): "
-              "pip install 'saber-agent[ui]'", file=sys.stderr)
+        print("saber-agent ui: " + missing_extra("the web app", "gradio and matplotlib", "ui", detail=f"{exc.name} is missing"),
+              file=sys.stderr)
         return EXIT_INTERNAL
     from saber_agent.registry import UnknownComponentError, get_registry
     from saber_agent.ui.app import build_app, launch

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from saber_agent.errors import missing_extra
 from saber_agent.eval.metrics import SPLIT_NAMES, ClassScores, EvalReport
 
 
@@ -131,7 +132,7 @@ def save_plots(report: EvalReport, out_dir: str | os.PathLike) -> list[Path]:
     try:
         import matplotlib
     except ImportError:
-        raise RuntimeError("plots need matplotlib: install saber-agent[batch]") from None
+        raise RuntimeError(missing_extra("plots", "matplotlib", "batch")) from None
     matplotlib.use("Agg", force=True)  # files only: never open a window
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
