@@ -47,7 +47,9 @@ def bundled_smollm2() -> str:
 def build_data(folder: Path) -> tuple[Path, Path]:
     """SFT JSONL and pairs JSONL from the SABER fixtures, with the project's own builders."""
     from saber_agent import registry as registry_module
-    from saber_agent.training.data import read_cases, write_jsonl, write_sft
+    from saber_agent.saber_format import write_jsonl
+    from saber_agent.training.cases import read_cases
+    from saber_agent.training.sft_examples import write_sft
     from saber_agent.training.pairs import build_pairs
 
     registry_module.set_registry(registry_module.Registry(allow=["checks", "fusion"]).load())

@@ -1,4 +1,4 @@
-"""SABER JSON / JSONL in and out, and ms-swift JSONL export.
+"""SABER JSON / JSONL in and out.
 
 A SABER record is the published annotation layout (keys exact)::
 
@@ -7,6 +7,7 @@ A SABER record is the published annotation layout (keys exact)::
      "facial_exp_desc": str, "body_lang_desc": str, "sentiment_analysis": str}
 
 Export keeps every slot's text byte for byte; Chinese is written as UTF-8, never ``\\u`` escaped.
+The ms-swift export for training lives with training (`saber_agent.training.swift`).
 """
 
 from __future__ import annotations
@@ -21,17 +22,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from saber_agent.evidence import Evidence, Provenance, Slot, SlotStatus
 
 DATASET_PROVENANCE = Provenance(plugin="saber-dataset", version="", backend="annotation")
-
-# The instruction of the released SABER-LLM, in its order: scene, audio, face and body, synthesis.
-SABER_INSTRUCTION = (
-    "Watch the video and listen to its audio. First describe the scene and its background. "
-    "Then analyse the audio: transcribe the speech verbatim, marking sound events such as "
-    "<laughter>, and describe the acoustic features (pitch, intensity, speed, voice quality). "
-    "Then analyse the speaker's facial expression and body language. Finally synthesize all of "
-    "this evidence into an analysis of the speaker's emotional state. Answer with a JSON object "
-    "with the keys video_desc, audio_desc (speech_content, acoustic_feat), facial_exp_desc, "
-    "body_lang_desc and sentiment_analysis."
-)
 
 
 class SaberFormatError(ValueError):
@@ -187,30 +177,12 @@ def iter_saber_jsonl(
 
 
 def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
-    """Write records as UTF-8 JSONL; returns the number written."""
+    """Write records as UTF-8 JSONL (Chinese kept readable, parent folders made); returns the number written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with Path(path).open("w", encoding="utf-8") as handle:
+    with path.open("w", encoding="utf-8") as handle:
         for record in records:
             handle.write(dumps(record) + "\n")
             count += 1
     return count
-
-
-def to_ms_swift_record(
-    video: str | None,
-    audio: str | None,
-    target: dict[str, Any] | None = None,
-    instruction: str = SABER_INSTRUCTION,
-) -> dict[str, Any]:
-    """An ms-swift JSONL record (``messages``, ``videos``, ``audios``) for the Omni model.
-
-    With ``target`` (a SABER record) the assistant turn is added, for supervised training.
-    """
-    tags = ("<video>" if video else "") + ("<audio>" if audio else "")
-    messages = [{"role": "user", "content": tags + instruction}]
-    if target is not None:
-        messages.append({"role": "assistant", "content": dumps(target)})
-    record: dict[str, Any] = {"messages": messages}
-    record["videos"] = [video] if video else []
-    record["audios"] = [audio] if audio else []
-    return record

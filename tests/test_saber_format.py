@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 from saber_agent.evidence import SlotStatus
 from saber_agent.saber_format import (
     SaberFormatError, dumps, from_saber_record, iter_saber_jsonl, parse_record, read_saber_json,
-    to_ms_swift_record, to_saber_record, write_jsonl,
+    to_saber_record, write_jsonl,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -72,14 +72,3 @@ def test_non_object_is_rejected():
     with pytest.raises(SaberFormatError, match="expected a JSON object"):
         parse_record([1, 2])
 
-
-def test_ms_swift_record_shape():
-    target = read_saber_json(DATA / "saber_en.json").plain()
-    record = to_ms_swift_record("clip.mp4", "clip.wav", target)
-    assert set(record) == {"messages", "videos", "audios"}
-    assert record["videos"] == ["clip.mp4"] and record["audios"] == ["clip.wav"]
-    user, assistant = record["messages"]
-    assert user["role"] == "user" and user["content"].startswith("<video><audio>")
-    assert json.loads(assistant["content"]) == target
-    inference = to_ms_swift_record("clip.mp4", None)
-    assert len(inference["messages"]) == 1 and inference["audios"] == []

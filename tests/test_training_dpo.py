@@ -10,7 +10,7 @@ pytest.importorskip("trl")
 pytest.importorskip("peft")
 
 from saber_agent.training.config import DPOSettings  # noqa: E402
-from saber_agent.training.data import read_cases  # noqa: E402
+from saber_agent.training.cases import read_cases  # noqa: E402
 
 from tests.test_training_sft import WeightProbe  # noqa: E402
 

@@ -9,7 +9,8 @@ HEAVY = ("torch", "transformers", "trl", "peft", "datasets", "accelerate")
 def test_importing_the_training_package_loads_no_heavy_library():
     code = (
         "import sys\n"
-        "import saber_agent.training.data, saber_agent.training.pairs, saber_agent.training.config\n"
+        "import saber_agent.training.cases, saber_agent.training.sft_examples, saber_agent.training.swift\n"
+        "import saber_agent.training.pairs, saber_agent.training.config\n"
         "import saber_agent.training.sft, saber_agent.training.dpo, saber_agent.training.modeling\n"
         "import saber_agent.training.progress, saber_agent.training.tiny, saber_agent.training.text_emotion\n"
         "import saber_agent.commands.train\n"

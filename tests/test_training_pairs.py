@@ -12,7 +12,8 @@ from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, Slot
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.sed_prompt import build_messages, parse_analysis
 from saber_agent.training.config import PairSettings
-from saber_agent.training.data import Case, DatasetError, read_cases, write_jsonl
+from saber_agent.saber_format import write_jsonl
+from saber_agent.training.cases import Case, DatasetError, read_cases
 from saber_agent.training.pairs import ablate, build_pairs, consistency_score, read_pairs, scoring_request
 
 DATA = Path(__file__).parent / "data"
@@ -203,7 +204,7 @@ def test_a_clip_with_no_consistent_answer_gives_no_pair(registry):
 def test_pairs_on_real_clips_with_the_registered_tools(registry, smile_hostile_clip, face_speech_clip):
     from saber_agent.checking import modalities_in
     from saber_agent.settings import AnalysisSettings
-    from saber_agent.training.data import cases_from_clips
+    from saber_agent.training.cases import cases_from_clips
 
     cases, data = cases_from_clips([smile_hostile_clip, face_speech_clip], AnalysisSettings())
     assert data.kept == 2

@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from saber_agent.training.config import ConfigError, PairSettings
-from saber_agent.training.data import Case, DataReport, DatasetError
+from saber_agent.training.cases import Case, DataReport, DatasetError
 from saber_agent.training.text_emotion import text_cues
 
 from saber_agent.checking import ConsistencyCheck, evidence_text, modalities_in, modalities_used
@@ -440,7 +440,7 @@ def _turns(value: Any, name: str, line: int | None, source: str, roles: tuple[st
 
 def read_pairs(paths: Iterable[str], on_error: str = "skip") -> tuple[list[dict[str, Any]], DataReport]:
     """Preference pairs (conversational prompt/chosen/rejected) from JSONL, each line validated."""
-    from saber_agent.training.data import read_records
+    from saber_agent.training.cases import read_records
 
     return read_records(paths, _pair, on_error)
 

@@ -38,7 +38,7 @@ def sft_dataset(settings: SFTSettings, paths: list[str]):
     """The datasets.Dataset to train on, and the data report (bad lines reported, never trained on)."""
     from datasets import Dataset
 
-    from saber_agent.training.data import prompt_completion, read_sft_examples
+    from saber_agent.training.sft_examples import prompt_completion, read_sft_examples
 
     examples, report = read_sft_examples(
         paths, settings.on_error, settings.allow_empty_slots, settings.require_consistent

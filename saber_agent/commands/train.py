@@ -96,7 +96,9 @@ def _print_issues(report, limit: int = 50) -> None:
 
 
 def run_data(args) -> int:
-    from saber_agent.training.data import DataReport, read_cases, write_ms_swift, write_sft
+    from saber_agent.training.cases import DataReport, read_cases
+    from saber_agent.training.sft_examples import write_sft
+    from saber_agent.training.swift import write_ms_swift
 
     cases, report = read_cases(
         args.sources, args.on_error, args.media_root, args.allow_empty_slots, not args.allow_inconsistent
@@ -153,7 +155,8 @@ def pair_settings(args):
 
 def run_pairs(args) -> int:
     from saber_agent.settings import AnalysisSettings
-    from saber_agent.training.data import DataReport, cases_from_clips, is_media, read_cases, write_jsonl
+    from saber_agent.saber_format import write_jsonl
+    from saber_agent.training.cases import DataReport, cases_from_clips, is_media, read_cases
     from saber_agent.training.pairs import build_pairs
 
     settings = pair_settings(args)

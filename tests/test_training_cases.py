@@ -1,4 +1,5 @@
-"""SFT data: SABER records (English, Chinese) and analysis results in; TRL messages and ms-swift JSONL out."""
+"""Training cases: SABER records (English, Chinese), analysis results, batch lines and per-clip JSON in;
+bad lines reported with their file and line, never kept."""
 
 import json
 from pathlib import Path
@@ -7,18 +8,9 @@ import pytest
 
 from saber_agent.evidence import CheckOutcome, ClipInfo, Evidence, Result, Slot
 from saber_agent.saber_format import read_saber_json
-from saber_agent.sed_prompt import ANSWER_KEYS, SYSTEM_PROMPT, parse_analysis
-from saber_agent.training.data import (
-    DatasetError,
-    analysis_from_saber,
-    ms_swift_record,
-    prompt_completion,
-    read_cases,
-    read_sft_examples,
-    sft_record,
-    write_ms_swift,
-    write_sft,
-)
+from saber_agent.training.cases import DatasetError, analysis_from_saber, read_cases
+from saber_agent.training.sft_examples import sft_record
+from saber_agent.training.swift import ms_swift_record
 
 DATA = Path(__file__).parent / "data"
 
@@ -39,22 +31,6 @@ def test_chinese_record_target():
     analysis = analysis_from_saber(read_saber_json(DATA / "saber_zh.json"))
     assert analysis.basic_emotion == "anger" and analysis.valence < 0
     assert "不满" in analysis.emotions
-
-
-def test_sft_example_is_the_sed_prompt_then_the_sed_answer():
-    cases, report = read_cases([DATA / "saber_zh.json"])
-    assert report.kept == 1 and not report.issues
-    example = sft_record(cases[0])
-    roles = [m["role"] for m in example["messages"]]
-    assert roles == ["system", "user", "assistant"]
-    assert example["messages"][0]["content"] == SYSTEM_PROMPT
-    user = example["messages"][1]["content"]
-    assert user.index("## Visual evidence") < user.index("## Acoustic evidence")
-    assert "<transcript>" in user and "你怎么又迟到了" in user
-    assert "Reasoning" not in user  # the answer's slot is never part of the prompt
-    answer = json.loads(example["messages"][2]["content"])
-    assert list(answer) == list(ANSWER_KEYS)
-    assert parse_analysis(example["messages"][2]["content"]).basic_emotion == "anger"
 
 
 @pytest.mark.parametrize("on_error", ["skip", "fail"])
@@ -144,51 +120,8 @@ def test_batch_result_lines_are_read(tmp_path):
     assert report.issues[0].line == 2 and "cannot decode" in report.issues[0].problem
 
 
-def test_ms_swift_export_with_media_and_without(tmp_path):
-    records = tmp_path / "saber.jsonl"
-    with_media = json.loads((DATA / "saber_mixed.jsonl").read_text(encoding="utf-8").splitlines()[1])
-    with_media.update(video="clips/zh-1.mp4", audio="clips/zh-1.wav")
-    without = json.loads((DATA / "saber_mixed.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    records.write_text(json.dumps(with_media, ensure_ascii=False) + "\n" + json.dumps(without) + "\n", encoding="utf-8")
-    cases, _ = read_cases([records], media_root=tmp_path)
-    out = tmp_path / "swift.jsonl"
-    from saber_agent.training.data import DataReport
-
-    report = DataReport()
-    assert write_ms_swift(cases, out, report=report) == 1
-    swift = json.loads(out.read_text(encoding="utf-8"))
-    assert set(swift) == {"messages", "videos", "audios"}
-    assert swift["videos"] == [str(tmp_path / "clips/zh-1.mp4")] and swift["audios"] == [str(tmp_path / "clips/zh-1.wav")]
-    assert swift["messages"][0]["content"].startswith("<video><audio>")
-    assert json.loads(swift["messages"][1]["content"]) == {k: v for k, v in with_media.items() if k not in ("id", "video", "audio")}
-    assert "你怎么又迟到了" in out.read_text(encoding="utf-8")  # UTF-8, not \u escapes
-    assert report.issues[0].line == 2 and "no video or audio path" in report.issues[0].problem
-    with pytest.raises(DatasetError, match="line 2"):
-        write_ms_swift(cases, out, on_error="fail")
-
-
 def test_per_clip_json_finds_media_beside_it(tmp_path):
     (tmp_path / "dia0_utt0.json").write_text((DATA / "saber_en.json").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "dia0_utt0.mp4").write_bytes(b"")
     cases, _ = read_cases([tmp_path / "dia0_utt0.json"])
     assert cases[0].videos == [str(tmp_path / "dia0_utt0.mp4")]
-
-
-def test_sft_reader_validates_built_examples_and_converts_raw_sources(tmp_path):
-    cases, _ = read_cases([DATA / "saber_en.json"])
-    built = tmp_path / "sft.jsonl"
-    write_sft(cases, built)
-    good = built.read_text(encoding="utf-8").strip()
-    no_answer = json.dumps({"messages": [{"role": "user", "content": "hi"}]})
-    empty = json.dumps({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "  "}]})
-    wrong_type = json.dumps({"messages": [{"role": "user", "content": 3}, {"role": "assistant", "content": "x"}]})
-    built.write_text("\n".join([good, no_answer, empty, wrong_type]) + "\n", encoding="utf-8")
-    examples, report = read_sft_examples([built, DATA / "saber_zh.json"])
-    assert len(examples) == 2 and examples[1][-1]["role"] == "assistant"
-    assert [(i.line, i.problem) for i in report.issues] == [
-        (2, "messages: the last turn must be the assistant's answer"),
-        (3, "messages[1]: empty text"),
-        (4, "messages[0]: expected {'role': system|user|assistant, 'content': str}"),
-    ]
-    split = prompt_completion(examples[0])
-    assert [m["role"] for m in split["prompt"]] == ["system", "user"] and split["completion"][0]["role"] == "assistant"

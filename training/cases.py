@@ -1,4 +1,4 @@
-"""Training data: SABER records and our own analysis results in, SFT examples and ms-swift JSONL out.
+"""Training cases: SABER records and our own analysis results in, one `Case` per clip out.
 
 Sources, read line by line with line numbers:
 
@@ -8,15 +8,13 @@ Sources, read line by line with line numbers:
 - Analysis results (`saber_agent.evidence.Result`): ``saber-agent analyze --json`` output, or JSONL
   of results (a line may also wrap it as ``{"result": {...}}``). The evidence, cues and conflicts are
   the prompt; the analysis is the target, used only when it passed every consistency check.
+- Media files, analysed through the graph (`cases_from_clips`).
 
 A bad line (not JSON, a missing slot, a wrong type, an empty text, an inconsistent analysis) is
 reported with its file and line number and either skipped (``on_error="skip"``) or raised
-(``on_error="fail"``): it is never trained on.
-
-Outputs: SFT examples in TRL's conversational ``messages`` format, whose prompt is exactly what a
-reasoner sees at inference (`saber_agent.sed_prompt.build_messages`) and whose answer is the SED-ordered
-JSON (`saber_agent.sed_prompt.target_json`); and ms-swift JSONL (``messages``, ``videos``, ``audios``) for
-training the Omni model on the media with ms-swift.
+(``on_error="fail"``): it is never trained on. The cases become SFT examples
+(`saber_agent.training.sft_examples`), CA-DPO pairs (`saber_agent.training.pairs`) and ms-swift
+JSONL (`saber_agent.training.swift`).
 """
 
 from __future__ import annotations
@@ -42,13 +40,10 @@ from saber_agent.reasoning import ReasoningRequest
 from saber_agent.saber_format import (
     SaberFormatError,
     SaberRecord,
-    dumps,
     from_saber_record,
     parse_record,
-    to_ms_swift_record,
     to_saber_record,
 )
-from saber_agent.sed_prompt import build_messages, target_json
 from saber_agent.training.text_emotion import read_emotion
 
 T = TypeVar("T")
@@ -56,7 +51,6 @@ T = TypeVar("T")
 OnError = Literal["skip", "fail"]
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".webm")
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg")
-ROLES = ("system", "user", "assistant")
 
 
 class DatasetError(SaberFormatError):
@@ -420,121 +414,6 @@ def read_records(
             records.append(record)
             report.kept += 1
     return records, report
-
-
-# -- SFT examples --------------------------------------------------------------------------------
-
-
-def sft_messages(case: Case) -> list[dict[str, str]]:
-    """The conversational SFT example of a case: the SED prompt, then the SED-ordered JSON answer."""
-    if case.reference is None:
-        raise DatasetError("the case has no reference answer", case.line, case.source)
-    return build_messages(case.request) + [{"role": "assistant", "content": target_json(case.reference)}]
-
-
-def sft_record(case: Case) -> dict[str, Any]:
-    """One SFT JSONL line: TRL's ``messages`` plus the id and where it came from."""
-    where = f"{case.source}:{case.line}" if case.line else case.source
-    return {"messages": sft_messages(case), "id": case.id, "source": where}
-
-
-def validate_messages(messages: Any, line: int | None, source: str) -> list[dict[str, str]]:
-    """Check a conversational example: a list of {role, content} turns with text, ending with the assistant."""
-    if not isinstance(messages, list) or not messages:
-        raise DatasetError("messages: expected a non-empty list of turns", line, source)
-    for index, turn in enumerate(messages):
-        if not isinstance(turn, dict) or not isinstance(turn.get("content"), str) or turn.get("role") not in ROLES:
-            raise DatasetError(f"messages[{index}]: expected {{'role': system|user|assistant, 'content': str}}", line, source)
-        if not turn["content"].strip():
-            raise DatasetError(f"messages[{index}]: empty text", line, source)
-    if messages[-1]["role"] != "assistant":
-        raise DatasetError("messages: the last turn must be the assistant's answer", line, source)
-    if not any(t["role"] == "user" for t in messages):
-        raise DatasetError("messages: no user turn", line, source)
-    return [{"role": t["role"], "content": t["content"]} for t in messages]
-
-
-def read_sft_examples(
-    paths: Iterable[str | Path],
-    on_error: OnError = "skip",
-    allow_empty_slots: bool = False,
-    require_consistent: bool = True,
-) -> tuple[list[list[dict[str, str]]], DataReport]:
-    """Conversational examples from built SFT JSONL (lines with ``messages``) and/or raw sources
-    (SABER records, analysis results), converted on the fly."""
-    report = DataReport()
-    examples: list[list[dict[str, str]]] = []
-    for path in dataset_files(paths):
-        for line, obj, error in iter_json_objects(path):
-            report.read += 1
-            try:
-                if error is not None:
-                    raise error
-                if isinstance(obj, dict) and "messages" in obj:
-                    examples.append(validate_messages(obj["messages"], line, str(path)))
-                else:
-                    case = case_from_object(obj, str(path), line, None, allow_empty_slots, require_consistent)
-                    examples.append(sft_messages(case))
-            except SaberFormatError as exc:
-                report.add(exc if isinstance(exc, DatasetError) else DatasetError(exc.problem, exc.line, exc.source), on_error)
-                continue
-            report.kept += 1
-    return examples, report
-
-
-def prompt_completion(messages: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
-    """Split a conversation into TRL's conversational prompt/completion (the last assistant turn),
-    so the loss falls on the answer only."""
-    return {"prompt": messages[:-1], "completion": messages[-1:]}
-
-
-# -- ms-swift ------------------------------------------------------------------------------------
-
-
-def ms_swift_record(case: Case) -> dict[str, Any]:
-    """The ms-swift JSONL record of a case: the SABER-LLM instruction over the media, and the SABER
-    record as the answer (the released model's output format). Raises DatasetError without media."""
-    if not case.videos and not case.audios:
-        raise DatasetError(
-            f"no video or audio path for {case.id!r}: add a 'video'/'audio' key to the record, or pass a media root",
-            case.line, case.source,
-        )
-    record = to_ms_swift_record(None, None, target=case.saber)
-    tags = "<video>" * len(case.videos) + "<audio>" * len(case.audios)
-    record["messages"][0]["content"] = tags + record["messages"][0]["content"]
-    record["videos"] = list(case.videos)
-    record["audios"] = list(case.audios)
-    return record
-
-
-def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]]) -> int:
-    """Write UTF-8 JSONL (Chinese kept readable); returns the number of lines written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = 0
-    with path.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(dumps(record) + "\n")
-            count += 1
-    return count
-
-
-def write_sft(cases: Iterable[Case], path: str | Path) -> int:
-    """Write the SFT JSONL of cases; returns the number of examples."""
-    return write_jsonl(path, (sft_record(c) for c in cases if c.reference is not None))
-
-
-def write_ms_swift(cases: Iterable[Case], path: str | Path, on_error: OnError = "skip", report: DataReport | None = None) -> int:
-    """Write ms-swift JSONL; a case without media is reported (and skipped, or raised)."""
-    report = report if report is not None else DataReport()
-    records = []
-    for case in cases:
-        try:
-            records.append(ms_swift_record(case))
-        except DatasetError as exc:
-            report.add(exc, on_error)
-    return write_jsonl(path, records)
-
 
 
 # -- clips ---------------------------------------------------------------------------------------
