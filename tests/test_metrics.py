@@ -190,3 +190,55 @@ def test_a_reasoner_backend_as_judge(registry):
 def test_a_sample_without_a_prediction_is_not_scored():
     sample = clip_sample({"id": "x", "status": "ok", "prediction": None, "labels": {"emotion": "happy"}})
     assert isinstance(sample, ClipSample) and not sample.scored
+
+
+# -- scikit-learn cross-check ---------------------------------------------------------------------
+
+LABELS = ("anger", "happiness", "neutral", "sadness", "surprise")
+
+
+def _label_pairs():
+    from hypothesis import strategies as st
+
+    label = st.sampled_from(LABELS)
+    return st.lists(st.tuples(label, label), min_size=1, max_size=40)
+
+
+def test_classification_scores_agree_with_scikit_learn():
+    """Accuracy, UAR (balanced accuracy), weighted and per-class precision/recall/F1 and the confusion
+    matrix, on random gold/predicted labels (classes only predicted, never gold, included)."""
+    pytest.importorskip("sklearn", reason="the test extra (scikit-learn) is not installed")
+    from hypothesis import given, settings
+    from sklearn import metrics as sk
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(_label_pairs())
+    def check(pairs):
+        gold, pred = [g for g, _ in pairs], [p for _, p in pairs]
+        s = classification_scores(gold, pred)
+        assert s.accuracy == pytest.approx(sk.accuracy_score(gold, pred))
+        assert s.uar == pytest.approx(sk.balanced_accuracy_score(gold, pred))
+        assert s.uar == pytest.approx(sk.recall_score(gold, pred, labels=sorted(set(gold)), average="macro", zero_division=0))
+        for ours, average in ((s.weighted_precision, "precision"), (s.weighted_recall, "recall"), (s.weighted_f1, "f1")):
+            fn = {"precision": sk.precision_score, "recall": sk.recall_score, "f1": sk.f1_score}[average]
+            assert ours == pytest.approx(fn(gold, pred, labels=s.labels, average="weighted", zero_division=0))
+        precision, recall, f1, support = sk.precision_recall_fscore_support(gold, pred, labels=s.labels, zero_division=0)
+        for i, label in enumerate(s.labels):
+            row = s.per_class[label]
+            assert (row["precision"], row["recall"], row["f1"], row["support"]) == pytest.approx(
+                (precision[i], recall[i], f1[i], support[i])
+            )
+        assert s.confusion == sk.confusion_matrix(gold, pred, labels=s.labels).tolist()
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn warns when a class is predicted but never gold
+        check()
+
+
+def test_uar_by_hand():
+    # anger: 2 of 2 recalled; happiness: 1 of 4; sadness (only predicted) does not count
+    s = classification_scores(["anger", "anger", "happiness", "happiness", "happiness", "happiness"],
+                              ["anger", "anger", "happiness", "sadness", "anger", "anger"])
+    assert s.uar == pytest.approx((1.0 + 0.25) / 2) and s.accuracy == pytest.approx(3 / 6)

@@ -58,6 +58,13 @@ class ClassScores:
     per_class: dict[str, dict[str, float]]
     confusion: list[list[int]]  # rows: gold, columns: predicted, both in `labels` order
 
+    @property
+    def uar(self) -> float:
+        """Unweighted average recall: the mean recall over the classes that occur in the gold labels
+        (what scikit-learn calls balanced accuracy; the usual headline score of emotion recognition)."""
+        recalls = [scores["recall"] for scores in self.per_class.values() if scores["support"]]
+        return sum(recalls) / len(recalls) if recalls else 0.0
+
 
 def classification_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] | None = None) -> ClassScores | None:
     """Scores of paired gold/predicted labels (None when there is no pair)."""
@@ -71,7 +78,7 @@ def classification_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequ
             order.append(label)
     index = {label: i for i, label in enumerate(order)}
     confusion = [[0] * len(order) for _ in order]
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=True):
         confusion[index[g]][index[p]] += 1
     n = len(gold)
     per_class: dict[str, dict[str, float]] = {}
