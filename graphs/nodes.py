@@ -7,6 +7,7 @@ from typing import Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Send
+from saber_agent.graphs.state import Perception, State, ToolTask
 
 from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
@@ -24,7 +25,6 @@ from saber_agent.evidence import (
     SlotStatus,
     ToolRun,
 )
-from saber_agent.graphs.state import Perception, State, ToolTask
 from saber_agent.media import Clip, clip_cache
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.registry import get_registry
@@ -40,47 +40,52 @@ def settings_of(runtime: Runtime[AnalysisSettings] | None) -> AnalysisSettings:
     return context
 
 
-def selected_tools(settings: AnalysisSettings):
-    """The tools this run uses: at most one per slot (the first named or registered wins)."""
-    chosen, seen = [], set()
-    for tool in get_registry().selected_tools(settings.plugins):
-        if tool.slot in seen:
-            continue
-        seen.add(tool.slot)
-        chosen.append(tool)
-    return chosen
+def start(state: State) -> Literal["given", "decode"]:
+    """Decided once: perception given in the input (e.g. from the evidence cache), or decode and perceive."""
+    return "given" if state.get("perception") is not None else "decode"
+
+
+def given(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """A pre-computed `Perception` becomes the state: its clip metadata, slots, tool runs, cues (made
+    now for an entry that has none) and second looks. Nothing is decoded."""
+    perception = Perception.model_validate(state["perception"])
+    registry = get_registry()
+    slot_cues, errors = dict(perception.cues), []
+    for run in perception.tool_runs:
+        if run.slot not in slot_cues and run.slot in perception.slots:
+            slot_cues[run.slot], error = cues_of(registry.tool(run.tool), perception.slots[run.slot])
+            errors += error
+    update = {
+        "perception": perception, "decoded": False, "clip": perception.clip, "slots": dict(perception.slots),
+        "tool_runs": list(perception.tool_runs), "slot_cues": slot_cues, "looks": dict(perception.looks), "rounds": 0,
+    }
+    return {**update, "errors": errors} if errors else update
 
 
 def decode(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     """Decode the clip once (MediaError propagates: a clip that cannot be read is the caller's error;
-    so does DeviceError for a CUDA device that is not here, before anything is decoded or loaded).
-
-    With a pre-computed `perception` in the input, nothing is decoded here: its clip metadata, slots
-    and tool runs become the state, and `fan_out` goes straight to `fuse`.
-    """
-    if state.get("perception") is not None:
-        given = Perception.model_validate(state["perception"])
-        return {"clip": given.clip, "slots": dict(given.slots), "tool_runs": list(given.tool_runs), "rounds": 0}
+    so does DeviceError for a CUDA device that is not here, before anything is decoded or loaded)."""
     settings = settings_of(runtime)
     if settings.device not in ("auto", "cpu"):
         resolve_device(settings.device)  # a GPU asked for but absent: DeviceError, before any decoding
     start = time.perf_counter()
     clip = clip_cache.get(state["clip_path"], settings.decode)
-    return {"clip": clip.info, "timings": {"decode": round(time.perf_counter() - start, 4)}, "rounds": 0}
+    return {
+        "clip": clip.info, "decoded": True, "rounds": 0, "timings": {"decode": round(time.perf_counter() - start, 4)},
+    }
 
 
 def fan_out(state: State, runtime: Runtime[AnalysisSettings]) -> list[Send] | Literal["fuse"]:
-    """One `perceive` branch per selected tool, run in parallel (none when perception was given)."""
-    if state.get("perception") is not None:
-        return "fuse"
-    tools = selected_tools(settings_of(runtime))
+    """One `perceive` branch per selected tool, run in parallel."""
+    tools = get_registry().tools_for(settings_of(runtime))
     if not tools:
         return "fuse"
     return [Send("perceive", ToolTask(clip_path=state["clip_path"], tool=t.name)) for t in tools]
 
 
 def perceive(task: ToolTask, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Run one perception tool under its budget; any failure marks only its own slot."""
+    """Run one perception tool under its budget, and estimate its slot's cues; any failure marks only
+    its own slot."""
     settings = settings_of(runtime)
     tool = get_registry().tool(task["tool"])
     clip = clip_cache.get(task["clip_path"], settings.decode)
@@ -94,7 +99,20 @@ def perceive(task: ToolTask, runtime: Runtime[AnalysisSettings]) -> dict:
         tool=tool.name, slot=tool.slot, status=slot.status, seconds=round(finished - started, 4),
         started=started, finished=finished, reason=slot.reason,
     )
-    return {"slots": {tool.slot: slot}, "tool_runs": [run]}
+    cues, errors = cues_of(tool, slot)
+    update = {"slots": {tool.slot: slot}, "tool_runs": [run], "slot_cues": {tool.slot: cues}}
+    return {**update, "errors": errors} if errors else update
+
+
+def cues_of(tool, slot: Slot) -> tuple[list[ModalityCue], list[str]]:
+    """The per-modality cues `tool` reads from its own `slot` (none from a slot that is not ok), and
+    the error if its `cues` raised (a broken estimate is reported, never fatal)."""
+    if not slot.ok:
+        return [], []
+    try:
+        return [c for c in tool.cues(slot) if isinstance(c, ModalityCue)], []
+    except Exception as exc:
+        return [], [f"tool {tool.name!r} failed to estimate cues: {type(exc).__name__}: {exc}"]
 
 
 def _run_tool(tool, clip, settings: AnalysisSettings) -> Slot:
@@ -120,35 +138,23 @@ def evidence_of(state: State) -> Evidence:
     return Evidence().with_slots(state.get("slots") or {})
 
 
-def slot_tools(state: State) -> dict[str, str]:
-    """Slot name -> the tool whose `cues` read it: the one that filled it, or took the look it now holds."""
-    owners = {run.slot: run.tool for run in state.get("tool_runs") or []}
-    owners.update({look.slot: look.request.tool for look in state.get("reperceptions") or [] if look.kept == "new"})
-    return owners
-
-
 def fuse(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Fan-in: gather each modality's cues and name the conflicts between them."""
-    registry = get_registry()
-    slots = state.get("slots") or {}
-    cues: list[ModalityCue] = []
-    errors: list[str] = []
-    for slot_name, tool_name in slot_tools(state).items():
-        slot = slots.get(slot_name)
-        if slot is None or not slot.ok:
-            continue
-        tool = registry.tool(tool_name)
-        try:
-            found = tool.cues(slot)
-            cues.extend(c for c in found if isinstance(c, ModalityCue))
-        except Exception as exc:
-            errors.append(f"tool {tool_name!r} failed to estimate cues: {type(exc).__name__}: {exc}")
+    """Fan-in: merge the slots' cues (in the order the tools ran) and name the conflicts between them.
+
+    The first time through, the first-pass perception is kept in the state (and the output)."""
+    slot_cues = state.get("slot_cues") or {}
+    order = list(dict.fromkeys([run.slot for run in state.get("tool_runs") or []] + list(slot_cues)))
+    cues = [cue for name in order for cue in slot_cues.get(name, [])]
     update: dict = {"cues": cues, "conflicts": find_conflicts(cues), "critique": []}
-    if errors:
-        update["errors"] = errors
-    runs = state.get("tool_runs") or []
-    if runs and state.get("perception") is None:  # a given perception's runs did not happen in this run
-        update["timings"] = {"perception": round(max(r.finished for r in runs) - min(r.started for r in runs), 4)}
+    if state.get("perception") is None:
+        runs = state.get("tool_runs") or []
+        update["perception"] = Perception(
+            clip=state["clip"], tool_runs=[run.model_copy() for run in runs],
+            slots={run.slot: state["slots"][run.slot].model_copy(deep=True) for run in runs if run.slot in state["slots"]},
+            cues={name: list(slot_cues[name]) for name in order if name in slot_cues},
+        )
+        if runs:
+            update["timings"] = {"perception": round(max(r.finished for r in runs) - min(r.started for r in runs), 4)}
     return update
 
 
@@ -211,19 +217,13 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
 def clip_for_reasoner(state: State, settings: AnalysisSettings, reasoner) -> Clip | None:
     """The decoded clip for a reasoner: always for one that reads media; for an evidence-only one,
     only when this run decoded it anyway (not when perception came precomputed, e.g. from the cache)."""
-    if getattr(reasoner, "reads_media", False) or state.get("perception") is None:
+    if getattr(reasoner, "reads_media", False) or state.get("decoded"):
         return clip_cache.get(state["clip_path"], settings.decode)
     return None
 
 
 def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Run every consistency check; failures become the critique for another round.
-
-    Second looks the reasoner asked for are planned here against the clip's budget; when checks fail
-    and the reasoner asked for none, the check node asks by rule for what could fill thin evidence.
-    """
-    settings = settings_of(runtime)
-    rounds, looks = state.get("rounds") or 0, state.get("reperceptions") or []
+    """Run every consistency check; failures become the critique for another round."""
     request = request_of(state)
     analysis = state["analysis"]
     outcomes: list[CheckOutcome] = []
@@ -237,19 +237,27 @@ def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
             )
         outcomes.append(outcome)
     critique = [f"{o.name}: {o.message}" for o in outcomes if not o.passed and not o.details.get("error")]
-    asked, asked_by = analysis.perception_requests, f"reasoner {state.get('reasoner', '')}"
-    if not asked and critique:  # checks failed and the reasoner asked for nothing: ask by rule
-        thin = request.model_copy(update={"looks": looks, "looks_left": reperception.calls_left(looks, settings, rounds)})
-        decoded = clip_cache.get(state["clip_path"], settings.decode) if state.get("perception") is None else None
-        asked, asked_by = reperception.evidence_gaps(thin, decoded), "check"
-    accepted, refused = reperception.plan(asked, looks, settings, state["clip"], rounds, asked_by, get_registry().tools)
-    return {
-        "checks": outcomes, "critique": critique,
-        "perception_requests": accepted, "requested_by": asked_by, "reperceptions": refused,
-    }
+    return {"checks": outcomes, "critique": critique}
 
 
-def after_check(state: State, runtime: Runtime[AnalysisSettings]) -> Literal["reperceive", "reason", "finish"]:
+def plan_looks(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
+    """Plan second looks against the clip's budget: the ones the reasoner asked for or, when checks
+    failed and it asked for none, the ones that could fill thin evidence (by rule)."""
+    settings = settings_of(runtime)
+    tools = get_registry().tools
+    rounds, looks = state.get("rounds") or 0, state.get("reperceptions") or []
+    asked, asked_by = state["analysis"].perception_requests, f"reasoner {state.get('reasoner', '')}"
+    if not asked and state.get("critique"):
+        thin = request_of(state).model_copy(
+            update={"looks": looks, "looks_left": reperception.calls_left(looks, settings, rounds)}
+        )
+        decoded = clip_cache.get(state["clip_path"], settings.decode) if state.get("decoded") else None
+        asked, asked_by = reperception.evidence_gaps(thin, tools, decoded), "check"
+    accepted, refused = reperception.plan(asked, looks, settings, state["clip"], rounds, asked_by, tools)
+    return {"perception_requests": accepted, "requested_by": asked_by, "reperceptions": refused}
+
+
+def after_plan(state: State, runtime: Runtime[AnalysisSettings]) -> Literal["reperceive", "reason", "finish"]:
     """A second look first when one was accepted; else back to the reasoner with the critique while
     checks fail and rounds remain."""
     if state.get("perception_requests"):
@@ -260,26 +268,36 @@ def after_check(state: State, runtime: Runtime[AnalysisSettings]) -> Literal["re
 
 
 def reperceive(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Take the accepted second looks, merge each into its slot and record it; then fuse and reason again."""
+    """Take the accepted second looks (reusing any the given perception holds), merge each into its
+    slot, estimate the cues of a slot that now holds the look, and record it; then fuse and reason again."""
     settings = settings_of(runtime)
     registry = get_registry()
     slots = dict(state.get("slots") or {})
+    known = state.get("looks") or {}
     looks = list(state.get("reperceptions") or [])
-    taken: list = []
+    taken, found, slot_cues, errors = [], {}, {}, []
     for request in state.get("perception_requests") or []:
-        slot, record = reperception.take_look(
-            request, registry.tool(request.tool), state["clip_path"], settings, slots, looks + taken,
-            state.get("requested_by", ""), state.get("rounds") or 0, run=_run_tool,
+        tool = registry.tool(request.tool)
+        slot, record, result = reperception.take_look(
+            request, tool, state["clip_path"], settings, slots, looks + taken,
+            state.get("requested_by", ""), state.get("rounds") or 0, run=_run_tool, known=known,
         )
         slots[record.slot] = slot
         taken.append(record)
+        found[request.key()] = result
+        if record.kept == "new":
+            slot_cues[record.slot], error = cues_of(tool, slot)
+            errors += error
     previous = (state.get("timings") or {}).get("reperception", 0.0)
-    return {
+    update = {
         "slots": {r.slot: slots[r.slot] for r in taken},
         "reperceptions": taken,
+        "looks": found,
+        "slot_cues": slot_cues,
         "perception_requests": [],
-        "timings": {"reperception": round(previous + sum(r.seconds for r in taken), 4)},
+        "timings": {"reperception": round(previous + sum(r.seconds for r in taken if not r.cached), 4)},
     }
+    return {**update, "errors": errors} if errors else update
 
 
 def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
@@ -306,4 +324,7 @@ def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
         timings=state.get("timings") or {},
         errors=state.get("errors") or [],
     )
-    return {"result": result}
+    perception = state.get("perception")
+    if perception is not None:
+        perception = perception.model_copy(update={"looks": {**perception.looks, **(state.get("looks") or {})}})
+    return {"result": result, "perception": perception}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import operator
 from typing import Annotated, TypedDict
 
-from pydantic import BaseModel, Field
 from typing_extensions import NotRequired
 
 from saber_agent.evidence import (
@@ -17,7 +16,9 @@ from saber_agent.evidence import (
     CheckOutcome,
     ClipInfo,
     Conflict,
+    LookResult,
     ModalityCue,
+    Perception,
     PerceptionRequest,
     Reperception,
     Result,
@@ -31,18 +32,6 @@ def merge_dicts(left: dict | None, right: dict | None) -> dict:
     return {**(left or {}), **(right or {})}
 
 
-class Perception(BaseModel):
-    """What the perception stage produced for one clip: enough to reason again without re-perceiving.
-
-    Given in the input (e.g. from an evidence cache), the graph skips decode and perception and goes
-    straight to the cross-modal stage, so only the reasoner runs.
-    """
-
-    clip: ClipInfo
-    slots: dict[str, Slot] = Field(default_factory=dict)  # slot name -> slot, as the tools filled them
-    tool_runs: list[ToolRun] = Field(default_factory=list)  # which tool filled which slot (cues need it)
-
-
 class InputState(TypedDict):
     clip_path: str
     perception: NotRequired[Perception]  # pre-computed perception: decode and perceive are skipped
@@ -50,6 +39,7 @@ class InputState(TypedDict):
 
 class OutputState(TypedDict):
     result: Result
+    perception: Perception  # the first pass (and every second look taken), e.g. for the evidence cache
 
 
 class ToolTask(TypedDict):
@@ -61,10 +51,13 @@ class ToolTask(TypedDict):
 
 class State(TypedDict, total=False):
     clip_path: str
-    perception: Perception
+    perception: Perception  # given in the input, or the first pass once it is done
+    decoded: bool  # whether this run decoded the clip (False: perception was given)
     clip: ClipInfo
     slots: Annotated[dict[str, Slot], merge_dicts]  # slot name -> filled slot
     tool_runs: Annotated[list[ToolRun], operator.add]
+    slot_cues: Annotated[dict[str, list[ModalityCue]], merge_dicts]  # slot name -> cues, made with the slot
+    looks: Annotated[dict[str, LookResult], merge_dicts]  # PerceptionRequest.key() -> what a second look found
     cues: list[ModalityCue]
     conflicts: list[Conflict]
     analysis: Analysis | None

@@ -30,6 +30,7 @@ from saber_agent.checking import ConsistencyCheck
 from saber_agent.evidence import PERCEPTION_SLOTS
 from saber_agent.perception import PerceptionTool
 from saber_agent.reasoning import Reasoner
+from saber_agent.settings import AnalysisSettings
 
 ENTRY_POINT_GROUP = "saber_agent"
 ENV_ALLOW = "SABER_AGENT_PLUGINS"
@@ -221,6 +222,15 @@ class Registry:
         if names is None:
             return list(self.tools.values())
         return [self.tool(n) for n in names]
+
+    def tools_for(self, settings: AnalysisSettings) -> list[PerceptionTool]:
+        """The tools a run with `settings` uses: at most one per slot (the first named or registered wins)."""
+        chosen, seen = [], set()
+        for tool in self.selected_tools(settings.plugins):
+            if tool.slot not in seen:
+                seen.add(tool.slot)
+                chosen.append(tool)
+        return chosen
 
     def reasoner(self, name: str, options: dict[str, Any] | None = None) -> Reasoner:
         """The reasoner `name` built with `options`: built once per process and options."""

@@ -14,6 +14,8 @@ reasoning round is left to use it.
 from __future__ import annotations
 
 import json
+import math
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -25,6 +27,7 @@ from saber_agent.evidence import (
     PERCEPTION_SLOTS,
     SLOT_TITLES,
     ClipInfo,
+    LookResult,
     PerceptionRequest,
     Reperception,
     Slot,
@@ -148,20 +151,20 @@ def plan(
 # -- the rule (what the fusion reasoner and the check node ask for) -------------------------------
 
 
-def evidence_gaps(request: ReasoningRequest, clip: Clip | None = None) -> list[PerceptionRequest]:
+def evidence_gaps(
+    request: ReasoningRequest, tools: Mapping[str, Any], clip: Clip | None = None
+) -> list[PerceptionRequest]:
     """Second looks that could fill thin evidence, by rule, at most one per tool.
 
     A slot is thin when its tool found nothing although its modality is present, or when it is ok
     with a confidence under LOW_CONFIDENCE (e.g. a face seen in too few frames, a low-probability
     transcript). A tool that reads frames is asked to look again at RELOOK_FPS (a brief expression
     can fall between sparse samples); one that reads only audio is asked to look again at the part
-    of the clip that holds the signal, when silence fills much of the rest.
+    of the clip that holds the signal, when silence fills much of the rest. `tools` maps tool names to
+    the loaded perception tools (e.g. `Registry.tools`).
     """
     if request.looks_left <= 0:
         return []
-    from saber_agent.registry import get_registry
-
-    tools = get_registry().tools
     looked = {look.request.tool for look in request.looks}
     asks: list[PerceptionRequest] = []
     for name in PERCEPTION_SLOTS:
@@ -172,6 +175,8 @@ def evidence_gaps(request: ReasoningRequest, clip: Clip | None = None) -> list[P
         thin = _thinness(slot)
         if thin is None or not _ready(tool):
             continue
+        if "frames" not in tool.needs and slot.measurements.get("voice_activity"):
+            continue  # the tool measured only the speech already: a narrower window holds nothing new
         what = f"{SLOT_TITLES[name]} evidence is thin ({thin})"
         ask = _denser(tool.name, request.clip, what) if "frames" in tool.needs else _narrower(tool.name, clip, what)
         if ask is not None:
@@ -325,7 +330,15 @@ def merge(before: Slot | None, look: Slot, request: PerceptionRequest, fps: floa
         text = look.text
         if request.windowed:  # the slot now leads with part of the clip: say which
             end = f"{request.end_s:g} s" if request.end_s is not None else "the end"
-            text = (f"{before.text} " if had else "") + f"Between {request.start_s or 0:g} s and {end}: {text}"
+            said = f"Between {request.start_s or 0:g} s and {end}: {text}"
+            # a window over everything the slot was based on replaces its text; one that says nothing new
+            # is not repeated; only a look at part of the evidence is told after the earlier text
+            if not had or _window_holds_all(request, before):
+                text = said
+            elif _says_nothing_new(before.text, look.text):
+                text = before.text
+            else:
+                text = f"{before.text} {said}"
         timelines = merge_timelines(before.timelines if had else {}, look.timelines, request)
         return look.model_copy(update={
             "text": text, "measurements": {**look.measurements, "looks": history}, "timelines": timelines}), "new"
@@ -334,6 +347,37 @@ def merge(before: Slot | None, look: Slot, request: PerceptionRequest, fps: floa
             "measurements": {**look.measurements, "looks": history},
             "timelines": merge_timelines({}, look.timelines, request)}), "new"
     return before.model_copy(update={"measurements": {**before.measurements, "looks": history}}), "previous"
+
+
+def _evidence_span(m: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The first and last second a slot's evidence came from, where its measurements say (speech
+    regions, words, phrases), else None."""
+    regions = m.get("speech_regions") or (m.get("voice_activity") or {}).get("speech_regions")
+    if regions:
+        return float(regions[0][0]), float(regions[-1][1])
+    for key, start, end in (("words", "start", "end"), ("phrases", "start", "end"), ("segments", "start", "end")):
+        items = m.get(key)
+        if items and isinstance(items, list) and isinstance(items[0], dict) and start in items[0]:
+            return float(items[0][start]), float(items[-1][end])
+    return None
+
+
+def _window_holds_all(request: PerceptionRequest, before: Slot, slack_s: float = 0.3) -> bool:
+    span = _evidence_span(before.measurements)
+    if span is None:
+        return False
+    end = request.end_s if request.end_s is not None else math.inf
+    return (request.start_s or 0.0) - slack_s <= span[0] and span[1] <= end + slack_s
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _says_nothing_new(before: str, look: str) -> bool:
+    """The look's text is already in the slot's, word for word (case and punctuation aside)."""
+    new = _words(look)
+    return not new or new in _words(before)
 
 
 def merge_timelines(
@@ -397,27 +441,36 @@ def _look_entry(slot: Slot, scope: str) -> dict[str, Any]:
 def take_look(
     request: PerceptionRequest, tool, clip_path: str, settings: AnalysisSettings, slots: Mapping[str, Slot],
     looks: list[Reperception], asked_by: str, after_round: int, run: Callable[[Any, Clip, AnalysisSettings], Slot],
-) -> tuple[Slot, Reperception]:
-    """Run one look with `run` (the graph's guarded tool runner) and merge it: (slot now, record)."""
+    known: Mapping[str, LookResult] | None = None,
+) -> tuple[Slot, Reperception, LookResult]:
+    """Run one look with `run` (the graph's guarded tool runner) and merge it: (slot now, record, what
+    the look found). A look already in `known` (keyed by `PerceptionRequest.key()`, e.g. from the
+    evidence cache) is reused: nothing is decoded or run, and the record says `cached`."""
     budget = settings.reperception_budget
     seconds_left = budget.max_seconds - sum(look.seconds for look in _taken(looks))
-    clip, fps, decoded = clip_for(request, clip_path, settings, looks, "frames" in tool.needs)
-    started = time.perf_counter()
-    found = run(tool, clip, settings_for(request, settings, seconds_left))
-    seconds = round(time.perf_counter() - started, 4)
-    if found.provenance is None:
-        found.provenance = tool.provenance()
-    found.provenance.seconds = seconds
+    reused = (known or {}).get(request.key())
+    decoded = False
+    if reused is not None:
+        found, fps, seconds = reused.slot.model_copy(deep=True), reused.fps, reused.seconds
+    else:
+        clip, fps, decoded = clip_for(request, clip_path, settings, looks, "frames" in tool.needs)
+        started = time.perf_counter()
+        found = run(tool, clip, settings_for(request, settings, seconds_left))
+        seconds = round(time.perf_counter() - started, 4)
+        if found.provenance is None:
+            found.provenance = tool.provenance()
+        found.provenance.seconds = seconds
+    result = LookResult(slot=found.model_copy(deep=True), fps=fps, seconds=seconds)
     before = slots.get(tool.slot)
     slot, kept = merge(before, found, request, fps)
     record = Reperception(
         request=request, asked_by=asked_by, round=after_round,
         status="failed" if found.status is SlotStatus.failed else "done",
         slot=tool.slot, before=SlotSummary.of(before) if before is not None else None, after=SlotSummary.of(found),
-        kept=kept, fps=fps, decoded=decoded, seconds=seconds,
+        kept=kept, fps=fps, decoded=decoded, seconds=seconds, cached=reused is not None,
     )
     record.note = _change(record)
-    return slot, record
+    return slot, record, result
 
 
 def _change(record: Reperception) -> str:

@@ -32,7 +32,7 @@ class Tools:
     @hookimpl
     def register_perception_tools(self, register):
         register(Waiting("quick", "video_desc", 0.05))
-        register(Waiting("slow", "body_lang_desc", 1.0))
+        register(Waiting("slow", "body_lang_desc", 3.0))  # outlasts prosody on a loaded machine
 
 
 def test_aanalyze_gives_the_same_result_as_analyze(registry, face_speech_clip):
@@ -78,7 +78,9 @@ def test_astream_shows_a_second_look_between_reasoning_rounds(registry, face_spe
 
     chunks = asyncio.run(collect())
     nodes = [next(iter(c)) for c in chunks]
-    assert nodes[nodes.index("check"):] == ["check", "reperceive", "fuse", "reason", "check", "finish"]
+    assert nodes[nodes.index("check"):] == [
+        "check", "plan_looks", "reperceive", "fuse", "reason", "check", "plan_looks", "finish",
+    ]
     reasons = [c["reason"]["rounds"] for c in chunks if "reason" in c]
     assert reasons == [1, 2]
     (look,) = chunks[nodes.index("reperceive")]["reperceive"]["reperceptions"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from saber_agent.evidence import SLOT_TITLES, Result
 from saber_agent.media import DecodeSettings
 from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
-from saber_agent.ui import views
+from saber_agent.ui import render, views
 from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,8 @@ class AnalysisService:
     @staticmethod
     def planned(settings: AnalysisSettings) -> list[tuple[str, str]]:
         """(tool, slot) pairs this run will use: at most one tool per slot, as the graph picks them."""
-        from saber_agent.graphs.nodes import selected_tools
 
-        return [(t.name, t.slot) for t in selected_tools(settings)]
+        return [(t.name, t.slot) for t in get_registry().tools_for(settings)]
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -171,7 +170,7 @@ class AnalysisService:
         """The SABER record and the full result as JSON files in `run_dir`."""
         stem = safe_stem(source_name or result.clip.path)
         saber_path = run_dir / f"{stem}.saber.json"
-        saber_path.write_text(views.saber_json(result) + "\n", encoding="utf-8")
+        saber_path.write_text(render.saber_json(result) + "\n", encoding="utf-8")
         result_path = run_dir / f"{stem}.result.json"
         result_path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
         return saber_path, result_path

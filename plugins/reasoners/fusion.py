@@ -12,6 +12,7 @@ from saber_agent.cues import merge_cues
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasoningRequest
+from saber_agent.registry import get_registry
 from saber_agent.reperception import evidence_gaps
 
 # How much each modality's estimate counts, before its own confidence.
@@ -35,6 +36,41 @@ def emotion_of(valence: float, arousal: float) -> tuple[str, str]:
     if valence < -0.25:
         return ("angry", "anger") if arousal > 0.6 else ("sad", "sadness")
     return ("tense", "neutral") if arousal > 0.7 else ("calm", "neutral")
+
+
+# A basic emotion's usual valence, and the open-vocabulary word the fusion reports for it.
+TYPICAL_VALENCE = {"happiness": 0.6, "surprise": 0.0, "neutral": 0.0, "anger": -0.6, "disgust": -0.5, "fear": -0.6,
+                   "sadness": -0.6}
+OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": "afraid", "disgust": "disgusted",
+              "surprise": "surprised", "neutral": "neutral"}
+SURE = 0.3  # below this certainty the conclusion says it is uncertain
+WORDS_FINDING = 0.3  # text_sentiment gives words without any sentiment word a confidence of 0.3 or less
+
+
+def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, float]:
+    """The basic emotion the cues name, each weighted by its modality's weight and its confidence, and
+    the certainty of that choice (its share of the vote times the best supporting confidence).
+
+    Where the fused valence leans clearly (|v| > 0.25), only emotions of that sign take part. Words
+    read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`) do
+    not vote: "neutral" wins only as a finding (balanced wording, a calm voice), not as the fallback."""
+    scores: dict[str, float] = {}
+    support: dict[str, float] = {}
+    for modality, cue in cues.items():
+        if cue.emotion not in BASIC:
+            continue
+        weight = MODALITY_WEIGHT.get(modality, 0.3) * cue.confidence
+        if cue.emotion == "neutral" and modality == "words" and cue.confidence < WORDS_FINDING:
+            continue  # no emotional word at all: an absence of evidence, not a finding of neutrality
+        scores[cue.emotion] = scores.get(cue.emotion, 0.0) + weight
+        support[cue.emotion] = max(support.get(cue.emotion, 0.0), cue.confidence)
+    if abs(valence) > 0.25:
+        fitting = {e: w for e, w in scores.items() if TYPICAL_VALENCE[e] * valence > 0}
+        scores = fitting or scores
+    if not scores or not sum(scores.values()):
+        return None, 0.0
+    best = max(scores, key=scores.get)
+    return best, round(scores[best] / sum(scores.values()) * support[best], 3)
 
 
 class FusionReasoner(Reasoner):
@@ -67,7 +103,13 @@ class FusionReasoner(Reasoner):
                 a, b = conflict.modalities
                 ca, cb = cues.get(a), cues.get(b)
                 readings.append(conflict.description)
-                if ca and cb and "face" in (a, b) and {a, b} & {"words", "voice"}:
+                if a == b:
+                    # mixed polarity inside one modality: praise of a bad event reads as irony, not as joy
+                    readings.append(f"The {a} are read as possible irony: the negative event weighs more than the praise.")
+                    valence = min(valence, -0.2)
+                    emotions = ["ironic", "annoyed"]
+                    basic = "anger" if arousal > 0.5 else "disgust"
+                elif ca and cb and "face" in (a, b) and {a, b} & {"words", "voice"}:
                     positive, negative = (ca, cb) if ca.valence > cb.valence else (cb, ca)
                     if positive.modality == "face":
                         # a smile over hostile words: the words carry the message, the smile its delivery
@@ -81,11 +123,14 @@ class FusionReasoner(Reasoner):
                 f"{'negative' if valence < 0 else 'positive' if valence > 0 else 'neutral'} (valence {valence:+.2f})."
             )
         else:
-            top = max(cues.values(), key=lambda c: c.confidence, default=None)
-            if top and top.emotion in BASIC and (top.valence >= 0) == (valence >= 0) and top.confidence >= 0.5:
-                basic = top.emotion
-                if top.emotion not in emotions:
-                    emotions.insert(0, top.emotion)
+            named, certainty = vote(cues, valence)
+            if named:
+                basic = named
+                label = OPEN_LABEL.get(named, named)
+                emotions = [label] if certainty >= SURE else [label, "uncertain"]
+                if abs(valence) < 0.15 and TYPICAL_VALENCE[named]:
+                    # the cues name an emotion but barely lean: the conclusion leans as that emotion does, weakly
+                    valence = TYPICAL_VALENCE[named] * 0.4
 
         cited = self._cite(request, cues)
         visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
@@ -102,7 +147,7 @@ class FusionReasoner(Reasoner):
             cues_cited=cited,
             conflict_explanation=explanation,
             weighed=weighed or ["no modality gave an emotion estimate; the conclusion defaults to neutral"],
-            perception_requests=evidence_gaps(request, clip),  # by rule: a second look where evidence is thin
+            perception_requests=evidence_gaps(request, get_registry().tools, clip),  # by rule: a second look where evidence is thin
         )
 
     @staticmethod
@@ -145,9 +190,13 @@ class FusionReasoner(Reasoner):
             f"Weighing these by confidence gives valence {valence:+.2f} and arousal {arousal:.2f}, "
             f"read as {', '.join(emotions)}."
         )
+        if "uncertain" in emotions:
+            text += (f" The evidence is weak: the conclusion leans to {emotions[0]} with low confidence and "
+                     "should not be read as a finding (the voice alone tells arousal better than which emotion).")
+        signs = {(c.valence > 0.15) - (c.valence < -0.15) for c in cues.values()} - {0}
         if explanation:
             text += f" Conflict: {explanation}"
-        elif len(cues) > 1:
+        elif len(cues) > 1 and len(signs) <= 1:
             text += " The modalities agree."
         if request.critique:
             text += " Revised after the consistency checks: " + "; ".join(request.critique) + "."

@@ -146,8 +146,15 @@ class Review:
             **current.model_dump(), "reason": None, **fields,
             "provenance": {"plugin": reviewer, "backend": f"corrected by hand; was {current.status.value}"},
         })
-        # as if the perception stage had written it: the graph then goes on to the cross-modal stage
-        self.app.update_state(self.config, {"slots": {slot: corrected}}, as_node="perceive")
+        # as if the perception stage had written it (its cues read by the tool that filled the slot):
+        # the graph then goes on to the cross-modal stage
+        from saber_agent.graphs.nodes import cues_of
+        from saber_agent.registry import get_registry
+
+        runs = self.app.get_state(self.config).values.get("tool_runs") or []
+        tool = next((get_registry().tool(run.tool) for run in runs if run.slot == slot), None)
+        cues = cues_of(tool, corrected)[0] if tool is not None else []
+        self.app.update_state(self.config, {"slots": {slot: corrected}, "slot_cues": {slot: cues}}, as_node="perceive")
         return corrected
 
     def finish(self) -> Result:

@@ -4,7 +4,7 @@ An entry is keyed by the clip's content hash (its bytes, whatever its name) and 
 configuration: which tool fills each slot, each tool's version, registering plugin, class, options
 and readiness, the decode settings and the device. Change any of these and the key changes; change
 only the reasoner (or its options, or the checks) and the key stays, so the graph reasons again over
-the cached evidence (`saber_agent.graphs.state.Perception`) without decoding or perceiving.
+the cached evidence (`saber_agent.evidence.Perception`, second looks included) without decoding or perceiving.
 
 Entries are JSON files (``ROOT/ab/abcdef....json``) written atomically (temporary file, fsync,
 rename), so a run killed mid-write never leaves a half entry. Perception with a *failed* slot is not
@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from saber_agent.evidence import SlotStatus
+from saber_agent.evidence import Perception, SlotStatus
 from saber_agent.settings import AnalysisSettings
 
 CACHE_FORMAT = 1  # bump when the entry layout changes: old entries then simply miss
@@ -30,12 +30,11 @@ CACHE_FORMAT = 1  # bump when the entry layout changes: old entries then simply 
 
 def perception_config(settings: AnalysisSettings) -> dict[str, Any]:
     """Everything about a run that can change what perception produces (the reasoner is not in it)."""
-    from saber_agent.graphs.nodes import selected_tools
     from saber_agent.registry import get_registry
 
     registry = get_registry()
     tools = []
-    for tool in selected_tools(settings):
+    for tool in registry.tools_for(settings):
         availability = tool.availability()
         tools.append({
             "name": tool.name,
@@ -79,8 +78,6 @@ class EvidenceCache:
 
     def get(self, key: str):
         """The cached `Perception` for a key, or None (a missing or unreadable entry is a miss)."""
-        from saber_agent.graphs.state import Perception
-
         path = self.path_for(key)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import csv
 import glob as globlib
-import hashlib
 import json
 import os
-import sys
-import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
-
-from saber_agent.settings import AnalysisSettings
 
 MEDIA_SUFFIXES = frozenset({
     ".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".flv", ".ts",

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import glob as globlib
 import hashlib
 import json
 import os
-import sys
-import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
-
+from saber_agent.batch.inputs import BatchConfigError
 from saber_agent.settings import AnalysisSettings
 
-MEDIA_SUFFIXES = frozenset({
 # -- the results file ----------------------------------------------------------------------------
 
 
@@ -162,3 +154,41 @@ class ResultsLog:
 def encode_line(record: dict[str, Any]) -> bytes:
     return (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
+
+def clip_record(result, full: bool = False) -> dict[str, Any]:
+    """The per-clip fields of a results line, from a `Result`."""
+    analysis = result.analysis
+    prediction = None
+    if analysis is not None:
+        prediction = {
+            "emotions": analysis.emotions,
+            "basic_emotion": analysis.basic_emotion,
+            "valence": analysis.valence,
+            "valence_label": analysis.valence_label,
+            "arousal": analysis.arousal,
+            "conflict_explanation": analysis.conflict_explanation,
+        }
+    slots = {}
+    for name in ("video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"):
+        slot = result.evidence.slot(name)
+        slots[name] = {
+            "status": slot.status.value,
+            "plugin": slot.provenance.plugin if slot.provenance else None,
+            "reason": slot.reason,
+        }
+    record = {
+        "saber": result.saber(),
+        "prediction": prediction,
+        "conflicts": [c.model_dump(mode="json") for c in result.conflicts],
+        "cues": [c.model_dump(mode="json") for c in result.cues],
+        "checks": [c.model_dump(mode="json") for c in result.checks],
+        "checks_passed": result.checks_passed,
+        "rounds": result.rounds,
+        "reasoner": result.reasoner,
+        "slots": slots,
+        "duration_s": result.clip.duration_s,
+        "errors": result.errors,
+    }
+    if full:
+        record["result"] = result.model_dump(mode="json")
+    return record

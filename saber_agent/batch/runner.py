@@ -18,25 +18,17 @@ settings into the same file is refused (it would mix two configurations).
 
 from __future__ import annotations
 
-import csv
-import glob as globlib
-import hashlib
-import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
-
+from saber_agent.batch.inputs import BatchConfigError, ClipItem, read_items
+from saber_agent.batch.results import ResultsLog, clip_record, settings_digest
+from saber_agent.evidence import SlotStatus
 from saber_agent.settings import AnalysisSettings
 
-MEDIA_SUFFIXES = frozenset({
-from saber_agent.batch.inputs import ClipItem
-from saber_agent.batch.results import ResultsLog, clip_record, encode_line, read_results, settings_digest
 # -- one clip ------------------------------------------------------------------------------------
 
 
@@ -112,69 +104,16 @@ class ClipRunner:
                 cache_state = "hit"
             else:
                 cache_state = "miss"
-        # streamed rather than invoked: the state right after the first fan-in is the first-pass
-        # perception, before any second look a reasoner asks for (which depends on the reasoner)
-        first_pass = final = None
-        for values in graph.stream(state, context=self.settings, stream_mode="values"):
-            if first_pass is None and "cues" in values:
-                first_pass = perception_of(values) if cache_state == "miss" else None
-            final = values
-        result = final["result"]
-        if cache_state == "miss" and first_pass is not None and cacheable(first_pass):
-            self.cache.put(key, first_pass, content_hash=digest, config=self.config)
+        output = graph.invoke(state, context=self.settings)
+        result, perception = output["result"], output.get("perception")
+        if perception is not None and cache_state != "off":
+            # second looks are perception too: a failed one may be transient, so it is not kept
+            looks = {k: v for k, v in perception.looks.items() if v.slot.status is not SlotStatus.failed}
+            perception = perception.model_copy(update={"looks": looks})
+            given = state.get("perception")
+            if cacheable(perception) and (given is None or set(looks) - set(given.looks)):
+                self.cache.put(key, perception, content_hash=digest, config=self.config)
         return result, cache_state
-
-
-def perception_of(state: dict[str, Any]):
-    """The perception in a graph state (a deep copy: later nodes must not change what is cached)."""
-    from saber_agent.graphs.state import Perception
-
-    runs = list(state.get("tool_runs") or [])
-    slots = state.get("slots") or {}
-    return Perception(
-        clip=state["clip"],
-        slots={run.slot: slots[run.slot].model_copy(deep=True) for run in runs if run.slot in slots},
-        tool_runs=[run.model_copy() for run in runs],
-    )
-
-
-def clip_record(result, full: bool = False) -> dict[str, Any]:
-    """The per-clip fields of a results line, from a `Result`."""
-    analysis = result.analysis
-    prediction = None
-    if analysis is not None:
-        prediction = {
-            "emotions": analysis.emotions,
-            "basic_emotion": analysis.basic_emotion,
-            "valence": analysis.valence,
-            "valence_label": analysis.valence_label,
-            "arousal": analysis.arousal,
-            "conflict_explanation": analysis.conflict_explanation,
-        }
-    slots = {}
-    for name in ("video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"):
-        slot = result.evidence.slot(name)
-        slots[name] = {
-            "status": slot.status.value,
-            "plugin": slot.provenance.plugin if slot.provenance else None,
-            "reason": slot.reason,
-        }
-    record = {
-        "saber": result.saber(),
-        "prediction": prediction,
-        "conflicts": [c.model_dump(mode="json") for c in result.conflicts],
-        "cues": [c.model_dump(mode="json") for c in result.cues],
-        "checks": [c.model_dump(mode="json") for c in result.checks],
-        "checks_passed": result.checks_passed,
-        "rounds": result.rounds,
-        "reasoner": result.reasoner,
-        "slots": slots,
-        "duration_s": result.clip.duration_s,
-        "errors": result.errors,
-    }
-    if full:
-        record["result"] = result.model_dump(mode="json")
-    return record
 
 
 # -- the batch -----------------------------------------------------------------------------------
