@@ -12,7 +12,7 @@ import html
 import os
 from typing import Any
 
-from saber_agent.ui import style, views
+from saber_agent.ui import render, style, views
 from saber_agent.ui.limits import UploadLimits, UploadRejected
 from saber_agent.ui.service import AnalysisFailed, AnalysisService
 
@@ -125,23 +125,23 @@ def build_app(
                                        info="Failed consistency checks send a critique back to the reasoner.")
                 run = gr.Button("Analyse", variant="primary", size="lg", elem_id="saber-run")
                 gr.HTML('<div class="saber-section">Progress</div>')
-                progress = gr.HTML(views.progress_html(None), elem_id="saber-progress")
+                progress = gr.HTML(render.progress_html(None), elem_id="saber-progress")
             with gr.Column(scale=7, min_width=480):
-                verdict = gr.HTML(views.verdict_html(None), elem_id="saber-verdict")
+                verdict = gr.HTML(render.verdict_html(None), elem_id="saber-verdict")
                 with gr.Tabs():
                     with gr.Tab("Evidence", id="evidence"):
-                        slots = gr.HTML(views.slots_html(None), elem_id="saber-slots")
+                        slots = gr.HTML(render.slots_html(None), elem_id="saber-slots")
                     with gr.Tab("Timelines", id="timelines"):
                         notes, figures = {}, {}
                         for kind in PLOT_KINDS:
                             with gr.Column(elem_classes=["saber-plot-card"]):
-                                notes[kind] = gr.HTML(views.plot_note(None, kind), elem_id=f"saber-note-{kind}")
+                                notes[kind] = gr.HTML(render.plot_note(None, kind), elem_id=f"saber-note-{kind}")
                                 figures[kind] = gr.Plot(label=PLOT_TITLES[kind], show_label=False, visible=False, format="png",
                                                         elem_id=f"saber-plot-{kind}")
                     with gr.Tab("Transcript", id="transcript"):
-                        transcript = gr.HTML(views.transcript_html(None), elem_id="saber-transcript")
+                        transcript = gr.HTML(render.transcript_html(None), elem_id="saber-transcript")
                     with gr.Tab("Consistency", id="consistency"):
-                        report = gr.HTML(views.consistency_html(None), elem_id="saber-report")
+                        report = gr.HTML(render.consistency_html(None), elem_id="saber-report")
                     with gr.Tab("Export", id="export"):
                         with gr.Row():
                             download_saber = gr.DownloadButton("SABER JSON", visible=False, variant="primary",
@@ -162,18 +162,18 @@ def build_app(
         outputs = [verdict, progress, slots, transcript, report, record, download_saber, download_result,
                    *notes.values(), *figures.values()]
 
-        def render(view: views.RunView, drawn: set[str], files: tuple[str, str] | None = None) -> dict:
+        def page(view: views.RunView, drawn: set[str], files: tuple[str, str] | None = None) -> dict:
             out: dict = {
-                verdict: views.verdict_html(view), progress: views.progress_html(view),
-                slots: views.slots_html(view), transcript: views.transcript_html(view),
-                report: views.consistency_html(view),
+                verdict: render.verdict_html(view), progress: render.progress_html(view),
+                slots: render.slots_html(view), transcript: render.transcript_html(view),
+                report: render.consistency_html(view),
             }
             for kind in PLOT_KINDS:
-                out[notes[kind]] = views.plot_note(view, kind)
+                out[notes[kind]] = render.plot_note(view, kind)
                 if kind in drawn:
                     out[figures[kind]] = gr.skip()
                     continue
-                figure = views.plot_figure(view, kind)
+                figure = render.plot_figure(view, kind)
                 if figure is not None:
                     drawn.add(kind)
                     out[figures[kind]] = gr.update(value=figure, visible=True)
@@ -205,7 +205,7 @@ def build_app(
                 except UploadRejected as exc:
                     view = views.fail_run(views.new_run([]), str(exc), 0.0)
                     gr.Warning(str(exc))
-                    yield {**render(view, drawn), **reset()}
+                    yield {**page(view, drawn), **reset()}
                     return
                 first = True
                 for view in service.stream(path, settings):
@@ -214,7 +214,7 @@ def build_app(
                         run_dir = service.new_run_dir()
                         saber_path, result_path = service.write_exports(view.result, run_dir, path)
                         files = (str(saber_path), str(result_path))
-                    out = render(view, drawn, files)
+                    out = page(view, drawn, files)
                     if first:  # clear the previous run's figures and downloads
                         out = {**out, **reset()}
                         first = False
@@ -233,7 +233,7 @@ def build_app(
                 result = service.analyze(clip, settings)
             except (UploadRejected, AnalysisFailed) as exc:
                 raise gr.Error(str(exc), print_exception=False) from None
-            return views.result_payload(result)
+            return render.result_payload(result)
 
         video_tab.select(lambda: "video", None, source, api_visibility="private", queue=False)
         audio_tab.select(lambda: "audio", None, source, api_visibility="private", queue=False)
