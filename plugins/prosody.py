@@ -27,9 +27,13 @@ from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, Timeli
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.settings import AnalysisSettings
+from saber_agent.voice_activity import speech_signal, voice_activity
 
-PITCH_FLOOR = 75.0
+PITCH_FLOOR = 75.0  # Praat's defaults: the range when the speaker's own cannot be fitted
 PITCH_CEILING = 600.0
+FIRST_PASS_RANGE = (40.0, 800.0)  # the first, coarse pass of the two-pass pitch range
+FIRST_PASS_STEP_S = 0.02
+MAX_GAP_S = 2.0  # longer silences between speech regions are shortened in the measured signal
 MIN_VOICED_S = 0.15  # less voiced speech than this is not enough to describe a voice
 FRAME_S = 0.01  # pitch and intensity time step
 HNR_STEP_S = 0.02  # the mean HNR moves < 0.6 dB from 10 ms frames, at half the cost (the slowest step)
@@ -49,18 +53,39 @@ def semitones(hz: np.ndarray, ref: float = 100.0) -> np.ndarray:
     return 12.0 * np.log2(hz / ref)
 
 
-def measure(audio: np.ndarray, rate: int) -> dict:
-    """Praat's prosody and voice-quality measures of a mono signal (see the module docstring)."""
+def pitch_range(sound) -> tuple[float, float]:
+    """Pitch floor and ceiling fitted to the speaker, in two passes as Praat users do (De Looze &
+    Hirst 2008): a coarse wide pass (40-800 Hz every 20 ms), then 0.75 x its first quartile and
+    1.5 x its third quartile. A fixed 75 Hz floor turns a bass voice's ~65 Hz into octave errors.
+    The fixed 75-600 Hz range when the first pass hears too little voicing."""
+    f0 = sound.to_pitch(time_step=FIRST_PASS_STEP_S, pitch_floor=FIRST_PASS_RANGE[0],
+                        pitch_ceiling=FIRST_PASS_RANGE[1]).selected_array["frequency"]
+    voiced = f0[f0 > 0]
+    if voiced.size * FIRST_PASS_STEP_S < MIN_VOICED_S:
+        return PITCH_FLOOR, PITCH_CEILING
+    q25, q75 = np.percentile(voiced, [25, 75])
+    floor = float(np.clip(0.75 * q25, FIRST_PASS_RANGE[0], 400.0))
+    ceiling = float(np.clip(1.5 * q75, floor * 1.5, FIRST_PASS_RANGE[1] + 200.0))
+    return round(floor, 1), round(ceiling, 1)
+
+
+def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = None) -> dict:
+    """Praat's prosody and voice-quality measures of a mono signal (see the module docstring).
+
+    `clock` maps the signal's seconds to the clip's (when `audio` is the speech cut out of a longer
+    clip, see `saber_agent.voice_activity.speech_signal`); `duration` is then the clip's length.
+    """
     import parselmouth
     from parselmouth.praat import call
 
     sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=rate)
-    pitch = sound.to_pitch(time_step=FRAME_S, pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
+    floor_hz, ceiling_hz = pitch_range(sound)
+    pitch = sound.to_pitch(time_step=FRAME_S, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
     f0 = pitch.selected_array["frequency"]
-    f0_times = pitch.xs()
+    f0_times = pitch.xs() if clock is None else clock(pitch.xs())
     voiced = f0[f0 > 0]
-    intensity = sound.to_intensity(minimum_pitch=PITCH_FLOOR, time_step=FRAME_S)
-    db_times = intensity.xs()
+    intensity = sound.to_intensity(minimum_pitch=floor_hz, time_step=FRAME_S)
+    db_times = intensity.xs() if clock is None else clock(intensity.xs())
     db_all = intensity.values[0].copy()
     finite = np.isfinite(db_all) & (db_all > -200)  # Praat writes -300 dB for digital silence
     floor = db_all[finite].min() if finite.any() else 0.0
@@ -69,7 +94,9 @@ def measure(audio: np.ndarray, rate: int) -> dict:
     if db.size:  # pauses and silence (Praat gives them very low values) would drag the mean down
         db = db[db >= db.max() - 35.0]
     m: dict = {
-        "duration_s": round(sound.duration, 3),
+        "duration_s": round(sound.duration if duration is None else duration, 3),
+        "pitch_floor_hz": floor_hz,
+        "pitch_ceiling_hz": ceiling_hz,
         "voiced_s": round(len(voiced) * FRAME_S, 3),
         "voiced_fraction": round(len(voiced) / max(1, len(f0)), 4),
         "intensity_mean_db": _round(db.mean()) if db.size else None,
@@ -86,10 +113,10 @@ def measure(audio: np.ndarray, rate: int) -> dict:
         f0_range_st=_round(np.percentile(st, 95) - np.percentile(st, 5)),
         f0_sd_st=_round(st.std()),
     )
-    points = call(sound, "To PointProcess (periodic, cc)", PITCH_FLOOR, PITCH_CEILING)
+    points = call(sound, "To PointProcess (periodic, cc)", floor_hz, ceiling_hz)
     m["jitter_local"] = _finite(call(points, "Get jitter (local)", 0, 0, 0.0001, 0.02, 1.3))
     m["shimmer_local"] = _finite(call([sound, points], "Get shimmer (local)", 0, 0, 0.0001, 0.02, 1.3, 1.6))
-    harmonicity = sound.to_harmonicity_cc(time_step=HNR_STEP_S, minimum_pitch=PITCH_FLOOR)
+    harmonicity = sound.to_harmonicity_cc(time_step=HNR_STEP_S, minimum_pitch=floor_hz)
     m["hnr_db"] = _finite(call(harmonicity, "Get mean", 0, 0))
 
     # F0 on the intensity frames' clock (nearest pitch frame), 0 where unvoiced
@@ -106,8 +133,8 @@ def measure(audio: np.ndarray, rate: int) -> dict:
     m["articulation_rate_syl_s"] = _round(len(nuclei) / phonation) if phonation > 0 else None
     m["phonation_s"] = _round(phonation)
     m["emphasis"] = emphasis(nuclei, phrases)
-    m["contour"] = timeline(f0_times, f0, db_times, db_all, sound.duration)
-    m["emobench_m"] = emobench_m(audio, rate, voiced, phrases, m["jitter_local"], m["shimmer_local"])
+    m["contour"] = timeline(f0_times, f0, db_times, db_all, m["duration_s"])
+    m["emobench_m"] = emobench_m(audio, rate, voiced, phrases, m["jitter_local"], m["shimmer_local"], clock)
     return m
 
 
@@ -268,7 +295,7 @@ def timeline(f0_times, f0, db_times, db, duration: float) -> dict:
     return {"step_s": round(step, 3), "t": [round((k + 0.5) * step, 3) for k in range(n)], "f0_hz": f0_out, "intensity_db": db_out}
 
 
-def emobench_m(audio: np.ndarray, rate: int, voiced_hz: np.ndarray, phrases, jitter, shimmer) -> dict:
+def emobench_m(audio: np.ndarray, rate: int, voiced_hz: np.ndarray, phrases, jitter, shimmer, clock=None) -> dict:
     """EmoBench-M's six acoustic features: F0 mean and variance (Hz, voiced frames), energy mean and
     variance (short-time RMS amplitude of 25 ms frames every 10 ms, over the phrases), jitter and shimmer (local)."""
     frame, hop = int(ENERGY_FRAME_S * rate), int(ENERGY_HOP_S * rate)
@@ -277,6 +304,8 @@ def emobench_m(audio: np.ndarray, rate: int, voiced_hz: np.ndarray, phrases, jit
         windows = np.lib.stride_tricks.sliding_window_view(x, frame)[::hop]
         rms = np.sqrt(np.mean(windows**2, axis=1))
         centres = (np.arange(len(rms)) * hop + frame / 2) / rate
+        if clock is not None:  # the phrases are on the clip's clock
+            centres = clock(centres)
         speech = np.zeros(len(rms), bool)
         for a, b in phrases:
             speech |= (centres >= a) & (centres <= b)
@@ -325,8 +354,27 @@ def describe(m: dict) -> str:
         quality[-1] += ")"
     if quality:
         parts.append("Voice quality is " + ", ".join(quality) + ".")
-    parts.append(f"Voiced speech covers {m['voiced_fraction'] * 100:.0f}% of the audio.")
+    parts.append(_describe_coverage(m))
+    if m.get("background_under_voice"):
+        snr = (m.get("voice_activity") or {}).get("speech_over_pauses_db")
+        parts.append("A loud background (music or noise) sounds under the voice"
+                     + (f" (speech only {snr:.0f} dB above it)" if snr is not None else "")
+                     + ": these pitch, rate and voice-quality figures are unreliable.")
     return " ".join(parts)
+
+
+def _describe_coverage(m: dict) -> str:
+    activity = m.get("voice_activity") or {}
+    voiced = f"Voiced sound covers {m['voiced_fraction'] * 100:.0f}% of the speech"
+    speech, duration = activity.get("speech_s"), activity.get("duration_s") or m.get("duration_s")
+    if speech is None or not duration:
+        return voiced + "."
+    if speech < 0.9 * duration:
+        regions = activity.get("speech_regions") or []
+        where = f", from {regions[0][0]:.1f} s to {regions[-1][1]:.1f} s" if regions else ""
+        return (f"Only the speech is described: {speech:.1f} s of the {duration:.1f} s audio{where}. "
+                f"{voiced}.")
+    return voiced + "."
 
 
 def _describe_pace(m: dict) -> str:
@@ -414,7 +462,7 @@ class ProsodyTool(PerceptionTool):
     name = "prosody"
     slot = "acoustic_feat"
     needs = frozenset({"audio"})
-    version = "0.2.0"
+    version = "0.3.0"
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
 
     def availability(self) -> Availability:
@@ -425,20 +473,29 @@ class ProsodyTool(PerceptionTool):
         provenance = self.provenance(backend="praat-parselmouth")
         if clip.audio_is_silent:
             return Slot.unavailable("the audio is silent", provenance)
-        m = measure(clip.audio, clip.sample_rate)
+        # only the speech is described: the voice-activity decision the transcript shares
+        activity = voice_activity(clip)
+        if not activity.found:
+            return Slot(status=SlotStatus.unavailable, provenance=provenance,
+                        reason=f"no voice: the audio holds sound but no speech ({activity.detector} found none)",
+                        measurements={"voice_activity": activity.measurements()})
+        speech = speech_signal(clip.audio, clip.sample_rate, activity, MAX_GAP_S, mute_pauses_s=MIN_PAUSE_S)
+        m = measure(speech.audio, clip.sample_rate, clock=speech.clip_time, duration=clip.audio.size / clip.sample_rate)
+        m["voice_activity"] = activity.measurements()
+        m["background_under_voice"] = activity.noisy
         if "f0_mean_hz" not in m:
-            return Slot.unavailable(
-                f"no voiced speech found ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)", provenance
-            )
-        confidence = round(min(1.0, m["voiced_s"] / 2.0), 3)  # more voiced speech, steadier estimates
+            return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
+                f"no voiced speech found ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
+        confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates
+        confidence = round(confidence * (0.5 if activity.noisy else 1.0), 3)
         return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,
                     timelines={"prosody": prosody_timeline(m)}, provenance=provenance)
 
     def cues(self, slot: Slot) -> list[ModalityCue]:
         """Arousal from pitch variation and loudness; valence only weakly (prosody alone is ambiguous)."""
         m = slot.measurements
-        if "f0_sd_st" not in m:
-            return []
+        if "f0_sd_st" not in m or m.get("background_under_voice"):
+            return []  # no voice, or one measured through loud music or noise: no cue
         arousal = 0.5 * _scale(m["f0_sd_st"], 1.0, 5.0) + 0.5 * _scale(m.get("intensity_mean_db"), 50.0, 80.0)
         # a rough, loud, low voice leans hostile; a clear, varied one leans warm
         harsh = _scale(-(m.get("hnr_db") or 15.0), -10.0, -3.0)  # HNR from 10 dB down to 3 dB

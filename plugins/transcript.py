@@ -29,16 +29,19 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from saber_agent.plugins import whisper_models
+from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins import whisper_models
-from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 from saber_agent.settings import AnalysisSettings
 from saber_agent.vocab import CJK, KANA
+from saber_agent.voice_activity import detect as voice_detect
+from saber_agent.voice_activity import level as voice_level
+from saber_agent.voice_activity import speech_signal, voice_activity
 
 # Segments are dropped as "probably no speech" past these (whisper's own rule is 0.6 and -1.0; ours
 # is stricter because a lone "You" on silence scores -0.98).
@@ -53,8 +56,6 @@ MIN_WORD_PROB = 0.2
 # ratio for its temperature fallback.
 MAX_COMPRESSION = 2.4
 SURE_LANGUAGE = 0.5  # a short-window language detection below this is redone on Whisper's 30 s window
-QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB) before VAD and whisper
-MAX_GAIN = 100.0
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "bo"})
 
 # Whisper writes sound events in brackets: "[Music]", "(laughs)", "*sighs*", "♪", "（笑）".
@@ -73,7 +74,6 @@ EVENT_NAMES: tuple[tuple[str, str | None], ...] = (
     (r"inaudible|unintelligible|听不清", "inaudible"),
     (r"noise|static|buzz|噪", "noise"),
 )
-_SPOKEN = re.compile(rf"[0-9A-Za-z\u00c0-\u024f\u0400-\u04ff\uac00-\ud7af{KANA}{CJK}]")
 _CJK = re.compile(f"[{CJK}{KANA}]")
 
 
@@ -167,13 +167,18 @@ class TranscriptTool(PerceptionTool):
         audio, gain = _level(clip.audio)
         m: dict[str, Any] = {"duration_s": round(clip.audio.size / clip.sample_rate, 3), "gain_db": round(20 * math.log10(gain), 1)}
         notes: list[str] = [device_note] if device_note else []
-        if options.vad:
-            regions = speech_regions(audio, clip.sample_rate)
+        speech = None
+        if options.vad:  # the clip's one voice-activity decision, shared with the prosody tool
+            activity = voice_activity(clip)
+            regions = activity.regions
             m["speech_regions"] = [[round(a, 2), round(b, 2)] for a, b in regions]
-            m["speech_s"] = round(sum(b - a for a, b in regions), 3)
+            m["speech_s"] = activity.speech_s
+            m["voice_activity"] = activity.measurements()
             if not regions:
                 return Slot(status=SlotStatus.unavailable, reason="no speech detected (voice activity detection found none)",
                             measurements=m, provenance=provenance)
+            # whisper hears the speech regions joined, as faster-whisper's own VAD filter feeds it
+            speech = speech_signal(audio, clip.sample_rate, activity, max_gap_s=0.0)
         else:
             regions = [(0.0, audio.size / clip.sample_rate)]
 
@@ -206,26 +211,28 @@ class TranscriptTool(PerceptionTool):
             notes.append(f"the language is {language} but only the English model is available; the transcript is unreliable")
 
         segments, info = model.transcribe(
-            audio,
+            audio if speech is None else speech.audio,
             language=language if spec.multilingual else None,
             beam_size=options.beam_size,
             temperature=options.temperature,
             word_timestamps=True,
-            vad_filter=options.vad,
+            vad_filter=False,  # the regions were chosen above, once for every tool
             condition_on_previous_text=False,  # a hallucination cannot feed the next window
             suppress_tokens=self._suppress_tokens(model, spec) if options.events else [-1],
             initial_prompt=options.initial_prompt,
         )
-        segments = list(segments)
+        segments = list(segments) if speech is None else [_on_clip_clock(seg, speech.clip_time) for seg in segments]
         m["transcribe_s"] = round(time.perf_counter() - started, 3)
         if not detection:
             m["language"] = info.language
             m["language_probability"] = round(float(info.language_probability), 3)
             m["language_source"] = "given" if language else ("detected by " + spec.name if spec.multilingual else "assumed: English-only model")
-        result = assemble(segments, m["language"], options.chinese_script)
+        result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None)
         notes += result.pop("notes")
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
         m.update(result)
+        if note := language_note(m):
+            notes.append(note)
         if notes:
             m["notes"] = notes
         if not m["n_words"]:
@@ -315,6 +322,15 @@ class _NoOfflineModel(RuntimeError):
 # --- pieces that need no model (tested on their own) ----------------------------------------------
 
 
+def _on_clip_clock(segment, clip_time):
+    """A whisper segment (and its words) with times mapped from the joined speech to the clip's clock."""
+    from dataclasses import replace
+
+    words = [replace(w, start=float(clip_time(w.start)), end=float(clip_time(w.end))) for w in segment.words or []]
+    return replace(segment, start=float(clip_time(segment.start)), end=float(clip_time(segment.end)),
+                   words=words if segment.words is not None else None)
+
+
 def _threads(options: TranscriptOptions) -> int:
     # CTranslate2's own default is 4 threads, which oversubscribes a 2-core machine
     return options.cpu_threads or min(4, os.cpu_count() or 1)
@@ -322,11 +338,7 @@ def _threads(options: TranscriptOptions) -> int:
 
 def _level(audio: np.ndarray) -> tuple[np.ndarray, float]:
     """Quiet audio amplified to a usable peak (VAD is level-sensitive); the gain applied."""
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if peak <= 0 or peak >= QUIET_PEAK:
-        return audio.astype(np.float32, copy=False), 1.0
-    gain = min(MAX_GAIN, QUIET_PEAK / peak)
-    return (audio * gain).astype(np.float32), gain
+    return voice_level(audio)
 
 
 def _quiet_onnxruntime() -> None:
@@ -336,12 +348,9 @@ def _quiet_onnxruntime() -> None:
 
 
 def speech_regions(audio: np.ndarray, rate: int = 16_000) -> list[tuple[float, float]]:
-    """Where the Silero voice activity detector (as faster-whisper runs it) hears speech, in seconds."""
+    """Where the shared voice-activity decision (`saber_agent.voice_activity`) hears speech, in seconds."""
     _quiet_onnxruntime()
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    chunks = get_speech_timestamps(audio.astype(np.float32, copy=False), VadOptions(), sampling_rate=rate)
-    return [(c["start"] / rate, c["end"] / rate) for c in chunks]
+    return voice_detect(audio.astype(np.float32, copy=False), rate).regions
 
 
 def detect_language(model, speech: np.ndarray, window_s: float = 10.0, rate: int = 16_000) -> tuple[str, float, list]:
@@ -370,11 +379,16 @@ def compression_ratio(text: str) -> float:
     return len(raw) / len(zlib.compress(raw)) if raw else 0.0
 
 
-def hallucination(segment) -> str | None:
-    """Why a whisper segment looks like text invented over no speech, or None when it looks spoken."""
+def hallucination(segment, heard: bool = False) -> str | None:
+    """Why a whisper segment looks like text invented over no speech, or None when it looks spoken.
+
+    `heard`: the voice-activity detector is confident someone speaks there. Whisper's no-speech
+    probability is then judged by whisper's own rule (with a log-probability under -1.0), not our
+    stricter one: on a language it knows less well (Arabic, Hindi) it doubts real speech."""
     words = list(getattr(segment, "words", None) or [])
     word_prob = float(np.mean([w.probability for w in words])) if words else math.exp(segment.avg_logprob)
-    if segment.no_speech_prob > NO_SPEECH_PROB and (segment.avg_logprob < NO_SPEECH_LOGPROB or word_prob < 0.5):
+    unsure = segment.avg_logprob < -1.0 if heard else (segment.avg_logprob < NO_SPEECH_LOGPROB or word_prob < 0.5)
+    if segment.no_speech_prob > NO_SPEECH_PROB and unsure:
         return f"no-speech probability {segment.no_speech_prob:.2f}"
     if segment.avg_logprob < MIN_AVG_LOGPROB:
         return f"log-probability {segment.avg_logprob:.2f}"
@@ -386,13 +400,14 @@ def hallucination(segment) -> str | None:
     return None
 
 
-def assemble(segments: list, language: str, chinese_script: str = "simplified") -> dict[str, Any]:
-    """The transcript and its measurements from whisper segments (each with `words`)."""
+def assemble(segments: list, language: str, chinese_script: str = "simplified", heard=None) -> dict[str, Any]:
+    """The transcript and its measurements from whisper segments (each with `words`); `heard(start, end)`
+    says whether the voice-activity detector is confident of speech there (see `hallucination`)."""
     convert, notes = _script_converter(language, chinese_script)
     kept, dropped, words, events, texts = [], [], [], [], []
     recent: list[str] = []  # the last two kept segments' texts
     for seg in segments:
-        why = hallucination(seg)
+        why = hallucination(seg, bool(heard and heard(seg.start, seg.end)))
         if not why and len(recent) == 2 and recent[0] == recent[1] == seg.text.strip():
             why = "repetitive (the same text a third time in a row)"  # a loop across segments
         if why:
@@ -434,6 +449,22 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified") 
     return m
 
 
+def language_note(m: dict[str, Any]) -> str | None:
+    """A note for the readable report and the UI when the detected language is unsure (the
+    transcript may be in the wrong language), else None."""
+    probability = m.get("language_probability")
+    if not (m.get("language_source") or "").startswith("detected") or probability is None or probability >= SURE_LANGUAGE:
+        return None
+    return (f"the language was detected as {m.get('language')} with low confidence ({probability:.0%}); "
+            "if that is wrong, set the transcript option language")
+
+
+def is_spoken(word: str) -> bool:
+    """Whether a whisper word holds a spoken word: a letter or digit of any script (Greek, Devanagari,
+    Arabic, Han ...), not only punctuation, a note or a bracket."""
+    return any(ch.isalnum() for ch in word)
+
+
 def _split_words(words: list, convert) -> tuple[list[dict], list[dict]]:
     """Spoken words, and the events their bracketed stretches make, each with its times."""
     text, spans = "", []
@@ -449,7 +480,7 @@ def _split_words(words: list, convert) -> tuple[list[dict], list[dict]]:
         if name and inside:
             events.append({"event": name, "start": round(inside[0].start, 2), "end": round(inside[-1].end, 2)})
     for _, _, w in spans:
-        if id(w) in taken or not _SPOKEN.search(w.word):
+        if id(w) in taken or not is_spoken(w.word):
             continue
         spoken.append({"word": convert(w.word.strip()), "start": round(w.start, 2), "end": round(w.end, 2),
                        "probability": round(float(w.probability), 3)})

@@ -29,7 +29,8 @@ def merge_cues(cues: list[ModalityCue]) -> dict[str, ModalityCue]:
 
 
 def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[Conflict]:
-    """Pairs of modalities whose confident valence estimates point in opposite directions."""
+    """Pairs of modalities whose confident valence estimates point in opposite directions, and modalities
+    whose own estimate is mixed (`ModalityCue.mixed`: possible irony), as a conflict of the modality with itself."""
     per_modality = merge_cues([c for c in cues if c.confidence >= MIN_CONFIDENCE])
     conflicts = []
     for a, b in combinations(sorted(per_modality), 2):
@@ -42,7 +43,16 @@ def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[C
             )
             severity = min(1.0, abs(ca.valence - cb.valence) / 2 * min(ca.confidence, cb.confidence) * 2)
             conflicts.append(Conflict(modalities=(a, b), description=description, severity=round(severity, 3)))
+    for modality, cue in sorted(per_modality.items()):
+        if cue.mixed:  # a conflict inside one modality: the words praise what they call bad
+            conflicts.append(Conflict(modalities=(modality, modality), description=f"within the {modality}: {cue.mixed}.",
+                                      severity=round(min(1.0, cue.confidence), 3)))
     return conflicts
+
+
+def within_modality(conflict: Conflict) -> bool:
+    """A conflict inside one modality (mixed polarity in the words), not between two."""
+    return conflict.modalities[0] == conflict.modalities[1]
 
 
 def _describe(cue: ModalityCue) -> str:

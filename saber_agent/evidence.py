@@ -305,6 +305,7 @@ class ModalityCue(BaseModel):
     emotion: str | None = None  # e.g. "happiness", "hostile", "calm"
     confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     basis: str = ""  # the measurement behind it, in words
+    mixed: str | None = None  # a conflict inside this modality (praise of a bad event: possible irony), in words
 
 
 class Conflict(BaseModel):

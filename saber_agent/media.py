@@ -140,7 +140,8 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
             )
         origin = _time_origin(container, [s for s in (video, *audios) if s is not None])
         clip = _demux(path, container, video, audio, duration, origin, settings)
-    _finish_audio(path, clip, audios, audio, origin, settings)
+        # inside the `with`: a stream object must not be read after its container is closed
+        _finish_audio(path, clip, audios, audio, origin, settings)
     return clip
 
 
@@ -202,6 +203,7 @@ class _AudioTrack:
         import av
 
         self.stream, self.origin, self.channel = stream, origin, channel
+        self.index = stream.index  # the stream's index in its file (for a second pass)
         self.channels = stream.channels or 1
         layout = stream.layout.name if getattr(stream, "layout", None) is not None else None
         self.mono = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE) if channel is None else None
@@ -472,13 +474,12 @@ def _undo_cancellation(path, track, samples, info: ClipInfo, origin: float, sett
     loudest = int(np.argmax(channel_rms))
     if channel_rms[loudest] < SILENCE_RMS or mono_rms >= CANCELLED_RATIO * channel_rms[loudest]:
         return samples
-    single = _audio_only(path, track.stream.index, origin, loudest, settings.max_duration_s).samples()
+    single = _audio_only(path, track.index, origin, loudest, settings.max_duration_s).samples()
     if _silent(single):
         return samples
-    info.notes.append(
-        f"the audio channels cancel when mixed to mono (phase-inverted: mix {20 * np.log10(max(mono_rms, 1e-9) / channel_rms[loudest]):.0f} dB "
-        f"below the channels); channel {loudest} alone is analysed"
-    )
+    below_db = 20 * np.log10(max(mono_rms, 1e-9) / channel_rms[loudest])
+    info.notes.append(f"the audio channels cancel when mixed to mono (phase-inverted: the mix is {-below_db:.0f} dB "
+                      f"below the channels); channel {loudest} alone is analysed")
     return single
 
 

@@ -29,6 +29,8 @@ def render(result: Result) -> str:
         lines.append(f"\n{SLOT_TITLES[name]} ({name}){source}: {slot.status.value}")
         if slot.ok:
             lines.append(_wrap(slot.text))
+            notes = slot.measurements.get("notes")
+            lines += [_wrap(f"note: {n}") for n in notes if isinstance(n, str)] if isinstance(notes, list) else []
         elif slot.reason:
             lines.append(_wrap(f"({slot.reason})"))
     analysis = result.analysis

@@ -117,6 +117,21 @@ class SlowTool(PerceptionTool):
                     measurements={"samples": int(clip.audio.size)}, provenance=self.provenance())
 
 
+class LoudnessTool(PerceptionTool):
+    """Test audio tool that measures the whole audio, silence included (no voice-activity decision):
+    its evidence is thin when the signal is short, so the rule narrows its second look."""
+
+    name = "loudness"
+    slot = "acoustic_feat"
+    needs = frozenset({"audio"})
+
+    def perceive(self, clip, settings):
+        active = float(np.mean(np.abs(clip.audio) > 0.01)) if clip.audio.size else 0.0
+        return Slot(text=f"Sound in {active:.0%} of the audio.", status="ok", confidence=round(min(1.0, active), 3),
+                    measurements={"active_share": active, "duration_s": clip.audio.size / clip.sample_rate},
+                    provenance=self.provenance())
+
+
 class ToolCallingReasoner(Reasoner):
     """Stands in for an LLM backend with tool calling: round r 'calls' `request_perception` with the
     r-th JSON arguments (as a model emits them), then answers with the fusion reasoner's analysis."""
@@ -224,17 +239,26 @@ def test_a_denser_second_look_catches_a_brief_smile_and_changes_the_conclusion(r
 
 
 def test_the_rule_narrows_an_audio_look_to_where_the_signal_is(registry, late_speech):
-    result = analyze(late_speech, plugins=["prosody"])
+    registry.register_module(Plugin(tools=[LoudnessTool()]), "loudness")
+    result = analyze(late_speech, plugins=["loudness"])
     (look,) = result.reperceptions
-    assert look.status == "done" and look.request.tool == "prosody"
+    assert look.status == "done" and look.request.tool == "loudness"
     assert 4.5 < look.request.start_s < 5.0 and look.request.end_s > 5.5 and look.fps is None
     assert look.before.confidence < 0.5 and "confidence" in look.request.reason
     slot = result.evidence.acoustic_feat
-    assert f" Between {look.request.start_s:g} s and {look.request.end_s:g} s: The voice" in slot.text
+    assert slot.text.startswith("Sound in ") and f" Between {look.request.start_s:g} s and {look.request.end_s:g} s: Sound" in slot.text
     first, second = slot.measurements["looks"]
-    # the same speech, now measured over its own window: voiced share up, duration down
-    assert second["measurements"]["voiced_fraction"] > 3 * first["measurements"]["voiced_fraction"]
+    # the same sound, now measured over its own window: active share up, duration down
+    assert second["measurements"]["active_share"] > 3 * first["measurements"]["active_share"]
     assert slot.measurements["duration_s"] < 1.5 < first["measurements"]["duration_s"]
+
+
+def test_the_rule_does_not_narrow_a_tool_that_measured_only_the_speech(registry, late_speech):
+    result = analyze(late_speech, plugins=["prosody"])
+    slot = result.evidence.acoustic_feat
+    assert slot.ok and slot.measurements["voice_activity"]["speech_regions"][0][0] > 4.0
+    assert [look.request.tool for look in result.reperceptions] == []  # the same speech again would add nothing
+    assert slot.text.count("The voice has") == 1
 
 
 def test_a_tool_call_asks_for_a_window_and_the_real_plugin_measures_it(registry, two_voices):
@@ -400,10 +424,11 @@ def test_the_tool_schema_validates_what_a_model_sends():
 def test_the_cli_reports_second_looks_and_can_turn_them_off(registry, late_speech, capsys):
     from saber_agent.cli import main
 
-    assert main(["analyze", str(late_speech), "--plugins", "prosody"]) == 0
+    registry.register_module(Plugin(tools=[LoudnessTool()]), "loudness")
+    assert main(["analyze", str(late_speech), "--plugins", "loudness"]) == 0
     report = capsys.readouterr().out
     assert "Second looks" in report and "asked by reasoner fusion" in report
-    assert re.search(r"- prosody on \d+(\.\d+)?-\d+(\.\d+)? s \(done", report)
-    assert main(["analyze", str(late_speech), "--plugins", "prosody", "--max-looks", "0", "--json"]) == 0
+    assert re.search(r"- loudness on \d+(\.\d+)?-\d+(\.\d+)? s \(done", report)
+    assert main(["analyze", str(late_speech), "--plugins", "loudness", "--max-looks", "0", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["reperceptions"] == []
 

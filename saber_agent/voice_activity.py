@@ -1,0 +1,230 @@
+"""One voice-activity decision per clip, shared by every tool that needs to know where the voice is.
+
+The transcript and the prosody tool must agree on whether (and where) someone speaks: music under a
+face is not a voice, and a pitch measured on a melody is not a speaker's pitch. The decision is made
+once, on first use, and kept in ``clip.extras["voice_activity"]`` (as the face track is shared, see
+`saber_agent.plugins.facetrack`), so the two tools running in parallel read the same regions.
+
+The detector is Silero VAD v6 (the ONNX model shipped inside faster-whisper), run as faster-whisper
+runs it (512-sample windows at 16 kHz, threshold 0.5, 2 s minimum silence, 0.4 s padding), with one
+stricter rule: a region holds speech only when at least `MIN_CONFIDENT_S` of it is heard with a
+probability of at least `CONFIDENT_PROB` (Silero briefly fires on the onset of a musical note; a
+spoken word holds a high probability for longer). Without faster-whisper there is no detector: the
+decision falls back to "every sounding stretch" and says so.
+
+Shapes and units: times in seconds on the clip's clock; `probabilities` one per 32 ms window.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+WINDOW = 512  # Silero's window at 16 kHz: 32 ms
+CONFIDENT_PROB = 0.8
+MIN_CONFIDENT_S = 0.2  # a region needs this much confidently heard speech
+PAUSE_PROB = 0.35  # inside a region, windows below this are pauses (Silero's negative threshold)
+NOISY_SNR_DB = 10.0  # speech less than this above the pauses' level: a loud background under the voice
+QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB): VAD is level-sensitive
+MAX_GAIN = 100.0
+DETECTOR = "silero-vad v6 (faster-whisper)"
+_lock = threading.Lock()
+
+
+@dataclass
+class VoiceActivity:
+    """Where a clip's audio holds a voice."""
+
+    regions: list[tuple[float, float]]  # (start, end) seconds of speech, padded as whisper pads them
+    duration_s: float
+    detector: str
+    gain: float = 1.0  # the level gain applied before detection
+    probabilities: np.ndarray | None = None  # (n,) speech probability per WINDOW, None without a detector
+    dropped: list[tuple[float, float]] = field(default_factory=list)  # brief firings without confident speech
+    snr_db: float | None = None  # speech level over the level of the pauses between words (None: no pause)
+    note: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return bool(self.regions)
+
+    @property
+    def speech_s(self) -> float:
+        return round(sum(b - a for a, b in self.regions), 3)
+
+    @property
+    def noisy(self) -> bool:
+        """A loud background (music, noise) under the voice: pitch and rate measures are unreliable."""
+        return self.snr_db is not None and self.snr_db < NOISY_SNR_DB
+
+    def confident(self, start_s: float, end_s: float) -> bool:
+        """Whether at least half of `start_s`-`end_s` is heard as speech with CONFIDENT_PROB or more."""
+        if self.probabilities is None or end_s <= start_s:
+            return False
+        step = WINDOW / 16_000
+        window = self.probabilities[int(start_s / step): int(math.ceil(end_s / step))]
+        return bool(window.size) and float(np.mean(window >= CONFIDENT_PROB)) >= 0.5
+
+    def measurements(self) -> dict:
+        """The decision as slot measurements (JSON-safe)."""
+        m = {
+            "detector": self.detector, "speech_regions": [[round(a, 2), round(b, 2)] for a, b in self.regions],
+            "speech_s": self.speech_s, "duration_s": round(self.duration_s, 3),
+        }
+        if self.dropped:
+            m["dropped_regions"] = [[round(a, 2), round(b, 2)] for a, b in self.dropped]
+        if self.snr_db is not None:
+            m["speech_over_pauses_db"] = round(self.snr_db, 1)
+        if self.note:
+            m["note"] = self.note
+        return m
+
+
+def level(audio: np.ndarray) -> tuple[np.ndarray, float]:
+    """Quiet audio amplified to a usable peak (VAD and whisper are level-sensitive); the gain applied."""
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak <= 0 or peak >= QUIET_PEAK:
+        return audio.astype(np.float32, copy=False), 1.0
+    gain = min(MAX_GAIN, QUIET_PEAK / peak)
+    return (audio * gain).astype(np.float32), gain
+
+
+def voice_activity(clip) -> VoiceActivity:
+    """The clip's voice-activity decision, made on first call and kept in ``clip.extras``."""
+    cached = clip.extras.get("voice_activity")
+    if cached is not None:
+        return cached
+    with _lock:
+        gate = clip.extras.setdefault("_voice_activity_lock", threading.Lock())
+    with gate:
+        cached = clip.extras.get("voice_activity")
+        if cached is None:
+            cached = clip.extras["voice_activity"] = detect(clip.audio, clip.sample_rate)
+        return cached
+
+
+def detect(audio: np.ndarray, rate: int = 16_000) -> VoiceActivity:
+    """Decide where `audio` (mono float, `rate` Hz; the detector needs 16 kHz) holds a voice."""
+    duration = audio.size / rate if rate else 0.0
+    if audio.size == 0 or not np.any(audio):
+        return VoiceActivity([], duration, DETECTOR, note="the audio is silent")
+    levelled, gain = level(audio)
+    try:
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # before onnxruntime's first import (no .ses file)
+        from faster_whisper.vad import VadOptions, get_speech_timestamps, get_vad_model
+    except ImportError:
+        return _sounding(levelled, rate, gain)
+    if rate != 16_000:
+        raise ValueError(f"voice activity detection needs 16 kHz audio, not {rate} Hz")
+    chunks = get_speech_timestamps(levelled, VadOptions(), sampling_rate=rate)
+    probs = np.asarray(get_vad_model()(np.pad(levelled, (0, WINDOW - levelled.size % WINDOW))), np.float32).reshape(-1)
+    kept, dropped = [], []
+    for chunk in chunks:
+        a, b = chunk["start"] / rate, chunk["end"] / rate
+        inside = probs[int(chunk["start"] // WINDOW): int(math.ceil(chunk["end"] / WINDOW))]
+        confident_s = float(np.sum(inside >= CONFIDENT_PROB)) * WINDOW / rate
+        (kept if confident_s >= MIN_CONFIDENT_S else dropped).append((a, b))
+    return VoiceActivity(kept, duration, DETECTOR, gain, probs, dropped, _snr(levelled, probs, kept, rate))
+
+
+def _snr(audio: np.ndarray, probs: np.ndarray, regions, rate: int) -> float | None:
+    """Inside the regions, the level of the loud windows (90th percentile of 32 ms energies) over the
+    floor (15th percentile: the pauses and weak consonants of clean speech, the background of speech
+    over music), in dB. None when the regions are too short to tell."""
+    if not regions:
+        return None
+    n = audio.size // WINDOW
+    energy = np.mean(audio[: n * WINDOW].reshape(n, WINDOW).astype(np.float64) ** 2, axis=1)
+    centres = (np.arange(n) + 0.5) * WINDOW / rate
+    inside = np.zeros(n, bool)
+    for a, b in regions:
+        inside |= (centres >= a) & (centres <= b)
+    if inside.sum() < 30:  # under a second
+        return None
+    loud, floor = np.percentile(energy[inside], [90, 15])
+    return float(10 * np.log10(max(loud, 1e-12) / max(floor, 1e-12)))
+
+
+def _sounding(audio: np.ndarray, rate: int, gain: float) -> VoiceActivity:
+    """No detector installed: every stretch within 30 dB of the loudest 50 ms is taken as voice."""
+    hop = max(1, int(0.05 * rate))
+    n = audio.size // hop
+    duration = audio.size / rate
+    note = "no voice activity detector (install faster-whisper): every sounding stretch is taken as voice"
+    if n == 0:
+        return VoiceActivity([], duration, "energy", gain, note=note)
+    db = 10 * np.log10(np.mean(audio[: n * hop].reshape(n, hop).astype(np.float64) ** 2, axis=1) + 1e-12)
+    loud = db >= db.max() - 30.0
+    regions: list[list[float]] = []
+    for i in np.flatnonzero(loud):
+        a, b = i * hop / rate, (i + 1) * hop / rate
+        if regions and a - regions[-1][1] < 0.5:
+            regions[-1][1] = b
+        else:
+            regions.append([a, b])
+    return VoiceActivity([(a, b) for a, b in regions], duration, "energy", gain, note=note)
+
+
+@dataclass
+class SpeechSignal:
+    """The speech of a clip cut out of it: regions kept, what lies between them muted and long gaps
+    shortened. `clip_time` maps a time in `audio` back to the clip's clock."""
+
+    audio: np.ndarray  # (m,) float32
+    rate: int
+    signal_knots: np.ndarray  # piecewise-linear map: signal seconds ...
+    clip_knots: np.ndarray  # ... -> clip seconds
+
+    def clip_time(self, t):
+        """Signal seconds (a number or an array) as seconds on the clip's clock."""
+        return np.interp(t, self.signal_knots, self.clip_knots)
+
+
+def speech_signal(audio: np.ndarray, rate: int, activity: VoiceActivity, max_gap_s: float = 1.0,
+                  mute_pauses_s: float | None = None) -> SpeechSignal:
+    """The regions of `activity` as one signal: gaps between regions muted and at most `max_gap_s`
+    long. With `mute_pauses_s`, stretches inside a region where the detector hears no voice
+    (probability under PAUSE_PROB) for at least that long are muted too (music between phrases)."""
+    pieces: list[np.ndarray] = []
+    signal_knots: list[float] = []
+    clip_knots: list[float] = []
+    at = 0
+    for a, b in activity.regions:
+        i, j = int(a * rate), min(audio.size, int(math.ceil(b * rate)))
+        if j <= i:
+            continue
+        if pieces:
+            gap = min(int(max_gap_s * rate), max(0, i - int(clip_knots[-1] * rate)))
+            pieces.append(np.zeros(gap, np.float32))
+            at += gap
+        piece = audio[i:j].astype(np.float32, copy=True)
+        if mute_pauses_s is not None and activity.probabilities is not None:
+            _mute_pauses(piece, i, activity.probabilities, rate, mute_pauses_s)
+        pieces.append(piece)
+        signal_knots += [at / rate, (at + piece.size) / rate]
+        clip_knots += [i / rate, j / rate]
+        at += piece.size
+    if not pieces:
+        return SpeechSignal(np.zeros(0, np.float32), rate, np.zeros(1), np.zeros(1))
+    return SpeechSignal(np.concatenate(pieces), rate, np.asarray(signal_knots), np.asarray(clip_knots))
+
+
+def _mute_pauses(piece: np.ndarray, offset: int, probs: np.ndarray, rate: int, min_s: float) -> None:
+    first = offset // WINDOW
+    windows = probs[first: first + int(math.ceil(piece.size / WINDOW)) + 1]
+    quiet = windows < PAUSE_PROB
+    if not quiet.any():
+        return
+    edges = np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]]))
+    for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if (e - s) * WINDOW / rate >= min_s:
+            a = max(0, (first + s) * WINDOW - offset)
+            b = min(piece.size, (first + e) * WINDOW - offset)
+            piece[a:b] = 0.0
+
+
+__all__ = ["SpeechSignal", "VoiceActivity", "detect", "level", "speech_signal", "voice_activity"]

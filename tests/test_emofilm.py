@@ -1,0 +1,63 @@
+"""EmoFilm corpus helpers: labels from file names, the manifest, per-split scores, `saber-agent eval --emofilm`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from saber_agent.eval import emofilm
+
+
+def test_labels_and_splits_come_from_the_file_name():
+    assert emofilm.label_of("f_gio012aes.wav") == ("happiness", "test")
+    assert emofilm.label_of("/x/m_dis003bes.wav") == ("disgust", "dev")  # contempt is scored as disgust
+    assert emofilm.label_of("m_rab001aes") == ("anger", "dev")
+    assert emofilm.label_of("corpus.txt") is None and emofilm.label_of("x_tri001aes.wav") is None
+
+
+def test_items_lists_the_labelled_wavs_of_one_split(tmp_path):
+    for name in ("f_tri001aes.wav", "m_ans002aes.wav", "corpus.txt"):
+        (tmp_path / name).write_bytes(b"")
+    rows = emofilm.items(tmp_path, "test")
+    assert rows == [{"id": "f_tri001aes", "path": str(tmp_path / "f_tri001aes.wav"), "emotion": "sadness", "subset": "test"}]
+    assert len(emofilm.items(tmp_path)) == 2
+
+
+def _record(ident, basic, valence_label, seconds=1.0):
+    return {"id": ident, "status": "ok", "seconds": seconds,
+            "prediction": {"basic_emotion": basic, "valence_label": valence_label}}
+
+
+def test_scores_per_split_uar_valence_and_neutral_share():
+    records = [
+        _record("f_gio001aes", "happiness", "positive"), _record("f_gio002aes", "anger", "negative"),
+        _record("f_rab001aes", "anger", "negative"), _record("f_rab002aes", "neutral", "neutral"),
+        _record("f_tri001aes", "sadness", "negative", 3.0),
+        _record("m_ans001aes", "fear", "negative"), _record("unrelated", "fear", "negative"),
+    ]
+    report = emofilm.score(records)
+    test = report["test"]
+    assert test["n"] == 5
+    assert test["accuracy"] == pytest.approx(3 / 5, abs=1e-3)
+    assert test["uar"] == pytest.approx((0.5 + 0.5 + 1.0) / 3, abs=1e-3)  # recall of happiness, anger, sadness
+    # positive recall 1/2, negative recall 2/3 (the "neutral" valence is wrong)
+    assert test["balanced_valence_accuracy"] == pytest.approx((0.5 + 2 / 3) / 2, abs=1e-3)
+    assert test["neutral_share"] == pytest.approx(0.2)
+    assert test["seconds_per_clip"] == pytest.approx(1.4)
+    labels = test["labels"]
+    assert test["confusion"][labels.index("anger")][labels.index("neutral")] == 1
+    assert report["dev"]["n"] == 1 and report["dev"]["uar"] == 1.0
+    text = emofilm.render(report)
+    assert "UAR" in text and "confusion (test" in text
+
+
+def test_eval_command_scores_emofilm_results(tmp_path, capsys):
+    from saber_agent.cli import main
+
+    path = tmp_path / "results.jsonl"
+    path.write_text("".join(json.dumps(_record(i, b, v)) + "\n" for i, b, v in [
+        ("f_gio001aes", "happiness", "positive"), ("f_rab001aes", "fear", "negative")]))
+    assert main(["eval", str(path), "--emofilm"]) == 0
+    out = capsys.readouterr().out
+    assert "EmoFilm (Spanish) per split" in out and "test" in out

@@ -1,0 +1,135 @@
+"""Voice emotion: the calibrated default, a saved linear model, a Hugging Face model, the prosody cue."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from saber_agent.plugins import voice_emotion as ve
+from saber_agent.testing.synth import speak
+
+RATE = 16_000
+
+
+def test_a_soft_slow_flat_voice_reads_sad_and_low_arousal():
+    reading = ve.default_reading({"alpha_ratio_db": -12.0, "articulation_rate_syl_s": 3.0, "f0_sd_st": 1.5})
+    assert reading.emotion == "sadness"
+    assert reading.arousal < 0.2
+    assert reading.valence < 0
+    assert abs(sum(reading.probabilities.values()) - 1) < 1e-3
+
+
+def test_a_lively_voice_is_not_read_as_confident_anger():
+    # effortful and fast but very varied: arousal high, yet the default does not claim anger with confidence
+    reading = ve.default_reading({"alpha_ratio_db": 0.0, "articulation_rate_syl_s": 7.0, "f0_sd_st": 7.0})
+    assert reading.arousal > 0.6
+    assert reading.emotion != "anger"
+    assert reading.confidence <= 0.35
+    assert "weak guide" in reading.note
+    assert reading.probabilities["happiness"] > reading.probabilities["sadness"]
+
+
+def test_no_measurement_gives_a_flat_reading_with_almost_no_confidence():
+    reading = ve.default_reading({})
+    assert reading.confidence <= 0.05
+    assert len(set(reading.probabilities.values())) == 1
+
+
+def test_alpha_ratio_rises_with_high_frequency_energy():
+    t = np.arange(RATE) / RATE
+    hum = 0.3 * np.sin(2 * np.pi * 150 * t)
+    noise = np.random.default_rng(0).normal(0, 0.1, RATE)
+    assert ve.alpha_ratio_db(hum + noise, RATE) > ve.alpha_ratio_db(hum, RATE) + 10
+    assert ve.alpha_ratio_db(np.zeros(100), RATE) is None  # too short
+
+
+def _model(classes=("anger", "happiness")) -> ve.LinearVoiceModel:
+    return ve.LinearVoiceModel(feature_set="prosody", feature_names=["f0_sd_st", "alpha_ratio_db"], classes=list(classes),
+                               mean=[3.0, -5.0], scale=[1.0, 2.0], coef=[[-2.0, 1.0], [2.0, -1.0]], intercept=[0.0, 0.0])
+
+
+def test_linear_model_round_trips_as_json_and_predicts(tmp_path):
+    path = _model().save(tmp_path / "voice.json")
+    loaded = ve.LinearVoiceModel.load(path)
+    p = loaded.predict_proba(np.array([[6.0, -9.0], [1.0, 0.0]]))
+    assert p.shape == (2, 2) and np.allclose(p.sum(1), 1)
+    assert p[0, 1] > 0.9 and p[1, 0] > 0.9  # varied, soft -> happiness; flat, effortful -> anger
+    (tmp_path / "other.json").write_text(json.dumps({"weights": [1]}))
+    with pytest.raises(ve.VoiceModelUnavailable, match="not a voice model"):
+        ve.LinearVoiceModel.load(tmp_path / "other.json")
+
+
+def test_a_model_without_sadness_keeps_the_default_share_of_sadness():
+    prior = ve.default_reading({"alpha_ratio_db": -12.0, "articulation_rate_syl_s": 3.0, "f0_sd_st": 1.5})
+    combined = ve.combine({"anger": 0.9, "happiness": 0.1}, prior)
+    assert combined["sadness"] == pytest.approx(prior.probabilities["sadness"], abs=1e-3)
+    assert combined["anger"] > combined["happiness"]
+    assert abs(sum(combined.values()) - 1) < 1e-3
+
+
+def test_read_voice_uses_a_trained_model_and_falls_back_when_it_is_missing(tmp_path):
+    path = _model().save(tmp_path / "voice.json")
+    t = np.arange(RATE) / RATE
+    audio = (0.3 * np.sin(2 * np.pi * 150 * t)).astype(np.float32)
+    prosody = {"f0_sd_st": 6.5, "articulation_rate_syl_s": 5.0}
+    got = ve.read_voice(audio, RATE, prosody, {"voice_model": str(path)})
+    assert got["reader"] == "trained:voice.json"
+    assert got["probabilities"]["happiness"] > got["probabilities"]["anger"]
+    missing = ve.read_voice(audio, RATE, prosody, {"voice_model": str(tmp_path / "absent.json")})
+    assert missing["reader"] == "default" and "cannot read" in missing["model_unavailable"]
+    cue = ve.voice_cue(got, reliability=0.5)
+    assert cue.modality == "voice" and cue.emotion == got["emotion"] and cue.confidence <= 0.4
+
+
+@pytest.fixture(scope="module")
+def tiny_wav2vec2(tmp_path_factory):
+    """A tiny random wav2vec2 audio classifier with emotion labels, saved like a hub model (~100 kB)."""
+    pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    config = transformers.Wav2Vec2Config(
+        hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, conv_dim=(8, 8),
+        conv_stride=(5, 4), conv_kernel=(10, 8), num_conv_pos_embeddings=8, num_conv_pos_embedding_groups=2,
+        classifier_proj_size=8, num_labels=4, id2label={0: "ang", 1: "hap", 2: "sad", 3: "neu"},
+        label2id={"ang": 0, "hap": 1, "sad": 2, "neu": 3},
+    )
+    model = transformers.Wav2Vec2ForSequenceClassification(config)
+    folder = tmp_path_factory.mktemp("tiny_w2v2")
+    model.save_pretrained(folder)
+    transformers.Wav2Vec2FeatureExtractor(sampling_rate=16_000, do_normalize=True).save_pretrained(folder)
+    return folder
+
+
+def test_a_hugging_face_audio_classifier_runs_by_local_path(tiny_wav2vec2):
+    model = ve.HFVoiceModel(str(tiny_wav2vec2))
+    t = np.arange(8000) / 8000
+    probs = model.probabilities((0.3 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), 8000)  # resampled to 16 kHz
+    assert set(probs) == {"ang", "hap", "sad", "neu"} and abs(sum(probs.values()) - 1) < 1e-4
+    got = ve.read_voice(np.zeros(RATE, np.float32) + 0.01, RATE, {"f0_sd_st": 3.0}, {"voice_model": str(tiny_wav2vec2)})
+    assert got["reader"].startswith("hf:") and "model_unavailable" not in got
+    assert {"anger", "happiness", "sadness", "neutral"} <= set(got["probabilities"])
+
+
+def test_a_hub_model_that_is_not_here_is_unavailable(monkeypatch):
+    pytest.importorskip("transformers")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    got = ve.read_voice(np.zeros(RATE, np.float32), RATE, {}, {"voice_model": "no-such-org/no-such-emotion-model"})
+    assert got["reader"] == "default"
+    assert "not available here" in got["model_unavailable"]
+
+
+def test_the_prosody_tool_gives_the_voice_reading_as_its_cue(tmp_path):
+    from saber_agent.media import decode
+    from saber_agent.plugins.prosody import ProsodyTool
+    from saber_agent.settings import AnalysisSettings
+
+    clip = decode(speak("I cannot believe you did this to me again, honestly.", tmp_path / "s.wav"))
+    tool = ProsodyTool()
+    slot = tool.perceive(clip, AnalysisSettings())
+    assert slot.ok
+    reading = slot.measurements["voice_emotion"]
+    assert reading["reader"] == "default" and set(reading["probabilities"]) == set(ve.EMOTIONS)
+    (cue,) = tool.cues(slot)
+    assert cue.modality == "voice" and cue.emotion in ve.EMOTIONS
+    assert cue.confidence <= 0.35 and "voice reading (default)" in cue.basis
