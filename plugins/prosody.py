@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 
 from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
@@ -486,6 +487,7 @@ class ProsodyTool(PerceptionTool):
         if "f0_mean_hz" not in m:
             return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
                 f"no voiced speech found ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
+        m["voice_emotion"] = read_voice(clip.audio, clip.sample_rate, m, settings.options_for(self.name))
         confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates
         confidence = round(confidence * (0.5 if activity.noisy else 1.0), 3)
         return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,
@@ -496,6 +498,8 @@ class ProsodyTool(PerceptionTool):
         m = slot.measurements
         if "f0_sd_st" not in m or m.get("background_under_voice"):
             return []  # no voice, or one measured through loud music or noise: no cue
+        if cue := voice_cue(m.get("voice_emotion"), reliability=slot.confidence or 0.5):
+            return [cue]  # the voice-emotion reading (plugins/voice_emotion.py); below: older slots without one
         arousal = 0.5 * _scale(m["f0_sd_st"], 1.0, 5.0) + 0.5 * _scale(m.get("intensity_mean_db"), 50.0, 80.0)
         # a rough, loud, low voice leans hostile; a clear, varied one leans warm
         harsh = _scale(-(m.get("hnr_db") or 15.0), -10.0, -3.0)  # HNR from 10 dB down to 3 dB

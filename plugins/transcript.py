@@ -262,7 +262,7 @@ class TranscriptTool(PerceptionTool):
             basis += ": " + ", ".join(s["evidence"][:5])
         return [ModalityCue(
             modality="words", valence=s["valence"], arousal=s["arousal"], emotion=s.get("emotion"),
-            confidence=round(s["confidence"] * reliability, 3), basis=basis,
+            confidence=round(s["confidence"] * reliability, 3), basis=basis, mixed=s.get("mixed"),
         )]
 
     # -- model choice ----------------------------------------------------------------------------
