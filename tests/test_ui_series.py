@@ -126,7 +126,8 @@ def test_words_grouped_at_pauses_when_there_are_no_segments():
 
 
 def test_chinese_words_join_without_spaces():
-    t = transcript({"start_s": 0, "end_s": 0.5, "label": "你好", "kind": "word"}, {"start_s": 0.5, "end_s": 1, "label": "世界", "kind": "word"})
+    t = transcript({"start_s": 0, "end_s": 0.5, "label": "你好", "kind": "word"},
+                   {"start_s": 0.5, "end_s": 1, "label": "世界", "kind": "word"})
     assert [w.text for w in S.transcript_words(t)] == ["你好", "世界"]
     assert S.transcript_segments(t)[0].text == "你好世界"
 

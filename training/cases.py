@@ -337,7 +337,8 @@ def iter_json_objects(path: Path) -> Iterator[tuple[int | None, Any, SaberFormat
         try:
             value = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield getattr(exc, "lineno", None), None, DatasetError(f"not valid JSON ({getattr(exc, 'msg', exc)})", getattr(exc, "lineno", None), source)
+            line = getattr(exc, "lineno", None)
+            yield line, None, DatasetError(f"not valid JSON ({getattr(exc, 'msg', exc)})", line, source)
             return
         if isinstance(value, list):
             for index, item in enumerate(value, start=1):
@@ -423,7 +424,9 @@ def is_media(path: str | Path) -> bool:
     return Path(path).suffix.lower() in VIDEO_SUFFIXES + AUDIO_SUFFIXES
 
 
-def cases_from_clips(paths: Iterable[str | Path], settings=None, on_error: OnError = "skip", report: DataReport | None = None) -> tuple[list[Case], DataReport]:
+def cases_from_clips(
+    paths: Iterable[str | Path], settings=None, on_error: OnError = "skip", report: DataReport | None = None
+) -> tuple[list[Case], DataReport]:
     """Cases from media files, analysed through the graph (`saber_agent.api.analyze`) with `settings`.
 
     The result's analysis becomes the case's reference whether or not it passed the checks: pair

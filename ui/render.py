@@ -29,10 +29,12 @@ SLOT_BLURBS = {
 
 # Feather-style line icons (inline SVG: no icon font, no network, render in any browser).
 _ICON_PATHS = {
-    "video_desc": '<rect x="3" y="3" width="18" height="18" rx="2"/><circle cx="8.5" cy="8.5" r="1.5"/><polyline points="21 15 16 10 5 21"/>',
+    "video_desc": '<rect x="3" y="3" width="18" height="18" rx="2"/><circle cx="8.5" cy="8.5" r="1.5"/>'
+                  '<polyline points="21 15 16 10 5 21"/>',
     "speech_content": '<path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/>',
     "acoustic_feat": '<polyline points="22 12 18 12 15 21 9 3 6 12 2 12"/>',
-    "facial_exp_desc": '<circle cx="12" cy="12" r="10"/><path d="M8 14s1.5 2 4 2 4-2 4-2"/><line x1="9" y1="9" x2="9.01" y2="9"/><line x1="15" y1="9" x2="15.01" y2="9"/>',
+    "facial_exp_desc": '<circle cx="12" cy="12" r="10"/><path d="M8 14s1.5 2 4 2 4-2 4-2"/>'
+                       '<line x1="9" y1="9" x2="9.01" y2="9"/><line x1="15" y1="9" x2="15.01" y2="9"/>',
     "body_lang_desc": '<circle cx="12" cy="4.5" r="2.5"/><path d="M12 7v7m0 0-4 7m4-7 4 7M5 10l7-1 7 1"/>',
     "sentiment_analysis": '<polygon points="13 2 3 14 12 14 11 22 21 10 12 10 13 2"/>',
 }
@@ -239,8 +241,10 @@ def verdict_html(view: RunView | None) -> str:
         '</div>'
         f'<div class="saber-verdict-sub">{" · ".join(facts)}</div></div>'
         f'<div class="saber-verdict-scales">'
-        f'<div class="saber-scale-row"><span>valence {analysis.valence:+.2f}</span>{_meter(analysis.valence, -1, 1, "−", "+", "valence")}</div>'
-        f'<div class="saber-scale-row"><span>arousal {analysis.arousal:.2f}</span>{_meter(analysis.arousal, 0, 1, "calm", "aroused", "arousal")}</div>'
+        f'<div class="saber-scale-row"><span>valence {analysis.valence:+.2f}</span>'
+        f'{_meter(analysis.valence, -1, 1, "−", "+", "valence")}</div>'
+        f'<div class="saber-scale-row"><span>arousal {analysis.arousal:.2f}</span>'
+        f'{_meter(analysis.arousal, 0, 1, "calm", "aroused", "arousal")}</div>'
         f'</div></div>'
     )
 
@@ -307,7 +311,8 @@ def consistency_html(view: RunView | None) -> str:
 
     agree = agreements(view.cues)
     items = "".join(f"<li>{_e(a)}</li>" for a in agree) or '<li class="saber-muted">No two modalities to compare yet.</li>'
-    parts.append(f'<section><h4>Agreements <span class="saber-count">{len(agree)}</span></h4><ul class="saber-agree">{items}</ul></section>')
+    parts.append(f'<section><h4>Agreements <span class="saber-count">{len(agree)}</span></h4>'
+                 f'<ul class="saber-agree">{items}</ul></section>')
 
     if view.conflicts:
         rows = "".join(
@@ -389,7 +394,8 @@ def plot_note(view: RunView | None, kind: str) -> str:
             return f'<div class="saber-empty">No {name}: no plugin filled the {title} slot.</div>'
         return f'<div class="saber-empty"><span class="saber-spinner"></span>Waiting for the {title} slot…</div>'
     if not slot.ok:
-        return f'<div class="saber-empty">No {name}: the {title} slot is {slot.status.value} ({_e(slot.reason or "no reason given")}).</div>'
+        why = _e(slot.reason or "no reason given")
+        return f'<div class="saber-empty">No {name}: the {title} slot is {slot.status.value} ({why}).</div>'
     if plot_figure(view, kind) is None:
         plugin = slot.provenance.plugin if slot.provenance else "its plugin"
         return f'<div class="saber-empty">No {name}: {_e(plugin)} reported no "{kind}" timeline.</div>'

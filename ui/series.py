@@ -75,7 +75,7 @@ def timeline(timelines: Any, name: str) -> Timeline | None:
 def _series(tl: Timeline | None, names: Iterable[str], unit: str = "") -> Series | None:
     if tl is None:
         return None
-    lines = {name: [math.nan if v is None else float(v) for v in tl.series[name]] for name in names if name in tl.series}
+    lines = {n: [math.nan if v is None else float(v) for v in tl.series[n]] for n in names if n in tl.series}
     found = Series(list(tl.times_s), lines, unit)
     return found if found else None
 

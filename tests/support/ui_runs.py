@@ -34,7 +34,8 @@ def perceive(tool, slot_name, slot):
 
 
 FACE_SLOT = Slot(text="A broad smile <b>throughout</b>.", status="ok", confidence=0.9,
-                 provenance=Provenance(plugin="face", version="0.1.0", backend="offline", model="/opt/models/emotion_model.hdf5", seconds=1.2),
+                 provenance=Provenance(plugin="face", version="0.1.0", backend="offline",
+                                       model="/opt/models/emotion_model.hdf5", seconds=1.2),
                  timelines={"expression": Timeline(times_s=[0, 0.5], series={"happiness": [0.9, 0.8], "anger": [0.0, 0.1]})})
 VOICE_SLOT = Slot(text="A low, hostile voice.", status="ok", confidence=0.6, provenance=Provenance(plugin="prosody"))
 BODY_SLOT = Slot.unavailable("no body visible", Provenance(plugin="body"))
