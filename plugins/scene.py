@@ -7,7 +7,8 @@ Everything in the default description is measured on the sampled frames of the s
 - colour: every pixel of a few keyframes is named (black, grey, white, red, brown, blue ...) from its
   hue, saturation and value, and the largest named shares are the dominant colours;
 - motion: the energy of frame differences between consecutive sampled frames;
-- shot changes: the Bhattacharyya distance between the HSV histograms of consecutive sampled frames;
+- shot changes: from the clip's shared shot detector (`saber_agent.plugins.shots`: HSV and grey
+  histogram distances of consecutive sampled frames), which the body tool reads too;
 - faces from the shared face track (`saber_agent.plugins.facetrack`), and people as the larger of
   the face count and of OpenCV's HOG pedestrian detector (full bodies), which must find a figure
   in two keyframes before it counts (single-frame HOG hits are mostly false positives).
@@ -32,6 +33,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins.shots import SHOT_DISTANCE, hsv_histograms, shot_changes, shot_distances  # noqa: F401  (shared, re-exported)
 from saber_agent.settings import AnalysisSettings
 
 ANALYSIS_WIDTH = 160  # frames are measured at this width: statistics barely change, cost drops ~16x
@@ -39,7 +41,6 @@ COLOUR_KEYFRAMES = 8
 HOG_KEYFRAMES = 4  # HOG is the costliest measurement here (~25 ms a frame at 480 px)
 HOG_WIDTH = 480  # the HOG window is 64x128: people under ~1/3 of the frame height at 480 px are missed
 HOG_MIN_WEIGHT = 0.5
-SHOT_DISTANCE = 0.45  # Bhattacharyya distance of HSV histograms above which two frames are different shots
 MIN_COLOUR_SHARE = 0.06
 CAPTION_PROMPT = "Describe the scene of this video frame in one or two sentences: the setting, the people and the lighting."
 
@@ -143,26 +144,6 @@ def dominant_colours(frames: np.ndarray, limit: int = 4) -> list[dict[str, Any]]
     return out
 
 
-def hsv_histograms(frames: np.ndarray) -> list[np.ndarray]:
-    """A normalized 16x8x8 HSV histogram per frame (the shot-change signature)."""
-    import cv2
-
-    hists = []
-    for frame in frames:
-        hsv = cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)
-        hist = cv2.calcHist([hsv], [0, 1, 2], None, [16, 8, 8], [0, 180, 0, 256, 0, 256])
-        hists.append(cv2.normalize(hist, hist, 1.0, 0.0, cv2.NORM_L1))
-    return hists
-
-
-def shot_distances(frames: np.ndarray) -> np.ndarray:
-    """Bhattacharyya distance (0 same .. 1 disjoint) between consecutive frames' HSV histograms."""
-    import cv2
-
-    hists = hsv_histograms(frames)
-    return np.array([cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA) for a, b in zip(hists, hists[1:])], dtype=np.float64)
-
-
 def motion_energy(grey: np.ndarray) -> np.ndarray:
     """Mean absolute difference (0..1) of consecutive blurred grey frames."""
     import cv2
@@ -260,8 +241,8 @@ def measure(clip: Clip) -> dict[str, Any]:
     picks = np.unique(np.linspace(0, len(small) - 1, min(COLOUR_KEYFRAMES, len(small))).round().astype(int))
     m["dominant_colours"] = dominant_colours(small[picks])
 
-    distances = shot_distances(small)
-    cuts = [i + 1 for i, d in enumerate(distances) if d > SHOT_DISTANCE]
+    shots_found = shot_changes(clip)  # detected once per clip, shared with the body tool (plugins/shots.py)
+    distances, cuts = shots_found.distances, shots_found.cuts
     m["shot_changes"] = [
         {"t": _r(times[i], 2), "after_t": _r(times[i - 1], 2), "distance": _r(distances[i - 1], 3)} for i in cuts
     ]

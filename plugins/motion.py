@@ -1,0 +1,356 @@
+"""Motion in the clip's sampled frames: dense optical flow outside the head, camera motion, bursts.
+
+Split out of the body tool (issue 13 point 7); `saber_agent.plugins.body` reads it. Measured on
+frames downscaled to FLOW_SIDE pixels (longer side):
+
+- camera motion: a similarity transform (pan, zoom, roll) fitted with RANSAC to Lucas-Kanade tracks
+  of corners outside the head, accepted only when most of the frame follows it (`camera_motion`);
+  the next frame is warped back by it before the flow is measured (`stabilized`).
+- gesture activity: dense Farnebäck flow between consecutive frames with the face box and a head
+  margin masked out, split into the upper body (below the head, ~3 face widths wide) and the
+  hands/sides; without a face, into the centre and the sides of the frame. Units: % of the frame
+  width per second; and the share of pixels whose grey level changed by more than CHANGE_LEVEL.
+- bursts: runs of frame pairs whose activity stands out, with times.
+- shot changes come from the clip's shared detector (`saber_agent.plugins.shots`): motion across a
+  cut is not body movement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from saber_agent.plugins.shots import shot_changes
+
+from saber_agent.media import Clip
+
+FLOW_SIDE = 192  # optical flow runs on frames whose longer side is this many pixels
+HEAD_MARGIN = {"side": 0.35, "top": 0.6, "bottom": 0.45}  # around the face box, in face widths/heights
+MOVING_PX = 0.8  # residual flow above this (pixels at FLOW_SIDE) counts as movement
+MIN_CAMERA_PX = 0.1  # Lucas-Kanade tracks corners to ~0.05 px: a typical move above this can be the camera
+
+# Activity levels in % of the frame width per second (mean residual flow over a region).
+ACTIVITY_LEVELS = ((0.4, "little"), (1.5, "slight"), (4.0, "moderate"), (float("inf"), "lively"))
+# The same levels by the share of a region's pixels that changed between sampled frames.
+CHANGE_LEVELS = ((0.005, "little"), (0.03, "slight"), (0.1, "moderate"), (float("inf"), "lively"))
+CHANGE_LEVEL = 15  # grey levels (of 255) of change that count, above compression noise
+BURST_LEVEL = 1.5  # flow energy of a frame pair above which it is part of a burst of gesture
+BURST_CHANGED = 0.02  # or share of changed pixels above which it is
+BURST_GAP_S = 0.6
+LEVEL_ORDER = ("little", "slight", "moderate", "lively")
+
+
+def activity_word(value: float) -> str:
+    return next(word for limit, word in ACTIVITY_LEVELS if value < limit)
+
+
+def activity_level(energy: float, changed: float) -> str:
+    """The higher of the levels that the flow and the grey-level change give."""
+    by_change = next(word for limit, word in CHANGE_LEVELS if changed < limit)
+    return max(activity_word(energy), by_change, key=LEVEL_ORDER.index)
+
+# -- geometry ----------------------------------------------------------------------------------------
+
+@dataclass
+class Head:
+    """The main face box per frame, in pixels of the flow frames (NaN rows where unknown)."""
+
+    boxes: np.ndarray  # (n, 4) x, y, w, h
+    found: np.ndarray  # (n,) bool, detected in that very frame
+    reason: str | None = None  # why there is no head at all
+
+
+def head_boxes(clip: Clip, scale: float, tracker: str | None = None) -> Head:
+    """The face track's main box per frame, scaled to the flow frames; None rows where not found."""
+    n = len(clip.frames)
+    empty = np.full((n, 4), np.nan)
+    try:
+        from saber_agent.plugins.facetrack import track_faces
+    except ImportError as exc:
+        return Head(empty, np.zeros(n, bool), f"no face tracker is installed ({exc})")
+    try:
+        track = track_faces(clip, tracker)
+    except Exception as exc:  # the tracker's failure leaves the body measurable
+        return Head(empty, np.zeros(n, bool), f"the face tracker failed ({type(exc).__name__}: {exc})")
+    boxes = np.asarray(track.boxes, dtype=np.float64).reshape(-1, 4)
+    if len(boxes) != n:  # a tracker sampling other frames: take the nearest in time
+        if len(boxes) == 0:
+            return Head(empty, np.zeros(n, bool), "the face tracker returned no frames")
+        idx = np.clip(np.searchsorted(np.asarray(track.times), clip.frame_times), 0, len(boxes) - 1)
+        boxes = boxes[idx]
+    found = ~np.isnan(boxes[:, 0])
+    if not found.any():
+        return Head(empty, found, "no face was found")
+    return Head(boxes * scale, found)
+
+
+def nearest_box(head: Head, i: int, times: np.ndarray, max_gap_s: float = 1.0) -> np.ndarray | None:
+    """The head box at frame i, or the nearest detected one within `max_gap_s`."""
+    if head.found[i]:
+        return head.boxes[i]
+    if not head.found.any():
+        return None
+    candidates = np.flatnonzero(head.found)
+    j = candidates[np.argmin(np.abs(times[candidates] - times[i]))]
+    return head.boxes[j] if abs(times[j] - times[i]) <= max_gap_s else None
+
+
+def head_mask(shape: tuple[int, int], box: np.ndarray) -> np.ndarray:
+    """True over the face box grown by the head margin (hair above, neck below)."""
+    h, w = shape
+    x, y, bw, bh = box
+    x0 = int(max(0, np.floor(x - HEAD_MARGIN["side"] * bw)))
+    x1 = int(min(w, np.ceil(x + bw + HEAD_MARGIN["side"] * bw)))
+    y0 = int(max(0, np.floor(y - HEAD_MARGIN["top"] * bh)))
+    y1 = int(min(h, np.ceil(y + bh + HEAD_MARGIN["bottom"] * bh)))
+    mask = np.zeros(shape, bool)
+    mask[y0:y1, x0:x1] = True
+    return mask
+
+
+def region_masks(shape: tuple[int, int], box: np.ndarray | None, head: np.ndarray) -> dict[str, np.ndarray]:
+    """Regions outside the head: upper body and hands/sides around a face; centre and sides without one."""
+    h, w = shape
+    xs = np.arange(w)[None, :]
+    ys = np.arange(h)[:, None]
+    if box is None:
+        centre = np.broadcast_to((xs >= w / 3) & (xs < 2 * w / 3), shape)
+        return {"centre": centre & ~head, "sides": ~centre & ~head}
+    x, y, bw, bh = box
+    cx = x + bw / 2
+    torso = (np.abs(xs - cx) <= 1.5 * bw) & (ys >= y + bh)
+    torso = np.broadcast_to(torso, shape) & ~head
+    return {"upper_body": torso, "hands_sides": ~torso & ~head}
+
+
+# -- optical flow and camera motion -----------------------------------------------------------------
+
+def grey_frames(frames: np.ndarray, side: int = FLOW_SIDE) -> tuple[np.ndarray, float]:
+    """Downscaled grey frames for optical flow, and the scale factor from clip pixels."""
+    import cv2
+
+    h, w = frames.shape[1:3]
+    scale = min(1.0, side / max(h, w))
+    size = (max(8, round(w * scale)), max(8, round(h * scale)))
+    out = np.stack([cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), size, interpolation=cv2.INTER_AREA) for f in frames])
+    return out, size[0] / w
+
+
+def flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dense Farnebäck flow from a to b, (h, w, 2) in pixels; pyramid deep enough for 2 fps sampling."""
+    import cv2
+
+    return cv2.calcOpticalFlowFarneback(a, b, None, 0.5, 4, 15, 3, 5, 1.2, 0)
+
+
+def camera_motion(a: np.ndarray, b: np.ndarray, exclude: np.ndarray) -> tuple[np.ndarray, float]:
+    """The camera's similarity transform (2x3) from frame a to b, and the share of points that follow it.
+
+    Corners (Shi-Tomasi) of `a` outside the head are tracked into `b` (pyramidal Lucas-Kanade) and a
+    similarity (pan, zoom, roll) is fitted with RANSAC. It counts as camera motion only when most of
+    the frame moves with it: the typical corner must move (median displacement >= MIN_CAMERA_PX), the fit
+    must explain the typical corner at least twice as well as "nothing moved" does, and agree with
+    60% of the corners. A hand moving in front of a still background therefore stays a hand. Too few
+    corners (a plain background) means no camera motion can be measured, and none is assumed.
+    Motion the whole frame shares (a person filling it who sways) cannot be told from the camera's.
+    """
+    import cv2
+
+    identity = np.eye(2, 3)
+    mask = (~exclude).astype(np.uint8) * 255
+    corners = cv2.goodFeaturesToTrack(a, maxCorners=300, qualityLevel=0.01, minDistance=4, mask=mask)
+    if corners is None or len(corners) < 12:
+        return identity, 0.0
+    tracked, status, _ = cv2.calcOpticalFlowPyrLK(a, b, corners, None, winSize=(15, 15), maxLevel=3)
+    ok = status.ravel() == 1
+    if ok.sum() < 12:
+        return identity, 0.0
+    src, dst = corners.reshape(-1, 2)[ok], tracked.reshape(-1, 2)[ok]
+    still_error = np.hypot(*(dst - src).T)
+    matrix, inliers = cv2.estimateAffinePartial2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=1.0)
+    if matrix is None:
+        return identity, 0.0
+    share = float(inliers.mean())
+    fit_error = np.hypot(*(src @ matrix[:, :2].T + matrix[:, 2] - dst).T)
+    moving = float(np.median(still_error))
+    if share < 0.6 or moving < MIN_CAMERA_PX or float(np.median(fit_error)) > 0.5 * moving:
+        return identity, share
+    return matrix, share
+
+
+def stabilized(b: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Frame b brought back into frame a's coordinates (the camera's motion undone), and where it is valid.
+
+    Dense flow between a and the stabilized b is then the motion of the scene itself: measuring it
+    this way is far more accurate than subtracting the camera's motion from a large flow field.
+    """
+    import cv2
+
+    if np.allclose(matrix, np.eye(2, 3)):
+        return b, None
+    h, w = b.shape[:2]
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    warped = cv2.warpAffine(b, matrix, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    valid = cv2.warpAffine(np.full((h, w), 255, np.uint8), matrix, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    valid = cv2.erode(valid, np.ones((5, 5), np.uint8)) > 0  # flow near the edge of what came into view is unreliable
+    return warped, valid
+
+
+# -- the measurement --------------------------------------------------------------------------------
+
+@dataclass
+class MotionResult:
+    """`measure_motion`'s output: JSON-able measurements and what the head analysis needs."""
+
+    m: dict[str, Any]
+    head: Head
+    to_first: list[np.ndarray]  # per frame, the 3x3 transform back to frame 0's coordinates (camera undone)
+    cuts: list[int]  # pair indices that straddle a shot change
+    scale: float  # flow frame pixels per clip pixel
+
+
+def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
+    """Optical-flow activity, bursts and camera motion of a clip with at least two frames."""
+    import cv2
+
+    times = np.asarray(clip.frame_times, dtype=np.float64)
+    grey, scale = grey_frames(clip.frames)
+    shape = grey.shape[1:3]
+    width = shape[1]
+    head = head_boxes(clip, scale, tracker)
+    n = len(grey)
+
+    centre = np.array([shape[1] / 2, shape[0] / 2, 1.0])
+    cumulative = np.eye(3)  # frame 0 -> frame i camera transform
+    to_first = [np.eye(3)]
+    pairs = []
+    cuts = shot_changes(clip).pairs  # pair indices that straddle a shot change (shared with the scene tool)
+    blurred = np.stack([cv2.GaussianBlur(g, (5, 5), 0) for g in grey])
+    for i in range(n - 1):
+        dt = max(1e-3, times[i + 1] - times[i])
+        box_a, box_b = nearest_box(head, i, times), nearest_box(head, i + 1, times)
+        exclude = np.zeros(shape, bool)
+        for box in (box_a, box_b):
+            if box is not None:
+                exclude |= head_mask(shape, box)
+        # the regions keep one layout over the clip: a face that left the frame still anchors them
+        anchor = next((b for b in (box_a, box_b) if b is not None), None)
+        if anchor is None and not head.reason:
+            anchor = nearest_box(head, i, times, max_gap_s=np.inf)
+        matrix, share = camera_motion(grey[i], grey[i + 1], exclude)
+        if i in cuts:
+            matrix = np.eye(2, 3)  # no camera motion carries across shots
+        following, valid = stabilized(grey[i + 1], matrix)
+        magnitude = np.hypot(*np.moveaxis(flow(grey[i], following), -1, 0))
+        # grey-level change catches movements too large for the flow at low sampling rates
+        following_blurred, _ = stabilized(blurred[i + 1], matrix)
+        changed = np.abs(blurred[i].astype(np.int16) - following_blurred.astype(np.int16)) > CHANGE_LEVEL
+        regions = region_masks(shape, anchor, exclude)
+        if valid is not None:
+            regions = {name: mask & valid for name, mask in regions.items()}
+        activity = {}
+        for name, mask in regions.items():
+            values = magnitude[mask]
+            activity[name] = {
+                "energy": float(values.mean() / width / dt * 100) if values.size else 0.0,  # % frame width / s
+                "moving": float((values > MOVING_PX).mean()) if values.size else 0.0,
+                "changed": float(changed[mask].mean()) if values.size else 0.0,
+            }
+        step = np.vstack([matrix, [0, 0, 1]])
+        cumulative = step @ cumulative
+        to_first.append(np.linalg.inv(cumulative))
+        pairs.append({
+            "t": round(float((times[i] + times[i + 1]) / 2), 3), "t0": float(times[i]), "t1": float(times[i + 1]),
+            "activity": activity, "head_masked": box_a is not None or box_b is not None,
+            # the pan is how far the frame's centre moves (a zoom about another point also shifts it)
+            "camera": {"dx": float(matrix[0] @ centre - centre[0]), "dy": float(matrix[1] @ centre - centre[1]),
+                       "scale": float(np.hypot(matrix[0, 0], matrix[1, 0])), "fit": round(share, 3)},
+        })
+
+    names = list(pairs[0]["activity"])
+    series = {
+        key: {k: np.array([p["activity"][k][key] for p in pairs]) for k in names}
+        for key in ("energy", "moving", "changed")
+    }
+    for key in series:  # motion across a cut is not body movement
+        for k in names:
+            series[key][k][cuts] = np.nan
+    energy, changed = series["energy"], series["changed"]
+    within = np.ones(len(pairs), bool)
+    within[cuts] = False
+    if not within.any():  # every pair straddles a cut: nothing to measure
+        series = {key: {k: np.zeros(len(pairs)) for k in names} for key in series}
+        energy, changed = series["energy"], series["changed"]
+    m: dict[str, Any] = {
+        "n_frames": n,
+        "sample_fps": clip.info.sample_fps,
+        "flow_size": [int(shape[1]), int(shape[0])],
+        "units": {
+            "energy": "mean optical flow in the region, % of the frame width per second (camera motion removed)",
+            "changed": "share of the region's pixels whose grey level changed by more than "
+                       f"{CHANGE_LEVEL}/255 between sampled frames (camera motion removed)",
+        },
+        "regions": {
+            k: {"energy_mean": _r(np.nanmean(energy[k]), 3), "energy_max": _r(np.nanmax(energy[k]), 3),
+                "moving_fraction_mean": _r(np.nanmean(series["moving"][k]), 4),
+                "changed_fraction_mean": _r(np.nanmean(changed[k]), 4),
+                "level": activity_level(float(np.nanmean(energy[k])), float(np.nanmean(changed[k])))}
+            for k in names
+        },
+        "shot_changes": [round(pairs[i]["t1"], 2) for i in cuts],
+        "timeline": {
+            "t": [p["t"] for p in pairs],
+            "energy": {k: [None if np.isnan(v) else _r(v, 3) for v in energy[k]] for k in names},
+            "changed": {k: [None if np.isnan(v) else _r(v, 4) for v in changed[k]] for k in names},
+            "head_masked": [p["head_masked"] for p in pairs],
+        },
+    }
+    m["bursts"] = bursts(pairs, energy, changed)
+
+    cam_scale = np.prod([p["camera"]["scale"] for p in pairs]) if pairs else 1.0
+    cam_shift = np.array([[p["camera"]["dx"], p["camera"]["dy"]] for p in pairs]).sum(axis=0) / width if pairs else np.zeros(2)
+    m["camera"] = {
+        "zoom": _r(cam_scale, 3),
+        "pan_x": _r(cam_shift[0], 3), "pan_y": _r(cam_shift[1], 3),  # total, in frame widths
+        "moving": bool(abs(cam_scale - 1) > 0.03 or np.abs(cam_shift).max() > 0.03),
+    }
+    return MotionResult(m, head, to_first, cuts, scale)
+
+
+def bursts(pairs: list[dict], energy: dict[str, np.ndarray], changed: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    """Runs of frame pairs whose activity stands out: flow or change above its floor and twice its median.
+
+    Runs less than BURST_GAP_S apart are one burst: a gesture slows down where it turns.
+    """
+    if not pairs:
+        return []
+    names = list(energy)
+    flow_stack = np.nan_to_num(np.stack([energy[k] for k in names]), nan=0.0)  # pairs across a cut are NaN
+    change_stack = np.nan_to_num(np.stack([changed[k] for k in names]), nan=0.0)
+    flow_level, change_level = flow_stack.max(axis=0), change_stack.max(axis=0)
+    active = (flow_level > max(BURST_LEVEL, 2.0 * float(np.median(flow_level)))) | (
+        change_level > max(BURST_CHANGED, 2.0 * float(np.median(change_level)))
+    )
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(active):
+        if runs and pairs[i]["t0"] - pairs[runs[-1][-1]]["t1"] <= BURST_GAP_S:
+            runs[-1].extend(range(runs[-1][-1] + 1, i + 1))
+        else:
+            runs.append([int(i)])
+    out = []
+    for run in runs:
+        # the peak and its region by flow, normalized so flow and change weigh alike
+        score = flow_stack[:, run] / BURST_LEVEL + change_stack[:, run] / BURST_CHANGED
+        peak = int(np.argmax(score.max(axis=0)))
+        out.append({
+            "start": round(pairs[run[0]]["t0"], 2), "end": round(pairs[run[-1]]["t1"], 2),
+            "peak_t": pairs[run[peak]]["t"], "peak_energy": _r(flow_stack[:, run].max(), 2),
+            "peak_changed": _r(change_stack[:, run].max(), 4),
+            "region": names[int(np.argmax(score[:, peak]))],
+        })
+    return out
+
+
+def _r(value: float, digits: int) -> float:
+    return round(float(value), digits)

