@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from saber_agent.evidence import AudioTrack, ClipInfo, printable_path
 
@@ -36,6 +36,20 @@ class DecodeSettings(BaseModel):
     max_duration_s: float = Field(default=1800.0, gt=0)  # longer inputs are refused with a clear error
     # which audio stream to analyse (0 = the file's first); None: the default one, or the first with sound
     audio_track: int | None = Field(default=None, ge=0)
+    # analyse only this part, (start, end) seconds on the clip's clock: the whole file is decoded once with
+    # the other settings and this window is a view of it (`ClipCache.get`); used per utterance (docs/segments.md)
+    window_s: tuple[float, float] | None = None
+
+    @field_validator("window_s")
+    @classmethod
+    def _ordered_window(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not 0 <= value[0] < value[1]:
+            raise ValueError(f"window_s {value!r}: expected 0 <= start < end seconds")
+        return value
+
+    def whole(self) -> DecodeSettings:
+        """These settings without a window: what the file itself is decoded with."""
+        return self if self.window_s is None else self.model_copy(update={"window_s": None})
 
 
 @dataclass(eq=False)
@@ -109,6 +123,8 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
     import av
 
     settings = settings or DecodeSettings()
+    if settings.window_s is not None:  # the whole file, then the window's view of it
+        return window_of(decode(path, settings.whole()), settings.window_s)
     path = Path(path)
     _check_path(path)
     shown = printable_path(str(path))
@@ -498,6 +514,15 @@ def _track_entry(i: int, stream) -> AudioTrack:
     )
 
 
+def window_of(clip: Clip, window_s: tuple[float, float]) -> Clip:
+    """`clip.window` with the window's metadata (frames kept) and a note of where it sits in the file."""
+    start, end = window_s
+    part = clip.window(start, min(end, clip.duration_s) if clip.duration_s else end)
+    note = f"window {start:.2f}-{end:.2f} s of the file; times are seconds after the window's start"
+    part.info = part.info.model_copy(update={"n_frames": len(part.frames), "notes": [*part.info.notes, note]})
+    return part
+
+
 def content_hash(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     """SHA-256 of a file's bytes (the cache key of a clip, whatever its name)."""
     digest = hashlib.sha256()
@@ -519,6 +544,7 @@ class ClipCache:
         self._clips: OrderedDict[tuple, Clip] = OrderedDict()
         self._lock = threading.Lock()
         self._decoding: dict[tuple, threading.Lock] = {}
+        self._windows: OrderedDict[tuple, Clip] = OrderedDict()  # (whole clip's key, window) -> view
         self.decodes = 0  # how many real decodes happened (tests check "decode once")
 
     @staticmethod
@@ -530,6 +556,8 @@ class ClipCache:
 
     def get(self, path: str | os.PathLike, settings: DecodeSettings | None = None) -> Clip:
         settings = settings or DecodeSettings()
+        if settings.window_s is not None:
+            return self._window(path, settings)
         key = self.key(path, settings)
         with self._lock:
             if key in self._clips:
@@ -549,6 +577,19 @@ class ClipCache:
                     self._clips.popitem(last=False)
             return clip
 
+    def _window(self, path: str | os.PathLike, settings: DecodeSettings) -> Clip:
+        """A window of the cached whole clip: one view per window, kept (a few) so that parallel tools
+        share its `extras` (voice activity, face track) as they share the whole clip's."""
+        whole = self.get(path, settings.whole())
+        key = (*self.key(path, settings.whole()), settings.window_s)
+        with self._lock:
+            if key not in self._windows:
+                self._windows[key] = window_of(whole, settings.window_s)
+                while len(self._windows) > self.size:
+                    self._windows.popitem(last=False)
+            self._windows.move_to_end(key)
+            return self._windows[key]
+
     def put(self, path: str | os.PathLike, settings: DecodeSettings, clip: Clip) -> None:
         with self._lock:
             self._clips[self.key(path, settings)] = clip
@@ -556,8 +597,9 @@ class ClipCache:
     def clear(self) -> None:
         with self._lock:
             self._clips.clear()
+            self._windows.clear()
 
 
 clip_cache = ClipCache()
 
-__all__ = ["AUDIO_RATE", "Clip", "ClipCache", "DecodeSettings", "MediaError", "clip_cache", "content_hash", "decode"]
+__all__ = ["AUDIO_RATE", "Clip", "ClipCache", "DecodeSettings", "MediaError", "clip_cache", "content_hash", "decode", "window_of"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -35,6 +35,8 @@ class AnalysisSettings(BaseModel):
     reperception_budget: ReperceptionBudget = Field(default_factory=ReperceptionBudget)
     device: str = "auto"  # auto | cpu | cuda[:N]; see saber_agent.devices
     allow_cpu_fallback: bool = False  # load on the CPU when the GPU runs out of memory
+    # none: one analysis of the whole clip; utterances: one per utterance, with speakers (saber_agent.segments)
+    segment: Literal["none", "utterances"] = "none"
 
     @field_validator("device")
     @classmethod

@@ -1,0 +1,324 @@
+"""Utterance-level analysis (``--segment utterances``): a clip split into utterances, each analysed as
+its own six-slot SABER record by the one compiled graph, each with its speaker, and a whole-clip summary.
+
+The segment model (docs/segments.md):
+
+- The file is decoded once (`saber_agent.media.clip_cache`); each utterance is a window of that clip
+  (`DecodeSettings.window_s`), which every graph node reads through the cache as it reads a whole clip.
+  A segment's result is on the window's clock (0 s = the segment's start); `Segment.start_s` places it.
+- Utterances come from the clip's shared voice-activity decision (`saber_agent.voice_activity`):
+  its speech regions, cut where the detector hears no voice for `min_pause_s` or more, and, where a
+  transcript tool gives word times over the whole clip, cut between words `min_pause_s` apart and
+  never inside a word. Bursts under `MIN_UTTERANCE_S` join a neighbour within `JOIN_GAP_S` (else they
+  are dropped: a cough); an utterance over `max_utterance_s` is cut at its longest pause.
+- Speakers: `saber_agent.speakers` (voices clustered, faces tracked, voice linked to face).
+- Long recordings: frames are sampled for the whole file within `FRAME_BUDGET_BYTES` (a 30-minute
+  file at 2 fps keeps 3,600 frames at 256-384 px), the audio is kept whole (16 kHz float32: 115 MB
+  for 30 minutes), and every segment's result is small (text and timelines).
+
+Not handled: overlapping speech (one utterance, one voice), turns without a pause (one utterance).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from saber_agent.evidence import ClipInfo, Result, Timeline
+from saber_agent.media import DecodeSettings, clip_cache
+from saber_agent.settings import AnalysisSettings
+
+MIN_PAUSE_S = 0.5
+MIN_UTTERANCE_S = 0.4
+JOIN_GAP_S = 1.0
+MAX_UTTERANCE_S = 30.0
+PAD_S = 0.1  # kept on each side of an utterance, inside the pause
+FRAME_BUDGET_BYTES = 512 * 2**20  # sampled frames of a segmented file, at most
+MIN_SIDE = 256
+MAX_FRAMES = 3600  # 30 minutes at 2 fps
+CHANGE_VALENCE = 0.3  # a change of valence at least this large between consecutive utterances is named
+
+
+class Segment(BaseModel):
+    """One utterance: where it is, who says it, and its full six-slot result (on its own clock)."""
+
+    index: int
+    start_s: float
+    end_s: float
+    speaker: str | None = None  # voice label (A, B, ...); None when too little voice to place it
+    speaker_face: str | None = None  # face id (F1, ...) of the speaker when the picture tells
+    faces: list[str] = Field(default_factory=list)  # faces on screen during the utterance
+    listeners: list[str] = Field(default_factory=list)  # faces on screen that are not the speaker's
+    words: str = ""  # what the whole-clip transcript heard in it (the result has its own transcript)
+    result: Result | None = None
+    error: str | None = None  # the analysis of this utterance failed (the others go on)
+
+    @property
+    def valence(self) -> float | None:
+        return self.result.analysis.valence if self.result and self.result.analysis else None
+
+    @property
+    def emotion(self) -> str | None:
+        return self.result.analysis.basic_emotion if self.result and self.result.analysis else None
+
+
+class Speaker(BaseModel):
+    """One voice of the clip."""
+
+    label: str
+    segments: list[int] = Field(default_factory=list)
+    speech_s: float = 0.0
+    f0_median_hz: float | None = None
+    face: str | None = None  # linked face id, or None
+    face_link: str = ""  # why this face, or why none (still picture, off-screen, ...)
+
+
+class FeelingChange(BaseModel):
+    """Where the feeling changed between two consecutive utterances."""
+
+    at_s: float
+    before: int  # segment index
+    after: int
+    speakers: tuple[str | None, str | None]
+    emotions: tuple[str | None, str | None]
+    valences: tuple[float | None, float | None]
+    said: str
+
+
+class SegmentSummary(BaseModel):
+    """The whole clip: its emotion trajectory, who felt what, and where it changed."""
+
+    trajectory: Timeline  # one sample per utterance (its middle): valence, arousal; labels speaker, emotion
+    by_speaker: dict[str, dict] = Field(default_factory=dict)  # label -> emotions said, mean valence, time
+    changes: list[FeelingChange] = Field(default_factory=list)
+    text: str = ""
+
+
+class SegmentedResult(BaseModel):
+    """The result of ``--segment utterances``."""
+
+    clip: ClipInfo
+    segments: list[Segment]
+    speakers: list[Speaker]
+    summary: SegmentSummary
+    split: dict = Field(default_factory=dict)  # how the utterances were found
+    faces: dict = Field(default_factory=dict)  # face ids and how they were linked
+    timings: dict[str, float] = Field(default_factory=dict)
+    errors: list[str] = Field(default_factory=list)
+
+
+# -- splitting ----------------------------------------------------------------------------------
+
+
+def split_utterances(
+    regions: list[tuple[float, float]], probabilities: np.ndarray | None = None, words: list[dict] | None = None,
+    min_pause_s: float = MIN_PAUSE_S, max_utterance_s: float = MAX_UTTERANCE_S, step_s: float = 512 / 16_000,
+    pause_prob: float = 0.35,
+) -> list[tuple[float, float]]:
+    """Utterance spans (start, end seconds) from speech `regions`, the detector's per-window speech
+    `probabilities` (one per `step_s`), and optional `words` (dicts with ``start``, ``end``)."""
+    spans: list[tuple[float, float]] = []
+    for a, b in regions:
+        spans += _cut_at_pauses(a, b, probabilities, step_s, pause_prob, min_pause_s)
+    if words:
+        spans = _cut_between_words(spans, words, min_pause_s)
+    spans = [s for span in spans for s in _cap(span, probabilities, step_s, max_utterance_s)]
+    return _join_short(spans)
+
+
+def _quiet_runs(a: float, b: float, probabilities, step_s: float, pause_prob: float, min_s: float) -> list[tuple[float, float]]:
+    i0, i1 = int(a / step_s), int(math.ceil(b / step_s))
+    quiet = probabilities[i0:i1] < pause_prob
+    edges = np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]]))
+    runs = zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=False)
+    return [((i0 + s) * step_s, (i0 + e) * step_s) for s, e in runs if (e - s) * step_s >= min_s]
+
+
+def _cut_at_pauses(a, b, probabilities, step_s, pause_prob, min_pause_s) -> list[tuple[float, float]]:
+    if probabilities is None:
+        return [(a, b)]
+    pieces, start = [], a
+    for q0, q1 in _quiet_runs(a, b, probabilities, step_s, pause_prob, min_pause_s):
+        if q0 <= a + 1e-6 or q1 >= b - 1e-6:  # the region's own padding
+            start = max(start, q1 - PAD_S) if q0 <= a + 1e-6 else start
+            b = min(b, q0 + PAD_S) if q1 >= b - 1e-6 else b
+            continue
+        pieces.append((start, q0 + PAD_S))
+        start = q1 - PAD_S
+    pieces.append((start, b))
+    return [(s, e) for s, e in pieces if e > s]
+
+
+def _cut_between_words(spans, words, min_pause_s) -> list[tuple[float, float]]:
+    """Cut where consecutive words lie `min_pause_s` apart; move a boundary that falls inside a word to
+    the word's nearer edge."""
+    out = []
+    for a, b in spans:
+        inside = [w for w in words if w["end"] > a and w["start"] < b]
+        start = min(a, inside[0]["start"]) if inside and inside[0]["start"] < a else a
+        for w0, w1 in zip(inside, inside[1:], strict=False):
+            if w1["start"] - w0["end"] >= min_pause_s:
+                out.append((start, w0["end"] + PAD_S))
+                start = w1["start"] - PAD_S
+        end = max(b, inside[-1]["end"]) if inside and inside[-1]["end"] > b else b
+        out.append((start, end))
+    return out
+
+
+def _cap(span, probabilities, step_s, max_s) -> list[tuple[float, float]]:
+    a, b = span
+    if b - a <= max_s:
+        return [span]
+    middle = None
+    if probabilities is not None:  # the quietest window away from the ends
+        i0, i1 = int((a + 1) / step_s), int((b - 1) / step_s)
+        if i1 > i0:
+            middle = (i0 + int(np.argmin(probabilities[i0:i1]))) * step_s
+    middle = middle if middle is not None else (a + b) / 2
+    return _cap((a, middle), probabilities, step_s, max_s) + _cap((middle, b), probabilities, step_s, max_s)
+
+
+def _join_short(spans) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:  # overlapping after padding
+            out[-1][1] = max(out[-1][1], b)
+        elif b - a < MIN_UTTERANCE_S and out and a - out[-1][1] <= JOIN_GAP_S:
+            out[-1][1] = b
+        elif out and out[-1][1] - out[-1][0] < MIN_UTTERANCE_S and a - out[-1][1] <= JOIN_GAP_S:
+            out[-1][1] = b
+        else:
+            out.append([a, b])
+    return [(round(a, 3), round(b, 3)) for a, b in out if b - a >= MIN_UTTERANCE_S]
+
+
+# -- decoding a long file -----------------------------------------------------------------------
+
+
+def segment_decode(path: str | os.PathLike, decode: DecodeSettings) -> DecodeSettings:
+    """Decode settings that sample the whole file at `decode.fps` within FRAME_BUDGET_BYTES of frames
+    (more frames than a single analysis keeps, smaller when the file is long). A file that cannot be
+    probed keeps `decode` (decoding it then raises the clear MediaError)."""
+    try:
+        import av
+
+        with av.open(os.fspath(path), metadata_errors="ignore") as container:
+            duration = container.duration / 1_000_000 if container.duration else 0.0
+            video = next(iter(container.streams.video), None)
+            w, h = (video.codec_context.width, video.codec_context.height) if video is not None else (16, 9)
+    except Exception:
+        return decode
+    frames = min(MAX_FRAMES, max(decode.max_frames, math.ceil(duration * decode.fps) + 1))
+    aspect = min(w, h) / max(w, h) if w and h else 9 / 16
+    side = int(math.sqrt(FRAME_BUDGET_BYTES / (frames * 3 * aspect)))
+    return decode.model_copy(update={"max_frames": frames, "max_side": max(MIN_SIDE, min(decode.max_side, side))})
+
+
+def whole_clip_words(clip, settings: AnalysisSettings) -> tuple[list[dict] | None, str]:
+    """Word times over the whole clip from the selected transcript tool, and how they were had."""
+    from saber_agent.registry import get_registry
+
+    tool = next((t for t in get_registry().tools_for(settings) if t.slot == "speech_content"), None)
+    if tool is None:
+        return None, "no transcript tool selected: utterances from voice activity and pauses"
+    if not tool.availability().ready:
+        return None, f"transcript tool {tool.name!r} not available: utterances from voice activity and pauses"
+    try:
+        slot = tool.perceive(clip, settings)
+    except Exception as exc:
+        return None, f"transcript tool {tool.name!r} failed ({type(exc).__name__}): utterances from voice activity"
+    words = slot.measurements.get("words") if slot.ok else None
+    if not words:
+        return None, f"transcript tool {tool.name!r} gave no word times: utterances from voice activity and pauses"
+    return [w for w in words if {"start", "end"} <= set(w)], f"word times from {tool.name!r} over the whole clip"
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+RunWindow = Callable[[str, AnalysisSettings], Result]
+
+
+def run_graph(path: str, settings: AnalysisSettings) -> Result:
+    """One graph run over the window in `settings.decode.window_s`."""
+    from saber_agent.graphs import graph
+
+    return graph.invoke({"clip_path": path}, context=settings)["result"]
+
+
+def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None = None, run: RunWindow | None = None,
+                     progress: Callable[[int, int, Segment], None] | None = None) -> SegmentedResult:
+    """Split the clip into utterances, analyse each through the graph (`run`, default `run_graph`; the
+    batch runner passes its cached one), place speakers and faces, and summarise. Raises MediaError
+    for a file that cannot be decoded; one utterance's failure is kept in its `Segment.error`."""
+    from saber_agent.plugins.facetrack import tracker_option
+    from saber_agent.speakers import FaceTracks, cluster_voices, f0_hz, link_voices, track_all_faces, voice_features
+    from saber_agent.voice_activity import voice_activity
+
+    path, run = os.fspath(path), run or run_graph
+    settings = (settings or AnalysisSettings()).updated(segment="none")
+    decode = segment_decode(path, settings.decode.whole())
+    settings = settings.updated(decode=decode)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    clip = clip_cache.get(path, decode)
+    timings["decode"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
+    split: dict = {"min_pause_s": MIN_PAUSE_S, "max_utterance_s": MAX_UTTERANCE_S}
+    spans: list[tuple[float, float]] = []
+    if clip.has_audio and not clip.audio_is_silent:
+        activity = voice_activity(clip)
+        words, split["words"] = whole_clip_words(clip, settings)
+        spans = split_utterances(activity.regions, activity.probabilities, words)
+        split["voice_activity"] = activity.detector
+    if not spans:  # nothing to split by: the clip is one segment, analysed as a whole
+        spans, words = [(0.0, clip.duration_s)], None
+        split["note"] = "no speech found: the whole clip is one segment"
+    timings["split"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
+    rate = clip.sample_rate
+    features = [voice_features(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
+    voices = cluster_voices(features) if "note" not in split else [None]
+    faces = track_all_faces(clip, tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
+    links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
+    timings["speakers"] = round(time.perf_counter() - t0, 3)
+    segments: list[Segment] = []
+    errors: list[str] = []
+    t0 = time.perf_counter()
+    for i, ((a, b), voice) in enumerate(zip(spans, voices, strict=False)):
+        window = settings.updated(decode={**decode.model_dump(), "window_s": (a, b)})
+        face = links.get(voice, (None, ""))[0] if voice else None
+        visible = faces.visible(a, b)
+        segment = Segment(index=i, start_s=a, end_s=b, speaker=voice, speaker_face=face, faces=visible,
+                          listeners=[f for f in visible if f != face] if face else [],
+                          words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
+        try:
+            segment.result = run(path, window)
+        except Exception as exc:  # one utterance failing must not lose the others
+            segment.error = f"{type(exc).__name__}: {exc}"
+            errors.append(f"segment {i} ({a:.2f}-{b:.2f} s): {segment.error}")
+        segments.append(segment)
+        if progress is not None:
+            progress(i + 1, len(spans), segment)
+    timings["segments"] = round(time.perf_counter() - t0, 3)
+    speakers = []
+    for voice in dict.fromkeys(v for v in voices if v):
+        mine = [k for k, v in enumerate(voices) if v == voice]
+        f0s = [f0_hz(features[k]) for k in mine if features[k] is not None]
+        face, why = links.get(voice, (None, ""))
+        speakers.append(Speaker(label=voice, segments=mine, speech_s=round(sum(spans[k][1] - spans[k][0] for k in mine), 2),
+                                f0_median_hz=round(float(np.median(f0s)), 1) if f0s else None, face=face, face_link=why))
+    face_info = {"ids": list(faces.boxes), "detector": faces.detector, "still_picture": faces.still,
+                 "mouth_movement": faces.mouth_note or "measured (MediaPipe face mesh: inner-lip opening)"}
+    from saber_agent.segment_summary import summarise
+
+    return SegmentedResult(clip=clip.info, segments=segments, speakers=speakers, summary=summarise(segments, speakers),
+                           split=split, faces=face_info, timings=timings, errors=errors)
+
+
+__all__ = ["FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "analyze_segments",
+           "run_graph", "segment_decode", "split_utterances", "whole_clip_words"]

@@ -1,0 +1,211 @@
+"""Who speaks each utterance, without a hub model: voices clustered, faces tracked, a voice linked to a face.
+
+- *Voices*: each utterance's voice statistics (Praat via parselmouth): F0 median and spread in
+  semitones, and the mean of 12 MFCCs, scaled by fixed, typical within-speaker spreads (3 st, 6 st,
+  40 units) so that no fit over the few utterances of a short clip is needed. Utterances are
+  clustered by average linkage with a distance threshold (scikit-learn `AgglomerativeClustering`):
+  on espeak-ng voices one speaker's utterances lie ~0.8 apart and two voices ~7 apart; one person
+  speaking in anger and in grief (a few semitones apart) stays one voice. Voices are labelled
+  A, B, ... in order of first appearance. An utterance with too little voiced speech has no voice
+  (None). Limits: two voices of like pitch and timbre merge; overlapping speech is one utterance.
+- *Faces*: every face in the sampled frames (the shared face detector of
+  `saber_agent.plugins.facetrack`), linked frame to frame into tracks with stable ids F1, F2, ...
+  ordered left to right.
+- *Voice to face*: where MediaPipe's face mesh is installed (`saber_agent.plugins.landmarks`), the
+  inner-lip opening over face height per frame; the face whose mouth moves most while a voice speaks
+  (and clearly more than the others) is that voice's face. It says why when the picture cannot tell:
+  a still picture, no face on screen while the voice speaks (off-screen), mouths that do not move.
+
+Units: seconds on the clip's clock; F0 in Hz (reported) and semitones re 100 Hz (features).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from saber_agent.errors import missing_extra
+
+F0_SCALE_ST = 3.0
+SPREAD_SCALE_ST = 6.0
+MFCC_SCALE = 40.0
+SAME_VOICE = 2.5  # average-linkage distance below which utterances share a voice
+MIN_VOICED_S = 0.3  # an utterance needs this much voiced speech to be placed
+STILL_PICTURE = 0.5  # mean absolute grey change between frames below this: a still picture
+MOUTH_MOVES = 0.015  # std of lip opening / face height over an utterance: the mouth moves
+MOUTH_LEADS = 1.5  # the speaking face moves its mouth this many times more than the next face
+
+
+def voice_features(audio: np.ndarray, rate: int) -> np.ndarray | None:
+    """(14,) scaled features of one utterance's voice, or None when under MIN_VOICED_S is voiced:
+    [F0 median st / 3, F0 p90-p10 st / 6, MFCC 1..12 means / 40]."""
+    import parselmouth
+
+    if audio.size < rate * MIN_VOICED_S:
+        return None
+    sound = parselmouth.Sound(audio.astype(np.float64), rate)
+    pitch = sound.to_pitch(time_step=0.01, pitch_floor=60.0, pitch_ceiling=500.0)
+    f0 = pitch.selected_array["frequency"]
+    f0 = f0[f0 > 0]
+    if f0.size * 0.01 < MIN_VOICED_S:
+        return None
+    st = 12 * np.log2(f0 / 100.0)
+    p10, p50, p90 = np.percentile(st, [10, 50, 90])
+    mfcc = sound.to_mfcc(number_of_coefficients=12).to_array()[1:13].mean(axis=1)
+    return np.concatenate([[p50 / F0_SCALE_ST, (p90 - p10) / SPREAD_SCALE_ST], mfcc / MFCC_SCALE])
+
+
+def f0_hz(features: np.ndarray) -> float:
+    """The F0 median (Hz) back from scaled features."""
+    return float(100.0 * 2 ** (features[0] * F0_SCALE_ST / 12))
+
+
+def label(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ..."""
+    letters = string.ascii_uppercase
+    return letters[i] if i < 26 else label(i // 26 - 1) + letters[i % 26]
+
+
+def cluster_voices(features: list[np.ndarray | None], threshold: float = SAME_VOICE) -> list[str | None]:
+    """A voice label per utterance (None where it has no features), A first heard first."""
+    placed = [i for i, f in enumerate(features) if f is not None]
+    labels: list[str | None] = [None] * len(features)
+    if not placed:
+        return labels
+    if len(placed) == 1:
+        labels[placed[0]] = "A"
+        return labels
+    try:
+        from sklearn.cluster import AgglomerativeClustering
+    except ImportError:
+        raise ImportError(missing_extra("Speaker clustering", "scikit-learn", "segments")) from None
+    x = np.stack([features[i] for i in placed])
+    groups = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold, linkage="average").fit_predict(x)
+    names: dict[int, str] = {}
+    for i, group in zip(placed, groups, strict=False):
+        labels[i] = names.setdefault(int(group), label(len(names)))
+    return labels
+
+
+# -- faces --------------------------------------------------------------------------------------
+
+
+@dataclass
+class FaceTracks:
+    """Every face followed over a clip's sampled frames, with stable ids."""
+
+    times: np.ndarray  # (n,) frame times, seconds
+    boxes: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 4) x, y, w, h; NaN rows where not seen
+    still: bool = False  # the picture does not change (a photo with sound)
+    detector: str = ""
+    mouth: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n,) lip opening / face height, NaN where unknown
+    mouth_note: str | None = None  # why mouth movement is not measured
+
+    def visible(self, start_s: float, end_s: float) -> list[str]:
+        """Ids of faces seen in at least one frame between the two times."""
+        inside = (self.times >= start_s) & (self.times < end_s)
+        return [fid for fid, b in self.boxes.items() if np.any(~np.isnan(b[inside, 0]))]
+
+    def mouth_activity(self, fid: str, start_s: float, end_s: float) -> float | None:
+        """Std of the lip opening between two times (None: fewer than 3 measured frames)."""
+        values = self.mouth.get(fid)
+        if values is None:
+            return None
+        inside = values[(self.times >= start_s) & (self.times < end_s)]
+        inside = inside[~np.isnan(inside)]
+        return float(np.std(inside)) if inside.size >= 3 else None
+
+
+def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTracks:
+    """Every face of `clip` (a decoded `saber_agent.media.Clip`) with an id, and (with `mouths`, where
+    MediaPipe is installed) each face's lip opening per frame."""
+    from saber_agent.plugins import facetrack
+
+    times = np.asarray(clip.frame_times, np.float64)
+    if not clip.has_video:
+        return FaceTracks(times, mouth_note="the clip has no picture")
+    still = _still(clip.frames)
+    found_by = facetrack.get_detector(detector)
+    scans: dict[int, np.ndarray] = {}
+    # a still picture's faces stay where they are: found in its first frames, placed in every frame
+    frames = clip.frames[:3] if still else clip.frames
+    detections = facetrack.detect_sequence(frames, scans=scans, detector=found_by)
+    tracks = facetrack.link_tracks(detections)
+    if len(scans) >= 3:  # as the main-face tracker does: a face must be found by two full scans
+        tracks = [t for t in tracks if facetrack._scan_hits(t, scans) >= 2] or tracks
+    tracks = [t for t in tracks if len(t) >= 2 or len(frames) < 3]
+    tracks.sort(key=lambda t: float(np.mean([b[0] + b[2] / 2 for b in t.values()])))
+    faces = FaceTracks(times, still=still, detector=found_by.name)
+    for k, track in enumerate(tracks):
+        boxes = np.full((len(times), 4), np.nan)
+        for i, box in track.items():
+            boxes[i] = box
+        if still:
+            boxes[:] = np.nanmedian(boxes[: len(frames)], axis=0)
+        faces.boxes[f"F{k + 1}"] = boxes
+    if still:
+        faces.mouth_note = "the picture is still: mouth movement cannot tell who speaks"
+    elif mouths and faces.boxes:
+        _measure_mouths(clip, faces)
+    return faces
+
+
+def _still(frames: np.ndarray) -> bool:
+    if len(frames) < 2:
+        return True
+    grey = frames[:: max(1, len(frames) // 50)].mean(axis=3)
+    return bool(np.mean(np.abs(np.diff(grey, axis=0))) < STILL_PICTURE)
+
+
+def _measure_mouths(clip, faces: FaceTracks) -> None:
+    from saber_agent.plugins import landmarks
+
+    if (why := landmarks.missing()) is not None:
+        faces.mouth_note = f"mouth movement is not measured: {why}"
+        return
+    for fid, boxes in faces.boxes.items():
+        points = landmarks.face_landmarks(clip.frames, boxes)  # (n, 478, 3)
+        opening = np.linalg.norm(points[:, 13, :2] - points[:, 14, :2], axis=1)  # inner lips, upper and lower
+        faces.mouth[fid] = opening / np.where(np.isnan(boxes[:, 3]), np.nan, boxes[:, 3])
+
+
+def speaking_face(faces: FaceTracks, start_s: float, end_s: float) -> tuple[str | None, str]:
+    """The face whose mouth moves while someone speaks between the two times, and why (or why not)."""
+    visible = faces.visible(start_s, end_s)
+    if not visible:
+        return None, "no face is on screen: an off-screen voice"
+    if faces.mouth_note:
+        return None, faces.mouth_note
+    moving = sorted(((a, fid) for fid in visible if (a := faces.mouth_activity(fid, start_s, end_s)) is not None),
+                    reverse=True)
+    if not moving:
+        return None, "too few frames with a measured mouth"
+    if moving[0][0] < MOUTH_MOVES:
+        return None, "no visible mouth moves: the voice may be off-screen"
+    if len(moving) > 1 and moving[0][0] < MOUTH_LEADS * moving[1][0]:
+        return None, f"the mouths of {moving[0][1]} and {moving[1][1]} move alike"
+    return moving[0][1], f"{moving[0][1]}'s mouth moves while the voice speaks"
+
+
+def link_voices(segments: list[tuple[float, float, str | None]], faces: FaceTracks) -> dict[str, tuple[str | None, str]]:
+    """Each voice's face by majority over its utterances ((start, end, voice) each), with the reason."""
+    votes: dict[str, list[tuple[str | None, str]]] = {}
+    for start, end, voice in segments:
+        if voice is not None:
+            votes.setdefault(voice, []).append(speaking_face(faces, start, end))
+    linked = {}
+    for voice, found in votes.items():
+        ids = [fid for fid, _ in found if fid is not None]
+        if ids:
+            best = max(set(ids), key=ids.count)
+            linked[voice] = (best, f"{best}'s mouth moves in {ids.count(best)} of {len(found)} utterance(s) of voice {voice}")
+        else:
+            reasons = [why for _, why in found]
+            linked[voice] = (None, max(set(reasons), key=reasons.count))
+    return linked
+
+
+__all__ = ["FaceTracks", "cluster_voices", "f0_hz", "label", "link_voices", "speaking_face", "track_all_faces",
+           "voice_features"]
