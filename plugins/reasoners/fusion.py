@@ -94,7 +94,7 @@ class FusionReasoner(Reasoner):
         valence = v_sum / total if total else 0.0
         arousal = a_sum / total if total else 0.5
         label, basic = emotion_of(valence, arousal)
-        emotions = [label]
+        emotions = [label] if cues else ["undetermined"]  # no estimate at all is not a finding of calm
         explanation = None
 
         if request.conflicts:
@@ -178,7 +178,8 @@ class FusionReasoner(Reasoner):
         if not cues:
             return (
                 "No modality gave an emotion estimate "
-                f"({len(available)} evidence slot(s) available), so the clip is read as neutral with low confidence."
+                f"({len(available)} evidence slot(s) available), so the emotion is undetermined; the neutral class "
+                "stands for 'no finding' here, with low confidence."
             )
         listed = "; ".join(
             f"the {m} {'read' if m == 'words' else 'reads'} {'positive' if c.valence > 0.15 else 'negative' if c.valence < -0.15 else 'neutral'}"

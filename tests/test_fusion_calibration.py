@@ -1,0 +1,42 @@
+"""The fusion's conclusion under weak evidence: a low-confidence lean, not a confident label; neutral only as a finding."""
+
+from __future__ import annotations
+
+from saber_agent.evidence import ClipInfo, Evidence, ModalityCue
+from saber_agent.plugins.reasoners.fusion import FusionReasoner, vote
+from saber_agent.reasoning import ReasoningRequest
+
+
+def _reason(*cues):
+    request = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x.wav"), cues=list(cues))
+    return FusionReasoner().reason(request)
+
+
+VOICE_ANGER = ModalityCue(modality="voice", valence=-0.1, arousal=0.7, emotion="anger", confidence=0.12, basis="voice")
+NO_EMOTION_WORDS = ModalityCue(modality="words", valence=0.0, arousal=0.2, emotion="neutral", confidence=0.27, basis="words")
+
+
+def test_a_weak_voice_lean_is_reported_as_uncertain_not_as_neutral():
+    analysis = _reason(VOICE_ANGER, NO_EMOTION_WORDS)
+    assert analysis.basic_emotion == "anger"
+    assert analysis.emotions == ["angry", "uncertain"]
+    assert analysis.valence < -0.15  # leans as anger does, weakly
+    assert "low confidence" in analysis.reasoning
+
+
+def test_confident_words_outvote_a_weak_voice():
+    words = ModalityCue(modality="words", valence=0.7, arousal=0.6, emotion="happiness", confidence=0.7, basis="words")
+    analysis = _reason(VOICE_ANGER, words)
+    assert analysis.basic_emotion == "happiness" and analysis.valence > 0.15
+    assert "uncertain" not in analysis.emotions
+
+
+def test_words_without_emotion_words_do_not_vote_but_a_neutral_finding_does():
+    assert vote({"words": NO_EMOTION_WORDS}, 0.0) == (None, 0.0)
+    calm_voice = ModalityCue(modality="voice", valence=0.0, arousal=0.2, emotion="neutral", confidence=0.6, basis="voice")
+    assert vote({"voice": calm_voice, "words": NO_EMOTION_WORDS}, 0.0)[0] == "neutral"
+
+
+def test_no_estimate_at_all_is_undetermined():
+    analysis = _reason()
+    assert analysis.emotions == ["undetermined"] and "undetermined" in analysis.reasoning
