@@ -17,7 +17,26 @@ def export_result_json(result: Result) -> str:
 
 
 def export_saber(result: Result) -> str:
+    """The SABER record; for an utterance-level result (``--segment utterances``) one line per utterance."""
+    if _segmented(result):
+        return export_saber_jsonl(result)
     return json.dumps(result.saber(), ensure_ascii=False, indent=4)
+
+
+def export_saber_jsonl(result: Result) -> str:
+    """SABER JSONL: one compact line per clip, or per utterance of a segmented result (with `video`,
+    `segment`, `start_s`, `end_s` and `speaker` beside the six slots)."""
+    from saber_agent.saber_format import dumps
+
+    if _segmented(result):
+        from saber_agent.segment_summary import saber_lines
+
+        return "\n".join(dumps(record) for record in saber_lines(result))
+    return dumps(result.saber())
+
+
+def _segmented(result) -> bool:
+    return hasattr(result, "segments") and not hasattr(result, "evidence")
 
 
 def export_timelines_csv(result: Result) -> str:
@@ -30,17 +49,27 @@ def export_timelines_csv(result: Result) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TIMELINE_COLUMNS)
+    # a segmented result: every utterance's timelines, moved from its window's clock onto the clip's
+    parts = [(s.result, s.start_s) for s in result.segments if s.result] if _segmented(result) else [(result, 0.0)]
+    for part, shift in parts:
+        _timeline_rows(writer, part, shift)
+    return out.getvalue()
+
+
+def _timeline_rows(writer, result: Result, shift: float = 0.0) -> None:
+    def at(t):
+        return "" if t is None else round(t + shift, 6) if shift else t
+
     for slot_name in PERCEPTION_SLOTS:
         for name, timeline in result.evidence.slot(slot_name).timelines.items():
             for i, t in enumerate(timeline.times_s):
                 for series, values in timeline.series.items():
-                    writer.writerow((slot_name, name, t, "", series, _cell(values[i]), timeline.units.get(series, ""), ""))
+                    writer.writerow((slot_name, name, at(t), "", series, _cell(values[i]), timeline.units.get(series, ""), ""))
                 for series, labels in timeline.labels.items():
-                    writer.writerow((slot_name, name, t, "", series, "", "", _cell(labels[i])))
+                    writer.writerow((slot_name, name, at(t), "", series, "", "", _cell(labels[i])))
             for event in timeline.events:
-                writer.writerow((slot_name, name, event.start_s, _cell(event.end_s), f"event:{event.kind}",
+                writer.writerow((slot_name, name, at(event.start_s), at(event.end_s), f"event:{event.kind}",
                                  _cell(event.value), "", event.label))
-    return out.getvalue()
 
 
 def _cell(value) -> str | float:
@@ -51,4 +80,5 @@ def _cell(value) -> str | float:
 def register_exporters(register):
     register("json", export_result_json, ".json")
     register("saber", export_saber, ".saber.json")
+    register("saber-jsonl", export_saber_jsonl, ".saber.jsonl")
     register("timelines", export_timelines_csv, ".timelines.csv")

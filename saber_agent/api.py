@@ -3,31 +3,50 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from saber_agent.evidence import Result
 from saber_agent.settings import AnalysisSettings
 
+if TYPE_CHECKING:
+    from saber_agent.segments import SegmentedResult
 
-def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, **overrides) -> Result:
+
+def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, progress=None,
+            **overrides) -> Result | SegmentedResult:
     """Analyse one clip. `overrides` are AnalysisSettings fields (e.g. ``plugins=["prosody"]``),
     validated (pydantic's ValidationError names a bad one). Raises `saber_agent.media.MediaError`
-    for a file that cannot be decoded."""
+    for a file that cannot be decoded.
+
+    With ``segment="utterances"`` the result is a `SegmentedResult` (one `Result` per utterance,
+    speakers, a whole-clip summary; docs/segments.md), and `progress(done, total, segment)` is called
+    after each utterance."""
     from saber_agent.graphs import graph
 
     settings = settings or AnalysisSettings()
     if overrides:
         settings = settings.updated(**overrides)
+    if settings.segment == "utterances":
+        from saber_agent.segments import analyze_segments
+
+        return analyze_segments(path, settings, progress=progress)
     out = graph.invoke({"clip_path": os.fspath(path)}, context=settings)
     return out["result"]
 
 
-async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, **overrides) -> Result:
-    """`analyze` for async callers (UIs, async agents): the same graph through `ainvoke`."""
+async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = None,
+                   **overrides) -> Result | SegmentedResult:
+    """`analyze` for async callers (UIs, async agents): the same graph through `ainvoke` (utterances:
+    in a worker thread)."""
     from saber_agent.graphs import graph
 
     settings = settings or AnalysisSettings()
     if overrides:
         settings = settings.updated(**overrides)
+    if settings.segment == "utterances":
+        import asyncio
+
+        return await asyncio.to_thread(analyze, path, settings)
     out = await graph.ainvoke({"clip_path": os.fspath(path)}, context=settings)
     return out["result"]
 

@@ -66,3 +66,64 @@ def _text(done: list, by_speaker: dict, changes: list) -> str:
     else:
         lines.append("The feeling did not change markedly between utterances.")
     return " ".join(lines)
+
+
+def render(result) -> str:
+    """A `SegmentedResult` as terminal text: the summary, speakers, then each utterance's full report."""
+    from saber_agent.report import render as render_one
+
+    clip = result.clip
+    lines = [f"{clip.path}  ({clip.duration_s:.1f} s; {len(result.segments)} utterance(s))", "", "Summary",
+             "    " + result.summary.text, "", "Speakers"]
+    for speaker in result.speakers:
+        f0 = f", F0 median {speaker.f0_median_hz:g} Hz" if speaker.f0_median_hz else ""
+        face = f"face {speaker.face}" if speaker.face else "no face"
+        lines.append(f"    {speaker.label}: {len(speaker.segments)} utterance(s), {speaker.speech_s:.1f} s{f0}; "
+                     f"{face} ({speaker.face_link})")
+    lines.append(f"    how split: {result.split.get('words') or result.split.get('note', '')}")
+    for segment in result.segments:
+        who = f"speaker {segment.speaker}" if segment.speaker else "speaker unknown"
+        face = f", face {segment.speaker_face}" if segment.speaker_face else ""
+        listen = f"; listening: {', '.join(segment.listeners)}" if segment.listeners else ""
+        lines += ["", "=" * 100, f"Utterance {segment.index + 1}: {_span(segment)}, {who}{face}{listen}", "=" * 100]
+        lines.append(render_one(segment.result) if segment.result else f"    failed: {segment.error}")
+    if result.errors:
+        lines += ["", "Errors"] + [f"    - {e}" for e in result.errors]
+    lines.append("\nTimings: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
+    return "\n".join(lines)
+
+
+def saber_lines(result) -> list[dict]:
+    """One plain SABER record per utterance (the dataset's granularity), with the clip, times and speaker
+    as extra keys (`saber_agent.saber_format.SaberRecord` keeps extra keys aside on import)."""
+    out = []
+    for segment in result.segments:
+        if segment.result is None:
+            continue
+        record = segment.result.saber()
+        record.update(video=result.clip.path, segment=segment.index, start_s=round(segment.start_s, 3),
+                      end_s=round(segment.end_s, 3), speaker=segment.speaker)
+        out.append(record)
+    return out
+
+
+def segmented_record(result, full: bool = False) -> dict:
+    """The per-clip fields of a batch results line for an utterance-level result: each utterance as
+    `saber_agent.batch.results.clip_record` writes a clip, with its times and speaker."""
+    from saber_agent.batch.results import clip_record
+
+    segments = []
+    for segment in result.segments:
+        entry = {"index": segment.index, "start_s": segment.start_s, "end_s": segment.end_s, "speaker": segment.speaker,
+                 "speaker_face": segment.speaker_face, "listeners": segment.listeners}
+        entry.update(clip_record(segment.result, full=full) if segment.result else {"error": segment.error})
+        segments.append(entry)
+    return {
+        "segments": segments,
+        "speakers": [s.model_dump(mode="json") for s in result.speakers],
+        "summary": result.summary.model_dump(mode="json", exclude={"trajectory"}),
+        "faces": result.faces,
+        "split": result.split,
+        "duration_s": result.clip.duration_s,
+        "errors": result.errors,
+    }

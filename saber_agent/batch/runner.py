@@ -27,6 +27,7 @@ from typing import Any
 from saber_agent.batch.inputs import BatchConfigError, ClipItem, read_items
 from saber_agent.batch.results import ResultsLog, clip_record, settings_digest
 from saber_agent.evidence import SlotStatus
+from saber_agent.segment_summary import segmented_record
 from saber_agent.settings import AnalysisSettings
 
 # -- one clip ------------------------------------------------------------------------------------
@@ -68,8 +69,12 @@ class ClipRunner:
             t0 = time.perf_counter()
             record["content_hash"] = content_hash(item.path)
             timings["hash"] = round(time.perf_counter() - t0, 4)
-            result, cache_state = self._analyze(item, record["content_hash"])
-            record.update(clip_record(result, full=self.full))
+            if self.settings.segment == "utterances":  # one analysis per utterance, each through the cache
+                result, cache_state = self._segments(item, record["content_hash"])
+                record.update(segmented_record(result, full=self.full))
+            else:
+                result, cache_state = self._analyze(item, record["content_hash"])
+                record.update(clip_record(result, full=self.full))
             record["evidence_cache"] = cache_state
             timings.update(result.timings)
         except MediaError as exc:
@@ -87,15 +92,34 @@ class ClipRunner:
         record["settings_digest"] = self.digest
         return record
 
-    def _analyze(self, item: ClipItem, digest: str):
-        from saber_agent.batch.evidence_cache import cache_key, cacheable
+    def _segments(self, item: ClipItem, digest: str):
+        """The utterance-level result of one clip: each utterance's window analysed by `_analyze`
+        (its own evidence-cache entry: the window is part of the decode settings the key holds)."""
+        from saber_agent.segments import analyze_segments
+
+        states: list[str] = []
+
+        def run_window(path: str, settings: AnalysisSettings):
+            result, state = self._analyze(item, digest, settings)
+            states.append(state)
+            return result
+
+        result = analyze_segments(item.path, self.settings, run=run_window)
+        kinds = set(states)
+        return result, (kinds.pop() if len(kinds) == 1 else "partial" if kinds else "off")
+
+    def _analyze(self, item: ClipItem, digest: str, settings: AnalysisSettings | None = None):
+        from saber_agent.batch.evidence_cache import cache_key, cacheable, perception_config
         from saber_agent.graphs import graph
 
+        settings = settings or self.settings
         state: dict[str, Any] = {"clip_path": item.path}
         key = None
         cache_state = "off"
+        config = self.config if settings is self.settings else None
         if self.cache is not None:
-            key = cache_key(digest, self.config)
+            config = config or perception_config(settings)
+            key = cache_key(digest, config)
             perception = self.cache.get(key)
             if perception is not None:
                 # the same bytes may sit under another name now
@@ -104,7 +128,7 @@ class ClipRunner:
                 cache_state = "hit"
             else:
                 cache_state = "miss"
-        output = graph.invoke(state, context=self.settings)
+        output = graph.invoke(state, context=settings)
         result, perception = output["result"], output.get("perception")
         if perception is not None and cache_state != "off":
             # second looks are perception too: a failed one may be transient, so it is not kept
@@ -112,7 +136,7 @@ class ClipRunner:
             perception = perception.model_copy(update={"looks": looks})
             given = state.get("perception")
             if cacheable(perception) and (given is None or set(looks) - set(given.looks)):
-                self.cache.put(key, perception, content_hash=digest, config=self.config)
+                self.cache.put(key, perception, content_hash=digest, config=config)
         return result, cache_state
 
 

@@ -64,6 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-looks", type=looks, metavar="N",
         help="second, targeted looks the reasoner or the checks may ask for per clip (default 2; 0: none)",
     )
+    parser.add_argument(
+        "--segment", choices=("none", "utterances"), default=None,
+        help="none (default): one analysis of the whole clip; utterances: one six-slot analysis per utterance, "
+             "with speakers and a whole-clip summary (docs/segments.md)",
+    )
     parser.add_argument("--device", help="auto, cpu or cuda[:N] for every model-backed tool and reasoner (default auto)")
     parser.add_argument(
         "--allow-cpu-fallback", action="store_true",
@@ -99,6 +104,8 @@ def settings_from_args(args) -> AnalysisSettings:
         update["tool_timeout_s"] = args.tool_timeout
     if args.max_looks is not None:
         update["reperception_budget"] = {**settings.reperception_budget.model_dump(), "max_calls": args.max_looks}
+    if getattr(args, "segment", None):
+        update["segment"] = args.segment
     if args.device:
         update["device"] = args.device
     if getattr(args, "allow_cpu_fallback", False):
@@ -136,6 +143,13 @@ def check_device(settings) -> str:
     return resolve_device(settings.device)
 
 
+def _progress(done: int, total: int, segment) -> None:
+    """One line per analysed utterance, on stderr (stdout carries the result)."""
+    said = f"{segment.emotion} ({segment.valence:+.2f})" if segment.valence is not None else f"failed: {segment.error}"
+    print(f"[{done}/{total}] {segment.start_s:.1f}-{segment.end_s:.1f} s, speaker {segment.speaker or '?'}: {said}",
+          file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     from saber_agent.api import analyze, sample_clip
     from saber_agent.errors import UsageError
@@ -151,7 +165,12 @@ def run(args) -> int:
     settings = settings_from_args(args)
     validate_names(settings)
     check_device(settings)
-    result = analyze(path, settings)
+    if settings.segment == "utterances":
+        from saber_agent.segment_summary import render
+
+        result = analyze(path, settings, progress=_progress)
+    else:
+        result = analyze(path, settings)
     if args.json:
         text = result.model_dump_json(indent=2)
     elif args.format:
