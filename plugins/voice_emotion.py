@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue
 
 EMOTIONS = ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
@@ -211,7 +212,7 @@ def egemaps(audio: np.ndarray, rate: int) -> dict[str, float]:
     try:
         import opensmile
     except ImportError:
-        raise VoiceModelUnavailable("eGeMAPS features need opensmile: install saber-agent[voice]") from None
+        raise VoiceModelUnavailable(missing_extra("eGeMAPS features", "opensmile", "voice")) from None
     smile = _smile(opensmile)
     frame = smile.process_signal(np.asarray(audio, dtype=np.float32), rate)
     return {name: float(v) for name, v in zip(frame.columns, frame.values[0])}
@@ -287,8 +288,7 @@ class HFVoiceModel:
             import torch  # noqa: F401
             from transformers import AutoFeatureExtractor, AutoModelForAudioClassification
         except ImportError:
-            raise VoiceModelUnavailable("a Hugging Face voice model needs torch and transformers: "
-                                        "install saber-agent[transformers]") from None
+            raise VoiceModelUnavailable(missing_extra("a Hugging Face voice model", "torch and transformers", "transformers")) from None
         local = Path(model_id).exists() if local_files_only is None else local_files_only
         try:
             self.extractor = AutoFeatureExtractor.from_pretrained(model_id, local_files_only=local)

@@ -34,11 +34,11 @@ from saber_agent.plugins.reasoners import gguf_models
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner, _Refused, answer_schema
 
 from saber_agent import hookimpl
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS
 from saber_agent.reasoning import ReasonerError, ReasoningRequest
 
 MODEL_KIND = "llamacpp"  # the shared model registry's name for these models
-EXTRA_HINT = "install saber-agent[llama] (the prebuilt xllamacpp wheel)"
 
 
 def default_threads() -> int:
@@ -109,7 +109,7 @@ class LlamaEngine:
         try:
             import xllamacpp
         except ImportError:
-            raise ReasonerError(f"the llamacpp reasoner needs xllamacpp: {EXTRA_HINT}") from None
+            raise ReasonerError(missing_extra("the llamacpp reasoner", "xllamacpp (a prebuilt wheel)", "llama")) from None
         params = xllamacpp.CommonParams()
         params.model.path = str(path)
         params.n_ctx = int(n_ctx)
