@@ -39,6 +39,7 @@ import time
 from typing import Any
 
 from saber_agent import hookimpl
+from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS, PERCEPTION_SLOTS, Analysis, PerceptionRequest
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
@@ -84,7 +85,7 @@ def _need_httpx():
     try:
         import httpx
     except ImportError:
-        raise ReasonerError("the openai reasoner needs httpx: install saber-agent[openai]") from None
+        raise ReasonerError(missing_extra("the openai reasoner", "httpx", "openai")) from None
     return httpx
 
 
