@@ -107,6 +107,7 @@ class AnalysisService:
     @staticmethod
     def planned(settings: AnalysisSettings) -> list[tuple[str, str]]:
         """(tool, slot) pairs this run will use: at most one tool per slot, as the graph picks them."""
+        from saber_agent.registry import get_registry
 
         return [(t.name, t.slot) for t in get_registry().tools_for(settings)]
 
