@@ -32,7 +32,8 @@ LEXICON_ES: dict[str, tuple[float, str | None]] = {
     "bien": (0.4, None), "buen": (0.5, None), "mejor": (0.4, None), "si": (0.0, None), "gust": (0.6, "happiness"),
     "tranquil": (0.4, None), "calma": (0.3, None), "esperanz": (0.6, "happiness"), "orgullos": (0.8, "happiness"),
     # anger
-    "odio": (-1.2, "anger"), "odia": (-1.2, "anger"), "odie": (-1.2, "anger"), "furios": (-1.2, "anger"), "furia": (-1.2, "anger"), "rabia": (-1.2, "anger"),
+    "odio": (-1.2, "anger"), "odia": (-1.2, "anger"), "odie": (-1.2, "anger"),
+    "furios": (-1.2, "anger"), "furia": (-1.2, "anger"), "rabia": (-1.2, "anger"),
     "enfad": (-1.0, "anger"), "enoj": (-1.0, "anger"), "cabre": (-1.0, "anger"), "maldit": (-1.2, "anger"),
     "maldi": (-1.0, "anger"), "idiota": (-1.2, "anger"), "imbecil": (-1.2, "anger"), "estupid": (-1.0, "anger"),
     "cabron": (-1.2, "anger"), "cállate": (-1.0, "anger"), "callate": (-1.0, "anger"), "basta": (-0.8, "anger"),

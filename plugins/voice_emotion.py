@@ -215,7 +215,7 @@ def egemaps(audio: np.ndarray, rate: int) -> dict[str, float]:
         raise VoiceModelUnavailable(missing_extra("eGeMAPS features", "opensmile", "voice")) from None
     smile = _smile(opensmile)
     frame = smile.process_signal(np.asarray(audio, dtype=np.float32), rate)
-    return {name: float(v) for name, v in zip(frame.columns, frame.values[0])}
+    return {name: float(v) for name, v in zip(frame.columns, frame.values[0], strict=True)}
 
 
 _lock = threading.Lock()
@@ -261,7 +261,7 @@ def trained_reading(model: LinearVoiceModel, features: dict[str, float], prior: 
     row = np.array([features.get(f, np.nan) for f in model.feature_names], dtype=np.float64)
     missing = int(np.isnan(row).sum())
     row = np.where(np.isnan(row), np.array(model.mean), row)  # a missing feature counts as average
-    probs = dict(zip(model.classes, model.predict_proba(row)[0].tolist()))
+    probs = dict(zip(model.classes, model.predict_proba(row)[0].tolist(), strict=True))
     return _reading_from(combine(probs, prior), prior, f"trained:{name}", missing)
 
 
@@ -312,7 +312,7 @@ class HFVoiceModel:
         inputs = self.extractor(np.asarray(audio, dtype=np.float32), sampling_rate=want, return_tensors="pt")
         with torch.no_grad():
             logits = self.model(**{k: v.to(self.device) for k, v in inputs.items()}).logits[0]
-        return dict(zip(self.labels, torch.softmax(logits.float(), -1).cpu().tolist()))
+        return dict(zip(self.labels, torch.softmax(logits.float(), -1).cpu().tolist(), strict=True))
 
 
 def load_model(spec: str, device: str = "cpu"):

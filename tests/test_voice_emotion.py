@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-
 from saber_agent.plugins import voice_emotion as ve
+
 from saber_agent.testing.synth import speak
 
 RATE = 16_000
@@ -120,8 +120,9 @@ def test_a_hub_model_that_is_not_here_is_unavailable(monkeypatch):
 
 
 def test_the_prosody_tool_gives_the_voice_reading_as_its_cue(tmp_path):
-    from saber_agent.media import decode
     from saber_agent.plugins.prosody import ProsodyTool
+
+    from saber_agent.media import decode
     from saber_agent.settings import AnalysisSettings
 
     clip = decode(speak("I cannot believe you did this to me again, honestly.", tmp_path / "s.wav"))

@@ -25,7 +25,6 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-
 from saber_agent.plugins.voice_emotion import FEATURE_SETS, LinearVoiceModel, basic_emotion, features_for
 
 # eGeMAPS functionals that describe the speaker (pitch level, vocal-tract size) more than the emotion

@@ -147,7 +147,7 @@ def render(report: dict[str, dict], title: str = "") -> str:
         short = [label[:5] for label in r["labels"]]
         lines.append(f"\nconfusion ({split}; rows gold, columns predicted)")
         lines.append(f"{'':<10}" + "".join(f"{s:>7}" for s in short))
-        for label, row in zip(r["labels"], r["confusion"]):
+        for label, row in zip(r["labels"], r["confusion"], strict=True):
             if any(row):
                 lines.append(f"{label:<10}" + "".join(f"{v:>7}" for v in row))
     return "\n".join(lines)
