@@ -39,10 +39,8 @@ def summarise(segments: list, speakers: list):
         }
     changes = []
     for before, after in zip(done, done[1:], strict=False):
-        flipped = (before.valence > 0) != (after.valence > 0) and abs(after.valence - before.valence) >= CHANGE_VALENCE
-        if not flipped and before.emotion == after.emotion:
-            continue
-        if not flipped and abs(after.valence - before.valence) < CHANGE_VALENCE:
+        # a change: another basic emotion, or valence moving by CHANGE_VALENCE or more
+        if before.emotion == after.emotion and abs(after.valence - before.valence) < CHANGE_VALENCE:
             continue
         who = "" if before.speaker == after.speaker else f" ({before.speaker or '?'} to {after.speaker or '?'})"
         changes.append(FeelingChange(
