@@ -302,3 +302,49 @@ def test_torch_engine_on_the_cpu_agrees_with_numpy_on_a_real_clip(tool, face_spe
 def test_cuda_without_a_gpu_fails_the_slot_with_the_reason(tool, face_speech_clip):
     slot = tool.perceive(media.decode(face_speech_clip), AnalysisSettings(device="cuda"))
     assert slot.status is SlotStatus.failed and "no CUDA GPU is visible" in slot.reason
+
+
+def test_the_sample_clips_facial_slot_cites_action_units_gaze_and_head_pose(tool):
+    """Issue 15's done criterion: landmark evidence in SABER's manner, with its timelines."""
+    pytest.importorskip("mediapipe")
+    from saber_agent.api import sample_clip
+
+    slot = tool.perceive(media.decode(sample_clip()), AnalysisSettings())
+    assert slot.ok, slot.reason
+    au = slot.measurements["action_units"]
+    assert au["frames_with_mesh"] == au["n_frames"] and au["agreement"]["agree"] is True  # a smile, read as happy
+    assert "Lip corners pulled up (AU12" in slot.text and "cheeks raised (AU6)" in slot.text
+    assert "Head pose (median)" in slot.text and "yaw" in slot.text and "Gaze is" in slot.text
+    assert set(slot.timelines) >= {"expression", "action_units", "head_pose"}
+    assert slot.timelines["head_pose"].units["yaw_deg"] == "degrees"
+
+
+def test_haar_backend_keeps_the_old_pipeline(tool):
+    from saber_agent.api import sample_clip
+
+    slot = tool.perceive(media.decode(sample_clip()), AnalysisSettings(tool_options={"face": {"backend": "haar"}}))
+    assert slot.ok and slot.measurements["detector"] == "opencv-haar" and "action_units" not in slot.measurements
+    assert "AU12" not in slot.text
+
+
+def test_disagreement_between_classifier_and_action_units_lowers_confidence_and_is_said(tool, monkeypatch):
+    """The classifier made to read sadness on the smiling sample: the AUs (AU12) disagree."""
+    from saber_agent.api import sample_clip
+    from saber_agent.plugins import face
+
+    clip = media.decode(sample_clip())
+    agreeing = tool.perceive(clip, AnalysisSettings())
+    original = face.OfflineExpressions.probabilities
+
+    def sad(self, clip, track):
+        probs = original(self, clip, track)
+        ok = ~np.isnan(probs[:, 0])
+        probs[ok] = 0.0
+        probs[ok, BASIC_EMOTIONS.index("sadness")] = 1.0
+        return probs
+
+    monkeypatch.setattr(face.OfflineExpressions, "probabilities", sad)
+    slot = tool.perceive(clip, AnalysisSettings())
+    assert slot.measurements["action_units"]["agreement"]["agree"] is False
+    assert "disagree" in slot.text and "AU12" in slot.text
+    assert slot.confidence < 0.7 * agreeing.confidence
