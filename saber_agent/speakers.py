@@ -34,6 +34,7 @@ MFCC_SCALE = 40.0
 SAME_VOICE = 2.5  # average-linkage distance below which utterances share a voice
 MIN_VOICED_S = 0.3  # an utterance needs this much voiced speech to be placed
 STILL_PICTURE = 0.5  # mean absolute grey change between frames below this: a still picture
+MIN_FACE_FRAMES = 3  # sampled frames a face must be seen in (1.5 s at 2 fps)
 MOUTH_MOVES = 0.015  # std of lip opening / face height over an utterance: the mouth moves
 MOUTH_LEADS = 1.5  # the speaking face moves its mouth this many times more than the next face
 
@@ -135,7 +136,8 @@ def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTr
     tracks = facetrack.link_tracks(detections)
     if len(scans) >= 3:  # as the main-face tracker does: a face must be found by two full scans
         tracks = [t for t in tracks if facetrack._scan_hits(t, scans) >= 2] or tracks
-    tracks = [t for t in tracks if len(t) >= 2 or len(frames) < 3]
+    # a face seen in fewer than MIN_FACE_FRAMES frames is most often texture (a spacesuit ring)
+    tracks = [t for t in tracks if len(t) >= min(MIN_FACE_FRAMES, len(frames))]
     tracks.sort(key=lambda t: float(np.mean([b[0] + b[2] / 2 for b in t.values()])))
     faces = FaceTracks(times, still=still, detector=found_by.name)
     for k, track in enumerate(tracks):

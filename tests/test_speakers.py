@@ -1,0 +1,108 @@
+"""Speakers without a hub model (saber_agent.speakers): voices clustered from real espeak-ng speech,
+faces tracked with ids, and the voice-to-face link with its reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from saber_agent.evidence import ClipInfo
+from saber_agent.media import Clip
+from saber_agent.speakers import (
+    FaceTracks,
+    cluster_voices,
+    f0_hz,
+    label,
+    link_voices,
+    speaking_face,
+    track_all_faces,
+    voice_features,
+)
+from saber_agent.testing.conversation import FEMALE, MALE, Turn, conversation_audio, two_faces
+
+RATE = 16_000
+
+
+def features_of(script):
+    audio, spans = conversation_audio(script)
+    return [voice_features(audio[int(a * RATE): int(b * RATE)], RATE) for a, b in spans]
+
+
+def test_two_voices_are_two_speakers_in_order_of_first_turn():
+    script = [Turn("A", *FEMALE, "Good morning, how are you today?", 1),
+              Turn("B", *MALE, "I am fine, thank you for asking.", 1),
+              Turn("A", *FEMALE, "That is good to hear, really.", 1)]
+    features = features_of(script)
+    assert cluster_voices(features) == ["A", "B", "A"]
+    assert f0_hz(features[0]) > 180 > 130 > f0_hz(features[1])
+
+
+def test_one_voice_raising_its_pitch_in_anger_stays_one_speaker():
+    voice = MALE[0]
+    script = [Turn("A", voice, 35, "I am quite calm and I am telling you a story.", 1),
+              Turn("A", voice, 55, "And now I am shouting because I am angry!", -1)]
+    assert cluster_voices(features_of(script)) == ["A", "A"]
+
+
+def test_unvoiced_or_short_audio_has_no_voice():
+    noise = np.random.default_rng(0).normal(0, 0.1, RATE * 2).astype(np.float32)
+    assert voice_features(noise, RATE) is None
+    assert voice_features(np.zeros(RATE // 10, np.float32), RATE) is None
+    assert cluster_voices([None, None]) == [None, None]
+
+
+def test_labels():
+    assert [label(i) for i in (0, 1, 25, 26, 27)] == ["A", "B", "Z", "AA", "AB"]
+
+
+def clip_of(frames: np.ndarray, fps: float = 2.0) -> Clip:
+    times = np.arange(len(frames)) / fps
+    info = ClipInfo(path="faces", duration_s=len(frames) / fps, has_video=True, n_frames=len(frames))
+    return Clip(info, frames, times, np.zeros(0, np.float32))
+
+
+def test_two_faces_tracked_left_to_right_in_a_still_picture():
+    picture = two_faces()
+    faces = track_all_faces(clip_of(np.stack([picture] * 8)))
+    assert list(faces.boxes) == ["F1", "F2"] and faces.still
+    assert faces.boxes["F1"][0, 0] < faces.boxes["F2"][0, 0]
+    assert not np.isnan(faces.boxes["F2"]).any()  # a still picture's faces are placed in every frame
+    assert speaking_face(faces, 0.0, 3.0) == (None, "the picture is still: mouth movement cannot tell who speaks")
+
+
+def test_moving_picture_measures_mouths_and_closed_mouths_cannot_tell():
+    pytest.importorskip("mediapipe")
+    picture = two_faces()
+    frames = np.stack([np.roll(picture, shift, axis=1) for shift in (0, 4, 8, 12, 8, 4, 0, 4)])  # a slow pan
+    faces = track_all_faces(clip_of(frames))
+    assert not faces.still and set(faces.boxes) == {"F1", "F2"}
+    assert all(np.isfinite(values).sum() >= 6 for values in faces.mouth.values())  # lip opening measured
+    face, why = speaking_face(faces, 0.0, 4.0)
+    assert face is None and "no visible mouth moves" in why  # a photo's mouths stay closed while the voice speaks
+
+
+def tracks(mouth_f1, mouth_f2) -> FaceTracks:
+    times = np.arange(len(mouth_f1)) * 0.5
+    box = np.tile([10.0, 10.0, 50.0, 50.0], (len(times), 1))
+    return FaceTracks(times, {"F1": box, "F2": box.copy()}, mouth={"F1": np.asarray(mouth_f1), "F2": np.asarray(mouth_f2)})
+
+
+def test_the_face_whose_mouth_moves_is_the_speaker():
+    talking, closed = [0.05, 0.2, 0.08, 0.25, 0.04, 0.22] * 2, [0.02] * 12
+    faces = tracks(closed[:6] + talking[:6], talking[:6] + closed[:6])  # F2 speaks first, then F1
+    assert speaking_face(faces, 0.0, 3.0)[0] == "F2"
+    assert speaking_face(faces, 3.0, 6.0)[0] == "F1"
+    linked = link_voices([(0.0, 3.0, "A"), (3.0, 6.0, "B"), (0.0, 2.0, None)], faces)
+    assert linked["A"][0] == "F2" and linked["B"][0] == "F1"
+    both = tracks(talking, talking)
+    face, why = speaking_face(both, 0.0, 6.0)
+    assert face is None and why.endswith("move alike")
+
+
+def test_no_face_on_screen_is_an_off_screen_voice():
+    faces = FaceTracks(np.arange(6) * 0.5)
+    assert speaking_face(faces, 0.0, 3.0) == (None, "no face is on screen: an off-screen voice")
+    assert link_voices([(0.0, 3.0, "A")], faces)["A"] == (None, "no face is on screen: an off-screen voice")
+    audio_only = Clip(ClipInfo(path="a", duration_s=1.0, has_audio=True), np.zeros((0, 1, 1, 3), np.uint8),
+                      np.zeros(0), np.zeros(RATE, np.float32))
+    assert track_all_faces(audio_only).mouth_note == "the clip has no picture"
