@@ -12,8 +12,8 @@ import html
 import os
 from typing import Any
 
-from saber_agent.ui import render, style, views
-from saber_agent.ui.limits import UploadLimits, UploadRejected
+from saber_agent.ui import render, segments_view, style, views
+from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
 from saber_agent.ui.service import AnalysisFailed, AnalysisService
 
 DEFAULT_HOST = "127.0.0.1"
@@ -142,6 +142,14 @@ def build_app(
                         transcript = gr.HTML(render.transcript_html(None), elem_id="saber-transcript")
                     with gr.Tab("Consistency", id="consistency"):
                         report = gr.HTML(render.consistency_html(None), elem_id="saber-report")
+                    with gr.Tab("Utterances", id="utterances"):  # --segment utterances (ui/segments_view.py)
+                        by_utterance = gr.Button("Analyse by utterance (speakers, one analysis each)",
+                                                 elem_id="saber-run-segments")
+                        segments_state = gr.State(None)
+                        segments_progress = gr.HTML(segments_view.progress_html([]), elem_id="saber-segments-progress")
+                        segments_timeline = gr.HTML(segments_view.timeline_html(None), elem_id="saber-segments")
+                        segment_pick = gr.Dropdown(choices=[], value=None, label="Utterance", elem_id="saber-segment-pick")
+                        segment_slots = gr.HTML("", elem_id="saber-segment-slots")
                     with gr.Tab("Export", id="export"):
                         with gr.Row():
                             download_saber = gr.DownloadButton("SABER JSON", visible=False, variant="primary",
@@ -235,6 +243,36 @@ def build_app(
                 raise gr.Error(str(exc), print_exception=False) from None
             return render.result_payload(result)
 
+        def analyse_segments(source_tab, video_path, audio_path, chosen, reasoner_name, max_rounds_):
+            path = (video_path or audio_path) if source_tab == "video" else (audio_path or video_path)
+            try:
+                settings = service.settings(chosen or [], reasoner_name, max_rounds_).updated(segment="utterances")
+                if not path:
+                    raise UploadRejected("No clip was given: upload a video or audio file, or record one.")
+                probe(path, service.limits)
+            except UploadRejected as exc:
+                gr.Warning(str(exc))
+                yield None, segments_view.progress_html([str(exc)]), gr.skip(), gr.skip(), gr.skip()
+                return
+            for lines, result, error in segments_view.stream_segments(path, settings):
+                if error:
+                    gr.Warning(error)
+                if result is None:
+                    yield gr.skip(), segments_view.progress_html(lines + ([error] if error else [])), gr.skip(), gr.skip(), gr.skip()
+                    continue
+                yield (result, segments_view.progress_html(lines), segments_view.timeline_html(result, 0),
+                       gr.update(choices=segments_view.segment_choices(result), value=0), segments_view.segment_html(result, 0))
+
+        def pick_segment(result, index):
+            return segments_view.timeline_html(result, index), segments_view.segment_html(result, index)
+
+        by_utterance.click(
+            analyse_segments, [source, video, audio, plugins, reasoner, rounds],
+            [segments_state, segments_progress, segments_timeline, segment_pick, segment_slots],
+            api_visibility="private", concurrency_id="analysis",
+        )
+        segment_pick.change(pick_segment, [segments_state, segment_pick], [segments_timeline, segment_slots],
+                            api_visibility="private", queue=False)
         video_tab.select(lambda: "video", None, source, api_visibility="private", queue=False)
         audio_tab.select(lambda: "audio", None, source, api_visibility="private", queue=False)
         run.click(

@@ -1,0 +1,60 @@
+"""The app's utterance view (ui/segments_view.py): one timeline row per speaker, each utterance a block
+that opens its six slots; and the app builds with the Utterances tab."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from saber_agent.evidence import Analysis, ClipInfo, Evidence, Result, Slot
+from saber_agent.segment_summary import summarise
+from saber_agent.segments import Segment, SegmentedResult, Speaker
+from saber_agent.ui import segments_view
+
+
+def segmented() -> SegmentedResult:
+    def result(emotion: str, valence: float, words: str) -> Result:
+        evidence = Evidence(speech_content=Slot(text=words, status="ok"))
+        return Result(clip=ClipInfo(path="w"), evidence=evidence,
+                      analysis=Analysis(basic_emotion=emotion, valence=valence, emotions=[emotion]))
+
+    segments = [
+        Segment(index=0, start_s=0.5, end_s=4.0, speaker="A", result=result("happiness", 0.6, "I am so happy")),
+        Segment(index=1, start_s=5.0, end_s=9.0, speaker="B", speaker_face="F2", listeners=["F1"],
+                result=result("anger", -0.7, "I hate this")),
+        Segment(index=2, start_s=10.0, end_s=12.0, speaker=None, error="RuntimeError: boom"),
+    ]
+    speakers = [Speaker(label="A", segments=[0], speech_s=3.5), Speaker(label="B", segments=[1], speech_s=4.0, face="F2")]
+    return SegmentedResult(clip=ClipInfo(path="talk.mp4", duration_s=12.5), segments=segments, speakers=speakers,
+                           summary=summarise(segments, speakers))
+
+
+def test_timeline_has_one_row_per_speaker_and_blocks_coloured_by_valence():
+    page = segments_view.timeline_html(segmented(), selected=1)
+    rows = re.findall(r'data-speaker="([^"]+)"', page)
+    assert rows == ["A", "B", "?"]  # the failed utterance without a voice has its own row
+    blocks = re.findall(r'data-index="(\d)" data-valence="([^"]*)"', page)
+    assert blocks == [("0", "0.600"), ("1", "-0.700"), ("2", "")]
+    assert "outline:2px solid" in page.split('data-index="1"')[1].split("</div>")[0]
+    assert segments_view._colour(0.6) != segments_view._colour(-0.7)
+    assert "Speaker B</b> · F2" in page
+
+
+def test_choosing_an_utterance_opens_its_six_slots():
+    result = segmented()
+    assert [i for _, i in segments_view.segment_choices(result)] == [0, 1, 2]
+    page = segments_view.segment_html(result, 1)
+    assert page.count('class="saber-slot ') == 6 and "I hate this" in page
+    assert "speaker B, face F2; listening: F1" in page and "anger" in page
+    assert "boom" in segments_view.segment_html(result, 2)
+    assert segments_view.segment_html(result, 7) == "" and segments_view.segment_html(None, 0) == ""
+
+
+def test_empty_view_and_the_app_builds_with_the_tab():
+    assert "Analyse by utterance" in segments_view.timeline_html(None)
+    pytest.importorskip("gradio")
+    from saber_agent.ui.app import build_app
+
+    demo = build_app()
+    assert "saber-segments" in demo.config["components"].__repr__()
