@@ -30,12 +30,11 @@ import threading
 import urllib.request
 from typing import Any
 
-from saber_agent.plugins.reasoners import gguf_models
-from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner, _Refused, answer_schema
-
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS
+from saber_agent.plugins.reasoners import gguf_models
+from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner, _Refused, answer_schema
 from saber_agent.reasoning import ReasonerError, ReasoningRequest
 
 MODEL_KIND = "llamacpp"  # the shared model registry's name for these models
@@ -100,6 +99,21 @@ def compact_messages(request: ReasoningRequest, slot_chars: int = SLOT_CHARS) ->
     if not tail:
         tail = "\n\nAnswer with the JSON object only."
     return [{"role": "system", "content": COMPACT_SYSTEM}, {"role": "user", "content": "\n".join(lines) + tail}]
+
+
+def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
+    """`answer_schema` tightened for a small local model (generation is the slow part on a CPU): cues
+    only for the modalities this request has evidence for (a cue of an empty modality is ungrounded),
+    one short cue each, at most two emotion words."""
+    from saber_agent.checking import modalities_in
+
+    schema = answer_schema(max_tokens)
+    props = schema["properties"]
+    cue = {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 1}
+    have = [m for m in ("face", "voice", "words", "body", "scene") if m in modalities_in(request)]
+    props["cues_cited"] = {"type": "object", "properties": {m: cue for m in have}}
+    props["emotions"]["maxItems"] = 2
+    return schema
 
 
 class LlamaEngine:
@@ -183,7 +197,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         threads: int | None = None,
         n_ctx: int = 4096,
         gpu_layers: int = 0,
-        max_tokens: int = 384,
+        max_tokens: int = 256,
         temperature: float = 0.0,
         seed: int | None = 0,
         parse_retries: int = 1,
@@ -213,13 +227,26 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         self.parse_retries, self.stream = max(0, int(parse_retries)), False
         self.max_tokens, self.temperature, self.seed = int(max_tokens), float(temperature), seed
         self.json_modes = list(JSON_MODES[1:]) if json_mode == "auto" else [json_mode]
-        self.schema = answer_schema(self.max_tokens)
+        self._local = threading.local()  # the schema of the request a thread is answering
         self.request_looks = bool(request_looks) and self.engine.supports_tools()
         self._lock = threading.Lock()
         import itertools
 
         self._draws = itertools.count()
         self.last_timings: dict[str, Any] = {}  # llama.cpp's timings of the last call (prompt and generation tokens/s)
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The answer's JSON Schema for the request this thread is answering (`lean_schema`)."""
+        return getattr(self._local, "schema", None) or answer_schema(self.max_tokens)
+
+    @schema.setter
+    def schema(self, value: dict[str, Any]) -> None:
+        self._local.schema = value
+
+    def reason(self, request: ReasoningRequest, clip=None):
+        self.schema = lean_schema(self.max_tokens, request)
+        return super().reason(request, clip)
 
     def model_id(self) -> str:
         return self._model_id or "default"

@@ -29,7 +29,7 @@ MAX_CHARS = 2000  # the words of one utterance or clip; longer text is cut (the 
 WORDS_SCHEMA = {
     "type": "object",
     "properties": {
-        "emotion": {"type": "string", "minLength": 2, "maxLength": 24},
+        "emotion": {"type": "string", "pattern": "^[a-z]{3,16}$"},
         "valence": {"type": "number"},
         "arousal": {"type": "number"},
     },
@@ -53,12 +53,14 @@ def read_words_emotion(
     """The emotion of `text`'s words: ``{"emotion": basic class, "label": the model's word, "valence":
     -1..1, "arousal": 0..1, "confidence": 0..1, "language": str | None, "model": str}``.
 
+    When the model's word is no emotion word (a small model may echo the text), ``emotion`` is None and
+    ``confidence`` 0: no reading, rather than an invented one.
+
     `language` is a hint (an ISO code or a name); `model` a GGUF path or offline name (`gguf_models`,
     default the 1.5B). Raises ValueError for empty text and ReasonerError when the model is unavailable.
     """
     from saber_agent.plugins.reasoners import gguf_models
     from saber_agent.plugins.reasoners.llamacpp import default_threads, load_engine
-
     from saber_agent.sed_prompt import to_basic
 
     words = " ".join(str(text or "").split())
@@ -82,13 +84,13 @@ def read_words_emotion(
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         raise ReasonerError(f"the words reader gave no readable answer ({type(exc).__name__}: {exc})") from None
     label = str(data.get("emotion") or "").strip().lower()
-    basic = to_basic(label) or "neutral"
+    basic = to_basic(label)  # None: the model's word is no emotion (an echo of the text, say): no reading
     return {
         "emotion": basic,
         "label": label,
         "valence": _clamp(data.get("valence"), -1.0, 1.0),
         "arousal": _clamp(data.get("arousal"), 0.0, 1.0),
-        "confidence": round(_label_probability(choice.get("logprobs")), 3),
+        "confidence": round(_label_probability(choice.get("logprobs")), 3) if basic else 0.0,
         "language": language,
         "model": spec.title,
     }
