@@ -12,8 +12,9 @@ confidence, and how it was reached):
   and the confidence stays low: the voice alone is a weak guide.
 - **trained** (`saber-agent train voice MANIFEST`): a scikit-learn logistic regression over
   openSMILE eGeMAPS v02 functionals (88 numbers, Eyben et al. 2016) or our prosody features, saved
-  as JSON (scaler, coefficients, classes: no pickle). Emotions the model never saw (a manifest
-  without sadness) keep the default reading's share, so the model splits what it knows.
+  as JSON (scaler, coefficients, classes: no pickle). Its probabilities are mixed 60/40 with the
+  default reading's, so an emotion the model never saw (a manifest without sadness) can still win
+  where the default reading is sure of it.
 - **hf**: any Hugging Face audio-classification model (wav2vec2 / HuBERT / emotion2vec style) by hub
   id or local path, through `AutoFeatureExtractor` + `AutoModelForAudioClassification`; weights
   that are not on this machine make the reading `unavailable`, never an invented one.
@@ -243,16 +244,17 @@ def features_for(feature_set: str, audio: np.ndarray, rate: int, prosody: dict |
     raise ValueError(f"unknown feature set {feature_set!r}; use one of {', '.join(FEATURE_SETS)}")
 
 
-def combine(model_probs: dict[str, float], prior: VoiceReading) -> dict[str, float]:
-    """The model's probabilities over its classes, scaled to the share the default reading gives
-    those classes; the other emotions keep the default's share (a model trained without sadness
-    still lets a low-arousal voice read as sad)."""
-    known = {basic_emotion(c) or c for c in model_probs}
-    share = sum(p for e, p in prior.probabilities.items() if e in known)
-    out = {e: p for e, p in prior.probabilities.items() if e not in known}
+MODEL_WEIGHT = 0.6  # a model's share of the combined reading; the calibrated default keeps the rest
+
+
+def combine(model_probs: dict[str, float], prior: VoiceReading, weight: float = MODEL_WEIGHT) -> dict[str, float]:
+    """A mixture: `weight` x the model's probabilities (its labels mapped to basic emotions) plus the
+    rest x the default reading's. The model decides among the emotions it knows; an emotion it never
+    saw (a manifest without sadness) wins only where the default reading is sure of it."""
+    out = {e: (1 - weight) * p for e, p in prior.probabilities.items()}
     for label, p in model_probs.items():
         name = basic_emotion(label) or label
-        out[name] = out.get(name, 0.0) + p * share
+        out[name] = out.get(name, 0.0) + weight * p
     total = sum(out.values()) or 1.0
     return {e: round(p / total, 4) for e, p in out.items()}
 

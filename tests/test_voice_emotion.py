@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-from saber_agent.plugins import voice_emotion as ve
 
+from saber_agent.plugins import voice_emotion as ve
 from saber_agent.testing.synth import speak
 
 RATE = 16_000
@@ -61,12 +61,15 @@ def test_linear_model_round_trips_as_json_and_predicts(tmp_path):
         ve.LinearVoiceModel.load(tmp_path / "other.json")
 
 
-def test_a_model_without_sadness_keeps_the_default_share_of_sadness():
+def test_a_model_without_sadness_leaves_sadness_to_a_sure_default_reading():
     prior = ve.default_reading({"alpha_ratio_db": -12.0, "articulation_rate_syl_s": 3.0, "f0_sd_st": 1.5})
-    combined = ve.combine({"anger": 0.9, "happiness": 0.1}, prior)
-    assert combined["sadness"] == pytest.approx(prior.probabilities["sadness"], abs=1e-3)
-    assert combined["anger"] > combined["happiness"]
-    assert abs(sum(combined.values()) - 1) < 1e-3
+    assert prior.probabilities["sadness"] > 0.6
+    split = ve.combine({"anger": 0.4, "happiness": 0.3, "fear": 0.3}, prior)
+    assert max(split, key=split.get) == "sadness"  # the model is unsure and has never seen sadness
+    sure = ve.combine({"anger": 0.9, "happiness": 0.05, "fear": 0.05}, prior)
+    assert max(sure, key=sure.get) == "anger"
+    assert sure["sadness"] == pytest.approx((1 - ve.MODEL_WEIGHT) * prior.probabilities["sadness"], abs=1e-3)
+    assert abs(sum(sure.values()) - 1) < 1e-3
 
 
 def test_read_voice_uses_a_trained_model_and_falls_back_when_it_is_missing(tmp_path):
@@ -120,9 +123,8 @@ def test_a_hub_model_that_is_not_here_is_unavailable(monkeypatch):
 
 
 def test_the_prosody_tool_gives_the_voice_reading_as_its_cue(tmp_path):
-    from saber_agent.plugins.prosody import ProsodyTool
-
     from saber_agent.media import decode
+    from saber_agent.plugins.prosody import ProsodyTool
     from saber_agent.settings import AnalysisSettings
 
     clip = decode(speak("I cannot believe you did this to me again, honestly.", tmp_path / "s.wav"))

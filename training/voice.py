@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+
 from saber_agent.plugins.voice_emotion import FEATURE_SETS, LinearVoiceModel, basic_emotion, features_for
 
 # eGeMAPS functionals that describe the speaker (pitch level, vocal-tract size) more than the emotion
@@ -114,10 +115,13 @@ def train_voice(rows: list[dict], out: str | Path, feature_set: str = "egemaps",
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(scaler.transform(data), y)
     accuracy = float(model.score(scaler.transform(data), y))
     counts = Counter(y)
+    coef, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:  # binary: one logit for the second class; softmax over (0, logit) is the same model
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
     voice = LinearVoiceModel(
         feature_set=feature_set, feature_names=list(names or []), classes=[str(k) for k in model.classes_],
         mean=scaler.mean_.tolist(), scale=np.where(scaler.scale_ > 0, scaler.scale_, 1.0).tolist(),
-        coef=model.coef_.tolist(), intercept=model.intercept_.tolist(),
+        coef=coef.tolist(), intercept=intercept.tolist(),
         meta={"n_rows": len(y), "class_counts": dict(counts), "augmented": augment, "C": c,
               "speaker_features": keep_speaker_features, "training_accuracy": round(accuracy, 3),
               "trainer": "scikit-learn LogisticRegression", "skipped": skipped[:20]},
