@@ -101,7 +101,7 @@ def raw_ratios(q: np.ndarray) -> dict[str, float]:
         r["outer_brow"].append(q[eye["outer"], 1] - _mean(q, brow["outer"])[1])
         r["cheek"].append(q[CHEEK[side], 1] - q[eye["bottom"], 1])  # lower lid to cheek apex: shrinks as the cheek rises
         width = np.linalg.norm(q[eye["outer"], :2] - q[eye["inner"], :2])
-        gaps = [np.linalg.norm(q[a, :2] - q[b, :2]) for a, b in zip(eye["upper"], eye["lower"])]
+        gaps = [np.linalg.norm(q[a, :2] - q[b, :2]) for a, b in zip(eye["upper"], eye["lower"], strict=False)]
         r["ear"].append(float(np.mean(gaps) / max(1e-9, width)))
     out = {k: float(np.mean(v)) for k, v in r.items()}
     out["ear_R"], out["ear_L"] = r["ear"]
@@ -206,7 +206,7 @@ def measure_frame(p: np.ndarray, grey: np.ndarray | None = None) -> dict:
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, end) index runs where mask is true."""
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=False))
 
 
 def _r(value: float | None, digits: int = 3) -> float | None:
@@ -286,7 +286,7 @@ def direction(yaw: float, pitch: float) -> str:
 
 def gaze_spans(times: np.ndarray, gaze_deg: np.ndarray, has: np.ndarray, step: float) -> list[dict]:
     """Runs of frames whose gaze points the same averted way."""
-    words = [direction(*g) if ok else None for g, ok in zip(gaze_deg, has)]
+    words = [direction(*g) if ok else None for g, ok in zip(gaze_deg, has, strict=False)]
     out = []
     i = 0
     while i < len(words):
@@ -359,7 +359,8 @@ def describe(m: dict) -> str:
         kind = "with cheeks raised (AU6), a felt (Duchenne) smile" if felt else "without the cheek raise (AU6) of a felt smile"
         parts.append(f"Lip corners pulled up (AU12, mean {mean['AU12']:.2f}) {kind}, at {', '.join(_span(e) for e in smiles[:3])}.")
     said = []
-    for k, words in (("AU1", "inner brows raised (AU1)"), ("AU2", "outer brows raised (AU2)"), ("AU4", "brows lowered and drawn together (AU4)"),
+    for k, words in (("AU1", "inner brows raised (AU1)"), ("AU2", "outer brows raised (AU2)"),
+                     ("AU4", "brows lowered and drawn together (AU4)"),
                      ("AU15", "lip corners pulled down (AU15)"), ("AU26", "jaw dropped (AU26)"), ("AU25", "lips parted (AU25)")):
         if ep[k] and share[k] >= 0.2:
             said.append(f"{words} in {share[k] * 100:.0f}% of frames ({_span(ep[k][0])}{' ...' if len(ep[k]) > 1 else ''})")
@@ -389,7 +390,8 @@ def describe(m: dict) -> str:
     if b["closed_spans"]:
         parts.append("Eyes closed (AU43) at " + ", ".join(_span(s) for s in b["closed_spans"][:3]) + ".")
     if b["count"]:
-        bound = f" (at {b['sample_fps']:g} sampled frames per second most blinks fall between samples: a lower bound)" if b["lower_bound"] else ""
+        bound = (f" (at {b['sample_fps']:g} sampled frames per second most blinks fall between samples: a lower bound)"
+                 if b["lower_bound"] else "")
         parts.append(f"{b['count']} blink(s) (AU45) seen, {b['rate_per_min']:.0f} per minute{bound}.")
     micro = m["micro_expressions"]
     if micro:

@@ -27,6 +27,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from saber_agent import hookimpl
+from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
+from saber_agent.media import Clip
+from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins.motion import (  # noqa: F401  (re-exported: the body tool's measurements live there)
     ACTIVITY_LEVELS,
     CHANGE_LEVELS,
@@ -56,11 +61,6 @@ from saber_agent.plugins.pose import (  # noqa: F401  (re-exported)
     keypoints,
     pose_measure,
 )
-
-from saber_agent import hookimpl
-from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
-from saber_agent.media import Clip
-from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.settings import AnalysisSettings
 
 SWING = 0.06  # a head swing must cover this fraction of the face's size
@@ -104,7 +104,7 @@ def swings(signal: np.ndarray, times: np.ndarray, threshold: float) -> list[tupl
         extremes.append(candidate)
     return [
         (float(times[a]), float(times[b]), float(abs(signal[b] - signal[a])))
-        for a, b in zip(extremes, extremes[1:])
+        for a, b in zip(extremes, extremes[1:], strict=False)
         if abs(signal[b] - signal[a]) >= threshold
     ]
 
@@ -168,7 +168,7 @@ def posture(cx: np.ndarray, cy: np.ndarray, scale: np.ndarray, times: np.ndarray
         part = (times >= a) & (times < a + window)
         if part.any():
             medians.append((a, np.median(cx[part]), np.median(cy[part])))
-    for (t0, x0, y0), (t1, x1, y1) in zip(medians, medians[1:]):
+    for (_t0, x0, y0), (t1, x1, y1) in zip(medians, medians[1:], strict=False):
         dx, dy = (x1 - x0) / size, (y1 - y0) / size
         if np.hypot(dx, dy) >= SHIFT:
             direction = ("right" if dx > 0 else "left") if abs(dx) >= abs(dy) else ("down" if dy > 0 else "up")
@@ -204,7 +204,7 @@ def measure(clip: Clip, tracker: str | None = None) -> dict[str, Any]:
     size = float(np.nanmedian(head.boxes[found, 2]))
     # head gestures and posture are read within each shot: positions are not comparable across a cut
     bounds = [0, *[i + 1 for i in cuts], n]
-    shots = [np.arange(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    shots = [np.arange(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
     gestures = []
     for shot in shots:
         if found[shot].sum() >= 3:
@@ -219,9 +219,9 @@ def measure(clip: Clip, tracker: str | None = None) -> dict[str, Any]:
         "gestures": sorted(gestures, key=lambda g: g["start"]),
         "motion_sd": {"x": _r(np.nanstd(cx) / size, 3), "y": _r(np.nanstd(cy) / size, 3)},
         "timeline": {
-            "x": [None if not f else _r(v / size, 3) for v, f in zip(cx, found)],
-            "y": [None if not f else _r(v / size, 3) for v, f in zip(cy, found)],
-            "scale": [None if not f else _r(v / size, 3) for v, f in zip(sc, found)],
+            "x": [None if not f else _r(v / size, 3) for v, f in zip(cx, found, strict=False)],
+            "y": [None if not f else _r(v / size, 3) for v, f in zip(cy, found, strict=False)],
+            "scale": [None if not f else _r(v / size, 3) for v, f in zip(sc, found, strict=False)],
         },
     }
     m["posture"] = posture(cx[longest], cy[longest], sc[longest], times[longest], size) if found[longest].sum() >= 2 else None
@@ -270,7 +270,8 @@ def _r(value: float, digits: int) -> float:
 
 # -- verbalization -----------------------------------------------------------------------------------
 
-REGION_WORDS = {"upper_body": "the upper body", "hands_sides": "the hands and sides", "centre": "the centre of the frame", "sides": "the sides of the frame"}
+REGION_WORDS = {"upper_body": "the upper body", "hands_sides": "the hands and sides", "centre": "the centre of the frame",
+                "sides": "the sides of the frame"}
 
 
 def overall_level(m: dict[str, Any]) -> str:
@@ -311,7 +312,7 @@ def describe(m: dict[str, Any]) -> str:
         nods = [g for g in gestures if g["kind"] == "nod"]
         shakes = [g for g in gestures if g["kind"] == "shake"]
         said = []
-        for kind, found, verb in (("nod", nods, "nods"), ("shake", shakes, "shakes")):
+        for _kind, found, verb in (("nod", nods, "nods"), ("shake", shakes, "shakes")):
             if found:
                 count = sum(max(1, int(round(g["cycles"]))) for g in found)
                 spans = ", ".join(_span(g["start"], g["end"]) for g in found)
@@ -321,7 +322,8 @@ def describe(m: dict[str, Any]) -> str:
         else:
             parts.append(f"No head nod or shake is seen (head tracked in {head['frames_with_face'] * 100:.0f}% of frames).")
         if head["max_resolvable_hz"] < 1.5:
-            parts.append(f"At {m['sample_fps']:g} sampled frames per second, nods faster than {head['max_resolvable_hz']:g} Hz cannot be resolved.")
+            parts.append(f"At {m['sample_fps']:g} sampled frames per second, nods faster than {head['max_resolvable_hz']:g} Hz "
+                         "cannot be resolved.")
         pose = m.get("posture")
         if pose:
             posture_bits = []
@@ -408,11 +410,12 @@ class BodyTool(PerceptionTool):
                 used = "optical-flow (pose backend unavailable: see measurements.pose)"
         person = bool(body_keypoints and body_keypoints["frames_with_person"] >= max(1, MIN_PERSON_SHARE * n))
         # a model file's keypoints count as a person seen too (it has no presence score of its own beyond them)
-        person_by_model = backend == "pose" and m["pose"].get("status") == "ok" and (m["pose"].get("seen_fraction") or 0) >= MIN_PERSON_SHARE
+        person_by_model = (backend == "pose" and m["pose"].get("status") == "ok"
+                           and (m["pose"].get("seen_fraction") or 0) >= MIN_PERSON_SHARE)
         if not person and not person_by_model and not m["head"]["tracked"]:
             looked = "no body keypoints and no face" if body_keypoints is not None else "no face (body keypoints off)"
-            return Slot.unavailable(f"no person visible in {n} sampled frames ({looked})",
-                                    self.provenance(backend="mediapipe-pose+optical-flow" if body_keypoints is not None else "optical-flow"))
+            looked_with = "mediapipe-pose+optical-flow" if body_keypoints is not None else "optical-flow"
+            return Slot.unavailable(f"no person visible in {n} sampled frames ({looked})", self.provenance(backend=looked_with))
         if person:
             m["keypoints"] = body_keypoints
             used = "mediapipe-pose+optical-flow"

@@ -150,7 +150,8 @@ def find_near(grey: np.ndarray, box: np.ndarray) -> np.ndarray | None:
     roi = cv2.equalizeHist(roi)
     side = bw * scale
     lo, hi = max(WINDOW, int(side * 0.7)), max(WINDOW + 1, int(side * 1.45))
-    found = _classifier().detectMultiScale(roi, scaleFactor=SCALE_FACTOR, minNeighbors=ROI_MIN_NEIGHBORS, minSize=(lo, lo), maxSize=(hi, hi))
+    found = _classifier().detectMultiScale(roi, scaleFactor=SCALE_FACTOR, minNeighbors=ROI_MIN_NEIGHBORS,
+                                           minSize=(lo, lo), maxSize=(hi, hi))
     if len(found) == 0:
         return None
     boxes = np.asarray(found, dtype=np.float64) / scale + np.array([x0, y0, 0, 0])
@@ -376,7 +377,8 @@ def track_faces(clip, detector: str | None = None) -> FaceTrack:
         return track
 
 
-__all__ = ["DETECTORS", "FaceDetectorMissing", "FaceTrack", "HaarDetector", "get_detector", "tracker_option", "build_track", "cascade_path", "detect_faces", "detect_sequence", "find_near", "iou", "link_tracks", "track_faces"]
+__all__ = ["DETECTORS", "FaceDetectorMissing", "FaceTrack", "HaarDetector", "build_track", "cascade_path", "detect_faces",
+           "detect_sequence", "find_near", "get_detector", "iou", "link_tracks", "track_faces", "tracker_option"]
 
 
 def tracker_option(settings) -> str:

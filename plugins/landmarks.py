@@ -191,7 +191,8 @@ class MediaPipeFaceDetector:
             for score, box in self._run(tile, None if whole else max(self.min_score, TILE_MIN_SCORE)):
                 box[:2] += (x, y)
                 # a face cut by a tile's edge is found again, whole, by an overlapping tile
-                inside = box[0] >= x - 1 and box[1] >= y - 1 and box[0] + box[2] <= x + tile.shape[1] + 1 and box[1] + box[3] <= y + tile.shape[0] + 1
+                inside = (box[0] >= x - 1 and box[1] >= y - 1
+                          and box[0] + box[2] <= x + tile.shape[1] + 1 and box[1] + box[3] <= y + tile.shape[0] + 1)
                 if inside or whole:
                     found.append((score, box))
         return _clip_boxes(merge(found), w, h)

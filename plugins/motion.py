@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from saber_agent.plugins.shots import shot_changes
 
 from saber_agent.media import Clip
+from saber_agent.plugins.shots import shot_changes
 
 FLOW_SIDE = 192  # optical flow runs on frames whose longer side is this many pixels
 HEAD_MARGIN = {"side": 0.35, "top": 0.6, "bottom": 0.45}  # around the face box, in face widths/heights

@@ -45,6 +45,7 @@ SHRUG = 0.15
 NEAR_FACE = 0.6
 GESTURE_SPEED = 1.0  # SW per second
 GESTURE_GAP_S = 0.6
+KEPT = (NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST, L_HIP, R_HIP)  # in measurements.keypoints_xyv
 MIN_PERSON_SHARE = 0.2  # a person seen in fewer sampled frames than this is not described
 
 
@@ -75,7 +76,7 @@ def keypoints(frames: np.ndarray) -> np.ndarray:
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist(), strict=False))
 
 
 def _spans(times: np.ndarray, mask: np.ndarray, step: float) -> list[dict]:
@@ -137,7 +138,8 @@ def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
             gestures[-1]["end_s"] = _r(times[b - 1], 2)
             gestures[-1]["peak_speed_sw_s"] = max(gestures[-1]["peak_speed_sw_s"], _r(np.nanmax(speed[a:b]), 2))
             continue
-        gestures.append({"start_s": _r(times[max(0, a - 1)], 2), "end_s": _r(times[b - 1], 2), "peak_speed_sw_s": _r(np.nanmax(speed[a:b]), 2)})
+        gestures.append({"start_s": _r(times[max(0, a - 1)], 2), "end_s": _r(times[b - 1], 2),
+                         "peak_speed_sw_s": _r(np.nanmax(speed[a:b]), 2)})
     hh, ln, tl = float(np.nanmedian(head_height[person])), float(np.nanmedian(lean[person])), float(np.nanmedian(tilt[person]))
     posture = "slumped" if hh < SLUMPED_HEAD else "upright" if hh >= UPRIGHT_HEAD else "slightly sunk"
     m.update({
@@ -158,11 +160,12 @@ def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
         "hands_near_face": _spans(times, near_face, step),
         "wrists_seen_share": _r(np.mean((seen_w["left"] | seen_w["right"])[person])),
         "gestures": gestures,
-        "timeline": {"t": [_r(t, 2) for t in times], "head_height_sw": [_r(v) if p else None for v, p in zip(head_height, person)],
-                     "lean_deg": [_r(v, 1) if p else None for v, p in zip(lean, person)],
-                     "shoulder_tilt_deg": [_r(v, 1) if p else None for v, p in zip(tilt, person)],
+        "timeline": {"t": [_r(t, 2) for t in times],
+                     "head_height_sw": [_r(v) if p else None for v, p in zip(head_height, person, strict=False)],
+                     "lean_deg": [_r(v, 1) if p else None for v, p in zip(lean, person, strict=False)],
+                     "shoulder_tilt_deg": [_r(v, 1) if p else None for v, p in zip(tilt, person, strict=False)],
                      "wrist_speed_sw_s": [_r(v, 2) for v in speed]},
-        "keypoints_xyv": [[[_r(c, 1) for c in points[i, j]] for j in (NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST, L_HIP, R_HIP)]
+        "keypoints_xyv": [[[_r(c, 1) for c in points[i, j]] for j in KEPT]
                           if person[i] else None for i in range(n)],
     })
     return m
@@ -183,7 +186,8 @@ def describe_body_language(m: dict[str, Any]) -> str:
     if m["leaning"]:
         bits.append(f"leaning {_side(m['lean_deg'])} by {abs(m['lean_deg']):.0f} degrees")
     if abs(m["shoulder_tilt_deg"]) >= TILT_DEG:
-        bits.append(f"the shoulders tilted {abs(m['shoulder_tilt_deg']):.0f} degrees (the {'left' if m['shoulder_tilt_deg'] > 0 else 'right'} one lower)")
+        lower = "left" if m["shoulder_tilt_deg"] > 0 else "right"
+        bits.append(f"the shoulders tilted {abs(m['shoulder_tilt_deg']):.0f} degrees (the {lower} one lower)")
     else:
         bits.append(f"the shoulders level ({m['shoulder_tilt_deg']:+.0f} degrees)")
     parts.append(", ".join(bits) + f", from body keypoints in {m['frames_with_person']} of {m['n_frames']} sampled frames.")

@@ -41,7 +41,7 @@ class Shots:
     def bounds(self) -> list[tuple[int, int]]:
         """[start, end) frame index ranges of the shots."""
         edges = [0, *self.cuts, len(self.times)]
-        return [(a, b) for a, b in zip(edges, edges[1:]) if b > a]
+        return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b > a]
 
 
 def small_frames(frames: np.ndarray, width: int = ANALYSIS_WIDTH) -> np.ndarray:
@@ -80,7 +80,7 @@ def grey_histograms(frames: np.ndarray) -> list[np.ndarray]:
 def _distances(hists: list[np.ndarray]) -> np.ndarray:
     import cv2
 
-    return np.array([cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA) for a, b in zip(hists, hists[1:])], dtype=np.float64)
+    return np.array([cv2.compareHist(a, b, cv2.HISTCMP_BHATTACHARYYA) for a, b in zip(hists, hists[1:], strict=False)], dtype=np.float64)
 
 
 def shot_distances(frames: np.ndarray) -> np.ndarray:

@@ -79,8 +79,8 @@ def test_yaw_follows_a_head_turn_monotonically_and_flips_sign_in_a_mirror():
     image = skimage_data.astronaut()
     angles = (-30, -20, -10, 0, 10, 20, 30)
     yaws = [measure(turned(image, a))["pose"][0] for a in angles]
-    print("\nsynthetic turn (deg) -> yaw (deg):", dict(zip(angles, [round(y, 1) for y in yaws])))
-    assert all(b > a for a, b in zip(yaws, yaws[1:])), yaws
+    print("\nsynthetic turn (deg) -> yaw (deg):", dict(zip(angles, [round(y, 1) for y in yaws], strict=False)))
+    assert all(b > a for a, b in zip(yaws, yaws[1:], strict=False)), yaws
     assert yaws[-1] > 5 and yaws[0] < -5  # turned toward the image's right is the person's left: yaw > 0
     for a in (-20, 20):
         frame = turned(image, a)
@@ -136,7 +136,7 @@ def test_sequence_measures_blinks_micro_expressions_and_writes_timelines():
     closed = base.copy()
     for side in ("R", "L"):  # lids together: the upper lid points moved onto the lower ones
         eye = action_units.EYE[side]
-        for up, low in zip(eye["upper"], eye["lower"]):
+        for up, low in zip(eye["upper"], eye["lower"], strict=False):
             closed[up, :2] = closed[low, :2]
     frames[5] = closed
     times = np.arange(12) * 0.1  # 10 fps: a one-frame closure is a blink
