@@ -99,7 +99,7 @@ def _apply_node(view: RunView, node: str, update: dict, elapsed_s: float | None)
     errors = tuple(str(e) for e in update.get("errors") or ())
     if errors:
         view = replace(view, errors=view.errors + errors)
-    if node == "decode":
+    if node in ("decode", "given"):
         clip = _model(ClipInfo, update.get("clip"))
         view = replace(view, clip=clip)
         view = _line(view, "decode", describe_clip(clip) if clip else "Decoded the clip.", "ok", elapsed_s)
@@ -146,6 +146,8 @@ def _apply_node(view: RunView, node: str, update: dict, elapsed_s: float | None)
         elif failed:
             text += f" ({', '.join(failed)} failed)"
         return _line(view, "check", text, "warn" if failed else "ok", elapsed_s)
+    if node == "plan_looks":  # a look it plans is shown when `reperceive` takes it
+        return view
     if node == "finish":
         result = _model(Result, update.get("result"))
         if result is None:

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from saber_agent.evidence import Perception, SlotStatus
 from saber_agent.settings import AnalysisSettings
 
-CACHE_FORMAT = 1  # bump when the entry layout changes: old entries then simply miss
+CACHE_FORMAT = 2  # bump when the entry layout changes (2: cues, second looks, timelines); old entries then miss
 
 
 def perception_config(settings: AnalysisSettings) -> dict[str, Any]:
