@@ -510,10 +510,14 @@ class FaceTool(PerceptionTool):
         from saber_agent.plugins import face_geometry
         from saber_agent.plugins.facetrack import tracker_option
 
+        from saber_agent.plugins.facetrack import FaceDetectorMissing
+
         try:
             track = track_faces(clip, tracker_option(settings))
-        except ValueError as exc:
+        except ValueError as exc:  # an unknown tracker name
             return Slot.failed(str(exc), provenance)
+        except FaceDetectorMissing as exc:  # tracker=mediapipe without MediaPipe installed
+            return Slot.unavailable(str(exc), provenance)
         n = len(track.times)
         if not track.found.any():
             return Slot.unavailable(f"no face visible in {n} sampled frame{'s' if n != 1 else ''}", provenance)
@@ -541,7 +545,8 @@ class FaceTool(PerceptionTool):
 
             geometry["agreement"] = action_units.agreement(m["dominant"], geometry)
             m["action_units"] = geometry
-            text = " ".join(s for s in (text, action_units.describe(geometry), face_geometry.disagreement_sentence(geometry["agreement"])) if s)
+            said = (text, action_units.describe(geometry), face_geometry.disagreement_sentence(geometry["agreement"]))
+            text = " ".join(s for s in said if s)
             timelines.update(face_geometry.geometry_timelines(geometry))
             if geometry["agreement"]["agree"] is False:
                 confidence *= DISAGREEMENT_FACTOR

