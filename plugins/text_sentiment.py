@@ -101,6 +101,33 @@ def analyze(text: str, language: str | None = None) -> TextSentiment:
     return result
 
 
+def analyze_with_llm(text: str, language: str | None = None, model: str | None = None) -> TextSentiment:
+    """The words read by the local LLM (`reasoners.llm_words.read_words_emotion`, any language), with the
+    lexicon's mixed-polarity note where a lexicon covers the language. Raises SentimentUnavailable when
+    the model is not installed or gives no reading."""
+    from saber_agent.plugins.reasoners.llm_words import read_words_emotion
+    from saber_agent.reasoning import ReasonerError
+
+    text = _MARKS.sub(" ", text or "").strip()
+    try:
+        read = read_words_emotion(text, language, model)
+    except (ReasonerError, ValueError) as exc:
+        raise SentimentUnavailable(f"the LLM words reader is unavailable: {exc}") from None
+    if not read.get("emotion"):
+        raise SentimentUnavailable("the LLM words reader gave no emotion word")
+    result = TextSentiment(
+        valence=round(max(-1.0, min(1.0, float(read["valence"]))), 3), arousal=round(max(0.0, min(1.0, float(read["arousal"]))), 3),
+        emotion=read["emotion"], confidence=round(min(0.9, float(read.get("confidence") or 0.5)), 3),
+        language=str(read.get("language") or language or ""), backend=f"local LLM ({read.get('model')})",
+        evidence=[f"the model's word: {read.get('label')}"],
+    )
+    try:
+        result.mixed = analyze(text, language).mixed
+    except SentimentUnavailable:
+        pass
+    return result
+
+
 # --- mixed polarity inside the words: possible irony ------------------------------------------------
 
 MIXED_MIN = 1.0  # a positive and a negative word each at least this strong (VADER-scale weights ~1-3)

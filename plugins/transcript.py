@@ -92,6 +92,7 @@ class TranscriptOptions(BaseModel):
     # 30); 30 is Whisper's standard window, at about six times the cost of the default 10
     detect_window_s: float = Field(default=10.0, ge=1.0, le=30.0)
     chinese_script: Literal["simplified", "traditional", "as-is"] = "simplified"  # SABER's Chinese is simplified
+    words_reader: Literal["lexicon", "llm"] = "lexicon"  # llm: the local LLM reads the words' emotion (any language)
     initial_prompt: str | None = None
     compute_type: str | None = None  # CTranslate2 compute type; default int8 on CPU, float16 on CUDA
     cpu_threads: int = Field(default=0, ge=0)  # 0: one per core, at most 4
@@ -244,7 +245,7 @@ class TranscriptTool(PerceptionTool):
                 reason = "no speech detected"
             return Slot(status=SlotStatus.unavailable, reason=reason, measurements=m, provenance=provenance)
 
-        m["sentiment"] = _sentiment(spoken, m["language"])
+        m["sentiment"] = _sentiment(spoken, m["language"], options.words_reader)
         confidence = m["mean_word_probability"]
         if m.get("language_probability") is not None and m.get("language_source", "").startswith("detected"):
             confidence *= 0.5 + 0.5 * m["language_probability"]
@@ -522,11 +523,14 @@ def transcript_timeline(m: dict[str, Any]) -> Timeline:
     return Timeline(events=sorted(events, key=lambda e: e.start_s))
 
 
-def _sentiment(text: str, language: str) -> dict[str, Any]:
+def _sentiment(text: str, language: str, reader: str = "lexicon") -> dict[str, Any]:
     from saber_agent.plugins import text_sentiment
 
     try:
-        result = text_sentiment.analyze(text, language)
+        if reader == "llm":
+            result = text_sentiment.analyze_with_llm(text, language)
+        else:
+            result = text_sentiment.analyze(text, language)
     except text_sentiment.SentimentUnavailable as exc:
         return {"unavailable": str(exc)}
     return {**result.as_dict(), "label": result.label}

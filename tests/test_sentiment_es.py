@@ -68,3 +68,13 @@ def test_mixed_words_are_a_conflict_the_fusion_and_the_checks_address():
     unaddressed = analysis.model_copy(update={"conflict_explanation": "The words are positive."})
     outcome = check.check(request, unaddressed)
     assert not outcome.passed and "mixed words (possible irony)" in outcome.message
+
+
+def test_the_llm_words_reader_refuses_empty_words_and_is_an_option_of_the_transcript():
+    from saber_agent.plugins.transcript import TranscriptOptions
+
+    with pytest.raises(text_sentiment.SentimentUnavailable, match="empty"):
+        text_sentiment.analyze_with_llm("  <laughter> ", "es")
+    assert TranscriptOptions(words_reader="llm").words_reader == "llm"
+    with pytest.raises(ValueError):
+        TranscriptOptions(words_reader="oracle")
