@@ -54,6 +54,8 @@ class Segment(BaseModel):
     speaker_face: str | None = None  # face id (F1, ...) of the speaker when the picture tells
     faces: list[str] = Field(default_factory=list)  # faces on screen during the utterance
     listeners: list[str] = Field(default_factory=list)  # faces on screen that are not the speaker's
+    # face id -> what it shows in this utterance, with its role: "speaker: happiness (0.93)", "listener: ..."
+    face_reads: dict[str, str] = Field(default_factory=dict)
     words: str = ""  # what the whole-clip transcript heard in it (the result has its own transcript)
     result: Result | None = None
     error: str | None = None  # the analysis of this utterance failed (the others go on)
@@ -296,6 +298,10 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         segment = Segment(index=i, start_s=a, end_s=b, speaker=voice, speaker_face=face, faces=visible,
                           listeners=[f for f in visible if f != face] if face else [],
                           words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
+        for fid in visible:
+            if (read := faces.reads(fid, a, b)) is not None:
+                role = "speaker" if fid == face else "listener" if face else "on screen"
+                segment.face_reads[fid] = f"{role}: {read[0]} ({read[1]:.2f})"
         try:
             segment.result = run(path, window)
         except Exception as exc:  # one utterance failing must not lose the others
@@ -313,7 +319,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         speakers.append(Speaker(label=voice, segments=mine, speech_s=round(sum(spans[k][1] - spans[k][0] for k in mine), 2),
                                 f0_median_hz=round(float(np.median(f0s)), 1) if f0s else None, face=face, face_link=why))
     face_info = {"ids": list(faces.boxes), "detector": faces.detector, "still_picture": faces.still,
-                 "mouth_movement": faces.mouth_note or "measured (MediaPipe face mesh: inner-lip opening)"}
+                 "mouth_movement": faces.mouth_note or "measured (MediaPipe face mesh: inner-lip opening)",
+                 "expressions": faces.expression_note or "read per face (FER-2013 model of the face tool)"}
     from saber_agent.segment_summary import summarise
 
     return SegmentedResult(clip=clip.info, segments=segments, speakers=speakers, summary=summarise(segments, speakers),

@@ -103,11 +103,28 @@ class FaceTracks:
     detector: str = ""
     mouth: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n,) lip opening / face height, NaN where unknown
     mouth_note: str | None = None  # why mouth movement is not measured
+    expression: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 7) FER-2013 probabilities, NaN rows
+    expression_note: str | None = None  # why faces' expressions are not read
 
     def visible(self, start_s: float, end_s: float) -> list[str]:
         """Ids of faces seen in at least one frame between the two times."""
         inside = (self.times >= start_s) & (self.times < end_s)
         return [fid for fid, b in self.boxes.items() if np.any(~np.isnan(b[inside, 0]))]
+
+    def reads(self, fid: str, start_s: float, end_s: float) -> tuple[str, float] | None:
+        """The face's most probable expression between two times (mean over its frames) and its
+        probability; None when the face was not read there."""
+        from saber_agent.plugins.face_expression import FER_LABELS, FER_TO_BASIC
+
+        values = self.expression.get(fid)
+        if values is None:
+            return None
+        inside = values[(self.times >= start_s) & (self.times < end_s)]
+        inside = inside[~np.isnan(inside[:, 0])]
+        if not inside.size:
+            return None
+        mean = inside.mean(axis=0)
+        return FER_TO_BASIC[FER_LABELS[int(np.argmax(mean))]], float(mean.max())
 
     def mouth_activity(self, fid: str, start_s: float, end_s: float) -> float | None:
         """Std of the lip opening between two times (None: fewer than 3 measured frames)."""
@@ -147,6 +164,7 @@ def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTr
         if still:
             boxes[:] = np.nanmedian(boxes[: len(frames)], axis=0)
         faces.boxes[f"F{k + 1}"] = boxes
+    _read_expressions(clip, faces)
     if still:
         faces.mouth_note = "the picture is still: mouth movement cannot tell who speaks"
     elif mouths and faces.boxes:
@@ -159,6 +177,28 @@ def _still(frames: np.ndarray) -> bool:
         return True
     grey = frames[:: max(1, len(frames) // 50)].mean(axis=3)
     return bool(np.mean(np.abs(np.diff(grey, axis=0))) < STILL_PICTURE)
+
+
+def _read_expressions(clip, faces: FaceTracks) -> None:
+    """Every tracked face's expression per frame (the face tool's offline FER-2013 model, numpy engine)."""
+    try:
+        import cv2
+
+        from saber_agent.plugins.face_expression import classify, crop_face
+    except ImportError as exc:
+        faces.expression_note = f"expressions not read: {exc}"
+        return
+    for fid, boxes in faces.boxes.items():
+        seen = np.flatnonzero(~np.isnan(boxes[:, 0]))
+        out = np.full((len(boxes), 7), np.nan)
+        try:
+            crops = np.stack([crop_face(cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY), boxes[i]) for i in seen]) \
+                if seen.size else np.zeros((0, 64, 64), np.uint8)
+            out[seen] = classify(crops).probabilities
+        except Exception as exc:  # no weights here (fer not installed): said, not fatal
+            faces.expression_note = f"expressions not read: {type(exc).__name__}: {exc}"
+            return
+        faces.expression[fid] = out
 
 
 def _measure_mouths(clip, faces: FaceTracks) -> None:

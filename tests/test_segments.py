@@ -120,6 +120,8 @@ def test_conversation_faces_and_summary(conversation):
     for speaker in result.speakers:  # a photo cannot show who speaks, and says so
         assert speaker.face is None and "still" in speaker.face_link
     assert all(s.faces == ["F1", "F2"] for s in result.segments)
+    assert all(s.face_reads == {"F1": s.face_reads["F1"], "F2": s.face_reads["F2"]} for s in result.segments)
+    assert result.segments[0].face_reads["F1"].startswith("on screen: happiness")  # no known speaker face: no roles
     summary = result.summary
     assert summary.trajectory.times_s == sorted(summary.trajectory.times_s) and len(summary.trajectory.times_s) == 4
     assert [c.after for c in summary.changes] == [1, 2, 3]  # + to -, - to - (anger to grief, other voice), - to +

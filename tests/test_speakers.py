@@ -68,6 +68,10 @@ def test_two_faces_tracked_left_to_right_in_a_still_picture():
     assert faces.boxes["F1"][0, 0] < faces.boxes["F2"][0, 0]
     assert not np.isnan(faces.boxes["F2"]).any()  # a still picture's faces are placed in every frame
     assert speaking_face(faces, 0.0, 3.0) == (None, "the picture is still: mouth movement cannot tell who speaks")
+    if faces.expression:  # the face tool's model read both: the astronaut smiles
+        assert [faces.reads(fid, 0.0, 4.0)[0] for fid in ("F1", "F2")] == ["happiness", "happiness"]
+    else:
+        assert faces.expression_note
 
 
 def test_moving_picture_measures_mouths_and_closed_mouths_cannot_tell():

@@ -83,6 +83,8 @@ def segment_html(result, index: int | None) -> str:
     if s.listeners:
         who += f"; listening: {', '.join(s.listeners)}"
     head = f'<h4 data-segment="{s.index}">Utterance {s.index + 1}: {s.start_s:.1f}-{s.end_s:.1f} s, {_e(who)}</h4>'
+    if s.face_reads:
+        head += "<p>" + "; ".join(f"face {_e(fid)}, {_e(said)}" for fid, said in s.face_reads.items()) + "</p>"
     if s.result is None:
         return head + f'<p class="saber-slot-reason">{_e(s.error or "not analysed")}</p>'
     cards = [slot_card(name, s.result.evidence.slot(name).status.value, s.result.evidence.slot(name)) for name in SLOT_NAMES]
