@@ -180,8 +180,10 @@ def main() -> int:
             t1 = time.perf_counter()
             result = analyze(args.clip, reasoner=name, reasoner_options=options)
             graph_s = time.perf_counter() - t1
+            stages = ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items())
             print(f"  {label}: full analysis of {os.path.basename(args.clip)} in {graph_s:.1f} s "
-                  f"(reasoner {result.reasoner}, rounds {len(result.rounds) if hasattr(result, 'rounds') else '?'}); "
+                  f"(reasoner {result.reasoner}, rounds {result.rounds}, {result.analysis.basic_emotion if result.analysis else '-'}, "
+                  f"checks passed {result.checks_passed}, second looks {len(result.reperceptions)}; stages: {stages}); "
                   f"load average {load_average()}", flush=True)
         rows.append((label, load_s, results, graph_s))
 

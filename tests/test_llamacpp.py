@@ -55,6 +55,37 @@ def test_the_model_loads_once_and_the_system_prompt_is_cached(reasoner):
     assert reasoner.last_timings["cache_n"] > 100
 
 
+RUN_ONCE = """
+import json
+from saber_agent.plugins.reasoners.llamacpp import LlamaCppReasoner
+from tests.support.reasoner_cases import sarcasm_request
+reasoner = LlamaCppReasoner(model="smollm2-135m", threads=1, n_ctx=2048, max_tokens=64)
+reasoner.reason(sarcasm_request())
+print(json.dumps({"restored": reasoner.engine.prefix_restored, "cache_n": reasoner.last_timings.get("cache_n", 0)}))
+"""
+
+
+def test_a_later_process_restores_the_prompt_prefix(reasoner, tmp_path):
+    """The one-shot CLI case: the first process saves the slot's KV cache, the next one restores it and
+    computes only what differs from the last prompt."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "SABER_AGENT_CACHE": str(tmp_path)}
+    root = Path(__file__).resolve().parent.parent
+
+    def run():
+        done = subprocess.run([sys.executable, "-c", RUN_ONCE], env=env, cwd=root, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first, second = run(), run()
+    assert first == {"restored": False, "cache_n": 0} and len(list((tmp_path / "llama-slots").glob("*.bin"))) == 1
+    assert second["restored"] and second["cache_n"] > 200  # the system prompt and the evidence, not computed again
+
+
 def test_untrusted_speech_does_not_change_the_format(reasoner):
     sent = []
     complete = reasoner._complete

@@ -23,11 +23,13 @@ and on a busy 2-core machine two threads were measured ten times slower than one
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
 import threading
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from saber_agent import hookimpl
@@ -117,9 +119,14 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
 
 
 class LlamaEngine:
-    """One GGUF model served in-process by xllamacpp.Server (thread-safe; one slot, prompt caching on)."""
+    """One GGUF model served in-process by xllamacpp.Server (thread-safe; one slot, prompt caching on).
 
-    def __init__(self, path: str, n_ctx: int = 4096, threads: int = 1, gpu_layers: int = 0) -> None:
+    With `prefix_cache`, the slot's KV cache is saved to the cache folder after the first answer and
+    restored when a later process loads the same file (llama.cpp's slot save/restore): the system
+    prompt and the evidence block's fixed start are then not computed again by a one-shot CLI run.
+    """
+
+    def __init__(self, path: str, n_ctx: int = 4096, threads: int = 1, gpu_layers: int = 0, prefix_cache: bool = True) -> None:
         try:
             import xllamacpp
         except ImportError:
@@ -136,6 +143,9 @@ class LlamaEngine:
         self._key = secrets.token_hex(16)
         params.api_keys = [self._key]
         params.verbosity = 0
+        self._slot_file = _slot_file(path, n_ctx, gpu_layers) if prefix_cache else None
+        if self._slot_file:
+            params.slot_save_path = str(self._slot_file.parent) + os.sep  # llama.cpp appends the name as is
         try:
             self.server = xllamacpp.Server(params)
         except RuntimeError as exc:
@@ -144,6 +154,22 @@ class LlamaEngine:
         self.url = self.server.listening_address
         self._props: dict[str, Any] | None = None
         self._lock = threading.Lock()
+        self.prefix_restored = bool(self._slot_file and self._slot_file.is_file() and self._slot("restore"))
+        self._slot_saved = self.prefix_restored
+
+    def _slot(self, action: str) -> bool:
+        """Save or restore slot 0's KV cache to or from the slot file (over loopback); False on failure."""
+        body = json.dumps({"filename": self._slot_file.name}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/slots/0?action={action}", data=body,
+            headers={"Authorization": f"Bearer {self._key}", "Content-Type": "application/json"},
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=60) as response:
+                return response.status == 200
+        except (OSError, ValueError):
+            return False
 
     def chat(self, payload: dict[str, Any]) -> dict[str, Any]:
         """An OpenAI-style chat completion body. Raises ValueError for a request llama.cpp rejects
@@ -154,6 +180,9 @@ class LlamaEngine:
             raise ReasonerError(f"llama.cpp: {error.get('message') or error} ({os.path.basename(self.path)})")
         if isinstance(body, dict) and body.get("code") and "choices" not in body:
             raise ReasonerError(f"llama.cpp: {body.get('message') or body}")
+        if self._slot_file and not self._slot_saved:
+            self._slot_saved = True
+            self._slot("save")  # written once per model file; a failure only costs the next process time
         return body
 
     def props(self) -> dict[str, Any]:
@@ -173,6 +202,20 @@ class LlamaEngine:
         """Whether the model's chat template renders tools (Qwen2.5 does; SmolLM2's does not)."""
         caps = self.props().get("chat_template_caps") or {}
         return bool(caps.get("supports_tools") and caps.get("supports_tool_calls"))
+
+
+def _slot_file(path: str, n_ctx: int, gpu_layers: int) -> Path | None:
+    """Where the slot cache of this model file (and context size) is kept; None if no cache folder."""
+    from saber_agent.plugins.packaged_weights import cache_dir
+
+    try:
+        stat = os.stat(path)
+        key = hashlib.sha256(f"{os.path.realpath(path)}|{stat.st_size}|{stat.st_mtime_ns}|{n_ctx}|{gpu_layers}".encode())
+        folder = cache_dir() / "llama-slots"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder / f"{key.hexdigest()[:20]}.bin"
 
 
 def load_engine(path: str, n_ctx: int = 4096, threads: int = 1, gpu_layers: int = 0) -> LlamaEngine:
