@@ -13,11 +13,10 @@ import pytest
 
 pytest.importorskip("xllamacpp")
 
-from saber_agent.plugins.reasoners import gguf_models  # noqa: E402
-from saber_agent.plugins.reasoners.llamacpp import MODEL_KIND, LlamaCppReasoner, default_threads  # noqa: E402
-
 from saber_agent.api import sample_clip  # noqa: E402
 from saber_agent.evidence import BASIC_EMOTIONS  # noqa: E402
+from saber_agent.plugins.reasoners import gguf_models  # noqa: E402
+from saber_agent.plugins.reasoners.llamacpp import MODEL_KIND, LlamaCppReasoner, default_threads  # noqa: E402
 from saber_agent.reasoning import ReasonerError  # noqa: E402
 from tests.support.reasoner_cases import INJECTION, check_untrusted_speech_answer, hostile_request, sarcasm_request  # noqa: E402
 
