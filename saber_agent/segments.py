@@ -127,8 +127,9 @@ def split_utterances(
     spans: list[tuple[float, float]] = []
     for a, b in regions:
         spans += _cut_at_pauses(a, b, probabilities, step_s, pause_prob, min_pause_s)
-    if words:
-        spans = _cut_between_words(spans, words, min_pause_s)
+    if words:  # the detector's pauses stand: whisper's word times drift over pauses, so they only
+        # move a boundary out of a word when there is no detector (energy regions cut words)
+        spans = _cut_between_words(spans, words, min_pause_s, extend=probabilities is None)
     spans = [s for span in spans for s in _cap(span, probabilities, step_s, max_utterance_s)]
     return _join_short(spans)
 
@@ -156,18 +157,23 @@ def _cut_at_pauses(a, b, probabilities, step_s, pause_prob, min_pause_s) -> list
     return [(s, e) for s, e in pieces if e > s]
 
 
-def _cut_between_words(spans, words, min_pause_s) -> list[tuple[float, float]]:
-    """Cut where consecutive words lie `min_pause_s` apart; move a boundary that falls inside a word to
-    the word's nearer edge."""
+def _cut_between_words(spans, words, min_pause_s, extend: bool = True) -> list[tuple[float, float]]:
+    """Cut where consecutive words lie `min_pause_s` apart; with `extend`, a span's edge that falls
+    inside a word moves out to the word's edge (never into the neighbouring span)."""
     out = []
-    for a, b in spans:
+    for k, (a, b) in enumerate(spans):
         inside = [w for w in words if w["end"] > a and w["start"] < b]
-        start = min(a, inside[0]["start"]) if inside and inside[0]["start"] < a else a
+        if not extend:
+            inside = [w for w in inside if w["start"] >= a and w["end"] <= b] or inside
+        previous_end = out[-1][1] if out else (spans[k - 1][1] if k else 0.0)
+        start = max(previous_end, min(a, inside[0]["start"])) if extend and inside else a
         for w0, w1 in zip(inside, inside[1:], strict=False):
-            if w1["start"] - w0["end"] >= min_pause_s:
-                out.append((start, w0["end"] + PAD_S))
-                start = w1["start"] - PAD_S
-        end = max(b, inside[-1]["end"]) if inside and inside[-1]["end"] > b else b
+            cut_end, cut_start = w0["end"] + PAD_S, w1["start"] - PAD_S
+            if w1["start"] - w0["end"] >= min_pause_s and start < cut_end and cut_start < b:
+                out.append((start, cut_end))
+                start = cut_start
+        following = spans[k + 1][0] if k + 1 < len(spans) else math.inf
+        end = min(following, max(b, inside[-1]["end"])) if extend and inside else b
         out.append((start, end))
     return out
 

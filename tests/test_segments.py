@@ -45,6 +45,13 @@ def test_split_by_word_gaps_without_probabilities_and_never_inside_a_word():
     assert spans[0][1] < 3.0 and spans[1][0] > 1.6
 
 
+def test_word_times_that_drift_over_a_pause_do_not_join_two_turns():
+    probs = probs_with_pauses(10.0, [(4.0, 5.0)])
+    words = [{"word": "end", "start": 3.5, "end": 5.0}, {"word": "next", "start": 5.1, "end": 5.6}]  # over the pause
+    spans = split_utterances([(0.0, 10.0)], probs, words)
+    assert len(spans) == 2 and spans[0][1] < spans[1][0]
+
+
 def test_split_caps_long_utterances_and_drops_lone_blips():
     probs = probs_with_pauses(80.0, [(40.0, 40.3)])
     spans = split_utterances([(0.0, 80.0), (85.0, 85.2)], probs, max_utterance_s=30.0)
