@@ -3,6 +3,7 @@ and a real two-voice conversation clip made here with espeak-ng and ffmpeg, anal
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import numpy as np
@@ -93,6 +94,9 @@ def test_no_speech_is_one_segment_with_no_speaker(video_only_clip):
     assert len(result.segments) == 1 and result.segments[0].speaker is None and result.speakers == []
     assert "no speech" in result.split["note"]
     assert result.segments[0].result.evidence.video_desc.ok
+    from saber_agent.api import aanalyze
+
+    assert isinstance(asyncio.run(aanalyze(video_only_clip, plugins=["scene"], segment="utterances")), SegmentedResult)
 
 
 @pytest.fixture(scope="module")
