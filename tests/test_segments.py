@@ -182,3 +182,17 @@ def test_batch_runs_each_utterance_through_the_evidence_cache(conversation, tmp_
     again = tmp_path / "again.jsonl"
     run_batch(read_items(str(path)), again, settings, cache_dir=str(tmp_path / "cache"), progress=False)
     assert json.loads(again.read_text().splitlines()[0])["evidence_cache"] == "hit"
+
+
+def test_whole_clip_runs_keep_their_results_digest_and_cache_keys():
+    """`segment` and `window_s` at their defaults are left out of the batch digest and the evidence-cache
+    key, so results files and caches written before them still resume and hit."""
+    from saber_agent.batch.evidence_cache import perception_config
+    from saber_agent.batch.results import settings_digest
+
+    plain = AnalysisSettings()
+    assert "window_s" not in perception_config(plain)["decode"]
+    assert "segment" not in plain.model_dump_json(exclude={"segment": True, "decode": {"window_s"}})
+    assert settings_digest(plain) != settings_digest(plain.updated(segment="utterances"))
+    windows = [plain.updated(decode={**plain.decode.model_dump(), "window_s": w}) for w in ((0.0, 1.0), (1.0, 2.0))]
+    assert perception_config(windows[0]) != perception_config(windows[1])  # one cache entry per utterance

@@ -49,7 +49,8 @@ def perception_config(settings: AnalysisSettings) -> dict[str, Any]:
     return {
         "format": CACHE_FORMAT,
         "tools": tools,
-        "decode": settings.decode.model_dump(mode="json"),
+        # a window (one utterance, saber_agent.segments) is part of the key; no window keeps the earlier keys
+        "decode": settings.decode.model_dump(mode="json", exclude={"window_s"} if settings.decode.window_s is None else None),
         "device": settings.device,
     }
 

@@ -15,8 +15,19 @@ from saber_agent.settings import AnalysisSettings
 
 
 def settings_digest(settings: AnalysisSettings) -> str:
-    """A short digest of the analysis settings, written on every line (mixing two is refused)."""
-    return hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()[:16]
+    """A short digest of the analysis settings, written on every line (mixing two is refused). Fields
+    added later are left out at their defaults, so results files written before them still resume."""
+    return hashlib.sha256(settings.model_dump_json(exclude=_later_defaults(settings)).encode("utf-8")).hexdigest()[:16]
+
+
+def _later_defaults(settings: AnalysisSettings) -> dict:
+    """Settings fields added after results files existed, where they hold their defaults (whole-clip runs)."""
+    exclude: dict = {}
+    if settings.segment == "none":
+        exclude["segment"] = True
+    if settings.decode.window_s is None:
+        exclude["decode"] = {"window_s"}
+    return exclude
 
 
 def read_results(path: str | os.PathLike) -> list[dict[str, Any]]:
