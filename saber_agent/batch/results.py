@@ -163,7 +163,9 @@ class ResultsLog:
 
 
 def encode_line(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    # a file name that is not UTF-8 reaches Python as lone surrogates: written as JSON escapes (\udce9),
+    # they read back to the same name (os.fsencode gives the original bytes)
+    return (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8", "backslashreplace")
 
 
 def clip_record(result, full: bool = False) -> dict[str, Any]:
