@@ -69,6 +69,19 @@ DOMINANCE = 1.5  # a nod's vertical amplitude must exceed its horizontal one thi
 LEAN = 0.12  # face scale change (beyond the camera's zoom) that counts as leaning
 SHIFT = 0.35  # head displacement, in face widths, that counts as a posture shift
 BACKENDS = ("auto", "flow", "mediapipe", "pose")
+# Body keypoints are read at most this often (tool option pose_fps): posture changes slowly, and the pose
+# model is the body tool's largest cost (~40 ms a frame on one core); pose_fps=0 reads every sampled frame.
+POSE_FPS = 1.0
+
+
+def pose_frames(times: np.ndarray, fps: float) -> np.ndarray:
+    """Indices of the sampled frames the pose model reads: about `fps` per second (all when fps <= 0)."""
+    n = len(times)
+    if fps <= 0 or n < 2:
+        return np.arange(n)
+    step = float(np.median(np.diff(times)))
+    stride = max(1, int(round(1.0 / (fps * step)))) if step > 0 else 1
+    return np.arange(0, n, stride)
 
 
 # -- head gestures ------------------------------------------------------------------------------------
@@ -387,7 +400,9 @@ class BodyTool(PerceptionTool):
             if why_no_keypoints and backend == "mediapipe":
                 return Slot.unavailable(why_no_keypoints, self.provenance(backend="mediapipe-pose"))
             if not why_no_keypoints:
-                body_keypoints = body_language(np.asarray(clip.frame_times, dtype=np.float64), keypoints(clip.frames))
+                times = np.asarray(clip.frame_times, dtype=np.float64)
+                read = pose_frames(times, float(options.get("pose_fps", POSE_FPS)))
+                body_keypoints = body_language(times[read], keypoints(clip.frames[read]))
         m = measure(clip, tracker_option(settings))
         n = len(clip.frames)
         model = None
@@ -408,7 +423,7 @@ class BodyTool(PerceptionTool):
                     m["pose"] = {"status": "unavailable", "model": str(model), "reason": f"{type(exc).__name__}: {exc}"[:500]}
             if m["pose"]["status"] != "ok":
                 used = "optical-flow (pose backend unavailable: see measurements.pose)"
-        person = bool(body_keypoints and body_keypoints["frames_with_person"] >= max(1, MIN_PERSON_SHARE * n))
+        person = bool(body_keypoints and body_keypoints["frames_with_person"] >= max(1, MIN_PERSON_SHARE * body_keypoints["n_frames"]))
         # a model file's keypoints count as a person seen too (it has no presence score of its own beyond them)
         person_by_model = (backend == "pose" and m["pose"].get("status") == "ok"
                            and (m["pose"].get("seen_fraction") or 0) >= MIN_PERSON_SHARE)

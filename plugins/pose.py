@@ -190,7 +190,7 @@ def describe_body_language(m: dict[str, Any]) -> str:
         bits.append(f"the shoulders tilted {abs(m['shoulder_tilt_deg']):.0f} degrees (the {lower} one lower)")
     else:
         bits.append(f"the shoulders level ({m['shoulder_tilt_deg']:+.0f} degrees)")
-    parts.append(", ".join(bits) + f", from body keypoints in {m['frames_with_person']} of {m['n_frames']} sampled frames.")
+    parts.append(", ".join(bits) + f", from body keypoints in {m['frames_with_person']} of {m['n_frames']} frames read.")
     spans = lambda s: ", ".join(f"{x['start_s']:.1f}-{x['end_s']:.1f} s" for x in s[:3])  # noqa: E731
     arms = []
     if m["arms_crossed"]:
