@@ -55,7 +55,7 @@ def _r(value, digits: int = 3):
 
 def keypoints(frames: np.ndarray) -> np.ndarray:
     """MediaPipe Pose keypoints of each RGB frame: (n, 33, 3) x, y pixels and visibility; NaN where no person."""
-    from saber_agent.plugins.landmarks import _load, _rgb, brighten
+    from saber_agent.plugins.landmarks import _load, _rgb, brighten, forget
 
     n = len(frames)
     out = np.full((n, 33, 3), np.nan)
@@ -65,7 +65,7 @@ def keypoints(frames: np.ndarray) -> np.ndarray:
     solution = _load("pose", static_image_mode=False, model_complexity=1, smooth_landmarks=False,
                      min_detection_confidence=0.5, min_tracking_confidence=0.5)
     with solution.lock:
-        solution.graph.reset()  # no tracking state from another clip
+        forget(solution, frames.shape[1:3] + (3,))  # no tracking state from another clip
         for i in range(n):
             result = solution.graph.process(brighten(_rgb(frames[i])))
             if result.pose_landmarks is None:
