@@ -7,9 +7,11 @@ The segment model (docs/segments.md):
   (`DecodeSettings.window_s`), which every graph node reads through the cache as it reads a whole clip.
   A segment's result is on the window's clock (0 s = the segment's start); `Segment.start_s` places it.
 - Utterances come from the clip's shared voice-activity decision (`saber_agent.voice_activity`):
-  its speech regions, cut where the detector hears no voice for `min_pause_s` or more, and, where a
-  transcript tool gives word times over the whole clip, cut between words `min_pause_s` apart and
-  never inside a word. Bursts under `MIN_UTTERANCE_S` join a neighbour within `JOIN_GAP_S` (else they
+  its speech regions, cut where the detector hears no voice for `min_pause_s` or more. Without the
+  detector (energy regions only), a transcript tool's word times over the whole clip cut between
+  words `min_pause_s` apart and keep boundaries out of words; with it they are not used (whisper's
+  word times drift over pauses: on the 10-minute bench clip they joined 6 of 116 turns, and as
+  extra cuts split them into 124). Bursts under `MIN_UTTERANCE_S` join a neighbour within `JOIN_GAP_S` (else they
   are dropped: a cough); an utterance over `max_utterance_s` is cut at its longest pause.
 - Speakers: `saber_agent.speakers` (voices clustered, faces tracked, voice linked to face).
 - Long recordings: frames are sampled for the whole file within `FRAME_BUDGET_BYTES` (a 30-minute
@@ -56,7 +58,7 @@ class Segment(BaseModel):
     listeners: list[str] = Field(default_factory=list)  # faces on screen that are not the speaker's
     # face id -> what it shows in this utterance, with its role: "speaker: happiness (0.93)", "listener: ..."
     face_reads: dict[str, str] = Field(default_factory=dict)
-    words: str = ""  # what the whole-clip transcript heard in it (the result has its own transcript)
+    words: str = ""  # what a whole-clip transcript heard in it, when one was made (the result has its own)
     result: Result | None = None
     error: str | None = None  # the analysis of this utterance failed (the others go on)
 
@@ -280,7 +282,10 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     spans: list[tuple[float, float]] = []
     if clip.has_audio and not clip.audio_is_silent:
         activity = voice_activity(clip)
-        words, split["words"] = whole_clip_words(clip, settings)
+        if activity.probabilities is None:  # no detector: word times find the pauses the energy cannot
+            words, split["words"] = whole_clip_words(clip, settings)
+        else:  # whisper's word times drift: on the 10-minute bench clip they joined or split turns
+            words, split["words"] = None, "the detector's pauses (word times are not needed: no whole-clip transcript)"
         spans = split_utterances(activity.regions, activity.probabilities, words)
         split["voice_activity"] = activity.detector
     if not spans:  # nothing to split by: the clip is one segment, analysed as a whole

@@ -196,3 +196,17 @@ def test_whole_clip_runs_keep_their_results_digest_and_cache_keys():
     assert settings_digest(plain) != settings_digest(plain.updated(segment="utterances"))
     windows = [plain.updated(decode={**plain.decode.model_dump(), "window_s": w}) for w in ((0.0, 1.0), (1.0, 2.0))]
     assert perception_config(windows[0]) != perception_config(windows[1])  # one cache entry per utterance
+
+
+def test_whole_clip_words_come_from_the_selected_transcript_tool(conversation):
+    from saber_agent.media import clip_cache
+    from saber_agent.segments import whole_clip_words
+
+    path, spans, result, _, _ = conversation
+    assert result.split["words"].startswith("the detector's pauses")  # Silero is here: word times not needed
+    clip = clip_cache.get(path, segment_decode(path, DecodeSettings()))
+    words, how = whole_clip_words(clip, AnalysisSettings(plugins=["transcript"]))
+    assert "whole clip" in how and len(words) >= 40
+    assert all(spans[0][0] - 0.5 <= w["start"] < w["end"] <= spans[-1][1] + 0.5 for w in words)
+    assert whole_clip_words(clip, AnalysisSettings(plugins=["prosody"])) == (
+        None, "no transcript tool selected: utterances from voice activity and pauses")
