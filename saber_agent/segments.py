@@ -289,7 +289,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         spans = split_utterances(activity.regions, activity.probabilities, words)
         split["voice_activity"] = activity.detector
     if not spans:  # nothing to split by: the clip is one segment, analysed as a whole
-        spans, words = [(0.0, clip.duration_s)], None
+        spans, words = [(0.0, max(clip.duration_s, clip.audio.size / clip.sample_rate, 0.01))], None
         split["note"] = "no speech found: the whole clip is one segment"
     timings["split"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()

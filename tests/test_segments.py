@@ -210,3 +210,13 @@ def test_whole_clip_words_come_from_the_selected_transcript_tool(conversation):
     assert all(spans[0][0] - 0.5 <= w["start"] < w["end"] <= spans[-1][1] + 0.5 for w in words)
     assert whole_clip_words(clip, AnalysisSettings(plugins=["prosody"])) == (
         None, "no transcript tool selected: utterances from voice activity and pauses")
+
+
+def test_unreadable_file_is_a_clear_media_error(tmp_path):
+    from saber_agent.media import MediaError
+
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video at all")
+    for path in (tmp_path / "missing.mp4", broken):
+        with pytest.raises(MediaError, match=path.name):
+            analyze(path, segment="utterances")
