@@ -16,7 +16,8 @@ tools when their slots come from `--cache`).
 
 `--cache DIR` keeps the transcript's slot (or any `--cache-tools`) per clip, tool version and
 options, so a second run that changes the reasoner or the voice model does not transcribe again
-(the words' sentiment is recomputed from the cached transcript, so lexicon changes apply; a change
+(the words' sentiment is recomputed from the cached transcript, so lexicon changes and
+`transcript.words_reader` apply; a change
 to the tool's own code needs a fresh cache folder). The results JSONL (`--out`) can
 be scored again with `saber-agent eval RESULTS --emofilm`.
 """
@@ -52,7 +53,9 @@ def cache_tools(cache: Path, tools) -> None:
         perceive = tool.perceive
 
         def cached(clip, settings, _tool=tool, _perceive=perceive):
-            options = json.dumps(settings.options_for(_tool.name), sort_keys=True, default=str)
+            chosen = settings.options_for(_tool.name)
+            reader = chosen.pop("words_reader", "lexicon")  # read again from the cached text: not part of the key
+            options = json.dumps(chosen, sort_keys=True, default=str)
             source = Path(clip.info.path).read_bytes() if getattr(clip, "info", None) else b""
             key = hashlib.sha256(f"{_tool.name}|{_tool.version}|{options}|".encode() + source).hexdigest()[:32]
             path = cache / f"{_tool.name}-{key}.json"
@@ -61,7 +64,7 @@ def cache_tools(cache: Path, tools) -> None:
                 if _tool.name == "transcript" and slot.ok:
                     from saber_agent.plugins.transcript import _sentiment
 
-                    slot.measurements["sentiment"] = _sentiment(slot.text, slot.measurements.get("language") or "en")
+                    slot.measurements["sentiment"] = _sentiment(slot.text, slot.measurements.get("language") or "en", reader)
                 return slot
             slot = _perceive(clip, settings)
             if slot.status != "failed":
