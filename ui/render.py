@@ -271,6 +271,8 @@ def transcript_html(view: RunView | None) -> str:
         emotion = f", {sentiment['emotion']}" if isinstance(sentiment.get("emotion"), str) else ""
         head.append(f"words read <b>{_e(label)}</b> ({sentiment['valence']:+.2f}{_e(emotion)})")
     header = f'<div class="saber-transcript-head">{" · ".join(head)}</div>' if head else ""
+    notes = [n for n in m.get("notes") or [] if isinstance(n, str)] if isinstance(m.get("notes"), list) else []
+    header += "".join(f'<div class="saber-transcript-note">note: {_e(n)}</div>' for n in notes)
     if not segments:
         return f'{header}<div class="saber-transcript"><p class="saber-transcript-plain">{_e(slot.text)}</p></div>'
     rows = "".join(
