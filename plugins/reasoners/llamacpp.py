@@ -92,7 +92,7 @@ def compact_messages(request: ReasoningRequest, slot_chars: int = SLOT_CHARS) ->
             lines.append(f"- {cue.modality}: {reading}" + (f", like {cue.emotion}" if cue.emotion else "")
                          + (f"; within it: {cue.mixed}" if getattr(cue, "mixed", None) else ""))
     if request.conflicts:
-        lines.append("Conflicts to explain:")
+        lines.append("Conflicts to explain (name both modalities of each in conflict_explanation):")
         lines += [f"- {c.description}" for c in request.conflicts]
     standard = build_messages(request)[1]["content"]  # second looks and critique, as every reasoner gets them
     tail = standard[standard.find("\n\n## Second looks"):] if "\n\n## Second looks" in standard else ""
@@ -115,6 +115,8 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
     have = [m for m in ("face", "voice", "words", "body", "scene") if m in modalities_in(request)]
     props["cues_cited"] = {"type": "object", "properties": {m: cue for m in have}}
     props["emotions"]["maxItems"] = 2
+    if request.conflicts:  # room to name each conflict's two modalities (the cross-modal check looks for them)
+        props["conflict_explanation"]["maxLength"] = max(props["conflict_explanation"]["maxLength"], 90 * len(request.conflicts))
     return schema
 
 
