@@ -188,16 +188,24 @@ def _read_expressions(clip, faces: FaceTracks) -> None:
     except ImportError as exc:
         faces.expression_note = f"expressions not read: {exc}"
         return
+    greys: dict[int, np.ndarray] = {}  # one grey frame for every face in it
+
+    def grey(i: int) -> np.ndarray:
+        if i not in greys:
+            greys[i] = cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY)
+        return greys[i]
+
     for fid, boxes in faces.boxes.items():
         seen = np.flatnonzero(~np.isnan(boxes[:, 0]))
+        read = seen[:3] if faces.still else seen  # a still picture's faces do not change: read a few frames
         out = np.full((len(boxes), 7), np.nan)
         try:
-            crops = np.stack([crop_face(cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY), boxes[i]) for i in seen]) \
-                if seen.size else np.zeros((0, 64, 64), np.uint8)
-            out[seen] = classify(crops).probabilities
+            crops = np.stack([crop_face(grey(i), boxes[i]) for i in read]) if read.size else np.zeros((0, 64, 64), np.uint8)
+            probabilities = classify(crops).probabilities
         except Exception as exc:  # no weights here (fer not installed): said, not fatal
             faces.expression_note = f"expressions not read: {type(exc).__name__}: {exc}"
             return
+        out[seen] = probabilities.mean(axis=0) if faces.still and read.size else probabilities
         faces.expression[fid] = out
 
 
