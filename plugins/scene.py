@@ -193,14 +193,15 @@ def _iou(a, b) -> float:
     return inter / (a[2] * a[3] + b[2] * b[3] - inter + 1e-9)
 
 
-def face_counts(clip: Clip) -> tuple[np.ndarray | None, str | None]:
-    """Faces per sampled frame from the shared face track, or None and why it is missing."""
+def face_counts(clip: Clip, detector: str | None = None) -> tuple[np.ndarray | None, str | None]:
+    """Faces per sampled frame from the shared face track (`detector`: the face tool's tracker option,
+    so the track is the one the face tool made), or None and why it is missing."""
     try:
         from saber_agent.plugins.facetrack import track_faces
     except ImportError as exc:
         return None, f"no face tracker is installed ({exc})"
     try:
-        track = track_faces(clip)
+        track = track_faces(clip, detector)
     except Exception as exc:  # the tracker's failure must not fail the scene
         return None, f"the face tracker failed ({type(exc).__name__}: {exc})"
     counts = np.asarray(track.counts, dtype=int)
@@ -210,7 +211,7 @@ def face_counts(clip: Clip) -> tuple[np.ndarray | None, str | None]:
     return counts, None
 
 
-def measure(clip: Clip) -> dict[str, Any]:
+def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     """Every scene measurement of a clip with video, as JSON-able values."""
     import cv2
 
@@ -271,7 +272,7 @@ def measure(clip: Clip) -> dict[str, Any]:
         changed = (np.abs(np.diff(blurred, axis=0)) > 12).mean(axis=(1, 2))
         m["motion"]["changed_fraction_mean"] = _r(changed[within_shot].mean(), 4)
 
-    counts, face_reason = face_counts(clip)
+    counts, face_reason = face_counts(clip, detector)
     people = people_in(frames, times)
     faces_max = int(counts.max(initial=0)) if counts is not None else None
     m["faces"] = None if counts is None else {
@@ -512,7 +513,9 @@ class SceneTool(PerceptionTool):
             return Slot.failed(f"unknown scene backend {backend!r}: use 'measured' or 'caption'", self.provenance())
         if not clip.has_video:
             return Slot.unavailable("the clip has no video", self.provenance(backend="opencv"))
-        m = measure(clip)
+        from saber_agent.plugins.facetrack import tracker_option
+
+        m = measure(clip, tracker_option(settings))
         text = describe(m)
         model = None
         used = "opencv"
