@@ -166,6 +166,9 @@ def people_in(frames: np.ndarray, times: np.ndarray) -> dict[str, Any]:
         frame = frames[i]
         scale = min(1.0, HOG_WIDTH / frame.shape[1])
         image = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else frame
+        if image.shape[0] < 128 or image.shape[1] < 64:  # smaller than the detector's 64x128 window: no
+            per_frame.append({"t": round(float(times[i]), 3), "bodies": 0})  # figure fits (OpenCV crashes)
+            continue
         # pyramid step 1.1: half the cost of 1.05 for a detector that only counts figures
         boxes, weights = hog.detectMultiScale(image, winStride=(8, 8), padding=(8, 8), scale=1.1)
         weights = np.ravel(weights) if len(boxes) else np.zeros(0)

@@ -214,3 +214,12 @@ def test_a_captioner_out_of_gpu_memory_loads_on_the_cpu_when_allowed(monkeypatch
     assert scene.get_captioner("vlm-b", "cuda:0", allow_cpu_fallback=True).device == "cpu"
     models.clear()
     scene._load_failures.clear()
+
+
+def test_people_in_a_frame_smaller_than_the_detectors_window_is_none_not_a_crash():
+    # OpenCV's HOG people detector segfaulted the process on frames under 64x128 (a 64x64 WebM)
+    from saber_agent.plugins.scene import people_in
+
+    frames = np.full((3, 64, 64, 3), 120, np.uint8)
+    found = people_in(frames, np.array([0.0, 0.5, 1.0]))
+    assert found["bodies"] == 0 and len(found["keyframes"]) == 3
