@@ -148,6 +148,18 @@ def test_cover_art_is_not_video(field, name):
     assert not clip.has_video and clip.info.has_audio and clip.info.n_frames == 0
 
 
+def test_the_cli_picks_a_track_and_refuses_one_that_is_not_there(field):
+    def run(track: str):
+        return subprocess.run([sys.executable, "-m", "saber_agent.cli", "analyze", str(field["two_tracks.mkv"]), "--json",
+                               "--plugins", "prosody", "--audio-track", track], capture_output=True, text=True, timeout=300)
+
+    chosen = run("0")
+    assert chosen.returncode == 0, chosen.stderr[-800:]
+    assert json.loads(chosen.stdout)["clip"]["audio_track"] == 0
+    missing = run("5")
+    assert missing.returncode == 3 and "audio_track 5 does not exist" in missing.stderr and "Traceback" not in missing.stderr
+
+
 # --- 7. file names that are not UTF-8 --------------------------------------------------------------
 
 

@@ -58,6 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an option for one perception tool, e.g. face.backend=offline (repeatable)",
     )
     parser.add_argument("--fps", type=float, help="frames sampled per second (default 2)")
+    parser.add_argument(
+        "--audio-track", type=int, metavar="N",
+        help="analyse the file's N-th audio track, counted from 0 (default: the default track, or the first with sound)",
+    )
     parser.add_argument("--max-rounds", type=int, help="reasoning rounds at most, the first included (default 3)")
     parser.add_argument("--tool-timeout", type=float, help="seconds each perception tool may take (default 300)")
     parser.add_argument(
@@ -96,8 +100,13 @@ def settings_from_args(args) -> AnalysisSettings:
             tool, option = key.split(".", 1)
             tool_options.setdefault(tool, {})[option] = value
         update["tool_options"] = tool_options
+    decode = {}
     if args.fps is not None:
-        update["decode"] = {**settings.decode.model_dump(), "fps": args.fps}  # validated below
+        decode["fps"] = args.fps
+    if getattr(args, "audio_track", None) is not None:
+        decode["audio_track"] = args.audio_track
+    if decode:
+        update["decode"] = {**settings.decode.model_dump(), **decode}  # validated below
     if args.max_rounds is not None:
         update["max_rounds"] = args.max_rounds
     if args.tool_timeout is not None:
