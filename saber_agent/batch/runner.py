@@ -26,7 +26,7 @@ from typing import Any
 
 from saber_agent.batch.inputs import BatchConfigError, ClipItem, read_items
 from saber_agent.batch.results import ResultsLog, clip_record, settings_digest
-from saber_agent.evidence import SlotStatus
+from saber_agent.evidence import SlotStatus, printable_path
 from saber_agent.segment_summary import segmented_record
 from saber_agent.settings import AnalysisSettings
 
@@ -123,7 +123,7 @@ class ClipRunner:
             perception = self.cache.get(key)
             if perception is not None:
                 # the same bytes may sit under another name now
-                perception.clip = perception.clip.model_copy(update={"path": item.path})
+                perception.clip = perception.clip.model_copy(update={"path": printable_path(item.path)})
                 state["perception"] = perception
                 cache_state = "hit"
             else:
