@@ -93,7 +93,8 @@ def compact_messages(request: ReasoningRequest, slot_chars: int = SLOT_CHARS) ->
                          + (f"; within it: {cue.mixed}" if getattr(cue, "mixed", None) else ""))
     if request.conflicts:
         lines.append("Conflicts to explain (name both modalities of each in conflict_explanation):")
-        lines += [f"- {c.description}" for c in request.conflicts]
+        # "a vs b: what it suggests" (the readings are listed above): short enough for a small model to name
+        lines += [f"- {' vs '.join(c.modalities)}: {c.description.split(': ', 1)[-1]}" for c in request.conflicts]
     standard = build_messages(request)[1]["content"]  # second looks and critique, as every reasoner gets them
     tail = standard[standard.find("\n\n## Second looks"):] if "\n\n## Second looks" in standard else ""
     if not tail and "\n\n## Your previous answer" in standard:
