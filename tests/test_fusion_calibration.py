@@ -41,3 +41,28 @@ def test_words_without_emotion_words_do_not_vote_but_a_neutral_finding_does():
 def test_no_estimate_at_all_is_undetermined():
     analysis = _reason()
     assert analysis.emotions == ["undetermined"] and "undetermined" in analysis.reasoning
+
+
+def test_a_weak_sad_voice_under_a_smile_and_happy_words_is_not_sarcasm():
+    # the bundled sample read as "sarcastic, contemptuous" once the voice cue called its calm voice sad
+    from saber_agent.cues import find_conflicts
+
+    smile = ModalityCue(modality="face", valence=0.8, arousal=0.6, emotion="happiness", confidence=0.99, basis="smile")
+    words = ModalityCue(modality="words", valence=0.79, arousal=0.58, emotion="happiness", confidence=0.78, basis="glad")
+    voice = ModalityCue(modality="voice", valence=-0.33, arousal=0.27, emotion="sadness", confidence=0.35, basis="low")
+    cues = [smile, words, voice]
+    request = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x.mp4"), cues=cues, conflicts=find_conflicts(cues))
+    analysis = FusionReasoner().reason(request)
+    assert analysis.basic_emotion == "happiness" and analysis.valence > 0.25
+    assert "sarcastic" not in analysis.emotions and "not read as sarcasm" in analysis.reasoning
+
+
+def test_a_smile_over_hostile_words_is_still_sarcasm():
+    from saber_agent.cues import find_conflicts
+
+    smile = ModalityCue(modality="face", valence=0.8, arousal=0.6, emotion="happiness", confidence=0.95, basis="smile")
+    words = ModalityCue(modality="words", valence=-0.8, arousal=0.7, emotion="anger", confidence=0.8, basis="hate")
+    request = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x.mp4"), cues=[smile, words],
+                               conflicts=find_conflicts([smile, words]))
+    analysis = FusionReasoner().reason(request)
+    assert "sarcastic" in analysis.emotions and analysis.valence < 0

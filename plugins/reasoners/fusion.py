@@ -111,7 +111,18 @@ class FusionReasoner(Reasoner):
                     basic = "anger" if arousal > 0.5 else "disgust"
                 elif ca and cb and "face" in (a, b) and {a, b} & {"words", "voice"}:
                     positive, negative = (ca, cb) if ca.valence > cb.valence else (cb, ca)
-                    if positive.modality == "face":
+                    words = cues.get("words")
+                    # a weak voice reading against a smile the words agree with is outvoted, not sarcasm
+                    outvoted = negative.confidence < SURE or (
+                        negative.modality == "voice" and words is not None and words.valence > 0.15
+                    )
+                    if positive.modality == "face" and outvoted:
+                        readings.append(
+                            f"The {negative.modality}'s negative reading (confidence {negative.confidence:.2f}) is "
+                            "outweighed by the face" + (" and the words" if words is not None and words.valence > 0.15
+                                                        else "") + ", so it is not read as sarcasm."
+                        )
+                    elif positive.modality == "face":
                         # a smile over hostile words: the words carry the message, the smile its delivery
                         valence = min(valence, negative.valence * 0.6)
                         arousal = max(arousal, negative.arousal)
