@@ -48,7 +48,7 @@ def read_words_emotion(
     language: str | None = None,
     model: str | None = None,
     threads: int | None = None,
-    n_ctx: int = 2048,
+    n_ctx: int = 4096,  # the llamacpp reasoner's default: with the same threads, one shared engine
 ) -> dict[str, Any]:
     """The emotion of `text`'s words: ``{"emotion": basic class, "label": the model's word, "valence":
     -1..1, "arousal": 0..1, "confidence": 0..1, "language": str | None, "model": str}``.
