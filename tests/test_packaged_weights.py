@@ -7,9 +7,9 @@ import os
 import threading
 
 import pytest
+
 from saber_agent.plugins.packaged_weights import PartsError, join_parts, part_number
 from saber_agent.plugins.reasoners import gguf_models
-
 from saber_agent.reasoning import ReasonerError
 
 
