@@ -15,7 +15,6 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -105,9 +104,3 @@ def join_parts(parts: Sequence[Path], target: Path, size: int, sha256: str | Non
             if os.path.exists(staging):
                 os.unlink(staging)
     return target
-
-
-def copy_beside(files: Sequence[Path], folder: Path) -> None:
-    """Copy small companion files (configs, vocabularies) next to a joined model."""
-    for file in files:
-        shutil.copy2(file, Path(folder) / file.name)
