@@ -49,7 +49,8 @@ def make_clip(seconds: float) -> Path:
     import hashlib
 
     from saber_agent.testing import synth
-    from saber_agent.testing.synth import face_image, make_clip as mux, speak
+    from saber_agent.testing.synth import face_image, speak
+    from saber_agent.testing.synth import make_clip as mux
 
     OUT.mkdir(parents=True, exist_ok=True)
     # named after the clip maker's source and the script: a clip made by an older synth.py (say, one
@@ -192,7 +193,7 @@ def compare(by_device: dict[str, list[dict]]) -> None:
         rows = [by_device[d][i] for d in devices]
         print(f"\nclip {first['duration_s']:.0f} s  where: " + "; ".join(
             f"{d}: " + (", ".join(f"{t} {p}" for t, p in sorted(r.get("placement", {}).items())) or "-")
-            for d, r in zip(devices, rows)
+            for d, r in zip(devices, rows, strict=False)
         ))
         head = f"{'stage':<14}" + "".join(f"{d:>10}" for d in devices) + "".join(f"{base + '/' + d:>14}" for d in devices[1:])
         print(head)

@@ -38,7 +38,8 @@ def make_clip(seconds: float) -> Path:
     """A 640x360 clip of a visible face with speech (made once, cached in bench/out/)."""
     import numpy as np
 
-    from saber_agent.testing.synth import face_image, make_clip as mux, speak
+    from saber_agent.testing.synth import face_image, speak
+    from saber_agent.testing.synth import make_clip as mux
 
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"perception_{seconds:g}s.mp4"

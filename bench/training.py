@@ -49,8 +49,8 @@ def build_data(folder: Path) -> tuple[Path, Path]:
     from saber_agent import registry as registry_module
     from saber_agent.saber_format import write_jsonl
     from saber_agent.training.cases import read_cases
-    from saber_agent.training.sft_examples import write_sft
     from saber_agent.training.pairs import build_pairs
+    from saber_agent.training.sft_examples import write_sft
 
     registry_module.set_registry(registry_module.Registry(allow=["checks", "fusion"]).load())
     cases, _ = read_cases([DATA / "saber_en.json", DATA / "saber_zh.json", DATA / "saber_mixed.jsonl"])

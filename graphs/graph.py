@@ -8,9 +8,9 @@ Compiled without a checkpointer, so a parent graph that adds it as a node passes
 from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
+
 from saber_agent.graphs import nodes
 from saber_agent.graphs.state import InputState, OutputState, State
-
 from saber_agent.settings import AnalysisSettings
 
 

@@ -7,7 +7,6 @@ from typing import Literal
 
 from langgraph.runtime import Runtime
 from langgraph.types import Send
-from saber_agent.graphs.state import Perception, State, ToolTask
 
 from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
@@ -25,6 +24,7 @@ from saber_agent.evidence import (
     SlotStatus,
     ToolRun,
 )
+from saber_agent.graphs.state import Perception, State, ToolTask
 from saber_agent.media import Clip, clip_cache
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.registry import get_registry

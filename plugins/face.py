@@ -330,7 +330,7 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
     mean = seen.mean(axis=0)
     order = np.argsort(mean)[::-1]
     dominant = BASIC_EMOTIONS[order[0]]
-    top = [BASIC_EMOTIONS[int(np.argmax(row))] if ok else None for row, ok in zip(probs, found)]
+    top = [BASIC_EMOTIONS[int(np.argmax(row))] if ok else None for row, ok in zip(probs, found, strict=False)]
     step = _step(times)
     m: dict = {
         "n_frames": n,
@@ -345,7 +345,7 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
         "max_faces": int(track.counts.max()),
         "frames_with_several_faces": int((track.counts > 1).sum()),
         "faces_tracked": int(track.n_tracks),
-        "mean_probabilities": {e: _r(v) for e, v in zip(BASIC_EMOTIONS, mean)},
+        "mean_probabilities": {e: _r(v) for e, v in zip(BASIC_EMOTIONS, mean, strict=False)},
         "dominant": dominant,
         "dominant_probability": _r(mean[order[0]]),
         "dominant_share": _r(sum(t == dominant for t in top if t) / max(1, found.sum())),
@@ -353,7 +353,7 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
         "timeline": {
             "t": [_r(t, 2) for t in times],
             "top": top,
-            "probabilities": {e: [None if not ok else _r(v) for v, ok in zip(probs[:, k], found)] for k, e in enumerate(BASIC_EMOTIONS)},
+            "probabilities": {e: [None if not ok else _r(v) for v, ok in zip(probs[:, k], found, strict=False)] for k, e in enumerate(BASIC_EMOTIONS)},
         },
         "micro_expressions": micro_expressions(times, probs, dominant),
         "detector": track.detector,
@@ -508,9 +508,7 @@ class FaceTool(PerceptionTool):
         if why:
             return Slot.unavailable(why, provenance)
         from saber_agent.plugins import face_geometry
-        from saber_agent.plugins.facetrack import tracker_option
-
-        from saber_agent.plugins.facetrack import FaceDetectorMissing
+        from saber_agent.plugins.facetrack import FaceDetectorMissing, tracker_option
 
         try:
             track = track_faces(clip, tracker_option(settings))

@@ -128,8 +128,8 @@ class MiniXception:
     def _conv(self, x: np.ndarray, kernel: np.ndarray, stride: int, padding: str, bias: np.ndarray | None) -> np.ndarray:
         k = kernel.shape[0]
         if padding == "same":
-            (t, b), (l, r) = _same_pad(x.shape[1], k, stride), _same_pad(x.shape[2], k, stride)
-            x = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))
+            (top, bottom), (left, right) = _same_pad(x.shape[1], k, stride), _same_pad(x.shape[2], k, stride)
+            x = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
         if k == 1:
             cols = x[:, ::stride, ::stride, :]
         else:
@@ -140,8 +140,8 @@ class MiniXception:
     def _depthwise(self, x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
         """A 3x3 'same' depthwise convolution (stride 1, depth multiplier 1) as nine shifted sums."""
         k = kernel.shape[0]
-        (t, b), (l, r) = _same_pad(x.shape[1], k, 1), _same_pad(x.shape[2], k, 1)
-        padded = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))
+        (top, bottom), (left, right) = _same_pad(x.shape[1], k, 1), _same_pad(x.shape[2], k, 1)
+        padded = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
         h, w = x.shape[1], x.shape[2]
         out = np.zeros_like(x)
         for i in range(k):
@@ -151,8 +151,8 @@ class MiniXception:
 
     @staticmethod
     def _max_pool(x: np.ndarray, size: int, stride: int) -> np.ndarray:
-        (t, b), (l, r) = _same_pad(x.shape[1], size, stride), _same_pad(x.shape[2], size, stride)
-        padded = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)), constant_values=-np.inf)
+        (top, bottom), (left, right) = _same_pad(x.shape[1], size, stride), _same_pad(x.shape[2], size, stride)
+        padded = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=-np.inf)
         view = np.lib.stride_tricks.sliding_window_view(padded, (size, size), axis=(1, 2))[:, ::stride, ::stride]
         return view.max(axis=(-2, -1))
 

@@ -140,7 +140,7 @@ def dominant_colours(frames: np.ndarray, limit: int = 4) -> list[dict[str, Any]]
         if share < MIN_COLOUR_SHARE and out:
             break
         mean = pixels[names == i].mean(axis=0)
-        out.append({"name": COLOUR_NAMES[i], "share": round(float(share), 3), "rgb": "#%02x%02x%02x" % tuple(int(c) for c in mean)})
+        out.append({"name": COLOUR_NAMES[i], "share": round(float(share), 3), "rgb": "#{:02x}{:02x}{:02x}".format(*tuple(int(c) for c in mean))})
     return out
 
 
@@ -172,7 +172,7 @@ def people_in(frames: np.ndarray, times: np.ndarray) -> dict[str, Any]:
         # pyramid step 1.1: half the cost of 1.05 for a detector that only counts figures
         boxes, weights = hog.detectMultiScale(image, winStride=(8, 8), padding=(8, 8), scale=1.1)
         weights = np.ravel(weights) if len(boxes) else np.zeros(0)
-        kept = [b for b, w in zip(boxes, weights) if w >= HOG_MIN_WEIGHT]
+        kept = [b for b, w in zip(boxes, weights, strict=False) if w >= HOG_MIN_WEIGHT]
         kept = _suppress_overlaps([tuple(float(v) / scale for v in b) for b in kept])
         per_frame.append({"t": round(float(times[i]), 3), "bodies": len(kept)})
     counts = np.array([p["bodies"] for p in per_frame])
@@ -252,7 +252,7 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     ]
     bounds = [0, *cuts, len(frames)]
     shots = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         end = times[b] if b < len(times) else clip.duration_s or times[-1]
         shot_colours = dominant_colours(small[a:b][:: max(1, (b - a) // 4)], limit=2)
         shots.append({

@@ -29,14 +29,14 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from saber_agent.plugins import whisper_models
-from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins import whisper_models
+from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 from saber_agent.settings import AnalysisSettings
 from saber_agent.vocab import CJK, KANA
 from saber_agent.voice_activity import detect as voice_detect

@@ -169,7 +169,7 @@ class Timeline(BaseModel):
         n = len(self.times_s)
         if any(not math.isfinite(t) for t in self.times_s):
             raise ValueError("times_s must be finite seconds")
-        if any(b < a for a, b in zip(self.times_s, self.times_s[1:])):
+        if any(b < a for a, b in zip(self.times_s, self.times_s[1:], strict=False)):
             raise ValueError("times_s must be in time order (non-decreasing)")
         for kind, columns in (("series", self.series), ("labels", self.labels)):
             for name, column in columns.items():

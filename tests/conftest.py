@@ -11,8 +11,10 @@ import os
 import numpy as np
 import pytest
 
-from saber_agent import media, registry as registry_module
+from saber_agent import media
+from saber_agent import registry as registry_module
 from saber_agent.testing import synth
+from tests.support.batch_support import batch_registry  # noqa: F401 (a fixture, shared by the batch tests)
 
 IN_TREE = sorted(
     ep.name for ep in importlib.metadata.entry_points(group="saber_agent") if ep.value.startswith("saber_agent.plugins.")

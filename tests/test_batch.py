@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from saber_agent import registry as registry_module
-from saber_agent.testing import synth
 from saber_agent.batch import (
     BatchConfigError,
     BatchInputError,
@@ -23,7 +22,8 @@ from saber_agent.batch import (
     read_results,
     run_batch,
 )
-from tests.support.batch_support import FAST, PLUGINS, batch_registry, clip_folder, make_tones  # noqa: F401 (fixture)
+from saber_agent.testing import synth
+from tests.support.batch_support import FAST, PLUGINS, clip_folder, make_tones
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import shutil
 
 from saber_agent.batch import read_results
 from saber_agent.cli import main
-from tests.support.batch_support import batch_registry, make_tones  # noqa: F401 (fixture)
+from tests.support.batch_support import make_tones
 
 
 def test_batch_a_manifest_with_a_cache_then_resume(batch_registry, tmp_path, face_speech_clip, capsys):

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 from saber_agent.cli import main
-from tests.support.batch_support import batch_registry  # noqa: F401 (fixture)
 
 FIXTURE = Path(__file__).with_name("data") / "emobench_sample.json"
 
@@ -65,7 +64,7 @@ def test_emobench_from_benchmark_json_to_the_scorers_files(batch_registry, tmp_p
     assert len(classification) == 3
     allowed = [["neutral", "negative", "positive"], ["neutral", "surprise", "fear", "sadness", "joy", "disgust", "anger"],
                ["true", "false"]]
-    for row, labels in zip(classification, allowed):
+    for row, labels in zip(classification, allowed, strict=False):
         assert row["predicted_value"] in labels and row["expected_value"] in labels
     joint = json.loads((tmp_path / "scorer" / "bench.joint.jsonl").read_text().splitlines()[0])
     assert joint["predicted_emotion"] in ["happy", "surprise", "sad", "disgust", "anger", "fear", "neutral"]

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from saber_agent.devices import DeviceError, ModelRegistry, cuda_available, resolve_device, shared_model, models
+from saber_agent.devices import DeviceError, ModelRegistry, cuda_available, models, resolve_device, shared_model
 
 
 def test_auto_resolves_to_what_is_here():

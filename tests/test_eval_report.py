@@ -1,7 +1,7 @@
 """The evaluation report: the terminal table and the plot files."""
 
-from saber_agent.eval.report import metric_rows, render, save_plots
 from saber_agent.eval.metrics import evaluate
+from saber_agent.eval.report import metric_rows, render, save_plots
 
 
 def _record(id_, basic, valence_label, gold, conflicts=()):

@@ -2,7 +2,15 @@ import pytest
 from pydantic import ValidationError
 
 from saber_agent.evidence import (
-    SLOT_NAMES, Analysis, Evidence, Result, ClipInfo, Slot, SlotStatus, result_json_schema, valence_label,
+    SLOT_NAMES,
+    Analysis,
+    ClipInfo,
+    Evidence,
+    Result,
+    Slot,
+    SlotStatus,
+    result_json_schema,
+    valence_label,
 )
 
 

@@ -9,13 +9,13 @@ import pytest
 
 from saber_agent import hookimpl
 from saber_agent.batch import read_results, run_batch
-from saber_agent.evidence import Analysis, ClipInfo
 from saber_agent.batch.evidence_cache import EvidenceCache, cache_key, perception_config
+from saber_agent.evidence import Analysis, ClipInfo
 from saber_agent.graphs import graph
 from saber_agent.graphs.state import Perception
 from saber_agent.media import clip_cache
 from saber_agent.settings import AnalysisSettings
-from tests.support.batch_support import FAST, batch_registry, clip_folder, counts, make_tones  # noqa: F401 (fixture)
+from tests.support.batch_support import FAST, clip_folder, counts, make_tones
 
 
 class Contrarian:

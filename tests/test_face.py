@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from saber_agent import media
-from saber_agent.testing import synth
 from saber_agent.api import analyze
 from saber_agent.devices import cuda_available
 from saber_agent.evidence import BASIC_EMOTIONS, SlotStatus
 from saber_agent.plugins.face import DeepFaceExpressions, FaceTool, choose_backend, describe, micro_expressions, summarize
 from saber_agent.plugins.facetrack import build_track
 from saber_agent.settings import AnalysisSettings
+from saber_agent.testing import synth
 
 skimage_data = pytest.importorskip("skimage.data")
 

@@ -115,7 +115,7 @@ def test_gpu_out_of_memory_while_classifying_is_a_clear_error_or_a_cpu_fallback(
 
 def test_astronaut_smile_is_happy():
     probabilities = fe.predict(astronaut_crop()[None])[0]
-    named = {fe.FER_TO_BASIC[label]: round(float(p), 6) for label, p in zip(fe.FER_LABELS, probabilities)}
+    named = {fe.FER_TO_BASIC[label]: round(float(p), 6) for label, p in zip(fe.FER_LABELS, probabilities, strict=False)}
     print(f"\nastronaut expression probabilities: {named}")
     assert max(named, key=named.get) == "happiness"
     assert named["happiness"] > 0.9

@@ -13,11 +13,11 @@ import sys
 
 import numpy as np
 import pytest
-from saber_agent.plugins.prosody import ProsodyTool
-from saber_agent.plugins.transcript import TranscriptTool, assemble, is_spoken
 
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import DecodeSettings, MediaError, decode
+from saber_agent.plugins.prosody import ProsodyTool
+from saber_agent.plugins.transcript import TranscriptTool, assemble, is_spoken
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing import corpus
 from saber_agent.testing.synth import speak, write_wav
@@ -286,11 +286,10 @@ def test_words_of_any_script_count():
 
 
 def test_a_low_language_confidence_is_said_in_the_report_and_the_ui():
-    from saber_agent.plugins.transcript import language_note
-    from saber_agent.ui.views import RunView
-
     from saber_agent.evidence import Evidence, Result, Slot
+    from saber_agent.plugins.transcript import language_note
     from saber_agent.report import render
+    from saber_agent.ui.views import RunView
 
     try:  # the page's renderers are moving out of views.py
         from saber_agent.ui.render import transcript_html

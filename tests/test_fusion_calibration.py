@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from saber_agent.plugins.reasoners.fusion import FusionReasoner, vote
-
 from saber_agent.evidence import ClipInfo, Evidence, ModalityCue
+from saber_agent.plugins.reasoners.fusion import FusionReasoner, vote
 from saber_agent.reasoning import ReasoningRequest
 
 

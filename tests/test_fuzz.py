@@ -3,7 +3,8 @@ clear error type; it never crashes with anything else."""
 
 import json
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from saber_agent.batch import BatchConfigError, BatchInputError, read_items
 from saber_agent.saber_format import SaberFormatError, iter_saber_jsonl

@@ -137,7 +137,7 @@ def test_timelines_are_10_hz_and_json_able(two_sentences, tmp_path):
     contour = slot.measurements["contour"]
     assert contour["step_s"] == 0.1 and len(contour["t"]) == len(contour["f0_hz"]) == len(contour["intensity_db"])
     assert abs(len(contour["t"]) - slot.measurements["duration_s"] * 10) <= 1
-    in_gap = [f for t, f in zip(contour["t"], contour["f0_hz"]) if gap_start + 0.15 < t < gap_end - 0.15]
+    in_gap = [f for t, f in zip(contour["t"], contour["f0_hz"], strict=False) if gap_start + 0.15 < t < gap_end - 0.15]
     assert in_gap and all(f is None for f in in_gap)  # no pitch in the pause
     voiced = [f for f in contour["f0_hz"] if f is not None]
     assert abs(np.mean(voiced) - slot.measurements["f0_mean_hz"]) < 15

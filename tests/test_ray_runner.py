@@ -9,7 +9,7 @@ import pytest
 from saber_agent.batch import read_items, read_results, run_batch
 from saber_agent.cli import main
 from saber_agent.settings import AnalysisSettings
-from tests.support.batch_support import FAST, batch_registry, clip_folder, make_tones  # noqa: F401 (fixture)
+from tests.support.batch_support import FAST, clip_folder, make_tones
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # before Ray is imported: listen on 127.0.0.1 only
 ray = pytest.importorskip("ray", reason="the Ray runner needs saber-agent[ray]")

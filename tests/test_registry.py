@@ -4,7 +4,7 @@ import pytest
 
 from saber_agent import hookimpl
 from saber_agent.perception import PerceptionTool
-from saber_agent.registry import Registry, UnknownComponentError, load_module, PluginError
+from saber_agent.registry import PluginError, Registry, UnknownComponentError, load_module
 from tests.conftest import IN_TREE
 
 OUT_OF_TREE = textwrap.dedent('''

@@ -19,13 +19,19 @@ import numpy as np
 import pytest
 
 from saber_agent import hookimpl
-from saber_agent.testing import synth
 from saber_agent.api import analyze
 from saber_agent.checking import ConsistencyCheck
 from saber_agent.evidence import (
-    ClipInfo, ModalityCue, PerceptionRequest, Reperception, Slot, SlotStatus, Timeline, TimelineEvent,
+    ClipInfo,
+    ModalityCue,
+    PerceptionRequest,
+    Reperception,
+    Slot,
+    SlotStatus,
+    Timeline,
+    TimelineEvent,
 )
-from saber_agent.media import decode
+from saber_agent.media import clip_cache, decode
 from saber_agent.perception import PerceptionTool
 from saber_agent.plugins.prosody import measure, prosody_timeline
 from saber_agent.plugins.reasoners.fusion import FusionReasoner
@@ -39,8 +45,8 @@ from saber_agent.reperception import (
     request_from_tool_call,
     request_tool_schema,
 )
-from saber_agent.media import clip_cache
 from saber_agent.settings import AnalysisSettings, ReperceptionBudget
+from saber_agent.testing import synth
 
 FACE_FRAMES = range(41, 48)  # 1.64-1.88 s at 25 fps: between the samples of a 2 fps decode
 
@@ -76,7 +82,7 @@ class GlimpseTool(PerceptionTool):
         cascades = cv2.data.haarcascades
         face_finder = cv2.CascadeClassifier(cascades + "haarcascade_frontalface_default.xml")
         smile_finder = cv2.CascadeClassifier(cascades + "haarcascade_smile.xml")
-        for t, frame in zip(clip.frame_times, clip.frames):
+        for t, frame in zip(clip.frame_times, clip.frames, strict=False):
             grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
             found = face_finder.detectMultiScale(grey, 1.1, 5)
             if len(found):
@@ -279,8 +285,8 @@ def test_a_tool_call_asks_for_a_window_and_the_real_plugin_measures_it(registry,
     timeline = slot.timelines["prosody"]
     assert timeline.times_s[0] < 0.2 and timeline.times_s[-1] > clip.duration_s - 0.2
     window = prosody_timeline(expected)
-    inside = [(t, f) for t, f in zip(timeline.times_s, timeline.series["f0_hz"]) if 3.1 <= t <= 5.5]
-    assert inside == [(t + 3.1, f) for t, f in zip(window.times_s, window.series["f0_hz"]) if t + 3.1 <= 5.5]
+    inside = [(t, f) for t, f in zip(timeline.times_s, timeline.series["f0_hz"], strict=False) if 3.1 <= t <= 5.5]
+    assert inside == [(t + 3.1, f) for t, f in zip(window.times_s, window.series["f0_hz"], strict=False) if t + 3.1 <= 5.5]
 
 
 # -- the budget ------------------------------------------------------------------------------------

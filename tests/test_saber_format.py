@@ -2,12 +2,19 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from saber_agent.evidence import SlotStatus
 from saber_agent.saber_format import (
-    SaberFormatError, dumps, from_saber_record, iter_saber_jsonl, parse_record, read_saber_json,
-    to_saber_record, write_jsonl,
+    SaberFormatError,
+    dumps,
+    from_saber_record,
+    iter_saber_jsonl,
+    parse_record,
+    read_saber_json,
+    to_saber_record,
+    write_jsonl,
 )
 
 DATA = Path(__file__).parent / "data"

@@ -43,7 +43,7 @@ def clips(tmp_path_factory):
     }
 
 
-def perceive(path, **options) -> "scene.Slot":
+def perceive(path, **options) -> scene.Slot:
     settings = AnalysisSettings(tool_options={"scene": options} if options else {})
     return SceneTool().perceive(decode(path, DecodeSettings(fps=2)), settings)
 

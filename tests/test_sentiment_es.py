@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from saber_agent.plugins import text_sentiment
 from saber_agent.plugins.sentiment_es import fold, score_spanish
 
@@ -46,11 +47,10 @@ def test_praise_of_a_bad_event_is_mixed_polarity():
 
 
 def test_mixed_words_are_a_conflict_the_fusion_and_the_checks_address():
-    from saber_agent.plugins.checks import CrossModalAgreement
-    from saber_agent.plugins.reasoners.fusion import FusionReasoner
-
     from saber_agent.cues import find_conflicts, within_modality
     from saber_agent.evidence import ClipInfo, Evidence, ModalityCue
+    from saber_agent.plugins.checks import CrossModalAgreement
+    from saber_agent.plugins.reasoners.fusion import FusionReasoner
     from saber_agent.reasoning import ReasoningRequest
 
     mixed = text_sentiment.analyze("I absolutely love wasting my whole afternoon", "en")

@@ -9,9 +9,8 @@ import pytest
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from saber_agent.training.config import DPOSettings  # noqa: E402
 from saber_agent.training.cases import read_cases  # noqa: E402
-
+from saber_agent.training.config import DPOSettings  # noqa: E402
 from tests.test_training_sft import WeightProbe  # noqa: E402
 
 DATA = Path(__file__).parent / "data"

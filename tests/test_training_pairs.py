@@ -10,10 +10,10 @@ from saber_agent import hookimpl
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, Slot
 from saber_agent.reasoning import Reasoner, ReasoningRequest
-from saber_agent.sed_prompt import build_messages, parse_analysis
-from saber_agent.training.config import PairSettings
 from saber_agent.saber_format import write_jsonl
+from saber_agent.sed_prompt import build_messages, parse_analysis
 from saber_agent.training.cases import Case, DatasetError, read_cases
+from saber_agent.training.config import PairSettings
 from saber_agent.training.pairs import ablate, build_pairs, consistency_score, read_pairs, scoring_request
 
 DATA = Path(__file__).parent / "data"

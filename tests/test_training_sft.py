@@ -12,8 +12,8 @@ import pytest
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from saber_agent.training.config import SFTSettings  # noqa: E402
 from saber_agent.training.cases import DatasetError  # noqa: E402
+from saber_agent.training.config import SFTSettings  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from saber_agent.api import analyze
-from saber_agent.media import decode
 from saber_agent.eval.metrics_text import character_error_rate, corpus_word_error_rate, word_error_rate
+from saber_agent.media import decode
 from saber_agent.plugins import whisper_models
 from saber_agent.plugins.transcript import TranscriptTool, assemble, event_name, hallucination, normalise_events
 from saber_agent.settings import AnalysisSettings
@@ -74,8 +74,8 @@ def english(tool, media):
 
 
 def test_english_word_error_rate_is_under_15_percent(english):
-    pairs = [(ref, slot.text) for ref, slot in zip(SENTENCES, english)]
-    for (ref, hyp), slot in zip(pairs, english):
+    pairs = [(ref, slot.text) for ref, slot in zip(SENTENCES, english, strict=False)]
+    for (ref, hyp), slot in zip(pairs, english, strict=False):
         print(f"WER {word_error_rate(ref, hyp):.3f}  {hyp!r}")
         assert slot.ok and slot.measurements["model"] == "tiny.en"  # English: the English-only model
     wer = corpus_word_error_rate(pairs)

@@ -20,12 +20,18 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 from saber_agent.api import analyze, sample_clip  # noqa: E402
 from saber_agent.plugins.reasoners.transformers_chat import (  # noqa: E402
-    JSON_PREFIX, TransformersChatReasoner, bundled_model,
+    JSON_PREFIX,
+    TransformersChatReasoner,
+    bundled_model,
 )
 from saber_agent.reasoning import ReasonerError  # noqa: E402
 from saber_agent.sed_prompt import ANSWER_KEYS, build_messages, parse_analysis  # noqa: E402
 from tests.support.reasoner_cases import (  # noqa: E402
-    INJECTION, SMILE, check_untrusted_speech_answer, hostile_request, sarcasm_request,
+    INJECTION,
+    SMILE,
+    check_untrusted_speech_answer,
+    hostile_request,
+    sarcasm_request,
 )
 
 

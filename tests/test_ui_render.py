@@ -10,7 +10,6 @@ from saber_agent.ui import render, views
 from tests.support.ui_runs import CUES, FACE_SLOT, fold, perceive, sarcasm_events, slot_statuses
 
 
-
 def test_slot_badges_follow_the_run():
     snaps = fold(sarcasm_events())
     assert set(slot_statuses(render.slots_html(None)).values()) == {"idle"}

@@ -8,7 +8,6 @@ from saber_agent.ui import render, views
 from tests.support.ui_runs import CLIP, FACE_SLOT, PLANNED, fold, perceive, sarcasm_events, slot_statuses
 
 
-
 def test_progress_has_a_line_per_tool_as_it_finishes_then_each_round():
     final = fold(sarcasm_events())[-1]
     stages = [line.stage for line in final.lines]

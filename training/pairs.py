@@ -32,15 +32,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, Field
-from saber_agent.training.config import ConfigError, PairSettings
-from saber_agent.training.cases import Case, DataReport, DatasetError
-from saber_agent.training.text_emotion import text_cues
 
 from saber_agent.checking import ConsistencyCheck, evidence_text, modalities_in, modalities_used
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome, Slot
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.sed_prompt import build_messages, target_json
+from saber_agent.training.cases import Case, DataReport, DatasetError
+from saber_agent.training.config import ConfigError, PairSettings
+from saber_agent.training.text_emotion import text_cues
 from saber_agent.vocab import OBSERVABLE_CUES
 
 MODALITY_SLOT = {modality: slot for slot, modality in SLOT_MODALITY.items()}

@@ -77,7 +77,7 @@ def prosody_figure(timelines: Any):
     if not panels:
         return None
     fig, axes = _figure(height=1.7 + 1.3 * len(panels), rows=len(panels))
-    for ax, (data, label, colour) in zip(axes, panels):
+    for ax, (data, label, colour) in zip(axes, panels, strict=False):
         values = next(iter(data.lines.values()))
         ax.plot(data.times, values, color=colour, linewidth=1.4)
         ax.set_ylabel(label, color=INK, fontsize=9)
@@ -105,7 +105,7 @@ def activity_figure(timelines: Any):
     if not data:
         return None
     fig, (ax,) = _figure()
-    for (name, values), colour in zip(data.lines.items(), REGION_COLOURS * 4):
+    for (name, values), colour in zip(data.lines.items(), REGION_COLOURS * 4, strict=False):
         ax.plot(data.times, values, color=colour, linewidth=1.6, label=name.replace("_", " "))
         if len(data.lines) == 1:
             finite = [v if math.isfinite(v) else 0.0 for v in values]
@@ -135,7 +135,7 @@ def cues_figure(cues: list[ModalityCue]):
     fig, (left, right) = _figure(height=max(1.9, 0.95 + 0.42 * len(order)), cols=2, sharey=True,
                                  gridspec_kw={"width_ratios": [2, 1]})
     ys = list(range(len(order)))[::-1]
-    for y, modality in zip(ys, order):
+    for y, modality in zip(ys, order, strict=False):
         cue = best[modality]
         colour = "#10b981" if cue.valence > 0.15 else "#ef4444" if cue.valence < -0.15 else "#94a3b8"
         left.barh(y, cue.valence, color=colour, alpha=0.35 + 0.6 * cue.confidence, height=0.55)

@@ -153,8 +153,8 @@ class AnalysisService:
     def analyze(self, path: str | None, settings: AnalysisSettings) -> Result:
         """Run to the end; raise AnalysisFailed (with the user-facing message) if there is no result."""
         last = None
-        for last in self.stream(path, settings):
-            pass
+        for view in self.stream(path, settings):
+            last = view
         if last is None or last.error or last.result is None:
             raise AnalysisFailed(last.error if last and last.error else "The analysis ended without a result.")
         return last.result

@@ -167,7 +167,7 @@ def run_batch_ray(
     try:
         if todo:
             ray, started_ray = init_ray(address)
-            import ray.data
+            import ray.data  # noqa: F811 (the submodule, on the package init_ray imported)
 
             pool = max(1, min(workers, len(todo)))  # no idle actors: each loads every model
             context = ray.data.DataContext.get_current()

@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     from saber_agent.batch import BatchInputError, read_items, read_results
     from saber_agent.errors import EXIT_BAD_INPUT, UsageError
-    from saber_agent.eval.report import render, save_plots
     from saber_agent.eval.metrics import evaluate, reasoner_judge
+    from saber_agent.eval.report import render, save_plots
 
     if not args.results.is_file():
         print(f"saber-agent: cannot read input: {args.results}: no such results file.", file=sys.stderr)

@@ -15,8 +15,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from saber_agent.errors import UsageError
     from saber_agent.agents.mcp_server import serve_stdio
+    from saber_agent.errors import UsageError
     from saber_agent.settings import AnalysisSettings
 
     update: dict = {}

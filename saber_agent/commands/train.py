@@ -194,8 +194,8 @@ def pair_settings(args):
 
 
 def run_pairs(args) -> int:
-    from saber_agent.settings import AnalysisSettings
     from saber_agent.saber_format import write_jsonl
+    from saber_agent.settings import AnalysisSettings
     from saber_agent.training.cases import DataReport, cases_from_clips, is_media, read_cases
     from saber_agent.training.pairs import build_pairs
 

@@ -324,7 +324,7 @@ def write_predictions(
         path = out / f"{stem}.classification.json"
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written["files"]["classification"] = str(path)
-        valid = [r for r, cats in zip(rows, allowed) if r["expected_value"] in cats and r["predicted_value"] in cats]
+        valid = [r for r, cats in zip(rows, allowed, strict=False) if r["expected_value"] in cats and r["predicted_value"] in cats]
         scores = classification_scores([r["expected_value"] for r in valid], [r["predicted_value"] for r in valid])
         written["scores"]["classification"] = {
             "n": len(rows), "invalid": len(rows) - len(valid),

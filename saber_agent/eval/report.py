@@ -19,7 +19,7 @@ def _fmt(value, digits: int = 3) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
+    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=False)))  # noqa: E731
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
@@ -112,7 +112,7 @@ def _splits_plot(report: EvalReport, path: Path) -> Path:
         xs = [i + (k - 1) * width for i in range(len(rows))]
         ys = [values[k] or 0.0 for _, values in rows]
         bars = ax.bar(xs, ys, width, label=f"{split} (n={report.splits[split].clips})")
-        for bar, (_, values) in zip(bars, rows):
+        for bar, (_, values) in zip(bars, rows, strict=False):
             if values[k] is None:
                 bar.set_hatch("//")
                 bar.set_alpha(0.3)

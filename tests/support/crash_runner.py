@@ -18,11 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from saber_agent.graphs import nodes
-
 from saber_agent import hookimpl
 from saber_agent.agents.checkpointing import analyze_resumable
 from saber_agent.evidence import Slot
+from saber_agent.graphs import nodes
 from saber_agent.perception import PerceptionTool
 from saber_agent.registry import get_registry
 from saber_agent.settings import AnalysisSettings
