@@ -21,12 +21,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 
 from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
 from saber_agent.voice_activity import speech_signal, voice_activity
 
@@ -155,7 +155,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     if not mask.any():
         return []
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=False))
 
 
 def sounding_intervals(times: np.ndarray, db: np.ndarray, threshold_db: float = SILENCE_DB,
@@ -205,7 +205,7 @@ def emphasis(nuclei: list[dict], phrases: list[tuple[float, float]]) -> list[dic
         loud = np.array([n["intensity_db"] for n in inside])
         pitch = semitones(np.array([n["f0_hz"] for n in inside]))
         sd = max(float(loud.std()), 1.5)
-        for n, db, st in zip(inside, loud, pitch):
+        for n, db, st in zip(inside, loud, pitch, strict=False):
             louder = float((db - loud.mean()) / sd)
             higher = float(st - np.median(pitch))
             if (louder > 1.0 and higher >= 0) or higher > 3.0:
@@ -254,7 +254,7 @@ def _shifts(phrases: list[dict]) -> list[dict]:
 
 
 def _pauses(phrases: list[tuple[float, float]]) -> dict:
-    gaps = [(round(a[1], 2), round(b[0], 2)) for a, b in zip(phrases, phrases[1:])]
+    gaps = [(round(a[1], 2), round(b[0], 2)) for a, b in zip(phrases, phrases[1:], strict=False)]
     lengths = [b - a for a, b in gaps]
     return {
         "count": len(gaps),
@@ -487,7 +487,8 @@ class ProsodyTool(PerceptionTool):
         if "f0_mean_hz" not in m:
             return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
                 f"no voiced speech found ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
-        m["voice_emotion"] = read_voice(clip.audio, clip.sample_rate, m, settings.options_for(self.name))
+        # the voice read from the speech alone (the same cut-out the measurements came from)
+        m["voice_emotion"] = read_voice(speech.audio, clip.sample_rate, m, settings.options_for(self.name))
         confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates
         confidence = round(confidence * (0.5 if activity.noisy else 1.0), 3)
         return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,
