@@ -163,7 +163,10 @@ def report(rows: list[dict]) -> None:
     """Print the table for one device."""
     tools = sorted({t for r in rows for t in r["tools"]})
     print(f"tools: {', '.join(tools)}  (cores: {os.cpu_count()})")
-    head = f"{'clip':>6} {'total s':>8} {'RTF':>6} {'decode':>7} {'share':>6} {'percept':>8} {'slowest':>8} {'par.eff':>8} {'reason':>7} {'peakMB':>7} {'naive s':>8} {'naive/x':>8}"
+    head = (
+        f"{'clip':>6} {'total s':>8} {'RTF':>6} {'decode':>7} {'share':>6} {'percept':>8} "
+        f"{'slowest':>8} {'par.eff':>8} {'reason':>7} {'peakMB':>7} {'naive s':>8} {'naive/x':>8}"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -178,8 +181,10 @@ def report(rows: list[dict]) -> None:
     if len(rows) > 1:
         a, b = rows[0], rows[-1]
         growth = b["duration_s"] / a["duration_s"]
-        print(f"\ngrowth {a['duration_s']:.0f}s -> {b['duration_s']:.0f}s (x{growth:.0f} length): total x{b['total_s'] / a['total_s']:.1f}, "
-              f"decode x{b['decode_s'] / max(a['decode_s'], 1e-9):.1f}, perception x{b['perception_s'] / max(a['perception_s'], 1e-9):.1f}, "
+        print(f"\ngrowth {a['duration_s']:.0f}s -> {b['duration_s']:.0f}s (x{growth:.0f} length): "
+              f"total x{b['total_s'] / a['total_s']:.1f}, "
+              f"decode x{b['decode_s'] / max(a['decode_s'], 1e-9):.1f}, "
+              f"perception x{b['perception_s'] / max(a['perception_s'], 1e-9):.1f}, "
               f"peak RSS x{b['peak_rss_mb'] / a['peak_rss_mb']:.2f}")
     print("targets on 2 cores: RTF <= 0.5 for 10 s; peak RSS <= 2048 MB for 60 s; perception wall / slowest <= 1.3")
 

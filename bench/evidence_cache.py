@@ -4,7 +4,8 @@
 
 Makes N short talking-face clips (the same ones as bench/batch.py, cached under bench/out/batch/clips)
 and K "glimpse" clips (speech over a plain picture in which a smiling face shows for 0.28 s, so the
-face tool finds nothing at 2 fps and a denser second look is taken), then runs the batch runner over them twice with one cache folder and the default analysis settings:
+face tool finds nothing at 2 fps and a denser second look is taken), then runs the batch runner over them
+twice with one cache folder and the default analysis settings:
 cold (decode, perceive, second looks, reason) and warm (perception and second looks come from the
 cache; only the reasoner and the checks run). Models are loaded by the cold run, so the warm run's
 advantage is what the cache saves, not model loading. Prints seconds, the warm/cold ratio, the second

@@ -353,7 +353,10 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
         "timeline": {
             "t": [_r(t, 2) for t in times],
             "top": top,
-            "probabilities": {e: [None if not ok else _r(v) for v, ok in zip(probs[:, k], found, strict=False)] for k, e in enumerate(BASIC_EMOTIONS)},
+            "probabilities": {
+                e: [None if not ok else _r(v) for v, ok in zip(probs[:, k], found, strict=False)]
+                for k, e in enumerate(BASIC_EMOTIONS)
+            },
         },
         "micro_expressions": micro_expressions(times, probs, dominant),
         "detector": track.detector,
@@ -405,7 +408,10 @@ def describe(m: dict) -> str:
     share = m["dominant_share"]
     steadiness = "consistently" if share >= 0.8 else "mostly" if share >= 0.5 else "intermittently"
     who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
-    counted = f"{dominant} is the top expression in {round(share * k)} of {k} sampled frames with a face (mean probability {m['dominant_probability']:.2f})"
+    counted = (
+        f"{dominant} is the top expression in {round(share * k)} of {k} sampled frames with a face "
+        f"(mean probability {m['dominant_probability']:.2f})"
+    )
     # the expression leads: readers (and the fusion reasoner's summary) take the first sentence
     if m["dominant_probability"] < WEAK_EXPRESSION:
         sentence = f"{who} shows no clear expression: {counted}"
@@ -421,7 +427,8 @@ def describe(m: dict) -> str:
         several = m["frames_with_several_faces"]
         parts.append(
             f"Several faces are visible (up to {m['max_faces']} at once, {several} of {n} sampled frames show more than one); "
-            f"this describes the main face, the largest and most persistent one, at the {m['head']['position'] if m['head'] else 'centre'} of the frame."
+            f"this describes the main face, the largest and most persistent one, "
+            f"at the {m['head']['position'] if m['head'] else 'centre'} of the frame."
         )
     if k == n:
         parts.append(f"The face is visible throughout ({k} of {n} sampled frames).")
@@ -448,7 +455,8 @@ def describe(m: dict) -> str:
     micro = m["micro_expressions"]
     if micro:
         listed = "; ".join(
-            f"{e['emotion']} rising to {e['peak_probability']:.2f} at {_seconds(e['start_s'])}-{_seconds(e['end_s'])} (baseline {e['baseline']:.2f})"
+            f"{e['emotion']} rising to {e['peak_probability']:.2f} at {_seconds(e['start_s'])}-{_seconds(e['end_s'])} "
+            f"(baseline {e['baseline']:.2f})"
             for e in micro[:4]
         )
         parts.append(f"Brief transient changes (micro-expression candidates at this sampling rate): {listed}.")
@@ -567,7 +575,8 @@ class FaceTool(PerceptionTool):
             ModalityCue(
                 modality="face", valence=round(max(-1.0, min(1.0, valence)), 3), arousal=round(max(0.0, min(1.0, arousal)), 3),
                 emotion=m["dominant"], confidence=round(slot.confidence or 0.5, 3),
-                basis=f"{m['dominant']} facial expression, mean probability {m['dominant_probability']:.2f} over {m['frames_with_face']} frames",
+                basis=f"{m['dominant']} facial expression, mean probability {m['dominant_probability']:.2f} "
+                f"over {m['frames_with_face']} frames",
             )
         ]
 

@@ -140,7 +140,8 @@ def dominant_colours(frames: np.ndarray, limit: int = 4) -> list[dict[str, Any]]
         if share < MIN_COLOUR_SHARE and out:
             break
         mean = pixels[names == i].mean(axis=0)
-        out.append({"name": COLOUR_NAMES[i], "share": round(float(share), 3), "rgb": "#{:02x}{:02x}{:02x}".format(*tuple(int(c) for c in mean))})
+        out.append({"name": COLOUR_NAMES[i], "share": round(float(share), 3),
+                    "rgb": "#{:02x}{:02x}{:02x}".format(*tuple(int(c) for c in mean))})
     return out
 
 

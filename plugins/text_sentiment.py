@@ -299,7 +299,9 @@ def _spanish(text: str) -> TextSentiment:
 # --- shared ---------------------------------------------------------------------------------------
 
 
-def _finish(valence: float, counts: dict[str, int], evidence: list[str], n_words: int, exclaims: int, language: str, backend: str) -> TextSentiment:
+def _finish(
+    valence: float, counts: dict[str, int], evidence: list[str], n_words: int, exclaims: int, language: str, backend: str
+) -> TextSentiment:
     valence = max(-1.0, min(1.0, valence))
     sign = 1 if valence > 0.15 else -1 if valence < -0.15 else 0
     agreeing = {e: n for e, n in counts.items() if EMOTION_SIGN[e] in (sign, 0)} if sign else {}

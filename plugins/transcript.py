@@ -227,7 +227,9 @@ class TranscriptTool(PerceptionTool):
         if not detection:
             m["language"] = info.language
             m["language_probability"] = round(float(info.language_probability), 3)
-            m["language_source"] = "given" if language else ("detected by " + spec.name if spec.multilingual else "assumed: English-only model")
+            m["language_source"] = (
+                "given" if language else ("detected by " + spec.name if spec.multilingual else "assumed: English-only model")
+            )
         result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None)
         notes += result.pop("notes")
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
@@ -305,7 +307,9 @@ class TranscriptTool(PerceptionTool):
             if spec.path not in self._suppress:
                 from faster_whisper.tokenizer import Tokenizer
 
-                tokenizer = Tokenizer(model.hf_tokenizer, spec.multilingual, task="transcribe", language="en" if spec.multilingual else None)
+                tokenizer = Tokenizer(
+                    model.hf_tokenizer, spec.multilingual, task="transcribe", language="en" if spec.multilingual else None
+                )
                 allowed = set()
                 for symbol in ("(", "[", ")", "]", "♪", "♪♪", "♪♪♪"):
                     for text in (symbol, " " + symbol):

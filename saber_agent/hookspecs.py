@@ -19,7 +19,8 @@ def register_perception_tools(register):
 
 @hookspec
 def register_reasoners(register):
-    """Register reasoner backends: ``register(name, factory, description="")``; ``factory(**options)`` returns a `saber_agent.reasoning.Reasoner`."""
+    """Register reasoner backends: ``register(name, factory, description="")``;
+    ``factory(**options)`` returns a `saber_agent.reasoning.Reasoner`."""
 
 
 @hookspec

@@ -267,7 +267,8 @@ def analysis_from_dict(data: dict[str, Any]) -> Analysis:
 
 
 _SECTION = re.compile(
-    r"(?im)^\W*(visual evidence|acoustic evidence|reasoning(?: and conclusion)?|conclusion|emotions?)\W*[:：]\s*(.+?)(?=^\W*(?:visual evidence|acoustic evidence|reasoning|conclusion|emotions?)\W*[:：]|\Z)",
+    r"(?im)^\W*(visual evidence|acoustic evidence|reasoning(?: and conclusion)?|conclusion|emotions?)\W*[:：]\s*(.+?)"
+    r"(?=^\W*(?:visual evidence|acoustic evidence|reasoning|conclusion|emotions?)\W*[:：]|\Z)",
     re.S,
 )
 

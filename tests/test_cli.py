@@ -26,7 +26,9 @@ def test_analyze_json_has_the_saber_keys(registry, capsys, face_speech_clip, tmp
     out_file = tmp_path / "r.json"
     assert main(["analyze", str(face_speech_clip), "--json", "--out", str(out_file)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result["evidence"]) == {"video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"}
+    assert set(result["evidence"]) == {
+        "video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"
+    }
     assert json.loads(out_file.read_text()) == result
 
 
@@ -64,7 +66,8 @@ def test_plugins_lists_slots_and_readiness(registry, capsys):
 
 
 def test_console_script_runs_the_sample():
-    proc = subprocess.run([sys.executable, "-c", "from saber_agent.cli import main; raise SystemExit(main(['analyze','--sample','--json']))"],
+    proc = subprocess.run([sys.executable, "-c",
+                           "from saber_agent.cli import main; raise SystemExit(main(['analyze','--sample','--json']))"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["evidence"]["sentiment_analysis"]["status"] == "ok"

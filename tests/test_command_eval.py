@@ -18,7 +18,8 @@ def test_eval_prints_a_table_writes_plots_and_json(tmp_path, capsys):
          "prediction": {"emotions": ["content"], "basic_emotion": "happiness", "valence": 0.5, "valence_label": "positive", "arousal": 0.4},
          "conflicts": [], "saber": {"sentiment_analysis": "pleased"}},
         {"id": "b", "clip": "/x/b.mp4", "status": "ok", "labels": {},
-         "prediction": {"emotions": ["sarcastic"], "basic_emotion": "disgust", "valence": -0.4, "valence_label": "negative", "arousal": 0.7},
+         "prediction": {"emotions": ["sarcastic"], "basic_emotion": "disgust", "valence": -0.4, "valence_label": "negative",
+                        "arousal": 0.7},
          "conflicts": [{"modalities": ["face", "words"]}], "saber": {"sentiment_analysis": "mocking"}},
     ]
     results.write_text("".join(json.dumps(line) + "\n" for line in lines))

@@ -55,7 +55,9 @@ def test_loads_the_full_omni_checkpoint_layout(tiny_full, face_speech_clip):
     assert set(loaded) == {k.removeprefix("thinker.") for k in saved}  # every weight found, none random
     assert all((loaded[k.removeprefix("thinker.")] == v).all() for k, v in saved.items())
     clip = decode(face_speech_clip)
-    assert isinstance(reasoner.generate(reasoner.conversation(request_for(clip), True, True), reasoner.sample_frames(clip), clip.audio), str)
+    assert isinstance(
+        reasoner.generate(reasoner.conversation(request_for(clip), True, True), reasoner.sample_frames(clip), clip.audio), str
+    )
 
 
 def test_prompt_follows_saber_order_and_quotes_the_transcript(tiny_thinker, face_speech_clip):
@@ -90,7 +92,8 @@ def test_repairs_then_parses(tiny_thinker, face_speech_clip):
 
 
 def test_graph_records_the_failure_and_falls_back(registry, tiny_thinker, face_speech_clip):
-    result = analyze(face_speech_clip, reasoner="omni", reasoner_options={"model": str(tiny_thinker), "device": "cpu", "max_new_tokens": 8, "retries": 0})
+    result = analyze(face_speech_clip, reasoner="omni",
+                     reasoner_options={"model": str(tiny_thinker), "device": "cpu", "max_new_tokens": 8, "retries": 0})
     assert result.reasoner == "fusion (fallback from omni)"
     assert any("no readable analysis" in e for e in result.errors)
     assert result.evidence.sentiment_analysis.ok

@@ -117,7 +117,8 @@ def test_measurements_are_json_with_a_timeline(clips):
 
 
 def test_colour_names_of_known_colours():
-    rgb = np.array([[0, 0, 0], [255, 255, 255], [128, 128, 128], [220, 30, 30], [30, 60, 220], [40, 180, 40], [240, 220, 40], [120, 70, 30]], np.uint8)
+    rgb = np.array([[0, 0, 0], [255, 255, 255], [128, 128, 128], [220, 30, 30],
+                    [30, 60, 220], [40, 180, 40], [240, 220, 40], [120, 70, 30]], np.uint8)
     names = [scene.COLOUR_NAMES[i] for i in scene.name_colours(rgb)]
     assert names == ["black", "white", "grey", "red", "blue", "green", "yellow", "brown"]
 

@@ -63,7 +63,8 @@ def test_parses_clean_json():
 
 
 def test_repairs_prose_fences_single_quotes_trailing_commas_and_ranges():
-    text = "Sure! Here it is:\n```json\n{'reasoning': 'She is glad.', 'emotions': ['joyful',], 'valence': 7, 'basic_emotion': 'ecstatic joy',}\n```"
+    text = ("Sure! Here it is:\n```json\n{'reasoning': 'She is glad.', 'emotions': ['joyful',], "
+            "'valence': 7, 'basic_emotion': 'ecstatic joy',}\n```")
     analysis = parse_analysis(text)
     assert analysis.reasoning == "She is glad." and analysis.valence == 1.0
     assert analysis.basic_emotion == "happiness"

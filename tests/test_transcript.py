@@ -127,7 +127,9 @@ def test_short_window_language_detection_agrees_with_whispers_30_s_window(media)
     from saber_agent.plugins.transcript import detect_language
 
     model = whisper_models.load(whisper_models.bundled_multilingual(), "cpu", 0, "int8", min(4, os.cpu_count() or 1))
-    for expected, text, voice in (("en", CHEERFUL, "en-us"), ("zh", CHINESE, "cmn-latn-pinyin"), ("it", "Sono molto felice che tu sia venuto oggi.", "it")):
+    for expected, text, voice in (
+        ("en", CHEERFUL, "en-us"), ("zh", CHINESE, "cmn-latn-pinyin"), ("it", "Sono molto felice che tu sia venuto oggi.", "it")
+    ):
         audio = decode(speak(text, media / f"detect_{expected}.wav", voice=voice, speed=120)).audio
         short, p_short, ranked = detect_language(model, audio)
         standard, p_standard, _ = model.detect_language(audio)  # faster-whisper's own: padded to 30 s

@@ -86,7 +86,8 @@ footer { opacity: .7; }
 .saber-slot-unavailable { border-top-color: #f59e0b; }
 .saber-slot-failed, .saber-slot-stopped { border-top-color: #ef4444; }
 .saber-slot-running, .saber-slot-draft { border-top-color: #6366f1; }
-.saber-slot[data-slot="sentiment_analysis"] { grid-column: 1 / -1; background: linear-gradient(180deg, rgba(99,102,241,.06), transparent 60%), var(--block-background-fill); }
+.saber-slot[data-slot="sentiment_analysis"] { grid-column: 1 / -1; \
+background: linear-gradient(180deg, rgba(99,102,241,.06), transparent 60%), var(--block-background-fill); }
 .saber-slot-head { display: flex; align-items: center; gap: 8px; }
 .saber-icon { width: 18px; height: 18px; color: #6366f1; flex: none; }
 .saber-slot-title { font-weight: 700; color: var(--body-text-color); }
@@ -98,7 +99,8 @@ footer { opacity: .7; }
 .saber-slot-meta { margin-top: auto; font-size: .72rem; color: var(--body-text-color-subdued); display: flex; flex-wrap: wrap;
   align-items: center; gap: 2px 6px; }
 .saber-slot-meta code { font-size: .7rem; }
-.saber-meter { display: inline-block; width: 46px; height: 6px; border-radius: 999px; background: #e2e8f0; overflow: hidden; vertical-align: middle; }
+.saber-meter { display: inline-block; width: 46px; height: 6px; border-radius: 999px; \
+background: #e2e8f0; overflow: hidden; vertical-align: middle; }
 .saber-meter span { display: block; height: 100%; background: #6366f1; }
 
 /* badges */
@@ -115,7 +117,8 @@ footer { opacity: .7; }
 @keyframes saber-spin { to { transform: rotate(360deg); } }
 
 /* progress */
-.saber-progress { list-style: none; margin: 0; padding: 4px 2px; display: grid; gap: 5px; font-size: .82rem; max-height: 560px; overflow-y: auto; }
+.saber-progress { list-style: none; margin: 0; padding: 4px 2px; display: grid; gap: 5px; \
+font-size: .82rem; max-height: 560px; overflow-y: auto; }
 .saber-progress-empty { font-size: .82rem; color: var(--body-text-color-subdued); padding: 6px 2px; }
 .saber-line { display: flex; align-items: baseline; gap: 8px; color: var(--body-text-color); line-height: 1.35; }
 .saber-when { font-family: var(--font-mono); font-size: .72rem; color: var(--body-text-color-subdued); flex: none; }
@@ -130,8 +133,10 @@ footer { opacity: .7; }
 .saber-empty { padding: 18px; border: 1px dashed var(--border-color-primary); border-radius: 12px; text-align: center;
   color: var(--body-text-color-subdued); font-size: .86rem; }
 .saber-report { display: grid; gap: 14px; }
-.saber-report section { border: 1px solid var(--border-color-primary); border-radius: 12px; padding: 12px 16px; background: var(--block-background-fill); }
-.saber-report h4 { margin: 0 0 8px; font-size: .85rem; text-transform: uppercase; letter-spacing: .06em; color: var(--body-text-color-subdued);
+.saber-report section { border: 1px solid var(--border-color-primary); border-radius: 12px; \
+padding: 12px 16px; background: var(--block-background-fill); }
+.saber-report h4 { margin: 0 0 8px; font-size: .85rem; text-transform: uppercase; letter-spacing: .06em; \
+color: var(--body-text-color-subdued);
   display: flex; align-items: center; gap: 8px; }
 .saber-count { font-size: .72rem; padding: 0 8px; border-radius: 999px; background: #eef2ff; color: #4338ca; }
 .saber-count-warn { background: #fffbeb; color: #b45309; }
@@ -145,8 +150,10 @@ footer { opacity: .7; }
 .saber-muted { color: var(--body-text-color-subdued); font-size: .86rem; margin: 0; }
 .saber-table { width: 100%; border-collapse: collapse; font-size: .82rem; }
 .saber-table, .saber-table th, .saber-table td { border: none !important; }
-.saber-table th { text-align: left; font-weight: 600; color: var(--body-text-color-subdued); border-bottom: 1px solid var(--border-color-primary) !important; padding: 4px 6px; background: none; }
-.saber-table td { padding: 5px 6px; border-bottom: 1px solid var(--border-color-primary) !important; vertical-align: top; background: none; }
+.saber-table th { text-align: left; font-weight: 600; color: var(--body-text-color-subdued); \
+border-bottom: 1px solid var(--border-color-primary) !important; padding: 4px 6px; background: none; }
+.saber-table td { padding: 5px 6px; border-bottom: 1px solid var(--border-color-primary) !important; \
+vertical-align: top; background: none; }
 .saber-table tr:last-child td { border-bottom: none !important; }
 .saber-basis { color: var(--body-text-color-subdued); font-size: .76rem; }
 .saber-transcript-head { font-size: .8rem; color: var(--body-text-color-subdued); margin-bottom: 8px; }

@@ -97,7 +97,11 @@ def _split_options(text: str) -> list[str]:
 _LABELS_RE = [
     re.compile(r"labels? as your final answer\s*:\s*(.+?)(?:\.\s|\.$|$|\n)", re.I),
     re.compile(r"choose one emotion\s*:\s*(.+?)(?:\.\s|\.$|$|\n)", re.I),
-    re.compile(r"(?:choose|select|pick) (?:one|a label) (?:from|of|among)(?: the following)?(?: labels| options)?\s*:\s*(.+?)(?:\.\s|\.$|$|\n)", re.I),
+    re.compile(
+        r"(?:choose|select|pick) (?:one|a label) (?:from|of|among)(?: the following)?(?: labels| options)?"
+        r"\s*:\s*(.+?)(?:\.\s|\.$|$|\n)",
+        re.I,
+    ),
     re.compile(r"(?:labels|options|categories)\s*(?:are|:)\s*(.+?)(?:\.\s|\.$|$|\n)", re.I),
 ]
 _INTENTS_RE = re.compile(r"choose one intent\s*:\s*(.+?)(?:\.\s|\.$|$|\n)", re.I)
@@ -135,12 +139,17 @@ def load_benchmark(
         if not isinstance(raw, dict) or not raw.get("video"):
             raise BatchInputError(f"{path}: sample {index} has no 'video'.")
         turns = raw.get("conversations") or []
-        instruction = str(raw.get("instruction") or raw.get("prompt") or raw.get("question") or (turns[0].get("value", "") if turns else ""))
+        instruction = str(
+            raw.get("instruction") or raw.get("prompt") or raw.get("question") or (turns[0].get("value", "") if turns else "")
+        )
         instruction = instruction.replace("<video>", "").replace("<audio>", "").strip()
         answer = str(raw.get("answer") or raw.get("expected_value") or (turns[1].get("value", "") if len(turns) > 1 else "")).strip()
         found, found_intents = labels_from_instruction(instruction)
         cats = list(categories or []) or ([*PRESETS[preset]] if preset in PRESETS else []) or raw.get("categories") or found
-        intents = list(intent_categories or []) or (MC_EIU_INTENTS if preset == "MC-EIU" else []) or raw.get("intent_categories") or found_intents
+        intents = (
+            list(intent_categories or []) or (MC_EIU_INTENTS if preset == "MC-EIU" else [])
+            or raw.get("intent_categories") or found_intents
+        )
         if preset == "MC-EIU" and not categories:
             cats = MC_EIU_EMOTIONS
         kind: Task = task or ("joint" if intents else "classification" if cats else "generation")
@@ -240,11 +249,13 @@ def closest_label(labels: Iterable[str], valence: float, arousal: float, categor
 
 # Keyword rules for the speaker's intent (MC-EIU's eight), English and Chinese, checked in this order.
 _INTENT_RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("consoling", re.compile(r"sorry (?:to hear|for your)|it'?s (?:ok|okay|alright|all right)|don'?t (?:worry|cry|be sad)|别难过|没关系|别担心|会好的", re.I)),
+    ("consoling", re.compile(r"sorry (?:to hear|for your)|it'?s (?:ok|okay|alright|all right)|don'?t (?:worry|cry|be sad)"
+                             r"|别难过|没关系|别担心|会好的", re.I)),
     ("encouraging", re.compile(r"you can do it|go for it|come on|keep going|don'?t give up|you'?ve got this|加油|你可以的|坚持", re.I)),
     ("wishing", re.compile(r"\bi hope\b|\bi wish\b|good luck|happy birthday|congratulations|merry christmas|祝|希望你", re.I)),
     ("suggesting", re.compile(r"\byou should\b|why don'?t|\blet'?s\b|how about|maybe you|we could|建议|不如|要不|应该", re.I)),
-    ("questioning", re.compile(r"\?|？|^(?:what|why|how|when|where|who|which|do|does|did|is|are|can|could|would|will)\b|吗|呢|为什么|怎么", re.I)),
+    ("questioning", re.compile(r"\?|？|^(?:what|why|how|when|where|who|which|do|does|did|is|are|can|could|would|will)\b"
+                               r"|吗|呢|为什么|怎么", re.I)),
     ("agreeing", re.compile(r"^(?:yes|yeah|yep|right|exactly|sure|of course|absolutely|i agree)\b|\bi agree\b|对的|是的|同意|没错", re.I)),
     ("acknowledging", re.compile(r"\bthanks?\b|thank you|\bok(?:ay)?\b|i see|got it|\bhey\b|\bhi\b|\bhello\b|谢谢|知道了|好的|嗯", re.I)),
 )

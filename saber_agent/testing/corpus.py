@@ -57,7 +57,8 @@ def build(folder: str | Path, long_minutes: float = 10.0) -> list[Case]:
 
     add("empty.mp4", "error", "an empty file", lambda p: p.touch())
     add("truncated.mp4", "error", "the first 2 KB of an mp4", lambda p: p.write_bytes(good.read_bytes()[:2048]))
-    add("half.mp4", "partial", "the first half of an mp4 (index intact)", lambda p: p.write_bytes(good.read_bytes()[: good.stat().st_size // 2]))
+    add("half.mp4", "partial", "the first half of an mp4 (index intact)",
+        lambda p: p.write_bytes(good.read_bytes()[: good.stat().st_size // 2]))
     add("text.mp4", "error", "a text file named .mp4", lambda p: p.write_text("not a video\n" * 100))
     add("wav_named.mp4", "partial", "WAV data in a file named .mp4 (wrong container)", lambda p: p.write_bytes(speech.read_bytes()))
     add("corrupt_middle.mp4", "partial", "an mp4 with random bytes over its middle", lambda p: _corrupt(good, p))
