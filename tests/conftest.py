@@ -14,7 +14,6 @@ import pytest
 from saber_agent import media
 from saber_agent import registry as registry_module
 from saber_agent.testing import synth
-from tests.support.batch_support import batch_registry  # noqa: F401 (a fixture, shared by the batch tests)
 
 IN_TREE = sorted(
     ep.name for ep in importlib.metadata.entry_points(group="saber_agent") if ep.value.startswith("saber_agent.plugins.")
@@ -90,3 +89,16 @@ def tiny_qwen2(tmp_path_factory):
     from saber_agent.training.tiny import build_tiny_qwen2
 
     return build_tiny_qwen2(tmp_path_factory.mktemp("tiny_qwen2"))
+
+
+@pytest.fixture()
+def batch_registry():
+    """The in-tree plugins plus the test tools of tests/support/batch_plugins.py, installed process-wide."""
+    from tests.support.batch_support import PLUGINS
+
+    fresh = registry_module.Registry(allow=IN_TREE, modules=[PLUGINS]).load()
+    assert not fresh.errors, fresh.errors
+    registry_module.set_registry(fresh)
+    media.clip_cache.clear()
+    yield fresh
+    registry_module.set_registry(None)

@@ -6,13 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
-
-from saber_agent import registry as registry_module
-from saber_agent.media import clip_cache
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing import synth
-from tests.conftest import IN_TREE
 
 PLUGINS = str(Path(__file__).with_name("batch_plugins.py"))  # the test tools, loaded by path
 FAST = AnalysisSettings(plugins=["prosody", "counting"])  # cheap, deterministic perception
@@ -39,14 +34,3 @@ def clip_folder(root: Path, cheerful: Path, hostile: Path, tones: int = 2, broke
     make_tones(folder, tones)
     (folder / "c_broken.mp4").write_bytes(broken)
     return folder
-
-
-@pytest.fixture()
-def batch_registry():
-    """The in-tree plugins plus the test tools of tests/support/batch_plugins.py, installed process-wide."""
-    fresh = registry_module.Registry(allow=IN_TREE, modules=[PLUGINS]).load()
-    assert not fresh.errors, fresh.errors
-    registry_module.set_registry(fresh)
-    clip_cache.clear()
-    yield fresh
-    registry_module.set_registry(None)
