@@ -18,11 +18,10 @@ import pytest
 
 pytest.importorskip("httpx")
 
-from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
-
 from saber_agent.api import analyze  # noqa: E402
 from saber_agent.cues import find_conflicts  # noqa: E402
 from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, PerceptionRequest, Provenance, Slot  # noqa: E402
+from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
 from saber_agent.reasoning import ReasonerError, ReasoningRequest  # noqa: E402
 from saber_agent.sed_prompt import ANSWER_KEYS  # noqa: E402
 

@@ -15,10 +15,9 @@ import pytest
 pytest.importorskip("httpx")
 pytest.importorskip("xllamacpp")
 
+from saber_agent.api import sample_clip  # noqa: E402
 from saber_agent.plugins.reasoners.llama_server import local_llama_server  # noqa: E402
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner  # noqa: E402
-
-from saber_agent.api import sample_clip  # noqa: E402
 from tests.support.reasoner_cases import (  # noqa: E402
     INJECTION,
     check_untrusted_speech_answer,
@@ -116,7 +115,6 @@ def test_a_real_server_takes_the_look_tool_and_the_round_still_answers(llama_ser
 
 def test_the_local_server_reports_a_model_it_cannot_serve(tmp_path):
     from saber_agent.plugins.reasoners.llama_server import local_llama_server
-
     from saber_agent.reasoning import ReasonerError
 
     with pytest.raises(ReasonerError, match="no GGUF file"):

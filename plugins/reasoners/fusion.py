@@ -193,7 +193,8 @@ class FusionReasoner(Reasoner):
                 "stands for 'no finding' here, with low confidence."
             )
         listed = "; ".join(
-            f"the {m} {'read' if m == 'words' else 'reads'} {'positive' if c.valence > 0.15 else 'negative' if c.valence < -0.15 else 'neutral'}"
+            f"the {m} {'read' if m == 'words' else 'reads'} "
+            f"{'positive' if c.valence > 0.15 else 'negative' if c.valence < -0.15 else 'neutral'}"
             + (f" ({c.emotion})" if c.emotion else "")
             for m, c in sorted(cues.items())
         )

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from saber_agent.plugins.packaged_weights import PartsError, cache_dir, join_parts, package_dir, part_number
-
 from saber_agent.reasoning import ReasonerError
 
 

@@ -141,7 +141,7 @@ class OmniReasoner(Reasoner):
         audio = clip.audio if clip is not None and clip.has_audio and not clip.audio_is_silent else None
         conversation = self.conversation(request, frames is not None, audio is not None)
         answer = ""
-        for attempt in range(self.retries + 1):
+        for _attempt in range(self.retries + 1):
             answer = self.generate(conversation, frames, audio)
             try:
                 return parse_analysis(answer)
