@@ -217,6 +217,19 @@ def field_cases(folder: str | Path, long_s: float = 180.0) -> list[Case]:
     # 10. speech that is a tiny share of a long clip
     add(f"speech_at_end_{long_s:g}s.m4a", f"{long_s:g} s of silence with 8 s of speech 10 s before the end",
         lambda p: _late_speech(sample, p, long_s), {"voice.articulation_rate_min": 3.0, "voice.phrases_min": 2})
+    # 11. small faces (the face detector scans the whole frame and tiles; small frames are enlarged)
+    add("small_face_1080p.mp4", "the sample scaled to 360x360 inside a 1920x1080 frame (face about 110 px tall)",
+        lambda p: _ffmpeg("-i", sample, "-vf", "scale=360:360,pad=1920:1080:780:360", "-c:a", "copy", str(p)),
+        {"slot.facial_exp_desc": "ok"})
+    add("old_phone_176x144.mp4", "the sample at 176x144, as an old phone records",
+        lambda p: _ffmpeg("-i", sample, "-vf", "scale=176:144", "-c:a", "copy", str(p)),
+        {"slot.facial_exp_desc": "ok"})
+    # a subject that is absent: a flat grey picture has no person, so no body (nor face) cue
+    add("grey_picture.mp4", "speech over a flat grey picture (nobody in it)",
+        lambda p: _ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=320x240:r=15", "-i", sample, "-map", "0:v",
+                          "-map", "1:a", "-c:v", "libx264", "-c:a", "aac", "-shortest", str(p)),
+        {"slot.body_lang_desc": "unavailable", "slot.facial_exp_desc": "unavailable", "no_cue": "body",
+         "slot.speech_content": "ok"})
     # 12. every script
     for code, text in (("el", "Καλημέρα σας. Σήμερα είναι μια όμορφη μέρα και είμαι πολύ χαρούμενος."),
                        ("ar", "مرحبا بكم. اليوم يوم جميل وأنا سعيد جدا.")):
