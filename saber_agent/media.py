@@ -16,11 +16,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
-from saber_agent.evidence import AudioTrack, ClipInfo, printable_path
-
-AUDIO_RATE = 16_000
-SILENCE_RMS = 1e-4  # below this the whole track counts as silent
-CANCELLED_RATIO = 0.1  # a mono mix this far (-20 dB) below its loudest channel has cancelled
+from saber_agent.evidence import ClipInfo, printable_path
+from saber_agent.media_audio import AUDIO_RATE, SILENCE_RMS, AudioTrack16k, finish_audio, preferred_audio
 
 
 class MediaError(Exception):
@@ -147,7 +144,7 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
                 f"{shown}: has {len(audios)} audio track(s); audio_track {settings.audio_track} does not exist "
                 f"(choose 0 to {max(0, len(audios) - 1)})."
             )
-        audio = _preferred_audio(audios, settings.audio_track)
+        audio = preferred_audio(audios, settings.audio_track)
         duration = _duration(container, video, audio)
         if duration > settings.max_duration_s:
             raise MediaError(
@@ -157,7 +154,7 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
         origin = _time_origin(container, [s for s in (video, *audios) if s is not None])
         clip = _demux(path, container, video, audio, duration, origin, settings)
         # inside the `with`: a stream object must not be read after its container is closed
-        _finish_audio(path, clip, audios, audio, origin, settings)
+        finish_audio(path, clip, audios, audio, origin, settings)
     return clip
 
 
@@ -170,23 +167,6 @@ def _attached_picture(stream) -> bool:
         return bool(disposition is not None and disposition & av.stream.Disposition.attached_pic)
     except (AttributeError, TypeError):
         return False
-
-
-def _preferred_audio(audios: list, chosen: int | None):
-    """The audio stream to decode first: the one asked for, else the file's default, else the first."""
-    if not audios:
-        return None
-    if chosen is not None:
-        return audios[chosen]
-    import av
-
-    for stream in audios:
-        try:
-            if stream.disposition & av.stream.Disposition.default:
-                return stream
-        except (AttributeError, TypeError):
-            break
-    return audios[0]
 
 
 def _time_origin(container, streams: list) -> float:
@@ -211,70 +191,6 @@ def _duration(container, video, audio) -> float:
     return 0.0
 
 
-class _AudioTrack:
-    """One audio stream being decoded: 16 kHz mono chunks placed on the clip's clock, and the energy
-    of each source channel (to tell a phase-cancelled downmix from real silence)."""
-
-    def __init__(self, stream, origin: float, channel: int | None = None):
-        import av
-
-        self.stream, self.origin, self.channel = stream, origin, channel
-        self.index = stream.index  # the stream's index in its file (for a second pass)
-        self.channels = stream.channels or 1
-        layout = stream.layout.name if getattr(stream, "layout", None) is not None else None
-        self.mono = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE) if channel is None else None
-        # the source channels at 16 kHz, planar: their energies (or the one channel kept)
-        self.split = (av.AudioResampler(format="fltp", layout=layout, rate=AUDIO_RATE)
-                      if layout and (self.channels > 1 or channel is not None) else None)
-        self.chunks: list[np.ndarray] = []
-        self.channel_energy = np.zeros(self.channels)
-        self.start: float | None = None  # seconds on the clip's clock of the first sample
-        self.frames = 0
-        self.count = 0  # samples kept so far
-
-    def add(self, frame) -> None:
-        self.frames += 1
-        if self.start is None and frame.time is not None:
-            self.start = max(0.0, float(frame.time) - self.origin)
-        if self.split is not None:
-            for out in self.split.resample(frame):
-                self._take_planes(out)
-        if self.mono is not None:
-            for out in self.mono.resample(frame):
-                self.chunks.append(out.to_ndarray().reshape(-1).copy())
-                self.count += self.chunks[-1].size
-
-    def _take_planes(self, out) -> None:
-        planes = out.to_ndarray()
-        if planes.ndim == 2 and planes.shape[0] == self.channels:
-            self.channel_energy += np.einsum("ij,ij->i", planes, planes, dtype=np.float64)
-            if self.channel is not None:
-                self.chunks.append(planes[self.channel].astype(np.float32, copy=True))
-                self.count += self.chunks[-1].size
-
-    def flush(self) -> None:
-        import av
-
-        for resampler, take in ((self.split, self._take_planes),
-                                (self.mono, lambda out: self.chunks.append(out.to_ndarray().reshape(-1).copy()))):
-            if resampler is None:
-                continue
-            try:
-                for out in resampler.resample(None):
-                    take(out)
-            except (av.error.FFmpegError, ValueError):
-                pass
-
-    def samples(self) -> np.ndarray:
-        """The track on the clip's clock: silence before its first timestamp, then its samples, in [-1, 1]."""
-        data = np.concatenate(self.chunks).astype(np.float32, copy=False) if self.chunks else np.zeros(0, np.float32)
-        lead = int(round((self.start or 0.0) * AUDIO_RATE))
-        if lead > 0 and data.size:
-            data = np.concatenate([np.zeros(lead, np.float32), data])
-        np.clip(data, -1.0, 1.0, out=data)
-        return data
-
-
 def _demux(path: Path, container, video, audio, duration: float, origin: float, settings: DecodeSettings) -> Clip:
     """One pass over the packets of both streams; frames are kept only at the sampling times.
 
@@ -290,7 +206,7 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
 
     if video is not None:
         video.thread_type = "AUTO"
-    track = _AudioTrack(audio, origin) if audio is not None else None
+    track = AudioTrack16k(audio, origin) if audio is not None else None
 
     frames: list[np.ndarray] = []
     times: list[float] = []
@@ -413,105 +329,6 @@ def _rotation(frame) -> int:
         return 0
     turn = int(round(degrees / 90.0)) * 90
     return ((turn + 180) % 360) - 180 if turn % 360 else 0
-
-
-def _audio_only(path: Path, stream_index: int, origin: float, channel: int | None, max_s: float) -> _AudioTrack:
-    """A second pass over one audio stream only (another track, or one channel of it)."""
-    import av
-
-    with av.open(str(path), metadata_errors="ignore") as container:
-        stream = container.streams[stream_index]
-        track = _AudioTrack(stream, origin, channel)
-        try:
-            for packet in container.demux(stream):
-                try:
-                    for frame in packet.decode():
-                        track.add(frame)
-                except av.error.FFmpegError:
-                    continue
-                if (track.start or 0.0) + track.count / AUDIO_RATE > max_s:
-                    break
-        except av.error.FFmpegError:
-            pass
-        track.flush()
-    return track
-
-
-def _silent(samples: np.ndarray) -> bool:
-    return not samples.size or float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) < SILENCE_RMS
-
-
-def _finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, settings: DecodeSettings) -> None:
-    """Pick the track and downmix: the default (or chosen) track unless it is silent and another is
-    not; a loud channel when the mono downmix cancels (phase-inverted stereo). Lists every track."""
-    track: _AudioTrack | None = clip.extras.pop("_audio_track", None)
-    info = clip.info
-    if first is None:
-        return
-    listed = [_track_entry(i, s) for i, s in enumerate(audios)]
-    chosen = audios.index(first)
-    samples = clip.audio
-    listed[chosen].silent = _silent(samples)
-    if listed[chosen].silent and settings.audio_track is None and len(audios) > 1:
-        for i, stream in enumerate(audios):
-            if i == chosen or listed[i].silent is not None:
-                continue
-            other = _audio_only(path, stream.index, origin, None, settings.max_duration_s)
-            other_samples = other.samples()
-            listed[i].silent = _silent(other_samples)
-            if not listed[i].silent:
-                info.notes.append(f"audio track {chosen} is silent; track {i} (the first with sound) is analysed")
-                chosen, track, samples = i, other, other_samples
-                break
-    samples = _undo_cancellation(path, track, samples, info, origin, settings)
-    listed[chosen].analysed = True
-    info.audio_track = chosen
-    info.audio_tracks = listed if len(listed) > 1 else [listed[0]]
-    info.audio_channels = audios[chosen].channels
-    info.audio_sample_rate = audios[chosen].rate
-    if len(listed) > 1 and not any("is analysed" in n for n in info.notes):
-        others = ", ".join(str(t.index) for t in listed if not t.analysed)
-        info.notes.append(f"the file has {len(listed)} audio tracks; track {chosen} is analysed "
-                          f"(the others, {others}, can be chosen with the audio_track decode setting)")
-    clip.audio = samples
-    info.has_audio = bool(samples.size)
-    if info.has_audio and clip.audio_is_silent:
-        info.notes.append("the audio track is silent")
-
-
-def _undo_cancellation(path, track, samples, info: ClipInfo, origin: float, settings: DecodeSettings) -> np.ndarray:
-    """When the channels are loud but their mono sum is not, the channels are out of phase (one
-    inverted): the sum cancels the voice. The loudest channel is analysed instead."""
-    if track is None or track.channels < 2 or not samples.size:
-        return samples
-    n = max(1, samples.size)
-    channel_rms = np.sqrt(track.channel_energy / n)
-    mono_rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
-    loudest = int(np.argmax(channel_rms))
-    if channel_rms[loudest] < SILENCE_RMS or mono_rms >= CANCELLED_RATIO * channel_rms[loudest]:
-        return samples
-    single = _audio_only(path, track.index, origin, loudest, settings.max_duration_s).samples()
-    if _silent(single):
-        return samples
-    below_db = 20 * np.log10(max(mono_rms, 1e-9) / channel_rms[loudest])
-    info.notes.append(f"the audio channels cancel when mixed to mono (phase-inverted: the mix is {-below_db:.0f} dB "
-                      f"below the channels); channel {loudest} alone is analysed")
-    return single
-
-
-def _track_entry(i: int, stream) -> AudioTrack:
-    import av
-
-    metadata = getattr(stream, "metadata", {}) or {}
-    try:
-        default = bool(stream.disposition & av.stream.Disposition.default)
-    except (AttributeError, TypeError):
-        default = False
-    return AudioTrack(
-        index=i, codec=getattr(stream.codec_context, "name", None), channels=stream.channels, sample_rate=stream.rate,
-        language=metadata.get("language") or metadata.get("LANGUAGE"), title=metadata.get("title") or metadata.get("TITLE"),
-        default=default,
-    )
 
 
 def window_of(clip: Clip, window_s: tuple[float, float]) -> Clip:

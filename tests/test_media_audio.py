@@ -1,0 +1,46 @@
+"""The audio side of decoding (saber_agent.media_audio): track choice and a downmix that survives phase inversion.
+
+The end-to-end cases (files made with ffmpeg) are in tests/test_field_media.py; these check the pieces
+on arrays and a real stereo file made here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import av
+import numpy as np
+
+from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, preferred_audio, silent
+from saber_agent.testing.synth import tone, write_wav
+
+
+def test_silence_is_told_from_sound():
+    assert silent(np.zeros(AUDIO_RATE, np.float32)) and silent(np.zeros(0, np.float32))
+    assert not silent(tone(220.0, 0.5))
+
+
+def _stereo(path, invert: bool):
+    mono = write_wav(path.with_suffix(".mono.wav"), tone(220.0, 1.0))
+    pan = "pan=stereo|c0=c0|c1=-1*c0" if invert else "pan=stereo|c0=c0|c1=c0"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(mono), "-af", pan, str(path)], check=True)
+    return path
+
+
+def _decode(path) -> AudioTrack16k:
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        assert preferred_audio(list(container.streams.audio), None) is stream
+        track = AudioTrack16k(stream, origin=0.0)
+        for frame in container.decode(stream):
+            track.add(frame)
+        track.flush()
+    return track
+
+
+def test_an_inverted_channel_cancels_the_mix_but_keeps_its_energy(tmp_path):
+    inverted = _decode(_stereo(tmp_path / "inverted.wav", invert=True))
+    mix = inverted.samples()
+    assert silent(mix) and inverted.channel_energy.min() > 100 * max(float(np.sum(mix.astype(np.float64) ** 2)), 1e-12)
+    ordinary = _decode(_stereo(tmp_path / "ordinary.wav", invert=False))
+    assert not silent(ordinary.samples()) and abs(ordinary.samples().size - AUDIO_RATE) < 200
