@@ -65,3 +65,9 @@ def test_a_smile_over_hostile_words_is_still_sarcasm():
                                conflicts=find_conflicts([smile, words]))
     analysis = FusionReasoner().reason(request)
     assert "sarcastic" in analysis.emotions and analysis.valence < 0
+
+
+def test_a_neutral_label_with_a_leaning_valence_is_said_as_a_lean():
+    voice = ModalityCue(modality="voice", valence=-0.31, arousal=0.3, emotion="neutral", confidence=0.5, basis="voice")
+    analysis = _reason(voice)
+    assert "reads leaning negative (valence -0.31)" in analysis.reasoning and "negative (neutral)" not in analysis.reasoning

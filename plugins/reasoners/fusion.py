@@ -120,7 +120,8 @@ class FusionReasoner(Reasoner):
                         readings.append(
                             f"The {negative.modality}'s negative reading (confidence {negative.confidence:.2f}) is "
                             "outweighed by the face" + (" and the words" if words is not None and words.valence > 0.15
-                                                        else "") + ", so it is not read as sarcasm."
+                                                        else "") + ", so its disagreements are not read as sarcasm "
+                            "or masking: the conclusion follows the weighted evidence."
                         )
                     elif positive.modality == "face":
                         # a smile over hostile words: the words carry the message, the smile its delivery
@@ -192,12 +193,13 @@ class FusionReasoner(Reasoner):
                 f"({len(available)} evidence slot(s) available), so the emotion is undetermined; the neutral class "
                 "stands for 'no finding' here, with low confidence."
             )
-        listed = "; ".join(
-            f"the {m} {'read' if m == 'words' else 'reads'} "
-            f"{'positive' if c.valence > 0.15 else 'negative' if c.valence < -0.15 else 'neutral'}"
-            + (f" ({c.emotion})" if c.emotion else "")
-            for m, c in sorted(cues.items())
-        )
+        def reading(m: str, c: ModalityCue) -> str:
+            sign = "positive" if c.valence > 0.15 else "negative" if c.valence < -0.15 else "neutral"
+            label = c.emotion if c.emotion and not (c.emotion == "neutral" and sign != "neutral") else None
+            lean = f"leaning {sign} (valence {c.valence:+.2f})" if c.emotion == "neutral" and sign != "neutral" else sign
+            return f"the {m} {'read' if m == 'words' else 'reads'} {lean}" + (f" ({label})" if label else "")
+
+        listed = "; ".join(reading(m, c) for m, c in sorted(cues.items()))
         text = (
             f"Perceived first, then reasoned: {listed}. "
             f"Weighing these by confidence gives valence {valence:+.2f} and arousal {arousal:.2f}, "
