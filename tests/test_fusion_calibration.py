@@ -71,3 +71,10 @@ def test_a_neutral_label_with_a_leaning_valence_is_said_as_a_lean():
     voice = ModalityCue(modality="voice", valence=-0.31, arousal=0.3, emotion="neutral", confidence=0.5, basis="voice")
     analysis = _reason(voice)
     assert "reads leaning negative (valence -0.31)" in analysis.reasoning and "negative (neutral)" not in analysis.reasoning
+
+
+def test_a_cue_too_weak_for_conflicts_says_so():
+    smile = ModalityCue(modality="face", valence=0.8, arousal=0.6, emotion="happiness", confidence=0.99, basis="smile")
+    voice = ModalityCue(modality="voice", valence=-0.33, arousal=0.27, emotion="sadness", confidence=0.21, basis="low")
+    analysis = _reason(smile, voice)
+    assert "(sadness; weak, confidence 0.21: no conflict is named on it)" in analysis.reasoning

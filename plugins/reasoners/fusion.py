@@ -8,7 +8,7 @@ words carry the message, the face its delivery), and answers any critique from t
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.cues import merge_cues
+from saber_agent.cues import MIN_CONFIDENCE, merge_cues
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasoningRequest
@@ -197,7 +197,9 @@ class FusionReasoner(Reasoner):
             sign = "positive" if c.valence > 0.15 else "negative" if c.valence < -0.15 else "neutral"
             label = c.emotion if c.emotion and not (c.emotion == "neutral" and sign != "neutral") else None
             lean = f"leaning {sign} (valence {c.valence:+.2f})" if c.emotion == "neutral" and sign != "neutral" else sign
-            return f"the {m} {'read' if m == 'words' else 'reads'} {lean}" + (f" ({label})" if label else "")
+            weak = f"weak, confidence {c.confidence:.2f}: no conflict is named on it" if c.confidence < MIN_CONFIDENCE else ""
+            said = "; ".join(x for x in (label, weak) if x)
+            return f"the {m} {'read' if m == 'words' else 'reads'} {lean}" + (f" ({said})" if said else "")
 
         listed = "; ".join(reading(m, c) for m, c in sorted(cues.items()))
         text = (
