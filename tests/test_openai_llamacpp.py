@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-pytest.importorskip("httpx")
+pytest.importorskip("openai")
 pytest.importorskip("xllamacpp")
 
 from saber_agent.api import sample_clip  # noqa: E402

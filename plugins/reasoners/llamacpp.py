@@ -269,7 +269,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         self.base_url = self.engine.url  # named in error messages
         self.model = spec.title
         self._model_id = spec.name
-        self.timeout_s, self.retries, self.backoff_s = float(timeout_s), 0, 0.0
+        self.timeout_s, self.retries = float(timeout_s), 0
         self.parse_retries, self.stream = max(0, int(parse_retries)), False
         self.max_tokens, self.temperature, self.seed = int(max_tokens), float(temperature), seed
         self.json_modes = list(JSON_MODES[1:]) if json_mode == "auto" else [json_mode]

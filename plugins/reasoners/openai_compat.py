@@ -1,11 +1,11 @@
 """Reasoner "openai": any OpenAI-compatible chat server (vLLM, llama.cpp server, Ollama, OpenAI).
 
-It sends the SED prompt (`saber_agent.sed_prompt`) to ``{base_url}/chat/completions`` and parses the answer.
-Transport faults are retried with exponential backoff (refused or reset connections, HTTP 5xx and
-429, honouring a short ``Retry-After``); a server that does not answer within the timeout is not
-retried (it would only multiply the wait). Unreadable answers are repaired by asking again. Every
-failure ends in a `ReasonerError` that says what happened; the graph then records it and falls
-back to the evidence-fusion reasoner.
+It sends the SED prompt (`saber_agent.sed_prompt`) to ``{base_url}/chat/completions`` through the
+`openai` client, which does the transport: ``retries`` becomes its ``max_retries`` (refused or reset
+connections, timeouts, HTTP 408/409/429/5xx; backoff 0.5 s doubling to 8 s, a ``Retry-After`` up to
+120 s honoured), ``timeout_s`` its read timeout, and ``stream=true`` reads its server-sent events.
+Unreadable answers are repaired by asking again. Every failure ends in a `ReasonerError` that says
+what happened; the graph then records it and falls back to the evidence-fusion reasoner.
 
 Structured output: with ``json_mode="auto"`` (the default) the request asks for a JSON object
 constrained by the answer's JSON Schema, first as ``{"type": "json_schema", ...}`` (OpenAI, vLLM,
@@ -30,6 +30,7 @@ The API key is read from the environment (``OPENAI_API_KEY``, or the variable na
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -37,6 +38,7 @@ import re
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
@@ -48,8 +50,6 @@ from saber_agent.sed_prompt import ANSWER_KEYS, AnalysisParseError, answer_with_
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
 JSON_MODES = ("auto", "schema", "object_schema", "object", "off")
-_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-_MAX_RETRY_AFTER_S = 30.0
 
 def answer_schema(max_tokens: int = 512) -> dict[str, Any]:
     """The answer's JSON Schema, for servers that constrain decoding to it.
@@ -69,24 +69,20 @@ def answer_schema(max_tokens: int = 512) -> dict[str, Any]:
             "reasoning": {"type": "string", "minLength": 1, "maxLength": max(120, int(max_tokens * 0.8))},
             "emotions": {"type": "array", "items": {"type": "string", "maxLength": 30}, "minItems": 1, "maxItems": 4},
             "basic_emotion": {"type": "string", "enum": list(BASIC_EMOTIONS)},
-            "valence": {"type": "number"},
-            "arousal": {"type": "number"},
-            "cues_cited": {
-                "type": "object",
-                "properties": {m: cues for m in ("face", "voice", "words", "body", "scene")},
-            },
+            "valence": {"type": "number"}, "arousal": {"type": "number"},
+            "cues_cited": {"type": "object", "properties": {m: cues for m in ("face", "voice", "words", "body", "scene")}},
             "conflict_explanation": {"type": ["string", "null"], "maxLength": evidence},
         },
         "required": list(ANSWER_KEYS),
     }
 
 
-def _need_httpx():
+def _need_openai():
     try:
-        import httpx
+        import openai
     except ImportError:
-        raise ReasonerError(missing_extra("the openai reasoner", "httpx", "openai")) from None
-    return httpx
+        raise ReasonerError(missing_extra("the openai reasoner", "openai", "openai")) from None
+    return openai
 
 
 class _HTTPError(ReasonerError):
@@ -103,46 +99,33 @@ class OpenAICompatReasoner(Reasoner):
     name = "openai"
 
     def __init__(
-        self,
-        base_url: str = DEFAULT_BASE_URL,
-        model: str | None = None,
-        api_key_env: str = "OPENAI_API_KEY",
-        timeout_s: float = 120.0,
-        connect_timeout_s: float = 5.0,
-        retries: int = 2,
-        backoff_s: float = 0.5,
-        parse_retries: int = 1,
-        stream: bool = False,
-        json_mode: str = "auto",
-        max_tokens: int = 512,
-        temperature: float = 0.0,
-        seed: int | None = 0,
-        request_looks: bool = True,
+        self, base_url: str = DEFAULT_BASE_URL, model: str | None = None, api_key_env: str = "OPENAI_API_KEY",
+        timeout_s: float = 120.0, connect_timeout_s: float = 5.0, retries: int = 2, parse_retries: int = 1,
+        stream: bool = False, json_mode: str = "auto", max_tokens: int = 512, temperature: float = 0.0,
+        seed: int | None = 0, request_looks: bool = True,
     ) -> None:
-        httpx = _need_httpx()
+        openai = _need_openai()
         if json_mode not in JSON_MODES:
             raise ReasonerError(f"json_mode must be one of {', '.join(JSON_MODES)}, not {json_mode!r}")
         if not str(base_url).startswith(("http://", "https://")):
             raise ReasonerError(f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL}, not {base_url!r}")
         self.base_url = str(base_url).rstrip("/")
         self.requested_model = model
-        self.timeout_s, self.retries, self.backoff_s = float(timeout_s), max(0, int(retries)), float(backoff_s)
+        self.timeout_s, self.retries = float(timeout_s), max(0, int(retries))
         self.parse_retries, self.stream = max(0, int(parse_retries)), bool(stream)
         self.max_tokens, self.temperature, self.seed = int(max_tokens), float(temperature), seed
         self.json_modes = list(JSON_MODES[1:]) if json_mode == "auto" else [json_mode]
         self.schema = answer_schema(self.max_tokens)
         self.request_looks = bool(request_looks)  # offer the request_perception tool; off once a server refuses it
         self.model = model or self.base_url  # provenance; refined once the server names its model
-        headers = {"Accept": "application/json"}
         key = os.environ.get(api_key_env, "") if api_key_env else ""
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        self._client = httpx.Client(
-            headers=headers,
-            timeout=httpx.Timeout(self.timeout_s, connect=float(connect_timeout_s)),
-            follow_redirects=True,
+        self._headers = {} if key else {"Authorization": openai.omit}  # no key: no Authorization header at all
+        loopback = urlsplit(self.base_url).hostname in ("127.0.0.1", "localhost", "::1")
+        self._client = openai.OpenAI(
+            base_url=self.base_url, api_key=key or "unused", max_retries=self.retries,
+            timeout=openai.Timeout(self.timeout_s, connect=float(connect_timeout_s)),
             # proxies from the environment serve remote servers; a loopback server must not go through one
-            trust_env=httpx.URL(self.base_url).host not in ("127.0.0.1", "localhost", "::1"),
+            http_client=openai.DefaultHttpxClient(trust_env=not loopback),
         )
         self._lock = threading.Lock()
         self._draws = itertools.count()  # sampled calls so far: call i sends seed + i
@@ -184,12 +167,7 @@ class OpenAICompatReasoner(Reasoner):
         tools = looked_at_by(request)
         if not tools:
             return messages, [], [], ""
-        payload: dict[str, Any] = {
-            "model": self.model_id(), "messages": messages, "max_tokens": self.max_tokens,
-            "temperature": self.temperature, "tools": [request_tool_schema(tools)], "tool_choice": "auto",
-        }
-        if self.seed is not None:
-            payload["seed"] = self._next_seed()
+        payload = self._payload(messages, tools=[request_tool_schema(tools)], tool_choice="auto")
         try:
             body = self._chat(payload, refusable=True)
         except _Refused:
@@ -221,6 +199,14 @@ class OpenAICompatReasoner(Reasoner):
         ask = {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}
         return [*messages, *exchange, ask], asked, notes, ""
 
+    def _payload(self, messages: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+        """The request body of one call: the model, the messages, the sampling options and the seed."""
+        payload = {"model": self.model_id(), "messages": messages, "max_tokens": self.max_tokens,
+                   "temperature": self.temperature, **extra}
+        if self.seed is not None:
+            payload["seed"] = self._next_seed()
+        return payload
+
     def _next_seed(self) -> int:
         """Greedy calls send the seed; sampled call i sends seed + i, so K samples of one request
         differ and a reasoner with the same seed asks for the same sequence again."""
@@ -231,7 +217,9 @@ class OpenAICompatReasoner(Reasoner):
         with self._lock:
             if self._model_id is None:
                 try:
-                    body = self._send("GET", "/models", None).json()
+                    with self._errors():
+                        raw = self._client.models.with_raw_response.list(extra_headers=self._headers)
+                    body = raw.http_response.json()
                     listed = [m.get("id") for m in body.get("data", []) if isinstance(m, dict) and m.get("id")]
                 except (_HTTPError, ValueError, AttributeError):
                     listed = []  # a server without /models serves one model anyway
@@ -252,12 +240,7 @@ class OpenAICompatReasoner(Reasoner):
         """The assistant's text for `messages`, trying the structured-output modes the server accepts."""
         while True:
             mode = self.json_modes[0] if structured else "off"
-            payload: dict[str, Any] = {
-                "model": self.model_id(), "messages": messages, "max_tokens": self.max_tokens,
-                "temperature": self.temperature, "stream": self.stream,
-            }
-            if self.seed is not None:
-                payload["seed"] = self._next_seed()
+            payload = self._payload(messages, stream=self.stream)
             if mode == "schema":
                 payload["response_format"] = {
                     "type": "json_schema",
@@ -268,7 +251,9 @@ class OpenAICompatReasoner(Reasoner):
             elif mode == "object":
                 payload["response_format"] = {"type": "json_object"}
             try:
-                return self._stream(payload) if self.stream else self._once(payload)
+                if self.stream:
+                    return self._stream(payload)
+                return _message_text(self._chat(payload, refusable="response_format" in payload), self.base_url)
             except _Refused as exc:
                 if len(self.json_modes) == 1 or not structured:
                     raise ReasonerError(
@@ -277,14 +262,13 @@ class OpenAICompatReasoner(Reasoner):
                     ) from None
                 self.json_modes.pop(0)  # remembered: later requests start from what was accepted
 
-    def _once(self, payload: dict[str, Any]) -> str:
-        return _message_text(self._chat(payload, refusable="response_format" in payload), self.base_url)
-
     def _chat(self, payload: dict[str, Any], refusable: bool = False) -> Any:
         """One non-streamed chat completion: the response body. Raises ReasonerError, or _Refused when
         `refusable` and the server turned down the request's response_format or tools. (The one
         transport method: the in-process `llamacpp` reasoner overrides it.)"""
-        return self._body_json(self._send("POST", "/chat/completions", payload, refusable=refusable))
+        with self._errors(refusable):
+            raw = self._client.chat.completions.with_raw_response.create(**payload, extra_headers=self._headers)
+        return self._body_json(raw.http_response)
 
     def _body_json(self, response) -> Any:
         try:
@@ -294,105 +278,63 @@ class OpenAICompatReasoner(Reasoner):
                 f"the server at {self.base_url} returned a malformed body (not JSON): {excerpt(response.text, 200)!r}"
             ) from None
 
-    def _body_text(self, response) -> str:
-        return _message_text(self._body_json(response), self.base_url)
-
     def _stream(self, payload: dict[str, Any]) -> str:
-        """Read a server-sent-events answer, chunk by chunk, within the overall timeout."""
-        httpx = _need_httpx()
-        deadline = time.monotonic() + self.timeout_s
-        for attempt in range(self.retries + 1):
+        """Read a server-sent-events answer (the client's `Stream`), chunk by chunk, within timeout_s overall."""
+        deadline, parts, openai = time.monotonic() + self.timeout_s, [], _need_openai()
+        with self._errors(refusable="response_format" in payload):
+            raw = self._client.chat.completions.with_raw_response.create(**payload, extra_headers=self._headers)
+            if "application/json" in raw.headers.get("content-type", ""):
+                raw.http_response.read()  # a server that ignores stream=true answers in one body
+                return _message_text(self._body_json(raw.http_response), self.base_url)
             try:
-                with self._client.stream("POST", self.base_url + "/chat/completions", json=payload) as response:
-                    if response.status_code >= 400:
-                        response.read()
-                        self._raise_for_status(response, attempt, refusable="response_format" in payload)
-                        continue  # retryable status: back off and try again
-                    if "application/json" in response.headers.get("content-type", ""):
-                        response.read()  # a server that ignores stream=true answers in one body
-                        return self._body_text(response)
-                    parts: list[str] = []
-                    for line in response.iter_lines():
+                with raw.parse() as events:
+                    for chunk in events:
                         if time.monotonic() > deadline:
-                            raise ReasonerError(
-                                f"the server at {self.base_url} did not finish streaming within {self.timeout_s:g} s"
-                            )
-                        if not line.startswith("data:"):
-                            continue  # comments, event names, keep-alives
-                        data = line[5:].strip()
-                        if data == "[DONE]":
-                            break
-                        try:
-                            chunk = json.loads(data)
-                        except ValueError:
-                            raise ReasonerError(
-                                f"the server at {self.base_url} streamed a malformed event: {excerpt(data, 200)!r}"
-                            ) from None
-                        parts.append(_delta_text(chunk, self.base_url))
-                    return "".join(parts)
-            except httpx.TimeoutException:
-                raise ReasonerError(self._timeout_message()) from None
-            except httpx.TransportError as exc:
-                self._transport_failed(exc, attempt)
-        raise ReasonerError(f"the server at {self.base_url} kept failing after {self.retries + 1} attempt(s)")
+                            raise ReasonerError(f"the server at {self.base_url} did not finish streaming "
+                                                f"within {self.timeout_s:g} s (timeout_s)")
+                        choices = getattr(chunk, "choices", None)
+                        if choices is None:
+                            raise ValueError(json.dumps(chunk.to_dict()))
+                        if choices:  # none in e.g. a final usage-only chunk
+                            parts.append(str(getattr(getattr(choices[0], "delta", None), "content", None) or ""))
+            except ValueError as exc:  # an event that is not JSON, or has no choices
+                raise ReasonerError(f"the server at {self.base_url} streamed a malformed event: "
+                                    f"{excerpt(getattr(exc, 'doc', None) or str(exc), 200)!r}") from None
+            except openai.APIConnectionError as exc:  # a broken or stalled stream: the client does not retry it
+                raise ReasonerError(f"the server at {self.base_url} stopped streaming: {type(exc.__cause__ or exc).__name__} "
+                                    f"(a read waits up to timeout_s = {self.timeout_s:g} s)") from None
+        return "".join(parts)
 
-    # -- transport -----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _errors(self, refusable: bool = False):
+        """Map the client's exceptions (after its retries) to a ReasonerError that says what to do, or to _Refused when
+        `refusable` and the server turned down response_format or tools (HTTP 400/422, or a 5xx naming response_format)."""
+        import httpx2  # the openai client's transport (its errors are the causes of the client's)
 
-    def _send(self, method: str, path: str, payload: dict | None, refusable: bool = False):
-        """One request with retries on transport faults, 5xx and 429; raises ReasonerError or _Refused."""
-        httpx = _need_httpx()
-        for attempt in range(self.retries + 1):
-            try:
-                response = self._client.request(method, self.base_url + path, json=payload)
-            except httpx.TimeoutException:
-                raise ReasonerError(self._timeout_message()) from None
-            except httpx.TransportError as exc:
-                self._transport_failed(exc, attempt)
-                continue
-            if response.status_code < 400:
-                return response
-            self._raise_for_status(response, attempt, refusable)
-        raise ReasonerError(f"the server at {self.base_url} kept failing after {self.retries + 1} attempt(s)")
-
-    def _raise_for_status(self, response, attempt: int, refusable: bool) -> None:
-        """Raise for a final HTTP error; return (after backing off) when the status is worth a retry."""
-        status = response.status_code
-        detail = excerpt(response.text, 200)
-        # a refused response_format: 400/422, or a 500 naming it (llama-cpp-python's validation errors)
-        if refusable and (status in (400, 422) or (status >= 500 and "response_format" in response.text)):
-            raise _Refused(f"HTTP {status}: {detail}")
-        if status in _RETRY_STATUS and attempt < self.retries:
-            time.sleep(self._delay(attempt, response.headers.get("retry-after")))
-            return
-        hint = {
-            401: "check the API key in the environment (api_key_env)",
-            403: "check the API key in the environment (api_key_env)",
-            404: f"check base_url (it should end in /v1) and the model name {self._model_id!r}",
-            429: "the server is rate-limiting; try again later",
-        }.get(status, "see the server's log")
-        raise _HTTPError(f"the server at {self.base_url} answered HTTP {status}: {detail!r}; {hint}")
-
-    def _transport_failed(self, exc: Exception, attempt: int) -> None:
-        if attempt < self.retries:
-            time.sleep(self._delay(attempt, None))
-            return
-        httpx = _need_httpx()
-        what = "refused the connection" if isinstance(exc, httpx.ConnectError) else f"failed ({type(exc).__name__}: {exc})"
-        raise ReasonerError(
-            f"the server at {self.base_url} {what} after {self.retries + 1} attempt(s); is it running? "
-            "(set the base_url option)"
-        ) from None
-
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after:
-            try:
-                return min(_MAX_RETRY_AFTER_S, max(0.0, float(retry_after)))
-            except ValueError:
-                pass
-        return self.backoff_s * (2**attempt)
-
-    def _timeout_message(self) -> str:
-        return f"the server at {self.base_url} did not answer within {self.timeout_s:g} s (timeout_s)"
+        openai, tries = _need_openai(), f"{self.retries + 1} attempt(s)"
+        try:
+            yield
+        except openai.APITimeoutError:
+            raise ReasonerError(
+                f"the server at {self.base_url} did not answer within {self.timeout_s:g} s (timeout_s), {tries}"
+            ) from None
+        except openai.APIConnectionError as exc:
+            cause = exc.__cause__ or exc
+            what = ("refused the connection" if isinstance(cause, httpx2.ConnectError)
+                    else f"failed ({type(cause).__name__}: {cause})")
+            raise ReasonerError(
+                f"the server at {self.base_url} {what} after {tries}; is it running? (set the base_url option)"
+            ) from None
+        except openai.APIStatusError as exc:
+            status, text = exc.status_code, exc.response.text
+            if refusable and (status in (400, 422) or (status >= 500 and "response_format" in text)):
+                raise _Refused(f"HTTP {status}: {excerpt(text, 200)}") from None
+            hint = ("check the API key in the environment (api_key_env)" if status in (401, 403) else
+                    f"check base_url (it should end in /v1) and the model name {self._model_id!r}" if status == 404 else
+                    "the server is rate-limiting; try again later" if status == 429 else "see the server's log")
+            raise _HTTPError(f"the server at {self.base_url} answered HTTP {status}: {excerpt(text, 200)!r}; {hint}") from None
+        except openai.APIError as exc:  # e.g. an error event in a stream
+            raise ReasonerError(f"the server at {self.base_url} reported an error: {excerpt(str(exc), 200)!r}") from None
 
 
 def looked_at_by(request: ReasoningRequest) -> list[str]:
@@ -447,19 +389,6 @@ def _message_text(body: Any, base_url: str) -> str:
     if isinstance(content, list):  # content parts
         return "".join(p.get("text", "") for p in content if isinstance(p, dict))
     return str(content)
-
-
-def _delta_text(chunk: Any, base_url: str) -> str:
-    try:
-        choices = chunk["choices"]
-    except (KeyError, TypeError):
-        raise ReasonerError(
-            f"the server at {base_url} streamed a malformed event (no choices): {excerpt(json.dumps(chunk), 200)!r}"
-        ) from None
-    if not choices:
-        return ""  # e.g. a final usage-only chunk
-    delta = choices[0].get("delta") or {}
-    return str(delta.get("content") or "")
 
 
 @hookimpl
