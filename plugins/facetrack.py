@@ -41,7 +41,6 @@ LINK_IOU = 0.2
 
 _cascade_path: str | None = None
 _local = threading.local()  # one classifier per thread: a CascadeClassifier is not safe to share
-_clip_lock = threading.Lock()
 
 
 class FaceDetectorMissing(RuntimeError):
@@ -358,23 +357,15 @@ def track_faces(clip, detector: str | None = None) -> FaceTrack:
     share one computation. Works on a clip without frames (an empty track).
     """
     name = str(detector or "auto").lower()
-    key = "face_track" if name == "auto" else f"face_track:{name}"
-    cached = clip.extras.get(key)
-    if cached is not None:
-        return cached
-    with _clip_lock:
-        lock = clip.extras.setdefault("_face_track_lock", threading.Lock())
-    with lock:
-        cached = clip.extras.get(key)
-        if cached is not None:
-            return cached
+
+    def compute() -> FaceTrack:
         frames = clip.frames if clip.has_video else np.zeros((0, 1, 1, 3), np.uint8)
         found_by = get_detector(name)
         scans: dict[int, np.ndarray] = {}
         detections = detect_sequence(frames, scans=scans, detector=found_by)
-        track = build_track(clip.frame_times[: len(detections)], detections, found_by.name, scans=scans)
-        clip.extras[key] = track
-        return track
+        return build_track(clip.frame_times[: len(detections)], detections, found_by.name, scans=scans)
+
+    return clip.shared("face_track" if name == "auto" else f"face_track:{name}", compute)
 
 
 __all__ = ["DETECTORS", "FaceDetectorMissing", "FaceTrack", "HaarDetector", "build_track", "cascade_path", "detect_faces",

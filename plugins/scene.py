@@ -33,10 +33,16 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins.shots import SHOT_DISTANCE, hsv_histograms, shot_changes, shot_distances  # noqa: F401  (shared, re-exported)
+from saber_agent.plugins.shots import (  # noqa: F401  (shared, re-exported)
+    ANALYSIS_WIDTH,
+    SHOT_DISTANCE,
+    hsv_histograms,
+    shot_changes,
+    shot_distances,
+    small_frames,
+)
 from saber_agent.settings import AnalysisSettings
 
-ANALYSIS_WIDTH = 160  # frames are measured at this width: statistics barely change, cost drops ~16x
 COLOUR_KEYFRAMES = 8
 HOG_KEYFRAMES = 4  # HOG is the costliest measurement here (~25 ms a frame at 480 px)
 HOG_WIDTH = 480  # the HOG window is 64x128: people under ~1/3 of the frame height at 480 px are missed
@@ -46,17 +52,6 @@ CAPTION_PROMPT = "Describe the scene of this video frame in one or two sentences
 
 
 # -- measurements -----------------------------------------------------------------------------------
-
-def small_frames(frames: np.ndarray, width: int = ANALYSIS_WIDTH) -> np.ndarray:
-    """The frames downscaled (area averaging) so their width is at most `width`."""
-    import cv2
-
-    n, h, w = frames.shape[:3]
-    if w <= width:
-        return frames
-    size = (width, max(2, round(h * width / w)))
-    return np.stack([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames])
-
 
 def luma(frames: np.ndarray) -> np.ndarray:
     """Rec. 601 luma (0-255) of RGB frames."""

@@ -49,6 +49,9 @@ class DecodeSettings(BaseModel):
         return self if self.window_s is None else self.model_copy(update={"window_s": None})
 
 
+_extras_lock = threading.Lock()  # guards the creation of each shared result's own lock
+
+
 @dataclass(eq=False)
 class Clip:
     """A decoded clip: what every perception plugin reads."""
@@ -59,6 +62,20 @@ class Clip:
     audio: np.ndarray  # (m,) float32 mono at AUDIO_RATE, in [-1, 1]
     sample_rate: int = AUDIO_RATE
     extras: dict = field(default_factory=dict)  # plugins may leave shared intermediate results here
+
+    def shared(self, key: str, compute):
+        """``extras[key]``, made by ``compute()`` on first call: tools running in parallel on this clip
+        share one computation (the face track, the voice-activity decision, the shot changes)."""
+        found = self.extras.get(key)
+        if found is not None:
+            return found
+        with _extras_lock:
+            lock = self.extras.setdefault(f"_{key}_lock", threading.Lock())
+        with lock:
+            found = self.extras.get(key)
+            if found is None:
+                found = self.extras[key] = compute()
+            return found
 
     @property
     def has_video(self) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +31,6 @@ NOISY_SNR_DB = 10.0  # speech less than this above the pauses' level: a loud bac
 QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB): VAD is level-sensitive
 MAX_GAIN = 100.0
 DETECTOR = "silero-vad v6 (faster-whisper)"
-_lock = threading.Lock()
 
 
 @dataclass
@@ -95,16 +93,7 @@ def level(audio: np.ndarray) -> tuple[np.ndarray, float]:
 
 def voice_activity(clip) -> VoiceActivity:
     """The clip's voice-activity decision, made on first call and kept in ``clip.extras``."""
-    cached = clip.extras.get("voice_activity")
-    if cached is not None:
-        return cached
-    with _lock:
-        gate = clip.extras.setdefault("_voice_activity_lock", threading.Lock())
-    with gate:
-        cached = clip.extras.get("voice_activity")
-        if cached is None:
-            cached = clip.extras["voice_activity"] = detect(clip.audio, clip.sample_rate)
-        return cached
+    return clip.shared("voice_activity", lambda: detect(clip.audio, clip.sample_rate))
 
 
 def detect(audio: np.ndarray, rate: int = 16_000) -> VoiceActivity:

@@ -137,3 +137,27 @@ def test_one_frame_video(tmp_path):
     path = make_clip(tmp_path / "one.mp4", face_image(), None, seconds=0.04, motion=False)
     clip = decode(path)
     assert len(clip.frames) == 1
+
+
+def test_a_shared_result_is_computed_once_for_tools_running_in_parallel():
+    import threading
+    import time
+
+    from saber_agent.evidence import ClipInfo
+    from saber_agent.media import Clip
+
+    clip = Clip(ClipInfo(path="x.wav"), np.zeros((0, 2, 2, 3), np.uint8), np.zeros(0), np.zeros(AUDIO_RATE, np.float32))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        time.sleep(0.05)
+        return {"made": len(calls)}
+
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(clip.shared("thing", compute))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and all(f is found[0] for f in found) and clip.extras["thing"] == {"made": 1}
