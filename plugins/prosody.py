@@ -19,6 +19,7 @@ What is measured (all from one Praat pitch track and one intensity contour, both
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -48,6 +49,29 @@ SHIFT_ST, SHIFT_DB = 2.0, 3.0  # phrase-to-phrase changes worth a mention
 TIMELINE_STEP_S = 0.1  # 10 Hz timelines
 TIMELINE_MAX_POINTS = 1200  # longer clips get a coarser timeline, not a bigger one
 ENERGY_FRAME_S, ENERGY_HOP_S = 0.025, 0.01
+# a clip too short for the detector's confidence rule (at least 0.2 s heard with probability 0.8) is
+# measured over its tentative speech when that covers at least this share of it: Silero fired over
+# most of a short utterance (EmoFilm: 25 of 296 clips of 0.5-3 s), not on a musical note's onset
+TENTATIVE_COVER = 0.5
+
+
+def voice_signal(clip: Clip):
+    """The signal the voice is measured and read on, shared by the prosody tool and `saber-agent train
+    voice` (a trained model sees at run time the signal it was trained on): the speech cut out by the
+    shared voice-activity decision, pauses inside it muted and gaps shortened to `MAX_GAP_S`. When the
+    detector kept no region but its brief, unconfident firings cover `TENTATIVE_COVER` of the clip (a
+    short utterance), those are used instead and the third value says so. Returns (activity, speech,
+    tentative); speech is None when the clip holds no voice."""
+    activity = voice_activity(clip)
+    tentative = False
+    regions = activity
+    if not activity.found:
+        heard = sum(b - a for a, b in activity.dropped)
+        if not activity.dropped or heard < TENTATIVE_COVER * max(activity.duration_s, 1e-9):
+            return activity, None, False
+        regions, tentative = replace(activity, regions=list(activity.dropped)), True
+    speech = speech_signal(clip.audio, clip.sample_rate, regions, MAX_GAP_S, mute_pauses_s=MIN_PAUSE_S)
+    return activity, (speech if speech.audio.size else None), tentative
 
 
 def semitones(hz: np.ndarray, ref: float = 100.0) -> np.ndarray:
@@ -475,14 +499,16 @@ class ProsodyTool(PerceptionTool):
         if clip.audio_is_silent:
             return Slot.unavailable("the audio is silent", provenance)
         # only the speech is described: the voice-activity decision the transcript shares
-        activity = voice_activity(clip)
-        if not activity.found:
+        activity, speech, tentative = voice_signal(clip)
+        if speech is None:
             return Slot(status=SlotStatus.unavailable, provenance=provenance,
                         reason=f"no voice: the audio holds sound but no speech ({activity.detector} found none)",
                         measurements={"voice_activity": activity.measurements()})
-        speech = speech_signal(clip.audio, clip.sample_rate, activity, MAX_GAP_S, mute_pauses_s=MIN_PAUSE_S)
         m = measure(speech.audio, clip.sample_rate, clock=speech.clip_time, duration=clip.audio.size / clip.sample_rate)
         m["voice_activity"] = activity.measurements()
+        if tentative:
+            m["voice_activity"]["tentative"] = ("a short utterance: measured over the detector's brief, unconfident "
+                                                "speech regions, at half the confidence")
         m["background_under_voice"] = activity.noisy
         if "f0_mean_hz" not in m:
             return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
@@ -490,7 +516,7 @@ class ProsodyTool(PerceptionTool):
         # the voice read from the speech alone (the same cut-out the measurements came from)
         m["voice_emotion"] = read_voice(speech.audio, clip.sample_rate, m, settings.options_for(self.name))
         confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates
-        confidence = round(confidence * (0.5 if activity.noisy else 1.0), 3)
+        confidence = round(confidence * (0.5 if activity.noisy else 1.0) * (0.5 if tentative else 1.0), 3)
         return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,
                     timelines={"prosody": prosody_timeline(m)}, provenance=provenance)
 

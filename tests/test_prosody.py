@@ -164,3 +164,46 @@ def test_differing_phrase_endings_are_named_in_order(tmp_path):
     first, second = m["phrases"]
     assert (f"Phrase endings differ: the first falls ({first['final_change_st']:+.1f} st), "
             f"the second stays level ({second['final_change_st']:+.1f} st).") in describe(m)
+
+
+# --- the signal the voice is read on (shared with `saber-agent train voice`) -----------------------
+
+
+def _with_activity(clip, regions, dropped):
+    from saber_agent.voice_activity import VoiceActivity
+
+    duration = clip.audio.size / clip.sample_rate
+    clip.extras["voice_activity"] = VoiceActivity(regions, duration, "test decision", dropped=dropped)
+    return clip
+
+
+def test_a_short_utterance_the_detector_was_unsure_of_is_still_read_at_half_confidence(tmp_path):
+    # the decision is set by hand (Silero's own, on a real short film line, kept no region: its
+    # firings over the whole clip had under 0.2 s of confident speech); the measurement is real
+    wav = speak("No way.", tmp_path / "short.wav")
+    duration = decode(wav).audio.size / 16_000
+    tool = ProsodyTool()
+    unsure = tool.perceive(_with_activity(decode(wav), [], [(0.0, duration)]), AnalysisSettings())
+    assert unsure.ok and "tentative" in unsure.measurements["voice_activity"]
+    assert unsure.measurements["voice_emotion"]["probabilities"]
+    sure = tool.perceive(_with_activity(decode(wav), [(0.0, duration)], []), AnalysisSettings())
+    assert sure.ok and "tentative" not in sure.measurements["voice_activity"]
+    assert unsure.confidence == pytest.approx(sure.confidence / 2, abs=0.002)
+    # a brief firing over a small part of the clip (a musical onset) is still no voice
+    brief = tool.perceive(_with_activity(decode(wav), [], [(0.0, 0.2 * duration)]), AnalysisSettings())
+    assert brief.status.value == "unavailable" and "no voice" in brief.reason
+
+
+def test_train_voice_reads_the_same_speech_cut_out_as_the_prosody_tool(tmp_path):
+    from saber_agent.plugins.prosody import voice_signal
+    from training.voice import clip_audio
+
+    speech = speak("I told you twice already.", tmp_path / "s.wav")
+    padded = np.concatenate([np.zeros(16_000, np.float32), decode(speech).audio, np.zeros(16_000, np.float32)])
+    wav = write_wav(tmp_path / "padded.wav", padded)
+    audio, rate = clip_audio(str(wav))
+    _, cut, _ = voice_signal(decode(wav))
+    assert rate == 16_000 and np.array_equal(audio, cut.audio)
+    assert audio.size < padded.size - 8_000  # the 2 s of silence around the voice, less the detector's padding
+    with pytest.raises(ValueError, match="no speech"):
+        clip_audio(str(write_wav(tmp_path / "silent.wav", np.zeros(16_000, np.float32))))

@@ -136,3 +136,26 @@ def test_the_prosody_tool_gives_the_voice_reading_as_its_cue(tmp_path):
     (cue,) = tool.cues(slot)
     assert cue.modality == "voice" and cue.emotion in ve.EMOTIONS
     assert cue.confidence <= 0.35 and "voice reading (default)" in cue.basis
+
+
+def test_egemaps_are_computed_at_44_1_khz_whatever_the_input_rate():
+    # openSMILE's eGeMAPS functionals shift with the input rate; a 16 kHz clip is upsampled first, so
+    # the same sound gives the same features at 16 kHz and at 44.1 kHz (and different ones unresampled)
+    pytest.importorskip("opensmile")
+    from scipy.signal import resample_poly
+
+    t = np.arange(2 * RATE) / RATE
+    audio = (0.3 * np.sin(2 * np.pi * (150 + 30 * np.sin(2 * np.pi * 3 * t)) * t)).astype(np.float32)
+    at_16k = ve.egemaps(audio, RATE)
+    at_44k = ve.egemaps(resample_poly(audio.astype(np.float64), 441, 160), 44_100)
+    key = "F0semitoneFrom27.5Hz_sma3nz_amean"
+    assert abs(at_16k[key] - at_44k[key]) < 0.05
+    assert abs(at_16k["loudness_sma3_amean"] - at_44k["loudness_sma3_amean"]) < 0.02 * abs(at_44k["loudness_sma3_amean"])
+
+
+def test_a_model_file_of_the_16_khz_format_asks_to_be_trained_again(tmp_path):
+    data = json.loads(_model().save(tmp_path / "voice.json").read_text())
+    data["format"] = "saber-agent/voice-linear/1"
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    with pytest.raises(ve.VoiceModelUnavailable, match="train it again"):
+        ve.LinearVoiceModel.load(tmp_path / "old.json")

@@ -6,7 +6,8 @@ disgust, see `saber_agent.plugins.voice_emotion.ALIASES`), rows with another lab
 
 Model: scikit-learn ``StandardScaler`` + ``LogisticRegression`` (multinomial, balanced class
 weights, C=0.1) over openSMILE eGeMAPS v02 functionals (default) or our prosody features, of the
-whole decoded clip (16 kHz mono, as the prosody tool passes it). Features that mostly encode who
+clip's speech exactly as the prosody tool reads it at run time (16 kHz mono, the voice-activity
+cut-out with pauses muted, `plugins.prosody.voice_signal`); a clip with no speech is skipped. Features that mostly encode who
 speaks rather than how (mean F0 level and its percentiles, formant frequencies and bandwidths) are
 left out by default, and each training clip is also used with its voice moved towards the other
 sex by Praat's "Change gender" (formant shift x1.1 and median pitch x1.6 for a voice under 165 Hz,
@@ -67,10 +68,16 @@ def other_sex(audio: np.ndarray, rate: int) -> np.ndarray | None:
 
 
 def clip_audio(path: str) -> tuple[np.ndarray, int]:
+    """The speech of a clip as the prosody tool reads the voice at run time (`plugins.prosody.voice_signal`:
+    16 kHz mono, the voice-activity cut-out), so the model is trained on the signal it will see."""
     from saber_agent.media import decode
+    from saber_agent.plugins.prosody import voice_signal
 
     clip = decode(path)
-    return clip.audio, clip.sample_rate
+    _, speech, _ = voice_signal(clip)
+    if speech is None:
+        raise ValueError("no speech found in the clip (voice-activity detection)")
+    return speech.audio, clip.sample_rate
 
 
 def train_voice(rows: list[dict], out: str | Path, feature_set: str = "egemaps", augment: bool = True,
