@@ -487,7 +487,7 @@ class ProsodyTool(PerceptionTool):
     name = "prosody"
     slot = "acoustic_feat"
     needs = frozenset({"audio"})
-    version = "0.3.0"
+    version = "0.3.1"  # 0.3.1: short utterances the detector was unsure of are read (tentative)
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
 
     def availability(self) -> Availability:
