@@ -45,6 +45,26 @@ def test_alpha_ratio_rises_with_high_frequency_energy():
     assert ve.alpha_ratio_db(np.zeros(100), RATE) is None  # too short
 
 
+def test_spectral_balance_reads_mid_frequency_energy_and_effort_that_comes_and_goes():
+    t = np.arange(RATE) / RATE
+    dark = 0.3 * np.sin(2 * np.pi * 150 * t) + 0.1 * np.sin(2 * np.pi * 300 * t)
+    bright = dark + 0.3 * np.sin(2 * np.pi * 900 * t) + 0.2 * np.sin(2 * np.pi * 1200 * t)
+    assert ve.spectral_balance(bright, RATE)["mid_over_low_db"] > ve.spectral_balance(dark, RATE)["mid_over_low_db"] + 10
+    hiss = np.random.default_rng(0).normal(0, 0.05, RATE)
+    bursts = hiss * (np.floor(t * 4) % 2 == 0)  # high-frequency energy on for 0.25 s, off for 0.25 s
+    assert ve.spectral_balance(dark + bursts, RATE)["alpha_sd_db"] > ve.spectral_balance(dark + hiss, RATE)["alpha_sd_db"] + 1.5
+    assert ve.spectral_balance(np.zeros(100), RATE) == {}  # too short
+
+
+def test_the_default_reading_places_anger_and_centres_valence():
+    # effortful, little low-frequency energy, flat pitch, steadily pressed: anger, negative
+    angry = ve.default_reading({"alpha_ratio_db": 0.0, "mid_over_low_db": 4.0, "f0_sd_st": 3.2, "alpha_sd_db": 5.3})
+    assert angry.emotion == "anger" and angry.valence < -0.15 and angry.arousal > 0.6
+    # a reading whose probabilities are all equal leans neither way (four negative prototypes to one positive)
+    flat = sum(ve.VALENCE_OF[e] / len(ve.PROTOTYPES) for e in ve.PROTOTYPES) - ve.VALENCE_CENTRE
+    assert abs(flat) < 1e-9
+
+
 def _model(classes=("anger", "happiness")) -> ve.LinearVoiceModel:
     return ve.LinearVoiceModel(feature_set="prosody", feature_names=["f0_sd_st", "alpha_ratio_db"], classes=list(classes),
                                mean=[3.0, -5.0], scale=[1.0, 2.0], coef=[[-2.0, 1.0], [2.0, -1.0]], intercept=[0.0, 0.0])
@@ -62,7 +82,7 @@ def test_linear_model_round_trips_as_json_and_predicts(tmp_path):
 
 
 def test_a_model_without_sadness_leaves_sadness_to_a_sure_default_reading():
-    prior = ve.default_reading({"alpha_ratio_db": -12.0, "articulation_rate_syl_s": 3.0, "f0_sd_st": 1.5})
+    prior = ve.default_reading({"alpha_ratio_db": -12.0, "mid_over_low_db": -8.0, "f0_sd_st": 1.5, "alpha_sd_db": 5.5})
     assert prior.probabilities["sadness"] > 0.6
     split = ve.combine({"anger": 0.4, "happiness": 0.3, "fear": 0.3}, prior)
     assert max(split, key=split.get) == "sadness"  # the model is unsure and has never seen sadness
