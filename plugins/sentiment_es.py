@@ -31,6 +31,14 @@ LEXICON_ES: dict[str, tuple[float, str | None]] = {
     "risa": (0.6, "happiness"), "rie": (0.4, "happiness"), "excelent": (1.0, "happiness"), "lo logr": (1.0, "happiness"),
     "bien": (0.4, None), "buen": (0.5, None), "mejor": (0.4, None), "si": (0.0, None), "gust": (0.6, "happiness"),
     "tranquil": (0.4, None), "calma": (0.3, None), "esperanz": (0.6, "happiness"), "orgullos": (0.8, "happiness"),
+    # laughter as transcribed, cheers and colloquial praise (Spain and Latin America)
+    "jaja": (1.0, "happiness"), "jeje": (0.8, "happiness"), "jiji": (0.8, "happiness"), "hurra": (1.0, "happiness"),
+    "yupi": (1.0, "happiness"), "ole": (0.8, "happiness"), "reir": (0.6, "happiness"), "riendo": (0.6, "happiness"),
+    "sonri": (0.6, "happiness"), "carcajad": (0.8, "happiness"), "emocionant": (0.8, "happiness"), "emocionad": (0.8, "happiness"),
+    "magnific": (1.0, "happiness"), "fenomenal": (1.0, "happiness"), "guay": (0.8, "happiness"), "cojonud": (1.0, "happiness"),
+    "una pasada": (0.8, "happiness"), "de puta madre": (1.0, "happiness"), "que bien": (0.8, "happiness"),
+    "lo mejor": (0.8, "happiness"), "por fin": (0.6, "happiness"), "paraiso": (0.6, "happiness"), "brillant": (0.6, "happiness"),
+    "delicios": (0.8, "happiness"), "celebr": (0.8, "happiness"), "fiesta": (0.5, "happiness"),
     # anger
     "odio": (-1.2, "anger"), "odia": (-1.2, "anger"), "odie": (-1.2, "anger"),
     "furios": (-1.2, "anger"), "furia": (-1.2, "anger"), "rabia": (-1.2, "anger"),
@@ -69,6 +77,7 @@ INTENSIFIERS_ES = {"muy": 1.5, "tan": 1.5, "tanto": 1.5, "tanta": 1.5, "demasiad
                    "totalmente": 1.3, "absolutamente": 1.5, "mas": 1.2, "poco": 0.5, "algo": 0.7}
 NEGATION_WINDOW = 3  # a negator flips a sentiment word at most this many words later
 _WORD = re.compile(r"[a-zñ]+")
+_LAUGH = re.compile(r"\b(?:ja|je|ji)(?:[\s,.!¡]+(?:ja|je|ji)\b)+")
 
 
 def fold(text: str) -> str:
@@ -93,7 +102,7 @@ def _match(word: str) -> str | None:
 
 def score_spanish(text: str) -> tuple[float, dict[str, int], list[str], int, int]:
     """(raw sum, emotion counts, evidence like "odio (-1.2)", number of words, exclamations)."""
-    folded = fold(text)
+    folded = _LAUGH.sub("jaja", fold(text))  # "¡Ja, ja, ja!" as whisper writes laughter is one laugh
     for phrase in _PHRASES:  # multi-word entries become one token
         folded = folded.replace(fold(phrase), fold(phrase).replace(" ", "_"))
     tokens = re.findall(r"[a-zñ_]+", folded)

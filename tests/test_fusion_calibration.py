@@ -78,3 +78,25 @@ def test_a_cue_too_weak_for_conflicts_says_so():
     voice = ModalityCue(modality="voice", valence=-0.33, arousal=0.27, emotion="sadness", confidence=0.21, basis="low")
     analysis = _reason(smile, voice)
     assert "(sadness; weak, confidence 0.21: no conflict is named on it)" in analysis.reasoning
+
+
+def test_words_without_emotion_words_do_not_pull_the_voice_towards_zero():
+    # a joyful voice lean (0.3) stays positive beside words that hold no emotional word at all
+    joyful = ModalityCue(modality="voice", valence=0.3, arousal=0.6, emotion="happiness", confidence=0.3, basis="voice")
+    alone, with_words = _reason(joyful), _reason(joyful, NO_EMOTION_WORDS)
+    assert with_words.valence == alone.valence and with_words.valence_label == "positive"
+    assert any("no emotional word" in w for w in with_words.weighed)
+    # words with an emotional word still weigh
+    sad_words = ModalityCue(modality="words", valence=-0.5, arousal=0.3, emotion="sadness", confidence=0.27, basis="words")
+    assert _reason(joyful, sad_words).valence < alone.valence
+
+
+def test_the_voice_names_the_emotion_when_it_leans_the_way_the_words_do():
+    # "she is dead, damn it" (sad words) said in fury: the words give the sign, the voice the emotion
+    sad_words = ModalityCue(modality="words", valence=-0.7, arousal=0.4, emotion="sadness", confidence=0.66, basis="words")
+    furious = ModalityCue(modality="voice", valence=-0.4, arousal=0.8, emotion="anger", confidence=0.3, basis="voice")
+    analysis = _reason(sad_words, furious)
+    assert analysis.basic_emotion == "anger" and analysis.valence_label == "negative"
+    # a voice of the other sign does not rename what the words say
+    happy_voice = ModalityCue(modality="voice", valence=0.2, arousal=0.6, emotion="happiness", confidence=0.2, basis="voice")
+    assert _reason(sad_words, happy_voice).basic_emotion == "sadness"

@@ -18,6 +18,7 @@ def test_fold_strips_accents_but_keeps_n_tilde():
     ("Tengo miedo, ¡socorro!", "fear", -1),
     ("Me duele tanto, no dejo de llorar", "sadness", -1),
     ("Me das asco", "disgust", -1),
+    ("¡Ja, ja, ja! Qué guay, es una pasada", "happiness", 1),  # laughter as whisper writes it, colloquial praise
 ])
 def test_spanish_emotion_words(text, emotion, sign):
     result = text_sentiment.analyze(text, "es")

@@ -47,6 +47,11 @@ SURE = 0.3  # below this certainty the conclusion says it is uncertain
 WORDS_FINDING = 0.3  # text_sentiment gives words without any sentiment word a confidence of 0.3 or less
 
 
+def silent(modality: str, cue: ModalityCue) -> bool:
+    """Words read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`)."""
+    return modality == "words" and cue.emotion in (None, "neutral") and abs(cue.valence) < 0.05 and cue.confidence < WORDS_FINDING
+
+
 def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, float]:
     """The basic emotion the cues name, each weighted by its modality's weight and its confidence, and
     the certainty of that choice (its share of the vote times the best supporting confidence).
@@ -70,6 +75,12 @@ def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, floa
     if not scores or not sum(scores.values()):
         return None, 0.0
     best = max(scores, key=scores.get)
+    voice, words = cues.get("voice"), cues.get("words")
+    if (voice and words and voice.emotion in scores and words.emotion == best != voice.emotion
+            and TYPICAL_VALENCE[voice.emotion] * TYPICAL_VALENCE[best] > 0):
+        # words and voice lean the same way but name different emotions ("she is dead" said in fury):
+        # the words tell what happened, the delivery how the speaker takes it, so the voice names it
+        best = voice.emotion
     return best, round(scores[best] / sum(scores.values()) * support[best], 3)
 
 
@@ -84,6 +95,11 @@ class FusionReasoner(Reasoner):
         total = v_sum = a_sum = 0.0
         for modality, cue in sorted(cues.items()):
             weight = MODALITY_WEIGHT.get(modality, 0.3) * cue.confidence
+            if silent(modality, cue) and len(cues) > 1:
+                # words without a single emotional word: an absence of evidence, which would only pull the
+                # other modalities' valence towards zero; it neither votes (see `vote`) nor weighs
+                weighed.append(f"{modality}: no emotional word (confidence {cue.confidence:.2f}), not weighed")
+                continue
             weighed.append(
                 f"{modality}: valence {cue.valence:+.2f}, arousal {cue.arousal:.2f}"
                 + (f" ({cue.emotion})" if cue.emotion else "") + f", weight {weight:.2f}"
