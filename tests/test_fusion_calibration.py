@@ -100,3 +100,16 @@ def test_the_voice_names_the_emotion_when_it_leans_the_way_the_words_do():
     # a voice of the other sign does not rename what the words say
     happy_voice = ModalityCue(modality="voice", valence=0.2, arousal=0.6, emotion="happiness", confidence=0.2, basis="voice")
     assert _reason(sad_words, happy_voice).basic_emotion == "sadness"
+
+
+def test_a_barely_leaning_conclusion_leans_as_the_weighed_evidence_does():
+    # the voice's top emotion is fear, but its valence (every emotion it found, weighed) leans a little positive
+    torn = ModalityCue(modality="voice", valence=0.08, arousal=0.6, emotion="fear", confidence=0.2, basis="voice")
+    analysis = _reason(torn)
+    assert analysis.basic_emotion == "fear" and "uncertain" in analysis.emotions and analysis.valence_label == "positive"
+    # an unsure "neutral" is no finding of neutral valence: it leans as the evidence does
+    unsure_calm = ModalityCue(modality="voice", valence=-0.05, arousal=0.3, emotion="neutral", confidence=0.2, basis="voice")
+    assert _reason(unsure_calm).valence_label == "negative"
+    # a sure neutral is a finding
+    calm = ModalityCue(modality="voice", valence=-0.05, arousal=0.3, emotion="neutral", confidence=0.6, basis="voice")
+    assert _reason(calm).valence_label == "neutral"

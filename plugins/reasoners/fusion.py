@@ -45,6 +45,7 @@ OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": 
               "surprise": "surprised", "neutral": "neutral"}
 SURE = 0.3  # below this certainty the conclusion says it is uncertain
 WORDS_FINDING = 0.3  # text_sentiment gives words without any sentiment word a confidence of 0.3 or less
+WEAK_LEAN = 0.02  # a fused valence nearer zero than this leans nowhere
 
 
 def silent(modality: str, cue: ModalityCue) -> bool:
@@ -156,9 +157,13 @@ class FusionReasoner(Reasoner):
                 basic = named
                 label = OPEN_LABEL.get(named, named)
                 emotions = [label] if certainty >= SURE else [label, "uncertain"]
-                if abs(valence) < 0.15 and TYPICAL_VALENCE[named]:
-                    # the cues name an emotion but barely lean: the conclusion leans as that emotion does, weakly
-                    valence = TYPICAL_VALENCE[named] * 0.4
+                if abs(valence) < 0.15 and (named != "neutral" or certainty < SURE):
+                    # the cues name an emotion but barely lean: the conclusion leans weakly, the way the weighed
+                    # evidence leans (a voice reading's valence weighs every emotion it found, not only its top
+                    # one), or as the named emotion does where the evidence leans nowhere
+                    lean = valence if abs(valence) >= WEAK_LEAN else TYPICAL_VALENCE[named]
+                    if lean:
+                        valence = (0.4 * abs(TYPICAL_VALENCE[named]) or 0.2) * (1 if lean > 0 else -1)
 
         cited = self._cite(request, cues)
         visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
