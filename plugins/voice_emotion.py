@@ -11,8 +11,10 @@ confidence, and how it was reached):
   distance to where it usually sits (`PROTOTYPES`), the valence is the probability-weighted mean,
   and the confidence stays low: the voice alone is a weak guide.
 - **trained** (`saber-agent train voice MANIFEST`): a scikit-learn logistic regression over
-  openSMILE eGeMAPS v02 functionals (88 numbers, Eyben et al. 2016) or our prosody features, saved
-  as JSON (scaler, coefficients, classes: no pickle). Its probabilities are mixed 60/40 with the
+  Whisper base encoder embeddings (1024 numbers, `plugins.whisper_features`) beside openSMILE eGeMAPS
+  v02 functionals (88 numbers, Eyben et al. 2016) by default, or either alone, or our prosody
+  features (the model file names its set; the tool computes the same at run time), saved as JSON
+  (scaler, coefficients, classes: no pickle). Its probabilities are mixed 60/40 with the
   default reading's, so an emotion the model never saw (a manifest without sadness) can still win
   where the default reading is sure of it.
 - **hf**: any Hugging Face audio-classification model (wav2vec2 / HuBERT / emotion2vec style) by hub
