@@ -156,7 +156,10 @@ def prosody_features(m: dict, audio: np.ndarray | None = None, rate: int = 16_00
 # the speaker's own pitch: on the dev clips moved to the other sex (Praat "Change gender") they keep
 # a correlation of 0.87-0.97 with the originals. The articulation rate is not used: Praat's syllable
 # count on the same clips fell from 7.4 to 5.6 syllables/s with the sex shift alone (correlation
-# 0.68), and a female speaker read as slow is read as calm or sad whatever she feels.
+# 0.68), and a female speaker read as slow is read as calm or sad whatever she feels. The shift is
+# only a proxy: it moves pitch and formants, not the voice source, and these axes, placed on male
+# clips, still transfer poorly to the female test speakers (EmoFilm test UAR 0.29, joy mostly read as
+# sadness; an alternative on within-clip axes, as good on dev, did worse there: UAR 0.25).
 AXES = {"effort": ("alpha_ratio_db", -7.6, 1.0), "mid_energy": ("mid_over_low_db", -4.5, 7.0),
         "variation": ("f0_sd_st", 2.0, 8.0), "effort_variation": ("alpha_sd_db", 4.0, 9.7)}
 AROUSAL_AXES = ("effort", "mid_energy")
