@@ -38,6 +38,7 @@ from saber_agent.evidence import BASIC_EMOTIONS
 from saber_agent.plugins.reasoners import gguf_models
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner, _Refused, answer_schema
 from saber_agent.reasoning import ReasonerError, ReasoningRequest
+from saber_agent.sed_prompt import AnalysisParseError, answer_with_repair, parse_analysis
 
 MODEL_KIND = "llamacpp"  # the shared model registry's name for these models
 
@@ -59,26 +60,33 @@ COMPACT_SYSTEM = (
     "of " + ", ".join(BASIC_EMOTIONS) + "; valence from -1 to 1; arousal from 0 to 1; conflict_explanation "
     "null when the modalities agree."
 )
-SLOT_CHARS = 360  # each perception slot's text is cut here (the transcript never is)
+# Each perception slot's text is cut to this many characters (the transcript never is). The face and the
+# voice carry the emotion; the scene (brightness, colours) rarely does, and a small model copies the
+# first line it reads into visual_evidence: the face comes first and the scene is kept short.
+SLOT_CHARS = {"facial_exp_desc": 300, "acoustic_feat": 300, "body_lang_desc": 180, "video_desc": 120}
+VISUAL_ORDER = ("facial_exp_desc", "body_lang_desc", "video_desc")
 
 
-def compact_messages(request: ReasoningRequest, slot_chars: int = SLOT_CHARS) -> list[dict[str, str]]:
+def compact_messages(request: ReasoningRequest, slot_chars: int | dict[str, int] | None = None,
+                     looks_offered: bool = False) -> list[dict[str, str]]:
     """The SED prompt, tightened for a small local model: a shorter system prompt (the grammar carries
-    the format), slot texts cut to `slot_chars`, each modality's estimate as a plain reading, and the
-    conflicts as questions to settle. The transcript stays whole, quoted as data in <transcript>."""
+    the format), slot texts cut (`SLOT_CHARS`, the face first), each modality's estimate as a plain
+    reading, and the conflicts as questions to settle. The transcript stays whole, quoted as data."""
     from saber_agent.evidence import SLOT_TITLES, valence_label
-    from saber_agent.sed_prompt import ACOUSTIC_SLOTS, VISUAL_SLOTS, build_messages, quote_untrusted
+    from saber_agent.sed_prompt import ACOUSTIC_SLOTS, build_messages, quote_untrusted
 
     ev = request.evidence
+    limits = SLOT_CHARS if slot_chars is None else (
+        slot_chars if isinstance(slot_chars, dict) else dict.fromkeys(SLOT_CHARS, int(slot_chars)))
 
     def line(name: str) -> str:
         slot = ev.slot(name)
         if not slot.ok:
             return f"- {SLOT_TITLES[name]}: unavailable"
-        text = " ".join(slot.text.split())
-        return f"- {SLOT_TITLES[name]}: {text if len(text) <= slot_chars else text[: slot_chars - 1] + '…'}"
+        text, cut = " ".join(slot.text.split()), limits.get(name, 360)
+        return f"- {SLOT_TITLES[name]}: {text if len(text) <= cut else text[: cut - 1] + '…'}"
 
-    lines = ["Visual evidence:", *(line(n) for n in VISUAL_SLOTS), "Acoustic evidence:"]
+    lines = ["Visual evidence:", *(line(n) for n in VISUAL_ORDER), "Acoustic evidence:"]
     for name in ACOUSTIC_SLOTS:
         speech = ev.slot(name)
         if name == "speech_content" and speech.ok:
@@ -92,33 +100,134 @@ def compact_messages(request: ReasoningRequest, slot_chars: int = SLOT_CHARS) ->
             lines.append(f"- {cue.modality}: {reading}" + (f", like {cue.emotion}" if cue.emotion else "")
                          + (f"; within it: {cue.mixed}" if getattr(cue, "mixed", None) else ""))
     if request.conflicts:
-        lines.append("Conflicts to explain (name both modalities of each in conflict_explanation):")
+        lines.append("Conflicts to explain (conflict_explanation settles each, in this order):")
         # "a vs b: what it suggests" (the readings are listed above): short enough for a small model to name
-        lines += [f"- {' vs '.join(c.modalities)}: {c.description.split(': ', 1)[-1]}" for c in request.conflicts]
+        lines += [f"- {conflict_label(c)} {c.description.split(': ', 1)[-1]}" for c in request.conflicts]
     standard = build_messages(request)[1]["content"]  # second looks and critique, as every reasoner gets them
     tail = standard[standard.find("\n\n## Second looks"):] if "\n\n## Second looks" in standard else ""
     if not tail and "\n\n## Your previous answer" in standard:
         tail = standard[standard.find("\n\n## Your previous answer"):]
     if not tail:
         tail = "\n\nAnswer with the JSON object only."
+    if request.looks_left > 0 and looks_offered:
+        tail += (" Call request_perception instead only if a modality's evidence is missing or too thin to decide;"
+                 " clear evidence needs no second look.")
     return [{"role": "system", "content": COMPACT_SYSTEM}, {"role": "user", "content": "\n".join(lines) + tail}]
 
 
+def conflict_label(conflict) -> str:
+    """How `conflict_explanation` opens its part on one conflict: "face vs voice:", or for mixed
+    polarity inside one modality "words (mixed: ironic or not?):" (what the cross-modal check looks for)."""
+    a, b = conflict.modalities
+    return f"{a} (mixed: ironic or not?):" if a == b else f"{a} vs {b}:"
+
+
+CUE_CHARS = 60  # a cited cue is one short phrase of the evidence
+
+
+def cue_phrases(request: ReasoningRequest, modality: str, limit: int = 12) -> list[str]:
+    """Short phrases of this modality's evidence that an answer may cite as its cues: the clauses of its
+    slot texts (the transcript's for "words"), the words its cue's basis names, its cue's emotion.
+    Citing from this list is grounded by construction (`plugins.checks.Grounding`)."""
+    import re
+
+    from saber_agent.evidence import SLOT_MODALITY
+
+    phrases: list[str] = []
+
+    def add(text: str) -> None:
+        text = " ".join(str(text).split()).strip(" ,.;:-\"'")
+        if 3 <= len(text) <= CUE_CHARS and text.lower() not in (p.lower() for p in phrases):
+            phrases.append(text)
+
+    for cue in request.cues:
+        if cue.modality == modality:
+            if cue.emotion:
+                add(cue.emotion)
+            for word in re.findall(r"([^\W\d_][\w' -]{1,30}) \([+-]\d", cue.basis or ""):  # lexicon hits: "great (+3.1)"
+                add(word)
+    for name, slot_modality in SLOT_MODALITY.items():
+        slot = request.evidence.slot(name)
+        if slot_modality == modality and slot.ok:
+            for clause in re.split(r"[.;:!?()\n]+|, (?=[^\d])", slot.text):
+                add(clause)
+    return phrases[:limit]
+
+
+# The answer's strings for a small local model (generated tokens are the slow part: ~10/s on one core):
+# about 190 tokens in all for a clip with two conflicts, against 256 cut off before
+LEAN_CHARS = {"visual_evidence": 64, "acoustic_evidence": 64, "reasoning": 160}
+CONFLICT_CHARS = 64  # each conflict's part of conflict_explanation
+
+
 def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
-    """`answer_schema` tightened for a small local model (generation is the slow part on a CPU): cues
-    only for the modalities this request has evidence for (a cue of an empty modality is ungrounded),
-    one short cue each, at most two emotion words."""
+    """`answer_schema` tightened for a small local model (generation is the slow part on a CPU): no
+    keys beyond the SED ones; cues only for the modalities with evidence, one each, chosen from that
+    modality's own evidence phrases (`cue_phrases`); at most two emotion words; and, when the request
+    has conflicts, a conflict explanation that names each conflict in turn ("face vs voice: ...;
+    voice vs words: ..."), so that no conflict is left out. With no conflict it may still name one."""
     from saber_agent.checking import modalities_in
 
     schema = answer_schema(max_tokens)
+    schema["additionalProperties"] = False
+    schema["x-guidance"] = COMPACT_JSON
     props = schema["properties"]
-    cue = {"type": "array", "items": {"type": "string", "maxLength": 50}, "maxItems": 1}
     have = [m for m in ("face", "voice", "words", "body", "scene") if m in modalities_in(request)]
-    props["cues_cited"] = {"type": "object", "properties": {m: cue for m in have}}
+    cues = {}
+    for m in have:
+        phrases = cue_phrases(request, m)
+        item = {"type": "string", "enum": phrases} if phrases else {"type": "string", "maxLength": 50}
+        cues[m] = {"type": "array", "items": item, "maxItems": 1}
+    props["cues_cited"] = {"type": "object", "properties": cues, "additionalProperties": False}
     props["emotions"]["maxItems"] = 2
-    if request.conflicts:  # room to name each conflict's two modalities (the cross-modal check looks for them)
-        props["conflict_explanation"]["maxLength"] = max(props["conflict_explanation"]["maxLength"], 90 * len(request.conflicts))
+    props["emotions"]["items"]["maxLength"] = 20
+    for key, chars in LEAN_CHARS.items():
+        props[key]["maxLength"] = chars
+    if request.conflicts:
+        each = [_literal(conflict_label(c)) + rf" [^;\n]{{8,{CONFLICT_CHARS}}}" for c in request.conflicts]
+        props["conflict_explanation"] = {"type": "string", "pattern": "^" + "; ".join(each) + "$"}
     return schema
+
+
+# llguidance's JSON options (the grammar llama.cpp builds from a schema): the answer on one line, so no
+# tokens go to newlines and indentation (about a tenth of a pretty-printed answer)
+COMPACT_JSON = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
+
+
+def schema_grammar(schema: dict[str, Any]) -> str:
+    """A JSON Schema as the llguidance grammar llama.cpp decodes with (xllamacpp's converter)."""
+    import xllamacpp
+
+    return xllamacpp.json_schema_to_grammar(json.dumps(schema))
+
+
+def _literal(text: str) -> str:
+    """`text` as a regular expression matching itself (llguidance rejects `re.escape`'s escaped spaces)."""
+    import re
+
+    return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
+
+
+def look_call_schema(tools: list[str]) -> dict[str, Any]:
+    """A `request_perception` call written as JSON ({"name": ..., "arguments": {...}}): the other branch
+    of a round's answer while second looks are left (`LlamaCppReasoner.reason`)."""
+    from saber_agent.reperception import REQUEST_TOOL_NAME
+
+    return {
+        "type": "object", "additionalProperties": False, "required": ["name", "arguments"],
+        "properties": {
+            "name": {"const": REQUEST_TOOL_NAME},
+            "arguments": {
+                "type": "object", "additionalProperties": False, "required": ["tool", "reason"],
+                "properties": {
+                    "tool": {"type": "string", "enum": sorted(tools)},
+                    "start_s": {"type": "number", "minimum": 0}, "end_s": {"type": "number", "minimum": 0},
+                    "fps": {"type": "number", "minimum": 1, "maximum": 30},
+                    "reason": {"type": "string", "maxLength": 120},
+                },
+            },
+        },
+    }
 
 
 class LlamaEngine:
@@ -177,7 +286,10 @@ class LlamaEngine:
     def chat(self, payload: dict[str, Any]) -> dict[str, Any]:
         """An OpenAI-style chat completion body. Raises ValueError for a request llama.cpp rejects
         (unknown response_format, bad tools), ReasonerError for an error body (e.g. context exceeded)."""
-        body = self.server.handle_chat_completions(dict(payload, stream=False))
+        try:
+            body = self.server.handle_chat_completions(dict(payload, stream=False))
+        except RuntimeError as exc:  # e.g. an answer cut off by max_tokens that its chat parser cannot read
+            raise ReasonerError(f"llama.cpp: {exc} ({os.path.basename(self.path)}; a larger max_tokens may help)") from None
         if isinstance(body, dict) and "error" in body:
             error = body["error"] if isinstance(body["error"], dict) else {"message": body["error"]}
             raise ReasonerError(f"llama.cpp: {error.get('message') or error} ({os.path.basename(self.path)})")
@@ -232,6 +344,9 @@ def load_engine(path: str, n_ctx: int = 4096, threads: int = 1, gpu_layers: int 
     )
 
 
+LOOK_POLICIES = ("after_failed_check", "every_round")
+
+
 class LlamaCppReasoner(OpenAICompatReasoner):
     """The SED reasoner over a GGUF model in this process (options: model, threads, n_ctx, max_tokens)."""
 
@@ -251,6 +366,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         request_looks: bool = True,
         timeout_s: float = 600.0,
         prompt: str = "compact",
+        looks: str = "after_failed_check",
     ) -> None:
         from saber_agent.plugins.reasoners.openai_compat import JSON_MODES
 
@@ -261,6 +377,9 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         if prompt not in ("compact", "sed"):
             raise ReasonerError(f"prompt must be compact or sed (the full SED prompt), not {prompt!r}")
         self.prompt = prompt
+        if looks not in LOOK_POLICIES:
+            raise ReasonerError(f"looks must be one of {', '.join(LOOK_POLICIES)}, not {looks!r}")
+        self.looks = looks
         threads = default_threads() if threads in (None, 0, "auto") else int(threads)
         if threads < 1:
             raise ReasonerError(f"threads must be a positive number, not {threads}")
@@ -291,19 +410,93 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         self._local.schema = value
 
     def reason(self, request: ReasoningRequest, clip=None):
-        self.schema = lean_schema(self.max_tokens, request)
-        return super().reason(request, clip)
+        """One constrained call per round. While second looks are left, the `request_perception` tool is
+        offered and the answer's grammar is "the SED answer, or a call written as JSON" (llama.cpp does
+        not combine a tool call with a response_format): one call either answers or asks for a look,
+        where the generic flow spends a free-text call on the offer and then a structured one. The tool
+        is declared in every call of the analysis (with looks left or not), so every round, and the next
+        process through the saved slot, shares one prompt prefix that llama.cpp does not compute again."""
+        from saber_agent.plugins.reasoners.openai_compat import looked_at_by, tool_call_in_text
+        from saber_agent.reperception import request_tool_schema
+
+        answer = lean_schema(self.max_tokens, request)
+        tools = looked_at_by(request) if self.request_looks else []
+        self._local.tools = [request_tool_schema(tools)] if tools else None
+        self._local.offer = bool(tools) and self._offers_look(request)
+        self.schema = answer
+        messages = self.messages(request)
+        asked, notes = [], []
+        try:
+            if self._local.offer:
+                self.schema = {"anyOf": [answer, look_call_schema(tools)], "x-guidance": COMPACT_JSON}
+                said = self._complete(messages)
+                self.schema = answer
+                call = tool_call_in_text(said)
+                if call is None:
+                    try:
+                        return parse_analysis(said)
+                    except AnalysisParseError:
+                        pass  # asked again below, with the answer's schema alone
+                else:
+                    messages, asked, notes = self._scheduled(messages, call)
+            analysis, attempts = answer_with_repair(
+                self._complete, messages, retries=self.parse_retries, source=f"model {self.model!r} (llama.cpp)")
+        finally:
+            self._local.tools, self._local.offer = None, False
+        if attempts > 1:
+            analysis.weighed.append(f"answer read on attempt {attempts} after a repair request")
+        analysis.weighed.extend(notes)
+        analysis.perception_requests = asked[: request.looks_left]
+        return analysis
+
+    def _offers_look(self, request: ReasoningRequest) -> bool:
+        """Whether this round offers a second look: while the budget allows one, in every round
+        (``looks=every_round``) or only in a round that answers a failed check (``after_failed_check``,
+        the default: measured on the 1.5B, an offer in the first round was taken even on clear evidence,
+        which doubled the analysis time; see docs/reasoners.md)."""
+        if request.looks_left <= 0:
+            return False
+        return self.looks == "every_round" or bool(request.critique)
+
+    @staticmethod
+    def _scheduled(messages: list[dict[str, Any]], call: dict[str, Any]) -> tuple[list[dict[str, Any]], list, list[str]]:
+        """The messages with the model's look request and its reply appended, the valid request, notes."""
+        from saber_agent.reperception import request_from_tool_call
+
+        try:
+            look = request_from_tool_call(call["function"]["arguments"])
+        except ValueError as exc:
+            asked, notes, reply = [], [f"an invalid request_perception call was ignored: {exc}"], f"Not scheduled: {exc}"
+        else:
+            asked, notes = [look], []
+            reply = f"Scheduled: {look.tool} on {look.scope()}. It runs after your answer; the next round shows what it found."
+        exchange = [{"role": "assistant", "content": "", "tool_calls": [call]},
+                    {"role": "tool", "tool_call_id": call["id"], "content": reply},
+                    {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}]
+        return [*messages, *exchange], asked, notes
 
     def model_id(self) -> str:
         return self._model_id or "default"
 
     def messages(self, request: ReasoningRequest) -> list[dict[str, str]]:
-        return compact_messages(request) if self.prompt == "compact" else super().messages(request)
+        if self.prompt != "compact":
+            return super().messages(request)
+        return compact_messages(request, looks_offered=bool(getattr(self._local, "offer", False)))
 
     def _chat(self, payload: dict[str, Any], refusable: bool = False) -> Any:
         request = dict(payload)
         request.pop("model", None)
+        if getattr(self._local, "tools", None) and "tools" not in request:  # the same prompt prefix in every call
+            # "none": llama.cpp still renders the tools (the prefix stays the same) but reads the answer as plain
+            # content, which the grammar (the answer, or a look request written as JSON) already shapes
+            request.update(tools=self._local.tools, tool_choice="none")
         request["t_max_predict_ms"] = int(self.timeout_s * 1000)  # llama.cpp stops generating past this
+        fmt = request.get("response_format") or {}
+        if fmt.get("type") == "json_schema":
+            # the schema as llguidance's grammar: llama.cpp's own schema converter (used for response_format)
+            # ignores `x-guidance` (COMPACT_JSON) and refuses some patterns, llguidance takes both
+            request.pop("response_format")
+            request["grammar"] = schema_grammar(fmt["json_schema"]["schema"])
         try:
             body = self.engine.chat(request)
         except ValueError as exc:  # llama.cpp rejected the request before running it
