@@ -83,9 +83,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "per row) and save it as JSON; use it with --tool-option prosody.voice_model=FILE.")
     voice.add_argument("manifest", type=Path, help="JSONL/CSV manifest: a clip path and an emotion label per row")
     voice.add_argument("--out", type=Path, required=True, help="the model file to write (.json)")
-    voice.add_argument("--features", choices=["whisper+egemaps", "whisper", "egemaps", "prosody"], default="whisper+egemaps",
-                       help="Whisper base encoder embeddings (saber-agent[transcript]) beside openSMILE eGeMAPS functionals "
-                       "(saber-agent[voice]): the default, chosen on EmoFilm dev; or either alone, or our prosody features")
+    voice.add_argument("--features", choices=["whisper", "whisper+egemaps", "egemaps", "prosody"], default="whisper",
+                       help="Whisper base encoder embeddings (default, chosen on EmoFilm dev; needs saber-agent[transcript]), "
+                       "those beside openSMILE eGeMAPS functionals, eGeMAPS alone (saber-agent[voice]) or our prosody features")
     voice.add_argument("--no-augment", action="store_true", help="do not add sex-shifted copies of the training clips")
     voice.add_argument("--keep-speaker-features", action="store_true",
                        help="keep the features that mostly say who speaks (pitch level, formant frequencies)")
