@@ -150,3 +150,41 @@ def test_the_cli_selects_the_llamacpp_reasoner(registry, capsys, reasoner):
     result = json.loads(capsys.readouterr().out)
     assert result["reasoner"] == "llamacpp", result["errors"]  # the model's answer parsed: no fallback to fusion
     assert result["analysis"]["reasoning"] and result["evidence"]["sentiment_analysis"]["status"] == "ok"
+
+
+def test_the_default_model_answers_or_asks_for_a_look_in_one_constrained_call():
+    """The 1.5B default (a chat template with tools) in a round that answers a failed check with a look
+    left: the tool is declared and the grammar is "the answer, or a look request as JSON", so one call
+    either answers or asks (then one more answers). Whatever the model chooses, each detected conflict
+    is named and each cited cue is a phrase of the evidence: the grammar's guarantees, checked here by
+    the project's own checks on a real answer."""
+    from plugins.checks import CrossModalAgreement, Grounding
+    from saber_agent.evidence import Provenance
+
+    if gguf_models.QWEN_15B.name not in gguf_models.installed():
+        pytest.skip("the 1.5B model's packages are not installed")
+    qwen = LlamaCppReasoner(model="qwen2.5-1.5b", threads=1, n_ctx=4096)
+    assert qwen.request_looks  # Qwen's template renders tools
+    request = sarcasm_request()
+    for slot in ("facial_exp_desc", "acoustic_feat"):
+        request.evidence.slot(slot).provenance = Provenance(plugin="face" if slot == "facial_exp_desc" else "prosody")
+    request.looks_left, request.critique = 1, ["grounding: cited cues not found in the evidence: face: 'grin'"]
+    calls = []
+    chat = qwen.engine.chat
+
+    def count(payload):
+        calls.append(payload)
+        return chat(payload)
+
+    qwen.engine.chat = count  # the engine is shared by the process: put it back after
+    try:
+        analysis = qwen.reason(request)
+    finally:
+        del qwen.engine.chat
+    assert all(call["tools"][0]["function"]["name"] == "request_perception" for call in calls)  # declared in each call
+    assert all("grammar" in call and "response_format" not in call for call in calls)  # llguidance's grammar
+    assert len(calls) == 1 + len(analysis.perception_requests)  # an answer, or a look request then the answer
+    assert {look.tool for look in analysis.perception_requests} <= {"face", "prosody"}
+    assert qwen.last_timings["predicted_n"] < qwen.max_tokens  # the answer ended; it was not cut off
+    assert CrossModalAgreement().check(request, analysis).passed
+    assert Grounding().check(request, analysis).passed

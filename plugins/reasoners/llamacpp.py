@@ -165,7 +165,7 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
     keys beyond the SED ones; cues only for the modalities with evidence, one each, chosen from that
     modality's own evidence phrases (`cue_phrases`); at most two emotion words; and, when the request
     has conflicts, a conflict explanation that names each conflict in turn ("face vs voice: ...;
-    voice vs words: ..."), so that no conflict is left out. With no conflict it may still name one."""
+    voice vs words: ..."), so that no conflict is left out; with none, null."""
     from saber_agent.checking import modalities_in
 
     schema = answer_schema(max_tokens)
@@ -186,6 +186,8 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
     if request.conflicts:
         each = [_literal(conflict_label(c)) + rf" [^;\n]{{8,{CONFLICT_CHARS}}}" for c in request.conflicts]
         props["conflict_explanation"] = {"type": "string", "pattern": "^" + "; ".join(each) + "$"}
+    else:  # the cue estimates do not conflict: a small model otherwise names conflicts that are not there
+        props["conflict_explanation"] = {"type": "null"}
     return schema
 
 
