@@ -235,9 +235,10 @@ def look_call_schema(tools: list[str]) -> dict[str, Any]:
 class LlamaEngine:
     """One GGUF model served in-process by xllamacpp.Server (thread-safe; one slot, prompt caching on).
 
-    With `prefix_cache`, the slot's KV cache is saved to the cache folder after the first answer and
-    restored when a later process loads the same file (llama.cpp's slot save/restore): the system
-    prompt and the evidence block's fixed start are then not computed again by a one-shot CLI run.
+    With `prefix_cache`, the slot's KV cache is saved to the cache folder after a process's first
+    answer (unless what it restored already covered most of that prompt) and restored when a later
+    process loads the same file (llama.cpp's slot save/restore): the system prompt, the declared tool
+    and the evidence block's fixed start are then not computed again by a one-shot CLI run.
     """
 
     def __init__(self, path: str, n_ctx: int = 4096, threads: int = 1, gpu_layers: int = 0, prefix_cache: bool = True) -> None:
@@ -269,7 +270,7 @@ class LlamaEngine:
         self._props: dict[str, Any] | None = None
         self._lock = threading.Lock()
         self.prefix_restored = bool(self._slot_file and self._slot_file.is_file() and self._slot("restore"))
-        self._slot_saved = self.prefix_restored
+        self._slot_saved = False  # set by the first call (`chat`), which saves the slot when it is worth it
 
     def _slot(self, action: str) -> bool:
         """Save or restore slot 0's KV cache to or from the slot file (over loopback); False on failure."""
@@ -299,7 +300,12 @@ class LlamaEngine:
             raise ReasonerError(f"llama.cpp: {body.get('message') or body}")
         if self._slot_file and not self._slot_saved:
             self._slot_saved = True
-            self._slot("save")  # written once per model file; a failure only costs the next process time
+            timings = (body.get("timings") or {}) if isinstance(body, dict) else {}
+            if not self.prefix_restored or timings.get("prompt_n", 0) > timings.get("cache_n", 0):
+                # the first call of this process: saved when nothing was restored, or when the restored
+                # prefix covered less than half its prompt (another system prompt or set of tools), so the
+                # next process starts from this one's; a failure only costs the next process time
+                self._slot("save")
         return body
 
     def props(self) -> dict[str, Any]:
