@@ -188,20 +188,22 @@ def main() -> int:
         rows.append((label, load_s, results, graph_s))
 
     print(f"\nload average at end: {load_average()}\n")
-    print("| reasoner | right emotion | conflict named | checks passed | s per answer | prompt tok/s | gen tok/s | load s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| reasoner | right emotion | conflict named | conflict invented | checks passed | s per answer | prompt tok/s "
+          "| gen tok/s | gen tokens | load s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for label, load_s, results, _graph_s in rows:
         n = len(results)
         conflicted = [r for r in results if r["wants_conflict"]]
+        calm = [r for r in results if not r["wants_conflict"]]
         seconds = statistics.median(r["seconds"] for r in results) if results else 0.0
         p_tps = [r["prompt_tps"] for r in results if r.get("prompt_tps") and r.get("prompt_n", 0) > 50]
         g_tps = [r["gen_tps"] for r in results if r.get("gen_tps")]
+        g_n = [r["gen_n"] for r in results if r.get("gen_n")]
+        rates = (f"{statistics.median(p_tps):.0f} | {statistics.median(g_tps):.1f} | {statistics.median(g_n):.0f}"
+                 if p_tps and g_tps else "- | - | -")
         print(f"| {label} | {sum(r['right'] for r in results)}/{n} | {sum(bool(r.get('conflict')) for r in conflicted)}/{len(conflicted)} "
-              f"| {sum(bool(r.get('checks')) for r in results)}/{n} | {seconds:.1f} "
-              f"| {statistics.median(p_tps):.0f} | {statistics.median(g_tps):.1f} | {load_s:.1f} |"
-              if p_tps and g_tps else
-              f"| {label} | {sum(r['right'] for r in results)}/{n} | {sum(bool(r.get('conflict')) for r in conflicted)}/{len(conflicted)} "
-              f"| {sum(bool(r.get('checks')) for r in results)}/{n} | {seconds:.2f} | - | - | {load_s:.1f} |")
+              f"| {sum(bool(r.get('conflict')) for r in calm)}/{len(calm)} | {sum(bool(r.get('checks')) for r in results)}/{n} "
+              f"| {seconds:.2f} | {rates} | {load_s:.1f} |")
     for label, _load_s, _results, graph_s in rows:
         if graph_s is not None:
             print(f"full analysis with {label}: {graph_s:.1f} s")
