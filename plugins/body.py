@@ -24,9 +24,10 @@ gives no cue; movement in an empty picture is not body language.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 
 from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
@@ -370,12 +371,35 @@ def describe(m: dict[str, Any]) -> str:
 
 # -- the tool ---------------------------------------------------------------------------------------
 
+class BodyOptions(BaseModel):
+    """The body tool's options (``AnalysisSettings.tool_options["body"]``), checked before a run."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
+
+    backend: Literal["auto", "flow", "mediapipe", "pose"] = Field(
+        "auto", description="auto: MediaPipe Pose keypoints when installed, plus optical flow; flow: optical flow only; "
+                            "mediapipe: keypoints required; pose: a local pose model (option model)")
+    pose_fps: float = Field(POSE_FPS, description="frames per second MediaPipe Pose reads (0: every sampled frame)")
+    model: str | None = Field(None, description="backend pose: a local ONNX, Caffe or TensorFlow pose model file")
+    config: str | None = Field(None, description="backend pose: the model's config file (cv2.dnn.readNet), if any")
+    input_size: tuple[PositiveInt, PositiveInt] = Field((368, 368), description="backend pose: the model's input width, height")
+    bgr: bool = Field(True, description="backend pose: the model reads BGR (else RGB)")
+    keypoints: list[str] | None = Field(None, description="backend pose: the model's keypoint names, in its order")
+    min_score: float = Field(0.1, ge=0.0, le=1.0, description="backend pose: the lowest keypoint score kept")
+
+    @field_validator("backend", mode="before")
+    @classmethod
+    def _any_case(cls, value):  # the tool lower-cases it
+        return value.lower() if isinstance(value, str) else value
+
+
 class BodyTool(PerceptionTool):
     name = "body"
     slot = "body_lang_desc"
     needs = frozenset({"frames"})
     version = "0.1.0"
     description = "Gesture and posture from optical flow outside the face; head nods and shakes from the face track; optional pose model."
+    options_model = BodyOptions
 
     def availability(self) -> Availability:
         missing = missing_modules("cv2")

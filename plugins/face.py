@@ -28,8 +28,10 @@ import contextlib
 import importlib.util
 import os
 import threading
+from typing import Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
@@ -43,6 +45,28 @@ from saber_agent.vocab import ADJECTIVE
 BACKENDS = ("offline", "deepface", "auto", "haar")
 DISAGREEMENT_FACTOR = 0.6  # confidence kept when the classifier and the action units disagree
 ENGINES = ("auto", "numpy", "torch")  # of the offline backend
+
+
+class FaceOptions(BaseModel):
+    """The face tool's options (``AnalysisSettings.tool_options["face"]``), checked before a run; the
+    tracker options are read by every tool on the shared face track (body, scene)."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
+
+    backend: Literal["offline", "deepface", "auto", "haar"] = Field(
+        "offline", description="expression backend; haar: the offline classifier on Haar-tracked faces, no landmarks")
+    engine: Literal["auto", "numpy", "torch"] = Field(
+        "auto", description="the offline backend's engine: auto is torch on a CUDA device, numpy on the CPU")
+    max_batch: int | None = Field(None, ge=0, description="face crops per torch forward pass (unset or 0: 512)")
+    deepface_home: str | None = Field(None, description="folder holding .deepface/weights (else $DEEPFACE_HOME, else ~)")
+    detector: str = Field("opencv", description="deepface's face detector backend")
+    tracker: Literal["auto", "mediapipe", "haar"] = Field("auto", description="the face detector of the shared track")
+    landmarks: bool = Field(True, description="the 478-point face mesh: action units, head pose, gaze, blinks")
+
+    @field_validator("backend", "tracker", mode="before")
+    @classmethod
+    def _any_case(cls, value):  # the tool lower-cases these two
+        return value.lower() if isinstance(value, str) else value
 # Where each basic expression sits on the circumplex (valence -1..1, arousal 0..1).
 CIRCUMPLEX = {
     "anger": (-0.7, 0.8), "disgust": (-0.6, 0.5), "fear": (-0.6, 0.8), "happiness": (0.8, 0.6),
@@ -486,6 +510,7 @@ class FaceTool(PerceptionTool):
     needs = frozenset({"frames"})
     version = "0.1.0"
     description = "Facial expressions of the main face over time (Haar tracking; fer mini-Xception offline, or deepface)."
+    options_model = FaceOptions
 
     def availability(self) -> Availability:
         """Ready when the offline backend can run (deepface is checked per run, with its options)."""
@@ -544,7 +569,9 @@ class FaceTool(PerceptionTool):
         confidence = certainty * min(1.0, m["frames_with_face"] / 3) * (0.5 + 0.5 * m["coverage"])
         text, timelines = describe(m), {"expression": expression_timeline(m)}
         geometry = None
-        if options.get("landmarks", True) not in (False, "false", "0", 0) and str(options.get("backend", "")).lower() != "haar":
+        # the false spellings FaceOptions.landmarks (a pydantic bool) accepts
+        landmarks = str(options.get("landmarks", True)).lower() not in ("false", "0", "no", "off", "f", "n")
+        if landmarks and str(options.get("backend", "")).lower() != "haar":
             geometry = face_geometry.clip_geometry(clip.frames, track.times, track.boxes)
         if geometry and geometry.get("frames_with_mesh"):
             from saber_agent.plugins import action_units

@@ -22,6 +22,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
@@ -483,12 +484,24 @@ def _scale(value: float | None, low: float, high: float) -> float:
     return float(min(1.0, max(0.0, (value - low) / (high - low))))
 
 
+class ProsodyOptions(BaseModel):
+    """The prosody tool's options (``AnalysisSettings.tool_options["prosody"]``), checked before a run;
+    `plugins.voice_emotion.read_voice` reads them."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
+
+    voice_model: str | None = Field(
+        None, description="the voice emotion model: a `train voice` .json file, or a Hugging Face audio classifier id or folder")
+    voice_model_device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?)$", description="where a Hugging Face voice model runs")
+
+
 class ProsodyTool(PerceptionTool):
     name = "prosody"
     slot = "acoustic_feat"
     needs = frozenset({"audio"})
     version = "0.3.1"  # 0.3.1: short utterances the detector was unsure of are read (tentative)
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
+    options_model = ProsodyOptions
 
     def availability(self) -> Availability:
         missing = missing_modules("parselmouth")

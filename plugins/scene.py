@@ -24,9 +24,10 @@ description and says why in ``measurements["caption"]`` and the provenance.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
@@ -494,12 +495,24 @@ def caption_shots(
 
 # -- the tool ---------------------------------------------------------------------------------------
 
+class SceneOptions(BaseModel):
+    """The scene tool's options (``AnalysisSettings.tool_options["scene"]``), checked before a run."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
+
+    backend: Literal["measured", "caption"] = Field(
+        "measured", description="measured: OpenCV measurements only; caption: also a VLM caption per shot (option model)")
+    model: str | None = Field(None, description="backend caption: the captioning model, a Hugging Face id or a local path")
+    max_shots: int = Field(3, ge=1, description="backend caption: shots captioned, the first ones")
+
+
 class SceneTool(PerceptionTool):
     name = "scene"
     slot = "video_desc"
     needs = frozenset({"frames"})
     version = "0.1.0"
     description = "Lighting, colour, motion, shot changes, faces and people (OpenCV); optional VLM captions."
+    options_model = SceneOptions
 
     def availability(self) -> Availability:
         missing = missing_modules("cv2")

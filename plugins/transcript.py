@@ -133,6 +133,7 @@ class TranscriptTool(PerceptionTool):
     slot = "speech_content"
     needs = frozenset({"audio"})
     version = "0.1.0"
+    options_model = TranscriptOptions
     description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
 
     def __init__(self) -> None:

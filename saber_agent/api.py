@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, progress=None,
             **overrides) -> Result | SegmentedResult:
     """Analyse one clip. `overrides` are AnalysisSettings fields (e.g. ``plugins=["prosody"]``),
-    validated (pydantic's ValidationError names a bad one). Raises `saber_agent.media.MediaError`
-    for a file that cannot be decoded.
+    validated (pydantic's ValidationError names a bad one). Tool options are checked against the
+    tools' declared options before any decoding (`saber_agent.registry.ToolOptionsError`, a ValueError,
+    names a misspelt option or a rejected value). Raises `saber_agent.media.MediaError` for a file that
+    cannot be decoded.
 
     With ``segment="utterances"`` the result is a `SegmentedResult` (one `Result` per utterance,
     speakers, a whole-clip summary; docs/segments.md), and `progress(done, total, segment)` is called
@@ -26,6 +28,7 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, p
     settings = settings or AnalysisSettings()
     if overrides:
         settings = settings.updated(**overrides)
+    _check_tool_options(settings)
     if settings.segment == "utterances":
         from saber_agent.segments import analyze_segments
 
@@ -43,12 +46,21 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
     settings = settings or AnalysisSettings()
     if overrides:
         settings = settings.updated(**overrides)
+    _check_tool_options(settings)
     if settings.segment == "utterances":
         import asyncio
 
         return await asyncio.to_thread(analyze, path, settings)
     out = await graph.ainvoke({"clip_path": os.fspath(path)}, context=settings)
     return out["result"]
+
+
+def _check_tool_options(settings: AnalysisSettings) -> None:
+    """Tool options the tools do not declare, or values they reject, fail here, before any decoding."""
+    if settings.tool_options:
+        from saber_agent.registry import get_registry
+
+        get_registry().validate_tool_options(settings.tool_options)
 
 
 def sample_clip() -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ValidationError
 
 from saber_agent.evidence import ModalityCue, Provenance, Slot, SlotName
 from saber_agent.media import Clip
@@ -43,6 +47,11 @@ class PerceptionTool:
 
     Subclasses set `name`, `slot`, `needs` and `version`, and implement `perceive`. Models load on
     first use (never at import or registration) and are kept for the life of the process.
+
+    A tool that reads options (``AnalysisSettings.tool_options[name]``) declares them in
+    `options_model`: a pydantic model with ``extra="forbid"``, one field per option (type, default,
+    description). The CLI and `analyze()` check the options against it before any decoding
+    (`option_problems`); a tool that declares none accepts any options.
     """
 
     name: ClassVar[str]
@@ -50,6 +59,7 @@ class PerceptionTool:
     needs: ClassVar[frozenset[Need]] = frozenset()
     version: ClassVar[str] = "0"
     description: ClassVar[str] = ""
+    options_model: ClassVar[type[BaseModel] | None] = None
 
     def availability(self) -> Availability:
         """Whether this tool's dependencies and models are present."""
@@ -73,3 +83,31 @@ class PerceptionTool:
         if "audio" in self.needs and not clip.has_audio:
             return "the clip has no audio"
         return None
+
+
+def option_problems(tool: PerceptionTool, options: Mapping[str, Any]) -> list[str]:
+    """What is wrong with `options` for `tool`, one line each, naming the option (``face.backend``);
+    empty when they are valid or the tool declares no `options_model`. An unknown key's line lists
+    the tool's options (and the closest one, for a misspelling)."""
+    model = getattr(tool, "options_model", None)
+    if model is None:
+        return []
+    if not isinstance(options, Mapping):
+        return [f"the {tool.name} tool's options must be a mapping of option names to values, not {type(options).__name__}"]
+    try:
+        model.model_validate(dict(options))
+    except ValidationError as exc:
+        known = sorted(model.model_fields)
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error.get("loc", ()))
+            name = f"{tool.name}.{key}" if key else tool.name
+            if error.get("type") == "extra_forbidden":
+                close = difflib.get_close_matches(str(error["loc"][0]), known, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                problems.append(f"{name}: not an option of the {tool.name} tool{hint}; its options: {', '.join(known)}")
+            else:
+                message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+                problems.append(f"{name}={error.get('input')!r}: {message}")
+        return problems
+    return []

@@ -18,7 +18,7 @@ import importlib.util
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,8 +27,9 @@ import pluggy
 
 from saber_agent import hookspecs
 from saber_agent.checking import ConsistencyCheck
+from saber_agent.errors import UsageError
 from saber_agent.evidence import PERCEPTION_SLOTS
-from saber_agent.perception import PerceptionTool
+from saber_agent.perception import PerceptionTool, option_problems
 from saber_agent.reasoning import Reasoner
 from saber_agent.settings import AnalysisSettings
 
@@ -47,6 +48,11 @@ class UnknownComponentError(KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class ToolOptionsError(UsageError, ValueError):
+    """Tool options that name no loaded tool, or an option or value a tool's `options_model` rejects
+    (raised before any decoding; the CLI exits 2 with it)."""
 
 
 @dataclass
@@ -222,6 +228,25 @@ class Registry:
         if names is None:
             return list(self.tools.values())
         return [self.tool(n) for n in names]
+
+    def validate_options(self, tool_name: str, options: Any) -> None:
+        """Check one tool's options against its `options_model` (none declared: anything goes).
+        Raises ToolOptionsError naming the tool, the option and what it accepts."""
+        self.load()
+        if tool_name not in self.tools:
+            raise ToolOptionsError(
+                f"tool options for an unknown tool {tool_name!r}; "
+                f"loaded perception tools: {', '.join(sorted(self.tools)) or 'none'}"
+            )
+        problems = option_problems(self.tools[tool_name], options)
+        if problems:
+            raise ToolOptionsError("invalid tool option " + "; ".join(problems))
+
+    def validate_tool_options(self, tool_options: Mapping[str, Any]) -> None:
+        """Check every tool's options (``AnalysisSettings.tool_options``) before a run; raises
+        ToolOptionsError on the first tool whose options are wrong."""
+        for tool_name, options in tool_options.items():
+            self.validate_options(tool_name, options)
 
     def tools_for(self, settings: AnalysisSettings) -> list[PerceptionTool]:
         """The tools a run with `settings` uses: at most one per slot (the first named or registered wins)."""

@@ -36,6 +36,7 @@ from saber_agent.evidence import (
     Timeline,
 )
 from saber_agent.media import Clip, clip_cache
+from saber_agent.perception import option_problems
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.settings import AnalysisSettings
 
@@ -119,7 +120,10 @@ def plan(
     asked: Iterable[PerceptionRequest], looks: list[Reperception], settings: AnalysisSettings, clip: ClipInfo,
     after_round: int, asked_by: str, tools: Iterable[str],
 ) -> tuple[list[PerceptionRequest], list[Reperception]]:
-    """Which requests to take now, and the refused ones as records saying why."""
+    """Which requests to take now, and the refused ones as records saying why. `tools`: the loaded
+    tools' names, or a mapping of names to tools (`Registry.tools`), which also refuses a look whose
+    options its tool's `options_model` rejects (a model's misspelt option is reported, not run)."""
+    by_name = tools if isinstance(tools, Mapping) else {}
     known = set(tools)
     left = calls_left(looks, settings, after_round)
     seen = {look.request.key() for look in _taken(looks)}
@@ -131,6 +135,10 @@ def plan(
             why = f"no perception tool named {request.tool!r} (loaded: {', '.join(sorted(known)) or 'none'})"
         elif request.start_s is not None and clip.duration_s and request.start_s >= clip.duration_s:
             why = f"the window starts after the clip ends ({clip.duration_s:g} s)"
+        elif request.options and request.tool in by_name and (
+            problems := option_problems(by_name[request.tool], {**settings.options_for(request.tool), **request.options})
+        ):
+            why = "invalid tool option " + "; ".join(problems)
         elif request.key() in seen:
             why = "the same look was already taken"
         elif left <= 0:

@@ -132,11 +132,13 @@ def settings_from_args(args) -> AnalysisSettings:
 
 
 def validate_names(settings) -> None:
-    """Unknown tool or reasoner names are usage errors, reported before any decoding."""
+    """Unknown tool or reasoner names, and tool options a tool does not declare or whose value it
+    rejects, are usage errors, reported before any decoding."""
     from saber_agent.registry import get_registry
 
     registry = get_registry()
     registry.selected_tools(settings.plugins)
+    registry.validate_tool_options(settings.tool_options)
     if settings.reasoner not in registry.reasoners:
         from saber_agent.registry import UnknownComponentError
 
