@@ -499,7 +499,9 @@ class ProsodyTool(PerceptionTool):
     name = "prosody"
     slot = "acoustic_feat"
     needs = frozenset({"audio"})
-    version = "0.3.1"  # 0.3.1: short utterances the detector was unsure of are read (tentative)
+    # 0.3.1: short utterances the detector was unsure of are read (tentative); 0.4.0: the voice reading's
+    # default axes (spectral balance, no articulation rate) and Whisper features for trained models
+    version = "0.4.0"
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
     options_model = ProsodyOptions
 
