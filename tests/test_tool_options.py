@@ -4,13 +4,14 @@ the run can judge still fails just its slot, and a tool that declares nothing ac
 
 from __future__ import annotations
 
+import asyncio
 import typing
 
 import pytest
 from pydantic import BaseModel
 
 from saber_agent import hookimpl, media
-from saber_agent.api import analyze, sample_clip
+from saber_agent.api import aanalyze, analyze, sample_clip
 from saber_agent.cli import main
 from saber_agent.evidence import ClipInfo, PerceptionRequest, Slot
 from saber_agent.perception import PerceptionTool, option_problems
@@ -88,6 +89,8 @@ def test_api_raises_before_decoding(registry, tmp_path):
         analyze(missing, AnalysisSettings(tool_options={"transcript": {"beam_size": 0}}))
     with pytest.raises(media.MediaError):  # valid options: it gets as far as decoding
         analyze(missing, tool_options={"face": {"backend": "haar"}})
+    with pytest.raises(ToolOptionsError, match=r"scene\.backend='Caption'"):  # the scene tool never lower-cased it
+        asyncio.run(aanalyze(missing, tool_options={"scene": {"backend": "Caption"}}))
 
 
 def test_sample_with_no_options_and_with_declared_defaults_runs(registry):
