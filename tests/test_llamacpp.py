@@ -188,3 +188,29 @@ def test_the_default_model_answers_or_asks_for_a_look_in_one_constrained_call():
     assert qwen.last_timings["predicted_n"] < qwen.max_tokens  # the answer ended; it was not cut off
     assert CrossModalAgreement().check(request, analysis).passed
     assert Grounding().check(request, analysis).passed
+
+
+def test_the_install_warm_up_caches_the_prefix_for_the_first_analysis(reasoner, tmp_path):
+    """`python -m saber_agent.plugins.reasoners.llamacpp warm` (run by scripts/install.sh) saves the
+    system prompt's KV cache, so the first analysis in a new process restores it instead of computing it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "SABER_AGENT_CACHE": str(tmp_path)}
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "saber_agent.plugins.reasoners.llamacpp", "warm", "--model", "smollm2-135m", "--n-ctx", "2048"]
+    warm = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True, timeout=600)
+    assert warm.returncode == 0 and "prompt prefix cached" in warm.stdout, warm.stdout + warm.stderr[-2000:]
+    assert len(list((tmp_path / "llama-slots").glob("*.bin"))) == 1
+    first = subprocess.run([sys.executable, "-c", RUN_ONCE], env=env, cwd=root, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    found = json.loads(first.stdout.strip().splitlines()[-1])
+    assert found["restored"] and found["cache_n"] > 100  # the system prompt, computed at install time
+
+
+def test_the_warm_up_of_a_missing_model_says_why_and_fails(tmp_path):
+    from saber_agent.plugins.reasoners.llamacpp import main
+
+    assert main(["warm", "--model", str(tmp_path / "missing.gguf")]) == 1

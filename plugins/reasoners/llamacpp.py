@@ -232,6 +232,17 @@ def look_call_schema(tools: list[str]) -> dict[str, Any]:
     }
 
 
+def compact_tool(tools: list[str]) -> dict[str, Any]:
+    """`request_perception` as the small model is told of it: the tool's description with the
+    parameters of `look_call_schema` (no per-field descriptions, no `options`), about a quarter of the
+    full declaration's ~585 tokens, which every call of an analysis carries in its prompt prefix."""
+    from saber_agent.reperception import REQUEST_TOOL_DESCRIPTION, REQUEST_TOOL_NAME
+
+    parameters = look_call_schema(tools)["properties"]["arguments"]
+    return {"type": "function", "function": {"name": REQUEST_TOOL_NAME, "description": REQUEST_TOOL_DESCRIPTION,
+                                             "parameters": parameters}}
+
+
 class LlamaEngine:
     """One GGUF model served in-process by xllamacpp.Server (thread-safe; one slot, prompt caching on).
 
@@ -425,11 +436,10 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         is declared in every call of the analysis (with looks left or not), so every round, and the next
         process through the saved slot, shares one prompt prefix that llama.cpp does not compute again."""
         from saber_agent.plugins.reasoners.openai_compat import looked_at_by, tool_call_in_text
-        from saber_agent.reperception import request_tool_schema
 
         answer = lean_schema(self.max_tokens, request)
         tools = looked_at_by(request) if self.request_looks else []
-        self._local.tools = [request_tool_schema(tools)] if tools else None
+        self._local.tools = [compact_tool(tools)] if tools else None
         self._local.offer = bool(tools) and self._offers_look(request)
         self.schema = answer
         messages = self.messages(request)
@@ -456,6 +466,24 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         analysis.weighed.extend(notes)
         analysis.perception_requests = asked[: request.looks_left]
         return analysis
+
+    def warm(self, tools: list[str] | None = None) -> dict[str, Any]:
+        """Compute the prompt prefix every analysis with these perception tools starts with (the system
+        prompt and the declared tool) and save it in the slot cache, so that the first analysis after an
+        install does not pay for it (`scripts/install.sh` runs this once). Returns llama.cpp's timings."""
+        from saber_agent.evidence import ClipInfo, Evidence
+        from saber_agent.registry import get_registry
+        from saber_agent.settings import AnalysisSettings
+
+        if tools is None:
+            tools = sorted(t.name for t in get_registry().tools_for(AnalysisSettings()))
+        request = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="warm-up"))
+        self._local.tools = [compact_tool(tools)] if tools and self.request_looks else None
+        try:
+            self._chat(self._payload(self.messages(request), max_tokens=1))
+        finally:
+            self._local.tools = None
+        return dict(self.last_timings)
 
     def _offers_look(self, request: ReasoningRequest) -> bool:
         """Whether this round offers a second look: while the budget allows one, in every round
@@ -518,6 +546,25 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         """Nothing to close per reasoner: the engine is shared and lives as long as the process."""
 
 
+def main(argv: list[str] | None = None) -> int:
+    """``python -m saber_agent.plugins.reasoners.llamacpp warm [--model NAME] [--n-ctx N]``: join the model into the
+    cache and save the prompt prefix of the default tools (`LlamaCppReasoner.warm`)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m saber_agent.plugins.reasoners.llamacpp", description=main.__doc__)
+    parser.add_argument("action", choices=["warm"])
+    parser.add_argument("--model", default=None, help="a GGUF path or an offline model's name (default: the 1.5B)")
+    parser.add_argument("--n-ctx", type=int, default=4096, help="the context size analyses will use (part of the cache key)")
+    args = parser.parse_args(argv)
+    try:
+        timings = LlamaCppReasoner(model=args.model, n_ctx=args.n_ctx).warm()
+    except ReasonerError as exc:
+        print(f"llamacpp warm-up skipped: {exc}")
+        return 1
+    print(f"llamacpp: prompt prefix cached ({timings.get('prompt_n', 0)} tokens computed, {timings.get('cache_n', 0)} restored)")
+    return 0
+
+
 @hookimpl
 def register_reasoners(register):
     register(
@@ -525,3 +572,7 @@ def register_reasoners(register):
         "A GGUF chat model in-process via llama.cpp (xllamacpp); offline default Qwen2.5-Coder-1.5B; "
         "options model (name or .gguf path), threads, n_ctx, max_tokens.",
     )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
