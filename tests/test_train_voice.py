@@ -23,7 +23,7 @@ def manifest(tmp_path_factory):
         calm = speak(line, folder / f"calm{i}.wav", pitch=20, speed=110, amplitude=60)
         lively = speak(line, folder / f"lively{i}.wav", pitch=85, speed=220, amplitude=160)
         rows += [{"path": str(calm), "emotion": "sad"}, {"path": str(lively), "emotion": "ANGRY"}]
-    rows.append({"path": str(folder / "calm0.wav"), "emotion": "bored"})  # not a basic emotion: skipped
+    rows.append({"id": "bored0", "path": str(folder / "calm0.wav"), "emotion": "bored"})  # not a basic emotion: skipped
     path = folder / "manifest.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path
@@ -32,7 +32,8 @@ def manifest(tmp_path_factory):
 def test_train_voice_on_prosody_features_and_use_it(manifest, tmp_path, capsys):
     out = tmp_path / "voice.json"
     assert main(["train", "voice", str(manifest), "--out", str(out), "--features", "prosody", "--no-augment"]) == 0
-    assert "6 rows" in capsys.readouterr().out
+    out_text = capsys.readouterr().out
+    assert "6 rows" in out_text and "skipped 1 row with labels not naming an emotion: bored (1); accepted: anger" in out_text
     model = LinearVoiceModel.load(out)
     assert model.classes == ["anger", "sadness"] and model.feature_set == "prosody"
     assert model.meta["training_accuracy"] == 1.0 and model.meta["class_counts"] == {"sadness": 3, "anger": 3}
@@ -111,3 +112,17 @@ def test_train_voice_refuses_bad_input(tmp_path, capsys):
     assert main(["train", "voice", str(one), "--out", str(tmp_path / "v.json")]) == 3
     assert "at least two emotions" in capsys.readouterr().err
     assert main(["train", "voice", str(one), "--out", str(tmp_path / "v.pkl")]) == 2
+
+
+def test_train_voice_reports_skipped_labels(manifest, tmp_path, capsys):
+    """A manifest labelled calm/excited: "excited" names no emotion; the error says so, with counts and the accepted labels."""
+    rows = [{"path": str(manifest.parent / f"calm{i}.wav"), "emotion": "calm"} for i in range(3)]
+    rows += [{"path": str(manifest.parent / f"lively{i}.wav"), "emotion": "excited"} for i in range(3)]
+    rows.append({"id": "bored0", "path": str(manifest.parent / "lively0.wav"), "emotion": "bored"})  # own id: not a duplicate
+    path = tmp_path / "calm_excited.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["train", "voice", str(path), "--out", str(tmp_path / "v.json"), "--features", "prosody", "--no-augment"]) == 3
+    err = capsys.readouterr().err
+    assert "at least two emotions, got ['neutral']" in err
+    assert "skipped 4 rows with labels not naming an emotion: excited (3), bored (1)" in err
+    assert "accepted: anger, disgust, fear, happiness, sadness, surprise, neutral and aliases such as joy, angry, calm" in err

@@ -2,7 +2,8 @@
 
 Input: a manifest (JSONL or CSV, as `saber-agent batch` reads it) whose rows give a clip path and an
 ``emotion`` label; labels are mapped to our basic emotions (``joy`` -> happiness, ``contempt`` ->
-disgust, see `saber_agent.plugins.voice_emotion.ALIASES`), rows with another label are skipped.
+disgust, see `saber_agent.plugins.voice_emotion.ALIASES`), rows with another label are skipped and
+their labels reported with counts (in the error, or in the summary's note and ``skipped_labels``).
 
 Model: scikit-learn ``StandardScaler`` + ``LogisticRegression`` (multinomial, balanced class
 weights, C = `DEFAULT_C` of the set) over the Whisper base encoder's embeddings of the speech
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from saber_agent.plugins.voice_emotion import FEATURE_SETS, LinearVoiceModel, basic_emotion, features_for
+from saber_agent.plugins.voice_emotion import EMOTIONS, FEATURE_SETS, LinearVoiceModel, basic_emotion, features_for
 from saber_agent.plugins.whisper_features import COMPUTE_TYPE as WHISPER_COMPUTE
 from saber_agent.plugins.whisper_features import MODEL as WHISPER_MODEL
 
@@ -58,8 +59,27 @@ DEFAULT_FEATURES = "whisper"
 DEFAULT_C = {"egemaps": 0.1, "prosody": 0.1, "whisper": 0.003, "whisper+egemaps": 0.003}
 
 
+ALIAS_EXAMPLES = ("joy", "angry", "calm")
+
+
+def accepted_labels() -> str:
+    """The labels `train_voice` accepts, in words (for error messages)."""
+    return ", ".join(EMOTIONS) + " and aliases such as " + ", ".join(ALIAS_EXAMPLES)
+
+
+def label_skip_note(labels: Counter) -> str:
+    """``skipped 6 rows with labels not naming an emotion: excited (6); accepted: ...`` ('' when none)."""
+    if not labels:
+        return ""
+    n = sum(labels.values())
+    listed = ", ".join(f"{k} ({v})" for k, v in sorted(labels.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"skipped {n} row{'s' if n != 1 else ''} with labels not naming an emotion: {listed}; accepted: {accepted_labels()}"
+
+
 def read_labelled(manifest: str | Path) -> list[dict]:
-    """Rows (path, emotion) of a manifest; rows without a known emotion are left out."""
+    """Rows (id, path, emotion) of a manifest. The emotion is our basic emotion where the label names one;
+    a row whose label names none keeps its label as given ("(no label)" when it has none), so that
+    `train_voice` skips it and reports the label."""
     from saber_agent.batch import read_items
 
     rows = []
@@ -67,8 +87,7 @@ def read_labelled(manifest: str | Path) -> list[dict]:
         label = item.labels.get("emotion")
         label = label[0] if isinstance(label, list) and label else label
         emotion = basic_emotion(str(label)) if label else None
-        if emotion:
-            rows.append({"id": item.id, "path": item.path, "emotion": emotion})
+        rows.append({"id": item.id, "path": item.path, "emotion": emotion or (str(label) if label else "(no label)")})
     return rows
 
 
@@ -113,10 +132,11 @@ def train_voice(rows: list[dict], out: str | Path, feature_set: str = DEFAULT_FE
     c = DEFAULT_C.get(feature_set, 0.1) if c is None else c
     names: list[str] | None = None
     x, y, skipped = [], [], []
+    unknown: Counter = Counter()  # labels not naming an emotion -> rows
     for n, row in enumerate(rows, 1):
         emotion = basic_emotion(row["emotion"])
         if not emotion:
-            skipped.append(f"{row['path']}: label {row['emotion']!r}")
+            unknown[str(row["emotion"])] += 1
             continue
         try:
             audio, rate = clip_audio(row["path"])
@@ -137,7 +157,8 @@ def train_voice(rows: list[dict], out: str | Path, feature_set: str = DEFAULT_FE
     classes = sorted(set(y))
     if len(classes) < 2:
         raise ValueError(f"need clips of at least two emotions, got {classes or 'none'}"
-                         + (f" ({len(skipped)} rows skipped, e.g. {skipped[0]})" if skipped else ""))
+                         + (f" ({len(skipped)} rows skipped, e.g. {skipped[0]})" if skipped else "")
+                         + (f"; {label_skip_note(unknown)}" if unknown else f"; accepted labels: {accepted_labels()}"))
     data = np.array(x, dtype=np.float64)
     means = np.nanmean(data, axis=0)
     data = np.where(np.isnan(data), means, data)
@@ -154,7 +175,7 @@ def train_voice(rows: list[dict], out: str | Path, feature_set: str = DEFAULT_FE
         coef=coef.tolist(), intercept=intercept.tolist(),
         meta={"n_rows": len(y), "class_counts": dict(counts), "augmented": augment, "C": c,
               "speaker_features": keep_speaker_features, "training_accuracy": round(accuracy, 3),
-              "trainer": "scikit-learn LogisticRegression", "skipped": skipped[:20]}
+              "trainer": "scikit-learn LogisticRegression", "skipped": skipped[:20], "skipped_labels": dict(unknown)}
         | ({"whisper_model": f"{WHISPER_MODEL} ({WHISPER_COMPUTE} on the CPU)"} if "whisper" in feature_set else {}),
     )
     voice.save(out)
@@ -162,7 +183,10 @@ def train_voice(rows: list[dict], out: str | Path, feature_set: str = DEFAULT_FE
             + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + f"; training accuracy {accuracy:.2f}")
     if skipped:
         note += f"; {len(skipped)} row(s) skipped"
-    return {"out": str(out), "classes": voice.classes, "n": len(y), "skipped": skipped, "note": note}
+    if unknown:
+        note += f"; {label_skip_note(unknown)}"
+    return {"out": str(out), "classes": voice.classes, "n": len(y), "skipped": skipped, "skipped_labels": dict(unknown),
+            "note": note}
 
 
-__all__ = ["other_sex", "read_labelled", "train_voice"]
+__all__ = ["accepted_labels", "label_skip_note", "other_sex", "read_labelled", "train_voice"]

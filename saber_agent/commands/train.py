@@ -117,7 +117,7 @@ def run_voice(args) -> int:
         print(f"saber-agent: cannot read input: {exc}", file=sys.stderr)
         return 3
     if not rows:
-        print(f"saber-agent: {args.manifest} has no row with a known emotion label", file=sys.stderr)
+        print(f"saber-agent: {args.manifest} has no rows", file=sys.stderr)
         return 3
     try:
         summary = train_voice(rows, args.out, args.features, not args.no_augment, args.keep_speaker_features, args.c)
