@@ -17,7 +17,8 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, p
     """Analyse one clip. `overrides` are AnalysisSettings fields (e.g. ``plugins=["prosody"]``),
     validated (pydantic's ValidationError names a bad one). Tool options are checked against the
     tools' declared options before any decoding (`saber_agent.registry.ToolOptionsError`, a ValueError,
-    names a misspelt option or a rejected value). Raises `saber_agent.media.MediaError` for a file that
+    names a misspelt option or a rejected value), and so are reasoner options
+    (`saber_agent.registry.ReasonerOptionsError`, a ValueError). Raises `saber_agent.media.MediaError` for a file that
     cannot be decoded.
 
     With ``segment="utterances"`` the result is a `SegmentedResult` (one `Result` per utterance,
@@ -56,11 +57,15 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
 
 
 def _check_tool_options(settings: AnalysisSettings) -> None:
-    """Tool options the tools do not declare, or values they reject, fail here, before any decoding."""
-    if settings.tool_options:
-        from saber_agent.registry import get_registry
+    """Tool options the tools do not declare, or values they reject, and reasoner options the reasoner
+    does not take, fail here, before any decoding (the reasoner is not built)."""
+    from saber_agent.registry import get_registry
 
-        get_registry().validate_tool_options(settings.tool_options)
+    registry = get_registry()
+    if settings.tool_options:
+        registry.validate_tool_options(settings.tool_options)
+    if settings.reasoner_options:
+        registry.validate_reasoner_options(settings.reasoner, settings.reasoner_options)
 
 
 def sample_clip() -> str:

@@ -12,12 +12,16 @@ any third-party package's. Settings come from the environment:
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import importlib.util
+import inspect
 import os
 import sys
 import threading
+import types
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +57,11 @@ class UnknownComponentError(KeyError):
 class ToolOptionsError(UsageError, ValueError):
     """Tool options that name no loaded tool, or an option or value a tool's `options_model` rejects
     (raised before any decoding; the CLI exits 2 with it)."""
+
+
+class ReasonerOptionsError(UsageError, ValueError):
+    """Reasoner options the reasoner's factory does not take, or a value it cannot convert (raised
+    before any decoding and without building the reasoner; the CLI exits 2 with it)."""
 
 
 @dataclass
@@ -248,6 +257,21 @@ class Registry:
         for tool_name, options in tool_options.items():
             self.validate_options(tool_name, options)
 
+    def validate_reasoner_options(self, name: str, options: Mapping[str, Any] | None) -> None:
+        """Check a reasoner's name and options against its factory's signature, without building it
+        (building loads models): each key must be a parameter (a ``**kwargs`` factory takes any), and a
+        value must convert to a simple annotation (int, float, bool, str, ``X | None``, ``Literal``) the
+        way the reasoners convert option strings (``int(threads)``). Raises UnknownComponentError for an
+        unknown name, ReasonerOptionsError naming the reasoner, the option and the options it takes."""
+        self.load()
+        if name not in self.reasoners:
+            raise UnknownComponentError(
+                f"no reasoner named {name!r}; loaded: {', '.join(sorted(self.reasoners)) or 'none'}"
+            )
+        problem = reasoner_option_problem(self.reasoners[name].factory, options or {})
+        if problem:
+            raise ReasonerOptionsError(f"invalid reasoner option {problem[0]} for {name}: {problem[1]}")
+
     def tools_for(self, settings: AnalysisSettings) -> list[PerceptionTool]:
         """The tools a run with `settings` uses: at most one per slot (the first named or registered wins)."""
         chosen, seen = [], set()
@@ -281,6 +305,74 @@ class Registry:
     def plugin_names(self) -> list[str]:
         self.load()
         return sorted(name for name, _ in self.pm.list_name_plugin())
+
+
+def _factory_parameters(factory: Callable[..., Any]) -> dict[str, inspect.Parameter] | None:
+    """The factory's keyword parameters (annotations resolved when they can be); None: it takes any."""
+    try:
+        signature = inspect.signature(factory, eval_str=True)
+    except Exception:  # an annotation that does not resolve: check the keys only
+        try:
+            signature = inspect.signature(factory)
+        except (TypeError, ValueError):
+            return None
+    params = signature.parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name: p for p in params if p.kind in kinds}
+
+
+def _value_problem(value: Any, annotation: Any, default: Any) -> str | None:
+    """Why `value` cannot become `annotation` (None: it can, or the annotation is not a simple one)."""
+    if annotation is inspect.Parameter.empty or isinstance(annotation, str):
+        return None
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Literal:
+        return None if value in args else f"use one of {', '.join(str(a) for a in args)}"
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if type(None) in args and value is None:
+            return None
+        if (len(inner) == 1 and default is None and value == "auto"
+                and inner[0] in (int, float)):  # None picks automatically; e.g. llamacpp takes threads=auto
+            return None
+        problems = [_value_problem(value, a, default) for a in inner]
+        return None if any(p is None for p in problems) else "; ".join(p for p in problems if p)
+    if annotation is bool:
+        return None if isinstance(value, bool) or value in (0, 1) else "expected true or false"
+    if annotation in (int, float):
+        wanted = "an integer" if annotation is int else "a number"
+        if isinstance(value, bool) or isinstance(value, (list, dict)):
+            return f"expected {wanted}"
+        try:
+            converted = annotation(value)
+        except (TypeError, ValueError):
+            return f"expected {wanted}"
+        if annotation is int and isinstance(value, float) and converted != value:
+            return f"expected {wanted}"
+        return None
+    if annotation is str:
+        return "expected a string" if isinstance(value, (list, dict)) else None
+    return None
+
+
+def reasoner_option_problem(factory: Callable[..., Any], options: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first option `factory` would not take, as (``key`` or ``key=value``, why), or None."""
+    params = _factory_parameters(factory)
+    if params is None:
+        return None
+    for key, value in options.items():
+        if key not in params:
+            if not params:
+                return key, "it takes no options"
+            close = difflib.get_close_matches(key, list(params), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            return key, f"not an option{hint}; its options: {', '.join(params)}"
+        problem = _value_problem(value, params[key].annotation, params[key].default)
+        if problem:
+            return f"{key}={value!r}", problem
+    return None
 
 
 def _split(value: str) -> list[str]:

@@ -132,19 +132,14 @@ def settings_from_args(args) -> AnalysisSettings:
 
 
 def validate_names(settings) -> None:
-    """Unknown tool or reasoner names, and tool options a tool does not declare or whose value it
-    rejects, are usage errors, reported before any decoding."""
+    """Unknown tool or reasoner names, tool options a tool does not declare or whose value it rejects,
+    and reasoner options its factory does not take, are usage errors, reported before any decoding."""
     from saber_agent.registry import get_registry
 
     registry = get_registry()
     registry.selected_tools(settings.plugins)
     registry.validate_tool_options(settings.tool_options)
-    if settings.reasoner not in registry.reasoners:
-        from saber_agent.registry import UnknownComponentError
-
-        raise UnknownComponentError(
-            f"no reasoner named {settings.reasoner!r}; loaded: {', '.join(sorted(registry.reasoners)) or 'none'}"
-        )
+    registry.validate_reasoner_options(settings.reasoner, settings.reasoner_options)
 
 
 def check_device(settings) -> str:

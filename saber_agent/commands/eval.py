@@ -59,6 +59,9 @@ def run(args) -> int:
                 labels[str(record["id"])] = found
     judge = None
     if args.judge:
+        from saber_agent.registry import get_registry
+
+        get_registry().validate_reasoner_options(args.judge, dict(args.judge_option))  # before building it
         try:
             judge = reasoner_judge(args.judge, dict(args.judge_option))
         except ValueError as exc:
