@@ -4,7 +4,7 @@
     .venv/bin/python bench/real_emotion.py --plugins prosody                 # the voice alone (fast)
     .venv/bin/python bench/real_emotion.py --tool-option prosody.voice_model=voice.json
     .venv/bin/python bench/real_emotion.py --train-voice voice.json          # fit on m_* (dev) first
-    .venv/bin/python bench/real_emotion.py --split dev --limit 20 --out results.jsonl
+    .venv/bin/python bench/real_emotion.py --split dev --limit 20 --out results.jsonl   # 20 spread over the emotions
     .venv/bin/python bench/real_emotion.py --every 4 --cache /tmp/emofilm-slots   # a quarter, spread over the emotions
 
 The corpus is fetched with pip into ~/.cache/saber-agent/emofilm (never into the repository);
@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reasoner-option", "-o", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--tool-option", type=_option, action="append", default=[], metavar="TOOL.KEY=VALUE")
     parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
-    parser.add_argument("--limit", type=int, help="at most this many clips per split (a quick look)")
+    parser.add_argument("--limit", type=int, help="at most this many clips per split (a quick look), taken round-robin "
+                        "over the emotions (labels in name order), not the first N by name (all fear on dev); after --every")
     parser.add_argument("--every", type=int, default=1, metavar="K",
                         help="every K-th clip of each split in name order (a subset spread over the emotions)")
     parser.add_argument("--corpus", type=Path, default=None, help="cache folder of the corpus (default ~/.cache/saber-agent/emofilm)")
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         named = set(args.cache_tools.split(","))
         cache_tools(args.cache, [t for t in get_registry().tools_for(settings) if t.name in named])
     splits = ["dev", "test"] if args.split == "both" else [args.split]
-    rows = [r for s in splits for r in emofilm.items(folder, s)[:: max(1, args.every)][: args.limit]]
+    rows = [r for s in splits for r in emofilm.spread(emofilm.items(folder, s)[:: max(1, args.every)], args.limit)]
     print(f"EmoFilm es: {len(rows)} clips ({', '.join(splits)}); plugins {args.plugins}; reasoner {args.reasoner}; "
           f"tool options {tool_options or '-'}", flush=True)
     records, started = [], time.perf_counter()

@@ -24,6 +24,14 @@ def test_items_lists_the_labelled_wavs_of_one_split(tmp_path):
     assert len(emofilm.items(tmp_path)) == 2
 
 
+def test_spread_takes_the_limit_round_robin_over_the_emotions():
+    rows = [{"id": f"{e}{i}", "emotion": e} for e, n in (("fear", 4), ("anger", 2), ("sadness", 3)) for i in range(n)]
+    picked = emofilm.spread(rows, 5)
+    assert [r["id"] for r in picked] == ["anger0", "fear0", "sadness0", "anger1", "fear1"]
+    assert [r["id"] for r in emofilm.spread(rows, 8)][-2:] == ["fear2", "sadness2"]  # anger runs out: the others go on
+    assert emofilm.spread(rows, None) == rows and emofilm.spread(rows, 99) == rows and emofilm.spread(rows, 0) == []
+
+
 def _record(ident, basic, valence_label, seconds=1.0):
     return {"id": ident, "status": "ok", "seconds": seconds,
             "prediction": {"basic_emotion": basic, "valence_label": valence_label}}

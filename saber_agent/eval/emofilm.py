@@ -81,6 +81,24 @@ def items(folder: str | Path, split: str | None = None) -> list[dict]:
     return rows
 
 
+def spread(rows: list[dict], limit: int | None) -> list[dict]:
+    """At most `limit` rows taken round-robin over the emotions (labels in name order, each label's rows in
+    their order), so a short run sees every emotion: the first clips by name are all of one emotion
+    (EmoFilm dev: fear). `limit` None: all rows, in their order."""
+    if limit is None or limit >= len(rows):
+        return list(rows)
+    by_label: dict[str, list[dict]] = {}
+    for row in rows:
+        by_label.setdefault(row["emotion"], []).append(row)
+    queues = [by_label[k] for k in sorted(by_label)]
+    picked: list[dict] = []
+    for depth in range(max(len(q) for q in queues)):
+        for queue in queues:
+            if depth < len(queue) and len(picked) < max(0, limit):
+                picked.append(queue[depth])
+    return picked
+
+
 def write_manifest(rows: list[dict], path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -153,4 +171,4 @@ def render(report: dict[str, dict], title: str = "") -> str:
     return "\n".join(lines)
 
 
-__all__ = ["CLASSES", "CorpusUnavailable", "fetch", "items", "label_of", "render", "score", "write_manifest"]
+__all__ = ["CLASSES", "CorpusUnavailable", "fetch", "items", "label_of", "render", "score", "spread", "write_manifest"]
