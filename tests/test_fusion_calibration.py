@@ -113,3 +113,33 @@ def test_a_barely_leaning_conclusion_leans_as_the_weighed_evidence_does():
     # a sure neutral is a finding
     calm = ModalityCue(modality="voice", valence=-0.05, arousal=0.3, emotion="neutral", confidence=0.6, basis="voice")
     assert _reason(calm).valence_label == "neutral"
+
+
+def _reason_with_voice(probabilities, *cues):
+    from saber_agent.evidence import Slot, SlotStatus
+
+    reading = {"probabilities": probabilities, "reader": "default"}
+    evidence = Evidence(acoustic_feat=Slot(status=SlotStatus.ok, text="voice", measurements={"voice_emotion": reading}))
+    return FusionReasoner().reason(ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x.wav"), cues=list(cues)))
+
+
+def test_the_named_emotion_agrees_with_the_conclusions_valence_sign():
+    # the voice's top emotion is sadness, but its reading (every emotion weighed, less the valence centre) leans
+    # positive: "valence +0.37 positive, read as sad" named the most probable emotion of the other sign
+    sad_top = ModalityCue(modality="voice", valence=0.37, arousal=0.5, emotion="sadness", confidence=0.3, basis="voice")
+    probs = {"sadness": 0.34, "happiness": 0.30, "neutral": 0.2, "fear": 0.1, "anger": 0.06}
+    analysis = _reason_with_voice(probs, sad_top, NO_EMOTION_WORDS)
+    assert analysis.valence_label == "positive" and analysis.basic_emotion == "happiness" and analysis.emotions[0] == "happy"
+    # no emotion of the right sign in the reading nor in the words: as before (the voice's top emotion)
+    assert _reason_with_voice({"sadness": 0.6, "neutral": 0.4}, sad_top, NO_EMOTION_WORDS).basic_emotion == "sadness"
+    # a weak, uncertain lean keeps its name (renaming there cost EmoFilm dev UAR 0.06)
+    torn = ModalityCue(modality="voice", valence=0.08, arousal=0.6, emotion="fear", confidence=0.2, basis="voice")
+    weak = _reason_with_voice({"fear": 0.4, "happiness": 0.35, "neutral": 0.25}, torn)
+    assert weak.valence_label == "positive" and weak.basic_emotion == "fear" and "uncertain" in weak.emotions
+    # a negative conclusion with a happy top voice names the likeliest negative emotion
+    happy_top = ModalityCue(modality="voice", valence=-0.3, arousal=0.7, emotion="happiness", confidence=0.3, basis="voice")
+    negative = _reason_with_voice({"happiness": 0.35, "anger": 0.33, "fear": 0.32}, happy_top)
+    assert negative.valence_label == "negative" and negative.basic_emotion == "anger"
+    # an emotion that agrees is kept
+    assert _reason_with_voice(probs, ModalityCue(modality="voice", valence=-0.4, arousal=0.3, emotion="sadness",
+                                                 confidence=0.3, basis="voice")).basic_emotion == "sadness"
