@@ -16,6 +16,7 @@ from saber_agent.evidence import Analysis, ClipInfo, Evidence, ModalityCue, Prov
 from saber_agent.plugins.reasoners.llamacpp import (
     COMPACT_JSON,
     CONFLICT_CHARS,
+    LEAN_CHARS,
     LlamaCppReasoner,
     _literal,
     compact_messages,
@@ -162,3 +163,29 @@ def test_provenance_makes_the_tools_lookable():
     request = hostile_request("Get out.")
     request.evidence.facial_exp_desc.provenance = Provenance(plugin="face", version="1")
     assert looked_at_by(request) == ["face"]
+
+
+def test_a_string_cut_at_its_limit_ends_on_a_whole_word():
+    """The grammar stops a string at its character limit, possibly inside a word ("with a mod"): the
+    reasoner cuts it back to the last whole word and marks the cut."""
+    from saber_agent.plugins.reasoners.llamacpp import trim_cut_strings
+
+    limit = LEAN_CHARS["acoustic_evidence"]
+    cut = ("The voice has a low pitch (mean F0 101 Hz, 82-116 Hz) with a moderately varying" * 2)[:limit]
+    label = "face vs voice:"
+    part = ("the smile over a flat voice reads as a performed expression, not joy" * 2)[:CONFLICT_CHARS]
+    analysis = trim_cut_strings(_answer(sarcasm_request(), acoustic_evidence=cut, reasoning="Short and whole.",
+                                        conflict_explanation=f"{label} {part}; face vs words: brief"))
+    assert analysis.acoustic_evidence.endswith("…") and cut.startswith(analysis.acoustic_evidence[:-1])
+    assert analysis.acoustic_evidence[:-1].split()[-1] in cut.split()  # a whole word
+    assert analysis.reasoning == "Short and whole."  # under its limit: untouched
+    first, second = analysis.conflict_explanation.split("; ")
+    assert first.startswith(label) and first.endswith("…") and second == "face vs words: brief"
+
+
+def test_cue_phrases_keep_numbers_whole():
+    request = hostile_request("Get out.")
+    request.evidence.facial_exp_desc = Slot(text="The head moves 0.10 face widths per second. Lips part 1.5 s.", status="ok")
+    phrases = cue_phrases(request, "face")
+    assert "The head moves 0.10 face widths per second" in phrases
+    assert not any(p.startswith(("10 ", "5 s")) for p in phrases)

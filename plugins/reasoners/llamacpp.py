@@ -30,7 +30,7 @@ import secrets
 import threading
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
@@ -117,15 +117,15 @@ def compact_messages(request: ReasoningRequest, slot_chars: int | dict[str, int]
 
 def conflict_label(conflict) -> str:
     """How `conflict_explanation` opens its part on one conflict: "face vs voice:", or for mixed
-    polarity inside one modality "words (mixed: ironic or not?):" (what the cross-modal check looks for)."""
+    polarity inside one modality "mixed words (possible irony):" (the names the cross-modal check uses)."""
     a, b = conflict.modalities
-    return f"{a} (mixed: ironic or not?):" if a == b else f"{a} vs {b}:"
+    return f"mixed {a} (possible irony):" if a == b else f"{a} vs {b}:"
 
 
 CUE_CHARS = 60  # a cited cue is one short phrase of the evidence
 
 
-def cue_phrases(request: ReasoningRequest, modality: str, limit: int = 12) -> list[str]:
+def cue_phrases(request: ReasoningRequest, modality: str, limit: int = 16) -> list[str]:
     """Short phrases of this modality's evidence that an answer may cite as its cues: the clauses of its
     slot texts (the transcript's for "words"), the words its cue's basis names, its cue's emotion.
     Citing from this list is grounded by construction (`plugins.checks.Grounding`)."""
@@ -149,15 +149,38 @@ def cue_phrases(request: ReasoningRequest, modality: str, limit: int = 12) -> li
     for name, slot_modality in SLOT_MODALITY.items():
         slot = request.evidence.slot(name)
         if slot_modality == modality and slot.ok:
-            for clause in re.split(r"[.;:!?()\n]+|, (?=[^\d])", slot.text):
+            # clauses; a full stop splits only outside a number ("0.10 face widths" stays whole)
+            for clause in re.split(r"[;:!?()\n]+|(?<!\d)\.|\.(?!\d)|, (?=\D)", slot.text):
                 add(clause)
     return phrases[:limit]
 
 
-# The answer's strings for a small local model (generated tokens are the slow part: ~10/s on one core):
-# about 190 tokens in all for a clip with two conflicts, against 256 cut off before
+# The answer's strings for a small local model (generated tokens are the slow part: ~10-15/s on one core):
+# about 190 tokens in all for a clip with two conflicts, against 256 cut off before. Bounded in characters:
+# bounded in words, the 1.5B ran the words of a long copied sentence together to fit ("20of20sampled...")
 LEAN_CHARS = {"visual_evidence": 64, "acoustic_evidence": 64, "reasoning": 160}
 CONFLICT_CHARS = 64  # each conflict's part of conflict_explanation
+
+
+def _trim(text: str | None, limit: int) -> str | None:
+    """A string the grammar stopped at `limit` characters, cut back to its last whole word with "…"."""
+    if not text or len(text) < limit or " " not in text:
+        return text
+    return text[: text.rstrip().rfind(" ")].rstrip(" ,;:") + "…"
+
+
+def trim_cut_strings(analysis):
+    """The analysis with every string that reached its `LEAN_CHARS` / `CONFLICT_CHARS` limit ending on a
+    whole word and "…", so a cut reads as a cut ("with a mod" becomes "with a…")."""
+    for key, chars in LEAN_CHARS.items():
+        setattr(analysis, key, _trim(getattr(analysis, key), chars))
+    if analysis.conflict_explanation and ": " in analysis.conflict_explanation:
+        parts = []
+        for part in analysis.conflict_explanation.split("; "):
+            label, _, text = part.partition(": ")
+            parts.append(f"{label}: {_trim(text, CONFLICT_CHARS)}" if text else part)
+        analysis.conflict_explanation = "; ".join(parts)
+    return analysis
 
 
 def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
@@ -381,11 +404,11 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         temperature: float = 0.0,
         seed: int | None = 0,
         parse_retries: int = 1,
-        json_mode: str = "auto",
+        json_mode: Literal["auto", "schema", "object_schema", "object", "off"] = "auto",
         request_looks: bool = True,
         timeout_s: float = 600.0,
-        prompt: str = "compact",
-        looks: str = "after_failed_check",
+        prompt: Literal["compact", "sed"] = "compact",
+        looks: Literal["after_failed_check", "every_round"] = "after_failed_check",
     ) -> None:
         from saber_agent.plugins.reasoners.openai_compat import JSON_MODES
 
@@ -452,7 +475,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
                 call = tool_call_in_text(said)
                 if call is None:
                     try:
-                        return parse_analysis(said)
+                        return trim_cut_strings(parse_analysis(said))
                     except AnalysisParseError:
                         pass  # asked again below, with the answer's schema alone
                 else:
@@ -465,7 +488,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
             analysis.weighed.append(f"answer read on attempt {attempts} after a repair request")
         analysis.weighed.extend(notes)
         analysis.perception_requests = asked[: request.looks_left]
-        return analysis
+        return trim_cut_strings(analysis)
 
     def warm(self, tools: list[str] | None = None) -> dict[str, Any]:
         """Compute the prompt prefix every analysis with these perception tools starts with (the system
@@ -546,13 +569,17 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         """Nothing to close per reasoner: the engine is shared and lives as long as the process."""
 
 
+WARM_HELP = ("Join the llamacpp model into the cache and save the prompt prefix every analysis with the default "
+             "perception tools starts with (the system prompt and the declared tool), so that the first analysis "
+             "does not compute it. scripts/install.sh runs it once.")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m saber_agent.plugins.reasoners.llamacpp warm [--model NAME] [--n-ctx N]``: join the model into the
-    cache and save the prompt prefix of the default tools (`LlamaCppReasoner.warm`)."""
+    """``python -m saber_agent.plugins.reasoners.llamacpp warm [--model NAME] [--n-ctx N]`` (`WARM_HELP`)."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m saber_agent.plugins.reasoners.llamacpp", description=main.__doc__)
-    parser.add_argument("action", choices=["warm"])
+    parser = argparse.ArgumentParser(prog="python -m saber_agent.plugins.reasoners.llamacpp", description=WARM_HELP)
+    parser.add_argument("action", choices=["warm"], help="warm: cache the prompt prefix (the only action)")
     parser.add_argument("--model", default=None, help="a GGUF path or an offline model's name (default: the 1.5B)")
     parser.add_argument("--n-ctx", type=int, default=4096, help="the context size analyses will use (part of the cache key)")
     args = parser.parse_args(argv)
@@ -570,7 +597,8 @@ def register_reasoners(register):
     register(
         "llamacpp", LlamaCppReasoner,
         "A GGUF chat model in-process via llama.cpp (xllamacpp); offline default Qwen2.5-Coder-1.5B; "
-        "options model (name or .gguf path), threads, n_ctx, max_tokens.",
+        "options model (name or .gguf path), threads (auto: CPU count - 1), n_ctx, max_tokens, looks "
+        "(after_failed_check|every_round), request_looks, prompt (compact|sed), gpu_layers, temperature, seed.",
     )
 
 
