@@ -379,7 +379,7 @@ class BodyOptions(BaseModel):
     backend: Literal["auto", "flow", "mediapipe", "pose"] = Field(
         "auto", description="auto: MediaPipe Pose keypoints when installed, plus optical flow; flow: optical flow only; "
                             "mediapipe: keypoints required; pose: a local pose model (option model)")
-    pose_fps: float = Field(POSE_FPS, description="frames per second MediaPipe Pose reads (0: every sampled frame)")
+    pose_fps: float = Field(POSE_FPS, ge=0, description="frames per second MediaPipe Pose reads (0: every sampled frame)")
     model: str | None = Field(None, description="backend pose: a local ONNX, Caffe or TensorFlow pose model file")
     config: str | None = Field(None, description="backend pose: the model's config file (cv2.dnn.readNet), if any")
     input_size: tuple[PositiveInt, PositiveInt] = Field((368, 368), description="backend pose: the model's input width, height")
