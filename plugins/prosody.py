@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
@@ -493,6 +494,15 @@ class ProsodyOptions(BaseModel):
     voice_model: str | None = Field(
         None, description="the voice emotion model: a `train voice` .json file, or a Hugging Face audio classifier id or folder")
     voice_model_device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?)$", description="where a Hugging Face voice model runs")
+
+    @field_validator("voice_model")
+    @classmethod
+    def _trained_model_exists(cls, value: str | None) -> str | None:
+        """A `train voice` file that is not there is a mistake to report before the run (a Hugging Face
+        id cannot be checked here: weights that are absent leave the default reading, with the reason)."""
+        if value and value.lower().endswith(".json") and not Path(value).expanduser().is_file():
+            raise ValueError(f"no such voice model file: {value} (make one with `saber-agent train voice`)")
+        return value
 
 
 class ProsodyTool(PerceptionTool):

@@ -50,6 +50,8 @@ class EchoPlugin:
     ("body.min_score=3", "body.min_score=3: Input should be less than or equal to 1"),
     ("scene.max_shots=many", "scene.max_shots='many'"),
     ("prosody.voice_model_device=gpu", "prosody.voice_model_device='gpu'"),
+    ("prosody.voice_model=/no/such/voice.json", "no such voice model file: /no/such/voice.json"),
+    ("body.pose_fps=-1", "body.pose_fps=-1: Input should be greater than or equal to 0"),
     ("facee.backend=offline", "tool options for an unknown tool 'facee'; loaded perception tools: body, face, prosody"),
 ])
 def test_cli_rejects_a_bad_option_with_exit_2_before_decoding(registry, capsys, tmp_path, option, said):
