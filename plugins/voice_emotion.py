@@ -210,9 +210,10 @@ def default_reading(features: dict[str, float]) -> VoiceReading:
     spread = sorted(probs.values(), reverse=True)
     confidence = round(min(0.35, 0.1 + 1.5 * (spread[0] - spread[1]) + 0.05 * len(axes)), 3)
     level = "high" if arousal > 0.6 else "low" if arousal < 0.35 else "moderate"
-    note = (f"{level} arousal (effort {axes.get('effort', float('nan')):.2f}, mid-frequency energy "
-            f"{axes.get('mid_energy', float('nan')):.2f}), "
-            f"pitch variation {axes.get('variation', float('nan')):.2f}; the voice alone is a weak guide to which emotion")
+    # positions on the 0-1 axes (not measurements: "pitch variation 0.00" is an F0 SD at or under 2 st)
+    shown = [f"{word} {axes[a]:.2f}" + (f" (F0 SD {features['f0_sd_st']:.1f} st)" if a == "variation" else "")
+             for a, word in (("effort", "effort"), ("mid_energy", "mid energy"), ("variation", "pitch variation")) if a in axes]
+    note = (f"{level} arousal; axes 0-1: {', '.join(shown)}; the voice alone is a weak guide to which emotion")
     return VoiceReading(probs, round(arousal, 3), round(valence, 3), confidence, "default", note,
                         features | {f"axis_{a}": round(v, 3) for a, v in axes.items()})
 

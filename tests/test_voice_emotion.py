@@ -19,6 +19,8 @@ def test_a_soft_slow_flat_voice_reads_sad_and_low_arousal():
     assert reading.arousal < 0.2
     assert reading.valence < 0
     assert abs(sum(reading.probabilities.values()) - 1) < 1e-3
+    # the note gives positions on the 0-1 axes, said as such, beside the measured F0 SD (axes not measured are left out)
+    assert "axes 0-1: effort 0.00, pitch variation 0.00 (F0 SD 1.5 st)" in reading.note and "mid energy" not in reading.note
 
 
 def test_a_lively_voice_is_not_read_as_confident_anger():
