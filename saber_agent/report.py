@@ -13,8 +13,14 @@ def _wrap(text: str, indent: str = "    ") -> str:
     return "\n".join(textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent) for p in text.splitlines() if p.strip())
 
 
+def _short(text: str, chars: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
 def render(result: Result) -> str:
-    """The result as terminal text: clip, the six slots, the conclusion, conflicts and checks."""
+    """The result as terminal text: clip, the six slots, the conclusion (with the reasoner's conflict
+    explanation and cited cues), conflicts and checks."""
     clip = result.clip
     media = []
     if clip.has_video:
@@ -41,6 +47,11 @@ def render(result: Result) -> str:
             f"valence {analysis.valence:+.2f} {analysis.valence_label}; arousal {analysis.arousal:.2f})"
         )
         lines.append(f"    reasoner: {result.reasoner}, {result.rounds} round(s)")
+        if analysis.conflict_explanation:
+            lines.append(_wrap(f"conflicts explained: {analysis.conflict_explanation}"))
+        cited = "; ".join(f"{m}: {' | '.join(_short(c) for c in cues)}" for m, cues in analysis.cues_cited.items() if cues)
+        if cited:
+            lines.append(_wrap(f"cues cited: {cited}"))
         if analysis.weighed:
             lines.append("    weighed: " + "; ".join(analysis.weighed))
     if result.conflicts:
