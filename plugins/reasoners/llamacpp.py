@@ -458,7 +458,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         where the generic flow spends a free-text call on the offer and then a structured one. The tool
         is declared in every call of the analysis (with looks left or not), so every round, and the next
         process through the saved slot, shares one prompt prefix that llama.cpp does not compute again."""
-        from saber_agent.plugins.reasoners.openai_compat import looked_at_by, tool_call_in_text
+        from saber_agent.plugins.reasoners.openai_compat import looked_at_by, schedule_looks, tool_call_in_text
 
         answer = lean_schema(self.max_tokens, request)
         tools = looked_at_by(request) if self.request_looks else []
@@ -479,7 +479,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
                     except AnalysisParseError:
                         pass  # asked again below, with the answer's schema alone
                 else:
-                    messages, asked, notes = self._scheduled(messages, call)
+                    messages, asked, notes = schedule_looks(messages, [call])
             analysis, attempts = answer_with_repair(
                 self._complete, messages, retries=self.parse_retries, source=f"model {self.model!r} (llama.cpp)")
         finally:
@@ -516,23 +516,6 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         if request.looks_left <= 0:
             return False
         return self.looks == "every_round" or bool(request.critique)
-
-    @staticmethod
-    def _scheduled(messages: list[dict[str, Any]], call: dict[str, Any]) -> tuple[list[dict[str, Any]], list, list[str]]:
-        """The messages with the model's look request and its reply appended, the valid request, notes."""
-        from saber_agent.reperception import request_from_tool_call
-
-        try:
-            look = request_from_tool_call(call["function"]["arguments"])
-        except ValueError as exc:
-            asked, notes, reply = [], [f"an invalid request_perception call was ignored: {exc}"], f"Not scheduled: {exc}"
-        else:
-            asked, notes = [look], []
-            reply = f"Scheduled: {look.tool} on {look.scope()}. It runs after your answer; the next round shows what it found."
-        exchange = [{"role": "assistant", "content": "", "tool_calls": [call]},
-                    {"role": "tool", "tool_call_id": call["id"], "content": reply},
-                    {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}]
-        return [*messages, *exchange], asked, notes
 
     def model_id(self) -> str:
         return self._model_id or "default"

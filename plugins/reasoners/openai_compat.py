@@ -179,25 +179,7 @@ class OpenAICompatReasoner(Reasoner):
             calls, message = [call], {**message, "content": ""}
         if not calls:
             return messages, [], [], str(message.get("content") or "")
-        asked, notes, replies = [], [], []
-        for i, call in enumerate(calls):
-            function = call.get("function") or {}
-            call_id = str(call.get("id") or f"call_{i}")
-            if function.get("name") != REQUEST_TOOL_NAME:
-                reply = f"There is no tool named {function.get('name')!r}."
-            else:
-                try:
-                    look = request_from_tool_call(function.get("arguments") or "{}")
-                    asked.append(look)
-                    reply = (f"Scheduled: {look.tool} on {look.scope()}. It runs after your answer; "
-                             "the next round shows what it found.")
-                except ValueError as exc:
-                    notes.append(f"an invalid {REQUEST_TOOL_NAME} call was ignored: {exc}")
-                    reply = f"Not scheduled: {exc}"
-            replies.append({"role": "tool", "tool_call_id": call_id, "content": reply})
-        exchange = [{"role": "assistant", "content": message.get("content") or "", "tool_calls": calls}, *replies]
-        ask = {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}
-        return [*messages, *exchange, ask], asked, notes, ""
+        return (*schedule_looks(messages, calls, message.get("content") or ""), "")
 
     def _payload(self, messages: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
         """The request body of one call: the model, the messages, the sampling options and the seed."""
@@ -335,6 +317,32 @@ class OpenAICompatReasoner(Reasoner):
             raise _HTTPError(f"the server at {self.base_url} answered HTTP {status}: {excerpt(text, 200)!r}; {hint}") from None
         except openai.APIError as exc:  # e.g. an error event in a stream
             raise ReasonerError(f"the server at {self.base_url} reported an error: {excerpt(str(exc), 200)!r}") from None
+
+
+def schedule_looks(messages: list[dict[str, Any]], calls: list[dict[str, Any]], said: str = ""
+                   ) -> tuple[list[dict[str, Any]], list[PerceptionRequest], list[str]]:
+    """The model's `request_perception` calls answered: the messages with the exchange (the calls, a tool
+    reply for each saying whether it was scheduled, and the request to answer now) appended, the valid
+    requests, and notes on the invalid ones."""
+    asked, notes, replies = [], [], []
+    for i, call in enumerate(calls):
+        function = call.get("function") or {}
+        call_id = str(call.get("id") or f"call_{i}")
+        if function.get("name") != REQUEST_TOOL_NAME:
+            reply = f"There is no tool named {function.get('name')!r}."
+        else:
+            try:
+                look = request_from_tool_call(function.get("arguments") or "{}")
+                asked.append(look)
+                reply = (f"Scheduled: {look.tool} on {look.scope()}. It runs after your answer; "
+                         "the next round shows what it found.")
+            except ValueError as exc:
+                notes.append(f"an invalid {REQUEST_TOOL_NAME} call was ignored: {exc}")
+                reply = f"Not scheduled: {exc}"
+        replies.append({"role": "tool", "tool_call_id": call_id, "content": reply})
+    exchange = [{"role": "assistant", "content": said, "tool_calls": calls}, *replies]
+    ask = {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}
+    return [*messages, *exchange, ask], asked, notes
 
 
 def looked_at_by(request: ReasoningRequest) -> list[str]:
