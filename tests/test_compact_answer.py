@@ -1,4 +1,5 @@
-"""The llamacpp reasoner's prompt and answer grammar for a small local model (no model loaded here).
+"""`compact_answer`: the prompt and answer grammar of a small local model, and the llamacpp reasoner's
+look policy (no model loaded here).
 
 The grammar is where a 1.5B model's answer gets its guarantees: each detected conflict named in turn,
 cues cited from the evidence's own phrases, no conflict invented, one line of JSON. These tests check
@@ -13,11 +14,10 @@ import re
 import pytest
 
 from saber_agent.evidence import Analysis, ClipInfo, Evidence, ModalityCue, Provenance, Slot
-from saber_agent.plugins.reasoners.llamacpp import (
+from saber_agent.plugins.reasoners.compact_answer import (
     COMPACT_JSON,
     CONFLICT_CHARS,
     LEAN_CHARS,
-    LlamaCppReasoner,
     _literal,
     compact_messages,
     conflict_label,
@@ -25,6 +25,7 @@ from saber_agent.plugins.reasoners.llamacpp import (
     lean_schema,
     look_call_schema,
 )
+from saber_agent.plugins.reasoners.llamacpp import LlamaCppReasoner
 from saber_agent.reasoning import ReasoningRequest
 from tests.support.reasoner_cases import hostile_request, sarcasm_request
 
@@ -105,7 +106,7 @@ def test_the_answer_is_one_line_of_json_and_has_no_extra_keys():
 
 def test_the_schema_compiles_to_llguidance_grammar():
     pytest.importorskip("xllamacpp")
-    from saber_agent.plugins.reasoners.llamacpp import schema_grammar
+    from saber_agent.plugins.reasoners.compact_answer import schema_grammar
 
     grammar = schema_grammar(lean_schema(256, _irony_request()))
     assert grammar.startswith("%llguidance") and "whitespace_flexible" in grammar
@@ -168,7 +169,7 @@ def test_provenance_makes_the_tools_lookable():
 def test_a_string_cut_at_its_limit_ends_on_a_whole_word():
     """The grammar stops a string at its character limit, possibly inside a word ("with a mod"): the
     reasoner cuts it back to the last whole word and marks the cut."""
-    from saber_agent.plugins.reasoners.llamacpp import trim_cut_strings
+    from saber_agent.plugins.reasoners.compact_answer import trim_cut_strings
 
     limit = LEAN_CHARS["acoustic_evidence"]
     cut = ("The voice has a low pitch (mean F0 101 Hz, 82-116 Hz) with a moderately varying" * 2)[:limit]
