@@ -31,7 +31,7 @@ import secrets
 import threading
 import urllib.request
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
@@ -177,7 +177,8 @@ def load_engine(path: str, n_ctx: int = 4096, threads: int = 1, gpu_layers: int 
     )
 
 
-LOOK_POLICIES = ("after_failed_check", "every_round")
+LookPolicy = Literal["after_failed_check", "every_round"]  # when a round offers a second look (`_offers_look`)
+LOOK_POLICIES = get_args(LookPolicy)
 
 
 class LlamaCppReasoner(OpenAICompatReasoner):
@@ -199,7 +200,7 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         request_looks: bool = True,
         timeout_s: float = 600.0,
         prompt: Literal["compact", "sed"] = "compact",
-        looks: Literal["after_failed_check", "every_round"] = "after_failed_check",
+        looks: LookPolicy = "after_failed_check",
     ) -> None:
         from saber_agent.plugins.reasoners.openai_compat import JSON_MODES
 
