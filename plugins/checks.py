@@ -97,6 +97,8 @@ class LabelEvidenceAgreement(ConsistencyCheck):
     description = "The conclusion's valence fits the evidence, unless a conflict explains the difference."
 
     max_gap = 0.6
+    # how far beyond every modality's own valence an explained conflict may still take the conclusion
+    side_margin = 0.35
 
     def check(self, request: ReasoningRequest, analysis: Analysis) -> CheckOutcome:
         cues = merge_cues(request.cues)
@@ -107,14 +109,27 @@ class LabelEvidenceAgreement(ConsistencyCheck):
         gap = abs(analysis.valence - evidence_valence)
         opposite = analysis.valence * evidence_valence < 0
         details = {"evidence_valence": round(evidence_valence, 3), "analysis_valence": analysis.valence}
-        if opposite and gap > self.max_gap and not (request.conflicts and analysis.conflict_explanation):
+        if not (opposite and gap > self.max_gap):
+            return self.outcome(True, "the conclusion fits the evidence", **details)
+        if not (request.conflicts and analysis.conflict_explanation):
             return self.outcome(
                 False,
                 f"the conclusion's valence {analysis.valence:+.2f} contradicts the evidence's {evidence_valence:+.2f} "
                 "and no conflict explains it",
                 **details,
             )
-        return self.outcome(True, "the conclusion fits the evidence", **details)
+        # an explained conflict lets the conclusion side with one modality (or read a mixed one as irony, which
+        # reverses it), not go past all of them: a conflict is no licence for any valence
+        sides = [c.valence for c in cues.values()] + [-c.valence for c in cues.values() if c.mixed]
+        low, high = min(sides) - self.side_margin, max(sides) + self.side_margin
+        if not low <= analysis.valence <= high:
+            return self.outcome(
+                False,
+                f"the conclusion's valence {analysis.valence:+.2f} goes beyond every modality's own "
+                f"({min(sides):+.2f} to {max(sides):+.2f}); a conflict explains siding with one, not going past all",
+                **details, modality_range=[round(min(sides), 3), round(max(sides), 3)],
+            )
+        return self.outcome(True, "the conclusion sides with one modality of an explained conflict", **details)
 
 
 @hookimpl

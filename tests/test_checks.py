@@ -53,3 +53,26 @@ def test_grounding_reads_chinese_cues_by_character_bigrams():
     assert Grounding().check(req, quoted).passed
     invented = Analysis(reasoning="她在哭。", cues_cited={"face": ["泪流满面，放声大哭"]})
     assert not Grounding().check(req, invented).passed
+
+
+def test_an_explained_conflict_lets_the_conclusion_side_with_a_modality_not_go_past_all():
+    smile = ModalityCue(modality="face", valence=0.6, confidence=0.9, emotion="happiness")
+    tense = ModalityCue(modality="voice", valence=-0.3, confidence=0.9, emotion="anger")
+    req = make_request([smile, tense])
+    assert req.conflicts, "the test needs a detected conflict"
+    explained = "face vs voice: the smile is polite, the tense voice is the feeling"
+    sides_with_voice = LabelEvidenceAgreement().check(req, Analysis(valence=-0.5, conflict_explanation=explained))
+    assert sides_with_voice.passed
+    past_all = LabelEvidenceAgreement().check(req, Analysis(valence=-0.95, conflict_explanation=explained))
+    assert not past_all.passed and past_all.details["modality_range"] == [-0.3, 0.6]
+    unexplained = LabelEvidenceAgreement().check(req, Analysis(valence=-0.5))
+    assert not unexplained.passed
+
+
+def test_words_read_as_irony_may_reverse_their_own_valence():
+    praise = ModalityCue(modality="words", valence=0.5, confidence=0.8, emotion="happiness",
+                         mixed="praises a bad event: 'love' with 'wasting'")
+    req = make_request([praise])
+    assert req.conflicts and req.conflicts[0].modalities == ("words", "words")
+    ironic = Analysis(valence=-0.7, conflict_explanation="mixed words (possible irony): love said of wasting time")
+    assert LabelEvidenceAgreement().check(req, ironic).passed
