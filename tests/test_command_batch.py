@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from saber_agent.batch import read_results
 from saber_agent.cli import main
 from tests.support.batch_support import make_tones
@@ -23,16 +25,16 @@ def test_batch_a_manifest_with_a_cache_then_resume(batch_registry, tmp_path, fac
     out = tmp_path / "out" / "r.jsonl"
     args = ["batch", str(manifest), "--out", str(out), "--cache", str(tmp_path / "cache"),
             "--plugins", "prosody,counting", "--no-progress"]
-    assert main(args) == 0
+    assert main(args) == 1  # the missing clip failed; the other three lines are written
     err = capsys.readouterr().err
     assert "4 clip(s) analysed" in err and "1 error(s)" in err
     records = {r["id"]: r for r in read_results(out)}
     assert records[str(tmp_path / "clips" / "talk.mp4")]["labels"] == {"emotion": "happy", "split": "agree"}
     assert records[str(tmp_path / "clips" / "missing.wav")]["error"].endswith("missing.wav: no such file.")
 
-    assert main(args) == 0  # nothing left to do
+    assert main(args) == 1  # nothing left to do, but the results still hold the missing clip's error line
     err = capsys.readouterr().err
-    assert "0 clip(s) analysed" in err and "4 already done" in err
+    assert "0 clip(s) analysed" in err and "4 already done" in err and "1 of 4 clip(s) failed" in err
     assert len(read_results(out)) == 4
 
 
@@ -46,3 +48,35 @@ def test_batch_usage_errors_and_unreadable_inputs(batch_registry, tmp_path, caps
     assert main(["batch", str(tmp_path / "clips"), "--out", str(out), "--plugins", "prosody", "--no-progress"]) == 0
     assert main(["batch", str(tmp_path / "clips"), "--out", str(out), "--plugins", "counting", "--no-progress"]) == 2
     assert "other analysis settings" in capsys.readouterr().err
+
+
+def test_batch_exits_1_when_a_clip_failed_after_writing_every_line(batch_registry, tmp_path, face_speech_clip, capsys):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    shutil.copy(face_speech_clip, folder / "a_good.mp4")
+    (folder / "b_broken.mp4").write_bytes(b"this is not a video")
+    out = tmp_path / "r.jsonl"
+    args = ["batch", str(folder), "--out", str(out), "--plugins", "prosody", "--no-progress"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert last == (f'saber-agent: 1 of 2 clip(s) failed: their errors are the lines with "status": "error" in {out} '
+                    "(rerun with --retry-errors to analyse them again).")
+    records = {r["id"]: r for r in read_results(out)}
+    good, broken = records[str(folder / "a_good.mp4")], records[str(folder / "b_broken.mp4")]
+    assert good["status"] == "ok" and good["slots"]["acoustic_feat"]["status"] == "ok"  # the good clip's work is kept
+    assert broken["status"] == "error" and broken["error"]
+
+    # the broken file is replaced by a good one: --retry-errors analyses it again, and the run exits 0
+    shutil.copy(face_speech_clip, folder / "b_broken.mp4")
+    assert main([*args, "--retry-errors"]) == 0
+    err = capsys.readouterr().err
+    assert "1 clip(s) analysed" in err and "1 already done" in err and "failed" not in err
+    assert [r["status"] for r in read_results(out)] == ["ok", "ok"]
+
+
+def test_batch_help_documents_the_exit_status(capsys):
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "exit status: 0 every clip analysed; 1 the run finished but some clips failed" in help_text

@@ -153,6 +153,12 @@ class BatchSummary:
     seconds: float
     out: str
     dropped_partial: bool = False
+    earlier_errors: int = 0  # error lines of this input's clips kept from an earlier run (no --retry-errors)
+
+    @property
+    def failed(self) -> int:
+        """Clips of this input whose line in the results file is an error line (this run's and earlier ones)."""
+        return self.errors + self.earlier_errors
 
     def text(self) -> str:
         rate = self.processed / self.seconds * 60 if self.seconds > 0 else 0.0
@@ -167,7 +173,7 @@ class BatchSummary:
 
 
 def prepare(items: list[ClipItem], out: str | os.PathLike, settings: AnalysisSettings, retry_errors: bool = False):
-    """Open the results log, check its settings, and return (log, done ids, items still to do)."""
+    """Open the results log, check its settings, and return (log, {done id: its status}, items still to do)."""
     log = ResultsLog(out)
     drop = (lambda r: r.get("status") == "error") if retry_errors else None
     try:
@@ -182,7 +188,7 @@ def prepare(items: list[ClipItem], out: str | os.PathLike, settings: AnalysisSet
     except BaseException:
         log.close()
         raise
-    done = {r["id"] for r in records}
+    done = {r["id"]: r.get("status") for r in records}  # id -> status of the line already written
     todo = [item for item in items if item.id not in done]
     return log, done, todo
 
@@ -224,6 +230,7 @@ class BatchRun:
         self.log, self.done, self.todo = prepare(self.items, out, settings, retry_errors)
         self.written: set[str] = set()
         self.errors = self.hits = 0
+        self.earlier_errors = sum(self.done.get(item.id) == "error" for item in self.items)
         self.bar = progress_bar(len(self.items), len(self.items) - len(self.todo), progress)
 
     def record(self, record: dict[str, Any]) -> None:
@@ -246,7 +253,7 @@ class BatchRun:
         return BatchSummary(
             total=len(self.items), already_done=len(self.items) - len(self.todo), processed=len(self.todo),
             errors=self.errors, cache_hits=self.hits, seconds=time.perf_counter() - self.started, out=self.out,
-            dropped_partial=self.log.dropped_partial,
+            dropped_partial=self.log.dropped_partial, earlier_errors=self.earlier_errors,
         )
 
 

@@ -8,9 +8,15 @@ from pathlib import Path
 
 NAME = "batch"
 HELP = "Analyse many clips (folder, glob, manifest, EmoBench-M JSON) into a resumable results JSONL."
+EPILOG = (
+    "exit status: 0 every clip analysed; 1 the run finished but some clips failed (every line is written: "
+    "the failed ones are the lines with \"status\": \"error\" in --out, and stderr says how many); "
+    "2 usage error; 3 unreadable input."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument("input", help="a folder, a glob ('clips/**/*.mp4'), a manifest (.jsonl/.csv) or an EmoBench-M .json")
     parser.add_argument("--out", type=Path, required=True, help="the results JSONL (appended to; a rerun resumes)")
     parser.add_argument("--cache", type=Path, help="evidence cache folder: a rerun with another reasoner skips perception")
@@ -47,7 +53,7 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     from saber_agent.batch import BatchConfigError, BatchInputError, read_items, run_batch
     from saber_agent.commands.analyze import check_device, settings_from_args, validate_names
-    from saber_agent.errors import EXIT_BAD_INPUT, UsageError
+    from saber_agent.errors import EXIT_BAD_INPUT, EXIT_CLIPS_FAILED, EXIT_OK, UsageError
 
     settings = settings_from_args(args)
     validate_names(settings)
@@ -83,4 +89,8 @@ def run(args) -> int:
         print(f"{args.out}: dropped a half-written last line from an interrupted run; that clip was analysed again.",
               file=sys.stderr)
     print(summary.text(), file=sys.stderr)
-    return 0
+    if summary.failed:  # every line is written by now: the exit status only tells a script to look
+        print(f"saber-agent: {summary.failed} of {summary.total} clip(s) failed: their errors are the lines with "
+              f'"status": "error" in {args.out} (rerun with --retry-errors to analyse them again).', file=sys.stderr)
+        return EXIT_CLIPS_FAILED
+    return EXIT_OK
