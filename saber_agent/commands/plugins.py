@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 NAME = "plugins"
-HELP = "List loaded plugins: perception tools (slot, readiness), reasoners, checks, exporters."
+HELP = "List loaded plugins: perception tools (slot, readiness, options), reasoners, checks, exporters."
 
 
 def add_arguments(parser) -> None:
@@ -13,6 +13,7 @@ def add_arguments(parser) -> None:
 
 
 def describe() -> dict:
+    from saber_agent.options import option_rows
     from saber_agent.registry import get_registry
 
     registry = get_registry()
@@ -23,6 +24,7 @@ def describe() -> dict:
             "name": name, "slot": tool.slot, "plugin": registry.owners[("perception tool", name)],
             "needs": sorted(tool.needs), "version": tool.version, "ready": availability.ready,
             "detail": availability.detail, "description": tool.description,
+            "options": option_rows(tool.options_model),  # None: the tool declares none (any are passed on)
         })
     return {
         "plugins": registry.plugin_names(),
@@ -40,6 +42,8 @@ def describe() -> dict:
 
 
 def run(args) -> int:
+    from saber_agent.options import option_lines
+
     info = describe()
     if args.json:
         print(json.dumps(info, indent=2))
@@ -49,6 +53,7 @@ def run(args) -> int:
     for t in info["perception_tools"]:
         state = "ready" if t["ready"] else f"NOT READY: {t['detail']}"
         print(f"  {t['name']:<12} -> {t['slot']:<16} needs {','.join(t['needs']) or '-':<13} [{t['plugin']}] {state}")
+        print("\n".join(option_lines(t["options"])))
     print("\nReasoners")
     for r in info["reasoners"]:
         print(f"  {r['name']:<12} [{r['plugin']}] {r['description']}")
