@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from saber_agent.errors import missing_extra
+from saber_agent.plugins.irony import possible_irony
 from saber_agent.vocab import CJK_CHAR, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
 
 # Our own small word lists (in saber_agent.vocab): English emotion words, since VADER scores polarity
@@ -65,7 +66,7 @@ class TextSentiment:
     language: str  # "en" or "zh"
     backend: str  # the lexicon(s) used
     evidence: list[str] = field(default_factory=list)  # the words behind the score, e.g. "hate (-2.7)"
-    mixed: str | None = None  # both clearly positive and clearly negative words: possible irony (see mixed_polarity)
+    mixed: str | None = None  # a positive verdict on a negative event in one clause: possible irony (plugins/irony.py)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,7 +98,7 @@ def analyze(text: str, language: str | None = None) -> TextSentiment:
         result = _spanish(text)
     else:
         raise SentimentUnavailable(f"no sentiment lexicon for language {lang!r} (English, Chinese and Spanish are covered)")
-    result.mixed = mixed_polarity(result.evidence)
+    result.mixed = possible_irony(text, result.language, lambda clause: _clause_words(clause, result.language))
     return result
 
 
@@ -128,23 +129,16 @@ def analyze_with_llm(text: str, language: str | None = None, model: str | None =
     return result
 
 
-# --- mixed polarity inside the words: possible irony ------------------------------------------------
+# --- mixed polarity inside the words: possible irony (the rule is in plugins/irony.py) ----------------
 
-MIXED_MIN = 1.0  # a positive and a negative word each at least this strong (VADER-scale weights ~1-3)
 _SCORE = re.compile(r"^(.*) \(([+-]\d+(?:\.\d+)?)\)$")
 
 
-def mixed_polarity(evidence: list[str], strength: float = MIXED_MIN) -> str | None:
-    """A description when the words hold both a clearly positive and a clearly negative word ("I love
-    wasting my afternoon": praise of a bad event, possible irony), else None. Reads the scored words
-    of `evidence` ("love (+3.2)", "wasting (-1.9)"); in Chinese each sentiment word counts 1.0."""
-    scored = [(m.group(1), float(m.group(2))) for e in evidence if (m := _SCORE.match(e))]
-    positive = [w for w, v in scored if v >= strength]
-    negative = [w for w, v in scored if v <= -strength]
-    if not positive or not negative:
-        return None
-    return (f"the words mix positive ({', '.join(positive[:3])}) and negative ({', '.join(negative[:3])}) wording: "
-            "a positive verdict on a negative event may be irony or sarcasm")
+def _clause_words(clause: str, language: str) -> list[tuple[str, float]]:
+    """The Spanish or Chinese scorer's words of one clause with their weight in context, [("no contento", -0.5)]:
+    what `irony.possible_irony` reads (English is read there with VADER)."""
+    evidence = _spanish(clause).evidence if language == "es" else _chinese(clause).evidence
+    return [(m.group(1), float(m.group(2))) for e in evidence if (m := _SCORE.match(e))]
 
 
 # --- English: VADER -------------------------------------------------------------------------------

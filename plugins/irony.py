@@ -1,0 +1,174 @@
+"""Possible irony inside the words: a positive verdict on a negative event in the same clause.
+
+The rule follows Riloff et al. (2013), "Sarcasm as contrast between a positive sentiment and negative
+situation" (EMNLP): the words are flagged only when one clause holds both
+
+- a positive *verdict*: an evaluative word of a short closed list (love, great, fantastic, perfect;
+  me encanta, genial; 太好了, 真棒), positive in its context (not negated: VADER's own negation
+  handling in English, the Spanish and Chinese scorers' negators otherwise), and
+- a negative *event or state*: a word the language's scorer reads as clearly negative in context
+  (English also a few everyday misfortunes VADER does not score: late, traffic, Monday ...), not
+  followed or preceded by its ending ("the pain is gone", "no more pain").
+
+A verdict standing alone as an exclamation ("Oh great,", "Fantastic!", "Great, just great,") is the
+speaker's verdict on the clause next to it. Clauses are split at punctuation and at contrast
+conjunctions (but, though ...), so "it was a sad day, but the ceremony was beautiful" holds no
+clause with both.
+
+Not flagged, whatever the wording: sentences shaped as apology, forgiveness, condolence, gratitude or
+congratulation (sorry, forgive, thank, congratulations; perdón, gracias; 对不起, 谢谢), whose mixed
+wording is sincere. Words that only *happen* to be positive in a lexicon (VADER scores "forgive",
+"please", "thank", "glad", "survived" positive) are not verdicts: mixed polarity alone is no irony.
+
+Known misses, by design: sarcastic thanks ("thanks for ruining my day"), irony with no negative word
+("Oh great, another meeting"), and a speaker's own state ("I'm so happy to be stuck here").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from saber_agent.plugins.sentiment_es import fold
+
+# --- English ----------------------------------------------------------------------------------------
+VERDICTS_EN = frozenset({
+    "love", "loved", "adore", "enjoy", "great", "fantastic", "wonderful", "perfect", "perfectly", "brilliant", "awesome", "amazing",
+    "lovely", "excellent", "nice", "superb", "marvelous", "marvellous", "terrific", "fabulous", "splendid", "delightful", "beautiful",
+    "yay", "hooray", "best",
+})
+# everyday misfortunes VADER does not score (or barely: delayed -0.9), counted as a negative event of -1.0
+SITUATIONS_EN = frozenset({
+    "late", "delayed", "crash", "crashes", "crashed", "forgot", "traffic", "rain", "raining", "monday", "mondays", "waiting", "queue",
+    "overtime", "homework",
+})
+# words that may stand with a verdict in an exclamation ("oh great", "that's just perfect", "how lovely")
+FILLERS_EN = frozenset({
+    "oh", "ah", "well", "just", "so", "how", "what", "a", "an", "really", "absolutely", "simply", "truly", "yeah", "yes", "wow",
+    "that's", "thats", "that", "is", "it's", "its", "this", "very", "and", "now", "totally",
+})
+SPEECH_ACTS_EN = re.compile(
+    r"\b(?:sorry|apologi[sz]e\w*|apolog(?:y|ies)|forgiv\w*|pardon|excuse me|condolences?|rest in peace|thank\w*|grateful"
+    r"|appreciate\w*|congratulations|congrats)\b")
+RELIEF_EN = re.compile(r"\b(?:gone|over|ended|finished|stopped|healed|cured|recover\w*|surviv\w*|behind (?:me|us)|no (?:more|longer)"
+                       r"|free (?:of|from))\b")
+CONTRAST_EN = re.compile(r"\b(?:but|though|although|even though|even if|yet|whereas|while)\b|\band(?= (?:i|you|he|she|we|they|it)\b)")
+NEGATIVE_EN = -1.0  # VADER scale (about -4 .. +4): "stuck" -1.0, "lost" -1.3, "failed" -2.3
+
+# --- Spanish (folded: lower case, no accents) --------------------------------------------------------
+VERDICTS_ES = ("encant", "genial", "maravill", "fantastic", "perfect", "estupend", "excelent", "magnific", "fenomenal", "que bien",
+               "guay", "precios", "lo mejor", "de puta madre", "cojonud")
+FILLERS_ES = frozenset({"oh", "ay", "que", "me", "nos", "pero", "vaya", "muy", "tan", "simplemente", "realmente", "es", "esto", "eso", "y",
+                        "ahora"})
+SPEECH_ACTS_ES = re.compile(r"\b(?:perdon\w*|disculp\w*|lo siento|lo sentimos|siento mucho|gracias|agradec\w*|pesame|enhorabuena"
+                            r"|felicidades|felicit\w*|descanse en paz)\b")
+RELIEF_ES = re.compile(r"\b(?:ya no|se acabo|se fue|ya paso|sin)\b")
+CONTRAST_ES = re.compile(r"\b(?:pero|aunque|sin embargo|mientras)\b")
+NEGATIVE_OTHER = -0.5  # Spanish and Chinese scales (about 1 a word): "perder" -0.6, "迟到" -1.0
+
+# --- Chinese -----------------------------------------------------------------------------------------
+VERDICTS_ZH = ("太好了", "真好", "好极了", "好棒", "真棒", "太棒了", "棒极了", "完美", "精彩", "漂亮", "喜欢", "厉害", "不错", "爽")
+FILLERS_ZH = "哦噢啊哇呀嘛吧呢了真太可又这那是就简直实在"
+SPEECH_ACTS_ZH = re.compile(r"对不起|抱歉|原谅|不好意思|谢谢|感谢|多谢|节哀|恭喜|祝贺")
+RELIEF_ZH = re.compile(r"过去了|没事了|不再|结束了|痊愈")
+CONTRAST_ZH = re.compile(r"但是|可是|不过|虽然|尽管")
+NEGATORS_ZH = "不没别无"
+
+_SENTENCES = re.compile(r"[.!?…。！？\n]+")
+_CLAUSES = re.compile(r"[,;:，、；：()\"“”—-]+")
+
+
+def possible_irony(text: str, language: str, scored: Callable[[str], list[tuple[str, float]]] | None = None) -> str | None:
+    """A description when a clause of `text` puts a positive verdict on a negative event, else None.
+
+    `language`: "en", "es" or "zh" (another gives None). `scored(clause)`: the language scorer's words of a
+    clause with their valence in context, [(word, weight)], Spanish or Chinese (English is read with VADER
+    here). The description names the verdict and the event ("... verdict (love) on a negative event (wasting) ...").
+    """
+    lang = language.lower().split("-")[0]
+    if lang == "en":
+        table = (str.lower, SPEECH_ACTS_EN, CONTRAST_EN, _english_clause)
+    elif lang == "es" and scored:
+        table = (fold, SPEECH_ACTS_ES, CONTRAST_ES, lambda clause: _scored_clause(clause, scored, "es"))
+    elif lang in ("zh", "yue", "cmn") and scored:
+        table = (str, SPEECH_ACTS_ZH, CONTRAST_ZH, lambda clause: _scored_clause(clause, scored, "zh"))
+    else:
+        return None
+    normal, speech_acts, contrast, read_clause = table
+    readings = []  # (verdicts, negative events, is an exclamation) of each clause, in order ("Great! Another Monday." is two)
+    for sentence in _SENTENCES.split(normal(text or "")):
+        if speech_acts.search(sentence):
+            continue  # apology, forgiveness, condolence, thanks, congratulation: the mixed wording is sincere
+        for part in _CLAUSES.split(sentence):
+            pieces = [p.strip() for p in contrast.split(part) if p.strip()]
+            for piece in pieces:  # only a clause that punctuation alone sets off can be an exclamation ("sad but beautiful" is not)
+                verdicts, negatives, exclamation = read_clause(piece)
+                readings.append((verdicts, negatives, exclamation and len(pieces) == 1))
+    for i, (verdicts, negatives, exclamation) in enumerate(readings):
+        if exclamation:
+            target = _next_statement(readings, i)
+            negatives = readings[target][1] if target is not None else []
+        if verdicts and negatives:
+            return (f"the words put a positive verdict ({', '.join(verdicts[:3])}) on a negative event ({', '.join(negatives[:3])}): "
+                    "praise of a bad event may be irony or sarcasm")
+    return None
+
+
+def _next_statement(readings: list[tuple[list[str], list[str], bool]], i: int) -> int | None:
+    """The clause an exclamation speaks of: the next one that is not an exclamation, else the one before."""
+    for j in list(range(i + 1, len(readings))) + list(range(i - 1, -1, -1)):
+        if not readings[j][2]:
+            return j
+    return None
+
+
+def _english_clause(clause: str) -> tuple[list[str], list[str], bool]:
+    """(verdicts, negative events, whether the clause is an exclamation of verdicts and fillers only), read with VADER."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, negated
+
+    from saber_agent.plugins.text_sentiment import _vader_analyzer
+
+    analyzer = _vader_analyzer()
+    sentitext = SentiText(clause)
+    words = sentitext.words_and_emoticons
+    valences: list[float] = []
+    for i, word in enumerate(words):  # VADER's own per-word loop (polarity_scores), which keeps the words' valence in context
+        if word.lower() in BOOSTER_DICT:
+            valences.append(0.0)
+        else:
+            valences = analyzer.sentiment_valence(0.0, sentitext, word, i, valences)
+    lowered = [w.lower() for w in words]
+    for i, word in enumerate(lowered):  # an everyday misfortune counts as NEGATIVE_EN unless negated
+        if word in SITUATIONS_EN and not negated(lowered[max(0, i - 3) : i]):
+            valences[i] = min(valences[i], NEGATIVE_EN)
+    relieved = RELIEF_EN.search(clause) is not None
+    negatives = [] if relieved else [w for w, v in zip(lowered, valences, strict=True) if v <= NEGATIVE_EN and w not in VERDICTS_EN]
+    verdicts = []
+    for i, word in enumerate(lowered):
+        positive = valences[i] > 0 if word in analyzer.lexicon else not negated(lowered[max(0, i - 3) : i])
+        # the verdict's complement is the next word with a valence: "I enjoy helping the sick" praises the helping
+        complement = next((v for w, v in zip(lowered[i + 1 :], valences[i + 1 :], strict=True) if v and w not in VERDICTS_EN), 0.0)
+        if word in VERDICTS_EN and positive and complement <= 0:
+            verdicts.append(word)
+    exclamation = bool(verdicts) and all(w in VERDICTS_EN or w in FILLERS_EN for w in lowered)
+    return verdicts, negatives, exclamation
+
+
+def _scored_clause(clause: str, scored: Callable[[str], list[tuple[str, float]]], lang: str) -> tuple[list[str], list[str], bool]:
+    """The same reading for Spanish (`clause` folded) or Chinese, from the language scorer's words in context."""
+    words = scored(clause)
+    if lang == "es":
+        relieved = RELIEF_ES.search(clause) is not None
+        verdicts = [w for w, v in words if v > 0 and fold(w).startswith(VERDICTS_ES)]
+        rest = re.sub(rf"\b(?:{'|'.join(VERDICTS_ES)})[a-zñ]*", " ", clause)
+        exclamation = bool(verdicts) and all(t in FILLERS_ES for t in re.findall(r"[a-zñ]+", rest))
+    else:
+        relieved = RELIEF_ZH.search(clause) is not None
+        verdicts = [v for v in VERDICTS_ZH if (k := clause.find(v)) >= 0 and (k == 0 or clause[k - 1] not in NEGATORS_ZH)]
+        rest = re.sub("|".join(VERDICTS_ZH), "", clause)
+        exclamation = bool(verdicts) and all(c in FILLERS_ZH for c in rest if not c.isspace())
+    negatives = [] if relieved else [w for w, v in words if v <= NEGATIVE_OTHER and w not in verdicts]
+    return verdicts, negatives, exclamation
+
+
+__all__ = ["possible_irony"]
