@@ -8,7 +8,9 @@ situation" (EMNLP): the words are flagged only when one clause holds both
   handling in English, the Spanish and Chinese scorers' negators otherwise), and
 - a negative *event or state*: a word the language's scorer reads as clearly negative in context
   (English also a few everyday misfortunes VADER does not score: late, traffic, Monday ...), not
-  followed or preceded by its ending ("the pain is gone", "no more pain").
+  followed or preceded by its ending ("the pain is gone", "no more pain", "survived").
+  In English the verdict must not take a positive complement: the next word with a valence after it
+  is not positive ("I enjoy helping people who are sick" praises the helping).
 
 A verdict standing alone as an exclamation ("Oh great,", "Fantastic!", "Great, just great,") is the
 speaker's verdict on the clause next to it. Clauses are split at punctuation and at contrast
@@ -21,7 +23,8 @@ wording is sincere. Words that only *happen* to be positive in a lexicon (VADER 
 "please", "thank", "glad", "survived" positive) are not verdicts: mixed polarity alone is no irony.
 
 Known misses, by design: sarcastic thanks ("thanks for ruining my day"), irony with no negative word
-("Oh great, another meeting"), and a speaker's own state ("I'm so happy to be stuck here").
+("Oh great, another meeting"), and a speaker's own state ("I'm so happy to be stuck here"). Known false
+alarms: a verdict on a thing whose topic is sad ("a beautiful song about loss"; needs a parser).
 """
 
 from __future__ import annotations
