@@ -7,7 +7,7 @@ situation" (EMNLP): the words are flagged only when one clause holds both
   me encanta, genial; 太好了, 真棒), positive in its context (not negated: VADER's own negation
   handling in English, the Spanish and Chinese scorers' negators otherwise), and
 - a negative *event or state*: a word the language's scorer reads as clearly negative in context
-  (English also a few everyday misfortunes VADER does not score: late, traffic, Monday ...), not
+  (English also a few everyday misfortunes VADER does not score: late, traffic, rain ...), not
   followed or preceded by its ending ("the pain is gone", "no more pain", "survived").
   In English the verdict must not take a positive complement: the next word with a valence after it
   is not positive ("I enjoy helping people who are sick" praises the helping).
@@ -42,7 +42,7 @@ VERDICTS_EN = frozenset({
 })
 # everyday misfortunes VADER does not score (or barely: delayed -0.9), counted as a negative event of -1.0
 SITUATIONS_EN = frozenset({
-    "late", "delayed", "crash", "crashes", "crashed", "forgot", "traffic", "rain", "raining", "monday", "mondays", "waiting", "queue",
+    "late", "delayed", "crash", "crashes", "crashed", "forgot", "traffic", "rain", "raining", "waiting", "queue",
     "overtime", "homework",
 })
 # words that may stand with a verdict in an exclamation ("oh great", "that's just perfect", "how lovely")
@@ -98,7 +98,7 @@ def possible_irony(text: str, language: str, scored: Callable[[str], list[tuple[
     else:
         return None
     normal, speech_acts, contrast, read_clause = table
-    readings = []  # (verdicts, negative events, is an exclamation) of each clause, in order ("Great! Another Monday." is two)
+    readings = []  # (verdicts, negative events, is an exclamation) of each clause, in order ("Great! Traffic again." is two)
     for sentence in _SENTENCES.split(normal(text or "")):
         if speech_acts.search(sentence):
             continue  # apology, forgiveness, condolence, thanks, congratulation: the mixed wording is sincere

@@ -43,6 +43,7 @@ SINCERE = [
     ("en", "I love my brother even though he annoys me"),
     ("en", "What an amazing recovery after such a terrible accident"),
     ("en", "I enjoy helping people who are sick"),
+    ("en", "Great! See you Monday."),
     ("es", "Perdóname, llegué tarde"),
     ("es", "Lo siento mucho, era una persona maravillosa"),
     ("es", "Me alegra que estés mejor, estaba muy triste por ti"),
@@ -53,7 +54,7 @@ SINCERE = [
 # praise of a bad event, in one clause or as an exclamation on the clause next to it
 IRONIC = [
     ("en", "I absolutely love wasting my whole afternoon"),
-    ("en", "Oh great, another Monday"),
+    ("en", "Oh great, stuck in traffic again"),
     ("en", "Fantastic, the train is late again"),
     ("en", "I just love being ignored"),
     ("en", "Perfect, my phone died right when I needed it"),
@@ -67,7 +68,7 @@ IRONIC = [
     ("en", "I absolutely adore getting sick on my birthday"),
     ("en", "How nice, you forgot my birthday"),
     ("en", "The train is late again. Fantastic."),
-    ("en", "Oh great! Another Monday."),
+    ("en", "Oh great! Traffic again."),
     ("es", "Me encanta perder toda la tarde, qué maravilla de desgracia"),
     ("es", "Genial, otra vez perdí el tren"),
     ("zh", "太好了，又迟到了"),
@@ -89,7 +90,7 @@ def test_a_positive_verdict_on_a_negative_event_is_possible_irony(language, text
 def test_the_description_names_the_verdict_and_the_event():
     mixed = text_sentiment.analyze("I absolutely love wasting my whole afternoon", "en").mixed
     assert "(love)" in mixed and "(wasting)" in mixed
-    assert "(great)" in text_sentiment.analyze("Oh great, another Monday", "en").mixed
+    assert "(great)" in text_sentiment.analyze("Oh great, stuck in traffic again", "en").mixed
 
 
 def test_negation_relief_and_a_verdict_on_a_good_thing_undo_it():
