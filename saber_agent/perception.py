@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from saber_agent.evidence import ModalityCue, Provenance, Slot, SlotName
 from saber_agent.media import Clip
+from saber_agent.options import model_problems
 from saber_agent.settings import AnalysisSettings
 
 Need = Literal["frames", "audio"]
@@ -88,26 +88,12 @@ class PerceptionTool:
 def option_problems(tool: PerceptionTool, options: Mapping[str, Any]) -> list[str]:
     """What is wrong with `options` for `tool`, one line each, naming the option (``face.backend``);
     empty when they are valid or the tool declares no `options_model`. An unknown key's line lists
-    the tool's options (and the closest one, for a misspelling)."""
+    the tool's options (and the closest one, for a misspelling). Checked as reasoner options are
+    (`saber_agent.options.model_problems`)."""
     model = getattr(tool, "options_model", None)
     if model is None:
         return []
     if not isinstance(options, Mapping):
         return [f"the {tool.name} tool's options must be a mapping of option names to values, not {type(options).__name__}"]
-    try:
-        model.model_validate(dict(options))
-    except ValidationError as exc:
-        known = sorted(model.model_fields)
-        problems = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error.get("loc", ()))
-            name = f"{tool.name}.{key}" if key else tool.name
-            if error.get("type") == "extra_forbidden":
-                close = difflib.get_close_matches(str(error["loc"][0]), known, n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                problems.append(f"{name}: not an option of the {tool.name} tool{hint}; its options: {', '.join(known)}")
-            else:
-                message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-                problems.append(f"{name}={error.get('input')!r}: {message}")
-        return problems
-    return []
+    problems = model_problems(model, options, owner=f" of the {tool.name} tool")
+    return [f"{tool.name}.{key}: {why}" if key else f"{tool.name}: {why}" for key, why in problems]

@@ -12,16 +12,12 @@ any third-party package's. Settings come from the environment:
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.metadata
 import importlib.util
-import inspect
 import os
 import sys
 import threading
-import types
-import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +29,7 @@ from saber_agent import hookspecs
 from saber_agent.checking import ConsistencyCheck
 from saber_agent.errors import UsageError
 from saber_agent.evidence import PERCEPTION_SLOTS
+from saber_agent.options import reasoner_option_problem
 from saber_agent.perception import PerceptionTool, option_problems
 from saber_agent.reasoning import Reasoner
 from saber_agent.settings import AnalysisSettings
@@ -258,11 +255,11 @@ class Registry:
             self.validate_options(tool_name, options)
 
     def validate_reasoner_options(self, name: str, options: Mapping[str, Any] | None) -> None:
-        """Check a reasoner's name and options against its factory's signature, without building it
-        (building loads models): each key must be a parameter (a ``**kwargs`` factory takes any), and a
-        value must convert to a simple annotation (int, float, bool, str, ``X | None``, ``Literal``) the
-        way the reasoners convert option strings (``int(threads)``). Raises UnknownComponentError for an
-        unknown name, ReasonerOptionsError naming the reasoner, the option and the options it takes."""
+        """Check a reasoner's name and options against the pydantic model of its factory's signature
+        (`options.reasoner_options_model`) without building it (building loads models): each key must be
+        a parameter (a ``**kwargs`` factory takes any), each value fit a simple annotation (int, float,
+        bool, str, ``X | None``, ``Literal``) as given. Raises UnknownComponentError for an unknown name,
+        ReasonerOptionsError naming the reasoner, the option and the options it takes."""
         self.load()
         if name not in self.reasoners:
             raise UnknownComponentError(
@@ -305,74 +302,6 @@ class Registry:
     def plugin_names(self) -> list[str]:
         self.load()
         return sorted(name for name, _ in self.pm.list_name_plugin())
-
-
-def _factory_parameters(factory: Callable[..., Any]) -> dict[str, inspect.Parameter] | None:
-    """The factory's keyword parameters (annotations resolved when they can be); None: it takes any."""
-    try:
-        signature = inspect.signature(factory, eval_str=True)
-    except Exception:  # an annotation that does not resolve: check the keys only
-        try:
-            signature = inspect.signature(factory)
-        except (TypeError, ValueError):
-            return None
-    params = signature.parameters.values()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
-        return None
-    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return {p.name: p for p in params if p.kind in kinds}
-
-
-def _value_problem(value: Any, annotation: Any, default: Any) -> str | None:
-    """Why `value` cannot become `annotation` (None: it can, or the annotation is not a simple one)."""
-    if annotation is inspect.Parameter.empty or isinstance(annotation, str):
-        return None
-    args = typing.get_args(annotation)
-    if typing.get_origin(annotation) is typing.Literal:
-        return None if value in args else f"use one of {', '.join(str(a) for a in args)}"
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        inner = [a for a in args if a is not type(None)]
-        if type(None) in args and value is None:
-            return None
-        if (len(inner) == 1 and default is None and value == "auto"
-                and inner[0] in (int, float)):  # None picks automatically; e.g. llamacpp takes threads=auto
-            return None
-        problems = [_value_problem(value, a, default) for a in inner]
-        return None if any(p is None for p in problems) else "; ".join(p for p in problems if p)
-    if annotation is bool:
-        return None if isinstance(value, bool) or value in (0, 1) else "expected true or false"
-    if annotation in (int, float):
-        wanted = "an integer" if annotation is int else "a number"
-        if isinstance(value, bool) or isinstance(value, (list, dict)):
-            return f"expected {wanted}"
-        try:
-            converted = annotation(value)
-        except (TypeError, ValueError):
-            return f"expected {wanted}"
-        if annotation is int and isinstance(value, float) and converted != value:
-            return f"expected {wanted}"
-        return None
-    if annotation is str:
-        return "expected a string" if isinstance(value, (list, dict)) else None
-    return None
-
-
-def reasoner_option_problem(factory: Callable[..., Any], options: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The first option `factory` would not take, as (``key`` or ``key=value``, why), or None."""
-    params = _factory_parameters(factory)
-    if params is None:
-        return None
-    for key, value in options.items():
-        if key not in params:
-            if not params:
-                return key, "it takes no options"
-            close = difflib.get_close_matches(key, list(params), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            return key, f"not an option{hint}; its options: {', '.join(params)}"
-        problem = _value_problem(value, params[key].annotation, params[key].default)
-        if problem:
-            return f"{key}={value!r}", problem
-    return None
 
 
 def _split(value: str) -> list[str]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Literal
 
+import pytest
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from saber_agent.cli import main
-from saber_agent.options import option_lines, option_rows, type_name
+from saber_agent.options import option_lines, option_rows, reasoner_option_problem, reasoner_options_model, type_name
 
 
 class Sample(BaseModel):
@@ -69,3 +71,55 @@ def test_plugins_lists_each_tools_options_as_json_and_text(batch_registry, capsy
     assert device_line.endswith("where a Hugging Face voice model runs")
     counting_at = block.index("  counting ")
     assert block[counting_at:].splitlines()[1].strip() == "options not declared (any are passed on unchecked)"
+
+
+# -- checking: one model, one way of saying what is wrong, for tools and reasoners ---------------
+
+
+def test_tools_and_reasoners_say_the_same_words_for_the_same_mistake(registry):
+    from saber_agent.perception import option_problems
+    from saber_agent.registry import ReasonerOptionsError
+
+    assert option_problems(registry.tools["scene"], {"max_shots": "many"}) == ["scene.max_shots='many': expected an integer"]
+    with pytest.raises(ReasonerOptionsError) as caught:
+        registry.validate_reasoner_options("llamacpp", {"n_ctx": "many"})
+    assert str(caught.value) == "invalid reasoner option n_ctx='many' for llamacpp: expected an integer"
+    assert option_problems(registry.tools["scene"], {"backend": "x"}) == [
+        "scene.backend='x': Input should be 'measured' or 'caption'"]
+    with pytest.raises(ReasonerOptionsError, match="prompt='x' for llamacpp: Input should be 'compact' or 'sed'$"):
+        registry.validate_reasoner_options("llamacpp", {"prompt": "x"})
+
+
+def test_a_reasoner_model_is_built_from_the_factory_signature():
+    def factory(json: int = 1, copy: str = "x", paths: list[Path] | None = None, count: int | None = None, *, needed: float):
+        raise AssertionError("never built")
+
+    def unresolved(x: NoSuchType = None):  # noqa: F821
+        raise AssertionError("never built")
+
+    model = reasoner_options_model(factory)
+    assert model.model_config["extra"] == "forbid"
+    rows = {row["name"]: row for row in option_rows(model)}
+    assert list(rows) == ["json", "copy", "paths", "count", "needed"]  # names BaseModel uses are fine
+    assert rows["count"]["type"] == "int | {auto} | None"  # a None default picks automatically: "auto" says so
+    assert rows["needed"]["required"] is False  # the factory itself says so when built
+    assert reasoner_option_problem(factory, {"json": 2, "copy": 7, "count": "auto", "paths": object()}) is None  # list[Path]: unchecked
+    assert reasoner_option_problem(factory, {"json": "x"}) == ("json='x'", "expected an integer")
+    assert reasoner_option_problem(factory, {"copy": [1]}) == ("copy=[1]", "expected a string")
+    assert reasoner_option_problem(factory, {"count": "some"}) == ("count='some'", "expected an integer")
+    assert reasoner_option_problem(factory, {"cuont": 1})[1].startswith("not an option (did you mean count?)")
+    assert reasoner_option_problem(unresolved, {"x": [1]}) is None  # an annotation that does not resolve: keys only
+    assert reasoner_option_problem(unresolved, {"y": 1}) == ("y", "not an option; its options: x")
+    assert reasoner_options_model(lambda **kwargs: None) is None  # takes anything
+    assert reasoner_option_problem(lambda: None, {"a": 1}) == ("a", "it takes no options")
+
+
+def test_plugins_lists_each_reasoners_options_too(registry, capsys):
+    assert main(["plugins", "--json"]) == 0
+    reasoners = {r["name"]: r for r in json.loads(capsys.readouterr().out)["reasoners"]}
+    llamacpp = {o["name"]: o for o in reasoners["llamacpp"]["options"]}
+    assert llamacpp["threads"]["type"] == "int | {auto} | None" and llamacpp["prompt"]["default"] == "compact"
+    assert reasoners["fusion"]["options"] == []
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out.split("Reasoners")[1]
+    assert out.split("  fusion ")[1].splitlines()[1].strip() == "no options"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 NAME = "plugins"
-HELP = "List loaded plugins: perception tools (slot, readiness, options), reasoners, checks, exporters."
+HELP = "List loaded plugins: perception tools (slot, readiness, options), reasoners (options), checks, exporters."
 
 
 def add_arguments(parser) -> None:
@@ -13,7 +13,7 @@ def add_arguments(parser) -> None:
 
 
 def describe() -> dict:
-    from saber_agent.options import option_rows
+    from saber_agent.options import option_rows, reasoner_options_model
     from saber_agent.registry import get_registry
 
     registry = get_registry()
@@ -29,8 +29,9 @@ def describe() -> dict:
     return {
         "plugins": registry.plugin_names(),
         "perception_tools": tools,
-        "reasoners": [
-            {"name": e.name, "plugin": e.plugin, "description": e.description} for e in registry.reasoners.values()
+        "reasoners": [  # options: None for a factory taking any (**kwargs)
+            {"name": e.name, "plugin": e.plugin, "description": e.description,
+             "options": option_rows(reasoner_options_model(e.factory))} for e in registry.reasoners.values()
         ],
         "checks": [
             {"name": c.name, "plugin": registry.owners[("check", c.name)], "description": c.description}
@@ -57,6 +58,7 @@ def run(args) -> int:
     print("\nReasoners")
     for r in info["reasoners"]:
         print(f"  {r['name']:<12} [{r['plugin']}] {r['description']}")
+        print("\n".join(option_lines(r["options"])))
     print("\nConsistency checks")
     for c in info["checks"]:
         print(f"  {c['name']:<26} [{c['plugin']}] {c['description']}")
