@@ -82,21 +82,24 @@ class TranscriptOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
 
-    model: str = "auto"  # "auto", a size name, a Hugging Face id or a local model folder
-    language: str | None = None  # a Whisper language code ("en", "zh"); None detects it
-    vad: bool = True  # voice activity detection before and during transcription
-    beam_size: int = Field(default=5, ge=1, le=20)
-    temperature: list[float] = Field(default_factory=lambda: [0.0, 0.2, 0.4, 0.6])  # fallback schedule
-    events: bool = True  # let whisper write bracketed sound events ("(laughs)") that become <laughter>
-    # language detection looks at the speech itself, padded to at least this many seconds (at most
-    # 30); 30 is Whisper's standard window, at about six times the cost of the default 10
-    detect_window_s: float = Field(default=10.0, ge=1.0, le=30.0)
-    chinese_script: Literal["simplified", "traditional", "as-is"] = "simplified"  # SABER's Chinese is simplified
-    words_reader: Literal["lexicon", "llm"] = "lexicon"  # llm: the local LLM reads the words' emotion (any language)
-    initial_prompt: str | None = None
-    compute_type: str | None = None  # CTranslate2 compute type; default int8 on CPU, float16 on CUDA
-    cpu_threads: int = Field(default=0, ge=0)  # 0: one per core, at most 4
-    download_root: str | None = None  # a Hugging Face cache folder to look in (never downloaded into)
+    model: str = Field("auto", description='"auto" (the bundled models), a size name, a Hugging Face id or a local model folder')
+    language: str | None = Field(None, description='a Whisper language code ("en", "es", "zh"); unset: detected')
+    vad: bool = Field(True, description="voice activity detection before and during transcription")
+    beam_size: int = Field(default=5, ge=1, le=20, description="beam search width")
+    temperature: list[float] = Field(default_factory=lambda: [0.0, 0.2, 0.4, 0.6],
+                                     description="the decoding temperatures tried in turn when a decode fails")
+    events: bool = Field(True, description='let Whisper write sound events ("(laughs)"), which become <laughter>')
+    # 30 is Whisper's standard window, at about six times the cost of the default 10
+    detect_window_s: float = Field(default=10.0, ge=1.0, le=30.0,
+                                   description="seconds of speech (padded) that language detection listens to")
+    chinese_script: Literal["simplified", "traditional", "as-is"] = Field(
+        "simplified", description="the script of a Chinese transcript (SABER's is simplified)")
+    words_reader: Literal["lexicon", "llm"] = Field(
+        "lexicon", description="what reads the words' emotion: the lexicons, or the local LLM (any language)")
+    initial_prompt: str | None = Field(None, description="text that primes Whisper's decoder (names, spelling)")
+    compute_type: str | None = Field(None, description="CTranslate2 compute type; unset: int8 on the CPU, float16 on CUDA")
+    cpu_threads: int = Field(default=0, ge=0, description="CPU threads; 0: one per core, at most 4")
+    download_root: str | None = Field(None, description="a Hugging Face cache folder to look in (never downloaded into)")
 
 
 def normalise_events(text: str) -> tuple[str, list[str]]:
