@@ -46,11 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     from saber_agent.devices import DeviceError
     from saber_agent.media import MediaError
+    from saber_agent.native_logs import filtered_stderr
     from saber_agent.registry import UnknownComponentError
     from saber_agent.saber_format import SaberFormatError
 
     try:
-        return int(args.run(args) or 0)
+        with filtered_stderr():  # MediaPipe's C++ info lines off the terminal (saber_agent.native_logs)
+            return int(args.run(args) or 0)
     except (UsageError, UnknownComponentError, DeviceError) as exc:
         print(f"saber-agent: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

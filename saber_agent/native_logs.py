@@ -1,0 +1,79 @@
+"""Native libraries' informational log lines kept off the command line's stderr.
+
+MediaPipe and TensorFlow Lite write C++ log lines straight to file descriptor 2 (not through Python's
+`sys.stderr`, so Python cannot silence them), about eight on every analysis:
+
+    INFO: Created TensorFlow Lite XNNPACK delegate for CPU.
+    WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
+    W0000 00:00:1796045886.181644    6801 inference_feedback_manager.cc:114] Feedback manager requires ...
+
+Their ``GLOG_minloglevel`` / ``TF_CPP_MIN_LOG_LEVEL`` switches do not reach these (absl logging before
+``absl::InitializeLog``). `filtered_stderr` puts a pipe in front of descriptor 2 for the length of a
+command and forwards every line except those: informational and warning lines in the absl/glog format
+(``I``/``W`` + date), and the two fixed lines above. Errors (``E``/``F`` lines) and everything else,
+Python's own output included, pass unchanged. ``SABER_AGENT_NATIVE_LOGS=1`` (or ``SABER_AGENT_DEBUG=1``)
+turns the filter off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+
+NOISE = re.compile(
+    rb"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w./-]+:\d+\] "  # absl/glog info and warning lines
+    rb"|INFO: Created TensorFlow Lite XNNPACK delegate for CPU\."
+    rb"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)"
+)
+
+
+def is_noise(line: bytes) -> bool:
+    """Whether a line (bytes, with or without its newline) is a native informational log line."""
+    return bool(NOISE.match(line))
+
+
+@contextlib.contextmanager
+def filtered_stderr(enabled: bool | None = None) -> Iterator[None]:
+    """Filter descriptor 2 (see the module docstring) while the block runs; on exit every line written
+    in it has been forwarded, and descriptor 2 is the original again. A no-op when disabled, or when
+    descriptor 2 cannot be duplicated (e.g. closed)."""
+    if enabled is None:
+        enabled = not (os.environ.get("SABER_AGENT_NATIVE_LOGS") or os.environ.get("SABER_AGENT_DEBUG"))
+    if not enabled:
+        yield
+        return
+    try:
+        original = os.dup(2)
+    except OSError:
+        yield
+        return
+    read_end, write_end = os.pipe()
+
+    def forward() -> None:
+        with os.fdopen(read_end, "rb") as pipe:
+            for line in pipe:
+                if not is_noise(line):
+                    os.write(original, line)
+
+    thread = threading.Thread(target=forward, name="saber-agent-stderr", daemon=True)
+    thread.start()
+    _flush()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    try:
+        yield
+    finally:
+        _flush()
+        os.dup2(original, 2)  # closes the pipe's last write end: the reader sees the end and stops
+        thread.join(timeout=5)
+        os.close(original)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()

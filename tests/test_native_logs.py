@@ -1,0 +1,57 @@
+import os
+import subprocess
+import sys
+
+from saber_agent.native_logs import filtered_stderr, is_noise
+
+NOISE = [
+    "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "W0000 00:00:1796045886.181644    6801 inference_feedback_manager.cc:114] Feedback manager requires a model "
+    "with a single signature inference. Disabling support for feedback tensors.",
+    "I0000 00:00:1796045886.717262    6802 gl_context.cc:357] GL version: 3.2",
+]
+KEPT = [
+    "E0000 00:00:1796045887.039097    6802 calculator_graph.cc:887] a real native error",
+    "saber-agent: cannot read input: not a media file",
+    "WARNING: something else entirely",
+]
+
+
+def test_the_pattern_drops_info_and_warning_lines_only():
+    assert all(is_noise(line.encode()) for line in NOISE)
+    assert not any(is_noise(line.encode()) for line in KEPT)
+
+
+def test_native_writes_to_descriptor_2_are_filtered_and_the_rest_kept(capfd):
+    lines = NOISE + KEPT
+    script = "import sys; sys.stderr.write(sys.argv[1])"
+    with filtered_stderr(enabled=True):
+        # a child process writes to the inherited descriptor 2, as MediaPipe's C++ code does
+        subprocess.run([sys.executable, "-c", script, "\n".join(lines) + "\n"], check=True)
+        os.write(2, b"written by this process to descriptor 2\n")
+        print("python stderr line", file=sys.stderr)
+    err = capfd.readouterr().err
+    assert all(line in err for line in KEPT)
+    assert "written by this process to descriptor 2" in err and "python stderr line" in err
+    assert not any(line in err for line in NOISE)
+    os.write(2, NOISE[0].encode() + b"\n")  # after the block descriptor 2 is the original again
+    assert NOISE[0] in capfd.readouterr().err
+
+
+def test_disabled_passes_everything(capfd):
+    with filtered_stderr(enabled=False):
+        os.write(2, NOISE[0].encode() + b"\n")
+    assert NOISE[0] in capfd.readouterr().err
+
+
+def test_the_command_line_hides_mediapipes_lines(tmp_path):
+    from saber_agent.api import sample_clip
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SABER_AGENT_NATIVE_LOGS", "SABER_AGENT_DEBUG")}
+    cmd = [sys.executable, "-m", "saber_agent.cli", "analyze", sample_clip(), "--plugins", "face", "--max-looks", "0"]
+    quiet = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "XNNPACK" not in quiet.stderr and "inference_feedback_manager" not in quiet.stderr
+    loud = subprocess.run(cmd, capture_output=True, text=True, env=env | {"SABER_AGENT_NATIVE_LOGS": "1"}, timeout=300)
+    assert "XNNPACK" in loud.stderr  # the filter, not a quiet library, is what hides them
