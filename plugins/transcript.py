@@ -55,6 +55,7 @@ MIN_WORD_PROB = 0.2
 # window with it, so the ratio is taken per segment here. faster-whisper still uses the window's
 # ratio for its temperature fallback.
 MAX_COMPRESSION = 2.4
+PAD_S = 0.25  # seconds of silence before and after the audio whisper hears (see `pad_silence`)
 SURE_LANGUAGE = 0.5  # a short-window language detection below this is redone on Whisper's 30 s window
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "bo"})
 
@@ -135,7 +136,7 @@ class TranscriptTool(PerceptionTool):
     name = "transcript"
     slot = "speech_content"
     needs = frozenset({"audio"})
-    version = "0.1.0"
+    version = "0.2.0"  # 0.2.0: the audio whisper hears is padded with silence (a first word at sample 0 was lost)
     options_model = TranscriptOptions
     description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
 
@@ -215,8 +216,10 @@ class TranscriptTool(PerceptionTool):
         if not spec.multilingual and language not in (None, "en"):
             notes.append(f"the language is {language} but only the English model is available; the transcript is unreliable")
 
+        heard = audio if speech is None else speech.audio
+        to_clip = (lambda t: t) if speech is None else speech.clip_time
         segments, info = model.transcribe(
-            audio if speech is None else speech.audio,
+            pad_silence(heard, clip.sample_rate),  # whisper drops a first word that starts at the first sample
             language=language if spec.multilingual else None,
             beam_size=options.beam_size,
             temperature=options.temperature,
@@ -226,7 +229,7 @@ class TranscriptTool(PerceptionTool):
             suppress_tokens=self._suppress_tokens(model, spec) if options.events else [-1],
             initial_prompt=options.initial_prompt,
         )
-        segments = list(segments) if speech is None else [_on_clip_clock(seg, speech.clip_time) for seg in segments]
+        segments = [_on_clip_clock(seg, unpadded_clock(to_clip, heard.size / clip.sample_rate)) for seg in segments]
         m["transcribe_s"] = round(time.perf_counter() - started, 3)
         if not detection:
             m["language"] = info.language
@@ -329,6 +332,22 @@ class _NoOfflineModel(RuntimeError):
 
 
 # --- pieces that need no model (tested on their own) ----------------------------------------------
+
+
+def pad_silence(audio: np.ndarray, rate: int, pad_s: float = PAD_S) -> np.ndarray:
+    """`audio` (n,) with `pad_s` seconds of silence before and after it: (n + 2 * pad_s * rate,) float32.
+
+    Whisper (tiny.en and base) drops the first word of speech that starts at the very first sample
+    ("What a wonderful day" heard as "a wonderful day"); a short lead-in of silence keeps it, and the
+    tail does the same for a last word cut at the end. `unpadded_clock` maps the times back."""
+    pad = np.zeros(int(round(pad_s * rate)), np.float32)
+    return np.concatenate([pad, audio.astype(np.float32, copy=False), pad])
+
+
+def unpadded_clock(clip_time, duration_s: float, pad_s: float = PAD_S):
+    """Seconds in the padded signal (see `pad_silence`) -> seconds on the clip's clock, through
+    `clip_time` (the unpadded signal's clock -> the clip's); times in the padding clamp to its ends."""
+    return lambda t: clip_time(np.clip(np.asarray(t, dtype=float) - pad_s, 0.0, duration_s))
 
 
 def _on_clip_clock(segment, clip_time):

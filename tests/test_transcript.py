@@ -18,7 +18,15 @@ from saber_agent.api import analyze
 from saber_agent.eval.metrics_text import character_error_rate, corpus_word_error_rate, word_error_rate
 from saber_agent.media import decode
 from saber_agent.plugins import whisper_models
-from saber_agent.plugins.transcript import TranscriptTool, assemble, event_name, hallucination, normalise_events
+from saber_agent.plugins.transcript import (
+    TranscriptTool,
+    assemble,
+    event_name,
+    hallucination,
+    normalise_events,
+    pad_silence,
+    unpadded_clock,
+)
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing.synth import speak, tone
 from tests.conftest import CHEERFUL, HOSTILE
@@ -108,6 +116,26 @@ def test_words_cue_follows_the_text(tool, english):
     assert cheerful.modality == hostile.modality == "words"
     assert cheerful.valence > 0.5 and cheerful.emotion == "happiness"
     assert hostile.valence < -0.5 and hostile.emotion == "anger" and "hate" in hostile.basis
+
+
+@pytest.mark.parametrize("vad", [True, False])
+def test_a_first_word_at_the_first_sample_is_kept(tool, media, vad):
+    """espeak-ng's speech starts at sample 0; whisper heard "a wonderful day" until its input was padded."""
+    wav = speak("What a wonderful day! I just got the promotion, I am so happy and excited!", media / "first.wav")
+    slot = run(tool, wav, vad=vad)
+    m = slot.measurements
+    assert slot.ok and slot.text.startswith("What a wonderful day"), slot.text
+    assert 0.0 <= m["words"][0]["start"] < 0.3 and m["words"][-1]["end"] <= m["duration_s"] + 0.01  # on the clip's clock
+    assert m["segments"][0]["start"] >= 0.0 and m["segments"][-1]["end"] <= m["duration_s"] + 0.01
+
+
+def test_padding_and_its_clock():
+    audio = np.ones(16_000, np.float32)
+    padded = pad_silence(audio, 16_000, 0.25)
+    assert padded.shape == (24_000,) and padded.dtype == np.float32
+    assert not padded[:4000].any() and not padded[-4000:].any() and padded[4000:20_000].all()
+    clock = unpadded_clock(lambda t: t + 10.0, 1.0, 0.25)  # a signal that starts 10 s into the clip
+    assert np.allclose(clock([0.0, 0.25, 0.75, 1.25, 1.5]), [10.0, 10.0, 10.5, 11.0, 11.0])
 
 
 def test_chinese_speech_is_detected_and_written_in_chinese(tool, media):
