@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from saber_agent.evidence import ClipInfo, printable_path
 from saber_agent.media_audio import AUDIO_RATE, SILENCE_RMS, AudioTrack16k, finish_audio, preferred_audio
+from saber_agent.media_picture import FramePicture
 
 
 class MediaError(Exception):
@@ -119,16 +120,11 @@ def _check_path(path: Path) -> None:
         raise MediaError(f"{shown}: permission denied.")
 
 
-def _scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
-    scale = min(1.0, max_side / max(width, height))
-    # even sizes keep every pixel format's chroma subsampling happy
-    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
-
-
 def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> Clip:
     """Decode `path` once: sampled RGB frames and 16 kHz mono float32 audio, on one clock.
 
-    Frames are turned upright as players display them (the stream's display matrix), attached
+    Frames have the proportions and orientation players display (the sample aspect ratio and display
+    matrix applied), interlaced video keeps one field per frame (saber_agent.media_picture), attached
     pictures (cover art) are not video, the audio is the chosen track (see `DecodeSettings.audio_track`)
     with a downmix that survives phase-inverted channels, and every time is seconds after the file's
     first timestamp. Raises MediaError for a missing, empty, broken or unsupported file, or one with
@@ -228,8 +224,7 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     frames: list[np.ndarray] = []
     times: list[float] = []
     next_t = 0.0
-    out_size: tuple[int, int] | None = None
-    rotation = 0
+    picture: FramePicture | None = None  # set up from the first kept frame
     decoded_video = 0
     thinned = False
     last_t = 0.0
@@ -262,13 +257,9 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
                         if t + 1e-6 < (int(times[-1] / step) + 1) * step:
                             next_t = (int(times[-1] / step) + 1) * step
                             continue
-                    if out_size is None:
-                        rotation = _rotation(frame)
-                        out_size = _scaled_size(frame.width, frame.height, settings.max_side)
-                    image = frame.to_ndarray(format="rgb24", width=out_size[0], height=out_size[1])
-                    if rotation:
-                        image = np.ascontiguousarray(np.rot90(image, k=rotation // 90))
-                    frames.append(image)
+                    if picture is None:
+                        picture = FramePicture(video, frame, settings.max_side)
+                    frames.append(picture.rgb(frame))
                     times.append(max(0.0, t))
                     next_t = (int(t / step) + 1) * step
                 elif track is not None:
@@ -308,14 +299,13 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     elif thinned:
         notes.append(f"the file ran longer than its declared {duration:.1f} s; frames sampled every {step:g} s "
                      f"over 0-{times[-1]:.1f} s")
-    if rotation:
-        turn = "180 degrees" if abs(rotation) == 180 else f"90 degrees {'clockwise' if rotation < 0 else 'counter-clockwise'}"
-        notes.append(f"frames turned {turn} to stand as players display them (the file's display matrix)")
+    if picture is not None:
+        notes.extend(picture.notes())
     if video is not None and not frames:
         notes.append("the video stream held no decodable frame")
     if audio is not None and track.frames == 0:
         notes.append("the audio stream held no decodable sample")
-    size = out_size if not rotation or rotation % 180 == 0 else (out_size[1], out_size[0]) if out_size else None
+    size = picture.shown_size if picture is not None else None
     info = ClipInfo(
         path=str(path),
         duration_s=round(duration if duration > 0 and stopped_at is None else decoded_duration, 3),
@@ -329,23 +319,13 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
         n_frames=len(frames),
         audio_sample_rate=audio.rate if audio is not None else None,
         audio_channels=audio.channels if audio is not None else None,
-        rotation=rotation,
+        rotation=picture.rotation if picture is not None else 0,
         time_origin_s=round(origin, 4),
         notes=notes,
     )
     clip = Clip(info, frame_array, np.asarray(times, dtype=np.float64), samples)
     clip.extras["_audio_track"] = track
     return clip
-
-
-def _rotation(frame) -> int:
-    """Degrees (counter-clockwise, a multiple of 90) to turn a frame so it stands as displayed."""
-    try:
-        degrees = float(getattr(frame, "rotation", 0) or 0)
-    except (TypeError, ValueError):
-        return 0
-    turn = int(round(degrees / 90.0)) * 90
-    return ((turn + 180) % 360) - 180 if turn % 360 else 0
 
 
 def window_of(clip: Clip, window_s: tuple[float, float]) -> Clip:
