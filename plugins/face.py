@@ -38,7 +38,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS, ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins.facetrack import FaceTrack, track_faces
+from saber_agent.plugins.facetrack import FaceTrack, _same_face, track_faces
 from saber_agent.settings import AnalysisSettings
 from saber_agent.vocab import ADJECTIVE
 
@@ -323,18 +323,25 @@ def head_motion(track: FaceTrack, frame_width: int) -> dict | None:
     boxes, times = track.boxes, track.times
     width = float(np.nanmedian(boxes[:, 2]))
     centres = track.centers
-    steps = []
-    for i in range(1, len(times)):
-        if found[i] and found[i - 1] and times[i] > times[i - 1]:
+    steps, segment, segments = [], [], []  # a jump (a cut, or a move past the linker's reach) starts a new segment
+    for i in np.flatnonzero(found):
+        if segment and not _same_face(boxes[segment[-1]], boxes[i]):
+            segments.append(segment)
+            segment = []
+        elif segment and i == segment[-1] + 1 and times[i] > times[i - 1]:
             steps.append(np.hypot(*(centres[i] - centres[i - 1])) / width / (times[i] - times[i - 1]))
+        segment.append(i)
+    segments.append(segment)
     seen = centres[found]
+    spans = np.max([np.ptp(centres[s], axis=0) for s in segments], axis=0) / width  # within a segment, never across a jump
     sizes = boxes[found, 2]
     k = max(1, min(3, len(sizes) // 3))
     return {
         "mean_speed_fw_s": _r(np.mean(steps)) if steps else None,  # face widths per second
         "max_speed_fw_s": _r(np.max(steps)) if steps else None,
-        "horizontal_range_fw": _r((seen[:, 0].max() - seen[:, 0].min()) / width),
-        "vertical_range_fw": _r((seen[:, 1].max() - seen[:, 1].min()) / width),
+        "horizontal_range_fw": _r(spans[0]),
+        "vertical_range_fw": _r(spans[1]),
+        "jumps": len(segments) - 1,  # the face reappearing elsewhere: not counted as head motion
         "size_change": _r(np.median(sizes[-k:]) / np.median(sizes[:k])),  # last / first apparent size
         "face_width_fraction": _r(width / max(1, frame_width)),
         "position": _position(float(np.median(seen[:, 0])) / max(1, frame_width)),
@@ -492,6 +499,9 @@ def describe(m: dict) -> str:
             f"The head {manner} (the face centre moves {speed:.2f} face widths per second on average, "
             f"spanning {head['horizontal_range_fw']:.2f} face widths across and {head['vertical_range_fw']:.2f} up and down)"
         )
+        if head.get("jumps"):
+            jumps = head["jumps"]
+            sentence += f"; the face jumps to another place in the frame {jumps} time{'s' * (jumps > 1)} (a cut or fast move), not counted"
         change = head["size_change"]
         if change >= 1.15:
             sentence += f", and the face grows to {change:.2f} times its first size (moving closer, or the camera zooms in)"

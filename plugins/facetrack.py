@@ -12,7 +12,9 @@ so the track is computed once per clip and kept in ``clip.extras["face_track"]``
 
 The main face is the track with the largest summed area over the clip (big and persistent wins),
 where detections are linked frame to frame by overlap (IoU) or, at low frame rates, by a nearby
-centre of similar size.
+centre of similar size; tracks of the same-looking face that take turns (a cut, a jump between
+sampled frames) are joined (`saber_agent.plugins.face_reid`). A followed face that vanishes from
+near its box triggers a full scan of that frame, so a face that jumped is found where it went.
 """
 
 from __future__ import annotations
@@ -230,17 +232,28 @@ def detect_sequence(
         live = [(box, seen) for box, seen in live if i - seen <= MAX_GAP]
         found: list[np.ndarray] = []
         fresh: list[np.ndarray] = []
-        if i in scan_frames:
+        scanned = i in scan_frames
+        if scanned:
             found = list(detector.detect(frames[i]))
             if scans is not None:
                 scans[i] = np.asarray(found, dtype=np.float64).reshape(-1, 4)
             fresh = [b for b in found if not any(_same_face(box, b) > 0 for box, _ in live)]
-        for box, _ in live:  # faces the scan missed (or no scan this frame): look near their last box
+        lost = False
+        for box, seen in live:  # faces the scan missed (or no scan this frame): look near their last box
             if any(_same_face(box, b) > 0 for b in found):
                 continue
             near = near_face(i, box)
             if near is not None:
                 found.append(near)
+            lost |= near is None and seen == i - 1
+        if lost and not scanned:  # a face just vanished from near its box: a cut or a jump moves it anywhere
+            scanned = True
+            whole = [np.asarray(b, dtype=np.float64) for b in detector.detect(frames[i])]
+            if scans is not None:
+                scans[i] = np.asarray(whole, dtype=np.float64).reshape(-1, 4)
+            whole = [b for b in whole if all(iou(b, f) < 0.3 for f in found)]
+            fresh = [b for b in whole if not any(_same_face(box, b) > 0 for box, _ in live)]
+            found += whole
         detections[i] = _dedupe(found)
         kept_live = [(b, i) for b in detections[i]]
         kept_live += [(box, seen) for box, seen in live if not any(_same_face(box, b) > 0 for b in detections[i])]
@@ -253,7 +266,7 @@ def detect_sequence(
                     break
                 detections[j] = _dedupe([*detections[j], near])
                 last = near
-        if i in scan_frames:
+        if scanned:
             previous_scan = i
         greys.pop(i - full_scan_every - 1, None)  # kept only as far back as a backward search goes
     return detections
@@ -306,9 +319,12 @@ def link_tracks(detections: list[np.ndarray]) -> list[dict[int, np.ndarray]]:
 
 def build_track(
     times: np.ndarray, detections: list[np.ndarray], detector: str = "opencv-haar",
-    scans: dict[int, np.ndarray] | None = None,
+    scans: dict[int, np.ndarray] | None = None, frames: np.ndarray | None = None,
 ) -> FaceTrack:
     """The FaceTrack of per-frame detections: the main face chosen, one-off detections dropped.
+
+    With `frames` (the detections' RGB frames), tracks of the same-looking face that never share a
+    frame (a cut, or a jump between sampled frames) are joined first (`face_reid.stitch`).
 
     With `scans` (what each full scan found, from `detect_sequence`) and three or more scans, a face
     must be found by two full scans: one found once, then only followed by the more lenient search
@@ -316,6 +332,10 @@ def build_track(
     """
     n = len(detections)
     tracks = link_tracks(detections)
+    if frames is not None:
+        from saber_agent.plugins.face_reid import stitch
+
+        tracks = stitch(tracks, frames)
     boxes = np.full((n, 4), np.nan)
     counts = np.zeros(n, dtype=int)
     all_boxes: list[list[np.ndarray]] = [[] for _ in range(n)]
@@ -363,7 +383,7 @@ def track_faces(clip, detector: str | None = None) -> FaceTrack:
         found_by = get_detector(name)
         scans: dict[int, np.ndarray] = {}
         detections = detect_sequence(frames, scans=scans, detector=found_by)
-        return build_track(clip.frame_times[: len(detections)], detections, found_by.name, scans=scans)
+        return build_track(clip.frame_times[: len(detections)], detections, found_by.name, scans=scans, frames=frames)
 
     return clip.shared("face_track" if name == "auto" else f"face_track:{name}", compute)
 
