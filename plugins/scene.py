@@ -34,6 +34,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins.picture_area import active_area, bars_words, crop, face_boxes, full_bodies
 from saber_agent.plugins.shots import (  # noqa: F401  (shared, re-exported)
     ANALYSIS_WIDTH,
     SHOT_DISTANCE,
@@ -151,8 +152,9 @@ def motion_energy(grey: np.ndarray) -> np.ndarray:
     return np.abs(np.diff(blurred, axis=0)).mean(axis=(1, 2)) / 255.0
 
 
-def people_in(frames: np.ndarray, times: np.ndarray) -> dict[str, Any]:
-    """Full-body figures found by OpenCV's HOG pedestrian detector on a few keyframes."""
+def people_in(frames: np.ndarray, times: np.ndarray, faces: list[np.ndarray] | None = None) -> dict[str, Any]:
+    """Full-body figures found by OpenCV's HOG pedestrian detector on a few keyframes; with the faces
+    of each frame (`faces`), a box that is a head and shoulders is not a full body (picture_area.full_bodies)."""
     import cv2
 
     hog = cv2.HOGDescriptor()
@@ -171,6 +173,7 @@ def people_in(frames: np.ndarray, times: np.ndarray) -> dict[str, Any]:
         weights = np.ravel(weights) if len(boxes) else np.zeros(0)
         kept = [b for b, w in zip(boxes, weights, strict=False) if w >= HOG_MIN_WEIGHT]
         kept = _suppress_overlaps([tuple(float(v) / scale for v in b) for b in kept])
+        kept = full_bodies(kept, faces[i] if faces is not None else None, frame.shape[0])
         per_frame.append({"t": round(float(times[i]), 3), "bodies": len(kept)})
     counts = np.array([p["bodies"] for p in per_frame])
     # a figure must appear in two keyframes (or the only one) before it counts
@@ -218,15 +221,18 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     frames, times = clip.frames, np.asarray(clip.frame_times, dtype=np.float64)
     small = small_frames(frames)
     grey = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in small])
-    y = luma(small)
+    bars = active_area(small)  # letterbox/pillarbox bars are the frame, not the scene's lighting
+    picture = crop(small, bars)
+    y = luma(picture)
     brightness = y.mean(axis=(1, 2))
     contrast = y.std(axis=(1, 2))
-    mean_rgb = small.reshape(-1, 3).mean(axis=0)
-    hsv = cv2.cvtColor(small.reshape(-1, 1, 3), cv2.COLOR_RGB2HSV).reshape(-1, 3)
+    mean_rgb = picture.reshape(-1, 3).mean(axis=0)
+    hsv = cv2.cvtColor(picture.reshape(-1, 1, 3), cv2.COLOR_RGB2HSV).reshape(-1, 3)
     m: dict[str, Any] = {
         "n_frames": int(len(frames)),
         "sample_fps": clip.info.sample_fps,
         "frame_size": [int(frames.shape[2]), int(frames.shape[1])],
+        "bars": bars,  # in pixels of frames downscaled to ANALYSIS_WIDTH
         "lighting": {
             "brightness_mean": _r(brightness.mean(), 1),
             "brightness_min": _r(brightness.min(), 1),
@@ -240,7 +246,7 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
         },
     }
     picks = np.unique(np.linspace(0, len(small) - 1, min(COLOUR_KEYFRAMES, len(small))).round().astype(int))
-    m["dominant_colours"] = dominant_colours(small[picks])
+    m["dominant_colours"] = dominant_colours(picture[picks])
 
     shots_found = shot_changes(clip)  # detected once per clip, shared with the body tool (plugins/shots.py)
     distances, cuts = shots_found.distances, shots_found.cuts
@@ -251,7 +257,7 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     shots = []
     for a, b in zip(bounds, bounds[1:], strict=False):
         end = times[b] if b < len(times) else clip.duration_s or times[-1]
-        shot_colours = dominant_colours(small[a:b][:: max(1, (b - a) // 4)], limit=2)
+        shot_colours = dominant_colours(picture[a:b][:: max(1, (b - a) // 4)], limit=2)
         shots.append({
             "start": _r(times[a], 2), "end": _r(max(end, times[b - 1]), 2),
             "brightness": _r(brightness[a:b].mean(), 1), "colour": shot_colours[0]["name"] if shot_colours else None,
@@ -273,7 +279,7 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
         m["motion"]["changed_fraction_mean"] = _r(changed[within_shot].mean(), 4)
 
     counts, face_reason = face_counts(clip, detector)
-    people = people_in(frames, times)
+    people = people_in(frames, times, face_boxes(clip, detector) if counts is not None else None)
     faces_max = int(counts.max(initial=0)) if counts is not None else None
     m["faces"] = None if counts is None else {
         "max": faces_max,
@@ -381,6 +387,8 @@ def describe(m: dict[str, Any]) -> str:
     if tone:
         lighting += f", with {tone} (about {light['colour_temperature_k']:.0f} K)"
     parts.append(lighting + ".")
+    if bars_words(m.get("bars") or {}):
+        parts.append(bars_words(m["bars"]))
     clipped = []
     if light["shadows_clipped"] > 0.15:
         clipped.append(f"{light['shadows_clipped'] * 100:.0f}% of the picture is crushed to black")
