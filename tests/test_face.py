@@ -336,8 +336,8 @@ def test_disagreement_between_classifier_and_action_units_lowers_confidence_and_
     agreeing = tool.perceive(clip, AnalysisSettings())
     original = face.OfflineExpressions.probabilities
 
-    def sad(self, clip, track):
-        probs = original(self, clip, track)
+    def sad(self, clip, track, rolls=None):
+        probs = original(self, clip, track, rolls)
         ok = ~np.isnan(probs[:, 0])
         probs[ok] = 0.0
         probs[ok, BASIC_EMOTIONS.index("sadness")] = 1.0
