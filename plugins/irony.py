@@ -127,20 +127,17 @@ def _next_statement(readings: list[tuple[list[str], list[str], bool]], i: int) -
 
 def _english_clause(clause: str) -> tuple[list[str], list[str], bool]:
     """(verdicts, negative events, whether the clause is an exclamation of verdicts and fillers only), read with VADER."""
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, negated
+    from vaderSentiment.vaderSentiment import negated
 
+    from saber_agent.plugins.sentiment_en import read_english
     from saber_agent.plugins.text_sentiment import _vader_analyzer
 
     analyzer = _vader_analyzer()
-    sentitext = SentiText(clause)
-    words = sentitext.words_and_emoticons
-    valences: list[float] = []
-    for i, word in enumerate(words):  # VADER's own per-word loop (polarity_scores), which keeps the words' valence in context
-        if word.lower() in BOOSTER_DICT:
-            valences.append(0.0)
-        else:
-            valences = analyzer.sentiment_valence(0.0, sentitext, word, i, valences)
-    lowered = [w.lower() for w in words]
+    # VADER's own per-word loop, which keeps the words' valence in context, with the negation scopes
+    # VADER misses ("no need to worry": worry is not a negative event) and "no" not a negative word
+    reading = read_english(clause).words
+    valences = [w.valence for w in reading]
+    lowered = [w.token for w in reading]
     for i, word in enumerate(lowered):  # an everyday misfortune counts as NEGATIVE_EN unless negated
         if word in SITUATIONS_EN and not negated(lowered[max(0, i - 3) : i]):
             valences[i] = min(valences[i], NEGATIVE_EN)

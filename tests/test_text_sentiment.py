@@ -35,6 +35,37 @@ def test_negation_flips_the_polarity(text):
     assert analyze(text).valence < -0.15
 
 
+# English negation scopes (plugins/sentiment_en.py): (sentence, sign of the valence, a word of the evidence)
+NEGATED_EN = [
+    ("That is fine. We can talk about it calmly, there is no need to worry.", 1, "not worry (+1.4)"),
+    ("There is no need to worry.", 1, "not worry (+1.4)"),
+    ("It is not bad at all.", 1, "not bad (+1.9)"),
+    ("Don't worry, everything will be okay.", 1, "not worry (+1.4)"),
+    ("I am never sad.", 1, "not sad (+1.6)"),
+    ("No one was happy with the result.", -1, "not happy (-2.0)"),
+]
+PLAIN_EN = [
+    ("I worry about him every day.", -1, "worry (-1.9)"),
+    ("That was bad.", -1, "bad (-2.5)"),
+    ("I am sad.", -1, "sad (-2.1)"),
+    ("I have never been so happy!", 1, "happy (+2.7)"),  # "never so": VADER's intensifier, not a negation
+    ("There is no doubt he is happy.", 1, "happy (+2.7)"),  # "no" is taken by "doubt", not carried to "happy"
+]
+
+
+@pytest.mark.parametrize(("text", "sign", "word"), NEGATED_EN + PLAIN_EN)
+def test_english_negation_scopes_and_the_evidence_sign(text, sign, word):
+    s = analyze(text, "en")
+    assert s.valence * sign > 0.15 and word in s.evidence, (s.valence, s.evidence)
+    assert not any(e.startswith("no ") for e in s.evidence)  # "no" is a negator, not a negative word
+
+
+def test_a_negated_emotion_word_does_not_name_the_emotion():
+    assert analyze("There is no need to worry.", "en").emotion != "fear"
+    assert analyze("I am never sad.", "en").emotion != "sadness"
+    assert analyze("I worry about him every day.", "en").emotion == "fear"
+
+
 def test_other_emotions_are_named():
     assert analyze("I am so scared, I am worried he will not come back.").emotion == "fear"
     assert analyze("我很害怕，我担心他不会回来了。").emotion == "fear"
