@@ -130,6 +130,16 @@ def silent(samples: np.ndarray) -> bool:
     return not samples.size or float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) < SILENCE_RMS
 
 
+def silent_track(track: AudioTrack16k | None, samples: np.ndarray) -> bool:
+    """A track is silent when its mono mix and each of its channels are: channels that cancel in the mix
+    (one phase-inverted) still carry sound."""
+    if not silent(samples):
+        return False
+    if track is None or not track.channel_energy.size:
+        return True
+    return float(np.sqrt(track.channel_energy.max() / max(1, track.count, samples.size))) < SILENCE_RMS
+
+
 def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, settings: DecodeSettings) -> None:
     """Pick the track and downmix: the default (or chosen) track unless it is silent and another is
     not; a loud channel when the mono downmix cancels (phase-inverted stereo). Lists every track."""
@@ -140,14 +150,14 @@ def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, set
     listed = [track_entry(i, s) for i, s in enumerate(audios)]
     chosen = audios.index(first)
     samples = clip.audio
-    listed[chosen].silent = silent(samples)
+    listed[chosen].silent = silent_track(track, samples)
     if listed[chosen].silent and settings.audio_track is None and len(audios) > 1:
         for i, stream in enumerate(audios):
             if i == chosen or listed[i].silent is not None:
                 continue
             other = audio_only(path, stream.index, origin, None, settings.max_duration_s)
             other_samples = other.samples()
-            listed[i].silent = silent(other_samples)
+            listed[i].silent = silent_track(other, other_samples)
             if not listed[i].silent:
                 info.notes.append(f"audio track {chosen} is silent; track {i} (the first with sound) is analysed")
                 chosen, track, samples = i, other, other_samples

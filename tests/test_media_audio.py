@@ -44,3 +44,16 @@ def test_an_inverted_channel_cancels_the_mix_but_keeps_its_energy(tmp_path):
     assert silent(mix) and inverted.channel_energy.min() > 100 * max(float(np.sum(mix.astype(np.float64) ** 2)), 1e-12)
     ordinary = _decode(_stereo(tmp_path / "ordinary.wav", invert=False))
     assert not silent(ordinary.samples()) and abs(ordinary.samples().size - AUDIO_RATE) < 200
+
+
+def test_a_phase_cancelled_track_is_listed_as_sound_not_silence(tmp_path):
+    from saber_agent.media import decode
+
+    clip = decode(_stereo(tmp_path / "inverted.wav", invert=True))
+    track = clip.info.audio_tracks[0]
+    assert track.analysed and track.silent is False  # was silent=True: the flag read the cancelled mono mix
+    assert not clip.audio_is_silent and any("cancel" in n for n in clip.info.notes)
+    quiet = tmp_path / "quiet.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "1", str(quiet)],
+                   check=True)
+    assert decode(quiet).info.audio_tracks[0].silent is True
