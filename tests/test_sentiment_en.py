@@ -1,0 +1,34 @@
+"""English negation scopes on top of VADER (plugins/sentiment_en.py), on the real VADER lexicon."""
+
+from saber_agent.plugins.sentiment_en import SCOPE, is_negator, read_english
+
+
+def _word(reading, word):
+    return next(w for w in reading.words if w.word == word)
+
+
+def test_a_negator_reaches_the_first_sentiment_word_within_its_scope():
+    reading = read_english("there is no need to worry")
+    worry = _word(reading, "worry")
+    assert worry.negated and worry.lexicon < 0 < worry.valence and reading.compound > 0
+    assert _word(reading, "no").valence == 0.0  # "no" is a negator, not a negative word
+
+
+def test_the_scope_ends_at_the_clause_and_at_a_sentiment_word():
+    assert not _word(read_english("No. I worry about it."), "worry").negated  # another sentence
+    assert not _word(read_english("no, worry about it"), "worry").negated  # another clause
+    doubt = read_english("there is no doubt he is happy")
+    assert _word(doubt, "doubt").negated and not _word(doubt, "happy").negated  # "doubt" took the negator
+    far = "not " + " ".join(["the"] * SCOPE) + " bad"
+    assert not _word(read_english(far), "bad").negated  # out of reach
+
+
+def test_vaders_own_negations_and_intensifiers_are_kept():
+    assert _word(read_english("I am not happy"), "happy").valence < 0
+    assert _word(read_english("I have never been so happy"), "happy").valence > 2.7  # "never so": stronger, not negated
+    assert read_english("I am happy").compound > 0.5 and read_english("").compound == 0.0
+
+
+def test_negators():
+    assert all(is_negator(w) for w in ("no", "not", "never", "don't", "nothing", "without", "isn't"))
+    assert not any(is_negator(w) for w in ("know", "note", "now"))
