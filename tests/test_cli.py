@@ -57,6 +57,28 @@ def test_unknown_names_exit_2(registry, capsys, face_speech_clip):
     assert main(["analyze"]) == 2
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--out", "{tmp}"], "that is a folder; give a file path"),
+    (["--out", "{tmp}/file.txt/r.json"], "is a file, not a folder"),
+    (["--sample"], "give a clip path or --sample"),
+    (["--json", "--format", "saber"], "--json and --format both choose"),
+    (["--plugins", ","], "--plugins names no tool"),
+    (["--format", "nope"], "no exporter named 'nope'"),
+])
+def test_contradictory_or_unusable_arguments_exit_2_before_decoding(registry, capsys, tmp_path, args, message):
+    """The clip does not exist: reaching the decoder would exit 3 (or, with --sample, analyse the sample)."""
+    (tmp_path / "file.txt").write_text("x")
+    argv = ["analyze", str(tmp_path / "missing.mp4"), *[a.replace("{tmp}", str(tmp_path)) for a in args]]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_batch_out_naming_a_folder_exits_2(registry, capsys, tmp_path):
+    assert main(["batch", str(tmp_path / "missing"), "--out", str(tmp_path), "--no-progress"]) == 2
+    assert "that is a folder; give a file path, e.g." in capsys.readouterr().err
+
+
 def test_plugins_lists_slots_and_readiness(registry, capsys):
     assert main(["plugins", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)

@@ -44,7 +44,7 @@ def looks(value: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", help="the clip (video or audio file)")
     parser.add_argument("--sample", action="store_true", help="analyse the bundled sample clip")
-    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON (the same as --format json)")
     parser.add_argument("--format", default=None, help="print with a named exporter (json, saber, ...)")
     parser.add_argument("--out", type=Path, help="also write the result (JSON, or --format) to this file")
     parser.add_argument("--plugins", type=_csv, help="comma-separated perception tools to run (default: all)")
@@ -87,6 +87,8 @@ def settings_from_args(args) -> AnalysisSettings:
     settings = AnalysisSettings()
     update: dict = {}
     if args.plugins is not None:
+        if not args.plugins:  # "--plugins ," or "--plugins ''": no tool would run
+            raise UsageError("--plugins names no tool; give tool names, e.g. --plugins transcript,prosody (saber-agent plugins lists them)")
         update["plugins"] = args.plugins
     if args.reasoner:
         update["reasoner"] = args.reasoner
@@ -142,6 +144,20 @@ def validate_names(settings) -> None:
     registry.validate_reasoner_options(settings.reasoner, settings.reasoner_options)
 
 
+def check_out(path: Path | None, flag: str = "--out", example: str = "result.json") -> None:
+    """An output path that cannot be written as a file (an existing folder, or one under a file) is a
+    usage error, reported before any decoding rather than after the whole analysis."""
+    from saber_agent.errors import UsageError
+
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: that is a folder; give a file path, e.g. {path / example}")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise UsageError(f"{flag} {path}: {parent} is a file, not a folder")
+
+
 def check_device(settings) -> str:
     """The device the analysis will use, resolved here (a missing GPU is a DeviceError before any decoding)."""
     from saber_agent.devices import resolve_device
@@ -162,14 +178,21 @@ def run(args) -> int:
     from saber_agent.registry import get_registry
     from saber_agent.report import render
 
+    if args.sample and args.path:
+        raise UsageError(f"give a clip path or --sample (the bundled sample clip), not both (got {args.path!r} and --sample)")
     if args.sample:
         path = sample_clip()
     elif args.path:
         path = args.path
     else:
         raise UsageError("give a clip path, or --sample for the bundled sample clip")
+    if args.json and args.format:
+        raise UsageError("--json and --format both choose how the result is printed; give one (--format json prints JSON too)")
     settings = settings_from_args(args)
     validate_names(settings)
+    if args.format:
+        get_registry().exporter(args.format)  # an unknown exporter is a usage error before any decoding
+    check_out(args.out)
     check_device(settings)
     if settings.segment == "utterances":
         from saber_agent.segment_summary import render

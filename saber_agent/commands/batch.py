@@ -50,13 +50,28 @@ def _analysis_options(parser: argparse.ArgumentParser) -> None:
             group._add_action(action)
 
 
+def _say_skipped(source) -> None:
+    """One stderr line when a folder holds files that are not named as media (they are not analysed)."""
+    from saber_agent.batch.inputs import not_media_under
+    from saber_agent.media_formats import media_types_text
+
+    if not Path(source).is_dir():
+        return
+    skipped = not_media_under(source)
+    if skipped:
+        kinds = sorted({p.suffix.lower() or "(no extension)" for p in skipped})
+        print(f"saber-agent: skipped {len(skipped)} file(s) in {source} that are not media ({', '.join(kinds[:8])}"
+              f"{', ...' if len(kinds) > 8 else ''}); media files are {media_types_text()}.", file=sys.stderr)
+
+
 def run(args) -> int:
     from saber_agent.batch import BatchConfigError, BatchInputError, read_items, run_batch
-    from saber_agent.commands.analyze import check_device, settings_from_args, validate_names
+    from saber_agent.commands.analyze import check_device, check_out, settings_from_args, validate_names
     from saber_agent.errors import EXIT_BAD_INPUT, EXIT_CLIPS_FAILED, EXIT_OK, UsageError
 
     settings = settings_from_args(args)
     validate_names(settings)
+    check_out(args.out, example="results.jsonl")
     if not args.ray:  # on Ray the GPUs are the cluster's, not this machine's
         check_device(settings)
     if args.workers < 1:
@@ -66,6 +81,7 @@ def run(args) -> int:
     except BatchInputError as exc:
         print(f"saber-agent: cannot read input: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    _say_skipped(args.input)
     options = dict(
         settings=settings, cache_dir=args.cache, progress=not args.no_progress,
         retry_errors=args.retry_errors, full=args.full,
