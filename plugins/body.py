@@ -33,6 +33,7 @@ from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins.body_still import drop_still_events, still_sentence
 from saber_agent.plugins.motion import (  # noqa: F401  (re-exported: the body tool's measurements live there)
     ACTIVITY_LEVELS,
     CHANGE_LEVELS,
@@ -350,7 +351,8 @@ def describe(m: dict[str, Any]) -> str:
             if posture_bits:
                 parts.append("The speaker " + ", ".join(posture_bits) + ".")
             else:
-                parts.append("The posture stays steady (no lean or shift of the head's position).")
+                steady = "head" if (m.get("keypoints") or {}).get("sideways") else "posture"  # a sideways posture is not read
+                parts.append(f"The {steady} stays steady (no lean or shift of the head's position).")
     else:
         parts.append(f"The head could not be tracked ({head['reason']}), so nods, shakes and lean are not described.")
     if m.get("shot_changes"):
@@ -463,8 +465,9 @@ class BodyTool(PerceptionTool):
                               "reason": "the pose model found the body in too few sampled frames"}
         elif why_no_keypoints:
             m["keypoints"] = {"frames_with_person": 0, "n_frames": n, "reason": why_no_keypoints}
+        drop_still_events(m, m.get("keypoints"), clip.frame_times)  # no nod, shrug or gesture where the picture is still
         confidence = 0.7 if person else 0.6 if m["head"]["tracked"] else 0.4
-        text = " ".join(t for t in (describe_body_language(m.get("keypoints") or {}), describe(m)) if t)
+        text = " ".join(t for t in (describe_body_language(m.get("keypoints") or {}), describe(m), still_sentence(m)) if t)
         return Slot(
             text=text, status=SlotStatus.ok, confidence=confidence, measurements=m,
             timelines=body_timelines(m, clip.frame_times),

@@ -38,6 +38,10 @@ CHANGE_LEVEL = 15  # grey levels (of 255) of change that count, above compressio
 BURST_LEVEL = 1.5  # flow energy of a frame pair above which it is part of a burst of gesture
 BURST_CHANGED = 0.02  # or share of changed pixels above which it is
 BURST_GAP_S = 0.6
+# A frame pair whose share of changed pixels (whole picture, FLOW_SIDE frames, > CHANGE_LEVEL) is below
+# this shows the same picture: ~4 pixels of a 192x108 frame. A head nod of 0.06 face heights changes
+# hundreds (the face's edges move by a pixel or more); re-encoded still images change none.
+STILL_PICTURE = 2e-4
 LEVEL_ORDER = ("little", "slight", "moderate", "lively")
 
 
@@ -246,6 +250,8 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         # grey-level change catches movements too large for the flow at low sampling rates
         following_blurred, _ = stabilized(blurred[i + 1], matrix)
         changed = np.abs(blurred[i].astype(np.int16) - following_blurred.astype(np.int16)) > CHANGE_LEVEL
+        # the whole picture, head included, camera not undone: zero where the frames are the same picture
+        picture = float((np.abs(blurred[i].astype(np.int16) - blurred[i + 1].astype(np.int16)) > CHANGE_LEVEL).mean())
         regions = region_masks(shape, anchor, exclude)
         if valid is not None:
             regions = {name: mask & valid for name, mask in regions.items()}
@@ -262,7 +268,7 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         to_first.append(np.linalg.inv(cumulative))
         pairs.append({
             "t": round(float((times[i] + times[i + 1]) / 2), 3), "t0": float(times[i]), "t1": float(times[i + 1]),
-            "activity": activity, "head_masked": box_a is not None or box_b is not None,
+            "activity": activity, "head_masked": box_a is not None or box_b is not None, "picture_changed": picture,
             # the pan is how far the frame's centre moves (a zoom about another point also shifts it)
             "camera": {"dx": float(matrix[0] @ centre - centre[0]), "dy": float(matrix[1] @ centre - centre[1]),
                        "scale": float(np.hypot(matrix[0, 0], matrix[1, 0])), "fit": round(share, 3)},
@@ -304,7 +310,10 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
             "energy": {k: [None if np.isnan(v) else _r(v, 3) for v in energy[k]] for k in names},
             "changed": {k: [None if np.isnan(v) else _r(v, 4) for v in changed[k]] for k in names},
             "head_masked": [p["head_masked"] for p in pairs],
+            "picture_changed": [_r(p["picture_changed"], 5) for p in pairs],
         },
+        # no pair of frames differs beyond compression noise: nothing in the picture moves (a still image)
+        "picture_static": all(p["picture_changed"] < STILL_PICTURE for p in pairs),
     }
     m["bursts"] = bursts(pairs, energy, changed)
 

@@ -16,7 +16,10 @@ Two keypoint backends:
   ``slumped`` (head sunk toward the chest) below SLUMPED_HEAD; ``leaning`` left/right when the line
   from the hips' (else the shoulders') midpoint to the nose leans more than LEAN_DEG from vertical;
   shoulder tilt (the shoulder line's angle; > 0: the person's left shoulder lower); a shrug is a
-  drop of the nose-to-shoulder height by SHRUG of its clip median (the shoulders rise).
+  drop of the nose-to-shoulder height by SHRUG of its clip median and at least SHRUG_MIN_SW (the
+  shoulders rise). A body axis more than SIDEWAYS_DEG from the picture's vertical (a person lying, a
+  picture turned sideways with no rotation tag): ``sideways``, and posture, shrugs and arm heights,
+  which are read against the picture's up, are not read (``posture: "not read"``).
 - arms: ``crossed`` (each wrist past the body's midline toward the other side, between shoulder and
   hip height), ``raised`` (a wrist above its shoulder), ``hands near the face`` (a wrist within
   NEAR_FACE SW of the nose).
@@ -42,6 +45,8 @@ SLUMPED_HEAD = 0.25
 LEAN_DEG = 10.0
 TILT_DEG = 6.0
 SHRUG = 0.15
+SHRUG_MIN_SW = 0.05  # ... and at least this drop in shoulder widths (above the keypoints' jitter on a still picture)
+SIDEWAYS_DEG = 60.0  # a body axis further than this from the picture's vertical: the body lies or the picture is turned
 NEAR_FACE = 0.6
 GESTURE_SPEED = 1.0  # SW per second
 GESTURE_GAP_S = 0.6
@@ -107,7 +112,8 @@ def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
     # lean from vertical, > 0 toward the image's right (the person's left when facing the camera)
     lean = np.degrees(np.arctan2(axis[:, 0], -axis[:, 1]))
     median_height = float(np.nanmedian(head_height[person]))
-    shrug = person & (head_height < (1 - SHRUG) * median_height)
+    # the drop must also exceed SHRUG_MIN_SW: a head level with the shoulders has a median near 0, its noise no shrug
+    shrug = person & (head_height < (1 - SHRUG) * median_height) & (median_height - head_height >= SHRUG_MIN_SW)
     midline = mid[:, 0]
     hip_y = np.where(hips, (xy[:, L_HIP, 1] + xy[:, R_HIP, 1]) / 2, mid[:, 1] + 1.5 * sw)
     wrists = {"left": L_WRIST, "right": R_WRIST}
@@ -142,13 +148,15 @@ def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
                          "peak_speed_sw_s": _r(np.nanmax(speed[a:b]), 2)})
     hh, ln, tl = float(np.nanmedian(head_height[person])), float(np.nanmedian(lean[person])), float(np.nanmedian(tilt[person]))
     posture = "slumped" if hh < SLUMPED_HEAD else "upright" if hh >= UPRIGHT_HEAD else "slightly sunk"
+    sideways = abs(ln) >= SIDEWAYS_DEG  # the body lies, or the picture is turned: "up" is not the body's up
     m.update({
         "person_share": _r(person.mean()),
         "posture": posture,
         "head_height_sw": _r(hh),
         "lean_deg": _r(ln, 1),
         # the person's own side: image right is the person's left for a person facing the camera
-        "leaning": None if abs(ln) < LEAN_DEG else ("left" if ln > 0 else "right"),
+        "leaning": None if abs(ln) < LEAN_DEG or sideways else ("left" if ln > 0 else "right"),
+        "sideways": sideways,
         "lean_basis": "hips" if hips[person].mean() >= 0.5 else "shoulders",
         "shoulder_tilt_deg": _r(tl, 1),
         "shrugs": _spans(times, shrug, step),
@@ -168,6 +176,8 @@ def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
         "keypoints_xyv": [[[_r(c, 1) for c in points[i, j]] for j in KEPT]
                           if person[i] else None for i in range(n)],
     })
+    if sideways:  # posture, shrugs and arm heights are read against the picture's up: not trusted
+        m.update(posture="not read", shrugs=[], arms_crossed=[], hands_raised=[], arms_crossed_share=None, hands_raised_share=None)
     return m
 
 
@@ -180,6 +190,11 @@ def describe_body_language(m: dict[str, Any]) -> str:
     if not m.get("frames_with_person"):
         return ""
     parts = []
+    if m.get("sideways"):
+        parts.append(f"The body lies or the picture is turned sideways (the body axis is {abs(m['lean_deg']):.0f} degrees from the "
+                     f"picture's vertical, from body keypoints in {m['frames_with_person']} of {m['n_frames']} frames read): "
+                     "posture, shoulder tilt, shrugs and raised arms are not read.")
+        return " ".join(parts + _hands_and_gestures(m))
     posture = {"upright": "The posture is upright", "slumped": "The posture is slumped (head sunk toward the chest)",
                "slightly sunk": "The head sits low between the shoulders"}[m["posture"]]
     bits = [f"{posture} (nose {m['head_height_sw']:.2f} shoulder widths above the shoulders)"]
@@ -191,6 +206,12 @@ def describe_body_language(m: dict[str, Any]) -> str:
     else:
         bits.append(f"the shoulders level ({m['shoulder_tilt_deg']:+.0f} degrees)")
     parts.append(", ".join(bits) + f", from body keypoints in {m['frames_with_person']} of {m['n_frames']} frames read.")
+    return " ".join(parts + _hands_and_gestures(m))
+
+
+def _hands_and_gestures(m: dict[str, Any]) -> list[str]:
+    """The sentences on arms, hands, shrugs and wrist gestures."""
+    parts = []
     spans = lambda s: ", ".join(f"{x['start_s']:.1f}-{x['end_s']:.1f} s" for x in s[:3])  # noqa: E731
     arms = []
     if m["arms_crossed"]:
@@ -208,7 +229,7 @@ def describe_body_language(m: dict[str, Any]) -> str:
     if m["gestures"]:
         parts.append("Hand gestures (wrist movement bursts) at " + ", ".join(
             f"{g['start_s']:.1f}-{g['end_s']:.1f} s (up to {g['peak_speed_sw_s']:.1f} shoulder widths/s)" for g in m["gestures"][:4]) + ".")
-    return " ".join(parts)
+    return parts
 
 
 # -- model-file pose backend (OpenPose / MoveNet files) ---------------------------------------------
