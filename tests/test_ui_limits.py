@@ -43,7 +43,7 @@ def test_text_renamed_to_mp4(tmp_path):
         probe(fake, UploadLimits())
     message = str(caught.value)
     assert message.startswith("holiday.mp4 is not a readable video or audio file (")
-    assert "upload an MP4, WebM" in message
+    assert "upload a video (MP4, " in message and "MXF" in message and "WAV" in message  # the list of saber_agent.media_formats
     assert str(tmp_path) not in message  # no server path in what the user reads
 
 

@@ -92,7 +92,7 @@ def test_plugins_and_reasoner_are_chosen_by_name(client, face_speech_clip):
 def test_broken_uploads_get_a_clear_error_and_the_server_keeps_serving(client, tmp_path, face_speech_clip):
     text = tmp_path / "renamed.mp4"
     text.write_text("I am a text file, not a video.\n" * 50)
-    with pytest.raises(AppError, match=r"renamed.mp4 is not a readable video or audio file .*: upload an MP4"):
+    with pytest.raises(AppError, match=r"renamed.mp4 is not a readable video or audio file .*: upload a video \(MP4"):
         analyze(client, text)
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")

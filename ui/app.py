@@ -12,6 +12,7 @@ import html
 import os
 from typing import Any
 
+from saber_agent.media_formats import MEDIA_SUFFIXES
 from saber_agent.ui import render, segments_view, style, views
 from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
 from saber_agent.ui.service import AnalysisFailed, AnalysisService
@@ -25,7 +26,7 @@ PLOT_TITLES = {
     "activity": "Gesture activity",
     "cues": "Per-modality estimates",
 }
-MEDIA_TYPES = [".mp4", ".webm", ".mov", ".mkv", ".avi", ".m4v", ".wav", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".flac"]
+MEDIA_TYPES = sorted(MEDIA_SUFFIXES)  # the one list (saber_agent.media_formats), shared with batch folder scanning
 
 
 def header_html(tools, reasoners, checks: int) -> str:

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from saber_agent.media_formats import media_types_text
+
 MB = 1024 * 1024
 
 
@@ -88,7 +90,7 @@ def probe(path: str | os.PathLike, limits: UploadLimits) -> Probe:
         reason = getattr(exc, "strerror", None) or str(exc)
         reason = reason.split(":")[-1].strip() if ":" in reason else reason
         raise UploadRejected(
-            f"{name} is not a readable video or audio file ({reason}): upload an MP4, WebM, MOV, MKV, WAV, MP3, M4A or OGG clip."
+            f"{name} is not a readable video or audio file ({reason}): upload a {media_types_text()} clip."
         ) from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise UploadRejected(f"{name} cannot be opened ({exc}): upload a video or audio clip.") from None

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from saber_agent.evidence import SLOT_TITLES, Result
 from saber_agent.media import DecodeSettings
+from saber_agent.media_formats import strip_media_suffix
 from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
 from saber_agent.ui import render, views
 from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
@@ -189,10 +190,6 @@ class AnalysisService:
 
 def safe_stem(name: str) -> str:
     """A file-name stem made of safe characters only."""
-    stem = Path(str(name)).name
-    for suffix in (".mp4", ".webm", ".mov", ".mkv", ".avi", ".wav", ".mp3", ".m4a", ".ogg", ".flac"):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    stem = strip_media_suffix(Path(str(name)).name)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")
     return stem[:60] or "clip"

@@ -12,10 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-MEDIA_SUFFIXES = frozenset({
-    ".mp4", ".mkv", ".avi", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".flv", ".ts",
-    ".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".aac", ".wma",
-})
+from saber_agent.media_formats import MEDIA_SUFFIXES, is_media_name, media_types_text  # noqa: F401  (MEDIA_SUFFIXES re-exported)
+
 PATH_KEYS = ("path", "clip", "clip_path", "video", "file", "modal_path", "audio")
 ID_KEYS = ("id", "name", "clip_id", "sample_id")
 LABEL_KEYS = {  # manifest column -> our label name
@@ -61,7 +59,7 @@ def read_items(source: str | os.PathLike, video_root: str | os.PathLike | None =
     if path.is_dir():
         items = [_item_for(p) for p in sorted(_media_under(path))]
         if not items:
-            raise BatchInputError(f"{path}: no media files in this folder ({', '.join(sorted(MEDIA_SUFFIXES))}).")
+            raise BatchInputError(f"{path}: no media files in this folder (looked for {media_types_text()}).")
     elif any(ch in text for ch in "*?[") and not path.exists():
         matches = sorted(p for p in globlib.glob(text, recursive=True) if Path(p).is_file())
         if not matches:
@@ -91,12 +89,22 @@ def read_items(source: str | os.PathLike, video_root: str | os.PathLike | None =
     return _dedupe(items)
 
 
-def _media_under(folder: Path) -> Iterator[Path]:
+def _files_under(folder: Path) -> Iterator[Path]:
+    """Every file under `folder`, hidden files and folders left out."""
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
-            if Path(name).suffix.lower() in MEDIA_SUFFIXES and not name.startswith("."):
+            if not name.startswith("."):
                 yield Path(root) / name
+
+
+def _media_under(folder: Path) -> Iterator[Path]:
+    return (p for p in _files_under(folder) if is_media_name(p))
+
+
+def not_media_under(folder: str | os.PathLike) -> list[Path]:
+    """The files a folder batch skips: not named as media (saber_agent.media_formats), hidden ones left out."""
+    return sorted(p for p in _files_under(Path(folder)) if not is_media_name(p))
 
 
 def _item_for(path: Path) -> ClipItem:
