@@ -19,6 +19,7 @@ What is measured (all from one Praat pitch track and one intensity contour, both
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -502,7 +503,26 @@ class ProsodyOptions(BaseModel):
         id cannot be checked here: weights that are absent leave the default reading, with the reason)."""
         if value and value.lower().endswith(".json") and not Path(value).expanduser().is_file():
             raise ValueError(f"no such voice model file: {value} (make one with `saber-agent train voice`)")
+        if value and looks_like_a_path(value) and not Path(value).expanduser().exists():
+            raise ValueError(f"no such voice model file or folder: {value} (a Hugging Face model is named owner/name)")
         return value
+
+
+# file extensions that make an owner/name value a path, not a Hugging Face id
+_MODEL_FILE_SUFFIXES = frozenset({".json", ".joblib", ".pkl", ".pickle", ".bin", ".pt", ".pth", ".onnx", ".safetensors",
+                                  ".ckpt", ".h5", ".npz", ".npy", ".zip", ".gz", ".tar", ".yaml", ".yml", ".txt"})
+
+
+def looks_like_a_path(value: str) -> bool:
+    """Whether a model option names a local file or folder rather than a Hugging Face id ("owner/name"):
+    absolute, starting with ./ ../ or ~, a Windows path, more than one "/", a bare name with a file
+    extension ("x.joblib"), or an owner/name with a model-file extension ("me/voice.pkl")."""
+    if value.startswith(("/", "./", "../", "~", ".\\", "..\\")) or "\\" in value or value.count("/") > 1:
+        return True
+    suffix = Path(value).suffix.lower()
+    if "/" not in value:
+        return bool(re.fullmatch(r"\.[a-z][a-z0-9]{0,11}", suffix))
+    return suffix in _MODEL_FILE_SUFFIXES
 
 
 class ProsodyTool(PerceptionTool):

@@ -51,6 +51,11 @@ class EchoPlugin:
     ("scene.max_shots=many", "scene.max_shots='many'"),
     ("prosody.voice_model_device=gpu", "prosody.voice_model_device='gpu'"),
     ("prosody.voice_model=/no/such/voice.json", "no such voice model file: /no/such/voice.json"),
+    ("prosody.voice_model=/nonexistent/x.joblib", "no such voice model file or folder: /nonexistent/x.joblib"),
+    ("prosody.voice_model=./no-such-folder", "no such voice model file or folder: ./no-such-folder"),
+    ("prosody.voice_model=~/no-such-voice-model", "no such voice model file or folder: ~/no-such-voice-model"),
+    ("prosody.voice_model=x.joblib", "no such voice model file or folder: x.joblib"),
+    ("prosody.voice_model=someone/voice.pkl", "no such voice model file or folder: someone/voice.pkl"),
     ("body.pose_fps=-1", "body.pose_fps=-1: Input should be greater than or equal to 0"),
     ("facee.backend=offline", "tool options for an unknown tool 'facee'; loaded perception tools: body, face, prosody"),
 ])
@@ -60,6 +65,19 @@ def test_cli_rejects_a_bad_option_with_exit_2_before_decoding(registry, capsys, 
     err = capsys.readouterr().err
     assert said in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("value", ["no-such-org/no-such-emotion-model", "Qwen/Qwen2.5-0.5B", "wav2vec2-base"])
+def test_a_hugging_face_id_is_left_to_the_run(registry, capsys, tmp_path, value):
+    """An id cannot be checked before the run (absent weights leave the default reading, with the reason):
+    the missing clip's exit 3 shows the option passed the check."""
+    assert main(["analyze", str(tmp_path / "not-there.mp4"), "--plugins", "prosody", "--tool-option", f"prosody.voice_model={value}"]) == 3
+
+
+def test_an_existing_voice_model_folder_passes_the_check(registry, capsys, tmp_path):
+    (tmp_path / "model").mkdir()
+    assert main(["analyze", str(tmp_path / "not-there.mp4"), "--plugins", "prosody",
+                 "--tool-option", f"prosody.voice_model={tmp_path / 'model'}"]) == 3
 
 
 def test_batch_cli_rejects_a_misspelt_option_too(registry, capsys, tmp_path):
