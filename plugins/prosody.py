@@ -493,7 +493,8 @@ class ProsodyOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
 
     voice_model: str | None = Field(
-        None, description="the voice emotion model: a `train voice` .json file, or a Hugging Face audio classifier id or folder")
+        None, description="the voice emotion model: a `train voice` .json file, or a Hugging Face audio classifier id "
+                    "(owner/name) or folder; a path that is not there is an error")
     voice_model_device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?)$", description="where a Hugging Face voice model runs")
 
     @field_validator("voice_model")
