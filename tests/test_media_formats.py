@@ -91,3 +91,22 @@ def test_the_app_accepts_the_same_list():
     assert safe_stem("news.mxf") == "news" and safe_stem("a.b.3gp") == "a.b" and safe_stem("x.txt") == "x.txt"
     assert strip_media_suffix("clip.M2TS") == "clip"
     assert "MXF" in media_types_text() and "WAV" in media_types_text()
+
+
+def test_the_app_has_a_picker_for_formats_the_browsers_video_picker_refuses(tmp_path):
+    pytest.importorskip("gradio")
+    import gradio as gr
+    from gradio_client import utils as client_utils
+
+    from saber_agent.ui.app import MEDIA_TYPES, build_app, chosen_path
+
+    demo = build_app()
+    pickers = [b for b in demo.blocks.values() if isinstance(b, gr.File) and b.elem_id == "saber-file"]
+    assert len(pickers) == 1 and set(pickers[0].file_types) == MEDIA_SUFFIXES
+    # Gradio's own check of an upload against file_types (the API's clip input and this picker)
+    assert all(client_utils.is_valid_file(f"news{s}", MEDIA_TYPES) for s in (".ts", ".mxf", ".3gp", ".MTS", ".wmv"))
+    assert not client_utils.is_valid_file("notes.txt", MEDIA_TYPES)
+    assert chosen_path("file", "v.mp4", None, "f.mxf") == "f.mxf"
+    assert chosen_path("video", None, None, "f.mxf") == "f.mxf"
+    assert chosen_path("audio", "v.mp4", "a.wav", None) == "a.wav"
+    assert chosen_path("video", None, None, None) is None

@@ -29,6 +29,12 @@ PLOT_TITLES = {
 MEDIA_TYPES = sorted(MEDIA_SUFFIXES)  # the one list (saber_agent.media_formats), shared with batch folder scanning
 
 
+def chosen_path(source_tab: str, video_path: str | None, audio_path: str | None, file_path: str | None) -> str | None:
+    """The clip of the tab in view, else whichever tab holds one."""
+    first = {"video": video_path, "audio": audio_path, "file": file_path}.get(source_tab)
+    return first or video_path or audio_path or file_path
+
+
 def header_html(tools, reasoners, checks: int) -> str:
     ready = sum(t.ready for t in tools)
     steps = ["decode once", "perceive in parallel", "fuse cues", "reason: visual → acoustic → synthesis",
@@ -109,6 +115,11 @@ def build_app(
                     with gr.Tab("Audio only", id="audio") as audio_tab:
                         audio = gr.Audio(sources=["upload", "microphone"], type="filepath", format=None,
                                          label="Audio clip", elem_id="saber-audio")
+                    # the browser's video picker takes only what it knows as video/* (not .mxf, often not .ts):
+                    # this one takes every extension of saber_agent.media_formats
+                    with gr.Tab("Other formats", id="file") as file_tab:
+                        media_file = gr.File(file_types=MEDIA_TYPES, type="filepath", elem_id="saber-file",
+                                             label="Video or audio file (MXF, TS, M2TS, 3GP, WMV, ... any listed format)")
                 gr.HTML(f'<p class="saber-limits">Video or audio, <b>{html.escape(limits.describe())}</b>. '
                         'Analysed on this server; uploads are deleted after a while.</p>')
                 gr.HTML('<div class="saber-section">2 · Evidence and reasoning</div>')
@@ -204,8 +215,8 @@ def build_app(
                         download_result: gr.update(value=None, visible=False)})
             return out
 
-        def analyse(source_tab, video_path, audio_path, chosen, reasoner_name, max_rounds_):
-            path = (video_path or audio_path) if source_tab == "video" else (audio_path or video_path)
+        def analyse(source_tab, video_path, audio_path, file_path, chosen, reasoner_name, max_rounds_):
+            path = chosen_path(source_tab, video_path, audio_path, file_path)
             run_dir = None
             drawn: set[str] = set()
             try:
@@ -244,8 +255,8 @@ def build_app(
                 raise gr.Error(str(exc), print_exception=False) from None
             return render.result_payload(result)
 
-        def analyse_segments(source_tab, video_path, audio_path, chosen, reasoner_name, max_rounds_):
-            path = (video_path or audio_path) if source_tab == "video" else (audio_path or video_path)
+        def analyse_segments(source_tab, video_path, audio_path, file_path, chosen, reasoner_name, max_rounds_):
+            path = chosen_path(source_tab, video_path, audio_path, file_path)
             try:
                 settings = service.settings(chosen or [], reasoner_name, max_rounds_).updated(segment="utterances")
                 if not path:
@@ -268,7 +279,7 @@ def build_app(
             return segments_view.timeline_html(result, index), segments_view.segment_html(result, index)
 
         by_utterance.click(
-            analyse_segments, [source, video, audio, plugins, reasoner, rounds],
+            analyse_segments, [source, video, audio, media_file, plugins, reasoner, rounds],
             [segments_state, segments_progress, segments_timeline, segment_pick, segment_slots],
             api_visibility="private", concurrency_id="analysis",
         )
@@ -276,10 +287,11 @@ def build_app(
                             api_visibility="private", queue=False)
         video_tab.select(lambda: "video", None, source, api_visibility="private", queue=False)
         audio_tab.select(lambda: "audio", None, source, api_visibility="private", queue=False)
+        file_tab.select(lambda: "file", None, source, api_visibility="private", queue=False)
         run.click(
             lambda: gr.update(interactive=False, value="Analysing…"), None, run, api_visibility="private", queue=False,
         ).then(
-            analyse, [source, video, audio, plugins, reasoner, rounds], outputs, api_visibility="private",
+            analyse, [source, video, audio, media_file, plugins, reasoner, rounds], outputs, api_visibility="private",
             concurrency_id="analysis",
         ).then(
             lambda: gr.update(interactive=True, value="Analyse"), None, run, api_visibility="private", queue=False,
