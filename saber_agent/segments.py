@@ -266,7 +266,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     batch runner passes its cached one), place speakers and faces, and summarise. Raises MediaError
     for a file that cannot be decoded; one utterance's failure is kept in its `Segment.error`."""
     from saber_agent.plugins.facetrack import tracker_option
-    from saber_agent.speakers import FaceTracks, cluster_voices, f0_hz, link_voices, track_all_faces, voice_features
+    from saber_agent.speakers import FaceTracks, cluster_voices, f0_hz, link_voices, measure_voice, track_all_faces
     from saber_agent.voice_activity import voice_activity
 
     path, run = os.fspath(path), run or run_graph
@@ -294,8 +294,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     timings["split"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
     rate = clip.sample_rate
-    features = [voice_features(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
-    voices = cluster_voices(features) if "note" not in split else [None]
+    measured = [measure_voice(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
+    voices = cluster_voices(measured) if "note" not in split else [None]
     faces = track_all_faces(clip, tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     timings["speakers"] = round(time.perf_counter() - t0, 3)
@@ -325,7 +325,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     speakers = []
     for voice in dict.fromkeys(v for v in voices if v):
         mine = [k for k, v in enumerate(voices) if v == voice]
-        f0s = [f0_hz(features[k]) for k in mine if features[k] is not None]
+        f0s = [f0_hz(measured[k].features) for k in mine if measured[k] is not None]
         face, why = links.get(voice, (None, ""))
         speakers.append(Speaker(label=voice, segments=mine, speech_s=round(sum(spans[k][1] - spans[k][0] for k in mine), 2),
                                 f0_median_hz=round(float(np.median(f0s)), 1) if f0s else None, face=face, face_link=why))

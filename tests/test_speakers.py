@@ -9,16 +9,22 @@ import pytest
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import Clip
 from saber_agent.speakers import (
+    CLEARLY_SAME,
+    RELIABLE_VOICED_S,
+    SAME_VOICE,
     FaceTracks,
+    Voice,
     cluster_voices,
     f0_hz,
     label,
     link_voices,
+    measure_voice,
     speaking_face,
     track_all_faces,
     voice_features,
 )
 from saber_agent.testing.conversation import FEMALE, MALE, Turn, conversation_audio, two_faces
+from saber_agent.testing.synth import speak
 
 RATE = 16_000
 
@@ -42,6 +48,67 @@ def test_one_voice_raising_its_pitch_in_anger_stays_one_speaker():
     script = [Turn("A", voice, 35, "I am quite calm and I am telling you a story.", 1),
               Turn("A", voice, 55, "And now I am shouting because I am angry!", -1)]
     assert cluster_voices(features_of(script)) == ["A", "A"]
+
+
+def spoken(text: str, voice: str, pitch: int = 50, speed: int = 160, amplitude: int = 100) -> np.ndarray:
+    """espeak-ng speech at 16 kHz, silence trimmed, with 0.1 s of silence each side (as an utterance is cut)."""
+    import tempfile
+    import wave
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = speak(text, Path(tmp) / "s.wav", pitch=pitch, speed=speed, voice=voice, amplitude=amplitude)
+        with wave.open(str(path)) as handle:
+            rate = handle.getframerate()
+            pcm = np.frombuffer(handle.readframes(handle.getnframes()), "<i2").astype(np.float32) / 32768
+    pcm = np.interp(np.arange(int(pcm.size * RATE / rate)) * rate / RATE, np.arange(pcm.size), pcm).astype(np.float32)
+    loud = np.flatnonzero(np.abs(pcm) > 0.01)
+    pad = np.zeros(RATE // 10, np.float32)
+    return np.concatenate([pad, pcm[loud[0]: loud[-1] + 1], pad])
+
+
+def test_two_male_voices_calm_and_shouting_with_a_short_first_turn():
+    """The trial's conversation (/tmp/trial2/convo_still.mp4, issue: two male speakers merged, one split):
+    a calm en-gb voice (~97 Hz) and a shouting en-us+m3 voice (~125-135 Hz) take turns; the calm
+    speaker's "Good morning." is cut from the rest of his sentence by its pause. Before: A, B, B, B, B
+    (the short greeting a voice of its own, both voices merged at the fixed threshold)."""
+    calm = {"voice": "en-gb", "speed": 140, "amplitude": 90}
+    shout = {"voice": "en-us+m3", "pitch": 70, "speed": 200, "amplitude": 200}
+    turns = [spoken("Good morning.", **calm),
+             spoken("Could you please pass me the report when you have a moment?", **calm),
+             spoken("No! I am sick of this! You always ruin everything, I hate it, get out of my office!", **shout),
+             spoken("That is fine. We can talk about it calmly, there is no need to worry.", **calm),
+             spoken("Stop telling me to calm down! This is outrageous and I am furious!", **shout)]
+    voices = [measure_voice(audio, RATE) for audio in turns]
+    assert voices[0].voiced_s < RELIABLE_VOICED_S <= min(v.voiced_s for v in voices[1:])  # the greeting is short
+    assert cluster_voices(voices) == ["A", "A", "B", "A", "B"]
+    low, high = f0_hz(voices[1].features), f0_hz(voices[2].features)
+    assert 85 < low < 110 < 115 < high < 145
+    # the two voices alone, one turn each: no spread to judge by, the fixed threshold keeps them one voice
+    # (as one voice calm and then shouting must stay one: test_one_voice_raising_its_pitch_...)
+    assert cluster_voices(voices[1:3]) == ["A", "A"]
+
+
+def test_spread_rule_and_short_turns_on_given_features():
+    def at(x: float, voiced_s: float = 3.0) -> Voice:
+        return Voice(np.array([x, 0.0]), voiced_s)
+
+    gap = (CLEARLY_SAME + SAME_VOICE) / 2  # between the two thresholds
+    tight = 0.2
+    # two voices each heard twice, tight and `gap` apart: two voices
+    assert cluster_voices([at(0), at(gap), at(tight), at(gap + tight)]) == ["A", "B", "A", "B"]
+    # the same groups as loose as they are apart: one voice whose turns vary
+    loose = gap * 0.8
+    assert cluster_voices([at(0), at(gap), at(loose), at(gap + loose)]) == ["A"] * 4
+    # under CLEARLY_SAME: one voice however tight its turns
+    near = CLEARLY_SAME * 0.9
+    assert cluster_voices([at(0), at(near), at(0.01), at(near + 0.01)]) == ["A"] * 4
+    # a short turn joins the voice it is nearest to, within a threshold widened for its few frames
+    assert cluster_voices([at(-SAME_VOICE * 1.1, 0.5), at(0), at(5.0), at(0.1), at(5.1)]) == ["A", "A", "B", "A", "B"]
+    # a short turn far from every voice is a voice of its own; None stays None
+    assert cluster_voices([at(0), at(-20.0, 0.5), None, at(0.1)]) == ["A", "B", None, "A"]
+    # bare features are taken as reliable, as before
+    assert cluster_voices([np.array([0.0, 0.0]), np.array([0.5, 0.0])]) == ["A", "A"]
 
 
 def test_unvoiced_or_short_audio_has_no_voice():
