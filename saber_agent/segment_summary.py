@@ -85,6 +85,8 @@ def render(result) -> str:
         listen = f"; listening: {', '.join(segment.listeners)}" if segment.listeners else ""
         lines += ["", "=" * 100, f"Utterance {segment.index + 1}: {_span(segment)}, {who}{face}{listen}", "=" * 100]
         lines += [f"    face {fid}, {said}" for fid, said in segment.face_reads.items()]
+        if segment.face_note:
+            lines.append(f"    speaker's face not identified ({segment.face_note}): no face cue for this utterance")
         lines.append(render_one(segment.result) if segment.result else f"    failed: {segment.error}")
     if result.errors:
         lines += ["", "Errors"] + [f"    - {e}" for e in result.errors]
@@ -114,7 +116,8 @@ def segmented_record(result, full: bool = False) -> dict:
     segments = []
     for segment in result.segments:
         entry = {"index": segment.index, "start_s": segment.start_s, "end_s": segment.end_s, "speaker": segment.speaker,
-                 "speaker_face": segment.speaker_face, "listeners": segment.listeners, "face_reads": segment.face_reads}
+                 "speaker_face": segment.speaker_face, "listeners": segment.listeners, "face_reads": segment.face_reads,
+                 "face_note": segment.face_note}
         entry.update(clip_record(segment.result, full=full) if segment.result else {"error": segment.error})
         segments.append(entry)
     return {

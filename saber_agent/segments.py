@@ -14,6 +14,11 @@ The segment model (docs/segments.md):
   extra cuts split them into 124). Bursts under `MIN_UTTERANCE_S` join a neighbour within `JOIN_GAP_S` (else they
   are dropped: a cough); an utterance over `max_utterance_s` is cut at its longest pause.
 - Speakers: `saber_agent.speakers` (voices clustered, faces tracked, voice linked to face).
+- Whose face: an utterance's face slot is the speaker's only where the picture can tell. With two or
+  more faces on screen and none identified by its moving mouth (a still picture, closed mouths), or
+  one face whose mouth stays closed while the voice speaks, the face tool (which reads the largest
+  face) is not run for it: its `facial_exp_desc` is unavailable for the speaker and lists the faces on
+  screen as context, so no face cue enters the fusion (`unattributed_face`, `Segment.face_note`).
 - Long recordings: frames are sampled for the whole file within `FRAME_BUDGET_BYTES` (a 30-minute
   file at 2 fps keeps 3,600 frames at 256-384 px), the audio is kept whole (16 kHz float32: 115 MB
   for 30 minutes), and every segment's result is small (text and timelines).
@@ -58,6 +63,9 @@ class Segment(BaseModel):
     listeners: list[str] = Field(default_factory=list)  # faces on screen that are not the speaker's
     # face id -> what it shows in this utterance, with its role: "speaker: happiness (0.93)", "listener: ..."
     face_reads: dict[str, str] = Field(default_factory=dict)
+    # why no face on screen can stand for the speaker here (the face tool is then not run for this
+    # utterance: its face slot says so and lists the faces on screen as context); None: it may
+    face_note: str | None = None
     words: str = ""  # what a whole-clip transcript heard in it, when one was made (the result has its own)
     result: Result | None = None
     error: str | None = None  # the analysis of this utterance failed (the others go on)
@@ -207,6 +215,47 @@ def _join_short(spans) -> list[tuple[float, float]]:
     return [(round(a, 3), round(b, 3)) for a, b in out if b - a >= MIN_UTTERANCE_S]
 
 
+# -- whose face -------------------------------------------------------------------------------
+
+FACE_SLOT = "facial_exp_desc"
+
+
+def unattributed_face(faces, start_s: float, end_s: float, speaker_face: str | None, link: str = "") -> str | None:
+    """Why the faces on screen between two times cannot stand for the speaker's (None: the speaker's
+    face is identified and on screen, no face is on screen, or one face is and the picture cannot say
+    whether it speaks). `faces` is a `saber_agent.speakers.FaceTracks`; `link` why the voice has no face.
+
+    The face tool reads the main face (the largest, most persistent): with two or more faces on screen
+    and none identified by its moving mouth, or one face whose measured mouth stays closed while the
+    voice speaks (an off-screen voice), its reading would be given to the speaker without evidence."""
+    from saber_agent.speakers import speaking_face
+
+    visible = faces.visible(start_s, end_s)
+    if not visible:
+        return None
+    if speaker_face is not None:
+        return None if speaker_face in visible else f"the speaker's face {speaker_face} is not on screen in this utterance"
+    why = speaking_face(faces, start_s, end_s)[1]
+    if len(visible) == 1:
+        return f"the one face on screen is not the speaker's: {why}" if why.startswith("no visible mouth moves") else None
+    return f"{len(visible)} faces are on screen and none is identified as the speaker's: {link or why}"
+
+
+def face_context(note: str, reads: dict[str, str], tool: str):
+    """The face slot of an utterance whose speaker's face is not identified: unavailable for the speaker,
+    with the faces on screen as context (no expression is claimed for the speaker, so no face cue)."""
+    from saber_agent.evidence import Provenance, Slot
+
+    on_screen = ", ".join(f"{fid} {read.split(': ', 1)[-1]}" for fid, read in reads.items())
+    context = f"faces on screen: {on_screen}" if on_screen else "faces on screen, not read"
+    text = (f"The speaker's face is not identified ({note}), so no facial expression is given for the speaker; "
+            f"{context} (context, not the speaker's expression).")
+    why = f"speaker's face not identified ({note}); {context}, none known to be the speaker's"
+    return Slot(text=text, status="unavailable", reason=why,
+                measurements={"speaker_face": None, "why": note, "faces_on_screen": reads},
+                provenance=Provenance(plugin=f"segments ({tool} not run for this utterance)"))
+
+
 # -- decoding a long file -----------------------------------------------------------------------
 
 
@@ -266,6 +315,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     batch runner passes its cached one), place speakers and faces, and summarise. Raises MediaError
     for a file that cannot be decoded; one utterance's failure is kept in its `Segment.error`."""
     from saber_agent.plugins.facetrack import tracker_option
+    from saber_agent.registry import get_registry
     from saber_agent.speakers import FaceTracks, cluster_voices, f0_hz, link_voices, measure_voice, track_all_faces
     from saber_agent.voice_activity import voice_activity
 
@@ -313,11 +363,19 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
             if (read := faces.reads(fid, a, b)) is not None:
                 role = "speaker" if fid == face else "listener" if face else "on screen"
                 segment.face_reads[fid] = f"{role}: {read[0]} ({read[1]:.2f})"
+        segment.face_note = unattributed_face(faces, a, b, face, links.get(voice, (None, ""))[1] if voice else "")
+        face_tools = [t.name for t in get_registry().tools_for(window) if t.slot == FACE_SLOT]
+        if segment.face_note and face_tools:  # the face tool would read whichever face is largest: not run
+            window = window.updated(plugins=[t.name for t in get_registry().tools_for(window) if t.slot != FACE_SLOT])
         try:
             segment.result = run(path, window)
         except Exception as exc:  # one utterance failing must not lose the others
             segment.error = f"{type(exc).__name__}: {exc}"
             errors.append(f"segment {i} ({a:.2f}-{b:.2f} s): {segment.error}")
+        else:
+            if segment.face_note and face_tools:
+                segment.result.evidence = segment.result.evidence.with_slots(
+                    {FACE_SLOT: face_context(segment.face_note, segment.face_reads, face_tools[0])})
         segments.append(segment)
         if progress is not None:
             progress(i + 1, len(spans), segment)
@@ -338,5 +396,5 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                            split=split, faces=face_info, timings=timings, errors=errors)
 
 
-__all__ = ["FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "analyze_segments",
-           "run_graph", "segment_decode", "split_utterances", "whole_clip_words"]
+__all__ = ["FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "analyze_segments", "face_context",
+           "run_graph", "segment_decode", "split_utterances", "unattributed_face", "whole_clip_words"]

@@ -139,6 +139,47 @@ def test_conversation_faces_and_summary(conversation):
     assert set(summary.by_speaker) == {"A", "B"} and "Speaker A" in summary.text
 
 
+def test_still_picture_of_two_faces_gives_no_face_cue_to_either_speaker(conversation):
+    """The trial's convo2_mf.mp4: a still picture of two faces, nobody's mouth moves, so the speaker's
+    face is unknown. Before, each utterance's face slot was the main face's (F2, fusion weight ~0.65)
+    whoever spoke; now the face tool is not run for such an utterance and the slot says why, with the
+    faces on screen as context, and the fusion weighs no face cue."""
+    from saber_agent.segment_summary import render
+
+    path, _, _, _, _ = conversation
+    result = analyze_segments(path, AnalysisSettings(plugins=["face", "prosody"], max_rounds=1))
+    assert [s.speaker for s in result.segments] == ["A", "B", "A", "B"]
+    for segment in result.segments:
+        assert segment.speaker_face is None and segment.faces == ["F1", "F2"]
+        assert segment.face_note.startswith("2 faces are on screen and none is identified as the speaker's")
+        slot = segment.result.evidence.facial_exp_desc
+        assert slot.status == "unavailable" and "faces on screen: F1 " in slot.reason and "F2 " in slot.reason
+        assert set(slot.measurements["faces_on_screen"]) == {"F1", "F2"}
+        assert all(c.modality != "face" for c in segment.result.cues)
+        assert [r.tool for r in segment.result.tool_runs] == ["prosody"]  # the face tool was not run
+        assert "face:" not in " ".join(segment.result.analysis.weighed)
+    assert "speaker's face not identified" in render(result)
+
+
+def test_whose_face_rules():
+    from saber_agent.segments import unattributed_face
+    from saber_agent.speakers import FaceTracks
+
+    times = np.arange(12) * 0.5
+    box = np.tile([10.0, 10.0, 50.0, 50.0], (12, 1))
+    away = box.copy()
+    away[6:] = np.nan  # F2 leaves at 3 s
+    two = FaceTracks(times, {"F1": box, "F2": away}, still=True, mouth_note="the picture is still: mouth movement cannot tell")
+    assert unattributed_face(two, 0.0, 3.0, None, "still").startswith("2 faces are on screen")
+    assert unattributed_face(two, 0.0, 3.0, "F1") is None  # the speaker's face is identified and on screen
+    assert unattributed_face(two, 3.5, 6.0, "F2") == "the speaker's face F2 is not on screen in this utterance"
+    one = FaceTracks(times, {"F1": box}, still=True, mouth_note="the picture is still: mouth movement cannot tell")
+    assert unattributed_face(one, 0.0, 3.0, None) is None  # one face, and the picture cannot say: kept
+    closed = FaceTracks(times, {"F1": box}, mouth={"F1": np.full(12, 0.02)})  # measured, never moves
+    assert unattributed_face(closed, 0.0, 3.0, None).startswith("the one face on screen is not the speaker's")
+    assert unattributed_face(FaceTracks(times), 0.0, 3.0, None) is None  # no face: the face tool says so itself
+
+
 def test_conversation_exports_one_saber_line_per_utterance(conversation):
     from saber_agent.registry import get_registry
     from saber_agent.saber_format import parse_record
