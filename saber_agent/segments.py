@@ -18,7 +18,9 @@ The segment model (docs/segments.md):
   more faces on screen and none identified by its moving mouth (a still picture, closed mouths), or
   one face whose mouth stays closed while the voice speaks, the face tool (which reads the largest
   face) is not run for it: its `facial_exp_desc` is unavailable for the speaker and lists the faces on
-  screen as context, so no face cue enters the fusion (`unattributed_face`, `Segment.face_note`).
+  screen as context, so no face cue enters the fusion (`saber_agent.speakers.unattributed_face`, `Segment.face_note`). Where
+  the speaker's face is identified but the face tool's main face is another one, likewise
+  (`saber_agent.speakers.main_face_elsewhere`): the face tool has no option to read a given face.
 - Long recordings: frames are sampled for the whole file within `FRAME_BUDGET_BYTES` (a 30-minute
   file at 2 fps keeps 3,600 frames at 256-384 px), the audio is kept whole (16 kHz float32: 115 MB
   for 30 minutes), and every segment's result is small (text and timelines).
@@ -220,25 +222,15 @@ def _join_short(spans) -> list[tuple[float, float]]:
 FACE_SLOT = "facial_exp_desc"
 
 
-def unattributed_face(faces, start_s: float, end_s: float, speaker_face: str | None, link: str = "") -> str | None:
-    """Why the faces on screen between two times cannot stand for the speaker's (None: the speaker's
-    face is identified and on screen, no face is on screen, or one face is and the picture cannot say
-    whether it speaks). `faces` is a `saber_agent.speakers.FaceTracks`; `link` why the voice has no face.
+def _main_track(path: str, window: AnalysisSettings):
+    """The face tool's main-face track of one window (cached with the window's clip, where the face tool
+    finds it again), or None when it cannot be made."""
+    from saber_agent.plugins.facetrack import track_faces, tracker_option
 
-    The face tool reads the main face (the largest, most persistent): with two or more faces on screen
-    and none identified by its moving mouth, or one face whose measured mouth stays closed while the
-    voice speaks (an off-screen voice), its reading would be given to the speaker without evidence."""
-    from saber_agent.speakers import speaking_face
-
-    visible = faces.visible(start_s, end_s)
-    if not visible:
+    try:
+        return track_faces(clip_cache.get(path, window.decode), tracker_option(window))
+    except Exception:  # no detector here, a bad option: the face tool says so in its own slot
         return None
-    if speaker_face is not None:
-        return None if speaker_face in visible else f"the speaker's face {speaker_face} is not on screen in this utterance"
-    why = speaking_face(faces, start_s, end_s)[1]
-    if len(visible) == 1:
-        return f"the one face on screen is not the speaker's: {why}" if why.startswith("no visible mouth moves") else None
-    return f"{len(visible)} faces are on screen and none is identified as the speaker's: {link or why}"
 
 
 def face_context(note: str, reads: dict[str, str], tool: str):
@@ -250,7 +242,7 @@ def face_context(note: str, reads: dict[str, str], tool: str):
     context = f"faces on screen: {on_screen}" if on_screen else "faces on screen, not read"
     text = (f"The speaker's face is not identified ({note}), so no facial expression is given for the speaker; "
             f"{context} (context, not the speaker's expression).")
-    why = f"speaker's face not identified ({note}); {context}, none known to be the speaker's"
+    why = f"the speaker's face is not identified: {note}; {context}, none known to be the speaker's"
     return Slot(text=text, status="unavailable", reason=why,
                 measurements={"speaker_face": None, "why": note, "faces_on_screen": reads},
                 provenance=Provenance(plugin=f"segments ({tool} not run for this utterance)"))
@@ -316,7 +308,16 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     for a file that cannot be decoded; one utterance's failure is kept in its `Segment.error`."""
     from saber_agent.plugins.facetrack import tracker_option
     from saber_agent.registry import get_registry
-    from saber_agent.speakers import FaceTracks, cluster_voices, f0_hz, link_voices, measure_voice, track_all_faces
+    from saber_agent.speakers import (
+        FaceTracks,
+        cluster_voices,
+        f0_hz,
+        link_voices,
+        main_face_elsewhere,
+        measure_voice,
+        track_all_faces,
+        unattributed_face,
+    )
     from saber_agent.voice_activity import voice_activity
 
     path, run = os.fspath(path), run or run_graph
@@ -365,6 +366,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                 segment.face_reads[fid] = f"{role}: {read[0]} ({read[1]:.2f})"
         segment.face_note = unattributed_face(faces, a, b, face, links.get(voice, (None, ""))[1] if voice else "")
         face_tools = [t.name for t in get_registry().tools_for(window) if t.slot == FACE_SLOT]
+        if face and face_tools and len(visible) > 1 and not segment.face_note:  # is the face it reads the speaker's?
+            segment.face_note = main_face_elsewhere(_main_track(path, window), faces, face, a, b)
         if segment.face_note and face_tools:  # the face tool would read whichever face is largest: not run
             window = window.updated(plugins=[t.name for t in get_registry().tools_for(window) if t.slot != FACE_SLOT])
         try:
@@ -397,4 +400,4 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
 
 
 __all__ = ["FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "analyze_segments", "face_context",
-           "run_graph", "segment_decode", "split_utterances", "unattributed_face", "whole_clip_words"]
+           "run_graph", "segment_decode", "split_utterances", "whole_clip_words"]

@@ -31,6 +31,11 @@
   (and clearly more than the others) is that voice's face. It says why when the picture cannot tell:
   a still picture, no face on screen while the voice speaks (off-screen), mouths that do not move.
 
+- *Whose face an utterance shows* (`unattributed_face`, `main_face_elsewhere`): with two or more faces
+  on screen and none identified, one face whose measured mouth stays closed, the speaker's face off
+  screen, or a face tool reading another (larger) face than the speaker's, no face stands for the
+  speaker: `saber_agent.segments` then gives no face cue for that utterance.
+
 Units: seconds on the clip's clock; F0 in Hz (reported) and semitones re 100 Hz (features).
 """
 
@@ -338,5 +343,42 @@ def link_voices(segments: list[tuple[float, float, str | None]], faces: FaceTrac
     return linked
 
 
-__all__ = ["FaceTracks", "Voice", "cluster_voices", "f0_hz", "label", "link_voices", "measure_voice", "speaking_face",
-           "track_all_faces", "voice_features"]
+def unattributed_face(faces, start_s: float, end_s: float, speaker_face: str | None, link: str = "") -> str | None:
+    """Why the faces on screen between two times cannot stand for the speaker's (None: the speaker's
+    face is identified and on screen, no face is on screen, or one face is and the picture cannot say
+    whether it speaks). `faces` is a `saber_agent.speakers.FaceTracks`; `link` why the voice has no face.
+
+    The face tool reads the main face (the largest, most persistent): with two or more faces on screen
+    and none identified by its moving mouth, or one face whose measured mouth stays closed while the
+    voice speaks (an off-screen voice), its reading would be given to the speaker without evidence."""
+    visible = faces.visible(start_s, end_s)
+    if not visible:
+        return None
+    if speaker_face is not None:
+        return None if speaker_face in visible else f"the speaker's face {speaker_face} is not on screen in this utterance"
+    why = speaking_face(faces, start_s, end_s)[1]
+    if len(visible) == 1:
+        return f"the one face on screen is not the speaker's: {why}" if why.startswith("no visible mouth moves") else None
+    return f"{len(visible)} faces are on screen and none is identified as the speaker's: {link or why}"
+
+
+def main_face_elsewhere(main, faces, speaker_face: str, start_s: float, end_s: float) -> str | None:
+    """Why the face tool's main face (`main`, a `facetrack.FaceTrack` of the utterance's window) is not
+    the speaker's identified face (None: it is, or it cannot be told): their median boxes overlap by
+    under 0.3 of their union."""
+    from saber_agent.plugins.facetrack import iou
+
+    if main is None or not main.found.any():
+        return None
+    inside = (faces.times >= start_s) & (faces.times < end_s)
+    mine = faces.boxes[speaker_face][inside]
+    mine = mine[~np.isnan(mine[:, 0])]
+    if not len(mine):
+        return None
+    if iou(np.median(main.boxes[main.found], axis=0), np.median(mine, axis=0)) >= 0.3:
+        return None
+    return f"the face tool reads the largest face, which is not the speaker's {speaker_face}"
+
+
+__all__ = ["FaceTracks", "Voice", "cluster_voices", "f0_hz", "label", "link_voices", "main_face_elsewhere", "measure_voice",
+           "speaking_face", "track_all_faces", "unattributed_face", "voice_features"]

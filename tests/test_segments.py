@@ -162,8 +162,7 @@ def test_still_picture_of_two_faces_gives_no_face_cue_to_either_speaker(conversa
 
 
 def test_whose_face_rules():
-    from saber_agent.segments import unattributed_face
-    from saber_agent.speakers import FaceTracks
+    from saber_agent.speakers import FaceTracks, unattributed_face
 
     times = np.arange(12) * 0.5
     box = np.tile([10.0, 10.0, 50.0, 50.0], (12, 1))
@@ -178,6 +177,19 @@ def test_whose_face_rules():
     closed = FaceTracks(times, {"F1": box}, mouth={"F1": np.full(12, 0.02)})  # measured, never moves
     assert unattributed_face(closed, 0.0, 3.0, None).startswith("the one face on screen is not the speaker's")
     assert unattributed_face(FaceTracks(times), 0.0, 3.0, None) is None  # no face: the face tool says so itself
+
+
+def test_the_face_tool_main_face_must_be_the_identified_speaker():
+    from saber_agent.plugins.facetrack import FaceTrack
+    from saber_agent.speakers import FaceTracks, main_face_elsewhere
+
+    times = np.arange(6) * 0.5
+    left, right = np.tile([10.0, 10.0, 50.0, 50.0], (6, 1)), np.tile([200.0, 10.0, 60.0, 60.0], (6, 1))
+    faces = FaceTracks(times, {"F1": left, "F2": right})
+    main = FaceTrack(times, right.copy(), np.full(6, 2), "test")  # the face tool's main face: the larger, F2
+    assert main_face_elsewhere(main, faces, "F2", 0.0, 3.0) is None
+    assert main_face_elsewhere(main, faces, "F1", 0.0, 3.0) == "the face tool reads the largest face, which is not the speaker's F1"
+    assert main_face_elsewhere(None, faces, "F1", 0.0, 3.0) is None  # no track: cannot tell, the slot stays
 
 
 def test_conversation_exports_one_saber_line_per_utterance(conversation):
