@@ -29,12 +29,15 @@ def merge_cues(cues: list[ModalityCue]) -> dict[str, ModalityCue]:
 
 
 def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[Conflict]:
-    """Pairs of modalities whose confident valence estimates point in opposite directions, and modalities
-    whose own estimate is mixed (`ModalityCue.mixed`: possible irony), as a conflict of the modality with itself."""
+    """Pairs of modalities whose confident valence estimates point in opposite directions (a cue that names neutral
+    opposes nothing), and modalities whose own estimate is mixed (`ModalityCue.mixed`: possible irony), as a
+    conflict of the modality with itself."""
     per_modality = merge_cues([c for c in cues if c.confidence >= MIN_CONFIDENCE])
     conflicts = []
     for a, b in combinations(sorted(per_modality), 2):
         ca, cb = per_modality[a], per_modality[b]
+        if "neutral" in (ca.emotion, cb.emotion):
+            continue  # a cue whose emotion is neutral opposes nothing, whatever its small lean (a neutral face is no sarcasm)
         leaning = min(abs(ca.valence), abs(cb.valence)) >= MIN_LEANING
         if leaning and ca.valence * cb.valence < 0 and abs(ca.valence - cb.valence) >= gap:
             reading = _READINGS.get(frozenset({a, b}), "the two modalities point in opposite directions")
@@ -57,4 +60,6 @@ def within_modality(conflict: Conflict) -> bool:
 
 def _describe(cue: ModalityCue) -> str:
     tone = "positive" if cue.valence > 0 else "negative"
+    if cue.emotion == "neutral":  # a neutral reading is not a negative one, however it leans
+        return f"neutral (leaning {tone}, valence {cue.valence:+.2f})" if abs(cue.valence) >= MIN_LEANING else "neutral"
     return f"{tone} ({cue.emotion})" if cue.emotion else tone

@@ -46,3 +46,38 @@ def test_a_near_neutral_voice_does_not_conflict_with_a_smile():
     assert find_conflicts([SMILE, flat_voice]) == []
     analysis = FusionReasoner().reason(request(SMILE, flat_voice))
     assert analysis.valence > 0 and "sarcastic" not in analysis.emotions
+
+
+BODY = ModalityCue(modality="body", valence=0.0, arousal=0.15, emotion="still", confidence=0.35, basis="still")
+SAD_WORDS = ModalityCue(modality="words", valence=-0.93, arousal=0.47, emotion="sadness", confidence=0.82, basis="hopeless")
+WEAK_FEAR = ModalityCue(modality="voice", valence=-0.15, arousal=0.45, emotion="fear", confidence=0.35, basis="voice")
+FULL_SMILE = ModalityCue(modality="face", valence=0.8, arousal=0.6, emotion="happiness", confidence=1.0, basis="smile")
+
+
+def test_a_smile_over_sad_words_is_masking_at_the_weighed_valence_not_sarcasm():
+    # /tmp/trial2 smile_sad_words.mp4: read "sarcastic, contemptuous (valence -0.56)" though the weights give about 0
+    from saber_agent.plugins.checks import CrossModalAgreement, LabelEvidenceAgreement
+
+    req = request(FULL_SMILE, SAD_WORDS, WEAK_FEAR, BODY)
+    assert [c.modalities for c in req.conflicts] == [("face", "words")]
+    analysis = FusionReasoner().reason(req)
+    assert "sarcastic" not in analysis.emotions and "contemptuous" not in analysis.emotions
+    assert analysis.emotions == ["bittersweet", "masking sadness"] and analysis.basic_emotion == "sadness"
+    weights = [(1.0, 0.8), (0.82, -0.93), (0.8 * 0.35, -0.15), (0.4 * 0.35, 0.0)]
+    weighed = sum(w * v for w, v in weights) / sum(w for w, _ in weights)
+    assert abs(analysis.valence - weighed) < 0.01
+    assert "masking" in analysis.conflict_explanation and "sides with the words" in analysis.conflict_explanation
+    assert CrossModalAgreement().check(req, analysis).passed and LabelEvidenceAgreement().check(req, analysis).passed
+
+
+def test_a_smile_over_sad_words_with_a_hostile_voice_is_still_sarcasm():
+    hostile_voice = ModalityCue(modality="voice", valence=-0.5, arousal=0.8, emotion="anger", confidence=0.5, basis="voice")
+    analysis = FusionReasoner().reason(request(FULL_SMILE, SAD_WORDS, hostile_voice))
+    assert "sarcastic" in analysis.emotions and analysis.valence < 0
+
+
+def test_a_smile_that_clearly_outweighs_sad_words_sides_with_the_face():
+    faint_sad = SAD_WORDS.model_copy(update={"valence": -0.4, "confidence": 0.4})
+    analysis = FusionReasoner().reason(request(FULL_SMILE, faint_sad))
+    assert analysis.basic_emotion == "happiness" and analysis.emotions == ["happy", "bittersweet"] and analysis.valence > 0.25
+    assert "sides with the face" in analysis.conflict_explanation

@@ -143,3 +143,28 @@ def test_the_named_emotion_agrees_with_the_conclusions_valence_sign():
     # an emotion that agrees is kept
     assert _reason_with_voice(probs, ModalityCue(modality="voice", valence=-0.4, arousal=0.3, emotion="sadness",
                                                  confidence=0.3, basis="voice")).basic_emotion == "sadness"
+
+
+def test_a_weak_voice_does_not_rename_what_much_stronger_words_name():
+    # /tmp/trial2 audio_only_sad.wav: "I lost my job today. Everything feels hopeless..." read flatly by espeak-ng; the
+    # default voice reading says fear (confidence 0.35, arousal 0.45, its own note: a weak guide to which emotion)
+    sad_words = ModalityCue(modality="words", valence=-0.93, arousal=0.47, emotion="sadness", confidence=0.82, basis="words")
+    flat_fear = ModalityCue(modality="voice", valence=-0.15, arousal=0.45, emotion="fear", confidence=0.35, basis="voice")
+    analysis = _reason(flat_fear, sad_words)
+    assert analysis.basic_emotion == "sadness" and analysis.emotions == ["sad"]
+    # convo2_mf.mp4 utterance 4, "... I am furious!": angry words, the voice again a weak "fear" at arousal 0.43
+    furious = ModalityCue(modality="words", valence=-0.77, arousal=0.67, emotion="anger", confidence=0.75, basis="words")
+    weak_fear = ModalityCue(modality="voice", valence=-0.07, arousal=0.43, emotion="fear", confidence=0.35, basis="voice")
+    assert _reason(weak_fear, furious).basic_emotion == "anger"
+    # a voice reading that weighs at least as much as the words (a trained reader) still names it
+    sure_fear = flat_fear.model_copy(update={"confidence": 0.9})
+    assert _reason(sure_fear, sad_words).basic_emotion == "fear"
+
+
+def test_a_voice_whose_arousal_backs_its_emotion_still_renames_sad_words():
+    # EmoFilm dev m_rab046 "¡Está muerta, joder!" (anger): sad words, an effortful voice read as anger at arousal 0.69
+    sad_words = ModalityCue(modality="words", valence=-0.71, arousal=0.55, emotion="sadness", confidence=0.67, basis="words")
+    furious = ModalityCue(modality="voice", valence=-0.06, arousal=0.69, emotion="anger", confidence=0.32, basis="voice")
+    assert _reason(furious, sad_words).basic_emotion == "anger"
+    # the same reading below the conflict threshold of confidence (0.3) is too weak to rename
+    assert _reason(furious.model_copy(update={"confidence": 0.25}), sad_words).basic_emotion == "sadness"

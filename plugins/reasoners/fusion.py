@@ -8,7 +8,7 @@ words carry the message, the face its delivery), and answers any critique from t
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.cues import MIN_CONFIDENCE, merge_cues
+from saber_agent.cues import MIN_CONFIDENCE, MIN_LEANING, merge_cues
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasoningRequest
@@ -41,12 +41,31 @@ def emotion_of(valence: float, arousal: float) -> tuple[str, str]:
 # A basic emotion's usual valence, and the open-vocabulary word the fusion reports for it.
 TYPICAL_VALENCE = {"happiness": 0.6, "surprise": 0.0, "neutral": 0.0, "anger": -0.6, "disgust": -0.5, "fear": -0.6,
                    "sadness": -0.6}
+# A basic emotion's usual arousal, 0-1, hand-set in the circumplex's usual order (Russell 1980): anger, fear and
+# surprise high, joy above the middle, disgust in it, neutral and sadness low. For `renames`.
+TYPICAL_AROUSAL = {"anger": 0.8, "fear": 0.75, "surprise": 0.75, "happiness": 0.6, "disgust": 0.45, "neutral": 0.3,
+                   "sadness": 0.25}
+AROUSAL_MARGIN = 0.2  # how much better the voice's arousal must fit its own emotion than the words' for it to rename
 OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": "afraid", "disgust": "disgusted",
               "surprise": "surprised", "neutral": "neutral"}
 SURE = 0.3  # below this certainty the conclusion says it is uncertain
 WORDS_FINDING = 0.3  # text_sentiment gives words without any sentiment word a confidence of 0.3 or less
 WEAK_LEAN = 0.02  # a fused valence nearer zero than this leans nowhere
 CLEAR_LEAN = 0.25  # a fused valence beyond this leans clearly: the named emotion must be of its sign
+
+
+# A smile over words or a voice of these emotions is masking, not sarcasm (`masks`): the open-vocabulary reading.
+MASKED = {"sadness": ("bittersweet", "masking sadness"), "fear": ("uneasy", "masking fear")}
+HOSTILE = {"anger", "disgust"}  # sarcasm needs words or a voice of these: "a smile over hostile words"
+
+
+def masks(negative: ModalityCue, cues: dict[str, ModalityCue]) -> bool:
+    """A smile against `negative` (the words or the voice) reads as masking, not sarcasm: `negative` names sadness
+    or fear and neither the words nor the voice reads hostile (anger or disgust, leaning negative by at least
+    `MIN_LEANING`, confidence `MIN_CONFIDENCE` or more). A negative reading that names no emotion stays sarcasm."""
+    hostile = any(c.emotion in HOSTILE and c.valence <= -MIN_LEANING and c.confidence >= MIN_CONFIDENCE
+                  for m, c in cues.items() if m in ("words", "voice"))
+    return negative.emotion in MASKED and not hostile
 
 
 def silent(modality: str, cue: ModalityCue) -> bool:
@@ -79,11 +98,29 @@ def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, floa
     best = max(scores, key=scores.get)
     voice, words = cues.get("voice"), cues.get("words")
     if (voice and words and voice.emotion in scores and words.emotion == best != voice.emotion
-            and TYPICAL_VALENCE[voice.emotion] * TYPICAL_VALENCE[best] > 0):
+            and TYPICAL_VALENCE[voice.emotion] * TYPICAL_VALENCE[best] > 0 and renames(voice, words)):
         # words and voice lean the same way but name different emotions ("she is dead" said in fury):
-        # the words tell what happened, the delivery how the speaker takes it, so the voice names it
+        # the words tell what happened, the delivery how the speaker takes it, so the voice names it where it
+        # hears that (`renames`), not wherever it leans the same way
         best = voice.emotion
     return best, round(scores[best] / sum(scores.values()) * support[best], 3)
+
+
+def renames(voice: ModalityCue, words: ModalityCue) -> bool:
+    """Whether a voice that leans the way the words do may rename the emotion the words name: only where its
+    reading is at least as confident as the words' (a trained or Hugging Face reader), or where it hears what the
+    words cannot. That is a reading of at least `MIN_CONFIDENCE` whose arousal (what the voice tells best) fits
+    the emotion it names better than the words' emotion, by `AROUSAL_MARGIN` or more on `TYPICAL_AROUSAL`: sad
+    words said in fury (EmoFilm m_rab046, "¡Está muerta, joder!": voice arousal 0.69, anger). A weak reading whose
+    arousal does not back its emotion renames nothing, and the more confident words name it: sad words read
+    flatly as "fear" (confidence 0.35 against 0.82, arousal 0.45, nearer sadness than fear), or "I'm furious"
+    read as "fear" at arousal 0.43."""
+    if voice.confidence >= words.confidence:
+        return True
+    if voice.confidence < MIN_CONFIDENCE:
+        return False
+    a = voice.arousal
+    return abs(TYPICAL_AROUSAL[words.emotion] - a) - abs(TYPICAL_AROUSAL[voice.emotion] - a) >= AROUSAL_MARGIN
 
 
 def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_probs: dict | None) -> str:
@@ -170,6 +207,23 @@ class FusionReasoner(Reasoner):
                             "outweighed by the face" + (" and the words" if words is not None and words.valence > 0.15
                                                         else "") + ", so its disagreements are not read as sarcasm "
                             "or masking: the conclusion follows the weighted evidence."
+                        )
+                    elif positive.modality == "face" and masks(negative, cues):
+                        # a smile over sad (or afraid) words or voice, nothing hostile: masking, not sarcasm; the
+                        # valence stays the weighed one, and the emotion is the one the smile covers unless the
+                        # smile clearly outweighs it
+                        felt = negative.emotion
+                        if valence > CLEAR_LEAN:
+                            emotions, basic = ["happy", MASKED[felt][0]], "happiness"
+                            side = f"the face, which clearly outweighs the {negative.modality}'s {felt}"
+                        else:
+                            emotions, basic = list(MASKED[felt]), felt
+                            side = (f"the {negative.modality} for the emotion, the {felt} the smile covers; the "
+                                    "valence stays the weighed balance of the smile and the " + negative.modality)
+                        readings.append(
+                            f"Nothing in the words or the voice is hostile (anger or disgust), so the smile over the "
+                            f"{negative.modality}'s {felt} is read as masking or mixed feelings, not sarcasm: the "
+                            f"conclusion sides with {side}."
                         )
                     elif positive.modality == "face":
                         # a smile over hostile words: the words carry the message, the smile its delivery
@@ -265,7 +319,8 @@ class FusionReasoner(Reasoner):
         )
         if "uncertain" in emotions:
             text += (f" The evidence is weak: the conclusion leans to {emotions[0]} with low confidence and "
-                     "should not be read as a finding (the voice alone tells arousal better than which emotion).")
+                     "should not be read as a finding"
+                     + (" (the voice alone tells arousal better than which emotion)." if "voice" in cues else "."))
         signs = {(c.valence > 0.15) - (c.valence < -0.15) for c in cues.values()} - {0}
         if explanation:
             text += f" Conflict: {explanation}"
