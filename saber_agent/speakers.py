@@ -7,22 +7,23 @@
   utterances of a short clip is needed (`measure_voice`).
 - *Clustering* (`cluster_voices`): average linkage over the utterances with at least
   `RELIABLE_VOICED_S` of voiced speech; two groups stay apart when their average distance is
-  `SAME_VOICE` or more, or when it is `CLEARLY_SAME` or more *and* `APART` times the spread of
-  utterances within both groups (each group a voice heard at least twice: two tight groups far apart
-  are two voices, even when each is nearer the other than a fixed threshold allows; two utterances
-  alone are judged by `SAME_VOICE`). Shorter utterances then take the voice they are nearest to, within
+  `SAME_VOICE` or more, or `APART` times the mean distance between the utterances within both groups
+  (taken as at least `TURN_SPREAD`; each group a voice heard at least twice): two tight groups far
+  apart are two voices, even when nearer each other than a fixed threshold allows; two utterances
+  alone are judged by `SAME_VOICE`. Shorter utterances then take the voice they are nearest to, within
   `SAME_VOICE` widened by sqrt(RELIABLE_VOICED_S / voiced seconds) (the standard error of a mean over
   fewer frames), else a label of their own: a short "Good morning." before a pause is its speaker's,
   not a new voice. Voices are labelled A, B, ... in order of first appearance; an utterance with too
   little voiced speech (`MIN_VOICED_S`) has no voice (None).
   Measured on espeak-ng (13 voice variants x calm, angry, sad, neutral speaking x 8 sentences;
   conversations of random turns, 300 each): one voice over 2 turns kept whole 0.70 -> 0.91, over 4
-  turns 0.55 -> 0.75; two voices over 4 turns told apart exactly 0.32 -> 0.43, over 6 turns 0.18 -> 0.39
+  turns 0.55 -> 0.77; two voices over 4 turns told apart exactly 0.32 -> 0.46, over 6 turns 0.18 -> 0.39
   (before: MFCC means over every frame, one fixed 2.5 threshold).
   Limits: the espeak male variants differ by 4-5 % in formant frequencies, which is as much as one
   voice calm and shouting differs, in MFCC and in LPC cepstra alike: a pair of such voices is told
-  apart by pitch and by the spread rule, so one voice alternating calm and shouting turns may be split
-  in two; overlapping speech is one utterance.
+  apart by pitch and by the spread rule, so one voice alternating calm and fully shouting turns is
+  split in two as well (espeak-ng en-us+m3 calm / shouting over 4 turns: groups 1.79 apart, the trial's
+  two voices 1.88; raised but not shouting, 1.21: one voice); overlapping speech is one utterance.
 - *Faces*: every face in the sampled frames (the shared face detector of
   `saber_agent.plugins.facetrack`), linked frame to frame into tracks with stable ids F1, F2, ...
   ordered left to right.
@@ -50,8 +51,8 @@ F0_SCALE_ST = 3.0
 SPREAD_SCALE_ST = 6.0
 MFCC_SCALE = 40.0
 SAME_VOICE = 2.5  # average-linkage distance below which utterances may share a voice
-CLEARLY_SAME = 1.2  # below this, always one voice (one espeak voice's turns lie ~0.8 apart)
-APART = 2.0  # two groups this many times farther apart than their own utterances are two voices
+TURN_SPREAD = 0.8  # the least spread taken for a voice's turns (one espeak voice's turns lie ~0.8 apart)
+APART = 2.0  # two groups this many times farther apart than their own turns (at least TURN_SPREAD) are two voices
 MIN_VOICED_S = 0.3  # an utterance needs this much voiced speech to be placed
 RELIABLE_VOICED_S = 1.5  # an utterance with less voiced speech joins the voice it is nearest to
 STILL_PICTURE = 0.5  # mean absolute grey change between frames below this: a still picture
@@ -145,7 +146,7 @@ def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float = S
 
 def _average_linkage(distance: np.ndarray, threshold: float) -> list[list[int]]:
     """Groups of rows of a symmetric (n, n) distance matrix: average linkage, nearest groups first, with
-    the stopping rule of `cluster_voices` (SAME_VOICE, or CLEARLY_SAME and APART x the groups' spread)."""
+    the stopping rule of `cluster_voices` (SAME_VOICE, or APART x the groups' spread)."""
     n = len(distance)
     between = distance.astype(np.float64).copy()
     np.fill_diagonal(between, np.inf)
@@ -162,8 +163,9 @@ def _average_linkage(distance: np.ndarray, threshold: float) -> list[list[int]]:
         if not np.isfinite(d):
             break
         pairs = size[p] * (size[p] - 1) / 2, size[q] * (size[q] - 1) / 2
-        spread = (within[p] + within[q]) / sum(pairs) if all(pairs) else None
-        if d >= threshold or (d >= CLEARLY_SAME and spread is not None and d >= APART * spread):
+        # a voice repeating itself (or a few alike turns) must not make its spread look smaller than a voice's
+        spread = max(TURN_SPREAD, (within[p] + within[q]) / sum(pairs)) if all(pairs) else None
+        if d >= threshold or (spread is not None and d >= APART * spread):
             refused[p, q] = refused[q, p] = True
             continue
         within[p] += within[q] + d * size[p] * size[q]
