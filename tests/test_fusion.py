@@ -67,6 +67,7 @@ def test_a_smile_over_sad_words_is_masking_at_the_weighed_valence_not_sarcasm():
     weighed = sum(w * v for w, v in weights) / sum(w for w, _ in weights)
     assert abs(analysis.valence - weighed) < 0.01
     assert "masking" in analysis.conflict_explanation and "sides with the words" in analysis.conflict_explanation
+    assert "over the words' sadness" in analysis.conflict_explanation and "leans nowhere" in analysis.conflict_explanation
     assert CrossModalAgreement().check(req, analysis).passed and LabelEvidenceAgreement().check(req, analysis).passed
 
 

@@ -212,17 +212,17 @@ class FusionReasoner(Reasoner):
                         # a smile over sad (or afraid) words or voice, nothing hostile: masking, not sarcasm; the
                         # valence stays the weighed one, and the emotion is the one the smile covers unless the
                         # smile clearly outweighs it
-                        felt = negative.emotion
+                        felt, whose = negative.emotion, "the words'" if negative.modality == "words" else "the voice's"
                         if valence > CLEAR_LEAN:
                             emotions, basic = ["happy", MASKED[felt][0]], "happiness"
-                            side = f"the face, which clearly outweighs the {negative.modality}'s {felt}"
+                            side = f"the face, which clearly outweighs {whose} {felt}"
                         else:
                             emotions, basic = list(MASKED[felt]), felt
                             side = (f"the {negative.modality} for the emotion, the {felt} the smile covers; the "
                                     "valence stays the weighed balance of the smile and the " + negative.modality)
                         readings.append(
-                            f"Nothing in the words or the voice is hostile (anger or disgust), so the smile over the "
-                            f"{negative.modality}'s {felt} is read as masking or mixed feelings, not sarcasm: the "
+                            f"Nothing in the words or the voice is hostile (anger or disgust), so the smile over "
+                            f"{whose} {felt} is read as masking or mixed feelings, not sarcasm: the "
                             f"conclusion sides with {side}."
                         )
                     elif positive.modality == "face":
@@ -234,7 +234,8 @@ class FusionReasoner(Reasoner):
             explanation = (
                 " ".join(readings)
                 + f" Resolved by weighing every modality by its confidence; the conclusion leans "
-                f"{'negative' if valence < 0 else 'positive' if valence > 0 else 'neutral'} (valence {valence:+.2f})."
+                f"{'negative' if valence <= -WEAK_LEAN else 'positive' if valence >= WEAK_LEAN else 'nowhere'} "
+                f"(valence {valence:+.2f})."
             )
         else:
             named, certainty = vote(cues, valence)
