@@ -82,3 +82,21 @@ def test_a_smile_that_clearly_outweighs_sad_words_sides_with_the_face():
     analysis = FusionReasoner().reason(request(FULL_SMILE, faint_sad))
     assert analysis.basic_emotion == "happiness" and analysis.emotions == ["happy", "bittersweet"] and analysis.valence > 0.25
     assert "sides with the face" in analysis.conflict_explanation
+
+
+def test_a_named_emotion_against_the_weighed_lean_is_uncertain_and_says_so():
+    # the trial's "I hope you are right": a barely leaning "fear" voice, positive words naming no emotion
+    cues = [ModalityCue(modality="voice", valence=-0.1, arousal=0.45, confidence=0.3, emotion="fear"),
+            ModalityCue(modality="words", valence=0.4, arousal=0.5, confidence=0.5)]
+    a = FusionReasoner().reason(request(*cues))
+    assert a.basic_emotion == "fear" and a.valence > 0  # the weak-lean rule keeps both (EmoFilm dev)
+    assert "uncertain" in a.emotions
+    assert "disagree; neither is a finding" in a.reasoning and "The modalities agree" not in a.reasoning
+    assert "reads neutral (fear)" not in a.reasoning and "fear, barely leaning (valence -0.10)" in a.reasoning
+
+
+def test_a_named_emotion_of_the_leans_sign_is_not_flagged():
+    cues = [ModalityCue(modality="voice", valence=-0.3, arousal=0.7, confidence=0.3, emotion="fear"),
+            ModalityCue(modality="words", valence=-0.4, arousal=0.5, confidence=0.5)]
+    a = FusionReasoner().reason(request(*cues))
+    assert a.basic_emotion == "fear" and a.valence < 0 and "disagree" not in a.reasoning

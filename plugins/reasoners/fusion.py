@@ -145,6 +145,12 @@ def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_pro
     return named
 
 
+def contradicts(basic: str | None, valence: float) -> bool:
+    """Whether the named basic emotion's usual sign is against the conclusion's valence (a weak lean, which
+    `agreeing` leaves named: "afraid" at valence +0.24)."""
+    return TYPICAL_VALENCE.get(basic or "", 0.0) * valence < 0 and abs(valence) >= WEAK_LEAN
+
+
 def voice_probabilities(request: ReasoningRequest) -> dict | None:
     """The voice reading's probabilities over the basic emotions (`plugins.voice_emotion`), if the slot holds them."""
     slot = request.evidence.slot("acoustic_feat")
@@ -254,11 +260,13 @@ class FusionReasoner(Reasoner):
                 if (renamed := agreeing(named, valence, cues, voice_probabilities(request))) != named:
                     basic, label = renamed, OPEN_LABEL.get(renamed, renamed)
                     emotions = [label, "uncertain"] if "uncertain" in emotions else [label]
+                if contradicts(basic, valence) and "uncertain" not in emotions:
+                    emotions.append("uncertain")  # a weak lean against the named emotion's sign is no finding
 
         cited = self._cite(request, cues)
         visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
         acoustic = self._slots_text(evidence, ("speech_content", "acoustic_feat"))
-        reasoning = self._reasoning(request, cues, valence, arousal, emotions, explanation)
+        reasoning = self._reasoning(request, cues, valence, arousal, emotions, explanation, basic)
         return Analysis(
             visual_evidence=visual,
             acoustic_evidence=acoustic,
@@ -296,7 +304,7 @@ class FusionReasoner(Reasoner):
         return cited
 
     @staticmethod
-    def _reasoning(request, cues, valence, arousal, emotions, explanation) -> str:
+    def _reasoning(request, cues, valence, arousal, emotions, explanation, basic=None) -> str:
         available = request.evidence.available()
         if not cues:
             return (
@@ -308,6 +316,9 @@ class FusionReasoner(Reasoner):
             sign = "positive" if c.valence > 0.15 else "negative" if c.valence < -0.15 else "neutral"
             label = c.emotion if c.emotion and not (c.emotion == "neutral" and sign != "neutral") else None
             lean = f"leaning {sign} (valence {c.valence:+.2f})" if c.emotion == "neutral" and sign != "neutral" else sign
+            if sign == "neutral" and c.emotion in BASIC and c.emotion != "neutral":
+                # not "reads neutral (fear)": the reading names an emotion but its valence barely leans
+                lean, label = f"{c.emotion}, barely leaning (valence {c.valence:+.2f})", None
             weak = f"weak, confidence {c.confidence:.2f}: no conflict is named on it" if c.confidence < MIN_CONFIDENCE else ""
             said = "; ".join(x for x in (label, weak) if x)
             return f"the {m} {'read' if m == 'words' else 'reads'} {lean}" + (f" ({said})" if said else "")
@@ -322,10 +333,15 @@ class FusionReasoner(Reasoner):
             text += (f" The evidence is weak: the conclusion leans to {emotions[0]} with low confidence and "
                      "should not be read as a finding"
                      + (" (the voice alone tells arousal better than which emotion)." if "voice" in cues else "."))
+        apart = not explanation and contradicts(basic, valence)
+        if apart:
+            # the weak-lean rule keeps the named emotion and the weighed lean apart (see `agreeing`): say so
+            text += (f" The emotion named ({emotions[0]}) and the weighed lean ({'positive' if valence > 0 else 'negative'},"
+                     f" {valence:+.2f}) disagree; neither is a finding on its own.")
         signs = {(c.valence > 0.15) - (c.valence < -0.15) for c in cues.values()} - {0}
         if explanation:
             text += f" Conflict: {explanation}"
-        elif len(cues) > 1 and len(signs) <= 1:
+        elif len(cues) > 1 and len(signs) <= 1 and not apart:
             text += " The modalities agree."
         if request.critique:
             text += " Revised after the consistency checks: " + "; ".join(request.critique) + "."
