@@ -9,6 +9,26 @@ first lexicon word up to `SCOPE` words after it; a word VADER already negated is
 scored it. "never so/this" and "without doubt" stay VADER's intensifiers. The word "no" itself is
 a negator or a refusal, not an emotion: its valence (-1.2 in VADER) is not counted.
 
+Words with no emotion of their own in speech. VADER's raters scored each lexicon word out of context
+(Hutto & Gilbert 2014, section 3.1), so the small words that run through spoken English come out
+positive: "please" +1.3, "yes" +1.7, "sure" +1.3, "honestly" +2.0, "like" +1.5. In speech they are
+discourse markers (Schiffrin 1987, *Discourse Markers*: oh, well, now, so, y'know), response tokens
+(Gardner 2001, *When Listeners Talk*: yeah, okay, right), politeness formulas (Brown & Levinson 1987:
+please, pardon, kindly, "good morning"), stance adverbials of certainty or manner of speaking (Biber et
+al. 1999, *Longman Grammar* 10.2: honestly, surely, certainly, definitely, clearly, truly), and the
+quotative or filler "like" (D'Arcy 2017). Their valence is not counted (`_no_emotion`):
+
+- always: `NO_EMOTION` (please, yes, yeah, sure, honestly ...);
+- as a response token or marker that opens its clause: okay, ok, alright, well ("Okay, let's start",
+  "Well, I don't know"; but "I'm okay", "I'm not okay", "it went well", "well done" keep their valence),
+  and "as well";
+- "like" unless it is the verb after a subject or an auxiliary ("I (really) like it", "don't like");
+  "it looks like rain", "it's like", "I'd like a coffee", "would you like tea" are not liking;
+- "kind" as a noun ("what kind", "any kind"; VADER already reads "kind of" as a hedge), and "good" in
+  a greeting that opens its clause ("Good evening.").
+
+"thank(s)", "love", "welcome", "fine", "agree" and the verb "like" stay sentiment words.
+
 Output: the sentence valence (VADER's compound, with its "but" weighting and punctuation emphasis)
 and each token's valence in context, with whether it is negated.
 """
@@ -20,6 +40,22 @@ from dataclasses import dataclass
 
 SCOPE = 4  # words after a negator that it can reach (VADER's own window is 3, "no" only 2)
 _CLAUSE_END = tuple(",.;:!?")
+
+# closed lists of words whose valence is not counted (see the module docstring for the sources)
+NO_EMOTION = frozenset({
+    "please", "pls", "plz", "pardon", "kindly", "yes", "yeah", "yep", "sure", "surely", "certainly", "definitely", "honestly", "truly",
+    "clearly",
+})
+RESPONSE_TOKENS = frozenset({"okay", "ok", "alright", "well"})  # not counted when they open their clause
+_OPENERS = frozenset({"oh", "ah", "and", "but", "so", "now", "um", "uh", "er", "hmm", "anyway", "yes", "yeah", "yep", "okay", "ok",
+                      "alright", "well", "right", "sure"})
+_LIKE_SUBJECTS = frozenset({"i", "you", "we", "they", "people", "who", "to", "do", "does", "did", "don't", "doesn't", "didn't", "dont",
+                            "doesnt", "didnt", "you'll", "we'll", "they'll", "will", "can", "can't", "might", "may"})
+_LIKE_ADVERBS = frozenset({"really", "also", "always", "still", "just", "actually", "genuinely", "truly", "not", "never", "kind", "sort",
+                           "of", "kinda", "quite", "both", "all", "do", "did"})
+_KIND_NOUN = frozenset({"what", "which", "some", "any", "every", "same", "different", "other", "another", "one's"})
+_GREETED = frozenset({"morning", "afternoon", "evening"})
+_KIND_OF_PERSON = frozenset({"you", "him", "her", "them", "us"})  # "kind of you": praise, not VADER's hedge "kind of"
 
 
 @dataclass
@@ -57,16 +93,19 @@ def read_english(text: str) -> EnglishReading:
             clause += 1
     sentiments: list[float] = []
     for i, item in enumerate(tokens):  # VADER's own loop (polarity_scores)
-        if lower[i] in BOOSTER_DICT or (lower[i] == "kind" and i + 1 < len(lower) and lower[i + 1] == "of"):
+        after = [t.strip(string.punctuation) for t in lower[i + 1 : i + 3]]
+        hedge = lower[i] == "kind" and after[:1] == ["of"] and (after + [""])[1] not in _KIND_OF_PERSON  # "kind of you": kind
+        if lower[i] in BOOSTER_DICT or hedge:
             sentiments.append(0.0)
         else:
             sentiments = analyzer.sentiment_valence(0.0, sentitext, item, i, sentiments)
     words = []
+    plain = [t.strip(string.punctuation) or t for t in lower]
     for i, token in enumerate(lower):
         base = analyzer.lexicon.get(token)
         scoped = _in_scope(lower, clauses, i, analyzer.lexicon)
         negated = scoped
-        if token == "no":
+        if token == "no" or (base and _no_emotion(plain, lower, clauses, i)):
             sentiments[i], negated = 0.0, False
         elif base and sentiments[i]:
             negated = sentiments[i] * base < 0  # VADER negated it
@@ -77,6 +116,34 @@ def read_english(text: str) -> EnglishReading:
     weighted = analyzer._but_check(tokens, list(sentiments))
     compound = float(analyzer.score_valence(weighted, text)["compound"]) if tokens else 0.0
     return EnglishReading(compound, words)
+
+
+def _no_emotion(plain: list[str], lower: list[str], clauses: list[int], i: int) -> bool:
+    """Whether token i is a discourse marker, response token, politeness formula, stance adverb or filler
+    "like" whose lexicon valence is no emotion (the module docstring lists the cases). `plain`: the tokens
+    without punctuation, `lower`: as VADER sees them, `clauses`: each token's clause number."""
+    word = plain[i]
+    before = [plain[j] for j in range(i) if clauses[j] == clauses[i]]
+    after = plain[i + 1] if i + 1 < len(plain) and clauses[i + 1] == clauses[i] else ""
+    opens_clause = all(w in _OPENERS for w in before)
+    if word in NO_EMOTION:
+        return True
+    if word in RESPONSE_TOKENS:
+        return (opens_clause and after != "done") or (word == "well" and before[-1:] == ["as"])
+    if word == "like":
+        if lower[i].endswith(","):
+            return True  # "like, totally": a filler
+        j = i - 1
+        while j >= 0 and i - j <= 3 and plain[j] in _LIKE_ADVERBS and plain[j] not in _LIKE_SUBJECTS:
+            j -= 1
+        if j < 0 or plain[j] not in _LIKE_SUBJECTS:
+            return True  # "looks like", "it's like", "I'd like", "would like": no liking
+        return plain[j] == "you" and j > 0 and plain[j - 1] in ("would", "could")  # "would you like tea": an offer
+    if word == "kind":
+        return bool(before) and before[-1] in _KIND_NOUN
+    if word == "good":
+        return opens_clause and after in _GREETED
+    return False
 
 
 def _in_scope(lower: list[str], clauses: list[int], i: int, lexicon: dict[str, float]) -> bool:
@@ -119,4 +186,4 @@ def _emoji_as_words(text: str, emojis: dict[str, str]) -> str:
     return out
 
 
-__all__ = ["SCOPE", "EnglishReading", "WordScore", "is_negator", "read_english"]
+__all__ = ["NO_EMOTION", "RESPONSE_TOKENS", "SCOPE", "EnglishReading", "WordScore", "is_negator", "read_english"]

@@ -1,6 +1,6 @@
 """English negation scopes on top of VADER (plugins/sentiment_en.py), on the real VADER lexicon."""
 
-from saber_agent.plugins.sentiment_en import SCOPE, is_negator, read_english
+from saber_agent.plugins.sentiment_en import NO_EMOTION, RESPONSE_TOKENS, SCOPE, is_negator, read_english
 
 
 def _word(reading, word):
@@ -32,3 +32,13 @@ def test_vaders_own_negations_and_intensifiers_are_kept():
 def test_negators():
     assert all(is_negator(w) for w in ("no", "not", "never", "don't", "nothing", "without", "isn't"))
     assert not any(is_negator(w) for w in ("know", "note", "now"))
+
+
+def test_words_with_no_emotion_of_their_own_keep_their_lexicon_entry_but_no_valence():
+    reading = read_english("Please, honestly, I'm not sure. Okay, it looks like rain as well.")
+    for word in ("please", "honestly", "sure", "okay", "like", "well"):
+        w = _word(reading, word)
+        assert w.lexicon and w.valence == 0.0 and not w.negated, word
+    assert reading.compound == 0.0
+    assert all(w in NO_EMOTION for w in ("please", "yes", "yeah", "sure", "honestly")) and "okay" in RESPONSE_TOKENS
+    assert _word(read_english("I am okay"), "okay").valence > 0 and _word(read_english("I like it"), "like").valence > 0

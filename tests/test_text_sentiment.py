@@ -66,6 +66,47 @@ def test_a_negated_emotion_word_does_not_name_the_emotion():
     assert analyze("I worry about him every day.", "en").emotion == "fear"
 
 
+# Discourse markers, response tokens, politeness formulas, stance adverbs and the filler "like" (plugins/sentiment_en.py):
+# VADER scores them positive out of context. The two first are the trial's (/tmp/trial3): the meeting notice read
+# +0.32 "positive" (please +1.3) and made a sarcasm conflict with a frown; the worried sentence read +0.05 neutral.
+NO_EMOTION_EN = [
+    ("The meeting is at three o'clock in room twelve. Please bring the printed agenda and a pen.", 0),
+    ("Yes, I read them twice. Honestly, it's terrible, and I am worrying about our jobs", -1),
+    ("Okay, sure, well, yeah, right.", 0),
+    ("Good evening. Tonight's weather will be cloudy with light rain in the north.", 0),
+    ("It looks like rain.", 0),
+    ("I'd like a coffee, please.", 0),
+    ("Would you like some tea?", 0),
+    ("Okay, let's start. Well, I don't know what kind it is.", 0),
+]
+# the same words where they do carry the sentiment, or next to words that do
+SENTIMENT_KEPT_EN = [
+    ("I'm sure you'll love it", 1, "love (+3.2)"),
+    ("Thank you so much", 1, "thank (+1.5)"),
+    ("I really like you.", 1, "like (+1.5)"),
+    ("I don't like it.", -1, "not like (-1.1)"),
+    ("I'm not okay.", -1, "not okay (-0.7)"),
+    ("It went well.", 1, "well (+1.1)"),
+    ("Well done!", 1, "well (+1.1)"),
+    ("That is very kind of you.", 1, "kind (+2.4)"),
+    ("Yes! We won!", 1, "won (+2.7)"),
+]
+
+
+@pytest.mark.parametrize(("text", "sign"), NO_EMOTION_EN)
+def test_discourse_markers_and_politeness_formulas_carry_no_emotion(text, sign):
+    s = analyze(text, "en")
+    assert (s.valence < -0.15 if sign < 0 else abs(s.valence) < 0.05 and s.emotion == "neutral"), (s.valence, s.evidence)
+    words = ("please", "yes", "honestly", "okay", "sure", "well", "yeah", "good", "like", "kind")
+    assert not any(e.split(" (")[0] in words for e in s.evidence), s.evidence
+
+
+@pytest.mark.parametrize(("text", "sign", "word"), SENTIMENT_KEPT_EN)
+def test_the_same_words_keep_their_sentiment_where_they_carry_it(text, sign, word):
+    s = analyze(text, "en")
+    assert s.valence * sign > 0.15 and word in s.evidence, (s.valence, s.evidence)
+
+
 def test_other_emotions_are_named():
     assert analyze("I am so scared, I am worried he will not come back.").emotion == "fear"
     assert analyze("我很害怕，我担心他不会回来了。").emotion == "fear"
