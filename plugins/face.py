@@ -39,6 +39,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS, ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
+from saber_agent.plugins import face_still
 from saber_agent.plugins.face_upright import upright
 from saber_agent.plugins.facetrack import FaceTrack, _same_face, track_faces
 from saber_agent.settings import AnalysisSettings
@@ -329,15 +330,14 @@ def head_motion(track: FaceTrack, frame_width: int) -> dict | None:
     boxes, times = track.boxes, track.times
     width = float(np.nanmedian(boxes[:, 2]))
     centres = track.centers
-    steps, segment, segments = [], [], []  # a jump (a cut, or a move past the linker's reach) starts a new segment
+    segment, segments = [], []  # a jump (a cut, or a move past the linker's reach) starts a new segment
     for i in np.flatnonzero(found):
         if segment and not _same_face(boxes[segment[-1]], boxes[i]):
             segments.append(segment)
             segment = []
-        elif segment and i == segment[-1] + 1 and times[i] > times[i - 1]:
-            steps.append(np.hypot(*(centres[i] - centres[i - 1])) / width / (times[i] - times[i - 1]))
         segment.append(i)
     segments.append(segment)
+    steps = face_still.windowed_speeds(centres, times, width, segments)  # over >= 0.5 s: box jitter does not grow with fps
     seen = centres[found]
     spans = np.max([np.ptp(centres[s], axis=0) for s in segments], axis=0) / width  # within a segment, never across a jump
     sizes = boxes[found, 2]
@@ -438,16 +438,21 @@ def _seconds(t: float) -> str:
     return f"{t:.1f} s"
 
 
+def _fps(times: list[float]) -> float:
+    """Frames per second over the sampled times (rounded to 0.1; 0 for one frame)."""
+    return round((len(times) - 1) / (times[-1] - times[0]), 1) if len(times) > 1 and times[-1] > times[0] else 0
+
+
 def describe(m: dict) -> str:
     """SABER-style `facial_exp_desc` text that cites the measurements."""
     n, k = m["n_frames"], m["frames_with_face"]
     dominant = m["dominant"]
     share = m["dominant_share"]
-    steadiness = "consistently" if share >= 0.8 else "mostly" if share >= 0.5 else "intermittently"
+    steadiness = "consistently" if share >= 0.8 and len(m["changes"]) <= 1 else "mostly" if share >= 0.5 else "intermittently"
     who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
     counted = (
         f"{dominant} is the top expression in {round(share * k)} of {k} sampled frames with a face "
-        f"(mean probability {m['dominant_probability']:.2f})"
+        f"(at {_fps(m['timeline']['t']):g} fps; mean probability {m['dominant_probability']:.2f})"
     )
     # the expression leads: readers (and the fusion reasoner's summary) take the first sentence
     if m["dominant_probability"] < WEAK_EXPRESSION:
@@ -581,7 +586,10 @@ class FaceTool(PerceptionTool):
             return Slot.failed(str(exc), provenance)
         if np.isnan(probs[:, 0]).all():
             return Slot.unavailable(f"the {backend.name} backend read no face in {n} sampled frames", provenance)
-        m = summarize(track, probs, int(clip.frames.shape[2]))
+        # a face whose pixels do not change has one expression and does not move: its frames are averaged
+        steady_track, probs, still = face_still.steady(clip.frames, track, probs)
+        m = summarize(steady_track, probs, int(clip.frames.shape[2]))
+        m["still_face"] = still
         m["backend"] = backend.name
         run = getattr(backend, "last_run", None)
         if run is not None:  # where the expression model ran (a CPU fallback is noted)
@@ -591,7 +599,8 @@ class FaceTool(PerceptionTool):
         certainty = float(probs[~np.isnan(probs[:, 0])].max(axis=1).mean())
         confidence = certainty * min(1.0, m["frames_with_face"] / 3) * (0.5 + 0.5 * m["coverage"])
         m["upright"] = face_upright.summary(rolls, geometry)
-        text, timelines = " ".join(filter(None, (describe(m), face_upright.sentence(m["upright"])))), {"expression": expression_timeline(m)}
+        said = (describe(m), face_still.sentence(still), face_upright.sentence(m["upright"]))
+        text, timelines = " ".join(filter(None, said)), {"expression": expression_timeline(m)}
         if geometry and geometry.get("frames_with_mesh"):
             from saber_agent.plugins import action_units
 
