@@ -49,6 +49,7 @@ from saber_agent.plugins.motion import (  # noqa: F401  (re-exported: the body t
     measure_motion,
     nearest_box,
     region_masks,
+    shift_sentence,
     stabilized,
 )
 from saber_agent.plugins.pose import (  # noqa: F401  (re-exported)
@@ -366,9 +367,10 @@ def describe(m: dict[str, Any]) -> str:
         if max(abs(camera["pan_x"]), abs(camera["pan_y"])) > 0.03:
             moves.append("pans")
         parts.append(f"The camera {' and '.join(moves)}; its motion is discounted.")
+    parts.append(shift_sentence(m))
     if "pose" in m and m["pose"].get("status") == "ok":
         parts.append(describe_pose(m["pose"]))
-    return " ".join(parts)
+    return " ".join(p for p in parts if p)
 
 
 # -- the tool ---------------------------------------------------------------------------------------
@@ -428,7 +430,7 @@ class BodyTool(PerceptionTool):
             if not why_no_keypoints:
                 times = np.asarray(clip.frame_times, dtype=np.float64)
                 read = pose_frames(times, float(options.get("pose_fps", POSE_FPS)))
-                body_keypoints = body_language(times[read], keypoints(clip.frames[read]))
+                body_keypoints = body_language(times[read], keypoints(clip.frames[read]), clip.frames.shape[1:3])
         m = measure(clip, tracker_option(settings))
         n = len(clip.frames)
         model = None

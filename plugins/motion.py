@@ -5,7 +5,9 @@ frames downscaled to FLOW_SIDE pixels (longer side):
 
 - camera motion: a similarity transform (pan, zoom, roll) fitted with RANSAC to Lucas-Kanade tracks
   of corners outside the head, accepted only when most of the frame follows it (`camera_motion`);
-  the next frame is warped back by it before the flow is measured (`stabilized`).
+  the next frame is warped back by it before the flow is measured (`stabilized`). When no such
+  motion is found but one shift of the whole picture explains its change (`rigid_shift`: a still
+  picture cut between two framings, or sliding), that shift is the camera's: discounted the same way.
 - gesture activity: dense Farnebäck flow between consecutive frames with the face box and a head
   margin masked out, split into the upper body (below the head, ~3 face widths wide) and the
   hands/sides; without a face, into the centre and the sides of the frame. Units: % of the frame
@@ -42,6 +44,10 @@ BURST_GAP_S = 0.6
 # this shows the same picture: ~4 pixels of a 192x108 frame. A head nod of 0.06 face heights changes
 # hundreds (the face's edges move by a pixel or more); re-encoded still images change none.
 STILL_PICTURE = 2e-4
+# A frame pair where at least this share of the picture changes, and one shift of the whole picture leaves at most
+# RIGID_RESIDUAL of that change, is the picture moving as one (a cut between two framings, a sliding still): not body motion.
+RIGID_MIN_CHANGE = 0.01
+RIGID_RESIDUAL = 0.15
 LEVEL_ORDER = ("little", "slight", "moderate", "lively")
 
 
@@ -201,6 +207,39 @@ def stabilized(b: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return warped, valid
 
 
+def rigid_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The translation (2x3, flow-frame pixels) that moves the whole picture `a` onto `b`, when one does.
+
+    A still picture cut between two positions, or one that slides across the frame, changes many pixels
+    but none of its content moves on its own: one shift explains the whole change. The shift is found by
+    phase correlation (`cv2.phaseCorrelate`, on frames padded with their mean so shifts up to a frame's
+    size are not folded) and accepted when at least RIGID_MIN_CHANGE of the picture changes, the shift is
+    at least MIN_CAMERA_PX, and after undoing it at most RIGID_RESIDUAL of that change remains (pixels
+    > CHANGE_LEVEL grey levels). A head that nods or a hand that waves in front of a still picture moves
+    alone: the best shift is ~0 or leaves most of the change, and None is returned.
+    """
+    import cv2
+
+    h, w = a.shape
+    raw = float((np.abs(a.astype(np.int16) - b.astype(np.int16)) > CHANGE_LEVEL).mean())
+    if raw < RIGID_MIN_CHANGE:
+        return None
+    pads = []
+    for frame in (a, b):
+        pad = np.full((2 * h, 2 * w), float(frame.mean()), np.float32)
+        pad[:h, :w] = frame
+        pads.append(pad)
+    (dx, dy), _ = cv2.phaseCorrelate(pads[0], pads[1])
+    if np.hypot(dx, dy) < MIN_CAMERA_PX or abs(dx) >= w or abs(dy) >= h:
+        return None
+    matrix = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy]])
+    back, valid = stabilized(b, matrix)
+    residual = np.abs(a.astype(np.int16) - back.astype(np.int16)) > CHANGE_LEVEL
+    if valid is None or not valid.any() or float(residual[valid].mean()) > RIGID_RESIDUAL * raw:
+        return None
+    return matrix
+
+
 # -- the measurement --------------------------------------------------------------------------------
 
 @dataclass
@@ -229,6 +268,7 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     cumulative = np.eye(3)  # frame 0 -> frame i camera transform
     to_first = [np.eye(3)]
     pairs = []
+    rigid: list[int] = []  # pair indices where the whole picture moved as one (`rigid_shift`)
     cuts = shot_changes(clip).pairs  # pair indices that straddle a shot change (shared with the scene tool)
     blurred = np.stack([cv2.GaussianBlur(g, (5, 5), 0) for g in grey])
     for i in range(n - 1):
@@ -243,6 +283,10 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         if anchor is None and not head.reason:
             anchor = nearest_box(head, i, times, max_gap_s=np.inf)
         matrix, share = camera_motion(grey[i], grey[i + 1], exclude)
+        shift = rigid_shift(blurred[i], blurred[i + 1]) if i not in cuts and np.allclose(matrix, np.eye(2, 3)) else None
+        if shift is not None:  # the whole picture moved as one (a cut between framings, a sliding still): discounted
+            matrix, share = shift, 1.0
+            rigid.append(i)
         if i in cuts:
             matrix = np.eye(2, 3)  # no camera motion carries across shots
         following, valid = stabilized(grey[i + 1], matrix)
@@ -323,8 +367,21 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         "zoom": _r(cam_scale, 3),
         "pan_x": _r(cam_shift[0], 3), "pan_y": _r(cam_shift[1], 3),  # total, in frame widths
         "moving": bool(abs(cam_scale - 1) > 0.03 or np.abs(cam_shift).max() > 0.03),
+        # pairs where the whole picture shifted as one (time of the later frame, shift in frame widths)
+        "whole_picture_shifts": [{"t": round(pairs[i]["t1"], 2), "dx": _r(pairs[i]["camera"]["dx"] / width, 3),
+                                  "dy": _r(pairs[i]["camera"]["dy"] / width, 3)} for i in rigid],
     }
     return MotionResult(m, head, to_first, cuts, scale)
+
+
+def shift_sentence(m: dict[str, Any]) -> str:
+    """The sentence for a picture that moved as a whole between sampled frames (empty when it never did)."""
+    shifts = (m.get("camera") or {}).get("whole_picture_shifts") or []
+    if not shifts:
+        return ""
+    times = ", ".join(f"{s['t']:.1f} s" for s in shifts[:4]) + (", ..." if len(shifts) > 4 else "")
+    return (f"The whole picture shifts as one between {len(shifts)} pair(s) of sampled frames (at {times}: a cut between "
+            "framings, a camera move or a sliding still picture); that motion is discounted, not read as gesture, nod, shake or shift.")
 
 
 def bursts(pairs: list[dict], energy: dict[str, np.ndarray], changed: dict[str, np.ndarray]) -> list[dict[str, Any]]:

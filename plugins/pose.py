@@ -23,7 +23,11 @@ Two keypoint backends:
 - arms: ``crossed`` (each wrist past the body's midline toward the other side, between shoulder and
   hip height), ``raised`` (a wrist above its shoulder), ``hands near the face`` (a wrist within
   NEAR_FACE SW of the nose).
-- gestures: bursts of wrist speed above GESTURE_SPEED SW per second, with times.
+- gestures: bursts of wrist speed (relative to the shoulders' midpoint) above GESTURE_SPEED SW per
+  second, with times.
+
+Every arm reading needs the arm seen (`arm_seen`: wrist and elbow at visibility >= ARM_VISIBLE and
+inside the frame, off its border): MediaPipe extrapolates wrists that are out of the picture.
 
 Left and right are the person's own (MediaPipe's names).
 """
@@ -52,6 +56,24 @@ GESTURE_SPEED = 1.0  # SW per second
 GESTURE_GAP_S = 0.6
 KEPT = (NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST, L_HIP, R_HIP)  # in measurements.keypoints_xyv
 MIN_PERSON_SHARE = 0.2  # a person seen in fewer sampled frames than this is not described
+# An arm counts as seen (for crossed, raised, near-face, wrists seen and wrist gestures) only when its wrist and elbow have
+# at least this visibility and lie inside the frame, more than ARM_MARGIN of its size from the border: MediaPipe places
+# off-frame wrists of a head-and-shoulders portrait inside or at the border with visibility ~0.5-0.7 (trial3 ntsc_480i.ts).
+ARM_VISIBLE = 0.8
+ARM_MARGIN = 0.02
+
+
+def arm_seen(points: np.ndarray, wrist: int, elbow: int, size: tuple[int, int] | None) -> np.ndarray:
+    """(n,) whether the arm of `wrist` and `elbow` is seen in each frame of (n, 33, 3) keypoints; `size`: the frame's (h, w) pixels
+    (None: the border is not checked)."""
+    ok = np.ones(len(points), bool)
+    for j in (wrist, elbow):
+        ok &= np.nan_to_num(points[:, j, 2]) >= ARM_VISIBLE
+        if size is not None:
+            h, w = size
+            x, y = np.nan_to_num(points[:, j, 0], nan=-1.0), np.nan_to_num(points[:, j, 1], nan=-1.0)
+            ok &= (x > ARM_MARGIN * w) & (x < (1 - ARM_MARGIN) * w) & (y > ARM_MARGIN * h) & (y < (1 - ARM_MARGIN) * h)
+    return ok
 
 
 def _r(value, digits: int = 3):
@@ -88,8 +110,9 @@ def _spans(times: np.ndarray, mask: np.ndarray, step: float) -> list[dict]:
     return [{"start_s": _r(times[a], 2), "end_s": _r(times[b - 1] + step, 2)} for a, b in _runs(mask)]
 
 
-def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
-    """Posture, arms and gestures from (n, 33, 3) keypoints (JSON-able; see the module docstring)."""
+def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Posture, arms and gestures from (n, 33, 3) keypoints in a frame of `size` (h, w) pixels (JSON-able; see the module
+    docstring). Arms are read only where `arm_seen`."""
     n = len(times)
     step = float(np.median(np.diff(times))) if n > 1 else 0.5
     vis = np.nan_to_num(points[..., 2]) >= VISIBLE
@@ -118,7 +141,8 @@ def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
     hip_y = np.where(hips, (xy[:, L_HIP, 1] + xy[:, R_HIP, 1]) / 2, mid[:, 1] + 1.5 * sw)
     wrists = {"left": L_WRIST, "right": R_WRIST}
     shoulder_of = {"left": L_SHOULDER, "right": R_SHOULDER}
-    seen_w = {k: vis[:, j] & person for k, j in wrists.items()}
+    elbows = {"left": L_ELBOW, "right": R_ELBOW}
+    seen_w = {k: arm_seen(points, j, elbows[k], size) & person for k, j in wrists.items()}
     side = np.sign(ls[:, 0] - rs[:, 0])  # +1: the person's left is the image's right (facing the camera)
     crossed = person.copy()
     for k, j in wrists.items():
@@ -133,9 +157,10 @@ def body_language(times: np.ndarray, points: np.ndarray) -> dict[str, Any]:
         near_face |= seen_w[k] & (np.linalg.norm(xy[:, j] - nose, axis=1) < NEAR_FACE * sw)
     speed = np.full(n, np.nan)
     if n > 1:
-        for j in wrists.values():
-            d = np.linalg.norm(np.diff(xy[:, j], axis=0), axis=1) / np.nanmedian(sw) / np.maximum(np.diff(times), 1e-3)
-            ok = vis[1:, j] & vis[:-1, j]
+        for k, j in wrists.items():
+            # relative to the shoulders: the whole body (or picture) moving as one is no hand gesture
+            d = np.linalg.norm(np.diff(xy[:, j] - mid, axis=0), axis=1) / np.nanmedian(sw) / np.maximum(np.diff(times), 1e-3)
+            ok = seen_w[k][1:] & seen_w[k][:-1]
             speed[1:] = np.fmax(speed[1:], np.where(ok, d, np.nan))
     moving = np.nan_to_num(speed) > GESTURE_SPEED
     gestures = []
