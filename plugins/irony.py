@@ -13,9 +13,14 @@ situation" (EMNLP): the words are flagged only when one clause holds both
   is not positive ("I enjoy helping people who are sick" praises the helping).
 
 A verdict standing alone as an exclamation ("Oh great,", "Fantastic!", "Great, just great,") is the
-speaker's verdict on the clause next to it. Clauses are split at punctuation and at contrast
-conjunctions (but, though ...), so "it was a sad day, but the ceremony was beautiful" holds no
-clause with both.
+speaker's verdict on a statement next to it: within its own sentence when the sentence holds a statement,
+else in the sentences around it. Of the nearest statement before it and the nearest after it, the one
+before is taken when it holds a negative event ("the train is late again, just perfect, exactly what I
+needed": a reaction follows its cause), else the one after ("Oh great, stuck in traffic"). Not across a
+contrast conjunction ("The printer jammed, but great, ..."; "Great, but the train is late"), and not
+back when the statement after it is a recovery ("The printer jammed, great, the technician fixed it":
+the verdict is on the fix). Clauses are split at punctuation and at contrast conjunctions (but, though
+...), so "it was a sad day, but the ceremony was beautiful" holds no clause with both.
 
 Not flagged, whatever the wording: sentences shaped as apology, forgiveness, condolence, gratitude or
 congratulation (sorry, forgive, thank, congratulations; perdón, gracias; 对不起, 谢谢), whose mixed
@@ -24,13 +29,16 @@ wording is sincere. Words that only *happen* to be positive in a lexicon (VADER 
 
 Known misses, by design: sarcastic thanks ("thanks for ruining my day"), irony with no negative word
 ("Oh great, another meeting"), and a speaker's own state ("I'm so happy to be stuck here"). Known false
-alarms: a verdict on a thing whose topic is sad ("a beautiful song about loss"; needs a parser).
+alarms: a verdict on a thing whose topic is sad ("a beautiful song about loss"; needs a parser), and a
+verdict standing as a sentence of its own between a misfortune and good news that names no recovery
+("The storm was terrible. Great! Now the sun is out.": the one before is preferred).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from saber_agent.plugins.sentiment_es import fold
 
@@ -40,11 +48,17 @@ VERDICTS_EN = frozenset({
     "lovely", "excellent", "nice", "superb", "marvelous", "marvellous", "terrific", "fabulous", "splendid", "delightful", "beautiful",
     "yay", "hooray", "best",
 })
-# everyday misfortunes VADER does not score (or barely: delayed -0.9), counted as a negative event of -1.0
+# everyday misfortunes VADER does not score (or barely: delayed -0.9), counted as a negative event of -1.0; breakdowns
+# VADER already scores (broke -1.8, broken -2.1, stuck -1.0, lost -1.3, cancelled -1.0, stolen -2.2) are not repeated.
+# Words with a common good or neutral sense stay out ("jam", "flat", "locked", "frozen", "burned"): only the phrases.
 SITUATIONS_EN = frozenset({
     "late", "delayed", "crash", "crashes", "crashed", "forgot", "traffic", "rain", "raining", "waiting", "queue",
-    "overtime", "homework",
+    "overtime", "homework", "jammed", "canceled", "spilled", "leaking", "overslept", "stranded", "flooded", "towed", "froze",
 })
+SITUATION_PHRASES_EN = (("flat", "tire"), ("flat", "tyre"), ("locked", "out"))  # the first word counts
+# a statement that undoes a misfortune named before it ("... jammed, great, the technician fixed it")
+RECOVERY_EN = re.compile(r"\b(?:fix(?:ed|es)?|repaired|solved|sorted|found|replaced|refunded|rescued|works? again|working again"
+                         r"|back (?:on|up|to normal))\b")
 # words that may stand with a verdict in an exclamation ("oh great", "that's just perfect", "how lovely")
 FILLERS_EN = frozenset({
     "oh", "ah", "well", "just", "so", "how", "what", "a", "an", "really", "absolutely", "simply", "truly", "yeah", "yes", "wow",
@@ -53,7 +67,9 @@ FILLERS_EN = frozenset({
 SPEECH_ACTS_EN = re.compile(
     r"\b(?:sorry|apologi[sz]e\w*|apolog(?:y|ies)|forgiv\w*|pardon|excuse me|condolences?|rest in peace|thank\w*|grateful"
     r"|appreciate\w*|congratulations|congrats)\b")
-RELIEF_EN = re.compile(r"\b(?:gone|over|ended|finished|stopped|healed|cured|recover\w*|surviv\w*|behind (?:me|us)|no (?:more|longer)"
+# "over" as an ending ("the fever is over", "I'm over it"), not the preposition ("coffee all over my notes")
+RELIEF_EN = re.compile(r"\b(?:gone|over(?! (?:my|your|his|her|our|their|the|a|an|this|that|me|him|us|them)\b)"
+                       r"|ended|finished|stopped|healed|cured|recover\w*|surviv\w*|behind (?:me|us)|no (?:more|longer)"
                        r"|free (?:of|from))\b")
 CONTRAST_EN = re.compile(r"\b(?:but|though|although|even though|even if|yet|whereas|while)\b|\band(?= (?:i|you|he|she|we|they|it)\b)")
 NEGATIVE_EN = -1.0  # VADER scale (about -4 .. +4): "stuck" -1.0, "lost" -1.3, "failed" -2.3
@@ -90,39 +106,61 @@ def possible_irony(text: str, language: str, scored: Callable[[str], list[tuple[
     """
     lang = language.lower().split("-")[0]
     if lang == "en":
-        table = (str.lower, SPEECH_ACTS_EN, CONTRAST_EN, _english_clause)
+        table = (str.lower, SPEECH_ACTS_EN, CONTRAST_EN, RECOVERY_EN, _english_clause)
     elif lang == "es" and scored:
-        table = (fold, SPEECH_ACTS_ES, CONTRAST_ES, lambda clause: _scored_clause(clause, scored, "es"))
+        table = (fold, SPEECH_ACTS_ES, CONTRAST_ES, RELIEF_ES, lambda clause: _scored_clause(clause, scored, "es"))
     elif lang in ("zh", "yue", "cmn") and scored:
-        table = (str, SPEECH_ACTS_ZH, CONTRAST_ZH, lambda clause: _scored_clause(clause, scored, "zh"))
+        table = (str, SPEECH_ACTS_ZH, CONTRAST_ZH, RELIEF_ZH, lambda clause: _scored_clause(clause, scored, "zh"))
     else:
         return None
-    normal, speech_acts, contrast, read_clause = table
-    readings = []  # (verdicts, negative events, is an exclamation) of each clause, in order ("Great! Traffic again." is two)
-    for sentence in _SENTENCES.split(normal(text or "")):
+    normal, speech_acts, contrast, recovery, read_clause = table
+    readings = []  # one _Clause each, in order ("Great! Traffic again." is two)
+    for n, sentence in enumerate(_SENTENCES.split(normal(text or ""))):
         if speech_acts.search(sentence):
             continue  # apology, forgiveness, condolence, thanks, congratulation: the mixed wording is sincere
         for part in _CLAUSES.split(sentence):
-            pieces = [p.strip() for p in contrast.split(part) if p.strip()]
-            for piece in pieces:  # only a clause that punctuation alone sets off can be an exclamation ("sad but beautiful" is not)
+            split = contrast.split(part)
+            pieces = [(k > 0, p.strip()) for k, p in enumerate(split) if p.strip()]
+            for after_contrast, piece in pieces:  # only a clause punctuation alone sets off is an exclamation ("sad but beautiful")
                 verdicts, negatives, exclamation = read_clause(piece)
-                readings.append((verdicts, negatives, exclamation and len(pieces) == 1))
-    for i, (verdicts, negatives, exclamation) in enumerate(readings):
-        if exclamation:
-            target = _next_statement(readings, i)
-            negatives = readings[target][1] if target is not None else []
+                readings.append(_Clause(verdicts, negatives, exclamation and len(pieces) == 1, n, after_contrast,
+                                        recovery.search(piece) is not None))
+    for i, reading in enumerate(readings):
+        verdicts, negatives = reading.verdicts, reading.negatives
+        if reading.exclamation:
+            target = _statement_judged(readings, i)
+            negatives = readings[target].negatives if target is not None else []
         if verdicts and negatives:
             return (f"the words put a positive verdict ({', '.join(verdicts[:3])}) on a negative event ({', '.join(negatives[:3])}): "
                     "praise of a bad event may be irony or sarcasm")
     return None
 
 
-def _next_statement(readings: list[tuple[list[str], list[str], bool]], i: int) -> int | None:
-    """The clause an exclamation speaks of: the next one that is not an exclamation, else the one before."""
-    for j in list(range(i + 1, len(readings))) + list(range(i - 1, -1, -1)):
-        if not readings[j][2]:
-            return j
-    return None
+@dataclass
+class _Clause:
+    verdicts: list[str]  # positive verdict words in context
+    negatives: list[str]  # negative events or states in context
+    exclamation: bool  # verdicts and fillers only, set off by punctuation alone ("Oh great,")
+    sentence: int  # index of its sentence in the text
+    after_contrast: bool  # a contrast conjunction opens it ("but great", "but the technician fixed it")
+    recovery: bool  # it undoes a misfortune ("the technician fixed it")
+
+
+def _statement_judged(readings: list[_Clause], i: int) -> int | None:
+    """The statement exclamation i judges (see the module docstring): among the statements of its own sentence,
+    else of the whole text, the nearest before it when that holds a negative event and the one after is no
+    recovery, else the nearest after it; none across a contrast conjunction."""
+    own = [j for j, r in enumerate(readings) if not r.exclamation and r.sentence == readings[i].sentence]
+    pool = own or [j for j, r in enumerate(readings) if not r.exclamation]
+    before = max((j for j in pool if j < i), default=None)
+    after = min((j for j in pool if j > i), default=None)
+    if before is not None and any(readings[k].after_contrast for k in range(before + 1, i + 1)):
+        before = None
+    if after is not None and any(readings[k].after_contrast for k in range(i + 1, after + 1)):
+        after = None
+    if before is not None and readings[before].negatives and not (after is not None and readings[after].recovery):
+        return before
+    return after
 
 
 def _english_clause(clause: str) -> tuple[list[str], list[str], bool]:
@@ -139,7 +177,8 @@ def _english_clause(clause: str) -> tuple[list[str], list[str], bool]:
     valences = [w.valence for w in reading]
     lowered = [w.token for w in reading]
     for i, word in enumerate(lowered):  # an everyday misfortune counts as NEGATIVE_EN unless negated
-        if word in SITUATIONS_EN and not negated(lowered[max(0, i - 3) : i]):
+        phrase = any(word == a and lowered[i + 1 : i + 2] == [b] for a, b in SITUATION_PHRASES_EN)
+        if (word in SITUATIONS_EN or phrase) and not negated(lowered[max(0, i - 3) : i]):
             valences[i] = min(valences[i], NEGATIVE_EN)
     relieved = RELIEF_EN.search(clause) is not None
     negatives = [] if relieved else [w for w, v in zip(lowered, valences, strict=True) if v <= NEGATIVE_EN and w not in VERDICTS_EN]

@@ -7,6 +7,12 @@ and one <= -1.0 anywhere in the words was "possible irony") 20 of the 30 sincere
 was developed, so these figures are fits; on ten sincere and eight ironic sentences written afterwards and not
 tuned on, the rule flagged 3/10 sincere (was 7/10) and 6/8 ironic (was 6/8): the misses a parser would catch
 ("a beautiful song about loss" praises the song).
+
+Added later (trial3): a lone verdict between two statements judges the one before it when that holds a misfortune
+("the train is late again, just perfect, exactly what I needed today." was missed), and everyday breakdowns VADER
+does not score (jammed, canceled, spilled, flat tire, locked out, froze); the sentences marked "trial3" below were
+written with that change (8 ironic: 0 flagged before, all after; 6 sincere with the new words or shapes: none flagged
+before or after, and "Great, but the train is late again", flagged before, is no longer).
 """
 
 from __future__ import annotations
@@ -44,6 +50,13 @@ SINCERE = [
     ("en", "What an amazing recovery after such a terrible accident"),
     ("en", "I enjoy helping people who are sick"),
     ("en", "Great! See you Monday."),
+    # trial3: the new breakdown words and the lone verdict's attachment, with a recovery or a contrast
+    ("en", "The printer jammed but the technician fixed it quickly, great service"),
+    ("en", "The printer jammed, great, the technician fixed it in minutes."),
+    ("en", "My flight was canceled, but wonderful, they found me a seat on the next one."),
+    ("en", "I spilled coffee on my laptop, but it still works, amazing."),
+    ("en", "Great, but the train is late again"),
+    ("en", "I love jam on my toast."),
     ("es", "Perdóname, llegué tarde"),
     ("es", "Lo siento mucho, era una persona maravillosa"),
     ("es", "Me alegra que estés mejor, estaba muy triste por ti"),
@@ -69,6 +82,15 @@ IRONIC = [
     ("en", "How nice, you forgot my birthday"),
     ("en", "The train is late again. Fantastic."),
     ("en", "Oh great! Traffic again."),
+    # trial3: a clause after the lone verdict, and everyday breakdowns VADER does not score
+    ("en", "the train is late again, just perfect, exactly what I needed today."),
+    ("en", "My laptop froze again, brilliant, exactly what I needed."),
+    ("en", "Wonderful, the printer jammed again."),
+    ("en", "Great, I spilled coffee all over my notes."),
+    ("en", "Oh perfect, a flat tire on the way to the airport."),
+    ("en", "My flight got canceled. Fantastic."),
+    ("en", "Just great, I'm locked out again."),
+    ("en", "Lovely, the basement flooded, just what we needed."),
     ("es", "Me encanta perder toda la tarde, qué maravilla de desgracia"),
     ("es", "Genial, otra vez perdí el tren"),
     ("zh", "太好了，又迟到了"),
@@ -107,3 +129,13 @@ def test_an_exclamation_alone_or_a_language_without_a_reader_gives_nothing():
     assert possible_irony("Génial, encore en retard", "fr") is None
     assert possible_irony("Genial, otra vez perdí el tren", "es") is None  # no Spanish scorer given: nothing to read
     assert possible_irony("", "en") is None
+
+
+def test_a_lone_verdict_judges_the_misfortune_before_it_first():
+    mixed = possible_irony("the train is late again, just perfect, exactly what I needed today.", "en")
+    assert mixed and "(perfect)" in mixed and "(late)" in mixed
+    assert possible_irony("Oh great, stuck in traffic again", "en")  # nothing before it: the one after
+    assert possible_irony("The storm was terrible. Great, now the sun is out!", "en") is None  # its own sentence's statement
+    assert possible_irony("The printer jammed, but great, the technician fixed it", "en") is None  # not across "but"
+    assert possible_irony("Great, the traffic is over", "en") is None  # "over" as an ending is relief ...
+    assert possible_irony("Great, I spilled coffee all over the floor", "en")  # ... not as a preposition
