@@ -362,7 +362,9 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     m["bursts"] = bursts(pairs, energy, changed)
 
     cam_scale = np.prod([p["camera"]["scale"] for p in pairs]) if pairs else 1.0
-    cam_shift = np.array([[p["camera"]["dx"], p["camera"]["dy"]] for p in pairs]).sum(axis=0) / width if pairs else np.zeros(2)
+    # the pan: the camera's tracked moves; whole-picture shifts (a cut between framings, a sliding still) are said apart
+    panned = [p for i, p in enumerate(pairs) if i not in rigid]
+    cam_shift = np.array([[p["camera"]["dx"], p["camera"]["dy"]] for p in panned]).sum(axis=0) / width if panned else np.zeros(2)
     m["camera"] = {
         "zoom": _r(cam_scale, 3),
         "pan_x": _r(cam_shift[0], 3), "pan_y": _r(cam_shift[1], 3),  # total, in frame widths

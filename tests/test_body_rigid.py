@@ -119,6 +119,8 @@ def test_a_still_picture_moving_as_one_is_no_gesture_shake_or_shift(moved, name)
     for word in ("gesturing", "head shakes", "head nods", "shifts left", "shifts right", "Bursts"):
         assert word not in slot.text, (word, slot.text)
     assert "whole picture shifts as one" in slot.text
+    if name == "cuts":  # jumps between two framings are said as such, not as a camera pan
+        assert "camera pans" not in slot.text and not m["camera"]["moving"]
 
 
 def test_a_nodding_head_is_not_a_whole_picture_shift():
