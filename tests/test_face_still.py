@@ -44,6 +44,9 @@ def test_a_still_picture_has_a_steady_head_and_no_shifts(still_clip, fps):
     assert "a still picture" in slot.text and f"at {fps} fps" in slot.text
     top = set(slot.timelines["expression"].labels["top"])
     assert top == {m["dominant"]}  # one expression on every frame: the mean
+    au = m["action_units"]  # the mesh, too, is the run's mean: no AU flickers on and off
+    assert au["frames_with_mesh"] == m["n_frames"] and au["micro_expressions"] == []
+    assert set(au["au_present_share"].values()) <= {0.0, 1.0}
 
 
 def test_without_the_still_averaging_the_classifier_flips_on_the_same_picture(still_clip):
