@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from saber_agent import hookimpl
 from saber_agent.checking import ConsistencyCheck, content_words, evidence_text, modalities_in, modalities_used
-from saber_agent.cues import merge_cues, within_modality
+from saber_agent.cues import conflict_name, merge_cues, within_modality
 from saber_agent.evidence import Analysis, CheckOutcome
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.vocab import OBSERVABLE_CUES
@@ -20,9 +20,9 @@ class CrossModalAgreement(ConsistencyCheck):
             return self.outcome(True, f"{n} modality estimate(s), no conflict", conflicts=[])
         explanation = (analysis.conflict_explanation or "").lower()
         unnamed = [c for c in request.conflicts if not self._addressed(c, explanation)]
-        pairs = [_pair(c) for c in request.conflicts]
+        pairs = [conflict_name(c) for c in request.conflicts]
         if unnamed:
-            missing = "; ".join(_pair(c) for c in unnamed)
+            missing = "; ".join(conflict_name(c) for c in unnamed)
             return self.outcome(False, f"the conflict(s) {missing} are not named in the conflict explanation", conflicts=pairs)
         return self.outcome(True, f"conflict(s) {', '.join(pairs)} named", conflicts=pairs)
 
@@ -36,11 +36,6 @@ class CrossModalAgreement(ConsistencyCheck):
 
 
 IRONY_WORDS = ("iron", "sarcas", "mixed", "ambivalen", "mock")
-
-
-def _pair(conflict) -> str:
-    a, b = conflict.modalities
-    return f"mixed {a} (possible irony)" if a == b else f"{a} vs {b}"
 
 
 class Grounding(ConsistencyCheck):

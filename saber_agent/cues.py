@@ -58,6 +58,13 @@ def within_modality(conflict: Conflict) -> bool:
     return conflict.modalities[0] == conflict.modalities[1]
 
 
+def conflict_name(conflict: Conflict) -> str:
+    """The name an explanation gives a conflict, which the cross-modal check looks for: "face vs voice", or for
+    mixed polarity inside one modality "mixed words (possible irony)"."""
+    a, b = conflict.modalities
+    return f"mixed {a} (possible irony)" if a == b else f"{a} vs {b}"
+
+
 def _describe(cue: ModalityCue) -> str:
     tone = "positive" if cue.valence > 0 else "negative"
     if cue.emotion == "neutral":  # a neutral reading is not a negative one, however it leans

@@ -54,10 +54,22 @@ def filtered_stderr(enabled: bool | None = None) -> Iterator[None]:
     read_end, write_end = os.pipe()
 
     def forward() -> None:
-        with os.fdopen(read_end, "rb") as pipe:
-            for line in pipe:
-                if not is_noise(line):
-                    os.write(original, line)
+        # chunks, not lines: a progress bar redraws with "\r" and no newline, and must show at once; only
+        # an unfinished line that may still become a noise line (they start with I or W) waits for its end
+        pending = b""
+        try:
+            while chunk := os.read(read_end, 65536):
+                *lines, pending = (pending + chunk).split(b"\n")
+                out = b"".join(line + b"\n" for line in lines if not is_noise(line))
+                if pending and not (pending[:1] in (b"I", b"W") and len(pending) < 512):
+                    out, pending = out + pending, b""
+                if out:
+                    os.write(original, out)
+            if pending and not is_noise(pending):
+                os.write(original, pending)
+        finally:
+            os.close(read_end)
+            os.close(original)  # here, not in the main thread: a child holding the pipe keeps the reader going
 
     thread = threading.Thread(target=forward, name="saber-agent-stderr", daemon=True)
     thread.start()
@@ -70,7 +82,6 @@ def filtered_stderr(enabled: bool | None = None) -> Iterator[None]:
         _flush()
         os.dup2(original, 2)  # closes the pipe's last write end: the reader sees the end and stops
         thread.join(timeout=5)
-        os.close(original)
 
 
 def _flush() -> None:

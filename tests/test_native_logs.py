@@ -55,3 +55,19 @@ def test_the_command_line_hides_mediapipes_lines(tmp_path):
     assert "XNNPACK" not in quiet.stderr and "inference_feedback_manager" not in quiet.stderr
     loud = subprocess.run(cmd, capture_output=True, text=True, env=env | {"SABER_AGENT_NATIVE_LOGS": "1"}, timeout=300)
     assert "XNNPACK" in loud.stderr  # the filter, not a quiet library, is what hides them
+
+
+def test_a_progress_bar_without_a_newline_shows_before_the_block_ends(capfd):
+    import time
+
+    with filtered_stderr(enabled=True):
+        os.write(2, b"\r 50%|#####     | 5/10")
+        deadline = time.monotonic() + 3
+        seen = ""
+        while "5/10" not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+            seen += capfd.readouterr().err
+        assert "5/10" in seen  # forwarded while the block still runs (tqdm redraws with \r, no newline)
+        os.write(2, b"I0000 00:00:1796045886.1 6801 gl_context.cc:357] GL version: 3.2")
+        os.write(2, b"\n")
+    assert "GL version" not in seen + capfd.readouterr().err  # a noise line written in pieces is still dropped

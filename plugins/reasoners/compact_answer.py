@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from saber_agent.cues import conflict_name
 from saber_agent.evidence import BASIC_EMOTIONS
 from saber_agent.plugins.reasoners.openai_compat import answer_schema
 from saber_agent.reasoning import ReasoningRequest
@@ -94,8 +95,7 @@ def compact_messages(request: ReasoningRequest, slot_chars: int | dict[str, int]
 def conflict_label(conflict) -> str:
     """How `conflict_explanation` opens its part on one conflict: "face vs voice:", or for mixed
     polarity inside one modality "mixed words (possible irony):" (the names the cross-modal check uses)."""
-    a, b = conflict.modalities
-    return f"mixed {a} (possible irony):" if a == b else f"{a} vs {b}:"
+    return conflict_name(conflict) + ":"
 
 
 CUE_CHARS = 60  # a cited cue is one short phrase of the evidence
