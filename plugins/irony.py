@@ -165,12 +165,8 @@ def _statement_judged(readings: list[_Clause], i: int) -> int | None:
 
 def _english_clause(clause: str) -> tuple[list[str], list[str], bool]:
     """(verdicts, negative events, whether the clause is an exclamation of verdicts and fillers only), read with VADER."""
-    from vaderSentiment.vaderSentiment import negated
-
     from saber_agent.plugins.sentiment_en import read_english
-    from saber_agent.plugins.text_sentiment import _vader_analyzer
 
-    analyzer = _vader_analyzer()
     # VADER's own per-word loop, which keeps the words' valence in context, with the negation scopes
     # VADER misses ("no need to worry": worry is not a negative event) and "no" not a negative word
     reading = read_english(clause).words
@@ -178,13 +174,13 @@ def _english_clause(clause: str) -> tuple[list[str], list[str], bool]:
     lowered = [w.token for w in reading]
     for i, word in enumerate(lowered):  # an everyday misfortune counts as NEGATIVE_EN unless negated
         phrase = any(word == a and lowered[i + 1 : i + 2] == [b] for a, b in SITUATION_PHRASES_EN)
-        if (word in SITUATIONS_EN or phrase) and not negated(lowered[max(0, i - 3) : i]):
+        if (word in SITUATIONS_EN or phrase) and not reading[i].negated:  # read_english's scopes: "no traffic"
             valences[i] = min(valences[i], NEGATIVE_EN)
     relieved = RELIEF_EN.search(clause) is not None
     negatives = [] if relieved else [w for w, v in zip(lowered, valences, strict=True) if v <= NEGATIVE_EN and w not in VERDICTS_EN]
     verdicts = []
     for i, word in enumerate(lowered):
-        positive = valences[i] > 0 if word in analyzer.lexicon else not negated(lowered[max(0, i - 3) : i])
+        positive = valences[i] > 0 if reading[i].lexicon is not None else not reading[i].negated
         # the verdict's complement is the next word with a valence: "I enjoy helping the sick" praises the helping
         complement = next((v for w, v in zip(lowered[i + 1 :], valences[i + 1 :], strict=True) if v and w not in VERDICTS_EN), 0.0)
         if word in VERDICTS_EN and positive and complement <= 0:

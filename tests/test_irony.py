@@ -50,6 +50,8 @@ SINCERE = [
     ("en", "What an amazing recovery after such a terrible accident"),
     ("en", "I enjoy helping people who are sick"),
     ("en", "Great! See you Monday."),
+    ("en", "Great, no traffic today."),
+    ("en", "There was no traffic, great."),
     # trial3: the new breakdown words and the lone verdict's attachment, with a recovery or a contrast
     ("en", "The printer jammed but the technician fixed it quickly, great service"),
     ("en", "The printer jammed, great, the technician fixed it in minutes."),
