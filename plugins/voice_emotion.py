@@ -396,7 +396,10 @@ class HFVoiceModel:
 
 
 def load_model(spec: str, device: str = "cpu"):
-    """A trained `.json` model, or a Hugging Face model by id / folder; cached per process."""
+    """A trained `.json` model, or a Hugging Face model by id / folder (``~`` expanded, as the option check
+    does); cached per process."""
+    if str(spec).startswith("~"):
+        spec = str(Path(spec).expanduser())
     key = (spec, device)
     with _lock:
         if key not in _cache:

@@ -181,3 +181,9 @@ def test_a_model_file_of_the_16_khz_format_asks_to_be_trained_again(tmp_path):
     (tmp_path / "old.json").write_text(json.dumps(data))
     with pytest.raises(ve.VoiceModelUnavailable, match="train it again"):
         ve.LinearVoiceModel.load(tmp_path / "old.json")
+
+
+def test_a_model_path_with_a_tilde_loads_as_the_option_check_found_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    _model().save(tmp_path / "tilde_voice.json")
+    assert isinstance(ve.load_model("~/tilde_voice.json"), ve.LinearVoiceModel)
