@@ -36,6 +36,7 @@ from saber_agent.evidence import (
     Result,
     Slot,
 )
+from saber_agent.media_formats import AUDIO_SUFFIXES, VIDEO_SUFFIXES, is_media_name
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.saber_format import (
     SaberFormatError,
@@ -49,8 +50,6 @@ from saber_agent.training.text_emotion import read_emotion
 T = TypeVar("T")
 
 OnError = Literal["skip", "fail"]
-VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".webm")
-AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg")
 
 
 class DatasetError(SaberFormatError):
@@ -421,7 +420,7 @@ def read_records(
 
 
 def is_media(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in VIDEO_SUFFIXES + AUDIO_SUFFIXES
+    return is_media_name(path)  # the project's one list (saber_agent.media_formats)
 
 
 def cases_from_clips(
