@@ -365,11 +365,12 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                 role = "speaker" if fid == face else "listener" if face else "on screen"
                 segment.face_reads[fid] = f"{role}: {read[0]} ({read[1]:.2f})"
         segment.face_note = unattributed_face(faces, a, b, face, links.get(voice, (None, ""))[1] if voice else "")
-        face_tools = [t.name for t in get_registry().tools_for(window) if t.slot == FACE_SLOT]
+        tools = get_registry().tools_for(window)
+        face_tools = [t.name for t in tools if t.slot == FACE_SLOT]
         if face and face_tools and len(visible) > 1 and not segment.face_note:  # is the face it reads the speaker's?
             segment.face_note = main_face_elsewhere(_main_track(path, window), faces, face, a, b)
         if segment.face_note and face_tools:  # the face tool would read whichever face is largest: not run
-            window = window.updated(plugins=[t.name for t in get_registry().tools_for(window) if t.slot != FACE_SLOT])
+            window = window.updated(plugins=[t.name for t in tools if t.slot != FACE_SLOT])
         try:
             segment.result = run(path, window)
         except Exception as exc:  # one utterance failing must not lose the others

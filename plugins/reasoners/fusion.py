@@ -11,6 +11,7 @@ from saber_agent import hookimpl
 from saber_agent.cues import MIN_CONFIDENCE, MIN_LEANING, merge_cues
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
+from saber_agent.plugins.voice_emotion import AROUSAL_OF  # each emotion's usual arousal, one table
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.reperception import evidence_gaps
@@ -41,10 +42,6 @@ def emotion_of(valence: float, arousal: float) -> tuple[str, str]:
 # A basic emotion's usual valence, and the open-vocabulary word the fusion reports for it.
 TYPICAL_VALENCE = {"happiness": 0.6, "surprise": 0.0, "neutral": 0.0, "anger": -0.6, "disgust": -0.5, "fear": -0.6,
                    "sadness": -0.6}
-# A basic emotion's usual arousal, 0-1, hand-set in the circumplex's usual order (Russell 1980): anger, fear and
-# surprise high, joy above the middle, disgust in it, neutral and sadness low. For `renames`.
-TYPICAL_AROUSAL = {"anger": 0.8, "fear": 0.75, "surprise": 0.75, "happiness": 0.6, "disgust": 0.45, "neutral": 0.3,
-                   "sadness": 0.25}
 AROUSAL_MARGIN = 0.2  # how much better the voice's arousal must fit its own emotion than the words' for it to rename
 OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": "afraid", "disgust": "disgusted",
               "surprise": "surprised", "neutral": "neutral"}
@@ -110,7 +107,7 @@ def renames(voice: ModalityCue, words: ModalityCue) -> bool:
     """Whether a voice that leans the way the words do may rename the emotion the words name: only where its
     reading is at least as confident as the words' (a trained or Hugging Face reader), or where it hears what the
     words cannot. That is a reading of at least `MIN_CONFIDENCE` whose arousal (what the voice tells best) fits
-    the emotion it names better than the words' emotion, by `AROUSAL_MARGIN` or more on `TYPICAL_AROUSAL`: sad
+    the emotion it names better than the words' emotion, by `AROUSAL_MARGIN` or more on the voice reading's `AROUSAL_OF`: sad
     words said in fury (EmoFilm m_rab046, "¡Está muerta, joder!": voice arousal 0.69, anger). A weak reading whose
     arousal does not back its emotion renames nothing, and the more confident words name it: sad words read
     flatly as "fear" (confidence 0.35 against 0.82, arousal 0.45, nearer sadness than fear), or "I'm furious"
@@ -120,7 +117,7 @@ def renames(voice: ModalityCue, words: ModalityCue) -> bool:
     if voice.confidence < MIN_CONFIDENCE:
         return False
     a = voice.arousal
-    return abs(TYPICAL_AROUSAL[words.emotion] - a) - abs(TYPICAL_AROUSAL[voice.emotion] - a) >= AROUSAL_MARGIN
+    return abs(AROUSAL_OF[words.emotion] - a) - abs(AROUSAL_OF[voice.emotion] - a) >= AROUSAL_MARGIN
 
 
 def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_probs: dict | None) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from saber_agent.media_formats import MEDIA_SUFFIXES, is_media_name, media_types_text  # noqa: F401  (MEDIA_SUFFIXES re-exported)
+from saber_agent.media_formats import is_media_name, media_types_text
 
 PATH_KEYS = ("path", "clip", "clip_path", "video", "file", "modal_path", "audio")
 ID_KEYS = ("id", "name", "clip_id", "sample_id")
