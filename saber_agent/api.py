@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, progress=None,
             **overrides) -> Result | SegmentedResult:
     """Analyse one clip. `overrides` are AnalysisSettings fields (e.g. ``plugins=["prosody"]``),
-    validated (pydantic's ValidationError names a bad one). Tool options are checked against the
-    tools' declared options before any decoding (`saber_agent.registry.ToolOptionsError`, a ValueError,
-    names a misspelt option or a rejected value), and so are reasoner options
-    (`saber_agent.registry.ReasonerOptionsError`, a ValueError). Raises `saber_agent.media.MediaError` for a file that
-    cannot be decoded.
+    validated (pydantic's ValidationError names a bad one). Names and options are checked before any
+    decoding, by the same check as the CLI's (`Registry.validate_settings`): an unknown tool or reasoner
+    name raises `saber_agent.registry.UnknownComponentError` (a KeyError) listing the loaded ones, a misspelt
+    tool option or a rejected value `ToolOptionsError`, a bad reasoner option `ReasonerOptionsError` (both
+    ValueErrors). Raises `saber_agent.media.MediaError` for a file that cannot be decoded.
 
     With ``segment="utterances"`` the result is a `SegmentedResult` (one `Result` per utterance,
     speakers, a whole-clip summary; docs/segments.md), and `progress(done, total, segment)` is called
@@ -29,7 +29,7 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, p
     settings = settings or AnalysisSettings()
     if overrides:
         settings = settings.updated(**overrides)
-    _check_tool_options(settings)
+    _check_settings(settings)
     if settings.segment == "utterances":
         from saber_agent.segments import analyze_segments
 
@@ -47,7 +47,7 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
     settings = settings or AnalysisSettings()
     if overrides:
         settings = settings.updated(**overrides)
-    _check_tool_options(settings)
+    _check_settings(settings)
     if settings.segment == "utterances":
         import asyncio
 
@@ -56,16 +56,11 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
     return out["result"]
 
 
-def _check_tool_options(settings: AnalysisSettings) -> None:
-    """Tool options the tools do not declare, or values they reject, and reasoner options the reasoner
-    does not take, fail here, before any decoding (the reasoner is not built)."""
+def _check_settings(settings: AnalysisSettings) -> None:
+    """Unknown names and bad options fail here, before the clip is decoded (nothing is built)."""
     from saber_agent.registry import get_registry
 
-    registry = get_registry()
-    if settings.tool_options:
-        registry.validate_tool_options(settings.tool_options)
-    if settings.reasoner_options:
-        registry.validate_reasoner_options(settings.reasoner, settings.reasoner_options)
+    get_registry().validate_settings(settings)
 
 
 def sample_clip() -> str:

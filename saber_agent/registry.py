@@ -260,14 +260,17 @@ class Registry:
         a parameter (a ``**kwargs`` factory takes any), each value fit a simple annotation (int, float,
         bool, str, ``X | None``, ``Literal``) as given. Raises UnknownComponentError for an unknown name,
         ReasonerOptionsError naming the reasoner, the option and the options it takes."""
-        self.load()
-        if name not in self.reasoners:
-            raise UnknownComponentError(
-                f"no reasoner named {name!r}; loaded: {', '.join(sorted(self.reasoners)) or 'none'}"
-            )
-        problem = reasoner_option_problem(self.reasoners[name].factory, options or {})
+        problem = reasoner_option_problem(self._reasoner_entry(name).factory, options or {})
         if problem:
             raise ReasonerOptionsError(f"invalid reasoner option {problem[0]} for {name}: {problem[1]}")
+
+    def validate_settings(self, settings: AnalysisSettings) -> None:
+        """The one check of a run's names and options before any decoding, used by the CLI, `api.analyze`
+        and batch runs: unknown tool or reasoner names raise UnknownComponentError listing the loaded ones,
+        bad tool options ToolOptionsError, bad reasoner options ReasonerOptionsError. Nothing is built."""
+        self.selected_tools(settings.plugins)
+        self.validate_tool_options(settings.tool_options)
+        self.validate_reasoner_options(settings.reasoner, settings.reasoner_options)
 
     def tools_for(self, settings: AnalysisSettings) -> list[PerceptionTool]:
         """The tools a run with `settings` uses: at most one per slot (the first named or registered wins)."""
@@ -280,16 +283,21 @@ class Registry:
 
     def reasoner(self, name: str, options: dict[str, Any] | None = None) -> Reasoner:
         """The reasoner `name` built with `options`: built once per process and options."""
+        entry = self._reasoner_entry(name)
+        key = (name, _freeze(options or {}))
+        with self._lock:
+            if key not in self._reasoner_instances:
+                self._reasoner_instances[key] = entry.factory(**(options or {}))
+            return self._reasoner_instances[key]
+
+    def _reasoner_entry(self, name: str) -> ReasonerEntry:
+        """The registered reasoner `name`; UnknownComponentError listing the loaded ones otherwise."""
         self.load()
         if name not in self.reasoners:
             raise UnknownComponentError(
                 f"no reasoner named {name!r}; loaded: {', '.join(sorted(self.reasoners)) or 'none'}"
             )
-        key = (name, _freeze(options or {}))
-        with self._lock:
-            if key not in self._reasoner_instances:
-                self._reasoner_instances[key] = self.reasoners[name].factory(**(options or {}))
-            return self._reasoner_instances[key]
+        return self.reasoners[name]
 
     def exporter(self, name: str) -> ExporterEntry:
         self.load()

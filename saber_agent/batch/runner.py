@@ -224,6 +224,9 @@ class BatchRun:
         self, source: str | os.PathLike | list[ClipItem], out: str | os.PathLike, settings: AnalysisSettings,
         retry_errors: bool = False, video_root: str | os.PathLike | None = None, progress: bool = True,
     ) -> None:
+        from saber_agent.registry import get_registry
+
+        get_registry().validate_settings(settings)  # a misspelt name fails now, not as an error line per clip
         self.items = source if isinstance(source, list) else read_items(source, video_root)
         self.out = os.fspath(out)
         self.started = time.perf_counter()

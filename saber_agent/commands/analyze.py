@@ -133,17 +133,6 @@ def settings_from_args(args) -> AnalysisSettings:
         raise UsageError(str(exc).splitlines()[0] if str(exc) else "invalid settings") from None
 
 
-def validate_names(settings) -> None:
-    """Unknown tool or reasoner names, tool options a tool does not declare or whose value it rejects,
-    and reasoner options its factory does not take, are usage errors, reported before any decoding."""
-    from saber_agent.registry import get_registry
-
-    registry = get_registry()
-    registry.selected_tools(settings.plugins)
-    registry.validate_tool_options(settings.tool_options)
-    registry.validate_reasoner_options(settings.reasoner, settings.reasoner_options)
-
-
 def check_out(path: Path | None, flag: str = "--out", example: str = "result.json") -> None:
     """An output path that cannot be written as a file (an existing folder, or one under a file) is a
     usage error, reported before any decoding rather than after the whole analysis."""
@@ -189,7 +178,7 @@ def run(args) -> int:
     if args.json and args.format:
         raise UsageError("--json and --format both choose how the result is printed; give one (--format json prints JSON too)")
     settings = settings_from_args(args)
-    validate_names(settings)
+    get_registry().validate_settings(settings)  # the API's own check too; here it comes before the --out/--device checks
     if args.format:
         get_registry().exporter(args.format)  # an unknown exporter is a usage error before any decoding
     check_out(args.out)

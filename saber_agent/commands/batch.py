@@ -66,11 +66,12 @@ def _say_skipped(source) -> None:
 
 def run(args) -> int:
     from saber_agent.batch import BatchConfigError, BatchInputError, read_items, run_batch
-    from saber_agent.commands.analyze import check_device, check_out, settings_from_args, validate_names
+    from saber_agent.commands.analyze import check_device, check_out, settings_from_args
     from saber_agent.errors import EXIT_BAD_INPUT, EXIT_CLIPS_FAILED, EXIT_OK, UsageError
+    from saber_agent.registry import get_registry
 
     settings = settings_from_args(args)
-    validate_names(settings)
+    get_registry().validate_settings(settings)  # unknown names and bad options: exit 2 before reading the input
     check_out(args.out, example="results.jsonl")
     if not args.ray:  # on Ray the GPUs are the cluster's, not this machine's
         check_device(settings)
