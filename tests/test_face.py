@@ -13,8 +13,7 @@ from saber_agent import media
 from saber_agent.api import analyze
 from saber_agent.devices import cuda_available
 from saber_agent.evidence import BASIC_EMOTIONS, SlotStatus
-from saber_agent.plugins.face import DeepFaceExpressions, FaceTool, choose_backend, describe, micro_expressions, summarize
-from saber_agent.plugins.facetrack import build_track
+from saber_agent.plugins.face import DeepFaceExpressions, FaceTool, choose_backend
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing import synth
 
@@ -167,41 +166,6 @@ def test_one_frame_video(tool, settings, one_frame_clip):
     assert slot.confidence < 0.5  # one frame is thin evidence
 
 
-def test_micro_expression_candidates_need_a_brief_rise_seen_to_end():
-    times = np.arange(10) / 2.0
-    probs = np.zeros((10, 7))
-    happy, surprise = BASIC_EMOTIONS.index("happiness"), BASIC_EMOTIONS.index("surprise")
-    probs[:, happy] = 0.9
-    probs[:, surprise] = 0.1
-    probs[4, [happy, surprise]] = [0.3, 0.7]  # one sampled frame of surprise
-    probs[9, [happy, surprise]] = [0.2, 0.8]  # at the very end: not seen to end, not a transient
-    (event,) = micro_expressions(times, probs, "happiness")
-    assert event == {"start_s": 2.0, "end_s": 2.5, "emotion": "surprise", "peak_probability": 0.7,
-                     "peak_s": 2.0, "baseline": 0.1}
-    long = probs.copy()
-    long[3:7, [happy, surprise]] = [0.3, 0.7]  # 2 s of surprise is a change, not a transient
-    assert micro_expressions(times, long, "happiness") == []
-
-
-def test_summary_of_a_shift_in_expression():
-    times = np.arange(6) / 2.0
-    box = np.array([[100.0, 50, 80, 80]])
-    track = build_track(times, [box] * 6)
-    probs = np.zeros((6, 7))
-    probs[:3, BASIC_EMOTIONS.index("neutral")] = 0.8
-    probs[3:, BASIC_EMOTIONS.index("anger")] = 0.9
-    probs[probs.sum(axis=1) < 1, BASIC_EMOTIONS.index("sadness")] += 0.1
-    probs = probs / probs.sum(axis=1, keepdims=True)
-    m = summarize(track, probs, frame_width=320)
-    assert m["changes"] == [{"start_s": 0.0, "emotion": "neutral"}, {"start_s": 1.5, "emotion": "anger"}]
-    assert m["peak"]["emotion"] == "anger" and m["peak"]["t"] == 1.5
-    assert "The top expression shifts over time: neutral from 0.0 s; anger from 1.5 s." in describe(m)
-    late = build_track(times, [np.zeros((0, 4))] * 2 + [box] * 4)
-    probs[:2] = np.nan
-    text = describe(summarize(late, probs, frame_width=320))
-    assert "visible in only 4 of 6 sampled frames (1.0 s to 2.5 s); it comes into view at 1.0 s." in text
-
-
 def test_backend_option(tool, tmp_path, face_speech_clip, monkeypatch):
     clip = media.decode(face_speech_clip)
     bad = tool.perceive(clip, AnalysisSettings(tool_options={"face": {"backend": "magic"}}))
@@ -269,18 +233,6 @@ def test_audio_only_clip_through_the_graph(registry, audio_only_clip):
 
 
 # ---------------------------------------------------------------- devices and engines
-
-
-def test_engine_follows_the_device(tmp_path, monkeypatch):
-    """auto: torch on a CUDA device, numpy on the CPU (resolved device strings; no GPU is touched)."""
-    monkeypatch.setenv("DEEPFACE_HOME", str(tmp_path))
-    assert choose_backend({}, "cpu").engine == "numpy"
-    assert choose_backend({}, "cuda:0").engine == "torch"
-    assert choose_backend({"engine": "torch"}, "cpu").engine == "torch"
-    with pytest.raises(ValueError, match="runs on the CPU only"):
-        choose_backend({"engine": "numpy"}, "cuda:1")
-    with pytest.raises(ValueError, match="unknown face engine 'tpu'"):
-        choose_backend({"engine": "tpu"}, "cpu")
 
 
 def test_torch_engine_on_the_cpu_agrees_with_numpy_on_a_real_clip(tool, face_speech_clip):

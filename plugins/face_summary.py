@@ -1,0 +1,276 @@
+"""The face slot's measurements, timeline and text, from the main face's track and its expression probabilities.
+
+`summarize(track, probs, frame_width)`: JSON-able measurements from the track (n sampled frames, times
+in seconds, boxes in pixels) and `probs` (n, 7) in BASIC_EMOTIONS order (NaN rows where no face is
+seen): coverage and absences, the dominant and secondary expressions (mean probabilities), the peak,
+the changes of the top expression, micro-expression candidates (`micro_expressions`) and head motion in
+face widths per second (`head_motion`). `expression_timeline` is the slot's timeline and `describe` the
+SABER-style `facial_exp_desc` text that cites the measurements.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from saber_agent.evidence import BASIC_EMOTIONS, Timeline, TimelineEvent
+from saber_agent.plugins import face_still
+from saber_agent.plugins.facetrack import FaceTrack, _same_face
+from saber_agent.vocab import ADJECTIVE
+
+# A brief transient: a non-dominant expression that rises this far above its own clip median,
+# to at least MICRO_MIN_P, for at most MICRO_MAX_S, with the face seen before and after it.
+MICRO_MIN_RISE = 0.25
+MICRO_MIN_P = 0.3
+MICRO_MAX_S = 1.0
+WEAK_EXPRESSION = 0.35  # a dominant expression whose mean probability is below this is no clear expression
+STEADY_HEAD = 0.15  # face widths per second: below this the head reads as steady
+MOVING_HEAD = 0.6
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def _r(value: float, digits: int = 3) -> float:
+    return round(float(value), digits)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) index runs where mask is true."""
+    runs, start = [], None
+    for i, on in enumerate(mask):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(mask)))
+    return runs
+
+
+def _step(times: np.ndarray) -> float:
+    return float(np.median(np.diff(times))) if len(times) > 1 else 0.5
+
+
+def micro_expressions(times: np.ndarray, probs: np.ndarray, dominant: str) -> list[dict]:
+    """Brief transient rises of a non-dominant expression, with the face seen on both sides."""
+    found = ~np.isnan(probs[:, 0])
+    step = _step(times)
+    events = []
+    for k, emotion in enumerate(BASIC_EMOTIONS):
+        if emotion == dominant or found.sum() < 3:
+            continue
+        p = probs[:, k]
+        baseline = float(np.nanmedian(p))
+        high = found & (np.nan_to_num(p) >= MICRO_MIN_P) & (np.nan_to_num(p) - baseline >= MICRO_MIN_RISE)
+        for a, b in _runs(high):
+            if a == 0 or b >= len(p) or not (found[a - 1] and found[b]):
+                continue  # only a change seen to start and to end is a transient
+            if (b - a) * step > MICRO_MAX_S:
+                continue
+            peak = a + int(np.nanargmax(p[a:b]))
+            events.append({
+                "start_s": _r(times[a], 2), "end_s": _r(times[b - 1] + step, 2), "emotion": emotion,
+                "peak_probability": _r(p[peak]), "peak_s": _r(times[peak], 2), "baseline": _r(baseline),
+            })
+    return sorted(events, key=lambda e: e["start_s"])
+
+
+def head_motion(track: FaceTrack, frame_width: int) -> dict | None:
+    """How the main face's box moves: speed and extent in face widths, and its change in size."""
+    found = track.found
+    if found.sum() < 2:
+        return None
+    boxes, times = track.boxes, track.times
+    width = float(np.nanmedian(boxes[:, 2]))
+    centres = track.centers
+    segment, segments = [], []  # a jump (a cut, or a move past the linker's reach) starts a new segment
+    for i in np.flatnonzero(found):
+        if segment and not _same_face(boxes[segment[-1]], boxes[i]):
+            segments.append(segment)
+            segment = []
+        segment.append(i)
+    segments.append(segment)
+    steps = face_still.windowed_speeds(centres, times, width, segments)  # over >= 0.5 s: box jitter does not grow with fps
+    seen = centres[found]
+    spans = np.max([np.ptp(centres[s], axis=0) for s in segments], axis=0) / width  # within a segment, never across a jump
+    sizes = boxes[found, 2]
+    k = max(1, min(3, len(sizes) // 3))
+    return {
+        "mean_speed_fw_s": _r(np.mean(steps)) if steps else None,  # face widths per second
+        "max_speed_fw_s": _r(np.max(steps)) if steps else None,
+        "horizontal_range_fw": _r(spans[0]),
+        "vertical_range_fw": _r(spans[1]),
+        "jumps": len(segments) - 1,  # the face reappearing elsewhere: not counted as head motion
+        "size_change": _r(np.median(sizes[-k:]) / np.median(sizes[:k])),  # last / first apparent size
+        "face_width_fraction": _r(width / max(1, frame_width)),
+        "position": _position(float(np.median(seen[:, 0])) / max(1, frame_width)),
+    }
+
+
+def _position(x: float) -> str:
+    return "left" if x < 0.38 else "right" if x > 0.62 else "centre"
+
+
+def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
+    """The face slot's measurements from the track and per-frame probabilities (JSON-able)."""
+    times = track.times
+    n = len(times)
+    found = ~np.isnan(probs[:, 0]) if n else np.zeros(0, bool)
+    seen = probs[found]
+    mean = seen.mean(axis=0)
+    order = np.argsort(mean)[::-1]
+    dominant = BASIC_EMOTIONS[order[0]]
+    top = [BASIC_EMOTIONS[int(np.argmax(row))] if ok else None for row, ok in zip(probs, found, strict=False)]
+    step = _step(times)
+    m: dict = {
+        "n_frames": n,
+        "frames_with_face": int(found.sum()),
+        "coverage": _r(found.mean()),
+        "visible_from_s": _r(times[found][0], 2),
+        "visible_to_s": _r(times[found][-1], 2),
+        "absences": [
+            {"start_s": _r(times[a], 2), "end_s": _r(times[b - 1] + step, 2)} for a, b in _runs(~found)
+        ],
+        "faces_per_frame": [int(c) for c in track.counts],
+        "max_faces": int(track.counts.max()),
+        "frames_with_several_faces": int((track.counts > 1).sum()),
+        "faces_tracked": int(track.n_tracks),
+        "mean_probabilities": {e: _r(v) for e, v in zip(BASIC_EMOTIONS, mean, strict=False)},
+        "dominant": dominant,
+        "dominant_probability": _r(mean[order[0]]),
+        "dominant_share": _r(sum(t == dominant for t in top if t) / max(1, found.sum())),
+        "secondary": BASIC_EMOTIONS[order[1]] if mean[order[1]] >= 0.15 else None,
+        "timeline": {
+            "t": [_r(t, 2) for t in times],
+            "top": top,
+            "probabilities": {
+                e: [None if not ok else _r(v) for v, ok in zip(probs[:, k], found, strict=False)]
+                for k, e in enumerate(BASIC_EMOTIONS)
+            },
+        },
+        "micro_expressions": micro_expressions(times, probs, dominant),
+        "detector": track.detector,
+    }
+    expressive = [k for k, e in enumerate(BASIC_EMOTIONS) if e != "neutral"]
+    sub = seen[:, expressive]
+    flat = int(np.argmax(sub))
+    row, col = divmod(flat, len(expressive))
+    m["peak"] = {
+        "emotion": BASIC_EMOTIONS[expressive[col]],
+        "probability": _r(sub[row, col]),
+        "t": _r(times[np.flatnonzero(found)[row]], 2),
+    }
+    m["changes"] = [
+        {"start_s": _r(times[a], 2), "emotion": top[a]} for a in range(n) if top[a] and (a == 0 or top[a - 1] != top[a])
+    ]
+    m["head"] = head_motion(track, frame_width)
+    return m
+
+
+# ---------------------------------------------------------------- text
+
+
+def expression_timeline(m: dict) -> Timeline:
+    """The slot's `expression` timeline (see `Timeline`): each class's probability per sampled frame
+    (None where no face), the top class as labels, micro-expression candidates and the peak as events."""
+    timeline, peak = m["timeline"], m["peak"]
+    events = [
+        TimelineEvent(start_s=e["start_s"], end_s=e["end_s"], label=e["emotion"], kind="micro_expression",
+                      value=e["peak_probability"])
+        for e in m["micro_expressions"]
+    ]
+    events.append(TimelineEvent(start_s=peak["t"], label=f"peak {peak['emotion']}", kind="peak", value=peak["probability"]))
+    probabilities = timeline["probabilities"]
+    return Timeline(
+        times_s=timeline["t"], series=probabilities, units=dict.fromkeys(probabilities, "probability"),
+        labels={"top": timeline["top"]}, events=sorted(events, key=lambda e: e.start_s),
+    )
+
+
+def _seconds(t: float) -> str:
+    return f"{t:.1f} s"
+
+
+def _fps(times: list[float]) -> float:
+    """Frames per second over the sampled times (rounded to 0.1; 0 for one frame)."""
+    return round((len(times) - 1) / (times[-1] - times[0]), 1) if len(times) > 1 and times[-1] > times[0] else 0
+
+
+def describe(m: dict) -> str:
+    """SABER-style `facial_exp_desc` text that cites the measurements."""
+    n, k = m["n_frames"], m["frames_with_face"]
+    dominant = m["dominant"]
+    share = m["dominant_share"]
+    steadiness = "consistently" if share >= 0.8 and len(m["changes"]) <= 1 else "mostly" if share >= 0.5 else "intermittently"
+    who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
+    counted = (
+        f"{dominant} is the top expression in {round(share * k)} of {k} sampled frames with a face "
+        f"(at {_fps(m['timeline']['t']):g} fps; mean probability {m['dominant_probability']:.2f})"
+    )
+    # the expression leads: readers (and the fusion reasoner's summary) take the first sentence
+    if m["dominant_probability"] < WEAK_EXPRESSION:
+        sentence = f"{who} shows no clear expression: {counted}"
+    else:
+        sentence = f"{who} looks {steadiness} {ADJECTIVE[dominant]}: {counted}"
+    if m["secondary"]:
+        sentence += f", with {m['secondary']} second (mean {m['mean_probabilities'][m['secondary']]:.2f})"
+    peak = m["peak"]
+    if peak["emotion"] == dominant:
+        sentence += f", peaking at {peak['probability']:.2f} at {_seconds(peak['t'])}"
+    parts = [sentence + "."]
+    if m["max_faces"] > 1:
+        several = m["frames_with_several_faces"]
+        parts.append(
+            f"Several faces are visible (up to {m['max_faces']} at once, {several} of {n} sampled frames show more than one); "
+            f"this describes the main face, the largest and most persistent one, "
+            f"at the {m['head']['position'] if m['head'] else 'centre'} of the frame."
+        )
+    if k == n:
+        parts.append(f"The face is visible throughout ({k} of {n} sampled frames).")
+    else:
+        times = m["timeline"]["t"]
+        absences = m["absences"]
+        events = []
+        if absences and absences[0]["start_s"] <= times[0]:
+            events.append(f"it comes into view at {_seconds(m['visible_from_s'])}")
+        middle = [a for a in absences if times[0] < a["start_s"] and a["end_s"] < times[-1]]
+        if middle:
+            events.append("it is out of view at " + ", ".join(f"{_seconds(a['start_s'])}-{_seconds(a['end_s'])}" for a in middle[:3]))
+        if absences and absences[-1]["end_s"] >= times[-1] and absences[-1]["start_s"] > times[0]:
+            events.append(f"it leaves the frame at {_seconds(absences[-1]['start_s'])}")
+        parts.append(
+            f"The face is visible in only {k} of {n} sampled frames ({_seconds(m['visible_from_s'])} to "
+            f"{_seconds(m['visible_to_s'])}); {', and '.join(events)}."
+        )
+    if peak["emotion"] != dominant and peak["probability"] >= 0.3:
+        parts.append(f"The strongest expression is {peak['emotion']} at {peak['probability']:.2f} ({_seconds(peak['t'])}).")
+    if len(m["changes"]) > 1:
+        shifts = "; ".join(f"{c['emotion']} from {_seconds(c['start_s'])}" for c in m["changes"][:6])
+        parts.append(f"The top expression shifts over time: {shifts}.")
+    micro = m["micro_expressions"]
+    if micro:
+        listed = "; ".join(
+            f"{e['emotion']} rising to {e['peak_probability']:.2f} at {_seconds(e['start_s'])}-{_seconds(e['end_s'])} "
+            f"(baseline {e['baseline']:.2f})"
+            for e in micro[:4]
+        )
+        parts.append(f"Brief transient changes (micro-expression candidates at this sampling rate): {listed}.")
+    head = m["head"]
+    if head and head["mean_speed_fw_s"] is not None:
+        speed = head["mean_speed_fw_s"]
+        manner = "stays steady" if speed < STEADY_HEAD else "moves a lot" if speed > MOVING_HEAD else "moves moderately"
+        sentence = (
+            f"The head {manner} (the face centre moves {speed:.2f} face widths per second on average, "
+            f"spanning {head['horizontal_range_fw']:.2f} face widths across and {head['vertical_range_fw']:.2f} up and down)"
+        )
+        if head.get("jumps"):
+            jumps = head["jumps"]
+            sentence += f"; the face jumps to another place in the frame {jumps} time{'s' * (jumps > 1)} (a cut or fast move), not counted"
+        change = head["size_change"]
+        if change >= 1.15:
+            sentence += f", and the face grows to {change:.2f} times its first size (moving closer, or the camera zooms in)"
+        elif change <= 0.87:
+            sentence += f", and the face shrinks to {change:.2f} times its first size (moving away, or the camera zooms out)"
+        parts.append(sentence + ".")
+    return " ".join(parts)

@@ -1,0 +1,51 @@
+"""The face slot's measurements and text (plugins/face_summary.py) on made-up tracks and probabilities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from saber_agent.evidence import BASIC_EMOTIONS
+from saber_agent.plugins import face, face_summary
+from saber_agent.plugins.face_summary import describe, micro_expressions, summarize
+from saber_agent.plugins.facetrack import build_track
+
+
+def test_the_face_module_still_exports_the_summary():
+    # the old import path (tests, other modules) reads the same functions
+    for name in ("summarize", "describe", "micro_expressions", "head_motion", "expression_timeline", "STEADY_HEAD"):
+        assert getattr(face, name) is getattr(face_summary, name)
+
+
+def test_micro_expression_candidates_need_a_brief_rise_seen_to_end():
+    times = np.arange(10) / 2.0
+    probs = np.zeros((10, 7))
+    happy, surprise = BASIC_EMOTIONS.index("happiness"), BASIC_EMOTIONS.index("surprise")
+    probs[:, happy] = 0.9
+    probs[:, surprise] = 0.1
+    probs[4, [happy, surprise]] = [0.3, 0.7]  # one sampled frame of surprise
+    probs[9, [happy, surprise]] = [0.2, 0.8]  # at the very end: not seen to end, not a transient
+    (event,) = micro_expressions(times, probs, "happiness")
+    assert event == {"start_s": 2.0, "end_s": 2.5, "emotion": "surprise", "peak_probability": 0.7,
+                     "peak_s": 2.0, "baseline": 0.1}
+    long = probs.copy()
+    long[3:7, [happy, surprise]] = [0.3, 0.7]  # 2 s of surprise is a change, not a transient
+    assert micro_expressions(times, long, "happiness") == []
+
+
+def test_summary_of_a_shift_in_expression():
+    times = np.arange(6) / 2.0
+    box = np.array([[100.0, 50, 80, 80]])
+    track = build_track(times, [box] * 6)
+    probs = np.zeros((6, 7))
+    probs[:3, BASIC_EMOTIONS.index("neutral")] = 0.8
+    probs[3:, BASIC_EMOTIONS.index("anger")] = 0.9
+    probs[probs.sum(axis=1) < 1, BASIC_EMOTIONS.index("sadness")] += 0.1
+    probs = probs / probs.sum(axis=1, keepdims=True)
+    m = summarize(track, probs, frame_width=320)
+    assert m["changes"] == [{"start_s": 0.0, "emotion": "neutral"}, {"start_s": 1.5, "emotion": "anger"}]
+    assert m["peak"]["emotion"] == "anger" and m["peak"]["t"] == 1.5
+    assert "The top expression shifts over time: neutral from 0.0 s; anger from 1.5 s." in describe(m)
+    late = build_track(times, [np.zeros((0, 4))] * 2 + [box] * 4)
+    probs[:2] = np.nan
+    text = describe(summarize(late, probs, frame_width=320))
+    assert "visible in only 4 of 6 sampled frames (1.0 s to 2.5 s); it comes into view at 1.0 s." in text
