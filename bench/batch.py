@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+from saber_agent.errors import EXIT_CLIPS_FAILED, EXIT_OK
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out" / "batch"
 
@@ -85,8 +87,8 @@ def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start
-    # batch exits 1 when some clips failed (every line written): the table counts those errors
-    if proc.returncode != 0 and not (proc.returncode == 1 and "clip(s) failed:" in proc.stderr):
+    # batch exits EXIT_CLIPS_FAILED when some clips failed (every line written): the table counts those errors
+    if proc.returncode not in (EXIT_OK, EXIT_CLIPS_FAILED):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return seconds
 

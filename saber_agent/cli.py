@@ -1,6 +1,7 @@
 """The ``saber-agent`` command: it finds its subcommands in `saber_agent.commands`.
 
-Exit codes: 0 success, 1 internal failure, 2 usage error, 3 unreadable input (see `saber_agent.errors`).
+Exit codes: 0 success, 1 internal failure, 2 usage error, 3 unreadable input, 4 (batch) finished but some
+clips failed, 130 interrupted (see `saber_agent.errors`).
 Set ``SABER_AGENT_DEBUG=1`` to see tracebacks of internal failures.
 """
 

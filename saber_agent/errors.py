@@ -4,9 +4,9 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1  # a bug or a broken dependency: worth a report
 EXIT_USAGE = 2  # a wrong option, an unknown plugin or reasoner
 EXIT_BAD_INPUT = 3  # the clip (or dataset) cannot be read
-# batch: the run finished and wrote every line, but some clips failed (their error lines say why); shares
-# 1 with EXIT_INTERNAL as "something went wrong", and the batch's last stderr line tells the two apart
-EXIT_CLIPS_FAILED = 1
+# batch: the run finished and wrote every line, but some clips failed (their error lines say why); its own
+# code, so a script tells "look at the error lines" from an internal failure (1) without reading stderr
+EXIT_CLIPS_FAILED = 4
 
 
 class UsageError(Exception):

@@ -9,9 +9,9 @@ from pathlib import Path
 NAME = "batch"
 HELP = "Analyse many clips (folder, glob, manifest, EmoBench-M JSON) into a resumable results JSONL."
 EPILOG = (
-    "exit status: 0 every clip analysed; 1 the run finished but some clips failed (every line is written: "
+    "exit status: 0 every clip analysed; 4 the run finished but some clips failed (every line is written: "
     "the failed ones are the lines with \"status\": \"error\" in --out, and stderr says how many); "
-    "2 usage error; 3 unreadable input."
+    "1 internal error; 2 usage error; 3 unreadable input."
 )
 
 
