@@ -5,7 +5,7 @@ on a still picture (re-encoding noise, tiling): on the trial's sideways_notag.mp
 body slot read a nod (box centre swinging 0.07 face heights) and a shrug. Every such event is an episode
 in time; it is kept only when the picture changes somewhere in it: some pair of sampled frames that
 touches the episode has a share of changed pixels (`motion`'s ``picture_changed``: the whole frame, head
-included, > CHANGE_LEVEL grey levels) of at least `motion.STILL_PICTURE`. A frame-difference test, not a
+included, > CHANGE_LEVEL grey levels) of at least `picture_change.STILL_SHARE`. A frame-difference test, not a
 keypoint one: it does not depend on the noise of the detector being measured.
 """
 
@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from saber_agent.plugins.motion import STILL_PICTURE
+from saber_agent.plugins.picture_change import STILL_SHARE
 
 
 def moves_during(changed: list[float | None], times: np.ndarray, start: float, end: float) -> bool:
     """Whether any frame pair (i, i+1) with times[i+1] >= start and times[i] <= end changes (`changed`: per pair)."""
     for i, share in enumerate(changed):
-        if i + 1 < len(times) and times[i + 1] >= start - 1e-6 and times[i] <= end + 1e-6 and (share or 0.0) >= STILL_PICTURE:
+        if i + 1 < len(times) and times[i + 1] >= start - 1e-6 and times[i] <= end + 1e-6 and (share or 0.0) >= STILL_SHARE:
             return True
     return False
 

@@ -15,6 +15,8 @@ frames downscaled to FLOW_SIDE pixels (longer side):
 - bursts: runs of frame pairs whose activity stands out, with times.
 - shot changes come from the clip's shared detector (`saber_agent.plugins.shots`): motion across a
   cut is not body movement.
+- the grey frames, the whole picture's change per pair (``picture_changed``) and whether the picture is
+  still (``picture_static``) come from `saber_agent.plugins.picture_change`, measured once per clip.
 """
 
 from __future__ import annotations
@@ -25,9 +27,15 @@ from typing import Any
 import numpy as np
 
 from saber_agent.media import Clip
+from saber_agent.plugins.picture_change import (  # noqa: F401  (re-exported: CHANGE_LEVEL, FLOW_SIDE, grey_frames)
+    CHANGE_LEVEL,
+    FLOW_SIDE,
+    changed_share,
+    grey_frames,
+    picture_change,
+)
 from saber_agent.plugins.shots import shot_changes
 
-FLOW_SIDE = 192  # optical flow runs on frames whose longer side is this many pixels
 HEAD_MARGIN = {"side": 0.35, "top": 0.6, "bottom": 0.45}  # around the face box, in face widths/heights
 MOVING_PX = 0.8  # residual flow above this (pixels at FLOW_SIDE) counts as movement
 MIN_CAMERA_PX = 0.1  # Lucas-Kanade tracks corners to ~0.05 px: a typical move above this can be the camera
@@ -36,14 +44,9 @@ MIN_CAMERA_PX = 0.1  # Lucas-Kanade tracks corners to ~0.05 px: a typical move a
 ACTIVITY_LEVELS = ((0.4, "little"), (1.5, "slight"), (4.0, "moderate"), (float("inf"), "lively"))
 # The same levels by the share of a region's pixels that changed between sampled frames.
 CHANGE_LEVELS = ((0.005, "little"), (0.03, "slight"), (0.1, "moderate"), (float("inf"), "lively"))
-CHANGE_LEVEL = 15  # grey levels (of 255) of change that count, above compression noise
 BURST_LEVEL = 1.5  # flow energy of a frame pair above which it is part of a burst of gesture
 BURST_CHANGED = 0.02  # or share of changed pixels above which it is
 BURST_GAP_S = 0.6
-# A frame pair whose share of changed pixels (whole picture, FLOW_SIDE frames, > CHANGE_LEVEL) is below
-# this shows the same picture: ~4 pixels of a 192x108 frame. A head nod of 0.06 face heights changes
-# hundreds (the face's edges move by a pixel or more); re-encoded still images change none.
-STILL_PICTURE = 2e-4
 # A frame pair where at least this share of the picture changes, and one shift of the whole picture leaves at most
 # RIGID_RESIDUAL of that change, is the picture moving as one (a cut between two framings, a sliding still): not body motion.
 RIGID_MIN_CHANGE = 0.01
@@ -136,17 +139,6 @@ def region_masks(shape: tuple[int, int], box: np.ndarray | None, head: np.ndarra
 
 # -- optical flow and camera motion -----------------------------------------------------------------
 
-def grey_frames(frames: np.ndarray, side: int = FLOW_SIDE) -> tuple[np.ndarray, float]:
-    """Downscaled grey frames for optical flow, and the scale factor from clip pixels."""
-    import cv2
-
-    h, w = frames.shape[1:3]
-    scale = min(1.0, side / max(h, w))
-    size = (max(8, round(w * scale)), max(8, round(h * scale)))
-    out = np.stack([cv2.resize(cv2.cvtColor(f, cv2.COLOR_RGB2GRAY), size, interpolation=cv2.INTER_AREA) for f in frames])
-    return out, size[0] / w
-
-
 def flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dense Farnebäck flow from a to b, (h, w, 2) in pixels; pyramid deep enough for 2 fps sampling."""
     import cv2
@@ -207,7 +199,7 @@ def stabilized(b: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return warped, valid
 
 
-def rigid_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+def rigid_shift(a: np.ndarray, b: np.ndarray, changed: float | None = None) -> np.ndarray | None:
     """The translation (2x3, flow-frame pixels) that moves the whole picture `a` onto `b`, when one does.
 
     A still picture cut between two positions, or one that slides across the frame, changes many pixels
@@ -216,12 +208,13 @@ def rigid_shift(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     size are not folded) and accepted when at least RIGID_MIN_CHANGE of the picture changes, the shift is
     at least MIN_CAMERA_PX, and after undoing it at most RIGID_RESIDUAL of that change remains (pixels
     > CHANGE_LEVEL grey levels). A head that nods or a hand that waves in front of a still picture moves
-    alone: the best shift is ~0 or leaves most of the change, and None is returned.
+    alone: the best shift is ~0 or leaves most of the change, and None is returned. `changed`: the pair's
+    share of changed pixels when already measured (`picture_change`'s, on the same blurred frames).
     """
     import cv2
 
     h, w = a.shape
-    raw = float((np.abs(a.astype(np.int16) - b.astype(np.int16)) > CHANGE_LEVEL).mean())
+    raw = changed_share(a, b) if changed is None else changed
     if raw < RIGID_MIN_CHANGE:
         return None
     pads = []
@@ -255,10 +248,9 @@ class MotionResult:
 
 def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     """Optical-flow activity, bursts and camera motion of a clip with at least two frames."""
-    import cv2
-
     times = np.asarray(clip.frame_times, dtype=np.float64)
-    grey, scale = grey_frames(clip.frames)
+    picture = picture_change(clip)  # the grey frames and the whole picture's change, shared with the scene and speakers
+    grey, blurred, scale = picture.grey, picture.blurred, picture.scale
     shape = grey.shape[1:3]
     width = shape[1]
     head = head_boxes(clip, scale, tracker)
@@ -270,7 +262,6 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     pairs = []
     rigid: list[int] = []  # pair indices where the whole picture moved as one (`rigid_shift`)
     cuts = shot_changes(clip).pairs  # pair indices that straddle a shot change (shared with the scene tool)
-    blurred = np.stack([cv2.GaussianBlur(g, (5, 5), 0) for g in grey])
     for i in range(n - 1):
         dt = max(1e-3, times[i + 1] - times[i])
         box_a, box_b = nearest_box(head, i, times), nearest_box(head, i + 1, times)
@@ -283,7 +274,8 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         if anchor is None and not head.reason:
             anchor = nearest_box(head, i, times, max_gap_s=np.inf)
         matrix, share = camera_motion(grey[i], grey[i + 1], exclude)
-        shift = rigid_shift(blurred[i], blurred[i + 1]) if i not in cuts and np.allclose(matrix, np.eye(2, 3)) else None
+        camera_still = np.allclose(matrix, np.eye(2, 3))
+        shift = rigid_shift(blurred[i], blurred[i + 1], float(picture.changed[i])) if i not in cuts and camera_still else None
         if shift is not None:  # the whole picture moved as one (a cut between framings, a sliding still): discounted
             matrix, share = shift, 1.0
             rigid.append(i)
@@ -294,8 +286,6 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         # grey-level change catches movements too large for the flow at low sampling rates
         following_blurred, _ = stabilized(blurred[i + 1], matrix)
         changed = np.abs(blurred[i].astype(np.int16) - following_blurred.astype(np.int16)) > CHANGE_LEVEL
-        # the whole picture, head included, camera not undone: zero where the frames are the same picture
-        picture = float((np.abs(blurred[i].astype(np.int16) - blurred[i + 1].astype(np.int16)) > CHANGE_LEVEL).mean())
         regions = region_masks(shape, anchor, exclude)
         if valid is not None:
             regions = {name: mask & valid for name, mask in regions.items()}
@@ -312,7 +302,7 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         to_first.append(np.linalg.inv(cumulative))
         pairs.append({
             "t": round(float((times[i] + times[i + 1]) / 2), 3), "t0": float(times[i]), "t1": float(times[i + 1]),
-            "activity": activity, "head_masked": box_a is not None or box_b is not None, "picture_changed": picture,
+            "activity": activity, "head_masked": box_a is not None or box_b is not None, "picture_changed": float(picture.changed[i]),
             # the pan is how far the frame's centre moves (a zoom about another point also shifts it)
             "camera": {"dx": float(matrix[0] @ centre - centre[0]), "dy": float(matrix[1] @ centre - centre[1]),
                        "scale": float(np.hypot(matrix[0, 0], matrix[1, 0])), "fit": round(share, 3)},
@@ -357,7 +347,7 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
             "picture_changed": [_r(p["picture_changed"], 5) for p in pairs],
         },
         # no pair of frames differs beyond compression noise: nothing in the picture moves (a still image)
-        "picture_static": all(p["picture_changed"] < STILL_PICTURE for p in pairs),
+        "picture_static": picture.still,
     }
     m["bursts"] = bursts(pairs, energy, changed)
 

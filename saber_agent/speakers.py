@@ -55,7 +55,6 @@ TURN_SPREAD = 0.8  # the least spread taken for a voice's turns (one espeak voic
 APART = 2.0  # two groups this many times farther apart than their own turns (at least TURN_SPREAD) are two voices
 MIN_VOICED_S = 0.3  # an utterance needs this much voiced speech to be placed
 RELIABLE_VOICED_S = 1.5  # an utterance with less voiced speech joins the voice it is nearest to
-STILL_PICTURE = 0.5  # mean absolute grey change between frames below this: a still picture
 MIN_FACE_FRAMES = 3  # sampled frames a face must be seen in (1.5 s at 2 fps)
 MOUTH_MOVES = 0.015  # std of lip opening / face height over an utterance: the mouth moves
 MOUTH_LEADS = 1.5  # the speaking face moves its mouth this many times more than the next face
@@ -187,7 +186,7 @@ class FaceTracks:
 
     times: np.ndarray  # (n,) frame times, seconds
     boxes: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 4) x, y, w, h; NaN rows where not seen
-    still: bool = False  # the picture does not change (a photo with sound)
+    still: bool = False  # the picture does not change (a photo with sound; `saber_agent.plugins.picture_change`)
     detector: str = ""
     mouth: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n,) lip opening / face height, NaN where unknown
     mouth_note: str | None = None  # why mouth movement is not measured
@@ -228,11 +227,12 @@ def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTr
     """Every face of `clip` (a decoded `saber_agent.media.Clip`) with an id, and (with `mouths`, where
     MediaPipe is installed) each face's lip opening per frame."""
     from saber_agent.plugins import facetrack
+    from saber_agent.plugins.picture_change import picture_change
 
     times = np.asarray(clip.frame_times, np.float64)
     if not clip.has_video:
         return FaceTracks(times, mouth_note="the clip has no picture")
-    still = _still(clip.frames)
+    still = picture_change(clip).still  # the one still-picture decision, shared with the body and scene tools
     found_by = facetrack.get_detector(detector)
     scans: dict[int, np.ndarray] = {}
     # a still picture's faces stay where they are: found in its first frames, placed in every frame
@@ -258,13 +258,6 @@ def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTr
     elif mouths and faces.boxes:
         _measure_mouths(clip, faces)
     return faces
-
-
-def _still(frames: np.ndarray) -> bool:
-    if len(frames) < 2:
-        return True
-    grey = frames[:: max(1, len(frames) // 50)].mean(axis=3)
-    return bool(np.mean(np.abs(np.diff(grey, axis=0))) < STILL_PICTURE)
 
 
 def _read_expressions(clip, faces: FaceTracks) -> None:
