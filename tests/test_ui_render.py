@@ -120,6 +120,12 @@ def test_exports():
     assert set(payload["result"]["evidence"]) == {"video_desc", "speech_content", "acoustic_feat", "facial_exp_desc",
                                                   "body_lang_desc", "sentiment_analysis"}
     json.dumps(payload)  # JSON-ready
+    body = result.evidence.body_lang_desc
+    assert body.status.value == "unavailable" and body.text == ""
+    assert payload["saber"]["body_lang_desc"] == f"[unavailable: {body.reason}]"  # not '' ("nothing found")
+    assert payload["result"]["evidence"]["body_lang_desc"]["text"] == ""  # the full result is untouched
+    assert render.status_text(Slot.failed("TimeoutError: face ran past 300 s")) == "[failed: TimeoutError: face ran past 300 s]"
+    assert render.status_text(Slot(status="unavailable")) == "[unavailable: no reason given]"
     result.evidence.speech_content = Slot(text="你好，世界", status="ok")
     text = render.saber_json(result)
     assert "你好，世界" in text and json.loads(text)["audio_desc"]["speech_content"] == "你好，世界"

@@ -89,6 +89,24 @@ def test_plugins_and_reasoner_are_chosen_by_name(client, face_speech_clip):
         analyze(client, face_speech_clip, plugins=["nope"])
 
 
+def saber_texts(record: dict) -> dict[str, str]:
+    audio = record["audio_desc"]
+    return {**{k: v for k, v in record.items() if k != "audio_desc"}, **audio}
+
+
+def test_slots_not_run_say_so_in_the_saber_record(client, face_speech_clip):
+    """Prosody alone: the scene, face, body and speech slots were not run. The record says so, as the
+    evidence marks them, instead of '' (which reads as "nothing found")."""
+    payload = analyze(client, face_speech_clip, plugins="prosody", rounds=1)
+    texts, evidence = saber_texts(payload["saber"]), payload["result"]["evidence"]
+    assert set(texts) == set(SLOT_NAMES) and all(texts.values())  # no empty string anywhere
+    for name in ("video_desc", "speech_content", "facial_exp_desc", "body_lang_desc"):
+        assert evidence[name]["status"] == "unavailable"
+        assert texts[name] == "[unavailable: no selected plugin fills this slot]"
+    assert texts["acoustic_feat"] == evidence["acoustic_feat"]["text"] and not texts["acoustic_feat"].startswith("[")
+    assert texts["sentiment_analysis"] == evidence["sentiment_analysis"]["text"]
+
+
 def test_broken_uploads_get_a_clear_error_and_the_server_keeps_serving(client, tmp_path, face_speech_clip):
     text = tmp_path / "renamed.mp4"
     text.write_text("I am a text file, not a video.\n" * 50)

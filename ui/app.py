@@ -246,7 +246,8 @@ def build_app(
                 service.discard(run_dir)
 
         def analyze_api(clip, plugin_names, reasoner_name, max_rounds_):
-            """Analyse one clip: the six SABER slots, labels, conflicts and checks as JSON."""
+            """Analyse one clip: the six SABER slots (a slot not run or not filled reads "[unavailable: why]"
+            or "[failed: why]", never ""), labels, conflicts and checks as JSON."""
             try:
                 settings = service.settings(parse_plugins(plugin_names), reasoner_name or None,
                                             int(max_rounds_) if max_rounds_ else None)

@@ -408,8 +408,21 @@ def plot_note(view: RunView | None, kind: str) -> str:
 
 
 def result_payload(result: Result) -> dict[str, Any]:
-    """What the API endpoint returns: the plain SABER record and the full result, JSON-ready."""
-    return {"saber": result.saber(), "result": json.loads(result.model_dump_json())}
+    """What the API endpoint returns: the SABER record and the full result, JSON-ready. In the record a
+    slot that is not ok says so (`status_text`) instead of an empty string, which would read as "nothing
+    found"; the full result keeps each slot's status and reason as fields."""
+    from saber_agent.saber_format import to_saber_record
+
+    marked = {name: result.evidence.slot(name).model_copy(update={"text": status_text(result.evidence.slot(name))})
+              for name in SLOT_NAMES if not result.evidence.slot(name).ok}
+    return {"saber": to_saber_record(result.evidence.with_slots(marked)), "result": json.loads(result.model_dump_json())}
+
+
+def status_text(slot: Slot) -> str:
+    """The record text of a slot that is not ok: its status and reason, e.g.
+    ``"[unavailable: no selected plugin fills this slot]"`` for a tool that was not run, or
+    ``"[failed: TimeoutError ...]"``."""
+    return f"[{slot.status.value}: {slot.reason or 'no reason given'}]"
 
 
 def saber_json(result: Result) -> str:
