@@ -1,0 +1,138 @@
+"""The prosody tool's SABER-style `acoustic_feat` text, from the measurements of plugins/prosody_measure.py.
+
+`describe(m)` cites them: pitch register and intonation (F0 in Hz, SD in semitones), loudness (dB),
+pace and pauses (syllables per second, seconds), phrase endings and shifts, emphasis, voice
+quality (HNR, jitter, shimmer), how much of the audio was speech, and a warning when a loud
+background sounds under the voice.
+"""
+
+from __future__ import annotations
+
+SHIFT_ST, SHIFT_DB = 2.0, 3.0  # phrase-to-phrase changes worth a mention
+
+
+def describe(m: dict) -> str:
+    """SABER-style `acoustic_feat` text that cites the measurements."""
+    mean, sd_st = m["f0_mean_hz"], m["f0_sd_st"]
+    register = "low" if mean < 120 else "high" if mean > 220 else "moderate"
+    variation = "flat, monotone" if sd_st < 1.5 else "expressive, strongly varying" if sd_st > 3.5 else "moderately varying"
+    parts = [
+        f"The voice has a {register} pitch (mean F0 {mean:.0f} Hz, {m['f0_min_hz']:.0f}-{m['f0_max_hz']:.0f} Hz) "
+        f"with a {variation} intonation (F0 SD {sd_st:.1f} semitones, range {m['f0_range_st']:.1f} semitones)."
+    ]
+    if m.get("intensity_mean_db") is not None:
+        level = m["intensity_mean_db"]
+        loudness = "quiet" if level < 55 else "loud" if level > 72 else "conversational"
+        parts.append(f"Its volume is {loudness} (mean intensity {level:.0f} dB, SD {m['intensity_sd_db']:.1f} dB).")
+    if pace := _describe_pace(m):
+        parts.append(pace)
+    if contours := _describe_contours(m):
+        parts.append(contours)
+    if stress := _describe_emphasis(m):
+        parts.append(stress)
+    quality = []
+    if m.get("hnr_db") is not None:
+        hnr = m["hnr_db"]
+        quality.append(("clear" if hnr > 12 else "somewhat breathy or rough" if hnr > 6 else "rough, noisy") + f" (HNR {hnr:.1f} dB")
+    if m.get("jitter_local") is not None and m.get("shimmer_local") is not None:
+        quality.append(f"jitter {m['jitter_local'] * 100:.1f}%, shimmer {m['shimmer_local'] * 100:.1f}%)")
+    elif quality:
+        quality[-1] += ")"
+    if quality:
+        parts.append("Voice quality is " + ", ".join(quality) + ".")
+    parts.append(_describe_coverage(m))
+    if m.get("background_under_voice"):
+        snr = (m.get("voice_activity") or {}).get("speech_over_pauses_db")
+        parts.append("A loud background (music or noise) sounds under the voice"
+                     + (f" (speech only {snr:.0f} dB above it)" if snr is not None else "")
+                     + ": these pitch, rate and voice-quality figures are unreliable.")
+    return " ".join(parts)
+
+
+def _describe_coverage(m: dict) -> str:
+    activity = m.get("voice_activity") or {}
+    voiced = f"Voiced sound covers {m['voiced_fraction'] * 100:.0f}% of the speech"
+    speech, duration = activity.get("speech_s"), activity.get("duration_s") or m.get("duration_s")
+    if speech is None or not duration:
+        return voiced + "."
+    if speech < 0.9 * duration:
+        regions = activity.get("speech_regions") or []
+        where = f", from {regions[0][0]:.1f} s to {regions[-1][1]:.1f} s" if regions else ""
+        return (f"Only the speech is described: {speech:.1f} s of the {duration:.1f} s audio{where}. "
+                f"{voiced}.")
+    return voiced + "."
+
+
+def _describe_pace(m: dict) -> str:
+    rate, pauses = m.get("articulation_rate_syl_s"), m.get("pauses") or {}
+    if not rate:
+        return ""
+    pace = "slow" if rate < 3.5 else "fast" if rate > 6.0 else "moderate"
+    text = f"The delivery is {pace} (about {rate:.1f} syllables per second while speaking"
+    if pauses.get("count"):
+        n = pauses["count"]
+        text += (f"), in {n + 1} phrases separated by {n} pause{'s' if n > 1 else ''} "
+                 f"(longest {pauses['longest_s']:.1f} s).")
+    else:
+        text += ") in one continuous phrase, without pauses."
+    return text
+
+
+def _describe_contours(m: dict) -> str:
+    all_phrases = m.get("phrases") or []
+    shaped = [(i, p) for i, p in enumerate(all_phrases) if p.get("final_contour")]
+    sentences = []
+    if len(all_phrases) == 1 and shaped:
+        p = shaped[0][1]
+        sentences.append(_ending(p["final_contour"], p["final_change_st"], "the phrase"))
+    elif shaped:
+        kinds = {p["final_contour"] for _, p in shaped}
+        if len(kinds) == 1:
+            which = "each phrase" if len(shaped) == len(all_phrases) else f"{len(shaped)} of the {len(all_phrases)} phrases"
+            changes = ", ".join(f"{p['final_change_st']:+.1f}" for _, p in shaped)
+            sentences.append(_ending(kinds.pop(), None, which) + f" ({changes} semitones)")
+        else:
+            described = [f"the {_ORDINAL.get(i, f'phrase {i + 1}')} {_VERB[p['final_contour']]} ({p['final_change_st']:+.1f} st)"
+                         for i, p in shaped]
+            sentences.append("phrase endings differ: " + ", ".join(described))
+    shifts = []
+    for shift in m.get("phrase_shifts") or []:
+        said = []
+        if shift["f0_change_st"] is not None and abs(shift["f0_change_st"]) >= SHIFT_ST:
+            said.append(f"{'higher' if shift['f0_change_st'] > 0 else 'lower'} ({shift['f0_change_st']:+.1f} st)")
+        if shift["intensity_change_db"] is not None and abs(shift["intensity_change_db"]) >= SHIFT_DB:
+            said.append(f"{'louder' if shift['intensity_change_db'] > 0 else 'softer'} ({shift['intensity_change_db']:+.1f} dB)")
+        if said:
+            shifts.append(f"phrase {shift['to'] + 1} is {' and '.join(said)} than phrase {shift['from'] + 1}")
+    if len(shifts) > 3:
+        shifts = shifts[:3] + [f"{len(shifts) - 3} more shifts"]
+    sentences += shifts
+    if not sentences:
+        return ""
+    text = "; ".join(sentences)
+    return text[0].upper() + text[1:] + "."
+
+
+_ORDINAL = {0: "first", 1: "second", 2: "third", 3: "fourth", 4: "fifth"}
+_VERB = {"rising": "rises", "falling": "falls", "level": "stays level"}
+
+
+def _ending(kind: str, change: float | None, what: str) -> str:
+    amount = f" ({change:+.1f} semitones)" if change is not None else ""
+    if kind == "rising":
+        return f"the pitch rises at the end of {what}{amount}, which sounds questioning or unfinished"
+    if kind == "falling":
+        return f"the pitch falls at the end of {what}{amount}, a settled, declarative close"
+    return f"the pitch stays level at the end of {what}{amount}"
+
+
+def _describe_emphasis(m: dict) -> str:
+    stressed = m.get("emphasis") or []
+    if not stressed:
+        return ""
+    shown = stressed[:4]
+    times = ", ".join(f"{e['t']:.1f} s ({e['by']})" for e in shown)
+    more = f" and {len(stressed) - len(shown)} more" if len(stressed) > len(shown) else ""
+    if len(stressed) == 1:
+        return f"One syllable stands out with emphasis, at {times}."
+    return f"Emphasis falls on {len(stressed)} syllables that stand out, at {times}{more}."

@@ -1,0 +1,30 @@
+"""The prosody tool's text (plugins/prosody_text.py) on hand-made measurements; on measured speech it is
+tested in tests/test_prosody_measure.py."""
+
+from saber_agent.plugins import prosody, prosody_text
+from saber_agent.plugins.prosody_text import describe
+
+
+def test_the_prosody_module_still_exports_describe():
+    assert prosody.describe is prosody_text.describe
+
+
+def test_one_rising_phrase_one_stressed_syllable_and_a_loud_background_are_said():
+    m = {
+        "f0_mean_hz": 250.0, "f0_sd_st": 2.0, "f0_min_hz": 180.0, "f0_max_hz": 340.0, "f0_range_st": 11.0,
+        "intensity_mean_db": 75.0, "intensity_sd_db": 6.0, "voiced_fraction": 0.62,
+        "phrases": [{"final_contour": "rising", "final_change_st": 2.4}],
+        "emphasis": [{"t": 1.2, "by": "pitch"}],
+        "voice_activity": {"speech_s": 1.5, "duration_s": 4.0, "speech_regions": [[1.0, 2.5]], "speech_over_pauses_db": 4.0},
+        "background_under_voice": True,
+    }
+    assert describe(m) == " ".join([
+        "The voice has a high pitch (mean F0 250 Hz, 180-340 Hz) with a moderately varying intonation "
+        "(F0 SD 2.0 semitones, range 11.0 semitones).",
+        "Its volume is loud (mean intensity 75 dB, SD 6.0 dB).",
+        "The pitch rises at the end of the phrase (+2.4 semitones), which sounds questioning or unfinished.",
+        "One syllable stands out with emphasis, at 1.2 s (pitch).",
+        "Only the speech is described: 1.5 s of the 4.0 s audio, from 1.0 s to 2.5 s. Voiced sound covers 62% of the speech.",
+        "A loud background (music or noise) sounds under the voice (speech only 4 dB above it): "
+        "these pitch, rate and voice-quality figures are unreliable.",
+    ])
