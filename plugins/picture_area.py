@@ -10,6 +10,8 @@ Used by the scene tool (saber_agent.plugins.scene):
   five to eight head heights tall, so a box whose face (at its top) is over a fifth of the figure's
   height (`MIN_BODY_FACE_HEIGHTS`) is a head and shoulders or a half-length portrait, and a box
   overlapping a close-up face (over a quarter of the frame height) cannot hold a whole body either.
+- `face_boxes`: every face per sampled frame from the shared face track (one detection per clip): the
+  scene's face counts and `full_bodies` read the same boxes.
 """
 
 from __future__ import annotations
@@ -81,18 +83,25 @@ def bars_words(area: dict[str, Any]) -> str | None:
             f"{area['active_fraction'] * 100:.0f}% of the frame), so lighting and colour are measured inside the bars.")
 
 
-def face_boxes(clip, detector: str | None = None) -> list[np.ndarray] | None:
-    """Every face per sampled frame, ``(k, 4)`` x, y, w, h in pixels of clip.frames, from the shared
-    face track; None when there is no tracker or it failed."""
+def face_boxes(clip, detector: str | None = None) -> tuple[list[np.ndarray] | None, str | None]:
+    """Every face per sampled frame, ``(k, 4)`` x, y, w, h in pixels of clip.frames, from the shared face
+    track (`detector`: the face tool's tracker option, so the track is the one the face tool made; the
+    scene counts faces as ``len`` of each frame's boxes); or None and why (no tracker, or it failed)."""
     try:
         from saber_agent.plugins.facetrack import track_faces
-
+    except ImportError as exc:
+        return None, f"no face tracker is installed ({exc})"
+    try:
         track = track_faces(clip, detector)
-    except Exception:  # the scene stands without faces; face_counts says why
-        return None
-    if len(track.all_boxes) != len(clip.frames):
-        return None
-    return [np.asarray(b, dtype=np.float64).reshape(-1, 4) for b in track.all_boxes]
+    except Exception as exc:  # the tracker's failure must not fail the scene
+        return None, f"the face tracker failed ({type(exc).__name__}: {exc})"
+    boxes = [np.asarray(b, dtype=np.float64).reshape(-1, 4) for b in track.all_boxes]
+    if len(boxes) != len(clip.frames):  # a tracker sampling other frames: take the nearest in time
+        if not boxes:
+            return [np.zeros((0, 4)) for _ in clip.frames], None
+        idx = np.clip(np.searchsorted(np.asarray(track.times), clip.frame_times), 0, len(boxes) - 1)
+        boxes = [boxes[i] for i in idx]
+    return boxes, None
 
 
 def full_bodies(boxes: list[tuple[float, ...]], faces: np.ndarray | None, frame_height: int) -> list[tuple[float, ...]]:

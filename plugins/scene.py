@@ -6,7 +6,8 @@ Everything in the default description is measured on the sampled frames of the s
   overall colour cast as a correlated colour temperature (grey-world chromaticity, McCamy's formula);
 - colour: every pixel of a few keyframes is named (black, grey, white, red, brown, blue ...) from its
   hue, saturation and value, and the largest named shares are the dominant colours;
-- motion: the energy of frame differences between consecutive sampled frames;
+- motion: the energy of frame differences between consecutive sampled frames, and whether the picture
+  is static within its shots (the clip's one still-picture decision, `saber_agent.plugins.picture_change`);
 - shot changes: from the clip's shared shot detector (`saber_agent.plugins.shots`: HSV and grey
   histogram distances of consecutive sampled frames), which the body tool reads too;
 - faces from the shared face track (`saber_agent.plugins.facetrack`), and people as the larger of
@@ -35,6 +36,7 @@ from saber_agent.evidence import Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins.picture_area import active_area, bars_words, crop, face_boxes, full_bodies
+from saber_agent.plugins.picture_change import picture_change
 from saber_agent.plugins.shots import (  # noqa: F401  (shared, re-exported)
     ANALYSIS_WIDTH,
     SHOT_DISTANCE,
@@ -142,14 +144,11 @@ def dominant_colours(frames: np.ndarray, limit: int = 4) -> list[dict[str, Any]]
     return out
 
 
-def motion_energy(grey: np.ndarray) -> np.ndarray:
-    """Mean absolute difference (0..1) of consecutive blurred grey frames."""
-    import cv2
-
-    blurred = np.stack([cv2.GaussianBlur(g, (5, 5), 0) for g in grey]).astype(np.float32)
+def motion_energy(blurred: np.ndarray) -> np.ndarray:
+    """Mean absolute difference (0..1) of consecutive blurred grey frames ``(n, h, w)`` (`picture_change`'s)."""
     if len(blurred) < 2:
         return np.zeros(0)
-    return np.abs(np.diff(blurred, axis=0)).mean(axis=(1, 2)) / 255.0
+    return np.abs(np.diff(blurred.astype(np.float32), axis=0)).mean(axis=(1, 2)) / 255.0
 
 
 def people_in(frames: np.ndarray, times: np.ndarray, faces: list[np.ndarray] | None = None) -> dict[str, Any]:
@@ -196,31 +195,12 @@ def _iou(a, b) -> float:
     return inter / (a[2] * a[3] + b[2] * b[3] - inter + 1e-9)
 
 
-def face_counts(clip: Clip, detector: str | None = None) -> tuple[np.ndarray | None, str | None]:
-    """Faces per sampled frame from the shared face track (`detector`: the face tool's tracker option,
-    so the track is the one the face tool made), or None and why it is missing."""
-    try:
-        from saber_agent.plugins.facetrack import track_faces
-    except ImportError as exc:
-        return None, f"no face tracker is installed ({exc})"
-    try:
-        track = track_faces(clip, detector)
-    except Exception as exc:  # the tracker's failure must not fail the scene
-        return None, f"the face tracker failed ({type(exc).__name__}: {exc})"
-    counts = np.asarray(track.counts, dtype=int)
-    if len(counts) != len(clip.frames):  # a tracker sampling other frames: take the nearest in time
-        idx = np.clip(np.searchsorted(np.asarray(track.times), clip.frame_times), 0, max(0, len(counts) - 1))
-        counts = counts[idx] if len(counts) else np.zeros(len(clip.frames), int)
-    return counts, None
-
-
 def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     """Every scene measurement of a clip with video, as JSON-able values."""
     import cv2
 
     frames, times = clip.frames, np.asarray(clip.frame_times, dtype=np.float64)
     small = small_frames(frames)
-    grey = np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in small])
     bars = active_area(small)  # letterbox/pillarbox bars are the frame, not the scene's lighting
     picture = crop(small, bars)
     y = luma(picture)
@@ -264,22 +244,23 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
         })
     m["shots"] = shots
 
-    energy = motion_energy(grey)
+    change = picture_change(clip)  # grey frames and the one still-picture decision, shared with the body tool and speakers
+    energy = motion_energy(change.blurred)
     within_shot = np.array([i + 1 not in cuts for i in range(len(energy))], dtype=bool)
     steady = energy[within_shot]
     m["motion"] = {
         "energy_mean": _r(steady.mean(), 4) if steady.size else None,
         "energy_max": _r(steady.max(), 4) if steady.size else None,
-        "changed_fraction_mean": None,
+        # share of pixels changed by more than picture_change.CHANGE_LEVEL grey levels, mean over the pairs within shots
+        "changed_fraction_mean": _r(change.changed[within_shot].mean(), 4) if steady.size else None,
+        # no pair within a shot changes beyond compression noise (a cut between two stills is still static)
+        "picture_static": bool(change.still_pairs[within_shot].all()),
         "interval_s": _r(np.diff(times).mean(), 3) if len(times) > 1 else None,
     }
-    if steady.size:
-        blurred = np.stack([cv2.GaussianBlur(g, (5, 5), 0) for g in grey]).astype(np.int16)
-        changed = (np.abs(np.diff(blurred, axis=0)) > 12).mean(axis=(1, 2))
-        m["motion"]["changed_fraction_mean"] = _r(changed[within_shot].mean(), 4)
 
-    counts, face_reason = face_counts(clip, detector)
-    people = people_in(frames, times, face_boxes(clip, detector) if counts is not None else None)
+    faces, face_reason = face_boxes(clip, detector)  # the shared face track's boxes per frame
+    counts = np.array([len(b) for b in faces], dtype=int) if faces is not None else None
+    people = people_in(frames, times, faces)
     faces_max = int(counts.max(initial=0)) if counts is not None else None
     m["faces"] = None if counts is None else {
         "max": faces_max,
@@ -359,11 +340,15 @@ def temperature_words(kelvin: float | None) -> str | None:
     return "a cool, blue cast"
 
 
-def motion_words(energy: float | None) -> str:
+def motion_words(energy: float | None, static: bool = False) -> str:
+    """The motion sentence: `static` is the clip's still-picture decision within shots (`picture_change`), the
+    energy (mean absolute frame difference, 0-1) grades the motion of a picture that changes."""
     if energy is None:
         return "Motion cannot be measured from a single frame."
-    if energy < 0.004:
+    if static:
         return f"The picture is static (frame-difference energy {energy:.3f})."
+    if energy < 0.004:
+        return f"There is little motion in the picture (frame-difference energy {energy:.3f})."
     if energy < 0.015:
         return f"There is slight motion in the picture (frame-difference energy {energy:.3f})."
     if energy < 0.05:
@@ -405,7 +390,7 @@ def describe(m: dict[str, Any]) -> str:
     if m["n_frames"] < 2:
         parts.append("Only one frame was available, so motion and shot changes cannot be measured.")
     else:
-        parts.append(motion_words(m["motion"]["energy_mean"]))
+        parts.append(motion_words(m["motion"]["energy_mean"], bool(m["motion"].get("picture_static"))))
         if changes:
             times = _list([f"{c['t']:.1f} s" for c in changes])
             parts.append(f"The clip has {len(m['shots'])} shots, with a cut at {times}.")

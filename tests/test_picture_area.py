@@ -9,7 +9,8 @@ from skimage import data
 
 from saber_agent.media import DecodeSettings, decode
 from saber_agent.plugins import scene
-from saber_agent.plugins.picture_area import active_area, full_bodies
+from saber_agent.plugins.facetrack import track_faces
+from saber_agent.plugins.picture_area import active_area, face_boxes, full_bodies
 from tests.support.frames import write_frames
 
 
@@ -99,3 +100,12 @@ def test_full_body_boxes_with_and_without_faces():
     assert full_bodies([standing], elsewhere, 240) == [standing]
     close_up = np.array([[90.0, 100.0, 80.0, 80.0]])  # a close-up face (1/3 of the frame) over the box
     assert full_bodies([standing], close_up, 240) == []
+
+
+def test_the_scene_counts_the_boxes_of_the_shared_face_track(clips):
+    """One face detection per clip: the face counts and the full-body check read the same boxes."""
+    clip = decode(clips["portrait"], DecodeSettings(fps=2))
+    faces, reason = face_boxes(clip)
+    assert reason is None and len(faces) == len(clip.frames) and all(b.shape == (1, 4) for b in faces)
+    assert [len(b) for b in faces] == track_faces(clip).counts.tolist()
+    assert scene.measure(clip)["timeline"]["faces"] == [1] * len(clip.frames)

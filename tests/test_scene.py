@@ -94,6 +94,19 @@ def test_a_pan_has_more_motion_than_a_still(clips):
     assert pan.measurements["shot_changes"] == []  # a pan is not a cut
 
 
+def test_a_small_movement_in_a_still_scene_is_little_motion_and_a_cut_between_stills_is_static(clips, tmp_path):
+    """The scene's former 'static' rule (frame-difference energy < 0.004) called this clip static; the clip's one
+    still-picture decision (plugins/picture_change.py) sees a 24x8 pixel mouth open and close."""
+    photo = fit(data.astronaut())
+    opened = photo.copy()
+    opened[200:208, 308:332] = 20
+    slot = perceive(write_frames(tmp_path / "mouth.mp4", ([photo] * FPS + [opened] * FPS) * 2))
+    motion = slot.measurements["motion"]
+    assert motion["energy_mean"] < 0.004 and motion["picture_static"] is False
+    assert "little motion" in slot.text and "static" not in slot.text
+    cut = perceive(clips["cut"])  # two stills: the cut is not motion within a shot
+    assert cut.measurements["motion"]["picture_static"] is True and "static" in cut.text
+
 def test_faces_and_people_are_counted(clips):
     portrait_slot, coffee_slot = perceive(clips["portrait"]), perceive(clips["cut"])
     assert portrait_slot.measurements["faces"]["max"] == 1
