@@ -85,7 +85,7 @@ def test_plugins_and_reasoner_are_chosen_by_name(client, face_speech_clip):
     assert payload["result"]["evidence"]["video_desc"]["reason"] == "no selected plugin fills this slot"
     with pytest.raises(AppError, match="No reasoner named 'oracle'; loaded: "):
         analyze(client, face_speech_clip, reasoner="oracle")
-    with pytest.raises(AppError, match="No perception tool named nope"):
+    with pytest.raises(AppError, match="No perception tool named 'nope'; loaded: "):
         analyze(client, face_speech_clip, plugins=["nope"])
 
 

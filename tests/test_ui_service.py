@@ -24,7 +24,7 @@ def test_lists_what_is_registered(registry, service):
 
 
 def test_settings_reject_unknown_names_and_carry_the_limits(registry, service):
-    with pytest.raises(UploadRejected, match=r"No perception tool named nope; loaded: .*prosody"):
+    with pytest.raises(UploadRejected, match=r"No perception tool named 'nope'; loaded: .*prosody"):
         service.settings(["nope"], "fusion")
     with pytest.raises(UploadRejected, match=r"No reasoner named 'oracle'; loaded: .*fusion"):
         service.settings(["prosody"], "oracle")

@@ -84,26 +84,22 @@ class AnalysisService:
         return [(n, entries[n].description) for n in names]
 
     def settings(self, plugins: list[str] | None, reasoner: str | None, max_rounds: int | None = None) -> AnalysisSettings:
-        """Settings for one run; unknown names are rejected with a message that lists the loaded ones."""
-        from saber_agent.registry import get_registry
+        """Settings for one run, checked by the CLI's and the API's own check (`Registry.validate_settings`):
+        an unknown name or a bad option is rejected with its message (which lists the loaded ones)."""
+        from saber_agent.registry import UnknownComponentError, get_registry
 
-        registry = get_registry()
-        known = set(registry.tools)
-        plugins = list(plugins) if plugins is not None else None
-        unknown = [p for p in plugins or [] if p not in known]
-        if unknown:
-            raise UploadRejected(
-                f"No perception tool named {', '.join(unknown)}; loaded: {', '.join(sorted(known)) or 'none'}."
-            )
         reasoner = reasoner or self.default_reasoner
-        if reasoner not in registry.reasoners:
-            raise UploadRejected(
-                f"No reasoner named {reasoner!r}; loaded: {', '.join(sorted(registry.reasoners)) or 'none'}."
-            )
         # the decoder enforces the same duration limit, for inputs whose header had none
         decode = DecodeSettings(max_duration_s=self.limits.max_duration_s)
-        return AnalysisSettings(plugins=plugins, reasoner=reasoner, reasoner_options=self.reasoner_options.get(reasoner, {}),
-                                max_rounds=int(max_rounds or self.max_rounds), decode=decode)
+        settings = AnalysisSettings(plugins=list(plugins) if plugins is not None else None, reasoner=reasoner,
+                                    reasoner_options=self.reasoner_options.get(reasoner, {}),
+                                    max_rounds=int(max_rounds or self.max_rounds), decode=decode)
+        try:
+            get_registry().validate_settings(settings)
+        except (UnknownComponentError, ValueError) as exc:
+            message = str(exc)
+            raise UploadRejected(message[:1].upper() + message[1:] + ".") from None
+        return settings
 
     @staticmethod
     def planned(settings: AnalysisSettings) -> list[tuple[str, str]]:
