@@ -20,6 +20,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from saber_agent.agents.tools import TOOL_NAME, AnalysisRefused, analyze_clip, make_analysis_tool, summary
 from saber_agent.evidence import Result
+from saber_agent.settings import AnalysisSettings
 
 
 class ScriptedChatModel(FakeMessagesListChatModel):
@@ -108,3 +109,6 @@ def test_the_tool_outside_an_agent(registry, face_speech_clip):
     assert json.loads(content)["saber"]["audio_desc"]["acoustic_feat"]
     with pytest.raises(AnalysisRefused, match="no reasoner named 'nope'"):
         analyze_clip(face_speech_clip, reasoner="nope")
+    # options are refused by the same check, before decoding (the clip does not exist)
+    with pytest.raises(AnalysisRefused, match="invalid reasoner option bogus for fusion"):
+        analyze_clip("missing.mp4", settings=AnalysisSettings(reasoner_options={"bogus": 1}))

@@ -46,6 +46,9 @@ def test_reasoner_options_and_names(capsys):
     assert "expected REASONER.KEY=VALUE" in capsys.readouterr().err
     assert main(["ui", "--reasoner", "oracle"]) == 2
     assert "no reasoner named 'oracle'; loaded: " in capsys.readouterr().err
+    # a server-side reasoner option is checked at launch (the CLI's check), not at the first upload
+    assert main(["ui", "-o", "fusion.bogus=1"]) == 2
+    assert "invalid reasoner option bogus for fusion: it takes no options" in capsys.readouterr().err
 
 
 def test_missing_extra_names_it(monkeypatch, capsys):

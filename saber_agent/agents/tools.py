@@ -79,8 +79,9 @@ async def aanalyze_clip(
 
 
 def _settings(settings: AnalysisSettings | None, plugins: list[str] | None, reasoner: str | None) -> AnalysisSettings:
-    """The run's settings; unknown names are refused before anything is decoded."""
-    from saber_agent.registry import UnknownComponentError, get_registry
+    """The run's settings; unknown names and bad options are refused before anything is decoded (the
+    CLI's and the API's check, `Registry.validate_settings`)."""
+    from saber_agent.registry import ReasonerOptionsError, ToolOptionsError, UnknownComponentError, get_registry
 
     update: dict[str, Any] = {}
     if plugins is not None:
@@ -88,15 +89,10 @@ def _settings(settings: AnalysisSettings | None, plugins: list[str] | None, reas
     if reasoner:
         update["reasoner"] = reasoner
     settings = (settings or AnalysisSettings()).updated(**update)
-    registry = get_registry()
     try:
-        registry.selected_tools(settings.plugins)
-    except UnknownComponentError as exc:
+        get_registry().validate_settings(settings)
+    except (UnknownComponentError, ToolOptionsError, ReasonerOptionsError) as exc:
         raise AnalysisRefused(str(exc)) from None
-    if settings.reasoner not in registry.reasoners:
-        raise AnalysisRefused(
-            f"no reasoner named {settings.reasoner!r}; loaded: {', '.join(sorted(registry.reasoners)) or 'none'}"
-        )
     return settings
 
 

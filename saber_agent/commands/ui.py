@@ -62,17 +62,16 @@ def run(args) -> int:
         print("saber-agent ui: " + missing_extra("the web app", "gradio and matplotlib", "ui", detail=f"{exc.name} is missing"),
               file=sys.stderr)
         return EXIT_INTERNAL
-    from saber_agent.registry import UnknownComponentError, get_registry
+    from saber_agent.registry import get_registry
     from saber_agent.ui.app import build_app, launch
     from saber_agent.ui.limits import MB, UploadLimits
 
-    loaded = get_registry().reasoners
-    for name in {args.reasoner, *(r for r, _, _ in args.reasoner_option)}:
-        if name not in loaded:
-            raise UnknownComponentError(f"no reasoner named {name!r}; loaded: {', '.join(sorted(loaded)) or 'none'}")
     options: dict[str, dict] = {}
     for reasoner, key, value in args.reasoner_option:
         options.setdefault(reasoner, {})[key] = value
+    registry = get_registry()
+    for name, reasoner_options in {args.reasoner: {}, **options}.items():  # unknown names, bad options: exit 2 now
+        registry.validate_reasoner_options(name, reasoner_options)
     limits = UploadLimits(max_bytes=int(args.max_upload_mb * MB), max_duration_s=args.max_duration)
     demo = build_app(limits, max_rounds=args.max_rounds, concurrency_limit=args.concurrency,
                      reasoner_options=options, default_reasoner=args.reasoner)
