@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
 from saber_agent.evidence import ClipInfo, printable_path
-from saber_agent.media_audio import AUDIO_RATE, SILENCE_RMS, AudioTrack16k, finish_audio, preferred_audio
+from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, finish_audio, preferred_audio, silent
 from saber_agent.media_picture import FramePicture
 
 
@@ -88,7 +88,8 @@ class Clip:
 
     @property
     def audio_is_silent(self) -> bool:
-        return not self.has_audio or float(np.sqrt(np.mean(self.audio**2))) < SILENCE_RMS
+        """No audio, or its RMS is below `media_audio.SILENCE_RMS` (`media_audio.silent`, the one silence rule)."""
+        return silent(self.audio)
 
     @property
     def duration_s(self) -> float:

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from saber_agent.media import Clip, DecodeSettings
 
 AUDIO_RATE = 16_000
-SILENCE_RMS = 1e-4  # below this the whole track counts as silent
+# RMS amplitude (full scale = 1.0) below which a whole track or channel counts as silent: -80 dBFS. Digital silence
+# and 16-bit dither with its quantization noise (half an LSB, 1.5e-5 RMS, -96 dBFS) are below it.
+SILENCE_RMS = 1e-4
 CANCELLED_RATIO = 0.1  # a mono mix this far (-20 dB) below its loudest channel has cancelled
 
 
@@ -126,8 +128,20 @@ def audio_only(path: Path, stream_index: int, origin: float, channel: int | None
     return track
 
 
+def rms(samples: np.ndarray) -> float:
+    """RMS amplitude (full scale = 1.0) of float samples, accumulated in float64; 0.0 for none."""
+    return float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) if samples.size else 0.0
+
+
+def channel_rms(track: AudioTrack16k, n: int) -> np.ndarray:
+    """(channels,) RMS amplitude of each source channel of `track` over `n` samples at 16 kHz (the mono mix's length)."""
+    return np.sqrt(track.channel_energy / max(1, track.count, n))
+
+
 def silent(samples: np.ndarray) -> bool:
-    return not samples.size or float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) < SILENCE_RMS
+    """Whether mono samples are silent: none, or RMS below SILENCE_RMS (the one silence rule: `Clip.audio_is_silent`,
+    the voice-activity decision and the track choice all read it)."""
+    return rms(samples) < SILENCE_RMS
 
 
 def silent_track(track: AudioTrack16k | None, samples: np.ndarray) -> bool:
@@ -137,7 +151,7 @@ def silent_track(track: AudioTrack16k | None, samples: np.ndarray) -> bool:
         return False
     if track is None or not track.channel_energy.size:
         return True
-    return float(np.sqrt(track.channel_energy.max() / max(1, track.count, samples.size))) < SILENCE_RMS
+    return float(channel_rms(track, samples.size).max()) < SILENCE_RMS
 
 
 def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, settings: DecodeSettings) -> None:
@@ -183,16 +197,14 @@ def undo_cancellation(path, track, samples, info: ClipInfo, origin: float, setti
     inverted): the sum cancels the voice. The loudest channel is analysed instead."""
     if track is None or track.channels < 2 or not samples.size:
         return samples
-    n = max(1, samples.size)
-    channel_rms = np.sqrt(track.channel_energy / n)
-    mono_rms = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2)))
-    loudest = int(np.argmax(channel_rms))
-    if channel_rms[loudest] < SILENCE_RMS or mono_rms >= CANCELLED_RATIO * channel_rms[loudest]:
+    channels, mono = channel_rms(track, samples.size), rms(samples)
+    loudest = int(np.argmax(channels))
+    if channels[loudest] < SILENCE_RMS or mono >= CANCELLED_RATIO * channels[loudest]:
         return samples
     single = audio_only(path, track.index, origin, loudest, settings.max_duration_s).samples()
     if silent(single):
         return samples
-    below_db = 20 * np.log10(max(mono_rms, 1e-9) / channel_rms[loudest])
+    below_db = 20 * np.log10(max(mono, 1e-9) / channels[loudest])
     info.notes.append(f"the audio channels cancel when mixed to mono (phase-inverted: the mix is {-below_db:.0f} dB "
                       f"below the channels); channel {loudest} alone is analysed")
     return single

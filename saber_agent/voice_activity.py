@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from saber_agent.media_audio import silent
+
 WINDOW = 512  # Silero's window at 16 kHz: 32 ms
 CONFIDENT_PROB = 0.8
 MIN_CONFIDENT_S = 0.2  # a region needs this much confidently heard speech
@@ -99,7 +101,7 @@ def voice_activity(clip) -> VoiceActivity:
 def detect(audio: np.ndarray, rate: int = 16_000) -> VoiceActivity:
     """Decide where `audio` (mono float, `rate` Hz; the detector needs 16 kHz) holds a voice."""
     duration = audio.size / rate if rate else 0.0
-    if audio.size == 0 or not np.any(audio):
+    if silent(audio):  # the clip's one silence rule (Clip.audio_is_silent): no voice is looked for in it
         return VoiceActivity([], duration, DETECTOR, note="the audio is silent")
     levelled, gain = level(audio)
     try:

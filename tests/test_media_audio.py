@@ -10,14 +10,17 @@ import subprocess
 
 import av
 import numpy as np
+import pytest
 
-from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, preferred_audio, silent
+from saber_agent.media_audio import AUDIO_RATE, SILENCE_RMS, AudioTrack16k, channel_rms, preferred_audio, rms, silent
 from saber_agent.testing.synth import tone, write_wav
 
 
 def test_silence_is_told_from_sound():
     assert silent(np.zeros(AUDIO_RATE, np.float32)) and silent(np.zeros(0, np.float32))
     assert not silent(tone(220.0, 0.5))
+    assert rms(tone(220.0, 0.5)) == pytest.approx(0.3 / np.sqrt(2), rel=1e-3) and rms(np.zeros(0, np.float32)) == 0.0
+    assert silent(tone(220.0, 0.5, amplitude=0.99 * SILENCE_RMS * np.sqrt(2))) and not silent(tone(220.0, 0.5, amplitude=2e-4))
 
 
 def _stereo(path, invert: bool):
@@ -42,6 +45,7 @@ def test_an_inverted_channel_cancels_the_mix_but_keeps_its_energy(tmp_path):
     inverted = _decode(_stereo(tmp_path / "inverted.wav", invert=True))
     mix = inverted.samples()
     assert silent(mix) and inverted.channel_energy.min() > 100 * max(float(np.sum(mix.astype(np.float64) ** 2)), 1e-12)
+    assert channel_rms(inverted, mix.size) == pytest.approx([0.3 / np.sqrt(2)] * 2, rel=0.02)  # each channel: the tone
     ordinary = _decode(_stereo(tmp_path / "ordinary.wav", invert=False))
     assert not silent(ordinary.samples()) and abs(ordinary.samples().size - AUDIO_RATE) < 200
 

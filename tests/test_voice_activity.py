@@ -40,6 +40,16 @@ def test_a_steady_tone_and_silence_hold_no_voice():
     assert not detect(tone(220.0, 3.0)).found
 
 
+def test_audio_the_clip_calls_silent_holds_no_voice(late_speech):
+    """One silence rule (media_audio.silent): speech at -81 dBFS RMS was levelled x100 and found by the detector
+    (0.0-3.4 s) while Clip.audio_is_silent, which the transcript and prosody tools read, called it silent."""
+    faint = late_speech[0][2 * AUDIO_RATE:] * 1e-3
+    info = ClipInfo(path="faint", duration_s=faint.size / AUDIO_RATE, has_audio=True)
+    assert Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), faint).audio_is_silent
+    found = detect(faint)
+    assert not found.found and found.note == "the audio is silent"
+    assert detect(faint * 10).found  # 20 dB louder (-61 dBFS): levelled and heard
+
 def test_quiet_audio_is_levelled_before_detection():
     loud = tone(220.0, 0.5)
     quiet, gain = level(loud * 0.1)
