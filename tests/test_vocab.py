@@ -68,7 +68,7 @@ def test_curly_apostrophe_negates_like_a_straight_one():
 USERS = [
     "saber_agent/sed_prompt.py", "saber_agent/eval/emotion_lexicon.py", "saber_agent/checking.py",
     "plugins/text_sentiment.py", "plugins/checks.py", "plugins/face_summary.py", "plugins/face_expression.py",
-    "plugins/transcript.py", "training/text_emotion.py", "training/pairs.py", "ui/series.py",
+    "plugins/transcript_segments.py", "training/text_emotion.py", "training/pairs.py", "ui/series.py",
 ]
 _RANGE = re.compile(r"\\u(?:3[0-4]|4[de]|9f|f9|fa)[0-9a-f]{2}", re.I)
 
