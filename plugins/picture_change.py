@@ -15,9 +15,11 @@ and cached in ``clip.extras["picture_change"]`` (as the shot changes and the fac
   sideways_notag.mp4). A clip is still when every pair is (a clip of one frame is).
 
 Replaces four rules that disagreed on the same clip: motion's (this one), the speakers' mean absolute
-change of the RGB mean < 0.5 levels over the clip (a mouth moving in front of a clean still background
-changes the mean by ~0.03: read as still), the scene's mean frame-difference energy < 0.004 for "static"
-(a slowly nodding head read as static), and rigid_shift's own copy of the change mask.
+change of the RGB mean < 0.5 levels over the clip (a 24x8 pixel mouth opening and closing in a clean 640x360
+still changes it by under 0.1: read as still; a VP9 still, the trial's browser_vp9_sad.webm, by 0.97: read
+as moving), the scene's mean frame-difference energy < 0.004 for "static" (the same mouth, and the trial's
+browser_live_happy.webm and gradio_a_thanks.mp4, whose pictures change, read as static), and
+`motion.rigid_shift`'s own copy of the change mask (tests/test_picture_change.py, tests/test_scene.py).
 """
 
 from __future__ import annotations
