@@ -16,9 +16,10 @@ def describe(m: dict) -> str:
     mean, sd_st = m["f0_mean_hz"], m["f0_sd_st"]
     register = "low" if mean < 120 else "high" if mean > 220 else "moderate"
     variation = "flat, monotone" if sd_st < 1.5 else "expressive, strongly varying" if sd_st > 3.5 else "moderately varying"
+    article = "an" if variation[0] in "aeiou" else "a"
     parts = [
         f"The voice has a {register} pitch (mean F0 {mean:.0f} Hz, {m['f0_min_hz']:.0f}-{m['f0_max_hz']:.0f} Hz) "
-        f"with a {variation} intonation (F0 SD {sd_st:.1f} semitones, range {m['f0_range_st']:.1f} semitones)."
+        f"with {article} {variation} intonation (F0 SD {sd_st:.1f} semitones, range {m['f0_range_st']:.1f} semitones)."
     ]
     if m.get("intensity_mean_db") is not None:
         level = m["intensity_mean_db"]

@@ -28,3 +28,8 @@ def test_one_rising_phrase_one_stressed_syllable_and_a_loud_background_are_said(
         "A loud background (music or noise) sounds under the voice (speech only 4 dB above it): "
         "these pitch, rate and voice-quality figures are unreliable.",
     ])
+
+
+def test_an_expressive_intonation_takes_an():
+    m = {"f0_mean_hz": 150.0, "f0_sd_st": 5.0, "f0_min_hz": 90.0, "f0_max_hz": 300.0, "f0_range_st": 20.0, "voiced_fraction": 0.5}
+    assert "with an expressive, strongly varying intonation" in describe(m)
