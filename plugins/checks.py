@@ -1,13 +1,14 @@
-"""Consistency checks: agreement across modalities, grounding, unimodal dominance, label/evidence fit."""
+"""Consistency checks: agreement across modalities, grounding, unimodal dominance, label/evidence fit, emotion backing."""
 
 from __future__ import annotations
 
 from saber_agent import hookimpl
 from saber_agent.checking import ConsistencyCheck, content_words, evidence_text, modalities_in, modalities_used
-from saber_agent.cues import conflict_name, merge_cues, within_modality
-from saber_agent.evidence import Analysis, CheckOutcome
+from saber_agent.cues import MIN_CONFIDENCE, MIN_LEANING, conflict_name, merge_cues, within_modality
+from saber_agent.evidence import Analysis, CheckOutcome, Conflict, ModalityCue
+from saber_agent.plugins.voice_emotion import VALENCE_OF  # each basic emotion's usual valence, one table
 from saber_agent.reasoning import ReasoningRequest
-from saber_agent.vocab import OBSERVABLE_CUES
+from saber_agent.vocab import LABEL_ALIASES, OBSERVABLE_CUES, to_basic, tokenize
 
 
 class CrossModalAgreement(ConsistencyCheck):
@@ -127,7 +128,155 @@ class LabelEvidenceAgreement(ConsistencyCheck):
         return self.outcome(True, "the conclusion sides with one modality of an explained conflict", **details)
 
 
+# Sarcasm and irony say the opposite of what is meant, to mock: what they express is contempt or annoyance, so a
+# conflict read as either backs these classes ("sarcastic", "contemptuous" and "annoyed" are anger words in
+# vocab.BASIC_SYNONYMS, "contempt" is disgust in vocab.LABEL_ALIASES), not sadness or fear.
+IRONY_EMOTIONS = frozenset({"anger", "disgust"})
+# Stems of a reading that commits to sarcasm or irony (English, Chinese 讽刺 / 反讽 / 嘲讽 / 嘲笑).
+COMMITTED_IRONY = ("iron", "sarcas", "mock", "contempt", "scorn", "sneer", "讽", "嘲")
+
+
+def basic_readings(emotion: str | None) -> set[str]:
+    """The basic classes an emotion word can stand for: "hostile" -> anger, "contempt" -> anger and disgust
+    (vocab's synonym and alias tables disagree on it, and either is a fair reading)."""
+    if not emotion:
+        return set()
+    found = {to_basic(emotion), LABEL_ALIASES.get(emotion.strip().lower())}
+    return {b for b in found if b}
+
+
+def voice_runners_up(request: ReasoningRequest, share: float = 0.5) -> set[str]:
+    """The basic emotions the voice reading (`plugins.voice_emotion`, in the acoustic slot) gives at least `share` of
+    its top probability: its cue names only the top one, but a close second is as much its reading ("sadness 0.34,
+    happiness 0.30" is a torn voice, not a sad one)."""
+    slot = request.evidence.slot("acoustic_feat")
+    reading = slot.measurements.get("voice_emotion") if slot.ok else None
+    probs = reading.get("probabilities") if isinstance(reading, dict) else None
+    if not isinstance(probs, dict) or not probs:
+        return set()
+    top = max(float(p) for p in probs.values())
+    return {e for e, p in probs.items() if top > 0 and float(p) >= share * top and e in VALENCE_OF}
+
+
+def emotion_sign(basic: str) -> int:
+    """+1 / -1 for emotions of a clear valence; 0 for neutral and surprise (whose valence goes either way)."""
+    valence = VALENCE_OF.get(basic, 0.0)
+    return 0 if abs(valence) < MIN_LEANING else (1 if valence > 0 else -1)
+
+
+def own_words(text: str, conflicts: list[Conflict]) -> set[str]:
+    """The words of `text` the reasoner wrote itself: every word outside a two-word run copied from a detected
+    conflict's description, and outside the conflict names (which the compact answer's grammar writes for it).
+    A copied "suggests sarcasm, irony or masking" offers readings; it commits to none."""
+    lowered = (text or "").lower()
+    for conflict in conflicts:
+        lowered = lowered.replace(conflict_name(conflict).lower(), " ")
+    tokens = tokenize(lowered)
+    copied_pairs = set()
+    for conflict in conflicts:
+        source = tokenize(conflict.description)
+        copied_pairs |= set(zip(source, source[1:], strict=False))
+    copied = set()
+    for i, pair in enumerate(zip(tokens, tokens[1:], strict=False)):
+        if pair in copied_pairs:
+            copied |= {i, i + 1}
+    return {t for i, t in enumerate(tokens) if i not in copied}
+
+
+class EmotionBacking(ConsistencyCheck):
+    """The emotion the analysis names is backed by the evidence: some modality reads it, or leans its way without
+    naming an emotion of its own, or a detected conflict the analysis names explains it (sarcasm or irony: anger,
+    disgust; opposite leans that cancel: neutral). Label/evidence agreement compares valences; this compares the
+    emotion class, which can be wrong at a fitting valence (a smile over sad words read as anger)."""
+
+    name = "emotion_backing"
+    description = "The emotion named is one a modality reads or leans toward, or a named conflict explains it."
+
+    def check(self, request: ReasoningRequest, analysis: Analysis) -> CheckOutcome:
+        if not request.cues:
+            return self.outcome(True, "not applicable: no modality gave an emotion estimate", applicable=False)
+        emotion = analysis.basic_emotion
+        cues = merge_cues(request.cues)
+        readings = {m: sorted(basic_readings(c.emotion)) for m, c in cues.items()}
+        details = {"emotion": emotion, "readings": readings, "applicable": True}
+        naming = sorted({c.modality for c in request.cues if emotion in basic_readings(c.emotion)}
+                        | ({"voice"} if "voice" in cues and emotion in voice_runners_up(request) else set()))
+        if naming:
+            return self.outcome(True, f"{' and '.join(naming)} read(s) {emotion}", backed_by=naming, **details)
+        leaning = {m: c for m, c in cues.items() if c.confidence >= MIN_CONFIDENCE and abs(c.valence) >= MIN_LEANING}
+        named_conflicts = self._named_conflicts(request, analysis)
+        sign = emotion_sign(emotion)
+        if emotion == "neutral":
+            if not leaning:
+                return self.outcome(True, "neutral: no modality leans clearly", **details)
+            if named_conflicts:
+                return self.outcome(True, f"neutral as the balance of the named conflict ({named_conflicts[0]})", **details)
+        elif sign:
+            # a modality that leans this way but names no emotion (or none of the seven classes: "tense",
+            # "agitated"), or names one of the other sign (a reading torn between emotions, whose valence weighs
+            # them all), backs any emotion of that sign, where the analysis says it weighed that modality
+            used = modalities_used(analysis)
+            unnamed = [m for m, c in leaning.items() if c.valence * sign > 0 and self._lean_free(c) and m in used]
+            if unnamed:
+                return self.outcome(True, f"{emotion} fits the {' and '.join(unnamed)}' {'positive' if sign > 0 else 'negative'} "
+                                    "lean (no emotion named there)", backed_by=unnamed, **details)
+        if emotion in IRONY_EMOTIONS:
+            ironic = self._read_as_irony(request, analysis)
+            if ironic:
+                return self.outcome(True, f"{emotion} from the named conflict {ironic}, read as sarcasm or irony", **details)
+        return self.outcome(False, self._critique(emotion, cues, leaning, request), **details)
+
+    @staticmethod
+    def _lean_free(cue: ModalityCue) -> bool:
+        """Whether the cue's lean says more than its name: it names no basic emotion, or only ones of the other sign."""
+        return all(emotion_sign(b) * cue.valence < 0 for b in basic_readings(cue.emotion))
+
+    @staticmethod
+    def _named_conflicts(request: ReasoningRequest, analysis: Analysis) -> list[str]:
+        explanation = (analysis.conflict_explanation or "").lower()
+        return [conflict_name(c) for c in request.conflicts if CrossModalAgreement._addressed(c, explanation)]
+
+    @staticmethod
+    def _read_as_irony(request: ReasoningRequest, analysis: Analysis) -> str | None:
+        """The name of a detected conflict the analysis names and reads as irony: a mixed modality (the detection
+        itself is of possible irony), or two modalities where the analysis commits to sarcasm or irony in its own
+        words (its conflict explanation or its open-vocabulary labels), not in words copied from the detection."""
+        explanation = (analysis.conflict_explanation or "").lower()
+        named = [c for c in request.conflicts if CrossModalAgreement._addressed(c, explanation)]
+        for conflict in named:
+            if within_modality(conflict):
+                return conflict_name(conflict)
+        words = own_words(explanation, request.conflicts) | {w for e in analysis.emotions for w in tokenize(e)}
+        if named and any(stem in w for w in words for stem in COMMITTED_IRONY):
+            return conflict_name(named[0])
+        return None
+
+    @staticmethod
+    def _critique(emotion: str, cues: dict[str, ModalityCue], leaning: dict[str, ModalityCue], request) -> str:
+        """What the evidence reads, and what would back the answer: sent back to the reasoner."""
+        def reading(m: str, c: ModalityCue) -> str:
+            what = c.emotion or "no emotion"
+            return f"{m} {'read' if m == 'words' else 'reads'} {what} (valence {c.valence:+.2f})"
+
+        said = "; ".join(reading(m, c) for m, c in sorted(cues.items()))
+        named = sorted({b for c in cues.values() for b in basic_readings(c.emotion)}
+                       | (voice_runners_up(request) if "voice" in cues else set()))
+        options = [f"an emotion a modality reads ({', '.join(named)})"] if named else []
+        lean_free = [m for m, c in sorted(leaning.items()) if EmotionBacking._lean_free(c)]
+        if lean_free:
+            options.append("one of the sign " + ", ".join(
+                f"the {m} leans ({'positive' if leaning[m].valence > 0 else 'negative'})" for m in lean_free))
+        cross = [conflict_name(c) for c in request.conflicts if not within_modality(c)]
+        if cross and emotion in IRONY_EMOTIONS:
+            options.append(f"say in the conflict explanation why the {' / '.join(cross)} conflict reads as sarcasm or irony")
+        elif emotion == "neutral" and request.conflicts:
+            options.append(f"name the {' / '.join(conflict_name(c) for c in request.conflicts)} conflict whose sides cancel")
+        why = ("no modality reads it and a modality leans clearly" if emotion == "neutral"
+               else "no modality reads it or leans its way without naming another emotion, and no named conflict explains it")
+        return f"the analysis names {emotion}, but {why}: {said}; name " + ", or ".join(options or ["what a modality reads"])
+
+
 @hookimpl
 def register_checks(register):
-    for check in (CrossModalAgreement(), Grounding(), UnimodalDominance(), LabelEvidenceAgreement()):
+    for check in (CrossModalAgreement(), Grounding(), UnimodalDominance(), LabelEvidenceAgreement(), EmotionBacking()):
         register(check)

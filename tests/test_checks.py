@@ -1,6 +1,12 @@
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import Analysis, ClipInfo, Evidence, ModalityCue, Slot
-from saber_agent.plugins.checks import CrossModalAgreement, Grounding, LabelEvidenceAgreement, UnimodalDominance
+from saber_agent.plugins.checks import (
+    CrossModalAgreement,
+    EmotionBacking,
+    Grounding,
+    LabelEvidenceAgreement,
+    UnimodalDominance,
+)
 from saber_agent.reasoning import ReasoningRequest
 
 SMILE = ModalityCue(modality="face", valence=0.8, confidence=0.9, emotion="happiness")
@@ -76,3 +82,99 @@ def test_words_read_as_irony_may_reverse_their_own_valence():
     assert req.conflicts and req.conflicts[0].modalities == ("words", "words")
     ironic = Analysis(valence=-0.7, conflict_explanation="mixed words (possible irony): love said of wasting time")
     assert LabelEvidenceAgreement().check(req, ironic).passed
+
+
+# -- emotion_backing: the emotion named is one some modality reads, or a named conflict explains it --------------
+
+SAD_WORDS = ModalityCue(modality="words", valence=-0.6, arousal=0.3, confidence=0.8, emotion="sadness", basis="miss her")
+CALM_VOICE = ModalityCue(modality="voice", valence=-0.05, arousal=0.3, confidence=0.5, emotion="neutral", basis="flat")
+
+
+def smile_over_sad_words():
+    """The llama.cpp 1.5B's clip: a smiling face, sad words, a neutral-ish voice; face vs words conflict."""
+    req = make_request([SMILE, SAD_WORDS, CALM_VOICE])
+    assert [c.modalities for c in req.conflicts] == [("face", "words")], "the case needs the face vs words conflict"
+    return req
+
+
+def test_an_emotion_no_modality_reads_fails_and_says_what_would_back_it():
+    req = smile_over_sad_words()
+    # the reasoner's answer: anger, the conflict named (so cross_modal_agreement passes) but read as nothing
+    anger = Analysis(basic_emotion="anger", emotions=["anger"], valence=-0.5,
+                     reasoning="The face smiles but the words are sad.",
+                     conflict_explanation="face vs words: a positive face over negative words suggests sarcasm, irony or masking")
+    assert CrossModalAgreement().check(req, anger).passed
+    outcome = EmotionBacking().check(req, anger)
+    assert not outcome.passed
+    for said in ("face reads happiness", "words read sadness", "voice reads neutral", "face vs words"):
+        assert said in outcome.message, outcome.message
+    assert "(happiness, neutral, sadness)" in outcome.message  # what a modality reads: the answers that would pass
+    assert outcome.details["readings"] == {"face": ["happiness"], "voice": ["neutral"], "words": ["sadness"]}
+
+
+def test_an_emotion_a_modality_reads_passes():
+    req = smile_over_sad_words()
+    sad = Analysis(basic_emotion="sadness", valence=-0.3, conflict_explanation="face vs words: the smile masks the grief")
+    outcome = EmotionBacking().check(req, sad)
+    assert outcome.passed and outcome.details["backed_by"] == ["words"]
+    # an alias counts: a words cue that says "hostile" reads anger
+    hostile = ModalityCue(modality="words", valence=-0.7, confidence=0.8, emotion="hostile")
+    assert EmotionBacking().check(make_request([hostile]), Analysis(basic_emotion="anger")).passed
+
+
+def test_sarcasm_the_analysis_commits_to_passes_and_a_copied_hedge_does_not():
+    req = smile_over_sad_words()
+    sarcastic = Analysis(basic_emotion="anger", valence=-0.5,
+                         conflict_explanation="face vs words: the smile is sarcastic, mocking what she says")
+    assert EmotionBacking().check(req, sarcastic).passed
+    # the same commitment in the open-vocabulary labels
+    labelled = Analysis(basic_emotion="disgust", emotions=["sarcastic"], conflict_explanation="face vs words: smile over grief")
+    assert EmotionBacking().check(req, labelled).passed
+    # sarcasm read into a conflict the analysis does not name explains nothing
+    unnamed = Analysis(basic_emotion="anger", conflict_explanation="the smile is sarcastic")
+    assert not EmotionBacking().check(req, unnamed).passed
+    # sarcasm backs contempt and annoyance, not fear
+    afraid = Analysis(basic_emotion="fear", conflict_explanation="face vs words: the smile is sarcastic")
+    assert not EmotionBacking().check(req, afraid).passed
+
+
+def test_mixed_words_named_as_irony_back_anger():
+    praise = ModalityCue(modality="words", valence=0.5, confidence=0.8, emotion="happiness",
+                         mixed="praises a bad event: 'love' with 'wasting'")
+    req = make_request([praise])
+    ironic = Analysis(basic_emotion="anger", valence=-0.6,
+                      conflict_explanation="mixed words (possible irony): love said of wasting time")
+    assert EmotionBacking().check(req, ironic).passed
+    assert not EmotionBacking().check(req, Analysis(basic_emotion="anger", valence=-0.6)).passed
+
+
+def test_a_lean_without_a_named_emotion_backs_emotions_of_its_sign():
+    tense = ModalityCue(modality="voice", valence=-0.4, arousal=0.8, confidence=0.6, emotion="agitated", basis="loud")
+    req = make_request([tense])
+    weighed = Analysis(basic_emotion="anger", reasoning="The voice is loud and tense.")
+    assert EmotionBacking().check(req, weighed).passed
+    assert not EmotionBacking().check(req, Analysis(basic_emotion="happiness", reasoning="The voice is loud.")).passed
+    # the lean counts only where the analysis says it weighed that modality
+    assert not EmotionBacking().check(req, Analysis(basic_emotion="anger", reasoning="She is angry.")).passed
+
+
+def test_neutral_needs_backing_only_where_a_modality_leans():
+    faint = ModalityCue(modality="face", valence=0.1, confidence=0.9, emotion="surprise")
+    assert EmotionBacking().check(make_request([faint]), Analysis(basic_emotion="neutral")).passed
+    outcome = EmotionBacking().check(make_request([SMILE]), Analysis(basic_emotion="neutral"))
+    assert not outcome.passed and "face reads happiness" in outcome.message
+    # opposite leans of a named conflict may cancel out
+    req = make_request([SMILE, HOSTILE])
+    balanced = Analysis(basic_emotion="neutral", conflict_explanation="face vs words: the smile and the words cancel")
+    assert EmotionBacking().check(req, balanced).passed
+
+
+def test_no_cue_is_not_applicable_not_a_failure():
+    outcome = EmotionBacking().check(make_request([]), Analysis(basic_emotion="anger"))
+    assert outcome.passed and outcome.details["applicable"] is False and "not applicable" in outcome.message
+
+
+def test_emotion_backing_runs_by_default():
+    from saber_agent.registry import get_registry
+
+    assert isinstance(get_registry().checks.get("emotion_backing"), EmotionBacking)
