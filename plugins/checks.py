@@ -276,6 +276,21 @@ class EmotionBacking(ConsistencyCheck):
         return f"the analysis names {emotion}, but {why}: {said}; name " + ", or ".join(options or ["what a modality reads"])
 
 
+def backed_emotions(request: ReasoningRequest, analysis: Analysis | None = None) -> list[str]:
+    """The basic emotions `EmotionBacking` passes for this request (in `BASIC_EMOTIONS` order): each tried as the
+    analysis's `basic_emotion`, the rest of `analysis` as given, so the rule stays the check's own. Without an
+    analysis, the answer a grammar can guarantee (`compact_answer.lean_schema` in a round after this check failed):
+    one cue cited from every modality with evidence, each detected conflict named by its label and read as nothing
+    more; so anger or disgust count through irony only for a mixed modality, never for a copied cross-modal hedge."""
+    from saber_agent.evidence import BASIC_EMOTIONS
+
+    if analysis is None:
+        explanation = "; ".join(f"{conflict_name(c)}: " for c in request.conflicts) or None
+        analysis = Analysis(cues_cited={m: [m] for m in modalities_in(request)}, conflict_explanation=explanation)
+    check = EmotionBacking()
+    return [e for e in BASIC_EMOTIONS if check.check(request, analysis.model_copy(update={"basic_emotion": e})).passed]
+
+
 @hookimpl
 def register_checks(register):
     for check in (CrossModalAgreement(), Grounding(), UnimodalDominance(), LabelEvidenceAgreement(), EmotionBacking()):

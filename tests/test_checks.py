@@ -178,3 +178,17 @@ def test_emotion_backing_runs_by_default():
     from saber_agent.registry import get_registry
 
     assert isinstance(get_registry().checks.get("emotion_backing"), EmotionBacking)
+
+
+def test_backed_emotions_are_the_ones_the_check_passes():
+    from saber_agent.plugins.checks import backed_emotions
+
+    req = smile_over_sad_words()
+    # the answer a grammar can guarantee (the conflict named by its label, read as nothing): what a modality reads
+    assert backed_emotions(req) == ["happiness", "neutral", "sadness"]
+    # an analysis given: its own words count, so one that commits to sarcasm is backed in anger too
+    sarcastic = Analysis(conflict_explanation="face vs words: the smile is sarcastic")
+    assert backed_emotions(req, sarcastic) == ["anger", "disgust", "happiness", "neutral", "sadness"]
+    for emotion in ("anger", "fear", "surprise"):
+        assert not EmotionBacking().check(req, Analysis(basic_emotion=emotion, conflict_explanation="face vs words: x")).passed
+    assert backed_emotions(make_request([])) == ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]

@@ -190,3 +190,94 @@ def test_cue_phrases_keep_numbers_whole():
     phrases = cue_phrases(request, "face")
     assert "The head moves 0.10 face widths per second" in phrases
     assert not any(p.startswith(("10 ", "5 s")) for p in phrases)
+
+
+# -- a round that answers a failed emotion_backing: only the emotions the evidence backs --------------------------
+
+
+def _retry(request: ReasoningRequest, *critique: str) -> ReasoningRequest:
+    return request.model_copy(update={"critique": list(critique), "round": 2})
+
+
+def _backing_critique(request: ReasoningRequest, emotion: str = "anger") -> str:
+    """The critique the graph sends after `emotion_backing` failed on an answer naming `emotion` (the real check)."""
+    from plugins.checks import EmotionBacking
+
+    label = "; ".join(f"{conflict_label(c)} the two disagree here" for c in request.conflicts) or None
+    failed = EmotionBacking().check(request, _answer(request, basic_emotion=emotion, emotions=[emotion], conflict_explanation=label))
+    assert not failed.passed, failed.message
+    return f"{failed.name}: {failed.message}"
+
+
+def _as_json(request: ReasoningRequest, schema: dict, emotion: str) -> dict:
+    """An answer as the schema's grammar could write it: `emotion`, each conflict named by its label and read as
+    nothing more, the first cue phrase of each modality the schema lists."""
+    cues = {m: [spec["items"]["enum"][0]] for m, spec in schema["properties"]["cues_cited"]["properties"].items()}
+    label = "; ".join(f"{conflict_label(c)} the two disagree here" for c in request.conflicts) or None
+    return dict(visual_evidence="v", acoustic_evidence="a", reasoning="r", emotions=[emotion], basic_emotion=emotion,
+                valence=0.0, arousal=0.5, cues_cited=cues, conflict_explanation=label)
+
+
+def test_a_round_after_failed_emotion_backing_offers_only_the_backed_emotions():
+    jsonschema = pytest.importorskip("jsonschema")
+    from plugins.checks import EmotionBacking, backed_emotions
+    from saber_agent.evidence import BASIC_EMOTIONS
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    request = smile_over_sad_words_request()
+    first = lean_schema(256, request)
+    # round 1: the model's own judgement, every class and free emotion words (the 1.5B answered anger here)
+    assert first["properties"]["basic_emotion"]["enum"] == list(BASIC_EMOTIONS)
+    assert "enum" not in first["properties"]["emotions"]["items"]
+    jsonschema.validate(_as_json(request, first, "anger"), first)
+
+    retry = lean_schema(256, _retry(request, _backing_critique(request)))
+    props = retry["properties"]
+    # what a modality reads: face happiness, words sadness, voice neutral (neutral kept: the check allows it)
+    assert props["basic_emotion"]["enum"] == ["happiness", "neutral", "sadness"] == backed_emotions(request)
+    assert props["emotions"]["items"]["enum"] == ["happiness", "neutral", "sadness"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_as_json(request, retry, "anger"), retry)
+    # each answer the retry schema allows passes the check, by construction (one cue from each modality required)
+    assert set(props["cues_cited"]["required"]) == {"face", "voice", "words"}
+    for emotion in props["basic_emotion"]["enum"]:
+        answer = _as_json(request, retry, emotion)
+        jsonschema.validate(answer, retry)
+        assert EmotionBacking().check(request, Analysis(**answer)).passed, emotion
+
+
+def test_neutral_stays_only_where_the_check_allows_it_and_irony_backs_anger_only_inside_a_modality():
+    from plugins.checks import backed_emotions
+
+    # a smile over hostile words: the named conflict's sides may cancel (neutral); anger is what the words read
+    sarcasm = sarcasm_request()
+    retry = lean_schema(256, _retry(sarcasm, _backing_critique(sarcasm, "sadness")))
+    assert retry["properties"]["basic_emotion"]["enum"] == ["anger", "happiness", "neutral"] == backed_emotions(sarcasm)
+    # face and voice both angry, no conflict: neutral would fail the check, so the grammar leaves it out
+    angry = hostile_request("Get out.")
+    retry = lean_schema(256, _retry(angry, _backing_critique(angry, "neutral")))
+    assert retry["properties"]["basic_emotion"]["enum"] == ["anger"]
+    # praise of a bad event: the grammar names the mixed words as possible irony, which backs anger and disgust
+    irony = _irony_request()
+    retry = lean_schema(256, _retry(irony, _backing_critique(irony, "sadness")))
+    assert {"anger", "disgust", "happiness"} <= set(retry["properties"]["basic_emotion"]["enum"])
+    assert "sadness" not in retry["properties"]["basic_emotion"]["enum"]
+
+
+def test_another_check_failing_leaves_the_emotion_free():
+    from saber_agent.evidence import BASIC_EMOTIONS
+
+    request = _retry(sarcasm_request(), "grounding: cited cues not found in the evidence: face: 'grin'",
+                     "emotion_backing_extra: not this check")
+    props = lean_schema(256, request)["properties"]
+    assert props["basic_emotion"]["enum"] == list(BASIC_EMOTIONS) and "required" not in props["cues_cited"]
+
+
+def test_the_retry_schema_compiles_to_llguidance_grammar():
+    pytest.importorskip("xllamacpp")
+    from saber_agent.plugins.reasoners.compact_answer import schema_grammar
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    request = smile_over_sad_words_request()
+    grammar = schema_grammar(lean_schema(256, _retry(request, _backing_critique(request))))
+    assert grammar.startswith("%llguidance") and '"sadness"' in grammar and '"anger"' not in grammar

@@ -190,6 +190,32 @@ def test_the_default_model_answers_or_asks_for_a_look_in_one_constrained_call():
     assert Grounding().check(request, analysis).passed
 
 
+def test_the_default_model_names_a_backed_emotion_after_emotion_backing_failed():
+    """A smiling face, words read as sad, a neutral-ish voice: the 1.5B answered "anger" (no modality reads
+    it) in round 1 and, told why by the critique alone, again in rounds 2 and 3 (measured, 3 rounds, ~38 s).
+    A round that answers the failed check decodes with the emotions the evidence backs (`backed_emotions`);
+    this runs that round on the real model (~15 s on 2 cores) with the critique of its measured round 1."""
+    from plugins.checks import CrossModalAgreement, EmotionBacking, backed_emotions
+    from saber_agent.evidence import Analysis
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    if gguf_models.QWEN_15B.name not in gguf_models.installed():
+        pytest.skip("the 1.5B model's packages are not installed")
+    qwen = LlamaCppReasoner(model="qwen2.5-1.5b", threads=1, n_ctx=4096)
+    request = smile_over_sad_words_request()
+    # the model's round-1 answer (temperature 0), as the graph's checks judged it
+    round_1 = Analysis(basic_emotion="anger", emotions=["anger", "disgust"], valence=-0.6, cues_cited={"face": ["happiness"]},
+                       conflict_explanation="face vs words: a positive face over negative words (or the reverse) suggests…")
+    failed = EmotionBacking().check(request, round_1)
+    assert not failed.passed
+    request = request.model_copy(update={"critique": [f"{failed.name}: {failed.message}"], "round": 2})
+    analysis = qwen.reason(request)
+    assert analysis.basic_emotion in backed_emotions(request) == ["happiness", "neutral", "sadness"]
+    assert set(analysis.emotions) <= {"happiness", "neutral", "sadness"}
+    assert EmotionBacking().check(request, analysis).passed
+    assert CrossModalAgreement().check(request, analysis).passed
+
+
 def test_the_install_warm_up_caches_the_prefix_for_the_first_analysis(reasoner, tmp_path):
     """`python -m saber_agent.plugins.reasoners.llamacpp warm` (run by scripts/install.sh) saves the
     system prompt's KV cache, so the first analysis in a new process restores it instead of computing it."""

@@ -9,6 +9,7 @@ Here the prompt is short and the grammar carries what the checks ask for:
 - `lean_schema`: the SED answer's JSON Schema per request: each detected conflict named in turn
   (`conflict_label`), no conflict explanation without a detected conflict, cues chosen from each
   modality's own evidence phrases (`cue_phrases`), short strings, one line of JSON (`COMPACT_JSON`);
+  in a round that answers a failed `emotion_backing`, only the emotions the evidence backs;
 - `look_call_schema` / `compact_tool`: a second-look request as the other branch of the answer, and
   the tool as the model is told of it;
 - `schema_grammar`: a schema as the llguidance grammar llama.cpp decodes with;
@@ -164,7 +165,8 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
     keys beyond the SED ones; cues only for the modalities with evidence, one each, chosen from that
     modality's own evidence phrases (`cue_phrases`); at most two emotion words; and, when the request
     has conflicts, a conflict explanation that names each conflict in turn ("face vs voice: ...;
-    voice vs words: ..."), so that no conflict is left out; with none, null."""
+    voice vs words: ..."), so that no conflict is left out; with none, null. In a round that answers a failed
+    `emotion_backing` check, only the emotions the evidence backs (`_backed_only`)."""
     from saber_agent.checking import modalities_in
 
     schema = answer_schema(max_tokens)
@@ -187,7 +189,36 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
         props["conflict_explanation"] = {"type": "string", "pattern": "^" + "; ".join(each) + "$"}
     else:  # the cue estimates do not conflict: a small model otherwise names conflicts that are not there
         props["conflict_explanation"] = {"type": "null"}
+    from saber_agent.plugins.checks import EmotionBacking
+
+    if answers_failed(request, EmotionBacking.name):
+        _backed_only(schema, request, have)
     return schema
+
+
+def answers_failed(request: ReasoningRequest, check: str) -> bool:
+    """Whether this round answers a failed `check` (the graph's critique lines read "name: message")."""
+    return any(line.split(":", 1)[0].strip() == check for line in request.critique)
+
+
+def _backed_only(schema: dict[str, Any], request: ReasoningRequest, have: list[str]) -> None:
+    """After a failed `emotion_backing`, `basic_emotion` and the `emotions` words limited to the emotions the
+    evidence backs (`plugins.checks.backed_emotions`, neutral where the check allows it), one cue cited from each
+    modality with evidence (what that rule assumes of the answer). Measured on the 1.5B: told by the critique alone,
+    it named the same unbacked anger in rounds 2 and 3 (a smile over words read as sad); limited, it named happiness
+    in round 2, which passed every check. Round 1 is never limited: the model's own judgement."""
+    from saber_agent.plugins.checks import backed_emotions
+
+    backed = backed_emotions(request)
+    if not backed:  # nothing the rule backs (it cannot happen with a cue): the model's own judgement, unlimited
+        return
+    props = schema["properties"]
+    props["basic_emotion"] = {"type": "string", "enum": backed}
+    props["emotions"]["items"] = {"type": "string", "enum": backed}
+    cues = props["cues_cited"]
+    for m in have:
+        cues["properties"][m]["minItems"] = 1
+    cues["required"] = list(have)
 
 
 # llguidance's JSON options (the grammar llama.cpp builds from a schema): the answer on one line, so no

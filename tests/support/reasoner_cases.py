@@ -44,6 +44,20 @@ def hostile_request(speech: str) -> ReasoningRequest:
     return ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"), cues=cues, conflicts=find_conflicts(cues))
 
 
+def smile_over_sad_words_request() -> ReasoningRequest:
+    """A smiling face, words whose cue reads sadness, a neutral-ish voice (face vs words conflict): the case the
+    1.5B answered "anger" for in every round, though no modality reads it (`emotion_backing` fails; the same
+    request as tests/test_checks.py's `smile_over_sad_words`)."""
+    cues = [ModalityCue(modality="face", valence=0.8, confidence=0.9, emotion="happiness"),
+            ModalityCue(modality="words", valence=-0.6, arousal=0.3, confidence=0.8, emotion="sadness", basis="miss her"),
+            ModalityCue(modality="voice", valence=-0.05, arousal=0.3, confidence=0.5, emotion="neutral", basis="flat")]
+    evidence = Evidence(
+        facial_exp_desc=Slot(text="The speaker smiles broadly; happiness 0.92.", status="ok"),
+        speech_content=Slot(text="I hate this, you ruined everything.", status="ok"),
+    )
+    return ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"), cues=cues, conflicts=find_conflicts(cues))
+
+
 def check_untrusted_speech_answer(messages: list[dict[str, str]], analysis, speech: str = None) -> None:
     """What must hold for any answer to speech that carries an instruction, whatever the model.
 
