@@ -266,10 +266,11 @@ class EmotionBacking(ConsistencyCheck):
         if lean_free:
             options.append("one of the sign " + ", ".join(
                 f"the {m} leans ({'positive' if leaning[m].valence > 0 else 'negative'})" for m in lean_free))
-        cross = [conflict_name(c) for c in request.conflicts if not within_modality(c)]
-        if cross and emotion in IRONY_EMOTIONS:
-            options.append(f"say in the conflict explanation why the {' / '.join(cross)} conflict reads as sarcasm or irony")
-        elif emotion == "neutral" and request.conflicts:
+        # no "or read the face vs words conflict as sarcasm": the structured reasoners answer this critique with only
+        # `backed_emotions(request)` open (a conflict named by its label, read as nothing more), which backs anger or
+        # disgust through a mixed modality, never a cross-modal one; sarcasm must be the model's own words, which no
+        # grammar can require honestly (one that wrote them would commit the model to nothing)
+        if emotion == "neutral" and request.conflicts:
             options.append(f"name the {' / '.join(conflict_name(c) for c in request.conflicts)} conflict whose sides cancel")
         why = ("no modality reads it and a modality leans clearly" if emotion == "neutral"
                else "no modality reads it or leans its way without naming another emotion, and no named conflict explains it")

@@ -106,9 +106,11 @@ def test_an_emotion_no_modality_reads_fails_and_says_what_would_back_it():
     assert CrossModalAgreement().check(req, anger).passed
     outcome = EmotionBacking().check(req, anger)
     assert not outcome.passed
-    for said in ("face reads happiness", "words read sadness", "voice reads neutral", "face vs words"):
+    for said in ("face reads happiness", "words read sadness", "voice reads neutral"):
         assert said in outcome.message, outcome.message
     assert "(happiness, neutral, sadness)" in outcome.message  # what a modality reads: the answers that would pass
+    # no sarcasm offered: the round that answers this decodes only `backed_emotions`, which has no anger here
+    assert "sarcasm" not in outcome.message
     assert outcome.details["readings"] == {"face": ["happiness"], "voice": ["neutral"], "words": ["sadness"]}
 
 
@@ -192,3 +194,20 @@ def test_backed_emotions_are_the_ones_the_check_passes():
     for emotion in ("anger", "fear", "surprise"):
         assert not EmotionBacking().check(req, Analysis(basic_emotion=emotion, conflict_explanation="face vs words: x")).passed
     assert backed_emotions(make_request([])) == ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise"]
+
+
+def test_the_critique_offers_only_what_the_restricted_round_can_answer():
+    """The critique of a failed emotion_backing and the emotions a structured reasoner's next round may name
+    (`backed_emotions(request)`) agree: every emotion the critique calls backed is in that list, and no option
+    the list closes (sarcasm over a cross-modal conflict) is offered."""
+    from saber_agent.evidence import BASIC_EMOTIONS
+    from saber_agent.plugins.checks import backed_emotions
+
+    req = smile_over_sad_words()
+    backed = backed_emotions(req)
+    for emotion in set(BASIC_EMOTIONS) - set(backed):
+        outcome = EmotionBacking().check(req, Analysis(basic_emotion=emotion, conflict_explanation="face vs words: x"))
+        assert not outcome.passed
+        named = outcome.message.split("an emotion a modality reads (", 1)[1].split(")", 1)[0].split(", ")
+        assert set(named) <= set(backed), (emotion, outcome.message)
+        assert "sarcasm" not in outcome.message and "irony" not in outcome.message, outcome.message

@@ -513,3 +513,108 @@ def test_sampled_calls_send_successive_seeds_greedy_ones_the_same():
         for reasoner in (sampler, sampler, sampler, greedy, greedy):
             reasoner.reason(make_request())
     assert [r["seed"] for r in server.requests] == [5, 6, 7, 5, 5]
+
+
+# -- a round that answers a failed emotion_backing: the schema sent lists only the backed emotions ----------------
+# The server is the same real loopback `Scripted` server, which records each request body: it does not decode
+# under the schema (a real server would), so the tests read the schema it was sent, and check it with jsonschema.
+
+
+def _after_failed_backing(request: ReasoningRequest) -> ReasoningRequest:
+    """`request` in round 2, with the critique the real check gives an answer naming anger (no modality reads it)."""
+    from saber_agent.evidence import Analysis
+    from saber_agent.plugins.checks import EmotionBacking
+
+    failed = EmotionBacking().check(request, Analysis(basic_emotion="anger", conflict_explanation="face vs words: x"))
+    assert not failed.passed, failed.message
+    return request.model_copy(update={"critique": [f"{failed.name}: {failed.message}"], "round": 2})
+
+
+def _sent_schema(body: dict) -> dict:
+    return body["response_format"]["json_schema"]["schema"]
+
+
+BACKED = {**GOOD, "basic_emotion": "happiness", "emotions": ["wistful"], "conflict_explanation": "face vs words: a brave smile"}
+
+
+def test_a_round_after_failed_emotion_backing_sends_only_the_backed_emotions():
+    from saber_agent.evidence import BASIC_EMOTIONS
+    from saber_agent.plugins.checks import backed_emotions
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    first = smile_over_sad_words_request()
+    retry = _after_failed_backing(first)
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(BACKED)), None)) as server:
+        reasoner = fast(server.url)
+        reasoner.reason(first)
+        assert reasoner.reason(retry).basic_emotion == "happiness"
+    round_1, round_2 = (_sent_schema(b) for b in server.requests)
+    assert round_1["properties"]["basic_emotion"]["enum"] == list(BASIC_EMOTIONS)  # round 1: the model's own judgement
+    assert round_2["properties"]["basic_emotion"]["enum"] == backed_emotions(retry) == ["happiness", "neutral", "sadness"]
+    assert set(round_2["required"]) == set(round_1["required"])
+    # one cue from each modality with evidence required (what backed_emotions assumes of the answer)
+    assert set(round_2["properties"]["cues_cited"]["required"]) == {"face", "voice", "words"}
+    assert all(round_2["properties"]["cues_cited"]["properties"][m]["minItems"] == 1 for m in ("face", "voice", "words"))
+    # the emotion words stay open (not an enum in this schema); the reasoner's own schema is left as it was
+    assert "enum" not in round_2["properties"]["emotions"]["items"]
+    assert reasoner.schema["properties"]["basic_emotion"]["enum"] == list(BASIC_EMOTIONS)
+    assert "required" not in reasoner.schema["properties"]["cues_cited"]
+    jsonschema = pytest.importorskip("jsonschema")
+    anger = {**BACKED, "basic_emotion": "anger", "cues_cited": {"face": ["smiles"], "voice": ["flat"], "words": ["miss"]}}
+    jsonschema.validate(anger, round_1)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(anger, round_2)
+    jsonschema.validate({**anger, "basic_emotion": "sadness"}, round_2)
+
+
+def test_another_failed_check_leaves_the_schema_as_it_is():
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    request = smile_over_sad_words_request().model_copy(
+        update={"critique": ["grounding: cited cues not found in the evidence: face: 'grin'"], "round": 2})
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(BACKED)), None)) as server:
+        reasoner = fast(server.url)
+        reasoner.reason(request)
+    assert _sent_schema(server.requests[0]) == reasoner.schema
+
+
+def test_concurrent_rounds_each_send_their_own_schema():
+    """One reasoner serving threads (the batch runner does): a limited round's schema never leaks into another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from saber_agent.evidence import BASIC_EMOTIONS
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    first = smile_over_sad_words_request()
+    retry = _after_failed_backing(first)
+    with Scripted(lambda body, n, s: (200, completion(json.dumps(BACKED)), None)) as server:
+        reasoner = fast(server.url)
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(reasoner.reason, [first, retry] * 8))
+    assert len(server.requests) == 16
+    for body in server.requests:
+        limited = "emotion_backing:" in body["messages"][1]["content"]
+        expected = ["happiness", "neutral", "sadness"] if limited else list(BASIC_EMOTIONS)
+        assert _sent_schema(body)["properties"]["basic_emotion"]["enum"] == expected
+    assert sum("emotion_backing:" in b["messages"][1]["content"] for b in server.requests) == 8
+
+
+def test_a_free_answer_naming_an_unbacked_emotion_is_asked_again_with_the_limit(registry):
+    """With a second look on offer, the first call has no response_format; in a limited round an answer it gives
+    naming an emotion the evidence does not back is not taken: the structured call follows, with the limit."""
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    def respond(body, n, server):  # the free call answers anger (as the 1.5B did); the structured one what it may
+        return 200, completion(json.dumps(GOOD if "tools" in body else BACKED)), None
+
+    first = smile_over_sad_words_request()
+    first.evidence.facial_exp_desc.provenance = Provenance(plugin="face")
+    first.looks_left = 1
+    with Scripted(respond) as server:
+        assert fast(server.url).reason(first).basic_emotion == "anger"  # round 1: the free answer is taken
+        assert len(server.requests) == 1
+        analysis = fast(server.url).reason(_after_failed_backing(first))
+    assert analysis.basic_emotion == "happiness"
+    offered, answered = server.requests[1:]
+    assert "tools" in offered and "response_format" not in offered
+    assert _sent_schema(answered)["properties"]["basic_emotion"]["enum"] == ["happiness", "neutral", "sadness"]

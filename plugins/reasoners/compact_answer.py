@@ -189,10 +189,9 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
         props["conflict_explanation"] = {"type": "string", "pattern": "^" + "; ".join(each) + "$"}
     else:  # the cue estimates do not conflict: a small model otherwise names conflicts that are not there
         props["conflict_explanation"] = {"type": "null"}
-    from saber_agent.plugins.checks import EmotionBacking
-
-    if answers_failed(request, EmotionBacking.name):
-        _backed_only(schema, request, have)
+    backed = restricted_emotions(request)
+    if backed:
+        _backed_only(schema, backed, have)
     return schema
 
 
@@ -201,17 +200,24 @@ def answers_failed(request: ReasoningRequest, check: str) -> bool:
     return any(line.split(":", 1)[0].strip() == check for line in request.critique)
 
 
-def _backed_only(schema: dict[str, Any], request: ReasoningRequest, have: list[str]) -> None:
+def restricted_emotions(request: ReasoningRequest) -> list[str] | None:
+    """The basic emotions this round may name, or None for all of them: in a round that answers a failed
+    `emotion_backing` check, the ones the evidence backs (`plugins.checks.backed_emotions`, the check's own rule);
+    otherwise (round 1, another check failing, or nothing backed) the model's own judgement. Every structured
+    reasoner asks here: this grammar (`lean_schema`), `openai_compat.request_schema`, `field_decoding`."""
+    from saber_agent.plugins.checks import EmotionBacking, backed_emotions
+
+    if not answers_failed(request, EmotionBacking.name):
+        return None
+    return backed_emotions(request) or None  # nothing backed cannot happen with a cue: then unlimited
+
+
+def _backed_only(schema: dict[str, Any], backed: list[str], have: list[str]) -> None:
     """After a failed `emotion_backing`, `basic_emotion` and the `emotions` words limited to the emotions the
     evidence backs (`plugins.checks.backed_emotions`, neutral where the check allows it), one cue cited from each
     modality with evidence (what that rule assumes of the answer). Measured on the 1.5B: told by the critique alone,
     it named the same unbacked anger in rounds 2 and 3 (a smile over words read as sad); limited, it named happiness
     in round 2, which passed every check. Round 1 is never limited: the model's own judgement."""
-    from saber_agent.plugins.checks import backed_emotions
-
-    backed = backed_emotions(request)
-    if not backed:  # nothing the rule backs (it cannot happen with a cue): the model's own judgement, unlimited
-        return
     props = schema["properties"]
     props["basic_emotion"] = {"type": "string", "enum": backed}
     props["emotions"]["items"] = {"type": "string", "enum": backed}

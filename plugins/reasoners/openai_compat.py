@@ -12,7 +12,8 @@ constrained by the answer's JSON Schema, first as ``{"type": "json_schema", ...}
 Ollama, llama.cpp's own server), then as ``{"type": "json_object", "schema": ...}``
 (llama-cpp-python's server), then as a plain ``{"type": "json_object"}``, then with no
 ``response_format``: each refusal (HTTP 400/422) moves to the next, and what the server accepted is
-remembered for the life of the reasoner.
+remembered for the life of the reasoner. In a round that answers a failed ``emotion_backing`` check,
+the schema sent lists only the emotions the evidence backs (`request_schema`), as the llamacpp grammar does.
 
 Second looks: while the clip's budget allows one (`ReasoningRequest.looks_left`), the first call of a
 round also offers the ``request_perception`` tool (`saber_agent.reperception.request_tool_schema`,
@@ -31,6 +32,7 @@ The API key is read from the environment (``OPENAI_API_KEY``, or the variable na
 from __future__ import annotations
 
 import contextlib
+import copy
 import itertools
 import json
 import os
@@ -136,17 +138,22 @@ class OpenAICompatReasoner(Reasoner):
     def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
         model = self.model_id()
         messages = self.messages(request)
+        schema = request_schema(self.schema, request)  # this round's own copy: threads share the reasoner
+        allowed = schema["properties"]["basic_emotion"].get("enum", BASIC_EMOTIONS)
         asked: list[PerceptionRequest] = []
         notes: list[str] = []
         if self.request_looks and request.looks_left > 0:
             messages, asked, notes, said = self._offer_looks(messages, request)
             if said:  # the model answered instead of calling the tool: use that answer when it reads
                 try:
-                    return parse_analysis(said)
+                    analysis = parse_analysis(said)
+                    if analysis.basic_emotion in allowed:  # else asked again below, with the schema limiting it
+                        return analysis
                 except AnalysisParseError:
                     pass  # asked again below, in the structured mode
         analysis, attempts = answer_with_repair(
-            self._complete, messages, retries=self.parse_retries, source=f"model {model!r} at {self.base_url}"
+            lambda history: self._complete(history, schema=schema), messages, retries=self.parse_retries,
+            source=f"model {model!r} at {self.base_url}",
         )
         if attempts > 1:
             analysis.weighed.append(f"answer read on attempt {attempts} after a repair request")
@@ -218,18 +225,20 @@ class OpenAICompatReasoner(Reasoner):
         """Free text for one user prompt (no structured output): e.g. for an LLM judge."""
         return self._complete([{"role": "user", "content": prompt}], structured=False)
 
-    def _complete(self, messages: list[dict[str, str]], structured: bool = True) -> str:
-        """The assistant's text for `messages`, trying the structured-output modes the server accepts."""
+    def _complete(self, messages: list[dict[str, str]], structured: bool = True, schema: dict[str, Any] | None = None) -> str:
+        """The assistant's text for `messages`, trying the structured-output modes the server accepts, with
+        `schema` (default `self.schema`) as the constraint."""
+        schema = self.schema if schema is None else schema
         while True:
             mode = self.json_modes[0] if structured else "off"
             payload = self._payload(messages, stream=self.stream)
             if mode == "schema":
                 payload["response_format"] = {
                     "type": "json_schema",
-                    "json_schema": {"name": "sed_analysis", "schema": self.schema, "strict": False},
+                    "json_schema": {"name": "sed_analysis", "schema": schema, "strict": False},
                 }
             elif mode == "object_schema":  # llama-cpp-python's spelling of a schema constraint
-                payload["response_format"] = {"type": "json_object", "schema": self.schema}
+                payload["response_format"] = {"type": "json_object", "schema": schema}
             elif mode == "object":
                 payload["response_format"] = {"type": "json_object"}
             try:
@@ -317,6 +326,33 @@ class OpenAICompatReasoner(Reasoner):
             raise _HTTPError(f"the server at {self.base_url} answered HTTP {status}: {excerpt(text, 200)!r}; {hint}") from None
         except openai.APIError as exc:  # e.g. an error event in a stream
             raise ReasonerError(f"the server at {self.base_url} reported an error: {excerpt(str(exc), 200)!r}") from None
+
+
+def request_schema(schema: dict[str, Any], request: ReasoningRequest) -> dict[str, Any]:
+    """The answer's schema as sent for `request`. In a round that answers a failed ``emotion_backing`` check
+    (`compact_answer.restricted_emotions`: the check's own rule, `plugins.checks.backed_emotions`), a copy whose
+    ``basic_emotion`` enum lists only the emotions the evidence backs, the ``emotions`` items too where they are an
+    enum (here they are open words: "sarcastic amusement"), and a cue cited from every modality with evidence
+    required (what that rule assumes of the answer); otherwise `schema` itself. `schema` is never changed."""
+    from saber_agent.checking import modalities_in
+    from saber_agent.plugins.reasoners.compact_answer import restricted_emotions
+
+    backed = restricted_emotions(request)
+    if not backed:
+        return schema
+    schema = copy.deepcopy(schema)
+    props = schema["properties"]
+    props["basic_emotion"] = {**props["basic_emotion"], "enum": list(backed)}
+    items = props.get("emotions", {}).get("items", {})
+    if "enum" in items:
+        items["enum"] = [e for e in items["enum"] if e in backed] or list(backed)
+    cues = props.get("cues_cited")
+    if cues and "properties" in cues:
+        have = [m for m in cues["properties"] if m in modalities_in(request)]
+        for m in have:
+            cues["properties"][m]["minItems"] = 1
+        cues["required"] = list(dict.fromkeys([*cues.get("required", []), *have]))
+    return schema
 
 
 def schedule_looks(messages: list[dict[str, Any]], calls: list[dict[str, Any]], said: str = ""
