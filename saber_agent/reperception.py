@@ -9,23 +9,22 @@ per clip at most, through the clip cache), merges what it finds into the slot, a
 asked, why, and what changed (`Result.reperceptions`). Every clip has a budget of second looks
 (`AnalysisSettings.reperception_budget`: calls and tool seconds); a look is taken only while a
 reasoning round is left to use it.
+
+The rule (which slots are thin, and the look for each) lives in saber_agent/reperception_rule.py; the
+merge of a look into its slot and timelines in saber_agent/reperception_merge.py. This module holds the
+tool an LLM calls, the budget and the plan, and taking a look; it re-exports the moved names.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from saber_agent.evidence import (
-    PERCEPTION_SLOTS,
-    SLOT_TITLES,
     ClipInfo,
     LookResult,
     PerceptionRequest,
@@ -33,16 +32,12 @@ from saber_agent.evidence import (
     Slot,
     SlotStatus,
     SlotSummary,
-    Timeline,
 )
 from saber_agent.media import Clip, clip_cache
 from saber_agent.perception import option_problems
-from saber_agent.reasoning import ReasoningRequest
+from saber_agent.reperception_merge import merge, merge_timelines, splice
+from saber_agent.reperception_rule import ACTIVE_SHARE, LOW_CONFIDENCE, RELOOK_FPS, active_span, evidence_gaps
 from saber_agent.settings import AnalysisSettings
-
-LOW_CONFIDENCE = 0.5  # an ok slot below this is thin evidence
-RELOOK_FPS = 8.0  # the denser sampling the rule asks for (at least twice the first one)
-ACTIVE_SHARE = 0.7  # an audio look is narrowed only when the signal covers less than this share of the clip
 
 REQUEST_TOOL_NAME = "request_perception"
 REQUEST_TOOL_DESCRIPTION = (
@@ -52,9 +47,11 @@ REQUEST_TOOL_DESCRIPTION = (
     "(e.g. a larger speech model for an unclear transcript). Looks are limited per clip; say why."
 )
 
+# the rule and the merge moved out of this module; their names are still read from here
 __all__ = [
-    "PerceptionRequest", "REQUEST_TOOL_NAME", "calls_left", "clip_for", "describe_looks", "evidence_gaps",
-    "merge", "plan", "request_from_tool_call", "request_tool_schema", "take_look",
+    "ACTIVE_SHARE", "LOW_CONFIDENCE", "PerceptionRequest", "RELOOK_FPS", "REQUEST_TOOL_DESCRIPTION", "REQUEST_TOOL_NAME",
+    "active_span", "calls_left", "clip_for", "describe_looks", "evidence_gaps", "merge", "merge_timelines", "plan",
+    "request_from_tool_call", "request_tool_schema", "settings_for", "splice", "take_look", "thin_frames",
 ]
 
 
@@ -156,105 +153,6 @@ def plan(
     return accepted, refused
 
 
-# -- the rule (what the fusion reasoner and the check node ask for) -------------------------------
-
-
-def evidence_gaps(
-    request: ReasoningRequest, tools: Mapping[str, Any], clip: Clip | None = None
-) -> list[PerceptionRequest]:
-    """Second looks that could fill thin evidence, by rule, at most one per tool.
-
-    A slot is thin when its tool found nothing although its modality is present, or when it is ok
-    with a confidence under LOW_CONFIDENCE (e.g. a face seen in too few frames, a low-probability
-    transcript). A tool that reads frames is asked to look again at RELOOK_FPS (a brief expression
-    can fall between sparse samples); one that reads only audio is asked to look again at the part
-    of the clip that holds the signal, when silence fills much of the rest. `tools` maps tool names to
-    the loaded perception tools (e.g. `Registry.tools`).
-    """
-    if request.looks_left <= 0:
-        return []
-    looked = {look.request.tool for look in request.looks}
-    asks: list[PerceptionRequest] = []
-    for name in PERCEPTION_SLOTS:
-        slot = request.evidence.slot(name)
-        tool = tools.get(slot.provenance.plugin) if slot.provenance else None
-        if tool is None or tool.name in looked or _modality_missing(tool, request.clip, clip):
-            continue
-        thin = _thinness(slot)
-        if thin is None or not _ready(tool):
-            continue
-        if "frames" not in tool.needs and slot.measurements.get("voice_activity"):
-            continue  # the tool measured only the speech already: a narrower window holds nothing new
-        what = f"{SLOT_TITLES[name]} evidence is thin ({thin})"
-        ask = _denser(tool.name, request.clip, what) if "frames" in tool.needs else _narrower(tool.name, clip, what)
-        if ask is not None:
-            asks.append(ask)
-    return asks[: request.looks_left]
-
-
-def _modality_missing(tool, info: ClipInfo, clip: Clip | None) -> bool:
-    if clip is not None:
-        return tool.missing_modality(clip) is not None
-    return ("frames" in tool.needs and not info.has_video) or ("audio" in tool.needs and not info.has_audio)
-
-
-def _ready(tool) -> bool:
-    try:
-        return tool.availability().ready
-    except Exception:  # a broken availability probe means no second look, not a failed analysis
-        return False
-
-
-def _thinness(slot: Slot) -> str | None:
-    if slot.ok:
-        if slot.confidence is not None and slot.confidence < LOW_CONFIDENCE:
-            return f"confidence {slot.confidence:.2f}"
-        return None
-    if slot.status is SlotStatus.unavailable and slot.reason and not slot.reason.startswith("not available here"):
-        return f"found nothing: {slot.reason}"
-    return None  # a failed tool is not retried by rule: a crash or a timeout is not thin evidence
-
-
-def _denser(tool: str, info: ClipInfo, what: str) -> PerceptionRequest | None:
-    current = info.sample_fps or 0.0
-    target = min(max(RELOOK_FPS, 2 * current), info.native_fps or 30.0, 30.0)
-    if target <= current * 1.2:
-        return None
-    return PerceptionRequest(
-        tool=tool, fps=round(target, 3),
-        reason=f"{what}; at {current:g} fps a brief expression can fall between sampled frames",
-    )
-
-
-def _narrower(tool: str, clip: Clip | None, what: str) -> PerceptionRequest | None:
-    span = active_span(clip) if clip is not None else None
-    if span is None:
-        return None
-    start, end = span
-    if end - start >= ACTIVE_SHARE * clip.duration_s:
-        return None  # the same audio again would give the same answer
-    return PerceptionRequest(
-        tool=tool, start_s=round(start, 2), end_s=round(end, 2),
-        reason=f"{what}; the signal is only in {start:.1f}-{end:.1f} s of {clip.duration_s:.1f} s",
-    )
-
-
-def active_span(clip: Clip, hop_s: float = 0.05, pad_s: float = 0.25) -> tuple[float, float] | None:
-    """The span of the audio that holds signal (frames above a tenth of the loudest), padded; None if silent."""
-    if clip.audio_is_silent:
-        return None
-    hop = max(1, int(hop_s * clip.sample_rate))
-    n = clip.audio.size // hop
-    if n == 0:
-        return None
-    rms = np.sqrt(np.mean(clip.audio[: n * hop].reshape(n, hop).astype(np.float64) ** 2, axis=1))
-    active = np.flatnonzero(rms >= max(1e-3, 0.1 * rms.max()))
-    if active.size == 0:
-        return None
-    duration = clip.audio.size / clip.sample_rate
-    return max(0.0, active[0] * hop_s - pad_s), min(duration, (active[-1] + 1) * hop_s + pad_s)
-
-
 # -- taking a look ---------------------------------------------------------------------------------
 
 
@@ -311,139 +209,6 @@ def settings_for(request: PerceptionRequest, settings: AnalysisSettings, seconds
         "tool_timeout_s": max(0.01, min(settings.tool_timeout_s, seconds_left)),
     })
 
-
-def merge(before: Slot | None, look: Slot, request: PerceptionRequest, fps: float | None) -> tuple[Slot, str]:
-    """The slot after a look, and which look it holds ("new" or "previous").
-
-    A look that found nothing never replaces evidence. One over the whole clip replaces the slot when
-    it is at least as confident as what the slot holds (the same scope, seen better). One over a
-    window was asked for because that moment matters: it always leads, and the slot's text keeps the
-    earlier description before it. Either way `measurements["looks"]` keeps every look of the slot
-    (scope, status, confidence, text, measurements), and the leading look's measurements stay at
-    the top, where its tool's `cues` read them. The slot's `timelines` follow the look it holds; a
-    window's are moved onto the clip's clock and spliced into the earlier ones (`merge_timelines`).
-    """
-    scope = request.scope() + (f", sampled at {fps:g} fps" if fps is not None and fps != request.fps else "")
-    note = f"second look: {scope}"
-    if look.provenance is not None:
-        backend = look.provenance.backend
-        look.provenance = look.provenance.model_copy(update={"backend": f"{backend}; {note}" if backend else note})
-    had = before is not None and before.ok
-    history = list(before.measurements.get("looks") or [_look_entry(before, "first look")]) if before else []
-    history.append(_look_entry(look, scope))
-    if look.ok and (
-        not had or request.windowed or before.confidence is None or look.confidence is None
-        or look.confidence >= before.confidence
-    ):
-        text = look.text
-        if request.windowed:  # the slot now leads with part of the clip: say which
-            end = f"{request.end_s:g} s" if request.end_s is not None else "the end"
-            said = f"Between {request.start_s or 0:g} s and {end}: {text}"
-            # a window over everything the slot was based on replaces its text; one that says nothing new
-            # is not repeated; only a look at part of the evidence is told after the earlier text
-            if not had or _window_holds_all(request, before):
-                text = said
-            elif _says_nothing_new(before.text, look.text):
-                text = before.text
-            else:
-                text = f"{before.text} {said}"
-        timelines = merge_timelines(before.timelines if had else {}, look.timelines, request)
-        return look.model_copy(update={
-            "text": text, "measurements": {**look.measurements, "looks": history}, "timelines": timelines}), "new"
-    if before is None:  # nothing to keep: the slot says what the look could not find
-        return look.model_copy(update={
-            "measurements": {**look.measurements, "looks": history},
-            "timelines": merge_timelines({}, look.timelines, request)}), "new"
-    return before.model_copy(update={"measurements": {**before.measurements, "looks": history}}), "previous"
-
-
-def _evidence_span(m: Mapping[str, Any]) -> tuple[float, float] | None:
-    """The first and last second a slot's evidence came from, where its measurements say (speech
-    regions, words, phrases), else None."""
-    regions = m.get("speech_regions") or (m.get("voice_activity") or {}).get("speech_regions")
-    if regions:
-        return float(regions[0][0]), float(regions[-1][1])
-    for key, start, end in (("words", "start", "end"), ("phrases", "start", "end"), ("segments", "start", "end")):
-        items = m.get(key)
-        if items and isinstance(items, list) and isinstance(items[0], dict) and start in items[0]:
-            return float(items[0][start]), float(items[-1][end])
-    return None
-
-
-def _window_holds_all(request: PerceptionRequest, before: Slot, slack_s: float = 0.3) -> bool:
-    span = _evidence_span(before.measurements)
-    if span is None:
-        return False
-    end = request.end_s if request.end_s is not None else math.inf
-    return (request.start_s or 0.0) - slack_s <= span[0] and span[1] <= end + slack_s
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
-
-
-def _says_nothing_new(before: str, look: str) -> bool:
-    """The look's text is already in the slot's, word for word (case and punctuation aside)."""
-    new = _words(look)
-    return not new or new in _words(before)
-
-
-def merge_timelines(
-    before: Mapping[str, Timeline], look: Mapping[str, Timeline], request: PerceptionRequest
-) -> dict[str, Timeline]:
-    """The slot's timelines after a kept look. A look over the whole clip replaces them. A look over a
-    window ran on the window's clock (its 0 s is the window's start): its timelines move onto the
-    clip's clock, and each is spliced into the earlier timeline of the same name, so the slot keeps
-    the whole clip with the window's denser samples and events inside it."""
-    if not request.windowed:
-        return dict(look)
-    start = request.start_s or 0.0
-    end = request.end_s if request.end_s is not None else float("inf")
-    out = dict(before)
-    for name, window in look.items():
-        moved = _shifted(window, start)
-        out[name] = splice(before[name], moved, start, end) if name in before else moved
-    return out
-
-
-def _shifted(timeline: Timeline, offset_s: float) -> Timeline:
-    return timeline.model_copy(update={
-        "times_s": [t + offset_s for t in timeline.times_s],
-        "events": [e.model_copy(update={"start_s": e.start_s + offset_s,
-                                        "end_s": None if e.end_s is None else e.end_s + offset_s})
-                   for e in timeline.events],
-    })
-
-
-def splice(whole: Timeline, window: Timeline, start_s: float, end_s: float) -> Timeline:
-    """`whole` with its samples and events in [start_s, end_s] replaced by `window`'s (both on the
-    clip's clock). A series or label line only one of them has is a gap (None) in the other's part."""
-    def inside(t: float) -> bool:
-        return start_s <= t <= end_s
-
-    rows = [(t, whole, i) for i, t in enumerate(whole.times_s) if not inside(t)]
-    rows += [(t, window, i) for i, t in enumerate(window.times_s) if inside(t)]
-    rows.sort(key=lambda row: row[0])
-
-    def columns(field: str) -> dict[str, list]:
-        names = list(dict.fromkeys([*getattr(whole, field), *getattr(window, field)]))
-        return {n: [getattr(src, field)[n][i] if n in getattr(src, field) else None for _, src, i in rows] for n in names}
-
-    series = columns("series")
-    return Timeline(
-        times_s=[t for t, _, _ in rows], series=series, labels=columns("labels"),
-        units={k: v for k, v in {**whole.units, **window.units}.items() if k in series},
-        events=sorted([e for e in whole.events if not inside(e.start_s)] + [e for e in window.events if inside(e.start_s)],
-                      key=lambda e: e.start_s),
-        step_s=whole.step_s if whole.step_s == window.step_s else None,
-    )
-
-
-def _look_entry(slot: Slot, scope: str) -> dict[str, Any]:
-    return {
-        "scope": scope, "status": slot.status.value, "confidence": slot.confidence, "text": slot.text,
-        "reason": slot.reason, "measurements": {k: v for k, v in slot.measurements.items() if k != "looks"},
-    }
 
 
 def take_look(

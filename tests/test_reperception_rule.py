@@ -1,0 +1,32 @@
+"""The second-look rule (saber_agent/reperception_rule.py); the rule through the graph, on real clips, is
+tested in tests/test_reperception.py."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from saber_agent import reperception, reperception_rule
+from saber_agent.evidence import ClipInfo
+from saber_agent.media import Clip
+from saber_agent.reperception_rule import active_span
+from saber_agent.testing.synth import tone
+
+
+def test_the_reperception_module_still_exports_the_rule():
+    # the old import path (the fusion reasoner, the graph's check node) reads the same function and constants
+    for name in ("evidence_gaps", "active_span", "LOW_CONFIDENCE", "RELOOK_FPS", "ACTIVE_SHARE"):
+        assert getattr(reperception, name) is getattr(reperception_rule, name)
+        assert name in reperception.__all__
+
+
+def _audio_clip(audio: np.ndarray, rate: int = 16_000) -> Clip:
+    info = ClipInfo(path="made.wav", has_audio=True, duration_s=audio.size / rate, audio_sample_rate=rate)
+    return Clip(info, np.zeros((0, 1, 1, 3), np.uint8), np.zeros(0), audio.astype(np.float32), rate)
+
+
+def test_active_span_is_where_the_signal_is_padded():
+    # 1 s of silence, 1 s of a 220 Hz tone, 2 s of silence: the span is the tone, padded by 0.25 s each side
+    audio = np.concatenate([np.zeros(16_000), tone(220.0, 1.0), np.zeros(32_000)])
+    start, end = active_span(_audio_clip(audio))
+    assert abs(start - 0.75) < 0.06 and abs(end - 2.25) < 0.06
+    assert active_span(_audio_clip(np.zeros(16_000))) is None  # silence holds no signal
