@@ -16,7 +16,6 @@ from skimage import data
 from saber_agent.api import analyze
 from saber_agent.evidence import SlotStatus
 from saber_agent.media import DecodeSettings, decode
-from saber_agent.plugins import body
 from saber_agent.plugins.body import BodyTool
 from saber_agent.settings import AnalysisSettings
 from tests.support.frames import fit, leaning, moving_head, moving_patch, portrait, write_frames, zooming
@@ -202,15 +201,6 @@ def test_cues_give_arousal_from_movement_and_a_small_valence_from_nods(clips):
     assert moving.arousal > still.arousal
     assert nod.valence == pytest.approx(0.1) and shake.valence == pytest.approx(-0.1)
     assert "nod" in nod.basis
-
-
-def test_swings_ignore_jitter_below_the_threshold():
-    t = np.arange(0, 4, 1 / 6)
-    jitter = np.random.default_rng(0).normal(0, 0.015, t.size)
-    assert body.swings(jitter, t, body.SWING) == []
-    wave = 0.15 * np.sin(2 * np.pi * t) + jitter
-    moves = body.swings(wave, t, body.SWING)
-    assert len(moves) >= 6 and len(body.episodes(moves)) == 1
 
 
 def test_pose_backend_without_a_model_file_falls_back_with_the_reason(clips, tmp_path):
