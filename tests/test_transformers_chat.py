@@ -82,6 +82,37 @@ def test_field_decoding_writes_null_when_no_conflict(tiny_fields):
     assert json.loads(tiny_fields.generate_fields(build_messages(request), request))["conflict_explanation"] is None
 
 
+def _after_failed_backing(request):
+    """`request` in round 2, with the critique the real emotion_backing check gives an answer naming anger."""
+    from saber_agent.evidence import Analysis
+    from saber_agent.plugins.checks import EmotionBacking
+
+    failed = EmotionBacking().check(request, Analysis(basic_emotion="anger", conflict_explanation="face vs words: x"))
+    assert not failed.passed, failed.message
+    return request.model_copy(update={"critique": [f"{failed.name}: {failed.message}"], "round": 2})
+
+
+def test_field_decoding_chooses_among_the_backed_emotions_after_emotion_backing_failed(tiny_fields):
+    from saber_agent.evidence import BASIC_EMOTIONS
+    from saber_agent.plugins.checks import backed_emotions
+    from saber_agent.plugins.reasoners.field_decoding import basic_options
+    from tests.support.reasoner_cases import smile_over_sad_words_request
+
+    first = smile_over_sad_words_request()
+    retry = _after_failed_backing(first)
+    other = first.model_copy(update={"critique": ["grounding: cited cues not found in the evidence: face: 'grin'"], "round": 2})
+    assert basic_options(first) == basic_options(other) == BASIC_EMOTIONS
+    assert basic_options(retry) == tuple(backed_emotions(retry)) == ("happiness", "neutral", "sadness")
+    # the same prompt (round 2's, the critique in it), decoded with and without the limit: the random model's
+    # likeliest class is one no modality backs; limited, it is one of the backed ones
+    messages = build_messages(retry)
+    free = json.loads(tiny_fields.generate_fields(messages, first))["basic_emotion"]
+    assert free not in backed_emotions(retry), "the tiny model's own pick is backed: this case shows nothing"
+    limited = json.loads(tiny_fields.generate_fields(messages, retry))
+    assert limited["basic_emotion"] in backed_emotions(retry)
+    assert list(limited) == list(ANSWER_KEYS)
+
+
 def test_greedy_decoding_is_deterministic(tiny_fields):
     request = sarcasm_request()
     assert tiny_fields.generate_fields(build_messages(request), request) == tiny_fields.generate_fields(build_messages(request), request)

@@ -4,8 +4,9 @@ A small model asked for a JSON object often loops, drops keys or never closes it
 decoder writes the object's structure itself, in SED order, and asks the model only for each
 value: the text of the string fields (stopped at their closing quote, each within a token limit),
 one open-vocabulary emotion word, the basic class as a choice among the seven (the one the model
-finds likeliest), valence and arousal as choices from a grid, one cited cue per modality that has
-evidence, and the conflict explanation when the cue stage found a conflict. The model's context
+finds likeliest; in a round that answers a failed `emotion_backing` check, among the ones the evidence
+backs: `compact_answer.restricted_emotions`, the check's own rule), valence and arousal as choices from
+a grid, one cited cue per modality that has evidence, and the conflict explanation when the cue stage found a conflict. The model's context
 always holds the answer so far, so each value is conditioned on the ones before, exactly as in free
 generation; the KV cache is kept across fields, so the prompt is encoded once.
 
@@ -73,7 +74,7 @@ class FieldDecoder:
         emotion = self._string("emotion")
         answer["emotions"] = [emotion] if emotion else []
         self._force('], "basic_emotion": "')
-        answer["basic_emotion"] = self._choose(BASIC_EMOTIONS, suffix='"')
+        answer["basic_emotion"] = self._choose(basic_options(request), suffix='"')
         self._force('", "valence": ')
         answer["valence"] = float(self._choose(VALENCE_GRID, suffix=","))
         self._force(', "arousal": ')
@@ -209,6 +210,14 @@ class FieldDecoder:
                 total += float(logprobs[position, token])
             self._rollback(self._length - start)
         return total / len(ids)
+
+
+def basic_options(request: ReasoningRequest) -> tuple[str, ...]:
+    """The basic classes the decoder chooses among: the seven, or after a failed `emotion_backing` check only
+    the ones the evidence backs (`compact_answer.restricted_emotions`, the same limit as the llamacpp grammar)."""
+    from saber_agent.plugins.reasoners.compact_answer import restricted_emotions
+
+    return tuple(restricted_emotions(request) or BASIC_EMOTIONS)
 
 
 def _closing_quote(text: str) -> int | None:
