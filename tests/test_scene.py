@@ -12,7 +12,7 @@ from skimage import data
 from saber_agent.api import analyze
 from saber_agent.evidence import SlotStatus
 from saber_agent.media import DecodeSettings, decode
-from saber_agent.plugins import scene
+from saber_agent.plugins import scene, scene_caption
 from saber_agent.plugins.scene import SceneTool
 from saber_agent.settings import AnalysisSettings
 from tests.support.frames import fit, portrait, write_frames
@@ -129,19 +129,6 @@ def test_measurements_are_json_with_a_timeline(clips):
     assert set(one.units) == set(one.series) and [e.kind for e in one.events].count("cut") == len(slot.measurements["shot_changes"]) >= 1
 
 
-def test_colour_names_of_known_colours():
-    rgb = np.array([[0, 0, 0], [255, 255, 255], [128, 128, 128], [220, 30, 30],
-                    [30, 60, 220], [40, 180, 40], [240, 220, 40], [120, 70, 30]], np.uint8)
-    names = [scene.COLOUR_NAMES[i] for i in scene.name_colours(rgb)]
-    assert names == ["black", "white", "grey", "red", "blue", "green", "yellow", "brown"]
-
-
-def test_colour_temperature_of_reference_whites():
-    # sRGB white is D65 (about 6500 K); an incandescent-like orange is far warmer
-    assert abs(scene.colour_temperature(np.array([255, 255, 255])) - 6500) < 150
-    assert scene.colour_temperature(np.array([255, 170, 90])) < 3500
-
-
 def test_a_one_frame_video_gives_a_truthful_slot(tmp_path):
     path = tmp_path / "one.mp4"
     subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
@@ -164,7 +151,7 @@ def test_caption_backend_falls_back_to_the_measurements_when_the_model_cannot_lo
     assert "unavailable" in slot.provenance.backend and slot.provenance.model == "saber-agent-tests/no-such-vlm"
     assert slot.text.startswith("The scene is")  # the measured description, nothing invented
     # the failure is remembered: the next clip does not try to load it again
-    assert ("saber-agent-tests/no-such-vlm", "cpu") in scene._load_failures
+    assert ("saber-agent-tests/no-such-vlm", "cpu") in scene_caption._load_failures
 
 
 def test_caption_backend_runs_a_local_vision_language_model(clips, tmp_path_factory, monkeypatch):
@@ -207,33 +194,3 @@ def test_end_to_end_through_the_graph(registry, face_speech_clip, clips):
     cut = analyze(clips["cut"], plugins=["scene"])
     assert "cut at 2.0 s" in cut.evidence.video_desc.text
     assert cut.saber()["video_desc"] == cut.evidence.video_desc.text
-
-
-def test_a_captioner_out_of_gpu_memory_loads_on_the_cpu_when_allowed(monkeypatch):
-    """The OOM is a stand-in (a real one needs a GPU this machine lacks); the fallback path is real."""
-    from saber_agent.devices import DeviceError, models
-
-    class OutOfMemoryError(RuntimeError):
-        pass
-
-    class FakeCaptioner:
-        def __init__(self, model, device):
-            if device.startswith("cuda"):
-                raise OutOfMemoryError("CUDA out of memory. Tried to allocate 1.00 GiB")
-            self.device = device
-
-    monkeypatch.setattr(scene, "Captioner", FakeCaptioner)
-    with pytest.raises(DeviceError, match="ran out of memory loading scene-caption model 'vlm-a'"):
-        scene.get_captioner("vlm-a", "cuda:0")
-    assert scene.get_captioner("vlm-b", "cuda:0", allow_cpu_fallback=True).device == "cpu"
-    models.clear()
-    scene._load_failures.clear()
-
-
-def test_people_in_a_frame_smaller_than_the_detectors_window_is_none_not_a_crash():
-    # OpenCV's HOG people detector segfaulted the process on frames under 64x128 (a 64x64 WebM)
-    from saber_agent.plugins.scene import people_in
-
-    frames = np.full((3, 64, 64, 3), 120, np.uint8)
-    found = people_in(frames, np.array([0.0, 0.5, 1.0]))
-    assert found["bodies"] == 0 and len(found["keyframes"]) == 3
