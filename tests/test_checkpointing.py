@@ -79,6 +79,23 @@ def test_the_serializer_allows_exactly_the_state_types():
     assert "AnalysisSettings" not in names  # the context is not checkpointed
 
 
+def test_a_checkpoint_written_before_the_evidence_split_still_loads(monkeypatch):
+    # before the split Slot and SlotStatus lived in saber_agent.evidence: a checkpoint names them there
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from saber_agent.agents.checkpointing import allowed_types
+    from saber_agent.evidence import SlotStatus
+
+    serde = JsonPlusSerializer(allowed_msgpack_modules=allowed_types())
+    slot = Slot(text="a smile", status="ok", confidence=0.8)
+    with monkeypatch.context() as old:
+        old.setattr(Slot, "__module__", "saber_agent.evidence")
+        old.setattr(SlotStatus, "__module__", "saber_agent.evidence")
+        written = serde.dumps_typed(slot)
+    assert b"saber_agent.evidence_slots" not in written[1]
+    assert serde.loads_typed(written) == slot  # rebuilt as the model, not left a dict
+
+
 # -- human in the loop -----------------------------------------------------------------------------
 
 

@@ -48,6 +48,18 @@ def state_types() -> set[type]:
     return found
 
 
+def allowed_types() -> list[type | tuple[str, str]]:
+    """The serializer's allow-list: the state types, and each type moved out of `saber_agent.evidence`
+    (to evidence_slots / evidence_analysis) under its old name too, so a checkpoint written before the
+    move still rebuilds it (the old module re-exports the same class)."""
+    from saber_agent import evidence
+
+    found = state_types()
+    moved = {(evidence.__name__, t.__name__) for t in found
+             if t.__module__ != evidence.__name__ and getattr(evidence, t.__name__, None) is t}
+    return [*sorted(found, key=str), *sorted(moved)]
+
+
 @contextmanager
 def sqlite_checkpointer(path: str | os.PathLike) -> Iterator[Any]:
     """A LangGraph `SqliteSaver` on the file `path` (created if missing), closed on exit."""
@@ -59,7 +71,7 @@ def sqlite_checkpointer(path: str | os.PathLike) -> Iterator[Any]:
     # parallel perception branches write from worker threads; the saver serializes them with its lock
     conn = sqlite3.connect(os.fspath(path), check_same_thread=False)
     try:
-        yield SqliteSaver(conn, serde=JsonPlusSerializer(allowed_msgpack_modules=sorted(state_types(), key=str)))
+        yield SqliteSaver(conn, serde=JsonPlusSerializer(allowed_msgpack_modules=allowed_types()))
     finally:
         conn.close()
 
