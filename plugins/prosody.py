@@ -92,6 +92,15 @@ class ProsodyOptions(BaseModel):
         id cannot be checked here: weights that are absent leave the default reading, with the reason)."""
         if value and value.lower().endswith(".json") and not Path(value).expanduser().is_file():
             raise ValueError(f"no such voice model file: {value} (make one with `saber-agent train voice`)")
+        if value and value.lower().endswith(".json"):
+            # a file that is there but no usable model (not JSON, another program's JSON, damaged) is as much a
+            # mistake as a missing one: said now, not a default reading that only the measurements explain
+            from saber_agent.plugins.voice_emotion import LinearVoiceModel, VoiceModelUnavailable
+
+            try:
+                LinearVoiceModel.load(Path(value).expanduser())
+            except VoiceModelUnavailable as exc:
+                raise ValueError(str(exc)) from None
         if value and looks_like_a_path(value) and not Path(value).expanduser().exists():
             raise ValueError(f"no such voice model file or folder: {value} (a Hugging Face model is named owner/name)")
         return value

@@ -254,15 +254,40 @@ class LinearVoiceModel:
     def load(cls, path: str | Path) -> LinearVoiceModel:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8 text at all
             raise VoiceModelUnavailable(f"cannot read the voice model {path}: {exc}") from None
-        found = data.pop("format", None)
+        found = data.pop("format", None) if isinstance(data, dict) else None
         if found == "saber-agent/voice-linear/1":
             raise VoiceModelUnavailable(f"{path} was written by an older `saber-agent train voice` (eGeMAPS at 16 kHz, "
                                         "no longer computed so): train it again")
         if found != MODEL_FORMAT:
             raise VoiceModelUnavailable(f"{path} is not a voice model written by `saber-agent train voice`")
-        return cls(**data)
+        try:
+            model = cls(**data)
+        except TypeError as exc:  # a field missing or one too many: an edited or truncated file
+            raise VoiceModelUnavailable(f"{path} is not a complete voice model ({exc}): train it again") from None
+        if problem := model.shape_problem():
+            raise VoiceModelUnavailable(f"{path} is a damaged voice model ({problem}): train it again")
+        return model
+
+    def shape_problem(self) -> str | None:
+        """What makes the stored arrays unusable together, or None: `predict_proba` broadcasts a short `coef` or
+        `intercept` silently, so a damaged file would give a reading over the wrong classes instead of an error."""
+        n = len(self.feature_names) if isinstance(self.feature_names, list) else -1
+        if self.feature_set not in FEATURE_SETS:
+            return f"unknown feature set {self.feature_set!r}"
+        if n < 1 or not isinstance(self.classes, list) or len(self.classes) < 2:
+            return "needs at least one feature and two classes"
+        try:
+            mean, scale = np.asarray(self.mean, dtype=float), np.asarray(self.scale, dtype=float)
+            coef, intercept = np.asarray(self.coef, dtype=float), np.asarray(self.intercept, dtype=float)
+        except (TypeError, ValueError):
+            return "its numbers are not numeric arrays"
+        want = {"mean": (n,), "scale": (n,), "coef": (len(self.classes), n), "intercept": (len(self.classes),)}
+        for name, array in (("mean", mean), ("scale", scale), ("coef", coef), ("intercept", intercept)):
+            if array.shape != want[name]:
+                return f"{name} has shape {array.shape}, expected {want[name]} for {len(self.classes)} classes and {n} features"
+        return None
 
 
 class VoiceModelUnavailable(RuntimeError):

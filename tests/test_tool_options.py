@@ -74,6 +74,18 @@ def test_a_hugging_face_id_is_left_to_the_run(registry, capsys, tmp_path, value)
     assert main(["analyze", str(tmp_path / "not-there.mp4"), "--plugins", "prosody", "--tool-option", f"prosody.voice_model={value}"]) == 3
 
 
+def test_a_voice_model_file_that_is_there_but_unusable_exits_2_before_decoding(registry, capsys, tmp_path):
+    """A damaged `train voice` file passed the check, then failed the whole prosody slot (TypeError) or was
+    silently replaced by the default reading: it is a usage error like a missing one."""
+    (tmp_path / "cut.json").write_text('{"format": "saber-agent/voice-linear/2", "classes": ["anger"]}')
+    (tmp_path / "text.json").write_text("not json")
+    for name, said in (("cut.json", "cut.json is not a complete voice model"), ("text.json", "cannot read the voice model")):
+        assert main(["analyze", str(tmp_path / "not-there.mp4"), "--plugins", "prosody",
+                     "--tool-option", f"prosody.voice_model={tmp_path / name}"]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 def test_an_existing_voice_model_folder_passes_the_check(registry, capsys, tmp_path):
     (tmp_path / "model").mkdir()
     assert main(["analyze", str(tmp_path / "not-there.mp4"), "--plugins", "prosody",

@@ -187,3 +187,36 @@ def test_a_model_path_with_a_tilde_loads_as_the_option_check_found_it(tmp_path, 
     monkeypatch.setenv("HOME", str(tmp_path))
     _model().save(tmp_path / "tilde_voice.json")
     assert isinstance(ve.load_model("~/tilde_voice.json"), ve.LinearVoiceModel)
+
+
+@pytest.mark.parametrize("content, said", [
+    ({"format": ve.MODEL_FORMAT, "classes": ["anger", "sadness"]}, "not a complete voice model"),
+    ("not json", "cannot read the voice model"),
+    ([1, 2], "not a voice model written by"),
+])
+def test_a_damaged_or_foreign_model_file_is_unavailable_not_a_crash(tmp_path, content, said):
+    """A model file cut short or edited raised a TypeError that failed the whole prosody slot (its acoustic
+    measurements lost); a short `coef` was broadcast into a reading over the wrong classes."""
+    path = tmp_path / "voice.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    with pytest.raises(ve.VoiceModelUnavailable, match=said):
+        ve.LinearVoiceModel.load(path)
+    (tmp_path / "bytes.json").write_bytes(b"\x89PNG\x00\xff\xfe")
+    with pytest.raises(ve.VoiceModelUnavailable, match="cannot read"):
+        ve.LinearVoiceModel.load(tmp_path / "bytes.json")
+    t = np.arange(RATE) / RATE
+    got = ve.read_voice((0.3 * np.sin(2 * np.pi * 150 * t)).astype(np.float32), RATE, {"f0_sd_st": 6.5}, {"voice_model": str(path)})
+    assert got["reader"] == "default" and said in got["model_unavailable"]
+
+
+def test_a_model_whose_arrays_do_not_fit_its_classes_is_refused(tmp_path):
+    data = json.loads(_model().save(tmp_path / "voice.json").read_text())
+    data["coef"] = data["coef"][:1]  # one row for two classes: predict_proba would broadcast it
+    (tmp_path / "short.json").write_text(json.dumps(data))
+    with pytest.raises(ve.VoiceModelUnavailable, match=r"coef has shape \(1, 2\), expected \(2, 2\)"):
+        ve.LinearVoiceModel.load(tmp_path / "short.json")
+    data = json.loads((tmp_path / "voice.json").read_text()) | {"feature_set": "mfcc"}
+    (tmp_path / "set.json").write_text(json.dumps(data))
+    with pytest.raises(ve.VoiceModelUnavailable, match="unknown feature set 'mfcc'"):
+        ve.LinearVoiceModel.load(tmp_path / "set.json")
+    assert ve.LinearVoiceModel.load(tmp_path / "voice.json").shape_problem() is None
