@@ -11,9 +11,10 @@ confidence, and how it was reached):
   distance to where it usually sits (`PROTOTYPES`), the valence is the probability-weighted mean,
   and the confidence stays low: the voice alone is a weak guide.
 - **trained** (`saber-agent train voice MANIFEST`): a scikit-learn logistic regression over
-  Whisper base encoder embeddings (1024 numbers, `plugins.whisper_features`) beside openSMILE eGeMAPS
-  v02 functionals (88 numbers, Eyben et al. 2016) by default, or either alone, or our prosody
-  features (the model file names its set; the tool computes the same at run time), saved as JSON
+  Whisper base encoder embeddings of its last and first layers by default (1024 numbers each,
+  `plugins.whisper_features`, `plugins.whisper_layers`), or one of them, or the last beside openSMILE
+  eGeMAPS v02 functionals (88 numbers, Eyben et al. 2016), eGeMAPS alone, or our prosody features
+  (the model file names its set; the tool computes the same at run time), saved as JSON
   (scaler, coefficients, classes: no pickle). Its probabilities are mixed 60/40 with the
   default reading's, so an emotion the model never saw (a manifest without sadness) can still win
   where the default reading is sure of it.
