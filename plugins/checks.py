@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from saber_agent import hookimpl
 from saber_agent.checking import ConsistencyCheck, content_words, evidence_text, modalities_in, modalities_used
-from saber_agent.cues import MIN_CONFIDENCE, MIN_LEANING, conflict_name, merge_cues, within_modality
+from saber_agent.cues import CLEAR_LEAN, MIN_CONFIDENCE, MIN_LEANING, conflict_name, leans_clearly, merge_cues, within_modality
 from saber_agent.evidence import Analysis, CheckOutcome, Conflict, ModalityCue
 from saber_agent.plugins.voice_emotion import VALENCE_OF  # each basic emotion's usual valence, one table
 from saber_agent.reasoning import ReasoningRequest
@@ -207,7 +207,9 @@ class EmotionBacking(ConsistencyCheck):
         named_conflicts = self._named_conflicts(request, analysis)
         sign = emotion_sign(emotion)
         if emotion == "neutral":
-            if not leaning:
+            # the threshold of "leans clearly" is the fusion's own (`cues.leans_clearly`): a confident modality that
+            # leans but not clearly ("It was okay I guess.", +0.23) does not rule out neutral
+            if not any(leans_clearly(c.valence) for c in leaning.values()):
                 return self.outcome(True, "neutral: no modality leans clearly", **details)
             if named_conflicts:
                 return self.outcome(True, f"neutral as the balance of the named conflict ({named_conflicts[0]})", **details)
@@ -272,7 +274,7 @@ class EmotionBacking(ConsistencyCheck):
         # grammar can require honestly (one that wrote them would commit the model to nothing)
         if emotion == "neutral" and request.conflicts:
             options.append(f"name the {' / '.join(conflict_name(c) for c in request.conflicts)} conflict whose sides cancel")
-        why = ("no modality reads it and a modality leans clearly" if emotion == "neutral"
+        why = (f"no modality reads it and a modality leans clearly (|valence| > {CLEAR_LEAN})" if emotion == "neutral"
                else "no modality reads it or leans its way without naming another emotion, and no named conflict explains it")
         return f"the analysis names {emotion}, but {why}: {said}; name " + ", or ".join(options or ["what a modality reads"])
 

@@ -10,6 +10,12 @@ from saber_agent.evidence import Conflict, ModalityCue
 CONFLICT_GAP = 0.6
 MIN_CONFIDENCE = 0.3
 MIN_LEANING = 0.2  # a valence nearer zero than this leans nowhere, so it opposes nothing
+# A valence further from zero than this (|v| > CLEAR_LEAN, `leans_clearly`) leans clearly: the one threshold for
+# "this reads positive / negative, not neutral". The fusion reasoner calls a fused valence within it neutral and names
+# only emotions of its sign beyond it; the emotion_backing check passes a neutral answer only where no confident
+# modality leans beyond it. Between MIN_LEANING and CLEAR_LEAN a valence leans (it may oppose another, back an emotion
+# of its sign) but not clearly enough to rule out neutral ("It was okay I guess.": +0.23).
+CLEAR_LEAN = 0.25
 
 # What a face/voice/words disagreement usually means, in the words the method uses.
 _READINGS = {
@@ -17,6 +23,11 @@ _READINGS = {
     frozenset({"face", "voice"}): "the face and the voice disagree, which suggests a masked or performed expression",
     frozenset({"voice", "words"}): "the tone contradicts what is said, which suggests sarcasm or suppressed emotion",
 }
+
+
+def leans_clearly(valence: float) -> bool:
+    """Whether a valence (-1..1) leans clearly positive or negative: |valence| > `CLEAR_LEAN`."""
+    return abs(valence) > CLEAR_LEAN
 
 
 def merge_cues(cues: list[ModalityCue]) -> dict[str, ModalityCue]:

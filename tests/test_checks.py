@@ -211,3 +211,33 @@ def test_the_critique_offers_only_what_the_restricted_round_can_answer():
         named = outcome.message.split("an emotion a modality reads (", 1)[1].split(")", 1)[0].split(", ")
         assert set(named) <= set(backed), (emotion, outcome.message)
         assert "sarcasm" not in outcome.message and "irony" not in outcome.message, outcome.message
+
+
+def test_neutral_is_ruled_out_only_by_a_clear_lean_the_fusions_threshold():
+    # the new-user trial: "It was okay I guess." (VADER +0.226, no emotion word) alone, which the fusion reads neutral;
+    # the check called any lean of MIN_LEANING (0.2) or more clear and failed it in every round
+    from saber_agent.cues import CLEAR_LEAN, MIN_LEANING
+
+    assert MIN_LEANING < 0.226 <= CLEAR_LEAN
+    okay = ModalityCue(modality="words", valence=0.226, arousal=0.28, confidence=0.552, basis="okay (+0.9)")
+    assert EmotionBacking().check(make_request([okay]), Analysis(basic_emotion="neutral")).passed
+    clear = okay.model_copy(update={"valence": 0.27})
+    outcome = EmotionBacking().check(make_request([clear]), Analysis(basic_emotion="neutral"))
+    assert not outcome.passed and "leans clearly (|valence| > 0.25)" in outcome.message
+    # a lean below the clear one still backs an emotion of its sign where the analysis weighed it
+    assert EmotionBacking().check(make_request([okay]), Analysis(basic_emotion="happiness", reasoning="The words read okay.")).passed
+
+
+def test_an_angry_face_over_grudging_words_backs_anger_not_sadness():
+    # the trial's angry face (FER anger 0.8) over "I suppose it is fine." (VADER +0.202, no emotion word): the fusion
+    # answered sadness from the valence and arousal alone, which nothing reads
+    from saber_agent.plugins.checks import backed_emotions
+
+    face = ModalityCue(modality="face", valence=-0.6, arousal=0.7, emotion="anger", confidence=0.8, basis="anger 0.70")
+    fine = ModalityCue(modality="words", valence=0.202, arousal=0.27, confidence=0.541, basis="fine (+0.8)")
+    req = make_request([face, fine])
+    assert [c.modalities for c in req.conflicts] == [("face", "words")]
+    explained = Analysis(conflict_explanation="face vs words: the conclusion sides with the face", reasoning="the face and words")
+    assert not EmotionBacking().check(req, explained.model_copy(update={"basic_emotion": "sadness"})).passed
+    assert EmotionBacking().check(req, explained.model_copy(update={"basic_emotion": "anger"})).passed
+    assert "anger" in backed_emotions(req) and "sadness" not in backed_emotions(req)

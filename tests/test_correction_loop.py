@@ -87,7 +87,7 @@ def test_the_correction_loop_catches_a_unimodal_draft_and_stops(registry, percei
     # round 1 failed the checks, the critique went back, round 2 answered it and the loop stopped
     assert FaceOnlyFirstDraft.drafts == [1, 2] and result.rounds == 2
     assert result.checks_passed, [c.message for c in result.checks if not c.passed]
-    assert "Revised after the consistency checks" in result.analysis.reasoning
+    assert "The previous round failed the consistency checks" in result.analysis.reasoning
     for name in ("cross_modal_agreement", "unimodal_dominance"):
         assert name in result.analysis.reasoning  # the critique of round 1 named these checks
     assert "sarcastic" in result.analysis.emotions and result.analysis.valence < 0

@@ -45,3 +45,16 @@ def test_the_voice_caveat_is_said_only_when_a_voice_cue_took_part():
     weak_voice = ModalityCue(modality="voice", valence=-0.2, arousal=0.6, emotion="fear", confidence=0.15, basis="voice")
     with_voice = _reason(weak_voice)
     assert "uncertain" in with_voice.emotions and "the voice alone tells arousal better" in with_voice.reasoning
+
+
+def test_a_clear_lean_is_beyond_the_minimal_one():
+    from saber_agent.cues import CLEAR_LEAN, MIN_LEANING, leans_clearly
+
+    assert MIN_LEANING < CLEAR_LEAN
+    assert not leans_clearly(0.226) and not leans_clearly(-CLEAR_LEAN) and not leans_clearly(0.0)
+    assert leans_clearly(0.27) and leans_clearly(-0.26)
+    # the fusion's neutral is exactly the valences that do not lean clearly
+    from saber_agent.plugins.reasoners.fusion import emotion_of
+
+    for v in (-0.3, -0.26, -0.25, -0.1, 0.0, 0.2, 0.25, 0.251, 0.4):
+        assert (emotion_of(v, 0.3)[1] == "neutral") == (not leans_clearly(v)), v

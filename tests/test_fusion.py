@@ -100,3 +100,73 @@ def test_a_named_emotion_of_the_leans_sign_is_not_flagged():
             ModalityCue(modality="words", valence=-0.4, arousal=0.5, confidence=0.5)]
     a = FusionReasoner().reason(request(*cues))
     assert a.basic_emotion == "fear" and a.valence < 0 and "disagree" not in a.reasoning
+
+
+# The new-user trial's two disagreements between the fusion and the emotion_backing check. The words cues carry what
+# text_sentiment (VADER) reads: "It was okay I guess." +0.226, "I suppose it is fine." +0.202, no emotion word.
+OKAY = ModalityCue(modality="words", valence=0.226, arousal=0.28, confidence=0.552, basis="the words read positive: okay (+0.9)")
+FINE = ModalityCue(modality="words", valence=0.202, arousal=0.27, confidence=0.541, basis="the words read positive: fine (+0.8)")
+ANGRY_FACE = ModalityCue(modality="face", valence=-0.6, arousal=0.7, emotion="anger", confidence=0.8,
+                         basis="anger facial expression, mean probability 0.70")
+
+
+def _rounds(req, n=3):
+    """The fusion's answers and the emotion_backing outcomes over `n` rounds, each round's critique sent back."""
+    from saber_agent.plugins.checks import EmotionBacking
+
+    answers = []
+    for rnd in range(1, n + 1):
+        analysis = FusionReasoner().reason(req)
+        outcome = EmotionBacking().check(req, analysis)
+        answers.append((analysis, outcome))
+        req = req.model_copy(update={"critique": [] if outcome.passed else [outcome.message], "round": rnd + 1})
+    return answers
+
+
+def test_words_that_lean_but_not_clearly_are_neutral_and_the_backing_check_agrees():
+    # "It was okay I guess." alone: the check called +0.23 a clear lean (MIN_LEANING 0.2), the fusion neutral (0.25)
+    for analysis, outcome in _rounds(request(OKAY, speech_content="It was okay I guess.")):
+        assert analysis.basic_emotion == "neutral" and outcome.passed, outcome.message
+    # past the one threshold (cues.CLEAR_LEAN) both read a lean: the fusion names happiness, which the check backs
+    clear = OKAY.model_copy(update={"valence": 0.27})
+    analysis, outcome = _rounds(request(clear, speech_content="It was okay I guess."), 1)[0]
+    assert analysis.basic_emotion == "happiness" and outcome.passed
+
+
+def test_a_lone_unnamed_lean_is_read_alike_by_the_fusion_and_the_check_at_every_valence():
+    from saber_agent.plugins.checks import EmotionBacking
+
+    for valence in [x / 100 for x in range(-90, 91, 1)]:
+        req = request(OKAY.model_copy(update={"valence": valence}), speech_content="It was okay I guess.")
+        analysis = FusionReasoner().reason(req)
+        outcome = EmotionBacking().check(req, analysis)
+        assert outcome.passed, (valence, analysis.basic_emotion, outcome.message)
+
+
+def test_an_angry_face_over_grudging_words_is_anger_the_face_names_not_sadness():
+    req = request(ANGRY_FACE, FINE, facial_exp_desc="The face looks angry.", speech_content="I suppose it is fine.")
+    assert [c.modalities for c in req.conflicts] == [("face", "words")]
+    for analysis, outcome in _rounds(req):
+        assert analysis.basic_emotion == "anger" and analysis.emotions == ["angry"] and analysis.valence < -0.25
+        assert outcome.passed, outcome.message
+        assert "sides with the face, which reads anger" in analysis.conflict_explanation
+
+
+def test_a_conflict_whose_side_names_no_emotion_falls_back_to_the_valence_and_arousal():
+    # the negative voice names nothing: emotion_of's reading of the weighed valence and arousal stands
+    loud = ModalityCue(modality="voice", valence=-0.7, arousal=0.8, confidence=0.8, basis="loud, rough")
+    glad = ModalityCue(modality="words", valence=0.5, arousal=0.5, emotion="happiness", confidence=0.35, basis="glad")
+    req = request(loud, glad)
+    assert [c.modalities for c in req.conflicts] == [("voice", "words")]
+    analysis = FusionReasoner().reason(req)
+    assert analysis.valence < -0.25 and analysis.basic_emotion == "anger" and analysis.emotions == ["angry"]
+    assert "sides with" not in analysis.conflict_explanation
+    # a weak weighed lean names no side's emotion: the opposite leans cancel
+    even = FusionReasoner().reason(request(loud.model_copy(update={"valence": -0.5, "confidence": 0.5}), glad))
+    assert abs(even.valence) <= 0.25 and even.basic_emotion == "neutral"
+
+
+def test_a_critique_is_reported_as_failed_checks_not_as_a_revision():
+    req = request(SMILE).model_copy(update={"critique": ["grounding: cite the evidence"], "round": 2})
+    reasoning = FusionReasoner().reason(req).reasoning
+    assert "failed the consistency checks: grounding: cite the evidence" in reasoning and "Revised" not in reasoning

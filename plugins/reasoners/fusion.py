@@ -8,7 +8,7 @@ words carry the message, the face its delivery), and answers any critique from t
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.cues import MIN_CONFIDENCE, MIN_LEANING, merge_cues
+from saber_agent.cues import CLEAR_LEAN, MIN_CONFIDENCE, MIN_LEANING, leans_clearly, merge_cues
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
 from saber_agent.plugins.voice_emotion import AROUSAL_OF  # each emotion's usual arousal, one table
@@ -31,10 +31,11 @@ def first_sentence(text: str, limit: int = 220) -> str:
 
 
 def emotion_of(valence: float, arousal: float) -> tuple[str, str]:
-    """(open-vocabulary label, basic class) for a point of the valence/arousal plane."""
-    if valence > 0.25:
+    """(open-vocabulary label, basic class) for a point of the valence/arousal plane: neutral unless the valence
+    leans clearly (`cues.leans_clearly`)."""
+    if valence > CLEAR_LEAN:
         return ("excited", "happiness") if arousal > 0.6 else ("content", "happiness")
-    if valence < -0.25:
+    if valence < -CLEAR_LEAN:
         return ("angry", "anger") if arousal > 0.6 else ("sad", "sadness")
     return ("tense", "neutral") if arousal > 0.7 else ("calm", "neutral")
 
@@ -48,7 +49,6 @@ OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": 
 SURE = 0.3  # below this certainty the conclusion says it is uncertain
 WORDS_FINDING = 0.3  # text_sentiment gives words without any sentiment word a confidence of 0.3 or less
 WEAK_LEAN = 0.02  # a fused valence nearer zero than this leans nowhere
-CLEAR_LEAN = 0.25  # a fused valence beyond this leans clearly: the named emotion must be of its sign
 
 
 # A smile over words or a voice of these emotions is masking, not sarcasm (`masks`): the open-vocabulary reading.
@@ -74,7 +74,7 @@ def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, floa
     """The basic emotion the cues name, each weighted by its modality's weight and its confidence, and
     the certainty of that choice (its share of the vote times the best supporting confidence).
 
-    Where the fused valence leans clearly (|v| > 0.25), only emotions of that sign take part. Words
+    Where the fused valence leans clearly (`cues.leans_clearly`: |v| > `CLEAR_LEAN`), only emotions of that sign take part. Words
     read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`) do
     not vote: "neutral" wins only as a finding (balanced wording, a calm voice), not as the fallback."""
     scores: dict[str, float] = {}
@@ -87,7 +87,7 @@ def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, floa
             continue  # no emotional word at all: an absence of evidence, not a finding of neutrality
         scores[cue.emotion] = scores.get(cue.emotion, 0.0) + weight
         support[cue.emotion] = max(support.get(cue.emotion, 0.0), cue.confidence)
-    if abs(valence) > 0.25:
+    if leans_clearly(valence):
         fitting = {e: w for e, w in scores.items() if TYPICAL_VALENCE[e] * valence > 0}
         scores = fitting or scores
     if not scores or not sum(scores.values()):
@@ -125,7 +125,7 @@ def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_pro
     voice whose reading still leans positive: "valence +0.37 positive, read as sad"), the most probable emotion of the
     conclusion's sign in the voice reading's probabilities, else the words' emotion if of that sign, else
     `named` as before. Emotions of no sign (neutral, surprise) never contradict."""
-    if abs(valence) <= CLEAR_LEAN:
+    if not leans_clearly(valence):
         # a weak lean (mostly the uncertain conclusions that lean by the weak-lean rule) keeps its name: renaming there
         # cost EmoFilm dev (m_*) voice+words UAR 0.465 -> 0.403 (val.bal unchanged 0.639)
         return named
@@ -140,6 +140,17 @@ def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_pro
     if words and words.emotion in BASIC and TYPICAL_VALENCE[words.emotion] * sign > 0 and not silent("words", words):
         return words.emotion
     return named
+
+
+def siding(cues: dict[str, ModalityCue], valence: float) -> ModalityCue | None:
+    """The most confident cue on the side of a clearly leaning conclusion (`cues.leans_clearly`) that names a basic
+    emotion of the conclusion's sign (`TYPICAL_VALENCE`; neutral and surprise have none), or None: where a conflict's
+    reading names no emotion, the conclusion names this cue's. A weak lean names none: the conflict's sides cancel."""
+    if not leans_clearly(valence):
+        return None
+    side = [c for c in cues.values() if c.valence * valence > 0 and c.emotion in BASIC
+            and TYPICAL_VALENCE[c.emotion] * valence > 0]
+    return max(side, key=lambda c: (c.confidence, MODALITY_WEIGHT.get(c.modality, 0.3)), default=None)
 
 
 def contradicts(basic: str | None, valence: float) -> bool:
@@ -187,6 +198,7 @@ class FusionReasoner(Reasoner):
 
         if request.conflicts:
             readings = []
+            decided = False  # whether a reading of a conflict (irony, masking, sarcasm) named the emotion
             for conflict in request.conflicts:
                 a, b = conflict.modalities
                 ca, cb = cues.get(a), cues.get(b)
@@ -195,6 +207,7 @@ class FusionReasoner(Reasoner):
                     # mixed polarity inside one modality: praise of a bad event reads as irony, not as joy
                     readings.append(f"The {a} are read as possible irony: the negative event weighs more than the praise.")
                     valence = min(valence, -0.2)
+                    decided = True
                     emotions = ["ironic", "annoyed"]
                     basic = "anger" if arousal > 0.5 else "disgust"
                 elif ca and cb and "face" in (a, b) and {a, b} & {"words", "voice"}:
@@ -216,6 +229,7 @@ class FusionReasoner(Reasoner):
                         # valence stays the weighed one, and the emotion is the one the smile covers unless the
                         # smile clearly outweighs it
                         felt, whose = negative.emotion, "the words'" if negative.modality == "words" else "the voice's"
+                        decided = True
                         if valence > CLEAR_LEAN:
                             emotions, basic = ["happy", MASKED[felt][0]], "happiness"
                             side = f"the face, which clearly outweighs {whose} {felt}"
@@ -234,6 +248,15 @@ class FusionReasoner(Reasoner):
                         arousal = max(arousal, negative.arousal)
                         emotions = ["sarcastic", "contemptuous"]
                         basic = "anger" if arousal > 0.6 else "disgust"
+                        decided = True
+            if not decided and (side := siding(cues, valence)):
+                # no reading named the emotion: the conclusion leans clearly one way, so it names what the most
+                # confident modality on that side reads (an angry face over grudging words is anger, not the
+                # "sad" of a negative valence at low arousal); emotion_of only where no modality there names one
+                basic = side.emotion
+                emotions = [OPEN_LABEL[basic]]
+                readings.append(f"The conclusion sides with the {side.modality}, which reads {basic} "
+                                f"(confidence {side.confidence:.2f}).")
             explanation = (
                 " ".join(readings)
                 + f" Resolved by weighing every modality by its confidence; the conclusion leans "
@@ -341,7 +364,10 @@ class FusionReasoner(Reasoner):
         elif len(cues) > 1 and len(signs) <= 1 and not apart:
             text += " The modalities agree."
         if request.critique:
-            text += " Revised after the consistency checks: " + "; ".join(request.critique) + "."
+            # the fusion's rules never read the critique: say it failed, not that this answer revises it
+            text += (" The previous round failed the consistency checks: " + "; ".join(request.critique) + ". The fusion's "
+                     "rules do not take a critique into account, so this answer is the weighing above, not a revision "
+                     "made for the checks.")
         return text
 
 
