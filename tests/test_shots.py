@@ -41,3 +41,90 @@ def test_no_cut_in_a_pan_or_a_still_clip():
     assert shots.detect(frames[:1], np.zeros(1)).cuts == []
     found = shots.detect(np.stack([frames[0], data.coffee()[:256, :256]]), np.array([0.0, 0.5]))
     assert found.cuts == [1] and found.pairs == [0] and found.bounds == [(0, 1), (1, 2)]
+
+
+def _sampled(path) -> tuple[np.ndarray, np.ndarray]:
+    """The clip's frames as the tools sample them (2 fps, decoded once) and their times."""
+    clip = decode(path)
+    return clip.frames, clip.frame_times[: len(clip.frames)]
+
+
+def _jitter(frame: np.ndarray, i: int) -> np.ndarray:
+    """A talking head is never frozen: a few pixels of sway and sensor noise."""
+    rng = np.random.default_rng(i)
+    moved = np.roll(frame, int(round(4 * np.sin(i / 4))), axis=1)
+    return np.clip(moved + rng.normal(0, 3, frame.shape), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def same_colour_clips(tmp_path_factory):
+    """A shot / reverse shot (the portrait, then mirrored: the same colours) cut at 2.2 s, and three non-cuts."""
+    import cv2
+
+    root = tmp_path_factory.mktemp("same_colour")
+    canvas, _ = portrait()
+    mirrored = np.ascontiguousarray(canvas[:, ::-1])
+    big = cv2.resize(data.astronaut(), (1000, 1000), interpolation=cv2.INTER_AREA)
+    hand = []
+    for i in range(100):  # a hand close to the lens sweeps across the talking head and back
+        frame = _jitter(canvas, i).copy()
+        cx = int(-100 + 840 * (0.5 - 0.5 * np.cos(2 * np.pi * i / 50)))
+        cv2.ellipse(frame, (cx, 230), (110, 140), 20, 0, 360, (205, 150, 120), -1)
+        hand.append(frame)
+    zoom = [cv2.warpAffine(fit(data.astronaut()), cv2.getRotationMatrix2D((320, 180), 0, 1 + 0.8 * i / 100), (640, 360))
+            for i in range(100)]
+    return {
+        "reverse_shot": write_frames(root / "reverse.mp4", [_jitter(canvas if i < 55 else mirrored, i) for i in range(100)]),
+        "pan": write_frames(root / "pan.mp4", [big[300:660, 3 * i:3 * i + 640] for i in range(100)]),
+        "zoom": write_frames(root / "zoom.mp4", zoom),
+        "hand": write_frames(root / "hand.mp4", hand),
+    }
+
+
+def test_a_cut_between_shots_of_the_same_colours_is_found(same_colour_clips):
+    frames, times = _sampled(same_colour_clips["reverse_shot"])
+    found = shots.detect(frames, times)
+    # the colour histograms barely change: the rule before the structural one missed this cut
+    assert max(found.distances) < shots.SHOT_DISTANCE and max(found.grey_distances) < shots.GREY_DISTANCE
+    assert found.method == "adaptive" and [round(float(found.times[c]), 1) for c in found.cuts] == [2.5]
+
+
+@pytest.mark.parametrize("name", ["pan", "zoom", "hand"])
+def test_a_pan_a_zoom_or_a_hand_is_not_a_cut(same_colour_clips, name):
+    frames, times = _sampled(same_colour_clips[name])
+    found = shots.detect(frames, times)
+    assert len(frames) == 8 and found.cuts == [], (name, found.structure)
+
+
+def test_a_flash_or_a_fade_is_not_a_cut():
+    """The histogram rule before PySceneDetect read both as cuts."""
+    photo = fit(data.astronaut()).astype(np.float64)
+    gains = [1.0, 1.0, 0.5, 0.05, 0.0, 0.3, 1.0, 1.0]  # a fade out to black and back in
+    found = shots.detect(np.stack([(photo * g).astype(np.uint8) for g in gains]), np.arange(8) / 2)
+    assert found.cuts == []
+    flash = [photo, photo, 255 - (255 - photo) * 0.25, photo * 0.55, photo * 0.55]  # a flash, then the lights dim
+    assert shots.detect(np.stack([f.astype(np.uint8) for f in flash]), np.arange(5) / 2).cuts == []
+
+
+def test_the_first_and_last_pairs_are_judged():
+    photo, other = fit(data.astronaut()), fit(data.coffee())
+    assert shots.detect(np.stack([photo, other, other, other]), np.arange(4) / 2).cuts == [1]
+    assert shots.detect(np.stack([photo, photo, photo, other]), np.arange(4) / 2).cuts == [3]
+    assert shots.detect(np.stack([photo, photo, photo, photo]), np.arange(4) / 2).cuts == []
+
+
+def test_without_scenedetect_the_colour_rule_decides(monkeypatch):
+    """scenedetect missing (a pip install without scripts/install.sh): the histogram rule, said in `method`."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_scenedetect(name, *args, **kwargs):
+        if name.split(".")[0] == "scenedetect":
+            raise ImportError("No module named 'scenedetect'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_scenedetect)
+    photo, other = fit(data.astronaut()), fit(data.coffee())
+    found = shots.detect(np.stack([photo, photo, other]), np.arange(3) / 2)
+    assert found.method == "colour" and found.cuts == [2]
