@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from saber_agent.cli import main
 from saber_agent.plugins.voice_emotion import LinearVoiceModel
 from saber_agent.testing.synth import speak
+from saber_agent.training.progress import ClipProgress
 
 LINES = ["I really cannot stand this any longer.", "Where did you put the keys this time?",
          "Well, we will see about that tomorrow."]
@@ -32,8 +34,13 @@ def manifest(tmp_path_factory):
 def test_train_voice_on_prosody_features_and_use_it(manifest, tmp_path, capsys):
     out = tmp_path / "voice.json"
     assert main(["train", "voice", str(manifest), "--out", str(out), "--features", "prosody", "--no-augment"]) == 0
-    out_text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out_text = captured.out
     assert "6 rows" in out_text and "skipped 1 row with labels not naming an emotion: bored (1); accepted: anger" in out_text
+    # progress on stderr, a line per clip here (7 rows; not a terminal: lines, no bar); the bored row reads no audio
+    progress = [line for line in captured.err.splitlines() if line.startswith("[train voice]")]
+    assert progress[0].startswith("[train voice] 1/7 clips (") and progress[-2].startswith("[train voice] 6/7 clips (")
+    assert progress[-1].startswith("[train voice] 7 clips read in ") and len(progress) == 7
     model = LinearVoiceModel.load(out)
     assert model.classes == ["anger", "sadness"] and model.feature_set == "prosody"
     assert model.meta["training_accuracy"] == 1.0 and model.meta["class_counts"] == {"sadness": 3, "anger": 3}
@@ -111,7 +118,10 @@ def test_train_voice_refuses_bad_input(tmp_path, capsys):
     one = tmp_path / "one.jsonl"
     one.write_text(json.dumps({"path": str(tmp_path / "x.wav"), "emotion": "joy"}) + "\n")
     assert main(["train", "voice", str(one), "--out", str(tmp_path / "v.json")]) == 3
-    assert "at least two emotions" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "at least two emotions" in err and "clips read in" not in err  # a failed run does not say it read them all
+    assert main(["train", "voice", str(one), "--out", str(tmp_path / "v.json"), "--no-progress"]) == 3
+    assert "[train voice]" not in capsys.readouterr().err
     assert main(["train", "voice", str(one), "--out", str(tmp_path / "v.pkl")]) == 2
 
 
@@ -127,3 +137,33 @@ def test_train_voice_reports_skipped_labels(manifest, tmp_path, capsys):
     assert "at least two emotions, got ['neutral']" in err
     assert "skipped 4 rows with labels not naming an emotion: excited (3), bored (1)" in err
     assert "accepted: anger, disgust, fear, happiness, sadness, surprise, neutral and aliases such as joy, angry, calm" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_clip_progress_writes_a_line_every_n_clips_or_a_bar_on_a_terminal():
+    log = io.StringIO()
+    progress = ClipProgress("train voice", 80, stream=log)  # not a terminal: a line every 8 clips (a tenth)
+    for n in range(1, 80):
+        progress(n, 80)
+    progress.close()
+    lines = log.getvalue().splitlines()
+    assert [line.split()[2] for line in lines[:-1]] == [f"{n}/80" for n in range(8, 80, 8)]
+    assert "s left)" in lines[0] and lines[-1].startswith("[train voice] 80 clips read in")
+
+    slow = io.StringIO()
+    progress = ClipProgress("train voice", 80, stream=slow, every_s=0.0)  # or when every_s passed since the last line
+    progress(1, 80)
+    progress(2, 80)
+    assert slow.getvalue().splitlines()[-1].startswith("[train voice] 2/80 clips")
+
+    terminal = _Terminal()
+    progress = ClipProgress("train voice", 5, stream=terminal)
+    for n in range(1, 5):
+        progress(n, 5)
+    progress.close()
+    assert "\r" in terminal.getvalue() and "| 5/5 [" in terminal.getvalue()  # tqdm redraws at most every 0.1 s
+    assert "[train voice] 1/5 clips (" not in terminal.getvalue()  # the bar, not lines

@@ -1,6 +1,8 @@
 """Progress of a training run: one line per logging step on stderr, and ``progress.jsonl`` in output_dir.
 
-Only the main process logs (under ``accelerate launch`` every process runs the trainer).
+Only the main process logs (under ``accelerate launch`` every process runs the trainer). `ClipProgress`
+shows a loop over clips (`saber-agent train voice` reads minutes of audio features): a bar on a terminal,
+a line every few clips otherwise.
 """
 
 from __future__ import annotations
@@ -71,3 +73,54 @@ def progress_callback(kind: str, output_dir: str | Path, stream: TextIO | None =
             self._write(state, {"event": "end", "step": state.global_step, "seconds": round(elapsed, 3)})
 
     return ProgressLog()
+
+
+class ClipProgress:
+    """Progress of a loop over clips, on stderr: a tqdm bar when the stream is a terminal (and tqdm is
+    installed, as `saber-agent batch` shows it), else one line every `every` clips and every
+    `every_s` seconds at most apart, e.g. ``[train voice] 40/80 clips (150 s, about 150 s left)``, so a
+    log file or CI keeps readable lines. Call it as ``progress(done, total)`` (`train_voice`'s
+    `progress`); `close()` says the end (``[train voice] 80 clips read in 301 s``).
+    """
+
+    def __init__(self, kind: str, total: int, stream: TextIO | None = None, every: int | None = None,
+                 every_s: float = 60.0, bar: bool | None = None) -> None:
+        self.kind, self.total, self.stream = kind, total, stream or sys.stderr
+        self.every = every or max(1, round(total / 10))  # about ten lines a run by default
+        self.every_s = every_s
+        self.started = self.said_at = time.perf_counter()
+        self.said = 0  # the count of the last line written
+        self.done = 0
+        self.bar = None
+        isatty = getattr(self.stream, "isatty", None)
+        if bar if bar is not None else bool(isatty and isatty()):
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, unit="clip", desc=kind, file=self.stream, dynamic_ncols=True)
+            except ImportError:
+                pass
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        self.done, self.total = done, total or self.total
+        if self.bar is not None:
+            self.bar.total = self.total
+            self.bar.update(done - self.bar.n)
+            return
+        now = time.perf_counter()
+        if done - self.said >= self.every or done >= self.total or now - self.said_at >= self.every_s:
+            elapsed = now - self.started
+            left = f", about {elapsed / done * (self.total - done):.0f} s left" if 0 < done < self.total else ""
+            print(f"[{self.kind}] {done}/{self.total} clips ({elapsed:.0f} s{left})", file=self.stream, flush=True)
+            self.said, self.said_at = done, now
+
+    def close(self, finished: bool = True) -> None:
+        """End the bar; when `finished`, say that every clip was read (rows skipped at the end report no
+        progress of their own)."""
+        if self.bar is not None:
+            if finished:
+                self.bar.update(self.total - self.bar.n)
+            self.bar.close()
+        if finished:
+            print(f"[{self.kind}] {self.total} clips read in {time.perf_counter() - self.started:.0f} s",
+                  file=self.stream, flush=True)

@@ -93,6 +93,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="keep the features that mostly say who speaks (pitch level, formant frequencies)")
     voice.add_argument("-C", type=float, default=None, dest="c",
                        help="inverse regularisation strength (default 0.01 for the default features, 0.003 other Whisper sets, else 0.1)")
+    voice.add_argument("--no-progress", action="store_true",
+                       help="no progress on stderr (default: a bar on a terminal, else a line every tenth of the clips)")
     parser.set_defaults(train_parser=parser)
 
 
@@ -107,6 +109,7 @@ def run(args) -> int:
 def run_voice(args) -> int:
     from saber_agent.batch import BatchInputError
     from saber_agent.plugins.voice_emotion import VoiceModelUnavailable
+    from saber_agent.training.progress import ClipProgress
     from saber_agent.training.voice import read_labelled, train_voice
 
     if not str(args.out).endswith(".json"):
@@ -121,11 +124,17 @@ def run_voice(args) -> int:
     if not rows:
         print(f"saber-agent: {args.manifest} has no rows", file=sys.stderr)
         return 3
+    progress = None if args.no_progress else ClipProgress("train voice", len(rows))  # features take seconds a clip
+    summary = None
     try:
-        summary = train_voice(rows, args.out, args.features, not args.no_augment, args.keep_speaker_features, args.c)
+        summary = train_voice(rows, args.out, args.features, not args.no_augment, args.keep_speaker_features, args.c,
+                              progress=progress)
     except (ValueError, VoiceModelUnavailable) as exc:
         print(f"saber-agent: {exc}", file=sys.stderr)
         return 3
+    finally:
+        if progress is not None:
+            progress.close(finished=summary is not None)
     for issue in summary["skipped"][:20]:
         print(f"skipped {issue}", file=sys.stderr)
     print(f"wrote {args.out}: {summary['note']}")
