@@ -63,6 +63,8 @@ def test_unknown_names_exit_2(registry, capsys, face_speech_clip):
     (["--sample"], "give a clip path or --sample"),
     (["--json", "--format", "saber"], "--json and --format both choose"),
     (["--plugins", ","], "--plugins names no tool"),
+    (["--reasoner", ""], "--reasoner names no reasoner"),  # was: quietly the fusion reasoner
+    (["--reasoner", " "], "--reasoner names no reasoner"),
     (["--format", "nope"], "no exporter named 'nope'"),
 ])
 def test_contradictory_or_unusable_arguments_exit_2_before_decoding(registry, capsys, tmp_path, args, message):

@@ -90,7 +90,9 @@ def settings_from_args(args) -> AnalysisSettings:
         if not args.plugins:  # "--plugins ," or "--plugins ''": no tool would run
             raise UsageError("--plugins names no tool; give tool names, e.g. --plugins transcript,prosody (saber-agent plugins lists them)")
         update["plugins"] = args.plugins
-    if args.reasoner:
+    if args.reasoner is not None:
+        if not args.reasoner.strip():  # "--reasoner ''": an empty name is no reasoner, not the default one
+            raise UsageError("--reasoner names no reasoner; give one, e.g. --reasoner fusion (saber-agent plugins lists them)")
         update["reasoner"] = args.reasoner
     if args.reasoner_option:
         update["reasoner_options"] = dict(args.reasoner_option)

@@ -22,7 +22,9 @@ def run(args) -> int:
     update: dict = {}
     if args.plugins:
         update["plugins"] = [p.strip() for p in args.plugins.split(",") if p.strip()]
-    if args.reasoner:
+    if args.reasoner is not None:
+        if not args.reasoner.strip():  # "--reasoner ''" is no reasoner, not the default one
+            raise UsageError("--reasoner names no reasoner; give one, e.g. --reasoner fusion (saber-agent plugins lists them)")
         update["reasoner"] = args.reasoner
     if args.max_looks is not None:
         update["reperception_budget"] = {"max_calls": args.max_looks}

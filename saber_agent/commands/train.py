@@ -176,7 +176,11 @@ def pair_settings(args):
 
     settings = load_settings(args.config, "pairs") if args.config else PairSettings()
     update: dict = {}
-    if args.reasoner:
+    if args.reasoner is not None:
+        if not args.reasoner.strip():  # "--reasoner ''" is no reasoner, not the default one
+            from saber_agent.errors import UsageError
+
+            raise UsageError("--reasoner names no reasoner; give one, e.g. --reasoner fusion (saber-agent plugins lists them)")
         update["reasoner"] = args.reasoner
     if args.reasoner_option:
         update["reasoner_options"] = dict(args.reasoner_option)
