@@ -405,6 +405,13 @@ class ClipCache:
             self._windows.move_to_end(key)
             return self._windows[key]
 
+    def peek(self, path: str | os.PathLike, settings: DecodeSettings | None = None) -> Clip | None:
+        """The clip (or window) `get` would return if it is already decoded, else None: never decodes."""
+        settings = settings or DecodeSettings()
+        key = self.key(path, settings.whole())
+        with self._lock:
+            return self._clips.get(key) if settings.window_s is None else self._windows.get((*key, settings.window_s))
+
     def put(self, path: str | os.PathLike, settings: DecodeSettings, clip: Clip) -> None:
         with self._lock:
             self._clips[self.key(path, settings)] = clip

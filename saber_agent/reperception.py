@@ -36,7 +36,15 @@ from saber_agent.evidence import (
 from saber_agent.media import Clip, clip_cache
 from saber_agent.perception import option_problems
 from saber_agent.reperception_merge import merge, merge_timelines, splice
-from saber_agent.reperception_rule import ACTIVE_SHARE, LOW_CONFIDENCE, RELOOK_FPS, active_span, evidence_gaps
+from saber_agent.reperception_rule import (
+    ACTIVE_SHARE,
+    LOW_CONFIDENCE,
+    PICTURE_CHANGE_KEY,
+    RELOOK_FPS,
+    active_span,
+    evidence_gaps,
+    picture_still,
+)
 from saber_agent.settings import AnalysisSettings
 
 REQUEST_TOOL_NAME = "request_perception"
@@ -49,9 +57,9 @@ REQUEST_TOOL_DESCRIPTION = (
 
 # the rule and the merge moved out of this module; their names are still read from here
 __all__ = [
-    "ACTIVE_SHARE", "LOW_CONFIDENCE", "PerceptionRequest", "RELOOK_FPS", "REQUEST_TOOL_DESCRIPTION", "REQUEST_TOOL_NAME",
-    "active_span", "calls_left", "clip_for", "describe_looks", "evidence_gaps", "merge", "merge_timelines", "plan",
-    "request_from_tool_call", "request_tool_schema", "settings_for", "splice", "take_look", "thin_frames",
+    "ACTIVE_SHARE", "LOW_CONFIDENCE", "PICTURE_CHANGE_KEY", "PerceptionRequest", "RELOOK_FPS", "REQUEST_TOOL_DESCRIPTION",
+    "REQUEST_TOOL_NAME", "active_span", "calls_left", "clip_for", "describe_looks", "evidence_gaps", "merge", "merge_timelines",
+    "picture_still", "plan", "request_from_tool_call", "request_tool_schema", "settings_for", "splice", "take_look", "thin_frames",
 ]
 
 
@@ -115,13 +123,20 @@ def calls_left(looks: Iterable[Reperception], settings: AnalysisSettings, after_
 
 def plan(
     asked: Iterable[PerceptionRequest], looks: list[Reperception], settings: AnalysisSettings, clip: ClipInfo,
-    after_round: int, asked_by: str, tools: Iterable[str],
+    after_round: int, asked_by: str, tools: Iterable[str], still: bool | None = None,
 ) -> tuple[list[PerceptionRequest], list[Reperception]]:
     """Which requests to take now, and the refused ones as records saying why. `tools`: the loaded
     tools' names, or a mapping of names to tools (`Registry.tools`), which also refuses a look whose
-    options its tool's `options_model` rejects (a model's misspelt option is reported, not run)."""
+    options its tool's `options_model` rejects (a model's misspelt option is reported, not run).
+
+    On a still picture a look that only samples frames faster is refused (it would find the same
+    picture again: on the trial's still clips such looks cost 1-4 s a clip and found nothing). `still`:
+    whether the picture is still; None reads the clip's one still-picture decision (`picture_still`)
+    from the decoded clip in the clip cache, if a tool measured it (no decode is made for it)."""
     by_name = tools if isinstance(tools, Mapping) else {}
     known = set(tools)
+    if still is None:
+        still = picture_still(clip_cache.peek(clip.path, settings.decode))
     left = calls_left(looks, settings, after_round)
     seen = {look.request.key() for look in _taken(looks)}
     accepted: list[PerceptionRequest] = []
@@ -136,6 +151,9 @@ def plan(
             problems := option_problems(by_name[request.tool], {**settings.options_for(request.tool), **request.options})
         ):
             why = "invalid tool option " + "; ".join(problems)
+        elif still and _only_faster(request, by_name.get(request.tool), clip, settings):
+            why = (f"the picture does not change between the sampled frames (a still image): sampling it at "
+                   f"{request.fps:g} fps finds nothing new")
         elif request.key() in seen:
             why = "the same look was already taken"
         elif left <= 0:
@@ -151,6 +169,17 @@ def plan(
         seen.add(request.key())
         left -= 1
     return accepted, refused
+
+
+def _only_faster(request: PerceptionRequest, tool, clip: ClipInfo, settings: AnalysisSettings) -> bool:
+    """The look samples frames faster than the first decode and changes nothing else a still picture
+    could answer differently: no other options, and no window unless the tool reads only frames (an
+    unknown tool is taken to read frames: only frame tools use `fps`)."""
+    first = clip.sample_fps or settings.decode.fps
+    if not request.fps or request.fps <= first * 1.01 or request.options:
+        return False
+    needs = getattr(tool, "needs", None) or frozenset({"frames"})
+    return "frames" in needs and (not request.windowed or set(needs) == {"frames"})
 
 
 # -- taking a look ---------------------------------------------------------------------------------

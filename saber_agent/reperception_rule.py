@@ -4,7 +4,9 @@ What the fusion reasoner and the check node ask for (`evidence_gaps`): a slot it
 although its modality is present, or an ok slot with a confidence under LOW_CONFIDENCE. A tool that
 reads frames is asked to look again at RELOOK_FPS frames per second; one that reads only audio, at
 the span that holds signal (`active_span`, seconds on the clip's clock) when silence fills much of
-the rest. Moved out of saber_agent/reperception.py, which re-exports the public names here.
+the rest. A frame-rate look is no use on a still picture (`picture_still`: sampling the same picture
+faster finds nothing new); `reperception.plan` refuses it there, with that reason. Moved out of
+saber_agent/reperception.py, which re-exports the public names here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from saber_agent.reasoning import ReasoningRequest
 LOW_CONFIDENCE = 0.5  # an ok slot below this is thin evidence
 RELOOK_FPS = 8.0  # the denser sampling the rule asks for (at least twice the first one)
 ACTIVE_SHARE = 0.7  # an audio look is narrowed only when the signal covers less than this share of the clip
+# the clip.extras key of the clip's one still-picture decision (saber_agent.plugins.picture_change.picture_change,
+# left there by the first frame tool that asked: body, scene, speakers); read by key, the foundation imports no plugin
+PICTURE_CHANGE_KEY = "picture_change"
 
 
 def evidence_gaps(
@@ -54,6 +59,18 @@ def evidence_gaps(
         if ask is not None:
             asks.append(ask)
     return asks[: request.looks_left]
+
+
+def picture_still(clip: Clip | None) -> bool | None:
+    """Whether the clip's picture does not change between its sampled frames (a photo with sound, a black
+    or static screen): the decision the frame tools share, ``clip.extras[PICTURE_CHANGE_KEY].still``.
+    None when there is no decoded clip or no tool has measured it (e.g. only the face tool ran): then
+    no look is refused for it. Decided on the first sampling: a change that falls wholly between two
+    sampled frames of an otherwise unchanging picture is not seen (real footage changes every frame)."""
+    if clip is None:
+        return None
+    still = getattr(clip.extras.get(PICTURE_CHANGE_KEY), "still", None)
+    return still if isinstance(still, bool) else None
 
 
 def _modality_missing(tool, info: ClipInfo, clip: Clip | None) -> bool:

@@ -14,7 +14,7 @@ from saber_agent.testing.synth import tone
 
 def test_the_reperception_module_still_exports_the_rule():
     # the old import path (the fusion reasoner, the graph's check node) reads the same function and constants
-    for name in ("evidence_gaps", "active_span", "LOW_CONFIDENCE", "RELOOK_FPS", "ACTIVE_SHARE"):
+    for name in ("evidence_gaps", "active_span", "LOW_CONFIDENCE", "RELOOK_FPS", "ACTIVE_SHARE", "picture_still", "PICTURE_CHANGE_KEY"):
         assert getattr(reperception, name) is getattr(reperception_rule, name)
         assert name in reperception.__all__
 

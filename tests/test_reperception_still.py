@@ -1,0 +1,113 @@
+"""No frame-rate second look on a still picture (saber_agent/reperception.py `plan`, reperception_rule
+`picture_still`): sampling an unchanging picture faster finds nothing new, so the look is refused with
+that reason; a moving picture still gets it. Clips are made here with ffmpeg (an image + a tone)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from saber_agent.api import analyze
+from saber_agent.evidence import ClipInfo, PerceptionRequest
+from saber_agent.media import DecodeSettings, clip_cache
+from saber_agent.perception import PerceptionTool
+from saber_agent.reperception import PICTURE_CHANGE_KEY, picture_still, plan
+from saber_agent.settings import AnalysisSettings
+from saber_agent.testing import synth
+
+STILL = "the picture does not change between the sampled frames (a still image)"
+
+
+def _pattern() -> np.ndarray:
+    """A 240x320 checkerboard on a gradient: no face, no person; its edges move when the clip zooms."""
+    y, x = np.mgrid[:240, :320]
+    board = ((y // 20 + x // 20) % 2).astype(np.float64)
+    grey = 50 + 120 * board + 0.2 * x
+    return np.repeat(grey[..., None], 3, axis=2).clip(0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("still")
+    tone = synth.write_wav(folder / "tone.wav", synth.tone(220.0, 3.0))
+    still = synth.make_clip(folder / "still.mp4", _pattern(), tone, seconds=3.0, motion=False)
+    moving = synth.make_clip(folder / "moving.mp4", _pattern(), tone, seconds=3.0, motion=True)
+    return still, moving
+
+
+def _body_looks(path):
+    # the real body tool (optical flow only: no pose model) measures the clip's picture change and finds no person:
+    # thin evidence, so the fusion reasoner asks for a look at 8 fps
+    result = analyze(path, plugins=["body"], tool_options={"body": {"backend": "flow"}})
+    assert result.evidence.body_lang_desc.status.value == "unavailable"
+    return result, [look for look in result.reperceptions if look.request.tool == "body"]
+
+
+def test_a_still_picture_gets_no_frame_rate_look_and_says_why(registry, clips):
+    still, _ = clips
+    decodes = clip_cache.decodes
+    result, (look,) = _body_looks(still)
+    assert look.status == "refused" and look.request.fps == 8.0 and look.asked_by == "reasoner fusion"
+    assert look.note.startswith(STILL) and "at 8 fps finds nothing new" in look.note
+    assert clip_cache.decodes == decodes + 1  # the first decode only: no denser one
+    assert "reperception" not in result.timings and result.rounds == 1
+    assert picture_still(clip_cache.peek(still, AnalysisSettings().decode)) is True
+
+
+def test_a_moving_picture_still_gets_its_frame_rate_look(registry, clips):
+    _, moving = clips
+    result, (look,) = _body_looks(moving)
+    assert look.status == "done" and look.request.fps == 8.0 and look.fps == 8.0 and look.decoded
+    assert result.timings["reperception"] > 0
+    assert picture_still(clip_cache.peek(moving, AnalysisSettings().decode)) is False
+
+
+class _Frames(PerceptionTool):
+    name, slot, needs = "frames_only", "facial_exp_desc", frozenset({"frames"})
+
+    def perceive(self, clip, settings):  # never run here: plan only reads the name and needs
+        raise AssertionError
+
+
+class _Both(_Frames):
+    name, slot, needs = "frames_and_audio", "body_lang_desc", frozenset({"frames", "audio"})
+
+
+def test_plan_refuses_only_the_looks_a_still_picture_cannot_answer():
+    settings = AnalysisSettings()
+    info = ClipInfo(path="never-decoded.mp4", duration_s=4.0, has_video=True, sample_fps=2.0)
+    tools = {"frames_only": _Frames(), "frames_and_audio": _Both()}
+    asked = [
+        PerceptionRequest(tool="frames_only", fps=8),  # faster: nothing new on a still picture
+        PerceptionRequest(tool="frames_only", fps=8, start_s=1.0),  # a window of the same picture, faster: nothing new
+        PerceptionRequest(tool="frames_and_audio", fps=8, start_s=1.0),  # the window's audio may say more
+        PerceptionRequest(tool="frames_only", fps=8, options={"backend": "other"}),  # another model may see more
+        PerceptionRequest(tool="frames_only", start_s=1.0),  # no faster sampling asked
+    ]
+    accepted, refused = plan(asked, [], settings.updated(reperception_budget={"max_calls": 5}), info, 1, "t", tools, still=True)
+    assert [r.request for r in refused] == asked[:2] and all(r.note.startswith(STILL) for r in refused)
+    assert accepted == asked[2:]
+    accepted, refused = plan(asked[:1], [], settings, info, 1, "t", tools, still=False)
+    assert accepted == asked[:1] and refused == []
+    # still=None: read from the decoded clip in the cache; this clip was never decoded, so nothing is refused for it
+    assert clip_cache.peek("never-decoded.mp4", DecodeSettings()) is None
+    accepted, _ = plan(asked[:1], [], settings, info, 1, "t", tools)
+    assert accepted == asked[:1]
+
+
+def test_picture_still_reads_the_shared_decision_by_key(clips):
+    from saber_agent.plugins.picture_change import picture_change
+
+    still, moving = clips
+    settings = DecodeSettings()
+    for path, expected in ((still, True), (moving, False)):
+        clip = clip_cache.get(path, settings)
+        clip.extras.pop(PICTURE_CHANGE_KEY, None)
+        assert picture_still(clip) is None and picture_still(None) is None  # no tool measured it yet: unknown
+        assert picture_change(clip).still is expected  # the plugin leaves it under the key the rule reads
+        assert picture_still(clip) is expected
+    window = DecodeSettings(window_s=(0.5, 1.5))  # a window's view is peeked as `get` keeps it, never made by peek
+    assert clip_cache.peek(still, window) is None and clip_cache.peek(still, settings) is clip_cache.get(still, settings)
+    assert clip_cache.peek(still, window) is None
+    made = clip_cache.get(still, window)
+    assert clip_cache.peek(still, window) is made
