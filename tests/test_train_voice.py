@@ -152,7 +152,14 @@ def test_clip_progress_writes_a_line_every_n_clips_or_a_bar_on_a_terminal():
     progress.close()
     lines = log.getvalue().splitlines()
     assert [line.split()[2] for line in lines[:-1]] == [f"{n}/80" for n in range(8, 80, 8)]
-    assert "s left)" in lines[0] and lines[-1].startswith("[train voice] 80 clips read in")
+    assert "s left)" in lines[0] and lines[-1].startswith("[train voice] 80 clips read in")  # the 80th row was skipped
+
+    whole = io.StringIO()
+    progress = ClipProgress("train voice", 4, stream=whole)
+    for n in range(1, 5):
+        progress(n, 4)
+    progress.close()
+    assert whole.getvalue().splitlines()[-1].startswith("[train voice] 4/4 clips (") and "read in" not in whole.getvalue()
 
     slow = io.StringIO()
     progress = ClipProgress("train voice", 80, stream=slow, every_s=0.0)  # or when every_s passed since the last line

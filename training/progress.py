@@ -80,7 +80,7 @@ class ClipProgress:
     installed, as `saber-agent batch` shows it), else one line every `every` clips and every
     `every_s` seconds at most apart, e.g. ``[train voice] 40/80 clips (150 s, about 150 s left)``, so a
     log file or CI keeps readable lines. Call it as ``progress(done, total)`` (`train_voice`'s
-    `progress`); `close()` says the end (``[train voice] 80 clips read in 301 s``).
+    `progress`), then `close()` (``[train voice] 80 clips read in 301 s`` when the last row was skipped).
     """
 
     def __init__(self, kind: str, total: int, stream: TextIO | None = None, every: int | None = None,
@@ -115,12 +115,12 @@ class ClipProgress:
             self.said, self.said_at = done, now
 
     def close(self, finished: bool = True) -> None:
-        """End the bar; when `finished`, say that every clip was read (rows skipped at the end report no
-        progress of their own)."""
+        """End the bar (filled when `finished`); without a bar and when `finished`, say that every clip was
+        read unless the last line said so (rows skipped at the end report no progress of their own)."""
         if self.bar is not None:
             if finished:
                 self.bar.update(self.total - self.bar.n)
             self.bar.close()
-        if finished:
+        elif finished and self.said < self.total:
             print(f"[{self.kind}] {self.total} clips read in {time.perf_counter() - self.started:.0f} s",
                   file=self.stream, flush=True)
