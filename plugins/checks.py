@@ -132,8 +132,15 @@ class LabelEvidenceAgreement(ConsistencyCheck):
 # conflict read as either backs these classes ("sarcastic", "contemptuous" and "annoyed" are anger words in
 # vocab.BASIC_SYNONYMS, "contempt" is disgust in vocab.LABEL_ALIASES), not sadness or fear.
 IRONY_EMOTIONS = frozenset({"anger", "disgust"})
-# Stems of a reading that commits to sarcasm or irony (English, Chinese 讽刺 / 反讽 / 嘲讽 / 嘲笑).
+# Stems of a reading that commits to sarcasm or irony (English, Chinese 讽刺 / 反讽 / 嘲讽 / 嘲笑). An English
+# stem must start the word ("environment" holds "iron", "hammock" "mock"); a Chinese one may sit anywhere in
+# its run (`vocab.tokenize` does not segment Chinese).
 COMMITTED_IRONY = ("iron", "sarcas", "mock", "contempt", "scorn", "sneer", "讽", "嘲")
+
+
+def commits_to_irony(word: str) -> bool:
+    """Whether a token (`vocab.tokenize`) is a word of sarcasm or irony: "ironic", "mocking", "反讽"."""
+    return any(word.startswith(stem) if stem.isascii() else stem in word for stem in COMMITTED_IRONY)
 
 
 def basic_readings(emotion: str | None) -> set[str]:
@@ -249,7 +256,7 @@ class EmotionBacking(ConsistencyCheck):
             if within_modality(conflict):
                 return conflict_name(conflict)
         words = own_words(explanation, request.conflicts) | {w for e in analysis.emotions for w in tokenize(e)}
-        if named and any(stem in w for w in words for stem in COMMITTED_IRONY):
+        if named and any(commits_to_irony(w) for w in words):
             return conflict_name(named[0])
         return None
 

@@ -140,6 +140,16 @@ def test_sarcasm_the_analysis_commits_to_passes_and_a_copied_hedge_does_not():
     assert not EmotionBacking().check(req, afraid).passed
 
 
+def test_a_word_that_only_contains_an_irony_stem_commits_to_nothing():
+    req = smile_over_sad_words()
+    # "environment" holds "iron", "hammock" "mock": neither reads the conflict as irony
+    for said in ("face vs words: the environment looks calm", "face vs words: she smiles from a hammock"):
+        assert not EmotionBacking().check(req, Analysis(basic_emotion="anger", conflict_explanation=said)).passed, said
+    # the words themselves, and a Chinese run that holds one (反讽 inside 他在反讽), still commit
+    for said in ("face vs words: ironically she smiles", "face vs words: 他在反讽"):
+        assert EmotionBacking().check(req, Analysis(basic_emotion="anger", conflict_explanation=said)).passed, said
+
+
 def test_mixed_words_named_as_irony_back_anger():
     praise = ModalityCue(modality="words", valence=0.5, confidence=0.8, emotion="happiness",
                          mixed="praises a bad event: 'love' with 'wasting'")
