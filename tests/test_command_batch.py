@@ -81,7 +81,7 @@ def test_batch_help_documents_the_exit_status(capsys):
         main(["batch", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert "exit status: 0 every clip analysed; 4 the run finished but some clips failed" in help_text
-    assert "1 internal error; 2 usage error; 3 unreadable input." in help_text
+    assert "1 internal error; 2 usage error; 3 unreadable input; 130 interrupted" in help_text
 
 
 def test_an_internal_error_is_not_clips_failed(batch_registry, tmp_path, monkeypatch, capsys):

@@ -11,7 +11,7 @@ HELP = "Analyse many clips (folder, glob, manifest, EmoBench-M JSON) into a resu
 EPILOG = (
     "exit status: 0 every clip analysed; 4 the run finished but some clips failed (every line is written: "
     "the failed ones are the lines with \"status\": \"error\" in --out, and stderr says how many); "
-    "1 internal error; 2 usage error; 3 unreadable input."
+    "1 internal error; 2 usage error; 3 unreadable input; 130 interrupted (rerun the same command to resume)."
 )
 
 
