@@ -33,7 +33,8 @@ class CrossModalAgreement(ConsistencyCheck):
         if not all(m in explanation for m in conflict.modalities):
             return False
         # mixed polarity inside one modality: the explanation must say how it reads it (irony or not)
-        return not within_modality(conflict) or any(w in explanation for w in IRONY_WORDS)
+        # stems start a word: "environment" holds "iron", "hammock" "mock"
+        return not within_modality(conflict) or any(w.startswith(IRONY_WORDS) for w in tokenize(explanation))
 
 
 IRONY_WORDS = ("iron", "sarcas", "mixed", "ambivalen", "mock")
@@ -206,11 +207,13 @@ class EmotionBacking(ConsistencyCheck):
         cues = merge_cues(request.cues)
         readings = {m: sorted(basic_readings(c.emotion)) for m, c in cues.items()}
         details = {"emotion": emotion, "readings": readings, "applicable": True}
-        naming = sorted({c.modality for c in request.cues if emotion in basic_readings(c.emotion)}
+        # the body's cue names an activity level ("still", "calm", "engaged", "animated"), not an emotion: its
+        # "calm" backs no neutral (an angry face over a still body is not a neutral clip)
+        naming = sorted({c.modality for c in request.cues if emotion in basic_readings(c.emotion) and c.modality != "body"}
                         | ({"voice"} if "voice" in cues and emotion in voice_runners_up(request) else set()))
+        leaning = {m: c for m, c in cues.items() if c.confidence >= MIN_CONFIDENCE and abs(c.valence) >= MIN_LEANING}
         if naming:
             return self.outcome(True, f"{' and '.join(naming)} read(s) {emotion}", backed_by=naming, **details)
-        leaning = {m: c for m, c in cues.items() if c.confidence >= MIN_CONFIDENCE and abs(c.valence) >= MIN_LEANING}
         named_conflicts = self._named_conflicts(request, analysis)
         sign = emotion_sign(emotion)
         if emotion == "neutral":

@@ -251,3 +251,27 @@ def test_an_angry_face_over_grudging_words_backs_anger_not_sadness():
     assert not EmotionBacking().check(req, explained.model_copy(update={"basic_emotion": "sadness"})).passed
     assert EmotionBacking().check(req, explained.model_copy(update={"basic_emotion": "anger"})).passed
     assert "anger" in backed_emotions(req) and "sadness" not in backed_emotions(req)
+
+
+def test_a_still_body_does_not_back_neutral_against_an_angry_face():
+    """The body's cue names an activity level; its "calm" is not a neutral reading of the clip."""
+    angry = ModalityCue(modality="face", valence=-0.7, confidence=0.8, emotion="anger")
+    still = ModalityCue(modality="body", valence=0.0, confidence=0.25, emotion="calm")
+    req = make_request([angry, still])
+    outcome = EmotionBacking().check(req, Analysis(basic_emotion="neutral", valence=0.0))
+    assert not outcome.passed and "body" not in outcome.details.get("backed_by", [])
+    assert EmotionBacking().check(req, Analysis(basic_emotion="anger", valence=-0.6)).passed
+    # a calm voice still backs neutral where nothing leans clearly
+    calm_voice = ModalityCue(modality="voice", valence=0.0, confidence=0.4, emotion="neutral")
+    assert EmotionBacking().check(make_request([calm_voice, still]), Analysis(basic_emotion="neutral")).passed
+
+
+def test_mixed_words_are_addressed_only_by_a_word_that_reads_them_as_irony():
+    praise = ModalityCue(modality="words", valence=0.5, confidence=0.8, emotion="happiness",
+                         mixed="praises a bad event: 'love' with 'wasting'")
+    req = make_request([praise])
+    assert req.conflicts and req.conflicts[0].modalities == ("words", "words")
+    environment = Analysis(conflict_explanation="the words praise the environment")  # holds "iron", reads nothing
+    assert not CrossModalAgreement().check(req, environment).passed
+    ironic = Analysis(conflict_explanation="the words praise a wasted afternoon: ironic")
+    assert CrossModalAgreement().check(req, ironic).passed
