@@ -288,6 +288,9 @@ class LinearVoiceModel:
         for name, array in (("mean", mean), ("scale", scale), ("coef", coef), ("intercept", intercept)):
             if array.shape != want[name]:
                 return f"{name} has shape {array.shape}, expected {want[name]} for {len(self.classes)} classes and {n} features"
+        # json reads NaN and Infinity: a NaN weight gives NaN probabilities (and a made-up top emotion); a scale of 0 divides by 0
+        if not all(np.isfinite(a).all() for a in (mean, scale, coef, intercept)) or (scale <= 0).any():
+            return "its numbers are not all finite, or a scale is not positive"
         return None
 
 

@@ -220,3 +220,13 @@ def test_a_model_whose_arrays_do_not_fit_its_classes_is_refused(tmp_path):
     with pytest.raises(ve.VoiceModelUnavailable, match="unknown feature set 'mfcc'"):
         ve.LinearVoiceModel.load(tmp_path / "set.json")
     assert ve.LinearVoiceModel.load(tmp_path / "voice.json").shape_problem() is None
+
+
+@pytest.mark.parametrize("field, value", [("coef", [[0.0, float("nan")], [1.0, 1.0]]), ("intercept", [0.0, float("inf")]),
+                                          ("scale", [1.0, 0.0])])
+def test_a_model_with_nan_infinite_or_zero_numbers_is_refused(tmp_path, field, value):
+    """json writes and reads NaN/Infinity: a NaN weight gave NaN probabilities for every emotion and 'anger' as the reading."""
+    data = json.loads(_model().save(tmp_path / "voice.json").read_text()) | {field: value}
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(ve.VoiceModelUnavailable, match="not all finite"):
+        ve.LinearVoiceModel.load(tmp_path / "bad.json")
