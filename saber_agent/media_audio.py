@@ -102,6 +102,7 @@ class AudioTrack16k:
         lead = int(round((self.start or 0.0) * AUDIO_RATE))
         if lead > 0 and data.size:
             data = np.concatenate([np.zeros(lead, np.float32), data])
+        np.nan_to_num(data, copy=False, nan=0.0)  # float PCM can hold NaN: it passes np.clip and every silence/level rule
         np.clip(data, -1.0, 1.0, out=data)
         return data
 

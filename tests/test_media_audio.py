@@ -61,3 +61,21 @@ def test_a_phase_cancelled_track_is_listed_as_sound_not_silence(tmp_path):
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "1", str(quiet)],
                    check=True)
     assert decode(quiet).info.audio_tracks[0].silent is True
+
+
+def test_nan_samples_of_a_float_wav_decode_as_silence_not_nan(tmp_path):
+    """A float WAV can hold NaN: it passed np.clip into Clip.audio, where RMS (NaN) called the track sound and the
+    whisper features raised ValueError. Infinity is clipped to full scale."""
+    import scipy.io.wavfile
+
+    from saber_agent.media import DecodeSettings, decode
+
+    audio = tone(200, 2.0, amplitude=0.3).astype(np.float32)
+    audio[1000:1100] = np.nan
+    scipy.io.wavfile.write(tmp_path / "nan.wav", AUDIO_RATE, audio)
+    clip = decode(tmp_path / "nan.wav", DecodeSettings())
+    assert clip.has_audio and np.isfinite(clip.audio).all() and not clip.audio_is_silent
+    assert rms(clip.audio) == pytest.approx(0.3 / np.sqrt(2), rel=0.05)
+    audio[:] = np.nan
+    scipy.io.wavfile.write(tmp_path / "all_nan.wav", AUDIO_RATE, audio)
+    assert decode(tmp_path / "all_nan.wav", DecodeSettings()).audio_is_silent
