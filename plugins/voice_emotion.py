@@ -279,6 +279,9 @@ class LinearVoiceModel:
             return f"unknown feature set {self.feature_set!r}"
         if n < 1 or not isinstance(self.classes, list) or len(self.classes) < 2:
             return "needs at least one feature and two classes"
+        names, classes = self.feature_names, self.classes
+        if not all(isinstance(x, str) for x in [*names, *classes]) or len(set(names)) < n or len(set(classes)) < len(classes):
+            return "its feature names and classes are not distinct strings"  # a list among them crashed the reading
         try:
             mean, scale = np.asarray(self.mean, dtype=float), np.asarray(self.scale, dtype=float)
             coef, intercept = np.asarray(self.coef, dtype=float), np.asarray(self.intercept, dtype=float)

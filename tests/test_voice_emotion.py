@@ -230,3 +230,13 @@ def test_a_model_with_nan_infinite_or_zero_numbers_is_refused(tmp_path, field, v
     (tmp_path / "bad.json").write_text(json.dumps(data))
     with pytest.raises(ve.VoiceModelUnavailable, match="not all finite"):
         ve.LinearVoiceModel.load(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize("field, value", [("feature_names", [["f0_sd_st"], "alpha_ratio_db"]), ("classes", [["anger"], "happiness"]),
+                                          ("classes", ["anger", "anger"])])
+def test_a_model_with_odd_names_or_classes_is_refused(tmp_path, field, value):
+    """A list among the feature names or classes raised TypeError (unhashable) out of read_voice, failing the prosody slot."""
+    data = json.loads(_model().save(tmp_path / "voice.json").read_text()) | {field: value}
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(ve.VoiceModelUnavailable, match="not distinct strings"):
+        ve.LinearVoiceModel.load(tmp_path / "bad.json")
