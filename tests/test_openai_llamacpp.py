@@ -87,9 +87,9 @@ def test_untrusted_speech_does_not_change_the_format(llama_server):
     sent = []
     complete = reasoner._complete
 
-    def capture(messages):
+    def capture(messages, *args, **kwargs):
         sent.append(messages)
-        return complete(messages)
+        return complete(messages, *args, **kwargs)
 
     reasoner._complete = capture
     analysis = reasoner.reason(hostile_request(INJECTION))
