@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -22,14 +22,7 @@ SlotName = Literal[
     "body_lang_desc",
     "sentiment_analysis",
 ]
-SLOT_NAMES: tuple[SlotName, ...] = (
-    "video_desc",
-    "speech_content",
-    "acoustic_feat",
-    "facial_exp_desc",
-    "body_lang_desc",
-    "sentiment_analysis",
-)
+SLOT_NAMES: tuple[SlotName, ...] = get_args(SlotName)  # the same names, in the same order
 PERCEPTION_SLOTS: tuple[SlotName, ...] = SLOT_NAMES[:5]
 SLOT_TITLES: dict[str, str] = {
     "video_desc": "Scene",
