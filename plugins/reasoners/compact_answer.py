@@ -221,10 +221,15 @@ def _backed_only(schema: dict[str, Any], backed: list[str], have: list[str]) -> 
     props = schema["properties"]
     props["basic_emotion"] = {"type": "string", "enum": backed}
     props["emotions"]["items"] = {"type": "string", "enum": backed}
-    cues = props["cues_cited"]
+    require_cues(props["cues_cited"], have)
+
+
+def require_cues(cues: dict[str, Any], have: list[str]) -> None:
+    """Make the `cues_cited` object schema require at least one cue from each modality in `have` (in place),
+    which `plugins.checks.backed_emotions` assumes of an answer in a limited round."""
     for m in have:
         cues["properties"][m]["minItems"] = 1
-    cues["required"] = list(have)
+    cues["required"] = list(dict.fromkeys([*cues.get("required", []), *have]))
 
 
 # llguidance's JSON options (the grammar llama.cpp builds from a schema): the answer on one line, so no

@@ -335,7 +335,7 @@ def request_schema(schema: dict[str, Any], request: ReasoningRequest) -> dict[st
     enum (here they are open words: "sarcastic amusement"), and a cue cited from every modality with evidence
     required (what that rule assumes of the answer); otherwise `schema` itself. `schema` is never changed."""
     from saber_agent.checking import modalities_in
-    from saber_agent.plugins.reasoners.compact_answer import restricted_emotions
+    from saber_agent.plugins.reasoners.compact_answer import require_cues, restricted_emotions
 
     backed = restricted_emotions(request)
     if not backed:
@@ -348,10 +348,7 @@ def request_schema(schema: dict[str, Any], request: ReasoningRequest) -> dict[st
         items["enum"] = [e for e in items["enum"] if e in backed] or list(backed)
     cues = props.get("cues_cited")
     if cues and "properties" in cues:
-        have = [m for m in cues["properties"] if m in modalities_in(request)]
-        for m in have:
-            cues["properties"][m]["minItems"] = 1
-        cues["required"] = list(dict.fromkeys([*cues.get("required", []), *have]))
+        require_cues(cues, [m for m in cues["properties"] if m in modalities_in(request)])
     return schema
 
 
