@@ -15,39 +15,43 @@ For each clip (a `Case`: its full evidence, cues and conflicts, and any referenc
     A deterministic reasoner (the fusion default) gives K identical samples: they are de-duplicated and
     yield no pair, and the report says so.
 
-The consistency score of an answer (`consistency_score`), in [-inf, 1]: the weighted share of the
-registered checks it passes on the full-evidence request, minus penalties that separate answers failing
-the same checks: 0.05 for each available modality the answer never uses, 0.1 for each conflict its
-explanation does not name, and 0.1 for each invented or ungrounded cue (at most 0.3).
+The consistency score of an answer (`consistency_score`, in `saber_agent.training.consistency_score`,
+re-exported here), in [-inf, 1]: the weighted share of the registered checks it passes on the
+full-evidence request, minus penalties for unused modalities, unnamed conflicts and invented cues.
 
 Clips whose modalities conflict come first and their pairs are written ``conflict_oversample`` times:
 they are the cases CA-DPO exists for. Pairs use TRL's conversational preference format (``prompt``,
 ``chosen``, ``rejected``) plus ``meta`` saying why the rejected answer lost.
+Pair files are read back by `read_pairs` (in `saber_agent.training.pair_files`, re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, Field
-
-from saber_agent.checking import ConsistencyCheck, evidence_text, modalities_in, modalities_used
+from saber_agent.checking import evidence_text
 from saber_agent.cues import find_conflicts
-from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome, Slot
+from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, Slot
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.sed_prompt import build_messages, target_json
-from saber_agent.training.cases import Case, DataReport, DatasetError
+from saber_agent.training.cases import Case, DataReport
 from saber_agent.training.config import ConfigError, PairSettings
+from saber_agent.training.consistency_score import (  # noqa: F401  (re-exported: the old import path)
+    INVENTED_CUE_PENALTY,
+    INVENTED_CUE_PENALTY_MAX,
+    UNNAMED_CONFLICT_PENALTY,
+    UNUSED_MODALITY_PENALTY,
+    ConsistencyScore,
+    consistency_score,
+    run_checks,
+)
+from saber_agent.training.pair_files import read_pairs  # noqa: F401  (re-exported: the old import path)
 from saber_agent.training.text_emotion import text_cues
 from saber_agent.vocab import OBSERVABLE_CUES
 
 MODALITY_SLOT = {modality: slot for slot, modality in SLOT_MODALITY.items()}
-UNUSED_MODALITY_PENALTY = 0.05
-UNNAMED_CONFLICT_PENALTY = 0.1
-INVENTED_CUE_PENALTY = 0.1
-INVENTED_CUE_PENALTY_MAX = 0.3
 
 # Invented cues for the grounding rejects: (cue word as the grounding check knows it, where it goes, the sentence).
 INVENTED_CUES = (
@@ -58,64 +62,6 @@ INVENTED_CUES = (
     ("blush", "visual", "A deep blush spreads over the speaker's face."),
     ("sigh", "acoustic", "The speaker lets out a long sigh."),
 )
-
-
-class ConsistencyScore(BaseModel):
-    """How consistent one answer is with the full evidence."""
-
-    score: float
-    share: float  # weighted share of checks passed
-    penalties: dict[str, float] = Field(default_factory=dict)
-    checks: list[CheckOutcome] = Field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return all(c.passed for c in self.checks)
-
-    @property
-    def failed(self) -> list[CheckOutcome]:
-        return [c for c in self.checks if not c.passed]
-
-
-def run_checks(request: ReasoningRequest, analysis: Analysis, checks: Iterable[ConsistencyCheck]) -> list[CheckOutcome]:
-    """Every check's outcome; a check that raises counts as failed (as in the graph)."""
-    outcomes = []
-    for check in checks:
-        try:
-            outcomes.append(check.check(request, analysis))
-        except Exception as exc:
-            outcomes.append(CheckOutcome(name=check.name, passed=False, message=f"check raised {type(exc).__name__}: {exc}"))
-    return outcomes
-
-
-def consistency_score(
-    request: ReasoningRequest,
-    analysis: Analysis,
-    checks: Iterable[ConsistencyCheck],
-    weights: dict[str, float] | None = None,
-) -> ConsistencyScore:
-    """Score `analysis` against the full-evidence `request` (see the module docstring for the formula)."""
-    weights = weights or {}
-    outcomes = run_checks(request, analysis, checks)
-    total = sum(weights.get(o.name, 1.0) for o in outcomes)
-    share = sum(weights.get(o.name, 1.0) for o in outcomes if o.passed) / total if total else 1.0
-    penalties: dict[str, float] = {}
-    available = modalities_in(request)
-    if len(available) >= 2:
-        unused = available - modalities_used(analysis)
-        if unused:
-            penalties["unused_modalities"] = round(UNUSED_MODALITY_PENALTY * len(unused), 4)
-    explanation = (analysis.conflict_explanation or "").lower()
-    unnamed = [c for c in request.conflicts if not all(m in explanation for m in c.modalities)]
-    if unnamed:
-        penalties["unnamed_conflicts"] = round(UNNAMED_CONFLICT_PENALTY * len(unnamed), 4)
-    invented = 0
-    for outcome in outcomes:
-        invented += len(outcome.details.get("invented") or []) + len(outcome.details.get("ungrounded") or [])
-    if invented:
-        penalties["invented_cues"] = round(min(INVENTED_CUE_PENALTY_MAX, INVENTED_CUE_PENALTY * invented), 4)
-    score = round(share - sum(penalties.values()), 4)
-    return ConsistencyScore(score=score, share=round(share, 4), penalties=penalties, checks=outcomes)
 
 
 @dataclass
@@ -422,40 +368,3 @@ class PairBuilder:
 def build_pairs(cases: Sequence[Case], settings: PairSettings | None = None, registry=None) -> PairReport:
     """CA-DPO pairs for `cases` (see the module docstring)."""
     return PairBuilder(settings, registry).build(cases)
-
-
-# -- reading pairs -------------------------------------------------------------------------------
-
-
-def _turns(value: Any, name: str, line: int | None, source: str, roles: tuple[str, ...]) -> list[dict[str, str]]:
-    if not isinstance(value, list) or not value:
-        raise DatasetError(f"{name}: expected a non-empty list of turns", line, source)
-    for index, turn in enumerate(value):
-        if not isinstance(turn, dict) or turn.get("role") not in roles or not isinstance(turn.get("content"), str):
-            raise DatasetError(f"{name}[{index}]: expected {{'role': {'|'.join(roles)}, 'content': str}}", line, source)
-        if not turn["content"].strip():
-            raise DatasetError(f"{name}[{index}]: empty text", line, source)
-    return [{"role": t["role"], "content": t["content"]} for t in value]
-
-
-def read_pairs(paths: Iterable[str], on_error: str = "skip") -> tuple[list[dict[str, Any]], DataReport]:
-    """Preference pairs (conversational prompt/chosen/rejected) from JSONL, each line validated."""
-    from saber_agent.training.cases import read_records
-
-    return read_records(paths, _pair, on_error)
-
-
-def _pair(obj: Any, source: str, line: int) -> dict[str, Any]:
-    if not isinstance(obj, dict):
-        raise DatasetError(f"expected a JSON object, got {type(obj).__name__}", line, source)
-    missing = [k for k in ("prompt", "chosen", "rejected") if k not in obj]
-    if missing:
-        raise DatasetError(f"missing {', '.join(missing)}", line, source)
-    pair = {
-        "prompt": _turns(obj["prompt"], "prompt", line, source, ("system", "user", "assistant")),
-        "chosen": _turns(obj["chosen"], "chosen", line, source, ("assistant",)),
-        "rejected": _turns(obj["rejected"], "rejected", line, source, ("assistant",)),
-    }
-    if pair["chosen"] == pair["rejected"]:
-        raise DatasetError("chosen and rejected are the same answer", line, source)
-    return pair
