@@ -4,7 +4,8 @@ Each line must hold ``prompt`` (a non-empty list of system/user/assistant turns)
 ``rejected`` (non-empty lists of assistant turns), every turn ``{"role": str, "content": str}`` with
 non-empty text, and chosen differing from rejected. Other keys (the ``meta`` that pair building writes)
 are dropped. A bad line is reported with its file and line number (`DatasetError`) and skipped or
-raised, as for training cases. Moved out of `saber_agent.training.pairs`, which re-exports `read_pairs`.
+raised (`saber_agent.training.dataset_reading`). Moved out of `saber_agent.training.pairs`, which
+re-exports `read_pairs`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from saber_agent.training.cases import DataReport, DatasetError
+from saber_agent.training.dataset_reading import DataReport, DatasetError, read_records
 
 
 def _turns(value: Any, name: str, line: int | None, source: str, roles: tuple[str, ...]) -> list[dict[str, str]]:
@@ -28,8 +29,6 @@ def _turns(value: Any, name: str, line: int | None, source: str, roles: tuple[st
 
 def read_pairs(paths: Iterable[str], on_error: str = "skip") -> tuple[list[dict[str, Any]], DataReport]:
     """Preference pairs (conversational prompt/chosen/rejected) from JSONL, each line validated."""
-    from saber_agent.training.cases import read_records
-
     return read_records(paths, _pair, on_error)
 
 
