@@ -332,6 +332,13 @@ def _smile(opensmile):
 
 def features_for(feature_set: str, audio: np.ndarray, rate: int, prosody: dict | None = None) -> dict[str, float]:
     """The named features of one clip for `feature_set` (one of `FEATURE_SETS`; "a+b" joins both sets)."""
+    if feature_set == "whisper+whisper_l1":  # both from one log-mel (`whisper_features`)
+        from saber_agent.plugins.whisper_features import WhisperFeaturesUnavailable, whisper_features
+
+        try:
+            return whisper_features(audio, rate, layers=(None, 1))
+        except WhisperFeaturesUnavailable as exc:
+            raise VoiceModelUnavailable(str(exc)) from None
     if "+" in feature_set and feature_set in FEATURE_SETS:
         out: dict[str, float] = {}
         for part in feature_set.split("+"):

@@ -72,6 +72,13 @@ def encoder(layers: int | None = None):
 def encode_frames(audio: np.ndarray, rate: int = RATE, model=None) -> np.ndarray:
     """Encoder frames of the audio itself, shape (n, 512), n = ceil(seconds x 50) (at least 1);
     each 30 s window is encoded as Whisper was trained (padded with silence to 30 s)."""
+    return encode_frames_of(audio, rate, [model or encoder()])[0]
+
+
+def encode_frames_of(audio: np.ndarray, rate: int, models: list) -> list[np.ndarray]:
+    """`encode_frames` for several encoders of the same Whisper (the whole and its cut copies): the log-mel of
+    each window is computed once and encoded by each (it is about 4% of a window's cost for both). Raises
+    ValueError for empty or non-finite audio."""
     import ctranslate2
 
     x = np.asarray(audio, dtype=np.float32).reshape(-1)
@@ -82,25 +89,29 @@ def encode_frames(audio: np.ndarray, rate: int = RATE, model=None) -> np.ndarray
         x = resample_poly(x, RATE // g, int(rate) // g).astype(np.float32)
     if x.size == 0 or not np.isfinite(x).all():
         raise ValueError("no audio to encode (empty or not finite)")
-    model = model or encoder()
     window = WINDOW_S * RATE
-    frames = []
+    frames: list[list[np.ndarray]] = [[] for _ in models]
     for start in range(0, x.size, window):
         piece = x[start: start + window]
-        mel = model.feature_extractor(piece, padding=window)[:, : WINDOW_S * 100]  # 80 x 3000, silence after the audio
-        mel = np.ascontiguousarray(mel[None], dtype=np.float32)
-        out = np.array(model.model.encode(ctranslate2.StorageView.from_array(mel), to_cpu=True))[0]
-        n = max(1, min(out.shape[0], math.ceil(piece.size / RATE * FRAMES_PER_S)))
-        frames.append(out[:n])
-    return np.concatenate(frames).astype(np.float64)
+        mel = models[0].feature_extractor(piece, padding=window)[:, : WINDOW_S * 100]  # 80 x 3000, silence after the audio
+        mel = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
+        for model, kept in zip(models, frames, strict=True):
+            out = np.array(model.model.encode(mel, to_cpu=True))[0]
+            kept.append(out[: max(1, min(out.shape[0], math.ceil(piece.size / RATE * FRAMES_PER_S)))])
+    return [np.concatenate(kept).astype(np.float64) for kept in frames]
 
 
-def whisper_features(audio: np.ndarray, rate: int = RATE, model=None, layers: int | None = None) -> dict[str, float]:
+def whisper_features(audio: np.ndarray, rate: int = RATE, model=None, layers: int | None | tuple = None) -> dict[str, float]:
     """The mean and standard deviation over time of each encoder channel (`feature_names`, 1024 numbers):
-    of the last encoder layer, or with `layers` of the encoder cut after that many layers."""
-    frames = encode_frames(audio, rate, model or encoder(layers))
-    values = np.concatenate([frames.mean(axis=0), frames.std(axis=0)])
-    return dict(zip(feature_names(frames.shape[1], layers), values.tolist(), strict=True))
+    of the last encoder layer, or with `layers` of the encoder cut after that many layers; a tuple of such
+    choices (``(None, 1)``: the last and the first) gives each set side by side, from one log-mel."""
+    choices = layers if isinstance(layers, tuple) else (layers,)
+    models = [model] if model is not None and len(choices) == 1 else [encoder(c) for c in choices]
+    out: dict[str, float] = {}
+    for choice, frames in zip(choices, encode_frames_of(audio, rate, models), strict=True):
+        values = np.concatenate([frames.mean(axis=0), frames.std(axis=0)])
+        out |= dict(zip(feature_names(frames.shape[1], choice), values.tolist(), strict=True))
+    return out
 
 
-__all__ = ["WhisperFeaturesUnavailable", "encode_frames", "encoder", "feature_names", "whisper_features"]
+__all__ = ["WhisperFeaturesUnavailable", "encode_frames", "encode_frames_of", "encoder", "feature_names", "whisper_features"]

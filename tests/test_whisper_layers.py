@@ -82,3 +82,16 @@ def test_layer_one_features_are_named_apart_from_the_last_layer(base):
     rng = np.random.default_rng(0)
     feats = wf.whisper_features((0.05 * rng.standard_normal(wf.RATE)).astype(np.float32), wf.RATE, layers=1)
     assert list(feats) == names and np.isfinite(list(feats.values())).all()
+
+
+def test_both_layers_from_one_log_mel_equal_each_computed_alone(base):
+    """`layers=(None, 1)` (what the default `whisper+whisper_l1` models use) encodes one log-mel with both encoders:
+    the numbers must be those of each set computed on its own, in the order the model files name them."""
+    from saber_agent.plugins import voice_emotion as ve
+
+    rng = np.random.default_rng(1)
+    voice = (0.05 * rng.standard_normal(int(1.5 * wf.RATE))).astype(np.float32)
+    both = ve.features_for("whisper+whisper_l1", voice, wf.RATE)
+    alone = wf.whisper_features(voice, wf.RATE) | wf.whisper_features(voice, wf.RATE, layers=1)
+    assert list(both) == list(alone) == wf.feature_names() + wf.feature_names(layers=1)
+    assert np.allclose([both[k] for k in alone], list(alone.values()), atol=1e-9)
