@@ -6,15 +6,12 @@ import pytest
 
 from saber_agent.eval.metrics import (
     ClipSample,
-    ReasonerJudge,
     classification_scores,
     clip_sample,
     evaluate,
     gold_valence,
     open_vocab_scores,
-    parse_judge_score,
     parse_labels,
-    reasoner_judge,
 )
 
 
@@ -119,16 +116,6 @@ def test_labels_and_valence_parsing():
     assert gold_valence({}, "sadness") == "negative" and gold_valence({}, "surprise") is None
 
 
-def test_judge_score_parsing():
-    assert parse_judge_score("score: 7; reason: both mention anger") == 7.0
-    assert parse_judge_score("'预测分数'：8；'原因'：情感一致") == 8.0
-    assert parse_judge_score("I would give this a 6/10.") == 6.0
-    assert parse_judge_score("Score = 7.5") == 7.5
-    assert parse_judge_score("Score: 0") == 1.0  # the scale starts at 1
-    assert parse_judge_score("score: 42") is None
-    assert parse_judge_score("no idea") is None and parse_judge_score("") is None
-
-
 class FakeJudge:
     """A DETERMINISTIC FAKE judge (not an LLM): it scores by counting shared words, so the test can
     check the prompts, the parsing and the averaging. Real backends are tested in their own tests."""
@@ -162,29 +149,6 @@ def test_an_llm_judge_scores_clue_and_label_overlap():
     assert "'contemptuous'" in judge.prompts[1] and "sarcastic, disgust" in judge.prompts[1]
     garbled = evaluate(records, judge=FakeJudge(garble=True)).splits["all"].judge
     assert garbled.clue_overlap is None and garbled.unparsed == 3
-
-
-def test_a_reasoner_backend_as_judge(registry):
-    with pytest.raises(ValueError, match="cannot answer a free prompt"):
-        reasoner_judge("fusion")
-
-    # FAKE stand-ins with the call shapes of the real backends (for the adapter's dispatch only)
-    class ChatBackend:
-        def chat(self, messages):
-            return {"role": "assistant", "content": f"score: 9 ({len(messages)} message)"}
-
-    class MessagesBackend:  # like the transformers backend: generate(messages)
-        def generate(self, messages):
-            return f"score: {len(messages[0]['content'])}"
-
-    class OmniLikeBackend:  # like the omni backend: generate(conversation, frames, audio)
-        def generate(self, conversation, frames, audio):
-            assert frames is None and audio is None
-            return "score: " + str(len(conversation[0]["content"][0]["text"]))
-
-    assert parse_judge_score(ReasonerJudge(ChatBackend(), "chat").complete("rate")) == 9.0
-    assert parse_judge_score(ReasonerJudge(MessagesBackend(), "m").complete("rate")) == 4.0
-    assert parse_judge_score(ReasonerJudge(OmniLikeBackend(), "o").complete("abcdef")) == 6.0
 
 
 def test_a_sample_without_a_prediction_is_not_scored():
