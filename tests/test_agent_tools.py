@@ -112,3 +112,13 @@ def test_the_tool_outside_an_agent(registry, face_speech_clip):
     # options are refused by the same check, before decoding (the clip does not exist)
     with pytest.raises(AnalysisRefused, match="invalid reasoner option bogus for fusion"):
         analyze_clip("missing.mp4", settings=AnalysisSettings(reasoner_options={"bogus": 1}))
+
+
+def test_an_empty_reasoner_from_the_model_means_the_default_and_a_misspelt_one_is_refused(registry):
+    """Models fill optional tool fields with "": the tool reads that as "the default" (the CLI, where a person
+    typed it, refuses `--reasoner ''`); a misspelt name is refused before any decoding."""
+    from saber_agent.agents.tools import _settings
+
+    assert _settings(None, None, "").reasoner == AnalysisSettings().reasoner
+    with pytest.raises(AnalysisRefused, match="fusio"):
+        _settings(None, None, "fusio")

@@ -86,7 +86,7 @@ def _settings(settings: AnalysisSettings | None, plugins: list[str] | None, reas
     update: dict[str, Any] = {}
     if plugins is not None:
         update["plugins"] = plugins
-    if reasoner:
+    if reasoner:  # a model calling the tool often fills an optional field with "": that means the default here
         update["reasoner"] = reasoner
     settings = (settings or AnalysisSettings()).updated(**update)
     try:
