@@ -140,7 +140,7 @@ class AnalysisService:
         except Exception as exc:
             log.exception("analysis of %s failed", path)
             yield views.fail_run(
-                view, f"The analysis failed: {type(exc).__name__}: {exc}. Try another reasoner or fewer plugins.",
+                view, f"The analysis failed: {type(exc).__name__}: {str(exc).rstrip('.')}. Try another reasoner or fewer plugins.",
                 round(time.perf_counter() - start, 2),
             )
             return
