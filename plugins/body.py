@@ -217,7 +217,9 @@ class BodyTool(PerceptionTool):
     def cues(self, slot: Slot) -> list[ModalityCue]:
         """Arousal from how much the body moves; valence stays near zero (movement alone has no sign).
 
-        Nodding (affirmation) and head shaking (negation) nudge valence by 0.1 at most.
+        Nodding (affirmation) and head shaking (negation) nudge valence by 0.1 at most. The cue names no
+        emotion (`emotion` None): how active the body is ("still", "calm", "engaged", "animated", in the basis)
+        is no emotion, and read as one "calm" would back neutral.
         """
         m = slot.measurements
         regions = m.get("regions")
@@ -231,11 +233,11 @@ class BodyTool(PerceptionTool):
         nods = sum(1 for g in gestures if g["kind"] == "nod")
         shakes = sum(1 for g in gestures if g["kind"] == "shake")
         valence = 0.1 * np.sign(nods - shakes)
-        emotion = {"little": "still", "slight": "calm", "moderate": "engaged", "lively": "animated"}[word]
-        basis = f"body activity {overall:.1f}% of frame width/s ({word})"
+        activity = {"little": "still", "slight": "calm", "moderate": "engaged", "lively": "animated"}[word]
+        basis = f"{activity} body: activity {overall:.1f}% of frame width/s ({word})"
         if nods or shakes:
             basis += f", {nods} nod episode(s), {shakes} shake episode(s)"
-        return [ModalityCue(modality="body", valence=float(valence), arousal=round(arousal, 3), emotion=emotion,
+        return [ModalityCue(modality="body", valence=float(valence), arousal=round(arousal, 3), emotion=None,
                             confidence=round(0.5 * (slot.confidence or 0.5), 3), basis=basis)]
 
 

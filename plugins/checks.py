@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from saber_agent import hookimpl
 from saber_agent.checking import ConsistencyCheck, content_words, evidence_text, modalities_in, modalities_used
-from saber_agent.cues import CLEAR_LEAN, MIN_CONFIDENCE, MIN_LEANING, conflict_name, leans_clearly, merge_cues, within_modality
+from saber_agent.cues import (
+    CLEAR_LEAN,
+    MIN_CONFIDENCE,
+    MIN_LEANING,
+    VALENCE_OF,
+    basic_readings,
+    conflict_name,
+    emotion_sign,
+    leans_clearly,
+    merge_cues,
+    within_modality,
+)
 from saber_agent.evidence import Analysis, CheckOutcome, Conflict, ModalityCue
-from saber_agent.plugins.voice_emotion import VALENCE_OF  # each basic emotion's usual valence, one table
 from saber_agent.reasoning import ReasoningRequest
-from saber_agent.vocab import LABEL_ALIASES, OBSERVABLE_CUES, to_basic, tokenize
+from saber_agent.vocab import OBSERVABLE_CUES, tokenize
 
 
 class CrossModalAgreement(ConsistencyCheck):
@@ -32,12 +42,8 @@ class CrossModalAgreement(ConsistencyCheck):
     def _addressed(conflict, explanation: str) -> bool:
         if not all(m in explanation for m in conflict.modalities):
             return False
-        # mixed polarity inside one modality: the explanation must say how it reads it (irony or not)
-        # stems start a word: "environment" holds "iron", "hammock" "mock"
-        return not within_modality(conflict) or any(w.startswith(IRONY_WORDS) for w in tokenize(explanation))
-
-
-IRONY_WORDS = ("iron", "sarcas", "mixed", "ambivalen", "mock")
+        # mixed polarity inside one modality: the explanation must say how it reads it, as irony or not
+        return not within_modality(conflict) or any(reads_mixed(w) for w in tokenize(explanation))
 
 
 class Grounding(ConsistencyCheck):
@@ -133,10 +139,15 @@ class LabelEvidenceAgreement(ConsistencyCheck):
 # conflict read as either backs these classes ("sarcastic", "contemptuous" and "annoyed" are anger words in
 # vocab.BASIC_SYNONYMS, "contempt" is disgust in vocab.LABEL_ALIASES), not sadness or fear.
 IRONY_EMOTIONS = frozenset({"anger", "disgust"})
-# Stems of a reading that commits to sarcasm or irony (English, Chinese 讽刺 / 反讽 / 嘲讽 / 嘲笑). An English
+# The one irony word list. Stems of a reading that commits to sarcasm or irony (English, Chinese 讽刺 / 反讽 / 嘲讽 /
+# 嘲笑): these back anger or disgust over a cross-modal conflict (`EmotionBacking._read_as_irony`). An English
 # stem must start the word ("environment" holds "iron", "hammock" "mock"); a Chinese one may sit anywhere in
-# its run (`vocab.tokenize` does not segment Chinese).
+# its run (`vocab.tokenize` does not segment Chinese). `plugins.irony` detects irony in the speech and reads no
+# explanation: it has no list of these words.
 COMMITTED_IRONY = ("iron", "sarcas", "mock", "contempt", "scorn", "sneer", "讽", "嘲")
+# Readings of a mixed modality that commit to no irony ("mixed feelings", "ambivalent"): with the committed ones,
+# the words that say how an explanation reads mixed polarity (`reads_mixed`); they back no anger.
+UNCOMMITTED_READINGS = ("mixed", "ambivalen")
 
 
 def commits_to_irony(word: str) -> bool:
@@ -144,13 +155,10 @@ def commits_to_irony(word: str) -> bool:
     return any(word.startswith(stem) if stem.isascii() else stem in word for stem in COMMITTED_IRONY)
 
 
-def basic_readings(emotion: str | None) -> set[str]:
-    """The basic classes an emotion word can stand for: "hostile" -> anger, "contempt" -> anger and disgust
-    (vocab's synonym and alias tables disagree on it, and either is a fair reading)."""
-    if not emotion:
-        return set()
-    found = {to_basic(emotion), LABEL_ALIASES.get(emotion.strip().lower())}
-    return {b for b in found if b}
+def reads_mixed(word: str) -> bool:
+    """Whether a token says how an explanation reads a mixed modality: as irony (`commits_to_irony`) or as
+    mixed feelings ("mixed", "ambivalent")."""
+    return commits_to_irony(word) or word.startswith(UNCOMMITTED_READINGS)
 
 
 def voice_runners_up(request: ReasoningRequest, share: float = 0.5) -> set[str]:
@@ -164,12 +172,6 @@ def voice_runners_up(request: ReasoningRequest, share: float = 0.5) -> set[str]:
         return set()
     top = max(float(p) for p in probs.values())
     return {e for e, p in probs.items() if top > 0 and float(p) >= share * top and e in VALENCE_OF}
-
-
-def emotion_sign(basic: str) -> int:
-    """+1 / -1 for emotions of a clear valence; 0 for neutral and surprise (whose valence goes either way)."""
-    valence = VALENCE_OF.get(basic, 0.0)
-    return 0 if abs(valence) < MIN_LEANING else (1 if valence > 0 else -1)
 
 
 def own_words(text: str, conflicts: list[Conflict]) -> set[str]:
@@ -207,9 +209,7 @@ class EmotionBacking(ConsistencyCheck):
         cues = merge_cues(request.cues)
         readings = {m: sorted(basic_readings(c.emotion)) for m, c in cues.items()}
         details = {"emotion": emotion, "readings": readings, "applicable": True}
-        # the body's cue names an activity level ("still", "calm", "engaged", "animated"), not an emotion: its
-        # "calm" backs no neutral (an angry face over a still body is not a neutral clip)
-        naming = sorted({c.modality for c in request.cues if emotion in basic_readings(c.emotion) and c.modality != "body"}
+        naming = sorted({c.modality for c in request.cues if emotion in basic_readings(c.emotion)}
                         | ({"voice"} if "voice" in cues and emotion in voice_runners_up(request) else set()))
         leaning = {m: c for m, c in cues.items() if c.confidence >= MIN_CONFIDENCE and abs(c.valence) >= MIN_LEANING}
         if naming:

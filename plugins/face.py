@@ -72,7 +72,11 @@ class FaceOptions(BaseModel):
     @classmethod
     def _any_case(cls, value):  # the tool lower-cases these two
         return value.lower() if isinstance(value, str) else value
-# Where each basic expression sits on the circumplex (valence -1..1, arousal 0..1).
+# Where each basic expression sits on the circumplex (valence -1..1, arousal 0..1). Kept apart from the shared
+# `cues.VALENCE_OF` / `AROUSAL_OF` on purpose: these place the face cue (its valence and arousal are the
+# probability-weighted mean of them), set with the expression model; the shared numbers would move every face
+# reading by up to 0.1 and no labelled face data here can check that. The signs agree, and the sign is all the
+# fusion reasoner and the checks read of an emotion.
 CIRCUMPLEX = {
     "anger": (-0.7, 0.8), "disgust": (-0.6, 0.5), "fear": (-0.6, 0.8), "happiness": (0.8, 0.6),
     "neutral": (0.0, 0.2), "sadness": (-0.7, 0.25), "surprise": (0.1, 0.85),

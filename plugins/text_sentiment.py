@@ -26,6 +26,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from saber_agent.cues import emotion_sign
 from saber_agent.errors import missing_extra
 from saber_agent.plugins.irony import possible_irony
 from saber_agent.vocab import CJK_CHAR, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
@@ -42,8 +43,10 @@ DEGREE_ZH = {"extreme": 2.0, "very": 1.5, "more": 1.25, "ish": 0.5}
 NOT_DEGREE_ZH = frozenset({"不过", "这样", "那样", "那么", "过", "足", "万", "老", "死", "远", "可", "多", "还"})
 # DUTIR's seven classes -> basic emotions (好 "praise/liking" and 乐 "joy" are both happiness).
 DUTIR_CLASSES = {"乐": "happiness", "好": "happiness", "怒": "anger", "哀": "sadness", "惧": "fear", "恶": "disgust", "惊": "surprise"}
-EMOTION_SIGN = {"happiness": 1, "anger": -1, "sadness": -1, "fear": -1, "disgust": -1, "surprise": 0}
-# arousal each emotion usually carries (a rough prior mixed with the wording's strength)
+EMOTION_SIGN = {e: emotion_sign(e) for e in ("happiness", "anger", "sadness", "fear", "disgust", "surprise")}  # one table
+# arousal each emotion usually carries (a rough prior mixed with the wording's strength). Not the shared
+# `cues.AROUSAL_OF` (the voice reading's calibration): these set every words cue's arousal, which the fusion reads
+# (excited or content, angry or sad), and no labelled words data here checks a change
 EMOTION_AROUSAL = {"happiness": 0.6, "anger": 0.8, "fear": 0.7, "surprise": 0.75, "disgust": 0.55, "sadness": 0.3}
 
 N_SCALAR_EN = -0.74  # VADER's negation factor (vaderSentiment.N_SCALAR)

@@ -36,12 +36,11 @@ from pathlib import Path
 
 import numpy as np
 
+from saber_agent.cues import AROUSAL_OF, VALENCE_OF  # each emotion's usual valence and arousal: the one table
 from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue
 
 EMOTIONS = ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
-VALENCE_OF = {"anger": -0.6, "disgust": -0.5, "fear": -0.6, "happiness": 0.7, "sadness": -0.6, "surprise": 0.1, "neutral": 0.0}
-AROUSAL_OF = {"anger": 0.85, "disgust": 0.45, "fear": 0.8, "happiness": 0.7, "sadness": 0.25, "surprise": 0.8, "neutral": 0.3}
 # label names of common corpora and models -> our basic emotions
 ALIASES = {
     "joy": "happiness", "happy": "happiness", "hap": "happiness", "gio": "happiness", "angry": "anger", "ang": "anger",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from saber_agent.evidence import Conflict, ModalityCue
+from saber_agent.vocab import LABEL_ALIASES, to_basic
 
 # Two confident estimates whose valences differ by more than this, with opposite signs, conflict.
 CONFLICT_GAP = 0.6
@@ -17,6 +18,14 @@ MIN_LEANING = 0.2  # a valence nearer zero than this leans nowhere, so it oppose
 # of its sign) but not clearly enough to rule out neutral ("It was okay I guess.": +0.23).
 CLEAR_LEAN = 0.25
 
+# Each basic emotion's usual valence (-1..1) and arousal (0..1): the one table. The default voice reading
+# (`plugins.voice_emotion`) weighs these by its class probabilities, so its numbers are the reading's calibration:
+# change one only with `bench/real_emotion.py --split dev --plugins prosody` before and after. The fusion reasoner
+# and the checks read only the sign (`emotion_sign`): surprise's +0.1 is under MIN_LEANING, so it has none.
+# `plugins.face.CIRCUMPLEX` keeps its own numbers on purpose (see there).
+VALENCE_OF = {"anger": -0.6, "disgust": -0.5, "fear": -0.6, "happiness": 0.7, "sadness": -0.6, "surprise": 0.1, "neutral": 0.0}
+AROUSAL_OF = {"anger": 0.85, "disgust": 0.45, "fear": 0.8, "happiness": 0.7, "sadness": 0.25, "surprise": 0.8, "neutral": 0.3}
+
 # What a face/voice/words disagreement usually means, in the words the method uses.
 _READINGS = {
     frozenset({"face", "words"}): "a positive face over negative words (or the reverse) suggests sarcasm, irony or masking",
@@ -28,6 +37,31 @@ _READINGS = {
 def leans_clearly(valence: float) -> bool:
     """Whether a valence (-1..1) leans clearly positive or negative: |valence| > `CLEAR_LEAN`."""
     return abs(valence) > CLEAR_LEAN
+
+
+def emotion_sign(basic: str | None) -> int:
+    """+1 / -1 for a basic emotion of a clear valence (`VALENCE_OF` at least `MIN_LEANING` from zero); 0 for neutral,
+    surprise (whose valence goes either way) and anything else."""
+    valence = VALENCE_OF.get(basic or "", 0.0)
+    return 0 if abs(valence) < MIN_LEANING else (1 if valence > 0 else -1)
+
+
+def basic_readings(emotion: str | None) -> set[str]:
+    """The basic classes a cue's emotion word can stand for (`vocab`): "hostile" -> anger, "contempt" -> anger and
+    disgust (vocab's synonym and alias tables disagree on it, and either is a fair reading); none for a word that
+    is no emotion ("tense", "agitated")."""
+    if not emotion:
+        return set()
+    found = {to_basic(emotion), LABEL_ALIASES.get(emotion.strip().lower())}
+    return {b for b in found if b}
+
+
+def basic_of(emotion: str | None) -> str | None:
+    """The one basic class a reasoner takes a cue's emotion word for (`basic_readings`; `vocab.to_basic` first where
+    they are two), or None."""
+    if not emotion:
+        return None
+    return to_basic(emotion) or LABEL_ALIASES.get(emotion.strip().lower())
 
 
 def merge_cues(cues: list[ModalityCue]) -> dict[str, ModalityCue]:

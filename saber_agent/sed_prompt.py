@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from saber_agent.cues import VALENCE_OF
 from saber_agent.evidence import BASIC_EMOTIONS, SLOT_TITLES, Analysis
 from saber_agent.reasoning import ReasonerError, ReasoningRequest
 from saber_agent.vocab import CJK, MAX_LABEL_CHARS, MAX_LABEL_WORDS, is_label, to_basic  # noqa: F401 (re-exported)
@@ -252,7 +253,7 @@ def analysis_from_dict(data: dict[str, Any]) -> Analysis:
     reasoning = _text(data.get("reasoning") or data.get("sentiment_analysis") or data.get("analysis"))
     if not reasoning:
         raise AnalysisParseError("the answer has no reasoning")
-    valence_default = {"happiness": 0.6, "anger": -0.6, "disgust": -0.5, "fear": -0.5, "sadness": -0.6}.get(basic, 0.0)
+    valence_default = VALENCE_OF.get(basic, 0.0)  # the emotion's usual valence, where the answer gives none
     return Analysis(
         visual_evidence=_text(data.get("visual_evidence")),
         acoustic_evidence=_text(data.get("acoustic_evidence")),

@@ -201,6 +201,10 @@ def test_cues_give_arousal_from_movement_and_a_small_valence_from_nods(clips):
     assert moving.arousal > still.arousal
     assert nod.valence == pytest.approx(0.1) and shake.valence == pytest.approx(-0.1)
     assert "nod" in nod.basis
+    # how active the body is is no emotion: the cue names none, and says the activity word in its basis
+    assert all(c.emotion is None for c in (still, moving, nod, shake))
+    words = ("still", "calm", "engaged", "animated")
+    assert words.index(still.basis.split()[0]) < words.index(moving.basis.split()[0])
 
 
 def test_pose_backend_without_a_model_file_falls_back_with_the_reason(clips, tmp_path):

@@ -254,9 +254,13 @@ def test_an_angry_face_over_grudging_words_backs_anger_not_sadness():
 
 
 def test_a_still_body_does_not_back_neutral_against_an_angry_face():
-    """The body's cue names an activity level; its "calm" is not a neutral reading of the clip."""
+    """The body's cue names no emotion (its activity word "calm" is in the basis): it backs no neutral reading."""
+    from saber_agent.plugins.body import BodyTool
+
     angry = ModalityCue(modality="face", valence=-0.7, confidence=0.8, emotion="anger")
-    still = ModalityCue(modality="body", valence=0.0, confidence=0.25, emotion="calm")
+    measured = {"regions": {"upper_body": {"level": "slight", "energy_mean": 0.8}}, "head": {"gestures": []}}
+    still = BodyTool().cues(Slot(text="body", status="ok", confidence=0.5, measurements=measured))[0]
+    assert still.emotion is None and "calm" in still.basis
     req = make_request([angry, still])
     outcome = EmotionBacking().check(req, Analysis(basic_emotion="neutral", valence=0.0))
     assert not outcome.passed and "body" not in outcome.details.get("backed_by", [])

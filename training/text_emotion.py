@@ -39,7 +39,9 @@ from saber_agent.vocab import (  # noqa: F401 (the word data, re-exported under 
     tokenize,
 )
 
-# Each basic class's (valence, arousal): the values a mention contributes.
+# Each basic class's (valence, arousal): the values a mention contributes. Not the shared `cues.VALENCE_OF` on
+# purpose: these are part of the documented rule behind training targets and CA-DPO ranking (module docstring),
+# fixed by its tests; changing them changes built datasets.
 CLASS_AFFECT: dict[str, tuple[float, float]] = {
     "happiness": (0.6, 0.6),
     "surprise": (0.2, 0.75),

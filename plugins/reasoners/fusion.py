@@ -8,10 +8,9 @@ words carry the message, the face its delivery), and answers any critique from t
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.cues import CLEAR_LEAN, MIN_CONFIDENCE, MIN_LEANING, leans_clearly, merge_cues
+from saber_agent.cues import AROUSAL_OF, CLEAR_LEAN, MIN_CONFIDENCE, MIN_LEANING, VALENCE_OF, emotion_sign, leans_clearly, merge_cues
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
-from saber_agent.plugins.voice_emotion import AROUSAL_OF  # each emotion's usual arousal, one table
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.reperception import evidence_gaps
@@ -40,9 +39,8 @@ def emotion_of(valence: float, arousal: float) -> tuple[str, str]:
     return ("tense", "neutral") if arousal > 0.7 else ("calm", "neutral")
 
 
-# A basic emotion's usual valence, and the open-vocabulary word the fusion reports for it.
-TYPICAL_VALENCE = {"happiness": 0.6, "surprise": 0.0, "neutral": 0.0, "anger": -0.6, "disgust": -0.5, "fear": -0.6,
-                   "sadness": -0.6}
+# The open-vocabulary word the fusion reports for each basic emotion. An emotion's sign is `cues.emotion_sign` (of the
+# one table, `cues.VALENCE_OF`), as the checks read it: neutral and surprise have none.
 AROUSAL_MARGIN = 0.2  # how much better the voice's arousal must fit its own emotion than the words' for it to rename
 OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": "afraid", "disgust": "disgusted",
               "surprise": "surprised", "neutral": "neutral"}
@@ -88,14 +86,14 @@ def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, floa
         scores[cue.emotion] = scores.get(cue.emotion, 0.0) + weight
         support[cue.emotion] = max(support.get(cue.emotion, 0.0), cue.confidence)
     if leans_clearly(valence):
-        fitting = {e: w for e, w in scores.items() if TYPICAL_VALENCE[e] * valence > 0}
+        fitting = {e: w for e, w in scores.items() if emotion_sign(e) * valence > 0}
         scores = fitting or scores
     if not scores or not sum(scores.values()):
         return None, 0.0
     best = max(scores, key=scores.get)
     voice, words = cues.get("voice"), cues.get("words")
     if (voice and words and voice.emotion in scores and words.emotion == best != voice.emotion
-            and TYPICAL_VALENCE[voice.emotion] * TYPICAL_VALENCE[best] > 0 and renames(voice, words)):
+            and emotion_sign(voice.emotion) * emotion_sign(best) > 0 and renames(voice, words)):
         # words and voice lean the same way but name different emotions ("she is dead" said in fury):
         # the words tell what happened, the delivery how the speaker takes it, so the voice names it where it
         # hears that (`renames`), not wherever it leans the same way
@@ -130,33 +128,45 @@ def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_pro
         # cost EmoFilm dev (m_*) voice+words UAR 0.465 -> 0.403 (val.bal unchanged 0.639)
         return named
     sign = 1 if valence > 0 else -1
-    if TYPICAL_VALENCE.get(named, 0.0) * sign >= 0:
+    if emotion_sign(named) * sign >= 0:
         return named
     fitting = [e for e, p in sorted((voice_probs or {}).items(), key=lambda kv: -kv[1])
-               if p > 0 and TYPICAL_VALENCE.get(e, 0.0) * sign > 0]
+               if p > 0 and emotion_sign(e) * sign > 0]
     if fitting:
         return fitting[0]
     words = cues.get("words")
-    if words and words.emotion in BASIC and TYPICAL_VALENCE[words.emotion] * sign > 0 and not silent("words", words):
+    if words and words.emotion in BASIC and emotion_sign(words.emotion) * sign > 0 and not silent("words", words):
         return words.emotion
     return named
 
 
 def siding(cues: dict[str, ModalityCue], valence: float) -> ModalityCue | None:
     """The most confident cue on the side of a clearly leaning conclusion (`cues.leans_clearly`) that names a basic
-    emotion of the conclusion's sign (`TYPICAL_VALENCE`; neutral and surprise have none), or None: where a conflict's
+    emotion of the conclusion's sign (`cues.emotion_sign`; neutral and surprise have none), or None: where a conflict's
     reading names no emotion, the conclusion names this cue's. A weak lean names none: the conflict's sides cancel."""
     if not leans_clearly(valence):
         return None
     side = [c for c in cues.values() if c.valence * valence > 0 and c.emotion in BASIC
-            and TYPICAL_VALENCE[c.emotion] * valence > 0]
+            and emotion_sign(c.emotion) * valence > 0]
     return max(side, key=lambda c: (c.confidence, MODALITY_WEIGHT.get(c.modality, 0.3)), default=None)
+
+
+def weak_lean(named: str) -> float:
+    """How far a conclusion that names `named` but barely leans leans: 0.4 of the emotion's usual valence
+    (`cues.VALENCE_OF`), always short of a clear lean (`CLEAR_LEAN`; happiness's 0.7 gives 0.24 like the others),
+    or 0.2 for an emotion of no sign (neutral, surprise)."""
+    if not emotion_sign(named):
+        return 0.2
+    return min(0.4 * abs(VALENCE_OF[named]), WEAK_CONCLUSION)
+
+
+WEAK_CONCLUSION = 0.24  # the strongest weak lean: just under CLEAR_LEAN, so a weak lean never reads as a clear one
 
 
 def contradicts(basic: str | None, valence: float) -> bool:
     """Whether the named basic emotion's usual sign is against the conclusion's valence (a weak lean, which
     `agreeing` leaves named: "afraid" at valence +0.24)."""
-    return TYPICAL_VALENCE.get(basic or "", 0.0) * valence < 0 and abs(valence) >= WEAK_LEAN
+    return emotion_sign(basic) * valence < 0 and abs(valence) >= WEAK_LEAN
 
 
 def voice_probabilities(request: ReasoningRequest) -> dict | None:
@@ -273,9 +283,9 @@ class FusionReasoner(Reasoner):
                     # the cues name an emotion but barely lean: the conclusion leans weakly, the way the weighed
                     # evidence leans (a voice reading's valence weighs every emotion it found, not only its top
                     # one), or as the named emotion does where the evidence leans nowhere
-                    lean = valence if abs(valence) >= WEAK_LEAN else TYPICAL_VALENCE[named]
+                    lean = valence if abs(valence) >= WEAK_LEAN else emotion_sign(named)
                     if lean:
-                        valence = (0.4 * abs(TYPICAL_VALENCE[named]) or 0.2) * (1 if lean > 0 else -1)
+                        valence = weak_lean(named) * (1 if lean > 0 else -1)
                 # the named emotion agrees with the conclusion's valence sign (see `agreeing`)
                 if (renamed := agreeing(named, valence, cues, voice_probabilities(request))) != named:
                     basic, label = renamed, OPEN_LABEL.get(renamed, renamed)
