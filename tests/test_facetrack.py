@@ -11,7 +11,7 @@ import pytest
 from saber_agent import media
 from saber_agent.evidence import ClipInfo
 from saber_agent.plugins import facetrack
-from saber_agent.plugins.facetrack import FaceTrack, build_track, detect_faces, detect_sequence, track_faces
+from saber_agent.plugins.facetrack import FaceTrack, detect_faces, detect_sequence, track_faces
 
 skimage_data = pytest.importorskip("skimage.data")
 
@@ -126,16 +126,6 @@ def test_no_frames_no_face_and_one_frame():
     assert not tiny.found.any()
 
 
-def test_one_off_detections_are_dropped_but_a_lone_main_face_is_kept():
-    box = np.array([10.0, 10, 50, 50])
-    far = np.array([200.0, 200, 30, 30])
-    detections = [np.array([box]), np.array([box, far]), np.array([box]), np.array([box])]
-    track = build_track(np.arange(4) / 2, detections)
-    assert track.counts.tolist() == [1, 1, 1, 1] and track.n_tracks == 1
-    lone = build_track(np.arange(4) / 2, [np.zeros((0, 4)), np.array([box]), np.zeros((0, 4)), np.zeros((0, 4))])
-    assert lone.found.tolist() == [False, True, False, False]
-
-
 def test_cascade_is_found():
     assert facetrack.cascade_path().endswith("haarcascade_frontalface_default.xml")
 
@@ -155,11 +145,3 @@ def test_a_face_found_by_one_full_scan_only_is_not_a_second_face():
     assert track.counts.tolist() == [1] * 18 and track.n_tracks == 1 and track.found.all()
     main = track.boxes[10]
     assert 90 < main[0] + main[2] / 2 < 160  # the astronaut's face, not the shuttle at x ~ 220
-
-
-def test_two_real_faces_confirmed_by_every_scan_are_both_kept():
-    box, other = np.array([10.0, 10, 50, 50]), np.array([200.0, 20, 45, 45])
-    detections = [np.array([box, other])] * 11
-    scans = {i: np.array([box, other]) for i in (0, 5, 10)}
-    track = build_track(np.arange(11) / 2, detections, scans=scans)
-    assert track.counts.tolist() == [2] * 11 and track.n_tracks == 2
