@@ -23,7 +23,8 @@ again in the structured mode when its answer does not read). A model that calls 
 gets a tool reply saying the look is scheduled, then answers as usual with the evidence so far; the
 validated calls become `Analysis.perception_requests`, which the graph plans against the budget,
 takes, and shows in the next round. A server that refuses ``tools`` is remembered and asked without
-them; ``request_looks=False`` never offers the tool.
+them; ``request_looks=False`` never offers the tool. The tool exchange itself is in
+`saber_agent.plugins.reasoners.look_requests` (re-exported here).
 
 The API key is read from the environment (``OPENAI_API_KEY``, or the variable named by the
 ``api_key_env`` option), never from the options, so it stays out of settings and logs.
@@ -36,7 +37,6 @@ import copy
 import itertools
 import json
 import os
-import re
 import threading
 import time
 from typing import Any
@@ -44,10 +44,11 @@ from urllib.parse import urlsplit
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
-from saber_agent.evidence import BASIC_EMOTIONS, PERCEPTION_SLOTS, Analysis, PerceptionRequest
+from saber_agent.evidence import BASIC_EMOTIONS, Analysis, PerceptionRequest
 from saber_agent.media import Clip
+from saber_agent.plugins.reasoners.look_requests import looked_at_by, schedule_looks, tool_call_in_text
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
-from saber_agent.reperception import REQUEST_TOOL_NAME, request_from_tool_call, request_tool_schema
+from saber_agent.reperception import request_tool_schema
 from saber_agent.sed_prompt import ANSWER_KEYS, AnalysisParseError, answer_with_repair, build_messages, excerpt, parse_analysis
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
@@ -350,64 +351,6 @@ def request_schema(schema: dict[str, Any], request: ReasoningRequest) -> dict[st
     if cues and "properties" in cues:
         require_cues(cues, [m for m in cues["properties"] if m in modalities_in(request)])
     return schema
-
-
-def schedule_looks(messages: list[dict[str, Any]], calls: list[dict[str, Any]], said: str = ""
-                   ) -> tuple[list[dict[str, Any]], list[PerceptionRequest], list[str]]:
-    """The model's `request_perception` calls answered: the messages with the exchange (the calls, a tool
-    reply for each saying whether it was scheduled, and the request to answer now) appended, the valid
-    requests, and notes on the invalid ones."""
-    asked, notes, replies = [], [], []
-    for i, call in enumerate(calls):
-        function = call.get("function") or {}
-        call_id = str(call.get("id") or f"call_{i}")
-        if function.get("name") != REQUEST_TOOL_NAME:
-            reply = f"There is no tool named {function.get('name')!r}."
-        else:
-            try:
-                look = request_from_tool_call(function.get("arguments") or "{}")
-                asked.append(look)
-                reply = (f"Scheduled: {look.tool} on {look.scope()}. It runs after your answer; "
-                         "the next round shows what it found.")
-            except ValueError as exc:
-                notes.append(f"an invalid {REQUEST_TOOL_NAME} call was ignored: {exc}")
-                reply = f"Not scheduled: {exc}"
-        replies.append({"role": "tool", "tool_call_id": call_id, "content": reply})
-    exchange = [{"role": "assistant", "content": said, "tool_calls": calls}, *replies]
-    ask = {"role": "user", "content": "Now answer from the evidence so far, with the JSON object only."}
-    return [*messages, *exchange, ask], asked, notes
-
-
-def looked_at_by(request: ReasoningRequest) -> list[str]:
-    """The perception tools a second look can ask for: those that filled this request's evidence."""
-    from saber_agent.registry import get_registry
-
-    known = get_registry().tools
-    names = {slot.provenance.plugin for name in PERCEPTION_SLOTS
-             if (slot := request.evidence.slot(name)).provenance is not None}
-    return sorted(n for n in names if n in known)
-
-
-def tool_call_in_text(content: Any) -> dict[str, Any] | None:
-    """A `request_perception` call that a model wrote as text instead of a tool call, or None.
-
-    Small models whose chat template offers tools often answer with the call as a JSON object (in a
-    code fence or <tool_call> tags) that the server did not parse: {"name": ..., "arguments": {...}}.
-    Only a call to our tool is read; anything else stays an answer.
-    """
-    if not isinstance(content, str) or REQUEST_TOOL_NAME not in content:
-        return None
-    text = re.sub(r"</?tool_call>|```(?:json)?", " ", content).strip()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("name") != REQUEST_TOOL_NAME:
-        return None
-    arguments = data.get("arguments", data.get("parameters", {}))
-    if not isinstance(arguments, str):
-        arguments = json.dumps(arguments)
-    return {"id": "call_text_0", "type": "function", "function": {"name": REQUEST_TOOL_NAME, "arguments": arguments}}
 
 
 def _message(body: Any, base_url: str) -> dict[str, Any]:
