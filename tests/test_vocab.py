@@ -82,5 +82,5 @@ def test_no_module_writes_its_own_cjk_range(path):
 
 def test_pair_building_imports_no_plugin():
     # the check helpers CA-DPO pairs need live in saber_agent.checking, the word data in saber_agent.vocab
-    for name in ("pairs.py", "text_emotion.py"):
+    for name in ("pairs.py", "consistency_score.py", "pair_files.py", "text_emotion.py"):
         assert "saber_agent.plugins" not in (ROOT / "training" / name).read_text(encoding="utf-8"), name
