@@ -124,6 +124,25 @@ def still(image: np.ndarray, seconds: float) -> list[np.ndarray]:
     return [noisy(shift(image, 2 * np.sin(i / 10), 0)) for i in range(int(seconds * FPS))]
 
 
+def through_black(a: list[np.ndarray], b: list[np.ndarray], at: float, out_s: float, hold_s: float, in_s: float,
+                  seconds: float = 6.0) -> list[np.ndarray]:
+    """`a` until `at` s, faded out to black over `out_s`, black for `hold_s`, then `b` faded in over `in_s` (linear
+    gain; `b` is `a` for a fade within one shot). Frame i comes from a[i] or b[i] (the shots keep their clocks)."""
+    out = []
+    for i in range(int(seconds * FPS)):
+        t, black = i / FPS, at + out_s + hold_s
+        gain = 1.0 if t < at else max(0.0, 1 - (t - at) / out_s) if t < at + out_s else 0.0 if t < black else min(1.0, (t - black) / in_s)
+        frame = (a if t < black else b)[i]
+        out.append(frame if gain >= 1 else noisy((frame * gain).astype(np.uint8), 2.0))
+    return out
+
+
+def inserted(frames: list[np.ndarray], other: list[np.ndarray], at: float, seconds: float) -> list[np.ndarray]:
+    """`frames` with [at, at + seconds) taken from `other` (a flash cut: 0.04 s is one 25 fps frame)."""
+    span = range(round(at * FPS), round((at + seconds) * FPS))
+    return [other[i] if i in span else f for i, f in enumerate(frames)]
+
+
 def clips() -> dict[str, tuple]:
     """name -> (kind, cut times in seconds, writer[, "heldout"]): the dev split (thresholds were chosen on it)
     and the held-out one (`h_*`)."""
@@ -251,6 +270,30 @@ def clips() -> dict[str, tuple]:
     add("interlaced_pan", "non_cut", [], writer=interlace(  # 100 px/s
         lambda: [noisy(big_astro[250:250 + H, 2 * i:2 * i + W]) for i in range(200)]))
     add("interlaced_head", "non_cut", [], writer=interlace(lambda: talking(wall(0), "hopper", 200, 8)))
+    # a shot one sampled frame long (a flash cut: one 25 fps frame on a sampled one, or 0.4 s), fades through black
+    # between two shots (a gradual boundary, labelled [start, end] of the transition) and within one shot (not one)
+    add("insert_frame_heads", "flash_cut", [2.0, 2.04],
+        lambda: inserted(talking(wall(0), "astronaut", 330, 4), talking(wall(500), "hopper", 60, 4), 2.0, 0.04))
+    add("insert_frame_photo", "flash_cut", [2.0, 2.04], lambda: inserted(still(fit(coffee), 4), still(fit(cat), 4), 2.0, 0.04))
+    add("insert_short_shots", "flash_cut", [A, 2.6],
+        lambda: still(fit(room), A) + talking(wall(0), "hopper", 200, 0.4) + still(fit(coffee), 4 - 2.6))
+    add("fade_black_photos", "fade_cut", [[2.0, 4.0]], lambda: through_black(still(fit(coffee), 6), still(fit(cat), 6), 2.0, 1.0, 0, 1.0))
+    add("fade_black_heads", "fade_cut", [[2.0, 4.5]], lambda: through_black(
+        talking(wall(0), "astronaut", 330, 6), talking(wall(0), "hopper", 100, 6), 2.0, 1.0, 0.5, 1.0))
+    add("dip_black_quick", "fade_cut", [[2.1, 2.7]], lambda: through_black(
+        talking(wall(0), "hopper", 200, 6), still(fit(room), 6), 2.1, 0.3, 0, 0.3))
+    add("fade_black_same_head", "non_cut", [], lambda: (lambda a: through_black(a, a, 2.0, 1.0, 0.5, 1.0))(
+        talking(wall(0), "astronaut", 200, 6)))
+    add("dip_black_same_photo", "non_cut", [], lambda: (lambda a: through_black(a, a, 2.1, 0.3, 0, 0.3))(still(fit(room), 6)))
+    # a dip whose 0.1 s of black falls between two sampled frames (one dim frame of each shot) and a 1 s shot
+    add("dip_black_between_photos", "fade_cut", [[2.2, 3.3]], lambda: through_black(
+        still(fit(coffee), 6), still(fit(cat), 6), 2.2, 0.5, 0.1, 0.5))
+    add("dip_black_between_same_head", "non_cut", [], lambda: (lambda a: through_black(a, a, 2.2, 0.5, 0.1, 0.5))(
+        talking(wall(0), "astronaut", 330, 6)))
+    add("one_second_shot_heads", "same_colour_cut", [A, 3.2], lambda: inserted(
+        talking(wall(0), "astronaut", 330, 5), talking(wall(500), "hopper", 60, 5), A, 1.0))
+    white = [noisy(np.full((H, W, 3), 255, np.uint8))] * 125  # a photographer's flash: blank white frames
+    add("flash_white_frame", "non_cut", [], lambda: inserted(talking(wall(0), "hopper", 200, 4), white, 2.0, 0.04))
 
     # the held-out split: other photos, walls, positions and speeds, written before the thresholds were frozen
     grey_wall = (150, 155, 160)
@@ -277,6 +320,24 @@ def clips() -> dict[str, tuple]:
         "h_fade_room": ("non_cut", [], lambda: fade(fit(room))),
         "h_flash_hopper": ("non_cut", [], lambda: flash(talking(wall(300, grey_wall), "hopper", 250, 4))),
         "h_shake_astronaut": ("non_cut", [], lambda: shake(shake(still(fit(astro), 4)))),
+        "h_insert_frame_hopper": ("flash_cut", [3.0, 3.04], lambda: inserted(
+            talking(wall(300, grey_wall), "hopper", 250, 5), talking(wall(700, grey_wall), "astronaut", 300, 5), 3.0, 0.04)),
+        "h_insert_short_cat": ("flash_cut", [3.2, 3.6], lambda: inserted(still(fit(cat), 5), still(fit(rocket), 5), 3.2, 0.4)),
+        "h_fade_black_rocket_astronaut": ("fade_cut", [[1.6, 3.4]], lambda: through_black(
+            still(fit(rocket), 6), talking(wall(0), "astronaut", 200, 6), 1.6, 0.8, 0.2, 0.8)),
+        "h_fade_black_reverse_shot": ("fade_cut", [[2.0, 4.0]], lambda: through_black(
+            talking(wall(600), "hopper", 100, 6), mirrored(talking(wall(600), "hopper", 100, 6)), 2.0, 1.0, 0, 1.0)),
+        "h_dip_black_room_coffee": ("fade_cut", [[2.6, 3.2]], lambda: through_black(
+            still(fit(room), 6), still(fit(coffee), 6), 2.6, 0.3, 0, 0.3)),
+        "h_fade_black_same_room": ("non_cut", [], lambda: (lambda a: through_black(a, a, 1.5, 1.0, 1.0, 1.0))(still(fit(room), 6))),
+        "h_dip_black_same_hopper": ("non_cut", [], lambda: (lambda a: through_black(a, a, 2.6, 0.3, 0, 0.3))(
+            talking(wall(300, grey_wall), "hopper", 250, 6))),
+        "h_flash_white_astronaut": ("non_cut", [], lambda: inserted(still(fit(astro), 5), white, 3.0, 0.08)),
+        "h_dip_black_between_heads": ("fade_cut", [[1.7, 2.8]], lambda: through_black(
+            talking(wall(300, grey_wall), "hopper", 250, 6), talking(wall(700, grey_wall), "astronaut", 300, 6), 1.7, 0.5, 0.1, 0.5)),
+        "h_dip_black_between_same_room": ("non_cut", [], lambda: (lambda a: through_black(a, a, 2.7, 0.5, 0.1, 0.5))(still(fit(room), 6))),
+        "h_one_second_shot_room": ("same_colour_cut", [3.2, 4.2], lambda: inserted(
+            still(fit(room[:, :380]), 6), still(fit(room[:, 360:]), 6), 3.2, 1.0)),
     }
     for name, (kind, cuts, frames) in held.items():
         add(name, kind, cuts, frames)

@@ -45,6 +45,11 @@ ADAPTIVE_THRESHOLD = 3.0  # a pair's score over the mean of its neighbours' (the
 MIN_CONTENT = 15.0  # and at least this score, 0..255 (the library's default)
 WINDOW = 1  # neighbouring pairs averaged on each side: 0.5 s at 2 fps (the library's 2 assumes 25+ fps)
 ADAPTIVE_WIDTH = 320  # frames are scored at this width (at 160 px one shaky talking head read as a cut)
+# what the adaptive ratio cannot see (a one-frame shot, a fade through black): PySceneDetect HashDetector's perceptual
+# hash (its defaults: 8x8 bits of the DCT of a 16x16 grey picture) says whether two frames show one picture
+HASH_SIZE, HASH_LOWPASS = 8, 2
+HASH_CHANGE = 0.35  # share of hash bits that differ from which two frames are different shots (the library's default)
+BLANK_STD = 5.0  # a frame whose grey standard deviation (0..255) is below this shows no picture: black, white, a flat colour
 
 
 @dataclass
@@ -113,11 +118,13 @@ def shot_distances(frames: np.ndarray) -> np.ndarray:
     return _distances(hsv_histograms(frames))
 
 
-def adaptive_cuts(frames: np.ndarray) -> list[int]:
+def adaptive_cuts(frames: np.ndarray, scores: list[float] | None = None) -> list[int]:
     """PySceneDetect AdaptiveDetector's cuts on RGB frames (n, H, W, 3): index of each new shot's first frame.
 
     The frames go through the detector one by one (BGR, as it expects), padded with a copy of the
-    first and last so every real pair has a neighbour on each side. Raises ImportError without scenedetect.
+    first and last so every real pair has a neighbour on each side. `scores`, when given, receives
+    ContentDetector's score (0..255) of each pair (j-1, j), j = 0..n (0 and n: the pads' pairs, 0).
+    Raises ImportError without scenedetect.
     """
     import cv2
     from scenedetect import FrameTimecode
@@ -129,8 +136,55 @@ def adaptive_cuts(frames: np.ndarray) -> list[int]:
     found = []
     for i, frame in enumerate(padded):
         found += detector.process_frame(FrameTimecode(i, fps=2.0), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        if i and scores is not None:  # the score against the previous frame (scenedetect 0.7.2 keeps it there;
+            scores.append(float(detector._frame_score or 0.0))  # a StatsManager would also compute edges: 2x the cost)
     found += detector.post_process(FrameTimecode(len(padded) - 1, fps=2.0))
     return sorted({int(c.frame_num) - 1 for c in found} & set(range(1, len(frames))))  # padded index -> frame index
+
+
+def transition_cuts(frames: np.ndarray, cuts: list[int], scores: list[float]) -> list[int]:
+    """`cuts` (AdaptiveDetector's on RGB frames (n, H, W, 3), `scores` its pair scores, see `adaptive_cuts`) decided
+    again where its ratio cannot see, by PySceneDetect HashDetector's perceptual hash (two frames differ when
+    `HASH_CHANGE` of their bits do; a brightness change keeps the hash):
+    - transients: one frame, or two frames both darker or both brighter than the frames either side (a dip
+      or a flash), whose entry and exit pairs both score at least `MIN_CONTENT` and `ADAPTIVE_THRESHOLD` times
+      the mean of the pairs around them (two close spikes hide each other from the ratio): each of their pairs
+      is a cut when its frames differ: a one-frame shot at both, a dip between two shots at one, a flash or a
+      dip within one shot at none;
+    - a run of blank frames (grey std < `BLANK_STD`: a fade or dip through black, a white flash frame) changes
+      the shot at its end when the frames either side of it differ; the cuts touching it are dropped.
+    Raises ImportError without scenedetect.
+    """
+    import cv2
+    from scenedetect.detectors import HashDetector
+
+    n, found = len(frames), set(cuts)
+    hashes = [HashDetector.hash_frame(cv2.cvtColor(f, cv2.COLOR_RGB2BGR), HASH_SIZE, HASH_LOWPASS) for f in frames]
+    grey = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]
+    blank, mean = [float(g.std()) < BLANK_STD for g in grey], [float(g.mean()) for g in grey]
+
+    def differ(a: int, b: int) -> bool:
+        return float(np.mean(hashes[a] != hashes[b])) >= HASH_CHANGE
+
+    for size in (1, 2):  # transients: frames [k, k + size) between two spikes
+        for k in range(1, n - size):
+            inner, outer = min(scores[k], scores[k + size]), (scores[k - 1] + scores[k + size + 1]) / 2
+            run, sides = mean[k:k + size], (mean[k - 1], mean[k + size])
+            if any(blank[k - 1:k + size + 1]) or inner < MIN_CONTENT or inner < ADAPTIVE_THRESHOLD * outer or \
+                    size == 2 and not (max(run) < min(sides) or min(run) > max(sides)):
+                continue
+            found -= set(range(k, k + size + 1))
+            found |= {c for c in range(k, k + size + 1) if differ(c - 1, c)}
+    start = None
+    for k in range(n + 1):  # runs of blank frames [start, k)
+        if k < n and blank[k]:
+            start = k if start is None else start
+        elif start is not None:
+            found -= set(range(start, k + 1))
+            if start > 0 and k < n and differ(start - 1, k):
+                found.add(k)
+            start = None
+    return sorted(found)
 
 
 _warned = []
@@ -145,7 +199,8 @@ def detect(frames: np.ndarray, times: np.ndarray) -> Shots:
     hsv = _distances(hsv_histograms(small))
     grey = _distances(grey_histograms(small))
     try:
-        return Shots(times, hsv, grey, adaptive_cuts(small_frames(frames, ADAPTIVE_WIDTH)), "adaptive")
+        scaled, scores = small_frames(frames, ADAPTIVE_WIDTH), []
+        return Shots(times, hsv, grey, transition_cuts(scaled, adaptive_cuts(scaled, scores), scores), "adaptive")
     except ImportError:
         if not _warned:
             _warned.append(True)
@@ -166,6 +221,7 @@ def shot_changes(clip) -> Shots:
 
 
 __all__ = [
-    "ADAPTIVE_THRESHOLD", "ADAPTIVE_WIDTH", "GREY_DISTANCE", "MIN_CONTENT", "SHOT_DISTANCE", "WINDOW", "Shots", "adaptive_cuts", "detect",
+    "ADAPTIVE_THRESHOLD", "ADAPTIVE_WIDTH", "BLANK_STD", "GREY_DISTANCE", "HASH_CHANGE", "MIN_CONTENT", "SHOT_DISTANCE", "WINDOW", "Shots",
+    "adaptive_cuts", "detect", "transition_cuts",
     "hsv_histograms", "shot_changes", "shot_distances", "small_frames",
 ]

@@ -128,3 +128,42 @@ def test_without_scenedetect_the_colour_rule_decides(monkeypatch):
     photo, other = fit(data.astronaut()), fit(data.coffee())
     found = shots.detect(np.stack([photo, photo, other]), np.arange(3) / 2)
     assert found.method == "colour" and found.cuts == [2]
+
+
+def _shot(photo: np.ndarray, n: int, start: int = 0, gain: float = 1.0) -> list[np.ndarray]:
+    """n sampled frames of one shot (sway and sensor noise), brightness times `gain`."""
+    return [(_jitter(photo, start + i) * gain).astype(np.uint8) for i in range(n)]
+
+
+def test_a_one_frame_shot_is_two_cuts_a_flash_frame_none():
+    """Two neighbouring spikes hide each other from the adaptive ratio; the perceptual hash decides them."""
+    a, b, c = fit(data.astronaut()), fit(data.coffee()), fit(data.chelsea())
+    times = np.arange(8) / 2
+    assert shots.detect(np.stack(_shot(a, 4) + _shot(b, 1) + _shot(a, 3, 5)), times).cuts == [4, 5]  # a flash cut
+    assert shots.detect(np.stack(_shot(a, 4) + _shot(b, 1) + _shot(c, 3)), times).cuts == [4, 5]  # a shot 1 frame long
+    closer = fit(data.coffee()[120:330, 170:540])  # the same colours: one frame of a cut-in
+    assert shots.detect(np.stack(_shot(b, 4) + _shot(closer, 1) + _shot(b, 3, 5)), times).cuts == [4, 5]
+    assert shots.adaptive_cuts(shots.small_frames(np.stack(_shot(a, 4) + _shot(b, 1) + _shot(a, 3, 5)), 320)) == []  # before
+    white = np.full_like(a, 250)
+    assert shots.detect(np.stack(_shot(a, 4) + [white] + _shot(a, 3, 5)), times).cuts == []  # a photographer's flash
+    assert shots.detect(np.stack(_shot(a, 4) + _shot(a, 1, 4, 0.3) + _shot(a, 3, 5)), times).cuts == []  # a dip, one shot
+    assert shots.detect(np.stack(_shot(a, 4) + _shot(c, 1, 0, 0.3) + _shot(c, 3, 1)), times).cuts == [4]  # a dip, two shots
+
+
+def test_a_fade_through_black_changes_the_shot_only_between_two_shots():
+    """Broadcast convention: a gradual transition between two shots is a boundary (placed where the picture
+    comes back), a fade to black and back to the same shot is not."""
+    a, b = fit(data.astronaut()), fit(data.coffee())
+    times = np.arange(10) / 2
+    gains = [1.0, 1.0, 1.0, 0.5, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0]
+    fade = np.stack([(_jitter(a if i < 5 else b, i) * g).astype(np.uint8) for i, g in enumerate(gains)])
+    assert shots.detect(fade, times).cuts == [6]
+    same = np.stack([(_jitter(a, i) * g).astype(np.uint8) for i, g in enumerate(gains)])
+    assert shots.detect(same, times).cuts == []
+    # the black between two sampled frames: one dim frame of each shot
+    dip = [1.0, 1.0, 1.0, 1.0, 0.35, 0.4, 1.0, 1.0, 1.0, 1.0]
+    assert shots.detect(np.stack([(_jitter(a if i < 5 else b, i) * g).astype(np.uint8) for i, g in enumerate(dip)]), times).cuts == [5]
+    assert shots.detect(np.stack([(_jitter(a, i) * g).astype(np.uint8) for i, g in enumerate(dip)]), times).cuts == []
+    # a fade out at the end (and in at the start) of a clip starts no shot
+    ends = [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0]
+    assert shots.detect(np.stack([(_jitter(a, i) * g).astype(np.uint8) for i, g in enumerate(ends)]), times).cuts == []
