@@ -4,13 +4,18 @@ that ship in packages the tests already use (scikit-image's photographs, matplot
     .venv/bin/python bench/shots_set.py OUT_DIR      # writes OUT_DIR/*.mp4 and OUT_DIR/labels.json
 
 Every clip is 640x360, 25 fps, H.264; within each shot the picture is never frozen (a head bobs, sensor
-noise), as in real footage. `labels.json` maps each clip to {"cuts": [seconds], "kind": ...}. Cuts sit
-at x.2 s so that, at the tools' 2 fps sampling, one pair of sampled frames straddles each.
+noise), as in real footage. `labels.json` maps each clip to {"cuts": [...], "kind": ..., "split": ...}: a cut
+is a time in seconds (most at x.2 s so that, at the tools' 2 fps sampling, one pair of sampled frames
+straddles each), a gradual change (a fade through black) the [start, end] of its transition.
 
 Kinds: `same_colour_cut` (two crops of one photo, a cut-in, two talking heads in front of the same wall,
-shot / reverse shot), `colour_cut` (two different photos), `non_cut` (pans, zooms, a hand gesture, a
-fade, a flash and a lighting change, camera shake, a stereo camera move, low-bitrate compression,
-interlaced broadcast). Media are never committed: this script is the set.
+shot / reverse shot, a 1 s shot), `colour_cut` (two different photos), `flash_cut` (a shot one sampled
+frame long: one 25 fps frame that lands on a sampled one, or 0.4 s: two cuts), `fade_cut` (a fade or a
+dip through black between two shots, the black on a sampled frame or between two), `non_cut` (pans,
+zooms, a hand gesture, fades to black and back to the same shot, a flash (white frames too) and a
+lighting change, camera shake, a stereo camera move, low-bitrate compression, interlaced broadcast).
+Broadcast convention: a transition between two shots is a boundary, a flash or a fade within one shot is
+not. Media are never committed: this script is the set.
 """
 
 from __future__ import annotations
