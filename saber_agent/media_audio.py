@@ -19,9 +19,16 @@ if TYPE_CHECKING:
     from saber_agent.media import Clip, DecodeSettings
 
 AUDIO_RATE = 16_000
-# RMS amplitude (full scale = 1.0) below which a whole track or channel counts as silent: -80 dBFS. Digital silence
-# and 16-bit dither with its quantization noise (half an LSB, 1.5e-5 RMS, -96 dBFS) are below it.
+# The one silence rule (`silent`): audio is silent when less than SOUND_S of it, in FRAME-sample frames, reaches an RMS
+# amplitude (full scale = 1.0) of SILENCE_RMS, -80 dBFS. Digital silence and 16-bit dither with its quantization
+# noise (half an LSB, 1.5e-5 RMS, -96 dBFS) are below it in every frame. The loud part is read, not the whole clip's
+# mean (the rule until 2026-11-30): 6.5 s of espeak-ng speech at -75 dBFS in 60 s of silence is -85 dBFS over the
+# clip (was: silent) while its loudest 0.2 s reach -68 dBFS, and the voice detector finds it (tests/test_media_audio.py).
+# SOUND_S is the least confident speech the voice detector keeps (voice_activity.MIN_CONFIDENT_S): a click or a pop a
+# frame long is no sound.
 SILENCE_RMS = 1e-4
+FRAME = 512  # samples at 16 kHz: 32 ms, the voice detector's window
+SOUND_S = 0.2
 CANCELLED_RATIO = 0.1  # a mono mix this far (-20 dB) below its loudest channel has cancelled
 
 
@@ -59,6 +66,8 @@ class AudioTrack16k:
                       if layout and (self.channels > 1 or channel is not None) else None)
         self.chunks: list[np.ndarray] = []
         self.channel_energy = np.zeros(self.channels)
+        self.chunk_energy: list[np.ndarray] = []  # per decoded chunk, (channels,) energy: each channel's loudest part
+        self.chunk_size: list[int] = []  # samples at 16 kHz of each chunk
         self.start: float | None = None  # seconds on the clip's clock of the first sample
         self.frames = 0
         self.count = 0  # samples kept so far
@@ -78,7 +87,10 @@ class AudioTrack16k:
     def _take_planes(self, out) -> None:
         planes = out.to_ndarray()
         if planes.ndim == 2 and planes.shape[0] == self.channels:
-            self.channel_energy += np.einsum("ij,ij->i", planes, planes, dtype=np.float64)
+            energy = np.einsum("ij,ij->i", planes, planes, dtype=np.float64)
+            self.channel_energy += energy
+            self.chunk_energy.append(np.nan_to_num(energy, nan=0.0))
+            self.chunk_size.append(planes.shape[1])
             if self.channel is not None:
                 self.chunks.append(planes[self.channel].astype(np.float32, copy=True))
                 self.count += self.chunks[-1].size
@@ -139,20 +151,62 @@ def channel_rms(track: AudioTrack16k, n: int) -> np.ndarray:
     return np.sqrt(track.channel_energy / max(1, track.count, n))
 
 
+def loud_level(energy: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The RMS amplitude that the loudest SOUND_S of audio cut in frames all reach: `energy` ``(frames,)`` or
+    ``(frames, channels)`` summed squares, `sizes` ``(frames,)`` samples at 16 kHz. The frames are ranked by their
+    RMS, loudest first; the result is the RMS of the frame at which the ranked frames first hold SOUND_S (all of
+    them in shorter audio: the quietest), ``()`` or ``(channels,)``. An order statistic, not a mean: the clip's
+    length (the silence around the speech) does not lower it, and a click a frame long does not raise it. Zero for
+    no frames."""
+    energy, sizes = np.asarray(energy, np.float64), np.asarray(sizes, np.float64)
+    if not sizes.size or sizes.sum() <= 0:
+        return np.zeros(energy.shape[1:])
+    need = min(SOUND_S * AUDIO_RATE, float(sizes.sum()))
+    mean = energy / np.maximum(sizes, 1.0).reshape((-1,) + (1,) * (energy.ndim - 1))
+    order = np.argsort(-mean, axis=0, kind="stable")  # per channel, loudest frame first
+    held = np.cumsum(sizes[order], axis=0)  # samples held by the loudest frames so far
+    at = np.argmax(held >= need - 0.5, axis=0)  # the first rank that holds SOUND_S
+    ranked = np.take_along_axis(mean, order, axis=0)
+    return np.sqrt(np.take_along_axis(ranked, np.expand_dims(at, 0), axis=0)[0])
+
+
+def sound_level(samples: np.ndarray) -> float:
+    """The RMS amplitude (full scale = 1.0) that the loudest SOUND_S of mono samples reaches in FRAME-sample frames
+    (`loud_level`); 0.0 for none. The level the silence rule reads (`silent`)."""
+    if not samples.size:
+        return 0.0
+    n = samples.size // FRAME
+    frames = samples[: n * FRAME].reshape(n, FRAME)
+    energy = np.einsum("ij,ij->i", frames, frames, dtype=np.float64)  # accumulated in float64, no float64 copy
+    sizes = np.full(n, FRAME)
+    if samples.size > n * FRAME:  # the tail, a frame of its own
+        tail = samples[n * FRAME:].astype(np.float64)
+        energy, sizes = np.append(energy, float(tail @ tail)), np.append(sizes, tail.size)
+    return float(loud_level(energy, sizes))
+
+
 def silent(samples: np.ndarray) -> bool:
-    """Whether mono samples are silent: none, or RMS below SILENCE_RMS (the one silence rule: `Clip.audio_is_silent`,
-    the voice-activity decision and the track choice all read it)."""
-    return rms(samples) < SILENCE_RMS
+    """Whether mono samples are silent: none, or less than SOUND_S of them at SILENCE_RMS (`sound_level`). The one silence
+    rule: `Clip.audio_is_silent` (the transcript, prosody, segments, reperception and omni reasoner read it), the
+    voice-activity decision (no voice is looked for in silence) and the track choice all read it."""
+    return sound_level(samples) < SILENCE_RMS
+
+
+def channel_levels(track: AudioTrack16k) -> np.ndarray:
+    """(channels,) `sound_level` of each source channel of `track`, over its decoded chunks (~20-90 ms each) as frames."""
+    if not track.chunk_size:
+        return np.zeros(track.channels)
+    return loud_level(np.stack(track.chunk_energy), np.asarray(track.chunk_size))
 
 
 def silent_track(track: AudioTrack16k | None, samples: np.ndarray) -> bool:
-    """A track is silent when its mono mix and each of its channels are: channels that cancel in the mix
-    (one phase-inverted) still carry sound."""
+    """A track is silent when its mono mix and each of its channels are (by the one rule, `silent`): channels
+    that cancel in the mix (one phase-inverted) still carry sound."""
     if not silent(samples):
         return False
     if track is None or not track.channel_energy.size:
         return True
-    return float(channel_rms(track, samples.size).max()) < SILENCE_RMS
+    return float(channel_levels(track).max()) < SILENCE_RMS
 
 
 def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, settings: DecodeSettings) -> None:
@@ -200,8 +254,8 @@ def undo_cancellation(path, track, samples, info: ClipInfo, origin: float, setti
         return samples
     channels, mono = channel_rms(track, samples.size), rms(samples)
     loudest = int(np.argmax(channels))
-    if channels[loudest] < SILENCE_RMS or mono >= CANCELLED_RATIO * channels[loudest]:
-        return samples
+    if channel_levels(track)[loudest] < SILENCE_RMS or mono >= CANCELLED_RATIO * channels[loudest]:
+        return samples  # a silent channel (the one rule), or a mix as loud as its channels: nothing cancelled
     single = audio_only(path, track.index, origin, loudest, settings.max_duration_s).samples()
     if silent(single):
         return samples

@@ -12,8 +12,19 @@ import av
 import numpy as np
 import pytest
 
-from saber_agent.media_audio import AUDIO_RATE, SILENCE_RMS, AudioTrack16k, channel_rms, preferred_audio, rms, silent
-from saber_agent.testing.synth import tone, write_wav
+from saber_agent.media_audio import (
+    AUDIO_RATE,
+    FRAME,
+    SILENCE_RMS,
+    AudioTrack16k,
+    channel_levels,
+    channel_rms,
+    preferred_audio,
+    rms,
+    silent,
+    sound_level,
+)
+from saber_agent.testing.synth import speak, tone, write_wav
 
 
 def test_silence_is_told_from_sound():
@@ -21,6 +32,122 @@ def test_silence_is_told_from_sound():
     assert not silent(tone(220.0, 0.5))
     assert rms(tone(220.0, 0.5)) == pytest.approx(0.3 / np.sqrt(2), rel=1e-3) and rms(np.zeros(0, np.float32)) == 0.0
     assert silent(tone(220.0, 0.5, amplitude=0.99 * SILENCE_RMS * np.sqrt(2))) and not silent(tone(220.0, 0.5, amplitude=2e-4))
+
+
+LONG_S = 60.0
+SPEECH_AT_S = 20.0
+
+
+def _db(x: float) -> float:
+    return 20 * np.log10(max(x, 1e-12))
+
+
+@pytest.fixture(scope="module")
+def said(tmp_path_factory):
+    """6.5 s of espeak-ng speech, 16 kHz mono, scaled to 0 dB RMS (times a level gives that level in dBFS)."""
+    from saber_agent.media import decode
+
+    path = speak("I told you I would be here on time, and I am here. Now can we please talk about what happened "
+                 "yesterday at the office?", tmp_path_factory.mktemp("said") / "said.wav")
+    audio = decode(path).audio.astype(np.float64)
+    return audio / rms(audio)
+
+
+def _long(speech: np.ndarray | None, level_db: float, floor: np.ndarray | None = None) -> np.ndarray:
+    """LONG_S of `floor` (digital silence by default) with `speech` at `level_db` dBFS RMS from SPEECH_AT_S."""
+    out = np.zeros(int(LONG_S * AUDIO_RATE)) if floor is None else floor.astype(np.float64).copy()
+    if speech is not None:
+        at = int(SPEECH_AT_S * AUDIO_RATE)
+        out[at: at + speech.size] += speech * 10 ** (level_db / 20)
+    return out.astype(np.float32)
+
+
+def _dither(seed: int = 0) -> np.ndarray:
+    """16-bit TPDF dither, quantized (what a 16-bit recorder writes for silence): -96 dBFS RMS."""
+    rng = np.random.default_rng(seed)
+    n = int(LONG_S * AUDIO_RATE)
+    return np.round(rng.uniform(-0.5, 0.5, n) + rng.uniform(-0.5, 0.5, n)) / 32768
+
+
+def _hum(level_db: float) -> np.ndarray:
+    t = np.arange(int(LONG_S * AUDIO_RATE)) / AUDIO_RATE
+    hum = sum(a * np.sin(2 * np.pi * f * t) for f, a in ((50, 1.0), (100, 0.5), (150, 0.3)))  # mains hum and harmonics
+    return hum / rms(hum) * 10 ** (level_db / 20)
+
+
+def _hiss(level_db: float, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(int(LONG_S * AUDIO_RATE)) * 10 ** (level_db / 20)
+
+
+@pytest.mark.parametrize("level_db, floor", [(-75, None), (-75, "dither"), (-85, None), (-75, "hiss")])
+def test_faint_speech_in_a_long_clip_is_not_silent(said, level_db, floor):
+    """The whole-clip RMS diluted 6.5 s of faint speech over 60 s: at -75 dBFS the clip measured -85 dBFS and was
+    silent (no voice was looked for, the speech slots said "silent"). Its loudest 0.2 s reach -68 dBFS."""
+    under = {"dither": _dither(), "hiss": _hiss(-85), None: None}[floor]
+    audio = _long(said, level_db, under)
+    assert rms(audio) < SILENCE_RMS  # the former rule: silent
+    assert not silent(audio) and sound_level(audio) > 10 ** ((level_db + 4) / 20)  # speech peaks above its mean level
+    assert silent(_long(said, level_db - 20, under))  # 20 dB fainter (-95 dBFS at most: a few 16-bit steps): silent
+
+
+@pytest.mark.parametrize("name", ["zero", "dither", "hum -90 dBFS", "hiss -90 dBFS", "click"])
+def test_true_silence_dither_faint_hum_hiss_and_a_click_stay_silent(name):
+    click = np.zeros(int(LONG_S * AUDIO_RATE))
+    click[AUDIO_RATE * 30: AUDIO_RATE * 30 + 40] = 0.9  # 2.5 ms at -1 dBFS: one frame, no sound
+    audio = {"zero": np.zeros(int(LONG_S * AUDIO_RATE)), "dither": _dither(), "hum -90 dBFS": _hum(-90),
+             "hiss -90 dBFS": _hiss(-90), "click": click}[name].astype(np.float32)
+    assert silent(audio) and sound_level(audio) < SILENCE_RMS
+    if name == "click":
+        assert rms(audio) > 30 * SILENCE_RMS  # the former rule called the click sound (-45 dBFS over the clip)
+
+
+def test_the_loudest_fifth_of_a_second_is_an_order_statistic():
+    audio = np.zeros(AUDIO_RATE * 10, np.float32)
+    at = 32 * FRAME  # 7 whole 32 ms frames (0.224 s) of a tone at -37 dBFS RMS: the 7th loudest frame holds 0.2 s
+    audio[at: at + 7 * FRAME] = tone(440.0, 7 * FRAME / AUDIO_RATE, amplitude=0.02)
+    assert sound_level(audio) == pytest.approx(0.02 / np.sqrt(2), rel=0.02) and not silent(audio)
+    assert rms(audio) < 0.02 / np.sqrt(2) / 6  # the clip's mean is 16.5 dB lower: 10 s of silence around it
+    audio[at + 3 * FRAME: at + 7 * FRAME] = 0.0  # only 0.1 s left: the loudest 0.2 s are half silence
+    assert silent(audio)
+    assert not silent(tone(440.0, 0.1, amplitude=0.01))  # shorter than 0.2 s: all of it counts
+    assert silent(np.zeros(100, np.float32)) and sound_level(np.zeros(0, np.float32)) == 0.0
+
+
+def test_faint_speech_in_a_long_phone_recording_decodes_as_sound(said, tmp_path):
+    """End to end: 60 s in AAC (a phone's codec) of 16-bit dither with 6.5 s of speech at -75 dBFS. The track was
+    listed silent and the clip noted "the audio track is silent"; it is sound, the voice is found where it is."""
+    from saber_agent.media import decode
+    from saber_agent.voice_activity import voice_activity
+
+    wav = tmp_path / "faint.wav"
+    import scipy.io.wavfile
+
+    scipy.io.wavfile.write(wav, AUDIO_RATE, (_long(said, -75, _dither()) * 32768).round().astype("<i2"))
+    m4a = tmp_path / "faint.m4a"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "aac", "-b:a", "64k", str(m4a)], check=True)
+    clip = decode(m4a)
+    assert rms(clip.audio) < SILENCE_RMS  # the whole clip's mean, the former rule, still reads it as silence
+    assert not clip.audio_is_silent and clip.info.audio_tracks[0].silent is False
+    assert "the audio track is silent" not in clip.info.notes
+    regions = voice_activity(clip).regions
+    assert regions and SPEECH_AT_S - 0.5 < regions[0][0] < SPEECH_AT_S + 1.0 and regions[-1][1] < SPEECH_AT_S + 8.0
+
+
+def test_a_phase_inverted_faint_voice_in_a_long_clip_is_found_in_its_channels(said, tmp_path):
+    """The channel half of the rule reads each channel's loudest 0.2 s too: faint speech whose stereo channels cancel
+    in the mono mix is sound, and the loudest channel is analysed (the whole-track channel RMS was -85 dBFS: silent)."""
+    from saber_agent.media import decode
+
+    mono = write_wav(tmp_path / "faint_mono.wav", _long(said, -75, _dither()))
+    inverted = tmp_path / "faint_inverted.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(mono), "-af", "pan=stereo|c0=c0|c1=-1*c0", str(inverted)],
+                   check=True)
+    track = _decode(inverted)
+    assert silent(track.samples()) and float(channel_rms(track, track.samples().size).max()) < SILENCE_RMS
+    assert float(channel_levels(track).min()) > 2 * SILENCE_RMS
+    clip = decode(inverted)
+    assert clip.info.audio_tracks[0].silent is False and not clip.audio_is_silent
+    assert any("cancel" in n for n in clip.info.notes)
 
 
 def _stereo(path, invert: bool):

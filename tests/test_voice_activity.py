@@ -42,13 +42,45 @@ def test_a_steady_tone_and_silence_hold_no_voice():
 
 def test_audio_the_clip_calls_silent_holds_no_voice(late_speech):
     """One silence rule (media_audio.silent): speech at -81 dBFS RMS was levelled x100 and found by the detector
-    (0.0-3.4 s) while Clip.audio_is_silent, which the transcript and prosody tools read, called it silent."""
+    (0.0-3.4 s) while Clip.audio_is_silent, which the transcript and prosody tools read, called it silent. The rule
+    now reads the loudest 0.2 s (32 ms frames at -80 dBFS): that speech is sound and its voice is looked for; 20 dB
+    fainter (its loudest 0.2 s under -80 dBFS, a few 16-bit steps) it is silent and no voice is looked for."""
     faint = late_speech[0][2 * AUDIO_RATE:] * 1e-3
     info = ClipInfo(path="faint", duration_s=faint.size / AUDIO_RATE, has_audio=True)
-    assert Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), faint).audio_is_silent
-    found = detect(faint)
+    assert not Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), faint).audio_is_silent
+    assert detect(faint).found
+    fainter = faint * 0.1
+    assert Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), fainter).audio_is_silent
+    found = detect(fainter)
     assert not found.found and found.note == "the audio is silent"
-    assert detect(faint * 10).found  # 20 dB louder (-61 dBFS): levelled and heard
+
+
+def test_faint_speech_in_a_long_clip_is_looked_for_and_found(late_speech):
+    """2.5 s of espeak-ng speech at -75 dBFS RMS in 60 s of 16-bit dither: the whole clip's RMS (-89 dBFS) called it
+    silent, so no voice was looked for and the speech slots said "silent". It is found where it is now."""
+    said = late_speech[0][2 * AUDIO_RATE: 4 * AUDIO_RATE + AUDIO_RATE // 2]
+    rng = np.random.default_rng(0)
+    n = 60 * AUDIO_RATE
+    audio = np.round(rng.uniform(-0.5, 0.5, n) + rng.uniform(-0.5, 0.5, n)) / 32768  # 16-bit dither, -96 dBFS
+    at = 20 * AUDIO_RATE
+    audio[at: at + said.size] += said / np.sqrt(np.mean(said.astype(np.float64) ** 2)) * 10 ** (-75 / 20)
+    audio = audio.astype(np.float32)
+    assert np.sqrt(np.mean(audio.astype(np.float64) ** 2)) < 1e-4  # under the former whole-clip rule: silent
+    found = detect(audio)
+    assert found.found and 19.5 < found.regions[0][0] < 20.5 and found.regions[-1][1] < 20 + said.size / AUDIO_RATE + 1.0
+
+
+@pytest.mark.parametrize("level_db", [-60, -40])
+def test_a_hum_or_hiss_track_is_sound_but_no_voice(level_db):
+    """Above the silence level a hum or hiss is sound (not silent) and the detector hears no voice in it."""
+    t = np.arange(10 * AUDIO_RATE) / AUDIO_RATE
+    hum = np.sin(2 * np.pi * 50 * t) + 0.5 * np.sin(2 * np.pi * 100 * t) + 0.3 * np.sin(2 * np.pi * 150 * t)
+    hiss = np.random.default_rng(1).standard_normal(t.size)
+    for noise in (hum, hiss):
+        audio = (noise / np.sqrt(np.mean(noise**2)) * 10 ** (level_db / 20)).astype(np.float32)
+        found = detect(audio)
+        assert found.note != "the audio is silent" and not found.found
+
 
 def test_quiet_audio_is_levelled_before_detection():
     loud = tone(220.0, 0.5)
