@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.checking import ConsistencyCheck, content_words, evidence_text, modalities_in, modalities_used
+from saber_agent.checking import (
+    ConsistencyCheck,
+    content_words,
+    evidence_text,
+    modalities_in,
+    modalities_used,
+    reported,
+    voice_runners_up,
+)
 from saber_agent.cues import (
     CLEAR_LEAN,
     MIN_CONFIDENCE,
     MIN_LEANING,
-    VALENCE_OF,
     basic_readings,
     conflict_name,
     emotion_sign,
@@ -62,10 +69,7 @@ class Grounding(ConsistencyCheck):
                 if words and len(words & source_words) / len(words) < self.min_overlap:
                     ungrounded.append(f"{modality}: {cue!r}")
         claimed = f"{analysis.reasoning} {analysis.visual_evidence} {analysis.acoustic_evidence}".lower()
-        invented = [
-            cue for cue, stems in OBSERVABLE_CUES.items()
-            if cue in claimed and not any(stem in source for stem in stems)
-        ]
+        invented = [cue for cue in OBSERVABLE_CUES if cue in claimed and not reported(cue, source)]
         if ungrounded or invented:
             parts = []
             if ungrounded:
@@ -159,19 +163,6 @@ def reads_mixed(word: str) -> bool:
     """Whether a token says how an explanation reads a mixed modality: as irony (`commits_to_irony`) or as
     mixed feelings ("mixed", "ambivalent")."""
     return commits_to_irony(word) or word.startswith(UNCOMMITTED_READINGS)
-
-
-def voice_runners_up(request: ReasoningRequest, share: float = 0.5) -> set[str]:
-    """The basic emotions the voice reading (`plugins.voice_emotion`, in the acoustic slot) gives at least `share` of
-    its top probability: its cue names only the top one, but a close second is as much its reading ("sadness 0.34,
-    happiness 0.30" is a torn voice, not a sad one)."""
-    slot = request.evidence.slot("acoustic_feat")
-    reading = slot.measurements.get("voice_emotion") if slot.ok else None
-    probs = reading.get("probabilities") if isinstance(reading, dict) else None
-    if not isinstance(probs, dict) or not probs:
-        return set()
-    top = max(float(p) for p in probs.values())
-    return {e for e, p in probs.items() if top > 0 and float(p) >= share * top and e in VALENCE_OF}
 
 
 def own_words(text: str, conflicts: list[Conflict]) -> set[str]:

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome
 from saber_agent.reasoning import ReasoningRequest
-from saber_agent.vocab import CJK_RUN
+from saber_agent.vocab import CJK_RUN, OBSERVABLE_CUES
 
 
 class ConsistencyCheck:
@@ -51,6 +51,38 @@ def evidence_text(request: ReasoningRequest) -> str:
             parts.extend(f"{k} {v}" for k, v in slot.measurements.items() if isinstance(v, (int, float, str)))
     parts.extend(f"{c.modality} {c.emotion or ''} {c.basis}" for c in request.cues)
     return " ".join(parts).lower()
+
+
+RUNNER_UP_SHARE = 0.5  # a class with at least this share of the voice reading's top probability is its reading too
+
+
+def voice_probabilities(request: ReasoningRequest) -> dict[str, float] | None:
+    """The voice reading's probabilities over the basic emotions (`plugins.voice_emotion`, kept in the acoustic
+    slot's measurements), or None where the slot holds none."""
+    from saber_agent.evidence import BASIC_EMOTIONS
+
+    slot = request.evidence.slot("acoustic_feat")
+    reading = slot.measurements.get("voice_emotion") if slot.ok else None
+    probs = reading.get("probabilities") if isinstance(reading, dict) else None
+    if not isinstance(probs, dict) or not probs:
+        return None
+    return {e: float(p) for e, p in probs.items() if e in BASIC_EMOTIONS}
+
+
+def voice_runners_up(request: ReasoningRequest, share: float = RUNNER_UP_SHARE) -> set[str]:
+    """The basic emotions the voice reading gives at least `share` of its top probability: its cue names only the
+    top one, but a close second is as much its reading ("sadness 0.34, happiness 0.30" is a torn voice, not a sad
+    one). The emotion_backing check's rule, which the fusion reasoner follows when it renames a voice's emotion."""
+    probs = voice_probabilities(request) or {}
+    top = max(probs.values(), default=0.0)
+    return {e for e, p in probs.items() if top > 0 and p >= share * top}
+
+
+def reported(cue: str, source: str) -> bool:
+    """Whether the evidence text `source` (`evidence_text`) reports the observable cue `cue` (a key of
+    `vocab.OBSERVABLE_CUES`: "smile", "tears"): one of its stems occurs. The grounding check's rule, which a
+    reasoner follows before it writes the word."""
+    return any(stem in source for stem in OBSERVABLE_CUES[cue])
 
 
 def modalities_in(request: ReasoningRequest) -> set[str]:

@@ -279,3 +279,17 @@ def test_mixed_words_are_addressed_only_by_a_word_that_reads_them_as_irony():
     assert not CrossModalAgreement().check(req, environment).passed
     ironic = Analysis(conflict_explanation="the words praise a wasted afternoon: ironic")
     assert CrossModalAgreement().check(req, ironic).passed
+
+
+def test_one_irony_word_list_reads_mixed_words_and_backs_anger():
+    """`COMMITTED_IRONY` is the one list: its words both address mixed words and commit to irony; "mixed" and
+    "ambivalent" address them without committing."""
+    from saber_agent.plugins.checks import commits_to_irony, reads_mixed
+
+    praise = ModalityCue(modality="words", valence=0.5, confidence=0.8, emotion="happiness", mixed="praises a bad event")
+    req = make_request([praise])
+    for said in ("the words are contemptuous", "the words: 讽刺", "the words sneer", "the words: mixed feelings"):
+        assert CrossModalAgreement().check(req, Analysis(conflict_explanation=said)).passed, said
+    assert all(commits_to_irony(w) for w in ("ironic", "sarcastic", "mocking", "contemptuous", "反讽"))
+    assert not any(commits_to_irony(w) for w in ("mixed", "ambivalent", "environment", "hammock"))
+    assert reads_mixed("mixed") and reads_mixed("ambivalent") and reads_mixed("ironic") and not reads_mixed("environment")

@@ -170,3 +170,107 @@ def test_a_critique_is_reported_as_failed_checks_not_as_a_revision():
     req = request(SMILE).model_copy(update={"critique": ["grounding: cite the evidence"], "round": 2})
     reasoning = FusionReasoner().reason(req).reasoning
     assert "failed the consistency checks: grounding: cite the evidence" in reasoning and "Revised" not in reasoning
+
+
+def _failed_checks(req, analysis) -> list[str]:
+    from saber_agent.plugins.checks import CrossModalAgreement, EmotionBacking, Grounding, LabelEvidenceAgreement, UnimodalDominance
+
+    checks = (CrossModalAgreement(), Grounding(), UnimodalDominance(), LabelEvidenceAgreement(), EmotionBacking())
+    return [f"{c.name}: {o.message}" for c in checks if not (o := c.check(req, analysis)).passed]
+
+
+def _body_cue(level="little"):
+    from saber_agent.plugins.body import BodyTool
+
+    measured = {"regions": {"upper_body": {"level": level, "energy_mean": 0.5}}, "head": {"gestures": []}}
+    return BodyTool().cues(Slot(text="body", status="ok", confidence=0.7, measurements=measured))[0]
+
+
+def test_an_open_vocabulary_emotion_word_is_read_as_its_class_like_the_checks_do():
+    # "frustrated" is anger in vocab: fusion said "sad" (it read only the seven class names), which no check backs
+    frustrated = ModalityCue(modality="words", valence=-0.8, arousal=0.45, emotion="frustrated", confidence=0.45, basis="ugh")
+    req = request(frustrated, _body_cue(), speech_content="Ugh, not again.")
+    analysis = FusionReasoner().reason(req)
+    assert analysis.basic_emotion == "anger" and not _failed_checks(req, analysis)
+    assert "frustrated" in analysis.reasoning  # the word as the tool wrote it is what the reasoning says
+    # a word that is no emotion ("tense") is no class: the lean names the emotion as before
+    tense = frustrated.model_copy(update={"emotion": "tense"})
+    assert FusionReasoner().reason(request(tense)).basic_emotion in ("anger", "sadness")
+
+
+def test_a_lean_only_weak_estimates_give_names_no_emotion():
+    # under MIN_CONFIDENCE an estimate is no finding (no conflict is named on it, and it backs no emotion): "sad" was
+    # named from a lone weak lean, and failed emotion_backing in every round
+    weak = ModalityCue(modality="words", valence=-0.65, arousal=0.3, confidence=0.28, basis="bad")
+    req = request(weak, speech_content="Bad.")
+    analysis = FusionReasoner().reason(req)
+    assert analysis.basic_emotion == "neutral" and analysis.valence == -0.65 and not _failed_checks(req, analysis)
+    assert "Only weak estimates" in analysis.reasoning
+    # the same lean at a confident estimate names sadness, as before
+    sure = FusionReasoner().reason(request(weak.model_copy(update={"confidence": 0.6})))
+    assert sure.basic_emotion == "sadness" and "Only weak estimates" not in sure.reasoning
+
+
+def test_a_confident_clear_lean_pulled_under_by_weak_or_signless_cues_names_its_emotion():
+    glad = ModalityCue(modality="words", valence=0.44, arousal=0.5, confidence=0.35, basis="nice")
+    busy = ModalityCue(modality="voice", valence=-0.51, arousal=0.6, emotion="engaged", confidence=0.26, basis="F0")
+    req = request(glad, busy)
+    analysis = FusionReasoner().reason(req)
+    assert abs(analysis.valence) < 0.25 and analysis.basic_emotion == "happiness" and not _failed_checks(req, analysis)
+    assert "the words, a confident estimate, leans clearly" in analysis.reasoning
+    # a still body's zero is no reading of neutral: it pulled "It went badly" to neutral
+    bad = ModalityCue(modality="words", valence=-0.35, arousal=0.3, confidence=0.31, basis="badly")
+    req = request(bad, _body_cue())
+    analysis = FusionReasoner().reason(req)
+    assert analysis.basic_emotion == "sadness" and not _failed_checks(req, analysis)
+    # a modality that reads neutral keeps the balance neutral
+    calm_face = ModalityCue(modality="face", valence=0.0, arousal=0.2, emotion="neutral", confidence=0.9, basis="neutral face")
+    req = request(bad, calm_face)
+    analysis = FusionReasoner().reason(req)
+    assert analysis.basic_emotion == "neutral" and not _failed_checks(req, analysis)
+
+
+def test_a_surprised_face_over_a_sad_voice_is_surprise_not_a_smile():
+    # a positive face that reads surprise, clearly outweighing a sad voice: fusion named happiness and wrote
+    # "the smile", which the face never showed (grounding) and no modality reads (emotion_backing)
+    surprised = ModalityCue(modality="face", valence=0.87, arousal=0.5, emotion="surprise", confidence=0.79, basis="surprise")
+    sad = ModalityCue(modality="voice", valence=-0.42, arousal=0.3, emotion="sadness", confidence=0.315, basis="low")
+    req = request(surprised, sad, facial_exp_desc="Raised brows, open mouth.")
+    assert [c.modalities for c in req.conflicts] == [("face", "voice")]
+    analysis = FusionReasoner().reason(req)
+    assert analysis.basic_emotion == "surprise" and not _failed_checks(req, analysis)
+    weak = sad.model_copy(update={"valence": -0.7, "confidence": 0.9})  # the voice not outweighed: masking sadness
+    masked = FusionReasoner().reason(request(surprised, weak, facial_exp_desc="Raised brows."))
+    assert masked.basic_emotion == "sadness" and "smile" not in masked.conflict_explanation
+    assert "positive face" in masked.conflict_explanation
+    smiled = FusionReasoner().reason(request(SMILE, weak, facial_exp_desc="A broad smile."))
+    assert "the smile" in smiled.conflict_explanation  # where the evidence shows one, it is said
+
+
+def test_a_voice_renames_only_to_a_class_it_reads_nearly_as_much_as_its_top_one():
+    # the conclusion leans positive against the voice's "fear": renamed to the voice's most probable positive class
+    # only where that class has at least half the top probability (the check's runner-up rule), else kept, uncertain
+    probs = {"fear": 0.5, "happiness": 0.05, "neutral": 0.45, "anger": 0.0, "disgust": 0.0, "sadness": 0.0, "surprise": 0.0}
+    voice = ModalityCue(modality="voice", valence=-0.18, arousal=0.8, emotion="fear", confidence=0.34, basis="voice reading")
+    face = ModalityCue(modality="face", valence=0.9, arousal=0.8, emotion="surprise", confidence=0.24, basis="surprise")
+
+    def req(p):
+        evidence = Evidence(acoustic_feat=Slot(text="voice", status="ok", measurements={"voice_emotion": {"probabilities": p}}),
+                            facial_exp_desc=Slot(text="face", status="ok"))
+        return ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"), cues=[voice, face], conflicts=find_conflicts([voice, face]))
+
+    kept = FusionReasoner().reason(req(probs))
+    assert kept.valence > 0.25 and kept.basic_emotion == "fear" and "uncertain" in kept.emotions
+    assert not _failed_checks(req(probs), kept)
+    torn = dict(probs, happiness=0.3, neutral=0.2)
+    renamed = FusionReasoner().reason(req(torn))
+    assert renamed.basic_emotion == "happiness" and not _failed_checks(req(torn), renamed)
+
+
+def test_a_weak_lean_stays_short_of_a_clear_one():
+    from saber_agent.cues import CLEAR_LEAN, VALENCE_OF, leans_clearly
+    from saber_agent.plugins.reasoners.fusion import weak_lean
+
+    assert {e: weak_lean(e) for e in VALENCE_OF} == {"anger": 0.24, "disgust": 0.2, "fear": 0.24, "happiness": 0.24,
+                                                     "sadness": 0.24, "surprise": 0.2, "neutral": 0.2}
+    assert not any(leans_clearly(weak_lean(e)) for e in VALENCE_OF) and max(map(weak_lean, VALENCE_OF)) < CLEAR_LEAN

@@ -8,7 +8,19 @@ words carry the message, the face its delivery), and answers any critique from t
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.cues import AROUSAL_OF, CLEAR_LEAN, MIN_CONFIDENCE, MIN_LEANING, VALENCE_OF, emotion_sign, leans_clearly, merge_cues
+from saber_agent.checking import RUNNER_UP_SHARE, evidence_text, reported, voice_probabilities
+from saber_agent.cues import (
+    AROUSAL_OF,
+    CLEAR_LEAN,
+    MIN_CONFIDENCE,
+    MIN_LEANING,
+    VALENCE_OF,
+    basic_of,
+    basic_readings,
+    emotion_sign,
+    leans_clearly,
+    merge_cues,
+)
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
 from saber_agent.reasoning import Reasoner, ReasoningRequest
@@ -63,9 +75,58 @@ def masks(negative: ModalityCue, cues: dict[str, ModalityCue]) -> bool:
     return negative.emotion in MASKED and not hostile
 
 
+def as_basic(cue: ModalityCue) -> ModalityCue:
+    """`cue` with its emotion word read as the basic class it stands for (`cues.basic_of`, the vocabulary the checks
+    read cues with: "hostile" -> anger, "worried" -> fear, "calm" -> neutral); a word that names no class ("tense",
+    "agitated") stays as written, and no rule reads it."""
+    basic = basic_of(cue.emotion)
+    return cue if not basic or basic == cue.emotion else cue.model_copy(update={"emotion": basic})
+
+
 def silent(modality: str, cue: ModalityCue) -> bool:
     """Words read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`)."""
     return modality == "words" and cue.emotion in (None, "neutral") and abs(cue.valence) < 0.05 and cue.confidence < WORDS_FINDING
+
+
+def lean_free(cue: ModalityCue) -> bool:
+    """Whether a cue's lean says more than its name: it names no basic class, or only ones of the other sign
+    (`plugins.checks.EmotionBacking._lean_free`, the check's rule)."""
+    return all(emotion_sign(b) * cue.valence < 0 for b in basic_readings(cue.emotion))
+
+
+def lean_reading(cues: dict[str, ModalityCue], valence: float, arousal: float, conflicted: bool) -> tuple[str, str, str]:
+    """(open-vocabulary label, basic class, why) that the weighed lean of `cues` supports where no rule names an
+    emotion: `emotion_of`, held to what a lean backs (the emotion_backing check's rule, `plugins.checks.EmotionBacking`);
+    `why` is a sentence where that moved it, else "".
+
+    Estimates under `MIN_CONFIDENCE` are no findings (`find_conflicts` names no conflict on them either), and a body's
+    movement carries no sign. So a clear lean names an emotion of its sign only through a confident cue that leans that
+    way (`MIN_LEANING`) and names no class of its own (`lean_free`); where the confident cues that lean that way name
+    surprise, which has no sign, it is surprise; where none leans that way, neutral. And a balance that leans nowhere
+    clearly is neutral only where some cue reads neutral, or a detected conflict's sides cancel, or no confident cue
+    leans clearly: a confident clear lean, pulled under `CLEAR_LEAN` by weak estimates or signless ones, names its own."""
+    label, basic = emotion_of(valence, arousal)
+    if basic == "neutral":
+        if conflicted or any("neutral" in basic_readings(c.emotion) for c in cues.values()):
+            return label, basic, ""
+        clear = [c for c in cues.values() if c.confidence >= MIN_CONFIDENCE and leans_clearly(c.valence) and lean_free(c)]
+        if not clear:
+            return label, basic, ""
+        lead = max(clear, key=lambda c: (MODALITY_WEIGHT.get(c.modality, 0.3) * c.confidence, c.modality))
+        label, basic = emotion_of(lead.valence, arousal)
+        return label, basic, (f"The weighed balance leans nowhere clearly, but the {lead.modality}, a confident estimate, leans "
+                              f"clearly (valence {lead.valence:+.2f}) and no modality reads neutral: the emotion is named "
+                              "from its lean (the rest are weak estimates or carry no sign).")
+    sign = 1 if valence > 0 else -1
+    side = [c for c in cues.values() if c.confidence >= MIN_CONFIDENCE and c.valence * sign >= MIN_LEANING]
+    if any(lean_free(c) for c in side):
+        return label, basic, ""
+    if any(basic_readings(c.emotion) == {"surprise"} for c in side):
+        return OPEN_LABEL["surprise"], "surprise", ""
+    if not side:
+        return (*emotion_of(0.0, arousal), "Only weak estimates (confidence under "
+                f"{MIN_CONFIDENCE}) lean {'positive' if sign > 0 else 'negative'}: no finding, so no emotion is named from the lean.")
+    return label, basic, ""
 
 
 def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, float]:
@@ -121,8 +182,10 @@ def renames(voice: ModalityCue, words: ModalityCue) -> bool:
 def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_probs: dict | None) -> str:
     """`named`, or where its own valence sign contradicts a clearly leaning conclusion (|valence| > `CLEAR_LEAN`; a sad
     voice whose reading still leans positive: "valence +0.37 positive, read as sad"), the most probable emotion of the
-    conclusion's sign in the voice reading's probabilities, else the words' emotion if of that sign, else
-    `named` as before. Emotions of no sign (neutral, surprise) never contradict."""
+    conclusion's sign in the voice reading's probabilities that is as much its reading as the top one (at least
+    `RUNNER_UP_SHARE` of it: `checking.voice_runners_up`, the check's rule; "happiness 0.02" is no reading of
+    happiness), else the words' emotion if of that sign, else `named` as before. Emotions of no sign (neutral,
+    surprise) never contradict."""
     if not leans_clearly(valence):
         # a weak lean (mostly the uncertain conclusions that lean by the weak-lean rule) keeps its name: renaming there
         # cost EmoFilm dev (m_*) voice+words UAR 0.465 -> 0.403 (val.bal unchanged 0.639)
@@ -130,8 +193,9 @@ def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_pro
     sign = 1 if valence > 0 else -1
     if emotion_sign(named) * sign >= 0:
         return named
+    top = max((voice_probs or {}).values(), default=0.0)
     fitting = [e for e, p in sorted((voice_probs or {}).items(), key=lambda kv: -kv[1])
-               if p > 0 and emotion_sign(e) * sign > 0]
+               if p > 0 and p >= RUNNER_UP_SHARE * top and emotion_sign(e) * sign > 0]
     if fitting:
         return fitting[0]
     words = cues.get("words")
@@ -169,21 +233,14 @@ def contradicts(basic: str | None, valence: float) -> bool:
     return emotion_sign(basic) * valence < 0 and abs(valence) >= WEAK_LEAN
 
 
-def voice_probabilities(request: ReasoningRequest) -> dict | None:
-    """The voice reading's probabilities over the basic emotions (`plugins.voice_emotion`), if the slot holds them."""
-    slot = request.evidence.slot("acoustic_feat")
-    reading = slot.measurements.get("voice_emotion") if slot.ok else None
-    probs = reading.get("probabilities") if isinstance(reading, dict) else None
-    return {e: float(p) for e, p in probs.items() if e in BASIC} if isinstance(probs, dict) else None
-
-
 class FusionReasoner(Reasoner):
     name = "fusion"
     model = None
 
     def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
         evidence = request.evidence
-        cues = merge_cues(request.cues)
+        shown = merge_cues(request.cues)  # as the tools wrote them, for the reasoning's wording
+        cues = {m: as_basic(c) for m, c in shown.items()}  # what the rules read: "hostile" is anger, as in the checks
         weighed: list[str] = []
         total = v_sum = a_sum = 0.0
         for modality, cue in sorted(cues.items()):
@@ -195,14 +252,15 @@ class FusionReasoner(Reasoner):
                 continue
             weighed.append(
                 f"{modality}: valence {cue.valence:+.2f}, arousal {cue.arousal:.2f}"
-                + (f" ({cue.emotion})" if cue.emotion else "") + f", weight {weight:.2f}"
+                + (f" ({shown[modality].emotion})" if cue.emotion else "") + f", weight {weight:.2f}"
             )
             total += weight
             v_sum += weight * cue.valence
             a_sum += weight * cue.arousal
         valence = v_sum / total if total else 0.0
         arousal = a_sum / total if total else 0.5
-        label, basic = emotion_of(valence, arousal)
+        label, basic, lean_note = lean_reading(cues, valence, arousal, bool(request.conflicts))
+        lean_basic = basic
         emotions = [label] if cues else ["undetermined"]  # no estimate at all is not a finding of calm
         explanation = None
 
@@ -239,16 +297,22 @@ class FusionReasoner(Reasoner):
                         # valence stays the weighed one, and the emotion is the one the smile covers unless the
                         # smile clearly outweighs it
                         felt, whose = negative.emotion, "the words'" if negative.modality == "words" else "the voice's"
+                        # "smile" only where the evidence reports one (the grounding check's rule): a positive face
+                        # that reads surprise is no smile
+                        smile = "smile" if reported("smile", evidence_text(request)) else "positive face"
                         decided = True
                         if valence > CLEAR_LEAN:
-                            emotions, basic = ["happy", MASKED[felt][0]], "happiness"
+                            # the face's own class where it reads one of no sign (a positive face that reads
+                            # surprise is no happy one), else the happiness its lean stands for
+                            basic = "surprise" if positive.emotion == "surprise" else "happiness"
+                            emotions = [OPEN_LABEL[basic], MASKED[felt][0]]
                             side = f"the face, which clearly outweighs {whose} {felt}"
                         else:
                             emotions, basic = list(MASKED[felt]), felt
-                            side = (f"the {negative.modality} for the emotion, the {felt} the smile covers; the "
-                                    "valence stays the weighed balance of the smile and the " + negative.modality)
+                            side = (f"the {negative.modality} for the emotion, the {felt} the {smile} covers; the "
+                                    f"valence stays the weighed balance of the {smile} and the " + negative.modality)
                         readings.append(
-                            f"Nothing in the words or the voice is hostile (anger or disgust), so the smile over "
+                            f"Nothing in the words or the voice is hostile (anger or disgust), so the {smile} over "
                             f"{whose} {felt} is read as masking or mixed feelings, not sarcasm: the "
                             f"conclusion sides with {side}."
                         )
@@ -287,7 +351,8 @@ class FusionReasoner(Reasoner):
                     if lean:
                         valence = weak_lean(named) * (1 if lean > 0 else -1)
                 # the named emotion agrees with the conclusion's valence sign (see `agreeing`)
-                if (renamed := agreeing(named, valence, cues, voice_probabilities(request))) != named:
+                probs = voice_probabilities(request) if "voice" in cues else None  # a reading without its cue is none
+                if (renamed := agreeing(named, valence, cues, probs)) != named:
                     basic, label = renamed, OPEN_LABEL.get(renamed, renamed)
                     emotions = [label, "uncertain"] if "uncertain" in emotions else [label]
                 if contradicts(basic, valence) and "uncertain" not in emotions:
@@ -296,7 +361,9 @@ class FusionReasoner(Reasoner):
         cited = self._cite(request, cues)
         visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
         acoustic = self._slots_text(evidence, ("speech_content", "acoustic_feat"))
-        reasoning = self._reasoning(request, cues, valence, arousal, emotions, explanation, basic)
+        reasoning = self._reasoning(request, shown, valence, arousal, emotions, explanation, basic)
+        if lean_note and basic == lean_basic:  # the lean named the emotion, and no later rule renamed it
+            reasoning += " " + lean_note
         return Analysis(
             visual_evidence=visual,
             acoustic_evidence=acoustic,
@@ -344,9 +411,10 @@ class FusionReasoner(Reasoner):
             )
         def reading(m: str, c: ModalityCue) -> str:
             sign = "positive" if c.valence > 0.15 else "negative" if c.valence < -0.15 else "neutral"
-            label = c.emotion if c.emotion and not (c.emotion == "neutral" and sign != "neutral") else None
-            lean = f"leaning {sign} (valence {c.valence:+.2f})" if c.emotion == "neutral" and sign != "neutral" else sign
-            if sign == "neutral" and c.emotion in BASIC and c.emotion != "neutral":
+            named = basic_of(c.emotion)  # the word as written is said; its class decides how ("calm" is neutral)
+            label = c.emotion if c.emotion and not (named == "neutral" and sign != "neutral") else None
+            lean = f"leaning {sign} (valence {c.valence:+.2f})" if named == "neutral" and sign != "neutral" else sign
+            if sign == "neutral" and named in BASIC and named != "neutral":
                 # not "reads neutral (fear)": the reading names an emotion but its valence barely leans
                 lean, label = f"{c.emotion}, barely leaning (valence {c.valence:+.2f})", None
             weak = f"weak, confidence {c.confidence:.2f}: no conflict is named on it" if c.confidence < MIN_CONFIDENCE else ""
