@@ -10,6 +10,7 @@ from langgraph.types import Send
 
 from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
+from saber_agent.checking import critique_of
 from saber_agent.cues import find_conflicts
 from saber_agent.devices import device_options, resolve_device
 from saber_agent.evidence import (
@@ -236,8 +237,7 @@ def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
                 details={"error": True},
             )
         outcomes.append(outcome)
-    critique = [f"{o.name}: {o.message}" for o in outcomes if not o.passed and not o.details.get("error")]
-    return {"checks": outcomes, "critique": critique}
+    return {"checks": outcomes, "critique": critique_of(outcomes)}
 
 
 def plan_looks(state: State, runtime: Runtime[AnalysisSettings]) -> dict:

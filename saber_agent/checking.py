@@ -24,6 +24,26 @@ class ConsistencyCheck:
         return CheckOutcome(name=self.name, passed=passed, message=message, details=details)
 
 
+# -- the critique: the lines the graph sends back to the reasoner after a round fails checks -------------------
+# One format, written and read only here: "name: message", one line per failed check.
+
+
+def critique_line(outcome: CheckOutcome) -> str:
+    """One failed check as a critique line: "grounding: cited cues not found in the evidence: ..."."""
+    return f"{outcome.name}: {outcome.message}"
+
+
+def critique_of(outcomes: list[CheckOutcome]) -> list[str]:
+    """The critique of a round: a line per failed check (`critique_line`); a check that raised (details "error") is
+    reported in the outcomes, not sent back, since the reasoner cannot answer it."""
+    return [critique_line(o) for o in outcomes if not o.passed and not o.details.get("error")]
+
+
+def failed_checks(critique: list[str]) -> set[str]:
+    """The names of the checks a critique (`critique_of`) says failed."""
+    return {line.split(":", 1)[0].strip() for line in critique}
+
+
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 _STOP = frozenset(
     "the a an and or of to in on at is are was were be been with as by for from that this it its his her "

@@ -293,3 +293,20 @@ def test_one_irony_word_list_reads_mixed_words_and_backs_anger():
     assert all(commits_to_irony(w) for w in ("ironic", "sarcastic", "mocking", "contemptuous", "反讽"))
     assert not any(commits_to_irony(w) for w in ("mixed", "ambivalent", "environment", "hammock"))
     assert reads_mixed("mixed") and reads_mixed("ambivalent") and reads_mixed("ironic") and not reads_mixed("environment")
+
+
+def test_the_critique_format_is_written_and_read_in_one_place():
+    """`checking.critique_of` writes the critique the graph sends back; `failed_checks` reads it (what
+    `compact_answer.answers_failed` asks); a message may hold colons, a check that raised is not sent back."""
+    from saber_agent.checking import critique_of, failed_checks
+    from saber_agent.evidence import CheckOutcome
+    from saber_agent.plugins.reasoners.compact_answer import answers_failed
+
+    outcomes = [CheckOutcome(name="grounding", passed=False, message="cited cues not found: face: 'tears'"),
+                CheckOutcome(name="emotion_backing", passed=True, message="ok"),
+                CheckOutcome(name="broken", passed=False, message="check raised KeyError: 'x'", details={"error": True})]
+    critique = critique_of(outcomes)
+    assert critique == ["grounding: cited cues not found: face: 'tears'"]
+    assert failed_checks(critique) == {"grounding"}
+    req = make_request([SMILE]).model_copy(update={"critique": critique})
+    assert answers_failed(req, "grounding") and not answers_failed(req, "emotion_backing") and not answers_failed(req, "face")

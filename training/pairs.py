@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from saber_agent.checking import evidence_text
+from saber_agent.checking import critique_line, evidence_text
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, Slot
 from saber_agent.reasoning import Reasoner, ReasoningRequest
@@ -181,7 +181,7 @@ class PairBuilder:
             if score.passed:
                 break
             current = request.model_copy(update={
-                "critique": [f"{o.name}: {o.message}" for o in score.failed], "round": round_ + 1,
+                "critique": [critique_line(o) for o in score.failed], "round": round_ + 1,
             })
         return best
 

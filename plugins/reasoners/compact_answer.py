@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from saber_agent.checking import failed_checks
 from saber_agent.cues import conflict_name
 from saber_agent.evidence import BASIC_EMOTIONS
 from saber_agent.plugins.reasoners.openai_compat import answer_schema
@@ -196,8 +197,8 @@ def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
 
 
 def answers_failed(request: ReasoningRequest, check: str) -> bool:
-    """Whether this round answers a failed `check` (the graph's critique lines read "name: message")."""
-    return any(line.split(":", 1)[0].strip() == check for line in request.critique)
+    """Whether this round answers a failed `check`: the critique (`checking.critique_of`, the one format) names it."""
+    return check in failed_checks(request.critique)
 
 
 def restricted_emotions(request: ReasoningRequest) -> list[str] | None:
