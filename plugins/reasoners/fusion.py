@@ -260,7 +260,6 @@ class FusionReasoner(Reasoner):
         valence = v_sum / total if total else 0.0
         arousal = a_sum / total if total else 0.5
         label, basic, lean_note = lean_reading(cues, valence, arousal, bool(request.conflicts))
-        lean_basic = basic
         emotions = [label] if cues else ["undetermined"]  # no estimate at all is not a finding of calm
         explanation = None
 
@@ -323,7 +322,10 @@ class FusionReasoner(Reasoner):
                         emotions = ["sarcastic", "contemptuous"]
                         basic = "anger" if arousal > 0.6 else "disgust"
                         decided = True
-            if not decided and (side := siding(cues, valence)):
+            if decided:
+                lean_note = ""  # a reading of the conflict named the emotion, not the lean
+            elif side := siding(cues, valence):
+                lean_note = ""
                 # no reading named the emotion: the conclusion leans clearly one way, so it names what the most
                 # confident modality on that side reads (an angry face over grudging words is anger, not the
                 # "sad" of a negative valence at low arousal); emotion_of only where no modality there names one
@@ -340,6 +342,7 @@ class FusionReasoner(Reasoner):
         else:
             named, certainty = vote(cues, valence)
             if named:
+                lean_note = ""  # a cue names the emotion, not the lean
                 basic = named
                 label = OPEN_LABEL.get(named, named)
                 emotions = [label] if certainty >= SURE else [label, "uncertain"]
@@ -362,7 +365,7 @@ class FusionReasoner(Reasoner):
         visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
         acoustic = self._slots_text(evidence, ("speech_content", "acoustic_feat"))
         reasoning = self._reasoning(request, shown, valence, arousal, emotions, explanation, basic)
-        if lean_note and basic == lean_basic:  # the lean named the emotion, and no later rule renamed it
+        if lean_note:  # the lean named the emotion (no reading of a conflict, no cue did): say how
             reasoning += " " + lean_note
         return Analysis(
             visual_evidence=visual,
