@@ -13,14 +13,14 @@ The segment model (docs/segments.md):
   word times drift over pauses: on the 10-minute bench clip they joined 6 of 116 turns, and as
   extra cuts split them into 124). Bursts under `MIN_UTTERANCE_S` join a neighbour within `JOIN_GAP_S` (else they
   are dropped: a cough); an utterance over `max_utterance_s` is cut at its longest pause.
-- Speakers: `saber_agent.speakers` (voices clustered, faces tracked, voice linked to face).
+- Speakers: `saber_agent.speakers` (voices clustered) and `saber_agent.plugins.speaker_faces` (faces tracked, voice linked to face).
 - Whose face: an utterance's face slot is the speaker's only where the picture can tell. With two or
   more faces on screen and none identified by its moving mouth (a still picture, closed mouths), or
   one face whose mouth stays closed while the voice speaks, the face tool (which reads the largest
   face) is not run for it: its `facial_exp_desc` is unavailable for the speaker and lists the faces on
-  screen as context, so no face cue enters the fusion (`saber_agent.speakers.unattributed_face`, `Segment.face_note`). Where
+  screen as context, so no face cue enters the fusion (`saber_agent.plugins.speaker_faces.unattributed_face`, `Segment.face_note`). Where
   the speaker's face is identified but the face tool's main face is another one, likewise
-  (`saber_agent.speakers.main_face_elsewhere`): the face tool has no option to read a given face.
+  (`saber_agent.plugins.speaker_faces.main_face_elsewhere`): the face tool has no option to read a given face.
 - Long recordings: frames are sampled for the whole file within `FRAME_BUDGET_BYTES` (a 30-minute
   file at 2 fps keeps 3,600 frames at 256-384 px), the audio is kept whole (16 kHz float32: 115 MB
   for 30 minutes), and every segment's result is small (text and timelines).
@@ -307,17 +307,9 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     batch runner passes its cached one), place speakers and faces, and summarise. Raises MediaError
     for a file that cannot be decoded; one utterance's failure is kept in its `Segment.error`."""
     from saber_agent.plugins.facetrack import tracker_option
+    from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, main_face_elsewhere, track_all_faces, unattributed_face
     from saber_agent.registry import get_registry
-    from saber_agent.speakers import (
-        FaceTracks,
-        cluster_voices,
-        f0_hz,
-        link_voices,
-        main_face_elsewhere,
-        measure_voice,
-        track_all_faces,
-        unattributed_face,
-    )
+    from saber_agent.speakers import cluster_voices, f0_hz, measure_voice
     from saber_agent.voice_activity import voice_activity
 
     path, run = os.fspath(path), run or run_graph

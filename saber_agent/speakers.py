@@ -1,41 +1,36 @@
-"""Who speaks each utterance, without a hub model: voices clustered, faces tracked, a voice linked to a face.
+"""Who speaks each utterance, without a hub model: each utterance's voice measured, the voices clustered.
 
-- *Voices*: each utterance's voice statistics (Praat via parselmouth) over its *voiced* frames only
-  (silence, breath and consonant noise say nothing of the speaker, and made a short utterance's
-  statistics a mix of pauses and voice): F0 median and spread in semitones, and the mean of 12 MFCCs,
-  scaled by fixed, typical within-speaker spreads (3 st, 6 st, 40 units) so that no fit over the few
-  utterances of a short clip is needed (`measure_voice`).
-- *Clustering* (`cluster_voices`): average linkage over the utterances with at least
-  `RELIABLE_VOICED_S` of voiced speech; two groups stay apart when their average distance is
-  `SAME_VOICE` or more, or `APART` times the mean distance between the utterances within both groups
-  (taken as at least `TURN_SPREAD`; each group a voice heard at least twice): two tight groups far
-  apart are two voices, even when nearer each other than a fixed threshold allows; two utterances
-  alone are judged by `SAME_VOICE`. Shorter utterances then take the voice they are nearest to, within
-  `SAME_VOICE` widened by sqrt(RELIABLE_VOICED_S / voiced seconds) (the standard error of a mean over
-  fewer frames), else a label of their own: a short "Good morning." before a pause is its speaker's,
-  not a new voice. Voices are labelled A, B, ... in order of first appearance; an utterance with too
-  little voiced speech (`MIN_VOICED_S`) has no voice (None).
-  Measured on espeak-ng (13 voice variants x calm, angry, sad, neutral speaking x 8 sentences;
-  conversations of random turns, 300 each): one voice over 2 turns kept whole 0.70 -> 0.91, over 4
-  turns 0.55 -> 0.77; two voices over 4 turns told apart exactly 0.32 -> 0.46, over 6 turns 0.18 -> 0.39
-  (before: MFCC means over every frame, one fixed 2.5 threshold).
-  Limits: the espeak male variants differ by 4-5 % in formant frequencies, which is as much as one
-  voice calm and shouting differs, in MFCC and in LPC cepstra alike: a pair of such voices is told
-  apart by pitch and by the spread rule, so one voice alternating calm and fully shouting turns is
-  split in two as well (espeak-ng en-us+m3 calm / shouting over 4 turns: groups 1.79 apart, the trial's
-  two voices 1.88; raised but not shouting, 1.21: one voice); overlapping speech is one utterance.
-- *Faces*: every face in the sampled frames (the shared face detector of
-  `saber_agent.plugins.facetrack`), linked frame to frame into tracks with stable ids F1, F2, ...
-  ordered left to right.
-- *Voice to face*: where MediaPipe's face mesh is installed (`saber_agent.plugins.landmarks`), the
-  inner-lip opening over face height per frame; the face whose mouth moves most while a voice speaks
-  (and clearly more than the others) is that voice's face. It says why when the picture cannot tell:
-  a still picture, no face on screen while the voice speaks (off-screen), mouths that do not move.
-
-- *Whose face an utterance shows* (`unattributed_face`, `main_face_elsewhere`): with two or more faces
-  on screen and none identified, one face whose measured mouth stays closed, the speaker's face off
-  screen, or a face tool reading another (larger) face than the speaker's, no face stands for the
-  speaker: `saber_agent.segments` then gives no face cue for that utterance.
+- *Voices* (`measure_voice`): over the utterance's *voiced* frames only (Praat via parselmouth; silence,
+  breath and consonant noise say nothing of the speaker): F0 median and spread in semitones and the
+  mean of 12 MFCCs, scaled by fixed, typical within-speaker spreads (3 st, 6 st, 40 units); and the
+  frames themselves: LPC cepstra c1..c12 (Burg, order 16) with F0, every 10 ms. Optionally
+  (`embed=True`) a GE2E d-vector (`saber_agent.voice_embedding`).
+- *Clustering* (`cluster_voices`, "fused" by default): average linkage over a pair distance that fuses
+  three measures by linear logistic regression (score fusion as in speaker verification; weights fitted
+  on the same-sex pairs of `bench/speaker_turns.py`'s dev sets, male film speech and espeak-ng voices):
+  the per-frame generalised likelihood ratio of the two utterances' cepstral frames (one full-covariance
+  Gaussian for both against one each: the data term of delta-BIC, Chen & Gopalakrishnan 1998), the F0
+  median difference and the MFCC-mean distance. A fused distance of 1 (`SAME_FUSED`) is even odds of
+  one speaker; groups stay apart at 1 or more. Voices are labelled A, B, ... in order of first
+  appearance; an utterance with too little voiced speech (`MIN_VOICED_S`) has no voice (None).
+  Why two men were one speaker before ("prosody", kept as a method): the means alone, under one fixed
+  threshold (SAME_VOICE 2.5): two espeak-ng male voices 2 semitones apart lie ~2 apart, one voice's
+  turns ~1.6, and the spread rule (APART x a voice's own spread, at least TURN_SPREAD) parts only
+  tight groups. The GLR of the frames sees the vocal tract (formants) over hundreds of frames, not a
+  12-value mean, and the fitted weights put the F0 difference where the data put it.
+  Measured (`bench/speaker_turns.py --conversations 120`, oracle turns, DER with pyannote.metrics,
+  prosody -> fused): espeak-ng dev voices 0.067 -> 0.054, held-out espeak-ng voices 0.055 -> 0.029,
+  EmoFilm male film speech (dev) 0.127 -> 0.120, female (test, never tuned on) 0.171 -> 0.144; two
+  male espeak voices told apart exactly 19 -> 23 of 30 conversations (dev).
+  Limits: one turn each is too little evidence (a calm and a shouting espeak voice stay one voice, as
+  one voice calm then raised must); ~2 s film clips are still confused one time in eight (DER 0.12);
+  GE2E d-vectors, trained on real voices, barely separate espeak voices (DER 0.19 alone) and moved the
+  fusion's DER by under 0.01 either way here, so they are not measured by default; overlapping speech
+  is one utterance.
+- *Faces* (tracks with ids, the voice-to-face link by moving mouths, whose face an utterance shows)
+  run the face plugins, so they live in the plugin layer: `saber_agent.plugins.speaker_faces`. Their
+  old names here (`FaceTracks`, `track_all_faces`, `link_voices`, ...) still resolve, lazily: importing
+  this module imports no plugin.
 
 Units: seconds on the clip's clock; F0 in Hz (reported) and semitones re 100 Hz (features).
 """
@@ -43,7 +38,7 @@ Units: seconds on the clip's clock; F0 in Hz (reported) and semitones re 100 Hz 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,24 +46,34 @@ F0_SCALE_ST = 3.0
 SPREAD_SCALE_ST = 6.0
 MFCC_SCALE = 40.0
 SAME_VOICE = 2.5  # average-linkage distance below which utterances may share a voice
+SAME_SPEAKER_COSINE = 0.25  # d-vectors alone ("embedding"): average cosine distance below which utterances share a speaker
+# "fused", the default: a pair's three distances weighted by linear logistic regression (fitted on the dev sets'
+# same-sex pairs by `bench/speaker_turns.py --fit`; each set and class weighted equally), so that a fused distance
+# of 1 is even odds of one speaker: [per-frame GLR of the cepstral frames, |F0 median difference| / 3 st,
+# MFCC-mean distance / 40]; a pair without cepstral frames is weighted on the last two alone.
+FUSE_WEIGHTS = (0.116, 0.392, 0.219)
+FUSE_WEIGHTS_NO_FRAMES = (0.43, 0.279)
+SAME_FUSED = 1.0
+BIC_CEPSTRA = 12  # LPC cepstra per frame (c1..c12)
+BIC_PENALTY = 1.5  # lambda of the BIC penalty ("bic"; tuned on the dev sets of bench/speaker_turns.py)
 TURN_SPREAD = 0.8  # the least spread taken for a voice's turns (one espeak voice's turns lie ~0.8 apart)
 APART = 2.0  # two groups this many times farther apart than their own turns (at least TURN_SPREAD) are two voices
 MIN_VOICED_S = 0.3  # an utterance needs this much voiced speech to be placed
 RELIABLE_VOICED_S = 1.5  # an utterance with less voiced speech joins the voice it is nearest to
-MIN_FACE_FRAMES = 3  # sampled frames a face must be seen in (1.5 s at 2 fps)
-MOUTH_MOVES = 0.015  # std of lip opening / face height over an utterance: the mouth moves
-MOUTH_LEADS = 1.5  # the speaking face moves its mouth this many times more than the next face
 
 
 @dataclass(frozen=True)
 class Voice:
-    """One utterance's voice: (14,) scaled `features` and the seconds of voiced speech they are measured on."""
+    """One utterance's voice: (14,) scaled `features`, the seconds of voiced speech they are measured on,
+    and (where the encoder's weights are installed) the (256,) unit-length GE2E d-vector of the utterance."""
 
     features: np.ndarray
     voiced_s: float
+    embedding: np.ndarray | None = None
+    frames: np.ndarray | None = None  # (voiced frames, 13): LPC cepstra c1..c12 and F0 (st) per 10 ms frame
 
 
-def measure_voice(audio: np.ndarray, rate: int) -> Voice | None:
+def measure_voice(audio: np.ndarray, rate: int, embed: bool = False) -> Voice | None:
     """The voice of one utterance (mono float samples at `rate` Hz), or None when under MIN_VOICED_S
     is voiced. Features: [F0 median st re 100 Hz / 3, F0 p90-p10 st / 6, MFCC 1..12 means / 40],
     the MFCCs (Praat, 5 ms frames) averaged over the frames the pitch track finds voiced."""
@@ -91,7 +96,34 @@ def measure_voice(audio: np.ndarray, rate: int) -> Voice | None:
         return None
     means = values[1:13, voiced].mean(axis=1)
     features = np.concatenate([[p50 / F0_SCALE_ST, (p90 - p10) / SPREAD_SCALE_ST], means / MFCC_SCALE])
-    return Voice(features, round(float(voiced.sum() * mfcc.dx), 3))
+    return Voice(features, round(float(voiced.sum() * mfcc.dx), 3), _embedding(audio, rate) if embed else None,
+                 _cepstral_frames(sound, f0, pitch.x1, pitch.dx))
+
+
+def _cepstral_frames(sound, f0: np.ndarray, f0_x1: float, f0_dx: float) -> np.ndarray | None:
+    """(voiced frames, 13): LPC cepstra c1..c12 (Praat: Burg LPC of order 16 in 25 ms windows every 10 ms,
+    pre-emphasis from 50 Hz, then "To LFCC") and F0 in semitones re 100 Hz, for the frames the pitch track
+    finds voiced. The cepstra follow the vocal tract's resonances (formants), which differ between two
+    voices of one sex by a few per cent: one frame says little, the spread of a few hundred says more."""
+    from parselmouth.praat import call
+
+    try:
+        lpc = call(sound, "To LPC (burg)", 16, 0.025, 0.01, 50.0)
+        cepstra = call(call(lpc, "To LFCC", 16), "To Matrix").values[:BIC_CEPSTRA]  # (12, frames)
+        first = call(lpc, "Get time from frame number", 1)
+    except Exception:  # Praat refuses a sound too short for one window: no frames, the mean features still place it
+        return None
+    at = np.clip(np.round((first + 0.01 * np.arange(cepstra.shape[1]) - f0_x1) / f0_dx).astype(int), 0, f0.size - 1)
+    voiced = f0[at] > 0
+    if voiced.sum() <= BIC_CEPSTRA + 2:
+        return None
+    return np.column_stack([cepstra[:, voiced].T, 12 * np.log2(f0[at][voiced] / 100.0)]).astype(np.float32)
+
+
+def _embedding(audio: np.ndarray, rate: int) -> np.ndarray | None:
+    from saber_agent import voice_embedding
+
+    return None if voice_embedding.missing() else voice_embedding.embed(audio, rate)
 
 
 def voice_features(audio: np.ndarray, rate: int) -> np.ndarray | None:
@@ -111,41 +143,164 @@ def label(i: int) -> str:
     return letters[i] if i < 26 else label(i // 26 - 1) + letters[i % 26]
 
 
-def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float = SAME_VOICE) -> list[str | None]:
+METHODS = ("auto", "fused", "bic", "prosody", "embedding")
+
+
+def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float | None = None,
+                   method: str = "auto") -> list[str | None]:
     """A voice label per utterance (None where it has no voice), A first heard first. Each entry is a
-    `Voice`, or bare features (then taken as long enough to be reliable)."""
+    `Voice`, or bare features (then taken as long enough to be reliable). `method`:
+    - "fused" (the default, "auto", for `Voice`s): average linkage of `pair_distances` under `SAME_FUSED`;
+    - "bic": delta-BIC over the cepstral frames with F0 (penalty `threshold` or `BIC_PENALTY`);
+    - "prosody" (the rule before, and "auto" for bare features): distance of the scaled means under
+      `SAME_VOICE`, with the spread rule; short utterances join the nearest voice afterwards;
+    - "embedding": GE2E d-vectors' cosine distance under `SAME_SPEAKER_COSINE` (`measure_voice(embed=True)`)."""
     placed = [i for i, v in enumerate(voices) if v is not None]
     labels: list[str | None] = [None] * len(voices)
     if not placed:
         return labels
-    x = np.stack([v.features if isinstance(v, Voice) else np.asarray(v, np.float64) for v in (voices[i] for i in placed)])
-    voiced = np.array([v.voiced_s if isinstance(v, Voice) else np.inf for v in (voices[i] for i in placed)])
-    distance = np.linalg.norm(x[:, None, :] - x[None, :, :], axis=-1)
-    core = np.flatnonzero(voiced >= RELIABLE_VOICED_S)
-    if core.size == 0:  # every utterance is short: they are all the evidence there is
-        core = np.arange(len(placed))
-    groups = [core[g] for g in _average_linkage(distance[np.ix_(core, core)], threshold)]
-    group_of = np.full(len(placed), -1)
-    for k, members in enumerate(groups):
-        group_of[members] = k
-    for i in np.flatnonzero(group_of < 0):  # short utterances: the voice they are nearest to, else their own
-        near = [float(distance[i, members].mean()) for members in groups]
-        k = int(np.argmin(near))
-        if near[k] < threshold * np.sqrt(RELIABLE_VOICED_S / max(voiced[i], MIN_VOICED_S)):
-            groups[k] = np.append(groups[k], i)
-        else:
-            k = len(groups)
-            groups.append(np.array([i]))
-        group_of[i] = k
-    names: dict[int, str] = {}
-    for i, group in zip(placed, group_of, strict=True):
-        labels[i] = names.setdefault(int(group), label(len(names)))
+    kept = [voices[i] for i in placed]
+    measured = all(isinstance(v, Voice) for v in kept)
+    if method == "auto":
+        method = "fused" if measured else "prosody"
+    if method not in METHODS or (method != "prosody" and not measured) or (
+            method == "embedding" and any(v.embedding is None for v in kept)):
+        raise ValueError(f"method {method!r}: use one of {METHODS}; all but 'prosody' need measured Voices, "
+                         "'embedding' with d-vectors")
+    if method == "fused":
+        groups = _average_linkage(pair_distances(kept), SAME_FUSED if threshold is None else threshold, spread_rule=False)
+    elif method == "bic":
+        framed = [k for k, v in enumerate(kept) if v.frames is not None]
+        groups = [[framed[g] for g in group] for group in _bic_linkage(
+            [kept[k].frames for k in framed], BIC_PENALTY if threshold is None else threshold)] if framed else []
+        groups += [[k] for k, v in enumerate(kept) if v.frames is None]  # too short for frames: a voice of its own
+    elif method == "embedding":
+        e = np.stack([v.embedding for v in kept]).astype(np.float64)
+        groups = _average_linkage(np.clip(1.0 - e @ e.T, 0.0, 2.0), SAME_SPEAKER_COSINE if threshold is None else threshold,
+                                  spread_rule=False)
+    else:
+        groups = _prosody_groups(kept, SAME_VOICE if threshold is None else threshold)
+    for k, group in enumerate(sorted(groups, key=min)):
+        for member in group:
+            labels[placed[member]] = label(k)
     return labels
 
 
-def _average_linkage(distance: np.ndarray, threshold: float) -> list[list[int]]:
+def pair_distances(voices: list[Voice]) -> np.ndarray:
+    """(n, n) fused distances of measured utterances (`FUSE_WEIGHTS`): 1 is even odds of one speaker."""
+    x = np.stack([v.features for v in voices])
+    f0 = np.abs(x[:, None, 0] - x[None, :, 0])
+    mfcc = np.linalg.norm(x[:, None, 2:] - x[None, :, 2:], axis=-1)
+    glr = frame_glr([v.frames for v in voices])
+    fused = FUSE_WEIGHTS[0] * glr + FUSE_WEIGHTS[1] * f0 + FUSE_WEIGHTS[2] * mfcc
+    fallback = FUSE_WEIGHTS_NO_FRAMES[0] * f0 + FUSE_WEIGHTS_NO_FRAMES[1] * mfcc
+    distance = np.where(np.isnan(glr), fallback, fused)
+    np.fill_diagonal(distance, 0.0)
+    return distance
+
+
+def frame_glr(frames: list[np.ndarray | None]) -> np.ndarray:
+    """(n, n) per-frame generalised likelihood ratio of each pair's cepstra c1..c12 (one full-covariance
+    Gaussian for both against one each: (N log|S| - N1 log|S1| - N2 log|S2|) / 2N, the likelihood term of
+    delta-BIC without its penalty); NaN where either utterance has no frames."""
+    n = len(frames)
+    glr = np.full((n, n), np.nan)
+    stats = [None if f is None else _stats(f[:, :BIC_CEPSTRA]) for f in frames]
+    own = [None if st is None else _log_det(*st) for st in stats]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if stats[i] is None or stats[j] is None:
+                continue
+            (ni, si, qi), (nj, sj, qj) = stats[i], stats[j]
+            both = _log_det(ni + nj, si + sj, qi + qj)
+            glr[i, j] = glr[j, i] = 0.5 * ((ni + nj) * both - ni * own[i] - nj * own[j]) / (ni + nj)
+    return glr
+
+
+def _stats(frames: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    f = frames.astype(np.float64)
+    return float(len(f)), f.sum(axis=0), f.T @ f
+
+
+def _log_det(count: float, first: np.ndarray, second: np.ndarray) -> float:
+    """log |covariance| from sufficient statistics (count, sum, sum of outer products)."""
+    mean = first / count
+    cov = (second - count * np.outer(mean, mean)) / max(count - 1, 1) + 1e-6 * np.eye(len(first))
+    return float(np.linalg.slogdet(cov)[1])
+
+
+def _prosody_groups(kept: list, threshold: float) -> list[list[int]]:
+    """The rule before the fused distance: average linkage of the scaled means over the utterances with at
+    least RELIABLE_VOICED_S voiced (with the spread rule); shorter ones join the nearest voice within a
+    threshold widened by sqrt(RELIABLE_VOICED_S / voiced seconds), else a voice of their own."""
+    x = np.stack([v.features if isinstance(v, Voice) else np.asarray(v, np.float64) for v in kept])
+    distance = np.linalg.norm(x[:, None, :] - x[None, :, :], axis=-1)
+    voiced = np.array([v.voiced_s if isinstance(v, Voice) else np.inf for v in kept])
+    core = np.flatnonzero(voiced >= RELIABLE_VOICED_S)
+    if core.size == 0:  # every utterance is short: they are all the evidence there is
+        core = np.arange(len(kept))
+    groups = [list(core[g]) for g in _average_linkage(distance[np.ix_(core, core)], threshold)]
+    for i in sorted(set(range(len(kept))) - set(core.tolist())):
+        near = [float(distance[i, members].mean()) for members in groups]
+        k = int(np.argmin(near))
+        if near[k] < threshold * np.sqrt(RELIABLE_VOICED_S / max(voiced[i], MIN_VOICED_S)):
+            groups[k].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def _bic_linkage(frames: list[np.ndarray], penalty: float) -> list[list[int]]:
+    """Groups of utterances by the Bayesian information criterion (Chen & Gopalakrishnan, "Speaker,
+    environment and channel change detection and clustering via the BIC", 1998): each group's frames
+    are one full-covariance Gaussian; the two groups whose merge costs least are merged while
+    delta-BIC = N/2 log|S| - N1/2 log|S1| - N2/2 log|S2| - penalty * (d + d(d+1)/2)/2 * log N < 0.
+    `frames`: one (n_i, d) array per utterance. Sufficient statistics make each merge O(groups)."""
+    n = len(frames)
+    d = frames[0].shape[1]
+    count = np.array([len(f) for f in frames], np.float64)
+    first = [f.astype(np.float64).sum(axis=0) for f in frames]
+    second = [f.astype(np.float64).T @ f.astype(np.float64) for f in frames]
+    params = (d + d * (d + 1) / 2) / 2
+
+    def log_det(k: float, s1: np.ndarray, s2: np.ndarray) -> float:
+        mean = s1 / k
+        cov = (s2 - k * np.outer(mean, mean)) / max(k - 1, 1) + 1e-6 * np.eye(d)
+        return float(np.linalg.slogdet(cov)[1])
+
+    own = [log_det(count[i], first[i], second[i]) for i in range(n)]
+
+    def delta(p: int, q: int) -> float:
+        k = count[p] + count[q]
+        merged = log_det(k, first[p] + first[q], second[p] + second[q])
+        return 0.5 * (k * merged - count[p] * own[p] - count[q] * own[q]) - penalty * params * np.log(k)
+
+    cost = np.full((n, n), np.inf)
+    for p in range(n):
+        for q in range(p + 1, n):
+            cost[p, q] = delta(p, q)
+    members = [[i] for i in range(n)]
+    alive = np.ones(n, bool)
+    while alive.sum() > 1:
+        p, q = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        if cost[p, q] >= 0:
+            break
+        count[p] += count[q]
+        first[p] = first[p] + first[q]
+        second[p] = second[p] + second[q]
+        own[p] = log_det(count[p], first[p], second[p])
+        members[p] += members[q]
+        alive[q] = False
+        cost[q, :] = cost[:, q] = np.inf
+        for r in np.flatnonzero(alive):
+            if r != p:
+                cost[min(p, r), max(p, r)] = delta(min(p, r), max(p, r))
+    return sorted((members[i] for i in np.flatnonzero(alive)), key=min)
+
+
+def _average_linkage(distance: np.ndarray, threshold: float, spread_rule: bool = True) -> list[list[int]]:
     """Groups of rows of a symmetric (n, n) distance matrix: average linkage, nearest groups first, with
-    the stopping rule of `cluster_voices` (SAME_VOICE, or APART x the groups' spread)."""
+    the stopping rule of `cluster_voices` (`threshold`, or with `spread_rule` APART x the groups' spread)."""
     n = len(distance)
     between = distance.astype(np.float64).copy()
     np.fill_diagonal(between, np.inf)
@@ -163,7 +318,7 @@ def _average_linkage(distance: np.ndarray, threshold: float) -> list[list[int]]:
             break
         pairs = size[p] * (size[p] - 1) / 2, size[q] * (size[q] - 1) / 2
         # a voice repeating itself (or a few alike turns) must not make its spread look smaller than a voice's
-        spread = max(TURN_SPREAD, (within[p] + within[q]) / sum(pairs)) if all(pairs) else None
+        spread = max(TURN_SPREAD, (within[p] + within[q]) / sum(pairs)) if all(pairs) and spread_rule else None
         if d >= threshold or (spread is not None and d >= APART * spread):
             refused[p, q] = refused[q, p] = True
             continue
@@ -177,203 +332,20 @@ def _average_linkage(distance: np.ndarray, threshold: float) -> list[list[int]]:
     return sorted((members[i] for i in np.flatnonzero(alive)), key=min)
 
 
-# -- faces --------------------------------------------------------------------------------------
+# -- faces: moved to the plugin layer (they run the face plugins); the old names still resolve here ------
+
+_FACE_NAMES = ("FaceTracks", "link_voices", "main_face_elsewhere", "speaking_face", "track_all_faces", "unattributed_face",
+               "MIN_FACE_FRAMES", "MOUTH_MOVES", "MOUTH_LEADS")
 
 
-@dataclass
-class FaceTracks:
-    """Every face followed over a clip's sampled frames, with stable ids."""
+def __getattr__(name: str):
+    """`saber_agent.speakers.FaceTracks` etc. as before the move, imported only when asked for (PEP 562):
+    importing this module imports no plugin."""
+    if name in _FACE_NAMES:
+        from saber_agent.plugins import speaker_faces
 
-    times: np.ndarray  # (n,) frame times, seconds
-    boxes: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 4) x, y, w, h; NaN rows where not seen
-    still: bool = False  # the picture does not change (a photo with sound; `saber_agent.plugins.picture_change`)
-    detector: str = ""
-    mouth: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n,) lip opening / face height, NaN where unknown
-    mouth_note: str | None = None  # why mouth movement is not measured
-    expression: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 7) FER-2013 probabilities, NaN rows
-    expression_note: str | None = None  # why faces' expressions are not read
-
-    def visible(self, start_s: float, end_s: float) -> list[str]:
-        """Ids of faces seen in at least one frame between the two times."""
-        inside = (self.times >= start_s) & (self.times < end_s)
-        return [fid for fid, b in self.boxes.items() if np.any(~np.isnan(b[inside, 0]))]
-
-    def reads(self, fid: str, start_s: float, end_s: float) -> tuple[str, float] | None:
-        """The face's most probable expression between two times (mean over its frames) and its
-        probability; None when the face was not read there."""
-        from saber_agent.plugins.face_expression import FER_LABELS, FER_TO_BASIC
-
-        values = self.expression.get(fid)
-        if values is None:
-            return None
-        inside = values[(self.times >= start_s) & (self.times < end_s)]
-        inside = inside[~np.isnan(inside[:, 0])]
-        if not inside.size:
-            return None
-        mean = inside.mean(axis=0)
-        return FER_TO_BASIC[FER_LABELS[int(np.argmax(mean))]], float(mean.max())
-
-    def mouth_activity(self, fid: str, start_s: float, end_s: float) -> float | None:
-        """Std of the lip opening between two times (None: fewer than 3 measured frames)."""
-        values = self.mouth.get(fid)
-        if values is None:
-            return None
-        inside = values[(self.times >= start_s) & (self.times < end_s)]
-        inside = inside[~np.isnan(inside)]
-        return float(np.std(inside)) if inside.size >= 3 else None
+        return getattr(speaker_faces, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTracks:
-    """Every face of `clip` (a decoded `saber_agent.media.Clip`) with an id, and (with `mouths`, where
-    MediaPipe is installed) each face's lip opening per frame."""
-    from saber_agent.plugins import facetrack
-    from saber_agent.plugins.picture_change import picture_change
-
-    times = np.asarray(clip.frame_times, np.float64)
-    if not clip.has_video:
-        return FaceTracks(times, mouth_note="the clip has no picture")
-    still = picture_change(clip).still  # the one still-picture decision, shared with the body and scene tools
-    found_by = facetrack.get_detector(detector)
-    scans: dict[int, np.ndarray] = {}
-    # a still picture's faces stay where they are: found in its first frames, placed in every frame
-    frames = clip.frames[:3] if still else clip.frames
-    detections = facetrack.detect_sequence(frames, scans=scans, detector=found_by)
-    tracks = facetrack.link_tracks(detections)
-    if len(scans) >= 3:  # as the main-face tracker does: a face must be found by two full scans
-        tracks = [t for t in tracks if facetrack._scan_hits(t, scans) >= 2] or tracks
-    # a face seen in fewer than MIN_FACE_FRAMES frames is most often texture (a spacesuit ring)
-    tracks = [t for t in tracks if len(t) >= min(MIN_FACE_FRAMES, len(frames))]
-    tracks.sort(key=lambda t: float(np.mean([b[0] + b[2] / 2 for b in t.values()])))
-    faces = FaceTracks(times, still=still, detector=found_by.name)
-    for k, track in enumerate(tracks):
-        boxes = np.full((len(times), 4), np.nan)
-        for i, box in track.items():
-            boxes[i] = box
-        if still:
-            boxes[:] = np.nanmedian(boxes[: len(frames)], axis=0)
-        faces.boxes[f"F{k + 1}"] = boxes
-    _read_expressions(clip, faces)
-    if still:
-        faces.mouth_note = "the picture is still: mouth movement cannot tell who speaks"
-    elif mouths and faces.boxes:
-        _measure_mouths(clip, faces)
-    return faces
-
-
-def _read_expressions(clip, faces: FaceTracks) -> None:
-    """Every tracked face's expression per frame (the face tool's offline FER-2013 model, numpy engine)."""
-    try:
-        import cv2
-
-        from saber_agent.plugins.face_expression import classify, crop_face
-    except ImportError as exc:
-        faces.expression_note = f"expressions not read: {exc}"
-        return
-    greys: dict[int, np.ndarray] = {}  # one grey frame for every face in it
-
-    def grey(i: int) -> np.ndarray:
-        if i not in greys:
-            greys[i] = cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY)
-        return greys[i]
-
-    for fid, boxes in faces.boxes.items():
-        seen = np.flatnonzero(~np.isnan(boxes[:, 0]))
-        read = seen[:3] if faces.still else seen  # a still picture's faces do not change: read a few frames
-        out = np.full((len(boxes), 7), np.nan)
-        try:
-            crops = np.stack([crop_face(grey(i), boxes[i]) for i in read]) if read.size else np.zeros((0, 64, 64), np.uint8)
-            probabilities = classify(crops).probabilities
-        except Exception as exc:  # no weights here (fer not installed): said, not fatal
-            faces.expression_note = f"expressions not read: {type(exc).__name__}: {exc}"
-            return
-        out[seen] = probabilities.mean(axis=0) if faces.still and read.size else probabilities
-        faces.expression[fid] = out
-
-
-def _measure_mouths(clip, faces: FaceTracks) -> None:
-    from saber_agent.plugins import landmarks
-
-    if (why := landmarks.missing()) is not None:
-        faces.mouth_note = f"mouth movement is not measured: {why}"
-        return
-    for fid, boxes in faces.boxes.items():
-        points = landmarks.face_landmarks(clip.frames, boxes)  # (n, 478, 3)
-        opening = np.linalg.norm(points[:, 13, :2] - points[:, 14, :2], axis=1)  # inner lips, upper and lower
-        faces.mouth[fid] = opening / np.where(np.isnan(boxes[:, 3]), np.nan, boxes[:, 3])
-
-
-def speaking_face(faces: FaceTracks, start_s: float, end_s: float) -> tuple[str | None, str]:
-    """The face whose mouth moves while someone speaks between the two times, and why (or why not)."""
-    visible = faces.visible(start_s, end_s)
-    if not visible:
-        return None, "no face is on screen: an off-screen voice"
-    if faces.mouth_note:
-        return None, faces.mouth_note
-    moving = sorted(((a, fid) for fid in visible if (a := faces.mouth_activity(fid, start_s, end_s)) is not None),
-                    reverse=True)
-    if not moving:
-        return None, "too few frames with a measured mouth"
-    if moving[0][0] < MOUTH_MOVES:
-        return None, "no visible mouth moves: the voice may be off-screen"
-    if len(moving) > 1 and moving[0][0] < MOUTH_LEADS * moving[1][0]:
-        return None, f"the mouths of {moving[0][1]} and {moving[1][1]} move alike"
-    return moving[0][1], f"{moving[0][1]}'s mouth moves while the voice speaks"
-
-
-def link_voices(segments: list[tuple[float, float, str | None]], faces: FaceTracks) -> dict[str, tuple[str | None, str]]:
-    """Each voice's face by majority over its utterances ((start, end, voice) each), with the reason."""
-    votes: dict[str, list[tuple[str | None, str]]] = {}
-    for start, end, voice in segments:
-        if voice is not None:
-            votes.setdefault(voice, []).append(speaking_face(faces, start, end))
-    linked = {}
-    for voice, found in votes.items():
-        ids = [fid for fid, _ in found if fid is not None]
-        if ids:
-            best = max(set(ids), key=ids.count)
-            linked[voice] = (best, f"{best}'s mouth moves in {ids.count(best)} of {len(found)} utterance(s) of voice {voice}")
-        else:
-            reasons = [why for _, why in found]
-            linked[voice] = (None, max(set(reasons), key=reasons.count))
-    return linked
-
-
-def unattributed_face(faces, start_s: float, end_s: float, speaker_face: str | None, link: str = "") -> str | None:
-    """Why the faces on screen between two times cannot stand for the speaker's (None: the speaker's
-    face is identified and on screen, no face is on screen, or one face is and the picture cannot say
-    whether it speaks). `faces` is a `saber_agent.speakers.FaceTracks`; `link` why the voice has no face.
-
-    The face tool reads the main face (the largest, most persistent): with two or more faces on screen
-    and none identified by its moving mouth, or one face whose measured mouth stays closed while the
-    voice speaks (an off-screen voice), its reading would be given to the speaker without evidence."""
-    visible = faces.visible(start_s, end_s)
-    if not visible:
-        return None
-    if speaker_face is not None:
-        return None if speaker_face in visible else f"the speaker's face {speaker_face} is not on screen in this utterance"
-    why = speaking_face(faces, start_s, end_s)[1]
-    if len(visible) == 1:
-        return f"the one face on screen is not the speaker's: {why}" if why.startswith("no visible mouth moves") else None
-    return f"{len(visible)} faces are on screen and none is identified as the speaker's: {link or why}"
-
-
-def main_face_elsewhere(main, faces, speaker_face: str, start_s: float, end_s: float) -> str | None:
-    """Why the face tool's main face (`main`, a `facetrack.FaceTrack` of the utterance's window) is not
-    the speaker's identified face (None: it is, or it cannot be told): their median boxes overlap by
-    under 0.3 of their union."""
-    from saber_agent.plugins.facetrack import iou
-
-    if main is None or not main.found.any():
-        return None
-    inside = (faces.times >= start_s) & (faces.times < end_s)
-    mine = faces.boxes[speaker_face][inside]
-    mine = mine[~np.isnan(mine[:, 0])]
-    if not len(mine):
-        return None
-    if iou(np.median(main.boxes[main.found], axis=0), np.median(mine, axis=0)) >= 0.3:
-        return None
-    return f"the face tool reads the largest face, which is not the speaker's {speaker_face}"
-
-
-__all__ = ["FaceTracks", "Voice", "cluster_voices", "f0_hz", "label", "link_voices", "main_face_elsewhere", "measure_voice",
-           "speaking_face", "track_all_faces", "unattributed_face", "voice_features"]
+__all__ = ["Voice", "cluster_voices", "f0_hz", "label", "measure_voice", "voice_features"]

