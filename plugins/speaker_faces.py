@@ -35,7 +35,7 @@ class FaceTracks:
 
     times: np.ndarray  # (n,) frame times, seconds
     boxes: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n, 4) x, y, w, h; NaN rows where not seen
-    still: bool = False  # the picture does not change (a photo with sound; `saber_agent.plugins.picture_change`)
+    still: bool = False  # the picture does not change (a photo with sound; `saber_agent.picture_change`)
     detector: str = ""
     mouth: dict[str, np.ndarray] = field(default_factory=dict)  # id -> (n,) lip opening / face height, NaN where unknown
     mouth_note: str | None = None  # why mouth movement is not measured
@@ -75,8 +75,8 @@ class FaceTracks:
 def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTracks:
     """Every face of `clip` (a decoded `saber_agent.media.Clip`) with an id, and (with `mouths`, where
     MediaPipe is installed) each face's lip opening per frame."""
+    from saber_agent.picture_change import picture_change
     from saber_agent.plugins import facetrack
-    from saber_agent.plugins.picture_change import picture_change
 
     times = np.asarray(clip.frame_times, np.float64)
     if not clip.has_video:
