@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from saber_agent.plugins.picture_change import STILL_SHARE
+from saber_agent.picture_change import STILL_SHARE
 
 
 def moves_during(changed: list[float | None], times: np.ndarray, start: float, end: float) -> bool:

@@ -16,7 +16,7 @@ frames downscaled to FLOW_SIDE pixels (longer side):
 - shot changes come from the clip's shared detector (`saber_agent.plugins.shots`): motion across a
   cut is not body movement.
 - the grey frames, the whole picture's change per pair (``picture_changed``) and whether the picture is
-  still (``picture_static``) come from `saber_agent.plugins.picture_change`, measured once per clip.
+  still (``picture_static``) come from `saber_agent.picture_change`, measured once per clip.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from saber_agent.media import Clip
-from saber_agent.plugins.picture_change import (  # noqa: F401  (re-exported: CHANGE_LEVEL, FLOW_SIDE, grey_frames)
+from saber_agent.picture_change import (  # noqa: F401  (re-exported: CHANGE_LEVEL, FLOW_SIDE, grey_frames)
     CHANGE_LEVEL,
     FLOW_SIDE,
     changed_share,

@@ -7,7 +7,7 @@ Everything in the default description is measured on the sampled frames of the s
 - colour: every pixel of a few keyframes is named (black, grey, white, red, brown, blue ...) from its
   hue, saturation and value, and the largest named shares are the dominant colours;
 - motion: the energy of frame differences between consecutive sampled frames, and whether the picture
-  is static within its shots (the clip's one still-picture decision, `saber_agent.plugins.picture_change`);
+  is static within its shots (the clip's one still-picture decision, `saber_agent.picture_change`);
 - shot changes: from the clip's shared shot detector (`saber_agent.plugins.shots`: PySceneDetect's
   adaptive content detector on the sampled frames, with HSV and grey histogram distances kept as
   measurements), which the body tool reads too;

@@ -15,8 +15,8 @@ import numpy as np
 
 from saber_agent.evidence import Timeline, TimelineEvent
 from saber_agent.media import Clip
+from saber_agent.picture_change import picture_change
 from saber_agent.plugins.picture_area import active_area, crop, face_boxes, full_bodies
-from saber_agent.plugins.picture_change import picture_change
 from saber_agent.plugins.shots import shot_changes, small_frames
 
 COLOUR_KEYFRAMES = 8

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, field_validator
 from saber_agent.evidence import ClipInfo, printable_path
 from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, finish_audio, preferred_audio, silent
 from saber_agent.media_picture import FramePicture
+from saber_agent.picture_change import BETWEEN_KEY, BetweenSamples
 
 
 class MediaError(Exception):
@@ -88,7 +89,7 @@ class Clip:
 
     @property
     def audio_is_silent(self) -> bool:
-        """No audio, or its RMS is below `media_audio.SILENCE_RMS` (`media_audio.silent`, the one silence rule)."""
+        """No audio, or less than 0.2 s of it at `media_audio.SILENCE_RMS` (`media_audio.silent`, the one silence rule)."""
         return silent(self.audio)
 
     @property
@@ -100,7 +101,11 @@ class Clip:
         keep = (self.frame_times >= start_s) & (self.frame_times < end_s)
         a0, a1 = int(max(0.0, start_s) * self.sample_rate), int(max(0.0, end_s) * self.sample_rate)
         info = self.info.model_copy(update={"duration_s": max(0.0, min(end_s, self.duration_s) - start_s)})
-        return Clip(info, self.frames[keep], self.frame_times[keep] - start_s, self.audio[a0:a1], self.sample_rate)
+        part = Clip(info, self.frames[keep], self.frame_times[keep] - start_s, self.audio[a0:a1], self.sample_rate)
+        between = self.extras.get(BETWEEN_KEY)  # the decode's watch of the unsampled frames, for the window's frames
+        if between is not None and len(between) == len(self.frames):
+            part.extras[BETWEEN_KEY] = between[keep]
+        return part
 
 
 def _check_path(path: Path) -> None:
@@ -221,6 +226,7 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     if video is not None:
         video.thread_type = "AUTO"
     track = AudioTrack16k(audio, origin) if audio is not None else None
+    between = BetweenSamples() if video is not None else None  # changes in the frames not sampled (picture_change)
 
     frames: list[np.ndarray] = []
     times: list[float] = []
@@ -251,16 +257,19 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
                         stopped_at = t
                         break
                     if t + 1e-6 < next_t:
+                        between.skipped(frame)
                         continue
                     if len(frames) >= settings.max_frames:  # no declared duration: halve the sampling
                         frames, times, step = frames[::2], times[::2], step * 2
                         thinned = True
+                        between.lost()
                         if t + 1e-6 < (int(times[-1] / step) + 1) * step:
                             next_t = (int(times[-1] / step) + 1) * step
                             continue
                     if picture is None:
                         picture = FramePicture(video, frame, settings.max_side)
                     frames.append(picture.rgb(frame))
+                    between.kept(frame)
                     times.append(max(0.0, t))
                     next_t = (int(t / step) + 1) * step
                 elif track is not None:
@@ -326,6 +335,8 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     )
     clip = Clip(info, frame_array, np.asarray(times, dtype=np.float64), samples)
     clip.extras["_audio_track"] = track
+    if between is not None and between.result() is not None and len(between.result()) == len(frames):
+        clip.extras[BETWEEN_KEY] = between.result()
     return clip
 
 

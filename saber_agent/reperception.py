@@ -132,7 +132,7 @@ def plan(
     On a still picture a look that only samples frames faster is refused (it would find the same
     picture again: on the trial's still clips such looks cost 1-4 s a clip and found nothing). `still`:
     whether the picture is still; None reads the clip's one still-picture decision (`picture_still`)
-    from the decoded clip in the clip cache, if a tool measured it (no decode is made for it)."""
+    from the decoded clip in the clip cache, measuring it there when no tool has (no decode is made for it)."""
     by_name = tools if isinstance(tools, Mapping) else {}
     known = set(tools)
     if still is None:

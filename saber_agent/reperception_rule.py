@@ -18,14 +18,12 @@ import numpy as np
 
 from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_TITLES, ClipInfo, PerceptionRequest, Slot, SlotStatus
 from saber_agent.media import Clip
+from saber_agent.picture_change import PICTURE_CHANGE_KEY, picture_change  # noqa: F401  (PICTURE_CHANGE_KEY re-exported)
 from saber_agent.reasoning import ReasoningRequest
 
 LOW_CONFIDENCE = 0.5  # an ok slot below this is thin evidence
 RELOOK_FPS = 8.0  # the denser sampling the rule asks for (at least twice the first one)
 ACTIVE_SHARE = 0.7  # an audio look is narrowed only when the signal covers less than this share of the clip
-# the clip.extras key of the clip's one still-picture decision (saber_agent.plugins.picture_change.picture_change,
-# left there by the first frame tool that asked: body, scene, speakers); read by key, the foundation imports no plugin
-PICTURE_CHANGE_KEY = "picture_change"
 
 
 def evidence_gaps(
@@ -63,14 +61,15 @@ def evidence_gaps(
 
 def picture_still(clip: Clip | None) -> bool | None:
     """Whether the clip's picture does not change between its sampled frames (a photo with sound, a black
-    or static screen): the decision the frame tools share, ``clip.extras[PICTURE_CHANGE_KEY].still``.
-    None when there is no decoded clip or no tool has measured it (e.g. only the face tool ran): then
-    no look is refused for it. Decided on the first sampling: a change that falls wholly between two
-    sampled frames of an otherwise unchanging picture is not seen (real footage changes every frame)."""
-    if clip is None:
+    or static screen): the one decision the frame tools share (`saber_agent.picture_change`), measured here
+    when no tool has yet (e.g. `--plugins face,prosody`: no body, scene or speakers ran; the decision was then
+    missing and an 8 fps look was taken at a still picture) and cached in ``clip.extras`` for the rest.
+    None when there is no decoded clip or it has no picture: then no look is refused for it. Decided on the
+    first sampling: a change that falls wholly between two sampled frames of an otherwise unchanging picture
+    is not seen (real footage changes every frame)."""
+    if clip is None or not clip.has_video:
         return None
-    still = getattr(clip.extras.get(PICTURE_CHANGE_KEY), "still", None)
-    return still if isinstance(still, bool) else None
+    return picture_change(clip).still
 
 
 def _modality_missing(tool, info: ClipInfo, clip: Clip | None) -> bool:

@@ -1,4 +1,4 @@
-"""The one still-picture decision (plugins/picture_change.py), on scikit-image's astronaut encoded to H.264 by
+"""The one still-picture decision (saber_agent/picture_change.py), on scikit-image's astronaut encoded to H.264 by
 ffmpeg (real re-encoding noise) and decoded, and on frames made here whose change is known exactly."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from skimage import data
 
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import Clip, DecodeSettings, decode
-from saber_agent.plugins.picture_change import CHANGE_LEVEL, STILL_SHARE, measure, picture_change
+from saber_agent.picture_change import CHANGE_LEVEL, STILL_SHARE, measure, picture_change
 from saber_agent.speakers import track_all_faces
 from tests.support.frames import fit, write_frames
 
@@ -59,3 +59,57 @@ def test_a_nod_and_a_cut_are_changes_of_the_pairs_they_touch(photo):
     change = measure(np.stack([photo, photo, nod, nod, other]))
     assert change.still_pairs.tolist() == [True, False, True, False]
     assert STILL_SHARE < change.changed[1] < 0.05 < change.changed[3]
+
+
+def _glance(photo: np.ndarray) -> list[np.ndarray]:
+    """4 s at 25 fps of a still photo in which a dark 80x60 patch shows for frames 41-47 (1.64-1.88 s): between the
+    samples of a 2 fps decode (1.5 s and 2.0 s)."""
+    shown = photo.copy()
+    shown[150:210, 280:360] = 20
+    return [shown if i in range(41, 48) else photo for i in range(100)]
+
+
+def test_a_change_between_the_sampled_frames_is_seen_by_the_decode(tmp_path, photo):
+    """Sampled at 2 fps, every sampled frame of this clip is the same picture: the decision was 'still' (and, once the
+    second-look rule read it whatever tools ran, the 8 fps look that finds the brief change was refused,
+    tests/test_reperception.py). The decode compares the unsampled frames too (BetweenSamples)."""
+    clip = decode(write_frames(tmp_path / "glance.mp4", _glance(photo)), DecodeSettings(fps=2))
+    change = picture_change(clip)
+    assert change.changed.max() < STILL_SHARE  # the sampled frames alone: the same picture
+    assert not change.still and change.between.tolist() == [i == 3 for i in range(len(clip.frames))]  # after 1.5 s
+    assert change.still_pairs.tolist() == [i != 3 for i in range(len(clip.frames) - 1)]
+    assert measure(clip.frames).still  # without the decode's watch: still (frames made in memory are judged so)
+    still = decode(write_frames(tmp_path / "still.mp4", [photo] * 100), DecodeSettings(fps=2))
+    assert picture_change(still).still and not picture_change(still).between.any()
+    late = clip.window(1.0, 2.6)  # a window keeps the watch of its own frames (1.0, 1.5, 2.0, 2.5 s)
+    assert picture_change(late).between.tolist() == [False, True, False, False] and not picture_change(late).still
+
+
+def test_the_watch_reads_packed_rgb_frames_too(tmp_path, photo):
+    """A PNG-in-Matroska clip decodes to rgb24 frames (no luma plane): the watch asks libswscale for grey."""
+    import subprocess
+
+    h264 = write_frames(tmp_path / "glance.mp4", _glance(photo))
+    png = tmp_path / "glance.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(h264), "-c:v", "png", "-pix_fmt", "rgb24", str(png)], check=True)
+    clip = decode(png, DecodeSettings(fps=2))
+    change = picture_change(clip)
+    assert change.changed.max() < STILL_SHARE and not change.still and change.between.sum() == 1
+
+
+def test_the_watch_costs_about_one_comparison_per_sample_on_moving_footage(tmp_path, photo):
+    from saber_agent.picture_change import BetweenSamples
+
+    moving = [np.roll(photo, 3 * i, axis=1) for i in range(100)]  # a pan: every frame differs
+    path = write_frames(tmp_path / "pan.mp4", moving)
+    import av
+
+    watch, kept = BetweenSamples(), 0
+    with av.open(str(path)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i % 12 == 0:
+                watch.kept(frame)
+                kept += 1
+            else:
+                watch.skipped(frame)
+    assert watch.result().all() and watch.compared == kept  # one comparison a gap: the first frame after it moved

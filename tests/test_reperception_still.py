@@ -9,7 +9,7 @@ import pytest
 
 from saber_agent.api import analyze
 from saber_agent.evidence import ClipInfo, PerceptionRequest
-from saber_agent.media import DecodeSettings, clip_cache
+from saber_agent.media import Clip, DecodeSettings, clip_cache
 from saber_agent.perception import PerceptionTool
 from saber_agent.reperception import PICTURE_CHANGE_KEY, picture_still, plan
 from saber_agent.settings import AnalysisSettings
@@ -62,6 +62,29 @@ def test_a_moving_picture_still_gets_its_frame_rate_look(registry, clips):
     assert picture_still(clip_cache.peek(moving, AnalysisSettings().decode)) is False
 
 
+@pytest.fixture(scope="module")
+def spoken_still(tmp_path_factory):
+    """A real still-image+sound clip: scikit-image's coffee photo (no face) held for the length of espeak-ng speech."""
+    from skimage import data
+
+    folder = tmp_path_factory.mktemp("spoken_still")
+    said = synth.speak("I cannot believe you did this again. Honestly, I am so tired of it.", folder / "said.wav")
+    return synth.make_clip(folder / "coffee.mp4", data.coffee(), said, size=(600, 400), motion=False)
+
+
+def test_face_and_prosody_alone_refuse_the_frame_rate_look_at_a_still_picture(registry, spoken_still):
+    """`--plugins face,prosody` (no body, scene or speakers to measure the picture): the face tool finds no face,
+    the fusion reasoner asks for an 8 fps face look, and it was taken (a second decode at 8 fps, a second round,
+    "no face visible in 48 sampled frames"). The rule now measures the still picture itself and refuses it."""
+    decodes = clip_cache.decodes
+    result = analyze(spoken_still, plugins=["face", "prosody"])
+    assert result.evidence.facial_exp_desc.status.value == "unavailable" and result.evidence.acoustic_feat.ok
+    (look,) = [look for look in result.reperceptions if look.request.tool == "face"]
+    assert look.status == "refused" and look.request.fps == 8.0 and look.note.startswith(STILL)
+    assert clip_cache.decodes == decodes + 1 and result.rounds == 1
+    assert clip_cache.peek(spoken_still, AnalysisSettings().decode).extras[PICTURE_CHANGE_KEY].still
+
+
 class _Frames(PerceptionTool):
     name, slot, needs = "frames_only", "facial_exp_desc", frozenset({"frames"})
 
@@ -95,17 +118,24 @@ def test_plan_refuses_only_the_looks_a_still_picture_cannot_answer():
     assert accepted == asked[:1]
 
 
-def test_picture_still_reads_the_shared_decision_by_key(clips):
-    from saber_agent.plugins.picture_change import picture_change
+def test_picture_still_measures_the_shared_decision_once_when_no_tool_has(clips):
+    """Was None when no frame tool had measured it (only face and prosody ran): the rule then took 8 fps looks at
+    still pictures. Now measured on demand and cached under the key the frame tools read, whoever asks first."""
+    from saber_agent.picture_change import picture_change
+    from saber_agent.plugins.picture_change import picture_change as old_name
 
+    assert old_name is picture_change  # the plugin module's old name re-exports the foundation's
     still, moving = clips
     settings = DecodeSettings()
     for path, expected in ((still, True), (moving, False)):
         clip = clip_cache.get(path, settings)
         clip.extras.pop(PICTURE_CHANGE_KEY, None)
-        assert picture_still(clip) is None and picture_still(None) is None  # no tool measured it yet: unknown
-        assert picture_change(clip).still is expected  # the plugin leaves it under the key the rule reads
-        assert picture_still(clip) is expected
+        assert picture_still(None) is None
+        assert picture_still(clip) is expected  # measured here: no tool had
+        measured = clip.extras[PICTURE_CHANGE_KEY]
+        assert picture_change(clip) is measured and picture_still(clip) is expected  # once: the frame tools read it
+    sound = Clip(ClipInfo(path="sound.wav", has_audio=True), np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), synth.tone(220.0, 1.0))
+    assert picture_still(sound) is None and PICTURE_CHANGE_KEY not in sound.extras  # no picture: nothing refused for it
     window = DecodeSettings(window_s=(0.5, 1.5))  # a window's view is peeked as `get` keeps it, never made by peek
     assert clip_cache.peek(still, window) is None and clip_cache.peek(still, settings) is clip_cache.get(still, settings)
     assert clip_cache.peek(still, window) is None

@@ -96,7 +96,7 @@ def test_a_pan_has_more_motion_than_a_still(clips):
 
 def test_a_small_movement_in_a_still_scene_is_little_motion_and_a_cut_between_stills_is_static(clips, tmp_path):
     """The scene's former 'static' rule (frame-difference energy < 0.004) called this clip static; the clip's one
-    still-picture decision (plugins/picture_change.py) sees a 24x8 pixel mouth open and close."""
+    still-picture decision (saber_agent/picture_change.py) sees a 24x8 pixel mouth open and close."""
     photo = fit(data.astronaut())
     opened = photo.copy()
     opened[200:208, 308:332] = 20
