@@ -24,9 +24,12 @@
   male espeak voices told apart exactly 19 -> 23 of 30 conversations (dev).
   Limits: one turn each is too little evidence (a calm and a shouting espeak voice stay one voice, as
   one voice calm then raised must); ~2 s film clips are still confused one time in eight (DER 0.12);
-  GE2E d-vectors, trained on real voices, barely separate espeak voices (DER 0.19 alone) and moved the
-  fusion's DER by under 0.01 either way here, so they are not measured by default; overlapping speech
-  is one utterance.
+  GE2E d-vectors ("embedding"), trained on real voices, are the best single measure on the male film
+  speech (DER 0.096) but barely separate espeak voices (0.18), and added to the fusion they moved its
+  DER by under 0.01 either way, so they are not measured by default; "bic" (delta-BIC clustering) is
+  best on espeak dev (0.032) but worse than before on held-out voices (0.060). Each set has 120
+  conversations (30-40 per kind): differences under ~0.02 are within noise. Overlapping speech is one
+  utterance.
 - *Faces* (tracks with ids, the voice-to-face link by moving mouths, whose face an utterance shows)
   run the face plugins, so they live in the plugin layer: `saber_agent.plugins.speaker_faces`. Their
   old names here (`FaceTracks`, `track_all_faces`, `link_voices`, ...) still resolve, lazily: importing
