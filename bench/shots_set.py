@@ -9,13 +9,14 @@ is a time in seconds (most at x.2 s so that, at the tools' 2 fps sampling, one p
 straddles each), a gradual change (a fade through black) the [start, end] of its transition.
 
 Kinds: `same_colour_cut` (two crops of one photo, a cut-in, two talking heads in front of the same wall,
-shot / reverse shot, a 1 s shot), `colour_cut` (two different photos), `flash_cut` (a shot one sampled
-frame long: one 25 fps frame that lands on a sampled one, or 0.4 s: two cuts), `fade_cut` (a fade or a
-dip through black between two shots, the black on a sampled frame or between two), `non_cut` (pans,
-zooms, a hand gesture, fades to black and back to the same shot, a flash (white frames too) and a
-lighting change, camera shake, a stereo camera move, low-bitrate compression, interlaced broadcast).
-Broadcast convention: a transition between two shots is a boundary, a flash or a fade within one shot is
-not. Media are never committed: this script is the set.
+shot / reverse shot, a 1 s shot, a still cut between two framings), `colour_cut` (two different photos),
+`flash_cut` (a shot one sampled frame long: one 25 fps frame that lands on a sampled one, or 0.4 s: two
+cuts), `fade_cut` (a fade or a dip through black between two shots, the black on a sampled frame or
+between two), `non_cut` (pans, zooms, a hand gesture, fades to black and back to the same shot, a flash
+(white frames too) and a lighting change, camera shake, a still sliding to and fro (at 2 fps: one-frame
+jumps), a stereo camera move, low-bitrate compression, interlaced broadcast). Broadcast convention: a
+transition between two shots is a boundary, a flash or a fade within one shot is not. Media are never
+committed: this script is the set.
 """
 
 from __future__ import annotations
@@ -297,6 +298,21 @@ def clips() -> dict[str, tuple]:
         talking(wall(0), "astronaut", 330, 6)))
     add("one_second_shot_heads", "same_colour_cut", [A, 3.2], lambda: inserted(
         talking(wall(0), "astronaut", 330, 5), talking(wall(500), "hopper", 60, 5), A, 1.0))
+    def bounce(image: np.ndarray, x0: int, reach: int, period: float, phase: float = 0.0, seconds: float = 6.0) -> list[np.ndarray]:
+        """A still photo (360 px square) on a grey ground sliding sideways and back (x0 + reach |sin|): at 2 fps
+        it jumps between framings and back, one sampled frame at a time (the camera moves, no shot changes)."""
+        photo = resize(image, 360, 360)
+        out = []
+        for i in range(int(seconds * FPS)):
+            x = int(x0 + reach * abs(np.sin(2 * np.pi * (i / FPS + phase) / period)))
+            frame = np.full((H, W, 3), 40, np.uint8)
+            frame[:, x:x + 360] = photo
+            out.append(noisy(frame))
+        return out
+
+    add("slide_bounce_coffee", "non_cut", [], lambda: bounce(coffee, 20, 240, 1.5))
+    add("jumps_coffee", "same_colour_cut", [1.0, 2.0, 3.0, 4.0, 5.0],  # a still cut between two framings every second
+        lambda: [f for j in range(6) for f in bounce(coffee, 20 + 240 * (j % 2), 0, 1.0, seconds=1.0)])
     white = [noisy(np.full((H, W, 3), 255, np.uint8))] * 125  # a photographer's flash: blank white frames
     add("flash_white_frame", "non_cut", [], lambda: inserted(talking(wall(0), "hopper", 200, 4), white, 2.0, 0.04))
 
@@ -343,6 +359,7 @@ def clips() -> dict[str, tuple]:
         "h_dip_black_between_same_room": ("non_cut", [], lambda: (lambda a: through_black(a, a, 2.7, 0.5, 0.1, 0.5))(still(fit(room), 6))),
         "h_one_second_shot_room": ("same_colour_cut", [3.2, 4.2], lambda: inserted(
             still(fit(room[:, :380]), 6), still(fit(room[:, 360:]), 6), 3.2, 1.0)),
+        "h_slide_bounce_cat": ("non_cut", [], lambda: bounce(cat, 60, 200, 1.5, 0.1)),
     }
     for name, (kind, cuts, frames) in held.items():
         add(name, kind, cuts, frames)

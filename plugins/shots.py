@@ -18,37 +18,43 @@ Two close spikes hide each other from that ratio, and a gradual transition makes
 `HASH_CHANGE`: its defaults; the sign of each low DCT coefficient of the grey picture against their
 median, so a brightness or contrast change keeps it), following the broadcast convention that a
 transition between two shots is a boundary and a flash or a fade within one shot is not:
-- a transient (one frame, or two frames both darker or both brighter than their neighbours, entered and
-  left by spikes `ADAPTIVE_THRESHOLD` times the pairs around them): each of its pairs whose two frames'
-  hashes differ is a cut: a one-frame shot (a flash cut) gives two, a dip through black that changes the
-  shot between two samples one, a camera flash or a dip within one shot none;
+- a transient (one frame, or two frames both `DIP_LEVELS` darker or brighter than their neighbours,
+  entered and left by spikes `ADAPTIVE_THRESHOLD` times the real pairs around them): each of its pairs
+  whose two frames' hashes differ is a cut, unless one frame is the other moved as one (the body tool's
+  rigid shift, plugins/motion.py: a camera jerk, a sliding still): a one-frame shot (a flash cut) gives
+  two, a dip through black that changes the shot between two samples one, a camera flash, a dip within
+  one shot or a jerk none;
 - a run of blank frames (grey std < `BLANK_STD`: black, a white flash frame): a cut at its end when the
   frames either side differ (a fade through black between two shots: the new shot starts where the
   picture comes back), none when they match (a fade to black and back to the same shot); adaptive
   cuts that touch a blank frame are dropped. PySceneDetect's ThresholdDetector (mean brightness under
   12) finds the same fades but cuts at every one, the same shot's too.
-Not tuned: the hash settings are the library's; on the dev clips the decided pairs' hashes differ by
-0.00-0.15 within a shot and 0.47-0.59 between shots; `BLANK_STD` lies between their blank frames
-(std <= 0.5) and their flattest pictures (a brick wall at 320 px: >= 6.7).
+Not tuned: the hash settings are the library's, the rigid shift the motion layer's; on the dev clips
+the decided pairs' hashes differ by 0.00-0.15 within a shot and 0.47-0.59 between shots; `BLANK_STD`
+lies between their blank frames (std <= 0.5) and their flattest pictures (a brick wall at 320 px: >= 6.7),
+`DIP_LEVELS` under their two-frame dips (>= 55 grey levels) and over a jump between framings or a
+swap of talking heads (<= 6).
 
-Chosen on bench/shots_set.py (67 clips built with ffmpeg, 48 shot changes: 23 cuts between shots of
-similar colour, 7 colour cuts, 10 in 5 one-frame shots (a 25 fps frame landing on a sampled one, or
-0.4 s), 8 fades or dips through black between two shots (labelled as the transition's span); 33 clips
-without one: pans, a tilt, zooms, a hand, fades to black and back to the same shot, flashes (white
-frames too) and a dimming, shake, a stereo camera move, low bitrate, interlaced), decoded at the tools'
-2 fps (`python bench/shots_bench.py`): precision / recall 0.979 / 0.958 on all clips, 0.966 / 1.000 on
-the 40 dev clips (1 false: the stereo camera move), 1.000 / 0.900 on the 27 held-out ones (missed: one
-of the two cuts of a one-frame shot and a dip through black, both between two talking heads before the
-same grey wall, whose 64-bit hashes differ by only 0.28 and 0.25). AdaptiveDetector alone (the rule before
-the transients): 0.868 / 0.688 (none of the 10 one-frame-shot cuts, 3 of the 8 fades, 4 false cuts on
-fades and dips within one shot); both 0.963 / 1.000 on the 44 clips of the set before. The transients
-add ~35% CPU time (240 sampled frames: ~190 -> ~250 ms). The histogram rule, which still gives the
-`distances` (HSV) and `grey_distances` the scene tool reports: 0.280 / 0.479. A structural rule of our
-own (4x4-grid correlation with an ORB camera-motion guard, bench/shots_structure.py): 0.957 / 0.938.
+Chosen on bench/shots_set.py (70 clips built with ffmpeg, 53 shot changes: 28 cuts between shots of
+similar colour (jumps between two framings of a still among them), 7 colour cuts, 10 in 5 one-frame
+shots (a 25 fps frame landing on a sampled one, or 0.4 s), 8 fades or dips through black between two
+shots (labelled as the transition's span); 35 clips without one: pans, a tilt, zooms, a hand, fades to
+black and back to the same shot, flashes (white frames too) and a dimming, shake, a still sliding to and
+fro, a stereo camera move, low bitrate, interlaced), decoded at the tools' 2 fps (`python
+bench/shots_bench.py`): precision / recall 0.944 / 0.962 on all clips, 0.943 / 1.000 on the 42 dev clips,
+0.947 / 0.900 on the 28 held-out ones (missed: one of the two cuts of a one-frame shot and a dip through
+black, both between two talking heads before the same grey wall, whose 64-bit hashes differ by only
+0.28 and 0.25; false: the stereo camera move, and the first or last pair of a sliding still, a jump
+against the clip's end). AdaptiveDetector alone (the rule before the transients): 0.844 / 0.717 (none of
+the 10 one-frame-shot cuts, 3 of the 8 fades, 4 false cuts on fades and dips within one shot); both
+0.963 / 1.000 on the 44 clips of the set before. The transients add ~40% CPU time (240 sampled frames:
+~200 -> ~280 ms). The histogram rule, which still gives the `distances` (HSV) and `grey_distances` the
+scene tool reports: 0.280 / 0.434. A structural rule of our own (4x4-grid correlation with an ORB
+camera-motion guard, bench/shots_structure.py): 0.957 / 0.849.
 Known gaps: a cut is placed on the sampled frames (0.5 s apart), so a shot shorter than a sampling step
 may fall between samples and is not seen; a dissolve (no black between the shots) is not in the set
-(a boundary only if it makes a spike); two shots whose hashes are alike (the same background, a person swapped) can
-hide a transient's cut. Without scenedetect installed (scripts/install.sh installs it) the histogram
+(a boundary only if it makes a spike); two shots whose hashes are alike (the same background, a person
+swapped) can hide a transient's cut. Without scenedetect installed (scripts/install.sh installs it) the histogram
 rule decides (`Shots.method` says which).
 
 The result is cached in ``clip.extras["shots"]`` (thread-safe: tools running in parallel share one
@@ -74,6 +80,7 @@ ADAPTIVE_WIDTH = 320  # frames are scored at this width (at 160 px one shaky tal
 # hash (its defaults: 8x8 bits of the DCT of a 16x16 grey picture) says whether two frames show one picture
 HASH_SIZE, HASH_LOWPASS = 8, 2
 HASH_CHANGE = 0.35  # share of hash bits that differ from which two frames are different shots (the library's default)
+DIP_LEVELS = 20.0  # a two-frame transient is this many grey levels (0..255) darker, or brighter, than both its sides
 BLANK_STD = 3.0  # a frame whose grey standard deviation (0..255) is below this shows no picture: black, white, a flat colour
 
 
@@ -167,15 +174,29 @@ def adaptive_cuts(frames: np.ndarray, scores: list[float] | None = None) -> list
     return sorted({int(c.frame_num) - 1 for c in found} & set(range(1, len(frames))))  # padded index -> frame index
 
 
+def moved_as_one(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether RGB frame `b` is `a` moved as one (a camera jerk, a sliding still): the body tool's test
+    (plugins/motion.rigid_shift on picture_change's blurred grey frames: one translation, by phase correlation,
+    leaves at most 15% of the change), so that the pairs it discounts as camera shifts are not cuts."""
+    import cv2
+
+    from saber_agent.picture_change import grey_frames
+    from saber_agent.plugins.motion import rigid_shift  # imported here: motion reads the shot changes
+
+    grey, _ = grey_frames(np.stack([a, b]))
+    return rigid_shift(*(cv2.GaussianBlur(g, (5, 5), 0) for g in grey)) is not None
+
+
 def transition_cuts(frames: np.ndarray, cuts: list[int], scores: list[float]) -> list[int]:
     """`cuts` (AdaptiveDetector's on RGB frames (n, H, W, 3), `scores` its pair scores, see `adaptive_cuts`) decided
     again where its ratio cannot see, by PySceneDetect HashDetector's perceptual hash (two frames differ when
     `HASH_CHANGE` of their bits do; a brightness change keeps the hash):
-    - transients: one frame, or two frames both darker or both brighter than the frames either side (a dip
-      or a flash), whose entry and exit pairs both score at least `MIN_CONTENT` and `ADAPTIVE_THRESHOLD` times
-      the mean of the pairs around them (two close spikes hide each other from the ratio): each of their pairs
-      is a cut when its frames differ: a one-frame shot at both, a dip between two shots at one, a flash or a
-      dip within one shot at none;
+    - transients: one frame, or two frames both `DIP_LEVELS` darker or brighter than the frames either side
+      (a dip or a flash), whose entry and exit pairs both score at least `MIN_CONTENT` and `ADAPTIVE_THRESHOLD`
+      times the mean of the real pairs around them (not the pads'; none: no transient; two close spikes hide
+      each other from the ratio): each of their pairs is a cut when its frames differ and are not one picture
+      moved as one (`moved_as_one`): a one-frame shot at both, a dip between two shots at one, a flash, a
+      dip within one shot or a camera jerk at none;
     - a run of blank frames (grey std < `BLANK_STD`: a fade or dip through black, a white flash frame) changes
       the shot at its end when the frames either side of it differ; the cuts touching it are dropped.
     Raises ImportError without scenedetect.
@@ -189,14 +210,14 @@ def transition_cuts(frames: np.ndarray, cuts: list[int], scores: list[float]) ->
     blank, mean = [float(g.std()) < BLANK_STD for g in grey], [float(g.mean()) for g in grey]
 
     def differ(a: int, b: int) -> bool:
-        return float(np.mean(hashes[a] != hashes[b])) >= HASH_CHANGE
+        return float(np.mean(hashes[a] != hashes[b])) >= HASH_CHANGE and not moved_as_one(frames[a], frames[b])
 
     for size in (1, 2):  # transients: frames [k, k + size) between two spikes
         for k in range(1, n - size):
-            inner, outer = min(scores[k], scores[k + size]), (scores[k - 1] + scores[k + size + 1]) / 2
-            run, sides = mean[k:k + size], (mean[k - 1], mean[k + size])
-            if any(blank[k - 1:k + size + 1]) or inner < MIN_CONTENT or inner < ADAPTIVE_THRESHOLD * outer or \
-                    size == 2 and not (max(run) < min(sides) or min(run) > max(sides)):
+            inner, run, sides = min(scores[k], scores[k + size]), mean[k:k + size], (mean[k - 1], mean[k + size])
+            outer = [scores[j] for j in (k - 1, k + size + 1) if 1 <= j <= n - 1]  # the real pairs around (not the pads')
+            if not outer or any(blank[k - 1:k + size + 1]) or inner < MIN_CONTENT or inner < ADAPTIVE_THRESHOLD * np.mean(outer) or \
+                    size == 2 and not (max(run) + DIP_LEVELS <= min(sides) or min(run) >= max(sides) + DIP_LEVELS):
                 continue
             found -= set(range(k, k + size + 1))
             found |= {c for c in range(k, k + size + 1) if differ(c - 1, c)}

@@ -137,6 +137,8 @@ def _shot(photo: np.ndarray, n: int, start: int = 0, gain: float = 1.0) -> list[
 
 def test_a_one_frame_shot_is_two_cuts_a_flash_frame_none():
     """Two neighbouring spikes hide each other from the adaptive ratio; the perceptual hash decides them."""
+    import cv2
+
     a, b, c = fit(data.astronaut()), fit(data.coffee()), fit(data.chelsea())
     times = np.arange(8) / 2
     assert shots.detect(np.stack(_shot(a, 4) + _shot(b, 1) + _shot(a, 3, 5)), times).cuts == [4, 5]  # a flash cut
@@ -148,6 +150,19 @@ def test_a_one_frame_shot_is_two_cuts_a_flash_frame_none():
     assert shots.detect(np.stack(_shot(a, 4) + [white] + _shot(a, 3, 5)), times).cuts == []  # a photographer's flash
     assert shots.detect(np.stack(_shot(a, 4) + _shot(a, 1, 4, 0.3) + _shot(a, 3, 5)), times).cuts == []  # a dip, one shot
     assert shots.detect(np.stack(_shot(a, 4) + _shot(c, 1, 0, 0.3) + _shot(c, 3, 1)), times).cuts == [4]  # a dip, two shots
+    # one frame of the picture moved as one (a camera jerk: the body tool's rigid shift) is no shot; two frames
+    # there are a jump between two framings, a cut each way (as tests/test_body_rigid.py)
+    photo = cv2.resize(data.coffee(), (360, 360), interpolation=cv2.INTER_AREA)
+    framed = [np.full((360, 640, 3), 40, np.uint8) for _ in range(8)]
+    for i, (frame, x) in enumerate(zip(framed, [20, 20, 20, 20, 200, 20, 20, 20], strict=True)):
+        frame[:, x:x + 360] = photo
+        framed[i] = _jitter(frame, i)
+    assert shots.detect(np.stack(framed), times).cuts == []
+    framed[5] = framed[4]
+    assert shots.detect(np.stack(framed), times).cuts == [4, 6]
+    # a fast pan of 4 frames: the pads' pairs (score 0) around its middle two frames do not make them a transient
+    big = cv2.resize(data.astronaut(), (1000, 1000), interpolation=cv2.INTER_AREA)
+    assert shots.detect(np.stack([big[300:660, 100 * i:100 * i + 640] for i in range(4)]), times[:4]).cuts == []
 
 
 def test_a_fade_through_black_changes_the_shot_only_between_two_shots():
