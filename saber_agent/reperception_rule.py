@@ -18,6 +18,7 @@ import numpy as np
 
 from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_TITLES, ClipInfo, PerceptionRequest, Slot, SlotStatus
 from saber_agent.media import Clip
+from saber_agent.media_audio import SILENCE_RMS
 from saber_agent.picture_change import PICTURE_CHANGE_KEY, picture_change  # noqa: F401  (PICTURE_CHANGE_KEY re-exported)
 from saber_agent.reasoning import ReasoningRequest
 
@@ -120,7 +121,9 @@ def _narrower(tool: str, clip: Clip | None, what: str) -> PerceptionRequest | No
 
 
 def active_span(clip: Clip, hop_s: float = 0.05, pad_s: float = 0.25) -> tuple[float, float] | None:
-    """The span of the audio that holds signal (frames above a tenth of the loudest), padded; None if silent."""
+    """The span of the audio that holds signal (frames above a tenth of the loudest and the silence level of the one
+    silence rule, `media_audio.SILENCE_RMS`), padded; None if silent. The floor was -60 dBFS: faint speech that the
+    rule calls sound (under -60 dBFS in a phone recording with low gain) had no span."""
     if clip.audio_is_silent:
         return None
     hop = max(1, int(hop_s * clip.sample_rate))
@@ -128,7 +131,7 @@ def active_span(clip: Clip, hop_s: float = 0.05, pad_s: float = 0.25) -> tuple[f
     if n == 0:
         return None
     rms = np.sqrt(np.mean(clip.audio[: n * hop].reshape(n, hop).astype(np.float64) ** 2, axis=1))
-    active = np.flatnonzero(rms >= max(1e-3, 0.1 * rms.max()))
+    active = np.flatnonzero(rms >= max(SILENCE_RMS, 0.1 * rms.max()))
     if active.size == 0:
         return None
     duration = clip.audio.size / clip.sample_rate

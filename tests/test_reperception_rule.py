@@ -30,3 +30,13 @@ def test_active_span_is_where_the_signal_is_padded():
     start, end = active_span(_audio_clip(audio))
     assert abs(start - 0.75) < 0.06 and abs(end - 2.25) < 0.06
     assert active_span(_audio_clip(np.zeros(16_000))) is None  # silence holds no signal
+
+
+def test_active_span_finds_faint_sound_the_silence_rule_calls_sound():
+    """The span's own floor was -60 dBFS: a tone at -70 dBFS RMS (sound by media_audio.silent) had no span."""
+    faint = np.concatenate([np.zeros(16_000 * 5), tone(220.0, 1.0, amplitude=10 ** (-70 / 20) * np.sqrt(2)), np.zeros(16_000 * 4)])
+    clip = _audio_clip(faint)
+    assert not clip.audio_is_silent
+    start, end = active_span(clip)
+    assert abs(start - 4.75) < 0.06 and abs(end - 6.25) < 0.06
+    assert active_span(_audio_clip(faint * 0.01)) is None  # 40 dB fainter: silent, no span
