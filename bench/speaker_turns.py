@@ -23,7 +23,8 @@ speaker confusion plus turns left without a voice), the share of conversations w
 is right and whose partition is exact, and per kind. Methods (`saber_agent.speakers.cluster_voices`):
 ``prosody`` (the rule before: F0 + MFCC means, SAME_VOICE and the spread rule), ``fused`` (the default
 now), ``bic`` and ``embedding`` (GE2E d-vectors, `saber_agent.voice_embedding`). ``--fit`` prints the
-fused weights fitted on the dev sets (the constants in `saber_agent.speakers`).
+fused weights fitted on the dev sets (the constants in `saber_agent.speakers`). ``--through-split N``
+also cuts N conversations per set with the product's own voice-activity split instead of the script.
 """
 
 from __future__ import annotations
@@ -134,12 +135,13 @@ def _alternate(turns: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return out
 
 
-def timeline(library: list[Utterance], turns: list[int], rng: np.random.Generator) -> list[tuple[float, float]]:
+def timeline(library: list[Utterance], turns: list[int], rng: np.random.Generator,
+             pauses: tuple[float, float] = (0.3, 0.8)) -> list[tuple[float, float]]:
     spans, at = [], 0.5
     for i in turns:
         length = library[i].audio.size / RATE
         spans.append((at, at + length))
-        at += length + float(rng.uniform(0.3, 0.8))
+        at += length + float(rng.uniform(*pauses))
     return spans
 
 
@@ -170,6 +172,42 @@ def score(library, convs, labels_of, rng) -> dict:
     n = len(convs)
     return {"der": round(abs(metric), 4), "speaker_count_right": round(count_ok / n, 3), "exact_partition": round(exact / n, 3),
             "exact_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in per_kind.items()}, "conversations": n}
+
+
+def score_through_split(library, convs, methods: list[str], rng) -> dict:
+    """As `score`, but each conversation is one signal (the turns with their pauses) cut into utterances
+    by the product's own split (`voice_activity.detect`, `segments.split_utterances`): DER then also
+    counts speech missed or found where there is none, and turns joined or cut. Pauses are 0.7-1.2 s here:
+    the split joins turns under `segments.MIN_PAUSE_S` (0.5 s) apart, a limit of the split, not of the speakers."""
+    from pyannote.core import Annotation, Segment
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    from saber_agent import speakers
+    from saber_agent.segments import split_utterances
+    from saber_agent.voice_activity import detect
+
+    metrics = {m: DiarizationErrorRate(collar=0.0, skip_overlap=False) for m in methods}
+    right = dict.fromkeys(methods, 0)
+    for _, turns in convs:
+        spans = timeline(library, turns, rng, pauses=(0.7, 1.2))
+        audio = np.zeros(int((spans[-1][1] + 0.5) * RATE), np.float32)
+        reference = Annotation()
+        for (a, _), i in zip(spans, turns, strict=True):
+            audio[int(a * RATE): int(a * RATE) + library[i].audio.size] = library[i].audio
+            reference[Segment(a, a + library[i].audio.size / RATE)] = library[i].speaker
+        activity = detect(audio, RATE)
+        found = split_utterances(activity.regions, activity.probabilities)
+        voices = [speakers.measure_voice(audio[int(a * RATE): int(b * RATE)], RATE, embed="embedding" in methods)
+                  for a, b in found]
+        for method in methods:
+            hypothesis = Annotation()
+            labels = speakers.cluster_voices(voices, method=method) if any(voices) else []
+            for (a, b), who in zip(found, labels, strict=True):
+                if who is not None:
+                    hypothesis[Segment(a, b)] = who
+            metrics[method](reference, hypothesis)
+            right[method] += len({library[i].speaker for i in turns}) == len(set(hypothesis.labels()))
+    return {m: {"der": round(abs(metrics[m]), 4), "speaker_count_right": round(right[m] / len(convs), 3)} for m in methods}
 
 
 def fit_fusion(sets: list[tuple[list[Utterance], list]]) -> dict:
@@ -211,6 +249,8 @@ def main() -> None:
     parser.add_argument("--methods", default="prosody,fused,bic,embedding")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--fit", action="store_true", help="print the fused method's weights fitted on the dev sets")
+    parser.add_argument("--through-split", type=int, default=0, metavar="N",
+                        help="also N conversations per set cut by the product's own voice-activity split")
     args = parser.parse_args()
 
     from saber_agent import speakers
@@ -234,6 +274,9 @@ def main() -> None:
                 return speakers.cluster_voices([voices[i] for i in turns], method=method)
 
             report[name][method] = score(library, convs, labels_of, np.random.default_rng(11))
+        if args.through_split:
+            report[name]["through_split"] = score_through_split(library, convs[: args.through_split], args.methods.split(","),
+                                                                np.random.default_rng(11))
         print(json.dumps({name: report[name]}, indent=1), flush=True)
     if args.fit:  # dev sets only: the test sets (held-out espeak voices, female film speakers) are never fitted on
         report["fit"] = fit_fusion([v for k, v in measured_sets.items() if k.endswith("-dev")])
