@@ -229,3 +229,31 @@ def test_the_foundation_module_imports_no_plugin_and_old_face_names_still_resolv
     assert done.returncode == 0, done.stderr
     with pytest.raises(AttributeError):
         speakers.no_such_name  # noqa: B018
+
+
+def test_fused_distance_on_given_frames_and_the_methods():
+    """The fused distance on made-up measurements: the GLR of frames drawn from one Gaussian is near 0, of
+    frames from two Gaussians large; a pair without frames is weighed on its means alone; each method runs."""
+    rng = np.random.default_rng(0)
+
+    def voice(shift: float, f0_st: float, frames: bool = True) -> Voice:
+        cepstra = rng.normal(0, 1, (300, 12)) + shift
+        pitch = rng.normal(f0_st, 1.0, (300, 1))
+        features = np.concatenate([[f0_st / 3.0, 0.5], np.full(12, shift / 4)])
+        return Voice(features, 3.0, frames=np.column_stack([cepstra, pitch]).astype(np.float32) if frames else None)
+
+    same, other, bare = voice(0.0, 0.0), voice(2.0, 6.0), voice(0.0, 0.0, frames=False)
+    voices = [voice(0.0, 0.0), other, same, voice(2.0, 6.0), bare]
+    glr = speakers.frame_glr([v.frames for v in voices])
+    assert glr[0, 2] < 0.15 < 0.4 < glr[0, 1]  # per frame: one Gaussian (~90 parameters / 2N) against two
+    assert np.isnan(glr[0, 4]) and np.isnan(glr[4, 4])
+    distance = pair_distances(voices)
+    assert distance[0, 2] < SAME_FUSED < distance[0, 1]
+    assert distance[0, 4] == pytest.approx(0.0)  # no frames: the means alone, here identical
+    assert cluster_voices(voices) == ["A", "B", "A", "B", "A"]
+    assert cluster_voices(voices, method="bic") == ["A", "B", "A", "B", "C"]  # no frames: a voice of its own
+    assert cluster_voices([None, *voices[:2]]) == [None, "A", "B"]
+    with pytest.raises(ValueError, match="embedding"):
+        cluster_voices(voices, method="embedding")  # no d-vectors measured
+    with pytest.raises(ValueError):
+        cluster_voices(voices, method="nearest")
