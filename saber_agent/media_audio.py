@@ -24,6 +24,10 @@ AUDIO_RATE = 16_000
 # noise (half an LSB, 1.5e-5 RMS, -96 dBFS) are below it in every frame. The loud part is read, not the whole clip's
 # mean (the rule until 2026-11-30): 6.5 s of espeak-ng speech at -75 dBFS in 60 s of silence is -85 dBFS over the
 # clip (was: silent) while its loudest 0.2 s reach -68 dBFS, and the voice detector finds it (tests/test_media_audio.py).
+# EmoFilm (30 utterances, 0.7-5 s, at 20 s of 60 s of 16-bit dither): at -70 and -75 dBFS the former rule called all 30
+# silent, this one none; at -85 dBFS (about two 16-bit steps RMS) it calls 19 silent, in 11 of which the detector, were it
+# run, would hear speech: the rule's limit. The level stays -80 dBFS, 15 dB above TPDF dither, leaving room for louder
+# (noise-shaped) dither and hiss, which are silence too.
 # SOUND_S is the least confident speech the voice detector keeps (voice_activity.MIN_CONFIDENT_S): a click or a pop a
 # frame long is no sound.
 SILENCE_RMS = 1e-4
