@@ -168,8 +168,9 @@ def adaptive_cuts(frames: np.ndarray, scores: list[float] | None = None) -> list
     found = []
     for i, frame in enumerate(padded):
         found += detector.process_frame(FrameTimecode(i, fps=2.0), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-        if i and scores is not None:  # the score against the previous frame (scenedetect 0.7.2 keeps it there;
-            scores.append(float(detector._frame_score or 0.0))  # a StatsManager would also compute edges: 2x the cost)
+        if i and scores is not None:  # the score against the previous frame (scenedetect 0.7.2 keeps it there, a
+            # StatsManager would also compute edges: 2x the cost; without it, 0: no transient, the adaptive cuts stand)
+            scores.append(float(getattr(detector, "_frame_score", None) or 0.0))
     found += detector.post_process(FrameTimecode(len(padded) - 1, fps=2.0))
     return sorted({int(c.frame_num) - 1 for c in found} & set(range(1, len(frames))))  # padded index -> frame index
 
