@@ -10,7 +10,7 @@ from tests.support.ui_runs import CUES, fold, sarcasm_events
 def test_consistency_report_rounds_agreements_conflicts_checks():
     html = consistency_report.consistency_html(fold(sarcasm_events())[-1])
     assert "<b>Round 1</b> failed: cross_modal_agreement" in html and "<b>Round 2</b> all checks passed" in html
-    assert "voice and body both read negative (hostile / still)" in html
+    assert "voice and body both read negative (hostile / negative)" in html
     assert "face vs voice" in html and "severity 0.70" in html
     assert "How the reasoning resolves it:</b> face vs voice: the smile is performed" in html
     assert html.count('<span class="saber-badge saber-badge-ok">pass</span>') == 2
@@ -19,7 +19,7 @@ def test_consistency_report_rounds_agreements_conflicts_checks():
 
 
 def test_agreements_need_the_same_direction():
-    assert consistency_report.agreements(CUES) == ["voice and body both read negative (hostile / still)"]
+    assert consistency_report.agreements(CUES) == ["voice and body both read negative (hostile / negative)"]
     assert consistency_report.agreements([]) == []
 
 
