@@ -9,8 +9,8 @@ Everything in the default description is measured on the sampled frames of the s
 - motion: the energy of frame differences between consecutive sampled frames, and whether the picture
   is static within its shots (the clip's one still-picture decision, `saber_agent.picture_change`);
 - shot changes: from the clip's shared shot detector (`saber_agent.plugins.shots`: PySceneDetect's
-  adaptive content detector on the sampled frames, with HSV and grey histogram distances kept as
-  measurements), which the body tool reads too;
+  adaptive content detector on the sampled frames, one-frame shots and fades through black decided by
+  its perceptual hash; HSV and grey histogram distances kept as measurements), which the body tool reads too;
 - faces from the shared face track (`saber_agent.plugins.facetrack`), and people as the larger of
   the face count and of OpenCV's HOG pedestrian detector (full bodies), which must find a figure
   in two keyframes before it counts (single-frame HOG hits are mostly false positives).
