@@ -126,3 +126,17 @@ def test_a_damaged_entry_is_a_miss_and_writes_leave_no_temp_file(tmp_path):
     assert cache.get(key).clip.path == "x.wav"
     assert [p.name for p in cache.path_for(key).parent.iterdir()] == [f"{key}.json"]
     assert cache.hits == 1 and cache.misses == 1
+
+
+def test_an_entry_written_before_the_body_cue_and_silence_rule_changed_is_a_miss(batch_registry, tmp_path):
+    """No tool version moved when (2026-11-30) the body cue stopped naming its activity word ("calm", which the
+    emotion_backing check and the fusion now read as neutral: the check's body exception was removed), the silence
+    rule began to hear faint speech and the shot detector one-frame shots and fades. An entry of the format before
+    (2) holds the old cues and slots: reasoning over it would read a still body as backing neutral."""
+    from saber_agent.evidence import ModalityCue
+
+    cache = EvidenceCache(tmp_path / "cache")
+    before = {**perception_config(FAST), "format": 2}
+    calm = ModalityCue(modality="body", valence=0.0, arousal=0.3, emotion="calm", confidence=0.3, basis="calm body")
+    cache.put(cache_key("h", before), Perception(clip=ClipInfo(path="x.mp4"), cues={"body_lang_desc": [calm]}), "h", before)
+    assert cache.get(cache_key("h", perception_config(FAST))) is None

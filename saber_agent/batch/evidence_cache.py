@@ -25,7 +25,9 @@ from pydantic import ValidationError
 from saber_agent.evidence import Perception, SlotStatus
 from saber_agent.settings import AnalysisSettings
 
-CACHE_FORMAT = 2  # bump when the entry layout changes (2: cues, second looks, timelines); old entries then miss
+CACHE_FORMAT = 3  # bump when the entry layout changes (2: cues, second looks, timelines); old entries then miss
+# 3: what the tools write changed without a tool version moving (2026-11-30: the body cue names no emotion, the
+# silence rule reads the loudest 0.2 s, shot changes see one-frame shots and fades): a format-2 entry is stale
 
 
 def perception_config(settings: AnalysisSettings) -> dict[str, Any]:
