@@ -66,8 +66,9 @@ def picture_still(clip: Clip | None) -> bool | None:
     when no tool has yet (e.g. `--plugins face,prosody`: no body, scene or speakers ran; the decision was then
     missing and an 8 fps look was taken at a still picture) and cached in ``clip.extras`` for the rest.
     None when there is no decoded clip or it has no picture: then no look is refused for it. Decided on the
-    first sampling: a change that falls wholly between two sampled frames of an otherwise unchanging picture
-    is not seen (real footage changes every frame)."""
+    first sampling, whose decode also compares the frames it did not sample (`picture_change.BetweenSamples`), so
+    a change that falls wholly between two sampled frames is seen; not where that watch is missing (frames made
+    in memory, a decode thinned while reading a file of no declared duration)."""
     if clip is None or not clip.has_video:
         return None
     return picture_change(clip).still
