@@ -184,6 +184,54 @@ def test_a_string_cut_at_its_limit_ends_on_a_whole_word():
     assert first.startswith(label) and first.endswith("…") and second == "face vs words: brief"
 
 
+def test_a_cut_reasoning_keeps_its_last_complete_sentence():
+    """The trial's vfr.mp4 answer ran into the reasoning's limit at "... moderate intonation. The words, voice":
+    the reasoning keeps its complete sentence and adds nothing; with none, it is cut to a whole word and "…"."""
+    from saber_agent.plugins.reasoners.compact_answer import trim_cut_strings
+
+    limit = LEAN_CHARS["reasoning"]
+    first = ("The visual evidence shows the face is consistently neutral, while the acoustic evidence "
+             "indicates a moderate pitch and moderate intonation.")
+    cut = (first + " The words, voice and face together read " + "x" * limit)[:limit]
+    assert trim_cut_strings(_answer(sarcasm_request(), reasoning=cut)).reasoning == first
+    # a number is no sentence end ("0.52"), nor a full stop at the cut right after a digit ("arousal 0.")
+    tail = " at arousal 0."  # the cut falls right after "0." (of "0.60")
+    numbers = ("The nose is 0.52 shoulder widths above the shoulders and" + " the face reads neutral" * 10)[: limit - len(tail)] + tail
+    kept = trim_cut_strings(_answer(sarcasm_request(), reasoning=numbers)).reasoning
+    assert len(numbers) == limit and kept.endswith(" at arousal…") and "0.52" in kept
+    ends_at_cut = ("w " * limit)[: limit - 1] + "."  # a sentence that ends exactly at the limit stays whole
+    assert trim_cut_strings(_answer(sarcasm_request(), reasoning=ends_at_cut)).reasoning == ends_at_cut
+    assert trim_cut_strings(_answer(sarcasm_request(), reasoning="Short, no full stop")).reasoning == "Short, no full stop"
+
+
+def test_emotion_words_are_said_once():
+    """The grammar bounds the emotion list's length, not its repeats: the 1.5B wrote "neutral, neutral"."""
+    from saber_agent.plugins.reasoners.compact_answer import tidy_answer
+
+    analysis = tidy_answer(_answer(sarcasm_request(), emotions=["neutral", "Neutral ", "calm"], basic_emotion="neutral"))
+    assert analysis.emotions == ["neutral", "calm"]
+    assert tidy_answer(_answer(sarcasm_request(), emotions=["happy", "surprised"])).emotions == ["happy", "surprised"]
+
+
+def test_no_cue_at_all_is_undetermined_without_asking_the_model():
+    """Music with no face and no voice (the trial's music_noface.mp4): no modality gave an estimate, so the
+    llamacpp reasoner concludes what fusion does ("undetermined", no finding of calm) and asks no model
+    (here none is loaded: a call would fail on the missing engine)."""
+    from saber_agent.plugins.checks import EmotionBacking, LabelEvidenceAgreement
+    from saber_agent.plugins.reasoners.fusion import FusionReasoner
+
+    evidence = Evidence(video_desc=Slot(text="The scene is dimly lit (mean brightness 60/255). No face is visible.", status="ok"))
+    request = ReasoningRequest(evidence=evidence, clip=ClipInfo(path="music.mp4"))
+    reasoner = LlamaCppReasoner.__new__(LlamaCppReasoner)  # no engine: the model must not be asked
+    reasoner.model = "Qwen2.5-Coder-1.5B"
+    analysis = reasoner.reason(request)
+    fusion = FusionReasoner().reason(request)
+    assert analysis.emotions == fusion.emotions == ["undetermined"]
+    assert (analysis.basic_emotion, analysis.valence, analysis.arousal) == (fusion.basic_emotion, fusion.valence, fusion.arousal)
+    assert analysis.reasoning == fusion.reasoning and "was not asked" in analysis.weighed[0]
+    assert EmotionBacking().check(request, analysis).passed and LabelEvidenceAgreement().check(request, analysis).passed
+
+
 def test_cue_phrases_keep_numbers_whole():
     request = hostile_request("Get out.")
     request.evidence.facial_exp_desc = Slot(text="The head moves 0.10 face widths per second. Lips part 1.5 s.", status="ok")

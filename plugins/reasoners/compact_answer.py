@@ -13,12 +13,14 @@ Here the prompt is short and the grammar carries what the checks ask for:
 - `look_call_schema` / `compact_tool`: a second-look request as the other branch of the answer, and
   the tool as the model is told of it;
 - `schema_grammar`: a schema as the llguidance grammar llama.cpp decodes with;
-- `trim_cut_strings`: strings the grammar stopped at their limit, cut back to a whole word.
+- `trim_cut_strings`: strings the grammar stopped at their limit, cut back to a whole word (the reasoning
+  to its last complete sentence); `tidy_answer` also says each emotion word once.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from saber_agent.checking import failed_checks
@@ -136,7 +138,9 @@ def cue_phrases(request: ReasoningRequest, modality: str, limit: int = 16) -> li
 # The answer's strings for a small local model (generated tokens are the slow part: ~10-15/s on one core):
 # about 190 tokens in all for a clip with two conflicts, against 256 cut off before. Bounded in characters:
 # bounded in words, the 1.5B ran the words of a long copied sentence together to fit ("20of20sampled...")
-LEAN_CHARS = {"visual_evidence": 64, "acoustic_evidence": 64, "reasoning": 160}
+# The reasoning's limit leaves room for one whole sentence of the 1.5B (its first ran 135 characters on a clip
+# with four modalities); a reasoning the limit stops is kept to its last complete sentence (`_trim_sentence`).
+LEAN_CHARS = {"visual_evidence": 64, "acoustic_evidence": 64, "reasoning": 200}
 CONFLICT_CHARS = 64  # each conflict's part of conflict_explanation
 
 
@@ -147,11 +151,27 @@ def _trim(text: str | None, limit: int) -> str | None:
     return text[: text.rstrip().rfind(" ")].rstrip(" ,;:") + "…"
 
 
+# a sentence ends at ".", "!" or "?" (a closing quote or bracket may follow) before a space, or at the very end
+# unless after a digit ("arousal 0." may be "0.52" cut): never inside "0.52"
+_SENTENCE_END = re.compile(r"""[.!?]["')\]]?(?=\s)|(?<!\d)[.!?]["')\]]?$""")
+
+
+def _trim_sentence(text: str | None, limit: int) -> str | None:
+    """A reasoning the grammar stopped at `limit` characters, kept to its last complete sentence (nothing added);
+    with no complete sentence in it, cut back to its last whole word with "…" (`_trim`), so a cut reads as a cut."""
+    if not text or len(text) < limit:
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[: ends[-1]] if ends else _trim(text, limit)
+
+
 def trim_cut_strings(analysis):
     """The analysis with every string that reached its `LEAN_CHARS` / `CONFLICT_CHARS` limit ending on a
-    whole word and "…", so a cut reads as a cut ("with a mod" becomes "with a…")."""
+    whole word and "…", so a cut reads as a cut ("with a mod" becomes "with a…"); the reasoning on its last
+    complete sentence where it has one ("... moderate intonation. The words, voice" keeps the first)."""
     for key, chars in LEAN_CHARS.items():
-        setattr(analysis, key, _trim(getattr(analysis, key), chars))
+        trim = _trim_sentence if key == "reasoning" else _trim
+        setattr(analysis, key, trim(getattr(analysis, key), chars))
     if analysis.conflict_explanation and ": " in analysis.conflict_explanation:
         parts = []
         for part in analysis.conflict_explanation.split("; "):
@@ -159,6 +179,25 @@ def trim_cut_strings(analysis):
             parts.append(f"{label}: {_trim(text, CONFLICT_CHARS)}" if text else part)
         analysis.conflict_explanation = "; ".join(parts)
     return analysis
+
+
+def distinct_emotions(analysis):
+    """The analysis with its emotion words each said once (the first spelling kept, case and spacing aside):
+    the grammar bounds the list's length, not its repeats, and the 1.5B wrote "neutral, neutral"."""
+    seen, words = set(), []
+    for word in analysis.emotions:
+        key = " ".join(str(word).split()).lower()
+        if key not in seen:
+            seen.add(key)
+            words.append(word)
+    analysis.emotions = words
+    return analysis
+
+
+def tidy_answer(analysis):
+    """A small model's parsed answer as the reasoner returns it: cut strings trimmed (`trim_cut_strings`),
+    emotion words de-duplicated (`distinct_emotions`)."""
+    return distinct_emotions(trim_cut_strings(analysis))
 
 
 def lean_schema(max_tokens: int, request: ReasoningRequest) -> dict[str, Any]:
