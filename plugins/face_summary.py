@@ -197,6 +197,12 @@ def _fps(times: list[float]) -> float:
     return round((len(times) - 1) / (times[-1] - times[0]), 1) if len(times) > 1 and times[-1] > times[0] else 0
 
 
+def _rate(times: list[float]) -> str:
+    """The sampling rate as the text says it: "at 2 fps", or "one sampled frame" (no rate: 0 fps read as nonsense)."""
+    fps = _fps(times)
+    return f"at {fps:g} fps" if fps else "one sampled frame" if len(times) <= 1 else "frames sampled at one instant"
+
+
 def describe(m: dict) -> str:
     """SABER-style `facial_exp_desc` text that cites the measurements."""
     n, k = m["n_frames"], m["frames_with_face"]
@@ -206,7 +212,7 @@ def describe(m: dict) -> str:
     who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
     counted = (
         f"{dominant} is the top expression in {round(share * k)} of {k} sampled frames with a face "
-        f"(at {_fps(m['timeline']['t']):g} fps; mean probability {m['dominant_probability']:.2f})"
+        f"({_rate(m['timeline']['t'])}; mean probability {m['dominant_probability']:.2f})"
     )
     # the expression leads: readers (and the fusion reasoner's summary) take the first sentence
     if m["dominant_probability"] < WEAK_EXPRESSION:

@@ -64,6 +64,15 @@ class PictureChange:
         before it (a still image; one frame is still)."""
         return bool(self.still_pairs.all()) and not (self.between is not None and self.between.any())
 
+    @property
+    def decided(self) -> bool | None:
+        """Whether the picture is still, as evidence: None (unknown) for fewer than two sampled frames, which
+        show no pair to compare (the trial's 0.5 s short.mp4, one frame: its 8 fps look, 4 frames, was refused
+        as 'a still image'), unless the decode saw a change after the one frame (False)."""
+        if len(self.changed) == 0:
+            return False if self.between is not None and self.between.any() else None
+        return self.still
+
 
 def grey_frames(frames: np.ndarray, side: int = FLOW_SIDE) -> tuple[np.ndarray, float]:
     """Downscaled grey frames ``(n, h, w)`` uint8 of RGB frames ``(n, H, W, 3)``, and the scale factor from clip pixels."""

@@ -65,13 +65,13 @@ def picture_still(clip: Clip | None) -> bool | None:
     or static screen): the one decision the frame tools share (`saber_agent.picture_change`), measured here
     when no tool has yet (e.g. `--plugins face,prosody`: no body, scene or speakers ran; the decision was then
     missing and an 8 fps look was taken at a still picture) and cached in ``clip.extras`` for the rest.
-    None when there is no decoded clip or it has no picture: then no look is refused for it. Decided on the
+    None when there is no decoded clip, it has no picture or only one sampled frame: then no look is refused for it. Decided on the
     first sampling, whose decode also compares the frames it did not sample (`picture_change.BetweenSamples`), so
     a change that falls wholly between two sampled frames is seen; not where that watch is missing (frames made
     in memory, a decode thinned while reading a file of no declared duration)."""
     if clip is None or not clip.has_video:
         return None
-    return picture_change(clip).still
+    return picture_change(clip).decided  # None for one sampled frame: one frame shows no change, nor its absence
 
 
 def _modality_missing(tool, info: ClipInfo, clip: Clip | None) -> bool:

@@ -49,3 +49,16 @@ def test_summary_of_a_shift_in_expression():
     probs[:2] = np.nan
     text = describe(summarize(late, probs, frame_width=320))
     assert "visible in only 4 of 6 sampled frames (1.0 s to 2.5 s); it comes into view at 1.0 s." in text
+
+
+def test_one_sampled_frame_is_not_called_zero_fps():
+    # the trial's 0.5 s short.mp4: one sampled frame read "(at 0 fps; ...)"
+    track = build_track(np.zeros(1), [np.array([[100.0, 50, 80, 80]])])
+    probs = np.full((1, 7), 0.05)
+    probs[0, BASIC_EMOTIONS.index("happiness")] = 0.7
+    text = describe(summarize(track, probs, frame_width=320))
+    assert "0 fps" not in text
+    assert "in 1 of 1 sampled frames with a face (one sampled frame; mean probability 0.70)" in text
+    many = describe(summarize(build_track(np.arange(4) / 2.0, [np.array([[100.0, 50, 80, 80]])] * 4),
+                              np.repeat(probs, 4, axis=0), frame_width=320))
+    assert "(at 2 fps; mean probability 0.70)" in many

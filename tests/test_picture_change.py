@@ -113,3 +113,13 @@ def test_the_watch_costs_about_one_comparison_per_sample_on_moving_footage(tmp_p
             else:
                 watch.skipped(frame)
     assert watch.result().all() and watch.compared == kept  # one comparison a gap: the first frame after it moved
+
+
+def test_one_frame_decides_nothing_about_change(photo):
+    # the trial's 0.5 s short.mp4: one sampled frame was called a still picture and an 8 fps look was refused
+    assert measure(photo[None]).decided is None and measure(np.zeros((0, 8, 8, 3), np.uint8)).decided is None
+    assert measure(np.stack([photo, photo])).decided is True
+    changed = np.ascontiguousarray(photo[:, ::-1])
+    assert measure(np.stack([photo, changed])).decided is False
+    # one sampled frame, but the decode saw a change after it: a moving picture
+    assert measure(photo[None], between=np.array([True])).decided is False

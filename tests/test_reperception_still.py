@@ -141,3 +141,15 @@ def test_picture_still_measures_the_shared_decision_once_when_no_tool_has(clips)
     assert clip_cache.peek(still, window) is None
     made = clip_cache.get(still, window)
     assert clip_cache.peek(still, window) is made
+
+
+def test_one_sampled_frame_is_no_evidence_of_a_still_picture(clips):
+    """The trial's 0.5 s short.mp4 had one sampled frame: the 8 fps look (4 frames) was refused as 'a still image'."""
+    still, _ = clips
+    frames = clip_cache.get(still, DecodeSettings()).frames[:1]
+    info = ClipInfo(path="short.mp4", duration_s=0.5, has_video=True, sample_fps=2.0)
+    one = Clip(info, frames, np.zeros(1), synth.tone(220.0, 0.5))
+    assert picture_still(one) is None
+    ask = PerceptionRequest(tool="body", fps=8.0)
+    accepted, refused = plan([ask], [], AnalysisSettings(), info, 1, "t", ["body"], still=picture_still(one))
+    assert accepted == [ask] and refused == []
