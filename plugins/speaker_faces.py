@@ -153,6 +153,8 @@ def _measure_mouths(clip, faces: FaceTracks) -> None:
 
 def speaking_face(faces: FaceTracks, start_s: float, end_s: float) -> tuple[str | None, str]:
     """The face whose mouth moves while someone speaks between the two times, and why (or why not)."""
+    if not len(faces.times):  # no sampled frame at all: an audio file (`segments` passes FaceTracks(np.zeros(0)))
+        return None, "the clip has no video"
     visible = faces.visible(start_s, end_s)
     if not visible:
         return None, "no face is on screen: an off-screen voice"

@@ -257,3 +257,12 @@ def test_fused_distance_on_given_frames_and_the_methods():
         cluster_voices(voices, method="embedding")  # no d-vectors measured
     with pytest.raises(ValueError):
         cluster_voices(voices, method="nearest")
+
+
+def test_a_clip_without_video_has_no_video_not_an_off_screen_voice():
+    # the trial's conv_espeak.wav --segment utterances: "no face (no face is on screen: an off-screen voice)"
+    sound_only = FaceTracks(np.zeros(0))
+    assert speaking_face(sound_only, 0.0, 1.0) == (None, "the clip has no video")
+    assert link_voices([(0.0, 1.0, "A"), (1.5, 2.0, "A")], sound_only) == {"A": (None, "the clip has no video")}
+    empty_screen = FaceTracks(np.arange(4) / 2.0)  # video, but no face in it
+    assert speaking_face(empty_screen, 0.0, 1.0)[1] == "no face is on screen: an off-screen voice"
