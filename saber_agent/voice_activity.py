@@ -9,8 +9,14 @@ The detector is Silero VAD v6 (the ONNX model shipped inside faster-whisper), ru
 runs it (512-sample windows at 16 kHz, threshold 0.5, 2 s minimum silence, 0.4 s padding), with one
 stricter rule: a region holds speech only when at least `MIN_CONFIDENT_S` of it is heard with a
 probability of at least `CONFIDENT_PROB` (Silero briefly fires on the onset of a musical note; a
-spoken word holds a high probability for longer). Without faster-whisper there is no detector: the
-decision falls back to "every sounding stretch" and says so.
+spoken word holds a high probability for longer). That rule is about pitched sound: Silero, trained
+mostly on voiced speech, gives whispered speech only moderate probabilities (0.3-0.7: an espeak-ng
+whisper, an EmoFilm whispered line), so it never reached 0.8 and whispers were "no speech". A musical
+note is pitched; a whisper is not. So a region that is mostly unpitched (Praat finds F0 in under
+`WHISPER_VOICED_SHARE` of its audible 10 ms frames) holds (whispered) speech when Silero heard it at its
+own threshold (0.5) for at least `MIN_CONFIDENT_S`, its extent taken at `WHISPER_PROB`; hiss, hum, chords and melodies do not get there
+(tests/test_voice_activity.py). Without faster-whisper there is no detector: the decision falls back
+to "every sounding stretch" and says so.
 
 Shapes and units: times in seconds on the clip's clock; `probabilities` one per 32 ms window.
 """
@@ -28,6 +34,9 @@ from saber_agent.media_audio import silent
 WINDOW = 512  # Silero's window at 16 kHz: 32 ms
 CONFIDENT_PROB = 0.8
 MIN_CONFIDENT_S = 0.2  # a region needs this much confidently heard speech
+HEARD_PROB = 0.5  # Silero's (and faster-whisper's) own speech threshold
+WHISPER_VOICED_SHARE = 0.2  # a region pitched in less of its audible frames than this is unvoiced (whispered)
+WHISPER_PROB = 0.3  # the threshold a whispered region's extent is taken at (its probabilities: 0.3-0.7)
 PAUSE_PROB = 0.35  # inside a region, windows below this are pauses (Silero's negative threshold)
 NOISY_SNR_DB = 10.0  # speech less than this above the pauses' level: a loud background under the voice
 QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB): VAD is level-sensitive
@@ -47,6 +56,7 @@ class VoiceActivity:
     dropped: list[tuple[float, float]] = field(default_factory=list)  # brief firings without confident speech
     snr_db: float | None = None  # speech level over the level of the pauses between words (None: no pause)
     note: str | None = None
+    whispered: list[tuple[float, float]] = field(default_factory=list)  # regions kept as unvoiced (whispered) speech
 
     @property
     def found(self) -> bool:
@@ -75,6 +85,8 @@ class VoiceActivity:
             "detector": self.detector, "speech_regions": [[round(a, 2), round(b, 2)] for a, b in self.regions],
             "speech_s": self.speech_s, "duration_s": round(self.duration_s, 3),
         }
+        if self.whispered:
+            m["whispered_regions"] = [[round(a, 2), round(b, 2)] for a, b in self.whispered]
         if self.dropped:
             m["dropped_regions"] = [[round(a, 2), round(b, 2)] for a, b in self.dropped]
         if self.snr_db is not None:
@@ -116,10 +128,60 @@ def detect(audio: np.ndarray, rate: int = 16_000) -> VoiceActivity:
     kept, dropped = [], []
     for chunk in chunks:
         a, b = chunk["start"] / rate, chunk["end"] / rate
-        inside = probs[int(chunk["start"] // WINDOW): int(math.ceil(chunk["end"] / WINDOW))]
-        confident_s = float(np.sum(inside >= CONFIDENT_PROB)) * WINDOW / rate
-        (kept if confident_s >= MIN_CONFIDENT_S else dropped).append((a, b))
-    return VoiceActivity(kept, duration, DETECTOR, gain, probs, dropped, _snr(levelled, probs, kept, rate))
+        (kept if _heard_s(probs, chunk, CONFIDENT_PROB, rate) >= MIN_CONFIDENT_S else dropped).append((a, b))
+    whispered = _whispered(levelled, rate, probs, kept) if dropped else []
+    if whispered:
+        dropped = [d for d in dropped if not any(_overlap(d, w) for w in whispered)]
+        kept = sorted(kept + whispered)
+    return VoiceActivity(kept, duration, DETECTOR, gain, probs, dropped, _snr(levelled, probs, kept, rate), whispered=whispered)
+
+
+def _heard_s(probs: np.ndarray, chunk: dict, threshold: float, rate: int) -> float:
+    """Seconds of the chunk (sample bounds "start", "end") heard with at least `threshold`."""
+    inside = probs[int(chunk["start"] // WINDOW): int(math.ceil(chunk["end"] / WINDOW))]
+    return float(np.sum(inside >= threshold)) * WINDOW / rate
+
+
+def _overlap(x: tuple[float, float], y: tuple[float, float]) -> bool:
+    return x[0] < y[1] and y[0] < x[1]
+
+
+def _whispered(levelled: np.ndarray, rate: int, probs: np.ndarray, kept: list) -> list[tuple[float, float]]:
+    """Unpitched regions heard at Silero's own threshold for `MIN_CONFIDENT_S`: whispered speech. Their extent
+    is taken at `WHISPER_PROB` (a whisper's probabilities stay around 0.3-0.7, so at 0.5 only its loudest
+    syllables would be kept); regions overlapping voiced speech already kept are left to it."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    found = []
+    for chunk in get_speech_timestamps(levelled, VadOptions(threshold=WHISPER_PROB), sampling_rate=rate):
+        a, b = chunk["start"] / rate, chunk["end"] / rate
+        if any(_overlap((a, b), k) for k in kept) or _heard_s(probs, chunk, HEARD_PROB, rate) < MIN_CONFIDENT_S:
+            continue
+        share = voiced_share(levelled[chunk["start"]: chunk["end"]], rate)
+        if share is not None and share < WHISPER_VOICED_SHARE:
+            found.append((a, b))
+    return found
+
+
+def voiced_share(audio: np.ndarray, rate: int = 16_000) -> float | None:
+    """The share of `audio`'s audible 10 ms frames (within 30 dB of its loudest) in which Praat's pitch
+    tracker (autocorrelation, 60-600 Hz, its default voicing threshold) finds an F0: near 1 for a voice
+    or a note, near 0 for a whisper or noise. None without parselmouth or for audio under 0.1 s."""
+    try:
+        import parselmouth
+    except ImportError:
+        return None
+    hop = rate // 100
+    n = audio.size // hop
+    if n < 10:
+        return None
+    f0 = parselmouth.Sound(audio.astype(np.float64), rate).to_pitch(time_step=0.01, pitch_floor=60.0, pitch_ceiling=600.0)
+    voiced = f0.selected_array["frequency"] > 0
+    times = f0.xs()
+    db = 10 * np.log10(np.mean(audio[: n * hop].reshape(n, hop).astype(np.float64) ** 2, axis=1) + 1e-12)
+    frames = np.clip((times * rate / hop).astype(int), 0, n - 1)
+    audible = db[frames] >= db.max() - 30.0
+    return float(np.mean(voiced[audible])) if audible.any() else None
 
 
 def _snr(audio: np.ndarray, probs: np.ndarray, regions, rate: int) -> float | None:
@@ -218,4 +280,4 @@ def _mute_pauses(piece: np.ndarray, offset: int, probs: np.ndarray, rate: int, m
             piece[a:b] = 0.0
 
 
-__all__ = ["SpeechSignal", "VoiceActivity", "detect", "level", "speech_signal", "voice_activity"]
+__all__ = ["SpeechSignal", "VoiceActivity", "detect", "level", "speech_signal", "voice_activity", "voiced_share"]

@@ -11,7 +11,7 @@ import pytest
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import AUDIO_RATE, Clip, decode
 from saber_agent.testing.synth import speak, tone, write_wav
-from saber_agent.voice_activity import detect, level, speech_signal, voice_activity
+from saber_agent.voice_activity import detect, level, speech_signal, voice_activity, voiced_share
 
 pytest.importorskip("faster_whisper")
 
@@ -80,6 +80,42 @@ def test_a_hum_or_hiss_track_is_sound_but_no_voice(level_db):
         audio = (noise / np.sqrt(np.mean(noise**2)) * 10 ** (level_db / 20)).astype(np.float32)
         found = detect(audio)
         assert found.note != "the audio is silent" and not found.found
+
+
+WHISPERED = ["Please be quiet. Someone is in the house, and I am so scared.", "Do not make a sound. They are right outside the door."]
+
+
+@pytest.mark.parametrize("sentence", WHISPERED)
+def test_whispered_speech_is_speech(tmp_path, sentence):
+    """espeak-ng's whisper voice at its default rate: Silero heard it at 0.3-0.6, never 0.8 for 0.2 s, so the
+    confidence rule (made against musical onsets, which are pitched) called it no speech while whisper transcribes it
+    word for word. It is unpitched (Praat finds no F0) and heard at Silero's own threshold: whispered speech, kept
+    over (nearly) the whole sentence."""
+    audio = decode(speak(sentence, tmp_path / "w.wav", voice="en-us+whisper", speed=175)).audio
+    assert voiced_share(audio) < 0.05
+    found = detect(audio)
+    assert found.found and found.whispered and found.speech_s > 0.8 * found.duration_s
+    assert found.measurements()["whispered_regions"] and not found.dropped
+
+
+def test_voiced_speech_is_pitched_and_not_called_whispered(late_speech):
+    audio = late_speech[0]
+    assert voiced_share(audio[2 * AUDIO_RATE: -AUDIO_RATE]) > 0.5  # the check can fail: a voice is pitched
+    assert detect(audio).whispered == []
+
+
+@pytest.mark.parametrize("colour", ["pink", "brown", "pink noise modulated at 4 Hz"])
+def test_coloured_and_syllable_rate_noise_is_no_voice(colour):
+    """Unpitched sound that is not speech: the whisper rule needs Silero to hear it first, and it does not."""
+    rng = np.random.default_rng(3)
+    n = 8 * AUDIO_RATE
+    freqs = np.fft.rfftfreq(n, 1 / AUDIO_RATE)
+    freqs[0] = 1.0
+    noise = np.fft.irfft(np.fft.rfft(rng.standard_normal(n)) / freqs ** (1.0 if colour == "brown" else 0.5), n)
+    if "modulated" in colour:
+        noise *= 0.55 + 0.45 * np.sin(2 * np.pi * 4 * np.arange(n) / AUDIO_RATE)
+    found = detect((noise / np.sqrt(np.mean(noise**2)) * 0.1).astype(np.float32))
+    assert not found.found and not found.whispered
 
 
 def test_quiet_audio_is_levelled_before_detection():
