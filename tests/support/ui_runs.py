@@ -41,7 +41,8 @@ VOICE_SLOT = Slot(text="A low, hostile voice.", status="ok", confidence=0.6, pro
 BODY_SLOT = Slot.unavailable("no body visible", Provenance(plugin="body"))
 CUES = [ModalityCue(modality="face", valence=0.8, arousal=0.5, emotion="happiness", confidence=0.9),
         ModalityCue(modality="voice", valence=-0.6, arousal=0.7, emotion="hostile", confidence=0.6),
-        ModalityCue(modality="body", valence=-0.3, arousal=0.2, emotion=None, confidence=0.4, basis="still body: activity 0.1% of frame width/s")]
+        ModalityCue(modality="body", valence=-0.3, arousal=0.2, emotion=None, confidence=0.4,
+                    basis="still body: activity 0.1% of frame width/s")]
 CONFLICT = Conflict(modalities=("face", "voice"), description="face reads positive but voice reads negative", severity=0.7)
 ANALYSIS_1 = Analysis(reasoning="The smile dominates.", emotions=["happy"], basic_emotion="happiness", valence=0.5, arousal=0.5)
 ANALYSIS_2 = Analysis(reasoning="A smile over a hostile voice: sarcasm.", emotions=["sarcastic", "annoyed"],
