@@ -16,14 +16,27 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
+from saber_agent.errors import UsageError
 from saber_agent.evidence import ClipInfo, printable_path
-from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, finish_audio, preferred_audio, silent
+from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, finish_audio, preferred_audio, silent, track_entry
 from saber_agent.media_picture import FramePicture
 from saber_agent.picture_change import BETWEEN_KEY, BetweenSamples
 
 
 class MediaError(Exception):
     """A clip that cannot be analysed: the message names the file and the problem."""
+
+
+class AudioTrackError(MediaError, UsageError):
+    """The chosen audio track (`DecodeSettings.audio_track`, the CLI's --audio-track) is not in the file: a bad option,
+    not a bad file (the CLI exits 2, a usage error; batch runs still see a MediaError). The message names the tracks."""
+
+
+def _track_said(track) -> str:
+    """One audio track (`evidence.AudioTrack`) as an error message lists it: "track 0 (mp2, eng, mono, 48 kHz)"."""
+    parts = [track.codec, track.language, track.title, {1: "mono", 2: "stereo"}.get(track.channels, f"{track.channels} ch"),
+             f"{track.sample_rate / 1000:g} kHz" if track.sample_rate else None, "default" if track.default else None]
+    return f"track {track.index} ({', '.join(p for p in parts if p)})"
 
 
 class DecodeSettings(BaseModel):
@@ -159,9 +172,10 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
                 raise MediaError(f"{shown}: holds only a still picture (cover art), no video or audio to analyse.")
             raise MediaError(f"{shown}: has neither a video nor an audio stream.")
         if settings.audio_track is not None and settings.audio_track >= len(audios):
-            raise MediaError(
-                f"{shown}: has {len(audios)} audio track(s); audio_track {settings.audio_track} does not exist "
-                f"(choose 0 to {max(0, len(audios) - 1)})."
+            there = "; ".join(_track_said(track_entry(i, a)) for i, a in enumerate(audios)) or "none"
+            raise AudioTrackError(
+                f"{shown}: has {len(audios)} audio track(s); audio track {settings.audio_track} does not exist "
+                f"(--audio-track / audio_track: choose 0 to {max(0, len(audios) - 1)}; the tracks: {there})."
             )
         audio = preferred_audio(audios, settings.audio_track)
         duration = _duration(container, video, audio)
@@ -435,4 +449,5 @@ class ClipCache:
 
 clip_cache = ClipCache()
 
-__all__ = ["AUDIO_RATE", "Clip", "ClipCache", "DecodeSettings", "MediaError", "clip_cache", "content_hash", "decode", "window_of"]
+__all__ = ["AUDIO_RATE", "AudioTrackError", "Clip", "ClipCache", "DecodeSettings", "MediaError", "clip_cache", "content_hash", "decode",
+           "window_of"]

@@ -244,7 +244,7 @@ def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, set
     if len(listed) > 1 and not any("is analysed" in n for n in info.notes):
         others = ", ".join(str(t.index) for t in listed if not t.analysed)
         info.notes.append(f"the file has {len(listed)} audio tracks; track {chosen} is analysed "
-                          f"(the others, {others}, can be chosen with the audio_track decode setting)")
+                          f"(the others, {others}, can be chosen with --audio-track N, the audio_track decode setting)")
     clip.audio = samples
     info.has_audio = bool(samples.size)
     if info.has_audio and clip.audio_is_silent:

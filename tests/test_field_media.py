@@ -14,6 +14,7 @@ import sys
 import numpy as np
 import pytest
 
+from saber_agent.errors import UsageError
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import DecodeSettings, MediaError, decode
 from saber_agent.plugins.prosody import ProsodyTool
@@ -79,8 +80,11 @@ def test_the_track_with_sound_is_analysed_and_the_others_listed(field, sample, n
 def test_an_option_picks_the_track(field):
     chosen = decode(field["two_tracks.mkv"], DecodeSettings(audio_track=0))
     assert chosen.info.audio_track == 0 and chosen.audio_is_silent and "the audio track is silent" in chosen.info.notes
-    with pytest.raises(MediaError, match="has 2 audio track"):
+    with pytest.raises(MediaError, match="has 2 audio track") as raised:
         decode(field["two_tracks.mkv"], DecodeSettings(audio_track=2))
+    # a bad option, not a bad file (the CLI exits 2, a usage error): the message names the tracks there are
+    assert isinstance(raised.value, UsageError) and "track 0 (" in str(raised.value) and "track 1 (" in str(raised.value)
+    assert "can be chosen with --audio-track N" in " ".join(decode(field["two_tracks.mkv"]).info.notes)
 
 
 # --- 3. phase-inverted stereo ----------------------------------------------------------------------
@@ -157,7 +161,9 @@ def test_the_cli_picks_a_track_and_refuses_one_that_is_not_there(field):
     assert chosen.returncode == 0, chosen.stderr[-800:]
     assert json.loads(chosen.stdout)["clip"]["audio_track"] == 0
     missing = run("5")
-    assert missing.returncode == 3 and "audio_track 5 does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    # the trial's broadcast.ts --audio-track 5 exited 3 ("cannot read input"): a bad option is a usage error, exit 2
+    assert missing.returncode == 2 and "audio track 5 does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    assert "track 0 (" in missing.stderr and "track 1 (" in missing.stderr and "cannot read input" not in missing.stderr
 
 
 # --- 7. file names that are not UTF-8 --------------------------------------------------------------
