@@ -69,3 +69,16 @@ def test_eval_command_scores_emofilm_results(tmp_path, capsys):
     assert main(["eval", str(path), "--emofilm"]) == 0
     out = capsys.readouterr().out
     assert "EmoFilm (Spanish) per split" in out and "test" in out
+
+
+def test_batch_lines_give_their_seconds_from_timings_total():
+    # the trial: `saber-agent eval out.jsonl --emofilm` on batch output printed s/clip "-": batch lines carry
+    # timings.total, only bench/real_emotion.py writes `seconds`; both are read (`seconds` first)
+    batch = [{**_record("f_gio001aes", "happiness", "positive"), "timings": {"total": 2.0, "face": 0.5}},
+             {**_record("f_gio002aes", "anger", "negative"), "timings": {"total": 4.0}}]
+    for line in batch:
+        del line["seconds"]
+    assert emofilm.score(batch)["test"]["seconds_per_clip"] == pytest.approx(3.0)
+    both = [{**_record("f_gio001aes", "happiness", "positive", 1.0), "timings": {"total": 9.0}}]
+    assert emofilm.score(both)["test"]["seconds_per_clip"] == pytest.approx(1.0)
+    assert "  3.00" in emofilm.render(emofilm.score(batch))

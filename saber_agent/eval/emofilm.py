@@ -106,9 +106,16 @@ def write_manifest(rows: list[dict], path: str | Path) -> Path:
     return path
 
 
+def _seconds(record: dict) -> float | None:
+    """A line's seconds for its clip: ``seconds`` (bench/real_emotion.py) or ``timings.total`` (batch lines)."""
+    if record.get("seconds") is not None:
+        return record["seconds"]
+    return (record.get("timings") or {}).get("total")
+
+
 def score(records: list[dict]) -> dict[str, dict]:
     """Scores per split of results lines (``id``, ``prediction.basic_emotion``, ``prediction.valence_label``,
-    optional ``seconds``); lines whose id is not an EmoFilm name are skipped."""
+    optional ``seconds`` or batch lines' ``timings.total``); lines whose id is not an EmoFilm name are skipped."""
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix
 
     by_split: dict[str, list[tuple[str, str, str, float | None]]] = {}
@@ -119,7 +126,7 @@ def score(records: list[dict]) -> dict[str, dict]:
         prediction = record.get("prediction") or {}
         basic = prediction.get("basic_emotion") or "none"
         valence = prediction.get("valence_label") or "neutral"
-        by_split.setdefault(found[1], []).append((found[0], basic, valence, record.get("seconds")))
+        by_split.setdefault(found[1], []).append((found[0], basic, valence, _seconds(record)))
     report = {}
     for split, rows in sorted(by_split.items()):
         gold = [g for g, *_ in rows]
