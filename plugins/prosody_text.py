@@ -90,8 +90,14 @@ def _describe_contours(m: dict) -> str:
         kinds = {p["final_contour"] for _, p in shaped}
         if len(kinds) == 1:
             which = "each phrase" if len(shaped) == len(all_phrases) else f"{len(shaped)} of the {len(all_phrases)} phrases"
-            changes = ", ".join(f"{p['final_change_st']:+.1f}" for _, p in shaped)
+            if len(shaped) > LISTED_ENDINGS:
+                values = [p["final_change_st"] for _, p in shaped]
+                changes = f"{len(shaped)} phrases, {min(values):+.1f} to {max(values):+.1f}"
+            else:
+                changes = ", ".join(f"{p['final_change_st']:+.1f}" for _, p in shaped)
             sentences.append(_ending(kinds.pop(), None, which) + f" ({changes} semitones)")
+        elif len(shaped) > LISTED_ENDINGS:
+            sentences.append(_endings_summary(shaped, len(all_phrases)))
         else:
             described = [f"the {_ORDINAL.get(i, f'phrase {i + 1}')} {_VERB[p['final_contour']]} ({p['final_change_st']:+.1f} st)"
                          for i, p in shaped]
@@ -115,6 +121,26 @@ def _describe_contours(m: dict) -> str:
 
 
 _ORDINAL = {0: "first", 1: "second", 2: "third", 3: "fourth", 4: "fifth"}
+LISTED_ENDINGS = 5  # phrase endings listed one by one; beyond, counted by kind with the first FIRST_ENDINGS
+FIRST_ENDINGS = 3
+
+
+def _endings_summary(shaped: list[tuple[int, dict]], n_phrases: int) -> str:
+    """Many differing phrase endings (a long clip: 61 in the trial's 3-minute one) as counts by kind, most
+    frequent first, and the first few with the times they end at (``end``, seconds; omitted when unknown)."""
+    counts = {kind: sum(p["final_contour"] == kind for _, p in shaped) for kind in ("falling", "rising", "level")}
+    ordered = sorted((k for k in counts if counts[k]), key=lambda k: -counts[k])
+    over = f"{n_phrases} phrases" if len(shaped) == n_phrases else f"{len(shaped)} of the {n_phrases} phrases"
+    first = []
+    for i, p in shaped[:FIRST_ENDINGS]:
+        when = f" ending at {p['end']:.1f} s" if isinstance(p.get("end"), int | float) else ""
+        first.append(f"phrase {i + 1} {_VERB[p['final_contour']]} ({p['final_change_st']:+.1f} st){when}")
+    return (f"phrase endings differ over {over}: " + ", ".join(f"{counts[k]} {_PLURAL_VERB[k]}" for k in ordered)
+            + f"; the first {_ORDINAL_COUNT.get(len(first), len(first))}: " + ", ".join(first))
+
+
+_PLURAL_VERB = {"rising": "rise", "falling": "fall", "level": "stay level"}
+_ORDINAL_COUNT = {1: "one", 2: "two", 3: "three"}
 _VERB = {"rising": "rises", "falling": "falls", "level": "stays level"}
 
 

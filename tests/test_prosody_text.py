@@ -33,3 +33,25 @@ def test_one_rising_phrase_one_stressed_syllable_and_a_loud_background_are_said(
 def test_an_expressive_intonation_takes_an():
     m = {"f0_mean_hz": 150.0, "f0_sd_st": 5.0, "f0_min_hz": 90.0, "f0_max_hz": 300.0, "f0_range_st": 20.0, "voiced_fraction": 0.5}
     assert "with an expressive, strongly varying intonation" in describe(m)
+
+
+def _phrases(kinds: str) -> list[dict]:
+    change = {"r": 2.0, "f": -3.0, "l": 0.5}
+    name = {"r": "rising", "f": "falling", "l": "level"}
+    return [{"start": 2.0 * i, "end": 2.0 * i + 1.5, "final_contour": name[k], "final_change_st": change[k] + 0.1 * (i % 3)}
+            for i, k in enumerate(kinds)]
+
+
+def test_a_long_clip_s_phrase_endings_are_summarised_not_listed():
+    # the trial's long3min.mp4: 61 phrase endings listed in one paragraph
+    kinds = ("frflr" * 13)[:61]
+    text = prosody_text._describe_contours({"phrases": _phrases(kinds)})
+    rising, falling, level = kinds.count("r"), kinds.count("f"), kinds.count("l")
+    assert (f"Phrase endings differ over 61 phrases: {falling} fall, {rising} rise, {level} stay level; the first three: "
+            "phrase 1 falls (-3.0 st) ending at 1.5 s, phrase 2 rises (+2.1 st) ending at 3.5 s, "
+            "phrase 3 falls (-2.8 st) ending at 5.5 s.") in text
+    assert "phrase 61" not in text and text.count(" st)") == 3
+    same = prosody_text._describe_contours({"phrases": _phrases("f" * 20)})
+    assert "The pitch falls at the end of each phrase, a settled, declarative close (20 phrases, -3.0 to -2.8 semitones)" in same
+    few = prosody_text._describe_contours({"phrases": _phrases("frf")})  # a handful is still listed phrase by phrase
+    assert "Phrase endings differ: the first falls (-3.0 st), the second rises (+2.1 st), the third falls (-2.8 st)." in few
