@@ -10,6 +10,7 @@ from saber_agent import hookimpl
 from saber_agent.evidence import PERCEPTION_SLOTS, Result
 
 TIMELINE_COLUMNS = ("slot", "timeline", "time_s", "end_s", "series", "value", "unit", "label")
+SEGMENT_COLUMNS = ("segment", "speaker")  # added after TIMELINE_COLUMNS for a segmented result
 
 
 def export_result_json(result: Result) -> str:
@@ -45,18 +46,26 @@ def export_timelines_csv(result: Result) -> str:
     Columns: slot, timeline, time_s, end_s, series, value, unit, label. A sample gives one row per
     series (`value`, `unit`; a gap is an empty value) and one per label line (`label`); an event gives
     one row with `series` = ``event:<kind>``, its span in `time_s`/`end_s`, its `label` and `value`.
+    A segmented result (``--segment utterances``) adds two columns after these: `segment` (the utterance's
+    index from 0, the saber-jsonl lines' `segment`) and `speaker` (its voice label; empty when unplaced),
+    and its times are on the clip's clock. No trailing newline (as the other exporters: the CLI ends the file).
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(TIMELINE_COLUMNS)
-    # a segmented result: every utterance's timelines, moved from its window's clock onto the clip's
-    parts = [(s.result, s.start_s) for s in result.segments if s.result] if _segmented(result) else [(result, 0.0)]
-    for part, shift in parts:
-        _timeline_rows(writer, part, shift)
-    return out.getvalue()
+    if _segmented(result):
+        writer.writerow((*TIMELINE_COLUMNS, *SEGMENT_COLUMNS))
+        # every utterance's timelines, moved from its window's clock onto the clip's
+        for s in result.segments:
+            if s.result:
+                _timeline_rows(writer, s.result, s.start_s, (s.index, s.speaker or ""))
+    else:
+        writer.writerow(TIMELINE_COLUMNS)
+        _timeline_rows(writer, result)
+    return out.getvalue().removesuffix("\n")
 
 
-def _timeline_rows(writer, result: Result, shift: float = 0.0) -> None:
+def _timeline_rows(writer, result: Result, shift: float = 0.0, extra: tuple = ()) -> None:
+    """The result's timeline rows; `shift` (s) moves them onto the clip's clock, `extra` ends each row (segment, speaker)."""
     def at(t):
         return "" if t is None else round(t + shift, 6) if shift else t
 
@@ -64,12 +73,12 @@ def _timeline_rows(writer, result: Result, shift: float = 0.0) -> None:
         for name, timeline in result.evidence.slot(slot_name).timelines.items():
             for i, t in enumerate(timeline.times_s):
                 for series, values in timeline.series.items():
-                    writer.writerow((slot_name, name, at(t), "", series, _cell(values[i]), timeline.units.get(series, ""), ""))
+                    writer.writerow((slot_name, name, at(t), "", series, _cell(values[i]), timeline.units.get(series, ""), "", *extra))
                 for series, labels in timeline.labels.items():
-                    writer.writerow((slot_name, name, at(t), "", series, "", "", _cell(labels[i])))
+                    writer.writerow((slot_name, name, at(t), "", series, "", "", _cell(labels[i]), *extra))
             for event in timeline.events:
                 writer.writerow((slot_name, name, at(event.start_s), at(event.end_s), f"event:{event.kind}",
-                                 _cell(event.value), "", event.label))
+                                 _cell(event.value), "", event.label, *extra))
 
 
 def _cell(value) -> str | float:

@@ -48,3 +48,26 @@ def test_a_result_without_timelines_gives_the_header_only():
 def test_registered_under_its_name():
     entry = Registry(allow=IN_TREE).load().exporter("timelines")
     assert entry.suffix == ".timelines.csv" and entry.export(RESULT) == export_timelines_csv(RESULT)
+
+
+def test_a_segmented_result_s_rows_say_their_utterance_and_speaker():
+    # the trial: `--segment utterances --format timelines --out x.csv` had no utterance or speaker column
+    # and the file ended with a blank line
+    from saber_agent.segments import Segment, SegmentedResult, SegmentSummary
+
+    segments = [Segment(index=0, start_s=1.0, end_s=2.0, speaker="A", result=RESULT),
+                Segment(index=1, start_s=3.0, end_s=4.0, speaker=None, result=RESULT),
+                Segment(index=2, start_s=5.0, end_s=6.0, speaker="B", error="failed")]
+    segmented = SegmentedResult(clip=ClipInfo(path="talk.mp4"), segments=segments, speakers=[],
+                                summary=SegmentSummary(trajectory=Timeline()))
+    text = export_timelines_csv(segmented)
+    assert not text.endswith("\n")  # the CLI adds the one final newline: no blank line at the end
+    header = text.split("\n")[0].split(",")
+    assert header == [*TIMELINE_COLUMNS, "segment", "speaker"]  # the unsegmented columns first, unchanged
+    table = rows(text)
+    single = rows(export_timelines_csv(RESULT))
+    assert len(table) == 2 * len(single)
+    assert {(r["segment"], r["speaker"]) for r in table} == {("0", "A"), ("1", "")}
+    first = [r for r in table if r["segment"] == "0" and r["series"] == "happiness"]
+    assert [r["time_s"] for r in first] == ["1.0", "1.5"]  # on the clip's clock
+    assert list(single[0]) == list(TIMELINE_COLUMNS) and not export_timelines_csv(RESULT).endswith("\n")
