@@ -182,3 +182,20 @@ def test_a_fade_through_black_changes_the_shot_only_between_two_shots():
     # a fade out at the end (and in at the start) of a clip starts no shot
     ends = [0.0, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0]
     assert shots.detect(np.stack([(_jitter(a, i) * g).astype(np.uint8) for i, g in enumerate(ends)]), times).cuts == []
+
+
+def test_a_cut_into_or_between_dark_shots_is_kept():
+    """A dark picture is no blank frame: an underexposed shot (grey std 1.7-3.6 at 320 px, mean 5-8 levels) has a
+    picture its perceptual hash reads. With `BLANK_STD` 3 these frames counted as black, and the cuts touching them
+    were dropped (AdaptiveDetector alone, the rule before, found them); noisy camera black still fades as black."""
+    a, b = fit(data.astronaut()), fit(data.coffee())
+    times = np.arange(6) / 2
+    for gain in (0.03, 0.05):
+        dark_a, dark_b = ([(_jitter(p, i) * gain).astype(np.uint8) for i in range(3)] for p in (a, b))
+        assert shots.detect(np.stack(dark_a + dark_b), times).cuts == [3]  # between two dark shots
+        assert shots.detect(np.stack([_jitter(a, i) for i in range(3)] + dark_b), times).cuts == [3]  # into one
+    rng = np.random.default_rng(0)
+    black = [np.clip(16 + rng.normal(0, 2.5, a.shape), 0, 255).astype(np.uint8) for _ in range(2)]  # sensor noise
+    start = [_jitter(a, i) for i in range(3)]
+    assert shots.detect(np.stack(start + black + [_jitter(b, i) for i in range(3)]), np.arange(8) / 2).cuts == [5]
+    assert shots.detect(np.stack(start + black + [_jitter(a, i + 5) for i in range(3)]), np.arange(8) / 2).cuts == []
