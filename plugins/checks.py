@@ -87,7 +87,9 @@ class UnimodalDominance(ConsistencyCheck):
     def check(self, request: ReasoningRequest, analysis: Analysis) -> CheckOutcome:
         available = modalities_in(request)
         if len(available) < 2:
-            return self.outcome(True, f"only {len(available)} modality available", available=sorted(available))
+            scene = " (scene context is not one)" if "video_desc" in request.evidence.available() else ""
+            found = f"only {next(iter(available))}" if available else "no modality"
+            return self.outcome(True, f"{found} available{scene}", available=sorted(available))
         used = modalities_used(analysis) & available
         if len(used) < 2:
             return self.outcome(
@@ -96,7 +98,12 @@ class UnimodalDominance(ConsistencyCheck):
                 f"{', '.join(sorted(available))} are available; weigh them all",
                 available=sorted(available), used=sorted(used),
             )
-        return self.outcome(True, f"uses {', '.join(sorted(used))}", available=sorted(available), used=sorted(used))
+        # what gave an estimate is used; a modality only cited (a transcript whose words gave none) is said apart
+        weighed = sorted(used & {c.modality for c in request.cues})
+        cited = sorted(used - set(weighed))
+        said = "; ".join(x for x in (f"uses {', '.join(weighed)}" if weighed else "",
+                                     f"cites {', '.join(cited)}, which gave no estimate" if cited else "") if x)
+        return self.outcome(True, said, available=sorted(available), used=sorted(used))
 
 
 class LabelEvidenceAgreement(ConsistencyCheck):

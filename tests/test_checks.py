@@ -310,3 +310,22 @@ def test_the_critique_format_is_written_and_read_in_one_place():
     assert failed_checks(critique) == {"grounding"}
     req = make_request([SMILE]).model_copy(update={"critique": critique})
     assert answers_failed(req, "grounding") and not answers_failed(req, "emotion_backing") and not answers_failed(req, "face")
+
+
+def test_unimodal_dominance_says_what_was_available_and_what_gave_an_estimate():
+    # /tmp/trial53 music_noface.mp4: only the scene slot holds evidence, and scene context is no modality here
+    scene_only = ReasoningRequest(evidence=Evidence(video_desc=Slot(text="A dim room.", status="ok")), clip=ClipInfo(path="x"))
+    message = UnimodalDominance().check(scene_only, Analysis(reasoning="No modality gave an emotion estimate.")).message
+    assert "only 0" not in message and "no modality" in message and "scene" in message
+    # narrowband.3gp: a transcript with no words estimate is cited, not weighed: "uses" names only what gave one
+    face = SMILE.model_copy(update={"basis": "smiles"})
+    voice = ModalityCue(modality="voice", valence=-0.17, confidence=0.34, emotion="sadness", basis="voice reading")
+    req = ReasoningRequest(evidence=Evidence(facial_exp_desc=Slot(text="smiles", status="ok"),
+                                             acoustic_feat=Slot(text="low pitch", status="ok"),
+                                             speech_content=Slot(text="E poi muote", status="ok")),
+                           clip=ClipInfo(path="x"), cues=[face, voice])
+    cited = Analysis(reasoning="The face reads happiness; the voice reads sadness.",
+                     cues_cited={"face": ["smiles"], "voice": ["low pitch"], "words": ["E poi muote"]})
+    outcome = UnimodalDominance().check(req, cited)
+    assert outcome.passed and outcome.message.startswith("uses face, voice;")
+    assert "words" in outcome.message and "no estimate" in outcome.message

@@ -274,3 +274,10 @@ def test_a_weak_lean_stays_short_of_a_clear_one():
     assert {e: weak_lean(e) for e in VALENCE_OF} == {"anger": 0.24, "disgust": 0.2, "fear": 0.24, "happiness": 0.24,
                                                      "sadness": 0.24, "surprise": 0.2, "neutral": 0.2}
     assert not any(leans_clearly(weak_lean(e)) for e in VALENCE_OF) and max(map(weak_lean, VALENCE_OF)) < CLEAR_LEAN
+
+
+def test_no_estimate_says_which_evidence_there_was():
+    # /tmp/trial53 music_noface.mp4: the scene slot alone holds evidence ("1 evidence slot(s)" beside the check's "0 modality")
+    analysis = FusionReasoner().reason(request(video_desc="A dim room."))
+    assert "slot(s)" not in analysis.reasoning and "scene" in analysis.reasoning
+    assert "no evidence" in FusionReasoner().reason(request()).reasoning

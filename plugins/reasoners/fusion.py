@@ -129,7 +129,7 @@ def lean_reading(cues: dict[str, ModalityCue], valence: float, arousal: float, c
     return label, basic, ""
 
 
-def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, float]:
+def vote(cues: dict[str, ModalityCue], valence: float, voice_probs: dict | None = None) -> tuple[str | None, float]:
     """The basic emotion the cues name, each weighted by its modality's weight and its confidence, and
     the certainty of that choice (its share of the vote times the best supporting confidence).
 
@@ -154,7 +154,7 @@ def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, floa
     best = max(scores, key=scores.get)
     voice, words = cues.get("voice"), cues.get("words")
     if (voice and words and voice.emotion in scores and words.emotion == best != voice.emotion
-            and emotion_sign(voice.emotion) * emotion_sign(best) > 0 and renames(voice, words)):
+            and emotion_sign(voice.emotion) * emotion_sign(best) > 0 and renames(voice, words, voice_probs)):
         # words and voice lean the same way but name different emotions ("she is dead" said in fury):
         # the words tell what happened, the delivery how the speaker takes it, so the voice names it where it
         # hears that (`renames`), not wherever it leans the same way
@@ -162,7 +162,23 @@ def vote(cues: dict[str, ModalityCue], valence: float) -> tuple[str | None, floa
     return best, round(scores[best] / sum(scores.values()) * support[best], 3)
 
 
-def renames(voice: ModalityCue, words: ModalityCue) -> bool:
+def leads(voice: ModalityCue, voice_probs: dict | None) -> bool:
+    """Whether the voice reading's probabilities (`checking.voice_probabilities`) give the emotion its cue names a lead
+    of at least `RENAME_LEAD` over every other class; True where there are none to tell (or they hold no such class)."""
+    probs = voice_probs or {}
+    if voice.emotion not in probs:
+        return True
+    return probs[voice.emotion] - max((p for e, p in probs.items() if e != voice.emotion), default=0.0) >= RENAME_LEAD
+
+
+# How far (a probability) the voice reading's named class must lead its next for the voice to rename the words'
+# emotion: a reading torn between two classes names neither (/tmp/trial53 en_angry.wav, "... I am furious with you":
+# sadness 0.26, neutral 0.26 renamed the words' anger to sadness; the same audio after 20 s of silence read neutral 0.27,
+# sadness 0.24, and stayed anger). Above 0.03, so a change of 0.03 in one probability at a tie does not flip the answer.
+RENAME_LEAD = 0.05
+
+
+def renames(voice: ModalityCue, words: ModalityCue, voice_probs: dict | None = None) -> bool:
     """Whether a voice that leans the way the words do may rename the emotion the words name: only where its
     reading is at least as confident as the words' (a trained or Hugging Face reader), or where it hears what the
     words cannot. That is a reading of at least `MIN_CONFIDENCE` whose arousal (what the voice tells best) fits
@@ -170,7 +186,9 @@ def renames(voice: ModalityCue, words: ModalityCue) -> bool:
     words said in fury (EmoFilm m_rab046, "¡Está muerta, joder!": voice arousal 0.69, anger). A weak reading whose
     arousal does not back its emotion renames nothing, and the more confident words name it: sad words read
     flatly as "fear" (confidence 0.35 against 0.82, arousal 0.45, nearer sadness than fear), or "I'm furious"
-    read as "fear" at arousal 0.43."""
+    read as "fear" at arousal 0.43. And never a reading torn between its named class and another (`leads`)."""
+    if not leads(voice, voice_probs):
+        return False
     if voice.confidence >= words.confidence:
         return True
     if voice.confidence < MIN_CONFIDENCE:
@@ -243,6 +261,7 @@ class FusionReasoner(Reasoner):
         cues = {m: as_basic(c) for m, c in shown.items()}  # what the rules read: "hostile" is anger, as in the checks
         weighed: list[str] = []
         total = v_sum = a_sum = 0.0
+        leans: list[float] = []  # the valences of the cues weighed: a weak lean goes no further than they do
         for modality, cue in sorted(cues.items()):
             weight = MODALITY_WEIGHT.get(modality, 0.3) * cue.confidence
             if silent(modality, cue) and len(cues) > 1:
@@ -255,6 +274,7 @@ class FusionReasoner(Reasoner):
                 + (f" ({shown[modality].emotion})" if cue.emotion else "") + f", weight {weight:.2f}"
             )
             total += weight
+            leans.append(cue.valence)
             v_sum += weight * cue.valence
             a_sum += weight * cue.arousal
         valence = v_sum / total if total else 0.0
@@ -340,7 +360,8 @@ class FusionReasoner(Reasoner):
                 f"(valence {valence:+.2f})."
             )
         else:
-            named, certainty = vote(cues, valence)
+            probs = voice_probabilities(request) if "voice" in cues else None  # a reading without its cue is none
+            named, certainty = vote(cues, valence, probs)
             if named:
                 lean_note = ""  # a cue names the emotion, not the lean
                 basic = named
@@ -349,12 +370,16 @@ class FusionReasoner(Reasoner):
                 if abs(valence) < 0.15 and (named != "neutral" or certainty < SURE):
                     # the cues name an emotion but barely lean: the conclusion leans weakly, the way the weighed
                     # evidence leans (a voice reading's valence weighs every emotion it found, not only its top
-                    # one), or as the named emotion does where the evidence leans nowhere
+                    # one), or as the named emotion does where the evidence leans nowhere; never further than the
+                    # furthest cue weighed that leans that way (a lone neutral voice at +0.07 is no +0.20 "positive")
                     lean = valence if abs(valence) >= WEAK_LEAN else emotion_sign(named)
-                    if lean:
-                        valence = weak_lean(named) * (1 if lean > 0 else -1)
+                    sign = 1 if lean > 0 else -1
+                    reach = max((v * sign for v in leans if v * sign > 0), default=0.0)
+                    if lean and reach > abs(valence):
+                        valence = min(weak_lean(named), reach) * sign
+                    if emotion_sign(named) and abs(valence) < 0.15 and "uncertain" not in emotions:
+                        emotions.append("uncertain")  # an emotion of a sign at a valence that reads neutral is no finding
                 # the named emotion agrees with the conclusion's valence sign (see `agreeing`)
-                probs = voice_probabilities(request) if "voice" in cues else None  # a reading without its cue is none
                 if (renamed := agreeing(named, valence, cues, probs)) != named:
                     basic, label = renamed, OPEN_LABEL.get(renamed, renamed)
                     emotions = [label, "uncertain"] if "uncertain" in emotions else [label]
@@ -407,9 +432,12 @@ class FusionReasoner(Reasoner):
     def _reasoning(request, cues, valence, arousal, emotions, explanation, basic=None) -> str:
         available = request.evidence.available()
         if not cues:
+            # say which evidence there was, as the unimodal_dominance check does (scene context is no modality there)
+            held = sorted({SLOT_MODALITY[n] for n in available})
+            what = (f"the evidence holds only {', '.join(held)} descriptions, none an estimate" if held
+                    else "no evidence was available")
             return (
-                "No modality gave an emotion estimate "
-                f"({len(available)} evidence slot(s) available), so the emotion is undetermined; the neutral class "
+                f"No modality gave an emotion estimate ({what}), so the emotion is undetermined; the neutral class "
                 "stands for 'no finding' here, with low confidence."
             )
         def reading(m: str, c: ModalityCue) -> str:
