@@ -81,6 +81,7 @@ from saber_agent.plugins.pose import (  # noqa: F401  (re-exported)
     describe_pose,
     get_pose_model,
     keypoints,
+    picture_keypoints,
     pose_measure,
 )
 from saber_agent.settings import AnalysisSettings
@@ -91,7 +92,7 @@ __all__ = [
     "POSE_FPS", "REGION_WORDS", "SHIFT", "SWING", "SWING_GAP_S", "BodyOptions", "BodyTool", "Head", "PoseModel", "activity_level",
     "activity_word", "amplitude", "body_language", "body_timelines", "camera_motion", "describe", "describe_body_language",
     "describe_pose", "episodes", "fill_gaps", "flow", "get_pose_model", "grey_frames", "head_boxes", "head_gestures", "head_mask",
-    "keypoints", "measure", "measure_motion", "nearest_box", "overall_level", "pose_frames", "pose_measure", "posture",
+    "keypoints", "measure", "measure_motion", "nearest_box", "overall_level", "picture_keypoints", "pose_frames", "pose_measure", "posture",
     "region_masks", "register_perception_tools", "shift_sentence", "stabilized", "swings",
 ]
 
@@ -168,7 +169,10 @@ class BodyTool(PerceptionTool):
             if not why_no_keypoints:
                 times = np.asarray(clip.frame_times, dtype=np.float64)
                 read = pose_frames(times, float(options.get("pose_fps", POSE_FPS)))
-                body_keypoints = body_language(times[read], keypoints(clip.frames[read]), clip.frames.shape[1:3])
+                # black bars are cropped before the pose model reads the picture: it misreads a letterboxed one (trial 53)
+                points, bounds, bars = picture_keypoints(clip.frames[read])
+                body_keypoints = body_language(times[read], points, bounds)
+                body_keypoints["black_bars"] = bars  # cropped off before the pose model read each frame
         m = measure(clip, tracker_option(settings))
         n = len(clip.frames)
         model = None

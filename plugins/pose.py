@@ -26,6 +26,11 @@ Two keypoint backends:
 - gestures: bursts of wrist speed (relative to the shoulders' midpoint) above GESTURE_SPEED SW per
   second, with times.
 
+A tilt or a lean is claimed only when at least STEADY_SHARE of the frames read are past its threshold on the same side
+(``shoulder_tilt_steady``; else the text says no tilt is read); the hips are the lean's base only when seen inside the
+picture, off its border. `picture_keypoints` crops each frame's black bars off before the pose model reads it: the
+same photo letterboxed or pillarboxed then reads as full-frame (trial 53).
+
 Every arm reading needs the arm seen (`arm_seen`: wrist and elbow at visibility >= ARM_VISIBLE and
 inside the frame, off its border): MediaPipe extrapolates wrists that are out of the picture.
 
@@ -57,6 +62,9 @@ LEAN_DEG = 10.0
 TILT_DEG = 6.0
 SHRUG = 0.15
 SHRUG_MIN_SW = 0.05  # ... and at least this drop in shoulder widths (above the keypoints' jitter on a still picture)
+# a lean or a shoulder tilt is claimed only when at least this share of the frames read is past the threshold on the same
+# side: the shoulder line of a still photo jitters 3-8 degrees from frame to frame (trial 53 phone_rot270.mp4: median 6.2)
+STEADY_SHARE = 0.75
 SIDEWAYS_DEG = 60.0  # a body axis further than this from the picture's vertical: the body lies or the picture is turned
 NEAR_FACE = 0.6
 GESTURE_SPEED = 1.0  # SW per second
@@ -70,16 +78,29 @@ ARM_VISIBLE = 0.8
 ARM_MARGIN = 0.02
 
 
-def arm_seen(points: np.ndarray, wrist: int, elbow: int, size: tuple[int, int] | None) -> np.ndarray:
-    """(n,) whether the arm of `wrist` and `elbow` is seen in each frame of (n, 33, 3) keypoints; `size`: the frame's (h, w) pixels
-    (None: the border is not checked)."""
+def arm_seen(points: np.ndarray, wrist: int, elbow: int, size: tuple[int, int] | np.ndarray | None) -> np.ndarray:
+    """(n,) whether the arm of `wrist` and `elbow` is seen in each frame of (n, 33, 3) keypoints; `size`: the frame's (h, w)
+    pixels, or each frame's picture bounds ``(n, 4)`` x0, y0, x1, y1 (`picture_keypoints`); None: the border is not checked."""
     ok = np.ones(len(points), bool)
     for j in (wrist, elbow):
         ok &= np.nan_to_num(points[:, j, 2]) >= ARM_VISIBLE
-        if size is not None:
-            h, w = size
-            x, y = np.nan_to_num(points[:, j, 0], nan=-1.0), np.nan_to_num(points[:, j, 1], nan=-1.0)
-            ok &= (x > ARM_MARGIN * w) & (x < (1 - ARM_MARGIN) * w) & (y > ARM_MARGIN * h) & (y < (1 - ARM_MARGIN) * h)
+    return ok & _inside(points, (wrist, elbow), size)
+
+
+def _inside(points: np.ndarray, joints: tuple[int, ...], size: tuple[int, int] | np.ndarray | None) -> np.ndarray:
+    """(n,) whether every one of `joints` lies inside the picture (`size` as in `arm_seen`), more than ARM_MARGIN of its
+    size from its border."""
+    ok = np.ones(len(points), bool)
+    if size is None:
+        return ok
+    if np.ndim(size) == 1:
+        h, w = size
+        size = np.tile([0.0, 0.0, float(w), float(h)], (len(points), 1))
+    x0, y0, x1, y1 = np.asarray(size, dtype=np.float64).T
+    mx, my = ARM_MARGIN * (x1 - x0), ARM_MARGIN * (y1 - y0)
+    for j in joints:
+        x, y = np.nan_to_num(points[:, j, 0], nan=-1e9), np.nan_to_num(points[:, j, 1], nan=-1e9)
+        ok &= (x > x0 + mx) & (x < x1 - mx) & (y > y0 + my) & (y < y1 - my)
     return ok
 
 
@@ -87,25 +108,57 @@ def _r(value, digits: int = 3):
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
-def keypoints(frames: np.ndarray) -> np.ndarray:
-    """MediaPipe Pose keypoints of each RGB frame: (n, 33, 3) x, y pixels and visibility; NaN where no person."""
+def keypoints(frames: np.ndarray | list[np.ndarray]) -> np.ndarray:
+    """MediaPipe Pose keypoints of each RGB frame (an array ``(n, h, w, 3)`` or a list of pictures, sizes may differ):
+    (n, 33, 3) x, y pixels of that frame and visibility; NaN where no person."""
     from saber_agent.plugins.landmarks import _load, _rgb, brighten, forget
 
     n = len(frames)
     out = np.full((n, 33, 3), np.nan)
     if n == 0:
         return out
-    h, w = frames.shape[1:3]
     solution = _load("pose", static_image_mode=False, model_complexity=1, smooth_landmarks=False,
                      min_detection_confidence=0.5, min_tracking_confidence=0.5)
     with solution.lock:
-        forget(solution, frames.shape[1:3] + (3,))  # no tracking state from another clip
+        forget(solution, frames[0].shape[:2] + (3,))  # no tracking state from another clip
         for i in range(n):
-            result = solution.graph.process(brighten(_rgb(frames[i])))
+            h, w = frames[i].shape[:2]
+            result = solution.graph.process(brighten(_rgb(np.ascontiguousarray(frames[i]))))
             if result.pose_landmarks is None:
                 continue
             out[i] = [(p.x * w, p.y * h, p.visibility) for p in result.pose_landmarks.landmark]
     return out
+
+
+def picture_keypoints(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """`keypoints` of the active picture of RGB frames ``(n, h, w, 3)``: each frame's black letterbox or pillarbox bars
+    (`picture_area.active_area` of that frame: a zooming picture's bars change) are cropped off before the pose model reads it.
+
+    Returns the (n, 33, 3) keypoints (x, y in pixels of the frame, visibility), each frame's active picture ``(n, 4)``
+    x0, y0, x1, y1 pixels (for `body_language`'s border checks), and a summary (``"kind"`` of bars and the largest
+    ``"top"``, ``"bottom"``, ``"left"``, ``"right"`` bars, pixels). MediaPipe reads a letterboxed portrait differently from
+    the same picture full-frame: on the astronaut photo in a 9:16 frame with black bars it placed the hips, with visibility
+    1.0, on the chest and turned the shoulder line 18 degrees (the same photo 1:1: +1 degree; trial 53); cropped, 1-4.
+    """
+    from saber_agent.plugins.picture_area import active_area
+
+    n, h, w = frames.shape[:3]
+    bounds = np.tile([0.0, 0.0, float(w), float(h)], (n, 1))
+    pictures = []
+    for i in range(n):
+        area = active_area(frames[i][None])
+        if area["kind"]:
+            bounds[i] = (area["left"], area["top"], w - area["right"], h - area["bottom"])
+        x0, y0, x1, y1 = bounds[i].astype(int)
+        pictures.append(frames[i, y0:y1, x0:x1])
+    points = keypoints(pictures)
+    points[..., 0] += bounds[:, None, 0]
+    points[..., 1] += bounds[:, None, 1]
+    bars = {"top": bounds[:, 1], "bottom": h - bounds[:, 3], "left": bounds[:, 0], "right": w - bounds[:, 2]}
+    summary = {k: int(v.max()) if n else 0 for k, v in bars.items()}
+    rows, cols = bool(summary["top"] or summary["bottom"]), bool(summary["left"] or summary["right"])
+    summary["kind"] = "windowbox" if rows and cols else "letterbox" if rows else "pillarbox" if cols else None
+    return points, bounds, summary
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -117,9 +170,9 @@ def _spans(times: np.ndarray, mask: np.ndarray, step: float) -> list[dict]:
     return [{"start_s": _r(times[a], 2), "end_s": _r(times[b - 1] + step, 2)} for a, b in _runs(mask)]
 
 
-def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] | None = None) -> dict[str, Any]:
-    """Posture, arms and gestures from (n, 33, 3) keypoints in a frame of `size` (h, w) pixels (JSON-able; see the module
-    docstring). Arms are read only where `arm_seen`."""
+def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] | np.ndarray | None = None) -> dict[str, Any]:
+    """Posture, arms and gestures from (n, 33, 3) keypoints in a frame of `size` (h, w) pixels, or in pictures of per-frame
+    bounds ``(n, 4)`` (`picture_keypoints`) (JSON-able; see the module docstring). Arms are read only where `arm_seen`."""
     n = len(times)
     step = float(np.median(np.diff(times))) if n > 1 else 0.5
     vis = np.nan_to_num(points[..., 2]) >= VISIBLE
@@ -136,7 +189,9 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
     head_height = (mid[:, 1] - nose[:, 1]) / sw  # > 0: nose above the shoulders
     # the person's left shoulder is on the image's right for a person facing the camera: left - right
     tilt = np.degrees(np.arctan2(ls[:, 1] - rs[:, 1], np.abs(ls[:, 0] - rs[:, 0]) + 1e-9))
-    hips = vis[:, L_HIP] & vis[:, R_HIP]
+    # the hips count (as the lean's base) only when seen inside the picture: MediaPipe extrapolates hips below the
+    # bottom of a half-length portrait and places them at its border (the astronaut photo: visibility 0.4-0.6)
+    hips = person & vis[:, L_HIP] & vis[:, R_HIP] & _inside(points, (L_HIP, R_HIP), size)
     base = np.where(hips[:, None], (xy[:, L_HIP] + xy[:, R_HIP]) / 2, mid)
     axis = nose - base
     # lean from vertical, > 0 toward the image's right (the person's left when facing the camera)
@@ -180,6 +235,7 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
                          "peak_speed_sw_s": _r(np.nanmax(speed[a:b]), 2)})
     hh, ln, tl = float(np.nanmedian(head_height[person])), float(np.nanmedian(lean[person])), float(np.nanmedian(tilt[person]))
     posture = "slumped" if hh < SLUMPED_HEAD else "upright" if hh >= UPRIGHT_HEAD else "slightly sunk"
+    lean_steady, tilt_steady = _steady(lean[person], ln, LEAN_DEG), _steady(tilt[person], tl, TILT_DEG)
     sideways = abs(ln) >= SIDEWAYS_DEG  # the body lies, or the picture is turned: "up" is not the body's up
     m.update({
         "person_share": _r(person.mean()),
@@ -187,10 +243,12 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
         "head_height_sw": _r(hh),
         "lean_deg": _r(ln, 1),
         # the person's own side: image right is the person's left for a person facing the camera
-        "leaning": None if abs(ln) < LEAN_DEG or sideways else ("left" if ln > 0 else "right"),
+        "leaning": None if abs(ln) < LEAN_DEG or sideways or not lean_steady else ("left" if ln > 0 else "right"),
         "sideways": sideways,
         "lean_basis": "hips" if hips[person].mean() >= 0.5 else "shoulders",
         "shoulder_tilt_deg": _r(tl, 1),
+        "shoulder_tilt_steady": tilt_steady,  # False: past TILT_DEG in too few frames for a claim
+        "shoulder_tilt_range_deg": [_r(np.percentile(tilt[person], q), 1) for q in (10, 90)],
         "shrugs": _spans(times, shrug, step),
         "arms_crossed_share": _r(crossed[person].mean()),
         "arms_crossed": _spans(times, crossed, step),
@@ -213,6 +271,13 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
     return m
 
 
+def _steady(values: np.ndarray, median: float, threshold: float) -> bool:
+    """Whether at least STEADY_SHARE of `values` (degrees, one per frame) are past `threshold` on `median`'s side."""
+    if not len(values) or abs(median) < threshold:
+        return False
+    return bool(np.mean(values * np.sign(median) >= threshold) >= STEADY_SHARE)
+
+
 def _side(ln: float) -> str:
     return "to the person's left" if ln > 0 else "to the person's right"
 
@@ -232,7 +297,10 @@ def describe_body_language(m: dict[str, Any]) -> str:
     bits = [f"{posture} (nose {m['head_height_sw']:.2f} shoulder widths above the shoulders)"]
     if m["leaning"]:
         bits.append(f"leaning {_side(m['lean_deg'])} by {abs(m['lean_deg']):.0f} degrees")
-    if abs(m["shoulder_tilt_deg"]) >= TILT_DEG:
+    if abs(m["shoulder_tilt_deg"]) >= TILT_DEG and not m.get("shoulder_tilt_steady", True):
+        lo, hi = m["shoulder_tilt_range_deg"]
+        bits.append(f"no shoulder tilt is read (the shoulder line varies from {lo:+.0f} to {hi:+.0f} degrees between frames)")
+    elif abs(m["shoulder_tilt_deg"]) >= TILT_DEG:
         lower = "left" if m["shoulder_tilt_deg"] > 0 else "right"
         bits.append(f"the shoulders tilted {abs(m['shoulder_tilt_deg']):.0f} degrees (the {lower} one lower)")
     else:
