@@ -38,7 +38,15 @@ from saber_agent.evidence import ModalityCue, Slot, SlotStatus
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins import whisper_models
-from saber_agent.plugins.transcript_decoding import detect_language, language_note, pad_silence, unpadded_clock
+from saber_agent.plugins.transcript_decoding import (
+    LANGUAGE_OPTION,
+    detect_language,
+    language_named,
+    language_note,
+    language_said,
+    pad_silence,
+    unpadded_clock,
+)
 from saber_agent.plugins.transcript_segments import (
     assemble,
     compression_ratio,
@@ -91,7 +99,9 @@ class TranscriptTool(PerceptionTool):
     name = "transcript"
     slot = "speech_content"
     needs = frozenset({"audio"})
-    version = "0.2.0"  # 0.2.0: the audio whisper hears is padded with 0.5 s of silence (a first word at sample 0 was lost)
+    # 0.2.0: the audio whisper hears is padded with 0.5 s of silence (a first word at sample 0 was lost); 0.3.0: whispered
+    # speech is speech (voice_activity), every transcript names its language, a dropped one is not "no speech"
+    version = "0.3.0"
     options_model = TranscriptOptions
     description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
 
@@ -136,8 +146,7 @@ class TranscriptTool(PerceptionTool):
             m["speech_s"] = activity.speech_s
             m["voice_activity"] = activity.measurements()
             if not regions:
-                return Slot(status=SlotStatus.unavailable, reason="no speech detected (voice activity detection found none)",
-                            measurements=m, provenance=provenance)
+                return Slot(status=SlotStatus.unavailable, reason=NO_VOICE_FOUND, measurements=m, provenance=provenance)
             # whisper hears the speech regions joined, as faster-whisper's own VAD filter feeds it
             speech = speech_signal(audio, clip.sample_rate, activity, max_gap_s=0.0)
         else:
@@ -196,15 +205,16 @@ class TranscriptTool(PerceptionTool):
         notes += result.pop("notes")
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
         m.update(result)
-        if note := language_note(m):
-            notes.append(note)
-        if notes:
-            m["notes"] = notes
+        notes.append(language_note(m) or language_named(m))  # every transcript names its language
+        m["notes"] = notes
         if not m["n_words"]:
             if m["events"]:
                 reason = f"no speech detected (only {', '.join(dict.fromkeys('<' + e['event'] + '>' for e in m['events']))})"
+            elif m["dropped_segments"] and options.vad:  # the voice detector heard speech: the words are what failed
+                reason = (f"speech was heard ({m['speech_s']:.2f} s) but the transcript is unreliable ({language_said(m)}) "
+                          f"and was dropped; if the language is wrong, set it with {LANGUAGE_OPTION}")
             elif m["dropped_segments"]:
-                reason = "no speech detected (whisper's output looked like a hallucination and was dropped)"
+                reason = f"no speech detected (whisper's output looked like a hallucination and was dropped; {language_said(m)})"
             else:
                 reason = "no speech detected"
             return Slot(status=SlotStatus.unavailable, reason=reason, measurements=m, provenance=provenance)
@@ -284,6 +294,10 @@ class TranscriptTool(PerceptionTool):
 
 class _NoOfflineModel(RuntimeError):
     pass
+
+
+NO_VOICE_FOUND = ("no speech detected (voice activity detection found none: audible sound that the voice detector did not "
+                  "accept as speech; to transcribe it anyway, set --tool-option transcript.vad=false)")
 
 
 def _on_clip_clock(segment, clip_time):

@@ -168,6 +168,49 @@ def test_without_vad_the_hallucination_guards_still_hold(tool):
     assert "no speech detected" in slot.reason
 
 
+def test_a_chord_rejected_by_the_voice_detector_says_it_is_audible_and_names_the_override(tool):
+    """Audible sound the detector does not accept as speech: the reason says so and names the option that transcribes it
+    anyway (a whispered line was once rejected like this with only "found none")."""
+    chord = sum(tone(f, 4.0, amplitude=0.15) for f in (261.63, 329.63, 392.0))
+    slot = run(tool, chord)
+    assert slot.status.value == "unavailable" and "no speech detected" in slot.reason
+    assert "audible sound that the voice detector did not accept as speech" in slot.reason
+    assert "--tool-option transcript.vad=false" in slot.reason
+
+
+def test_whispered_speech_is_transcribed(tool, media):
+    """espeak-ng's whisper voice: the voice detector called it no speech (Silero never sure of an unpitched voice);
+    whisper itself reads it word for word."""
+    sentence = "Please be quiet. Someone is in the house, and I am so scared."
+    slot = run(tool, speak(sentence, media / "whispered.wav", voice="en-us+whisper", speed=175))
+    assert slot.ok and slot.measurements["voice_activity"]["whispered_regions"], slot.reason
+    assert word_error_rate(sentence, slot.text) < 0.2, slot.text
+
+
+def test_the_spoken_language_and_its_probability_are_always_named(tool, media):
+    """A confidently detected language was never mentioned (the note came only under 50%): a Spanish-like clip read as
+    Italian at 56% said nothing of it. Every transcript names its language and how sure the detection was."""
+    slot = run(tool, speak("Estoy muy triste, mi mamá me dejó y yo no tengo nada.", media / "es_note.wav", voice="es"))
+    m = slot.measurements
+    assert slot.ok and m["language_source"].startswith("detected")
+    named = [n for n in m["notes"] if f"language {m['language']}" in n]
+    assert named and f"p {m['language_probability']:.2f}" in named[0] and "transcript.language=" in named[0]
+    given = run(tool, media / "es_note.wav", language="es")
+    assert given.ok and any("language es (given)" in n for n in given.measurements["notes"])
+
+
+def test_speech_whose_transcript_is_dropped_is_not_called_no_speech(tool, media):
+    """Speech in the wrong language (here forced: Spanish decoded as Arabic; in the trial, espeak Spanish detected as
+    Latin at 75%) gives text whisper itself doubts, which is dropped. The slot said "no speech detected" over 3.5 s of
+    detected speech; it says speech was heard, the transcript is unreliable in that language, and how to set it."""
+    wav = speak("Estoy muy triste, mi mamá murió y yo no tengo ganas de nada.", media / "es_ar.wav", voice="es")
+    slot = run(tool, wav, language="ar")
+    assert slot.status.value == "unavailable" and slot.measurements["dropped_segments"] and not slot.text
+    assert "no speech" not in slot.reason and "speech was heard" in slot.reason
+    assert "transcript is unreliable" in slot.reason and "language ar" in slot.reason
+    assert "--tool-option transcript.language=" in slot.reason
+
+
 @pytest.mark.parametrize("how", ["espeak -a 5", "scaled by 0.01"])
 def test_very_quiet_speech_is_still_transcribed(tool, media, how):
     sentence = "I am really glad you came today. This is wonderful news."
