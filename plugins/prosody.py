@@ -23,7 +23,7 @@ from saber_agent.plugins.prosody_measure import MIN_PAUSE_S, MIN_VOICED_S, measu
 from saber_agent.plugins.prosody_text import describe
 from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
-from saber_agent.voice_activity import speech_signal, voice_activity
+from saber_agent.voice_activity import VoiceActivity, speech_signal, voice_activity
 
 # the names other modules and tests import from here (the measurements and the text moved out of this module)
 __all__ = ["MIN_VOICED_S", "ProsodyOptions", "ProsodyTool", "describe", "looks_like_a_path", "measure",
@@ -84,6 +84,8 @@ class ProsodyOptions(BaseModel):
         None, description="the voice emotion model: a `train voice` .json file, or a Hugging Face audio classifier id "
                     "(owner/name) or folder; a path that is not there is an error")
     voice_model_device: str = Field("cpu", pattern=r"^(cpu|cuda(:\d+)?)$", description="where a Hugging Face voice model runs")
+    vad: bool = Field(True, description="measure only where the shared voice-activity decision hears speech; false: "
+                                        "the whole clip (sound the detector did not accept as speech is measured too)")
 
     @field_validator("voice_model")
     @classmethod
@@ -128,8 +130,9 @@ class ProsodyTool(PerceptionTool):
     slot = "acoustic_feat"
     needs = frozenset({"audio"})
     # 0.3.1: short utterances the detector was unsure of are read (tentative); 0.4.0: the voice reading's
-    # default axes (spectral balance, no articulation rate) and Whisper features for trained models
-    version = "0.4.0"
+    # default axes (spectral balance, no articulation rate) and Whisper features for trained models; 0.4.1: whispered
+    # regions are speech (voice_activity), the option vad=false measures the whole clip
+    version = "0.4.1"
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
     options_model = ProsodyOptions
 
@@ -142,11 +145,18 @@ class ProsodyTool(PerceptionTool):
         if clip.audio_is_silent:
             return Slot.unavailable("the audio is silent", provenance)
         # only the speech is described: the voice-activity decision the transcript shares
-        activity, speech, tentative = voice_signal(clip)
+        if settings.options_for(self.name).get("vad", True) is False:  # the user overrides the decision
+            duration = clip.audio.size / clip.sample_rate
+            activity = VoiceActivity([(0.0, duration)], duration, "none", note="voice activity detection off "
+                                     "(--tool-option prosody.vad=false): the whole clip is measured")
+            speech, tentative = speech_signal(clip.audio, clip.sample_rate, activity, MAX_GAP_S), False
+        else:
+            activity, speech, tentative = voice_signal(clip)
         if speech is None:
-            return Slot(status=SlotStatus.unavailable, provenance=provenance,
-                        reason=f"no voice: the audio holds sound but no speech ({activity.detector} found none)",
-                        measurements={"voice_activity": activity.measurements()})
+            return Slot(status=SlotStatus.unavailable, provenance=provenance, reason=(
+                f"no voice: audible sound that the voice detector did not accept as speech ({activity.detector}); "
+                "to measure it anyway, set --tool-option prosody.vad=false"),
+                measurements={"voice_activity": activity.measurements()})
         m = measure(speech.audio, clip.sample_rate, clock=speech.clip_time, duration=clip.audio.size / clip.sample_rate)
         m["voice_activity"] = activity.measurements()
         if tentative:
@@ -154,8 +164,9 @@ class ProsodyTool(PerceptionTool):
                                                 "speech regions, at half the confidence")
         m["background_under_voice"] = activity.noisy
         if "f0_mean_hz" not in m:
+            why = "whispered (unvoiced) speech: no pitch to measure" if activity.whispered else "no voiced speech found"
             return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
-                f"no voiced speech found ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
+                f"{why} ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
         # the voice read from the speech alone (the same cut-out the measurements came from)
         m["voice_emotion"] = read_voice(speech.audio, clip.sample_rate, m, settings.options_for(self.name))
         confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates

@@ -55,7 +55,7 @@ def test_plugins_lists_each_tools_options_as_json_and_text(batch_registry, capsy
     assert main(["plugins", "--json"]) == 0
     tools = {t["name"]: t for t in json.loads(capsys.readouterr().out)["perception_tools"]}
     prosody = {o["name"]: o for o in tools["prosody"]["options"]}
-    assert set(prosody) == {"voice_model", "voice_model_device"}
+    assert set(prosody) == {"voice_model", "voice_model_device", "vad"}
     assert prosody["voice_model_device"]["type"] == "str" and prosody["voice_model_device"]["default"] == "cpu"
     assert prosody["voice_model_device"]["description"] == "where a Hugging Face voice model runs"
     scene = {o["name"]: o for o in tools["scene"]["options"]}

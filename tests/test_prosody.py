@@ -71,3 +71,32 @@ def test_train_voice_reads_the_same_speech_cut_out_as_the_prosody_tool(tmp_path)
     assert audio.size < padded.size - 8_000  # the 2 s of silence around the voice, less the detector's padding
     with pytest.raises(ValueError, match="no speech"):
         clip_audio(str(write_wav(tmp_path / "silent.wav", np.zeros(16_000, np.float32))))
+
+
+# --- audible sound the detector rejects, and whispers ------------------------------------------------
+
+
+def test_audible_sound_the_detector_rejects_says_so_and_the_override_measures_it(tmp_path):
+    """A chord is audible but no voice: the reason says the detector did not accept it as speech and names the option
+    that measures the clip anyway; with that option a real voice the decision missed (set by hand) is measured."""
+    t = np.arange(16_000 * 4) / 16_000
+    chord = sum(0.15 * np.sin(2 * np.pi * f * t) for f in (196.0, 247.0, 294.0)).astype(np.float32)
+    slot = ProsodyTool().perceive(decode(write_wav(tmp_path / "chord.wav", chord)), AnalysisSettings())
+    assert slot.status.value == "unavailable" and slot.reason.startswith("no voice")
+    assert "audible sound that the voice detector did not accept as speech" in slot.reason
+    assert "--tool-option prosody.vad=false" in slot.reason
+    wav = speak("I told you twice already.", tmp_path / "s.wav")
+    missed = ProsodyTool().perceive(_with_activity(decode(wav), [], []), AnalysisSettings())
+    assert missed.status.value == "unavailable" and "no voice" in missed.reason
+    off = ProsodyTool().perceive(_with_activity(decode(wav), [], []), AnalysisSettings(tool_options={"prosody": {"vad": False}}))
+    assert off.ok and off.measurements["f0_mean_hz"] and "prosody.vad=false" in off.measurements["voice_activity"]["note"]
+
+
+def test_whispered_speech_is_heard_but_has_no_pitch_to_measure(tmp_path):
+    """A whisper is speech (the shared decision keeps it) without an F0: the reason says whispered, not "no voice"."""
+    wav = speak("Please be quiet. Someone is in the house, and I am so scared.", tmp_path / "w.wav", voice="en-us+whisper",
+                speed=175)
+    slot = ProsodyTool().perceive(decode(wav), AnalysisSettings())
+    assert slot.status.value == "unavailable" and slot.measurements["voice_activity"]["whispered_regions"]
+    assert "whispered" in slot.reason and "no pitch" in slot.reason and not slot.reason.startswith("no voice")
+    assert ProsodyTool().cues(slot) == []
