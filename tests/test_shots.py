@@ -199,3 +199,23 @@ def test_a_cut_into_or_between_dark_shots_is_kept():
     start = [_jitter(a, i) for i in range(3)]
     assert shots.detect(np.stack(start + black + [_jitter(b, i) for i in range(3)]), np.arange(8) / 2).cuts == [5]
     assert shots.detect(np.stack(start + black + [_jitter(a, i + 5) for i in range(3)]), np.arange(8) / 2).cuts == []
+
+
+def test_a_still_photos_zoom_wobble_is_not_a_cut(tmp_path):
+    """Trial 53 phone_rot270.mp4: a still photo with a small zoompan wobble (a 2 s period) read '3 shots, with a cut at
+    4.5 s and 7.5 s': sampled pairs that change (the zoom moving) sit next to pairs that do not (the zoom back where it was),
+    so AdaptiveDetector's ratio spikes. Both frames of each such pair are one picture (perceptual hashes within
+    HASH_CHANGE): no cut."""
+    import subprocess
+
+    from saber_agent.testing.synth import face_image, write_png
+
+    still, path = write_png(tmp_path / "still.png", face_image()), tmp_path / "wobble.mp4"
+    wobble = "zoompan=z='1+0.05*sin(2*PI*(on+5)/60)':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=360x640:fps=30"
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-loop", "1", "-framerate", "30", "-i", str(still), "-vf",
+                    f"scale=360:360,pad=360:640:0:140,scale=720:1280,{wobble},format=yuv420p", "-t", "8", "-c:v", "libx264",
+                    "-preset", "veryfast", "-crf", "30", str(path)], check=True)
+    frames, times = _sampled(path)
+    scaled = shots.small_frames(frames, shots.ADAPTIVE_WIDTH)
+    assert len(shots.adaptive_cuts(scaled)) >= 2  # the ratio alone spikes on the wobble (it read 4 cuts)
+    assert shots.detect(frames, times).cuts == []
