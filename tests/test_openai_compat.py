@@ -618,3 +618,12 @@ def test_a_free_answer_naming_an_unbacked_emotion_is_asked_again_with_the_limit(
     offered, answered = server.requests[1:]
     assert "tools" in offered and "response_format" not in offered
     assert _sent_schema(answered)["properties"]["basic_emotion"]["enum"] == ["happiness", "neutral", "sadness"]
+
+
+def test_no_cue_at_all_is_undetermined_without_asking_the_server():
+    """Music only: no modality gave an estimate, so no server is asked (none listens at the URL: a call would
+    fail with a refused connection) and the answer is fusion's "undetermined"."""
+    from tests.support.reasoner_cases import check_undetermined_without_the_model
+
+    url = closed_port_url()
+    check_undetermined_without_the_model(fast(url, retries=0), url)

@@ -134,7 +134,7 @@ def test_the_trained_adapter_and_merged_model_load_into_the_transformers_reasone
         "saber_agent.plugins.reasoners.transformers_chat",
         reason="the transformers chat reasoner (plugins/reasoners/transformers_chat.py) is not in the tree yet",
     )
-    from saber_agent.evidence import ClipInfo, Evidence, Slot
+    from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, Slot
     from saber_agent.reasoning import ReasonerError, ReasoningRequest
 
     _, _, out = sft_run
@@ -148,7 +148,9 @@ def test_the_trained_adapter_and_merged_model_load_into_the_transformers_reasone
     assert not torch.allclose(q_proj(tuned.net), q_proj(base))  # the trained LoRA is in the weights
     assert torch.allclose(q_proj(tuned.net), q_proj(merged.net), atol=1e-6)  # merged on save == merged on load
     assert "adapter" in tuned.model
-    request = ReasoningRequest(evidence=Evidence(speech_content=Slot(text="I hate this.", status="ok")), clip=ClipInfo(path="x"))
+    words = ModalityCue(modality="words", valence=-0.8, confidence=0.8, emotion="anger")  # a cue: with none the model is not asked
+    evidence = Evidence(speech_content=Slot(text="I hate this.", status="ok"))
+    request = ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"), cues=[words])
     try:
         tuned.reason(request)
     except ReasonerError as exc:

@@ -294,3 +294,14 @@ def test_reasoners_share_one_copy_of_the_weights_through_the_model_registry(tiny
     assert (second.device, second.dtype) == ("cpu", torch.float32)
     assert resolve_device("auto") == ("cuda:0" if cuda_available() else "cpu")
     assert resolve_device("CPU") == "cpu"
+
+
+def test_no_cue_at_all_is_undetermined_without_asking_the_model():
+    """Music only: no modality gave an estimate, so the chat model is not asked (this reasoner has no model
+    loaded: any generation would fail) and the answer is fusion's "undetermined"."""
+    from tests.support.reasoner_cases import check_undetermined_without_the_model
+
+    for decoding in ("fields", "prefix"):
+        reasoner = TransformersChatReasoner.__new__(TransformersChatReasoner)  # no tokenizer, no net
+        reasoner.model, reasoner.decoding = "SmolLM2-135M-Instruct", decoding
+        check_undetermined_without_the_model(reasoner, "SmolLM2-135M-Instruct")

@@ -481,6 +481,20 @@ class FusionReasoner(Reasoner):
         return text
 
 
+def undetermined_answer(request: ReasoningRequest, clip: Clip | None, model: object) -> Analysis | None:
+    """The answer of a reasoner that asks a model from the evidence text alone, when no modality gave an emotion
+    estimate (no cue: music with no face, silence, an empty scene); None when there is a cue to weigh. A model's
+    answer would read as a finding there (the 1.5B concluded "neutral, arousal 0.00" on music only), so the model
+    is not asked: the conclusion is fusion's "undetermined" (basic neutral, valence 0, arousal 0.50, with its
+    second looks at thin evidence), its `weighed` line naming `model` as not asked. A reasoner that perceives the
+    raw media itself (`omni`) has evidence of its own and does not use this."""
+    if request.cues:
+        return None
+    analysis = FusionReasoner().reason(request, clip)
+    analysis.weighed = [f"no modality gave an emotion estimate, so {model} was not asked: the emotion is undetermined"]
+    return analysis
+
+
 @hookimpl
 def register_reasoners(register):
     register("fusion", FusionReasoner, "Deterministic evidence fusion; no model; the offline default.")

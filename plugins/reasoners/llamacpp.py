@@ -45,6 +45,7 @@ from saber_agent.plugins.reasoners.compact_answer import (
     schema_grammar,
     tidy_answer,
 )
+from saber_agent.plugins.reasoners.fusion import undetermined_answer
 from saber_agent.plugins.reasoners.openai_compat import OpenAICompatReasoner, _Refused, answer_schema
 from saber_agent.reasoning import ReasonerError, ReasoningRequest
 from saber_agent.sed_prompt import AnalysisParseError, answer_with_repair, parse_analysis
@@ -252,8 +253,8 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         process through the saved slot, shares one prompt prefix that llama.cpp does not compute again."""
         from saber_agent.plugins.reasoners.openai_compat import looked_at_by, schedule_looks, tool_call_in_text
 
-        if not request.cues:
-            return self._undetermined(request, clip)
+        if (undetermined := undetermined_answer(request, clip, self.model)) is not None:
+            return undetermined  # no cue at all: the model is not asked (`fusion.undetermined_answer`)
         answer = lean_schema(self.max_tokens, request)
         tools = looked_at_by(request) if self.request_looks else []
         self._local.tools = [compact_tool(tools)] if tools else None
@@ -283,16 +284,6 @@ class LlamaCppReasoner(OpenAICompatReasoner):
         analysis.weighed.extend(notes)
         analysis.perception_requests = asked[: request.looks_left]
         return tidy_answer(analysis)
-
-    def _undetermined(self, request: ReasoningRequest, clip=None):
-        """With no modality's emotion estimate (music with no face, silence, an empty scene) there is nothing to
-        weigh, and a model's answer would read as a finding ("neutral, arousal 0.00" on music): the model is not
-        asked, and the conclusion is the `fusion` reasoner's, "undetermined" (second looks at thin evidence too)."""
-        from saber_agent.plugins.reasoners.fusion import FusionReasoner
-
-        analysis = FusionReasoner().reason(request, clip)
-        analysis.weighed = [f"no modality gave an emotion estimate, so {self.model} was not asked: the emotion is undetermined"]
-        return analysis
 
     def warm(self, tools: list[str] | None = None) -> dict[str, Any]:
         """Compute the prompt prefix every analysis with these perception tools starts with (the system

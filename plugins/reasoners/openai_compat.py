@@ -137,6 +137,10 @@ class OpenAICompatReasoner(Reasoner):
     # -- the reasoner ------------------------------------------------------------------------------
 
     def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
+        from saber_agent.plugins.reasoners.fusion import undetermined_answer
+
+        if (undetermined := undetermined_answer(request, clip, self.model)) is not None:
+            return undetermined  # no cue at all: the model is not asked
         model = self.model_id()
         messages = self.messages(request)
         schema = request_schema(self.schema, request)  # this round's own copy: threads share the reasoner

@@ -192,6 +192,10 @@ class TransformersChatReasoner(Reasoner):
     # -- the reasoner ------------------------------------------------------------------------------
 
     def reason(self, request: ReasoningRequest, clip: Clip | None = None) -> Analysis:
+        from saber_agent.plugins.reasoners.fusion import undetermined_answer
+
+        if (undetermined := undetermined_answer(request, clip, self.model)) is not None:
+            return undetermined  # no cue at all: the model is not asked
         if self.decoding == "fields":
             generate = lambda messages: self.generate_fields(messages, request)  # noqa: E731
         else:

@@ -58,6 +58,28 @@ def smile_over_sad_words_request() -> ReasoningRequest:
     return ReasoningRequest(evidence=evidence, clip=ClipInfo(path="x"), cues=cues, conflicts=find_conflicts(cues))
 
 
+def music_only_request() -> ReasoningRequest:
+    """Music with no face and no voice (the trial's music_noface.mp4): a scene description, no modality's estimate."""
+    evidence = Evidence(video_desc=Slot(text="The scene is dimly lit (mean brightness 60/255). No face is visible.", status="ok"))
+    return ReasoningRequest(evidence=evidence, clip=ClipInfo(path="music.mp4"))
+
+
+def check_undetermined_without_the_model(reasoner, model: str) -> None:
+    """`reasoner` (built so that any model call fails) answers `music_only_request` as the fusion reasoner does
+    ("undetermined", basic neutral, valence 0, arousal 0.50), saying `model` was not asked, and passes the checks."""
+    from saber_agent.plugins.checks import EmotionBacking, LabelEvidenceAgreement
+    from saber_agent.plugins.reasoners.fusion import FusionReasoner
+
+    request = music_only_request()
+    analysis, fusion = reasoner.reason(request), FusionReasoner().reason(request)
+    assert analysis.emotions == fusion.emotions == ["undetermined"]
+    assert (analysis.basic_emotion, analysis.valence, analysis.arousal) == (fusion.basic_emotion, fusion.valence, fusion.arousal)
+    assert (analysis.basic_emotion, analysis.valence, analysis.arousal) == ("neutral", 0.0, 0.5)
+    assert analysis.reasoning == fusion.reasoning and analysis.perception_requests == fusion.perception_requests
+    assert analysis.weighed == [f"no modality gave an emotion estimate, so {model} was not asked: the emotion is undetermined"]
+    assert EmotionBacking().check(request, analysis).passed and LabelEvidenceAgreement().check(request, analysis).passed
+
+
 def check_untrusted_speech_answer(messages: list[dict[str, str]], analysis, speech: str = None) -> None:
     """What must hold for any answer to speech that carries an instruction, whatever the model.
 
