@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saber_agent.errors import UsageError
 from saber_agent.evidence import ClipInfo, printable_path
@@ -41,6 +41,8 @@ def _track_said(track) -> str:
 
 class DecodeSettings(BaseModel):
     """How a clip is sampled when decoded."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt key (`fpz`) must not decode at the defaults
 
     fps: float = Field(default=2.0, gt=0, le=60)  # frames kept per second of video
     max_frames: int = Field(default=240, ge=1)  # a long clip gets a sparser sampling, not more frames

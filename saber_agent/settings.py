@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saber_agent.media import DecodeSettings
 
@@ -14,6 +14,8 @@ DEFAULT_REASONER = "fusion"
 class ReperceptionBudget(BaseModel):
     """How much extra perception one clip may get: second looks asked for by the reasoner or the checks."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key must not run at the default
+
     max_calls: int = Field(default=2, ge=0, le=20)  # second looks per clip; 0 turns them off
     max_seconds: float = Field(default=60.0, gt=0)  # tool time of all second looks together
 
@@ -22,7 +24,11 @@ class AnalysisSettings(BaseModel):
     """Which plugins and reasoner run, and with which limits.
 
     Passed to the graph as its context (``graph.invoke(state, context=settings)``), never as a global.
+    Unknown keys are refused (ValidationError), here and in the nested models: a misspelt setting must not run at
+    its default. A stored field renamed later is accepted through an explicit alias, not by allowing extras.
     """
+
+    model_config = ConfigDict(extra="forbid")
 
     plugins: list[str] | None = None  # perception tools to run by name; None runs every registered one
     reasoner: str = DEFAULT_REASONER
