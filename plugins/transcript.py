@@ -30,7 +30,7 @@ import time
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
@@ -93,6 +93,22 @@ class TranscriptOptions(BaseModel):
     compute_type: str | None = Field(None, description="CTranslate2 compute type; unset: int8 on the CPU, float16 on CUDA")
     cpu_threads: int = Field(default=0, ge=0, description="CPU threads; 0: one per core, at most 4")
     download_root: str | None = Field(None, description="a Hugging Face cache folder to look in (never downloaded into)")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _whisper_language(cls, value):
+        """A code faster-whisper accepts (its own list, read without a model): a bad one is a usage error before
+        decoding, not a failed slot after it. Without faster-whisper the tool is unavailable anyway."""
+        if not isinstance(value, str):
+            return value
+        value = value.strip().lower()
+        try:
+            from faster_whisper.tokenizer import _LANGUAGE_CODES as codes
+        except ImportError:
+            return value
+        if value not in codes:
+            raise ValueError(f"{value!r} is not a Whisper language code (e.g. en, es, zh; all: {', '.join(codes)})")
+        return value
 
 
 class TranscriptTool(PerceptionTool):
