@@ -23,7 +23,7 @@ from saber_agent.plugins.prosody_measure import MIN_PAUSE_S, MIN_VOICED_S, measu
 from saber_agent.plugins.prosody_text import describe
 from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
-from saber_agent.voice_activity import VoiceActivity, speech_signal, voice_activity
+from saber_agent.voice_activity import WHISPER_VOICED_SHARE, VoiceActivity, speech_signal, voice_activity, voiced_share
 
 # the names other modules and tests import from here (the measurements and the text moved out of this module)
 __all__ = ["MIN_VOICED_S", "ProsodyOptions", "ProsodyTool", "describe", "looks_like_a_path", "measure",
@@ -164,7 +164,11 @@ class ProsodyTool(PerceptionTool):
                                                 "speech regions, at half the confidence")
         m["background_under_voice"] = activity.noisy
         if "f0_mean_hz" not in m:
-            why = "whispered (unvoiced) speech: no pitch to measure" if activity.whispered else "no voiced speech found"
+            # whispered: regions the detector kept only as unpitched (activity.whispered), or speech it heard
+            # confidently (an espeak-ng whisper can reach Silero's 0.8) that is just as unpitched
+            share = voiced_share(speech.audio, clip.sample_rate)
+            whisper = bool(activity.whispered) or (share is not None and share < WHISPER_VOICED_SHARE)
+            why = "whispered (unvoiced) speech: no pitch to measure" if whisper else "no voiced speech found"
             return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
                 f"{why} ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
         # the voice read from the speech alone (the same cut-out the measurements came from)

@@ -100,3 +100,15 @@ def test_whispered_speech_is_heard_but_has_no_pitch_to_measure(tmp_path):
     assert slot.status.value == "unavailable" and slot.measurements["voice_activity"]["whispered_regions"]
     assert "whispered" in slot.reason and "no pitch" in slot.reason and not slot.reason.startswith("no voice")
     assert ProsodyTool().cues(slot) == []
+
+
+def test_whisper_the_detector_heard_confidently_is_still_whispered(tmp_path):
+    """An espeak-ng whisper that Silero hears at 0.8 or more is kept as plain speech (no `whispered_regions`,
+    trial 61: 4.57 s heard, none pitched); the reason must still say whispered, not "no voiced speech found"."""
+    wav = speak("I can't believe you did this to me. I trusted you, and now everything is ruined.", tmp_path / "w2.wav",
+                voice="en-us+whisper", speed=175)
+    slot = ProsodyTool().perceive(decode(wav), AnalysisSettings())
+    activity = slot.measurements["voice_activity"]
+    assert activity["speech_s"] > 3.0 and "whispered_regions" not in activity  # the path this test is about
+    assert slot.status.value == "unavailable" and slot.reason.startswith("whispered (unvoiced) speech: no pitch"), slot.reason
+    assert ProsodyTool().cues(slot) == []
