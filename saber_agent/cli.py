@@ -1,7 +1,7 @@
 """The ``saber-agent`` command: it finds its subcommands in `saber_agent.commands`.
 
 Exit codes: 0 success, 1 internal failure, 2 usage error, 3 unreadable input, 4 (batch) finished but some
-clips failed, 130 interrupted (see `saber_agent.errors`).
+clips failed, 130 interrupted, 141 stdout closed by its reader (see `saber_agent.errors`).
 Set ``SABER_AGENT_DEBUG=1`` to see tracebacks of internal failures.
 """
 
@@ -14,7 +14,7 @@ import pkgutil
 import sys
 
 from saber_agent import __version__
-from saber_agent.errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_USAGE, UsageError
+from saber_agent.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_USAGE, UsageError
 
 
 def _command_modules():
@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with filtered_stderr():  # MediaPipe's C++ info lines off the terminal (saber_agent.native_logs)
-            return int(args.run(args) or 0)
+            code = int(args.run(args) or 0)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+            return code
     except (UsageError, UnknownComponentError, DeviceError) as exc:
         print(f"saber-agent: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         print("saber-agent: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        if isinstance(exc, BrokenPipeError) and _stdout_closed():  # `| head -1`; another pipe (ffmpeg's) is a failure
+            return _stdout_gone()
         if os.environ.get("SABER_AGENT_DEBUG"):
             raise
         print(
@@ -72,6 +76,33 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (Linux and macOS poll it as an error); True where poll is missing."""
+    import select
+
+    if not hasattr(select, "poll"):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError):
+        return False
+
+
+def _stdout_gone() -> int:
+    """The reader of stdout went away (`saber-agent plugins | head -1`): end quietly, as a command killed by
+    SIGPIPE would (Python ignores the signal and raises BrokenPipeError instead). Stdout is pointed at devnull
+    so the interpreter's last flush at exit does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (a test's capture): nothing left to flush into it
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ EXIT_BAD_INPUT = 3  # the clip (or dataset) cannot be read
 # batch: the run finished and wrote every line, but some clips failed (their error lines say why); its own
 # code, so a script tells "look at the error lines" from an internal failure (1) without reading stderr
 EXIT_CLIPS_FAILED = 4
+EXIT_BROKEN_PIPE = 141  # stdout was closed by its reader (`saber-agent plugins | head -1`): 128 + SIGPIPE, said quietly
 
 
 class UsageError(Exception):

@@ -154,3 +154,18 @@ def test_api_overrides_are_validated(face_speech_clip):
         analyze(face_speech_clip, decode={"fps": -1})
     settings = AnalysisSettings().updated(decode={"fps": 4}, plugins=["prosody"])
     assert settings.decode.fps == 4 and settings.plugins == ["prosody"] and settings.decode.max_frames == 240
+
+
+def test_a_closed_stdout_pipe_ends_quietly_with_141():
+    """`saber-agent plugins | head -1`: the reader is gone; no "internal error", no traceback, 128 + SIGPIPE."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # closed before the command writes: every write to stdout fails with EPIPE
+    try:
+        proc = subprocess.run([sys.executable, "-c", "from saber_agent.cli import main; raise SystemExit(main(['plugins']))"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=300)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr.strip() == "", proc.stderr
