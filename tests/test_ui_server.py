@@ -131,6 +131,11 @@ def test_size_limit_at_upload(server, client, tmp_path):
     assert response.status_code == 413
 
 
+def test_zero_rounds_is_refused_like_the_cli(client, face_speech_clip):
+    with pytest.raises(AppError, match=r"max_rounds"):
+        analyze(client, face_speech_clip, plugins=["prosody"], rounds=0)
+
+
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg makes the long clip")
 def test_duration_limit(client, tmp_path):
     long_clip = tmp_path / "long.m4a"

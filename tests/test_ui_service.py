@@ -34,6 +34,14 @@ def test_settings_reject_unknown_names_and_carry_the_limits(registry, service):
     assert service.planned(service.settings(["prosody"], "fusion")) == [("prosody", "acoustic_feat")]
 
 
+@pytest.mark.parametrize("rounds", [0, -1, 11])
+def test_settings_refuse_out_of_range_rounds_like_the_cli(registry, service, rounds):
+    """The CLI refuses --max-rounds 0 (AnalysisSettings: 1..10); the app must not quietly run its default."""
+    with pytest.raises(UploadRejected, match=r"max_rounds"):
+        service.settings(["prosody"], "fusion", rounds)
+    assert service.settings(["prosody"], "fusion", None).max_rounds == service.max_rounds  # unset: the default
+
+
 def test_reasoner_options_are_set_by_the_server_per_reasoner(registry):
     other = sorted(n for n in registry.reasoners if n != "fusion")
     if not other:

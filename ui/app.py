@@ -250,7 +250,7 @@ def build_app(
             or "[failed: why]", never ""), labels, conflicts and checks as JSON."""
             try:
                 settings = service.settings(parse_plugins(plugin_names), reasoner_name or None,
-                                            int(max_rounds_) if max_rounds_ else None)
+                                            int(max_rounds_) if max_rounds_ is not None else None)
                 result = service.analyze(clip, settings)
             except (UploadRejected, AnalysisFailed) as exc:
                 raise gr.Error(str(exc), print_exception=False) from None

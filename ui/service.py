@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from saber_agent.evidence import SLOT_TITLES, Result
 from saber_agent.media import DecodeSettings
 from saber_agent.media_formats import strip_media_suffix
@@ -91,9 +93,14 @@ class AnalysisService:
         reasoner = reasoner or self.default_reasoner
         # the decoder enforces the same duration limit, for inputs whose header had none
         decode = DecodeSettings(max_duration_s=self.limits.max_duration_s)
-        settings = AnalysisSettings(plugins=list(plugins) if plugins is not None else None, reasoner=reasoner,
-                                    reasoner_options=self.reasoner_options.get(reasoner, {}),
-                                    max_rounds=int(max_rounds or self.max_rounds), decode=decode)
+        try:  # the settings' own ranges, as the CLI's (max_rounds 0 is refused, not run at the default)
+            settings = AnalysisSettings(plugins=list(plugins) if plugins is not None else None, reasoner=reasoner,
+                                        reasoner_options=self.reasoner_options.get(reasoner, {}),
+                                        max_rounds=self.max_rounds if max_rounds is None else int(max_rounds), decode=decode)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first.get("loc", ())) or "settings"
+            raise UploadRejected(f"Invalid {where}: {str(first.get('msg', exc)).removeprefix('Value error, ')}.") from None
         try:
             get_registry().validate_settings(settings)
         except (UnknownComponentError, ValueError) as exc:
