@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 import time
 from typing import Any, Literal
@@ -256,6 +257,23 @@ class TranscriptTool(PerceptionTool):
             confidence=round(s["confidence"] * reliability, 3), basis=basis, mixed=s.get("mixed"),
         )]
 
+    def corrected(self, slot: Slot, previous: Slot, settings: AnalysisSettings) -> Slot:
+        """`slot` after a person replaced the transcript text (`Review.correct`): the sentiment is read
+        again from the corrected text, by the same reader as `perceive`, and what whisper derived from
+        the old text (segments, word timings, the transcript timeline) is dropped, as it no longer holds."""
+        if not slot.text or slot.text == previous.text:
+            return slot
+        m = {k: v for k, v in slot.measurements.items() if k not in _FROM_THE_WHISPERED_TEXT}
+        try:
+            reader = TranscriptOptions.model_validate(settings.options_for(self.name)).words_reader
+        except ValidationError:
+            reader = "lexicon"
+        m["sentiment"] = _sentiment(re.sub(r"<[a-z_]+>", " ", slot.text), m.get("language") or "en", reader)
+        m["notes"] = [*(m.get("notes") or []), "text corrected by hand: sentiment read from the corrected text; "
+                      "whisper's segments and word timings were dropped (they were of the old text)"]
+        return slot.model_copy(update={"measurements": m, "timelines": {
+            k: v for k, v in slot.timelines.items() if k != "transcript"}})
+
     # -- model choice ----------------------------------------------------------------------------
 
     def _choose_model(self, audio, rate, regions, options: TranscriptOptions, device, index, allow_cpu_fallback=False):
@@ -312,6 +330,10 @@ class _NoOfflineModel(RuntimeError):
     pass
 
 
+# measurements of whisper's own text, which a hand-corrected transcript no longer matches (`corrected`)
+_FROM_THE_WHISPERED_TEXT = frozenset({
+    "segments", "dropped_segments", "words", "n_words", "mean_word_probability", "speech_rate_wps", "speech_rate_cps",
+})
 NO_VOICE_FOUND = ("no speech detected (voice activity detection found none: audible sound that the voice detector did not "
                   "accept as speech; to transcribe it anyway, set --tool-option transcript.vad=false)")
 

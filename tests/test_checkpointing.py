@@ -151,3 +151,25 @@ def test_a_person_corrects_a_slot_before_reasoning(registry, tmp_path, face_spee
     assert words.valence < 0 and "ruined" in words.basis  # the cues were computed from the corrected slot
     assert result.evidence.speech_content.text == "I hate this, you ruined it."
     assert result.analysis.valence < 0
+
+
+def test_a_corrected_transcript_gets_its_words_cue_from_the_corrected_text(registry, tmp_path, face_speech_clip):
+    """The real transcript tool (whisper tiny.en): its words cue is stored sentiment, which must follow the correction."""
+    registry.register_module(Plugin(), "review-test")
+    Spy.seen = []
+    settings = AnalysisSettings(plugins=["prosody", "transcript"], reasoner="spy")
+    with sqlite_checkpointer(tmp_path / "review.sqlite") as saver:
+        review = Review(saver, str(uuid.uuid4()), settings)
+        heard = review.perceive(face_speech_clip).speech_content
+        if not heard.ok:
+            pytest.skip(f"no offline whisper model here: {heard.reason}")
+        assert heard.measurements["sentiment"]["valence"] > 0 and heard.measurements["words"]  # the cheerful line
+        corrected = review.correct("speech_content", text="I am furious with you. I hate you.")
+        result = review.finish()
+    assert corrected.measurements["sentiment"]["valence"] < 0
+    assert "words" not in corrected.measurements and "segments" not in corrected.measurements  # timings of the old words
+    assert "transcript" not in corrected.timelines
+    words = next(c for c in Spy.seen[0].cues if c.modality == "words")
+    assert words.valence < 0 and ("hate" in words.basis or "furious" in words.basis)
+    assert "glad" not in words.basis and "wonderful" not in words.basis
+    assert result.evidence.speech_content.text == "I am furious with you. I hate you."

@@ -151,7 +151,9 @@ class Review:
 
     def correct(self, slot: str, reviewer: str = "human review", **fields) -> Slot:
         """Replace fields of one perception slot (text, status, confidence, measurements...); the
-        corrected slot's provenance names the reviewer. Returns the slot as the reasoner will see it."""
+        corrected slot's provenance names the reviewer. A tool with a `corrected(slot, previous, settings)` method
+        redoes what it derived from the old content (the transcript: its sentiment from the new text).
+        Returns the slot as the reasoner will see it."""
         current = self.evidence().slot(slot)
         fields.setdefault("status", "ok" if fields.get("text") else current.status)
         corrected = Slot.model_validate({
@@ -165,6 +167,9 @@ class Review:
 
         runs = self.app.get_state(self.config).values.get("tool_runs") or []
         tool = next((get_registry().tool(run.tool) for run in runs if run.slot == slot), None)
+        if tool is not None and hasattr(tool, "corrected") and "measurements" not in fields:
+            # what the tool derived from the old content (a transcript's sentiment, word timings) is redone or dropped
+            corrected = tool.corrected(corrected, current, self.settings)
         cues = cues_of(tool, corrected)[0] if tool is not None else []
         self.app.update_state(self.config, {"slots": {slot: corrected}, "slot_cues": {slot: cues}}, as_node="perceive")
         return corrected
