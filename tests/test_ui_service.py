@@ -80,6 +80,19 @@ def test_broken_uploads_end_with_a_message_not_an_exception(registry, service, t
         service.analyze(str(bad), service.settings(["prosody"], "fusion"))
 
 
+def test_no_clip_names_the_size_limit(registry):
+    """An upload over the size limit is dropped by Gradio before the run (its toast says so): the run then sees no
+    clip, and its verdict must name the limit rather than only "No clip was given"."""
+    from saber_agent.ui.limits import MB
+
+    small = AnalysisService(UploadLimits(max_bytes=5 * MB))
+    try:
+        error = list(small.stream(None, small.settings(["prosody"], "fusion")))[-1].error
+        assert "No clip was given" in error and "5 MB" in error and "refused at upload" in error, error
+    finally:
+        small.close()
+
+
 def test_no_clip_and_a_too_long_clip(registry, tmp_path, face_speech_clip):
     short = AnalysisService(UploadLimits(max_duration_s=2))
     try:

@@ -261,7 +261,7 @@ def build_app(
             try:
                 settings = service.settings(chosen or [], reasoner_name, max_rounds_).updated(segment="utterances")
                 if not path:
-                    raise UploadRejected("No clip was given: upload a video or audio file, or record one.")
+                    raise UploadRejected(service.no_clip_message())
                 probe(path, service.limits)
             except UploadRejected as exc:
                 gr.Warning(str(exc))

@@ -117,6 +117,12 @@ class AnalysisService:
 
     # -- running ---------------------------------------------------------------------------------
 
+    def no_clip_message(self) -> str:
+        """The verdict of a run without a clip. Gradio drops an upload over the size limit before the run (its toast
+        says so), so the run sees no clip: the message names the limits, the likely reason."""
+        return (f"No clip was given: upload a video or audio file ({self.limits.describe()}; a larger file is refused "
+                "at upload), or record one.")
+
     def stream(self, path: str | None, settings: AnalysisSettings) -> Iterator[views.RunView]:
         """Check the upload, then stream the graph: one view per node update, the last one final.
 
@@ -125,7 +131,7 @@ class AnalysisService:
         start = time.perf_counter()
         view = views.new_run(self.planned(settings))
         if not path:
-            yield views.fail_run(view, "No clip was given: upload a video or audio file, or record one.", 0.0)
+            yield views.fail_run(view, self.no_clip_message(), 0.0)
             return
         try:
             probe(path, self.limits)
