@@ -371,7 +371,7 @@ class FusionReasoner(Reasoner):
                     # one), or as the named emotion does where the evidence leans nowhere, just past the neutral
                     # band, and says it is uncertain (issue 17: a weak lean is said with low confidence; "neutral"
                     # is a finding, not the fallback for unsure). Capping it at the cues' own valence instead (a
-                    # trial's neutral voice at +0.07 read "+0.20 positive") labelled 33 of EmoFilm dev's 114 clips'
+                    # trial's neutral voice at +0.07 read "+0.20 positive") labelled 26 of EmoFilm dev's 114 clips'
                     # valence neutral, balanced valence 0.64 -> 0.48; the "uncertain" says what the number cannot.
                     lean = valence if abs(valence) >= WEAK_LEAN else emotion_sign(named)
                     if lean:
