@@ -3,33 +3,48 @@
 It is the offline default. It combines each modality's cue by confidence-weighted valence and
 arousal, names every conflict and reads face-versus-words conflicts as sarcasm or masking (the
 words carry the message, the face its delivery), and answers any critique from the checks.
+Which emotion the cues name, and how far a weak lean leans, are the rules of `fusion_naming`.
 """
 
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.checking import RUNNER_UP_SHARE, evidence_text, reported, voice_probabilities
+from saber_agent.checking import evidence_text, reported, voice_probabilities
 from saber_agent.cues import (
-    AROUSAL_OF,
     CLEAR_LEAN,
     MIN_CONFIDENCE,
     MIN_LEANING,
-    VALENCE_OF,
     basic_of,
-    basic_readings,
     emotion_sign,
-    leans_clearly,
     merge_cues,
 )
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
+from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exported: the naming rules moved there)
+    AROUSAL_MARGIN,
+    BASIC,
+    MODALITY_WEIGHT,
+    OPEN_LABEL,
+    RENAME_LEAD,
+    SURE,
+    WEAK_CONCLUSION,
+    WEAK_LEAN,
+    WORDS_FINDING,
+    agreeing,
+    contradicts,
+    emotion_of,
+    leads,
+    lean_free,
+    lean_reading,
+    renames,
+    siding,
+    silent,
+    vote,
+    weak_lean,
+)
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.reperception import evidence_gaps
-
-# How much each modality's estimate counts, before its own confidence.
-MODALITY_WEIGHT = {"words": 1.0, "face": 1.0, "voice": 0.8, "body": 0.4, "scene": 0.2}
-BASIC = {"happiness", "sadness", "anger", "fear", "disgust", "surprise", "neutral"}
 
 
 def first_sentence(text: str, limit: int = 220) -> str:
@@ -39,26 +54,6 @@ def first_sentence(text: str, limit: int = 220) -> str:
             text = text.split(stop)[0] + stop.strip()
             break
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def emotion_of(valence: float, arousal: float) -> tuple[str, str]:
-    """(open-vocabulary label, basic class) for a point of the valence/arousal plane: neutral unless the valence
-    leans clearly (`cues.leans_clearly`)."""
-    if valence > CLEAR_LEAN:
-        return ("excited", "happiness") if arousal > 0.6 else ("content", "happiness")
-    if valence < -CLEAR_LEAN:
-        return ("angry", "anger") if arousal > 0.6 else ("sad", "sadness")
-    return ("tense", "neutral") if arousal > 0.7 else ("calm", "neutral")
-
-
-# The open-vocabulary word the fusion reports for each basic emotion. An emotion's sign is `cues.emotion_sign` (of the
-# one table, `cues.VALENCE_OF`), as the checks read it: neutral and surprise have none.
-AROUSAL_MARGIN = 0.2  # how much better the voice's arousal must fit its own emotion than the words' for it to rename
-OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": "afraid", "disgust": "disgusted",
-              "surprise": "surprised", "neutral": "neutral"}
-SURE = 0.3  # below this certainty the conclusion says it is uncertain
-WORDS_FINDING = 0.3  # text_sentiment gives words without any sentiment word a confidence of 0.3 or less
-WEAK_LEAN = 0.02  # a fused valence nearer zero than this leans nowhere
 
 
 # A smile over words or a voice of these emotions is masking, not sarcasm (`masks`): the open-vocabulary reading.
@@ -82,173 +77,6 @@ def as_basic(cue: ModalityCue) -> ModalityCue:
     basic = basic_of(cue.emotion)
     return cue if not basic or basic == cue.emotion else cue.model_copy(update={"emotion": basic})
 
-
-def silent(modality: str, cue: ModalityCue) -> bool:
-    """Words read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`)."""
-    return modality == "words" and cue.emotion in (None, "neutral") and abs(cue.valence) < 0.05 and cue.confidence < WORDS_FINDING
-
-
-def lean_free(cue: ModalityCue) -> bool:
-    """Whether a cue's lean says more than its name: it names no basic class, or only ones of the other sign
-    (`plugins.checks.EmotionBacking._lean_free`, the check's rule)."""
-    return all(emotion_sign(b) * cue.valence < 0 for b in basic_readings(cue.emotion))
-
-
-def lean_reading(cues: dict[str, ModalityCue], valence: float, arousal: float, conflicted: bool) -> tuple[str, str, str]:
-    """(open-vocabulary label, basic class, why) that the weighed lean of `cues` supports where no rule names an
-    emotion: `emotion_of`, held to what a lean backs (the emotion_backing check's rule, `plugins.checks.EmotionBacking`);
-    `why` is a sentence where that moved it, else "".
-
-    Estimates under `MIN_CONFIDENCE` are no findings (`find_conflicts` names no conflict on them either), and a body's
-    movement carries no sign. So a clear lean names an emotion of its sign only through a confident cue that leans that
-    way (`MIN_LEANING`) and names no class of its own (`lean_free`); where the confident cues that lean that way name
-    surprise, which has no sign, it is surprise; where none leans that way, neutral. And a balance that leans nowhere
-    clearly is neutral only where some cue reads neutral, or a detected conflict's sides cancel, or no confident cue
-    leans clearly: a confident clear lean, pulled under `CLEAR_LEAN` by weak estimates or signless ones, names its own."""
-    label, basic = emotion_of(valence, arousal)
-    if basic == "neutral":
-        if conflicted or any("neutral" in basic_readings(c.emotion) for c in cues.values()):
-            return label, basic, ""
-        clear = [c for c in cues.values() if c.confidence >= MIN_CONFIDENCE and leans_clearly(c.valence) and lean_free(c)]
-        if not clear:
-            return label, basic, ""
-        lead = max(clear, key=lambda c: (MODALITY_WEIGHT.get(c.modality, 0.3) * c.confidence, c.modality))
-        label, basic = emotion_of(lead.valence, arousal)
-        return label, basic, (f"The weighed balance leans nowhere clearly, but the {lead.modality}, a confident estimate, leans "
-                              f"clearly (valence {lead.valence:+.2f}) and no modality reads neutral: the emotion is named "
-                              "from its lean (the rest are weak estimates or carry no sign).")
-    sign = 1 if valence > 0 else -1
-    side = [c for c in cues.values() if c.confidence >= MIN_CONFIDENCE and c.valence * sign >= MIN_LEANING]
-    if any(lean_free(c) for c in side):
-        return label, basic, ""
-    if any(basic_readings(c.emotion) == {"surprise"} for c in side):
-        return OPEN_LABEL["surprise"], "surprise", ""
-    if not side:
-        return (*emotion_of(0.0, arousal), "Only weak estimates (confidence under "
-                f"{MIN_CONFIDENCE}) lean {'positive' if sign > 0 else 'negative'}: no finding, so no emotion is named from the lean.")
-    return label, basic, ""
-
-
-def vote(cues: dict[str, ModalityCue], valence: float, voice_probs: dict | None = None) -> tuple[str | None, float]:
-    """The basic emotion the cues name, each weighted by its modality's weight and its confidence, and
-    the certainty of that choice (its share of the vote times the best supporting confidence).
-
-    Where the fused valence leans clearly (`cues.leans_clearly`: |v| > `CLEAR_LEAN`), only emotions of that sign take part. Words
-    read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`) do
-    not vote: "neutral" wins only as a finding (balanced wording, a calm voice), not as the fallback."""
-    scores: dict[str, float] = {}
-    support: dict[str, float] = {}
-    for modality, cue in cues.items():
-        if cue.emotion not in BASIC:
-            continue
-        weight = MODALITY_WEIGHT.get(modality, 0.3) * cue.confidence
-        if cue.emotion == "neutral" and modality == "words" and cue.confidence < WORDS_FINDING:
-            continue  # no emotional word at all: an absence of evidence, not a finding of neutrality
-        scores[cue.emotion] = scores.get(cue.emotion, 0.0) + weight
-        support[cue.emotion] = max(support.get(cue.emotion, 0.0), cue.confidence)
-    if leans_clearly(valence):
-        fitting = {e: w for e, w in scores.items() if emotion_sign(e) * valence > 0}
-        scores = fitting or scores
-    if not scores or not sum(scores.values()):
-        return None, 0.0
-    best = max(scores, key=scores.get)
-    voice, words = cues.get("voice"), cues.get("words")
-    if (voice and words and voice.emotion in scores and words.emotion == best != voice.emotion
-            and emotion_sign(voice.emotion) * emotion_sign(best) > 0 and renames(voice, words, voice_probs)):
-        # words and voice lean the same way but name different emotions ("she is dead" said in fury):
-        # the words tell what happened, the delivery how the speaker takes it, so the voice names it where it
-        # hears that (`renames`), not wherever it leans the same way
-        best = voice.emotion
-    return best, round(scores[best] / sum(scores.values()) * support[best], 3)
-
-
-def leads(voice: ModalityCue, voice_probs: dict | None) -> bool:
-    """Whether the voice reading's probabilities (`checking.voice_probabilities`) give the emotion its cue names a lead
-    of at least `RENAME_LEAD` over every other class; True where there are none to tell (or they hold no such class)."""
-    probs = voice_probs or {}
-    if voice.emotion not in probs:
-        return True
-    return probs[voice.emotion] - max((p for e, p in probs.items() if e != voice.emotion), default=0.0) >= RENAME_LEAD
-
-
-# How far (a probability) the voice reading's named class must lead its next for the voice to rename the words'
-# emotion: a reading torn between two classes names neither (/tmp/trial53 en_angry.wav, "... I am furious with you":
-# sadness 0.26, neutral 0.26 renamed the words' anger to sadness; the same audio after 20 s of silence read neutral 0.27,
-# sadness 0.24, and stayed anger). Above 0.03, so a change of 0.03 in one probability at a tie does not flip the answer.
-RENAME_LEAD = 0.05
-
-
-def renames(voice: ModalityCue, words: ModalityCue, voice_probs: dict | None = None) -> bool:
-    """Whether a voice that leans the way the words do may rename the emotion the words name: only where its
-    reading is at least as confident as the words' (a trained or Hugging Face reader), or where it hears what the
-    words cannot. That is a reading of at least `MIN_CONFIDENCE` whose arousal (what the voice tells best) fits
-    the emotion it names better than the words' emotion, by `AROUSAL_MARGIN` or more on the voice reading's `AROUSAL_OF`: sad
-    words said in fury (EmoFilm m_rab046, "¡Está muerta, joder!": voice arousal 0.69, anger). A weak reading whose
-    arousal does not back its emotion renames nothing, and the more confident words name it: sad words read
-    flatly as "fear" (confidence 0.35 against 0.82, arousal 0.45, nearer sadness than fear), or "I'm furious"
-    read as "fear" at arousal 0.43. And never a reading torn between its named class and another (`leads`)."""
-    if not leads(voice, voice_probs):
-        return False
-    if voice.confidence >= words.confidence:
-        return True
-    if voice.confidence < MIN_CONFIDENCE:
-        return False
-    a = voice.arousal
-    return abs(AROUSAL_OF[words.emotion] - a) - abs(AROUSAL_OF[voice.emotion] - a) >= AROUSAL_MARGIN
-
-
-def agreeing(named: str, valence: float, cues: dict[str, ModalityCue], voice_probs: dict | None) -> str:
-    """`named`, or where its own valence sign contradicts a clearly leaning conclusion (|valence| > `CLEAR_LEAN`; a sad
-    voice whose reading still leans positive: "valence +0.37 positive, read as sad"), the most probable emotion of the
-    conclusion's sign in the voice reading's probabilities that is as much its reading as the top one (at least
-    `RUNNER_UP_SHARE` of it: `checking.voice_runners_up`, the check's rule; "happiness 0.02" is no reading of
-    happiness), else the words' emotion if of that sign, else `named` as before. Emotions of no sign (neutral,
-    surprise) never contradict."""
-    if not leans_clearly(valence):
-        # a weak lean (mostly the uncertain conclusions that lean by the weak-lean rule) keeps its name: renaming there
-        # cost EmoFilm dev (m_*) voice+words UAR 0.465 -> 0.403 (val.bal unchanged 0.639)
-        return named
-    sign = 1 if valence > 0 else -1
-    if emotion_sign(named) * sign >= 0:
-        return named
-    top = max((voice_probs or {}).values(), default=0.0)
-    fitting = [e for e, p in sorted((voice_probs or {}).items(), key=lambda kv: -kv[1])
-               if p > 0 and p >= RUNNER_UP_SHARE * top and emotion_sign(e) * sign > 0]
-    if fitting:
-        return fitting[0]
-    words = cues.get("words")
-    if words and words.emotion in BASIC and emotion_sign(words.emotion) * sign > 0 and not silent("words", words):
-        return words.emotion
-    return named
-
-
-def siding(cues: dict[str, ModalityCue], valence: float) -> ModalityCue | None:
-    """The most confident cue on the side of a clearly leaning conclusion (`cues.leans_clearly`) that names a basic
-    emotion of the conclusion's sign (`cues.emotion_sign`; neutral and surprise have none), or None: where a conflict's
-    reading names no emotion, the conclusion names this cue's. A weak lean names none: the conflict's sides cancel."""
-    if not leans_clearly(valence):
-        return None
-    side = [c for c in cues.values() if c.valence * valence > 0 and c.emotion in BASIC
-            and emotion_sign(c.emotion) * valence > 0]
-    return max(side, key=lambda c: (c.confidence, MODALITY_WEIGHT.get(c.modality, 0.3)), default=None)
-
-
-def weak_lean(named: str) -> float:
-    """How far a conclusion that names `named` but barely leans leans: 0.4 of the emotion's usual valence
-    (`cues.VALENCE_OF`), always short of a clear lean (`CLEAR_LEAN`; happiness's 0.7 gives 0.24 like the others),
-    or 0.2 for an emotion of no sign (neutral, surprise)."""
-    if not emotion_sign(named):
-        return 0.2
-    return min(0.4 * abs(VALENCE_OF[named]), WEAK_CONCLUSION)
-
-
-WEAK_CONCLUSION = 0.24  # the strongest weak lean: just under CLEAR_LEAN, so a weak lean never reads as a clear one
-
-
-def contradicts(basic: str | None, valence: float) -> bool:
-    """Whether the named basic emotion's usual sign is against the conclusion's valence (a weak lean, which
-    `agreeing` leaves named: "afraid" at valence +0.24)."""
-    return emotion_sign(basic) * valence < 0 and abs(valence) >= WEAK_LEAN
 
 
 class FusionReasoner(Reasoner):
