@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from saber_agent.saber_format import SaberFormatError, write_jsonl
+from saber_agent.saber_format import write_jsonl
 from saber_agent.sed_prompt import build_messages, target_json
 from saber_agent.training.cases import (
     Case,
@@ -20,8 +20,7 @@ from saber_agent.training.cases import (
     DatasetError,
     OnError,
     case_from_object,
-    dataset_files,
-    iter_json_objects,
+    read_records,
 )
 
 ROLES = ("system", "user", "assistant")
@@ -64,24 +63,13 @@ def read_sft_examples(
 ) -> tuple[list[list[dict[str, str]]], DataReport]:
     """Conversational examples from built SFT JSONL (lines with ``messages``) and/or raw sources
     (SABER records, analysis results), converted on the fly."""
-    report = DataReport()
-    examples: list[list[dict[str, str]]] = []
-    for path in dataset_files(paths):
-        for line, obj, error in iter_json_objects(path):
-            report.read += 1
-            try:
-                if error is not None:
-                    raise error
-                if isinstance(obj, dict) and "messages" in obj:
-                    examples.append(validate_messages(obj["messages"], line, str(path)))
-                else:
-                    case = case_from_object(obj, str(path), line, None, allow_empty_slots, require_consistent)
-                    examples.append(sft_messages(case))
-            except SaberFormatError as exc:
-                report.add(exc if isinstance(exc, DatasetError) else DatasetError(exc.problem, exc.line, exc.source), on_error)
-                continue
-            report.kept += 1
-    return examples, report
+
+    def parse(obj: Any, source: str, line: int) -> list[dict[str, str]]:
+        if isinstance(obj, dict) and "messages" in obj:
+            return validate_messages(obj["messages"], line, source)
+        return sft_messages(case_from_object(obj, source, line, None, allow_empty_slots, require_consistent))
+
+    return read_records(paths, parse, on_error)
 
 
 def prompt_completion(messages: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
