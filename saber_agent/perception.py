@@ -73,6 +73,12 @@ class PerceptionTool:
         """This slot's emotion estimates for the cross-modal stage (none by default)."""
         return []
 
+    def corrected(self, slot: Slot, previous: Slot, settings: AnalysisSettings) -> Slot:
+        """`slot` after a person replaced fields of `previous` (`agents.checkpointing.Review.correct`), with what
+        this tool derived from the old content redone or dropped (the transcript: its sentiment from the new
+        text). By default nothing is derived from the slot's text: it is returned as it is."""
+        return slot
+
     def provenance(self, model: str | None = None, backend: str | None = None, seconds: float | None = None) -> Provenance:
         return Provenance(plugin=self.name, version=self.version, model=model, backend=backend, seconds=seconds)
 

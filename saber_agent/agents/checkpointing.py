@@ -151,8 +151,8 @@ class Review:
 
     def correct(self, slot: str, reviewer: str = "human review", **fields) -> Slot:
         """Replace fields of one perception slot (text, status, confidence, measurements...); the
-        corrected slot's provenance names the reviewer. A tool with a `corrected(slot, previous, settings)` method
-        redoes what it derived from the old content (the transcript: its sentiment from the new text).
+        corrected slot's provenance names the reviewer. The tool's `corrected(slot, previous, settings)`
+        (`PerceptionTool.corrected`) redoes what it derived from the old content (the transcript: its sentiment from the new text).
         Returns the slot as the reasoner will see it."""
         current = self.evidence().slot(slot)
         fields.setdefault("status", "ok" if fields.get("text") else current.status)
@@ -167,7 +167,7 @@ class Review:
 
         runs = self.app.get_state(self.config).values.get("tool_runs") or []
         tool = next((get_registry().tool(run.tool) for run in runs if run.slot == slot), None)
-        if tool is not None and hasattr(tool, "corrected") and "measurements" not in fields:
+        if getattr(tool, "corrected", None) and "measurements" not in fields:  # `PerceptionTool.corrected`
             # what the tool derived from the old content (a transcript's sentiment, word timings) is redone or dropped
             corrected = tool.corrected(corrected, current, self.settings)
         cues = cues_of(tool, corrected)[0] if tool is not None else []
