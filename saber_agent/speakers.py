@@ -261,21 +261,16 @@ def _bic_linkage(frames: list[np.ndarray], penalty: float) -> list[list[int]]:
     `frames`: one (n_i, d) array per utterance. Sufficient statistics make each merge O(groups)."""
     n = len(frames)
     d = frames[0].shape[1]
-    count = np.array([len(f) for f in frames], np.float64)
-    first = [f.astype(np.float64).sum(axis=0) for f in frames]
-    second = [f.astype(np.float64).T @ f.astype(np.float64) for f in frames]
+    stats = [_stats(f) for f in frames]
+    count = np.array([st[0] for st in stats], np.float64)
+    first = [st[1] for st in stats]
+    second = [st[2] for st in stats]
     params = (d + d * (d + 1) / 2) / 2
-
-    def log_det(k: float, s1: np.ndarray, s2: np.ndarray) -> float:
-        mean = s1 / k
-        cov = (s2 - k * np.outer(mean, mean)) / max(k - 1, 1) + 1e-6 * np.eye(d)
-        return float(np.linalg.slogdet(cov)[1])
-
-    own = [log_det(count[i], first[i], second[i]) for i in range(n)]
+    own = [_log_det(count[i], first[i], second[i]) for i in range(n)]
 
     def delta(p: int, q: int) -> float:
         k = count[p] + count[q]
-        merged = log_det(k, first[p] + first[q], second[p] + second[q])
+        merged = _log_det(k, first[p] + first[q], second[p] + second[q])
         return 0.5 * (k * merged - count[p] * own[p] - count[q] * own[q]) - penalty * params * np.log(k)
 
     cost = np.full((n, n), np.inf)
@@ -291,7 +286,7 @@ def _bic_linkage(frames: list[np.ndarray], penalty: float) -> list[list[int]]:
         count[p] += count[q]
         first[p] = first[p] + first[q]
         second[p] = second[p] + second[q]
-        own[p] = log_det(count[p], first[p], second[p])
+        own[p] = _log_det(count[p], first[p], second[p])
         members[p] += members[q]
         alive[q] = False
         cost[q, :] = cost[:, q] = np.inf
