@@ -1,0 +1,80 @@
+"""Speakers' faces (`plugins.speaker_faces`): every face tracked with an id, and which face speaks while a voice does
+(moved out of test_speakers.py with the module; the old names under `saber_agent.speakers` are tested there)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from saber_agent.evidence import ClipInfo
+from saber_agent.media import Clip
+from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, speaking_face, track_all_faces
+from saber_agent.testing.conversation import two_faces
+
+RATE = 16_000
+
+
+def clip_of(frames: np.ndarray, fps: float = 2.0) -> Clip:
+    times = np.arange(len(frames)) / fps
+    info = ClipInfo(path="faces", duration_s=len(frames) / fps, has_video=True, n_frames=len(frames))
+    return Clip(info, frames, times, np.zeros(0, np.float32))
+
+
+def test_two_faces_tracked_left_to_right_in_a_still_picture():
+    picture = two_faces()
+    faces = track_all_faces(clip_of(np.stack([picture] * 8)))
+    assert list(faces.boxes) == ["F1", "F2"] and faces.still
+    assert faces.boxes["F1"][0, 0] < faces.boxes["F2"][0, 0]
+    assert not np.isnan(faces.boxes["F2"]).any()  # a still picture's faces are placed in every frame
+    assert speaking_face(faces, 0.0, 3.0) == (None, "the picture is still: mouth movement cannot tell who speaks")
+    if faces.expression:  # the face tool's model read both: the astronaut smiles
+        assert [faces.reads(fid, 0.0, 4.0)[0] for fid in ("F1", "F2")] == ["happiness", "happiness"]
+    else:
+        assert faces.expression_note
+
+
+def test_moving_picture_measures_mouths_and_closed_mouths_cannot_tell():
+    pytest.importorskip("mediapipe")
+    picture = two_faces()
+    frames = np.stack([np.roll(picture, shift, axis=1) for shift in (0, 4, 8, 12, 8, 4, 0, 4)])  # a slow pan
+    faces = track_all_faces(clip_of(frames))
+    assert not faces.still and set(faces.boxes) == {"F1", "F2"}
+    assert all(np.isfinite(values).sum() >= 6 for values in faces.mouth.values())  # lip opening measured
+    face, why = speaking_face(faces, 0.0, 4.0)
+    assert face is None and "no visible mouth moves" in why  # a photo's mouths stay closed while the voice speaks
+
+
+def tracks(mouth_f1, mouth_f2) -> FaceTracks:
+    times = np.arange(len(mouth_f1)) * 0.5
+    box = np.tile([10.0, 10.0, 50.0, 50.0], (len(times), 1))
+    return FaceTracks(times, {"F1": box, "F2": box.copy()}, mouth={"F1": np.asarray(mouth_f1), "F2": np.asarray(mouth_f2)})
+
+
+def test_the_face_whose_mouth_moves_is_the_speaker():
+    talking, closed = [0.05, 0.2, 0.08, 0.25, 0.04, 0.22] * 2, [0.02] * 12
+    faces = tracks(closed[:6] + talking[:6], talking[:6] + closed[:6])  # F2 speaks first, then F1
+    assert speaking_face(faces, 0.0, 3.0)[0] == "F2"
+    assert speaking_face(faces, 3.0, 6.0)[0] == "F1"
+    linked = link_voices([(0.0, 3.0, "A"), (3.0, 6.0, "B"), (0.0, 2.0, None)], faces)
+    assert linked["A"][0] == "F2" and linked["B"][0] == "F1"
+    both = tracks(talking, talking)
+    face, why = speaking_face(both, 0.0, 6.0)
+    assert face is None and why.endswith("move alike")
+
+
+def test_no_face_on_screen_is_an_off_screen_voice():
+    faces = FaceTracks(np.arange(6) * 0.5)
+    assert speaking_face(faces, 0.0, 3.0) == (None, "no face is on screen: an off-screen voice")
+    assert link_voices([(0.0, 3.0, "A")], faces)["A"] == (None, "no face is on screen: an off-screen voice")
+    audio_only = Clip(ClipInfo(path="a", duration_s=1.0, has_audio=True), np.zeros((0, 1, 1, 3), np.uint8),
+                      np.zeros(0), np.zeros(RATE, np.float32))
+    assert track_all_faces(audio_only).mouth_note == "the clip has no picture"
+
+
+def test_a_clip_without_video_has_no_video_not_an_off_screen_voice():
+    # the trial's conv_espeak.wav --segment utterances: "no face (no face is on screen: an off-screen voice)"
+    sound_only = FaceTracks(np.zeros(0))
+    assert speaking_face(sound_only, 0.0, 1.0) == (None, "the clip has no video")
+    assert link_voices([(0.0, 1.0, "A"), (1.5, 2.0, "A")], sound_only) == {"A": (None, "the clip has no video")}
+    empty_screen = FaceTracks(np.arange(4) / 2.0)  # video, but no face in it
+    assert speaking_face(empty_screen, 0.0, 1.0)[1] == "no face is on screen: an off-screen voice"
