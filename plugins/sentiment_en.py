@@ -25,9 +25,14 @@ quotative or filler "like" (D'Arcy 2017). Their valence is not counted (`_no_emo
 - "like" unless it is the verb after a subject or an auxiliary ("I (really) like it", "don't like");
   "it looks like rain", "it's like", "I'd like a coffee", "would you like tea" are not liking;
 - "kind" as a noun ("what kind", "any kind"; VADER already reads "kind of" as a hedge), and "good" in
-  a greeting that opens its clause ("Good evening.").
+  a greeting that opens its clause ("Good evening.");
+- "help" as a call for help (`calls_for_help`): a cry of distress or a request, not praise. VADER's
+  +1.7 would cancel the fear beside it ("Help, I'm scared" read as neutral). It is a call when it opens
+  its clause ("Help!", "Please help me", "Somebody help us"), follows a need or call verb past a
+  determiner ("I need (your) help", "cry for help", "send help"), or a request ("can you help?"). Gratitude
+  and offers keep it ("thanks for your help", "you were a great help", "I can help").
 
-"thank(s)", "love", "welcome", "fine", "agree" and the verb "like" stay sentiment words.
+"thank(s)", "love", "welcome", "fine", "agree", the verb "like" and "helps", "helped", "helpful" stay sentiment words.
 
 Output: the sentence valence (VADER's compound, with its "but" weighting and punctuation emphasis)
 and each token's valence in context, with whether it is negated.
@@ -37,6 +42,8 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+
+from saber_agent.vocab import HELP_CALLERS_EN, HELP_NEEDS_EN
 
 SCOPE = 4  # words after a negator that it can reach (VADER's own window is 3, "no" only 2)
 _CLAUSE_END = tuple(",.;:!?")
@@ -56,6 +63,8 @@ _LIKE_ADVERBS = frozenset({"really", "also", "always", "still", "just", "actuall
 _KIND_NOUN = frozenset({"what", "which", "some", "any", "every", "same", "different", "other", "another", "one's"})
 _GREETED = frozenset({"morning", "afternoon", "evening"})
 _KIND_OF_PERSON = frozenset({"you", "him", "her", "them", "us"})  # "kind of you": praise, not VADER's hedge "kind of"
+_HELP_DETERMINERS = frozenset({"your", "some", "any", "more", "my", "our", "his", "her", "their", "the", "immediate", "urgent"})
+_REQUEST_MODALS = frozenset({"can", "could", "will", "would", "won't", "cannot", "can't"})  # "can you help"
 
 
 @dataclass
@@ -143,7 +152,28 @@ def _no_emotion(plain: list[str], lower: list[str], clauses: list[int], i: int) 
         return bool(before) and before[-1] in _KIND_NOUN
     if word == "good":
         return opens_clause and after in _GREETED
+    if word == "help":
+        return calls_for_help(before)
     return False
+
+
+def calls_for_help(before: list[str]) -> bool:
+    """Whether "help" is a call for help (see the module docstring), given the words before it in its clause
+    (lower-case, no punctuation): it opens the clause, follows a need/call verb, or a request "can you"."""
+    if all(w in _OPENERS or w in HELP_CALLERS_EN for w in before):
+        return True  # "Help!", "Please, help me", "Oh god, somebody help us"
+    k = len(before) - 1
+    while k >= 0 and before[k] in _HELP_DETERMINERS:
+        k -= 1
+    if k < 0:
+        return False  # "Your help ...": the noun
+    if before[k] == "for":
+        return k > 0 and before[k - 1] in HELP_NEEDS_EN  # "cry for help", not "thanks for your help"
+    if before[k] in HELP_NEEDS_EN:
+        return True  # "I need (your) help", "get help", "send help"
+    if before[k] == "please":
+        k -= 1
+    return k > 0 and before[k] == "you" and before[k - 1] in _REQUEST_MODALS  # "can you (please) help", not "I can help"
 
 
 def _in_scope(lower: list[str], clauses: list[int], i: int, lexicon: dict[str, float]) -> bool:
@@ -186,4 +216,4 @@ def _emoji_as_words(text: str, emojis: dict[str, str]) -> str:
     return out
 
 
-__all__ = ["NO_EMOTION", "RESPONSE_TOKENS", "SCOPE", "EnglishReading", "WordScore", "is_negator", "read_english"]
+__all__ = ["NO_EMOTION", "RESPONSE_TOKENS", "SCOPE", "EnglishReading", "WordScore", "calls_for_help", "is_negator", "read_english"]

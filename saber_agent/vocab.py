@@ -320,6 +320,14 @@ SENTIMENT_WORDS_EN: dict[str, tuple[str, ...]] = {
                   "thanks", "grateful", "excellent", "beautiful", "congratulations", "yay", "hooray"),
 }
 
+# "help" as a call for help (a cry of distress or a request: "Help!", "help me, I'm scared", "I need help",
+# "can you help"), not VADER's +1.7 praise ("thanks for your help" keeps it): plugins/sentiment_en.py.
+HELP_CALLERS_EN = frozenset("please somebody someone anybody anyone god lord oh".split())  # may open the call
+HELP_NEEDS_EN = frozenset(  # "help" right after these (past your/some/...) is asked for; "cry for help" likewise
+    "need needs needed needing want get send call calling called cry crying cried scream screaming screamed shout shouting "
+    "yell yelling beg begging ask asking asked pray praying seek seeking".split()
+)
+
 # Our own Chinese supplement: everyday words HowNet lacks or DUTIR files oddly (it puts 消息 under
 # sorrow, 生气 under disgust). word -> (polarity weight, basic emotion or None).
 SENTIMENT_SUPPLEMENT_ZH: dict[str, tuple[float, str | None]] = {

@@ -1,6 +1,6 @@
 """English negation scopes on top of VADER (plugins/sentiment_en.py), on the real VADER lexicon."""
 
-from saber_agent.plugins.sentiment_en import NO_EMOTION, RESPONSE_TOKENS, SCOPE, is_negator, read_english
+from saber_agent.plugins.sentiment_en import NO_EMOTION, RESPONSE_TOKENS, SCOPE, calls_for_help, is_negator, read_english
 
 
 def _word(reading, word):
@@ -42,3 +42,14 @@ def test_words_with_no_emotion_of_their_own_keep_their_lexicon_entry_but_no_vale
     assert reading.compound == 0.0
     assert all(w in NO_EMOTION for w in ("please", "yes", "yeah", "sure", "honestly")) and "okay" in RESPONSE_TOKENS
     assert _word(read_english("I am okay"), "okay").valence > 0 and _word(read_english("I like it"), "like").valence > 0
+
+
+def test_calls_for_help():
+    calls = ([], ["please"], ["oh", "god", "somebody"], ["i", "need"], ["we", "need", "your"], ["cry", "for"], ["send", "some"],
+             ["can", "you"], ["could", "you", "please"])
+    assert all(calls_for_help(before) for before in calls)
+    offers = (["thanks", "for", "your"], ["you", "were", "a", "great"], ["i", "can"], ["your"], ["happy", "to"],
+              ["thank", "you", "for", "the"])
+    assert not any(calls_for_help(before) for before in offers)
+    reading = read_english("Help me, I'm scared")
+    assert _word(reading, "help").lexicon and _word(reading, "help").valence == 0.0 and reading.compound < -0.3

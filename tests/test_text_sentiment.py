@@ -107,6 +107,37 @@ def test_the_same_words_keep_their_sentiment_where_they_carry_it(text, sign, wor
     assert s.valence * sign > 0.15 and word in s.evidence, (s.valence, s.evidence)
 
 
+# A call for help is distress or a request, not praise: VADER's "help" (+1.7) cancelled the fear beside it
+# ("help, I'm scared" read -0.05, no emotion). Gratitude and offers keep it positive.
+CALLS_FOR_HELP_EN = [
+    "help, I'm scared",
+    "Help! I am scared",
+    "I am scared, please help",
+    "Somebody help me, I'm terrified!",
+    "I need your help, I'm so scared.",
+    "Could you please help me, I am really worried",
+]
+HELP_KEPT_EN = ["Thanks for your help, it was great", "You were a great help.", "I can help you with that.", "Thank you for the help!"]
+
+
+@pytest.mark.parametrize("text", CALLS_FOR_HELP_EN)
+def test_a_call_for_help_does_not_cancel_the_fear_beside_it(text):
+    s = analyze(text, "en")
+    assert s.valence < -0.3 and s.emotion == "fear" and not any(e.startswith("help ") for e in s.evidence), (s.valence, s.evidence)
+
+
+@pytest.mark.parametrize("text", HELP_KEPT_EN)
+def test_help_as_gratitude_or_an_offer_stays_positive(text):
+    s = analyze(text, "en")
+    assert s.valence > 0.15 and "help (+1.7)" in s.evidence, (s.valence, s.evidence)
+
+
+def test_a_bare_call_for_help_is_not_praise():
+    for text in ("Help! Somebody help me!", "Can you help me with this?", "They cried for help."):
+        s = analyze(text, "en")
+        assert s.valence <= 0 and "help (+1.7)" not in s.evidence, (text, s.valence, s.evidence)
+
+
 def test_other_emotions_are_named():
     assert analyze("I am so scared, I am worried he will not come back.").emotion == "fear"
     assert analyze("我很害怕，我担心他不会回来了。").emotion == "fear"
