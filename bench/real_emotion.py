@@ -18,7 +18,9 @@ tools when their slots come from `--cache`).
 options, so a second run that changes the reasoner or the voice model does not transcribe again
 (the words' sentiment is recomputed from the cached transcript, so lexicon changes and
 `transcript.words_reader` apply; a change
-to the tool's own code needs a fresh cache folder). The results JSONL (`--out`) can
+to the tool's own code needs a fresh cache folder). With `--cache` each results line says
+`evidence_cache`: "hit" (every tool's slot from the cache), "partial" (some) or "miss", and the
+seconds per clip are over the clips not from the cache (`emofilm.score`). The results JSONL (`--out`) can
 be scored again with `saber-agent eval RESULTS --emofilm`.
 """
 
@@ -44,8 +46,19 @@ def _option(text: str) -> tuple[str, str, object]:
     return tool, name, value
 
 
+SLOT_HITS: set[str] = set()  # tools whose slot came from the --cache during the current clip (cleared per clip)
+
+
+def cache_state(tool_names: set[str]) -> str:
+    """The current clip's ``evidence_cache`` flag: "hit" when every tool's slot came from the cache, "partial"
+    when some did, "miss" when none did (the results line then carries what `emofilm.score` reads)."""
+    hits = SLOT_HITS & tool_names
+    return "hit" if hits and hits == tool_names else "partial" if hits else "miss"
+
+
 def cache_tools(cache: Path, tools) -> None:
-    """Wrap each tool's `perceive` in this process with an on-disk cache of its slot (bench only)."""
+    """Wrap each tool's `perceive` in this process with an on-disk cache of its slot (bench only); a slot read
+    from the cache adds the tool's name to `SLOT_HITS`."""
     from saber_agent.evidence import Slot
 
     cache.mkdir(parents=True, exist_ok=True)
@@ -65,6 +78,7 @@ def cache_tools(cache: Path, tools) -> None:
                     from saber_agent.plugins.transcript import _sentiment
 
                     slot.measurements["sentiment"] = _sentiment(slot.text, slot.measurements.get("language") or "en", reader)
+                SLOT_HITS.add(_tool.name)
                 return slot
             slot = _perceive(clip, settings)
             if slot.status != "failed":
@@ -139,11 +153,15 @@ def main(argv: list[str] | None = None) -> int:
           f"tool options {tool_options or '-'}", flush=True)
     records, started = [], time.perf_counter()
     out = args.out.open("w", encoding="utf-8") if args.out else None
+    tool_names = {t.name for t in get_registry().tools_for(settings)}
     for n, row in enumerate(rows, 1):
         start = time.perf_counter()
+        SLOT_HITS.clear()
         try:
             result = analyze(row["path"], settings)
             record = record_of(row, result, time.perf_counter() - start)
+            if args.cache:
+                record["evidence_cache"] = cache_state(tool_names)  # a cached slot's time is not the tool's cost
         except Exception as exc:  # a clip that breaks the analysis is counted, not fatal
             record = {"id": row["id"], "clip": row["path"], "status": "error", "error": f"{type(exc).__name__}: {exc}",
                       "labels": {"emotion": row["emotion"], "subset": row["subset"]}}

@@ -82,3 +82,48 @@ def test_batch_lines_give_their_seconds_from_timings_total():
     both = [{**_record("f_gio001aes", "happiness", "positive", 1.0), "timings": {"total": 9.0}}]
     assert emofilm.score(both)["test"]["seconds_per_clip"] == pytest.approx(1.0)
     assert "  3.00" in emofilm.render(emofilm.score(batch))
+
+
+def test_cache_hits_are_counted_and_left_out_of_the_seconds_per_clip(tmp_path, capsys):
+    # a batch rerun with --cache reads perception from the evidence cache: its timings.total is the reasoner's
+    # alone (0.1 s), which made s/clip look fast; s/clip is over the computed clips, the hits are counted
+    lines = [(("f_gio001aes", "happiness", "positive"), 4.0, "miss"), (("f_gio002aes", "anger", "negative"), 0.1, "hit"),
+             (("f_rab001aes", "anger", "negative"), 0.2, "partial"), (("f_rab002aes", "anger", "negative"), 2.0, "off"),
+             (("m_rab001aes", "anger", "negative"), 0.1, "hit")]
+    batch = []
+    for args, total, state in lines:
+        line = {**_record(*args), "timings": {"total": total}, "evidence_cache": state}
+        del line["seconds"]
+        batch.append(line)
+    report = emofilm.score(batch)
+    assert report["test"]["seconds_per_clip"] == pytest.approx(3.0) and report["test"]["cache_hits"] == 2
+    assert report["test"]["n"] == 4  # the cached clips are still scored
+    assert report["dev"]["seconds_per_clip"] is None and report["dev"]["cache_hits"] == 1  # no computed clip: no speed
+    text = emofilm.render(report)
+    assert "cached" in text and "over the computed clips only" in text
+    assert "cached" not in emofilm.render(emofilm.score([_record("f_gio001aes", "happiness", "positive")])).split("\n", 1)[1]
+    path, summary = tmp_path / "results.jsonl", tmp_path / "summary.json"
+    path.write_text("".join(json.dumps(line) + "\n" for line in batch))
+    from saber_agent.cli import main
+
+    assert main(["eval", str(path), "--emofilm", "--json", str(summary)]) == 0
+    assert "over the computed clips only" in capsys.readouterr().out
+    saved = json.loads(summary.read_text())["emofilm"]["test"]
+    assert saved["cache_hits"] == 2 and saved["seconds_per_clip"] == pytest.approx(3.0)
+
+
+def test_the_bench_flags_clips_whose_slots_came_from_its_cache(tmp_path, registry, speech_wav):
+    from bench import real_emotion
+    from saber_agent.api import analyze
+    from saber_agent.settings import AnalysisSettings
+
+    settings = AnalysisSettings(plugins=["prosody"], reasoner="fusion", reperception_budget={"max_calls": 0})
+    prosody = [t for t in registry.tools_for(settings) if t.name == "prosody"]  # the fresh registry's tool: patched here only
+    real_emotion.cache_tools(tmp_path / "slots", prosody)
+    states = []
+    for _ in range(2):
+        real_emotion.SLOT_HITS.clear()
+        analyze(str(speech_wav), settings)
+        states.append(real_emotion.cache_state({"prosody"}))
+    assert states == ["miss", "hit"]
+    assert real_emotion.cache_state({"prosody", "transcript"}) == "partial"  # the transcript was computed
