@@ -89,6 +89,11 @@ def _classifier():
 
     classifier = getattr(_local, "classifier", None)
     if classifier is None:
+        if not hasattr(cv2, "CascadeClassifier"):  # OpenCV 5.x dropped the Haar cascade detector
+            raise FaceDetectorMissing(
+                f"OpenCV {cv2.__version__} has no Haar cascade detector (cv2.CascadeClassifier); "
+                "install opencv-python-headless<5, or use face.tracker=mediapipe."
+            )
         classifier = cv2.CascadeClassifier(cascade_path())
         if classifier.empty():
             raise FaceDetectorMissing(f"{cascade_path()} could not be loaded as a Haar cascade.")

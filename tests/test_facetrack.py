@@ -130,6 +130,17 @@ def test_cascade_is_found():
     assert facetrack.cascade_path().endswith("haarcascade_frontalface_default.xml")
 
 
+def test_an_opencv_without_haar_cascades_is_a_missing_detector_not_a_crash(monkeypatch):
+    """OpenCV 5.x has no cv2.CascadeClassifier (seen on a GPU machine's image). Both versions cannot be
+    installed side by side here, so the attribute is removed for this test."""
+    import cv2
+
+    monkeypatch.setattr(facetrack._local, "classifier", None, raising=False)
+    monkeypatch.delattr(cv2, "CascadeClassifier")
+    with pytest.raises(facetrack.FaceDetectorMissing, match="opencv-python-headless<5"):
+        facetrack.detect_faces(skimage_data.astronaut())
+
+
 def test_a_face_found_by_one_full_scan_only_is_not_a_second_face():
     """The bundled sample: one full scan (frame 10) takes the space shuttle beside the astronaut's
     head for a face, and the search around it then follows it. Seen by one scan of four, it is dropped."""
