@@ -22,6 +22,10 @@ to the tool's own code needs a fresh cache folder). With `--cache` each results 
 `evidence_cache`: "hit" (every tool's slot from the cache), "partial" (some) or "miss", and the
 seconds per clip are over the clips not from the cache (`emofilm.score`). The results JSONL (`--out`) can
 be scored again with `saber-agent eval RESULTS --emofilm`.
+
+Each split's report includes the calibration of the answers' stated confidence (`saber_agent.eval.calibration`).
+`--split dev --fit-confidence` fits the fusion's confidence mapping again (Platt scaling of each clip's `backing`,
+`plugins/reasoners/fusion_confidence.py`) and prints the two numbers with the calibration they give on dev.
 """
 
 from __future__ import annotations
@@ -88,6 +92,17 @@ def cache_tools(cache: Path, tools) -> None:
         tool.perceive = cached
 
 
+def backing_of(result) -> float:
+    """How much of the evidence backs the answer's class (`fusion_confidence.backing`, what the fusion's stated
+    confidence maps), kept per clip so `--fit-confidence` can fit that mapping again."""
+    from saber_agent.cues import merge_cues
+    from saber_agent.plugins.reasoners.fusion import as_basic
+    from saber_agent.plugins.reasoners.fusion_confidence import backing
+
+    cues = {m: as_basic(c) for m, c in merge_cues(result.cues).items()}
+    return round(backing(cues, result.analysis.basic_emotion), 6)
+
+
 def record_of(row: dict, result, seconds: float) -> dict:
     analysis = result.analysis
     voice = result.evidence.slot("acoustic_feat").measurements.get("voice_emotion") or {}
@@ -96,12 +111,38 @@ def record_of(row: dict, result, seconds: float) -> dict:
         "id": row["id"], "clip": row["path"], "status": "ok", "seconds": round(seconds, 3),
         "labels": {"emotion": row["emotion"], "subset": row["subset"]},
         "prediction": {"basic_emotion": analysis.basic_emotion, "emotions": analysis.emotions,
-                       "valence": analysis.valence, "valence_label": analysis.valence_label, "arousal": analysis.arousal},
+                       "valence": analysis.valence, "valence_label": analysis.valence_label, "arousal": analysis.arousal,
+                       "confidence": analysis.confidence},
+        "backing": backing_of(result),
         "voice": {k: voice.get(k) for k in ("emotion", "valence", "arousal", "confidence", "reader")},
         "words": {"text": words.text, "language": words.measurements.get("language"),
                   "sentiment": words.measurements.get("sentiment")} if words.ok else None,
         "conflicts": [c.description for c in result.conflicts],
     }
+
+
+def fit_confidence(records: list[dict], folds: int = 5) -> str:
+    """Platt scaling of the per-clip backing against the basic emotion being right (`eval.calibration.fit_platt`):
+    the two numbers for `fusion_confidence.PLATT_A`/`PLATT_B`, with the calibration they give on these clips, in
+    sample and `folds`-fold cross-validated (each fold's answers mapped by a fit on the others)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from saber_agent.eval.calibration import calibration, fit_platt, platt, render_calibration
+
+    backing = [r["backing"] for r in records]
+    right = [r["labels"]["emotion"] == r["prediction"]["basic_emotion"] for r in records]
+    marked = ["uncertain" in r["prediction"]["emotions"] for r in records]
+    a, b = fit_platt(backing, right)
+    lines = [f"confidence mapping fitted on {len(records)} clips: PLATT_A = {a:.3f}, PLATT_B = {b:.3f}",
+             render_calibration(calibration(backing, right, marked), "the backing itself as the confidence"),
+             render_calibration(calibration([platt(x, a, b) for x in backing], right, marked), "fitted mapping, in sample")]
+    crossed = [0.0] * len(records)
+    for train, held in StratifiedKFold(folds, shuffle=True, random_state=0).split(backing, right):
+        fa, fb = fit_platt([backing[i] for i in train], [right[i] for i in train])
+        for i in held:
+            crossed[i] = platt(backing[i], fa, fb)
+    lines.append(render_calibration(calibration(crossed, right, marked), f"fitted mapping, {folds}-fold cross-validated"))
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +163,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="first fit a voice model on the dev split (saber-agent train voice) and use it")
     parser.add_argument("--out", type=Path, help="write the results JSONL here")
     parser.add_argument("--json", type=Path, help="write the scores as JSON here")
+    parser.add_argument("--fit-confidence", action="store_true",
+                        help="fit the fusion's confidence mapping (Platt scaling of the backing, "
+                        "plugins/reasoners/fusion_confidence.py) on these clips and print it; dev split only")
     args = parser.parse_args(argv)
+    if args.fit_confidence and args.split != "dev":
+        parser.error("--fit-confidence fits on the dev split only (the protocol: nothing is chosen on test); use --split dev")
 
     from saber_agent.api import analyze
     from saber_agent.commands.analyze import _option as parse_option
@@ -178,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(errors)} clip(s) failed, e.g. {errors[0]['id']}: {errors[0]['error']}")
     report = emofilm.score(records)
     print(emofilm.render(report))
+    if args.fit_confidence:
+        print("\n" + fit_confidence([r for r in records if r["status"] == "ok"]))
     if args.json:
         args.json.write_text(json.dumps({"settings": settings.model_dump(), "report": report}, indent=1, default=str) + "\n")
     return 0

@@ -101,6 +101,9 @@ class Analysis(BaseModel):
     basic_emotion: BasicEmotion = "neutral"
     valence: float = Field(default=0.0, ge=-1.0, le=1.0)
     arousal: float = Field(default=0.5, ge=0.0, le=1.0)
+    # the reasoner's stated probability that `basic_emotion` is right (fusion: `fusion_confidence`); None where it states
+    # none (a model's answer); scored by `saber_agent.eval.calibration`
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     cues_cited: dict[str, list[str]] = Field(default_factory=dict)  # modality -> cues
     conflict_explanation: str | None = None
     weighed: list[str] = Field(default_factory=list)  # what the reasoner says it weighed

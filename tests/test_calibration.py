@@ -98,3 +98,16 @@ def test_render_and_answer_of():
     line = {"prediction": {"basic_emotion": "anger", "emotions": ["angry", "uncertain"], "confidence": 0.31}}
     assert answer_of(line) == ("anger", 0.31, True)
     assert answer_of({"prediction": {"basic_emotion": "fear", "emotions": ["afraid"]}}) == ("fear", None, False)
+
+
+def test_fit_platt_recovers_a_known_logistic_mapping():
+    from saber_agent.eval.calibration import fit_platt, platt
+
+    rng = random.Random(5)
+    scores = [rng.random() for _ in range(4000)]
+    right = [rng.random() < platt(s, -1.0, 2.0) for s in scores]
+    a, b = fit_platt(scores, right)
+    assert a == pytest.approx(-1.0, abs=0.2) and b == pytest.approx(2.0, abs=0.35)
+    assert expected_calibration_error([platt(s, a, b) for s in scores], right) < 0.04
+    with pytest.raises(ValueError, match="both right and wrong"):
+        fit_platt([0.1, 0.2], [True, True])

@@ -127,3 +127,59 @@ def test_the_bench_flags_clips_whose_slots_came_from_its_cache(tmp_path, registr
         states.append(real_emotion.cache_state({"prosody"}))
     assert states == ["miss", "hit"]
     assert real_emotion.cache_state({"prosody", "transcript"}) == "partial"  # the transcript was computed
+
+
+def _stated(ident, basic, confidence, uncertain=False):
+    record = _record(ident, basic, "negative")
+    record["prediction"].update(confidence=confidence, emotions=[basic, *(["uncertain"] if uncertain else [])])
+    return record
+
+
+def test_stated_confidences_get_a_calibration_report_per_split(tmp_path, capsys):
+    records = [_stated("f_gio001aes", "happiness", 0.9), _stated("f_gio002aes", "anger", 0.9),
+               _stated("f_rab001aes", "anger", 0.2, uncertain=True), _stated("f_rab002aes", "neutral", 0.2, uncertain=True),
+               _record("m_rab001aes", "anger", "negative")]  # no stated confidence: no calibration for dev
+    report = emofilm.score(records)
+    calibration = report["test"]["calibration"]
+    # bins (0.8, 0.9] and (0.1, 0.2]: two answers each, one right: |0.5 - 0.9| and |0.5 - 0.2| weigh half each
+    assert calibration["ece"] == pytest.approx(0.35) and calibration["brier"] == pytest.approx(1.5 / 4)
+    assert calibration["confident_wrong"] == 1 and calibration["confident_wrong_share"] == pytest.approx(0.5)
+    assert calibration["uncertain"] == {"n": 2, "accuracy": 0.5} and calibration["certain"] == {"n": 2, "accuracy": 0.5}
+    assert "calibration" not in report["dev"]
+    text = emofilm.render(report)
+    assert "calibration (test; basic emotion right)" in text and "ECE (10 equal-width bins) 0.350" in text
+    assert "calibration (dev" not in text
+    path, summary = tmp_path / "results.jsonl", tmp_path / "summary.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    from saber_agent.cli import main
+
+    assert main(["eval", str(path), "--emofilm", "--json", str(summary)]) == 0
+    assert "confident wrong (wrong answers with confidence >= 0.6): 1/2 = 0.500" in capsys.readouterr().out
+    assert json.loads(summary.read_text())["emofilm"]["test"]["calibration"]["ece"] == pytest.approx(0.35)
+
+
+def test_the_bench_keeps_the_stated_confidence_and_fits_its_mapping_on_dev_only(registry, speech_wav):
+    import random
+
+    from bench import real_emotion
+    from saber_agent.api import analyze
+    from saber_agent.plugins.reasoners.fusion_confidence import stated_confidence
+    from saber_agent.settings import AnalysisSettings
+
+    settings = AnalysisSettings(plugins=["prosody"], reasoner="fusion", reperception_budget={"max_calls": 0})
+    row = {"id": "m_rab001aes", "path": str(speech_wav), "emotion": "anger", "subset": "dev"}
+    record = real_emotion.record_of(row, analyze(str(speech_wav), settings), 1.0)
+    assert record["prediction"]["confidence"] == stated_confidence(record["backing"])
+    rng = random.Random(1)
+    lines = []
+    for i in range(60):
+        back = rng.random()
+        right = rng.random() < 0.2 + 0.6 * back
+        lines.append({"backing": back, "labels": {"emotion": "anger"},
+                      "prediction": {"basic_emotion": "anger" if right else "fear", "emotions": []}, "id": f"m_rab{i:03d}"})
+    text = real_emotion.fit_confidence(lines)
+    assert "PLATT_A = " in text and "fitted mapping, 5-fold cross-validated" in text
+    a, b = (float(part.split("= ")[1]) for part in text.splitlines()[0].split(": ")[1].split(", "))
+    assert b > 1.0  # the backing tells right from wrong here: a steep mapping
+    with pytest.raises(SystemExit):  # fitting on the test split is against the protocol, refused before any work
+        real_emotion.main(["--split", "test", "--fit-confidence"])

@@ -20,6 +20,7 @@ from saber_agent.cues import (
 )
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
+from saber_agent.plugins.reasoners.fusion_confidence import answer_confidence
 from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exported: the naming rules moved there)
     AROUSAL_MARGIN,
     BASIC,
@@ -229,6 +230,7 @@ class FusionReasoner(Reasoner):
             basic_emotion=basic,
             valence=round(max(-1.0, min(1.0, valence)), 3),
             arousal=round(max(0.0, min(1.0, arousal)), 3),
+            confidence=answer_confidence(cues, basic),  # the stated probability that `basic` is right
             cues_cited=cited,
             conflict_explanation=explanation,
             weighed=weighed or ["no modality gave an emotion estimate; the conclusion defaults to neutral"],

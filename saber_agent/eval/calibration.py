@@ -167,6 +167,31 @@ def calibration(confidences: Sequence[float | None], correct: Sequence[bool], un
     )
 
 
+def fit_platt(scores: Sequence[float], correct: Sequence[bool]) -> tuple[float, float]:
+    """(A, B) of Platt scaling (Platt 1999): the logistic regression ``P(right) = 1 / (1 + exp(-(A + B * score)))``
+    of the answers' correctness on a score, fitted by scikit-learn without a penalty. Needs right and wrong answers."""
+    import numpy as np
+
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        from saber_agent.errors import missing_extra
+
+        raise ImportError(missing_extra("fitting a confidence mapping", "scikit-learn", "batch")) from None
+    right = [int(bool(r)) for r in correct]
+    if len(scores) != len(right) or len(set(right)) < 2:
+        raise ValueError("fit_platt needs one score per answer and both right and wrong answers")
+    model = LogisticRegression(C=np.inf).fit(np.asarray(scores, dtype=float)[:, None], right)
+    return float(model.intercept_[0]), float(model.coef_[0, 0])
+
+
+def platt(score: float, a: float, b: float) -> float:
+    """``1 / (1 + exp(-(a + b * score)))``."""
+    import math
+
+    return 1.0 / (1.0 + math.exp(-(a + b * score)))
+
+
 def answer_of(record: dict[str, Any]) -> tuple[str | None, float | None, bool]:
     """(basic emotion, stated confidence or None, marked uncertain) of a results line's prediction."""
     prediction = record.get("prediction") or {}
@@ -200,4 +225,4 @@ def render_calibration(report: Calibration | dict[str, Any] | None, title: str =
 
 
 __all__ = ["BINNING", "CONFIDENT", "N_BINS", "Calibration", "GroupAccuracy", "ReliabilityBin", "answer_of", "calibration",
-           "expected_calibration_error", "reliability_bins", "render_calibration", "top_label_brier"]
+           "expected_calibration_error", "fit_platt", "platt", "reliability_bins", "render_calibration", "top_label_brier"]

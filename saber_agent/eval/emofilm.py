@@ -14,7 +14,9 @@ present, scikit-learn's ``balanced_accuracy_score``), balanced valence accuracy 
 everything else negative; a "neutral" valence counts as wrong), the share of clips called
 neutral, the confusion matrix and seconds per clip. A line whose perception came from a cache
 (``evidence_cache`` "hit", or "partial": some of it) costs no perception: it is counted as a cache hit
-and left out of the seconds per clip, which are over computed clips only.
+and left out of the seconds per clip, which are over computed clips only. Where the answers state a
+confidence, its calibration (`saber_agent.eval.calibration`: ECE, top-label Brier, confident wrong,
+accuracy marked uncertain vs not).
 """
 
 from __future__ import annotations
@@ -124,10 +126,15 @@ def from_cache(record: dict) -> bool:
 def score(records: list[dict]) -> dict[str, dict]:
     """Scores per split of results lines (``id``, ``prediction.basic_emotion``, ``prediction.valence_label``,
     optional ``seconds`` or batch lines' ``timings.total``, optional ``evidence_cache``); lines whose id is not
-    an EmoFilm name are skipped. ``seconds_per_clip`` is over the computed clips only (``cache_hits`` not)."""
+    an EmoFilm name are skipped. ``seconds_per_clip`` is over the computed clips only (``cache_hits`` not). Where
+    lines state ``prediction.confidence``, ``calibration`` holds `eval.calibration.calibration` of it (ECE, Brier,
+    confident wrong, accuracy marked uncertain vs not) against the basic emotion being right."""
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix
 
+    from saber_agent.eval.calibration import answer_of, calibration
+
     by_split: dict[str, list[tuple[str, str, str, float | None]]] = {}
+    stated: dict[str, list[tuple[float | None, bool]]] = {}  # per split: (stated confidence, marked uncertain)
     hits: dict[str, int] = {}
     for record in records:
         found = label_of(str(record.get("id", ""))) or label_of(str(record.get("clip", "")))
@@ -140,6 +147,7 @@ def score(records: list[dict]) -> dict[str, dict]:
         hits[found[1]] = hits.get(found[1], 0) + cached
         # a cache hit's seconds are the reasoner's only: they would make the analysis look fast
         by_split.setdefault(found[1], []).append((found[0], basic, valence, None if cached else _seconds(record)))
+        stated.setdefault(found[1], []).append(answer_of(record)[1:])
     report = {}
     for split, rows in sorted(by_split.items()):
         gold = [g for g, *_ in rows]
@@ -159,6 +167,11 @@ def score(records: list[dict]) -> dict[str, dict]:
             "labels": labels,
             "confusion": confusion_matrix(gold, pred, labels=labels).tolist(),
         }
+        # the stated confidence against the basic emotion being right (`eval.calibration`); none where no line states one
+        confidences = [c for c, _ in stated[split]]
+        if any(c is not None for c in confidences):
+            calibrated = calibration(confidences, [g == p for g, p in zip(gold, pred, strict=True)], [u for _, u in stated[split]])
+            report[split]["calibration"] = calibrated.to_dict()
         # cross-check: sklearn's balanced accuracy is the same mean of recalls over the gold classes
         if set(pred) <= set(gold) and len(set(gold)) > 1:
             assert abs(report[split]["uar"] - balanced_accuracy_score(gold, pred)) < 1e-3
@@ -184,6 +197,11 @@ def render(report: dict[str, dict], title: str = "") -> str:
                      f"{r['neutral_share'] * 100:>7.0f}% {sec:>7} {r.get('cache_hits', 0):>7}")
     if any(r.get("cache_hits") for r in report.values()):
         lines.append("s/clip: over the computed clips only; cached: clips whose perception came from the evidence cache")
+    for split, r in report.items():
+        if r.get("calibration"):
+            from saber_agent.eval.calibration import render_calibration
+
+            lines.append("\n" + render_calibration(r["calibration"], f"calibration ({split}; basic emotion right)"))
     for split, r in report.items():
         short = [label[:5] for label in r["labels"]]
         lines.append(f"\nconfusion ({split}; rows gold, columns predicted)")
