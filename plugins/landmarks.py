@@ -17,7 +17,10 @@ solutions" carry their TFLite models inside the wheel (nothing is downloaded):
   mode inside a clip, reset between clips.
 
 Models load once per process (`saber_agent.devices.shared_model`); a MediaPipe graph is not safe to
-call from two threads at once, so each one has a lock.
+call from two threads at once, so each one has a lock. MediaPipe and TFLite log C++ lines to descriptor 2
+("INFO: Created TensorFlow Lite XNNPACK delegate", "W0000 ... inference_feedback_manager.cc") when a graph
+is built and first runs, and no switch silences them (`saber_agent.native_logs`): a graph is built and run
+inside `native_logs_filtered` until it has logged them (`_QuietGraph`), so they stay off the Python API's stderr.
 """
 
 from __future__ import annotations
@@ -51,11 +54,35 @@ def missing() -> str | None:
     return None
 
 
-class _Solution:
-    """One MediaPipe solution graph and the lock that serializes calls to it."""
+class _QuietGraph:
+    """A MediaPipe solution graph (built and run once by `_load`, its start-up lines filtered there) whose
+    `process` runs inside `native_logs_filtered` until the first call that found landmarks, for a landmark
+    graph (``landmarks``: the result's field; its landmark projection warns once then)."""
 
-    def __init__(self, graph):
-        self.graph = graph
+    def __init__(self, graph, landmarks: str | None = None):
+        self._graph = graph
+        self._landmarks = landmarks
+        self.settled = landmarks is None
+
+    def process(self, image: np.ndarray):
+        if self.settled:
+            return self._graph.process(image)
+        from saber_agent.native_logs import native_logs_filtered
+
+        with native_logs_filtered():
+            result = self._graph.process(image)
+        self.settled = self._landmarks is None or getattr(result, self._landmarks, None) is not None
+        return result
+
+    def __getattr__(self, name: str):
+        return getattr(self._graph, name)
+
+
+class _Solution:
+    """One MediaPipe solution graph (its log lines filtered while it starts) and the lock that serializes calls to it."""
+
+    def __init__(self, graph, landmarks: str | None = None):
+        self.graph = _QuietGraph(graph, landmarks)
         self.lock = threading.Lock()
 
 
@@ -95,15 +122,19 @@ def _load(kind: str, **options) -> _Solution:
     from saber_agent.devices import shared_model
 
     def build(_device: str) -> _Solution:
-        mp = import_mediapipe()
+        from saber_agent.native_logs import native_logs_filtered
 
-        if kind == "face_detection":
-            return _Solution(mp.solutions.face_detection.FaceDetection(**options))
-        if kind == "face_mesh":
-            return _Solution(mp.solutions.face_mesh.FaceMesh(**options))
-        if kind == "pose":
-            return _Solution(mp.solutions.pose.Pose(**options))
-        raise ValueError(kind)
+        mp = import_mediapipe()
+        solutions = {"face_detection": (mp.solutions.face_detection.FaceDetection, None),
+                     "face_mesh": (mp.solutions.face_mesh.FaceMesh, "multi_face_landmarks"),
+                     "pose": (mp.solutions.pose.Pose, "pose_landmarks")}
+        make, landmarks = solutions[kind]
+        with native_logs_filtered():  # TFLite's "Created ... XNNPACK delegate", absl's first lines
+            graph = make(**options)
+            # the graph's threads open its models (and log) after the constructor returns, but before its first
+            # result: one black picture (it finds nothing there; the state a tracking graph keeps stays empty)
+            graph.process(np.zeros((64, 64, 3), np.uint8))
+        return _Solution(graph, landmarks)
 
     return shared_model(f"mediapipe-{kind}", "mediapipe-0.10.21", "cpu", build, options=tuple(sorted(options.items())))
 

@@ -13,6 +13,12 @@ command and forwards every line except those: informational and warning lines in
 (``I``/``W`` + date), and the two fixed lines above. Errors (``E``/``F`` lines) and everything else,
 Python's own output included, pass unchanged. ``SABER_AGENT_NATIVE_LOGS=1`` (or ``SABER_AGENT_DEBUG=1``)
 turns the filter off.
+
+The command line filters for a whole command. Library code (the Python API, the UI, a batch worker)
+filters only where the lines come from: `native_logs_filtered` around MediaPipe's graphs while they
+are built and first run (plugins/landmarks.py). It is one filter shared by every thread: the first
+thread in puts it in front of descriptor 2, the last one out takes it away, so threads that overlap
+(face and body perception run in parallel) do not swap descriptor 2 in and out of order.
 """
 
 from __future__ import annotations
@@ -82,6 +88,31 @@ def filtered_stderr(enabled: bool | None = None) -> Iterator[None]:
         _flush()
         os.dup2(original, 2)  # closes the pipe's last write end: the reader sees the end and stops
         thread.join(timeout=5)
+
+
+_shared_lock = threading.Lock()
+_shared_depth = 0
+_shared_filter: contextlib.AbstractContextManager | None = None
+
+
+@contextlib.contextmanager
+def native_logs_filtered() -> Iterator[None]:
+    """`filtered_stderr`, shared by every thread for as long as one of them is inside (see the module docstring):
+    for library code around a native library's calls. Other threads' output meanwhile passes, filtered the same."""
+    global _shared_depth, _shared_filter
+    with _shared_lock:
+        if _shared_depth == 0:
+            _shared_filter = filtered_stderr()
+            _shared_filter.__enter__()
+        _shared_depth += 1
+    try:
+        yield
+    finally:
+        with _shared_lock:
+            _shared_depth -= 1
+            if _shared_depth == 0:
+                done, _shared_filter = _shared_filter, None
+                done.__exit__(None, None, None)
 
 
 def _flush() -> None:
