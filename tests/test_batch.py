@@ -132,6 +132,7 @@ def test_a_broken_file_becomes_an_error_line_and_the_batch_goes_on(batch_registr
         assert record["status"] == "ok", record.get("error")
         assert set(record["saber"]) == {"video_desc", "audio_desc", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"}
         assert record["prediction"]["basic_emotion"] and record["content_hash"] and record["timings"]["total"] > 0
+        assert 0 < record["prediction"]["confidence"] < 1  # the fusion states its probability of being right
         assert record["slots"]["acoustic_feat"]["plugin"] == "prosody"
         assert record["evidence_cache"] == "off"
     assert records["b_hostile.mp4"]["saber"]["body_lang_desc"].startswith("The audio's RMS level")

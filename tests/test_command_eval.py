@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from saber_agent.cli import main
 
 FIXTURE = Path(__file__).with_name("data") / "emobench_sample.json"
@@ -33,6 +35,22 @@ def test_eval_prints_a_table_writes_plots_and_json(tmp_path, capsys):
     assert report["report"]["splits"]["all"]["basic"]["accuracy"] == 1.0
     assert report["report"]["splits"]["conflict"]["open_vocab"]["f_s"] == 1.0
     assert {Path(p).name for p in report["plots"]} == {"confusion_basic.png", "confusion_valence.png", "splits.png"}
+
+
+def test_eval_reports_the_calibration_of_stated_confidences(tmp_path, capsys):
+    results = tmp_path / "r.jsonl"
+    lines = [{"id": i, "status": "ok", "labels": {"emotion": gold}, "conflicts": [], "saber": {"sentiment_analysis": ""},
+              "prediction": {"emotions": [basic], "basic_emotion": basic, "valence": -0.5, "valence_label": "negative",
+                             "arousal": 0.5, "confidence": confidence}}
+             for i, gold, basic, confidence in [("a", "angry", "anger", 0.8), ("b", "sad", "anger", 0.8)]]
+    results.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert main(["eval", str(results), "--json", str(tmp_path / "report.json")]) == 0
+    out = capsys.readouterr().out
+    # one bin (0.7, 0.8]: accuracy 0.5 at confidence 0.8 -> ECE 0.3; Brier (0.04 + 0.64) / 2 = 0.34; b is confident wrong
+    assert "calibration: ECE (10 equal-width bins)" in out and "0.300" in out and "0.340" in out
+    assert "calibration: confident (>=0.6) share of wrong" in out
+    saved = json.loads((tmp_path / "report.json").read_text())["report"]["splits"]["all"]["calibration"]
+    assert saved["ece"] == pytest.approx(0.3) and saved["confident_wrong_share"] == 1.0
 
 
 def test_eval_refuses_what_it_cannot_read_or_do(registry, tmp_path, capsys):

@@ -14,7 +14,8 @@ from saber_agent.evidence import PERCEPTION_SLOTS
 
 ROOT = Path(__file__).resolve().parent.parent
 # the only modules that import scikit-learn, each under an extra that lists it
-SKLEARN_USERS = {"training/voice.py": "voice", "saber_agent/eval/emofilm.py": "voice"}
+SKLEARN_USERS = {"training/voice.py": "voice", "saber_agent/eval/emofilm.py": "voice",
+                 "saber_agent/eval/calibration.py": "batch"}  # saber-agent eval's calibration scores
 
 
 def extras() -> dict[str, list[str]]:

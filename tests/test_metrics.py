@@ -206,3 +206,25 @@ def test_uar_by_hand():
     s = classification_scores(["anger", "anger", "happiness", "happiness", "happiness", "happiness"],
                               ["anger", "anger", "happiness", "sadness", "anger", "anger"])
     assert s.uar == pytest.approx((1.0 + 0.25) / 2) and s.accuracy == pytest.approx(3 / 6)
+
+
+def test_stated_confidences_are_scored_for_calibration_per_split():
+    def stated(id_, emotions, basic, gold, confidence, conflicts=()):
+        record = _record(id_, emotions, basic, "negative", conflicts=conflicts, labels={"emotion": gold})
+        record["prediction"]["confidence"] = confidence
+        return record
+
+    records = [stated("a", ["angry"], "anger", "angry", 0.9), stated("b", ["angry"], "anger", "sad", 0.9),
+               stated("c", ["sad", "uncertain"], "sadness", "sad", 0.3, conflicts=[("face", "words")]),
+               stated("d", ["afraid", "uncertain"], "fear", "sad", 0.3, conflicts=[("face", "words")])]
+    report = evaluate(records)
+    everything, conflict = report.splits["all"].calibration, report.splits["conflict"].calibration
+    # bins (0.8, 0.9] and (0.2, 0.3]: each two answers, one right: (|0.5 - 0.9| + |0.5 - 0.3|) / 2
+    assert everything.ece == pytest.approx(0.3) and everything.brier == pytest.approx((0.01 + 0.81 + 0.49 + 0.09) / 4)
+    assert everything.confident_wrong_share == pytest.approx(0.5)  # b (0.9) of the wrong b and d
+    assert (everything.uncertain.n, everything.uncertain.accuracy, everything.certain.accuracy) == (2, 0.5, 0.5)
+    assert conflict.n == 2 and conflict.ece == pytest.approx(0.2) and conflict.confident_wrong_share == 0.0
+    # no stated confidence: no calibration; an unreadable one: a note, the rest of the report stands
+    assert evaluate([_record("a", ["angry"], "anger", "negative", labels={"emotion": "angry"})]).splits["all"].calibration is None
+    broken = evaluate([stated("a", ["angry"], "anger", "angry", 1.7)]).splits["all"]
+    assert broken.calibration is None and "[0, 1]" in broken.calibration_note and broken.basic.accuracy == 1.0

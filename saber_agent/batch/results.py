@@ -179,6 +179,7 @@ def clip_record(result, full: bool = False) -> dict[str, Any]:
             "valence": analysis.valence,
             "valence_label": analysis.valence_label,
             "arousal": analysis.arousal,
+            "confidence": analysis.confidence,  # stated probability that basic_emotion is right (None: none stated)
             "conflict_explanation": analysis.conflict_explanation,
         }
     slots = {}

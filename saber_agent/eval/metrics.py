@@ -13,6 +13,9 @@
 - **LLM judge** (optional): EMER's clue-overlap and label-overlap scores (1-10) from any object with
   ``complete(prompt) -> str`` (`saber_agent.eval.llm_judge`, re-exported here); `reasoner_judge`
   adapts a registered reasoner backend.
+- **Calibration** of the answers' stated confidence (``prediction.confidence``) against the basic class
+  being right: ECE, top-label Brier, confident-wrong share, accuracy of answers marked "uncertain" vs
+  not (`saber_agent.eval.calibration`); only where some answer states a confidence.
 - Every report is given for all clips and separately for clips whose modalities **agree** and
   **conflict** (the manifest's ``split``, or the result's named conflicts when none is given), as
   SABER-Test splits them.
@@ -27,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from saber_agent.eval.calibration import Calibration, calibration
 from saber_agent.eval.emotion_lexicon import basic_of, extract_emotions, sector_of, sectors_of_labels, sectors_of_text
 from saber_agent.eval.llm_judge import (  # re-exported: the old import path
     CLUE_PROMPT,
@@ -202,6 +206,8 @@ class ClipSample:
     pred_basic: str | None = None
     gold_valence: str | None = None
     pred_valence: str | None = None
+    pred_confidence: float | None = None  # the answer's stated probability that pred_basic is right, if it states one
+    pred_uncertain: bool = False  # the answer marks itself "uncertain"
     gold_description: str | None = None
     pred_description: str = ""
     judged: bool = False
@@ -238,6 +244,8 @@ def clip_sample(record: dict[str, Any], labels: dict[str, Any] | None = None) ->
         sample.pred_sectors = sectors_of_labels(sample.pred_words)
         sample.pred_basic = prediction.get("basic_emotion")
         sample.pred_valence = prediction.get("valence_label")
+        sample.pred_confidence = prediction.get("confidence")
+        sample.pred_uncertain = "uncertain" in (prediction.get("emotions") or [])
         sample.pred_description = ((record.get("saber") or {}).get("sentiment_analysis") or "").strip()
     elif sample.scored:
         sample.status = "no-prediction"
@@ -258,6 +266,8 @@ class SplitReport:
     valence: ClassScores | None = None
     open_vocab: OpenVocabScores | None = None
     judge: JudgeScores | None = None
+    calibration: Calibration | None = None  # of the stated confidence against the basic class being right
+    calibration_note: str | None = None  # why answers that state a confidence were not scored for calibration
 
 
 @dataclass
@@ -274,6 +284,14 @@ def split_report(name: str, samples: Sequence[ClipSample]) -> SplitReport:
     scored = [s for s in samples if s.scored]
     basic = [(s.gold_basic, s.pred_basic) for s in scored if s.gold_basic and s.pred_basic]
     valence = [(s.gold_valence, s.pred_valence) for s in scored if s.gold_valence and s.pred_valence]
+    answered = [s for s in scored if s.gold_basic and s.pred_basic]
+    stated, note = None, None
+    if any(s.pred_confidence is not None for s in answered):
+        try:
+            stated = calibration([s.pred_confidence for s in answered], [s.gold_basic == s.pred_basic for s in answered],
+                                 [s.pred_uncertain for s in answered])
+        except (ImportError, ValueError) as exc:  # no scikit-learn, or a confidence out of [0, 1]: the rest stands
+            note = str(exc)
     return SplitReport(
         name=name,
         clips=len(samples),
@@ -282,6 +300,8 @@ def split_report(name: str, samples: Sequence[ClipSample]) -> SplitReport:
         valence=classification_scores([g for g, _ in valence], [p for _, p in valence], VALENCE_LABELS),
         open_vocab=open_vocab_scores((s.pred_sectors, s.gold_sectors) for s in scored),
         judge=judge_scores(scored),
+        calibration=stated,
+        calibration_note=note,
     )
 
 

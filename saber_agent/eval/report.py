@@ -51,6 +51,12 @@ def metric_rows(report: EvalReport) -> list[tuple[str, list]]:
         ("open vocab: precision", pick(lambda s: s.open_vocab.precision)),
         ("open vocab: recall", pick(lambda s: s.open_vocab.recall)),
         ("open vocab: F_s", pick(lambda s: s.open_vocab.f_s)),
+        ("calibration: answers with a confidence", pick(lambda s: s.calibration.n)),
+        ("calibration: ECE (10 equal-width bins)", pick(lambda s: s.calibration.ece)),
+        ("calibration: top-label Brier", pick(lambda s: s.calibration.brier)),
+        ("calibration: confident (>=0.6) share of wrong", pick(lambda s: s.calibration.confident_wrong_share)),
+        ("calibration: accuracy marked uncertain", pick(lambda s: s.calibration.uncertain.accuracy)),
+        ("calibration: accuracy not marked", pick(lambda s: s.calibration.certain.accuracy)),
         ("judge: clips", pick(lambda s: s.judge.n)),
         ("judge: clue overlap (1-10)", pick(lambda s: s.judge.clue_overlap)),
         ("judge: label overlap (1-10)", pick(lambda s: s.judge.label_overlap)),
@@ -67,6 +73,8 @@ def render(report: EvalReport) -> str:
         f"agree/conflict split: {source.get('manifest', 0)} clip(s) from the manifest, "
         f"{source.get('result', 0)} from the named conflicts of the result"
     )
+    if report.splits["all"].calibration_note:
+        parts.append("calibration: not scored: " + report.splits["all"].calibration_note)
     if report.unlabelled:
         parts.append(f"{report.unlabelled} analysed clip(s) have no gold label and are not scored")
     basic = report.splits["all"].basic
