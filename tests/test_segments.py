@@ -273,3 +273,35 @@ def test_unreadable_file_is_a_clear_media_error(tmp_path):
     for path in (tmp_path / "missing.mp4", broken):
         with pytest.raises(MediaError, match=path.name):
             analyze(path, segment="utterances")
+
+
+def test_the_foundation_module_imports_no_plugin_nor_the_graph_and_the_run_names_still_resolve():
+    # segments.py is foundation: the run over utterances (the graph per window, faces placed by the speaker_faces
+    # plugin) lives in saber_agent/segments_run.py; the old names resolve lazily (PEP 562), as speakers.py does
+    import ast
+    import inspect
+    import subprocess
+    import sys
+
+    from saber_agent import segments
+
+    def imports(tree):  # every module an import statement names, "saber_agent.plugins.facetrack.track_faces" style
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                yield from (f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                yield from (alias.name for alias in node.names)
+
+    tree = ast.parse(inspect.getsource(segments))
+    upper = ("saber_agent.plugins", "saber_agent.graphs", "saber_agent.segments_run")
+    shim = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "__getattr__")
+    imported = [name for name in imports(tree) if name.startswith(upper)]
+    assert imported == list(imports(shim)) == ["saber_agent.segments_run"], imported  # the lazy re-export only, even in functions
+    code = ("import sys, saber_agent.segments as s; "
+            "assert not [m for m in sys.modules if m.startswith(('saber_agent.plugins', 'saber_agent.graphs'))]; "
+            "import saber_agent.segments_run as r; assert s.analyze_segments is r.analyze_segments and s.run_graph is r.run_graph; "
+            "from saber_agent.segments import analyze_segments, face_context, FACE_SLOT")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(AttributeError):
+        segments.no_such_name  # noqa: B018

@@ -1,0 +1,168 @@
+"""The run of an utterance-level analysis (``--segment utterances``, `saber_agent.segments`): each utterance's
+window through the one compiled graph, its speaker's voice and face placed, and the whole-clip summary.
+
+Moved out of `saber_agent.segments` (a foundation module: the segment models, the splitter, the decode of a
+long file) because the run needs what the foundation must not import: the graph (`saber_agent.graphs`) and
+the face plugins (`saber_agent.plugins.facetrack`, `saber_agent.plugins.speaker_faces`), each imported when a
+run starts. Like `saber_agent.api`, this is the entry layer; `saber_agent.segments.analyze_segments` and the
+other names below still resolve there (lazily). The segment model and the whose-face rules: the docstring of
+`saber_agent.segments` and docs/segments.md.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from saber_agent.evidence import Result
+from saber_agent.media import clip_cache
+from saber_agent.segments import (
+    MAX_UTTERANCE_S,
+    MIN_PAUSE_S,
+    Segment,
+    SegmentedResult,
+    Speaker,
+    segment_decode,
+    split_utterances,
+    whole_clip_words,
+)
+from saber_agent.settings import AnalysisSettings
+
+# -- whose face -------------------------------------------------------------------------------
+
+FACE_SLOT = "facial_exp_desc"
+
+
+def _main_track(path: str, window: AnalysisSettings):
+    """The face tool's main-face track of one window (cached with the window's clip, where the face tool
+    finds it again), or None when it cannot be made."""
+    from saber_agent.plugins.facetrack import track_faces, tracker_option
+
+    try:
+        return track_faces(clip_cache.get(path, window.decode), tracker_option(window))
+    except Exception:  # no detector here, a bad option: the face tool says so in its own slot
+        return None
+
+
+def face_context(note: str, reads: dict[str, str], tool: str):
+    """The face slot of an utterance whose speaker's face is not identified: unavailable for the speaker,
+    with the faces on screen as context (no expression is claimed for the speaker, so no face cue)."""
+    from saber_agent.evidence import Provenance, Slot
+
+    on_screen = ", ".join(f"{fid} {read.split(': ', 1)[-1]}" for fid, read in reads.items())
+    context = f"faces on screen: {on_screen}" if on_screen else "faces on screen, not read"
+    text = (f"The speaker's face is not identified ({note}), so no facial expression is given for the speaker; "
+            f"{context} (context, not the speaker's expression).")
+    why = f"the speaker's face is not identified: {note}; {context}, none known to be the speaker's"
+    return Slot(text=text, status="unavailable", reason=why,
+                measurements={"speaker_face": None, "why": note, "faces_on_screen": reads},
+                provenance=Provenance(plugin=f"segments ({tool} not run for this utterance)"))
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+RunWindow = Callable[[str, AnalysisSettings], Result]
+
+
+def run_graph(path: str, settings: AnalysisSettings) -> Result:
+    """One graph run over the window in `settings.decode.window_s`."""
+    from saber_agent.graphs import graph
+
+    return graph.invoke({"clip_path": path}, context=settings)["result"]
+
+
+def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None = None, run: RunWindow | None = None,
+                     progress: Callable[[int, int, Segment], None] | None = None) -> SegmentedResult:
+    """Split the clip into utterances, analyse each through the graph (`run`, default `run_graph`; the
+    batch runner passes its cached one), place speakers and faces, and summarise. Raises MediaError
+    for a file that cannot be decoded; one utterance's failure is kept in its `Segment.error`."""
+    from saber_agent.plugins.facetrack import tracker_option
+    from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, main_face_elsewhere, track_all_faces, unattributed_face
+    from saber_agent.registry import get_registry
+    from saber_agent.speakers import cluster_voices, f0_hz, measure_voice
+    from saber_agent.voice_activity import voice_activity
+
+    path, run = os.fspath(path), run or run_graph
+    settings = (settings or AnalysisSettings()).updated(segment="none")
+    decode = segment_decode(path, settings.decode.whole())
+    settings = settings.updated(decode=decode)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    clip = clip_cache.get(path, decode)
+    timings["decode"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
+    split: dict = {"min_pause_s": MIN_PAUSE_S, "max_utterance_s": MAX_UTTERANCE_S}
+    spans: list[tuple[float, float]] = []
+    if clip.has_audio and not clip.audio_is_silent:
+        activity = voice_activity(clip)
+        if activity.probabilities is None:  # no detector: word times find the pauses the energy cannot
+            words, split["words"] = whole_clip_words(clip, settings)
+        else:  # whisper's word times drift: on the 10-minute bench clip they joined or split turns
+            words, split["words"] = None, "the detector's pauses (word times are not needed: no whole-clip transcript)"
+        spans = split_utterances(activity.regions, activity.probabilities, words)
+        split["voice_activity"] = activity.detector
+    if not spans:  # nothing to split by: the clip is one segment, analysed as a whole
+        spans, words = [(0.0, max(clip.duration_s, clip.audio.size / clip.sample_rate, 0.01))], None
+        split["note"] = "no speech found: the whole clip is one segment"
+    timings["split"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
+    rate = clip.sample_rate
+    measured = [measure_voice(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
+    voices = cluster_voices(measured) if "note" not in split else [None]
+    faces = track_all_faces(clip, tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
+    links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
+    timings["speakers"] = round(time.perf_counter() - t0, 3)
+    segments: list[Segment] = []
+    errors: list[str] = []
+    t0 = time.perf_counter()
+    for i, ((a, b), voice) in enumerate(zip(spans, voices, strict=False)):
+        window = settings.updated(decode={**decode.model_dump(), "window_s": (a, b)})
+        face = links.get(voice, (None, ""))[0] if voice else None
+        visible = faces.visible(a, b)
+        segment = Segment(index=i, start_s=a, end_s=b, speaker=voice, speaker_face=face, faces=visible,
+                          listeners=[f for f in visible if f != face] if face else [],
+                          words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
+        for fid in visible:
+            if (read := faces.reads(fid, a, b)) is not None:
+                role = "speaker" if fid == face else "listener" if face else "on screen"
+                segment.face_reads[fid] = f"{role}: {read[0]} ({read[1]:.2f})"
+        segment.face_note = unattributed_face(faces, a, b, face, links.get(voice, (None, ""))[1] if voice else "")
+        tools = get_registry().tools_for(window)
+        face_tools = [t.name for t in tools if t.slot == FACE_SLOT]
+        if face and face_tools and len(visible) > 1 and not segment.face_note:  # is the face it reads the speaker's?
+            segment.face_note = main_face_elsewhere(_main_track(path, window), faces, face, a, b)
+        if segment.face_note and face_tools:  # the face tool would read whichever face is largest: not run
+            window = window.updated(plugins=[t.name for t in tools if t.slot != FACE_SLOT])
+        try:
+            segment.result = run(path, window)
+        except Exception as exc:  # one utterance failing must not lose the others
+            segment.error = f"{type(exc).__name__}: {exc}"
+            errors.append(f"segment {i} ({a:.2f}-{b:.2f} s): {segment.error}")
+        else:
+            if segment.face_note and face_tools:
+                segment.result.evidence = segment.result.evidence.with_slots(
+                    {FACE_SLOT: face_context(segment.face_note, segment.face_reads, face_tools[0])})
+        segments.append(segment)
+        if progress is not None:
+            progress(i + 1, len(spans), segment)
+    timings["segments"] = round(time.perf_counter() - t0, 3)
+    speakers = []
+    for voice in dict.fromkeys(v for v in voices if v):
+        mine = [k for k, v in enumerate(voices) if v == voice]
+        f0s = [f0_hz(measured[k].features) for k in mine if measured[k] is not None]
+        face, why = links.get(voice, (None, ""))
+        speakers.append(Speaker(label=voice, segments=mine, speech_s=round(sum(spans[k][1] - spans[k][0] for k in mine), 2),
+                                f0_median_hz=round(float(np.median(f0s)), 1) if f0s else None, face=face, face_link=why))
+    face_info = {"ids": list(faces.boxes), "detector": faces.detector, "still_picture": faces.still,
+                 "mouth_movement": faces.mouth_note or "measured (MediaPipe face mesh: inner-lip opening)",
+                 "expressions": faces.expression_note or "read per face (FER-2013 model of the face tool)"}
+    from saber_agent.segment_summary import summarise
+
+    return SegmentedResult(clip=clip.info, segments=segments, speakers=speakers, summary=summarise(segments, speakers),
+                           split=split, faces=face_info, timings=timings, errors=errors)
+
+
+__all__ = ["FACE_SLOT", "RunWindow", "analyze_segments", "face_context", "run_graph"]
