@@ -5,6 +5,7 @@ from __future__ import annotations
 from saber_agent import hookimpl
 from saber_agent.checking import (
     ConsistencyCheck,
+    against_neutral,
     content_words,
     evidence_text,
     modalities_in,
@@ -19,7 +20,6 @@ from saber_agent.cues import (
     basic_readings,
     conflict_name,
     emotion_sign,
-    leans_clearly,
     merge_cues,
     within_modality,
 )
@@ -210,18 +210,23 @@ class EmotionBacking(ConsistencyCheck):
         naming = sorted({c.modality for c in request.cues if emotion in basic_readings(c.emotion)}
                         | ({"voice"} if "voice" in cues and emotion in voice_runners_up(request) else set()))
         leaning = {m: c for m, c in cues.items() if c.confidence >= MIN_CONFIDENCE and abs(c.valence) >= MIN_LEANING}
-        if naming:
-            return self.outcome(True, f"{' and '.join(naming)} read(s) {emotion}", backed_by=naming, **details)
         named_conflicts = self._named_conflicts(request, analysis)
         sign = emotion_sign(emotion)
         if emotion == "neutral":
-            # the threshold of "leans clearly" is the fusion's own (`cues.leans_clearly`): a confident modality that
-            # leans but not clearly ("It was okay I guess.", +0.23) does not rule out neutral
-            if not any(leans_clearly(c.valence) for c in leaning.values()):
-                return self.outcome(True, "neutral: no modality leans clearly", **details)
+            # neutral is a finding, not the fallback for unsure: a modality reading neutral backs it only where no
+            # confident modality leans clearly to another emotion (`checking.against_neutral`, the fusion's rule too;
+            # "leans clearly" is `cues.leans_clearly`: "It was okay I guess.", +0.23, does not rule neutral out)
+            against = against_neutral(cues, voice_runners_up(request) if "voice" in cues else set())
+            details["against"] = [c.modality for c in against]
+            if not against:
+                said = f"{' and '.join(naming)} read(s) neutral" if naming else "no confident modality leans clearly"
+                return self.outcome(True, said, backed_by=naming, **details)
             if named_conflicts:
                 return self.outcome(True, f"neutral as the balance of the named conflict ({named_conflicts[0]})", **details)
-        elif sign:
+            return self.outcome(False, self._critique(emotion, cues, leaning, request, against), **details)
+        if naming:
+            return self.outcome(True, f"{' and '.join(naming)} read(s) {emotion}", backed_by=naming, **details)
+        if sign:
             # a modality that leans this way but names no emotion (or none of the seven classes: "tense",
             # "agitated"), or names one of the other sign (a reading torn between emotions, whose valence weighs
             # them all), backs any emotion of that sign, where the analysis says it weighed that modality
@@ -262,15 +267,18 @@ class EmotionBacking(ConsistencyCheck):
         return None
 
     @staticmethod
-    def _critique(emotion: str, cues: dict[str, ModalityCue], leaning: dict[str, ModalityCue], request) -> str:
-        """What the evidence reads, and what would back the answer: sent back to the reasoner."""
+    def _critique(emotion: str, cues: dict[str, ModalityCue], leaning: dict[str, ModalityCue], request,
+                  against: list[ModalityCue] | None = None) -> str:
+        """What the evidence reads, and what would back the answer: sent back to the reasoner. For a neutral answer
+        ruled out by confident clear leans (`against`, `checking.against_neutral`), which modalities rule it out and how
+        confidently, and no neutral among the options."""
         def reading(m: str, c: ModalityCue) -> str:
             what = c.emotion or "no emotion"
             return f"{m} {'read' if m == 'words' else 'reads'} {what} (valence {c.valence:+.2f})"
 
         said = "; ".join(reading(m, c) for m, c in sorted(cues.items()))
-        named = sorted({b for c in cues.values() for b in basic_readings(c.emotion)}
-                       | (voice_runners_up(request) if "voice" in cues else set()))
+        named = sorted(({b for c in cues.values() for b in basic_readings(c.emotion)}
+                        | (voice_runners_up(request) if "voice" in cues else set())) - ({"neutral"} if against else set()))
         options = [f"an emotion a modality reads ({', '.join(named)})"] if named else []
         lean_free = [m for m, c in sorted(leaning.items()) if EmotionBacking._lean_free(c)]
         if lean_free:
@@ -282,8 +290,15 @@ class EmotionBacking(ConsistencyCheck):
         # grammar can require honestly (one that wrote them would commit the model to nothing)
         if emotion == "neutral" and request.conflicts:
             options.append(f"name the {' / '.join(conflict_name(c) for c in request.conflicts)} conflict whose sides cancel")
-        why = (f"no modality reads it and a modality leans clearly (|valence| > {CLEAR_LEAN})" if emotion == "neutral"
-               else "no modality reads it or leans its way without naming another emotion, and no named conflict explains it")
+        if against:  # neutral ruled out by confident clear leans
+            confident = "; ".join(f"the {c.modality} {'read' if c.modality == 'words' else 'reads'} {c.emotion or 'no emotion'} "
+                                  f"at valence {c.valence:+.2f}, confidence {c.confidence:.2f}" for c in against)
+            return (f"the analysis names neutral, but neutral is a finding, not the fallback for unsure, and a confident "
+                    f"modality (confidence {MIN_CONFIDENCE} or more, no neutral reading of its own) leans clearly "
+                    f"(|valence| > {CLEAR_LEAN}) to another emotion: {confident} (all: {said}); name "
+                    + ", or ".join(options or ["what a modality reads"])
+                    + "; where the evidence cannot decide, name the emotion it leans to and say you are uncertain")
+        why = "no modality reads it or leans its way without naming another emotion, and no named conflict explains it"
         return f"the analysis names {emotion}, but {why}: {said}; name " + ", or ".join(options or ["what a modality reads"])
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome
+from saber_agent.cues import MIN_CONFIDENCE, basic_readings, leans_clearly
+from saber_agent.evidence import PERCEPTION_SLOTS, SLOT_MODALITY, Analysis, CheckOutcome, ModalityCue
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.vocab import CJK_RUN, OBSERVABLE_CUES
 
@@ -93,9 +94,28 @@ def voice_runners_up(request: ReasoningRequest, share: float = RUNNER_UP_SHARE) 
     """The basic emotions the voice reading gives at least `share` of its top probability: its cue names only the
     top one, but a close second is as much its reading ("sadness 0.34, happiness 0.30" is a torn voice, not a sad
     one). The emotion_backing check's rule, which the fusion reasoner follows when it renames a voice's emotion."""
-    probs = voice_probabilities(request) or {}
+    return runners_up(voice_probabilities(request), share)
+
+
+def runners_up(probs: dict[str, float] | None, share: float = RUNNER_UP_SHARE) -> set[str]:
+    """The classes of a voice reading's probabilities (`voice_probabilities`) with at least `share` of the top one
+    (`voice_runners_up` of a request)."""
+    probs = probs or {}
     top = max(probs.values(), default=0.0)
     return {e for e, p in probs.items() if top > 0 and p >= share * top}
+
+
+def against_neutral(cues: dict[str, ModalityCue], voice_readings: set[str] | frozenset = frozenset()) -> list[ModalityCue]:
+    """The cues (one per modality, `cues.merge_cues`) that rule out a "neutral" conclusion: confident (at least
+    `cues.MIN_CONFIDENCE`), leaning clearly (`cues.leans_clearly`), and reading no neutral themselves (no neutral among
+    the readings of their emotion word, `cues.basic_readings`; for the voice, none among `voice_readings`, its
+    reading's runners-up, `voice_runners_up`). Neutral is a finding (a calm face, a flat voice, words that read
+    neutral, or no confident clear lean at all), not the fallback for unsure: a confident clear lean of another
+    emotion (the 1.5B's "Oh wonderful, I am so happy to see you", words +0.93 at 0.80, over a neutral face and voice)
+    is no neutral, whatever else reads neutral. The emotion_backing check's rule, which the fusion reasoner follows."""
+    return [c for m, c in sorted(cues.items())
+            if c.confidence >= MIN_CONFIDENCE and leans_clearly(c.valence) and "neutral" not in basic_readings(c.emotion)
+            and not (m == "voice" and "neutral" in voice_readings)]
 
 
 def reported(cue: str, source: str) -> bool:

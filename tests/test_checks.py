@@ -270,6 +270,64 @@ def test_a_still_body_does_not_back_neutral_against_an_angry_face():
     assert EmotionBacking().check(make_request([calm_voice, still]), Analysis(basic_emotion="neutral")).passed
 
 
+# -- neutral is a finding, not the fallback for unsure (issue 17): a confident clear lean to another emotion rules it out
+
+NEUTRAL_FACE = ModalityCue(modality="face", valence=0.0, arousal=0.3, emotion="neutral", confidence=0.7, basis="neutral 0.70")
+NEUTRAL_VOICE = ModalityCue(modality="voice", valence=0.02, arousal=0.3, emotion="neutral", confidence=0.35, basis="flat")
+HAPPY_WORDS = ModalityCue(modality="words", valence=0.93, arousal=0.6, emotion="happiness", confidence=0.8, basis="wonderful")
+
+
+def voice_request(cues, probabilities):
+    """`make_request` with the voice reading's probabilities in the acoustic slot, where the checks read them."""
+    req = make_request(cues)
+    acoustic = Slot(text="A loud, harsh voice.", status="ok", measurements={"voice_emotion": {"probabilities": probabilities}})
+    return req.model_copy(update={"evidence": req.evidence.model_copy(update={"acoustic_feat": acoustic})})
+
+
+def test_neutral_fails_over_confident_happy_words_whatever_else_reads_neutral():
+    """The trial's 1.5B answer: "neutral" for "Oh wonderful, I am so happy to see you" (words happiness +0.93 at
+    confidence 0.80) over a neutral face and voice. It passed: a modality reading neutral backed neutral first."""
+    from saber_agent.plugins.checks import backed_emotions
+
+    req = make_request([NEUTRAL_FACE, NEUTRAL_VOICE, HAPPY_WORDS])
+    assert not req.conflicts  # a neutral reading opposes nothing: no conflict to name could explain the words away
+    outcome = EmotionBacking().check(req, Analysis(basic_emotion="neutral", reasoning="The face, voice and words are calm."))
+    assert not outcome.passed and outcome.details["against"] == ["words"]
+    # the critique says what rules neutral out and what would pass, offers no neutral, and says how to answer unsure
+    assert "the words read happiness at valence +0.93, confidence 0.80" in outcome.message, outcome.message
+    assert "an emotion a modality reads (happiness)" in outcome.message and "say you are uncertain" in outcome.message
+    assert EmotionBacking().check(req, Analysis(basic_emotion="happiness")).passed
+    assert "neutral" not in backed_emotions(req) and "happiness" in backed_emotions(req)
+
+
+def test_neutral_fails_over_a_confident_angry_voice_unless_the_voice_reads_neutral_too():
+    angry = ModalityCue(modality="voice", valence=-0.5, arousal=0.85, emotion="anger", confidence=0.6, basis="anger 0.62")
+    sure = {"anger": 0.62, "neutral": 0.1, "sadness": 0.1, "happiness": 0.06, "fear": 0.06, "disgust": 0.03, "surprise": 0.03}
+    req = voice_request([NEUTRAL_FACE, angry], sure)
+    outcome = EmotionBacking().check(req, Analysis(basic_emotion="neutral"))
+    assert not outcome.passed and outcome.details["against"] == ["voice"]
+    assert "the voice reads anger at valence -0.50, confidence 0.60" in outcome.message, outcome.message
+    assert EmotionBacking().check(req, Analysis(basic_emotion="anger")).passed
+    # a voice torn between anger and neutral (neutral at least RUNNER_UP_SHARE of the top) reads neutral too
+    torn = {**sure, "anger": 0.4, "neutral": 0.3}
+    assert EmotionBacking().check(voice_request([NEUTRAL_FACE, angry], torn), Analysis(basic_emotion="neutral")).passed
+    # a voice reading under MIN_CONFIDENCE (the default reader's weak ones) is no finding: it rules nothing out
+    weak = angry.model_copy(update={"confidence": 0.25})
+    assert EmotionBacking().check(voice_request([NEUTRAL_FACE, weak], sure), Analysis(basic_emotion="neutral")).passed
+
+
+def test_neutral_passes_where_the_evidence_reads_neutral():
+    calm_words = ModalityCue(modality="words", valence=0.1, emotion="neutral", confidence=0.6, basis="balanced wording")
+    outcome = EmotionBacking().check(make_request([NEUTRAL_FACE, NEUTRAL_VOICE, calm_words]), Analysis(basic_emotion="neutral"))
+    assert outcome.passed and outcome.details["backed_by"] == ["face", "voice", "words"] and outcome.details["against"] == []
+    # a lean that is weak (confidence under MIN_CONFIDENCE) or not clear (|valence| <= CLEAR_LEAN) leaves neutral backed
+    for faint in (HAPPY_WORDS.model_copy(update={"confidence": 0.29}), HAPPY_WORDS.model_copy(update={"valence": 0.25})):
+        assert EmotionBacking().check(make_request([NEUTRAL_FACE, faint]), Analysis(basic_emotion="neutral")).passed, faint
+    # words whose own reading is neutral ("calm") back it even where they lean
+    calm = ModalityCue(modality="words", valence=0.3, emotion="calm", confidence=0.6, basis="calm")
+    assert EmotionBacking().check(make_request([calm]), Analysis(basic_emotion="neutral")).passed
+
+
 def test_mixed_words_are_addressed_only_by_a_word_that_reads_them_as_irony():
     praise = ModalityCue(modality="words", valence=0.5, confidence=0.8, emotion="happiness",
                          mixed="praises a bad event: 'love' with 'wasting'")

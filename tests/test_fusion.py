@@ -223,11 +223,40 @@ def test_a_confident_clear_lean_pulled_under_by_weak_or_signless_cues_names_its_
     req = request(bad, _body_cue())
     analysis = FusionReasoner().reason(req)
     assert analysis.basic_emotion == "sadness" and not _failed_checks(req, analysis)
-    # a modality that reads neutral keeps the balance neutral
+    # a modality that reads neutral no longer keeps the balance neutral against a confident clear lean (neutral is a
+    # finding, not the fallback for unsure: `checking.against_neutral`): the lean names its emotion, said uncertain
     calm_face = ModalityCue(modality="face", valence=0.0, arousal=0.2, emotion="neutral", confidence=0.9, basis="neutral face")
     req = request(bad, calm_face)
     analysis = FusionReasoner().reason(req)
-    assert analysis.basic_emotion == "neutral" and not _failed_checks(req, analysis)
+    assert analysis.basic_emotion == "sadness" and "uncertain" in analysis.emotions and not _failed_checks(req, analysis)
+    assert abs(analysis.valence) < 0.25 and "does not outweigh a confident clear lean" in analysis.reasoning
+    # ... and keeps it neutral where the lean is not confident (under MIN_CONFIDENCE) or not clear (|valence| <= CLEAR_LEAN)
+    for faint in (bad.model_copy(update={"confidence": 0.29}), bad.model_copy(update={"valence": -0.25})):
+        req = request(faint, calm_face)
+        analysis = FusionReasoner().reason(req)
+        assert analysis.basic_emotion == "neutral" and not _failed_checks(req, analysis), faint
+
+
+def test_a_neutral_face_and_voice_do_not_outvote_confidently_happy_words():
+    """Neutral is a finding, not the fallback for unsure (issue 17): a neutral face and voice outvoted happy words
+    (+0.4 at confidence 0.6) into "neutral", which the emotion_backing check now fails (`checking.against_neutral`).
+    The fusion names the words' happiness and, as the balance (+0.16) does not lean clearly, says it is uncertain."""
+    from saber_agent.plugins.checks import EmotionBacking
+
+    face = ModalityCue(modality="face", valence=0.0, arousal=0.3, emotion="neutral", confidence=0.7, basis="neutral 0.70")
+    voice = ModalityCue(modality="voice", valence=0.02, arousal=0.3, emotion="neutral", confidence=0.35, basis="flat")
+    nice = ModalityCue(modality="words", valence=0.4, arousal=0.5, emotion="happiness", confidence=0.6, basis="nice")
+    req = request(face, voice, nice)
+    analysis = FusionReasoner().reason(req)
+    assert analysis.basic_emotion == "happiness" and "uncertain" in analysis.emotions and 0 < analysis.valence < 0.25
+    assert not _failed_checks(req, analysis) and "should not be read as a finding" in analysis.reasoning
+    assert "Neutral is ruled out: the words lean clearly (valence +0.40, confidence 0.60)" in analysis.reasoning
+    assert not EmotionBacking().check(req, analysis.model_copy(update={"basic_emotion": "neutral"})).passed
+    # where the words read neutral too, neutral is the finding
+    calm = nice.model_copy(update={"valence": 0.1, "emotion": "neutral"})
+    req = request(face, voice, calm)
+    analysis = FusionReasoner().reason(req)
+    assert analysis.basic_emotion == "neutral" and "uncertain" not in analysis.emotions and not _failed_checks(req, analysis)
 
 
 def test_a_surprised_face_over_a_sad_voice_is_surprise_not_a_smile():

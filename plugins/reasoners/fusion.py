@@ -9,13 +9,14 @@ Which emotion the cues name, and how far a weak lean leans, are the rules of `fu
 from __future__ import annotations
 
 from saber_agent import hookimpl
-from saber_agent.checking import evidence_text, reported, voice_probabilities
+from saber_agent.checking import against_neutral, evidence_text, reported, runners_up, voice_probabilities
 from saber_agent.cues import (
     CLEAR_LEAN,
     MIN_CONFIDENCE,
     MIN_LEANING,
     basic_of,
     emotion_sign,
+    leans_clearly,
     merge_cues,
 )
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
@@ -106,7 +107,8 @@ class FusionReasoner(Reasoner):
             a_sum += weight * cue.arousal
         valence = v_sum / total if total else 0.0
         arousal = a_sum / total if total else 0.5
-        label, basic, lean_note = lean_reading(cues, valence, arousal, bool(request.conflicts))
+        probs = voice_probabilities(request) if "voice" in cues else None  # a reading without its cue is none
+        label, basic, lean_note = lean_reading(cues, valence, arousal, bool(request.conflicts), probs)
         emotions = [label] if cues else ["undetermined"]  # no estimate at all is not a finding of calm
         explanation = None
 
@@ -187,7 +189,6 @@ class FusionReasoner(Reasoner):
                 f"(valence {valence:+.2f})."
             )
         else:
-            probs = voice_probabilities(request) if "voice" in cues else None  # a reading without its cue is none
             named, certainty = vote(cues, valence, probs)
             if named:
                 lean_note = ""  # a cue names the emotion, not the lean
@@ -215,6 +216,19 @@ class FusionReasoner(Reasoner):
                     emotions = [label, "uncertain"] if "uncertain" in emotions else [label]
                 if contradicts(basic, valence) and "uncertain" not in emotions:
                     emotions.append("uncertain")  # a weak lean against the named emotion's sign is no finding
+            against = against_neutral(cues, runners_up(probs) if "voice" in cues else set())
+            if basic != "neutral" and not leans_clearly(valence) and against:
+                # neutral is ruled out by a confident clear lean (the emotion_backing check's rule), but the weighed
+                # balance does not follow it clearly: the evidence leans and cannot decide, so the emotion named is no
+                # finding (issue 17: "neutral" is a finding, not the fallback for unsure; neither is this emotion)
+                if "uncertain" not in emotions:
+                    emotions.append("uncertain")
+                if not lean_note and any(c.emotion == "neutral" for c in cues.values()):
+                    lean_note = ("Neutral is ruled out: " + "; ".join(
+                        f"the {c.modality} {'lean' if c.modality == 'words' else 'leans'} clearly (valence {c.valence:+.2f}, "
+                        f"confidence {c.confidence:.2f})" for c in against)
+                        + ", which a modality reading neutral does not outweigh (neutral is a finding, not the fallback "
+                        "for unsure).")
 
         cited = self._cite(request, cues)
         visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))

@@ -12,7 +12,7 @@ reasoner (`plugins.reasoners.fusion`, which re-exports every name here; moved ou
 
 from __future__ import annotations
 
-from saber_agent.checking import RUNNER_UP_SHARE
+from saber_agent.checking import RUNNER_UP_SHARE, against_neutral, runners_up
 from saber_agent.cues import (
     AROUSAL_OF,
     CLEAR_LEAN,
@@ -61,29 +61,40 @@ def lean_free(cue: ModalityCue) -> bool:
     return all(emotion_sign(b) * cue.valence < 0 for b in basic_readings(cue.emotion))
 
 
-def lean_reading(cues: dict[str, ModalityCue], valence: float, arousal: float, conflicted: bool) -> tuple[str, str, str]:
+def lean_reading(cues: dict[str, ModalityCue], valence: float, arousal: float, conflicted: bool,
+                 voice_probs: dict | None = None) -> tuple[str, str, str]:
     """(open-vocabulary label, basic class, why) that the weighed lean of `cues` supports where no rule names an
     emotion: `emotion_of`, held to what a lean backs (the emotion_backing check's rule, `plugins.checks.EmotionBacking`);
-    `why` is a sentence where that moved it, else "".
+    `why` is a sentence where that moved it, else "". `voice_probs`: the voice reading's probabilities, if any
+    (`checking.voice_probabilities`), whose runners-up tell whether the voice reads neutral too.
 
     Estimates under `MIN_CONFIDENCE` are no findings (`find_conflicts` names no conflict on them either), and a body's
     movement carries no sign. So a clear lean names an emotion of its sign only through a confident cue that leans that
     way (`MIN_LEANING`) and names no class of its own (`lean_free`); where the confident cues that lean that way name
     surprise, which has no sign, it is surprise; where none leans that way, neutral. And a balance that leans nowhere
-    clearly is neutral only where some cue reads neutral, or a detected conflict's sides cancel, or no confident cue
-    leans clearly: a confident clear lean, pulled under `CLEAR_LEAN` by weak estimates or signless ones, names its own."""
+    clearly is neutral only where a detected conflict's sides cancel, or no confident cue leans clearly to another
+    emotion (`checking.against_neutral`; a cue reading neutral backs neutral only then): "neutral" is a finding, not
+    the fallback for unsure. A confident clear lean, pulled under `CLEAR_LEAN` by a neutral reading, by weak estimates
+    or by signless ones, names its own emotion (the one it reads, or for a cue that names none of its sign, the one its
+    lean stands for), which `fusion` then says is uncertain."""
     label, basic = emotion_of(valence, arousal)
     if basic == "neutral":
-        if conflicted or any("neutral" in basic_readings(c.emotion) for c in cues.values()):
+        against = [] if conflicted else against_neutral(cues, runners_up(voice_probs) if "voice" in cues else set())
+        if not against:
             return label, basic, ""
-        clear = [c for c in cues.values() if c.confidence >= MIN_CONFIDENCE and leans_clearly(c.valence) and lean_free(c)]
-        if not clear:
-            return label, basic, ""
-        lead = max(clear, key=lambda c: (MODALITY_WEIGHT.get(c.modality, 0.3) * c.confidence, c.modality))
-        label, basic = emotion_of(lead.valence, arousal)
+        lead = max(against, key=lambda c: (MODALITY_WEIGHT.get(c.modality, 0.3) * c.confidence, c.modality))
+        if lean_free(lead) or lead.emotion not in BASIC:
+            label, basic = emotion_of(lead.valence, arousal)
+            what = f"the emotion is named from its lean ({basic})"
+        else:
+            basic, label = lead.emotion, OPEN_LABEL[lead.emotion]
+            what = f"the emotion is the one it reads ({basic})"
+        others = ("a modality reading neutral does not outweigh a confident clear lean"
+                  if any("neutral" in basic_readings(c.emotion) for c in cues.values())
+                  else "the rest are weak estimates or carry no sign")
         return label, basic, (f"The weighed balance leans nowhere clearly, but the {lead.modality}, a confident estimate, leans "
-                              f"clearly (valence {lead.valence:+.2f}) and no modality reads neutral: the emotion is named "
-                              "from its lean (the rest are weak estimates or carry no sign).")
+                              f"clearly (valence {lead.valence:+.2f}): {what}, with low confidence ({others}; neutral is a "
+                              "finding, not the fallback for unsure).")
     sign = 1 if valence > 0 else -1
     side = [c for c in cues.values() if c.confidence >= MIN_CONFIDENCE and c.valence * sign >= MIN_LEANING]
     if any(lean_free(c) for c in side):
@@ -102,7 +113,9 @@ def vote(cues: dict[str, ModalityCue], valence: float, voice_probs: dict | None 
 
     Where the fused valence leans clearly (`cues.leans_clearly`: |v| > `CLEAR_LEAN`), only emotions of that sign take part. Words
     read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`) do
-    not vote: "neutral" wins only as a finding (balanced wording, a calm voice), not as the fallback."""
+    not vote: "neutral" wins only as a finding (balanced wording, a calm voice), not as the fallback. And neutral
+    takes no part where a confident cue leans clearly to another emotion (`checking.against_neutral`, the
+    emotion_backing check's rule): a neutral face does not outvote confidently happy words."""
     scores: dict[str, float] = {}
     support: dict[str, float] = {}
     for modality, cue in cues.items():
@@ -116,6 +129,8 @@ def vote(cues: dict[str, ModalityCue], valence: float, voice_probs: dict | None 
     if leans_clearly(valence):
         fitting = {e: w for e, w in scores.items() if emotion_sign(e) * valence > 0}
         scores = fitting or scores
+    if "neutral" in scores and against_neutral(cues, runners_up(voice_probs) if "voice" in cues else set()):
+        del scores["neutral"]
     if not scores or not sum(scores.values()):
         return None, 0.0
     best = max(scores, key=scores.get)
