@@ -23,7 +23,8 @@ speaker confusion plus turns left without a voice), the share of conversations w
 is right and whose partition is exact, and per kind. Methods (`saber_agent.speakers.cluster_voices`):
 ``prosody`` (the rule before: F0 + MFCC means, SAME_VOICE and the spread rule), ``fused`` (the default
 now), ``bic`` and ``embedding`` (GE2E d-vectors, `saber_agent.voice_embedding`). ``--fit`` prints the
-fused weights fitted on the dev sets (the constants in `saber_agent.speakers`). ``--through-split N``
+fused constants fitted on the dev sets (GLR_BIAS by least log-loss, then the weights: the constants in
+`saber_agent.speakers`). ``--through-split N``
 also cuts N conversations per set with the product's own voice-activity split instead of the script.
 """
 
@@ -211,33 +212,41 @@ def score_through_split(library, convs, methods: list[str], rng) -> dict:
 
 
 def fit_fusion(sets: list[tuple[list[Utterance], list]]) -> dict:
-    """The "fused" weights of `saber_agent.speakers`: linear logistic regression (scikit-learn; score fusion as
-    in speaker verification, Bruemmer & du Preez 2006) of same speaker / not on each same-sex pair's per-frame
-    GLR, |F0 median difference| and MFCC-mean distance, over the dev sets, each set and class weighted
-    equally; scaled so that a fused distance of 1 is even odds. Also the weights without the GLR (a pair
-    where an utterance has no cepstral frames)."""
+    """The "fused" constants of `saber_agent.speakers`: linear logistic regression (scikit-learn; score fusion as
+    in speaker verification, Bruemmer & du Preez 2006) of same speaker / not on each same-sex pair's
+    `speakers.pair_features` (GLR excess, |F0 median difference|, MFCC-mean distance, upper-formant difference),
+    over the dev sets, each set and class weighted equally; scaled so that a fused distance of 1 is even odds.
+    GLR_BIAS is the grid value whose fit has the least weighted log-loss on those pairs. Also the weights
+    without the GLR (a pair where an utterance has no cepstral frames)."""
     from sklearn.linear_model import LogisticRegression
 
-    from saber_agent.speakers import frame_glr
+    from saber_agent.speakers import pair_features
 
-    rows, same, weight = [], [], []
-    for library, voices in sets:
-        ok = [i for i, v in enumerate(voices) if v is not None and v.frames is not None]
-        x = np.stack([voices[i].features for i in ok])
-        who, sex = np.array([library[i].speaker for i in ok]), np.array([library[i].sex for i in ok])
-        upper = np.triu_indices(len(ok), 1)
-        keep = (sex[:, None] == sex[None, :])[upper]
-        pair_same = (who[:, None] == who[None, :])[upper][keep]
-        glr = frame_glr([voices[i].frames for i in ok])[upper][keep]
-        f0 = np.abs(x[:, None, 0] - x[None, :, 0])[upper][keep]
-        mfcc = np.linalg.norm(x[:, None, 2:] - x[None, :, 2:], axis=-1)[upper][keep]
-        rows.append(np.column_stack([glr, f0, mfcc]))
-        same.append(pair_same)
-        weight.append(np.where(pair_same, 0.5 / pair_same.sum(), 0.5 / (~pair_same).sum()))
-    x, y, w = np.vstack(rows), np.concatenate(same), np.concatenate(weight) * sum(map(len, same)) / len(sets)
-    out = {"pairs": int(len(y)), "same_pairs": int(y.sum())}
-    for name, columns in (("FUSE_WEIGHTS", [0, 1, 2]), ("FUSE_WEIGHTS_NO_FRAMES", [1, 2])):
-        model = LogisticRegression(C=1e4).fit(x[:, columns], y, sample_weight=w)
+    def table(bias: float):
+        rows, same, weight = [], [], []
+        for library, voices in sets:
+            ok = [i for i, v in enumerate(voices) if v is not None and v.frames is not None and v.formants is not None]
+            who, sex = np.array([library[i].speaker for i in ok]), np.array([library[i].sex for i in ok])
+            upper = np.triu_indices(len(ok), 1)
+            keep = (sex[:, None] == sex[None, :])[upper]
+            pair_same = (who[:, None] == who[None, :])[upper][keep]
+            rows.append(pair_features([voices[i] for i in ok], glr_bias=bias)[upper][keep])
+            same.append(pair_same)
+            weight.append(np.where(pair_same, 0.5 / pair_same.sum(), 0.5 / (~pair_same).sum()))
+        return np.vstack(rows), np.concatenate(same), np.concatenate(weight) * sum(map(len, same)) / len(sets)
+
+    def fitted(x, y, w):
+        model = LogisticRegression(C=1e4, max_iter=1000).fit(x, y, sample_weight=w)
+        p = np.clip(model.predict_proba(x)[:, 1], 1e-12, 1 - 1e-12)
+        return model, float(-np.sum(w * np.where(y, np.log(p), np.log(1 - p))) / w.sum())
+
+    losses = {bias: fitted(*table(bias))[1] for bias in range(40, 130, 10)}
+    bias = min(losses, key=losses.get)
+    x, y, w = table(bias)
+    out = {"pairs": int(len(y)), "same_pairs": int(y.sum()), "GLR_BIAS": float(bias),
+           "log_loss_by_bias": {k: round(v, 4) for k, v in losses.items()}}
+    for name, columns in (("FUSE_WEIGHTS", [0, 1, 2, 3]), ("FUSE_WEIGHTS_NO_FRAMES", [1, 2, 3])):
+        model = fitted(x[:, columns], y, w)[0]
         out[name] = [round(float(v), 3) for v in -model.coef_[0] / model.intercept_[0]]
     return out
 
@@ -248,7 +257,7 @@ def main() -> None:
     parser.add_argument("--sets", default="espeak-dev,espeak-test,emofilm-dev,emofilm-test")
     parser.add_argument("--methods", default="prosody,fused,bic,embedding")
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--fit", action="store_true", help="print the fused method's weights fitted on the dev sets")
+    parser.add_argument("--fit", action="store_true", help="print the fused method's constants fitted on the dev sets")
     parser.add_argument("--through-split", type=int, default=0, metavar="N",
                         help="also N conversations per set cut by the product's own voice-activity split")
     args = parser.parse_args()

@@ -2,32 +2,34 @@
 
 - *Voices* (`measure_voice`): over the utterance's *voiced* frames only (Praat via parselmouth; silence,
   breath and consonant noise say nothing of the speaker): F0 median and spread in semitones and the
-  mean of 12 MFCCs, scaled by fixed, typical within-speaker spreads (3 st, 6 st, 40 units); and the
-  frames themselves: LPC cepstra c1..c12 (Burg, order 16) with F0, every 10 ms. Optionally
-  (`embed=True`) a GE2E d-vector (`saber_agent.voice_embedding`).
+  mean of 12 MFCCs, scaled by fixed, typical within-speaker spreads (3 st, 6 st, 40 units); the frames
+  themselves: LPC cepstra c1..c12 (Burg, order 16) with F0, every 10 ms; and the medians of ln F3 and
+  ln F4 (`saber_agent.voice_frames`). Optionally (`embed=True`) a GE2E d-vector (`saber_agent.voice_embedding`).
 - *Clustering* (`cluster_voices`, "fused" by default): average linkage over a pair distance that fuses
-  three measures by linear logistic regression (score fusion as in speaker verification; weights fitted
-  on the same-sex pairs of `bench/speaker_turns.py`'s dev sets, male film speech and espeak-ng voices):
-  the per-frame generalised likelihood ratio of the two utterances' cepstral frames (one full-covariance
-  Gaussian for both against one each: the data term of delta-BIC, Chen & Gopalakrishnan 1998), the F0
-  median difference and the MFCC-mean distance. A fused distance of 1 (`SAME_FUSED`) is even odds of
-  one speaker; groups stay apart at 1 or more. Voices are labelled A, B, ... in order of first
-  appearance; an utterance with too little voiced speech (`MIN_VOICED_S`) has no voice (None).
-  Why two men were one speaker before ("prosody", kept as a method): the means alone, under one fixed
-  threshold (SAME_VOICE 2.5): two espeak-ng male voices 2 semitones apart lie ~2 apart, one voice's
-  turns ~1.6, and the spread rule (APART x a voice's own spread, at least TURN_SPREAD) parts only
-  tight groups. The GLR of the frames sees the vocal tract (formants) over hundreds of frames, not a
-  12-value mean, and the fitted weights put the F0 difference where the data put it.
-  Measured (`bench/speaker_turns.py --conversations 120`, oracle turns, DER with pyannote.metrics,
-  prosody -> fused): espeak-ng dev voices 0.067 -> 0.054, held-out espeak-ng voices 0.055 -> 0.029,
-  EmoFilm male film speech (dev) 0.127 -> 0.120, female (test, never tuned on) 0.171 -> 0.144; two
-  male espeak voices told apart exactly 19 -> 23 of 30 conversations (dev).
+  four measures by linear logistic regression (score fusion as in speaker verification; weights fitted
+  on the same-sex pairs of `bench/speaker_turns.py`'s dev sets, male film speech and espeak-ng voices,
+  by its `--fit`): the per-frame generalised likelihood ratio (GLR) of the two utterances' cepstral
+  frames (one full-covariance Gaussian for both against one each: the data term of delta-BIC, Chen &
+  Gopalakrishnan 1998) less what one speaker's frames give by chance (GLR_BIAS x (1/n1 + 1/n2), at
+  least 0), the F0 median difference, the MFCC-mean distance and the upper-formant difference. A fused
+  distance of 1 (`SAME_FUSED`) is even odds of one speaker; groups stay apart at 1 or more, or when they
+  lie APART (2) times farther apart than their own turns do (at least FUSED_SPREAD): two like voices
+  that each repeat themselves. Voices are labelled A, B, ... in order of first appearance; an utterance
+  with too little voiced speech (`MIN_VOICED_S`) has no voice (None).
+  Why like voices merged before: the raw GLR of two short turns is large by chance (a 12 x 12 covariance
+  from ~100 frames), so the fit leant on it little and on no pair's own length; the threshold alone
+  could not use that each voice's turns lie near each other. ("prosody", the rule before that, kept as a
+  method: the means under SAME_VOICE 2.5 and the spread rule with TURN_SPREAD.)
+  Measured (`bench/speaker_turns.py --conversations 120`, oracle turns, DER with pyannote.metrics; the
+  fit before -> now; dev sets only): espeak-ng dev voices 0.054 -> 0.005 (two male voices told apart
+  exactly 23 -> 28 of 30, three voices 21 -> 29 of 30, one voice kept whole 30 of 30), EmoFilm male film
+  speech 0.120 -> 0.105 (one speaker kept whole 21 -> 27 of 40, as "prosody"); cut by the product's own
+  voice-activity split (40 conversations): 0.144 -> 0.101 and 0.299 -> 0.267.
   Limits: one turn each is too little evidence (a calm and a shouting espeak voice stay one voice, as
-  one voice calm then raised must); ~2 s film clips are still confused one time in eight (DER 0.12);
-  GE2E d-vectors ("embedding"), trained on real voices, are the best single measure on the male film
-  speech (DER 0.096) but barely separate espeak voices (0.18), and added to the fusion they moved its
-  DER by under 0.01 either way, so they are not measured by default; "bic" (delta-BIC clustering) is
-  best on espeak dev (0.032) but worse than before on held-out voices (0.060). Each set has 120
+  one voice calm then raised must); voices that differ in neither F0 nor formant frequencies stay one
+  (espeak-ng en-us and en-gb+m7: m7 changes only formant heights and widths); ~2 s film clips are
+  still confused one time in ten (DER 0.105); GE2E d-vectors ("embedding") are measured only on request;
+  "bic" (delta-BIC clustering) is worse than before on held-out voices (0.060). Each set has 120
   conversations (30-40 per kind): differences under ~0.02 are within noise. Overlapping speech is one
   utterance.
 - *Faces* (tracks with ids, the voice-to-face link by moving mouths, whose face an utterance shows)
@@ -45,22 +47,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from saber_agent.voice_frames import (  # noqa: F401 (moved there; still importable from here)
+    BIC_CEPSTRA,
+    _bic_linkage,
+    _cepstral_frames,
+    _formants,
+    _log_det,
+    _stats,
+    frame_glr,
+)
+
 F0_SCALE_ST = 3.0
 SPREAD_SCALE_ST = 6.0
 MFCC_SCALE = 40.0
 SAME_VOICE = 2.5  # average-linkage distance below which utterances may share a voice
 SAME_SPEAKER_COSINE = 0.25  # d-vectors alone ("embedding"): average cosine distance below which utterances share a speaker
-# "fused", the default: a pair's three distances weighted by linear logistic regression (fitted on the dev sets'
+# "fused", the default: a pair's `pair_features` weighted by linear logistic regression (fitted on the dev sets'
 # same-sex pairs by `bench/speaker_turns.py --fit`; each set and class weighted equally), so that a fused distance
-# of 1 is even odds of one speaker: [per-frame GLR of the cepstral frames, |F0 median difference| / 3 st,
-# MFCC-mean distance / 40]; a pair without cepstral frames is weighted on the last two alone.
-FUSE_WEIGHTS = (0.116, 0.392, 0.219)
-FUSE_WEIGHTS_NO_FRAMES = (0.43, 0.279)
+# of 1 is even odds of one speaker: [per-frame GLR excess over GLR_BIAS x (1/n1 + 1/n2), |F0 median difference| / 3 st,
+# MFCC-mean distance / 40, |mean ln F3, F4 difference|]; a pair without cepstral frames is weighted on the last three.
+FUSE_WEIGHTS = (1.164, 0.311, 0.249, 1.318)
+FUSE_WEIGHTS_NO_FRAMES = (0.396, 0.233, 3.398)
+GLR_BIAS = 70.0  # frames: one speaker's per-frame GLR is ~GLR_BIAS x (1/n1 + 1/n2) by chance (least log-loss on dev)
 SAME_FUSED = 1.0
-BIC_CEPSTRA = 12  # LPC cepstra per frame (c1..c12)
+FUSED_SPREAD = 0.3  # "fused": the least spread taken for a voice's turns (~ the lower quartile of one espeak dev voice's pairs)
 BIC_PENALTY = 1.5  # lambda of the BIC penalty ("bic"; tuned on the dev sets of bench/speaker_turns.py)
 TURN_SPREAD = 0.8  # the least spread taken for a voice's turns (one espeak voice's turns lie ~0.8 apart)
-APART = 2.0  # two groups this many times farther apart than their own turns (at least TURN_SPREAD) are two voices
+APART = 2.0  # two groups this many times farther apart than their own turns (at least TURN_SPREAD or FUSED_SPREAD) are two voices
 MIN_VOICED_S = 0.3  # an utterance needs this much voiced speech to be placed
 RELIABLE_VOICED_S = 1.5  # an utterance with less voiced speech joins the voice it is nearest to
 
@@ -74,6 +87,7 @@ class Voice:
     voiced_s: float
     embedding: np.ndarray | None = None
     frames: np.ndarray | None = None  # (voiced frames, 13): LPC cepstra c1..c12 and F0 (st) per 10 ms frame
+    formants: np.ndarray | None = None  # (2,): medians of ln F3 and ln F4 (Hz) over the voiced frames
 
 
 def measure_voice(audio: np.ndarray, rate: int, embed: bool = False) -> Voice | None:
@@ -100,27 +114,7 @@ def measure_voice(audio: np.ndarray, rate: int, embed: bool = False) -> Voice | 
     means = values[1:13, voiced].mean(axis=1)
     features = np.concatenate([[p50 / F0_SCALE_ST, (p90 - p10) / SPREAD_SCALE_ST], means / MFCC_SCALE])
     return Voice(features, round(float(voiced.sum() * mfcc.dx), 3), _embedding(audio, rate) if embed else None,
-                 _cepstral_frames(sound, f0, pitch.x1, pitch.dx))
-
-
-def _cepstral_frames(sound, f0: np.ndarray, f0_x1: float, f0_dx: float) -> np.ndarray | None:
-    """(voiced frames, 13): LPC cepstra c1..c12 (Praat: Burg LPC of order 16 in 25 ms windows every 10 ms,
-    pre-emphasis from 50 Hz, then "To LFCC") and F0 in semitones re 100 Hz, for the frames the pitch track
-    finds voiced. The cepstra follow the vocal tract's resonances (formants), which differ between two
-    voices of one sex by a few per cent: one frame says little, the spread of a few hundred says more."""
-    from parselmouth.praat import call
-
-    try:
-        lpc = call(sound, "To LPC (burg)", 16, 0.025, 0.01, 50.0)
-        cepstra = call(call(lpc, "To LFCC", 16), "To Matrix").values[:BIC_CEPSTRA]  # (12, frames)
-        first = call(lpc, "Get time from frame number", 1)
-    except Exception:  # Praat refuses a sound too short for one window: no frames, the mean features still place it
-        return None
-    at = np.clip(np.round((first + 0.01 * np.arange(cepstra.shape[1]) - f0_x1) / f0_dx).astype(int), 0, f0.size - 1)
-    voiced = f0[at] > 0
-    if voiced.sum() <= BIC_CEPSTRA + 2:
-        return None
-    return np.column_stack([cepstra[:, voiced].T, 12 * np.log2(f0[at][voiced] / 100.0)]).astype(np.float32)
+                 _cepstral_frames(sound, f0, pitch.x1, pitch.dx), _formants(sound, f0, pitch.x1, pitch.dx))
 
 
 def _embedding(audio: np.ndarray, rate: int) -> np.ndarray | None:
@@ -171,7 +165,7 @@ def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float | N
         raise ValueError(f"method {method!r}: use one of {METHODS}; all but 'prosody' need measured Voices, "
                          "'embedding' with d-vectors")
     if method == "fused":
-        groups = _average_linkage(pair_distances(kept), SAME_FUSED if threshold is None else threshold, spread_rule=False)
+        groups = _average_linkage(pair_distances(kept), SAME_FUSED if threshold is None else threshold, least_spread=FUSED_SPREAD)
     elif method == "bic":
         framed = [k for k, v in enumerate(kept) if v.frames is not None]
         groups = [[framed[g] for g in group] for group in _bic_linkage(
@@ -180,7 +174,7 @@ def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float | N
     elif method == "embedding":
         e = np.stack([v.embedding for v in kept]).astype(np.float64)
         groups = _average_linkage(np.clip(1.0 - e @ e.T, 0.0, 2.0), SAME_SPEAKER_COSINE if threshold is None else threshold,
-                                  spread_rule=False)
+                                  least_spread=None)
     else:
         groups = _prosody_groups(kept, SAME_VOICE if threshold is None else threshold)
     for k, group in enumerate(sorted(groups, key=min)):
@@ -189,47 +183,28 @@ def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float | N
     return labels
 
 
-def pair_distances(voices: list[Voice]) -> np.ndarray:
-    """(n, n) fused distances of measured utterances (`FUSE_WEIGHTS`): 1 is even odds of one speaker."""
+def pair_features(voices: list[Voice], glr_bias: float = GLR_BIAS) -> np.ndarray:
+    """(n, n, 4) what the fused distance weighs, per pair: [the GLR's excess over what one speaker's own
+    frames give (`frame_glr` - GLR_BIAS x (1/n1 + 1/n2) frames, at least 0; NaN without frames),
+    |F0 median difference| / 3 st, MFCC-mean distance / 40, |difference of the mean of ln F3 and ln F4|
+    (NaN without formants)]."""
     x = np.stack([v.features for v in voices])
-    f0 = np.abs(x[:, None, 0] - x[None, :, 0])
-    mfcc = np.linalg.norm(x[:, None, 2:] - x[None, :, 2:], axis=-1)
-    glr = frame_glr([v.frames for v in voices])
-    fused = FUSE_WEIGHTS[0] * glr + FUSE_WEIGHTS[1] * f0 + FUSE_WEIGHTS[2] * mfcc
-    fallback = FUSE_WEIGHTS_NO_FRAMES[0] * f0 + FUSE_WEIGHTS_NO_FRAMES[1] * mfcc
-    distance = np.where(np.isnan(glr), fallback, fused)
+    counts = np.array([np.nan if v.frames is None else len(v.frames) for v in voices])
+    glr = np.maximum(frame_glr([v.frames for v in voices]) - glr_bias * (1 / counts[:, None] + 1 / counts[None, :]), 0.0)
+    upper = np.array([np.full(2, np.nan) if v.formants is None else v.formants for v in voices]).mean(axis=1)
+    return np.stack([glr, np.abs(x[:, None, 0] - x[None, :, 0]), np.linalg.norm(x[:, None, 2:] - x[None, :, 2:], axis=-1),
+                     np.abs(upper[:, None] - upper[None, :])], axis=-1)
+
+
+def pair_distances(voices: list[Voice]) -> np.ndarray:
+    """(n, n) fused distances of measured utterances (`FUSE_WEIGHTS` on `pair_features`; a pair without
+    cepstral frames `FUSE_WEIGHTS_NO_FRAMES`, without formants no formant term): 1 is even odds of one speaker."""
+    pairs = pair_features(voices)
+    pairs[..., 3] = np.nan_to_num(pairs[..., 3])
+    fused = pairs @ np.asarray(FUSE_WEIGHTS)
+    distance = np.where(np.isnan(fused), pairs[..., 1:] @ np.asarray(FUSE_WEIGHTS_NO_FRAMES), fused)
     np.fill_diagonal(distance, 0.0)
     return distance
-
-
-def frame_glr(frames: list[np.ndarray | None]) -> np.ndarray:
-    """(n, n) per-frame generalised likelihood ratio of each pair's cepstra c1..c12 (one full-covariance
-    Gaussian for both against one each: (N log|S| - N1 log|S1| - N2 log|S2|) / 2N, the likelihood term of
-    delta-BIC without its penalty); NaN where either utterance has no frames."""
-    n = len(frames)
-    glr = np.full((n, n), np.nan)
-    stats = [None if f is None else _stats(f[:, :BIC_CEPSTRA]) for f in frames]
-    own = [None if st is None else _log_det(*st) for st in stats]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if stats[i] is None or stats[j] is None:
-                continue
-            (ni, si, qi), (nj, sj, qj) = stats[i], stats[j]
-            both = _log_det(ni + nj, si + sj, qi + qj)
-            glr[i, j] = glr[j, i] = 0.5 * ((ni + nj) * both - ni * own[i] - nj * own[j]) / (ni + nj)
-    return glr
-
-
-def _stats(frames: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    f = frames.astype(np.float64)
-    return float(len(f)), f.sum(axis=0), f.T @ f
-
-
-def _log_det(count: float, first: np.ndarray, second: np.ndarray) -> float:
-    """log |covariance| from sufficient statistics (count, sum, sum of outer products)."""
-    mean = first / count
-    cov = (second - count * np.outer(mean, mean)) / max(count - 1, 1) + 1e-6 * np.eye(len(first))
-    return float(np.linalg.slogdet(cov)[1])
 
 
 def _prosody_groups(kept: list, threshold: float) -> list[list[int]]:
@@ -253,52 +228,10 @@ def _prosody_groups(kept: list, threshold: float) -> list[list[int]]:
     return groups
 
 
-def _bic_linkage(frames: list[np.ndarray], penalty: float) -> list[list[int]]:
-    """Groups of utterances by the Bayesian information criterion (Chen & Gopalakrishnan, "Speaker,
-    environment and channel change detection and clustering via the BIC", 1998): each group's frames
-    are one full-covariance Gaussian; the two groups whose merge costs least are merged while
-    delta-BIC = N/2 log|S| - N1/2 log|S1| - N2/2 log|S2| - penalty * (d + d(d+1)/2)/2 * log N < 0.
-    `frames`: one (n_i, d) array per utterance. Sufficient statistics make each merge O(groups)."""
-    n = len(frames)
-    d = frames[0].shape[1]
-    stats = [_stats(f) for f in frames]
-    count = np.array([st[0] for st in stats], np.float64)
-    first = [st[1] for st in stats]
-    second = [st[2] for st in stats]
-    params = (d + d * (d + 1) / 2) / 2
-    own = [_log_det(count[i], first[i], second[i]) for i in range(n)]
-
-    def delta(p: int, q: int) -> float:
-        k = count[p] + count[q]
-        merged = _log_det(k, first[p] + first[q], second[p] + second[q])
-        return 0.5 * (k * merged - count[p] * own[p] - count[q] * own[q]) - penalty * params * np.log(k)
-
-    cost = np.full((n, n), np.inf)
-    for p in range(n):
-        for q in range(p + 1, n):
-            cost[p, q] = delta(p, q)
-    members = [[i] for i in range(n)]
-    alive = np.ones(n, bool)
-    while alive.sum() > 1:
-        p, q = np.unravel_index(int(np.argmin(cost)), cost.shape)
-        if cost[p, q] >= 0:
-            break
-        count[p] += count[q]
-        first[p] = first[p] + first[q]
-        second[p] = second[p] + second[q]
-        own[p] = _log_det(count[p], first[p], second[p])
-        members[p] += members[q]
-        alive[q] = False
-        cost[q, :] = cost[:, q] = np.inf
-        for r in np.flatnonzero(alive):
-            if r != p:
-                cost[min(p, r), max(p, r)] = delta(min(p, r), max(p, r))
-    return sorted((members[i] for i in np.flatnonzero(alive)), key=min)
-
-
-def _average_linkage(distance: np.ndarray, threshold: float, spread_rule: bool = True) -> list[list[int]]:
+def _average_linkage(distance: np.ndarray, threshold: float, least_spread: float | None = TURN_SPREAD) -> list[list[int]]:
     """Groups of rows of a symmetric (n, n) distance matrix: average linkage, nearest groups first, with
-    the stopping rule of `cluster_voices` (`threshold`, or with `spread_rule` APART x the groups' spread)."""
+    the stopping rule of `cluster_voices` (`threshold`, or APART x the groups' spread, at least `least_spread`;
+    None: the threshold alone)."""
     n = len(distance)
     between = distance.astype(np.float64).copy()
     np.fill_diagonal(between, np.inf)
@@ -316,7 +249,7 @@ def _average_linkage(distance: np.ndarray, threshold: float, spread_rule: bool =
             break
         pairs = size[p] * (size[p] - 1) / 2, size[q] * (size[q] - 1) / 2
         # a voice repeating itself (or a few alike turns) must not make its spread look smaller than a voice's
-        spread = max(TURN_SPREAD, (within[p] + within[q]) / sum(pairs)) if all(pairs) and spread_rule else None
+        spread = max(least_spread, (within[p] + within[q]) / sum(pairs)) if all(pairs) and least_spread is not None else None
         if d >= threshold or (spread is not None and d >= APART * spread):
             refused[p, q] = refused[q, p] = True
             continue

@@ -1,0 +1,126 @@
+"""A voice's frame-level measures, and the comparisons of two sets of frames (`saber_agent.speakers` clusters with them).
+
+- *Cepstral frames* (`_cepstral_frames`): LPC cepstra c1..c12 (Praat: Burg LPC of order 16, 25 ms windows every
+  10 ms) with F0 in semitones, for the voiced frames: (voiced frames, 13).
+- *Upper formants* (`_formants`): the medians of ln F3 and ln F4 (Hz) over the voiced frames: (2,).
+- *GLR* (`frame_glr`): per frame, how much better two full-covariance Gaussians (one per utterance) explain two
+  utterances' cepstra than one for both: the likelihood term of delta-BIC (Chen & Gopalakrishnan 1998).
+- *BIC linkage* (`_bic_linkage`): utterances grouped while delta-BIC says one Gaussian is enough ("bic").
+
+Moved out of `saber_agent.speakers` unchanged (that module re-exports every name), except `_formants`, new.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BIC_CEPSTRA = 12  # LPC cepstra per frame (c1..c12)
+
+
+def _formants(sound, f0: np.ndarray, f0_x1: float, f0_dx: float) -> np.ndarray | None:
+    """(2,): the medians of ln F3 and ln F4 (Hz; Praat Burg formants, 5 up to 5000 Hz, 25 ms windows every
+    10 ms) over the frames the pitch track finds voiced, or None. The upper formants follow the length of
+    the vocal tract more than the vowel or the effort (F1 and F2 move with every vowel)."""
+    from parselmouth.praat import call
+
+    try:
+        formant = sound.to_formant_burg(time_step=0.01, max_number_of_formants=5, maximum_formant=5000.0)
+        upper = np.stack([call(formant, "To Matrix", k).values[0] for k in (3, 4)])  # (2, frames), 0 where undefined
+    except Exception:  # too short for one window
+        return None
+    at = np.clip(np.round((formant.xs() - f0_x1) / f0_dx).astype(int), 0, f0.size - 1)
+    upper = upper[:, (f0[at] > 0) & (upper > 0).all(axis=0)]
+    return np.median(np.log(upper), axis=1) if upper.shape[1] >= 5 else None
+
+
+def _cepstral_frames(sound, f0: np.ndarray, f0_x1: float, f0_dx: float) -> np.ndarray | None:
+    """(voiced frames, 13): LPC cepstra c1..c12 (Praat: Burg LPC of order 16 in 25 ms windows every 10 ms,
+    pre-emphasis from 50 Hz, then "To LFCC") and F0 in semitones re 100 Hz, for the frames the pitch track
+    finds voiced. The cepstra follow the vocal tract's resonances (formants), which differ between two
+    voices of one sex by a few per cent: one frame says little, the spread of a few hundred says more."""
+    from parselmouth.praat import call
+
+    try:
+        lpc = call(sound, "To LPC (burg)", 16, 0.025, 0.01, 50.0)
+        cepstra = call(call(lpc, "To LFCC", 16), "To Matrix").values[:BIC_CEPSTRA]  # (12, frames)
+        first = call(lpc, "Get time from frame number", 1)
+    except Exception:  # Praat refuses a sound too short for one window: no frames, the mean features still place it
+        return None
+    at = np.clip(np.round((first + 0.01 * np.arange(cepstra.shape[1]) - f0_x1) / f0_dx).astype(int), 0, f0.size - 1)
+    voiced = f0[at] > 0
+    if voiced.sum() <= BIC_CEPSTRA + 2:
+        return None
+    return np.column_stack([cepstra[:, voiced].T, 12 * np.log2(f0[at][voiced] / 100.0)]).astype(np.float32)
+
+
+def frame_glr(frames: list[np.ndarray | None]) -> np.ndarray:
+    """(n, n) per-frame generalised likelihood ratio of each pair's cepstra c1..c12 (one full-covariance
+    Gaussian for both against one each: (N log|S| - N1 log|S1| - N2 log|S2|) / 2N, the likelihood term of
+    delta-BIC without its penalty); NaN where either utterance has no frames."""
+    n = len(frames)
+    glr = np.full((n, n), np.nan)
+    stats = [None if f is None else _stats(f[:, :BIC_CEPSTRA]) for f in frames]
+    own = [None if st is None else _log_det(*st) for st in stats]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if stats[i] is None or stats[j] is None:
+                continue
+            (ni, si, qi), (nj, sj, qj) = stats[i], stats[j]
+            both = _log_det(ni + nj, si + sj, qi + qj)
+            glr[i, j] = glr[j, i] = 0.5 * ((ni + nj) * both - ni * own[i] - nj * own[j]) / (ni + nj)
+    return glr
+
+
+def _stats(frames: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    f = frames.astype(np.float64)
+    return float(len(f)), f.sum(axis=0), f.T @ f
+
+
+def _log_det(count: float, first: np.ndarray, second: np.ndarray) -> float:
+    """log |covariance| from sufficient statistics (count, sum, sum of outer products)."""
+    mean = first / count
+    cov = (second - count * np.outer(mean, mean)) / max(count - 1, 1) + 1e-6 * np.eye(len(first))
+    return float(np.linalg.slogdet(cov)[1])
+
+
+def _bic_linkage(frames: list[np.ndarray], penalty: float) -> list[list[int]]:
+    """Groups of utterances by the Bayesian information criterion (Chen & Gopalakrishnan, "Speaker,
+    environment and channel change detection and clustering via the BIC", 1998): each group's frames
+    are one full-covariance Gaussian; the two groups whose merge costs least are merged while
+    delta-BIC = N/2 log|S| - N1/2 log|S1| - N2/2 log|S2| - penalty * (d + d(d+1)/2)/2 * log N < 0.
+    `frames`: one (n_i, d) array per utterance. Sufficient statistics make each merge O(groups)."""
+    n = len(frames)
+    d = frames[0].shape[1]
+    stats = [_stats(f) for f in frames]
+    count = np.array([st[0] for st in stats], np.float64)
+    first = [st[1] for st in stats]
+    second = [st[2] for st in stats]
+    params = (d + d * (d + 1) / 2) / 2
+    own = [_log_det(count[i], first[i], second[i]) for i in range(n)]
+
+    def delta(p: int, q: int) -> float:
+        k = count[p] + count[q]
+        merged = _log_det(k, first[p] + first[q], second[p] + second[q])
+        return 0.5 * (k * merged - count[p] * own[p] - count[q] * own[q]) - penalty * params * np.log(k)
+
+    cost = np.full((n, n), np.inf)
+    for p in range(n):
+        for q in range(p + 1, n):
+            cost[p, q] = delta(p, q)
+    members = [[i] for i in range(n)]
+    alive = np.ones(n, bool)
+    while alive.sum() > 1:
+        p, q = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        if cost[p, q] >= 0:
+            break
+        count[p] += count[q]
+        first[p] = first[p] + first[q]
+        second[p] = second[p] + second[q]
+        own[p] = _log_det(count[p], first[p], second[p])
+        members[p] += members[q]
+        alive[q] = False
+        cost[q, :] = cost[:, q] = np.inf
+        for r in np.flatnonzero(alive):
+            if r != p:
+                cost[min(p, r), max(p, r)] = delta(min(p, r), max(p, r))
+    return sorted((members[i] for i in np.flatnonzero(alive)), key=min)
