@@ -25,3 +25,16 @@ def test_the_sweep_draws_what_the_tools_write():
     # the voice reading's probabilities sit in the acoustic slot, where the checks and the fusion read them
     voiced = [r for r in requests if any(c.modality == "voice" and c.basis.startswith("voice reading") for c in r.cues)]
     assert voiced and all("probabilities" in r.evidence.slot("acoustic_feat").measurements["voice_emotion"] for r in voiced)
+
+
+def test_the_sweep_draws_neutral_readings_beside_confident_clear_leans():
+    """The sets the neutral rule decides (`checking.against_neutral`: a confident clear lean to another emotion rules
+    out neutral, whatever else reads neutral) are drawn, so the sweep holds the fusion and the check to it there."""
+    from saber_agent.checking import against_neutral, voice_runners_up
+    from saber_agent.cues import merge_cues
+
+    rng = random.Random(5)
+    requests = [cue_set(rng) for _ in range(1000)]
+    decided = [r for r in requests if any(c.emotion == "neutral" for c in r.cues)
+               and against_neutral(merge_cues(r.cues), voice_runners_up(r))]
+    assert len(decided) >= 20, len(decided)
