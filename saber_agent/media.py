@@ -2,6 +2,8 @@
 
 Every perception plugin reads this one object; none reopens the file. Memory is bounded: only the
 sampled frames are kept (at most ``max_frames``, downscaled to ``max_side``), never every frame.
+The `Clip` itself, `DecodeSettings` and the errors are in `saber_agent.media_clip` (re-exported here);
+this module decodes a file into a `Clip` and keeps a few per process (`clip_cache`).
 """
 
 from __future__ import annotations
@@ -10,26 +12,15 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from saber_agent.errors import UsageError
 from saber_agent.evidence import ClipInfo, printable_path
-from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, finish_audio, preferred_audio, silent, track_entry
+from saber_agent.media_audio import AUDIO_RATE, AudioTrack16k, finish_audio, preferred_audio, track_entry
+from saber_agent.media_clip import AudioTrackError, Clip, DecodeSettings, MediaError, window_of
 from saber_agent.media_picture import FramePicture
 from saber_agent.picture_change import BETWEEN_KEY, BetweenSamples
-
-
-class MediaError(Exception):
-    """A clip that cannot be analysed: the message names the file and the problem."""
-
-
-class AudioTrackError(MediaError, UsageError):
-    """The chosen audio track (`DecodeSettings.audio_track`, the CLI's --audio-track) is not in the file: a bad option,
-    not a bad file (the CLI exits 2, a usage error; batch runs still see a MediaError). The message names the tracks."""
 
 
 def _track_said(track) -> str:
@@ -37,90 +28,6 @@ def _track_said(track) -> str:
     parts = [track.codec, track.language, track.title, {1: "mono", 2: "stereo"}.get(track.channels, f"{track.channels} ch"),
              f"{track.sample_rate / 1000:g} kHz" if track.sample_rate else None, "default" if track.default else None]
     return f"track {track.index} ({', '.join(p for p in parts if p)})"
-
-
-class DecodeSettings(BaseModel):
-    """How a clip is sampled when decoded."""
-
-    model_config = ConfigDict(extra="forbid")  # a misspelt key (`fpz`) must not decode at the defaults
-
-    fps: float = Field(default=2.0, gt=0, le=60)  # frames kept per second of video
-    max_frames: int = Field(default=240, ge=1)  # a long clip gets a sparser sampling, not more frames
-    max_side: int = Field(default=640, ge=32)  # frames are downscaled so their longer side fits
-    max_duration_s: float = Field(default=1800.0, gt=0)  # longer inputs are refused with a clear error
-    # which audio stream to analyse (0 = the file's first); None: the default one, or the first with sound
-    audio_track: int | None = Field(default=None, ge=0)
-    # analyse only this part, (start, end) seconds on the clip's clock: the whole file is decoded once with
-    # the other settings and this window is a view of it (`ClipCache.get`); used per utterance (docs/segments.md)
-    window_s: tuple[float, float] | None = None
-
-    @field_validator("window_s")
-    @classmethod
-    def _ordered_window(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
-        if value is not None and not 0 <= value[0] < value[1]:
-            raise ValueError(f"window_s {value!r}: expected 0 <= start < end seconds")
-        return value
-
-    def whole(self) -> DecodeSettings:
-        """These settings without a window: what the file itself is decoded with."""
-        return self if self.window_s is None else self.model_copy(update={"window_s": None})
-
-
-_extras_lock = threading.Lock()  # guards the creation of each shared result's own lock
-
-
-@dataclass(eq=False)
-class Clip:
-    """A decoded clip: what every perception plugin reads."""
-
-    info: ClipInfo
-    frames: np.ndarray  # (n, h, w, 3) uint8 RGB, sampled at info.sample_fps
-    frame_times: np.ndarray  # (n,) seconds from the start
-    audio: np.ndarray  # (m,) float32 mono at AUDIO_RATE, in [-1, 1]
-    sample_rate: int = AUDIO_RATE
-    extras: dict = field(default_factory=dict)  # plugins may leave shared intermediate results here
-
-    def shared(self, key: str, compute):
-        """``extras[key]``, made by ``compute()`` on first call: tools running in parallel on this clip
-        share one computation (the face track, the voice-activity decision, the shot changes)."""
-        found = self.extras.get(key)
-        if found is not None:
-            return found
-        with _extras_lock:
-            lock = self.extras.setdefault(f"_{key}_lock", threading.Lock())
-        with lock:
-            found = self.extras.get(key)
-            if found is None:
-                found = self.extras[key] = compute()
-            return found
-
-    @property
-    def has_video(self) -> bool:
-        return len(self.frames) > 0
-
-    @property
-    def has_audio(self) -> bool:
-        return self.audio.size > 0
-
-    @property
-    def audio_is_silent(self) -> bool:
-        """No audio, or less than 0.2 s of it at `media_audio.SILENCE_RMS` (`media_audio.silent`, the one silence rule)."""
-        return silent(self.audio)
-
-    @property
-    def duration_s(self) -> float:
-        return self.info.duration_s
-
-    def window(self, start_s: float, end_s: float) -> Clip:
-        """The part of this clip between two times (a view; nothing is decoded again)."""
-        keep = (self.frame_times >= start_s) & (self.frame_times < end_s)
-        a0, a1 = int(max(0.0, start_s) * self.sample_rate), int(max(0.0, end_s) * self.sample_rate)
-        info = self.info.model_copy(update={"duration_s": max(0.0, min(end_s, self.duration_s) - start_s)})
-        part = Clip(info, self.frames[keep], self.frame_times[keep] - start_s, self.audio[a0:a1], self.sample_rate)
-        between = self.extras.get(BETWEEN_KEY)  # the decode's watch of the unsampled frames, for the window's frames
-        if between is not None and len(between) == len(self.frames):
-            part.extras[BETWEEN_KEY] = between[keep]
-        return part
 
 
 def _check_path(path: Path) -> None:
@@ -354,15 +261,6 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     if between is not None and between.result() is not None and len(between.result()) == len(frames):
         clip.extras[BETWEEN_KEY] = between.result()
     return clip
-
-
-def window_of(clip: Clip, window_s: tuple[float, float]) -> Clip:
-    """`clip.window` with the window's metadata (frames kept) and a note of where it sits in the file."""
-    start, end = window_s
-    part = clip.window(start, min(end, clip.duration_s) if clip.duration_s else end)
-    note = f"window {start:.2f}-{end:.2f} s of the file; times are seconds after the window's start"
-    part.info = part.info.model_copy(update={"n_frames": len(part.frames), "notes": [*part.info.notes, note]})
-    return part
 
 
 def content_hash(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
