@@ -22,7 +22,8 @@ labelling of `cluster_voices`, not the utterance split. Scores per set and metho
 speaker confusion plus turns left without a voice), the share of conversations whose speaker count
 is right and whose partition is exact, and per kind. Methods (`saber_agent.speakers.cluster_voices`):
 ``prosody`` (the rule before: F0 + MFCC means, SAME_VOICE and the spread rule), ``fused`` (the default
-now), ``bic`` and ``embedding`` (GE2E d-vectors, `saber_agent.voice_embedding`). ``--fit`` prints the
+now; no d-vectors, as the product measures voices), ``fused+dvector`` (the fused distance with the GE2E d-vectors'
+cosine distance as a fifth measure), ``bic`` and ``embedding`` (GE2E d-vectors alone, `saber_agent.voice_embedding`). ``--fit`` prints the
 fused constants fitted on the dev sets (GLR_BIAS by least log-loss, then the weights: the constants in
 `saber_agent.speakers`). ``--through-split N``
 also cuts N conversations per set with the product's own voice-activity split instead of the script.
@@ -175,6 +176,22 @@ def score(library, convs, labels_of, rng) -> dict:
             "exact_by_kind": {k: f"{sum(v)}/{len(v)}" for k, v in per_kind.items()}, "conversations": n}
 
 
+def _embeds(methods) -> bool:
+    return "embedding" in methods or "fused+dvector" in methods
+
+
+def cluster(voices: list, method: str) -> list:
+    """`speakers.cluster_voices`; "fused" as the product runs it (no d-vectors measured: any are dropped here),
+    "fused+dvector" the fused distance with the d-vector term (`measure_voice(embed=True)`)."""
+    from dataclasses import replace
+
+    from saber_agent import speakers
+
+    if method == "fused":
+        voices = [v if v is None or v.embedding is None else replace(v, embedding=None) for v in voices]
+    return speakers.cluster_voices(voices, method="fused" if method == "fused+dvector" else method)
+
+
 def score_through_split(library, convs, methods: list[str], rng) -> dict:
     """As `score`, but each conversation is one signal (the turns with their pauses) cut into utterances
     by the product's own split (`voice_activity.detect`, `segments.split_utterances`): DER then also
@@ -198,11 +215,11 @@ def score_through_split(library, convs, methods: list[str], rng) -> dict:
             reference[Segment(a, a + library[i].audio.size / RATE)] = library[i].speaker
         activity = detect(audio, RATE)
         found = split_utterances(activity.regions, activity.probabilities)
-        voices = [speakers.measure_voice(audio[int(a * RATE): int(b * RATE)], RATE, embed="embedding" in methods)
+        voices = [speakers.measure_voice(audio[int(a * RATE): int(b * RATE)], RATE, embed=_embeds(methods))
                   for a, b in found]
         for method in methods:
             hypothesis = Annotation()
-            labels = speakers.cluster_voices(voices, method=method) if any(voices) else []
+            labels = cluster(voices, method) if any(voices) else []
             for (a, b), who in zip(found, labels, strict=True):
                 if who is not None:
                     hypothesis[Segment(a, b)] = who
@@ -230,7 +247,7 @@ def fit_fusion(sets: list[tuple[list[Utterance], list]]) -> dict:
             upper = np.triu_indices(len(ok), 1)
             keep = (sex[:, None] == sex[None, :])[upper]
             pair_same = (who[:, None] == who[None, :])[upper][keep]
-            rows.append(pair_features([voices[i] for i in ok], glr_bias=bias)[upper][keep])
+            rows.append(pair_features([voices[i] for i in ok], glr_bias=bias)[upper][keep])  # NaN d-vectors: none measured
             same.append(pair_same)
             weight.append(np.where(pair_same, 0.5 / pair_same.sum(), 0.5 / (~pair_same).sum()))
         return np.vstack(rows), np.concatenate(same), np.concatenate(weight) * sum(map(len, same)) / len(sets)
@@ -240,13 +257,17 @@ def fit_fusion(sets: list[tuple[list[Utterance], list]]) -> dict:
         p = np.clip(model.predict_proba(x)[:, 1], 1e-12, 1 - 1e-12)
         return model, float(-np.sum(w * np.where(y, np.log(p), np.log(1 - p))) / w.sum())
 
-    losses = {bias: fitted(*table(bias))[1] for bias in range(40, 130, 10)}
+    losses = {bias: fitted(x[:, :4], y, w)[1] for bias in range(40, 130, 10) for x, y, w in [table(bias)]}
     bias = min(losses, key=losses.get)
     x, y, w = table(bias)
     out = {"pairs": int(len(y)), "same_pairs": int(y.sum()), "GLR_BIAS": float(bias),
            "log_loss_by_bias": {k: round(v, 4) for k, v in losses.items()}}
-    for name, columns in (("FUSE_WEIGHTS", [0, 1, 2, 3]), ("FUSE_WEIGHTS_NO_FRAMES", [1, 2, 3])):
-        model = fitted(x[:, columns], y, w)[0]
+    vectors = ~np.isnan(x[:, 4])
+    for name, columns in (("FUSE_WEIGHTS", [0, 1, 2, 3]), ("FUSE_WEIGHTS_NO_FRAMES", [1, 2, 3]), ("FUSE_WEIGHTS_DVECTOR", [0, 1, 2, 3, 4])):
+        rows = vectors if len(columns) == 5 else np.ones(len(y), bool)
+        if not rows.any():
+            continue  # d-vectors not measured (run with the "embedding" or "fused+dvector" method)
+        model = fitted(x[rows][:, columns], y[rows], w[rows])[0]
         out[name] = [round(float(v), 3) for v in -model.coef_[0] / model.intercept_[0]]
     return out
 
@@ -255,7 +276,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=60, help="per set")
     parser.add_argument("--sets", default="espeak-dev,espeak-test,emofilm-dev,emofilm-test")
-    parser.add_argument("--methods", default="prosody,fused,bic,embedding")
+    parser.add_argument("--methods", default="prosody,fused,fused+dvector,bic,embedding")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--fit", action="store_true", help="print the fused method's constants fitted on the dev sets")
     parser.add_argument("--through-split", type=int, default=0, metavar="N",
@@ -272,7 +293,7 @@ def main() -> None:
         library = espeak_library(split) if source == "espeak" else emofilm_library({"dev": "m", "test": "f"}[split])
         made = time.perf_counter() - t0
         t0 = time.perf_counter()
-        voices = [speakers.measure_voice(u.audio, RATE, embed="embedding" in args.methods) for u in library]
+        voices = [speakers.measure_voice(u.audio, RATE, embed=_embeds(args.methods)) for u in library]
         measured = time.perf_counter() - t0
         measured_sets[name] = library, voices
         convs = conversations(library, args.conversations, np.random.default_rng(7), real=source == "emofilm")
@@ -280,7 +301,7 @@ def main() -> None:
                         "make_s": round(made, 1), "measure_s": round(measured, 1)}
         for method in args.methods.split(","):
             def labels_of(turns, method=method, voices=voices):
-                return speakers.cluster_voices([voices[i] for i in turns], method=method)
+                return cluster([voices[i] for i in turns], method)
 
             report[name][method] = score(library, convs, labels_of, np.random.default_rng(11))
         if args.through_split:

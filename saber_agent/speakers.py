@@ -11,7 +11,8 @@
   by its `--fit`): the per-frame generalised likelihood ratio (GLR) of the two utterances' cepstral
   frames (one full-covariance Gaussian for both against one each: the data term of delta-BIC, Chen &
   Gopalakrishnan 1998) less what one speaker's frames give by chance (GLR_BIAS x (1/n1 + 1/n2), at
-  least 0), the F0 median difference, the MFCC-mean distance and the upper-formant difference. A fused
+  least 0), the F0 median difference, the MFCC-mean distance and the upper-formant difference (and, for
+  a pair whose utterances both have a d-vector, `measure_voice(embed=True)`, their cosine distance). A fused
   distance of 1 (`SAME_FUSED`) is even odds of one speaker; groups stay apart at 1 or more, or when they
   lie APART (2) times farther apart than their own turns do (at least FUSED_SPREAD): two like voices
   that each repeat themselves. Voices are labelled A, B, ... in order of first appearance; an utterance
@@ -24,11 +25,14 @@
   fit before -> now; dev sets only): espeak-ng dev voices 0.054 -> 0.005 (two male voices told apart
   exactly 23 -> 28 of 30, three voices 21 -> 29 of 30, one voice kept whole 30 of 30), EmoFilm male film
   speech 0.120 -> 0.105 (one speaker kept whole 21 -> 27 of 40, as "prosody"); cut by the product's own
-  voice-activity split (40 conversations): 0.144 -> 0.101 and 0.299 -> 0.267.
+  voice-activity split (40 conversations): 0.144 -> 0.101 and 0.299 -> 0.267. With d-vectors measured
+  (bench method "fused+dvector"): film speech 0.075 (split: 0.244), espeak-ng 0.010 (GE2E, trained on real
+  voices, barely parts espeak voices: "embedding" alone 0.18).
   Limits: one turn each is too little evidence (a calm and a shouting espeak voice stay one voice, as
   one voice calm then raised must); voices that differ in neither F0 nor formant frequencies stay one
   (espeak-ng en-us and en-gb+m7: m7 changes only formant heights and widths); ~2 s film clips are
-  still confused one time in ten (DER 0.105); GE2E d-vectors ("embedding") are measured only on request;
+  still confused one time in ten (DER 0.105); d-vectors are measured only on request (`embed=True`: ~0.07 s
+  per second of speech, weights from the resemblyzer wheel);
   "bic" (delta-BIC clustering) is worse than before on held-out voices (0.060). Each set has 120
   conversations (30-40 per kind): differences under ~0.02 are within noise. Overlapping speech is one
   utterance.
@@ -68,6 +72,7 @@ SAME_SPEAKER_COSINE = 0.25  # d-vectors alone ("embedding"): average cosine dist
 # MFCC-mean distance / 40, |mean ln F3, F4 difference|]; a pair without cepstral frames is weighted on the last three.
 FUSE_WEIGHTS = (1.164, 0.311, 0.249, 1.318)
 FUSE_WEIGHTS_NO_FRAMES = (0.396, 0.233, 3.398)
+FUSE_WEIGHTS_DVECTOR = (1.104, 0.285, 0.154, 0.789, 0.885)  # both d-vectors measured (`measure_voice(embed=True)`)
 GLR_BIAS = 70.0  # frames: one speaker's per-frame GLR is ~GLR_BIAS x (1/n1 + 1/n2) by chance (least log-loss on dev)
 SAME_FUSED = 1.0
 FUSED_SPREAD = 0.3  # "fused": the least spread taken for a voice's turns (~ the lower quartile of one espeak dev voice's pairs)
@@ -184,25 +189,29 @@ def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float | N
 
 
 def pair_features(voices: list[Voice], glr_bias: float = GLR_BIAS) -> np.ndarray:
-    """(n, n, 4) what the fused distance weighs, per pair: [the GLR's excess over what one speaker's own
+    """(n, n, 5) what the fused distance weighs, per pair: [the GLR's excess over what one speaker's own
     frames give (`frame_glr` - GLR_BIAS x (1/n1 + 1/n2) frames, at least 0; NaN without frames),
     |F0 median difference| / 3 st, MFCC-mean distance / 40, |difference of the mean of ln F3 and ln F4|
-    (NaN without formants)]."""
+    (NaN without formants), cosine distance of the GE2E d-vectors (NaN without)]."""
     x = np.stack([v.features for v in voices])
     counts = np.array([np.nan if v.frames is None else len(v.frames) for v in voices])
     glr = np.maximum(frame_glr([v.frames for v in voices]) - glr_bias * (1 / counts[:, None] + 1 / counts[None, :]), 0.0)
     upper = np.array([np.full(2, np.nan) if v.formants is None else v.formants for v in voices]).mean(axis=1)
+    e = np.stack([np.full(256, np.nan) if v.embedding is None else v.embedding for v in voices]).astype(np.float64)
     return np.stack([glr, np.abs(x[:, None, 0] - x[None, :, 0]), np.linalg.norm(x[:, None, 2:] - x[None, :, 2:], axis=-1),
-                     np.abs(upper[:, None] - upper[None, :])], axis=-1)
+                     np.abs(upper[:, None] - upper[None, :]), 1.0 - e @ e.T], axis=-1)
 
 
 def pair_distances(voices: list[Voice]) -> np.ndarray:
-    """(n, n) fused distances of measured utterances (`FUSE_WEIGHTS` on `pair_features`; a pair without
-    cepstral frames `FUSE_WEIGHTS_NO_FRAMES`, without formants no formant term): 1 is even odds of one speaker."""
+    """(n, n) fused distances of measured utterances (`FUSE_WEIGHTS` on `pair_features`; a pair with both
+    d-vectors `FUSE_WEIGHTS_DVECTOR`; a pair without cepstral frames `FUSE_WEIGHTS_NO_FRAMES`; without formants
+    no formant term): 1 is even odds of one speaker."""
     pairs = pair_features(voices)
     pairs[..., 3] = np.nan_to_num(pairs[..., 3])
-    fused = pairs @ np.asarray(FUSE_WEIGHTS)
-    distance = np.where(np.isnan(fused), pairs[..., 1:] @ np.asarray(FUSE_WEIGHTS_NO_FRAMES), fused)
+    fused = pairs[..., :4] @ np.asarray(FUSE_WEIGHTS)
+    with_vectors = pairs @ np.asarray(FUSE_WEIGHTS_DVECTOR)
+    distance = np.where(np.isnan(fused), pairs[..., 1:4] @ np.asarray(FUSE_WEIGHTS_NO_FRAMES), fused)
+    distance = np.where(np.isnan(with_vectors), distance, with_vectors)
     np.fill_diagonal(distance, 0.0)
     return distance
 

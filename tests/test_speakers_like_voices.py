@@ -6,6 +6,7 @@ one base voice ~4 semitones apart were one speaker, and three men with a woman w
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from saber_agent.speakers import GLR_BIAS, cluster_voices, frame_glr, measure_voice, pair_distances, pair_features
 from tests.test_speakers import RATE, spoken
@@ -58,15 +59,37 @@ def test_pair_features_normalise_the_glr_by_each_pair_s_frames_and_measure_upper
     counts = np.array([len(v.frames) for v in voices], float)
     raw = frame_glr([v.frames for v in voices])
     features = pair_features(voices)
-    assert features.shape == (4, 4, 4)
+    assert features.shape == (4, 4, 5)
     discount = GLR_BIAS * (1 / counts[:, None] + 1 / counts[None, :])
     assert np.allclose(features[..., 0][~np.eye(4, dtype=bool)], np.maximum(raw - discount, 0)[~np.eye(4, dtype=bool)])
     assert raw[0, 1] > 2 * raw[2, 3] and discount[0, 1] > 3 * discount[2, 3]  # one voice: short turns look apart
     assert features[2, 3, 0] == 0.0 and features[0, 1, 0] < raw[0, 1] / 2
     no_frames = pair_features([voices[2], type(voices[0])(voices[0].features, 0.5, formants=voices[0].formants)])
-    assert np.isnan(no_frames[0, 1, 0]) and not np.isnan(no_frames[0, 1, 1:]).any()
+    assert np.isnan(no_frames[0, 1, 0]) and not np.isnan(no_frames[0, 1, 1:4]).any() and np.isnan(no_frames[0, 1, 4])
     man, woman = (measure_voice(spoken(TEXTS[0], **spec), RATE) for spec in (US, {"voice": "en+f3"}))
     assert man.formants.shape == woman.formants.shape == (2,)
     f3, f4 = np.exp(man.formants)
     assert 2000 < f3 < 3000 < f4 < 4000
     assert (woman.formants > man.formants).all()
+
+
+def test_d_vectors_are_a_fifth_measure_where_both_utterances_have_one():
+    """`measure_voice(embed=True)` adds a GE2E d-vector: a pair with both is weighed with FUSE_WEIGHTS_DVECTOR
+    (the d-vectors' cosine distance a fifth measure), a pair missing one as before. Made-up unit vectors on one
+    real voice's measurements (the encoder's weights need not be installed for this)."""
+    from dataclasses import replace
+
+    from saber_agent.speakers import FUSE_WEIGHTS, FUSE_WEIGHTS_DVECTOR
+
+    base = measure_voice(spoken(TEXTS[0], **US), RATE)
+    same, other = np.eye(256)[0], np.eye(256)[1]
+    voices = [replace(base, embedding=same), replace(base, embedding=same), replace(base, embedding=other), base]
+    features = pair_features(voices)
+    assert features.shape == (4, 4, 5)
+    assert features[0, 1, 4] == 0.0 and features[0, 2, 4] == 1.0 and np.isnan(features[0, 3, 4])
+    distance = pair_distances(voices)
+    alike = np.nan_to_num(features[0, 1])  # one utterance twice: only the GLR's chance discount differs from 0
+    assert distance[0, 1] == pytest.approx(np.dot(FUSE_WEIGHTS_DVECTOR, alike))
+    assert distance[0, 2] - distance[0, 1] == pytest.approx(FUSE_WEIGHTS_DVECTOR[4])  # orthogonal d-vectors: cosine distance 1
+    assert distance[0, 3] == pytest.approx(np.dot(FUSE_WEIGHTS, alike[:4]))  # no d-vector on one side: the four measures
+    assert cluster_voices(voices) == ["A", "A", "A", "A"]  # one voice: a d-vector alone does not part it
