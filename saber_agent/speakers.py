@@ -27,7 +27,10 @@
   speech 0.120 -> 0.105 (one speaker kept whole 21 -> 27 of 40, as "prosody"); cut by the product's own
   voice-activity split (40 conversations): 0.144 -> 0.101 and 0.299 -> 0.267. With d-vectors measured
   (bench method "fused+dvector"): film speech 0.075 (split: 0.244), espeak-ng 0.010 (GE2E, trained on real
-  voices, barely parts espeak voices: "embedding" alone 0.18).
+  voices, barely parts espeak voices: "embedding" alone 0.18). Held out (never tuned on; measured once, after
+  the choice): espeak-ng held-out voices 0.029 -> 0.014 (but exact partitions 0.85 -> 0.82: a turn split
+  off more often; one voice kept whole 30 -> 29 of 30), EmoFilm female speech 0.144 -> 0.092 (one speaker
+  kept whole 23 -> 26 of 40); split: 0.109 -> 0.103 and 0.303 -> 0.254; "fused+dvector" 0.011 and 0.087.
   Limits: one turn each is too little evidence (a calm and a shouting espeak voice stay one voice, as
   one voice calm then raised must); voices that differ in neither F0 nor formant frequencies stay one
   (espeak-ng en-us and en-gb+m7: m7 changes only formant heights and widths); ~2 s film clips are
