@@ -87,6 +87,8 @@ def test_plugins_and_reasoner_are_chosen_by_name(client, face_speech_clip):
         analyze(client, face_speech_clip, reasoner="oracle")
     with pytest.raises(AppError, match="No perception tool named 'nope'; loaded: "):
         analyze(client, face_speech_clip, plugins=["nope"])
+    with pytest.raises(AppError, match="No perception tool selected"):  # every box unticked: refused, not run
+        analyze(client, face_speech_clip, plugins=[])
 
 
 def saber_texts(record: dict) -> dict[str, str]:

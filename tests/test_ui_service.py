@@ -34,6 +34,15 @@ def test_settings_reject_unknown_names_and_carry_the_limits(registry, service):
     assert service.planned(service.settings(["prosody"], "fusion")) == [("prosody", "acoustic_feat")]
 
 
+def test_no_perception_tool_selected_is_refused_not_run(registry, service):
+    """All tools unticked (plugins []): the run must say so and not "succeed" on no evidence (trial B); None is
+    every tool, as before. The page and the API endpoint both take their settings from here."""
+    for empty in ([], ["", "  "]):
+        with pytest.raises(UploadRejected, match=r"No perception tool selected"):
+            service.settings(empty, "fusion")
+    assert service.settings(None, "fusion").plugins is None
+
+
 @pytest.mark.parametrize("rounds", [0, -1, 11])
 def test_settings_refuse_out_of_range_rounds_like_the_cli(registry, service, rounds):
     """The CLI refuses --max-rounds 0 (AnalysisSettings: 1..10); the app must not quietly run its default."""

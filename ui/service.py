@@ -87,10 +87,16 @@ class AnalysisService:
 
     def settings(self, plugins: list[str] | None, reasoner: str | None, max_rounds: int | None = None) -> AnalysisSettings:
         """Settings for one run, checked by the CLI's and the API's own check (`Registry.validate_settings`):
-        an unknown name or a bad option is rejected with its message (which lists the loaded ones)."""
+        an unknown name or a bad option is rejected with its message (which lists the loaded ones), and an empty
+        `plugins` (every tool unticked; None is every tool) with "No perception tool selected"."""
         from saber_agent.registry import UnknownComponentError, get_registry
 
         reasoner = reasoner or self.default_reasoner
+        if plugins is not None and not [p for p in plugins if str(p).strip()]:
+            # an empty list is no tool at all (every box unticked), not every tool (None): a run would reason over no
+            # evidence and still read as a success
+            raise UploadRejected("No perception tool selected: tick at least one perception tool (each fills one "
+                                 "evidence slot), then analyse again.")
         # the decoder enforces the same duration limit, for inputs whose header had none
         decode = DecodeSettings(max_duration_s=self.limits.max_duration_s)
         try:  # the settings' own ranges, as the CLI's (max_rounds 0 is refused, not run at the default)
