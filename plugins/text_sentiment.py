@@ -29,7 +29,7 @@ from pathlib import Path
 from saber_agent.cues import emotion_sign
 from saber_agent.errors import missing_extra
 from saber_agent.plugins.irony import possible_irony
-from saber_agent.vocab import CJK_CHAR, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
+from saber_agent.vocab import CJK_CHAR, KANA, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
 
 # Our own small word lists (in saber_agent.vocab): English emotion words, since VADER scores polarity
 # only, not which emotion; a Chinese supplement of everyday words HowNet lacks or DUTIR files oddly
@@ -53,6 +53,9 @@ N_SCALAR_EN = -0.74  # VADER's negation factor (vaderSentiment.N_SCALAR)
 # A cue mark such as <laughter> is not a word of the speech.
 _MARKS = re.compile(r"<[a-z_]+>")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+_KANA = re.compile(f"[{KANA}]")
+_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")  # syllables, jamo, compatibility jamo
+_NO_LEXICON = {"ja": "Japanese", "ko": "Korean"}
 _CLAUSE_ZH = re.compile(r"[，。！？；、,.!?;…\n]+")
 
 
@@ -82,20 +85,38 @@ class TextSentiment:
 
 
 def language_of(text: str) -> str:
-    """ "zh" when Chinese characters outnumber Latin words, else "en"."""
-    cjk = len(CJK_CHAR.findall(text))
+    """The text's language from its script: "ja" when East Asian characters (Han and kana) are at least as many
+    as the Latin words and any kana is among them (kana are written only in Japanese, which also writes kanji:
+    a Han character alone does not make Chinese); "ko" when Hangul syllables are at least as many as the Latin
+    words; "zh" when Chinese characters are; else "en"."""
     latin = len(_LATIN_WORD.findall(text))
+    kana = len(_KANA.findall(text))
+    cjk = len(CJK_CHAR.findall(text))
+    if kana and kana + cjk >= latin:
+        return "ja"
+    hangul = len(_HANGUL.findall(text))
+    if hangul and hangul >= latin:
+        return "ko"
     return "zh" if cjk and cjk >= latin else "en"
 
 
 def analyze(text: str, language: str | None = None) -> TextSentiment:
-    """Sentiment of `text` (English or Chinese; `language` as a Whisper code, or detected from the script).
+    """Sentiment of `text` (English, Chinese or Spanish; `language` as a Whisper code, or detected from the script).
 
-    Raises SentimentUnavailable for another language or when the lexicon packages are missing.
+    Raises SentimentUnavailable for another language or when the lexicon packages are missing. Japanese (the
+    language "ja", or any kana in East Asian text not given as English or Spanish) and Korean ("ko", or Hangul)
+    raise it too ("no lexicon for Japanese"): their Han characters are never read with the Chinese lexicon.
     """
     text = _MARKS.sub(" ", text or "").strip()
     lang = (language or language_of(text)).lower().split("-")[0]
-    if lang in ("zh", "yue", "cmn") or (lang != "en" and language_of(text) == "zh"):
+    script = language_of(text)
+    # Japanese and Korean have no lexicon here: their kanji/hanja are not Chinese words (the Chinese lexicon read a
+    # Japanese transcript as "neutral" with confidence), so the words cue is unavailable, not a Chinese reading
+    if lang in _NO_LEXICON or (lang not in ("en", "es") and script in _NO_LEXICON):
+        name = _NO_LEXICON.get(lang) or _NO_LEXICON[script]
+        raise SentimentUnavailable(f"no lexicon for {name}: the words' emotion is not read (English, Chinese and Spanish "
+                                   "are covered; the transcript option words_reader=llm reads any language)")
+    if lang in ("zh", "yue", "cmn") or (lang != "en" and script == "zh"):
         result = _chinese(text)
     elif lang == "en":
         result = _english(text)

@@ -173,3 +173,29 @@ def test_results_are_json_able():
     import json
 
     assert json.loads(json.dumps(analyze(HOSTILE_ZH).as_dict(), ensure_ascii=False))["language"] == "zh"
+
+
+JAPANESE = ["私は本当に悲しいです。", "あなたは最低だ、大嫌い！", "とても幸せです", "今日は楽しかった"]
+
+
+@pytest.mark.parametrize("text", JAPANESE)
+@pytest.mark.parametrize("language", [None, "ja", "zh"])
+def test_japanese_is_not_read_with_the_chinese_lexicon(text, language):
+    """The trial: kana and kanji went to the Chinese lexicon (HowNet), which read every one of these as "neutral"
+    with a confidence. Kana (or the language "ja") make the text Japanese, for which there is no lexicon."""
+    assert language_of(text) == "ja"
+    with pytest.raises(SentimentUnavailable, match="no lexicon for Japanese"):
+        analyze(text, language)
+
+
+@pytest.mark.parametrize("text, language", [("정말 화가 나요", None), ("정말 화가 나요", "ko"), ("韓國 사람", None), ("韓國", "ko")])
+def test_korean_is_not_read_as_english_or_chinese(text, language):
+    """Hangul with no language given went to VADER (English) and came back "neutral"; hanja with "ko" to HowNet."""
+    with pytest.raises(SentimentUnavailable, match="no lexicon for Korean"):
+        analyze(text, language)
+
+
+def test_chinese_and_english_around_japanese_are_still_read():
+    assert analyze(HOSTILE_ZH).language == "zh" and language_of(HOSTILE_ZH) == "zh"  # Han alone is Chinese
+    assert analyze("I love sushi, すし is great", "en").language == "en"  # an English transcript with a Japanese word
+    assert language_of("Hello world") == "en"
