@@ -29,7 +29,7 @@ from pathlib import Path
 from saber_agent.cues import emotion_sign
 from saber_agent.errors import missing_extra
 from saber_agent.plugins.irony import possible_irony
-from saber_agent.vocab import CJK_CHAR, KANA, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
+from saber_agent.vocab import CJK_CHAR, HANGUL, KANA, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
 
 # Our own small word lists (in saber_agent.vocab): English emotion words, since VADER scores polarity
 # only, not which emotion; a Chinese supplement of everyday words HowNet lacks or DUTIR files oddly
@@ -54,7 +54,7 @@ N_SCALAR_EN = -0.74  # VADER's negation factor (vaderSentiment.N_SCALAR)
 _MARKS = re.compile(r"<[a-z_]+>")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _KANA = re.compile(f"[{KANA}]")
-_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")  # syllables, jamo, compatibility jamo
+_HANGUL = re.compile(f"[{HANGUL}]")
 _NO_LEXICON = {"ja": "Japanese", "ko": "Korean"}
 _CLAUSE_ZH = re.compile(r"[，。！？；、,.!?;…\n]+")
 

@@ -27,6 +27,7 @@ from saber_agent.evidence import BasicEmotion
 # The one CJK range: unified ideographs, extension A, compatibility ideographs (regex class body).
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 KANA = "\u3040-\u30ff"  # hiragana and katakana: Japanese, also written without spaces
+HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"  # Korean: syllables, jamo, compatibility jamo
 CJK_PUNCTUATION = "\u3000-\u303f"  # ideographic space, 。、「」 ...
 CJK_CHAR = re.compile(f"[{CJK}]")
 CJK_RUN = re.compile(f"[{CJK}]+")
