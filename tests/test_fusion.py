@@ -310,3 +310,43 @@ def test_no_estimate_says_which_evidence_there_was():
     analysis = FusionReasoner().reason(request(video_desc="A dim room."))
     assert "slot(s)" not in analysis.reasoning and "scene" in analysis.reasoning
     assert "no evidence" in FusionReasoner().reason(request()).reasoning
+
+
+# Trial B: the reasoning stated "Weighing these by confidence gives valence +0.24" where the weights gave +0.05 and the
+# weak-lean rule set +0.24; and "The modalities agree." beside "Neutral is ruled out" or beside a lean flagged uncertain.
+FAINT_HAPPY_VOICE = ModalityCue(modality="voice", valence=0.05, arousal=0.5, emotion="happiness", confidence=0.5, basis="voice")
+NO_WORD = ModalityCue(modality="words", valence=0.0, arousal=0.3, emotion="neutral", confidence=0.2, basis="no emotional word")
+
+
+def test_a_weak_lean_states_the_weighed_valence_and_the_one_used():
+    analysis = FusionReasoner().reason(request(FAINT_HAPPY_VOICE, NO_WORD))
+    assert analysis.valence == 0.24 and analysis.emotions == ["happy", "uncertain"]  # the weak lean of happiness
+    text = analysis.reasoning
+    assert "gives valence +0.05 and arousal 0.50" in text and "gives valence +0.24" not in text
+    assert "the conclusion takes valence +0.24 instead, by a weak lean" in text and "read as happy, uncertain" in text
+    assert "The modalities agree" not in text  # an uncertain lean is no agreement
+    assert analysis.weighed[-1].startswith("conclusion: valence +0.24, arousal 0.50, not the weighed +0.05, 0.50: a weak lean")
+
+
+def test_sarcasm_states_the_weighed_values_and_the_ones_concluded():
+    analysis = FusionReasoner().reason(request(SMILE, HOSTILE, facial_exp_desc="A broad smile.", speech_content="I hate this."))
+    assert "gives valence +0.05 and arousal 0.65" in analysis.reasoning
+    assert "takes valence -0.48 and arousal 0.70 instead, by sarcasm" in analysis.reasoning
+
+
+def test_no_agreement_beside_neutral_ruled_out():
+    face = ModalityCue(modality="face", valence=0.0, arousal=0.3, emotion="neutral", confidence=0.9, basis="neutral 0.90")
+    glad = ModalityCue(modality="words", valence=0.5, arousal=0.5, emotion="happiness", confidence=0.6, basis="glad")
+    analysis = FusionReasoner().reason(request(face, glad))
+    assert "Neutral is ruled out" in analysis.reasoning and "uncertain" in analysis.emotions
+    assert "The modalities agree" not in analysis.reasoning
+
+
+def test_agreement_only_where_every_signed_modality_reads_the_conclusions_side():
+    neutral_face = ModalityCue(modality="face", valence=0.0, arousal=0.3, emotion="neutral", confidence=0.9, basis="neutral")
+    happy_words = ModalityCue(modality="words", valence=0.6, arousal=0.5, emotion="happiness", confidence=0.8, basis="glad")
+    analysis = FusionReasoner().reason(request(neutral_face, happy_words))
+    assert analysis.basic_emotion == "happiness" and "The modalities agree" not in analysis.reasoning
+    warm = ModalityCue(modality="voice", valence=0.4, arousal=0.6, confidence=0.5)
+    analysis = FusionReasoner().reason(request(SMILE, warm, BODY))  # the body's movement has no sign: set aside
+    assert "The modalities agree (the body's movement carries no sign)." in analysis.reasoning

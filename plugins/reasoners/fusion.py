@@ -107,6 +107,8 @@ class FusionReasoner(Reasoner):
             a_sum += weight * cue.arousal
         valence = v_sum / total if total else 0.0
         arousal = a_sum / total if total else 0.5
+        weighed_at = (valence, arousal)  # what the weights give; a rule below may conclude otherwise, and says why
+        moved: list[str] = []  # why the conclusion's valence or arousal is not the weighed one, a clause each
         probs = voice_probabilities(request) if "voice" in cues else None  # a reading without its cue is none
         label, basic, lean_note = lean_reading(cues, valence, arousal, bool(request.conflicts), probs)
         emotions = [label] if cues else ["undetermined"]  # no estimate at all is not a finding of calm
@@ -122,6 +124,8 @@ class FusionReasoner(Reasoner):
                 if a == b:
                     # mixed polarity inside one modality: praise of a bad event reads as irony, not as joy
                     readings.append(f"The {a} are read as possible irony: the negative event weighs more than the praise.")
+                    if valence > -0.2:
+                        moved.append(f"irony (the {a} read as irony lean negative: valence at most -0.20)")
                     valence = min(valence, -0.2)
                     decided = True
                     emotions = ["ironic", "annoyed"]
@@ -166,6 +170,11 @@ class FusionReasoner(Reasoner):
                         )
                     elif positive.modality == "face":
                         # a smile over hostile words: the words carry the message, the smile its delivery
+                        if valence > negative.valence * 0.6 or arousal < negative.arousal:
+                            own = "the words'" if negative.modality == "words" else "the voice's"
+                            moved.append(f"sarcasm (the {negative.modality} {'carry' if negative.modality == 'words' else 'carries'} "
+                                         f"the message and the face its delivery: valence at most 0.6 of {own} "
+                                         f"{negative.valence:+.2f}, arousal at least {own} {negative.arousal:.2f})")
                         valence = min(valence, negative.valence * 0.6)
                         arousal = max(arousal, negative.arousal)
                         emotions = ["sarcastic", "contemptuous"]
@@ -206,6 +215,11 @@ class FusionReasoner(Reasoner):
                     lean = valence if abs(valence) >= WEAK_LEAN else emotion_sign(named)
                     if lean:
                         valence = weak_lean(named) * (1 if lean > 0 else -1)
+                        moved.append(
+                            f"a weak lean (the cues name {named} but the weighed balance barely leans, so the conclusion "
+                            f"leans {'positive' if lean > 0 else 'negative'}, "
+                            + ("as the balance does" if abs(weighed_at[0]) >= WEAK_LEAN else f"as {named} does")
+                            + f", by {named}'s weak lean, short of a clear lean)")
                         if "uncertain" not in emotions:
                             emotions.append("uncertain")
                     if emotion_sign(named) and abs(valence) < 0.15 and "uncertain" not in emotions:
@@ -233,7 +247,9 @@ class FusionReasoner(Reasoner):
         cited = self._cite(request, cues)
         visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
         acoustic = self._slots_text(evidence, ("speech_content", "acoustic_feat"))
-        reasoning = self._reasoning(request, shown, valence, arousal, emotions, explanation, basic)
+        hedged = bool(lean_note) or "uncertain" in emotions  # the conclusion is no finding: nothing "agrees" with it
+        reasoning = self._reasoning(request, shown, valence, arousal, emotions, explanation, basic,
+                                    weighed_at=weighed_at, moved=moved, hedged=hedged)
         if lean_note:  # the lean named the emotion (no reading of a conflict, no cue did): say how
             reasoning += " " + lean_note
         return Analysis(
@@ -247,7 +263,9 @@ class FusionReasoner(Reasoner):
             confidence=answer_confidence(cues, basic),  # the stated probability that `basic` is right
             cues_cited=cited,
             conflict_explanation=explanation,
-            weighed=weighed or ["no modality gave an emotion estimate; the conclusion defaults to neutral"],
+            weighed=(weighed + ([f"conclusion: valence {valence:+.2f}, arousal {arousal:.2f}, not the weighed "
+                                 f"{weighed_at[0]:+.2f}, {weighed_at[1]:.2f}: " + "; ".join(moved)] if moved and cues else [])
+                     or ["no modality gave an emotion estimate; the conclusion defaults to neutral"]),
             perception_requests=evidence_gaps(request, get_registry().tools, clip),  # by rule: a second look where evidence is thin
         )
 
@@ -274,7 +292,11 @@ class FusionReasoner(Reasoner):
         return cited
 
     @staticmethod
-    def _reasoning(request, cues, valence, arousal, emotions, explanation, basic=None) -> str:
+    def _reasoning(request, cues, valence, arousal, emotions, explanation, basic=None, weighed_at=None, moved=(),
+                   hedged=False) -> str:
+        """The reasoning text. `weighed_at`: the (valence, arousal) the confidence weights give, where a rule (`moved`,
+        a clause each: a weak lean, irony, sarcasm) concluded another; `hedged`: the conclusion is uncertain or a lean
+        named it, so no modality "agrees" with it."""
         available = request.evidence.available()
         if not cues:
             # say which evidence there was, as the unimodal_dominance check does (scene context is no modality there)
@@ -298,11 +320,17 @@ class FusionReasoner(Reasoner):
             return f"the {m} {'read' if m == 'words' else 'reads'} {lean}" + (f" ({said})" if said else "")
 
         listed = "; ".join(reading(m, c) for m, c in sorted(cues.items()))
-        text = (
-            f"Perceived first, then reasoned: {listed}. "
-            f"Weighing these by confidence gives valence {valence:+.2f} and arousal {arousal:.2f}, "
-            f"read as {', '.join(emotions)}."
-        )
+        w_valence, w_arousal = weighed_at if weighed_at is not None else (valence, arousal)
+        text = (f"Perceived first, then reasoned: {listed}. Weighing these by confidence gives valence {w_valence:+.2f} and "
+                f"arousal {w_arousal:.2f}")
+        if moved and (f"{w_valence:+.2f}", f"{w_arousal:.2f}") != (f"{valence:+.2f}", f"{arousal:.2f}"):
+            # the values stated are the ones concluded, and why they are not the weighed ones
+            now = [f"valence {valence:+.2f}"] * (f"{w_valence:+.2f}" != f"{valence:+.2f}") + [
+                f"arousal {arousal:.2f}"] * (f"{w_arousal:.2f}" != f"{arousal:.2f}")
+            text += (f"; the conclusion takes {' and '.join(now)} instead, by {'; and by '.join(moved)}, and is read as "
+                     f"{', '.join(emotions)}.")
+        else:
+            text += f", read as {', '.join(emotions)}."
         if "uncertain" in emotions:
             text += (f" The evidence is weak: the conclusion leans to {emotions[0]} with low confidence and "
                      "should not be read as a finding"
@@ -310,19 +338,31 @@ class FusionReasoner(Reasoner):
         apart = not explanation and contradicts(basic, valence)
         if apart:
             # the weak-lean rule keeps the named emotion and the weighed lean apart (see `agreeing`): say so
-            text += (f" The emotion named ({emotions[0]}) and the weighed lean ({'positive' if valence > 0 else 'negative'},"
+            text += (f" The emotion named ({emotions[0]}) and the conclusion's lean ({'positive' if valence > 0 else 'negative'},"
                      f" {valence:+.2f}) disagree; neither is a finding on its own.")
-        signs = {(c.valence > 0.15) - (c.valence < -0.15) for c in cues.values()} - {0}
         if explanation:
             text += f" Conflict: {explanation}"
-        elif len(cues) > 1 and len(signs) <= 1 and not apart:
-            text += " The modalities agree."
+        elif not apart and not hedged and (agree := agreeing_modalities(cues, valence)) is not None:
+            text += f" The modalities agree{agree}."
         if request.critique:
             # the fusion's rules never read the critique: say it failed, not that this answer revises it
             text += (" The previous round failed the consistency checks: " + "; ".join(request.critique) + ". The fusion's "
                      "rules do not take a critique into account, so this answer is the weighing above, not a revision "
                      "made for the checks.")
         return text
+
+
+def agreeing_modalities(cues: dict[str, ModalityCue], valence: float) -> str | None:
+    """The tail of "The modalities agree" where they do, for what the conclusion says: at least two modalities
+    that can carry a sign (the body's movement carries none; words without an emotional word, `silent`, were not
+    weighed) and every one of them reads the conclusion's side (positive, negative, or neutral: within 0.15 of zero,
+    as each modality's reading is worded); "" where any reads another side (a neutral face beside confidently happy
+    words does not agree with "happy"), None. The tail names the body where it was set aside, else it is ""."""
+    side = (valence > 0.15) - (valence < -0.15)
+    signed = {m: c for m, c in cues.items() if m != "body" and not silent(m, c)}
+    if len(signed) < 2 or any((c.valence > 0.15) - (c.valence < -0.15) != side for c in signed.values()):
+        return None
+    return " (the body's movement carries no sign)" if "body" in cues else ""
 
 
 def undetermined_answer(request: ReasoningRequest, clip: Clip | None, model: object) -> Analysis | None:
