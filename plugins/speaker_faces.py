@@ -20,6 +20,7 @@ Units: seconds on the clip's clock; boxes in pixels (x, y, w, h).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,39 +154,70 @@ def _measure_mouths(clip, faces: FaceTracks) -> None:
 
 def speaking_face(faces: FaceTracks, start_s: float, end_s: float) -> tuple[str | None, str]:
     """The face whose mouth moves while someone speaks between the two times, and why (or why not)."""
+    face, why, _ = _mouth_evidence(faces, start_s, end_s)
+    return face, why
+
+
+def _mouth_evidence(faces: FaceTracks, start_s: float, end_s: float) -> tuple[str | None, str, float]:
+    """`speaking_face` with its evidence: how far the speaking face's mouth activity leads the next face's
+    (lip opening / face height std, the lead over MOUTH_MOVES with one face); 0 without a face."""
     if not len(faces.times):  # no sampled frame at all: an audio file (`segments` passes FaceTracks(np.zeros(0)))
-        return None, "the clip has no video"
+        return None, "the clip has no video", 0.0
     visible = faces.visible(start_s, end_s)
     if not visible:
-        return None, "no face is on screen: an off-screen voice"
+        return None, "no face is on screen: an off-screen voice", 0.0
     if faces.mouth_note:
-        return None, faces.mouth_note
+        return None, faces.mouth_note, 0.0
     moving = sorted(((a, fid) for fid in visible if (a := faces.mouth_activity(fid, start_s, end_s)) is not None),
-                    reverse=True)
+                    key=lambda m: (-m[0], m[1]))
     if not moving:
-        return None, "too few frames with a measured mouth"
+        return None, "too few frames with a measured mouth", 0.0
     if moving[0][0] < MOUTH_MOVES:
-        return None, "no visible mouth moves: the voice may be off-screen"
+        return None, "no visible mouth moves: the voice may be off-screen", 0.0
     if len(moving) > 1 and moving[0][0] < MOUTH_LEADS * moving[1][0]:
-        return None, f"the mouths of {moving[0][1]} and {moving[1][1]} move alike"
-    return moving[0][1], f"{moving[0][1]}'s mouth moves while the voice speaks"
+        return None, f"the mouths of {moving[0][1]} and {moving[1][1]} move alike", 0.0
+    lead = moving[0][0] - (moving[1][0] if len(moving) > 1 else MOUTH_MOVES)
+    return moving[0][1], f"{moving[0][1]}'s mouth moves while the voice speaks", float(lead)
 
 
 def link_voices(segments: list[tuple[float, float, str | None]], faces: FaceTracks) -> dict[str, tuple[str | None, str]]:
-    """Each voice's face by majority over its utterances ((start, end, voice) each), with the reason."""
-    votes: dict[str, list[tuple[str | None, str]]] = {}
+    """Each voice's face over its utterances ((start, end, voice) each), with the reason.
+
+    The face whose mouth moves while the voice speaks, utterance by utterance (`speaking_face`); where the
+    utterances name more than one face, the one with the most mouth-movement evidence (summed over the
+    utterances it is named in: how far its mouth activity leads the next face's) wins, then the one named
+    most often, then the first id: the same answer on every run (no set order). Where two voices get the
+    same face, each reason says so (one of the two links is wrong, or the two voices are one person's)."""
+    votes: dict[str, list[tuple[str | None, str, float]]] = {}
     for start, end, voice in segments:
         if voice is not None:
-            votes.setdefault(voice, []).append(speaking_face(faces, start, end))
-    linked = {}
+            votes.setdefault(voice, []).append(_mouth_evidence(faces, start, end))
+    linked: dict[str, tuple[str | None, str]] = {}
     for voice, found in votes.items():
-        ids = [fid for fid, _ in found if fid is not None]
-        if ids:
-            best = max(set(ids), key=ids.count)
-            linked[voice] = (best, f"{best}'s mouth moves in {ids.count(best)} of {len(found)} utterance(s) of voice {voice}")
+        named = [(fid, lead) for fid, _, lead in found if fid is not None]
+        if named:
+            evidence = {fid: sum(lead for f, lead in named if f == fid) for fid, _ in named}
+            count = Counter(fid for fid, _ in named)
+            best = min(evidence, key=lambda fid: (-round(evidence[fid], 6), -count[fid], fid))
+            why = f"{best}'s mouth moves in {count[best]} of {len(found)} utterance(s) of voice {voice}"
+            others = [f"{fid} in {count[fid]}" for fid in sorted(evidence) if fid != best]
+            if others:
+                why += (f" (also {', '.join(others)}; {best}'s mouth movement leads more: "
+                        f"{evidence[best]:.3f} against {max(v for f, v in evidence.items() if f != best):.3f})")
+            linked[voice] = (best, why)
         else:
-            reasons = [why for _, why in found]
-            linked[voice] = (None, max(set(reasons), key=reasons.count))
+            linked[voice] = (None, Counter(why for _, why, _ in found).most_common(1)[0][0])  # first seen on a tie
+    by_face: dict[str, list[str]] = {}
+    for voice, (fid, _) in linked.items():
+        if fid is not None:
+            by_face.setdefault(fid, []).append(voice)
+    for fid, voices in by_face.items():
+        if len(voices) > 1:
+            for voice in voices:
+                also = ", ".join(v for v in voices if v != voice)
+                face, why = linked[voice]
+                linked[voice] = (face, f"{why}; note: voice {also} is linked to the same face {fid} (two voices, one face: "
+                                       "one link is wrong, or the voices are one person's)")
     return linked
 
 
@@ -211,7 +243,7 @@ def unattributed_face(faces, start_s: float, end_s: float, speaker_face: str | N
 def main_face_elsewhere(main, faces, speaker_face: str, start_s: float, end_s: float) -> str | None:
     """Why the face tool's main face (`main`, a `facetrack.FaceTrack` of the utterance's window) is not
     the speaker's identified face (None: it is, or it cannot be told): their median boxes overlap by
-    under 0.3 of their union."""
+    under 0.3 of their union. The reason names both faces: the speaker's, and the one the tool reads."""
     from saber_agent.plugins.facetrack import iou
 
     if main is None or not main.found.any():
@@ -221,9 +253,19 @@ def main_face_elsewhere(main, faces, speaker_face: str, start_s: float, end_s: f
     mine = mine[~np.isnan(mine[:, 0])]
     if not len(mine):
         return None
-    if iou(np.median(main.boxes[main.found], axis=0), np.median(mine, axis=0)) >= 0.3:
+    main_box = np.median(main.boxes[main.found], axis=0)
+    if iou(main_box, np.median(mine, axis=0)) >= 0.3:
         return None
-    return f"the face tool reads the largest face, which is not the speaker's {speaker_face}"
+    # which tracked face the tool reads instead: named, so that the speaker's identified face is not
+    # confused with it (two faces of one size: "the largest" says nothing)
+    other = "another face"
+    for fid, boxes in faces.boxes.items():
+        seen = boxes[inside][~np.isnan(boxes[inside][:, 0])]
+        if fid != speaker_face and len(seen) and iou(main_box, np.median(seen, axis=0)) >= 0.3:
+            other = fid
+            break
+    return (f"the speaker's face is {speaker_face}, identified by its moving mouth, but the face tool reads {other} "
+            "(its main face, the largest and most persistent)")
 
 
 __all__ = ["FaceTracks", "link_voices", "main_face_elsewhere", "speaking_face", "track_all_faces", "unattributed_face"]

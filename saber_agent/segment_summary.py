@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from saber_agent.evidence import Timeline, TimelineEvent
+from saber_agent.segments import UNDETERMINED
 
 
 def _span(segment) -> str:
@@ -30,15 +31,19 @@ def summarise(segments: list, speakers: list):
         mine = [s for s in done if s.speaker == speaker.label]
         if not mine:
             continue
+        # an undetermined utterance (no finding) is listed as such and counts towards no emotion nor valence
+        found = [s for s in mine if not s.undetermined]
         by_speaker[speaker.label] = {
             "emotions": [s.emotion for s in mine],
-            "most_often": Counter(s.emotion for s in mine).most_common(1)[0][0],
-            "mean_valence": round(sum(s.valence for s in mine) / len(mine), 3),
+            "most_often": Counter(s.emotion for s in found).most_common(1)[0][0] if found else UNDETERMINED,
+            "mean_valence": round(sum(s.valence for s in found) / len(found), 3) if found else None,
+            "undetermined": len(mine) - len(found),
             "speech_s": speaker.speech_s,
             "face": speaker.face,
         }
     changes = []
-    for before, after in zip(done, done[1:], strict=False):
+    found = [s for s in done if not s.undetermined]  # a change is between two findings, not to "no finding"
+    for before, after in zip(found, found[1:], strict=False):
         # a change: another basic emotion, or valence moving by CHANGE_VALENCE or more
         if before.emotion == after.emotion and abs(after.valence - before.valence) < CHANGE_VALENCE:
             continue
@@ -56,9 +61,14 @@ def _text(done: list, by_speaker: dict, changes: list) -> str:
         return "No utterance could be analysed."
     lines = [f"{len(done)} utterance(s), {len(by_speaker) or 'no'} identified voice(s)."]
     for label, info in by_speaker.items():
-        felt = ", then ".join(dict.fromkeys(info["emotions"]))
+        felt = ", then ".join(dict.fromkeys(e for e in info["emotions"] if e != UNDETERMINED))
         face = f", face {info['face']}" if info["face"] else ""
-        lines.append(f"Speaker {label}{face}: {felt} (mean valence {info['mean_valence']:+.2f}).")
+        unknown = info["undetermined"]
+        if info["mean_valence"] is None:
+            lines.append(f"Speaker {label}{face}: undetermined (no finding in {unknown} utterance(s)).")
+            continue
+        none = f"; undetermined in {unknown} utterance(s)" if unknown else ""
+        lines.append(f"Speaker {label}{face}: {felt} (mean valence {info['mean_valence']:+.2f}{none}).")
     if changes:
         lines.append("The feeling changed " + "; ".join(c.said for c in changes) + ".")
     else:
@@ -85,8 +95,12 @@ def render(result) -> str:
         listen = f"; listening: {', '.join(segment.listeners)}" if segment.listeners else ""
         lines += ["", "=" * 100, f"Utterance {segment.index + 1}: {_span(segment)}, {who}{face}{listen}", "=" * 100]
         lines += [f"    face {fid}, {said}" for fid, said in segment.face_reads.items()]
-        if segment.face_note:
-            lines.append(f"    speaker's face not identified ({segment.face_note}): no face cue for this utterance")
+        if segment.face_note and segment.speaker_face:  # identified, but not what the face tool reads here
+            lines.append(f"    speaker's face {segment.speaker_face} not read here ({segment.face_note}): no face or body cue "
+                         "for this utterance")
+        elif segment.face_note:
+            lines.append(f"    speaker's face not identified ({segment.face_note}): no face or body cue for this utterance")
+        lines += [f"    note: {note}" for note in segment.notes]
         lines.append(render_one(segment.result) if segment.result else f"    failed: {segment.error}")
     if result.errors:
         lines += ["", "Errors"] + [f"    - {e}" for e in result.errors]
@@ -117,7 +131,7 @@ def segmented_record(result, full: bool = False) -> dict:
     for segment in result.segments:
         entry = {"index": segment.index, "start_s": segment.start_s, "end_s": segment.end_s, "speaker": segment.speaker,
                  "speaker_face": segment.speaker_face, "listeners": segment.listeners, "face_reads": segment.face_reads,
-                 "face_note": segment.face_note}
+                 "face_note": segment.face_note, "notes": segment.notes}
         entry.update(clip_record(segment.result, full=full) if segment.result else {"error": segment.error})
         segments.append(entry)
     return {

@@ -25,7 +25,12 @@ The segment model (docs/segments.md):
   file at 2 fps keeps 3,600 frames at 256-384 px), the audio is kept whole (16 kHz float32: 115 MB
   for 30 minutes), and every segment's result is small (text and timelines).
 
-Not handled: overlapping speech (one utterance, one voice), turns without a pause (one utterance).
+- No finding: an utterance whose analysis found no emotion (no modality gave an estimate) reads
+  "undetermined" (`Segment.emotion`), never "neutral", and counts towards no speaker's emotions or valence.
+
+Not handled: overlapping speech is one utterance with one voice (it is flagged: `Segment.notes` says
+"overlapping speech at t1-t2" where two voices of distinct pitch speak at once, `saber_agent.speech_overlap`);
+turns without a pause (one utterance).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ PAD_S = 0.1  # kept on each side of an utterance, inside the pause
 FRAME_BUDGET_BYTES = 512 * 2**20  # sampled frames of a segmented file, at most
 MIN_SIDE = 256
 MAX_FRAMES = 3600  # 30 minutes at 2 fps
+UNDETERMINED = "undetermined"  # an utterance's emotion where no modality gave an estimate (no finding)
 CHANGE_VALENCE = 0.3  # a change of valence at least this large between consecutive utterances is named
 
 
@@ -66,6 +72,9 @@ class Segment(BaseModel):
     # why no face on screen can stand for the speaker here (the face tool is then not run for this
     # utterance: its face slot says so and lists the faces on screen as context); None: it may
     face_note: str | None = None
+    # what else a reader must know of this utterance: "overlapping speech at 3.4-4.4 s" (two voices at once,
+    # one utterance and one voice label: `saber_agent.speech_overlap`), a voice-activity disagreement
+    notes: list[str] = Field(default_factory=list)
     words: str = ""  # what a whole-clip transcript heard in it, when one was made (the result has its own)
     result: Result | None = None
     error: str | None = None  # the analysis of this utterance failed (the others go on)
@@ -75,8 +84,18 @@ class Segment(BaseModel):
         return self.result.analysis.valence if self.result and self.result.analysis else None
 
     @property
+    def undetermined(self) -> bool:
+        """The analysis found no emotion (no modality gave an estimate: fusion's "undetermined"), which its
+        `basic_emotion` "neutral" only stands in for: not a finding of neutral."""
+        analysis = self.result.analysis if self.result else None
+        return analysis is not None and UNDETERMINED in analysis.emotions
+
+    @property
     def emotion(self) -> str | None:
-        return self.result.analysis.basic_emotion if self.result and self.result.analysis else None
+        """The utterance's basic emotion; "undetermined" where there was no finding (never "neutral" for that)."""
+        if not (self.result and self.result.analysis):
+            return None
+        return UNDETERMINED if self.undetermined else self.result.analysis.basic_emotion
 
 
 class Speaker(BaseModel):
@@ -271,5 +290,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "segment_decode", "split_utterances",
+__all__ = ["UNDETERMINED", "FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "segment_decode", "split_utterances",
            "whole_clip_words"]

@@ -34,6 +34,7 @@ from saber_agent.settings import AnalysisSettings
 # -- whose face -------------------------------------------------------------------------------
 
 FACE_SLOT = "facial_exp_desc"
+BODY_SLOT = "body_lang_desc"  # the body tool reads the main person: withheld with the face (see `body_context`)
 
 
 def _main_track(path: str, window: AnalysisSettings):
@@ -47,19 +48,63 @@ def _main_track(path: str, window: AnalysisSettings):
         return None
 
 
-def face_context(note: str, reads: dict[str, str], tool: str):
-    """The face slot of an utterance whose speaker's face is not identified: unavailable for the speaker,
-    with the faces on screen as context (no expression is claimed for the speaker, so no face cue)."""
+def face_context(note: str, reads: dict[str, str], tool: str, speaker_face: str | None = None):
+    """The face slot of an utterance whose speaker's face is not identified, or is identified (`speaker_face`)
+    but is not the face the face tool reads: unavailable for the speaker, with the faces on screen as context
+    (no expression is claimed for the speaker, so no face cue)."""
     from saber_agent.evidence import Provenance, Slot
 
     on_screen = ", ".join(f"{fid} {read.split(': ', 1)[-1]}" for fid, read in reads.items())
     context = f"faces on screen: {on_screen}" if on_screen else "faces on screen, not read"
-    text = (f"The speaker's face is not identified ({note}), so no facial expression is given for the speaker; "
-            f"{context} (context, not the speaker's expression).")
-    why = f"the speaker's face is not identified: {note}; {context}, none known to be the speaker's"
+    if speaker_face is not None:  # identified: the wording names it, and says why its expression is not given
+        text = (f"The speaker's face is {speaker_face}, but the face tool's reading is not of it here ({note}), so no "
+                f"facial expression is given for the speaker; {context} (context, not the fused expression).")
+        why = f"the face tool does not read the speaker's face {speaker_face} here: {note}; {context}"
+    else:
+        text = (f"The speaker's face is not identified ({note}), so no facial expression is given for the speaker; "
+                f"{context} (context, not the speaker's expression).")
+        why = f"the speaker's face is not identified: {note}; {context}, none known to be the speaker's"
     return Slot(text=text, status="unavailable", reason=why,
-                measurements={"speaker_face": None, "why": note, "faces_on_screen": reads},
+                measurements={"speaker_face": speaker_face, "why": note, "faces_on_screen": reads},
                 provenance=Provenance(plugin=f"segments ({tool} not run for this utterance)"))
+
+
+def body_context(note: str, tool: str, speaker_face: str | None = None):
+    """The body slot of an utterance whose face slot is withheld (`face_context`): the body tool reads the
+    main person on screen, who is then not known to be the speaker (an off-screen speaker would get the
+    listener's posture), so no body cue is given either."""
+    from saber_agent.evidence import Provenance, Slot
+
+    whose = f"the speaker's face {speaker_face} is not the main person here" if speaker_face else "the speaker is not identified on screen"
+    why = f"no body language is given for the speaker: {whose} ({note}); the body tool reads the main person on screen"
+    return Slot(text="", status="unavailable", reason=why, measurements={"speaker_face": speaker_face, "why": note},
+                provenance=Provenance(plugin=f"segments ({tool} not run for this utterance)"))
+
+
+def window_activity(activity, start_s: float, end_s: float, rate: int = 16_000):
+    """The whole clip's voice-activity decision (`saber_agent.voice_activity.VoiceActivity`) seen through one
+    utterance's window, on the window's clock: its regions, whispered and dropped spans cut to the window,
+    its per-32-ms probabilities resampled (nearest window) from start_s. An utterance's tools read this
+    instead of a new detection on the window alone, which can differ (Silero's state starts afresh at the
+    window's edge, the level gain is the window's): an utterance the whole-clip pass found must not then
+    read "no speech" (the trial's EmoFilm dialogue, its first line)."""
+    import math
+    from dataclasses import replace
+
+    from saber_agent.voice_activity import WINDOW
+
+    def cut(spans):
+        return [(round(max(a, start_s) - start_s, 3), round(min(b, end_s) - start_s, 3)) for a, b in spans if b > start_s and a < end_s]
+
+    probabilities = None
+    if activity.probabilities is not None and len(activity.probabilities):
+        step = WINDOW / rate
+        at = start_s + np.arange(int(math.ceil((end_s - start_s) / step))) * step
+        probabilities = activity.probabilities[np.clip(np.rint(at / step).astype(int), 0, len(activity.probabilities) - 1)]
+    note = f"the whole clip's voice-activity decision, cut to this utterance ({start_s:.2f}-{end_s:.2f} s of the clip)"
+    return replace(activity, regions=cut(activity.regions), duration_s=round(end_s - start_s, 3), probabilities=probabilities,
+                   dropped=cut(activity.dropped), whispered=cut(activity.whispered),
+                   note=f"{activity.note}; {note}" if activity.note else note)
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -83,6 +128,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, main_face_elsewhere, track_all_faces, unattributed_face
     from saber_agent.registry import get_registry
     from saber_agent.speakers import cluster_voices, f0_hz, measure_voice
+    from saber_agent.speech_overlap import overlapping_speech
     from saber_agent.voice_activity import voice_activity
 
     path, run = os.fspath(path), run or run_graph
@@ -96,6 +142,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     t0 = time.perf_counter()
     split: dict = {"min_pause_s": MIN_PAUSE_S, "max_utterance_s": MAX_UTTERANCE_S}
     spans: list[tuple[float, float]] = []
+    activity = None
     if clip.has_audio and not clip.audio_is_silent:
         activity = voice_activity(clip)
         if activity.probabilities is None:  # no detector: word times find the pauses the energy cannot
@@ -114,6 +161,9 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     voices = cluster_voices(measured) if "note" not in split else [None]
     faces = track_all_faces(clip, tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
+    # two voices at once inside one utterance (one voice label): flagged, not parted
+    overlaps = [overlapping_speech(clip.audio[int(a * rate): int(b * rate)], rate, a) if activity is not None else []
+                for a, b in spans]
     timings["speakers"] = round(time.perf_counter() - t0, 3)
     segments: list[Segment] = []
     errors: list[str] = []
@@ -125,6 +175,10 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         segment = Segment(index=i, start_s=a, end_s=b, speaker=voice, speaker_face=face, faces=visible,
                           listeners=[f for f in visible if f != face] if face else [],
                           words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
+        segment.notes += [f"overlapping speech at {t1:.1f}–{t2:.1f} s: two voices of distinct pitch at once, one utterance "
+                          f"with one voice label ({voice or 'none'})" for t1, t2 in overlaps[i]]
+        if activity is not None:  # the utterance's tools read the whole clip's voice-activity decision, not a new one
+            clip_cache.get(path, window.decode).extras["voice_activity"] = window_activity(activity, a, b, rate)
         for fid in visible:
             if (read := faces.reads(fid, a, b)) is not None:
                 role = "speaker" if fid == face else "listener" if face else "on screen"
@@ -132,19 +186,26 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         segment.face_note = unattributed_face(faces, a, b, face, links.get(voice, (None, ""))[1] if voice else "")
         tools = get_registry().tools_for(window)
         face_tools = [t.name for t in tools if t.slot == FACE_SLOT]
-        if face and face_tools and len(visible) > 1 and not segment.face_note:  # is the face it reads the speaker's?
+        body_tools = [t.name for t in tools if t.slot == BODY_SLOT]
+        if face and (face_tools or body_tools) and len(visible) > 1 and not segment.face_note:  # is the face it reads the speaker's?
             segment.face_note = main_face_elsewhere(_main_track(path, window), faces, face, a, b)
-        if segment.face_note and face_tools:  # the face tool would read whichever face is largest: not run
-            window = window.updated(plugins=[t.name for t in tools if t.slot != FACE_SLOT])
+        if segment.face_note and (face_tools or body_tools):
+            # the face tool would read whichever face is largest, the body tool that person's body (an off-screen
+            # speaker would get the listener's): neither is run
+            window = window.updated(plugins=[t.name for t in tools if t.slot not in (FACE_SLOT, BODY_SLOT)])
         try:
             segment.result = run(path, window)
         except Exception as exc:  # one utterance failing must not lose the others
             segment.error = f"{type(exc).__name__}: {exc}"
             errors.append(f"segment {i} ({a:.2f}-{b:.2f} s): {segment.error}")
         else:
+            withheld = {}
             if segment.face_note and face_tools:
-                segment.result.evidence = segment.result.evidence.with_slots(
-                    {FACE_SLOT: face_context(segment.face_note, segment.face_reads, face_tools[0])})
+                withheld[FACE_SLOT] = face_context(segment.face_note, segment.face_reads, face_tools[0], face)
+            if segment.face_note and body_tools:
+                withheld[BODY_SLOT] = body_context(segment.face_note, body_tools[0], face)
+            if withheld:
+                segment.result.evidence = segment.result.evidence.with_slots(withheld)
         segments.append(segment)
         if progress is not None:
             progress(i + 1, len(spans), segment)
@@ -165,4 +226,4 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                            split=split, faces=face_info, timings=timings, errors=errors)
 
 
-__all__ = ["FACE_SLOT", "RunWindow", "analyze_segments", "face_context", "run_graph"]
+__all__ = ["BODY_SLOT", "FACE_SLOT", "RunWindow", "analyze_segments", "body_context", "face_context", "run_graph", "window_activity"]
