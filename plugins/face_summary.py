@@ -76,8 +76,27 @@ def micro_expressions(times: np.ndarray, probs: np.ndarray, dominant: str) -> li
     return sorted(events, key=lambda e: e["start_s"])
 
 
-def head_motion(track: FaceTrack, frame_width: int) -> dict | None:
-    """How the main face's box moves: speed and extent in face widths, and its change in size."""
+ZOOM_STEP = 1.1  # a box that changes size by at least this factor between two sampled frames can have been zoomed
+
+
+def _zoomed(a: np.ndarray, b: np.ndarray, frame_size: tuple[int, int] | None) -> bool:
+    """Whether box b is box a under a camera zoom: its size changes by at least ZOOM_STEP and its centre moves no further
+    than a zoom by that factor about a point in the picture can move it (|ratio - 1| times the frame's diagonal)."""
+    if frame_size is None:
+        return False
+    ratio = b[2] / max(1e-9, a[2])
+    moved = np.hypot((b[0] + b[2] / 2) - (a[0] + a[2] / 2), (b[1] + b[3] / 2) - (a[1] + a[3] / 2))
+    return abs(np.log(ratio)) >= np.log(ZOOM_STEP) and moved <= abs(ratio - 1) * float(np.hypot(*frame_size))
+
+
+def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = None,
+                frame_size: tuple[int, int] | None = None) -> dict | None:
+    """How the main face's box moves: speed and extent in face widths, and its change in size.
+
+    `cuts`: the times (s) where a new shot starts (`plugins.shots`); `frame_size`: (w, h) pixels. A jump of the box
+    (past the linker's reach) across a cut, or one a camera zoom explains (`_zoomed`), is no jump of the head: counted
+    apart (``jumps_at_cuts``, ``jumps_by_zoom``); every jump still starts a new segment (positions are not compared across it).
+    """
     found = track.found
     if found.sum() < 2:
         return None
@@ -85,8 +104,14 @@ def head_motion(track: FaceTrack, frame_width: int) -> dict | None:
     width = float(np.nanmedian(boxes[:, 2]))
     centres = track.centers
     segment, segments = [], []  # a jump (a cut, or a move past the linker's reach) starts a new segment
+    at_cuts = by_zoom = 0
     for i in np.flatnonzero(found):
         if segment and not _same_face(boxes[segment[-1]], boxes[i]):
+            j = segment[-1]
+            if any(times[j] < t <= times[i] for t in cuts or []):
+                at_cuts += 1
+            elif _zoomed(boxes[j], boxes[i], frame_size):
+                by_zoom += 1
             segments.append(segment)
             segment = []
         segment.append(i)
@@ -101,7 +126,9 @@ def head_motion(track: FaceTrack, frame_width: int) -> dict | None:
         "max_speed_fw_s": _r(np.max(steps)) if steps else None,
         "horizontal_range_fw": _r(spans[0]),
         "vertical_range_fw": _r(spans[1]),
-        "jumps": len(segments) - 1,  # the face reappearing elsewhere: not counted as head motion
+        "jumps": len(segments) - 1 - at_cuts - by_zoom,  # the face reappearing elsewhere: not counted as head motion
+        "jumps_at_cuts": at_cuts if cuts is not None else None,  # the face elsewhere after a change of shot: the edit, not the head
+        "jumps_by_zoom": by_zoom,  # the face moved and resized as a camera zoom moves it: the camera, not the head
         "size_change": _r(np.median(sizes[-k:]) / np.median(sizes[:k])),  # last / first apparent size
         "face_width_fraction": _r(width / max(1, frame_width)),
         "position": _position(float(np.median(seen[:, 0])) / max(1, frame_width)),
@@ -112,8 +139,13 @@ def _position(x: float) -> str:
     return "left" if x < 0.38 else "right" if x > 0.62 else "centre"
 
 
-def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
-    """The face slot's measurements from the track and per-frame probabilities (JSON-able)."""
+def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int, clip_s: float | None = None) -> dict:
+    """The face slot's measurements from the track and per-frame probabilities (JSON-able).
+
+    `clip_s`: the clip's duration (seconds, `Clip.duration_s`). Given, the text tells when the sampled frames cover
+    less of the clip than it lasts (the video ends before the audio, or starts after it): coverage, "throughout" and
+    the shares are over the frames, i.e. over the time that has pictures (`pictures_s`), not over the whole clip.
+    """
     times = track.times
     n = len(times)
     found = ~np.isnan(probs[:, 0]) if n else np.zeros(0, bool)
@@ -165,7 +197,25 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int) -> dict:
         {"start_s": _r(times[a], 2), "emotion": top[a]} for a in range(n) if top[a] and (a == 0 or top[a - 1] != top[a])
     ]
     m["head"] = head_motion(track, frame_width)
+    if clip_s is not None and n:
+        m["clip_s"] = _r(clip_s, 2)
+        m["pictures_s"] = [_r(times[0], 2), _r(min(clip_s, times[-1] + step), 2)]  # the time the sampled frames cover
     return m
+
+
+PICTURELESS_S = 0.5  # sampled frames that leave this much of the clip uncovered (the media decode's note) are said so
+
+
+def _pictures_cover(m: dict) -> str | None:
+    """ "the 0.0-2.0 s of the 10.0 s clip that has pictures" when the sampled frames leave part of the clip without
+    a picture (`summarize`'s `clip_s`), else None."""
+    span, clip_s = m.get("pictures_s"), m.get("clip_s")
+    if not span or clip_s is None:
+        return None
+    step = _step(np.asarray(m["timeline"]["t"]))  # the last frame stands for one sampling step
+    if span[0] <= PICTURELESS_S and clip_s - span[1] <= max(PICTURELESS_S, step):
+        return None
+    return f"the {span[0]:.1f}-{span[1]:.1f} s of the {clip_s:.1f} s clip that has pictures"
 
 
 # ---------------------------------------------------------------- text
@@ -232,7 +282,10 @@ def describe(m: dict) -> str:
             f"this describes the main face, the largest and most persistent one, "
             f"at the {m['head']['position'] if m['head'] else 'centre'} of the frame."
         )
-    if k == n:
+    covered = _pictures_cover(m)
+    if k == n and covered:  # "throughout" would claim the time with no picture
+        parts.append(f"The face is visible in every sampled frame ({k} of {n}) of {covered}; the rest has no picture.")
+    elif k == n:
         parts.append(f"The face is visible throughout ({k} of {n} sampled frames).")
     else:
         times = m["timeline"]["t"]
@@ -245,8 +298,9 @@ def describe(m: dict) -> str:
             events.append("it is out of view at " + ", ".join(f"{_seconds(a['start_s'])}-{_seconds(a['end_s'])}" for a in middle[:3]))
         if absences and absences[-1]["end_s"] >= times[-1] and absences[-1]["start_s"] > times[0]:
             events.append(f"it leaves the frame at {_seconds(absences[-1]['start_s'])}")
+        within = f" of {covered}" if covered else ""
         parts.append(
-            f"The face is visible in only {k} of {n} sampled frames ({_seconds(m['visible_from_s'])} to "
+            f"The face is visible in only {k} of {n} sampled frames{within} ({_seconds(m['visible_from_s'])} to "
             f"{_seconds(m['visible_to_s'])}); {', and '.join(events)}."
         )
     if peak["emotion"] != dominant and peak["probability"] >= 0.3:
@@ -272,7 +326,11 @@ def describe(m: dict) -> str:
         )
         if head.get("jumps"):
             jumps = head["jumps"]
-            sentence += f"; the face jumps to another place in the frame {jumps} time{'s' * (jumps > 1)} (a cut or fast move), not counted"
+            why = "a fast move" if head.get("jumps_at_cuts") is not None else "a cut or fast move"  # cuts known: not one
+            sentence += f"; the face jumps to another place in the frame {jumps} time{'s' * (jumps > 1)} ({why}), not counted"
+        if head.get("jumps_at_cuts"):
+            cut = head["jumps_at_cuts"]
+            sentence += f"; the face is elsewhere after {cut} change{'s' * (cut > 1)} of shot, not counted as head motion"
         change = head["size_change"]
         if change >= 1.15:
             sentence += f", and the face grows to {change:.2f} times its first size (moving closer, or the camera zooms in)"

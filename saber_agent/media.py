@@ -69,6 +69,10 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.error.FFmpegError as exc:
+        if _mp4_without_index(path):
+            raise MediaError(f"{shown}: is an MP4/MOV file cut off before its index (the moov box) was written, as when a "
+                             "recording is interrupted; it cannot be decoded as is (a repair tool such as untrunc can rebuild "
+                             "the index from a complete file made by the same camera or app).") from None
         raise MediaError(f"{shown}: not a readable audio or video file ({_ffmpeg_reason(exc)}).") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise MediaError(f"{shown}: cannot be opened ({exc}).") from None
@@ -96,8 +100,61 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
         origin = _time_origin(container, [s for s in (video, *audios) if s is not None])
         clip = _demux(path, container, video, audio, duration, origin, settings)
         # inside the `with`: a stream object must not be read after its container is closed
-        finish_audio(path, clip, audios, audio, origin, settings)
+        analysed = finish_audio(path, clip, audios, audio, origin, settings)
+    uncovered = _uncovered_note(clip.extras.pop(VIDEO_SPAN_KEY, None), analysed, clip.audio.size)
+    if uncovered:
+        clip.info.notes.append(uncovered)
     return clip
+
+
+VIDEO_SPAN_KEY = "_video_span"  # (first, end) seconds of the decoded video, from `_demux` to `_uncovered_note`
+UNCOVERED_S = 0.5  # sound without picture (or picture without sound) this long is noted; AAC priming and the
+# last video frame's length make the streams' ends differ by 0.1 s or less in an ordinary file
+
+
+def _uncovered_note(video_span: tuple[float, float] | None, track: AudioTrack16k | None, n_samples: int) -> str | None:
+    """The note on the parts of the clip with sound but no picture, or picture but no sound, when both streams
+    decoded: the video's span (`_demux`) against the analysed audio track's (its first timestamp to its last sample)."""
+    if video_span is None or track is None or not n_samples:
+        return None
+    (v0, v1), a0 = video_span, track.lead / AUDIO_RATE
+    a1 = n_samples / AUDIO_RATE
+    parts = []
+    if v0 - a0 > UNCOVERED_S:
+        parts.append(f"from {a0:.1f} s to {v0:.1f} s the clip has sound but no picture (the video starts late)")
+    elif a0 - v0 > UNCOVERED_S:
+        parts.append(f"from {v0:.1f} s to {a0:.1f} s the clip has picture but no sound (the audio starts late)")
+    if a1 - v1 > UNCOVERED_S:
+        parts.append(f"from {v1:.1f} s to {a1:.1f} s the clip has sound but no picture (the video ends first)")
+    elif v1 - a1 > UNCOVERED_S:
+        parts.append(f"from {a1:.1f} s to {v1:.1f} s the clip has picture but no sound (the audio ends first)")
+    if not parts:
+        return None
+    return "; ".join(parts) + ": what is seen (face, body, scene) and what is heard cover different times"
+
+
+def _mp4_without_index(path: Path) -> bool:
+    """Whether the file's top-level boxes open as an MP4/MOV (``ftyp``) and run to the end of the file (or past
+    it: the last box cut short) with no ``moov``, the index a recorder writes last: a recording cut off."""
+    import struct
+
+    try:
+        with open(path, "rb") as handle:
+            size_all, at, kinds = path.stat().st_size, 0, []
+            while at + 8 <= size_all and len(kinds) < 1000:
+                handle.seek(at)
+                size, kind = struct.unpack(">I4s", handle.read(8))
+                if size == 1:
+                    size = struct.unpack(">Q", handle.read(8))[0]
+                kinds.append(kind)
+                if size == 0 or at + size >= size_all:  # to the end of the file (or cut short)
+                    break
+                if size < 8:
+                    return False
+                at += size
+    except (OSError, struct.error):
+        return False
+    return bool(kinds) and kinds[0] == b"ftyp" and b"moov" not in kinds
 
 
 def _attached_picture(stream) -> bool:
@@ -133,6 +190,21 @@ def _duration(container, video, audio) -> float:
     return 0.0
 
 
+def _next_sample(t: float, step: float) -> float:
+    """The sampling time after a frame kept at `t` (seconds): the next multiple of `step`. 0.3 / 0.1 is 2.9999999999999996
+    in floating point: without the 1e-6 the next time was 0.3 again and the frame at 0.333 s was kept too."""
+    return (int(t / step + 1e-6) + 1) * step
+
+
+def _video_seconds(video, duration: float) -> float:
+    """How long the video stream declares itself (seconds), else the file's declared `duration`; 0 without video."""
+    if video is None:
+        return 0.0
+    if video.duration and video.time_base:
+        return min(float(video.duration * video.time_base), duration) if duration > 0 else float(video.duration * video.time_base)
+    return duration
+
+
 def _demux(path: Path, container, video, audio, duration: float, origin: float, settings: DecodeSettings) -> Clip:
     """One pass over the packets of both streams; frames are kept only at the sampling times.
 
@@ -144,11 +216,16 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     fps = settings.fps
     if duration > 0 and duration * fps > settings.max_frames:
         fps = settings.max_frames / duration  # sparser sampling keeps memory bounded
+    video_s = _video_seconds(video, duration)
+    least = min(settings.min_frames, settings.max_frames)
+    if 0 < video_s and video_s * fps < least:  # a short clip: denser sampling (every frame when it has fewer)
+        native = float(video.average_rate) if video.average_rate else 0.0
+        fps = max(fps, min(least / video_s, native)) if native > 0 else least / video_s
     step = 1.0 / fps
 
     if video is not None:
         video.thread_type = "AUTO"
-    track = AudioTrack16k(audio, origin) if audio is not None else None
+    track = AudioTrack16k(audio, origin, max_s=settings.max_duration_s) if audio is not None else None
     between = BetweenSamples() if video is not None else None  # changes in the frames not sampled (picture_change)
 
     frames: list[np.ndarray] = []
@@ -156,6 +233,7 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     next_t = 0.0
     picture: FramePicture | None = None  # set up from the first kept frame
     decoded_video = 0
+    first_video_t: float | None = None
     thinned = False
     last_t = 0.0
     stopped_at: float | None = None
@@ -176,6 +254,7 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
                     t = (float(frame.time) - origin if frame.time is not None
                          else decoded_video / float(video.average_rate or 25))
                     last_t = max(last_t, t)
+                    first_video_t = t if first_video_t is None else min(first_video_t, t)
                     if t > settings.max_duration_s:
                         stopped_at = t
                         break
@@ -186,15 +265,15 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
                         frames, times, step = frames[::2], times[::2], step * 2
                         thinned = True
                         between.lost()
-                        if t + 1e-6 < (int(times[-1] / step) + 1) * step:
-                            next_t = (int(times[-1] / step) + 1) * step
+                        if t + 1e-6 < _next_sample(times[-1], step):
+                            next_t = _next_sample(times[-1], step)
                             continue
                     if picture is None:
                         picture = FramePicture(video, frame, settings.max_side)
                     frames.append(picture.rgb(frame))
                     between.kept(frame)
                     times.append(max(0.0, t))
-                    next_t = (int(t / step) + 1) * step
+                    next_t = _next_sample(t, step)
                 elif track is not None:
                     track.add(frame)
                     if (track.start or 0.0) + track.count / AUDIO_RATE > settings.max_duration_s:
@@ -222,7 +301,10 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     notes = []
     if errors:
         notes.append(f"decoding stopped early or skipped damaged data ({errors[0]})")
-    elif duration > 0 and decoded_duration < 0.9 * duration - 0.5:
+    # short of the declared duration: by a tenth (declarations can be a little off), or by half a second after an error
+    shortfall = duration - decoded_duration
+    truncated = duration > 0 and stopped_at is None and (shortfall > 0.1 * duration + 0.5 or bool(errors) and shortfall > 0.5)
+    if truncated:  # with or without decode errors: a file cut short raises none in some places, errors in others
         notes.append(f"only {decoded_duration:.1f} s of the declared {duration:.1f} s could be decoded (truncated file?)")
     if stopped_at is not None:
         notes.append(f"decoding stopped at the {settings.max_duration_s:.0f} s limit (max_duration_s); the rest is not analysed")
@@ -241,7 +323,8 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     size = picture.shown_size if picture is not None else None
     info = ClipInfo(
         path=str(path),
-        duration_s=round(duration if duration > 0 and stopped_at is None else decoded_duration, 3),
+        # what was decoded when the file is cut short of its declared duration (or stopped at the limit)
+        duration_s=round(duration if duration > 0 and stopped_at is None and not truncated else decoded_duration, 3),
         duration_declared=duration > 0,
         has_video=bool(frames),
         has_audio=bool(samples.size),
@@ -258,6 +341,8 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     )
     clip = Clip(info, frame_array, np.asarray(times, dtype=np.float64), samples)
     clip.extras["_audio_track"] = track
+    if frames:
+        clip.extras[VIDEO_SPAN_KEY] = (max(0.0, first_video_t or 0.0), video_end)
     if between is not None and between.result() is not None and len(between.result()) == len(frames):
         clip.extras[BETWEEN_KEY] = between.result()
     return clip

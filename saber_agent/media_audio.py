@@ -34,6 +34,12 @@ SILENCE_RMS = 1e-4
 FRAME = 512  # samples at 16 kHz: 32 ms, the voice detector's window
 SOUND_S = 0.2
 CANCELLED_RATIO = 0.1  # a mono mix this far (-20 dB) below its loudest channel has cancelled
+# Each resampled chunk goes at its own timestamp (`AudioTrack16k._place`): a gap in the stream's timestamps (packets lost
+# in a broadcast, a damaged stretch, a recorder that paused the sound) is filled with silence, and audio overlapping
+# what is already held is dropped, so that later speech keeps its time against the picture. Within GAP_TOLERANCE_S the
+# chunks follow each other end to end: timestamps rounded to a millisecond (Matroska, WebM) jitter by up to 1 ms, and
+# the smallest real gap, one lost AAC frame at 48 kHz, is 21 ms.
+GAP_TOLERANCE_S = 0.015
 
 
 def preferred_audio(audios: list, chosen: int | None):
@@ -57,7 +63,7 @@ class AudioTrack16k:
     """One audio stream being decoded: 16 kHz mono chunks placed on the clip's clock, and the energy
     of each source channel (to tell a phase-cancelled downmix from real silence)."""
 
-    def __init__(self, stream, origin: float, channel: int | None = None):
+    def __init__(self, stream, origin: float, channel: int | None = None, max_s: float | None = None):
         import av
 
         self.stream, self.origin, self.channel = stream, origin, channel
@@ -73,20 +79,46 @@ class AudioTrack16k:
         self.chunk_energy: list[np.ndarray] = []  # per decoded chunk, (channels,) energy: each channel's loudest part
         self.chunk_size: list[int] = []  # samples at 16 kHz of each chunk
         self.start: float | None = None  # seconds on the clip's clock of the first sample
+        self.lead = 0  # samples of silence before the first sample (`start` at 16 kHz)
         self.frames = 0
-        self.count = 0  # samples kept so far
+        self.count = 0  # samples kept so far, from `start` (silence filling gaps included)
+        self.gaps: list[tuple[float, float]] = []  # (at, length) seconds on the clip's clock, filled with silence
+        self.overlap = 0  # samples dropped: their timestamps fell on audio already held
+        # a gap is filled no further than max_s (a timestamp jump of hours must not allocate hours of silence)
+        self.limit = int(max_s * AUDIO_RATE) + AUDIO_RATE if max_s is not None else None
 
     def add(self, frame) -> None:
         self.frames += 1
         if self.start is None and frame.time is not None:
             self.start = max(0.0, float(frame.time) - self.origin)
+            self.lead = int(round(self.start * AUDIO_RATE))
         if self.split is not None:
             for out in self.split.resample(frame):
                 self._take_planes(out)
         if self.mono is not None:
             for out in self.mono.resample(frame):
-                self.chunks.append(out.to_ndarray().reshape(-1).copy())
-                self.count += self.chunks[-1].size
+                self._place(out, out.to_ndarray().reshape(-1).copy())
+
+    def _place(self, out, data: np.ndarray) -> None:
+        """Keep one resampled chunk (`data`, 16 kHz mono float32) at its own timestamp (`out.time`, the stream's
+        seconds): silence fills a gap before it, its part that overlaps the samples held is dropped; within
+        GAP_TOLERANCE_S (timestamp rounding) it follows the samples held end to end. No timestamp: end to end."""
+        if out.time is not None and self.start is not None:
+            ahead = int(round((float(out.time) - self.origin) * AUDIO_RATE)) - self.lead - self.count
+            if ahead > GAP_TOLERANCE_S * AUDIO_RATE:
+                if self.limit is not None:
+                    ahead = min(ahead, max(0, self.limit - self.count))
+                if ahead > 0:
+                    self.gaps.append(((self.lead + self.count) / AUDIO_RATE, ahead / AUDIO_RATE))
+                    self.chunks.append(np.zeros(ahead, np.float32))
+                    self.count += ahead
+            elif ahead < -GAP_TOLERANCE_S * AUDIO_RATE:
+                drop = min(-ahead, data.size)
+                self.overlap += drop
+                data = data[drop:]
+        if data.size:
+            self.chunks.append(data)
+            self.count += data.size
 
     def _take_planes(self, out) -> None:
         planes = out.to_ndarray()
@@ -96,14 +128,13 @@ class AudioTrack16k:
             self.chunk_energy.append(np.nan_to_num(energy, nan=0.0))
             self.chunk_size.append(planes.shape[1])
             if self.channel is not None:
-                self.chunks.append(planes[self.channel].astype(np.float32, copy=True))
-                self.count += self.chunks[-1].size
+                self._place(out, planes[self.channel].astype(np.float32, copy=True))
 
     def flush(self) -> None:
         import av
 
         for resampler, take in ((self.split, self._take_planes),
-                                (self.mono, lambda out: self.chunks.append(out.to_ndarray().reshape(-1).copy()))):
+                                (self.mono, lambda out: self._place(out, out.to_ndarray().reshape(-1).copy()))):
             if resampler is None:
                 continue
             try:
@@ -113,14 +144,29 @@ class AudioTrack16k:
                 pass
 
     def samples(self) -> np.ndarray:
-        """The track on the clip's clock: silence before its first timestamp, then its samples, in [-1, 1]."""
+        """The track on the clip's clock: silence before its first timestamp, then its samples each at its own
+        timestamp (gaps filled with silence, overlaps dropped: `_place`), in [-1, 1]."""
         data = np.concatenate(self.chunks).astype(np.float32, copy=False) if self.chunks else np.zeros(0, np.float32)
-        lead = int(round((self.start or 0.0) * AUDIO_RATE))
+        lead = self.lead
         if lead > 0 and data.size:
             data = np.concatenate([np.zeros(lead, np.float32), data])
         np.nan_to_num(data, copy=False, nan=0.0)  # float PCM can hold NaN: it passes np.clip and every silence/level rule
         np.clip(data, -1.0, 1.0, out=data)
         return data
+
+    def gap_note(self) -> str | None:
+        """The clip note on the gaps filled and the overlaps dropped (`_place`), or None when the timestamps ran on."""
+        parts = []
+        if self.gaps:
+            total = sum(length for _, length in self.gaps)
+            where = ", ".join(f"{length:.2f} s at {at:.2f} s" for at, length in self.gaps[:3])
+            if len(self.gaps) > 3:
+                where += f" and {len(self.gaps) - 3} more"
+            parts.append(f"the audio had gaps of {total:.2f} s in all ({where}), filled with silence so that later "
+                         "sound keeps its time against the picture")
+        if self.overlap:
+            parts.append(f"{self.overlap / AUDIO_RATE:.2f} s of audio whose timestamps overlapped earlier audio was dropped")
+        return "; ".join(parts) or None
 
 
 def audio_only(path: Path, stream_index: int, origin: float, channel: int | None, max_s: float) -> AudioTrack16k:
@@ -129,7 +175,7 @@ def audio_only(path: Path, stream_index: int, origin: float, channel: int | None
 
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = container.streams[stream_index]
-        track = AudioTrack16k(stream, origin, channel)
+        track = AudioTrack16k(stream, origin, channel, max_s)
         try:
             for packet in container.demux(stream):
                 try:
@@ -213,13 +259,14 @@ def silent_track(track: AudioTrack16k | None, samples: np.ndarray) -> bool:
     return float(channel_levels(track).max()) < SILENCE_RMS
 
 
-def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, settings: DecodeSettings) -> None:
+def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, settings: DecodeSettings) -> AudioTrack16k | None:
     """Pick the track and downmix: the default (or chosen) track unless it is silent and another is
-    not; a loud channel when the mono downmix cancels (phase-inverted stereo). Lists every track."""
+    not; a loud channel when the mono downmix cancels (phase-inverted stereo). Lists every track.
+    Returns the track analysed (its `start` and `count` say where its audio lies), None without audio."""
     track: AudioTrack16k | None = clip.extras.pop("_audio_track", None)
     info = clip.info
     if first is None:
-        return
+        return None
     listed = [track_entry(i, s) for i, s in enumerate(audios)]
     chosen = audios.index(first)
     samples = clip.audio
@@ -247,8 +294,11 @@ def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, set
                           f"(the others, {others}, can be chosen with --audio-track N, the audio_track decode setting)")
     clip.audio = samples
     info.has_audio = bool(samples.size)
+    if track is not None and (gaps := track.gap_note()):
+        info.notes.append(gaps)
     if info.has_audio and clip.audio_is_silent:
         info.notes.append("the audio track is silent")
+    return track
 
 
 def undo_cancellation(path, track, samples, info: ClipInfo, origin: float, settings: DecodeSettings) -> np.ndarray:

@@ -62,3 +62,24 @@ def test_one_sampled_frame_is_not_called_zero_fps():
     many = describe(summarize(build_track(np.arange(4) / 2.0, [np.array([[100.0, 50, 80, 80]])] * 4),
                               np.repeat(probs, 4, axis=0), frame_width=320))
     assert "(at 2 fps; mean probability 0.70)" in many
+
+
+def test_throughout_is_said_of_the_time_with_pictures_not_the_whole_clip():
+    """The trial's av_audio_longer.mp4: 2 s of video in a 10 s clip, and the face was "visible throughout". Given the
+    clip's duration, the text says which part of the clip has pictures; the shares stay over the sampled frames."""
+    times = np.arange(4) / 2.0  # frames at 0-1.5 s: pictures over 0-2 s
+    box = np.array([[100.0, 50, 80, 80]])
+    probs = np.full((4, 7), 0.05)
+    probs[:, BASIC_EMOTIONS.index("happiness")] = 0.7
+    m = summarize(build_track(times, [box] * 4), probs, frame_width=320, clip_s=10.0)
+    assert m["pictures_s"] == [0.0, 2.0] and m["clip_s"] == 10.0
+    text = describe(m)
+    assert "throughout" not in text
+    assert ("The face is visible in every sampled frame (4 of 4) of the 0.0-2.0 s of the 10.0 s clip that has pictures; "
+            "the rest has no picture.") in text
+    for clip_s in (None, 2.0, 2.3):  # no duration given, or pictures over the whole clip: as before
+        assert "The face is visible throughout (4 of 4 sampled frames)." in describe(
+            summarize(build_track(times, [box] * 4), probs, frame_width=320, clip_s=clip_s))
+    probs[0] = np.nan  # no face in the first frame
+    late = summarize(build_track(times, [np.zeros((0, 4))] + [box] * 3), probs, frame_width=320, clip_s=10.0)
+    assert "visible in only 3 of 4 sampled frames of the 0.0-2.0 s of the 10.0 s clip that has pictures (0.5 s to 1.5 s)" in describe(late)

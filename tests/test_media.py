@@ -161,3 +161,98 @@ def test_a_shared_result_is_computed_once_for_tools_running_in_parallel():
     for thread in threads:
         thread.join()
     assert len(calls) == 1 and all(f is found[0] for f in found) and clip.extras["thing"] == {"made": 1}
+
+
+def _ffmpeg(*args: str) -> None:
+    import subprocess
+
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="module")
+def ten_seconds(tmp_path_factory):
+    """10 s of a moving test picture and a tone, H.264 and AAC in MP4: (index first, index last)."""
+    where = tmp_path_factory.mktemp("ten")
+    made = []
+    for name, flags in (("faststart.mp4", ["-movflags", "+faststart"]), ("plain.mp4", [])):
+        _ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:d=10", "-f", "lavfi", "-i", "sine=f=300:d=10",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", *flags, str(where / name))
+        made.append(where / name)
+    return made
+
+
+def test_a_cut_off_file_notes_the_damage_and_how_much_decoded(tmp_path, ten_seconds):
+    """The trial's broken_trunc_faststart.mp4: the decode error's note hid (`elif`) the note that only part of the
+    declared duration decoded, and duration_s said the declared 10 s of a file that holds under 3."""
+    data = ten_seconds[0].read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 3])  # faststart: the index survives, most media does not
+    clip = decode(cut)
+    notes = clip.info.notes
+    assert any(n.startswith("decoding stopped early or skipped damaged data") for n in notes)
+    (short,) = [n for n in notes if n.startswith("only ")]
+    assert short.endswith("of the declared 10.0 s could be decoded (truncated file?)")
+    decoded = max(clip.audio.size / AUDIO_RATE, clip.frame_times[-1])
+    assert clip.info.duration_s < 4.0 and abs(clip.info.duration_s - decoded) < 0.6  # was 10.0
+    assert clip.info.duration_declared  # the file did declare 10 s: the note says so
+    cut.write_bytes(data[: len(data) * 9 // 10])  # 9 of 10 s: after a decode error, a shortfall over 0.5 s is noted too
+    nine = decode(cut).info
+    assert nine.duration_s < 9.6 and any(n.startswith("only 9.") for n in nine.notes)
+
+
+def test_an_mp4_cut_off_before_its_index_says_so(tmp_path, ten_seconds):
+    """The trial's broken_trunc.mp4 (the index, written last, never was): "not a readable audio or video file
+    (Invalid data found when processing input)" did not say that it is a recording cut off, nor what to do."""
+    data = ten_seconds[1].read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(MediaError, match=r"cut\.mp4: is an MP4/MOV file cut off before its index \(the moov box\)"):
+        decode(cut)
+    text = tmp_path / "text.mp4"
+    text.write_text("not a video at all\n" * 40)
+    with pytest.raises(MediaError, match="not a readable audio or video file"):
+        decode(text)
+
+
+@pytest.mark.parametrize("video_s, audio_s, said", [
+    (2, 6, "from 2.0 s to 6.0 s the clip has sound but no picture (the video ends first)"),
+    (6, 2, "from 2.0 s to 6.0 s the clip has picture but no sound (the audio ends first)"),
+    (6, 6, None),
+])
+def test_sound_without_picture_and_picture_without_sound_are_noted(tmp_path, video_s, audio_s, said):
+    """The trial's av_audio_longer.mp4 (2 s of video, 10 s of audio) and av_video_longer.mp4: no note said that
+    part of the clip has sound but no picture (or the reverse), while face and body described "the clip"."""
+    path = tmp_path / "av.mp4"
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc=size=160x120:rate=25:d={video_s}", "-f", "lavfi", "-i", f"sine=f=300:d={audio_s}",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path))
+    notes = [n for n in decode(path).info.notes if "no picture" in n or "no sound" in n]
+    assert notes == ([f"{said}: what is seen (face, body, scene) and what is heard cover different times"] if said else [])
+
+
+def test_late_audio_is_noted(tmp_path):
+    path = tmp_path / "late.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:d=6", "-f", "lavfi", "-i", "sine=f=300:d=4",
+            "-filter_complex", "[1:a]adelay=2000:all=1[a]", "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-pix_fmt",
+            "yuv420p", "-c:a", "aac", str(path))
+    clip = decode(path)
+    assert not [n for n in clip.info.notes if "no sound" in n]  # adelay writes silence: the audio stream covers 0-6 s
+    shifted = tmp_path / "shifted.mp4"  # the audio stream itself starts at 2 s (its first timestamp)
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:d=6", "-itsoffset", "2", "-f", "lavfi", "-i", "sine=f=300:d=4",
+            "-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(shifted))
+    (note,) = [n for n in decode(shifted).info.notes if "no sound" in n]
+    assert note.startswith("from 0.0 s to 2.0 s the clip has picture but no sound (the audio starts late)")
+
+
+@pytest.mark.parametrize("seconds, fps, frames", [(0.5, 30, 5), (0.1, 30, 3), (0.5, 10, 5), (10, 25, 20)])
+def test_a_short_clip_gets_a_few_sampled_frames(tmp_path, seconds, fps, frames):
+    """The trial's 0.5 s phone_short.mp4 got 1 sampled frame of its 15 at 2 fps: face and body decided from one
+    picture. At least DecodeSettings.min_frames (5) now, or every frame of a clip with fewer; a long clip is as before."""
+    path = tmp_path / "short.mp4"
+    _ffmpeg("-f", "lavfi", "-i", f"testsrc=size=160x120:rate={fps}:d={seconds}", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+            str(path))
+    clip = decode(path)
+    assert len(clip.frames) == clip.info.n_frames == frames
+    assert np.all(np.diff(clip.frame_times) > 0) and clip.frame_times[-1] < seconds
+    if seconds < 1:  # spread over the clip: 0.5 s at 30 fps is sampled every 0.1 s, not its first 5 frames
+        assert clip.info.sample_fps == pytest.approx(min(fps, frames / seconds), rel=0.01)
+    assert len(decode(path, DecodeSettings(min_frames=1)).frames) == (1 if seconds < 1 else 20)  # the former rule

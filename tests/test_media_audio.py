@@ -206,3 +206,78 @@ def test_nan_samples_of_a_float_wav_decode_as_silence_not_nan(tmp_path):
     audio[:] = np.nan
     scipy.io.wavfile.write(tmp_path / "all_nan.wav", AUDIO_RATE, audio)
     assert decode(tmp_path / "all_nan.wav", DecodeSettings()).audio_is_silent
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+def _between(audio: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
+    return audio[int(start_s * AUDIO_RATE): int(end_s * AUDIO_RATE)]
+
+
+@pytest.mark.parametrize("kind", ["mkv aac", "ts second track"])
+def test_a_gap_in_the_audio_timestamps_is_filled_with_silence(tmp_path, kind):
+    """5 s of video; 3 s of a tone whose last second is stamped 2 s later (4-5 s): a stretch of lost packets. The
+    decoded frames were put end to end from the first timestamp, so the last second of sound moved to 2-3 s, 2 s early
+    against the picture (the trial's audio_gap.mkv: 3 s early; corrupt_mid.ts, a damaged middle: 2.3 s), with no note.
+    "ts second track": the first track is silent, the gapped one is decoded in a second pass (`audio_only`)."""
+    from saber_agent.media import decode
+
+    gap = "asetpts='if(gte(T,2),PTS+2/TB,PTS)'"
+    video = ["-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:d=5"]
+    tone_in = ["-f", "lavfi", "-i", "sine=f=440:d=3:sample_rate=48000"]
+    if kind == "mkv aac":
+        path = tmp_path / "gap.mkv"
+        _ffmpeg(*video, *tone_in, "-filter_complex", f"[1:a]{gap}[a]", "-map", "0:v", "-map", "[a]",
+                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path))
+    else:
+        path = tmp_path / "gap.ts"
+        _ffmpeg(*video, "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", *tone_in, "-filter_complex", f"[2:a]{gap}[a]",
+                "-map", "0:v", "-map", "1:a", "-map", "[a]", "-t", "5", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                "-c:a", "mp2", str(path))
+    clip = decode(path)
+    if kind != "mkv aac":
+        assert clip.info.audio_track == 1
+    assert abs(clip.audio.size / AUDIO_RATE - 5.0) < 0.1  # was 3.0 s: the gap closed up
+    assert rms(_between(clip.audio, 0.2, 1.9)) > 0.05  # the tone (ffmpeg sine: amplitude 1/8) before the gap
+    assert silent(_between(clip.audio, 2.1, 3.95))  # the gap is silence ...
+    assert rms(_between(clip.audio, 4.1, 4.9)) > 0.05  # ... and the sound after it at its own time
+    (note,) = [n for n in clip.info.notes if "gaps" in n]
+    assert note.startswith("the audio had gaps of 2.00 s in all (2.00 s at 2.0") and "filled with silence" in note
+
+
+def test_audio_stamped_over_earlier_audio_is_dropped(tmp_path):
+    """A tone whose timestamps step 0.5 s back after 2 s (the muxer spreads the step over a few frames): the overlap is
+    dropped, so every later sample stays at its own timestamp and the track ends where its timestamps end (3.5 s,
+    not 4 s), with a note."""
+    from saber_agent.media import decode
+
+    path = tmp_path / "overlap.ts"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:d=5", "-f", "lavfi", "-i", "sine=f=440:d=4:sample_rate=48000",
+            "-filter_complex", "[1:a]asetpts='if(gte(T,2),PTS-0.5/TB,PTS)'[a]", "-map", "0:v", "-map", "[a]",
+            "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "mp2", str(path))
+    clip = decode(path)
+    assert abs(clip.audio.size / AUDIO_RATE - 3.5) < 0.1  # was 4.0 s: the overlapping audio pushed the rest late
+    (note,) = [n for n in clip.info.notes if "overlapped" in n]
+    assert note.startswith("0.5") and "dropped" in note
+
+
+@pytest.mark.parametrize("codec, suffix", [("libopus", "webm"), ("aac", "mkv"), ("aac", "mp4")])
+def test_ordinary_timestamps_leave_the_audio_as_decoded(tmp_path, codec, suffix):
+    """Timestamps rounded to 1 ms (Matroska, WebM) jitter around the samples' own clock: within GAP_TOLERANCE_S the
+    chunks follow each other end to end, no silence is put in and no note is made."""
+    from saber_agent.media import decode
+
+    path = tmp_path / f"plain.{suffix}"
+    video = ["-c:v", "libx264", "-pix_fmt", "yuv420p"] if suffix != "webm" else ["-c:v", "libvpx", "-b:v", "200k"]
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:d=6", "-f", "lavfi", "-i", "sine=f=300:d=6:sample_rate=44100",
+            *video, "-c:a", codec, str(path))
+    clip = decode(path)
+    assert not [n for n in clip.info.notes if "gaps" in n or "overlapped" in n or "no picture" in n or "no sound" in n]
+    assert abs(clip.audio.size / AUDIO_RATE - 6.0) < 0.05
+    assert sound_level(_between(clip.audio, 0.1, 5.9)) > 0.05
+    # no sample of silence put in: every 32 ms frame of the tone is loud
+    frames = _between(clip.audio, 0.1, 5.9)
+    n = frames.size // FRAME
+    assert np.sqrt((frames[: n * FRAME].reshape(n, FRAME).astype(np.float64) ** 2).mean(axis=1)).min() > 0.05
