@@ -93,8 +93,11 @@ def window_activity(activity, start_s: float, end_s: float, rate: int = 16_000):
 
     from saber_agent.voice_activity import WINDOW
 
+    start_s, end_s = float(start_s), float(end_s)
+
     def cut(spans):
-        return [(round(max(a, start_s) - start_s, 3), round(min(b, end_s) - start_s, 3)) for a, b in spans if b > start_s and a < end_s]
+        return [(round(float(max(a, start_s) - start_s), 3), round(float(min(b, end_s) - start_s), 3))
+                for a, b in spans if b > start_s and a < end_s]
 
     probabilities = None
     if activity.probabilities is not None and len(activity.probabilities):

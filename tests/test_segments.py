@@ -189,7 +189,8 @@ def test_the_face_tool_main_face_must_be_the_identified_speaker():
     main = FaceTrack(times, right.copy(), np.full(6, 2), "test")  # the face tool's main face: the larger, F2
     assert main_face_elsewhere(main, faces, "F2", 0.0, 3.0) is None
     assert main_face_elsewhere(main, faces, "F1", 0.0, 3.0) == (
-        "the speaker's face is F1, identified by its moving mouth, but the face tool reads F2 (its main face, the largest and most persistent)")
+        "the speaker's face is F1, identified by its moving mouth, but the face tool reads F2 "
+        "(its main face, the largest and most persistent)")
     assert main_face_elsewhere(None, faces, "F1", 0.0, 3.0) is None  # no track: cannot tell, the slot stays
 
 
