@@ -19,8 +19,11 @@ The segment model (docs/segments.md):
   one face whose mouth stays closed while the voice speaks, the face tool (which reads the largest
   face) is not run for it: its `facial_exp_desc` is unavailable for the speaker and lists the faces on
   screen as context, so no face cue enters the fusion (`saber_agent.plugins.speaker_faces.unattributed_face`, `Segment.face_note`). Where
-  the speaker's face is identified but the face tool's main face is another one, likewise
-  (`saber_agent.plugins.speaker_faces.main_face_elsewhere`): the face tool has no option to read a given face.
+  the speaker's face is identified but the face tool's main face is another one, likewise, the slot naming
+  both (`saber_agent.plugins.speaker_faces.main_face_elsewhere`): the face tool has no option to read a given face.
+  The body tool reads that same main person, so its slot is withheld with the face's (unavailable, saying why).
+- Voice activity per utterance: the window's tools read the whole clip's decision cut to the window
+  (`saber_agent.segments_run.window_activity`), never a new detection on the window alone.
 - Long recordings: frames are sampled for the whole file within `FRAME_BUDGET_BYTES` (a 30-minute
   file at 2 fps keeps 3,600 frames at 256-384 px), the audio is kept whole (16 kHz float32: 115 MB
   for 30 minutes), and every segment's result is small (text and timelines).

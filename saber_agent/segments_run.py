@@ -128,7 +128,15 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     batch runner passes its cached one), place speakers and faces, and summarise. Raises MediaError
     for a file that cannot be decoded; one utterance's failure is kept in its `Segment.error`."""
     from saber_agent.plugins.facetrack import tracker_option
-    from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, main_face_elsewhere, track_all_faces, unattributed_face
+    from saber_agent.plugins.speaker_faces import (
+        MOUTH_MOVES,
+        FaceTracks,
+        link_voices,
+        main_face_elsewhere,
+        speaking_face,
+        track_all_faces,
+        unattributed_face,
+    )
     from saber_agent.registry import get_registry
     from saber_agent.speakers import cluster_voices, f0_hz, measure_voice
     from saber_agent.speech_overlap import overlapping_speech
@@ -174,10 +182,24 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     for i, ((a, b), voice) in enumerate(zip(spans, voices, strict=False)):
         window = settings.updated(decode={**decode.model_dump(), "window_s": (a, b)})
         face = links.get(voice, (None, ""))[0] if voice else None
+        # the utterance's own mouth evidence comes before its voice's link (a majority over utterances that
+        # may hold two people whose voices the speaker pass could not part)
+        own, _ = speaking_face(faces, a, b)
+        own_note = None
         visible = faces.visible(a, b)
+        if own is not None and own != face:
+            own_note = (f"{own}'s mouth moves in this utterance: it is the speaker's face here, not "
+                        + (f"{face}, the face linked to voice {voice}" if face else f"voice {voice or 'unknown'}'s (no face linked)"))
+            face = own
+        elif (face in visible and (still := faces.mouth_activity(face, a, b)) is not None and still < MOUTH_MOVES
+              and own is None):  # the linked face is seen not to speak here: not given to this utterance
+            own_note = (f"{face}, the face linked to voice {voice}, is on screen but its mouth does not move in this "
+                        "utterance: no speaker face is given here")
+            face = None
         segment = Segment(index=i, start_s=a, end_s=b, speaker=voice, speaker_face=face, faces=visible,
                           listeners=[f for f in visible if f != face] if face else [],
                           words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
+        segment.notes += [own_note] if own_note else []
         segment.notes += [f"overlapping speech at {t1:.1f}–{t2:.1f} s: two voices of distinct pitch at once, one utterance "
                           f"with one voice label ({voice or 'none'})" for t1, t2 in overlaps[i]]
         if activity is not None:  # the utterance's tools read the whole clip's voice-activity decision, not a new one

@@ -137,3 +137,23 @@ def test_the_identified_speaker_s_face_is_named_when_the_face_tool_reads_another
     shown = render(SegmentedResult(clip=ClipInfo(path="two.mp4"), segments=[segment], speakers=[],
                                    summary=SegmentSummary(trajectory=Timeline(times_s=[]))))
     assert "speaker's face F2 not read here" in shown and "not identified" not in shown
+
+
+def test_an_utterance_s_own_moving_mouth_comes_before_its_voice_s_link(tmp_path):
+    """Two like male voices (espeak-ng en-us and en-us+m3, 5 pitch points apart) the speaker pass keeps as
+    one voice: its one linked face was every utterance's speaker face, so B's lines were given A's face.
+    Each utterance's own mouth evidence now names its face, and a note says it differs from the voice's."""
+    lines = [Line("A", "I love this beautiful sunny morning, everything is great.", "en-us", 50),
+             Line("B", "I hate mornings, they are awful and I am angry.", "en-us+m3", 55, gap_s=0.8),
+             Line("A", "Come on, it is wonderful outside.", "en-us", 50, gap_s=0.8),
+             Line("B", "Leave me alone, this is terrible.", "en-us+m3", 55, gap_s=0.8)]
+    path, truth = talking_clip(tmp_path / "alike.mp4", lines, ["A", "B"])
+    result = analyze_segments(path, AnalysisSettings(plugins=["prosody"], max_rounds=1))
+    assert len(result.segments) == 4
+    by_mouth = {"A": "F1", "B": "F2"}
+    for segment, (who, _, _) in zip(result.segments, truth, strict=True):
+        assert segment.speaker_face in (by_mouth[who], None)  # never the other person's face
+    assert sum(s.speaker_face is not None for s in result.segments) >= 3
+    if len({s.speaker for s in result.segments}) == 1:  # one voice: its link cannot be both faces
+        moved = [s for s in result.segments if s.speaker_face and s.speaker_face != result.speakers[0].face]
+        assert moved and all(any("mouth moves in this utterance" in n for n in s.notes) for s in moved)
