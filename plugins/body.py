@@ -84,6 +84,7 @@ from saber_agent.plugins.pose import (  # noqa: F401  (re-exported)
     picture_keypoints,
     pose_measure,
 )
+from saber_agent.plugins.shots import shot_changes
 from saber_agent.settings import AnalysisSettings
 
 # the names read from here: this module's own, body_measure's and body_text's (moved out), motion's and pose's
@@ -169,9 +170,11 @@ class BodyTool(PerceptionTool):
             if not why_no_keypoints:
                 times = np.asarray(clip.frame_times, dtype=np.float64)
                 read = pose_frames(times, float(options.get("pose_fps", POSE_FPS)))
+                # the read frames that start a new shot: the pose tracker restarts there, and no wrist speed spans one
+                cuts = sorted({int(np.searchsorted(read, c)) for c in shot_changes(clip).cuts} - {0, len(read)})
                 # black bars are cropped before the pose model reads the picture: it misreads a letterboxed one (trial 53)
-                points, bounds, bars = picture_keypoints(clip.frames[read])
-                body_keypoints = body_language(times[read], points, bounds)
+                points, bounds, bars = picture_keypoints(clip.frames[read], cuts)
+                body_keypoints = body_language(times[read], points, bounds, cuts)
                 body_keypoints["black_bars"] = bars  # cropped off before the pose model read each frame
         m = measure(clip, tracker_option(settings))
         n = len(clip.frames)

@@ -88,7 +88,8 @@ def describe(m: dict[str, Any]) -> str:
     if camera["moving"]:
         moves = []
         if abs(camera["zoom"] - 1) > 0.03:
-            moves.append(f"zooms {'in' if camera['zoom'] > 1 else 'out'} (x{camera['zoom']:.2f})")
+            within = " within a shot" if m.get("shot_changes") else ""  # zoom is measured per shot: a cut resets it
+            moves.append(f"zooms {'in' if camera['zoom'] > 1 else 'out'} (x{camera['zoom']:.2f}{within})")
         if max(abs(camera["pan_x"]), abs(camera["pan_y"])) > 0.03:
             moves.append("pans")
         parts.append(f"The camera {' and '.join(moves)}; its motion is discounted.")

@@ -41,6 +41,7 @@ from saber_agent.plugins import face_still
 from saber_agent.plugins.face_backends import BACKENDS, ENGINES, DeepFaceExpressions, OfflineExpressions, choose_backend
 from saber_agent.plugins.face_summary import STEADY_HEAD, describe, expression_timeline, head_motion, micro_expressions, summarize
 from saber_agent.plugins.facetrack import track_faces
+from saber_agent.plugins.shots import shot_changes
 from saber_agent.settings import AnalysisSettings
 
 # the names tests and other modules import from here (the backends and the summary moved out of this module)
@@ -153,6 +154,10 @@ class FaceTool(PerceptionTool):
         m = summarize(steady_track, probs, int(clip.frames.shape[2]))
         m["still_face"] = still
         m["backend"] = backend.name
+        # a face elsewhere after a change of shot, or moved by a camera zoom, is no jump of the head (the scene's shots)
+        found = shot_changes(clip)
+        cuts = [float(found.times[c]) for c in found.cuts]
+        m["head"] = head_motion(steady_track, int(clip.frames.shape[2]), cuts, (int(clip.frames.shape[2]), int(clip.frames.shape[1])))
         run = getattr(backend, "last_run", None)
         if run is not None:  # where the expression model ran (a CPU fallback is noted)
             m["engine"], m["device"], m["forward_passes"] = run.engine, run.device, run.forward_passes

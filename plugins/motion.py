@@ -351,13 +351,25 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     }
     m["bursts"] = bursts(pairs, energy, changed)
 
-    cam_scale = np.prod([p["camera"]["scale"] for p in pairs]) if pairs else 1.0
-    # the pan: the camera's tracked moves; whole-picture shifts (a cut between framings, a sliding still) are said apart
-    panned = [p for i, p in enumerate(pairs) if i not in rigid]
-    cam_shift = np.array([[p["camera"]["dx"], p["camera"]["dy"]] for p in panned]).sum(axis=0) / width if panned else np.zeros(2)
+    # zoom and pan are the camera's within one shot: a cut resets them (a looped slow zoom cut back to wide four times is a
+    # zoom of x1.4, not x1.4**4; trial A read x80.88). The pan: the camera's tracked moves; whole-picture shifts (a cut
+    # between framings, a sliding still) are said apart. The headline is the shot with the most of each.
+    edges = [0, *[i + 1 for i in cuts], len(pairs) + 1]  # frame index ranges of the shots; pairs inside [a, b - 1)
+    per_shot = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        inside = [i for i in range(a, b - 1) if i not in cuts]
+        panned = [i for i in inside if i not in rigid]
+        shot_shift = np.array([[pairs[i]["camera"]["dx"], pairs[i]["camera"]["dy"]] for i in panned]).sum(axis=0) / width \
+            if panned else np.zeros(2)
+        per_shot.append({"start": round(float(times[a]), 2), "zoom": _r(np.prod([pairs[i]["camera"]["scale"] for i in inside]), 3),
+                         "pan_x": _r(shot_shift[0], 3), "pan_y": _r(shot_shift[1], 3)})
+    zoomed = max(per_shot, key=lambda s: abs(np.log(s["zoom"]))) if per_shot else {"zoom": 1.0}
+    panning = max(per_shot, key=lambda s: np.hypot(s["pan_x"], s["pan_y"])) if per_shot else {"pan_x": 0.0, "pan_y": 0.0}
+    cam_scale, cam_shift = zoomed["zoom"], np.array([panning["pan_x"], panning["pan_y"]])
     m["camera"] = {
-        "zoom": _r(cam_scale, 3),
-        "pan_x": _r(cam_shift[0], 3), "pan_y": _r(cam_shift[1], 3),  # total, in frame widths
+        "zoom": _r(cam_scale, 3),  # within the shot that zooms most
+        "pan_x": _r(cam_shift[0], 3), "pan_y": _r(cam_shift[1], 3),  # total within the shot that pans most, in frame widths
+        "shots": per_shot,  # each shot's first frame time (s), zoom and pan
         "moving": bool(abs(cam_scale - 1) > 0.03 or np.abs(cam_shift).max() > 0.03),
         # pairs where the whole picture shifted as one (time of the later frame, shift in frame widths)
         "whole_picture_shifts": [{"t": round(pairs[i]["t1"], 2), "dx": _r(pairs[i]["camera"]["dx"] / width, 3),

@@ -59,7 +59,9 @@ VISIBLE = 0.5  # keypoint visibility that counts as seen
 UPRIGHT_HEAD = 0.45  # nose height above the shoulders, SW
 SLUMPED_HEAD = 0.25
 LEAN_DEG = 10.0
-TILT_DEG = 6.0
+# a shoulder tilt is claimed from this angle: the same still photo (the astronaut) read 0-8.6 degrees per frame across four
+# framings (1:1, grey-padded 16:9 and 9:16, black-pillarboxed: trial A), so 6 degrees (before) was inside the model's noise
+TILT_DEG = 10.0
 SHRUG = 0.15
 SHRUG_MIN_SW = 0.05  # ... and at least this drop in shoulder widths (above the keypoints' jitter on a still picture)
 # a lean or a shoulder tilt is claimed only when at least this share of the frames read is past the threshold on the same
@@ -76,6 +78,16 @@ MIN_PERSON_SHARE = 0.2  # a person seen in fewer sampled frames than this is not
 # off-frame wrists of a head-and-shoulders portrait inside or at the border with visibility ~0.5-0.7 (trial3 ntsc_480i.ts).
 ARM_VISIBLE = 0.8
 ARM_MARGIN = 0.02
+# Framing (trial A: the same photo padded with grey to 16:9 or 9:16, or cropped to 9:16, read 'the shoulders tilted 15-17
+# degrees' and 'leaning left by 12 degrees' where the photo itself read level and upright): flat bars of any colour are cropped
+# like black ones (`flat_bars`: edge rows or columns whose every channel varies by at most FLAT_STD grey levels and whose
+# colour stays within FLAT_DRIFT of the edge's); and in units of the body, hips closer than TORSO_MIN shoulder widths below
+# the shoulders are no hips (the model placed them on the chest: a real torso is ~1.3-1.6 SW) and a shoulder closer than
+# SHOULDER_EDGE shoulder widths to the picture's side (the arm cut off: the model pulls the point in) gives no tilt or lean.
+FLAT_STD = 4.0
+FLAT_DRIFT = 8.0
+TORSO_MIN = 1.0
+SHOULDER_EDGE = 0.25
 
 
 def arm_seen(points: np.ndarray, wrist: int, elbow: int, size: tuple[int, int] | np.ndarray | None) -> np.ndarray:
@@ -108,9 +120,11 @@ def _r(value, digits: int = 3):
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
-def keypoints(frames: np.ndarray | list[np.ndarray]) -> np.ndarray:
+def keypoints(frames: np.ndarray | list[np.ndarray], cuts: list[int] | tuple[int, ...] = ()) -> np.ndarray:
     """MediaPipe Pose keypoints of each RGB frame (an array ``(n, h, w, 3)`` or a list of pictures, sizes may differ):
-    (n, 33, 3) x, y pixels of that frame and visibility; NaN where no person."""
+    (n, 33, 3) x, y pixels of that frame and visibility; NaN where no person. `cuts`: indices of the frames that start a
+    new shot: the tracker is reset there (its region from the last shot misplaced the shoulders of a zoom cut back to wide:
+    trial A read a shrug at three cuts)."""
     from saber_agent.plugins.landmarks import _load, _rgb, brighten, forget
 
     n = len(frames)
@@ -123,6 +137,8 @@ def keypoints(frames: np.ndarray | list[np.ndarray]) -> np.ndarray:
         forget(solution, frames[0].shape[:2] + (3,))  # no tracking state from another clip
         for i in range(n):
             h, w = frames[i].shape[:2]
+            if i and i in cuts:
+                forget(solution, frames[i].shape[:2] + (3,))
             result = solution.graph.process(brighten(_rgb(np.ascontiguousarray(frames[i]))))
             if result.pose_landmarks is None:
                 continue
@@ -130,9 +146,31 @@ def keypoints(frames: np.ndarray | list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def picture_keypoints(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """`keypoints` of the active picture of RGB frames ``(n, h, w, 3)``: each frame's black letterbox or pillarbox bars
-    (`picture_area.active_area` of that frame: a zooming picture's bars change) are cropped off before the pose model reads it.
+def flat_bars(frame: np.ndarray) -> tuple[int, int, int, int]:
+    """Bars of one flat colour (any colour: grey padding, a blurred-free pad, black) along the sides of one RGB frame:
+    (top, bottom, left, right) pixels; each at least 2% of its side (else 0), all of them leaving at least 30% of each side."""
+    h, w = frame.shape[:2]
+    rgb = frame.astype(np.float32)
+
+    def run(lines: np.ndarray) -> int:  # (k, m, 3) lines from the edge inward
+        std = lines.std(axis=1).max(axis=1)
+        drift = np.abs(lines.mean(axis=1) - lines[0].mean(axis=0)).max(axis=1)
+        flat = (std <= FLAT_STD) & (drift <= FLAT_DRIFT)
+        return int(np.argmin(flat)) if not flat.all() else len(flat)
+
+    top, bottom = run(rgb), run(rgb[::-1])
+    left, right = run(rgb.transpose(1, 0, 2)), run(rgb.transpose(1, 0, 2)[::-1])
+    top, bottom = (v if v >= 0.02 * h else 0 for v in (top, bottom))
+    left, right = (v if v >= 0.02 * w else 0 for v in (left, right))
+    if h - top - bottom < 0.3 * h or w - left - right < 0.3 * w:  # a flat picture, not bars
+        return 0, 0, 0, 0
+    return top, bottom, left, right
+
+
+def picture_keypoints(frames: np.ndarray, cuts: list[int] | tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """`keypoints` of the active picture of RGB frames ``(n, h, w, 3)`` (`cuts` as there): each frame's black letterbox or pillarbox bars
+    (`picture_area.active_area` of that frame: a zooming picture's bars change), or bars of any flat colour (`flat_bars`: grey
+    padding, trial A), are cropped off before the pose model reads it.
 
     Returns the (n, 33, 3) keypoints (x, y in pixels of the frame, visibility), each frame's active picture ``(n, 4)``
     x0, y0, x1, y1 pixels (for `body_language`'s border checks), and a summary (``"kind"`` of bars and the largest
@@ -147,11 +185,14 @@ def picture_keypoints(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[
     pictures = []
     for i in range(n):
         area = active_area(frames[i][None])
-        if area["kind"]:
-            bounds[i] = (area["left"], area["top"], w - area["right"], h - area["bottom"])
+        top, bottom, left, right = flat_bars(frames[i])
+        top, bottom = max(top, area["top"]), max(bottom, area["bottom"])
+        left, right = max(left, area["left"]), max(right, area["right"])
+        if h - top - bottom >= 0.3 * h and w - left - right >= 0.3 * w:
+            bounds[i] = (left, top, w - right, h - bottom)
         x0, y0, x1, y1 = bounds[i].astype(int)
         pictures.append(frames[i, y0:y1, x0:x1])
-    points = keypoints(pictures)
+    points = keypoints(pictures, cuts)
     points[..., 0] += bounds[:, None, 0]
     points[..., 1] += bounds[:, None, 1]
     bars = {"top": bounds[:, 1], "bottom": h - bounds[:, 3], "left": bounds[:, 0], "right": w - bounds[:, 2]}
@@ -170,9 +211,11 @@ def _spans(times: np.ndarray, mask: np.ndarray, step: float) -> list[dict]:
     return [{"start_s": _r(times[a], 2), "end_s": _r(times[b - 1] + step, 2)} for a, b in _runs(mask)]
 
 
-def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] | np.ndarray | None = None) -> dict[str, Any]:
+def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] | np.ndarray | None = None,
+                  cuts: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
     """Posture, arms and gestures from (n, 33, 3) keypoints in a frame of `size` (h, w) pixels, or in pictures of per-frame
-    bounds ``(n, 4)`` (`picture_keypoints`) (JSON-able; see the module docstring). Arms are read only where `arm_seen`."""
+    bounds ``(n, 4)`` (`picture_keypoints`) (JSON-able; see the module docstring). Arms are read only where `arm_seen`.
+    `cuts`: indices of the frames that start a new shot: no wrist speed is read across one."""
     n = len(times)
     step = float(np.median(np.diff(times))) if n > 1 else 0.5
     vis = np.nan_to_num(points[..., 2]) >= VISIBLE
@@ -192,6 +235,8 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
     # the hips count (as the lean's base) only when seen inside the picture: MediaPipe extrapolates hips below the
     # bottom of a half-length portrait and places them at its border (the astronaut photo: visibility 0.4-0.6)
     hips = person & vis[:, L_HIP] & vis[:, R_HIP] & _inside(points, (L_HIP, R_HIP), size)
+    # ... and only at least TORSO_MIN shoulder widths below the shoulders (in units of the body: hips on the chest are a misread)
+    hips &= np.nan_to_num(np.linalg.norm((xy[:, L_HIP] + xy[:, R_HIP]) / 2 - mid, axis=1) / sw) >= TORSO_MIN
     base = np.where(hips[:, None], (xy[:, L_HIP] + xy[:, R_HIP]) / 2, mid)
     axis = nose - base
     # lean from vertical, > 0 toward the image's right (the person's left when facing the camera)
@@ -221,8 +266,11 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
     if n > 1:
         for k, j in wrists.items():
             # relative to the shoulders: the whole body (or picture) moving as one is no hand gesture
-            d = np.linalg.norm(np.diff(xy[:, j] - mid, axis=0), axis=1) / np.nanmedian(sw) / np.maximum(np.diff(times), 1e-3)
+            # in each frame's own shoulder widths: a camera zoom scales the wrist's offset and the shoulders alike
+            body = (xy[:, j] - mid) / sw[:, None]
+            d = np.linalg.norm(np.diff(body, axis=0), axis=1) / np.maximum(np.diff(times), 1e-3)
             ok = seen_w[k][1:] & seen_w[k][:-1]
+            ok[[c - 1 for c in cuts if 0 < c < n]] = False  # across a cut the two frames show different shots
             speed[1:] = np.fmax(speed[1:], np.where(ok, d, np.nan))
     moving = np.nan_to_num(speed) > GESTURE_SPEED
     gestures = []
@@ -233,9 +281,16 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
             continue
         gestures.append({"start_s": _r(times[max(0, a - 1)], 2), "end_s": _r(times[b - 1], 2),
                          "peak_speed_sw_s": _r(np.nanmax(speed[a:b]), 2)})
-    hh, ln, tl = float(np.nanmedian(head_height[person])), float(np.nanmedian(lean[person])), float(np.nanmedian(tilt[person]))
+    # tilt and lean are read where neither shoulder is within SHOULDER_EDGE shoulder widths of the picture's side
+    x0, x1 = _sides(size, n)
+    clear = person & (np.fmin(np.fmin(ls[:, 0], rs[:, 0]) - x0, x1 - np.fmax(ls[:, 0], rs[:, 0])) >= SHOULDER_EDGE * sw)
+    at_edge = clear.sum() < 0.5 * person.sum()  # too few frames with both shoulders clear: no tilt or lean claim
+    read = person if at_edge else clear
+    hh, ln, tl = float(np.nanmedian(head_height[person])), float(np.nanmedian(lean[read])), float(np.nanmedian(tilt[read]))
     posture = "slumped" if hh < SLUMPED_HEAD else "upright" if hh >= UPRIGHT_HEAD else "slightly sunk"
-    lean_steady, tilt_steady = _steady(lean[person], ln, LEAN_DEG), _steady(tilt[person], tl, TILT_DEG)
+    lean_steady, tilt_steady = _steady(lean[read], ln, LEAN_DEG), _steady(tilt[read], tl, TILT_DEG)
+    if at_edge:
+        lean_steady = tilt_steady = False
     sideways = abs(ln) >= SIDEWAYS_DEG  # the body lies, or the picture is turned: "up" is not the body's up
     m.update({
         "person_share": _r(person.mean()),
@@ -248,7 +303,8 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
         "lean_basis": "hips" if hips[person].mean() >= 0.5 else "shoulders",
         "shoulder_tilt_deg": _r(tl, 1),
         "shoulder_tilt_steady": tilt_steady,  # False: past TILT_DEG in too few frames for a claim
-        "shoulder_tilt_range_deg": [_r(np.percentile(tilt[person], q), 1) for q in (10, 90)],
+        "shoulder_tilt_range_deg": [_r(np.percentile(tilt[read], q), 1) for q in (10, 90)],
+        "shoulders_at_edge": bool(at_edge),  # True: a shoulder at the picture's side in most frames: no tilt or lean read
         "shrugs": _spans(times, shrug, step),
         "arms_crossed_share": _r(crossed[person].mean()),
         "arms_crossed": _spans(times, crossed, step),
@@ -269,6 +325,16 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
     if sideways:  # posture, shrugs and arm heights are read against the picture's up: not trusted
         m.update(posture="not read", shrugs=[], arms_crossed=[], hands_raised=[], arms_crossed_share=None, hands_raised_share=None)
     return m
+
+
+def _sides(size: tuple[int, int] | np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each frame's picture left and right edges, pixels (`size` as in `arm_seen`; None: unbounded)."""
+    if size is None:
+        return np.full(n, -np.inf), np.full(n, np.inf)
+    if np.ndim(size) == 1:
+        return np.zeros(n), np.full(n, float(size[1]))
+    bounds = np.asarray(size, dtype=np.float64)
+    return bounds[:, 0], bounds[:, 2]
 
 
 def _steady(values: np.ndarray, median: float, threshold: float) -> bool:
@@ -297,7 +363,9 @@ def describe_body_language(m: dict[str, Any]) -> str:
     bits = [f"{posture} (nose {m['head_height_sw']:.2f} shoulder widths above the shoulders)"]
     if m["leaning"]:
         bits.append(f"leaning {_side(m['lean_deg'])} by {abs(m['lean_deg']):.0f} degrees")
-    if abs(m["shoulder_tilt_deg"]) >= TILT_DEG and not m.get("shoulder_tilt_steady", True):
+    if m.get("shoulders_at_edge"):
+        bits.append("no shoulder tilt or lean is read (a shoulder lies at the picture's side, its arm cut off)")
+    elif abs(m["shoulder_tilt_deg"]) >= TILT_DEG and not m.get("shoulder_tilt_steady", True):
         lo, hi = m["shoulder_tilt_range_deg"]
         bits.append(f"no shoulder tilt is read (the shoulder line varies from {lo:+.0f} to {hi:+.0f} degrees between frames)")
     elif abs(m["shoulder_tilt_deg"]) >= TILT_DEG:
