@@ -280,7 +280,8 @@ def whole_clip_words(clip, settings: AnalysisSettings) -> tuple[list[dict] | Non
 
 # The run (the graph per utterance, faces by the speaker_faces plugin) is in saber_agent/segments_run.py: the
 # foundation imports neither the graph nor a plugin. Its names resolve here as before, imported when asked for.
-_RUN_NAMES = frozenset({"FACE_SLOT", "RunWindow", "analyze_segments", "face_context", "run_graph"})
+_RUN_NAMES = frozenset({"BODY_SLOT", "FACE_SLOT", "RunWindow", "analyze_segments", "body_context", "face_context", "run_graph",
+                        "window_activity"})
 
 
 def __getattr__(name: str):
