@@ -23,7 +23,8 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, p
 
     With ``segment="utterances"`` the result is a `SegmentedResult` (one `Result` per utterance,
     speakers, a whole-clip summary; docs/segments.md), and `progress(done, total, segment)` is called
-    after each utterance."""
+    after each utterance. A whole-clip result counts the voices heard (`Analysis.voices_heard`); more than one
+    adds the note "N voices heard: the emotion mixes speakers; use segment mode" (`Analysis.notes`, `flag_voices`)."""
     from saber_agent.graphs import graph
 
     settings = settings or AnalysisSettings()
@@ -35,7 +36,7 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, p
 
         return analyze_segments(path, settings, progress=progress)
     out = graph.invoke({"clip_path": os.fspath(path)}, context=settings)
-    return out["result"]
+    return flag_voices(out["result"], path, settings)
 
 
 async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = None,
@@ -53,7 +54,31 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
 
         return await asyncio.to_thread(analyze, path, settings)
     out = await graph.ainvoke({"clip_path": os.fspath(path)}, context=settings)
-    return out["result"]
+    return flag_voices(out["result"], path, settings)
+
+
+def flag_voices(result: Result, path: str | os.PathLike, settings: AnalysisSettings) -> Result:
+    """A whole-clip `result` whose reasoner counted no voices (any but the fusion reasoner, which counts them itself)
+    gets the count of the speaker pass (`saber_agent.voices_heard`) in `analysis.voices_heard`, and for more than
+    one voice the "N voices heard: the emotion mixes speakers; use segment mode" note in `analysis.notes`. Only where
+    the clip is still decoded (`clip_cache.peek`: nothing is decoded again) and is no window of the file."""
+    analysis = result.analysis
+    if analysis is None or analysis.voices_heard is not None or settings.decode.window_s is not None:
+        return result
+    from saber_agent.media import clip_cache
+    from saber_agent.voices_heard import voices_heard
+
+    clip = clip_cache.peek(path, settings.decode)
+    if clip is None:
+        return result
+    try:
+        heard = voices_heard(clip)
+    except Exception:  # a speaker pass that cannot run here flags nothing
+        return result
+    analysis.voices_heard = heard.count
+    if (note := heard.note()) and note not in analysis.notes:
+        analysis.notes.append(note)
+    return result
 
 
 def _check_settings(settings: AnalysisSettings) -> None:

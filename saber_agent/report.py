@@ -47,6 +47,7 @@ def render(result: Result) -> str:
             f"valence {analysis.valence:+.2f} {analysis.valence_label}; arousal {analysis.arousal:.2f})"
         )
         lines.append(f"    reasoner: {result.reasoner}, {result.rounds} round(s)")
+        lines += [_wrap(f"note: {n}") for n in analysis.notes]  # "2 voices heard: the emotion mixes speakers; ..."
         if analysis.conflict_explanation:
             lines.append(_wrap(f"conflicts explained: {analysis.conflict_explanation}"))
         cited = "; ".join(f"{m}: {' | '.join(_short(c) for c in cues)}" for m, cues in analysis.cues_cited.items() if cues)

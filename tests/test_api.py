@@ -60,3 +60,50 @@ def test_run_batch_fails_before_writing_a_line(registry, tmp_path):
     with pytest.raises(UnknownComponentError, match="no reasoner named 'fusoin'"):
         run_batch(items, out, AnalysisSettings(reasoner="fusoin"), progress=False)
     assert not out.exists()  # not two error lines, one per clip
+
+
+# -- the whole-clip voice count (trial B: a clip of two people read as one person's sarcasm) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def two_voice_clip(tmp_path_factory):
+    from saber_agent.testing import synth
+    from saber_agent.testing.conversation import conversation_audio
+
+    folder = tmp_path_factory.mktemp("voices")
+    audio, _ = conversation_audio()  # a man and a woman taking turns, espeak-ng
+    return synth.make_clip(folder / "two_voices.m4a", None, synth.write_wav(folder / "two_voices.wav", audio))
+
+
+def test_a_whole_clip_of_two_voices_is_flagged_and_one_voice_is_not(registry, two_voice_clip, face_speech_clip):
+    from saber_agent.report import render
+
+    result = analyze(two_voice_clip, plugins=["prosody"])
+    assert result.analysis.voices_heard == 2
+    assert result.analysis.notes and result.analysis.notes[0].startswith("2 voices heard: the emotion mixes speakers")
+    assert "--segment utterances" in result.analysis.notes[0] and "note: 2 voices heard" in render(result)
+    one = analyze(face_speech_clip, plugins=["prosody"])
+    assert one.analysis.voices_heard == 1 and one.analysis.notes == [] and "voices heard" not in render(one)
+
+
+def test_a_reasoner_that_counts_no_voices_gets_the_flag_from_the_api(registry, two_voice_clip):
+    from saber_agent import hookimpl
+    from saber_agent.evidence import Analysis
+    from saber_agent.reasoning import Reasoner
+
+    class Plain(Reasoner):
+        name = "plain"
+
+        def reason(self, request, clip=None):
+            return Analysis(reasoning="the words and the voice", basic_emotion="neutral")
+
+    class Plugin:
+        @hookimpl
+        def register_reasoners(self, register):
+            register("plain", Plain, description="counts nothing")
+
+    registry.register_module(Plugin(), "plain_plugin")
+    result = analyze(two_voice_clip, plugins=["prosody"], reasoner="plain", max_rounds=1)
+    assert result.reasoner == "plain" and result.analysis.voices_heard == 2 and "2 voices heard" in result.analysis.notes[0]
+    windowed = analyze(two_voice_clip, plugins=["prosody"], reasoner="plain", max_rounds=1, decode={"window_s": (0.0, 3.0)})
+    assert windowed.analysis.voices_heard is None and windowed.analysis.notes == []  # a window: segment mode's own pass

@@ -350,3 +350,34 @@ def test_agreement_only_where_every_signed_modality_reads_the_conclusions_side()
     warm = ModalityCue(modality="voice", valence=0.4, arousal=0.6, confidence=0.5)
     analysis = FusionReasoner().reason(request(SMILE, warm, BODY))  # the body's movement has no sign: set aside
     assert "The modalities agree (the body's movement carries no sign)." in analysis.reasoning
+
+
+def _heard(req, voices: int):
+    """`req` with the acoustic slot's measured voice count (`saber_agent.voices_heard`)."""
+    slot = Slot(text="The voice has a moderate pitch.", status="ok", measurements={"voices_heard": voices})
+    return req.model_copy(update={"evidence": req.evidence.with_slots({"acoustic_feat": slot})})
+
+
+def test_several_voices_flag_the_whole_clip_and_no_conflict_is_one_persons_sarcasm():
+    # trial B offscreen.mp4: a smiling speaker and an off-screen one saying hostile things, read "sarcastic, contemptuous"
+    from saber_agent.plugins.checks import CrossModalAgreement, EmotionBacking, Grounding, LabelEvidenceAgreement
+
+    req = _heard(request(SMILE, HOSTILE, facial_exp_desc="A broad smile.", speech_content="I hate this."), 2)
+    analysis = FusionReasoner().reason(req)
+    assert analysis.voices_heard == 2 and analysis.notes and analysis.notes[0].startswith("2 voices heard: the emotion mixes")
+    assert "--segment utterances" in analysis.notes[0] and analysis.reasoning.startswith(analysis.notes[0])
+    assert "sarcastic" not in analysis.emotions and "contemptuous" not in analysis.emotions
+    assert "different people's" in analysis.conflict_explanation and "by sarcasm" not in analysis.reasoning
+    for check in (CrossModalAgreement(), EmotionBacking(), Grounding(), LabelEvidenceAgreement()):
+        assert check.check(req, analysis).passed, check.name
+    one = FusionReasoner().reason(_heard(request(SMILE, HOSTILE, facial_exp_desc="A broad smile."), 1))
+    assert "sarcastic" in one.emotions and one.voices_heard == 1 and one.notes == [] and "voices heard" not in one.reasoning
+
+
+def test_several_voices_read_mixed_words_as_mixed_not_irony():
+    mixed = ModalityCue(modality="words", valence=0.3, arousal=0.5, emotion="happiness", confidence=0.6, basis="love waiting",
+                        mixed="praise of waiting")
+    analysis = FusionReasoner().reason(_heard(request(mixed), 3))
+    assert analysis.emotions != ["ironic", "annoyed"] and "read as mixed" in analysis.conflict_explanation
+    assert analysis.reasoning.startswith("3 voices heard")
+    assert FusionReasoner().reason(request(mixed)).emotions == ["ironic", "annoyed"]  # no count: as before

@@ -3,7 +3,9 @@
 It is the offline default. It combines each modality's cue by confidence-weighted valence and
 arousal, names every conflict and reads face-versus-words conflicts as sarcasm or masking (the
 words carry the message, the face its delivery), and answers any critique from the checks.
-Which emotion the cues name, and how far a weak lean leans, are the rules of `fusion_naming`.
+Which emotion the cues name, and how far a weak lean leans, are the rules of `fusion_naming`. Where the whole clip
+holds several voices (`saber_agent.voices_heard`), no conflict is read as one person's sarcasm, irony or masking, and
+the answer says the emotion mixes speakers (`Analysis.voices_heard`, `Analysis.notes`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exp
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.reperception import evidence_gaps
+from saber_agent.voices_heard import mixed_speakers_note, whole_clip_voices
 
 
 def first_sentence(text: str, limit: int = 220) -> str:
@@ -113,6 +116,7 @@ class FusionReasoner(Reasoner):
         label, basic, lean_note = lean_reading(cues, valence, arousal, bool(request.conflicts), probs)
         emotions = [label] if cues else ["undetermined"]  # no estimate at all is not a finding of calm
         explanation = None
+        voices = whole_clip_voices(request, clip)  # distinct voices over the whole clip, None where not counted
 
         if request.conflicts:
             readings = []
@@ -121,6 +125,17 @@ class FusionReasoner(Reasoner):
                 a, b = conflict.modalities
                 ca, cb = cues.get(a), cues.get(b)
                 readings.append(conflict.description)
+                if voices and voices > 1 and {a, b} & {"words", "voice"}:
+                    # several voices: the words and the voice are several people's (the face perhaps a listener's),
+                    # so a disagreement is people differing, not one person's double meaning; no reading names the
+                    # emotion (trial B: two people disagreeing, read "sarcastic, contemptuous")
+                    readings.append(
+                        f"{voices} voices are heard in the clip, so " + (
+                            f"the {a} may hold several people's words: their mixed polarity is read as mixed, not as "
+                            "one speaker's double meaning." if a == b else
+                            f"the {a} and the {b} may be different people's: their disagreement is read as speakers "
+                            "differing, not as one person's double meaning or masking."))
+                    continue
                 if a == b:
                     # mixed polarity inside one modality: praise of a bad event reads as irony, not as joy
                     readings.append(f"The {a} are read as possible irony: the negative event weighs more than the praise.")
@@ -252,6 +267,9 @@ class FusionReasoner(Reasoner):
                                     weighed_at=weighed_at, moved=moved, hedged=hedged)
         if lean_note:  # the lean named the emotion (no reading of a conflict, no cue did): say how
             reasoning += " " + lean_note
+        if note := mixed_speakers_note(voices or 0):  # first, where no reader misses it
+            reasoning = note + (" The conflicts between modalities are therefore not read as one person's sarcasm, "
+                                "irony or masking. " if request.conflicts else " ") + reasoning
         return Analysis(
             visual_evidence=visual,
             acoustic_evidence=acoustic,
@@ -267,6 +285,8 @@ class FusionReasoner(Reasoner):
                                  f"{weighed_at[0]:+.2f}, {weighed_at[1]:.2f}: " + "; ".join(moved)] if moved and cues else [])
                      or ["no modality gave an emotion estimate; the conclusion defaults to neutral"]),
             perception_requests=evidence_gaps(request, get_registry().tools, clip),  # by rule: a second look where evidence is thin
+            voices_heard=voices,
+            notes=[note] if note else [],
         )
 
     @staticmethod

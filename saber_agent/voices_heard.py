@@ -1,0 +1,113 @@
+"""How many voices a whole clip holds: the speaker pass of ``--segment utterances``, run once over the clip's audio.
+
+A whole-clip analysis reads one emotion from all of its audio: where two people speak, the words and the voice
+mix them, and their disagreement (one says something kind, the other something hostile) reads as one person's
+sarcasm. `voices_heard` counts the voices with the same steps as the segment run (`saber_agent.segments_run`):
+the voice-activity decision (`voice_activity.voice_activity`, shared with the prosody tool on the same clip),
+its utterances (`segments.split_utterances`, no word times), each utterance's voice (`speakers.measure_voice`,
+Praat) and their clustering (`speakers.cluster_voices`, "fused"). The count is kept on the clip
+(`Clip.shared`), so every reasoning round and the entry layer reuse it.
+
+What counts as a voice here: a cluster with at least `MIN_VOICE_S` seconds of speech (utterance spans) in all.
+Limits are those of `speakers` (its docstring: one voice kept whole 29-30 of 30 espeak-ng conversations; real
+film speech split more often); overlapping speech is one utterance, so two people talking over each other all
+the time count as one.
+
+Units: seconds on the clip's clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MIN_VOICE_S = 1.0  # a voice heard for less than this in all (a cough, a one-word interjection) is not counted
+SEGMENT_HINT = "--segment utterances, or segment=\"utterances\" in the Python API"
+
+
+@dataclass(frozen=True)
+class VoicesHeard:
+    """The voices of a clip: `count` distinct voices (0: no speech, or none long enough to measure), each
+    utterance's (start, end) `spans` and its voice `labels` (A, B, ...; None where too short to place)."""
+
+    count: int
+    spans: list[tuple[float, float]] = field(default_factory=list)
+    labels: list[str | None] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # speech per voice label
+
+    @property
+    def several(self) -> bool:
+        return self.count > 1
+
+    def note(self) -> str:
+        """The whole-clip flag in words ("" for one voice or none)."""
+        return mixed_speakers_note(self.count)
+
+
+def mixed_speakers_note(count: int) -> str:
+    """"N voices heard: ..." for a whole-clip analysis of `count` > 1 voices, else ""."""
+    if count < 2:
+        return ""
+    return (f"{count} voices heard: the emotion mixes speakers (the words and the voice are several people's, the "
+            f"face may be a listener's); use segment mode ({SEGMENT_HINT}) for each speaker's own.")
+
+
+def count_voices(audio, rate: int) -> VoicesHeard:
+    """`VoicesHeard` of mono float `audio` at `rate` Hz (16 kHz: the voice-activity detector's rate)."""
+    from saber_agent.voice_activity import detect
+
+    return _count(audio, rate, detect(audio, rate))
+
+
+def voices_heard(clip) -> VoicesHeard:
+    """`VoicesHeard` of a decoded `Clip`'s audio, made once per clip (`Clip.shared`); none for a clip without
+    audio or with silent audio."""
+    if not clip.has_audio or clip.audio_is_silent:
+        return VoicesHeard(0)
+    from saber_agent.voice_activity import voice_activity
+
+    return clip.shared("voices_heard", lambda: _count(clip.audio, clip.sample_rate, voice_activity(clip)))
+
+
+def _count(audio, rate: int, activity) -> VoicesHeard:
+    from saber_agent.segments import split_utterances
+    from saber_agent.speakers import cluster_voices, measure_voice
+
+    spans = split_utterances(activity.regions, activity.probabilities, None)
+    if not spans:
+        return VoicesHeard(0)
+    measured = [measure_voice(audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
+    labels = cluster_voices(measured)
+    seconds: dict[str, float] = {}
+    for (a, b), voice in zip(spans, labels, strict=True):
+        if voice is not None:
+            seconds[voice] = round(float(seconds.get(voice, 0.0) + (b - a)), 2)
+    count = sum(1 for s in seconds.values() if s >= MIN_VOICE_S)
+    return VoicesHeard(count, list(spans), labels, seconds)
+
+
+def whole_clip_voices(request, clip) -> int | None:
+    """Distinct voices heard over the whole clip of a `ReasoningRequest`: the acoustic slot's measurement where a tool
+    left one (``voices_heard``), else the speaker pass over the decoded `clip` (`voices_heard`, kept on the clip for
+    the next round); None for a window of a file (segment mode has its own speaker pass), without the media
+    (perception given, as from the evidence cache), or where the pass cannot run."""
+    if is_window(request.clip) or (clip is not None and is_window(clip.info)):
+        return None
+    slot = request.evidence.slot("acoustic_feat")
+    given = slot.measurements.get("voices_heard") if slot.ok else None
+    if isinstance(given, int) and not isinstance(given, bool) and given >= 0:
+        return given
+    if clip is None:
+        return None
+    try:
+        return voices_heard(clip).count
+    except Exception:  # no Praat, a detector that fails: no count, and no reading rests on one
+        return None
+
+
+def is_window(info) -> bool:
+    """Whether a `ClipInfo` is one window of a file (an utterance of ``--segment utterances``, a second look), as
+    `media_clip.window_of` notes it: the flag is for whole clips only (segment mode has its own speaker pass)."""
+    return any(note.startswith("window ") and "of the file" in note for note in info.notes)
+
+
+__all__ = ["MIN_VOICE_S", "VoicesHeard", "count_voices", "is_window", "mixed_speakers_note", "voices_heard", "whole_clip_voices"]

@@ -1,0 +1,75 @@
+"""The whole-clip voice count (saber_agent.voices_heard): real espeak-ng voices, counted by the segment mode's own
+speaker pass (voice activity, utterances, Praat measures, clustering)."""
+
+import numpy as np
+import pytest
+
+from saber_agent.evidence import ClipInfo, Evidence, Slot
+from saber_agent.media_clip import Clip, window_of
+from saber_agent.reasoning import ReasoningRequest
+from saber_agent.testing.conversation import MALE, SCRIPT, Turn, conversation_audio
+from saber_agent.voices_heard import count_voices, is_window, mixed_speakers_note, voices_heard, whole_clip_voices
+
+RATE = 16_000
+# one man's voice throughout, calm and then raised (pitch and speed change from turn to turn, as one voice's may)
+MONOLOGUE = (
+    Turn("A", MALE[0], MALE[1], "I have been thinking about this for a long time, and I am proud of what we built.", +1),
+    Turn("A", MALE[0], MALE[1] + 10, "But lately nobody listens to me anymore, and it makes me tired and sad.", -1),
+    Turn("A", MALE[0], MALE[1] - 5, "Still, tomorrow is another day and we will start again together.", +1),
+)
+
+
+@pytest.fixture(scope="module")
+def two_voices():
+    audio, _ = conversation_audio(SCRIPT)
+    return audio
+
+
+@pytest.fixture(scope="module")
+def one_voice():
+    audio, _ = conversation_audio(MONOLOGUE)
+    return audio
+
+
+def test_two_voices_taking_turns_are_two(two_voices):
+    heard = count_voices(two_voices, RATE)
+    assert heard.count == 2 and heard.several and len(heard.spans) == len(SCRIPT)
+    assert heard.labels == ["A", "B", "A", "B"]
+    assert heard.note().startswith("2 voices heard: the emotion mixes speakers") and "--segment utterances" in heard.note()
+
+
+def test_one_voice_over_several_turns_is_one_and_not_flagged(one_voice):
+    heard = count_voices(one_voice, RATE)
+    assert heard.count == 1 and not heard.several and len(heard.spans) >= 2
+    assert heard.note() == "" and mixed_speakers_note(1) == "" and mixed_speakers_note(0) == ""
+
+
+def test_silence_has_no_voice():
+    assert count_voices(np.zeros(RATE * 2, np.float32), RATE).count == 0
+    clip = Clip(ClipInfo(path="x", has_audio=True), np.zeros((0, 2, 2, 3), np.uint8), np.zeros(0), np.zeros(RATE, np.float32))
+    assert voices_heard(clip).count == 0
+
+
+def _clip(audio):
+    info = ClipInfo(path="conv.wav", duration_s=audio.size / RATE, has_audio=True)
+    return Clip(info, np.zeros((0, 2, 2, 3), np.uint8), np.zeros(0), audio)
+
+
+def test_the_count_is_made_once_per_clip_and_not_for_a_window(two_voices):
+    clip = _clip(two_voices)
+    first = voices_heard(clip)
+    assert voices_heard(clip) is first and first.count == 2  # kept on the clip: the next round reuses it
+    request = ReasoningRequest(evidence=Evidence(), clip=clip.info)
+    assert whole_clip_voices(request, clip) == 2
+    assert whole_clip_voices(request, None) is None  # perception given without the media: not counted
+    part = window_of(clip, (0.0, 3.0))
+    assert is_window(part.info) and not is_window(clip.info)
+    assert whole_clip_voices(ReasoningRequest(evidence=Evidence(), clip=part.info), part) is None  # segment mode's own
+
+
+def test_a_count_measured_by_a_tool_is_taken_as_given():
+    slot = Slot(text="The voice ...", status="ok", measurements={"voices_heard": 3})
+    request = ReasoningRequest(evidence=Evidence(acoustic_feat=slot), clip=ClipInfo(path="x"))
+    assert whole_clip_voices(request, None) == 3
+    bad = Slot(text="The voice ...", status="ok", measurements={"voices_heard": True})
+    assert whole_clip_voices(ReasoningRequest(evidence=Evidence(acoustic_feat=bad), clip=ClipInfo(path="x")), None) is None
