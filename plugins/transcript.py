@@ -15,6 +15,9 @@ Against hallucinated text on silence, music or noise: the voice activity detecto
 in faster-whisper) must find speech first, and whisper segments that look like no speech (high
 no-speech probability with low log-probability or word probability, very low log-probability, or
 repetitive text) are dropped. A clip left without spoken words is `unavailable` ("no speech detected").
+A last word that whisper may have guessed at the clip's cut (it ends at the clip's end and is implausibly
+short or unlikely: "mad." 30 ms at p 0.58 ending a 0.5 s clip) stays in the text, marked "uncertain" in
+the words, and is dropped from the text the words cue reads (`transcript_segments.cut_last_word`).
 
 The padding and the language detection live in plugins/transcript_decoding.py, the segments' words,
 sound events and hallucination guards in plugins/transcript_segments.py; this module holds the
@@ -218,7 +221,8 @@ class TranscriptTool(PerceptionTool):
             m["language_source"] = (
                 "given" if language else ("detected by " + spec.name if spec.multilingual else "assumed: English-only model")
             )
-        result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None)
+        result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None,
+                          clip_end_s=m["duration_s"])  # a last word guessed at the clip's cut is not read as a cue
         notes += result.pop("notes")
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
         m.update(result)

@@ -35,6 +35,15 @@ MIN_WORD_PROB = 0.2
 # ratio for its temperature fallback.
 MAX_COMPRESSION = 2.4
 NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "yue", "th", "lo", "my", "bo"})
+# The last word of a clip that ends inside speech (a phone clip, a window of a longer video): whisper, heard
+# up to the cut, may finish the sentence with a word it guessed ("mad.", 30 ms, p 0.58, at the end of a 0.5 s
+# clip). A last word ending within CUT_MARGIN_S of the clip's end that is shorter than MIN_WORD_S or less
+# likely than UNSURE_WORD_PROB is set aside (`cut_last_word`). Measured with bench/cut_words.py (espeak-ng
+# sentences whole and cut at 35/55/75%, every 6th EmoFilm clip): every invented last word of the cut clips
+# (13 of 13) is set aside, and no word of the whole clips but one Arabic-script word in a Spanish one.
+CUT_MARGIN_S = 0.05  # whisper's word times are on a 20 ms grid
+MIN_WORD_S = 0.08  # a spoken word lasts longer (whisper gave invented ones 0-30 ms; real ones here >= 0.09 s)
+UNSURE_WORD_PROB = 0.5
 
 # Whisper writes sound events in brackets: "[Music]", "(laughs)", "*sighs*", "♪", "（笑）".
 _EVENT = re.compile(r"\[[^\[\]]{0,40}\]|\([^()]{0,40}\)|（[^（）]{0,20}）|【[^【】]{0,20}】|\*[^*]{1,30}\*|♪+[^♪]{0,40}♪+|♪+")
@@ -111,10 +120,15 @@ def hallucination(segment, heard: bool = False) -> str | None:
     return None
 
 
-def assemble(segments: list, language: str, chinese_script: str = "simplified", heard=None) -> dict[str, Any]:
+def assemble(segments: list, language: str, chinese_script: str = "simplified", heard=None,
+             clip_end_s: float | None = None) -> dict[str, Any]:
     """The transcript and its measurements from whisper segments (each with `words`); `heard(start, end)`
-    says whether the voice-activity detector is confident of speech there (see `hallucination`)."""
-    convert, notes = _script_converter(language, chinese_script)
+    says whether the voice-activity detector is confident of speech there (see `hallucination`).
+
+    A last word that may be guessed at the clip's cut (`cut_last_word`, with the clip's end `clip_end_s`)
+    stays in the text and in "words", marked "uncertain" (the reason), and is left out of "text_for_sentiment",
+    which the words cue reads; a note says so."""
+    convert, convert_notes = _script_converter(language, chinese_script)
     kept, dropped, words, events, texts = [], [], [], [], []
     recent: list[str] = []  # the last two kept segments' texts
     for seg in segments:
@@ -138,6 +152,11 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified", 
         recent = [*recent[-1:], seg.text.strip()]
     text = _join(texts, language)
     spoken = re.sub(r"<[a-z_]+>", " ", text)
+    notes: list[str] = []
+    if why := cut_last_word(words, clip_end_s):
+        words[-1]["uncertain"] = why
+        spoken = _without_last(spoken, words[-1]["word"])
+        notes.append(f"the last word {words[-1]['word']!r} is {why}; the words' emotion is read without it")
     m: dict[str, Any] = {
         "text": text,
         "text_for_sentiment": spoken,
@@ -148,7 +167,7 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified", 
         "n_words": len(words),
         "mean_word_probability": round(float(np.mean([w["probability"] for w in words])), 3) if words else 0.0,
         "speech_rate_wps": None,
-        "notes": notes,
+        "notes": convert_notes + notes,
     }
     if len(words) >= 2:
         span = words[-1]["end"] - words[0]["start"]
@@ -158,6 +177,31 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified", 
             if characters:
                 m["speech_rate_cps"] = round(characters / span, 2)
     return m
+
+
+def cut_last_word(words: list[dict], clip_end_s: float | None) -> str | None:
+    """Why the last of `words` (dicts with "word", "start", "end" in seconds, "probability") may be a word
+    whisper guessed at the clip's cut, or None: it ends within CUT_MARGIN_S of `clip_end_s` (cut by the clip's
+    end) and is shorter than MIN_WORD_S or has a probability under UNSURE_WORD_PROB."""
+    if not words or clip_end_s is None:
+        return None
+    last = words[-1]
+    if last["end"] < clip_end_s - CUT_MARGIN_S:
+        return None
+    length = last["end"] - last["start"]
+    if length >= MIN_WORD_S and last["probability"] >= UNSURE_WORD_PROB:
+        return None
+    return (f"cut by the clip's end at {clip_end_s:.2f} s, {1000 * length:.0f} ms long, probability "
+            f"{last['probability']:.2f}: possibly guessed")
+
+
+def _without_last(text: str, word: str) -> str:
+    """`text` without the last occurrence of `word` (whisper's word text, punctuation and all, or its letters)."""
+    for needle in (word.strip(), re.sub(r"[^\w']+", "", word)):
+        at = text.rfind(needle) if needle else -1
+        if at >= 0:
+            return (text[:at] + text[at + len(needle):]).strip()
+    return text
 
 
 def is_spoken(word: str) -> bool:

@@ -120,6 +120,26 @@ def test_a_first_word_at_the_first_sample_is_kept(tool, media, vad):
     assert m["segments"][0]["start"] >= 0.0 and m["segments"][-1]["end"] <= m["duration_s"] + 0.01
 
 
+@pytest.mark.parametrize("voice, pitch, speed", [("en+m3", 30, 175), ("en+f3", 60, 160)])
+def test_a_word_guessed_at_the_clip_cut_is_not_read_as_a_cue(tool, media, voice, pitch, speed):
+    """The trial's 0.5 s clip read "I am so mad." with an invented last word (30 ms, p 0.58) and a "sarcastic"
+    verdict. Here "I am so angry with you." cut at 0.5 s, before "angry" is heard: whisper ends it with a word of
+    its own (tiny.en: "happy." with the male voice, "mad." with the female one), a positive or negative words cue
+    out of nothing. The word stays in the text, marked uncertain, and the cue reads the words without it."""
+    audio = decode(speak("I am so angry with you.", media / f"cut_{voice}.wav", pitch, speed, voice)).audio
+    whole = run(tool, audio)
+    assert whole.ok and not any("uncertain" in w for w in whole.measurements["words"])
+    cut = run(tool, audio[: 8_000])
+    m = cut.measurements
+    last = m["words"][-1]
+    print(f"{voice}: {cut.text!r}, last word {last}, sentiment {m['sentiment']}")
+    assert cut.ok and cut.text.rstrip(".!?").endswith(last["word"].rstrip(".!?"))  # kept in the text
+    assert "cut by the clip's end" in last["uncertain"] and any(last["word"] in n for n in m["notes"])
+    assert not any(w["word"].lower().strip(".!?") in " ".join(m["sentiment"]["evidence"]) for w in m["words"][-1:])
+    (cue,) = tool.cues(cut)
+    assert cue.emotion == "neutral" and abs(cue.valence) < 0.15, cue  # "I am so" says nothing of the emotion
+
+
 def test_chinese_speech_is_detected_and_written_in_chinese(tool, media):
     """espeak-ng's Mandarin. Debian's `-v cmn` voice reads each character's pinyin with English letter
     names ("ni three"); `cmn-latn-pinyin` is the same Mandarin voice reading characters as Mandarin."""

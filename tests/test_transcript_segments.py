@@ -71,3 +71,25 @@ def test_chinese_segments_are_joined_without_spaces_and_simplified():
     m = assemble(segs, "zh")
     assert m["text"] == "我真的很高兴，这是个好消息。"
     assert assemble(segs, "zh", "as-is")["text"] == "我真的很高興，這是個好消息。"
+
+
+def test_a_last_word_guessed_at_the_clip_cut_is_kept_in_the_text_but_not_read():
+    """The trial's 0.5 s clip: "mad." ends at the cut, 30 ms long, p 0.58 (whisper's guess)."""
+    words = [_word(" I", 0.0, 0.18, 0.43), _word(" am", 0.18, 0.34, 0.68), _word(" so", 0.34, 0.48, 0.72), _word(" mad.", 0.48, 0.51, 0.58)]
+    m = assemble([_segment(words)], "en", clip_end_s=0.512)
+    assert m["text"] == "I am so mad." and [w["word"] for w in m["words"]][-1] == "mad."
+    assert "cut by the clip's end" in m["words"][-1]["uncertain"] and "30 ms" in m["words"][-1]["uncertain"]
+    assert m["text_for_sentiment"] == "I am so" and any("'mad.'" in n for n in m["notes"])
+    assert not any("uncertain" in w for w in m["words"][:-1])
+
+
+@pytest.mark.parametrize("last, clip_end, why", [
+    (_word(" furious.", 2.5, 3.0, 0.95), 3.0, "a whole, likely word at the cut"),
+    (_word(" mad.", 0.48, 0.51, 0.58), 0.9, "a short word well before the clip's end (the clip does not cut it)"),
+    (_word(" it.", 2.66, 2.77, 0.98), 2.765, "a short real word (110 ms) at the cut"),
+])
+def test_real_last_words_are_read(last, clip_end, why):
+    m = assemble([_segment([_word(" I", 0.0, 0.2), _word(" am", 0.2, 0.4), last])], "en", clip_end_s=clip_end)
+    assert not any("uncertain" in w for w in m["words"]), why
+    assert m["text_for_sentiment"].endswith(last.word.strip()) and not m["notes"]
+    assert transcript_segments.cut_last_word(m["words"], None) is None  # no clip end: nothing to judge
