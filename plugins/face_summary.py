@@ -203,7 +203,7 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int, clip_s: flo
     return m
 
 
-PICTURELESS_S = 0.5  # sampled frames that leave this much of the clip uncovered (the media decode's note) are said so
+PICTURELESS_S = 1.0  # sampled frames that leave more of the clip uncovered are said so (media.UNCOVERED_S, the decode's note)
 
 
 def _pictures_cover(m: dict) -> str | None:

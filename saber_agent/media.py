@@ -108,8 +108,9 @@ def decode(path: str | os.PathLike, settings: DecodeSettings | None = None) -> C
 
 
 VIDEO_SPAN_KEY = "_video_span"  # (first, end) seconds of the decoded video, from `_demux` to `_uncovered_note`
-UNCOVERED_S = 0.5  # sound without picture (or picture without sound) this long is noted; AAC priming and the
-# last video frame's length make the streams' ends differ by 0.1 s or less in an ordinary file
+UNCOVERED_S = 1.0  # sound without picture (or picture without sound) longer than this is noted; AAC priming and the
+# last video frame's length make the streams' ends differ by 0.1 s or less in an ordinary file, ffmpeg's -shortest
+# with a looped picture by up to 0.6 s (tests/conftest.py's clips); the trial's files differed by 8-10 s
 
 
 def _uncovered_note(video_span: tuple[float, float] | None, track: AudioTrack16k | None, n_samples: int) -> str | None:
