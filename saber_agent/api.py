@@ -58,10 +58,11 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
 
 
 def flag_voices(result: Result, path: str | os.PathLike, settings: AnalysisSettings) -> Result:
-    """A whole-clip `result` whose reasoner counted no voices (any but the fusion reasoner, which counts them itself)
-    gets the count of the speaker pass (`saber_agent.voices_heard`) in `analysis.voices_heard`, and for more than
-    one voice the "N voices heard: the emotion mixes speakers; use segment mode" note in `analysis.notes`. Only where
-    the clip is still decoded (`clip_cache.peek`: nothing is decoded again) and is no window of the file."""
+    """A whole-clip `result` whose reasoner did not flag several voices (any but the fusion reasoner, which counts
+    them itself) gets the speaker pass's count (`saber_agent.voices_heard`) where it hears more than one: in
+    `analysis.voices_heard`, and the "N voices heard: the emotion mixes speakers; use segment mode" note in
+    `analysis.notes`. Only where the clip is still decoded (`clip_cache.peek`: nothing is decoded again) and is no
+    window of the file."""
     analysis = result.analysis
     if analysis is None or analysis.voices_heard is not None or settings.decode.window_s is not None:
         return result
@@ -75,9 +76,10 @@ def flag_voices(result: Result, path: str | os.PathLike, settings: AnalysisSetti
         heard = voices_heard(clip)
     except Exception:  # a speaker pass that cannot run here flags nothing
         return result
-    analysis.voices_heard = heard.count
-    if (note := heard.note()) and note not in analysis.notes:
-        analysis.notes.append(note)
+    if heard.several:
+        analysis.voices_heard = heard.count
+        if (note := heard.note()) not in analysis.notes:
+            analysis.notes.append(note)
     return result
 
 

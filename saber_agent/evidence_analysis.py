@@ -109,9 +109,10 @@ class Analysis(BaseModel):
     weighed: list[str] = Field(default_factory=list)  # what the reasoner says it weighed
     # second looks this reasoner asks for before it concludes (fusion: by rule; LLMs: by tool call)
     perception_requests: list[PerceptionRequest] = Field(default_factory=list)
-    # distinct voices heard over the whole clip (`saber_agent.voices_heard`: the speaker pass of segment mode); None
-    # where none were counted (a window of segment mode, perception given without the media). More than one: the
-    # whole-clip emotion mixes speakers, and `notes` says so
+    # the flag of a whole clip with several voices: how many the speaker pass of segment mode heard
+    # (`saber_agent.voices_heard`), where more than one (the whole-clip emotion mixes speakers, and `notes` says so);
+    # None for one voice or none, and where none were counted (a window of segment mode, perception given without
+    # the media)
     voices_heard: int | None = Field(default=None, ge=0)
     notes: list[str] = Field(default_factory=list)  # caveats on the whole answer, e.g. "2 voices heard: ..."
 

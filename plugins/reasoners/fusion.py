@@ -285,7 +285,9 @@ class FusionReasoner(Reasoner):
                                  f"{weighed_at[0]:+.2f}, {weighed_at[1]:.2f}: " + "; ".join(moved)] if moved and cues else [])
                      or ["no modality gave an emotion estimate; the conclusion defaults to neutral"]),
             perception_requests=evidence_gaps(request, get_registry().tools, clip),  # by rule: a second look where evidence is thin
-            voices_heard=voices,
+            # the flag only: a count of one would differ between a run that decoded the clip and a rerun over cached
+            # perception, which has no clip to count in (the evidence cache's reruns must answer the same)
+            voices_heard=voices if voices and voices > 1 else None,
             notes=[note] if note else [],
         )
 
