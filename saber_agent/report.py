@@ -58,6 +58,9 @@ def render(result: Result) -> str:
     if result.conflicts:
         lines.append("\nConflicts")
         lines += [_wrap(f"- {c.description}") for c in result.conflicts]
+        if analysis is not None and analysis.voices_heard:  # the detection's "suggests sarcasm" assumes one speaker
+            lines.append(_wrap(f"({analysis.voices_heard} voices heard: a conflict here may be different people "
+                               "disagreeing, not one person's sarcasm, irony or masking)"))
     if result.checks:
         lines.append("\nConsistency checks")
         lines += [f"    [{'pass' if c.passed else 'FAIL'}] {c.name}: {c.message}" for c in result.checks]

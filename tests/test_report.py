@@ -33,3 +33,16 @@ def test_long_cited_cues_are_shortened():
     text = render(_result(cues_cited={"voice": [long_cue, "harsh"]}))
     line = text[text.index("cues cited"):].split("\n    weighed")[0]
     assert "voice: The voice has a low pitch" in line and "…" in line and " | harsh" in line and "semitones)" not in line
+
+
+def test_several_voices_are_noted_in_the_conclusion_and_beside_the_conflicts():
+    from saber_agent.evidence import Conflict
+
+    note = "2 voices heard: the emotion mixes speakers; use segment mode (--segment utterances)."
+    result = _result(voices_heard=2, notes=[note])
+    result.conflicts = [Conflict(modalities=("face", "words"), description="face reads positive but words reads negative: "
+                                 "a positive face over negative words (or the reverse) suggests sarcasm, irony or masking")]
+    text = render(result)
+    assert "note: 2 voices heard: the emotion mixes speakers" in text[text.index("Conclusion"):]
+    assert "(2 voices heard: a conflict here may be different people disagreeing" in text[text.index("\nConflicts"):]
+    assert "voices heard" not in render(_result())
