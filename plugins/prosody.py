@@ -3,7 +3,10 @@
 The voice is measured on the clip's speech only (`voice_signal`, shared with `saber-agent train voice`):
 Praat's pitch, intensity, phrasing and voice-quality measurements live in plugins/prosody_measure.py,
 the text that cites them in plugins/prosody_text.py, and the voice's emotion reading in
-plugins/voice_emotion.py.
+plugins/voice_emotion.py. Music or noise under a voice that never pauses (no pause to measure the
+background in) is found by plugins/prosody_background.py: the slot then says the voice is measured over
+background music or noise, gives no voice cue, and leaves the pitch frames that follow the music out of
+every pitch figure (unavailable when too little of the voice's own pitch remains).
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins.prosody_measure import MIN_PAUSE_S, MIN_VOICED_S, measure
+from saber_agent.plugins.prosody_background import (
+    TONAL_FLATNESS_DB,
+    Background,
+    background_level,
+    background_pitch_frames,
+    spectrogram,
+)
+from saber_agent.plugins.prosody_measure import FRAME_S, MIN_PAUSE_S, MIN_VOICED_S, measure
 from saber_agent.plugins.prosody_text import describe
 from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
@@ -53,6 +63,14 @@ def voice_signal(clip: Clip):
         regions, tentative = replace(activity, regions=list(activity.dropped)), True
     speech = speech_signal(clip.audio, clip.sample_rate, regions, MAX_GAP_S, mute_pauses_s=MIN_PAUSE_S)
     return activity, (speech if speech.audio.size else None), tentative
+
+
+def _background(level: tuple[float, float] | None, m: dict) -> Background:
+    """The background under the voice from its level and flatness and the count of pitch frames that were its."""
+    frames = m.get("f0_background_frames")
+    voiced = (m.get("voiced_s") or 0.0) / FRAME_S + (frames or 0)
+    share = round(frames / voiced, 3) if frames and voiced else (0.0 if frames is not None else None)
+    return Background(*(level or (None, None)), pitch_frames_share=share)
 
 
 def prosody_timeline(m: dict) -> Timeline:
@@ -131,8 +149,9 @@ class ProsodyTool(PerceptionTool):
     needs = frozenset({"audio"})
     # 0.3.1: short utterances the detector was unsure of are read (tentative); 0.4.0: the voice reading's
     # default axes (spectral balance, no articulation rate) and Whisper features for trained models; 0.4.1: whispered
-    # regions are speech (voice_activity), the option vad=false measures the whole clip
-    version = "0.4.1"
+    # regions are speech (voice_activity), the option vad=false measures the whole clip; 0.5.0: background music or
+    # noise found without pauses, pitch frames that follow the music left out (prosody_background)
+    version = "0.5.0"
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
     options_model = ProsodyOptions
 
@@ -157,12 +176,26 @@ class ProsodyTool(PerceptionTool):
                 f"no voice: audible sound that the voice detector did not accept as speech ({activity.detector}); "
                 "to measure it anyway, set --tool-option prosody.vad=false"),
                 measurements={"voice_activity": activity.measurements()})
-        m = measure(speech.audio, clip.sample_rate, clock=speech.clip_time, duration=clip.audio.size / clip.sample_rate)
+        # music or noise under a voice that never pauses (plugins/prosody_background.py): its level, and the pitch
+        # frames that are the music's, which are left out of every pitch figure
+        spec = spectrogram(speech.audio, clip.sample_rate)
+        level = background_level(spec) if spec is not None else None
+        tonal = level is not None and level[1] <= TONAL_FLATNESS_DB  # only a tonal background has a pitch to follow
+        m = measure(speech.audio, clip.sample_rate, clock=speech.clip_time, duration=clip.audio.size / clip.sample_rate,
+                    not_the_voice=(lambda f0, times: background_pitch_frames(spec, f0, times)) if tonal else None)
         m["voice_activity"] = activity.measurements()
         if tentative:
             m["voice_activity"]["tentative"] = ("a short utterance: measured over the detector's brief, unconfident "
                                                 "speech regions, at half the confidence")
-        m["background_under_voice"] = activity.noisy
+        background = _background(level, m)
+        m["background"] = background.measurements(loud=activity.noisy)
+        m["background_under_voice"] = activity.noisy or background.under_voice
+        if "f0_mean_hz" not in m and background.pitch_frames_share:
+            kind = background.kind or "music"
+            return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
+                f"the voice is measured over background {kind}: the pitch track follows the {kind} "
+                f"({background.pitch_frames_share:.0%} of the voiced frames) and too little of the voice's own pitch "
+                f"remains ({m['voiced_s']:.2f} s, at least {MIN_VOICED_S} s needed)"))
         if "f0_mean_hz" not in m:
             # whispered: regions the detector kept only as unpitched (activity.whispered), or speech it heard
             # confidently (an espeak-ng whisper can reach Silero's 0.8) that is just as unpitched

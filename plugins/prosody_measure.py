@@ -63,11 +63,14 @@ def pitch_range(sound) -> tuple[float, float]:
     return round(floor, 1), round(ceiling, 1)
 
 
-def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = None) -> dict:
+def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = None, not_the_voice=None) -> dict:
     """Praat's prosody and voice-quality measures of a mono signal (see the module docstring).
 
     `clock` maps the signal's seconds to the clip's (when `audio` is the speech cut out of a longer
     clip, see `saber_agent.voice_activity.speech_signal`); `duration` is then the clip's length.
+    `not_the_voice(f0, times)` (Hz and signal seconds per pitch frame) returns a bool mask of the frames
+    whose F0 is not the voice's (background music, `prosody_background`): they count as unvoiced in every
+    pitch figure, and "f0_background_frames" counts them.
     """
     import parselmouth
     from parselmouth.praat import call
@@ -76,6 +79,9 @@ def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = N
     floor_hz, ceiling_hz = pitch_range(sound)
     pitch = sound.to_pitch(time_step=FRAME_S, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
     f0 = pitch.selected_array["frequency"]
+    background_frames = not_the_voice(f0, pitch.xs()) if not_the_voice is not None else None
+    if background_frames is not None:
+        f0 = np.where(background_frames, 0.0, f0)
     f0_times = pitch.xs() if clock is None else clock(pitch.xs())
     voiced = f0[f0 > 0]
     intensity = sound.to_intensity(minimum_pitch=floor_hz, time_step=FRAME_S)
@@ -96,6 +102,8 @@ def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = N
         "intensity_mean_db": _round(db.mean()) if db.size else None,
         "intensity_sd_db": _round(db.std()) if db.size else None,
     }
+    if background_frames is not None:
+        m["f0_background_frames"] = int(np.sum(background_frames))
     if len(voiced) * FRAME_S < MIN_VOICED_S:
         return m
     st = semitones(voiced)

@@ -43,11 +43,24 @@ def describe(m: dict) -> str:
         parts.append("Voice quality is " + ", ".join(quality) + ".")
     parts.append(_describe_coverage(m))
     if m.get("background_under_voice"):
-        snr = (m.get("voice_activity") or {}).get("speech_over_pauses_db")
-        parts.append("A loud background (music or noise) sounds under the voice"
-                     + (f" (speech only {snr:.0f} dB above it)" if snr is not None else "")
-                     + ": these pitch, rate and voice-quality figures are unreliable.")
+        parts.append(_describe_background(m))
     return " ".join(parts)
+
+
+def _describe_background(m: dict) -> str:
+    """The warning that the voice was measured over a loud background (plugins/prosody_background.py)."""
+    background = m.get("background") or {}
+    snr = (m.get("voice_activity") or {}).get("speech_over_pauses_db")
+    if snr is None or (background.get("speech_over_background_db") is not None and background["speech_over_background_db"] < snr):
+        snr = background.get("speech_over_background_db")
+    kind = background.get("kind")
+    text = (f"The voice is measured over background {kind}" if kind else "A loud background (music or noise) sounds under the voice")
+    text += f" (speech only {snr:.0f} dB above it)" if snr is not None else ""
+    text += ": these pitch, rate and voice-quality figures are unreliable."
+    if background.get("pitch_frames_share"):
+        text += (f" {background['pitch_frames_share']:.0%} of the pitch frames followed the {kind or 'background'}, "
+                 "not the voice, and are left out of the pitch figures.")
+    return text
 
 
 def _describe_coverage(m: dict) -> str:
