@@ -199,3 +199,16 @@ def test_chinese_and_english_around_japanese_are_still_read():
     assert analyze(HOSTILE_ZH).language == "zh" and language_of(HOSTILE_ZH) == "zh"  # Han alone is Chinese
     assert analyze("I love sushi, すし is great", "en").language == "en"  # an English transcript with a Japanese word
     assert language_of("Hello world") == "en"
+
+
+def test_a_japanese_transcript_gives_no_words_cue():
+    """Through the transcript tool's reader: whisper's language "ja" (or kana in the text) leaves the sentiment
+    unavailable with the reason, and the slot gives no words cue (before: a Chinese "neutral" reading)."""
+    from saber_agent.evidence import Slot, SlotStatus
+    from saber_agent.plugins.transcript import TranscriptTool, _sentiment
+
+    for text, language in (("私は本当に悲しいです。", "ja"), ("とても幸せです", "zh"), ("本当に最悪", "ja")):
+        sentiment = _sentiment(text, language)
+        assert "no lexicon for Japanese" in sentiment["unavailable"] and "valence" not in sentiment
+        slot = Slot(text=text, status=SlotStatus.ok, confidence=0.8, measurements={"language": language, "sentiment": sentiment})
+        assert TranscriptTool().cues(slot) == []
