@@ -68,7 +68,9 @@ class VoiceActivity:
 
     @property
     def noisy(self) -> bool:
-        """A loud background (music, noise) under the voice: pitch and rate measures are unreliable."""
+        """A loud background (music, noise) under the voice: pitch and rate measures are unreliable. Read from
+        the quiet moments of speech, so a voice that never pauses over music can pass; the prosody tool also
+        measures the background without pauses (plugins/prosody_background.py)."""
         return self.snr_db is not None and self.snr_db < NOISY_SNR_DB
 
     def confident(self, start_s: float, end_s: float) -> bool:
