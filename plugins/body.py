@@ -81,6 +81,7 @@ from saber_agent.plugins.pose import (  # noqa: F401  (re-exported)
     describe_pose,
     get_pose_model,
     keypoints,
+    mirrored_keypoints,
     picture_keypoints,
     pose_measure,
 )
@@ -93,8 +94,8 @@ __all__ = [
     "POSE_FPS", "REGION_WORDS", "SHIFT", "SWING", "SWING_GAP_S", "BodyOptions", "BodyTool", "Head", "PoseModel", "activity_level",
     "activity_word", "amplitude", "body_language", "body_timelines", "camera_motion", "describe", "describe_body_language",
     "describe_pose", "episodes", "fill_gaps", "flow", "get_pose_model", "grey_frames", "head_boxes", "head_gestures", "head_mask",
-    "keypoints", "measure", "measure_motion", "nearest_box", "overall_level", "picture_keypoints", "pose_frames", "pose_measure", "posture",
-    "region_masks", "register_perception_tools", "shift_sentence", "stabilized", "swings",
+    "keypoints", "measure", "measure_motion", "mirrored_keypoints", "nearest_box", "overall_level", "picture_keypoints", "pose_frames",
+    "pose_measure", "posture", "region_masks", "register_perception_tools", "shift_sentence", "stabilized", "swings",
 ]
 
 BACKENDS = ("auto", "flow", "mediapipe", "pose")
@@ -174,7 +175,8 @@ class BodyTool(PerceptionTool):
                 cuts = sorted({int(np.searchsorted(read, c)) for c in shot_changes(clip).cuts} - {0, len(read)})
                 # black bars are cropped before the pose model reads the picture: it misreads a letterboxed one (trial 53)
                 points, bounds, bars = picture_keypoints(clip.frames[read], cuts)
-                body_keypoints = body_language(times[read], points, bounds, cuts)
+                # tilt and lean are claimed only where a mirrored second read agrees (the model's framing noise: trial A)
+                body_keypoints = body_language(times[read], points, bounds, cuts, mirrored_keypoints(clip.frames[read]))
                 body_keypoints["black_bars"] = bars  # cropped off before the pose model read each frame
         m = measure(clip, tracker_option(settings))
         n = len(clip.frames)

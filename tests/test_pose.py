@@ -181,12 +181,14 @@ def test_posture_words_do_not_change_with_padding_or_cropping(reframed):
     """Trial A: the grey-padded framings read 'leaning to the person's left by 12 degrees, the shoulders tilted 15-17 degrees'
     (MediaPipe placed the hips on the chest at visibility ~1.0) and the 9:16 crop 'tilted 15 degrees', where the photo itself
     reads upright and level. Flat bars of any colour are cropped like black ones; hips closer than TORSO_MIN shoulder widths
-    to the shoulders are no hips; a shoulder at the picture's side (the crop cut the arm off) gives no tilt or lean."""
+    to the shoulders are no hips; a shoulder at the picture's side (the crop cut the arm off) gives no tilt or lean; a tilt
+    or lean is claimed only as far as a mirrored second read agrees (as the body tool reads)."""
     readings, texts = {}, {}
     for name, path in reframed.items():
         clip = decode(path)
         points, bounds, bars = pose.picture_keypoints(clip.frames)
-        readings[name] = m = pose.body_language(np.asarray(clip.frame_times), points, bounds)
+        mirrored = pose.mirrored_keypoints(clip.frames)
+        readings[name] = m = pose.body_language(np.asarray(clip.frame_times), points, bounds, mirrored=mirrored)
         texts[name] = pose.describe_body_language(m)
         assert m["frames_with_person"] == len(clip.frames), name
     assert {m["posture"] for m in readings.values()} == {"upright"}, readings
@@ -197,6 +199,7 @@ def test_posture_words_do_not_change_with_padding_or_cropping(reframed):
     for name in ("grey 16:9", "grey 9:16"):
         assert abs(readings[name]["head_height_sw"] - readings["original"]["head_height_sw"]) <= 0.1, readings
         assert abs(readings[name]["shoulder_tilt_deg"]) < pose.TILT_DEG, readings  # before: 15.7 and 17.0
+        assert readings[name]["mirror_tilt_deg"] is not None, readings
         assert "the shoulders level" in texts[name] and "the shoulders level" in texts["original"], texts
     assert readings["cropped 9:16"]["shoulders_at_edge"] and "a shoulder lies at the picture's side" in texts["cropped 9:16"]
 
@@ -208,3 +211,22 @@ def test_flat_bars_of_any_colour_are_found_and_a_plain_picture_is_no_bars():
     assert pose.flat_bars(grey) == (199, 199, 0, 0)
     assert pose.flat_bars(picture) == (0, 0, 0, 0)
     assert pose.flat_bars(np.full((100, 100, 3), 90, np.uint8)) == (0, 0, 0, 0)  # all flat: a plain picture, not bars
+
+
+def test_a_tilt_both_reads_agree_on_is_kept_one_they_do_not_is_not():
+    """`_agreed`: the smaller angle where the plain and the mirrored read lean the same way, none where they do not."""
+    assert pose._agreed(15.0, 12.0) == 12.0 and pose._agreed(-15.0, -20.0) == -15.0
+    assert pose._agreed(12.0, -3.0) == 0.0 and pose._agreed(12.0, None) == 12.0
+    # a real tilt read the same in the mirror stays a claim
+    n, times = 6, np.arange(6) * 1.0
+    base = np.full((33, 3), np.nan)
+    for index, (x, y) in {pose.NOSE: (320, 100), pose.L_SHOULDER: (380, 200 + np.tan(np.radians(15)) * 120),
+                          pose.R_SHOULDER: (260, 200)}.items():
+        base[index] = (x, y, 0.99)
+    points = np.stack([base] * n)
+    same = (np.arange(n), points.copy(), np.tile([0.0, 0.0, 640.0, 480.0], (n, 1)))
+    assert pose.body_language(times, points, (480, 640), mirrored=same)["shoulder_tilt_steady"] is True
+    level = points.copy()
+    level[:, pose.L_SHOULDER, 1] = 200
+    flat = pose.body_language(times, points, (480, 640), mirrored=(np.arange(n), level, same[2]))
+    assert flat["shoulder_tilt_steady"] is False and "tilted" not in pose.describe_body_language(flat)
