@@ -151,7 +151,7 @@ class FaceTool(PerceptionTool):
             return Slot.unavailable(f"the {backend.name} backend read no face in {n} sampled frames", provenance)
         # a face whose pixels do not change has one expression and does not move: its frames are averaged
         steady_track, probs, still = face_still.steady(clip.frames, track, probs, runs)
-        m = summarize(steady_track, probs, int(clip.frames.shape[2]))
+        m = summarize(steady_track, probs, int(clip.frames.shape[2]), clip_s=clip.duration_s)
         m["still_face"] = still
         m["backend"] = backend.name
         # a face elsewhere after a change of shot, or moved by a camera zoom, is no jump of the head (the scene's shots)

@@ -300,3 +300,21 @@ def test_disagreement_between_classifier_and_action_units_lowers_confidence_and_
     assert slot.measurements["action_units"]["agreement"]["agree"] is False
     assert "disagree" in slot.text and "AU12" in slot.text
     assert slot.confidence < 0.7 * agreeing.confidence
+
+
+def test_face_text_says_which_time_has_pictures_when_the_sound_runs_on(tool, settings, tmp_path):
+    """The trial's av_audio_longer.mp4: 2 s of picture in an 8 s clip (the sound runs on). The face tool passes the
+    clip's duration to the summary, so "throughout" is not claimed for the 6 s without pictures."""
+    import subprocess
+
+    face = fit(skimage_data.astronaut())
+    video = write_video(tmp_path / "v.mp4", [face] * 20, fps=10)  # 2.0 s
+    out = tmp_path / "audio_longer.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), "-f", "lavfi", "-i", "sine=frequency=220:duration=8",
+                    "-c:v", "copy", "-c:a", "aac", str(out)], check=True)
+    clip = media.decode(out)
+    assert clip.duration_s > 7.5
+    slot = tool.perceive(clip, settings)
+    assert slot.ok, slot.reason
+    assert slot.measurements["clip_s"] == pytest.approx(clip.duration_s) and slot.measurements["pictures_s"][1] < 2.5
+    assert "throughout" not in slot.text and "has pictures" in slot.text

@@ -73,3 +73,18 @@ def test_a_count_measured_by_a_tool_is_taken_as_given():
     assert whole_clip_voices(request, None) == 3
     bad = Slot(text="The voice ...", status="ok", measurements={"voices_heard": True})
     assert whole_clip_voices(ReasoningRequest(evidence=Evidence(acoustic_feat=bad), clip=ClipInfo(path="x")), None) is None
+
+
+def test_the_prosody_tool_keeps_the_count_in_its_slot_for_a_rerun_without_the_media(two_voices):
+    """A batch rerun from the evidence cache has no clip to count in: the prosody slot of a whole clip carries the count
+    (and a window's does not: segment mode has its own speaker pass)."""
+    from saber_agent.plugins.prosody import ProsodyTool
+    from saber_agent.settings import AnalysisSettings
+
+    clip = _clip(two_voices)
+    slot = ProsodyTool().perceive(clip, AnalysisSettings())
+    assert slot.ok and slot.measurements["voices_heard"] == 2
+    request = ReasoningRequest(evidence=Evidence(acoustic_feat=slot), clip=clip.info)
+    assert whole_clip_voices(request, None) == 2
+    part = ProsodyTool().perceive(window_of(clip, (0.0, 4.0)), AnalysisSettings())
+    assert "voices_heard" not in part.measurements
