@@ -121,7 +121,7 @@ class TranscriptTool(PerceptionTool):
     needs = frozenset({"audio"})
     # 0.2.0: the audio whisper hears is padded with 0.5 s of silence (a first word at sample 0 was lost); 0.3.0: whispered
     # speech is speech (voice_activity), every transcript names its language, a dropped one is not "no speech"
-    version = "0.3.0"
+    version = "0.4.0"  # 0.4: a last word guessed at the clip's cut is kept out of the words cue
     options_model = TranscriptOptions
     description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
 

@@ -25,9 +25,11 @@ from pydantic import ValidationError
 from saber_agent.evidence import Perception, SlotStatus
 from saber_agent.settings import AnalysisSettings
 
-CACHE_FORMAT = 3  # bump when the entry layout changes (2: cues, second looks, timelines); old entries then miss
+CACHE_FORMAT = 4  # bump when the entry layout changes (2: cues, second looks, timelines); old entries then miss
 # 3: what the tools write changed without a tool version moving (2026-11-30: the body cue names no emotion, the
 # silence rule reads the loudest 0.2 s, shot changes see one-frame shots and fades): a format-2 entry is stale
+# 4: (2026-12-01) audio placed at its timestamps (gaps filled with silence), short clips sampled at >= 5 frames, an
+# utterance window reads the whole clip's voice activity, camera zoom kept out of body motion: a format-3 entry is stale
 
 
 def perception_config(settings: AnalysisSettings) -> dict[str, Any]:
