@@ -120,11 +120,13 @@ def _r(value, digits: int = 3):
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
-def keypoints(frames: np.ndarray | list[np.ndarray], cuts: list[int] | tuple[int, ...] = ()) -> np.ndarray:
+def keypoints(frames: np.ndarray | list[np.ndarray], cuts: list[int] | tuple[int, ...] = (),
+              again: list[int] | tuple[int, ...] = ()) -> np.ndarray:
     """MediaPipe Pose keypoints of each RGB frame (an array ``(n, h, w, 3)`` or a list of pictures, sizes may differ):
     (n, 33, 3) x, y pixels of that frame and visibility; NaN where no person. `cuts`: indices of the frames that start a
     new shot: the tracker is reset there (its region from the last shot misplaced the shoulders of a zoom cut back to wide:
-    trial A read a shrug at three cuts)."""
+    trial A read a shrug at three cuts). The first frame, each cut and each frame in `again` (where the picture's crop moved:
+    the tracked region is in the last picture's pixels) are read twice, the second time in the region the first read gives."""
     from saber_agent.plugins.landmarks import _load, _rgb, brighten, forget
 
     n = len(frames)
@@ -138,8 +140,8 @@ def keypoints(frames: np.ndarray | list[np.ndarray], cuts: list[int] | tuple[int
         for i in range(n):
             h, w = frames[i].shape[:2]
             picture = brighten(_rgb(np.ascontiguousarray(frames[i])))
-            if i == 0 or i in cuts:
-                if i:
+            if i == 0 or i in cuts or i in again:
+                if i and i in cuts:
                     forget(solution, frames[i].shape[:2] + (3,))
                 # a fresh start reads the person in the detector's region, which misplaces a half-length portrait (the
                 # astronaut: shoulders 15 degrees off); read once more in the region its own keypoints give (tracking)
@@ -157,11 +159,14 @@ def flat_bars(frame: np.ndarray) -> tuple[int, int, int, int]:
     h, w = frame.shape[:2]
     rgb = frame.astype(np.float32)
 
-    def run(lines: np.ndarray) -> int:  # (k, m, 3) lines from the edge inward
-        std = lines.std(axis=1).max(axis=1)
-        drift = np.abs(lines.mean(axis=1) - lines[0].mean(axis=0)).max(axis=1)
-        flat = (std <= FLAT_STD) & (drift <= FLAT_DRIFT)
-        return int(np.argmin(flat)) if not flat.all() else len(flat)
+    def run(lines: np.ndarray) -> int:  # (k, m, 3) lines from the edge inward, looked at 16 at a time up to the first not flat
+        edge = lines[0].mean(axis=0)
+        for start in range(0, len(lines), 16):
+            chunk = lines[start:start + 16]
+            flat = (chunk.std(axis=1).max(axis=1) <= FLAT_STD) & (np.abs(chunk.mean(axis=1) - edge).max(axis=1) <= FLAT_DRIFT)
+            if not flat.all():
+                return start + int(np.argmin(flat))
+        return len(lines)
 
     top, bottom = run(rgb), run(rgb[::-1])
     left, right = run(rgb.transpose(1, 0, 2)), run(rgb.transpose(1, 0, 2)[::-1])
@@ -201,8 +206,13 @@ def picture_keypoints(frames: np.ndarray, cuts: list[int] | tuple[int, ...] = ()
         x0, y0, x1, y1 = bounds[i].astype(int)
         pictures.append(frames[i, y0:y1, x0:x1])
     # the tracker's region is in the previous picture's pixels: where the crop moves (a zooming or sliding picture) it restarts
-    moved = [i for i in range(1, n) if not np.array_equal(bounds[i], bounds[i - 1])]
-    points = keypoints(pictures, sorted(set(cuts) | set(moved)))
+    # (by more than 5% of the frame since the last fresh read: a slow zoom's bars change a pixel a frame)
+    moved, reference = [], bounds[0] if n else None
+    for i in range(1, n):
+        if np.abs(bounds[i] - reference).max() > 0.05 * max(h, w):
+            moved.append(i)
+            reference = bounds[i]
+    points = keypoints(pictures, cuts, moved)
     points[..., 0] += bounds[:, None, 0]
     points[..., 1] += bounds[:, None, 1]
     bars = {"top": bounds[:, 1], "bottom": h - bounds[:, 3], "left": bounds[:, 0], "right": w - bounds[:, 2]}
