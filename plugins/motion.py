@@ -14,7 +14,8 @@ frames downscaled to FLOW_SIDE pixels (longer side):
   width per second; and the share of pixels whose grey level changed by more than CHANGE_LEVEL.
 - bursts: runs of frame pairs whose activity stands out, with times.
 - shot changes come from the clip's shared detector (`saber_agent.plugins.shots`): motion across a
-  cut is not body movement.
+  cut is not body movement, and the camera's zoom and pan are summed within each shot (``camera.shots``;
+  the headline is the shot that zooms or pans most): a cut resets them.
 - the grey frames, the whole picture's change per pair (``picture_changed``) and whether the picture is
   still (``picture_static``) come from `saber_agent.picture_change`, measured once per clip.
 """
