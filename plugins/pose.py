@@ -28,8 +28,11 @@ Two keypoint backends:
 
 A tilt or a lean is claimed only when at least STEADY_SHARE of the frames read are past its threshold on the same side
 (``shoulder_tilt_steady``; else the text says no tilt is read); the hips are the lean's base only when seen inside the
-picture, off its border. `picture_keypoints` crops each frame's black bars off before the pose model reads it: the
-same photo letterboxed or pillarboxed then reads as full-frame (trial 53).
+picture, off its border, and at least TORSO_MIN shoulder widths below the shoulders; a shoulder within SHOULDER_EDGE
+shoulder widths of the picture's side gives no tilt or lean; and with a mirrored second read (`mirrored_keypoints`) a tilt
+or lean is claimed only as far as both reads agree (`_agreed`). `picture_keypoints` crops each frame's black or flat-colour
+bars off before the pose model reads it: the same photo letterboxed, pillarboxed or grey-padded then reads as full-frame
+(trials 53 and A). `keypoints`, `picture_keypoints` and `mirrored_keypoints` live in `saber_agent.plugins.pose_read`.
 
 Every arm reading needs the arm seen (`arm_seen`: wrist and elbow at visibility >= ARM_VISIBLE and
 inside the frame, off its border): MediaPipe extrapolates wrists that are out of the picture.
@@ -52,6 +55,15 @@ from saber_agent.plugins.pose_model import (  # noqa: F401  (re-exported: the ol
     describe_pose,
     get_pose_model,
     pose_measure,
+)
+from saber_agent.plugins.pose_read import (  # noqa: F401  (re-exported: read from here before the split)
+    FLAT_DRIFT,
+    FLAT_STD,
+    MIRROR_FRAMES,
+    flat_bars,
+    keypoints,
+    mirrored_keypoints,
+    picture_keypoints,
 )
 
 NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 13, 14, 15, 16, 23, 24
@@ -80,12 +92,9 @@ ARM_VISIBLE = 0.8
 ARM_MARGIN = 0.02
 # Framing (trial A: the same photo padded with grey to 16:9 or 9:16, or cropped to 9:16, read 'the shoulders tilted 15-17
 # degrees' and 'leaning left by 12 degrees' where the photo itself read level and upright): flat bars of any colour are cropped
-# like black ones (`flat_bars`: edge rows or columns whose every channel varies by at most FLAT_STD grey levels and whose
-# colour stays within FLAT_DRIFT of the edge's); and in units of the body, hips closer than TORSO_MIN shoulder widths below
+# like black ones (`pose_read.flat_bars`); and in units of the body, hips closer than TORSO_MIN shoulder widths below
 # the shoulders are no hips (the model placed them on the chest: a real torso is ~1.3-1.6 SW) and a shoulder closer than
 # SHOULDER_EDGE shoulder widths to the picture's side (the arm cut off: the model pulls the point in) gives no tilt or lean.
-FLAT_STD = 10.0  # the grey pillar of trial A's broadcast_1080i.ts (deinterlaced, compressed) varies by 7.2
-FLAT_DRIFT = 10.0
 TORSO_MIN = 1.0
 SHOULDER_EDGE = 0.25
 
@@ -118,108 +127,6 @@ def _inside(points: np.ndarray, joints: tuple[int, ...], size: tuple[int, int] |
 
 def _r(value, digits: int = 3):
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
-
-
-def keypoints(frames: np.ndarray | list[np.ndarray], cuts: list[int] | tuple[int, ...] = (),
-              again: list[int] | tuple[int, ...] = ()) -> np.ndarray:
-    """MediaPipe Pose keypoints of each RGB frame (an array ``(n, h, w, 3)`` or a list of pictures, sizes may differ):
-    (n, 33, 3) x, y pixels of that frame and visibility; NaN where no person. `cuts`: indices of the frames that start a
-    new shot: the tracker is reset there (its region from the last shot misplaced the shoulders of a zoom cut back to wide:
-    trial A read a shrug at three cuts). The first frame, each cut and each frame in `again` (where the picture's crop moved:
-    the tracked region is in the last picture's pixels) are read twice, the second time in the region the first read gives."""
-    from saber_agent.plugins.landmarks import _load, _rgb, brighten, forget
-
-    n = len(frames)
-    out = np.full((n, 33, 3), np.nan)
-    if n == 0:
-        return out
-    solution = _load("pose", static_image_mode=False, model_complexity=1, smooth_landmarks=False,
-                     min_detection_confidence=0.5, min_tracking_confidence=0.5)
-    with solution.lock:
-        forget(solution, frames[0].shape[:2] + (3,))  # no tracking state from another clip
-        for i in range(n):
-            h, w = frames[i].shape[:2]
-            picture = brighten(_rgb(np.ascontiguousarray(frames[i])))
-            if i == 0 or i in cuts or i in again:
-                if i and i in cuts:
-                    forget(solution, frames[i].shape[:2] + (3,))
-                # a fresh start reads the person in the detector's region, which misplaces a half-length portrait (the
-                # astronaut: shoulders 15 degrees off); read once more in the region its own keypoints give (tracking)
-                solution.graph.process(picture)
-            result = solution.graph.process(picture)
-            if result.pose_landmarks is None:
-                continue
-            out[i] = [(p.x * w, p.y * h, p.visibility) for p in result.pose_landmarks.landmark]
-    return out
-
-
-def flat_bars(frame: np.ndarray) -> tuple[int, int, int, int]:
-    """Bars of one flat colour (any colour: grey padding, a blurred-free pad, black) along the sides of one RGB frame:
-    (top, bottom, left, right) pixels; each at least 2% of its side (else 0), all of them leaving at least 30% of each side."""
-    h, w = frame.shape[:2]
-    rgb = frame.astype(np.float32)
-
-    def run(lines: np.ndarray) -> int:  # (k, m, 3) lines from the edge inward, looked at 16 at a time up to the first not flat
-        edge = lines[0].mean(axis=0)
-        for start in range(0, len(lines), 16):
-            chunk = lines[start:start + 16]
-            flat = (chunk.std(axis=1).max(axis=1) <= FLAT_STD) & (np.abs(chunk.mean(axis=1) - edge).max(axis=1) <= FLAT_DRIFT)
-            if not flat.all():
-                return start + int(np.argmin(flat))
-        return len(lines)
-
-    top, bottom = run(rgb), run(rgb[::-1])
-    left, right = run(rgb.transpose(1, 0, 2)), run(rgb.transpose(1, 0, 2)[::-1])
-    top, bottom = (v if v >= 0.02 * h else 0 for v in (top, bottom))
-    left, right = (v if v >= 0.02 * w else 0 for v in (left, right))
-    if h - top - bottom < 0.3 * h or w - left - right < 0.3 * w:  # a flat picture, not bars
-        return 0, 0, 0, 0
-    return top, bottom, left, right
-
-
-def picture_keypoints(frames: np.ndarray, cuts: list[int] | tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """`keypoints` of the active picture of RGB frames ``(n, h, w, 3)`` (`cuts` as there): each frame's black letterbox or pillarbox bars
-    (`picture_area.active_area` of that frame: a zooming picture's bars change), or bars of any flat colour (`flat_bars`: grey
-    padding, trial A), are cropped off before the pose model reads it.
-
-    Returns the (n, 33, 3) keypoints (x, y in pixels of the frame, visibility), each frame's active picture ``(n, 4)``
-    x0, y0, x1, y1 pixels (for `body_language`'s border checks), and a summary (``"kind"`` of bars and the largest
-    ``"top"``, ``"bottom"``, ``"left"``, ``"right"`` bars, pixels). MediaPipe reads a letterboxed portrait differently from
-    the same picture full-frame: on the astronaut photo in a 9:16 frame with black bars it placed the hips, with visibility
-    1.0, on the chest and turned the shoulder line 18 degrees (the same photo 1:1: +1 degree; trial 53); cropped, 1-4.
-    """
-    from saber_agent.plugins.picture_area import active_area
-
-    n, h, w = frames.shape[:3]
-    bounds = np.tile([0.0, 0.0, float(w), float(h)], (n, 1))
-    pictures = []
-    for i in range(n):
-        area = active_area(frames[i][None])
-        top, bottom, left, right = area["top"], area["bottom"], area["left"], area["right"]
-        for _ in range(3):  # bars of different colours on different sides (black above, grey beside): peeled in turns
-            more = flat_bars(frames[i, top:h - bottom, left:w - right])
-            if not any(more):
-                break
-            top, bottom, left, right = top + more[0], bottom + more[1], left + more[2], right + more[3]
-        if h - top - bottom >= 0.3 * h and w - left - right >= 0.3 * w:
-            bounds[i] = (left, top, w - right, h - bottom)
-        x0, y0, x1, y1 = bounds[i].astype(int)
-        pictures.append(frames[i, y0:y1, x0:x1])
-    # the tracker's region is in the previous picture's pixels: where the crop moves (a zooming or sliding picture) it restarts
-    # (by more than 5% of the frame since the last fresh read: a slow zoom's bars change a pixel a frame)
-    moved, reference = [], bounds[0] if n else None
-    for i in range(1, n):
-        if np.abs(bounds[i] - reference).max() > 0.05 * max(h, w):
-            moved.append(i)
-            reference = bounds[i]
-    points = keypoints(pictures, cuts, moved)
-    points[..., 0] += bounds[:, None, 0]
-    points[..., 1] += bounds[:, None, 1]
-    bars = {"top": bounds[:, 1], "bottom": h - bounds[:, 3], "left": bounds[:, 0], "right": w - bounds[:, 2]}
-    summary = {k: int(v.max()) if n else 0 for k, v in bars.items()}
-    rows, cols = bool(summary["top"] or summary["bottom"]), bool(summary["left"] or summary["right"])
-    summary["kind"] = "windowbox" if rows and cols else "letterbox" if rows else "pillarbox" if cols else None
-    return points, bounds, summary
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -368,28 +275,6 @@ def _angles(points: np.ndarray, size: tuple[int, int] | np.ndarray | None) -> tu
         hips &= np.nan_to_num(np.linalg.norm((xy[:, L_HIP] + xy[:, R_HIP]) / 2 - mid, axis=1) / sw) >= TORSO_MIN
     axis = nose - np.where(hips[:, None], (xy[:, L_HIP] + xy[:, R_HIP]) / 2, mid)
     return tilt, np.degrees(np.arctan2(axis[:, 0], -axis[:, 1])), hips
-
-
-MIRROR_FRAMES = 12  # frames read a second time, mirrored (evenly spread)
-_MIRROR = list(range(33))
-for _a, _b in ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16), (17, 18), (19, 20), (21, 22), (23, 24),
-               (25, 26), (27, 28), (29, 30), (31, 32)):
-    _MIRROR[_a], _MIRROR[_b] = _b, _a
-
-
-def mirrored_keypoints(frames: np.ndarray, limit: int = MIRROR_FRAMES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A second read of up to `limit` evenly spread RGB frames ``(n, h, w, 3)``, each mirrored left-right (as
-    `picture_keypoints`, each from a fresh start): (indices, (k, 33, 3) keypoints back in the unmirrored frame with the
-    person's left and right swapped back, (k, 4) picture bounds). A tilt or lean the person has reads the same in the
-    mirror; one the model makes of the framing need not (trial A: the astronaut in four framings read 11-12 degrees of
-    shoulder tilt and 4-5 mirrored, the 1:1 photo -1 and +3)."""
-    n, w = len(frames), frames.shape[2]
-    idx = np.unique(np.linspace(0, n - 1, min(limit, n)).round().astype(int)) if n else np.zeros(0, int)
-    points, bounds, _ = picture_keypoints(np.ascontiguousarray(frames[idx, :, ::-1]), cuts=list(range(len(idx))))
-    points = points[:, _MIRROR]
-    points[..., 0] = w - points[..., 0]
-    bounds = np.stack([w - bounds[:, 2], bounds[:, 1], w - bounds[:, 0], bounds[:, 3]], axis=1) if len(idx) else bounds
-    return idx, points, bounds
 
 
 def _agreed(value: float, mirrored: float | None) -> float:

@@ -204,15 +204,6 @@ def test_posture_words_do_not_change_with_padding_or_cropping(reframed):
     assert readings["cropped 9:16"]["shoulders_at_edge"] and "a shoulder lies at the picture's side" in texts["cropped 9:16"]
 
 
-def test_flat_bars_of_any_colour_are_found_and_a_plain_picture_is_no_bars():
-    picture = skimage_data.astronaut()
-    grey = np.full((910, 512, 3), 128, np.uint8)
-    grey[199:711] = picture
-    assert pose.flat_bars(grey) == (199, 199, 0, 0)
-    assert pose.flat_bars(picture) == (0, 0, 0, 0)
-    assert pose.flat_bars(np.full((100, 100, 3), 90, np.uint8)) == (0, 0, 0, 0)  # all flat: a plain picture, not bars
-
-
 def test_a_tilt_both_reads_agree_on_is_kept_one_they_do_not_is_not():
     """`_agreed`: the smaller angle where the plain and the mirrored read lean the same way, none where they do not."""
     assert pose._agreed(15.0, 12.0) == 12.0 and pose._agreed(-15.0, -20.0) == -15.0
