@@ -221,3 +221,23 @@ def test_a_tilt_both_reads_agree_on_is_kept_one_they_do_not_is_not():
     level[:, pose.L_SHOULDER, 1] = 200
     flat = pose.body_language(times, points, (480, 640), mirrored=(np.arange(n), level, same[2]))
     assert flat["shoulder_tilt_steady"] is False and "tilted" not in pose.describe_body_language(flat)
+
+
+def test_a_camera_zoom_moves_no_wrist():
+    """Trial A: wrist speed is read in each frame's own shoulder widths, so a zoom (every keypoint scaled about one point,
+    x1.5 every 0.5 s) is no gesture; in the clip's median shoulder width (before) it read 1.3-3.0 SW/s: a gesture."""
+    n, times = 6, np.arange(6) * 0.5
+    base = np.full((33, 3), np.nan)
+    for index, (x, y) in {pose.NOSE: (0, -100), pose.L_SHOULDER: (60, 0), pose.R_SHOULDER: (-60, 0), pose.L_ELBOW: (70, 100),
+                          pose.R_ELBOW: (-70, 100), pose.L_WRIST: (80, 180), pose.R_WRIST: (-80, 180)}.items():
+        base[index] = (x, y, 0.99)
+    points = np.stack([base] * n)
+    scale = 1.5 ** np.arange(n)
+    points[..., 0] = 2000 + points[..., 0] * scale[:, None]
+    points[..., 1] = 1500 + points[..., 1] * scale[:, None]
+    m = pose.body_language(times, points, (4000, 4000))
+    assert m["wrists_seen_share"] == 1.0 and m["gestures"] == [], m["gestures"]
+    assert max(v for v in m["timeline"]["wrist_speed_sw_s"] if v is not None) < 0.01
+    moving = points.copy()
+    moving[3, pose.L_WRIST, 0] += 2 * 120 * scale[3]  # the hand itself moves 2 SW between two frames: a gesture
+    assert pose.body_language(times, moving, (4000, 4000))["gestures"]
