@@ -80,13 +80,17 @@ ZOOM_STEP = 1.1  # a box that changes size by at least this factor between two s
 
 
 def _zoomed(a: np.ndarray, b: np.ndarray, frame_size: tuple[int, int] | None) -> bool:
-    """Whether box b is box a under a camera zoom: its size changes by at least ZOOM_STEP and its centre moves no further
-    than a zoom by that factor about a point in the picture can move it (|ratio - 1| times the frame's diagonal)."""
+    """Whether box b is box a under a camera zoom: its size changes by a factor r of at least ZOOM_STEP and the point the
+    zoom would be about, p = (c_b - r c_a) / (1 - r) for the centres c, lies in the picture (`frame_size` (w, h), 10% margin)."""
     if frame_size is None:
         return False
     ratio = b[2] / max(1e-9, a[2])
-    moved = np.hypot((b[0] + b[2] / 2) - (a[0] + a[2] / 2), (b[1] + b[3] / 2) - (a[1] + a[3] / 2))
-    return abs(np.log(ratio)) >= np.log(ZOOM_STEP) and moved <= abs(ratio - 1) * float(np.hypot(*frame_size))
+    if abs(np.log(ratio)) < np.log(ZOOM_STEP):
+        return False
+    ca, cb = a[:2] + a[2:] / 2, b[:2] + b[2:] / 2
+    about = (cb - ratio * ca) / (1 - ratio)
+    w, h = frame_size
+    return bool(-0.1 * w <= about[0] <= 1.1 * w and -0.1 * h <= about[1] <= 1.1 * h)
 
 
 def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = None,

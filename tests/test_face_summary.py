@@ -83,3 +83,25 @@ def test_throughout_is_said_of_the_time_with_pictures_not_the_whole_clip():
     probs[0] = np.nan  # no face in the first frame
     late = summarize(build_track(times, [np.zeros((0, 4))] + [box] * 3), probs, frame_width=320, clip_s=10.0)
     assert "visible in only 3 of 4 sampled frames of the 0.0-2.0 s of the 10.0 s clip that has pictures (0.5 s to 1.5 s)" in describe(late)
+
+
+def test_a_face_elsewhere_after_a_cut_or_moved_by_a_zoom_is_no_jump():
+    """Trial A: a looped zoom read 'the face jumps to another place in the frame 18 times' while the scene had the cuts.
+    A jump across a shot change is counted apart (`jumps_at_cuts`), as is one a camera zoom explains (`jumps_by_zoom`:
+    the box grows by x1.6 and moves no further than such a zoom about a point in the picture moves it)."""
+    from saber_agent.plugins.face_links import FaceTrack
+
+    times = np.arange(8) / 2.0
+    boxes = np.array([[300, 100, 60, 60]] * 8, float)
+    boxes[2:5] = [200, 100, 60, 60]  # a cut at 1.0 s: the face elsewhere, the same size
+    boxes[5:] = [320, 160, 96, 96]  # at 2.5 s the box grows x1.6 about (0, 0): a zoom about the frame's corner
+    track = FaceTrack(times=times, boxes=boxes, counts=np.ones(8, int), detector="test")
+    unknown = face_summary.head_motion(track, 640)
+    assert unknown["jumps"] == 2 and unknown["jumps_at_cuts"] is None  # no shots given: both still read as jumps
+    head = face_summary.head_motion(track, 640, cuts=[1.0], frame_size=(640, 360))
+    assert head["jumps"] == 0 and head["jumps_at_cuts"] == 1 and head["jumps_by_zoom"] == 1, head
+    text = describe(summarize(track, np.tile(np.eye(7)[3], (8, 1)), 640) | {"head": head})
+    assert "after 1 change of shot" in text and "jumps to another place" not in text, text
+    far = boxes.copy()
+    far[5:] = [600, 20, 96, 96]  # grown, but further than a x1.6 zoom of a 640x360 picture can carry it: a jump
+    assert face_summary.head_motion(FaceTrack(times, far, np.ones(8, int), "test"), 640, [1.0], (640, 360))["jumps"] == 1
