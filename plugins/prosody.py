@@ -34,7 +34,7 @@ from saber_agent.plugins.prosody_text import describe
 from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
 from saber_agent.voice_activity import WHISPER_VOICED_SHARE, VoiceActivity, speech_signal, voice_activity, voiced_share
-from saber_agent.voices_heard import is_window, voices_heard
+from saber_agent.voices_heard import is_window, voices_heard_or_none
 
 # the names other modules and tests import from here (the measurements and the text moved out of this module)
 __all__ = ["MIN_VOICED_S", "ProsodyOptions", "ProsodyTool", "describe", "looks_like_a_path", "measure",
@@ -207,11 +207,10 @@ class ProsodyTool(PerceptionTool):
                 f"{why} ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
         # the voice read from the speech alone (the same cut-out the measurements came from)
         m["voice_emotion"] = read_voice(speech.audio, clip.sample_rate, m, settings.options_for(self.name))
-        if not is_window(clip.info):  # a whole clip: its voices (saber_agent.voices_heard; counted once per clip and
-            try:  # shared with the reasoner), kept in the slot so a rerun from the evidence cache keeps the flag
-                m["voices_heard"] = voices_heard(clip).count
-            except Exception:  # noqa: BLE001 (as whole_clip_voices: no count, and no reading rests on one)
-                pass
+        # a whole clip: its voices (saber_agent.voices_heard; counted once per clip and shared with the reasoner), kept
+        # in the slot so a rerun from the evidence cache keeps the flag; none where the speaker pass cannot run here
+        if not is_window(clip.info) and (heard := voices_heard_or_none(clip)) is not None:
+            m["voices_heard"] = heard.count
         confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates
         confidence = round(confidence * (0.5 if activity.noisy else 1.0) * (0.5 if tentative else 1.0), 3)
         return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,

@@ -67,14 +67,11 @@ def flag_voices(result: Result, path: str | os.PathLike, settings: AnalysisSetti
     if analysis is None or analysis.voices_heard is not None or settings.decode.window_s is not None:
         return result
     from saber_agent.media import clip_cache
-    from saber_agent.voices_heard import voices_heard
+    from saber_agent.voices_heard import voices_heard_or_none
 
     clip = clip_cache.peek(path, settings.decode)
-    if clip is None:
-        return result
-    try:
-        heard = voices_heard(clip)
-    except Exception:  # a speaker pass that cannot run here flags nothing
+    heard = voices_heard_or_none(clip) if clip is not None else None  # None: a speaker pass that cannot run here
+    if heard is None:
         return result
     if heard.several:
         analysis.voices_heard = heard.count

@@ -68,6 +68,20 @@ def voices_heard(clip) -> VoicesHeard:
     return clip.shared("voices_heard", lambda: _count(clip.audio, clip.sample_rate, voice_activity(clip)))
 
 
+# What the speaker pass raises where it cannot run here: no parselmouth (Praat) installed, or Praat's own error on odd
+# audio (parselmouth.PraatError is a RuntimeError). Any other exception is a defect and is not hidden.
+SPEAKER_PASS_ERRORS = (ImportError, RuntimeError)
+
+
+def voices_heard_or_none(clip) -> VoicesHeard | None:
+    """`voices_heard(clip)`, or None where the speaker pass cannot run here (`SPEAKER_PASS_ERRORS`): no count, and no
+    reading rests on one. The one guard of every caller (the fusion reasoner, the prosody tool, the API's flag)."""
+    try:
+        return voices_heard(clip)
+    except SPEAKER_PASS_ERRORS:
+        return None
+
+
 def _count(audio, rate: int, activity) -> VoicesHeard:
     from saber_agent.segments import split_utterances
     from saber_agent.speakers import cluster_voices, measure_voice
@@ -98,10 +112,8 @@ def whole_clip_voices(request, clip) -> int | None:
         return given
     if clip is None:
         return None
-    try:
-        return voices_heard(clip).count
-    except Exception:  # no Praat, a detector that fails: no count, and no reading rests on one
-        return None
+    heard = voices_heard_or_none(clip)
+    return heard.count if heard is not None else None
 
 
 def is_window(info) -> bool:
@@ -110,4 +122,5 @@ def is_window(info) -> bool:
     return any(note.startswith("window ") and "of the file" in note for note in info.notes)
 
 
-__all__ = ["MIN_VOICE_S", "VoicesHeard", "count_voices", "is_window", "mixed_speakers_note", "voices_heard", "whole_clip_voices"]
+__all__ = ["MIN_VOICE_S", "SPEAKER_PASS_ERRORS", "VoicesHeard", "count_voices", "is_window", "mixed_speakers_note", "voices_heard",
+           "voices_heard_or_none", "whole_clip_voices"]

@@ -88,3 +88,32 @@ def test_the_prosody_tool_keeps_the_count_in_its_slot_for_a_rerun_without_the_me
     assert whole_clip_voices(request, None) == 2
     part = ProsodyTool().perceive(window_of(clip, (0.0, 4.0)), AnalysisSettings())
     assert "voices_heard" not in part.measurements
+
+
+@pytest.mark.parametrize("error", [ImportError("No module named 'parselmouth'"), RuntimeError("PraatError: odd audio")])
+def test_a_speaker_pass_that_cannot_run_here_counts_nothing(monkeypatch, two_voices, error):
+    """No Praat here (ImportError) or Praat's own error (a RuntimeError): no count, and no reading rests on one. The
+    failure is simulated (parselmouth is installed here and cannot be removed for one test)."""
+    from saber_agent import voices_heard as module
+
+    def fails(*_args):
+        raise error
+
+    monkeypatch.setattr(module, "_count", fails)
+    clip = _clip(two_voices)
+    assert module.voices_heard_or_none(clip) is None
+    assert whole_clip_voices(ReasoningRequest(evidence=Evidence(), clip=clip.info), clip) is None
+
+
+def test_a_defect_in_the_speaker_pass_is_not_hidden(monkeypatch, two_voices):
+    """`except Exception` around the pass (three copies: fusion, prosody, the API) turned any bug in it into a silent
+    "one voice": a defect now propagates; only the pass's own can't-run-here errors are taken as no count."""
+    from saber_agent import voices_heard as module
+
+    def broken(*_args):
+        raise TypeError("unsupported operand type(s)")
+
+    monkeypatch.setattr(module, "_count", broken)
+    clip = _clip(two_voices)
+    with pytest.raises(TypeError):
+        whole_clip_voices(ReasoningRequest(evidence=Evidence(), clip=clip.info), clip)
