@@ -219,3 +219,24 @@ def test_a_still_photos_zoom_wobble_is_not_a_cut(tmp_path):
     scaled = shots.small_frames(frames, shots.ADAPTIVE_WIDTH)
     assert len(shots.adaptive_cuts(scaled)) >= 2  # the ratio alone spikes on the wobble (it read 4 cuts)
     assert shots.detect(frames, times).cuts == []
+
+
+def test_a_looped_zoom_cut_back_to_wide_is_a_cut_a_steady_zoom_none():
+    """Trial A: a grey-padded photo zoomed x1.35 about its top-left corner (zoompan's default) over 12 sampled frames, then
+    cut back to wide, three times: AdaptiveDetector's ratio and the hash missed both cuts (before: []); `zoom_cuts` finds
+    them as one picture scaled x0.74 against the steady x1.025 steps either side. The same zoom run on steadily is no cut."""
+    import cv2
+
+    photo = cv2.resize(data.astronaut(), (360, 360), interpolation=cv2.INTER_AREA)
+    canvas = np.full((640, 360, 3), 128, np.uint8)
+    canvas[140:500] = photo
+
+    def zoomed(z: float) -> np.ndarray:
+        return cv2.warpAffine(canvas, np.array([[z, 0, 0], [0, z, 0]], float), (360, 640), flags=cv2.INTER_AREA)
+
+    loop = np.stack([zoomed(z) for z in 1.35 ** (np.arange(12) / 12)] * 3)
+    times = np.arange(len(loop)) * 0.8
+    assert shots.detect(loop, times).cuts == [12, 24]
+    assert shots.detect(np.stack([zoomed(z) for z in 1.35 ** (np.arange(36) / 12)]), times).cuts == []
+    step = shots.zoom_step(loop[11], loop[12])
+    assert step is not None and 0.7 < step < 0.78, step
