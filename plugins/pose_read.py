@@ -124,7 +124,7 @@ def picture_keypoints(frames: np.ndarray, cuts: list[int] | tuple[int, ...] = ()
     return points, bounds, summary
 
 
-MIRROR_FRAMES = 12  # frames read a second time, mirrored (evenly spread)
+MIRROR_FRAMES = 8  # frames read a second time, mirrored (evenly spread): ~0.5 s of pose model time a clip
 _MIRROR = list(range(33))
 for _a, _b in ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16), (17, 18), (19, 20), (21, 22), (23, 24),
                (25, 26), (27, 28), (29, 30), (31, 32)):
