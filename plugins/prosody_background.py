@@ -151,9 +151,10 @@ class Background:
 
     @property
     def under_voice(self) -> bool:
-        """A loud background: speech under NOISY_DB above it, or a pitch track that follows it."""
+        """A loud background: speech under NOISY_DB above it, or a pitch track that follows it (at least
+        MUSIC_TRACK_SHARE of the voiced frames, the clip-level rule of `background_pitch_frames`)."""
         loud = self.speech_over_background_db is not None and self.speech_over_background_db < NOISY_DB
-        return loud or (self.pitch_frames_share or 0.0) >= MUSIC_FRAME_SHARE
+        return loud or (self.pitch_frames_share or 0.0) >= MUSIC_TRACK_SHARE
 
     def measurements(self, loud: bool = False) -> dict:
         """As slot measurements; "kind" (music or noise) only for a background under the voice (this one, or

@@ -111,3 +111,15 @@ def test_a_short_utterance_is_not_read_as_its_own_background(voices):
     """Under a second of speech, one drawn-out vowel fills the low quantile: no background level is read from it
     (EmoFilm f_tri005bes, 0.86 s, was read as tonal music whose pitch the voice followed)."""
     assert background_level(spectrogram(voices["female"][: int(0.8 * RATE)], RATE)) is None
+
+
+def test_a_pitch_track_that_follows_the_background_is_judged_by_the_track_share(monkeypatch):
+    """`under_voice` compared the share of voiced frames (a track-level figure) with MUSIC_FRAME_SHARE, the per-frame
+    harmonic-power threshold, not MUSIC_TRACK_SHARE, the share at which `background_pitch_frames` says the track follows
+    the music: equal (0.3) today, so only a retuned frame threshold shows it."""
+    from saber_agent.plugins import prosody_background
+
+    monkeypatch.setattr(prosody_background, "MUSIC_FRAME_SHARE", 0.9)
+    followed = prosody_background.Background(30.0, -40.0, pitch_frames_share=0.4)  # loud enough, but 40% of F0 is music's
+    assert followed.under_voice and followed.measurements()["kind"] == "music"
+    assert not prosody_background.Background(30.0, -40.0, pitch_frames_share=0.0).under_voice
