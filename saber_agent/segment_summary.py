@@ -18,13 +18,15 @@ def summarise(segments: list, speakers: list):
     from saber_agent.segments import CHANGE_VALENCE, FeelingChange, SegmentSummary
 
     done = [s for s in segments if s.valence is not None]
+    # an undetermined utterance's valence and arousal are the reasoner's defaults (0.0, 0.5), not a reading: a gap
+    valence = [None if s.undetermined else s.valence for s in done]
     trajectory = Timeline(
         times_s=[round((s.start_s + s.end_s) / 2, 3) for s in done],
-        series={"valence": [s.valence for s in done], "arousal": [s.result.analysis.arousal for s in done]},
+        series={"valence": valence, "arousal": [None if s.undetermined else s.result.analysis.arousal for s in done]},
         units={"valence": "-1 to 1", "arousal": "0 to 1"},
         labels={"speaker": [s.speaker for s in done], "emotion": [s.emotion for s in done]},
         events=[TimelineEvent(start_s=s.start_s, end_s=s.end_s, label=f"{s.speaker or '?'}: {s.emotion}", kind="utterance",
-                              value=s.valence) for s in done],
+                              value=v) for s, v in zip(done, valence, strict=True)],
     )
     by_speaker: dict[str, dict] = {}
     for speaker in speakers:
