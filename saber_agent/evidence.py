@@ -56,6 +56,8 @@ class ClipInfo(BaseModel):
     """What was decoded from a clip."""
 
     path: str
+    # seconds: the file's declared duration, or what decoded where it declares none, is cut short of it (a note says
+    # how much) or was stopped at the decode's max_duration_s
     duration_s: float = 0.0
     has_video: bool = False
     has_audio: bool = False
