@@ -58,3 +58,17 @@ def test_empty_view_and_the_app_builds_with_the_tab():
 
     demo = build_app()
     assert "saber-segments" in demo.config["components"].__repr__()
+
+
+def test_an_undetermined_utterance_shows_no_valence():
+    """Fusion's "no finding" answer carries the default valence 0.0: the block was coloured and titled as a neutral
+    reading ("undetermined (valence +0.00)"); it is now coloured as no reading and its title gives no valence."""
+    undetermined = Result(clip=ClipInfo(path="w"), evidence=Evidence(),
+                          analysis=Analysis(basic_emotion="neutral", valence=0.0, emotions=["undetermined"]))
+    segments = [Segment(index=0, start_s=0.5, end_s=4.0, speaker="A", result=undetermined)]
+    speakers = [Speaker(label="A", segments=[0], speech_s=3.5)]
+    page = segments_view.timeline_html(SegmentedResult(clip=ClipInfo(path="t.mp4", duration_s=5.0), segments=segments,
+                                                       speakers=speakers, summary=summarise(segments, speakers)))
+    block = page.split('data-index="0"')[1].split("</div>")[0]
+    assert block.startswith(' data-valence=""') and 'title="0.5-4.0 s: undetermined"' in block
+    assert f"background:{segments_view._colour(None)};" in block

@@ -20,7 +20,7 @@ def _e(value) -> str:
 
 
 def _colour(valence: float | None) -> str:
-    """Red (negative) through grey to green (positive); grey-blue for an utterance not analysed."""
+    """Red (negative) through grey to green (positive); grey-blue for an utterance not analysed or undetermined."""
     if valence is None:
         return "#9aa5b1"
     v = max(-1.0, min(1.0, valence))
@@ -48,13 +48,14 @@ def timeline_html(result, selected: int | None = None) -> str:
             left, width = s.start_s / total * 100, max(0.4, (s.end_s - s.start_s) / total * 100)
             outline = "outline:2px solid #111;" if s.index == selected else ""
             tip = f"{s.start_s:.1f}-{s.end_s:.1f} s: {s.emotion or s.error or '?'}"
-            if s.valence is not None:
-                tip += f" (valence {s.valence:+.2f})"
+            valence = None if s.undetermined else s.valence  # no finding: the reasoner's default 0.0 is no reading
+            if valence is not None:
+                tip += f" (valence {valence:+.2f})"
             parts.append(
-                f'<div class="saber-segment" data-index="{s.index}" data-valence="{"" if s.valence is None else f"{s.valence:.3f}"}" '
+                f'<div class="saber-segment" data-index="{s.index}" data-valence="{"" if valence is None else f"{valence:.3f}"}" '
                 f'title="{_e(tip)}" style="position:absolute;top:4px;height:{ROW_PX - 8}px;'
                 f'left:calc({LABEL_PX}px + (100% - {LABEL_PX}px) * {left / 100:.4f});'
-                f'width:calc((100% - {LABEL_PX}px) * {width / 100:.4f});background:{_colour(s.valence)};{outline}'
+                f'width:calc((100% - {LABEL_PX}px) * {width / 100:.4f});background:{_colour(valence)};{outline}'
                 f'border-radius:4px;overflow:hidden;white-space:nowrap;padding:0 3px;line-height:{ROW_PX - 8}px">'
                 f'{s.index + 1} {_e(s.emotion or "")}</div>')
         parts.append("</div>")
@@ -108,7 +109,8 @@ def stream_segments(path: str, settings) -> Iterator[tuple[list[str], object | N
     outcome: dict = {}
 
     def progress(done: int, total: int, segment) -> None:
-        said = f"{segment.emotion} ({segment.valence:+.2f})" if segment.valence is not None else "failed"
+        said = ("failed" if segment.valence is None else segment.emotion if segment.undetermined
+                else f"{segment.emotion} ({segment.valence:+.2f})")
         updates.put(f"[{done}/{total}] {segment.start_s:.1f}-{segment.end_s:.1f} s, speaker {segment.speaker or '?'}: {said}")
 
     def work() -> None:
