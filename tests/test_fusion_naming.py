@@ -11,7 +11,7 @@ from saber_agent.plugins.reasoners import fusion_naming as naming
 
 def test_the_old_import_path_gives_the_same_objects():
     for name in ("vote", "renames", "leads", "agreeing", "siding", "weak_lean", "contradicts", "lean_reading", "emotion_of",
-                 "silent", "MODALITY_WEIGHT", "OPEN_LABEL", "SURE", "RENAME_LEAD", "WEAK_CONCLUSION"):
+                 "silent", "agreeing_modalities", "MODALITY_WEIGHT", "OPEN_LABEL", "SURE", "RENAME_LEAD", "WEAK_CONCLUSION"):
         assert getattr(fusion, name) is getattr(naming, name), name
 
 
@@ -25,3 +25,19 @@ def test_a_voice_reading_torn_between_two_classes_does_not_lead():
     assert not naming.leads(voice, {"sadness": 0.27, "neutral": 0.25, "fear": 0.2})
     assert naming.leads(voice, {"sadness": 0.35, "neutral": 0.25, "fear": 0.2})
     assert naming.leads(voice, None)  # no probabilities to tell: the cue's own name stands
+
+
+def _cue(modality: str, valence: float, emotion: str | None = None, confidence: float = 0.8) -> ModalityCue:
+    return ModalityCue(modality=modality, valence=valence, arousal=0.5, emotion=emotion, confidence=confidence, basis=modality)
+
+
+def test_the_modalities_agree_only_where_every_signed_one_reads_the_conclusion_s_side():
+    happy_face, happy_words = _cue("face", 0.6, "happiness"), _cue("words", 0.5, "happiness")
+    assert naming.agreeing_modalities({"face": happy_face, "words": happy_words}, 0.55) == ""
+    assert naming.agreeing_modalities({"face": happy_face, "words": happy_words, "body": _cue("body", 0.0)}, 0.55) == (
+        " (the body's movement carries no sign)")
+    # a neutral face beside happy words: not agreement (None, not "", which would read as agreement)
+    assert naming.agreeing_modalities({"face": _cue("face", 0.05, "neutral"), "words": happy_words}, 0.4) is None
+    assert naming.agreeing_modalities({"face": happy_face}, 0.6) is None  # one signed modality agrees with nothing
+    silent_words = _cue("words", 0.0, None, confidence=0.1)  # no emotional word: not weighed
+    assert naming.agreeing_modalities({"face": happy_face, "words": silent_words}, 0.6) is None

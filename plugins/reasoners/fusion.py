@@ -35,6 +35,7 @@ from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exp
     WEAK_LEAN,
     WORDS_FINDING,
     agreeing,
+    agreeing_modalities,
     contradicts,
     emotion_of,
     leads,
@@ -372,20 +373,6 @@ class FusionReasoner(Reasoner):
                      "rules do not take a critique into account, so this answer is the weighing above, not a revision "
                      "made for the checks.")
         return text
-
-
-def agreeing_modalities(cues: dict[str, ModalityCue], valence: float) -> str | None:
-    """The tail of "The modalities agree" where they do, for what the conclusion says: at least two modalities
-    that can carry a sign (the body's movement carries none; words without an emotional word, `silent`, were not
-    weighed) and every one of them reads the conclusion's side (positive, negative, or neutral: within 0.15 of zero,
-    as each modality's reading is worded). None where fewer than two modalities carry a sign or any reads another side
-    (a neutral face beside confidently happy words does not agree with "happy"). The tail names the body where it was
-    set aside, else it is ""."""
-    side = (valence > 0.15) - (valence < -0.15)
-    signed = {m: c for m, c in cues.items() if m != "body" and not silent(m, c)}
-    if len(signed) < 2 or any((c.valence > 0.15) - (c.valence < -0.15) != side for c in signed.values()):
-        return None
-    return " (the body's movement carries no sign)" if "body" in cues else ""
 
 
 def undetermined_answer(request: ReasoningRequest, clip: Clip | None, model: object) -> Analysis | None:

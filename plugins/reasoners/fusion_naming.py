@@ -7,7 +7,7 @@ reasoner (`plugins.reasoners.fusion`, which re-exports every name here; moved ou
 - `lean_reading`: the label and class a weighed lean supports where no cue names one (`emotion_of`), held to what the
   emotion_backing check accepts; `siding` names the emotion of the most confident cue on the conclusion's side.
 - `agreeing`, `contradicts`: the named emotion against the conclusion's valence sign; `weak_lean`: how far a conclusion
-  that barely leans leans (short of `cues.CLEAR_LEAN`).
+  that barely leans leans (short of `cues.CLEAR_LEAN`); `agreeing_modalities`: whether "The modalities agree" may be said.
 """
 
 from __future__ import annotations
@@ -231,3 +231,17 @@ def contradicts(basic: str | None, valence: float) -> bool:
     """Whether the named basic emotion's usual sign is against the conclusion's valence (a weak lean, which
     `agreeing` leaves named: "afraid" at valence +0.24)."""
     return emotion_sign(basic) * valence < 0 and abs(valence) >= WEAK_LEAN
+
+
+def agreeing_modalities(cues: dict[str, ModalityCue], valence: float) -> str | None:
+    """The tail of "The modalities agree" where they do, for what the conclusion says: at least two modalities
+    that can carry a sign (the body's movement carries none; words without an emotional word, `silent`, were not
+    weighed) and every one of them reads the conclusion's side (positive, negative, or neutral: within 0.15 of zero,
+    as each modality's reading is worded). None where fewer than two modalities carry a sign or any reads another side
+    (a neutral face beside confidently happy words does not agree with "happy"). The tail names the body where it was
+    set aside, else it is ""."""
+    side = (valence > 0.15) - (valence < -0.15)
+    signed = {m: c for m, c in cues.items() if m != "body" and not silent(m, c)}
+    if len(signed) < 2 or any((c.valence > 0.15) - (c.valence < -0.15) != side for c in signed.values()):
+        return None
+    return " (the body's movement carries no sign)" if "body" in cues else ""
