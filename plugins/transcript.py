@@ -374,8 +374,12 @@ def speech_regions(audio: np.ndarray, rate: int = 16_000) -> list[tuple[float, f
 
 
 def _sentiment(text: str, language: str, reader: str = "lexicon") -> dict[str, Any]:
+    """The words cue's reading of `text` (the transcript without a last word guessed at the clip's cut), or
+    {"unavailable": why}. A text left with no word (its only word set aside) is no reading, not a "neutral" one."""
     from saber_agent.plugins import text_sentiment
 
+    if not any(ch.isalnum() for ch in re.sub(r"<[a-z_]+>", " ", text or "")):
+        return {"unavailable": "no word to read: the transcript's only word may have been guessed at the clip's cut"}
     try:
         if reader == "llm":
             result = text_sentiment.analyze_with_llm(text, language)

@@ -93,3 +93,15 @@ def test_real_last_words_are_read(last, clip_end, why):
     assert not any("uncertain" in w for w in m["words"]), why
     assert m["text_for_sentiment"].endswith(last.word.strip()) and not m["notes"]
     assert transcript_segments.cut_last_word(m["words"], None) is None  # no clip end: nothing to judge
+
+
+def test_a_text_left_with_no_word_gives_no_words_reading():
+    """The only word set aside as guessed at the cut leaves "" for the words cue: it read "neutral" (VADER, confidence
+    0.21) from no word at all. Now unavailable; a text of real words without an emotional word still reads neutral."""
+    from saber_agent.plugins.transcript import _sentiment
+
+    m = assemble([_segment([_word(" Mad.", 0.0, 0.03, 0.5)])], "en", clip_end_s=0.03)
+    assert m["text"] == "Mad." and m["words"][0]["uncertain"] and m["text_for_sentiment"] == ""
+    for text in (m["text_for_sentiment"], " <laughter> ", ". !"):
+        assert "valence" not in _sentiment(text, "en") and "no word to read" in _sentiment(text, "en")["unavailable"]
+    assert _sentiment("I am so", "en")["label"] == "neutral"
