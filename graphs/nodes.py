@@ -30,6 +30,7 @@ from saber_agent.media import Clip, clip_cache
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
+from saber_agent.voices_heard import flagged
 
 
 def settings_of(runtime: Runtime[AnalysisSettings] | None) -> AnalysisSettings:
@@ -301,9 +302,10 @@ def reperceive(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
 
 
 def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
-    """Assemble the result; the analysis's reasoning becomes the sixth slot."""
-    analysis = state.get("analysis")
+    """Assemble the result; the analysis's reasoning becomes the sixth slot. Any reasoner's analysis gets the
+    several-voices flag where the acoustic slot counted more than one voice (`voices_heard.flagged`)."""
     slots = dict(state.get("slots") or {})
+    analysis = flagged(state.get("analysis"), slots.get("acoustic_feat"))
     for name in PERCEPTION_SLOTS:
         slots.setdefault(name, Slot.unavailable("no selected plugin fills this slot"))
     if analysis is not None and analysis.reasoning.strip():

@@ -106,14 +106,32 @@ def whole_clip_voices(request, clip) -> int | None:
     (perception given, as from the evidence cache), or where the pass cannot run."""
     if is_window(request.clip) or (clip is not None and is_window(clip.info)):
         return None
-    slot = request.evidence.slot("acoustic_feat")
-    given = slot.measurements.get("voices_heard") if slot.ok else None
-    if isinstance(given, int) and not isinstance(given, bool) and given >= 0:
+    given = counted_in(request.evidence.slot("acoustic_feat"))
+    if given is not None:
         return given
     if clip is None:
         return None
     heard = voices_heard_or_none(clip)
     return heard.count if heard is not None else None
+
+
+def counted_in(slot) -> int | None:
+    """The voice count a tool left in a slot (the prosody tool's ``measurements["voices_heard"]``, whole clips only);
+    None where the slot is not ok or holds none."""
+    given = slot.measurements.get("voices_heard") if slot is not None and slot.ok else None
+    return given if isinstance(given, int) and not isinstance(given, bool) and given >= 0 else None
+
+
+def flagged(analysis, slot):
+    """`analysis` (an `Analysis`) with the several-voices flag (`voices_heard`, the `mixed_speakers_note` in `notes`)
+    where its reasoner set none and `slot` (the acoustic slot) counted more than one voice; else `analysis` itself.
+    The graph's last step applies it, so every reasoner's answer carries the flag wherever the voices were counted."""
+    count = counted_in(slot)
+    if analysis is None or analysis.voices_heard is not None or count is None or count < 2:
+        return analysis
+    note = mixed_speakers_note(count)
+    notes = analysis.notes if note in analysis.notes else [*analysis.notes, note]
+    return analysis.model_copy(update={"voices_heard": count, "notes": notes})
 
 
 def is_window(info) -> bool:
@@ -122,5 +140,6 @@ def is_window(info) -> bool:
     return any(note.startswith("window ") and "of the file" in note for note in info.notes)
 
 
-__all__ = ["MIN_VOICE_S", "SPEAKER_PASS_ERRORS", "VoicesHeard", "count_voices", "is_window", "mixed_speakers_note", "voices_heard",
+__all__ = ["MIN_VOICE_S", "SPEAKER_PASS_ERRORS", "VoicesHeard", "count_voices", "counted_in", "flagged", "is_window",
+           "mixed_speakers_note", "voices_heard",
            "voices_heard_or_none", "whole_clip_voices"]

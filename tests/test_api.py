@@ -107,3 +107,30 @@ def test_a_reasoner_that_counts_no_voices_gets_the_flag_from_the_api(registry, t
     assert result.reasoner == "plain" and result.analysis.voices_heard == 2 and "2 voices heard" in result.analysis.notes[0]
     windowed = analyze(two_voice_clip, plugins=["prosody"], reasoner="plain", max_rounds=1, decode={"window_s": (0.0, 3.0)})
     assert windowed.analysis.voices_heard is None and windowed.analysis.notes == []  # a window: segment mode's own pass
+
+
+def test_the_graph_flags_several_voices_for_any_reasoner_without_the_api(registry, two_voice_clip):
+    """Batch, the web app and agents call the graph, not `analyze`: its last step reads the prosody slot's count
+    (`voices_heard.flagged`), so a reasoner that counts nothing still carries the flag, with no clip decoded again."""
+    from saber_agent import hookimpl
+    from saber_agent.evidence import Analysis
+    from saber_agent.graphs import graph
+    from saber_agent.reasoning import Reasoner
+    from saber_agent.settings import AnalysisSettings
+
+    class Plain(Reasoner):
+        name = "plain"
+
+        def reason(self, request, clip=None):
+            return Analysis(reasoning="the words and the voice", basic_emotion="neutral")
+
+    class Plugin:
+        @hookimpl
+        def register_reasoners(self, register):
+            register("plain", Plain, description="counts nothing")
+
+    registry.register_module(Plugin(), "plain_graph_plugin")
+    settings = AnalysisSettings(plugins=["prosody"], reasoner="plain", max_rounds=1)
+    result = graph.invoke({"clip_path": str(two_voice_clip)}, context=settings)["result"]
+    assert result.evidence.acoustic_feat.measurements["voices_heard"] == 2
+    assert result.analysis.voices_heard == 2 and result.analysis.notes[0].startswith("2 voices heard")
