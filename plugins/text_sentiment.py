@@ -74,7 +74,9 @@ class TextSentiment:
     language: str  # "en" or "zh"
     backend: str  # the lexicon(s) used
     evidence: list[str] = field(default_factory=list)  # the words behind the score, e.g. "hate (-2.7)"
-    mixed: str | None = None  # a positive verdict on a negative event in one clause: possible irony (plugins/irony.py)
+    # a positive verdict on a negative event in one clause: possible irony (plugins/irony.py); or sentences of opposite
+    # strong polarity (plugins/sentiment_mixed.py), with no single emotion and a low confidence
+    mixed: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -125,6 +127,8 @@ def analyze(text: str, language: str | None = None) -> TextSentiment:
     else:
         raise SentimentUnavailable(f"no sentiment lexicon for language {lang!r} (English, Chinese and Spanish are covered)")
     result.mixed = possible_irony(text, result.language, lambda clause: _clause_words(clause, result.language))
+    if result.mixed is None:
+        result = _opposed_sentences(text, result)
     return result
 
 
@@ -165,6 +169,28 @@ def _clause_words(clause: str, language: str) -> list[tuple[str, float]]:
     what `irony.possible_irony` reads (English is read there with VADER)."""
     evidence = _spanish(clause).evidence if language == "es" else _chinese(clause).evidence
     return [(m.group(1), float(m.group(2))) for e in evidence if (m := _SCORE.match(e))]
+
+
+def _opposed_sentences(text: str, result: TextSentiment) -> TextSentiment:
+    """`result` read as mixed where `text` holds a strongly positive sentence and a strongly negative one
+    (`sentiment_mixed`): no single emotion, the mean of its sentences' valences, a low confidence, and the
+    `mixed` note naming both sides; else `result` unchanged."""
+    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, describe, opposed, sentences
+
+    scorer = {"en": _english, "es": _spanish, "zh": _chinese}[result.language]
+
+    def read(sentence: str) -> tuple[float, str | None]:
+        alone = scorer(sentence)
+        return alone.valence, alone.emotion
+
+    sides = opposed(text, result.language, read)
+    if sides is None:
+        return result
+    valences = [read(s)[0] for s in sentences(text)]
+    valence = sum(valences) / len(valences)
+    return TextSentiment(
+        valence=round(valence, 3), arousal=result.arousal, emotion=None, confidence=min(result.confidence, MIXED_CONFIDENCE),
+        language=result.language, backend=result.backend, evidence=result.evidence, mixed=describe(*sides))
 
 
 # --- English: VADER -------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ MIN_LEANING = 0.2  # a valence nearer zero than this leans nowhere, so it oppose
 # modality leans beyond it. Between MIN_LEANING and CLEAR_LEAN a valence leans (it may oppose another, back an emotion
 # of its sign) but not clearly enough to rule out neutral ("It was okay I guess.": +0.23).
 CLEAR_LEAN = 0.25
+# What a words cue's `mixed` note holds where its sentences take opposite strong polarity (`plugins.sentiment_mixed`):
+# mixed feelings or several speakers, not irony. Any other mixed note is possible irony (`plugins.irony`).
+MIXED_SENTENCES = "sentences of opposite strong polarity"
 
 # Each basic emotion's usual valence (-1..1) and arousal (0..1): the one table. The default voice reading
 # (`plugins.voice_emotion`) weighs these by its class probabilities, so its numbers are the reading's calibration:
@@ -98,6 +101,12 @@ def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[C
     return conflicts
 
 
+def reads_as_irony(mixed: str | None) -> bool:
+    """Whether a cue's `mixed` note (or a within-modality conflict's description) is possible irony (praise of a bad
+    event in one clause), not sentences of opposite polarity (`MIXED_SENTENCES`: mixed feelings or several speakers)."""
+    return bool(mixed) and MIXED_SENTENCES not in mixed
+
+
 def within_modality(conflict: Conflict) -> bool:
     """A conflict inside one modality (mixed polarity in the words), not between two."""
     return conflict.modalities[0] == conflict.modalities[1]
@@ -105,9 +114,12 @@ def within_modality(conflict: Conflict) -> bool:
 
 def conflict_name(conflict: Conflict) -> str:
     """The name an explanation gives a conflict, which the cross-modal check looks for: "face vs voice", or for
-    mixed polarity inside one modality "mixed words (possible irony)"."""
+    mixed polarity inside one modality "mixed words (possible irony)", or "mixed words (opposite sentences)" where its
+    sentences take opposite strong polarity (`reads_as_irony`)."""
     a, b = conflict.modalities
-    return f"mixed {a} (possible irony)" if a == b else f"{a} vs {b}"
+    if a != b:
+        return f"{a} vs {b}"
+    return f"mixed {a} (possible irony)" if reads_as_irony(conflict.description) else f"mixed {a} (opposite sentences)"
 
 
 def _describe(cue: ModalityCue) -> str:

@@ -20,6 +20,7 @@ from saber_agent.cues import (
     emotion_sign,
     leans_clearly,
     merge_cues,
+    reads_as_irony,
 )
 from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
 from saber_agent.media import Clip
@@ -122,6 +123,7 @@ class FusionReasoner(Reasoner):
         if request.conflicts:
             readings = []
             decided = False  # whether a reading of a conflict (irony, masking, sarcasm) named the emotion
+            opposed = False  # whether a modality's sentences take opposite strong polarity (no single emotion there)
             for conflict in request.conflicts:
                 a, b = conflict.modalities
                 ca, cb = cues.get(a), cues.get(b)
@@ -137,7 +139,14 @@ class FusionReasoner(Reasoner):
                             f"the {a} and the {b} may be different people's: their disagreement is read as speakers "
                             "differing, not as one person's double meaning or masking."))
                     continue
-                if a == b:
+                if a == b and not reads_as_irony(conflict.description):
+                    # sentences of opposite strong polarity (plugins/sentiment_mixed.py): mixed feelings or several
+                    # speakers, no irony and no single emotion; the conclusion sides with another modality only where
+                    # the weighed balance leans clearly (`siding`), else it names the mix
+                    readings.append(f"The {a} hold sentences of opposite strong polarity, read as mixed feelings (or "
+                                    "several speakers' words), not as irony: they name no single emotion.")
+                    opposed = True
+                elif a == b:
                     # mixed polarity inside one modality: praise of a bad event reads as irony, not as joy
                     readings.append(f"The {a} are read as possible irony: the negative event weighs more than the praise.")
                     if valence > -0.2:
@@ -207,6 +216,8 @@ class FusionReasoner(Reasoner):
                 emotions = [OPEN_LABEL[basic]]
                 readings.append(f"The conclusion sides with the {side.modality}, which reads {basic} "
                                 f"(confidence {side.confidence:.2f}).")
+            elif opposed:
+                emotions = ["mixed feelings", "uncertain"]  # no single emotion: the lean's class is stated as no finding
             explanation = (
                 " ".join(readings)
                 + f" Resolved by weighing every modality by its confidence; the conclusion leans "
@@ -338,6 +349,8 @@ class FusionReasoner(Reasoner):
             if sign == "neutral" and named in BASIC and named != "neutral":
                 # not "reads neutral (fear)": the reading names an emotion but its valence barely leans
                 lean, label = f"{c.emotion}, barely leaning (valence {c.valence:+.2f})", None
+            if c.mixed and not reads_as_irony(c.mixed):  # opposite sentences: no one sign or emotion
+                lean, label = f"mixed (sentences of opposite polarity, valence {c.valence:+.2f} on balance)", None
             weak = f"weak, confidence {c.confidence:.2f}: no conflict is named on it" if c.confidence < MIN_CONFIDENCE else ""
             said = "; ".join(x for x in (label, weak) if x)
             return f"the {m} {'read' if m == 'words' else 'reads'} {lean}" + (f" ({said})" if said else "")
