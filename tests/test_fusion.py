@@ -1,3 +1,5 @@
+import pytest
+
 from saber_agent.cues import find_conflicts
 from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, Slot
 from saber_agent.plugins.reasoners.fusion import FusionReasoner
@@ -380,4 +382,26 @@ def test_several_voices_read_mixed_words_as_mixed_not_irony():
     analysis = FusionReasoner().reason(_heard(request(mixed), 3))
     assert analysis.emotions != ["ironic", "annoyed"] and "read as mixed" in analysis.conflict_explanation
     assert analysis.reasoning.startswith("3 voices heard")
-    assert FusionReasoner().reason(request(mixed)).emotions == ["ironic", "annoyed"]  # no count: as before
+    assert FusionReasoner().reason(request(mixed)).emotions == ["ironic", "disgusted"]  # no count: as before (arousal 0.5)
+
+
+@pytest.mark.parametrize("reading", ["sarcasm", "irony"])
+def test_one_label_set_names_one_basic_class_whatever_the_arousal(reading):
+    # trial C half_silent.mp4: "sarcastic, contemptuous" was disgust as a whole clip (arousal under 0.6) and anger
+    # for its one utterance (over it): the basic class followed the arousal and the labels did not
+    from saber_agent.vocab import to_basic
+
+    seen: dict[tuple[str, ...], set[str]] = {}
+    for arousal in (0.2, 0.45, 0.55, 0.65, 0.9):
+        if reading == "sarcasm":
+            cues = [ModalityCue(modality="face", valence=0.7, arousal=0.3, emotion="happiness", confidence=0.8, basis="smile"),
+                    ModalityCue(modality="words", valence=-0.7, arousal=arousal, emotion="anger", confidence=0.8, basis="hate")]
+        else:
+            cues = [ModalityCue(modality="words", valence=0.3, arousal=arousal, emotion="happiness", confidence=0.6,
+                                basis="love waiting", mixed="praise of waiting")]
+        request = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x.wav"), cues=cues, conflicts=find_conflicts(cues))
+        analysis = FusionReasoner().reason(request)
+        seen.setdefault(tuple(analysis.emotions), set()).add(analysis.basic_emotion)
+        assert analysis.basic_emotion in {to_basic(e) for e in analysis.emotions}  # the set holds a word of its class
+    assert len(seen) == 2 and all(len(b) == 1 for b in seen.values()), seen
+

@@ -66,6 +66,11 @@ def first_sentence(text: str, limit: int = 220) -> str:
 # A smile over words or a voice of these emotions is masking, not sarcasm (`masks`): the open-vocabulary reading.
 MASKED = {"sadness": ("bittersweet", "masking sadness"), "fear": ("uneasy", "masking fear")}
 HOSTILE = {"anger", "disgust"}  # sarcasm needs words or a voice of these: "a smile over hostile words"
+# The labels of a reading of sarcasm or irony, by the basic class its arousal gives: one label set, one class (trial C
+# half_silent.mp4 read "sarcastic, contemptuous" as disgust whole and as anger in segment mode, across the 0.6 arousal
+# line). Each set holds a word of its class (`vocab.to_basic`: contemptuous and annoyed are anger, disgusted disgust).
+SARCASM_LABELS = {"anger": ("sarcastic", "contemptuous"), "disgust": ("sarcastic", "disgusted")}
+IRONY_LABELS = {"anger": ("ironic", "annoyed"), "disgust": ("ironic", "disgusted")}
 
 
 def masks(negative: ModalityCue, cues: dict[str, ModalityCue]) -> bool:
@@ -153,8 +158,8 @@ class FusionReasoner(Reasoner):
                         moved.append(f"irony (the {a} read as irony lean negative: valence at most -0.20)")
                     valence = min(valence, -0.2)
                     decided = True
-                    emotions = ["ironic", "annoyed"]
                     basic = "anger" if arousal > 0.5 else "disgust"
+                    emotions = list(IRONY_LABELS[basic])
                 elif ca and cb and "face" in (a, b) and {a, b} & {"words", "voice"}:
                     positive, negative = (ca, cb) if ca.valence > cb.valence else (cb, ca)
                     words = cues.get("words")
@@ -202,8 +207,8 @@ class FusionReasoner(Reasoner):
                                          f"{negative.valence:+.2f}, arousal at least {own} {negative.arousal:.2f})")
                         valence = min(valence, negative.valence * 0.6)
                         arousal = max(arousal, negative.arousal)
-                        emotions = ["sarcastic", "contemptuous"]
                         basic = "anger" if arousal > 0.6 else "disgust"
+                        emotions = list(SARCASM_LABELS[basic])
                         decided = True
             if decided:
                 lean_note = ""  # a reading of the conflict named the emotion, not the lean
