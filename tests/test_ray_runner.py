@@ -50,7 +50,8 @@ def test_two_ray_workers_give_the_results_of_the_plain_runner(local_ray, batch_r
     for key, record in expected.items():
         for field in COMPARED:
             assert got[key].get(field) == record.get(field), (key, field)
-    assert "not a readable" in got[str(clips / "c_broken.mp4")]["error"] or "damaged" in got[str(clips / "c_broken.mp4")]["error"]
+    broken = got[str(clips / "c_broken.mp4")]["error"]  # an MP4 cut off before its index says so (media_streams)
+    assert any(said in broken for said in ("not a readable", "damaged", "cut off before"))
 
     # the test tool's "model" loaded once per actor process, however many clips the actor analysed
     by_pid: dict[int, list[dict]] = {}
