@@ -36,6 +36,8 @@ _READINGS = {
     frozenset({"voice", "words"}): "the tone contradicts what is said, which suggests sarcasm or suppressed emotion",
 }
 
+_OPPOSITE = "the two modalities point in opposite directions"
+
 
 def leans_clearly(valence: float) -> bool:
     """Whether a valence (-1..1) leans clearly positive or negative: |valence| > `CLEAR_LEAN`."""
@@ -76,10 +78,12 @@ def merge_cues(cues: list[ModalityCue]) -> dict[str, ModalityCue]:
     return best
 
 
-def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[Conflict]:
+def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP, voices: int | None = None) -> list[Conflict]:
     """Pairs of modalities whose confident valence estimates point in opposite directions (a cue that names neutral
     opposes nothing), and modalities whose own estimate is mixed (`ModalityCue.mixed`: possible irony), as a
-    conflict of the modality with itself."""
+    conflict of the modality with itself. `voices`: the distinct voices heard over the whole clip
+    (`saber_agent.voices_heard`), where counted; more than one, and each description says the sides may be different
+    speakers (`several_speakers`), not one person's sarcasm, irony or masking."""
     per_modality = merge_cues([c for c in cues if c.confidence >= MIN_CONFIDENCE])
     conflicts = []
     for a, b in combinations(sorted(per_modality), 2):
@@ -88,7 +92,7 @@ def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[C
             continue  # a cue whose emotion is neutral opposes nothing, whatever its small lean (a neutral face is no sarcasm)
         leaning = min(abs(ca.valence), abs(cb.valence)) >= MIN_LEANING
         if leaning and ca.valence * cb.valence < 0 and abs(ca.valence - cb.valence) >= gap:
-            reading = _READINGS.get(frozenset({a, b}), "the two modalities point in opposite directions")
+            reading = _READINGS.get(frozenset({a, b}), _OPPOSITE)
             description = (
                 f"{a} reads {_describe(ca)} but {b} reads {_describe(cb)}: {reading}."
             )
@@ -98,7 +102,35 @@ def find_conflicts(cues: list[ModalityCue], gap: float = CONFLICT_GAP) -> list[C
         if cue.mixed:  # a conflict inside one modality: the words praise what they call bad
             conflicts.append(Conflict(modalities=(modality, modality), description=f"within the {modality}: {cue.mixed}.",
                                       severity=round(min(1.0, cue.confidence), 3)))
-    return conflicts
+    return several_speakers(conflicts, voices)
+
+
+SPEAKERS_MARK = "voices are heard in the clip"  # in a description `several_speakers` rewrote
+
+
+def several_speakers(conflicts: list[Conflict], voices: int | None) -> list[Conflict]:
+    """`conflicts` with each description saying its sides may be different speakers where `voices` (distinct voices
+    heard over the whole clip) is more than one: a cross-modal reading ("suggests sarcasm, irony or masking") is
+    replaced, a mixed modality's note is followed by the caveat. Else `conflicts` as given; a description already
+    rewritten stays as it is, so the rewrite can be applied again (the batch writer applies it from
+    `Analysis.voices_heard`)."""
+    if not voices or voices < 2:
+        return conflicts
+    out = []
+    for conflict in conflicts:
+        a, b = conflict.modalities
+        text = conflict.description
+        if SPEAKERS_MARK not in text:
+            if a == b:
+                text = (text.rstrip(".") + f"; but {voices} {SPEAKERS_MARK}, so its sides may be different speakers' "
+                        f"{a}, not one person's irony or mixed feelings.")
+            else:
+                known = [r for r in (*_READINGS.values(), _OPPOSITE) if r in text]
+                caveat = (f"{voices} {SPEAKERS_MARK}, so the {a} and the {b} may be different speakers' (a face perhaps a "
+                          "listener's), not one person's sarcasm, irony or masking")
+                text = text.replace(known[0], caveat) if known else text.rstrip(".") + f"; {caveat}."
+        out.append(conflict if text == conflict.description else conflict.model_copy(update={"description": text}))
+    return out
 
 
 def reads_as_irony(mixed: str | None) -> bool:

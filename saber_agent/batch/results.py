@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from saber_agent.batch.inputs import BatchConfigError
+from saber_agent.cues import several_speakers
 from saber_agent.settings import AnalysisSettings
 
 # -- the results file ----------------------------------------------------------------------------
@@ -181,6 +182,10 @@ def clip_record(result, full: bool = False) -> dict[str, Any]:
             "arousal": analysis.arousal,
             "confidence": analysis.confidence,  # stated probability that basic_emotion is right (None: none stated)
             "conflict_explanation": analysis.conflict_explanation,
+            # distinct voices heard over the whole clip where more than one (the emotion mixes speakers), and the
+            # answer's caveats ("2 voices heard: ..."): what a multi-voice clip is filtered by
+            "voices_heard": analysis.voices_heard,
+            "notes": list(analysis.notes),
         }
     slots = {}
     for name in ("video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"):
@@ -193,7 +198,9 @@ def clip_record(result, full: bool = False) -> dict[str, Any]:
     record = {
         "saber": result.saber(),
         "prediction": prediction,
-        "conflicts": [c.model_dump(mode="json") for c in result.conflicts],
+        # several voices: each conflict's description says its sides may be different speakers (`cues.several_speakers`,
+        # idempotent: a graph that already counted them wrote it so)
+        "conflicts": [c.model_dump(mode="json") for c in several_speakers(result.conflicts, analysis.voices_heard if analysis else None)],
         "cues": [c.model_dump(mode="json") for c in result.cues],
         "checks": [c.model_dump(mode="json") for c in result.checks],
         "checks_passed": result.checks_passed,
