@@ -84,3 +84,15 @@ def test_a_clear_lean_elsewhere_sides_with_that_modality():
     face = ModalityCue(modality="face", valence=0.6, arousal=0.5, emotion="happiness", confidence=0.6, basis="face")
     analysis = FusionReasoner().reason(_request([_words(LOVE_HATE), face]))
     assert analysis.basic_emotion == "happiness" and "sides with the face" in analysis.conflict_explanation
+
+
+def test_several_voices_with_opposite_sentences_name_the_mix_not_a_lean():
+    # trial C two_voices.wav (2 voices, the love/hate text): read "calm" once the words were mixed
+    from saber_agent.evidence import Slot
+
+    request = _request([_words(LOVE_HATE)])
+    slot = Slot(text="The voice has a moderate pitch.", status="ok", measurements={"voices_heard": 2})
+    request = request.model_copy(update={"evidence": request.evidence.with_slots({"acoustic_feat": slot})})
+    analysis = FusionReasoner().reason(request)
+    assert analysis.voices_heard == 2 and analysis.emotions == ["mixed feelings", "uncertain"]
+    assert "2 voices are heard" in analysis.conflict_explanation

@@ -143,6 +143,7 @@ class FusionReasoner(Reasoner):
                             "one speaker's double meaning." if a == b else
                             f"the {a} and the {b} may be different people's: their disagreement is read as speakers "
                             "differing, not as one person's double meaning or masking."))
+                    opposed = opposed or a == b  # several people's mixed words name no single emotion either
                     continue
                 if a == b and not reads_as_irony(conflict.description):
                     # sentences of opposite strong polarity (plugins/sentiment_mixed.py): mixed feelings or several
