@@ -26,7 +26,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from saber_agent.cues import emotion_sign
+from saber_agent.cues import emotion_sign, reads_as_irony
 from saber_agent.errors import missing_extra
 from saber_agent.plugins.irony import possible_irony
 from saber_agent.vocab import CJK_CHAR, HANGUL, KANA, SENTIMENT_SUPPLEMENT_ZH, SENTIMENT_WORDS_EN
@@ -83,6 +83,9 @@ class TextSentiment:
 
     @property
     def label(self) -> str:
+        """"positive", "negative" or "neutral" by the valence; "mixed" for sentences of opposite strong polarity."""
+        if self.mixed and not reads_as_irony(self.mixed):
+            return "mixed"
         return "positive" if self.valence > 0.15 else "negative" if self.valence < -0.15 else "neutral"
 
 

@@ -96,3 +96,9 @@ def test_several_voices_with_opposite_sentences_name_the_mix_not_a_lean():
     analysis = FusionReasoner().reason(request)
     assert analysis.voices_heard == 2 and analysis.emotions == ["mixed feelings", "uncertain"]
     assert "2 voices are heard" in analysis.conflict_explanation
+
+
+def test_the_label_says_mixed_for_opposite_sentences_only():
+    assert text_sentiment.analyze(LOVE_HATE, "en").label == "mixed"
+    assert text_sentiment.analyze("I absolutely love wasting my whole afternoon", "en").label in ("positive", "negative")
+    assert text_sentiment.analyze("I love you so much.", "en").label == "positive"
