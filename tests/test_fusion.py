@@ -395,7 +395,7 @@ def test_one_label_set_names_one_basic_class_whatever_the_arousal(reading):
     for arousal in (0.2, 0.45, 0.55, 0.65, 0.9):
         if reading == "sarcasm":
             cues = [ModalityCue(modality="face", valence=0.7, arousal=0.3, emotion="happiness", confidence=0.8, basis="smile"),
-                    ModalityCue(modality="words", valence=-0.7, arousal=arousal, emotion="anger", confidence=0.8, basis="hate")]
+                    ModalityCue(modality="words", valence=-0.7, arousal=arousal, emotion=None, confidence=0.8, basis="go away")]
         else:
             cues = [ModalityCue(modality="words", valence=0.3, arousal=arousal, emotion="happiness", confidence=0.6,
                                 basis="love waiting", mixed="praise of waiting")]
@@ -404,4 +404,15 @@ def test_one_label_set_names_one_basic_class_whatever_the_arousal(reading):
         seen.setdefault(tuple(analysis.emotions), set()).add(analysis.basic_emotion)
         assert analysis.basic_emotion in {to_basic(e) for e in analysis.emotions}  # the set holds a word of its class
     assert len(seen) == 2 and all(len(b) == 1 for b in seen.values()), seen
+
+
+@pytest.mark.parametrize("hostile", ["anger", "disgust"])
+def test_sarcasm_names_the_class_the_hostile_words_name_whatever_the_arousal(hostile):
+    # trial C half_silent.mp4: a smile over "I am furious" (words: anger) read disgust as a whole clip (arousal 0.58)
+    # and anger for its one utterance (0.62)
+    for arousal in (0.4, 0.58, 0.62, 0.9):
+        cues = [ModalityCue(modality="face", valence=0.7, arousal=0.3, emotion="happiness", confidence=0.8, basis="smile"),
+                ModalityCue(modality="words", valence=-0.53, arousal=arousal, emotion=hostile, confidence=0.65, basis="furious")]
+        analysis = FusionReasoner().reason(request(*cues))
+        assert analysis.basic_emotion == hostile and analysis.emotions[0] == "sarcastic", (arousal, analysis.emotions)
 
