@@ -28,9 +28,12 @@ from saber_agent.plugins.reasoners.fusion_confidence import answer_confidence
 from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exported: the naming rules moved there)
     AROUSAL_MARGIN,
     BASIC,
+    HOSTILE,
+    IRONY_LABELS,
     MODALITY_WEIGHT,
     OPEN_LABEL,
     RENAME_LEAD,
+    SARCASM_LABELS,
     SURE,
     WEAK_CONCLUSION,
     WEAK_LEAN,
@@ -39,6 +42,7 @@ from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exp
     agreeing_modalities,
     contradicts,
     emotion_of,
+    hostile_class,
     leads,
     lean_free,
     lean_reading,
@@ -65,12 +69,6 @@ def first_sentence(text: str, limit: int = 220) -> str:
 
 # A smile over words or a voice of these emotions is masking, not sarcasm (`masks`): the open-vocabulary reading.
 MASKED = {"sadness": ("bittersweet", "masking sadness"), "fear": ("uneasy", "masking fear")}
-HOSTILE = {"anger", "disgust"}  # sarcasm needs words or a voice of these: "a smile over hostile words"
-# The labels of a reading of sarcasm or irony, by the basic class its arousal gives: one label set, one class (trial C
-# half_silent.mp4 read "sarcastic, contemptuous" as disgust whole and as anger in segment mode, across the 0.6 arousal
-# line). Each set holds a word of its class (`vocab.to_basic`: contemptuous and annoyed are anger, disgusted disgust).
-SARCASM_LABELS = {"anger": ("sarcastic", "contemptuous"), "disgust": ("sarcastic", "disgusted")}
-IRONY_LABELS = {"anger": ("ironic", "annoyed"), "disgust": ("ironic", "disgusted")}
 
 
 def masks(negative: ModalityCue, cues: dict[str, ModalityCue]) -> bool:
@@ -80,20 +78,6 @@ def masks(negative: ModalityCue, cues: dict[str, ModalityCue]) -> bool:
     hostile = any(c.emotion in HOSTILE and c.valence <= -MIN_LEANING and c.confidence >= MIN_CONFIDENCE
                   for m, c in cues.items() if m in ("words", "voice"))
     return negative.emotion in MASKED and not hostile
-
-
-def hostile_class(negative: ModalityCue, cues: dict[str, ModalityCue], arousal: float) -> str:
-    """The basic class of a smile over hostile words or voice (sarcasm): the hostile class `negative` names, else the
-    one the most confident hostile words or voice name (`masks`' reading), else by the arousal (anger over 0.6,
-    disgust under). What the evidence names comes first: the arousal alone put trial C half_silent.mp4 ("I am furious",
-    words read anger) at disgust as a whole clip (arousal 0.58) and anger for its one utterance (0.62)."""
-    if negative.emotion in HOSTILE:
-        return negative.emotion
-    hostile = [c for m, c in cues.items() if m in ("words", "voice") and c.emotion in HOSTILE and c.valence <= -MIN_LEANING
-               and c.confidence >= MIN_CONFIDENCE]
-    if hostile:
-        return max(hostile, key=lambda c: (c.confidence, c.modality)).emotion
-    return "anger" if arousal > 0.6 else "disgust"
 
 
 def as_basic(cue: ModalityCue) -> ModalityCue:

@@ -8,6 +8,7 @@ reasoner (`plugins.reasoners.fusion`, which re-exports every name here; moved ou
   emotion_backing check accepts; `siding` names the emotion of the most confident cue on the conclusion's side.
 - `agreeing`, `contradicts`: the named emotion against the conclusion's valence sign; `weak_lean`: how far a conclusion
   that barely leans leans (short of `cues.CLEAR_LEAN`); `agreeing_modalities`: whether "The modalities agree" may be said.
+- `hostile_class`, `SARCASM_LABELS`, `IRONY_LABELS`: the class and labels of a reading of sarcasm or irony.
 """
 
 from __future__ import annotations
@@ -245,3 +246,26 @@ def agreeing_modalities(cues: dict[str, ModalityCue], valence: float) -> str | N
     if len(signed) < 2 or any((c.valence > 0.15) - (c.valence < -0.15) != side for c in signed.values()):
         return None
     return " (the body's movement carries no sign)" if "body" in cues else ""
+
+
+HOSTILE = {"anger", "disgust"}  # sarcasm needs words or a voice of these: "a smile over hostile words"
+# The labels of a reading of sarcasm or irony, by its basic class (sarcasm: `hostile_class`; irony: the arousal): one
+# label set, one class (trial C half_silent.mp4 read "sarcastic, contemptuous" as disgust whole and as anger in segment
+# mode, across the 0.6 arousal line). Each set holds a word of its class (`vocab.to_basic`: contemptuous and annoyed
+# are anger, disgusted disgust).
+SARCASM_LABELS = {"anger": ("sarcastic", "contemptuous"), "disgust": ("sarcastic", "disgusted")}
+IRONY_LABELS = {"anger": ("ironic", "annoyed"), "disgust": ("ironic", "disgusted")}
+
+
+def hostile_class(negative: ModalityCue, cues: dict[str, ModalityCue], arousal: float) -> str:
+    """The basic class of a smile over hostile words or voice (sarcasm): the hostile class `negative` names, else the
+    one the most confident hostile words or voice name (`fusion.masks`' reading), else by the arousal (anger over 0.6,
+    disgust under). What the evidence names comes first: the arousal alone put trial C half_silent.mp4 ("I am furious",
+    words read anger) at disgust as a whole clip (arousal 0.58) and anger for its one utterance (0.62)."""
+    if negative.emotion in HOSTILE:
+        return negative.emotion
+    hostile = [c for m, c in cues.items() if m in ("words", "voice") and c.emotion in HOSTILE and c.valence <= -MIN_LEANING
+               and c.confidence >= MIN_CONFIDENCE]
+    if hostile:
+        return max(hostile, key=lambda c: (c.confidence, c.modality)).emotion
+    return "anger" if arousal > 0.6 else "disgust"
