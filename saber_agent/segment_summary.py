@@ -13,8 +13,9 @@ def _span(segment) -> str:
     return f"{segment.start_s:.1f}-{segment.end_s:.1f} s"
 
 
-def summarise(segments: list, speakers: list):
-    """`SegmentSummary` of analysed segments (those that failed are skipped) and their speakers."""
+def summarise(segments: list, speakers: list, no_speech: str | None = None):
+    """`SegmentSummary` of analysed segments (those that failed are skipped) and their speakers; `no_speech`:
+    the split's note where it found no speech (the whole clip is one segment, not an utterance)."""
     from saber_agent.segments import CHANGE_VALENCE, FeelingChange, SegmentSummary
 
     done = [s for s in segments if s.valence is not None]
@@ -55,10 +56,13 @@ def summarise(segments: list, speakers: list):
             emotions=(before.emotion, after.emotion), valences=(before.valence, after.valence),
             said=f"at {after.start_s:.1f} s{who}: {before.emotion} ({before.valence:+.2f}) to {after.emotion} ({after.valence:+.2f})",
         ))
-    return SegmentSummary(trajectory=trajectory, by_speaker=by_speaker, changes=changes, text=_text(done, by_speaker, changes))
+    return SegmentSummary(trajectory=trajectory, by_speaker=by_speaker, changes=changes, text=_text(done, by_speaker, changes, no_speech))
 
 
-def _text(done: list, by_speaker: dict, changes: list) -> str:
+def _text(done: list, by_speaker: dict, changes: list, no_speech: str | None = None) -> str:
+    if no_speech:  # the split's own words: the one segment is the whole clip, not an utterance of a voice
+        found = f" ({done[0].emotion}, valence {done[0].valence:+.2f})" if done and not done[0].undetermined else ""
+        return f"No utterance: {no_speech}{found}; no voice to identify."
     if not done:
         return "No utterance could be analysed."
     lines = [f"{len(done)} utterance(s), {len(by_speaker) or 'no'} identified voice(s)."]
@@ -83,19 +87,23 @@ def render(result) -> str:
     from saber_agent.report import render as render_one
 
     clip = result.clip
-    lines = [f"{clip.path}  ({clip.duration_s:.1f} s; {len(result.segments)} utterance(s))", "", "Summary",
+    no_speech = result.split.get("note")  # no speech found: the one segment is the whole clip, not an utterance
+    count = "no speech: the whole clip is one segment" if no_speech else f"{len(result.segments)} utterance(s)"
+    lines = [f"{clip.path}  ({clip.duration_s:.1f} s; {count})", "", "Summary",
              "    " + result.summary.text, "", "Speakers"]
     for speaker in result.speakers:
         f0 = f", F0 median {speaker.f0_median_hz:g} Hz" if speaker.f0_median_hz else ""
+        f0 += f" ({speaker.f0_note})" if speaker.f0_note else ""
         face = f"face {speaker.face}" if speaker.face else "no face"
         lines.append(f"    {speaker.label}: {len(speaker.segments)} utterance(s), {speaker.speech_s:.1f} s{f0}; "
                      f"{face} ({speaker.face_link})")
-    lines.append(f"    how split: {result.split.get('words') or result.split.get('note', '')}")
+    lines.append(f"    how split: {no_speech or result.split.get('words', '')}")
     for segment in result.segments:
         who = f"speaker {segment.speaker}" if segment.speaker else "speaker unknown"
         face = f", face {segment.speaker_face}" if segment.speaker_face else ""
         listen = f"; listening: {', '.join(segment.listeners)}" if segment.listeners else ""
-        lines += ["", "=" * 100, f"Utterance {segment.index + 1}: {_span(segment)}, {who}{face}{listen}", "=" * 100]
+        what = "Whole clip (no speech found)" if no_speech else f"Utterance {segment.index + 1}"
+        lines += ["", "=" * 100, f"{what}: {_span(segment)}, {who}{face}{listen}", "=" * 100]
         lines += [f"    face {fid}, {said}" for fid, said in segment.face_reads.items()]
         if segment.face_note and segment.speaker_face:  # identified, but not what the face tool reads here
             lines.append(f"    speaker's face {segment.speaker_face} not read here ({segment.face_note}): no face or body cue "

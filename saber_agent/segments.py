@@ -107,7 +107,8 @@ class Speaker(BaseModel):
     label: str
     segments: list[int] = Field(default_factory=list)
     speech_s: float = 0.0
-    f0_median_hz: float | None = None
+    f0_median_hz: float | None = None  # of the voice's own voiced frames (background music's left out)
+    f0_note: str | None = None  # background music's pitch frames left out, or why there is no F0
     face: str | None = None  # linked face id, or None
     face_link: str = ""  # why this face, or why none (still picture, off-screen, ...)
 

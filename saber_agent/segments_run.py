@@ -110,6 +110,52 @@ def window_activity(activity, start_s: float, end_s: float, rate: int = 16_000):
                    note=f"{activity.note}; {note}" if activity.note else note)
 
 
+# -- the voice's own pitch ------------------------------------------------------------------------
+
+
+def voice_pitch(audio: np.ndarray, rate: int) -> tuple[tuple[np.ndarray, np.ndarray] | None, float]:
+    """One utterance's pitch track (`saber_agent.speech_overlap.pitch_track`: times s, F0 Hz every 10 ms) with
+    the frames that are background music's set to 0, and the share of the voiced frames that were (0.0: none).
+
+    The decision is the prosody tool's (`saber_agent.plugins.prosody_background`): a tonal background under
+    the voice (`background_level`'s flatness at most `TONAL_FLATNESS_DB`) and the pitch frames that its
+    harmonic sieve gives to it (`background_pitch_frames`). Without it, a chord's note is read as a second
+    voice (`overlapping_speech`) and as the speaker's F0 (new-user trial C: 253 Hz for a 90 Hz male voice)."""
+    from saber_agent.plugins.prosody_background import TONAL_FLATNESS_DB, background_level, background_pitch_frames, spectrogram
+    from saber_agent.speech_overlap import pitch_track
+
+    track = pitch_track(audio, rate)
+    if track is None:
+        return None, 0.0
+    times, f0 = track
+    spec = spectrogram(audio, rate)
+    level = background_level(spec) if spec is not None else None
+    if level is None or level[1] > TONAL_FLATNESS_DB or not np.any(f0 > 0):  # no tonal background: no pitch of its own
+        return track, 0.0
+    music = background_pitch_frames(spec, f0, times)
+    share = float(music.sum() / np.count_nonzero(f0 > 0))
+    return (times, np.where(music, 0.0, f0)), round(share, 3)
+
+
+def speaker_f0(tracks: list[tuple[tuple[np.ndarray, np.ndarray] | None, float]]) -> tuple[float | None, str | None]:
+    """A voice's F0 median (Hz): the median over its utterances of each one's median F0 over the voice's own
+    voiced frames (`voice_pitch`), an utterance counted where at least `speakers.MIN_VOICED_S` of them is
+    left; and a note where background music's frames were left out, or nothing of the voice's pitch is left."""
+    from saber_agent.speakers import MIN_VOICED_S
+
+    medians, shares = [], [share for _, share in tracks if share]
+    for track, _ in tracks:
+        if track is not None and (voiced := track[1][track[1] > 0]).size * 0.01 >= MIN_VOICED_S:
+            medians.append(float(np.median(voiced)))
+    if not shares:
+        return (round(float(np.median(medians)), 1) if medians else None), None
+    music = f"up to {max(shares):.0%} of an utterance's voiced frames"
+    if not medians:
+        return None, (f"no F0: the pitch track follows background music ({music}) and under {MIN_VOICED_S} s of the "
+                      "voice's own pitch is left in any utterance")
+    return round(float(np.median(medians)), 1), f"of the voice's own frames: background music's pitch frames ({music}) left out"
+
+
 # -- the run ------------------------------------------------------------------------------------
 
 RunWindow = Callable[[str, AnalysisSettings], Result]
@@ -138,7 +184,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         unattributed_face,
     )
     from saber_agent.registry import get_registry
-    from saber_agent.speakers import cluster_voices, f0_hz, measure_voice
+    from saber_agent.speakers import cluster_voices, measure_voice
     from saber_agent.speech_overlap import overlapping_speech
     from saber_agent.voice_activity import voice_activity
 
@@ -173,8 +219,11 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     faces = track_all_faces(clip, tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     # two voices at once inside one utterance (one voice label): flagged, not parted
-    overlaps = [overlapping_speech(clip.audio[int(a * rate): int(b * rate)], rate, a) if activity is not None else []
-                for a, b in spans]
+    # each utterance's pitch with background music's frames left out (`voice_pitch`): for the overlap and the F0
+    speech = activity is not None and "note" not in split  # "no speech found": the one segment holds no voice to read
+    pitches = [voice_pitch(clip.audio[int(a * rate): int(b * rate)], rate) if speech else (None, 0.0) for a, b in spans]
+    overlaps = [overlapping_speech(clip.audio[int(a * rate): int(b * rate)], rate, a, track=track) if track is not None else []
+                for (a, b), (track, _) in zip(spans, pitches, strict=True)]
     timings["speakers"] = round(time.perf_counter() - t0, 3)
     segments: list[Segment] = []
     errors: list[str] = []
@@ -202,6 +251,9 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         segment.notes += [own_note] if own_note else []
         segment.notes += [f"overlapping speech at {t1:.1f}–{t2:.1f} s: two voices of distinct pitch at once, one utterance "
                           f"with one voice label ({voice or 'none'})" for t1, t2 in overlaps[i]]
+        if pitches[i][1]:  # music under the voice: its pitch is not a second voice's
+            segment.notes.append(f"background music under the voice: its pitch frames ({pitches[i][1]:.0%} of the voiced "
+                                 "frames) are left out of the overlapping-speech reading and the speaker's F0")
         if activity is not None:  # the utterance's tools read the whole clip's voice-activity decision, not a new one
             clip_cache.get(path, window.decode).extras["voice_activity"] = window_activity(activity, a, b, rate)
         for fid in visible:
@@ -238,17 +290,18 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     speakers = []
     for voice in dict.fromkeys(v for v in voices if v):
         mine = [k for k, v in enumerate(voices) if v == voice]
-        f0s = [f0_hz(measured[k].features) for k in mine if measured[k] is not None]
+        f0, f0_note = speaker_f0([pitches[k] for k in mine])  # the voice's own frames, not background music's
         face, why = links.get(voice, (None, ""))
         speakers.append(Speaker(label=voice, segments=mine, speech_s=round(sum(spans[k][1] - spans[k][0] for k in mine), 2),
-                                f0_median_hz=round(float(np.median(f0s)), 1) if f0s else None, face=face, face_link=why))
+                                f0_median_hz=f0, f0_note=f0_note, face=face, face_link=why))
     face_info = {"ids": list(faces.boxes), "detector": faces.detector, "still_picture": faces.still,
                  "mouth_movement": faces.mouth_note or "measured (MediaPipe face mesh: inner-lip opening)",
                  "expressions": faces.expression_note or "read per face (FER-2013 model of the face tool)"}
     from saber_agent.segment_summary import summarise
 
-    return SegmentedResult(clip=clip.info, segments=segments, speakers=speakers, summary=summarise(segments, speakers),
+    return SegmentedResult(clip=clip.info, segments=segments, speakers=speakers, summary=summarise(segments, speakers, split.get("note")),
                            split=split, faces=face_info, timings=timings, errors=errors)
 
 
-__all__ = ["BODY_SLOT", "FACE_SLOT", "RunWindow", "analyze_segments", "body_context", "face_context", "run_graph", "window_activity"]
+__all__ = ["BODY_SLOT", "FACE_SLOT", "RunWindow", "analyze_segments", "body_context", "face_context", "run_graph", "speaker_f0",
+           "voice_pitch", "window_activity"]

@@ -12,7 +12,10 @@ once). Overlapped windows are joined into spans; spans under `MIN_SPAN_S` are dr
 
 It finds a male and a female espeak-ng voice talking over each other (tests/test_segments_people.py);
 two voices of like pitch overlap unseen (one pitch group), as the speakers' own measure would not part
-them either. Units: seconds on the audio's clock plus `offset_s`; audio mono float, `rate` Hz.
+them either. Background music has a pitch track of its own (a chord's note): the caller leaves its frames out
+(`track`, from `saber_agent.plugins.prosody_background`), else music under one voice reads as a second voice
+(new-user trial C: an espeak-ng male voice over a 196/247/294 Hz chord).
+Units: seconds on the audio's clock plus `offset_s`; audio mono float, `rate` Hz.
 """
 
 from __future__ import annotations
@@ -40,9 +43,12 @@ def pitch_track(audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray] |
     return np.asarray(pitch.xs()), np.asarray(pitch.selected_array["frequency"])
 
 
-def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0) -> list[tuple[float, float]]:
-    """Spans (start, end seconds, + `offset_s`) where two voices of distinct pitch speak at once."""
-    track = pitch_track(audio, rate)
+def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0,
+                       track: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[float, float]]:
+    """Spans (start, end seconds, + `offset_s`) where two voices of distinct pitch speak at once. `track`: the
+    audio's `pitch_track` already made, with the frames that are not a voice's set to 0 (background music's
+    pitch frames: `saber_agent.segments_run.voice_pitch`); default: made here, every voiced frame a voice's."""
+    track = track if track is not None else pitch_track(audio, rate)
     if track is None:
         return []
     times, f0 = track
