@@ -221,7 +221,7 @@ def _phrase(start, end, f0_times, f0, db_times, db, nuclei) -> dict:
     loud = db[(db_times >= start) & (db_times <= end)]
     phrase = {
         "start": start, "end": end, "duration_s": _round(end - start),
-        "intensity_mean_db": _round(loud.mean(), 1) if loud.size else None,
+        "intensity_mean_db": _round(energy_mean_db(loud), 1) if loud.size else None,
         "intensity_max_db": _round(loud.max(), 1) if loud.size else None,
         "syllables": sum(1 for n in nuclei if start <= n["t"] <= end),
         "f0_mean_hz": None, "f0_range_st": None, "f0_slope_st_s": None, "final_contour": None, "final_change_st": None,
@@ -239,6 +239,17 @@ def _phrase(start, end, f0_times, f0, db_times, db, nuclei) -> dict:
         phrase["final_change_st"] = _round(change, 1)
         phrase["final_contour"] = "rising" if change >= CONTOUR_ST else "falling" if change <= -CONTOUR_ST else "level"
     return phrase
+
+
+def energy_mean_db(db: np.ndarray, active_db: float = SILENCE_DB) -> float:
+    """The level (dB) of the mean energy of the active intensity frames: 10 log10 of the mean of 10^(dB/10) over
+    the frames within `active_db` of the loudest. Quiet and digitally silent frames inside a phrase (a stop closure,
+    a word gap a codec zeroed: Praat's floor) neither count nor dilute it; the mean of every frame's dB did (trial C
+    memo_sad.m4a: phrase 2 "+17.9 dB" louder than phrase 1 for a 0.6 dB RMS difference, +8.5 dB on the same
+    audio as WAV, +6.1 dB as Opus)."""
+    top = float(np.max(db))
+    active = db[db >= top + active_db]
+    return top + 10.0 * math.log10(float(np.mean(10.0 ** ((active - top) / 10.0))))
 
 
 def _shifts(phrases: list[dict]) -> list[dict]:

@@ -152,3 +152,18 @@ def test_differing_phrase_endings_are_named_in_order(tmp_path):
     first, second = m["phrases"]
     assert (f"Phrase endings differ: the first falls ({first['final_change_st']:+.1f} st), "
             f"the second stays level ({second['final_change_st']:+.1f} st).") in describe(m)
+
+
+def test_a_phrase_s_loudness_does_not_move_with_digitally_silent_word_gaps(tmp_path):
+    """The same words spoken twice at the same level, the first time with 0.1 s of exact zeros between the words (a
+    codec gating the gaps: trial C memo_sad.m4a said "phrase 2 is louder (+17.9 dB)" for a 0.6 dB RMS difference).
+    The mean of every frame's dB put the first phrase 4.5 dB below the second; the active frames' energy does not."""
+    words = [_trimmed(_speech(tmp_path, w, f"w{i}")) for i, w in enumerate(["I", "waited", "for", "you", "all", "morning"])]
+    gated = np.concatenate([x for w in words for x in (w, np.zeros(1600, np.float32))][:-1])
+    plain = np.concatenate([x for w in words for x in (w, np.zeros(400, np.float32))][:-1])
+    silence = np.zeros(12_800, np.float32)
+    m = measure(np.concatenate([silence[:1600], gated, silence, plain, silence[:1600]]), 16_000)
+    first, second = m["phrases"]
+    assert abs(first["intensity_mean_db"] - second["intensity_mean_db"]) < 1.0
+    assert abs(m["phrase_shifts"][0]["intensity_change_db"]) < 1.0
+    assert "louder" not in describe(m) and "softer" not in describe(m)
