@@ -30,7 +30,7 @@ from saber_agent.media import Clip, clip_cache
 from saber_agent.reasoning import ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
-from saber_agent.voices_heard import flagged
+from saber_agent.voices_heard import counted_in, flagged
 
 
 def settings_of(runtime: Runtime[AnalysisSettings] | None) -> AnalysisSettings:
@@ -147,7 +147,8 @@ def fuse(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     slot_cues = state.get("slot_cues") or {}
     order = list(dict.fromkeys([run.slot for run in state.get("tool_runs") or []] + list(slot_cues)))
     cues = [cue for name in order for cue in slot_cues.get(name, [])]
-    update: dict = {"cues": cues, "conflicts": find_conflicts(cues), "critique": []}
+    voices = counted_in((state.get("slots") or {}).get("acoustic_feat"))  # several voices: the sides may be two people
+    update: dict = {"cues": cues, "conflicts": find_conflicts(cues, voices=voices), "critique": []}
     if state.get("perception") is None:
         runs = state.get("tool_runs") or []
         update["perception"] = Perception(

@@ -21,6 +21,7 @@ from saber_agent.cues import (
     conflict_name,
     emotion_sign,
     merge_cues,
+    reads_as_irony,
     within_modality,
 )
 from saber_agent.evidence import Analysis, CheckOutcome, Conflict, ModalityCue
@@ -259,7 +260,7 @@ class EmotionBacking(ConsistencyCheck):
         explanation = (analysis.conflict_explanation or "").lower()
         named = [c for c in request.conflicts if CrossModalAgreement._addressed(c, explanation)]
         for conflict in named:
-            if within_modality(conflict):
+            if within_modality(conflict) and reads_as_irony(conflict.description):  # not opposite sentences
                 return conflict_name(conflict)
         words = own_words(explanation, request.conflicts) | {w for e in analysis.emotions for w in tokenize(e)}
         if named and any(commits_to_irony(w) for w in words):

@@ -74,7 +74,10 @@ def flag_voices(result: Result, path: str | os.PathLike, settings: AnalysisSetti
     if heard is None:
         return result
     if heard.several:
+        from saber_agent.cues import several_speakers
+
         analysis.voices_heard = heard.count
+        result.conflicts = several_speakers(result.conflicts, heard.count)
         if (note := heard.note()) not in analysis.notes:
             analysis.notes.append(note)
     return result

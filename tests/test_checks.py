@@ -160,6 +160,19 @@ def test_mixed_words_named_as_irony_back_anger():
     assert not EmotionBacking().check(req, Analysis(basic_emotion="anger", valence=-0.6)).passed
 
 
+def test_words_of_opposite_sentences_named_do_not_back_anger_as_irony():
+    """Love in one sentence and hate in the next (plugins/sentiment_mixed.py) are mixed feelings or two speakers, not
+    one clause's irony: naming that conflict does not back an anger answer (it did: any mixed words passed)."""
+    from saber_agent.cues import MIXED_SENTENCES
+
+    both = ModalityCue(modality="words", valence=0.03, confidence=0.45, emotion=None,
+                       mixed=f"{MIXED_SENTENCES}: 'I love you so much' (happiness) and 'I hate you' (anger)")
+    req = make_request([both])
+    named = Analysis(basic_emotion="anger", valence=-0.6, conflict_explanation="mixed words (opposite sentences): love, then hate")
+    outcome = EmotionBacking().check(req, named)
+    assert not outcome.passed and "read as sarcasm or irony" not in outcome.message
+
+
 def test_a_lean_without_a_named_emotion_backs_emotions_of_its_sign():
     tense = ModalityCue(modality="voice", valence=-0.4, arousal=0.8, confidence=0.6, emotion="agitated", basis="loud")
     req = make_request([tense])

@@ -117,3 +117,47 @@ def test_a_defect_in_the_speaker_pass_is_not_hidden(monkeypatch, two_voices):
     clip = _clip(two_voices)
     with pytest.raises(TypeError):
         whole_clip_voices(ReasoningRequest(evidence=Evidence(), clip=clip.info), clip)
+
+
+def test_the_graph_names_conflicts_of_several_voices_as_maybe_two_people():
+    """The fuse step reads the acoustic slot's count: a smile over hostile words in a clip of two voices is no longer
+    described as one person's sarcasm (the description the JSON and batch outputs carry)."""
+    from saber_agent.evidence import ModalityCue
+    from saber_agent.graphs.nodes import fuse
+
+    smile = ModalityCue(modality="face", valence=0.7, confidence=0.9, emotion="happiness")
+    hostile = ModalityCue(modality="words", valence=-0.7, confidence=0.9, emotion="anger")
+    slots = {"acoustic_feat": Slot(text="Two voices ...", status="ok", measurements={"voices_heard": 2})}
+    state = {"slot_cues": {"facial_exp_desc": [smile], "speech_content": [hostile]}, "slots": slots,
+             "perception": object()}  # first-pass perception already kept: fuse only merges and names
+    two = fuse(state, None)["conflicts"]
+    assert two and all("different speakers" in c.description and "suggests sarcasm" not in c.description for c in two)
+    one = fuse({**state, "slots": {}}, None)["conflicts"]
+    assert one and "sarcasm" in one[0].description
+
+
+def test_two_voices_are_not_described_as_one_and_give_no_pooled_voice_reading(two_voices, one_voice):
+    """Trial C two_voices.wav: the prosody text said "The voice has ... strongly varying intonation (F0 SD 9.6 st)",
+    "phrase 2 is lower (-18.8 st)", and its pooled voice reading went into the fusion; each speaker's own F0 SD was
+    ~2 st, the variation the switch from a woman to a man. Now: each voice's own pitch, and no pooled reading or cue."""
+    from saber_agent.plugins.prosody import ProsodyTool
+    from saber_agent.settings import AnalysisSettings
+
+    tool = ProsodyTool()
+    slot = tool.perceive(_clip(two_voices), AnalysisSettings())
+    m = slot.measurements
+    print(slot.text)
+    assert slot.ok and m["voices_heard"] == 2 and m["f0_sd_st"] > 4.0  # pooled, the switch reads as intonation
+    assert slot.text.startswith("2 voices are heard: voice A") and "The voice has" not in slot.text
+    assert set(m["voices"]) == {"A", "B"}
+    for v in m["voices"].values():
+        assert v["f0_sd_st"] < 4.0 and v["speech_s"] >= 1.0
+    highs = sorted(v["f0_median_hz"] for v in m["voices"].values())
+    assert 12 * np.log2(highs[1] / highs[0]) > 6.0  # two registers apart, each said on its own
+    assert f"median F0 {m['voices']['A']['f0_median_hz']:.0f} Hz" in slot.text
+    assert "intonation (F0 SD" not in slot.text and " st) than phrase" not in slot.text  # no pooled intonation or shift
+    assert "voice_emotion" not in m and "No voice emotion is read: one reading over the 2 voices" in slot.text
+    assert tool.cues(slot) == []
+    alone = tool.perceive(_clip(one_voice), AnalysisSettings())  # one voice: described and read as before
+    assert alone.ok and alone.measurements["voices_heard"] == 1 and alone.text.startswith("The voice has")
+    assert "voices" not in alone.measurements and "voice_emotion" in alone.measurements and len(tool.cues(alone)) == 1
