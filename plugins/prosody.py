@@ -29,12 +29,12 @@ from saber_agent.plugins.prosody_background import (
     background_pitch_frames,
     spectrogram,
 )
-from saber_agent.plugins.prosody_measure import FRAME_S, MIN_PAUSE_S, MIN_VOICED_S, measure
+from saber_agent.plugins.prosody_measure import FRAME_S, MIN_PAUSE_S, MIN_VOICED_S, measure, voice_pitch
 from saber_agent.plugins.prosody_text import describe
 from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
 from saber_agent.voice_activity import WHISPER_VOICED_SHARE, VoiceActivity, speech_signal, voice_activity, voiced_share
-from saber_agent.voices_heard import is_window, voices_heard_or_none
+from saber_agent.voices_heard import MIN_VOICE_S, SEGMENT_HINT, is_window, voices_heard_or_none
 
 # the names other modules and tests import from here (the measurements and the text moved out of this module)
 __all__ = ["MIN_VOICED_S", "ProsodyOptions", "ProsodyTool", "describe", "looks_like_a_path", "measure",
@@ -72,6 +72,16 @@ def _background(level: tuple[float, float] | None, m: dict) -> Background:
     voiced = (m.get("voiced_s") or 0.0) / FRAME_S + (frames or 0)
     share = round(frames / voiced, 3) if frames and voiced else (0.0 if frames is not None else None)
     return Background(*(level or (None, None)), pitch_frames_share=share)
+
+
+def _each_voice(clip: Clip, heard) -> dict[str, dict]:
+    """Each voice's own pitch (`prosody_measure.voice_pitch`) over its utterances (`VoicesHeard` spans and labels),
+    for the voices heard long enough to count (`MIN_VOICE_S`), by label."""
+    out = {}
+    for label in sorted(v for v, s in heard.seconds.items() if s >= MIN_VOICE_S):
+        spans = [span for span, v in zip(heard.spans, heard.labels, strict=True) if v == label]
+        out[label] = voice_pitch(clip.audio, clip.sample_rate, spans)
+    return out
 
 
 def prosody_timeline(m: dict) -> Timeline:
@@ -205,12 +215,22 @@ class ProsodyTool(PerceptionTool):
             why = "whispered (unvoiced) speech: no pitch to measure" if whisper else "no voiced speech found"
             return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
                 f"{why} ({m['voiced_s']:.2f} s voiced, at least {MIN_VOICED_S} s needed)"))
-        # the voice read from the speech alone (the same cut-out the measurements came from)
-        m["voice_emotion"] = read_voice(speech.audio, clip.sample_rate, m, settings.options_for(self.name))
         # a whole clip: its voices (saber_agent.voices_heard; counted once per clip and shared with the reasoner), kept
         # in the slot so a rerun from the evidence cache keeps the flag; none where the speaker pass cannot run here
-        if not is_window(clip.info) and (heard := voices_heard_or_none(clip)) is not None:
+        heard = voices_heard_or_none(clip) if not is_window(clip.info) else None
+        if heard is not None:
             m["voices_heard"] = heard.count
+        if heard is not None and heard.several:
+            # several voices: the pooled pitch figures are the switch between them (trial C two_voices.wav: F0 SD 9.6 st
+            # pooled, ~2 st each), so each voice's own pitch is measured, and no pooled voice reading is made
+            if not m["background_under_voice"]:
+                m["voices"] = _each_voice(clip, heard)
+            m["voice_emotion_withheld"] = (
+                f"one reading over the {heard.count} voices heard would mix the speakers "
+                f"(each speaker's own: {SEGMENT_HINT})")
+        else:
+            # the voice read from the speech alone (the same cut-out the measurements came from)
+            m["voice_emotion"] = read_voice(speech.audio, clip.sample_rate, m, settings.options_for(self.name))
         confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates
         confidence = round(confidence * (0.5 if activity.noisy else 1.0) * (0.5 if tentative else 1.0), 3)
         return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,
@@ -221,6 +241,8 @@ class ProsodyTool(PerceptionTool):
         m = slot.measurements
         if "f0_sd_st" not in m or m.get("background_under_voice"):
             return []  # no voice, or one measured through loud music or noise: no cue
+        if (m.get("voices_heard") or 0) > 1:
+            return []  # several voices: a pooled reading mixes the speakers (`voice_emotion_withheld` says so)
         if cue := voice_cue(m.get("voice_emotion"), reliability=slot.confidence or 0.5):
             return [cue]  # the voice-emotion reading (plugins/voice_emotion.py); below: older slots without one
         arousal = 0.5 * _scale(m["f0_sd_st"], 1.0, 5.0) + 0.5 * _scale(m.get("intensity_mean_db"), 50.0, 80.0)
