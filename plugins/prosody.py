@@ -161,8 +161,9 @@ class ProsodyTool(PerceptionTool):
     # 0.3.1: short utterances the detector was unsure of are read (tentative); 0.4.0: the voice reading's
     # default axes (spectral balance, no articulation rate) and Whisper features for trained models; 0.4.1: whispered
     # regions are speech (voice_activity), the option vad=false measures the whole clip; 0.5.0: background music or
-    # noise found without pauses, pitch frames that follow the music left out (prosody_background)
-    version = "0.5.0"
+    # noise found without pauses, pitch frames that follow the music left out (prosody_background); 0.6.0: several voices
+    # heard are described each on its own with no pooled voice reading, phrase loudness from the active frames' energy
+    version = "0.6.0"
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
     options_model = ProsodyOptions
 

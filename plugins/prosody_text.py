@@ -17,7 +17,12 @@ def describe(m: dict) -> str:
     track mostly the background music's (``background.pitch_frames_share`` >= `MOSTLY_BACKGROUND`) opens with that
     caveat and states no pitch, rate or voice-quality figure from the frames that remain."""
     if _mostly_background(m):
-        return " ".join([_describe_background(m, opening=True), _describe_coverage(m)])
+        parts = [_describe_background(m, opening=True), _describe_coverage(m)]
+        if (m.get("voices_heard") or 0) > 1:
+            parts.append(f"{m['voices_heard']} voices are heard.")
+        if m.get("voice_emotion_withheld"):
+            parts.append(f"No voice emotion is read: {m['voice_emotion_withheld']}.")
+        return " ".join(parts)
     several = (m.get("voices_heard") or 0) > 1
     if several:
         parts = [_describe_voices(m)]
