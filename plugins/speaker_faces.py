@@ -28,6 +28,9 @@ import numpy as np
 MIN_FACE_FRAMES = 3  # sampled frames a face must be seen in (1.5 s at 2 fps)
 MOUTH_MOVES = 0.015  # std of lip opening / face height over an utterance: the mouth moves
 MOUTH_LEADS = 1.5  # the speaking face moves its mouth this many times more than the next face
+# a mouth is said not to move only over this many measured frames: a 2 s utterance at 2 fps has 4, which can all
+# fall between syllables (new-user trial B: three drawn mouths that do open read "does not move"); 1 s at 6 fps
+MIN_STILL_FRAMES = 6
 
 
 @dataclass
@@ -71,6 +74,21 @@ class FaceTracks:
         inside = values[(self.times >= start_s) & (self.times < end_s)]
         inside = inside[~np.isnan(inside)]
         return float(np.std(inside)) if inside.size >= 3 else None
+
+    def mouth_frames(self, fid: str, start_s: float, end_s: float) -> int:
+        """How many frames between two times have the face's lip opening measured."""
+        values = self.mouth.get(fid)
+        if values is None:
+            return 0
+        return int(np.count_nonzero(~np.isnan(values[(self.times >= start_s) & (self.times < end_s)])))
+
+    def too_few_to_be_still(self, fids: list[str], start_s: float, end_s: float) -> str | None:
+        """Why the faces' mouths cannot be said not to move between two times (fewer than MIN_STILL_FRAMES measured
+        frames of one of them), or None: a mouth seen moving is evidence in few frames, one seen still is not."""
+        few = min((self.mouth_frames(fid, start_s, end_s) for fid in fids), default=0)
+        if few >= MIN_STILL_FRAMES:
+            return None
+        return f"too few frames to see whose mouth moves ({few} measured, {MIN_STILL_FRAMES} needed to see a still mouth)"
 
 
 def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTracks:
@@ -173,7 +191,8 @@ def _mouth_evidence(faces: FaceTracks, start_s: float, end_s: float) -> tuple[st
     if not moving:
         return None, "too few frames with a measured mouth", 0.0
     if moving[0][0] < MOUTH_MOVES:
-        return None, "no visible mouth moves: the voice may be off-screen", 0.0
+        return None, faces.too_few_to_be_still([fid for _, fid in moving], start_s, end_s) or \
+            "no visible mouth moves: the voice may be off-screen", 0.0
     if len(moving) > 1 and moving[0][0] < MOUTH_LEADS * moving[1][0]:
         return None, f"the mouths of {moving[0][1]} and {moving[1][1]} move alike", 0.0
     lead = moving[0][0] - (moving[1][0] if len(moving) > 1 else MOUTH_MOVES)
@@ -268,4 +287,4 @@ def main_face_elsewhere(main, faces, speaker_face: str, start_s: float, end_s: f
             "(its main face, the largest and most persistent)")
 
 
-__all__ = ["FaceTracks", "link_voices", "main_face_elsewhere", "speaking_face", "track_all_faces", "unattributed_face"]
+__all__ = ["MIN_STILL_FRAMES", "FaceTracks", "link_voices", "main_face_elsewhere", "speaking_face", "track_all_faces", "unattributed_face"]

@@ -110,6 +110,28 @@ def window_activity(activity, start_s: float, end_s: float, rate: int = 16_000):
                    note=f"{activity.note}; {note}" if activity.note else note)
 
 
+MOUTH_FPS = 6.0  # the face tracks' frame rate: a still mouth needs speaker_faces.MIN_STILL_FRAMES frames to be seen
+
+
+def mouth_clip(path: str, clip, decode):
+    """The clip the face tracks (whose mouth moves) are measured on: `clip` decoded again at `MOUTH_FPS` where it
+    is sampled slower (the default 2 fps gives a 2 s utterance 4 frames, too few to see a mouth still), the
+    picture moves, and the file's frames at that rate fit `segments.MAX_FRAMES` (10 minutes); else `clip` itself
+    (an utterance with too few frames then says so: `FaceTracks.too_few_to_be_still`). Not cached: only the
+    tracks are kept. Measured on trial B's conv_similar.mp4 (12.7 s, two faces): the speaker pass 1.5 s at 2 fps,
+    3.0 s at 6 fps."""
+    from saber_agent.media import decode as decode_file
+    from saber_agent.picture_change import picture_change
+    from saber_agent.segments import MAX_FRAMES
+
+    if decode.fps >= MOUTH_FPS or clip.duration_s * MOUTH_FPS > MAX_FRAMES or picture_change(clip).still:
+        return clip
+    try:
+        return decode_file(path, segment_decode(path, decode.model_copy(update={"fps": MOUTH_FPS})))
+    except Exception:  # decoded once already: a second decode failing keeps the first one's frames
+        return clip
+
+
 # -- the voice's own pitch ------------------------------------------------------------------------
 
 
@@ -216,7 +238,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     rate = clip.sample_rate
     measured = [measure_voice(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
     voices = cluster_voices(measured) if "note" not in split else [None]
-    faces = track_all_faces(clip, tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
+    faces = track_all_faces(mouth_clip(path, clip, decode), tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     # two voices at once inside one utterance (one voice label): flagged, not parted
     # each utterance's pitch with background music's frames left out (`voice_pitch`): for the overlap and the F0
@@ -242,9 +264,12 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
             face = own
         elif (face in visible and (still := faces.mouth_activity(face, a, b)) is not None and still < MOUTH_MOVES
               and own is None):  # the linked face is seen not to speak here: not given to this utterance
-            own_note = (f"{face}, the face linked to voice {voice}, is on screen but its mouth does not move in this "
-                        "utterance: no speaker face is given here")
-            face = None
+            if (few := faces.too_few_to_be_still([face], a, b)) is not None:  # a still mouth needs frames to be seen
+                own_note = f"{face}, the face linked to voice {voice}, is kept: {few}"
+            else:
+                own_note = (f"{face}, the face linked to voice {voice}, is on screen but its mouth does not move in this "
+                            "utterance: no speaker face is given here")
+                face = None
         segment = Segment(index=i, start_s=a, end_s=b, speaker=voice, speaker_face=face, faces=visible,
                           listeners=[f for f in visible if f != face] if face else [],
                           words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
@@ -303,5 +328,5 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                            split=split, faces=face_info, timings=timings, errors=errors)
 
 
-__all__ = ["BODY_SLOT", "FACE_SLOT", "RunWindow", "analyze_segments", "body_context", "face_context", "run_graph", "speaker_f0",
-           "voice_pitch", "window_activity"]
+__all__ = ["BODY_SLOT", "FACE_SLOT", "MOUTH_FPS", "RunWindow", "analyze_segments", "body_context", "face_context", "mouth_clip",
+           "run_graph", "speaker_f0", "voice_pitch", "window_activity"]

@@ -122,3 +122,43 @@ def test_two_voices_linked_to_one_face_are_noted():
     assert "voice A is linked to the same face F1" in linked["B"][1]
     alone = link_voices([(0.0, 3.0, "A")], faces)
     assert "same face" not in alone["A"][1]
+
+
+def test_a_still_mouth_is_not_asserted_from_too_few_frames():
+    """New-user trial B: a 2 s utterance at 2 fps has 4 frames, which can all fall between syllables; the drawn
+    mouth that does open read "does not move" (conv_similar utterances 2 and 3). Four still frames now say too
+    few frames; eight say the mouth does not move; a mouth seen moving in four is still evidence."""
+    from saber_agent.plugins.speaker_faces import MIN_STILL_FRAMES, unattributed_face
+
+    closed, talking = [0.02] * 8, [0.05, 0.2, 0.08, 0.25] * 2
+    few = speaking_face(tracks(closed, closed), 0.0, 2.0)
+    assert few[0] is None and few[1].startswith("too few frames to see whose mouth moves (4 measured")
+    assert speaking_face(tracks(closed, closed), 0.0, 4.0)[1].startswith("no visible mouth moves")  # 8 frames
+    assert speaking_face(tracks(talking, closed), 0.0, 2.0)[0] == "F1"
+    one = FaceTracks(np.arange(8) * 0.5, {"F1": np.tile([10.0, 10.0, 50.0, 50.0], (8, 1))}, mouth={"F1": np.array(closed)})
+    assert unattributed_face(one, 0.0, 2.0, None) is None  # not "the one face on screen is not the speaker's"
+    assert unattributed_face(one, 0.0, 4.0, None).startswith("the one face on screen is not the speaker's")
+    assert one.mouth_frames("F1", 0.0, 2.0) == 4 < MIN_STILL_FRAMES <= one.mouth_frames("F1", 0.0, 4.0)
+
+
+def test_segment_mode_measures_mouths_at_six_frames_a_second(tmp_path):
+    """The segment run tracks faces on the clip decoded again at MOUTH_FPS (the default decode is 2 fps), so a
+    2 s utterance has about 12 frames of each mouth; a still picture or a 6 fps decode keeps its own clip."""
+    pytest.importorskip("mediapipe")
+    from saber_agent.media import DecodeSettings, decode
+    from saber_agent.segments import segment_decode
+    from saber_agent.segments_run import MOUTH_FPS, mouth_clip
+    from saber_agent.testing.talking_faces import Line, talking_clip
+
+    path, truth = talking_clip(tmp_path / "talk.mp4", [Line("A", "Tell me, what did you think of the film?", "en+f3", 70)], ["A"])
+    settings = segment_decode(path, DecodeSettings())
+    clip = decode(path, settings)
+    assert settings.fps == 2.0
+    dense = mouth_clip(str(path), clip, settings)
+    assert dense is not clip and len(dense.frame_times) >= max((MOUTH_FPS - 1) * clip.duration_s, 2 * len(clip.frame_times))
+    faces = track_all_faces(dense)
+    (_, start, end), = truth
+    assert faces.mouth_frames("F1", start, end) >= 3 * MOUTH_FPS * (end - start) // 4 >= 6
+    assert speaking_face(faces, start, end)[0] == "F1"
+    six = settings.model_copy(update={"fps": MOUTH_FPS})
+    assert mouth_clip(str(path), clip, six) is clip
