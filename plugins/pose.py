@@ -16,8 +16,9 @@ Two keypoint backends:
   ``slumped`` (head sunk toward the chest) below SLUMPED_HEAD; ``leaning`` left/right when the line
   from the hips' (else the shoulders') midpoint to the nose leans more than LEAN_DEG from vertical;
   shoulder tilt (the shoulder line's angle; > 0: the person's left shoulder lower); a shrug is a
-  drop of the nose-to-shoulder height by SHRUG of its clip median and at least SHRUG_MIN_SW (the
-  shoulders rise). A body axis more than SIDEWAYS_DEG from the picture's vertical (a person lying, a
+  drop of each shoulder's own height below the nose by SHRUG of its clip median and at least SHRUG_MIN_SW
+  (both shoulders rise toward the head; in shoulder widths, so a camera zoom about any point is none).
+  A body axis more than SIDEWAYS_DEG from the picture's vertical (a person lying, a
   picture turned sideways with no rotation tag): ``sideways``, and posture, shrugs and arm heights,
   which are read against the picture's up, are not read (``posture: "not read"``).
 - arms: ``crossed`` (each wrist past the body's midline toward the other side, between shoulder and
@@ -26,10 +27,12 @@ Two keypoint backends:
 - gestures: bursts of wrist speed (relative to the shoulders' midpoint) above GESTURE_SPEED SW per
   second, with times.
 
-A tilt or a lean is claimed only when at least STEADY_SHARE of the frames read are past its threshold on the same side
-(``shoulder_tilt_steady``; else the text says no tilt is read); the hips are the lean's base only when seen inside the
+A tilt or a lean is claimed only when it clears its threshold by a margin (TILT_MARGIN, LEAN_MARGIN) in its agreed median and
+in at least STEADY_SHARE of the frames read, on the same side (``shoulder_tilt_steady``; else the text says no tilt is read);
+the hips are the lean's base only when seen inside the
 picture, off its border, and at least TORSO_MIN shoulder widths below the shoulders; a shoulder within SHOULDER_EDGE
-shoulder widths of the picture's side gives no tilt or lean; and with a mirrored second read (`mirrored_keypoints`) a tilt
+shoulder widths of the picture's side (in most frames, or in the mirrored read's median) gives no tilt or lean;
+and with a mirrored second read (`mirrored_keypoints`) a tilt
 or lean is claimed only as far as both reads agree (`_agreed`). `picture_keypoints` crops each frame's black or flat-colour
 bars off before the pose model reads it: the same photo letterboxed, pillarboxed or grey-padded then reads as full-frame
 (trials 53 and A). `keypoints`, `picture_keypoints` and `mirrored_keypoints` live in `saber_agent.plugins.pose_read`.
@@ -74,8 +77,16 @@ LEAN_DEG = 10.0
 # a shoulder tilt is claimed from this angle: the same still photo (the astronaut) read 0-8.6 degrees per frame across four
 # framings (1:1, grey-padded 16:9 and 9:16, black-pillarboxed: trial A), so 6 degrees (before) was inside the model's noise
 TILT_DEG = 10.0
+# ... and only when it clears the threshold by this margin (in the agreed median and in STEADY_SHARE of the frames), a lean
+# likewise: trial C phone_portrait.mp4 and phone_portrait_rot.mp4 (one picture stored upright and stored sideways with a
+# rotation flag) read 11.1 and 10.5 agreed degrees: one 'tilted 10 degrees', the other not, on a 1 px crop difference
+TILT_MARGIN = 2.0
+LEAN_MARGIN = 2.0
 SHRUG = 0.15
 SHRUG_MIN_SW = 0.05  # ... and at least this drop in shoulder widths (above the keypoints' jitter on a still picture)
+# a shrug lifts both shoulders toward the head: each shoulder's own height below the nose (in shoulder widths, so a camera
+# zoom about any point changes neither) must drop by SHRUG and SHRUG_MIN_SW; trial A phone_long.mp4 (a still photo zooming in)
+# read a shrug at 89.5 s where one frame misplaced the right shoulder (its height 0.48 -> 0.34 SW, the left's 0.66 -> 0.59)
 # a lean or a shoulder tilt is claimed only when at least this share of the frames read is past the threshold on the same
 # side: the shoulder line of a still photo jitters 3-8 degrees from frame to frame (trial 53 phone_rot270.mp4: median 6.2)
 STEADY_SHARE = 0.75
@@ -97,6 +108,9 @@ ARM_MARGIN = 0.02
 # SHOULDER_EDGE shoulder widths to the picture's side (the arm cut off: the model pulls the point in) gives no tilt or lean.
 TORSO_MIN = 1.0
 SHOULDER_EDGE = 0.25
+# ... in both reads: with a mirrored second read, its median clearance must also reach SHOULDER_EDGE (trial C phone_portrait:
+# the same picture stored two ways read 0.21 and 0.27-0.33 SW of clearance, the mirrored reads 0.21 and 0.20: the model's
+# placement of a cut-off shoulder moves ~0.1 SW between reads, so one read alone flips on a pixel)
 
 
 def arm_seen(points: np.ndarray, wrist: int, elbow: int, size: tuple[int, int] | np.ndarray | None) -> np.ndarray:
@@ -160,9 +174,13 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
     head_height = (mid[:, 1] - nose[:, 1]) / sw  # > 0: nose above the shoulders
     tilt, lean, hips = _angles(points, size)
     hips &= person
-    median_height = float(np.nanmedian(head_height[person]))
-    # the drop must also exceed SHRUG_MIN_SW: a head level with the shoulders has a median near 0, its noise no shrug
-    shrug = person & (head_height < (1 - SHRUG) * median_height) & (median_height - head_height >= SHRUG_MIN_SW)
+    # each shoulder's own height below the nose drops (the drop must also exceed SHRUG_MIN_SW: a head level with the
+    # shoulders has a median near 0, its noise no shrug); one shoulder alone is a misread or a tilt, not a shrug
+    shrug = person.copy()
+    for joint in (L_SHOULDER, R_SHOULDER):
+        own = (xy[:, joint, 1] - nose[:, 1]) / sw
+        median_own = float(np.nanmedian(own[person]))
+        shrug &= (own < (1 - SHRUG) * median_own) & (median_own - own >= SHRUG_MIN_SW)
     midline = mid[:, 0]
     hip_y = np.where(hips, (xy[:, L_HIP, 1] + xy[:, R_HIP, 1]) / 2, mid[:, 1] + 1.5 * sw)
     wrists = {"left": L_WRIST, "right": R_WRIST}
@@ -201,13 +219,19 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
         gestures.append({"start_s": _r(times[max(0, a - 1)], 2), "end_s": _r(times[b - 1], 2),
                          "peak_speed_sw_s": _r(np.nanmax(speed[a:b]), 2)})
     # tilt and lean are read where neither shoulder is within SHOULDER_EDGE shoulder widths of the picture's side
-    x0, x1 = _sides(size, n)
-    clear = person & (np.fmin(np.fmin(ls[:, 0], rs[:, 0]) - x0, x1 - np.fmax(ls[:, 0], rs[:, 0])) >= SHOULDER_EDGE * sw)
+    clear = person & (_clearance(points, size) >= SHOULDER_EDGE)
     at_edge = clear.sum() < 0.5 * person.sum()  # too few frames with both shoulders clear: no tilt or lean claim
+    mirror_clear = None
+    if mirrored is not None and len(mirrored[0]):
+        m_seen = (np.nan_to_num(mirrored[1][:, [NOSE, L_SHOULDER, R_SHOULDER], 2]) >= VISIBLE).all(axis=1)
+        if m_seen.any():  # the mirrored read must find both shoulders clear too (SHOULDER_EDGE)
+            mirror_clear = float(np.median(_clearance(mirrored[1], mirrored[2])[m_seen]))
+            at_edge |= mirror_clear < SHOULDER_EDGE
     read = person if at_edge else clear
     hh, ln, tl = float(np.nanmedian(head_height[person])), float(np.nanmedian(lean[read])), float(np.nanmedian(tilt[read]))
     posture = "slumped" if hh < SLUMPED_HEAD else "upright" if hh >= UPRIGHT_HEAD else "slightly sunk"
-    lean_steady, tilt_steady = _steady(lean[read], ln, LEAN_DEG), _steady(tilt[read], tl, TILT_DEG)
+    lean_steady = _steady(lean[read], ln, LEAN_DEG + LEAN_MARGIN)
+    tilt_steady = _steady(tilt[read], tl, TILT_DEG + TILT_MARGIN)
     if at_edge:
         lean_steady = tilt_steady = False
     mirror_tilt = mirror_lean = None
@@ -217,8 +241,8 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
         if m_seen.any():
             mirror_tilt, mirror_lean = float(np.median(m_tilt[m_seen])), float(np.median(m_lean[m_seen]))
     tl, ln = _agreed(tl, mirror_tilt), _agreed(ln, mirror_lean)
-    tilt_steady &= abs(tl) >= TILT_DEG
-    lean_steady &= abs(ln) >= LEAN_DEG
+    tilt_steady &= abs(tl) >= TILT_DEG + TILT_MARGIN  # a claim clears the threshold by its margin: no flip on a pixel
+    lean_steady &= abs(ln) >= LEAN_DEG + LEAN_MARGIN
     sideways = abs(ln) >= SIDEWAYS_DEG  # the body lies, or the picture is turned: "up" is not the body's up
     m.update({
         "person_share": _r(person.mean()),
@@ -234,6 +258,8 @@ def body_language(times: np.ndarray, points: np.ndarray, size: tuple[int, int] |
         "shoulder_tilt_range_deg": [_r(np.percentile(tilt[read], q), 1) for q in (10, 90)],
         "mirror_tilt_deg": _r(mirror_tilt, 1), "mirror_lean_deg": _r(mirror_lean, 1),  # the mirrored read's medians
         "shoulders_at_edge": bool(at_edge),  # True: a shoulder at the picture's side in most frames: no tilt or lean read
+        # the nearer shoulder's median distance from the picture's side, SW (plain and mirrored read)
+        "shoulder_clearance_sw": _r(np.nanmedian(_clearance(points, size)[person]), 3), "mirror_clearance_sw": _r(mirror_clear, 3),
         "shrugs": _spans(times, shrug, step),
         "arms_crossed_share": _r(crossed[person].mean()),
         "arms_crossed": _spans(times, crossed, step),
@@ -275,6 +301,15 @@ def _angles(points: np.ndarray, size: tuple[int, int] | np.ndarray | None) -> tu
         hips &= np.nan_to_num(np.linalg.norm((xy[:, L_HIP] + xy[:, R_HIP]) / 2 - mid, axis=1) / sw) >= TORSO_MIN
     axis = nose - np.where(hips[:, None], (xy[:, L_HIP] + xy[:, R_HIP]) / 2, mid)
     return tilt, np.degrees(np.arctan2(axis[:, 0], -axis[:, 1])), hips
+
+
+def _clearance(points: np.ndarray, size: tuple[int, int] | np.ndarray | None) -> np.ndarray:
+    """(n,) how far the shoulder nearer the picture's side lies from it, in shoulder widths (`size` as in `arm_seen`)."""
+    xy = points[..., :2]
+    ls, rs = xy[:, L_SHOULDER], xy[:, R_SHOULDER]
+    x0, x1 = _sides(size, len(points))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.fmin(np.fmin(ls[:, 0], rs[:, 0]) - x0, x1 - np.fmax(ls[:, 0], rs[:, 0])) / np.linalg.norm(ls - rs, axis=1)
 
 
 def _agreed(value: float, mirrored: float | None) -> float:
@@ -322,6 +357,9 @@ def describe_body_language(m: dict[str, Any]) -> str:
         bits.append(f"leaning {_side(m['lean_deg'])} by {abs(m['lean_deg']):.0f} degrees")
     if m.get("shoulders_at_edge"):
         bits.append("no shoulder tilt or lean is read (a shoulder lies at the picture's side, its arm cut off)")
+    elif TILT_DEG <= abs(m["shoulder_tilt_deg"]) < TILT_DEG + TILT_MARGIN:
+        bits.append(f"no shoulder tilt is read (the shoulder line reads {m['shoulder_tilt_deg']:+.0f} degrees, within "
+                    f"{TILT_MARGIN:.0f} of the {TILT_DEG:.0f}-degree threshold: too near it for a claim)")
     elif abs(m["shoulder_tilt_deg"]) >= TILT_DEG and not m.get("shoulder_tilt_steady", True):
         lo, hi = m["shoulder_tilt_range_deg"]
         bits.append(f"no shoulder tilt is read (the shoulder line varies from {lo:+.0f} to {hi:+.0f} degrees between frames)")

@@ -90,3 +90,33 @@ def test_keypoint_jitter_near_a_zero_median_is_no_shrug():
     points[:, 23:25] = np.nan  # no hips
     m = body_language(np.arange(n) / 1.0, points)
     assert m["shrugs"] == []
+
+
+def test_a_shrug_in_a_zooming_still_photo_is_dropped(tmp_path):
+    """Trial A phone_long.mp4: a still photo zooming in changes every pixel of the picture (``picture_changed``), so a
+    one-frame keypoint misread passed as 'the shoulders rise (a shrug) at 89.5-90.3 s'. A shrug needs the body's pixels to
+    change once the camera's motion is discounted (motion's stabilized per-region ``changed``). Real zoom (ffmpeg zoompan
+    x1.35 in 10 s of the astronaut, 9:16 grey-padded as in the trial), real flow; the shrug span is put in by hand."""
+    import subprocess
+
+    from saber_agent.media import DecodeSettings
+    from saber_agent.picture_change import STILL_SHARE
+
+    still = write_frames(tmp_path / "still.mp4", [np.ascontiguousarray(data.astronaut())], fps=1, size=(512, 512))
+    path = tmp_path / "zoom.mp4"
+    zoom = "zoompan=z='1+0.35*on/250':d=250:s=360x640:fps=25"
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(still), "-vf",
+                    f"scale=360:360,pad=360:640:0:140:color=gray,{zoom},format=yuv420p", "-frames:v", "250", "-c:v", "libx264",
+                    "-preset", "veryfast", "-crf", "23", str(path)], check=True)
+    clip = decode(path, DecodeSettings(fps=1.25))
+    slot = BodyTool().perceive(clip, AnalysisSettings())
+    m, times = slot.measurements, np.asarray(clip.frame_times)
+    assert m["keypoints"]["shrugs"] == []
+    changed = m["timeline"]["picture_changed"]
+    assert sum((c or 0) >= STILL_SHARE for c in changed) >= len(changed) // 2, changed  # the zoom changes the picture
+    t = float(times[5])
+    keypoints = {"shrugs": [{"start_s": t, "end_s": float(times[6])}], "gestures": []}
+    assert drop_still_events(m, keypoints, times) == 1 and keypoints["shrugs"] == []
+    moving = {**m, "timeline": {**m["timeline"], "changed": {k: [0.05] * len(changed) for k in m["timeline"]["changed"]}}}
+    keypoints = {"shrugs": [{"start_s": t, "end_s": float(times[6])}], "gestures": []}
+    assert drop_still_events(moving, keypoints, times) == 0 and len(keypoints["shrugs"]) == 1  # the body moved: kept
