@@ -47,13 +47,19 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCES.findall(text or "") if s.strip()]
 
 
+def felt(text: str, language: str) -> list[str]:
+    """The sentences of `text` (`sentences`) less those shaped as apology, condolence, thanks or congratulation
+    (the speech-act lists of `language`: "en", "es" or "zh"; another leaves every sentence)."""
+    normal, speech_acts = _SPEECH_ACTS.get(language.lower().split("-")[0], (str, None))
+    return [s for s in sentences(text) if speech_acts is None or not speech_acts.search(normal(s))]
+
+
 def opposed(text: str, language: str, read: Callable[[str], tuple[float, str | None]]) -> tuple[list[Sentence], list[Sentence]] | None:
     """(strongly positive sentences, strongly negative ones) of `text` where it holds both, else None.
 
     `language`: "en", "es" or "zh" (for the speech-act lists; another reads no courtesy). `read(sentence)`: the
     language scorer's (valence, emotion) of one sentence."""
-    normal, speech_acts = _SPEECH_ACTS.get(language.lower().split("-")[0], (str, None))
-    read_ = [Sentence(s, *read(s)) for s in sentences(text) if speech_acts is None or not speech_acts.search(normal(s))]
+    read_ = [Sentence(s, *read(s)) for s in felt(text, language)]
     positive = [s for s in read_ if s.valence >= STRONG]
     negative = [s for s in read_ if s.valence <= -STRONG]
     return (positive, negative) if positive and negative else None
@@ -75,4 +81,4 @@ def _short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["MIXED_CONFIDENCE", "STRONG", "Sentence", "describe", "opposed", "sentences"]
+__all__ = ["MIXED_CONFIDENCE", "STRONG", "Sentence", "describe", "felt", "opposed", "sentences"]

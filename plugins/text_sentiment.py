@@ -176,9 +176,9 @@ def _clause_words(clause: str, language: str) -> list[tuple[str, float]]:
 
 def _opposed_sentences(text: str, result: TextSentiment) -> TextSentiment:
     """`result` read as mixed where `text` holds a strongly positive sentence and a strongly negative one
-    (`sentiment_mixed`): no single emotion, the mean of its sentences' valences, a low confidence, and the
+    (`sentiment_mixed`): no single emotion, the mean of its sentences' valences (courtesy sentences left out), a low confidence, and the
     `mixed` note naming both sides; else `result` unchanged."""
-    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, describe, opposed, sentences
+    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, describe, felt, opposed
 
     scorer = {"en": _english, "es": _spanish, "zh": _chinese}[result.language]
 
@@ -189,7 +189,7 @@ def _opposed_sentences(text: str, result: TextSentiment) -> TextSentiment:
     sides = opposed(text, result.language, read)
     if sides is None:
         return result
-    valences = [read(s)[0] for s in sentences(text)]
+    valences = [read(s)[0] for s in felt(text, result.language)]  # courtesy left out, as from the sides
     valence = sum(valences) / len(valences)
     return TextSentiment(
         valence=round(valence, 3), arousal=result.arousal, emotion=None, confidence=min(result.confidence, MIXED_CONFIDENCE),

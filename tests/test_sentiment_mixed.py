@@ -102,3 +102,11 @@ def test_the_label_says_mixed_for_opposite_sentences_only():
     assert text_sentiment.analyze(LOVE_HATE, "en").label == "mixed"
     assert text_sentiment.analyze("I absolutely love wasting my whole afternoon", "en").label in ("positive", "negative")
     assert text_sentiment.analyze("I love you so much.", "en").label == "positive"
+
+
+def test_a_courtesy_sentence_left_out_of_the_sides_is_left_out_of_the_mean_too():
+    # the condolence's sincere "sorry for your loss" (VADER about -0.5) dragged the mixed mean to -0.125
+    plain = text_sentiment.analyze("I love you. I hate you, get out.", "en")
+    with_courtesy = text_sentiment.analyze("I'm so sorry for your loss. I love you. I hate you, get out.", "en")
+    assert plain.label == with_courtesy.label == "mixed"
+    assert with_courtesy.valence == pytest.approx(plain.valence)
