@@ -132,6 +132,19 @@ def mouth_clip(path: str, clip, decode):
         return clip
 
 
+def in_clip_pixels(faces, mouth, clip):
+    """`faces` (tracked on `mouth`, the `mouth_clip` of `clip`) with its boxes in `clip`'s pixels: a longer file's
+    6 fps decode gets smaller frames within the frame budget (a 200 s 1280x720 file: 514 px wide, not 640), and the
+    window's face track the boxes are compared with (`speaker_faces.main_face_elsewhere`) is in `clip`'s."""
+    if mouth is clip or not len(mouth.frames) or not len(clip.frames):
+        return faces
+    (h, w), (mh, mw) = clip.frames.shape[1:3], mouth.frames.shape[1:3]
+    if (h, w) != (mh, mw):
+        scale = np.array([w / mw, h / mh, w / mw, h / mh])
+        faces.boxes = {fid: boxes * scale for fid, boxes in faces.boxes.items()}
+    return faces
+
+
 # -- the voice's own pitch ------------------------------------------------------------------------
 
 
@@ -238,7 +251,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     rate = clip.sample_rate
     measured = [measure_voice(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
     voices = cluster_voices(measured) if "note" not in split else [None]
-    faces = track_all_faces(mouth_clip(path, clip, decode), tracker_option(settings)) if clip.has_video else FaceTracks(np.zeros(0))
+    mouth = mouth_clip(path, clip, decode) if clip.has_video else None
+    faces = in_clip_pixels(track_all_faces(mouth, tracker_option(settings)), mouth, clip) if clip.has_video else FaceTracks(np.zeros(0))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     # two voices at once inside one utterance (one voice label): flagged, not parted
     # each utterance's pitch with background music's frames left out (`voice_pitch`): for the overlap and the F0
@@ -328,5 +342,6 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                            split=split, faces=face_info, timings=timings, errors=errors)
 
 
-__all__ = ["BODY_SLOT", "FACE_SLOT", "MOUTH_FPS", "RunWindow", "analyze_segments", "body_context", "face_context", "mouth_clip",
+__all__ = ["BODY_SLOT", "FACE_SLOT", "MOUTH_FPS", "RunWindow", "analyze_segments", "body_context", "face_context", "in_clip_pixels",
+           "mouth_clip",
            "run_graph", "speaker_f0", "voice_pitch", "window_activity"]

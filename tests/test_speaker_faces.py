@@ -8,7 +8,7 @@ import pytest
 
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import Clip
-from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, speaking_face, track_all_faces
+from saber_agent.plugins.speaker_faces import FaceTracks, link_voices, main_face_elsewhere, speaking_face, track_all_faces
 from saber_agent.testing.conversation import two_faces
 
 RATE = 16_000
@@ -162,3 +162,23 @@ def test_segment_mode_measures_mouths_at_six_frames_a_second(tmp_path):
     assert speaking_face(faces, start, end)[0] == "F1"
     six = settings.model_copy(update={"fps": MOUTH_FPS})
     assert mouth_clip(str(path), clip, six) is clip
+
+
+def test_mouth_tracks_of_a_smaller_decode_are_compared_in_the_clips_pixels(tmp_path):
+    """A longer file's 6 fps mouth decode has smaller frames (frame budget: a 200 s 1280x720 file 514 px wide, its
+    2 fps decode 640): its face boxes are put in the clip's pixels before the window's main face (decoded like the
+    clip) is compared with them, else the speaker's own face reads as another one."""
+    pytest.importorskip("mediapipe")
+    from saber_agent.media import DecodeSettings, decode
+    from saber_agent.plugins.facetrack import track_faces
+    from saber_agent.segments_run import in_clip_pixels
+    from saber_agent.testing.talking_faces import Line, talking_clip
+
+    path, truth = talking_clip(tmp_path / "talk.mp4", [Line("A", "Tell me, what did you think of the film?", "en+f3", 70)], ["A"])
+    clip = decode(path, DecodeSettings(max_side=640))
+    small = decode(path, DecodeSettings(fps=6.0, max_side=max(clip.frames.shape[1:3]) * 2 // 3))  # mouth_clip of a long file
+    assert small.frames.shape[2] < clip.frames.shape[2]
+    faces = in_clip_pixels(track_all_faces(small), small, clip)
+    (_, start, end), = truth
+    assert main_face_elsewhere(track_faces(clip), faces, "F1", start, end) is None
+    assert in_clip_pixels(faces, clip, clip) is faces
