@@ -13,8 +13,9 @@ Sentences shaped as apology, condolence, thanks or congratulation (`irony`'s spe
 your loss. He was a wonderful man.") are left out: their negative wording is sincere courtesy, not a feeling
 opposed to the rest. Irony inside one clause (`irony.possible_irony`) is read first and takes precedence.
 
-`STRONG` = 0.45: one plain sentiment word in the Spanish and Chinese scorers gives 0.45, "I hate you" -0.57 and
-"I love you" +0.64 in VADER; a hedged or merely polite sentence stays under it ("It was okay I guess." +0.23).
+`STRONG` = 0.445: one plain sentiment word in the Spanish and Chinese scorers gives 0.447 ("我讨厌你。", "Estoy
+triste."; at 0.45 it missed them), "I hate you" -0.57 and "I love you" +0.64 in VADER (VADER's "good" alone, 0.44,
+stays under); a hedged or merely polite sentence stays under it ("It was okay I guess." +0.23).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from saber_agent.cues import MIXED_SENTENCES
 from saber_agent.plugins.irony import SPEECH_ACTS_EN, SPEECH_ACTS_ES, SPEECH_ACTS_ZH
 from saber_agent.plugins.sentiment_es import fold
 
-STRONG = 0.45  # |valence| of a sentence that counts as strongly positive or negative (see the docstring)
+STRONG = 0.445  # |valence| of a sentence that counts as strongly positive or negative (see the docstring)
 MIXED_CONFIDENCE = 0.45  # the words' confidence when mixed: the floor of a reading with evidence (text_sentiment._finish)
 _SENTENCES = re.compile(r"[^.!?…。！？\n]+[.!?…。！？\n]*")
 _SPEECH_ACTS = {"en": (str.lower, SPEECH_ACTS_EN), "es": (fold, SPEECH_ACTS_ES), "zh": (str, SPEECH_ACTS_ZH)}

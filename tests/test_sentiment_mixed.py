@@ -110,3 +110,10 @@ def test_a_courtesy_sentence_left_out_of_the_sides_is_left_out_of_the_mean_too()
     with_courtesy = text_sentiment.analyze("I'm so sorry for your loss. I love you. I hate you, get out.", "en")
     assert plain.label == with_courtesy.label == "mixed"
     assert with_courtesy.valence == pytest.approx(plain.valence)
+
+
+@pytest.mark.parametrize("text, language", [("我喜欢你。我讨厌你。", "zh"), ("Estoy feliz. Estoy triste.", "es")])
+def test_one_plain_sentiment_word_a_sentence_counts_as_strong(text, language):
+    # the Spanish and Chinese scorers give one plain word 0.447: under a 0.45 bar these read "neutral" (valence 0.0)
+    result = text_sentiment.analyze(text, language)
+    assert result.label == "mixed" and result.emotion is None
