@@ -8,8 +8,8 @@ background in) is found by plugins/prosody_background.py: the slot then says the
 background music or noise, gives no voice cue, and leaves the pitch frames that follow the music out of
 every pitch figure (unavailable when too little of the voice's own pitch remains). A whole clip of several voices
 (`saber_agent.voices_heard`) keeps the count (``voices_heard``), each voice's own pitch (``voices``: label -> speech
-and voiced seconds, median F0 in Hz, F0 SD in semitones) and no pooled voice reading (``voice_emotion_withheld`` says
-why); its text does not describe the voices as one, and it gives no voice cue.
+and voiced seconds, median F0 in Hz, F0 SD in semitones; none over background music or noise) and no pooled voice
+reading (``voice_emotion_withheld`` says why); its text does not describe the voices as one, and it gives no voice cue.
 """
 
 from __future__ import annotations
