@@ -86,7 +86,8 @@ def test_a_whole_clip_of_two_voices_is_flagged_and_one_voice_is_not(registry, tw
     assert one.analysis.voices_heard is None and one.analysis.notes == [] and "voices heard" not in render(one)
 
 
-def test_a_reasoner_that_counts_no_voices_gets_the_flag_from_the_api(registry, two_voice_clip):
+def register_plain_reasoner(registry, plugin_name: str) -> None:
+    """A reasoner "plain" that counts no voices and names no conflict (a stand-in for any LLM reasoner)."""
     from saber_agent import hookimpl
     from saber_agent.evidence import Analysis
     from saber_agent.reasoning import Reasoner
@@ -102,7 +103,11 @@ def test_a_reasoner_that_counts_no_voices_gets_the_flag_from_the_api(registry, t
         def register_reasoners(self, register):
             register("plain", Plain, description="counts nothing")
 
-    registry.register_module(Plugin(), "plain_plugin")
+    registry.register_module(Plugin(), plugin_name)
+
+
+def test_a_reasoner_that_counts_no_voices_gets_the_flag_from_the_api(registry, two_voice_clip):
+    register_plain_reasoner(registry, "plain_plugin")
     result = analyze(two_voice_clip, plugins=["prosody"], reasoner="plain", max_rounds=1)
     assert result.reasoner == "plain" and result.analysis.voices_heard == 2 and "2 voices heard" in result.analysis.notes[0]
     windowed = analyze(two_voice_clip, plugins=["prosody"], reasoner="plain", max_rounds=1, decode={"window_s": (0.0, 3.0)})
@@ -112,24 +117,10 @@ def test_a_reasoner_that_counts_no_voices_gets_the_flag_from_the_api(registry, t
 def test_the_graph_flags_several_voices_for_any_reasoner_without_the_api(registry, two_voice_clip):
     """Batch, the web app and agents call the graph, not `analyze`: its last step reads the prosody slot's count
     (`voices_heard.flagged`), so a reasoner that counts nothing still carries the flag, with no clip decoded again."""
-    from saber_agent import hookimpl
-    from saber_agent.evidence import Analysis
     from saber_agent.graphs import graph
-    from saber_agent.reasoning import Reasoner
     from saber_agent.settings import AnalysisSettings
 
-    class Plain(Reasoner):
-        name = "plain"
-
-        def reason(self, request, clip=None):
-            return Analysis(reasoning="the words and the voice", basic_emotion="neutral")
-
-    class Plugin:
-        @hookimpl
-        def register_reasoners(self, register):
-            register("plain", Plain, description="counts nothing")
-
-    registry.register_module(Plugin(), "plain_graph_plugin")
+    register_plain_reasoner(registry, "plain_graph_plugin")
     settings = AnalysisSettings(plugins=["prosody"], reasoner="plain", max_rounds=1)
     result = graph.invoke({"clip_path": str(two_voice_clip)}, context=settings)["result"]
     assert result.evidence.acoustic_feat.measurements["voices_heard"] == 2
