@@ -148,7 +148,7 @@ def in_clip_pixels(faces, mouth, clip):
 # -- the voice's own pitch ------------------------------------------------------------------------
 
 
-def voice_pitch(audio: np.ndarray, rate: int) -> tuple[tuple[np.ndarray, np.ndarray] | None, float]:
+def utterance_pitch(audio: np.ndarray, rate: int) -> tuple[tuple[np.ndarray, np.ndarray] | None, float]:
     """One utterance's pitch track (`saber_agent.speech_overlap.pitch_track`: times s, F0 Hz every 10 ms) with
     the frames that are background music's set to 0, and the share of the voiced frames that were (0.0: none).
 
@@ -174,7 +174,7 @@ def voice_pitch(audio: np.ndarray, rate: int) -> tuple[tuple[np.ndarray, np.ndar
 
 def speaker_f0(tracks: list[tuple[tuple[np.ndarray, np.ndarray] | None, float]]) -> tuple[float | None, str | None]:
     """A voice's F0 median (Hz): the median over its utterances of each one's median F0 over the voice's own
-    voiced frames (`voice_pitch`), an utterance counted where at least `speakers.MIN_VOICED_S` of them is
+    voiced frames (`utterance_pitch`), an utterance counted where at least `speakers.MIN_VOICED_S` of them is
     left; and a note where background music's frames were left out, or nothing of the voice's pitch is left."""
     from saber_agent.speakers import MIN_VOICED_S
 
@@ -255,9 +255,9 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     faces = in_clip_pixels(track_all_faces(mouth, tracker_option(settings)), mouth, clip) if clip.has_video else FaceTracks(np.zeros(0))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     # two voices at once inside one utterance (one voice label): flagged, not parted
-    # each utterance's pitch with background music's frames left out (`voice_pitch`): for the overlap and the F0
+    # each utterance's pitch with background music's frames left out (`utterance_pitch`): for the overlap and the F0
     speech = activity is not None and "note" not in split  # "no speech found": the one segment holds no voice to read
-    pitches = [voice_pitch(clip.audio[int(a * rate): int(b * rate)], rate) if speech else (None, 0.0) for a, b in spans]
+    pitches = [utterance_pitch(clip.audio[int(a * rate): int(b * rate)], rate) if speech else (None, 0.0) for a, b in spans]
     overlaps = [overlapping_speech(clip.audio[int(a * rate): int(b * rate)], rate, a, track=track) if track is not None else []
                 for (a, b), (track, _) in zip(spans, pitches, strict=True)]
     timings["speakers"] = round(time.perf_counter() - t0, 3)
@@ -344,4 +344,4 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
 
 __all__ = ["BODY_SLOT", "FACE_SLOT", "MOUTH_FPS", "RunWindow", "analyze_segments", "body_context", "face_context", "in_clip_pixels",
            "mouth_clip",
-           "run_graph", "speaker_f0", "voice_pitch", "window_activity"]
+           "run_graph", "speaker_f0", "utterance_pitch", "window_activity"]

@@ -47,7 +47,7 @@ def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0,
                        track: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[float, float]]:
     """Spans (start, end seconds, + `offset_s`) where two voices of distinct pitch speak at once. `track`: the
     audio's `pitch_track` already made, with the frames that are not a voice's set to 0 (background music's
-    pitch frames: `saber_agent.segments_run.voice_pitch`); default: made here, every voiced frame a voice's."""
+    pitch frames: `saber_agent.segments_run.utterance_pitch`); default: made here, every voiced frame a voice's."""
     track = track if track is not None else pitch_track(audio, rate)
     if track is None:
         return []
