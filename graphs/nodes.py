@@ -11,7 +11,7 @@ from langgraph.types import Send
 from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
 from saber_agent.checking import critique_of
-from saber_agent.cues import find_conflicts
+from saber_agent.cues import find_conflicts, several_speakers
 from saber_agent.devices import device_options, resolve_device
 from saber_agent.evidence import (
     PERCEPTION_SLOTS,
@@ -317,7 +317,8 @@ def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
         clip=state["clip"],
         evidence=Evidence(**slots),
         cues=state.get("cues") or [],
-        conflicts=state.get("conflicts") or [],
+        # a count the reasoner made itself (the fusion, from the clip, without a prosody slot) reaches the conflicts too
+        conflicts=several_speakers(state.get("conflicts") or [], analysis.voices_heard if analysis else None),
         analysis=analysis,
         checks=state.get("checks") or [],
         rounds=state.get("rounds") or 0,

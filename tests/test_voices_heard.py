@@ -161,3 +161,20 @@ def test_two_voices_are_not_described_as_one_and_give_no_pooled_voice_reading(tw
     alone = tool.perceive(_clip(one_voice), AnalysisSettings())  # one voice: described and read as before
     assert alone.ok and alone.measurements["voices_heard"] == 1 and alone.text.startswith("The voice has")
     assert "voices" not in alone.measurements and "voice_emotion" in alone.measurements and len(tool.cues(alone)) == 1
+
+
+def test_a_count_the_reasoner_made_reaches_the_results_conflicts():
+    """The fusion counts voices from the clip where no prosody slot holds a count (e.g. face and transcript only): the
+    graph's last step then rewrites the conflicts the fuse step named before any count existed."""
+    from saber_agent.cues import find_conflicts
+    from saber_agent.evidence import Analysis, ModalityCue
+    from saber_agent.graphs.nodes import finish
+
+    smile = ModalityCue(modality="face", valence=0.7, confidence=0.9, emotion="happiness")
+    hostile = ModalityCue(modality="words", valence=-0.7, confidence=0.9, emotion="anger")
+    state = {"clip": ClipInfo(path="x"), "slots": {}, "conflicts": find_conflicts([smile, hostile]),
+             "analysis": Analysis(basic_emotion="happiness", voices_heard=2, notes=[mixed_speakers_note(2)])}
+    [conflict] = finish(state, None)["result"].conflicts
+    assert "different speakers" in conflict.description and "suggests sarcasm" not in conflict.description
+    state["analysis"] = Analysis(basic_emotion="happiness")
+    assert "suggests sarcasm" in finish(state, None)["result"].conflicts[0].description
