@@ -21,7 +21,7 @@ transition between two shots is a boundary and a flash or a fade within one shot
 - a transient (one frame, or two frames both `DIP_LEVELS` darker or brighter than their neighbours,
   entered and left by spikes `ADAPTIVE_THRESHOLD` times the real pairs around them): each of its pairs
   whose two frames' hashes differ is a cut, unless one frame is the other moved as one (the body tool's
-  rigid shift, plugins/motion.py: a camera jerk, a sliding still): a one-frame shot (a flash cut) gives
+  rigid shift, plugins/motion_camera.py: a camera jerk, a sliding still): a one-frame shot (a flash cut) gives
   two, a dip through black that changes the shot between two samples one, a camera flash, a dip within
   one shot or a jerk none;
 - a run of blank frames (grey std < `BLANK_STD`: black, a white flash frame): a cut at its end when the
@@ -195,12 +195,12 @@ def adaptive_cuts(frames: np.ndarray, scores: list[float] | None = None) -> list
 
 def moved_as_one(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether RGB frame `b` is `a` moved as one (a camera jerk, a sliding still): the body tool's test
-    (plugins/motion.rigid_shift on picture_change's blurred grey frames: one translation, by phase correlation,
+    (plugins/motion_camera.rigid_shift on picture_change's blurred grey frames: one translation, by phase correlation,
     leaves at most 15% of the change), so that the pairs it discounts as camera shifts are not cuts."""
     import cv2
 
     from saber_agent.picture_change import grey_frames
-    from saber_agent.plugins.motion import rigid_shift  # imported here: motion reads the shot changes
+    from saber_agent.plugins.motion_camera import rigid_shift
 
     grey, _ = grey_frames(np.stack([a, b]))
     return rigid_shift(*(cv2.GaussianBlur(g, (5, 5), 0) for g in grey)) is not None

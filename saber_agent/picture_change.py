@@ -24,7 +24,7 @@ change of the RGB mean < 0.5 levels over the clip (a 24x8 pixel mouth opening an
 still changes it by under 0.1: read as still; a VP9 still, the trial's browser_vp9_sad.webm, by 0.97: read
 as moving), the scene's mean frame-difference energy < 0.004 for "static" (the same mouth, and the trial's
 browser_live_happy.webm and gradio_a_thanks.mp4, whose pictures change, read as static), and
-`motion.rigid_shift`'s own copy of the change mask (tests/test_picture_change.py, tests/test_scene.py).
+`motion_camera.rigid_shift`'s own copy of the change mask (tests/test_picture_change.py, tests/test_scene.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 - arms read from wrists MediaPipe extrapolates out of a head-and-shoulders portrait (trial3 ntsc_480i.ts:
   "arms crossed" on Grace Hopper's portrait, wrists at visibility 0.5-0.6): `pose.arm_seen`;
 - gesture, head shakes and posture shifts from a still picture cut between two positions, or sliding
-  sideways (trial2 cuts_same_person.mp4, broadcast_1080i_motion.ts): `motion.rigid_shift` discounts it.
+  sideways (trial2 cuts_same_person.mp4, broadcast_1080i_motion.ts): `motion_camera.rigid_shift` discounts it
+  (tested alone in tests/test_motion_camera.py).
 
 Clips are built from scikit-image's astronaut (head and shoulders, her hands out of the picture), encoded
 to H.264 and decoded.
@@ -19,9 +20,8 @@ from skimage import data
 from saber_agent.media import decode
 from saber_agent.plugins import landmarks, pose
 from saber_agent.plugins.body import BodyTool
-from saber_agent.plugins.motion import rigid_shift
 from saber_agent.settings import AnalysisSettings
-from tests.support.frames import moving_head, write_frames
+from tests.support.frames import write_frames
 
 # The body keypoints MediaPipe Pose gave on trial3's ntsc_480i.ts (640x480, 1 frame per second), as the body slot
 # kept them (measurements.keypoints.keypoints_xyv: pose.KEPT = nose, shoulders L R, elbows L R, wrists L R, hips L R):
@@ -124,15 +124,3 @@ def test_a_still_picture_moving_as_one_is_no_gesture_shake_or_shift(moved, name)
         assert word not in slot.text, (word, slot.text)
     if name == "cuts":  # jumps between two framings are said as such, not as a camera pan
         assert "camera pans" not in slot.text and not m["camera"]["moving"]
-
-
-def test_a_nodding_head_is_not_a_whole_picture_shift():
-    """Only the head moves in front of a still picture: no single shift explains the change."""
-    frames = moving_head("nod", seconds=1.0)
-    grey = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames]
-    a, b = grey[0], grey[6]  # a quarter cycle apart: the head has moved ~0.2 face heights
-    assert (np.abs(a.astype(int) - b.astype(int)) > 15).mean() > 0.01  # the picture did change
-    assert rigid_shift(a, b) is None
-    shifted = np.roll(a, 30, axis=1)  # the same picture moved as one is
-    matrix = rigid_shift(a, shifted)
-    assert matrix is not None and abs(matrix[0, 2] - 30) < 1 and abs(matrix[1, 2]) < 1
