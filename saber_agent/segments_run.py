@@ -152,22 +152,21 @@ def utterance_pitch(audio: np.ndarray, rate: int) -> tuple[tuple[np.ndarray, np.
     """One utterance's pitch track (`saber_agent.speech_overlap.pitch_track`: times s, F0 Hz every 10 ms) with
     the frames that are background music's set to 0, and the share of the voiced frames that were (0.0: none).
 
-    The decision is the prosody tool's (`saber_agent.plugins.prosody_background`): a tonal background under
-    the voice (`background_level`'s flatness at most `TONAL_FLATNESS_DB`) and the pitch frames that its
-    harmonic sieve gives to it (`background_pitch_frames`). Without it, a chord's note is read as a second
-    voice (`overlapping_speech`) and as the speaker's F0 (new-user trial C: 253 Hz for a 90 Hz male voice)."""
-    from saber_agent.plugins.prosody_background import TONAL_FLATNESS_DB, background_level, background_pitch_frames, spectrogram
+    The decision is the prosody tool's (`saber_agent.plugins.prosody_background.music_pitch_frames`, as the speaker
+    clustering's `speakers.measure_voice`): a tonal background under the voice (`background_level`'s flatness at
+    most `TONAL_FLATNESS_DB`) and the pitch frames that its harmonic sieve gives to it (`background_pitch_frames`).
+    Without it, a chord's note is read as a second voice (`overlapping_speech`) and as the speaker's F0 (new-user
+    trial C: 253 Hz for a 90 Hz male voice)."""
+    from saber_agent.plugins.prosody_background import music_pitch_frames
     from saber_agent.speech_overlap import pitch_track
 
     track = pitch_track(audio, rate)
     if track is None:
         return None, 0.0
     times, f0 = track
-    spec = spectrogram(audio, rate)
-    level = background_level(spec) if spec is not None else None
-    if level is None or level[1] > TONAL_FLATNESS_DB or not np.any(f0 > 0):  # no tonal background: no pitch of its own
+    music = music_pitch_frames(audio, rate, f0, times)  # all False without a tonal background
+    if not music.any():
         return track, 0.0
-    music = background_pitch_frames(spec, f0, times)
     share = float(music.sum() / np.count_nonzero(f0 > 0))
     return (times, np.where(music, 0.0, f0)), round(share, 3)
 

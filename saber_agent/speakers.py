@@ -5,6 +5,9 @@
   mean of 12 MFCCs, scaled by fixed, typical within-speaker spreads (3 st, 6 st, 40 units); the frames
   themselves: LPC cepstra c1..c12 (Burg, order 16) with F0, every 10 ms; and the medians of ln F3 and
   ln F4 (`saber_agent.voice_frames`). Optionally (`embed=True`) a GE2E d-vector (`saber_agent.voice_embedding`).
+  Voiced frames whose F0 is background music's are not the voice's and are left out of all of these (the prosody
+  tool's harmonic sieve, `plugins.prosody_background.music_pitch_frames`, as segment mode's `utterance_pitch`):
+  a man's turn over a sustained chord measured the chord's 277 Hz note, and clustered as a second voice.
 - *Clustering* (`cluster_voices`, "fused" by default): average linkage over a pair distance that fuses
   four measures by linear logistic regression (score fusion as in speaker verification; weights fitted
   on the same-sex pairs of `bench/speaker_turns.py`'s dev sets, male film speech and espeak-ng voices,
@@ -96,19 +99,31 @@ class Voice:
     embedding: np.ndarray | None = None
     frames: np.ndarray | None = None  # (voiced frames, 13): LPC cepstra c1..c12 and F0 (st) per 10 ms frame
     formants: np.ndarray | None = None  # (2,): medians of ln F3 and ln F4 (Hz) over the voiced frames
+    music_share: float = 0.0  # share of the pitch track's voiced frames that were background music's (left out)
 
 
 def measure_voice(audio: np.ndarray, rate: int, embed: bool = False) -> Voice | None:
     """The voice of one utterance (mono float samples at `rate` Hz), or None when under MIN_VOICED_S
     is voiced. Features: [F0 median st re 100 Hz / 3, F0 p90-p10 st / 6, MFCC 1..12 means / 40],
-    the MFCCs (Praat, 5 ms frames) averaged over the frames the pitch track finds voiced."""
+    the MFCCs (Praat, 5 ms frames) averaged over the frames the pitch track finds voiced. Voiced frames whose
+    F0 is background music's (`plugins.prosody_background.music_pitch_frames`: a tonal background and its harmonic
+    sieve) are left out of every feature (F0, MFCCs, cepstral frames, formants): over a sustained chord Praat's
+    track follows the chord, and its pitch clustered as the voice's."""
     import parselmouth
+
+    from saber_agent.plugins.prosody_background import music_pitch_frames  # here: importing this module imports no plugin
 
     if audio.size < rate * MIN_VOICED_S:
         return None
     sound = parselmouth.Sound(audio.astype(np.float64), rate)
     pitch = sound.to_pitch(time_step=0.01, pitch_floor=60.0, pitch_ceiling=500.0)
     f0 = pitch.selected_array["frequency"]
+    if np.count_nonzero(f0) * pitch.dx < MIN_VOICED_S:
+        return None
+    # background music's pitch frames are not the voice's (segment mode's `utterance_pitch` leaves them out the same way)
+    music = music_pitch_frames(audio, rate, f0, pitch.xs())
+    share = float(music.sum() / np.count_nonzero(f0))
+    f0 = np.where(music, 0.0, f0)
     if np.count_nonzero(f0) * pitch.dx < MIN_VOICED_S:
         return None
     st = 12 * np.log2(f0[f0 > 0] / 100.0)
@@ -122,7 +137,7 @@ def measure_voice(audio: np.ndarray, rate: int, embed: bool = False) -> Voice | 
     means = values[1:13, voiced].mean(axis=1)
     features = np.concatenate([[p50 / F0_SCALE_ST, (p90 - p10) / SPREAD_SCALE_ST], means / MFCC_SCALE])
     return Voice(features, round(float(voiced.sum() * mfcc.dx), 3), _embedding(audio, rate) if embed else None,
-                 _cepstral_frames(sound, f0, pitch.x1, pitch.dx), _formants(sound, f0, pitch.x1, pitch.dx))
+                 _cepstral_frames(sound, f0, pitch.x1, pitch.dx), _formants(sound, f0, pitch.x1, pitch.dx), round(share, 3))
 
 
 def _embedding(audio: np.ndarray, rate: int) -> np.ndarray | None:

@@ -197,3 +197,32 @@ def test_fused_distance_on_given_frames_and_the_methods():
         cluster_voices(voices, method="embedding")  # no d-vectors measured
     with pytest.raises(ValueError):
         cluster_voices(voices, method="nearest")
+
+
+def test_a_voice_over_a_sustained_chord_is_measured_on_its_own_pitch_frames(monkeypatch):
+    """A man (espeak-ng en+m3, ~89 Hz) speaking over a sustained chord (220, 277, 330 Hz): Praat's pitch track
+    follows the chord's 277 Hz note in most voiced frames, and with those frames kept (the rule before, here the
+    music check switched off) the voice's F0 median was the music's (~283 Hz) and his two turns, one over the chord,
+    were two speakers. `measure_voice` now leaves the music's frames out (`music_pitch_frames`, the prosody tool's
+    harmonic sieve): the F0 is his, the turns are one voice."""
+    from saber_agent.plugins import prosody_background
+
+    turn = spoken("It was boring and terrible, I wanted to leave after ten minutes. "
+                  "Really, I loved it, I was laughing the whole time.", "en+m3", pitch=35)
+    turn = turn / np.abs(turn).max() * 0.8
+    other = spoken("Could you please pass me the report when you have a moment? "
+                   "That is fine, we can talk about it calmly.", "en+m3", pitch=35)
+    other = other / np.abs(other).max() * 0.8
+    t = np.arange(turn.size) / RATE
+    over_chord = (turn + sum(0.06 * np.sin(2 * np.pi * f * t) for f in (220.0, 277.0, 330.0))).astype(np.float32)
+
+    clean, measured = measure_voice(turn, RATE), measure_voice(over_chord, RATE)
+    assert clean.music_share == 0.0  # clean speech: no frame left out
+    assert measured.music_share > 0.5
+    assert abs(12 * np.log2(f0_hz(measured.features) / f0_hz(clean.features))) < 1.5
+    assert cluster_voices([measure_voice(other, RATE), measured]) == ["A", "A"]
+
+    monkeypatch.setattr(prosody_background, "music_pitch_frames", lambda audio, rate, f0, times: np.zeros(len(f0), bool))
+    kept = measure_voice(over_chord, RATE)  # the rule before: every voiced frame the voice's
+    assert abs(12 * np.log2(f0_hz(kept.features) / 277.0)) < 1.0  # the chord's note
+    assert cluster_voices([measure_voice(other, RATE), kept]) == ["A", "B"]
