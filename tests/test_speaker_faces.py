@@ -44,6 +44,25 @@ def test_moving_picture_measures_mouths_and_closed_mouths_cannot_tell():
     assert face is None and "no visible mouth moves" in why  # a photo's mouths stay closed while the voice speaks
 
 
+def test_expressions_are_read_at_the_clips_rate_not_the_mouth_passs():
+    """The segment run tracks mouths at 6 fps and reads expressions at the clip's 2 fps (`expression_fps`): every
+    third frame, the same frames for every face, the others' rows NaN; the mouths are measured on every frame
+    (the expression model was a third of the 6 fps pass: trial B conv_mf.mp4 1.57 of 5.0 s)."""
+    pytest.importorskip("mediapipe")
+    picture = two_faces()
+    frames = np.stack([np.roll(picture, shift, axis=1) for shift in (0, 2, 4, 6, 8, 10, 12, 10, 8, 6, 4, 2)])
+    every = track_all_faces(clip_of(frames, fps=6.0))
+    sparse = track_all_faces(clip_of(frames, fps=6.0), expression_fps=2.0)
+    assert every.expression and set(sparse.expression) == set(every.expression) == {"F1", "F2"}, every.expression_note
+    for fid, values in sparse.expression.items():
+        seen = np.flatnonzero(~np.isnan(every.boxes[fid][:, 0]))
+        assert np.flatnonzero(~np.isnan(values[:, 0])).tolist() == [i for i in seen if i % 3 == 0]
+        assert np.isfinite(every.expression[fid][seen]).all()  # None: every frame, as before
+        assert np.allclose(values[::3], every.expression[fid][::3], equal_nan=True)  # the same frames read alike
+        assert sparse.reads(fid, 0.0, 2.0) is not None
+        assert np.isfinite(sparse.mouth[fid]).sum() == np.isfinite(every.mouth[fid]).sum() >= 10  # mouths: every frame
+
+
 def tracks(mouth_f1, mouth_f2) -> FaceTracks:
     times = np.arange(len(mouth_f1)) * 0.5
     box = np.tile([10.0, 10.0, 50.0, 50.0], (len(times), 1))
