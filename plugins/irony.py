@@ -72,6 +72,9 @@ RELIEF_EN = re.compile(r"\b(?:gone|over(?! (?:my|your|his|her|our|their|the|a|an
                        r"|ended|finished|stopped|healed|cured|recover\w*|surviv\w*|behind (?:me|us)|no (?:more|longer)"
                        r"|free (?:of|from))\b")
 CONTRAST_EN = re.compile(r"\b(?:but|though|although|even though|even if|yet|whereas|while)\b|\band(?= (?:i|you|he|she|we|they|it)\b)")
+# a sequence of events starts a new clause, without the contrast's bar on an exclamation's target ("Oh great, and then
+# the train was late" is still irony): "I love you so much and then I hate you" is no verdict on "hate"
+SEQUENCE_EN = re.compile(r"\band (?:then|now|later)\b")
 NEGATIVE_EN = -1.0  # VADER scale (about -4 .. +4): "stuck" -1.0, "lost" -1.3, "failed" -2.3
 
 # --- Spanish (folded: lower case, no accents) --------------------------------------------------------
@@ -83,6 +86,7 @@ SPEECH_ACTS_ES = re.compile(r"\b(?:perdon\w*|disculp\w*|lo siento|lo sentimos|si
                             r"|felicidades|felicit\w*|descanse en paz)\b")
 RELIEF_ES = re.compile(r"\b(?:ya no|se acabo|se fue|ya paso|sin)\b")
 CONTRAST_ES = re.compile(r"\b(?:pero|aunque|sin embargo|mientras)\b")
+SEQUENCE_ES = re.compile(r"\by (?:luego|despues|entonces|ahora)\b")  # folded
 NEGATIVE_OTHER = -0.5  # Spanish and Chinese scales (about 1 a word): "perder" -0.6, "迟到" -1.0
 
 # --- Chinese -----------------------------------------------------------------------------------------
@@ -91,6 +95,7 @@ FILLERS_ZH = "哦噢啊哇呀嘛吧呢了真太可又这那是就简直实在"
 SPEECH_ACTS_ZH = re.compile(r"对不起|抱歉|原谅|不好意思|谢谢|感谢|多谢|节哀|恭喜|祝贺")
 RELIEF_ZH = re.compile(r"过去了|没事了|不再|结束了|痊愈")
 CONTRAST_ZH = re.compile(r"但是|可是|不过|虽然|尽管")
+SEQUENCE_ZH = re.compile(r"然后")
 NEGATORS_ZH = "不没别无"
 
 _SENTENCES = re.compile(r"[.!?…。！？\n]+")
@@ -106,19 +111,19 @@ def possible_irony(text: str, language: str, scored: Callable[[str], list[tuple[
     """
     lang = language.lower().split("-")[0]
     if lang == "en":
-        table = (str.lower, SPEECH_ACTS_EN, CONTRAST_EN, RECOVERY_EN, _english_clause)
+        table = (str.lower, SPEECH_ACTS_EN, CONTRAST_EN, SEQUENCE_EN, RECOVERY_EN, _english_clause)
     elif lang == "es" and scored:
-        table = (fold, SPEECH_ACTS_ES, CONTRAST_ES, RELIEF_ES, lambda clause: _scored_clause(clause, scored, "es"))
+        table = (fold, SPEECH_ACTS_ES, CONTRAST_ES, SEQUENCE_ES, RELIEF_ES, lambda clause: _scored_clause(clause, scored, "es"))
     elif lang in ("zh", "yue", "cmn") and scored:
-        table = (str, SPEECH_ACTS_ZH, CONTRAST_ZH, RELIEF_ZH, lambda clause: _scored_clause(clause, scored, "zh"))
+        table = (str, SPEECH_ACTS_ZH, CONTRAST_ZH, SEQUENCE_ZH, RELIEF_ZH, lambda clause: _scored_clause(clause, scored, "zh"))
     else:
         return None
-    normal, speech_acts, contrast, recovery, read_clause = table
+    normal, speech_acts, contrast, sequence, recovery, read_clause = table
     readings = []  # one _Clause each, in order ("Great! Traffic again." is two)
     for n, sentence in enumerate(_SENTENCES.split(normal(text or ""))):
         if speech_acts.search(sentence):
             continue  # apology, forgiveness, condolence, thanks, congratulation: the mixed wording is sincere
-        for part in _CLAUSES.split(sentence):
+        for part in (p for clause in _CLAUSES.split(sentence) for p in sequence.split(clause)):
             split = contrast.split(part)
             pieces = [(k > 0, p.strip()) for k, p in enumerate(split) if p.strip()]
             for after_contrast, piece in pieces:  # only a clause punctuation alone sets off is an exclamation ("sad but beautiful")

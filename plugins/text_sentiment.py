@@ -41,6 +41,8 @@ SUPPLEMENT_ZH = SENTIMENT_SUPPLEMENT_ZH
 DEGREE_ZH = {"extreme": 2.0, "very": 1.5, "more": 1.25, "ish": 0.5}
 # HowNet degree entries that are mostly something else in speech ("but", "so", "old", "die").
 NOT_DEGREE_ZH = frozenset({"不过", "这样", "那样", "那么", "过", "足", "万", "老", "死", "远", "可", "多", "还"})
+# phrases jieba's dictionary holds as one word, which hid their sentiment word: "我爱你" read neutral (爱 unseen)
+JIEBA_PHRASES_ZH = ("我爱你",)
 # DUTIR's seven classes -> basic emotions (好 "praise/liking" and 乐 "joy" are both happiness).
 DUTIR_CLASSES = {"乐": "happiness", "好": "happiness", "怒": "anger", "哀": "sadness", "惧": "fear", "恶": "disgust", "惊": "surprise"}
 EMOTION_SIGN = {e: emotion_sign(e) for e in ("happiness", "anger", "sadness", "fear", "disgust", "surprise")}  # one table
@@ -175,25 +177,43 @@ def _clause_words(clause: str, language: str) -> list[tuple[str, float]]:
 
 
 def _opposed_sentences(text: str, result: TextSentiment) -> TextSentiment:
-    """`result` read as mixed where `text` holds a strongly positive sentence and a strongly negative one
-    (`sentiment_mixed`): no single emotion, the mean of its sentences' valences (courtesy sentences left out), a low confidence, and the
-    `mixed` note naming both sides; else `result` unchanged."""
-    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, describe, felt, opposed
+    """`result` read as mixed where `text` holds a strongly positive sentence and a strongly negative one, or else two
+    such clauses (`sentiment_mixed.opposition`): no single emotion, the mean of the felt sentences' (or clauses')
+    valences (courtesy and hedges left out), a low confidence, and the `mixed` note naming both sides; else `result`
+    unchanged."""
+    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, describe, opposition
 
     scorer = {"en": _english, "es": _spanish, "zh": _chinese}[result.language]
 
-    def read(sentence: str) -> tuple[float, str | None]:
-        alone = scorer(sentence)
-        return alone.valence, alone.emotion
+    def read(unit: str) -> tuple[float, str | None, bool]:
+        alone = scorer(unit)
+        return alone.valence, alone.emotion, _asserted(alone)
 
-    sides = opposed(text, result.language, read)
-    if sides is None:
+    found = opposition(text, result.language, read)
+    if found is None:
         return result
-    valences = [read(s)[0] for s in felt(text, result.language)]  # courtesy left out, as from the sides
-    valence = sum(valences) / len(valences)
     return TextSentiment(
-        valence=round(valence, 3), arousal=result.arousal, emotion=None, confidence=min(result.confidence, MIXED_CONFIDENCE),
-        language=result.language, backend=result.backend, evidence=result.evidence, mixed=describe(*sides))
+        valence=round(found.valence, 3), arousal=result.arousal, emotion=None, confidence=min(result.confidence, MIXED_CONFIDENCE),
+        language=result.language, backend=result.backend, evidence=result.evidence,
+        mixed=describe(found.positive, found.negative, found.level))
+
+
+def _asserted(reading: TextSentiment) -> bool:
+    """Whether a word the scorer did not negate carries the sign of `reading`'s valence (its evidence: "not perfect
+    (-2.0)" and "no feliz (-0.5)" are negated; in Chinese a word the lexicon does not hold as written is "不" + the word)."""
+    sign = 1 if reading.valence > 0 else -1
+    for item in reading.evidence:
+        match = _SCORE.match(item)
+        if not match or float(match.group(2)) * sign <= 0:
+            continue
+        word = match.group(1)
+        if reading.language == "zh":
+            negated = word not in _chinese_lexicon().polarity
+        else:
+            negated = word.startswith("not " if reading.language == "en" else "no ")
+        if not negated:
+            return True
+    return False
 
 
 # --- English: VADER -------------------------------------------------------------------------------
@@ -308,6 +328,8 @@ def _load_chinese() -> _ChineseLexicon:
         tokenizer.add_word(word)
     for word in negators:
         polarity.pop(word, None)  # 没有 is both a negator and "negative": it negates
+    for phrase in JIEBA_PHRASES_ZH:
+        tokenizer.del_word(phrase)
     return _ChineseLexicon(tokenizer, polarity, degree, negators, emotion)
 
 

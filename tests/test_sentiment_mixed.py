@@ -117,3 +117,98 @@ def test_one_plain_sentiment_word_a_sentence_counts_as_strong(text, language):
     # the Spanish and Chinese scorers give one plain word 0.447: under a 0.45 bar these read "neutral" (valence 0.0)
     result = text_sentiment.analyze(text, language)
     assert result.label == "mixed" and result.emotion is None
+
+
+# --- opposite clauses inside one sentence ------------------------------------------------------------------------
+
+ONE_SENTENCE = [  # the lead's trial text joined into one sentence, in every way a speaker joins it
+    ("I love you so much, I hate you, get out of my house.", "en"),
+    ("I love you so much but I hate you, get out of my house.", "en"),  # before: anger -0.54, confidence 0.69
+    ("I love you so much and then I hate you, get out of my house.", "en"),  # before: possible irony (love on "hate")
+    ("I love you and I hate you.", "en"),
+    ("Te quiero mucho, te odio, vete de mi casa.", "es"),  # before: neutral 0.00
+    ("Te quiero mucho pero te odio, vete de mi casa.", "es"),
+    ("Te quiero mucho y luego te odio, vete de mi casa.", "es"),
+    ("Te quiero y te odio.", "es"),
+    ("我爱你，我恨你，滚出我的家。", "zh"),  # before: anger -0.45
+]
+
+
+@pytest.mark.parametrize("text, language", ONE_SENTENCE)
+def test_opposite_strong_clauses_of_one_sentence_read_mixed(text, language):
+    result = text_sentiment.analyze(text, language)
+    assert result.label == "mixed" and result.emotion is None and result.confidence <= MIXED_CONFIDENCE
+    assert abs(result.valence) < 0.15 and "here clauses" in result.mixed and not reads_as_irony(result.mixed)
+
+
+@pytest.mark.parametrize("joined, apart, language", [
+    ("I love you so much, I hate you, get out of my house.", "I love you so much. I hate you, get out of my house.", "en"),
+    ("Te quiero mucho, te odio, vete de mi casa.", "Te quiero mucho. Te odio, vete de mi casa.", "es"),
+])
+def test_clauses_read_as_the_same_words_in_separate_sentences_do(joined, apart, language):
+    one, two = text_sentiment.analyze(joined, language), text_sentiment.analyze(apart, language)
+    assert (one.label, one.emotion, one.confidence) == (two.label, two.emotion, two.confidence) == ("mixed", None, MIXED_CONFIDENCE)
+    assert one.valence == pytest.approx(two.valence, abs=0.02)
+
+
+@pytest.mark.parametrize("text, language, label, emotion", [
+    # concessive sentences of one feeling keep the reading they had
+    ("I hate to say it, but I love this", "en", "positive", "happiness"),  # a reluctance hedge, not a feeling
+    ("It's not perfect, but I love it.", "en", "positive", "happiness"),  # a denial ("not perfect" -0.46) is no side
+    ("The movie was sad but beautiful.", "en", "positive", "happiness"),  # one word is a coordinated phrase, not a clause
+    ("I was scared at first, but now I'm so happy.", "en", "positive", "happiness"),  # "scared" -0.44: under the bar
+    ("I love you, idiot.", "en", "positive", "happiness"),
+    ("No está mal, me gusta.", "es", "positive", "happiness"),  # +0.15 and +0.29: a concession is under the bar
+    ("No está mal, me gusta", "es", "positive", "happiness"),
+])
+def test_concessive_sentences_of_one_feeling_are_not_mixed(text, language, label, emotion):
+    result = text_sentiment.analyze(text, language)
+    assert result.mixed is None and result.label == label and result.emotion == emotion
+
+
+def test_a_hedge_or_an_expletive_alone_is_no_opposite_clause():
+    from saber_agent.plugins.sentiment_mixed import opposition
+
+    def read(unit):
+        s = text_sentiment._spanish(unit)
+        return s.valence, s.emotion, text_sentiment._asserted(s)
+
+    # read alone, "Odio decirlo" is -0.51 and "me encanta" +0.45: without the hedge rule, mixed
+    assert read("Odio decirlo")[0] <= -0.445 and read("me encanta")[0] >= 0.445
+    assert opposition("Odio decirlo, pero me encanta.", "es", read) is None
+    assert opposition("Odio esto, pero me encanta.", "es", read) is not None  # a feeling, not a hedge: mixed
+    # an expletive standing as a clause is read with the clause after it ("Joder" alone: -0.45)
+    assert opposition("¡Joder, qué maravilla, me encanta!", "es", read) is None
+
+
+@pytest.mark.parametrize("text, language", [
+    ("I absolutely love wasting my whole afternoon", "en"),  # a positive verdict on a negative event: irony, as before
+    ("I absolutely love wasting my whole afternoon, I hate you.", "en"),
+    ("Oh great, and then the train was late.", "en"),  # the sequence split keeps the exclamation's target
+    ("Me encanta perder el tren.", "es"),
+])
+def test_irony_is_still_read_first(text, language):
+    assert reads_as_irony(text_sentiment.analyze(text, language).mixed)
+
+
+@pytest.mark.parametrize("text", [
+    "I hate to say it. But I love this.",  # a sentence of a hedge alone is left out (read mixed before)
+    "It's not perfect. But I love it.",  # a denial is no side of a mix (read mixed before)
+])
+def test_hedges_and_denials_are_no_side_between_sentences_either(text):
+    result = text_sentiment.analyze(text, "en")
+    assert result.mixed is None and result.label == "positive" and result.emotion == "happiness"
+
+
+def test_clauses_split_at_punctuation_and_conjunctions_and_keep_inserts_and_phrases_whole():
+    from saber_agent.plugins.sentiment_mixed import clauses
+
+    assert clauses("I love you so much but I hate you, get out of my house.", "en") == [
+        "I love you so much", "I hate you", "get out of my house."]
+    assert clauses("I love you and I hate you", "en") == ["I love you", "I hate you"]
+    assert clauses("bread and butter, and then we left", "en") == ["bread and butter", "we left"]
+    assert clauses("Oh god, no, I love you", "en") == ["Oh god, no, I love you"]  # inserts join the clause after them
+    assert clauses("The movie was sad but beautiful", "en") == ["The movie was sad but beautiful"]
+    assert clauses("Te quiero y te odio, lárgate.", "es") == ["Te quiero", "te odio", "lárgate."]  # a Spanish verb alone is a clause
+    assert clauses("Estaba triste, pero después estaba feliz", "es") == ["Estaba triste", "después estaba feliz"]
+    assert clauses("虽然很难过，但是我很高兴见到你", "zh") == ["虽然很难过", "我很高兴见到你"]

@@ -169,6 +169,13 @@ def test_the_chinese_lexicon_keeps_its_own_tokenizer():
     assert lex.tokenizer is not jieba.dt  # the process-wide jieba dictionary is left alone
 
 
+@pytest.mark.parametrize("text", ["我爱你。", "我爱你，我很开心。"])
+def test_i_love_you_in_chinese_reads_the_love(text):
+    # jieba's dictionary holds 我爱你 as one word, which hid 爱: "我爱你。" read neutral at valence 0
+    result = analyze(text, "zh")
+    assert result.valence >= 0.44 and result.emotion == "happiness" and any(e.startswith("爱") for e in result.evidence)
+
+
 def test_results_are_json_able():
     import json
 
