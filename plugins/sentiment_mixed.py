@@ -95,6 +95,7 @@ INSERTS_ES = frozenset({  # folded
 })
 INSERTS_ZH = frozenset({"天哪", "天啊", "我的天", "哎呀", "哎哟", "哇", "啊", "哦", "天", "妈的", "靠", "卧槽", "我靠", "哇塞"})
 _WORDS = re.compile(r"[a-zñ']+")
+_EVIDENCE = re.compile(r"^(.*) \(([+-]\d+(?:\.\d+)?)\)$")  # a scorer's evidence item: "not perfect (-2.0)"
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,25 @@ def opposed(text: str, language: str, read: Callable[[str], tuple]) -> tuple[lis
     return (found.positive, found.negative) if found else None
 
 
+def asserted(valence: float, evidence: list[str], language: str, as_written: Callable[[str], bool] | None = None) -> bool:
+    """Whether a word the scorer did not negate carries the sign of `valence` (a denial alone is no side, see the
+    docstring). `evidence`: the scorer's words in context, "word (+1.0)"; "not perfect (-2.0)" (English) and "no feliz
+    (-0.5)" (Spanish) are negated; in Chinese a word the lexicon does not hold as written (`as_written`) is "不" + a word."""
+    sign = 1 if valence > 0 else -1
+    for item in evidence:
+        match = _EVIDENCE.match(item)
+        if not match or float(match.group(2)) * sign <= 0:
+            continue
+        word, lang = match.group(1), _language(language)
+        if lang == "zh":
+            negated = as_written is not None and not as_written(word)
+        else:
+            negated = word.startswith("not " if lang == "en" else "no ")
+        if not negated:
+            return True
+    return False
+
+
 def _sides(units: list[Sentence], level: str) -> Opposition | None:
     positive = [u for u in units if u.side > 0]
     negative = [u for u in units if u.side < 0]
@@ -245,5 +265,5 @@ def _short(text: str, limit: int = 48) -> str:
 
 __all__ = [
     "HEDGES_EN", "HEDGES_ES", "HEDGES_ZH", "INSERTS_EN", "INSERTS_ES", "INSERTS_ZH", "MIXED_CONFIDENCE", "STRONG", "Opposition", "Sentence",
-    "clauses", "describe", "felt", "hedge", "opposed", "opposition", "sentences",
+    "asserted", "clauses", "describe", "felt", "hedge", "opposed", "opposition", "sentences",
 ]

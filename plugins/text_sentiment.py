@@ -181,13 +181,14 @@ def _opposed_sentences(text: str, result: TextSentiment) -> TextSentiment:
     such clauses (`sentiment_mixed.opposition`): no single emotion, the mean of the felt sentences' (or clauses')
     valences (courtesy and hedges left out), a low confidence, and the `mixed` note naming both sides; else `result`
     unchanged."""
-    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, describe, opposition
+    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, asserted, describe, opposition
 
     scorer = {"en": _english, "es": _spanish, "zh": _chinese}[result.language]
+    as_written = _chinese_lexicon().polarity.__contains__ if result.language == "zh" else None
 
     def read(unit: str) -> tuple[float, str | None, bool]:
         alone = scorer(unit)
-        return alone.valence, alone.emotion, _asserted(alone)
+        return alone.valence, alone.emotion, asserted(alone.valence, alone.evidence, result.language, as_written)
 
     found = opposition(text, result.language, read)
     if found is None:
@@ -197,23 +198,6 @@ def _opposed_sentences(text: str, result: TextSentiment) -> TextSentiment:
         language=result.language, backend=result.backend, evidence=result.evidence,
         mixed=describe(found.positive, found.negative, found.level))
 
-
-def _asserted(reading: TextSentiment) -> bool:
-    """Whether a word the scorer did not negate carries the sign of `reading`'s valence (its evidence: "not perfect
-    (-2.0)" and "no feliz (-0.5)" are negated; in Chinese a word the lexicon does not hold as written is "不" + the word)."""
-    sign = 1 if reading.valence > 0 else -1
-    for item in reading.evidence:
-        match = _SCORE.match(item)
-        if not match or float(match.group(2)) * sign <= 0:
-            continue
-        word = match.group(1)
-        if reading.language == "zh":
-            negated = word not in _chinese_lexicon().polarity
-        else:
-            negated = word.startswith("not " if reading.language == "en" else "no ")
-        if not negated:
-            return True
-    return False
 
 
 # --- English: VADER -------------------------------------------------------------------------------

@@ -167,11 +167,11 @@ def test_concessive_sentences_of_one_feeling_are_not_mixed(text, language, label
 
 
 def test_a_hedge_or_an_expletive_alone_is_no_opposite_clause():
-    from saber_agent.plugins.sentiment_mixed import opposition
+    from saber_agent.plugins.sentiment_mixed import asserted, opposition
 
     def read(unit):
         s = text_sentiment._spanish(unit)
-        return s.valence, s.emotion, text_sentiment._asserted(s)
+        return s.valence, s.emotion, asserted(s.valence, s.evidence, "es")
 
     # read alone, "Odio decirlo" is -0.51 and "me encanta" +0.45: without the hedge rule, mixed
     assert read("Odio decirlo")[0] <= -0.445 and read("me encanta")[0] >= 0.445
@@ -198,6 +198,16 @@ def test_irony_is_still_read_first(text, language):
 def test_hedges_and_denials_are_no_side_between_sentences_either(text):
     result = text_sentiment.analyze(text, "en")
     assert result.mixed is None and result.label == "positive" and result.emotion == "happiness"
+
+
+def test_a_side_needs_a_word_it_does_not_negate():
+    from saber_agent.plugins.sentiment_mixed import asserted
+
+    assert not asserted(-0.46, ["not perfect (-2.0)"], "en") and asserted(-0.57, ["hate (-2.7)"], "en")
+    assert asserted(-0.6, ["no feliz (-0.5)", "triste (-1.0)"], "es") and not asserted(-0.24, ["no feliz (-0.5)"], "es")
+    assert asserted(0.46, ["not hate (+2.0)", "love (+3.2)"], "en") and not asserted(0.46, ["not hate (+2.0)"], "en")
+    lexicon = text_sentiment._chinese_lexicon().polarity.__contains__
+    assert not asserted(-0.45, ["不开心 (-1.0)"], "zh", lexicon) and asserted(-0.45, ["难过 (-1.0)"], "zh", lexicon)
 
 
 def test_clauses_split_at_punctuation_and_conjunctions_and_keep_inserts_and_phrases_whole():
