@@ -3,7 +3,8 @@
 It is the offline default. It combines each modality's cue by confidence-weighted valence and
 arousal, names every conflict and reads face-versus-words conflicts as sarcasm or masking (the
 words carry the message, the face its delivery), and answers any critique from the checks.
-Which emotion the cues name, and how far a weak lean leans, are the rules of `fusion_naming`. Where the whole clip
+Which emotion the cues name, and how far a weak lean leans, are the rules of `fusion_naming`; the answer's
+reasoning text, evidence fields and citations are worded in `fusion_text`. Where the whole clip
 holds several voices (`saber_agent.voices_heard`), no conflict is read as one person's sarcasm, irony or masking, and
 the answer says the emotion mixes speakers (`Analysis.voices_heard`, `Analysis.notes`).
 """
@@ -22,7 +23,7 @@ from saber_agent.cues import (
     merge_cues,
     reads_as_irony,
 )
-from saber_agent.evidence import SLOT_MODALITY, Analysis, ModalityCue
+from saber_agent.evidence import Analysis, ModalityCue
 from saber_agent.media import Clip
 from saber_agent.plugins.reasoners.fusion_confidence import answer_confidence
 from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exported: the naming rules moved there)
@@ -52,20 +53,16 @@ from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exp
     vote,
     weak_lean,
 )
+from saber_agent.plugins.reasoners.fusion_text import (  # noqa: F401  (re-exported: the answer's wording moved there)
+    cite,
+    first_sentence,
+    reasoning_text,
+    slots_text,
+)
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.registry import get_registry
 from saber_agent.reperception import evidence_gaps
 from saber_agent.voices_heard import mixed_speakers_note, whole_clip_voices
-
-
-def first_sentence(text: str, limit: int = 220) -> str:
-    text = " ".join(text.split())
-    for stop in (". ", "。", "! ", "? "):
-        if stop in text:
-            text = text.split(stop)[0] + stop.strip()
-            break
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 # A smile over words or a voice of these emotions is masking, not sarcasm (`masks`): the open-vocabulary reading.
 MASKED = {"sadness": ("bittersweet", "masking sadness"), "fear": ("uneasy", "masking fear")}
@@ -275,12 +272,12 @@ class FusionReasoner(Reasoner):
                         + ", which a modality reading neutral does not outweigh (neutral is a finding, not the fallback "
                         "for unsure).")
 
-        cited = self._cite(request, cues)
-        visual = self._slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
-        acoustic = self._slots_text(evidence, ("speech_content", "acoustic_feat"))
+        cited = cite(request, cues)
+        visual = slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
+        acoustic = slots_text(evidence, ("speech_content", "acoustic_feat"))
         hedged = bool(lean_note) or "uncertain" in emotions  # the conclusion is no finding: nothing "agrees" with it
-        reasoning = self._reasoning(request, shown, valence, arousal, emotions, explanation, basic,
-                                    weighed_at=weighed_at, moved=moved, hedged=hedged)
+        reasoning = reasoning_text(request, shown, valence, arousal, emotions, explanation, basic,
+                                   weighed_at=weighed_at, moved=moved, hedged=hedged)
         if lean_note:  # the lean named the emotion (no reading of a conflict, no cue did): say how
             reasoning += " " + lean_note
         if note := mixed_speakers_note(voices or 0):  # first, where no reader misses it
@@ -306,90 +303,6 @@ class FusionReasoner(Reasoner):
             voices_heard=voices if voices and voices > 1 else None,
             notes=[note] if note else [],
         )
-
-    @staticmethod
-    def _slots_text(evidence, names) -> str:
-        parts = []
-        for name in names:
-            slot = evidence.slot(name)
-            if slot.ok:
-                text = f'"{first_sentence(slot.text)}"' if name == "speech_content" else first_sentence(slot.text)
-                parts.append(text)
-        return " ".join(parts) if parts else "No evidence was available for these modalities."
-
-    @staticmethod
-    def _cite(request: ReasoningRequest, cues: dict[str, ModalityCue]) -> dict[str, list[str]]:
-        cited: dict[str, list[str]] = {}
-        for slot_name, modality in SLOT_MODALITY.items():
-            slot = request.evidence.slot(slot_name)
-            if slot.ok:
-                cited.setdefault(modality, []).append(first_sentence(slot.text, 160))
-        for modality, cue in cues.items():
-            if cue.basis:
-                cited.setdefault(modality, []).append(cue.basis)
-        return cited
-
-    @staticmethod
-    def _reasoning(request, cues, valence, arousal, emotions, explanation, basic=None, weighed_at=None, moved=(),
-                   hedged=False) -> str:
-        """The reasoning text. `weighed_at`: the (valence, arousal) the confidence weights give, where a rule (`moved`,
-        a clause each: a weak lean, irony, sarcasm) concluded another; `hedged`: the conclusion is uncertain or a lean
-        named it, so no modality "agrees" with it."""
-        available = request.evidence.available()
-        if not cues:
-            # say which evidence there was, as the unimodal_dominance check does (scene context is no modality there)
-            held = sorted({SLOT_MODALITY[n] for n in available})
-            what = (f"the evidence holds only {', '.join(held)} descriptions, none an estimate" if held
-                    else "no evidence was available")
-            return (
-                f"No modality gave an emotion estimate ({what}), so the emotion is undetermined; the neutral class "
-                "stands for 'no finding' here, with low confidence."
-            )
-        def reading(m: str, c: ModalityCue) -> str:
-            sign = "positive" if c.valence > 0.15 else "negative" if c.valence < -0.15 else "neutral"
-            named = basic_of(c.emotion)  # the word as written is said; its class decides how ("calm" is neutral)
-            label = c.emotion if c.emotion and not (named == "neutral" and sign != "neutral") else None
-            lean = f"leaning {sign} (valence {c.valence:+.2f})" if named == "neutral" and sign != "neutral" else sign
-            if sign == "neutral" and named in BASIC and named != "neutral":
-                # not "reads neutral (fear)": the reading names an emotion but its valence barely leans
-                lean, label = f"{c.emotion}, barely leaning (valence {c.valence:+.2f})", None
-            if c.mixed and not reads_as_irony(c.mixed):  # opposite sentences: no one sign or emotion
-                lean, label = f"mixed (sentences of opposite polarity, valence {c.valence:+.2f} on balance)", None
-            weak = f"weak, confidence {c.confidence:.2f}: no conflict is named on it" if c.confidence < MIN_CONFIDENCE else ""
-            said = "; ".join(x for x in (label, weak) if x)
-            return f"the {m} {'read' if m == 'words' else 'reads'} {lean}" + (f" ({said})" if said else "")
-
-        listed = "; ".join(reading(m, c) for m, c in sorted(cues.items()))
-        w_valence, w_arousal = weighed_at if weighed_at is not None else (valence, arousal)
-        text = (f"Perceived first, then reasoned: {listed}. Weighing these by confidence gives valence {w_valence:+.2f} and "
-                f"arousal {w_arousal:.2f}")
-        if moved and (f"{w_valence:+.2f}", f"{w_arousal:.2f}") != (f"{valence:+.2f}", f"{arousal:.2f}"):
-            # the values stated are the ones concluded, and why they are not the weighed ones
-            now = [f"valence {valence:+.2f}"] * (f"{w_valence:+.2f}" != f"{valence:+.2f}") + [
-                f"arousal {arousal:.2f}"] * (f"{w_arousal:.2f}" != f"{arousal:.2f}")
-            text += (f"; the conclusion takes {' and '.join(now)} instead, by {'; and by '.join(moved)}, and is read as "
-                     f"{', '.join(emotions)}.")
-        else:
-            text += f", read as {', '.join(emotions)}."
-        if "uncertain" in emotions:
-            text += (f" The evidence is weak: the conclusion leans to {emotions[0]} with low confidence and "
-                     "should not be read as a finding"
-                     + (" (the voice alone tells arousal better than which emotion)." if "voice" in cues else "."))
-        apart = not explanation and contradicts(basic, valence)
-        if apart:
-            # the weak-lean rule keeps the named emotion and the weighed lean apart (see `agreeing`): say so
-            text += (f" The emotion named ({emotions[0]}) and the conclusion's lean ({'positive' if valence > 0 else 'negative'},"
-                     f" {valence:+.2f}) disagree; neither is a finding on its own.")
-        if explanation:
-            text += f" Conflict: {explanation}"
-        elif not apart and not hedged and (agree := agreeing_modalities(cues, valence)) is not None:
-            text += f" The modalities agree{agree}."
-        if request.critique:
-            # the fusion's rules never read the critique: say it failed, not that this answer revises it
-            text += (" The previous round failed the consistency checks: " + "; ".join(request.critique) + ". The fusion's "
-                     "rules do not take a critique into account, so this answer is the weighing above, not a revision "
-                     "made for the checks.")
-        return text
 
 
 def undetermined_answer(request: ReasoningRequest, clip: Clip | None, model: object) -> Analysis | None:
