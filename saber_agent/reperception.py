@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from saber_agent.evidence import (
@@ -211,9 +212,10 @@ def clip_for(
 
     A higher frame rate than the first decode's needs a denser decode: the first such look makes it,
     at its own rate; later looks share it (thinned to their rate, or at its rate if they ask more).
+    The look's clip carries the first clip's voice-activity decision, cut to its window (`_share_voice_activity`).
     """
     looks = list(looks)
-    clip = clip_cache.get(clip_path, settings.decode)
+    clip = first = clip_cache.get(clip_path, settings.decode)
     decoded = False
     if reads_frames and request.fps and clip.has_video:
         if request.fps > (clip.info.sample_fps or settings.decode.fps) * 1.01:
@@ -223,11 +225,34 @@ def clip_for(
             clip = clip_cache.get(clip_path, settings.decode.model_copy(update={"fps": dense_fps}))
         clip = thin_frames(clip, request.fps)
     fps = clip.info.sample_fps if reads_frames and clip.has_video else None
+    span = None
     if request.windowed:
         end = request.end_s if request.end_s is not None else clip.duration_s
-        clip = clip.window(request.start_s or 0.0, min(end, clip.duration_s))
+        span = (request.start_s or 0.0, min(end, clip.duration_s))
+        clip = clip.window(*span)
         clip.info.n_frames = len(clip.frames)
+    _share_voice_activity(first, clip, span)
     return clip, fps, decoded
+
+
+def _share_voice_activity(first: Clip, look: Clip, span: tuple[float, float] | None) -> None:
+    """Give the look's clip the first decode's voice-activity decision (`saber_agent.voice_activity`), cut to the
+    look's window (`span`, seconds on the first clip's clock; None: the whole clip), where the look's audio is
+    that clip's audio: a denser decode, a thinned or windowed view of it. A look's tools then hear the speech the
+    first pass heard (in segment mode: the whole file's decision, already cut to the utterance), not a new
+    detection on the window alone, which can differ (`voice_activity.window_activity`). Nothing is detected here:
+    a first clip no tool asked for a decision gives none."""
+    from saber_agent.voice_activity import window_activity
+
+    activity = first.extras.get("voice_activity")
+    if activity is None or look is first or look.extras.get("voice_activity") is not None:
+        return
+    rate = first.sample_rate
+    audio = first.audio if span is None else first.audio[int(max(0.0, span[0]) * rate): int(max(0.0, span[1]) * rate)]
+    if look.sample_rate != rate or look.audio.size != audio.size or not np.array_equal(look.audio, audio):
+        return  # another audio: its own decision
+    look.extras["voice_activity"] = activity if span is None else window_activity(
+        activity, span[0], span[1], rate, what="this second look's window", clock="the analysed clip")
 
 
 def settings_for(request: PerceptionRequest, settings: AnalysisSettings, seconds_left: float) -> AnalysisSettings:

@@ -23,7 +23,8 @@ The segment model (docs/segments.md):
   both (`saber_agent.plugins.speaker_faces.main_face_elsewhere`): the face tool has no option to read a given face.
   The body tool reads that same main person, so its slot is withheld with the face's (unavailable, saying why).
 - Voice activity per utterance: the window's tools read the whole clip's decision cut to the window
-  (`saber_agent.segments_run.window_activity`), never a new detection on the window alone.
+  (`saber_agent.voice_activity.window_activity`, also `segments_run.window_activity`), never a new detection on the
+  window alone; a second look on part of the window or at a denser frame rate reads it too (`reperception.clip_for`).
 - Long recordings: frames are sampled for the whole file within `FRAME_BUDGET_BYTES` (a 30-minute
   file at 2 fps keeps 3,600 frames at 256-384 px), the audio is kept whole (16 kHz float32: 115 MB
   for 30 minutes), and every segment's result is small (text and timelines).

@@ -30,6 +30,7 @@ from saber_agent.segments import (
     whole_clip_words,
 )
 from saber_agent.settings import AnalysisSettings
+from saber_agent.voice_activity import window_activity  # noqa: F401  (moved: second looks use it too; read from here)
 
 # -- whose face -------------------------------------------------------------------------------
 
@@ -79,35 +80,6 @@ def body_context(note: str, tool: str, speaker_face: str | None = None):
     why = f"no body language is given for the speaker: {whose} ({note}); the body tool reads the main person on screen"
     return Slot(text="", status="unavailable", reason=why, measurements={"speaker_face": speaker_face, "why": note},
                 provenance=Provenance(plugin=f"segments ({tool} not run for this utterance)"))
-
-
-def window_activity(activity, start_s: float, end_s: float, rate: int = 16_000):
-    """The whole clip's voice-activity decision (`saber_agent.voice_activity.VoiceActivity`) seen through one
-    utterance's window, on the window's clock: its regions, whispered and dropped spans cut to the window,
-    its per-32-ms probabilities resampled (nearest window) from start_s. An utterance's tools read this
-    instead of a new detection on the window alone, which can differ (Silero's state starts afresh at the
-    window's edge, the level gain is the window's): an utterance the whole-clip pass found must not then
-    read "no speech" (the trial's EmoFilm dialogue, its first line)."""
-    import math
-    from dataclasses import replace
-
-    from saber_agent.voice_activity import WINDOW
-
-    start_s, end_s = float(start_s), float(end_s)
-
-    def cut(spans):
-        return [(round(float(max(a, start_s) - start_s), 3), round(float(min(b, end_s) - start_s), 3))
-                for a, b in spans if b > start_s and a < end_s]
-
-    probabilities = None
-    if activity.probabilities is not None and len(activity.probabilities):
-        step = WINDOW / rate
-        at = start_s + np.arange(int(math.ceil((end_s - start_s) / step))) * step
-        probabilities = activity.probabilities[np.clip(np.rint(at / step).astype(int), 0, len(activity.probabilities) - 1)]
-    note = f"the whole clip's voice-activity decision, cut to this utterance ({start_s:.2f}-{end_s:.2f} s of the clip)"
-    return replace(activity, regions=cut(activity.regions), duration_s=round(end_s - start_s, 3), probabilities=probabilities,
-                   dropped=cut(activity.dropped), whispered=cut(activity.whispered),
-                   note=f"{activity.note}; {note}" if activity.note else note)
 
 
 MOUTH_FPS = 6.0  # the face tracks' frame rate: a still mouth needs speaker_faces.MIN_STILL_FRAMES frames to be seen

@@ -98,6 +98,34 @@ class VoiceActivity:
         return m
 
 
+def window_activity(activity: VoiceActivity, start_s: float, end_s: float, rate: int = 16_000, what: str = "this utterance",
+                    clock: str = "the clip") -> VoiceActivity:
+    """A clip's voice-activity decision seen through one window of it (`start_s`-`end_s`, seconds on the clip's
+    clock), on the window's clock: its regions, whispered and dropped spans cut to the window, its per-32-ms
+    probabilities resampled (nearest window) from start_s; `what` and `clock` name the window and the clip in its
+    note. A window's tools read this instead of a new detection on the window alone, which can differ (Silero's
+    state starts afresh at the window's edge, the level gain is the window's): an utterance the whole-clip pass
+    found must not then read "no speech" (the trial's EmoFilm dialogue, its first line). Used by the segment run
+    (`saber_agent.segments_run`, each utterance) and by second looks on a window (`saber_agent.reperception.clip_for`)."""
+    from dataclasses import replace
+
+    start_s, end_s = float(start_s), float(end_s)
+
+    def cut(spans):
+        return [(round(float(max(a, start_s) - start_s), 3), round(float(min(b, end_s) - start_s), 3))
+                for a, b in spans if b > start_s and a < end_s]
+
+    probabilities = None
+    if activity.probabilities is not None and len(activity.probabilities):
+        step = WINDOW / rate
+        at = start_s + np.arange(int(math.ceil((end_s - start_s) / step))) * step
+        probabilities = activity.probabilities[np.clip(np.rint(at / step).astype(int), 0, len(activity.probabilities) - 1)]
+    note = f"the whole clip's voice-activity decision, cut to {what} ({start_s:.2f}-{end_s:.2f} s of {clock})"
+    return replace(activity, regions=cut(activity.regions), duration_s=round(end_s - start_s, 3), probabilities=probabilities,
+                   dropped=cut(activity.dropped), whispered=cut(activity.whispered),
+                   note=f"{activity.note}; {note}" if activity.note else note)
+
+
 def level(audio: np.ndarray) -> tuple[np.ndarray, float]:
     """Quiet audio amplified to a usable peak (VAD and whisper are level-sensitive); the gain applied."""
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
@@ -282,4 +310,4 @@ def _mute_pauses(piece: np.ndarray, offset: int, probs: np.ndarray, rate: int, m
             piece[a:b] = 0.0
 
 
-__all__ = ["SpeechSignal", "VoiceActivity", "detect", "level", "speech_signal", "voice_activity", "voiced_share"]
+__all__ = ["SpeechSignal", "VoiceActivity", "detect", "level", "speech_signal", "voice_activity", "voiced_share", "window_activity"]
