@@ -91,7 +91,7 @@ class FaceTool(PerceptionTool):
     name = "face"
     slot = "facial_exp_desc"
     needs = frozenset({"frames"})
-    version = "0.1.0"
+    version = "0.2.0"  # 0.2.0: a box jump is a zoom's only where the point it would be zoomed about lies in the picture
     description = "Facial expressions of the main face over time (Haar tracking; fer mini-Xception offline, or deepface)."
     options_model = FaceOptions
 

@@ -121,7 +121,10 @@ class TranscriptTool(PerceptionTool):
     needs = frozenset({"audio"})
     # 0.2.0: the audio whisper hears is padded with 0.5 s of silence (a first word at sample 0 was lost); 0.3.0: whispered
     # speech is speech (voice_activity), every transcript names its language, a dropped one is not "no speech"
-    version = "0.4.0"  # 0.4: a last word guessed at the clip's cut is kept out of the words cue
+    # 0.4.0: a last word guessed at the clip's cut is kept out of the words cue; 0.5.0: a words-cue text left with no word
+    # is unavailable, sentences (and clauses) of opposite strong polarity read mixed (sentiment_mixed: label 'mixed',
+    # courtesy sentences left out of the mean, irony split at 'and then')
+    version = "0.5.0"
     options_model = TranscriptOptions
     description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
 

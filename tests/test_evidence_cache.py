@@ -140,3 +140,28 @@ def test_an_entry_written_before_the_body_cue_and_silence_rule_changed_is_a_miss
     calm = ModalityCue(modality="body", valence=0.0, arousal=0.3, emotion="calm", confidence=0.3, basis="calm body")
     cache.put(cache_key("h", before), Perception(clip=ClipInfo(path="x.mp4"), cues={"body_lang_desc": [calm]}), "h", before)
     assert cache.get(cache_key("h", perception_config(FAST))) is None
+
+
+# The versions the tools had when format 4 was set (2026-12-01): what they write changed after it, each moving its own
+# version (the words' mixed sentences, transcript 0.5.0; the shrug and tilt/lean margins, body 0.2.0; jumps by a zoom,
+# face 0.2.0), with no change to the entry's layout, so the format stays.
+BEFORE_FORMAT_4_CHANGES = {"transcript": "0.4.0", "body": "0.1.0", "face": "0.1.0"}
+
+
+def test_an_entry_written_before_the_words_body_and_face_changed_is_a_miss(batch_registry, tmp_path):
+    """An entry of trial C's love/hate line read as happiness (before the mixed-sentence rule) must not be reused."""
+    from saber_agent.evidence import ModalityCue
+
+    now = perception_config(AnalysisSettings(plugins=list(BEFORE_FORMAT_4_CHANGES)))
+    versions = {tool["name"]: tool["version"] for tool in now["tools"]}
+    assert set(versions) == set(BEFORE_FORMAT_4_CHANGES)
+    for name, old in BEFORE_FORMAT_4_CHANGES.items():
+        assert versions[name] != old, f"{name} wrote other slots at {old} and must not share its entries"
+        one_old = {**now, "tools": [{**t, "version": old} if t["name"] == name else t for t in now["tools"]]}
+        assert cache_key("h", one_old) != cache_key("h", now)
+    before = {**now, "tools": [{**t, "version": BEFORE_FORMAT_4_CHANGES[t["name"]]} for t in now["tools"]]}
+    cache = EvidenceCache(tmp_path / "cache")
+    glad = ModalityCue(modality="words", valence=0.4, arousal=0.5, emotion="happiness", confidence=0.57, basis="love, hate")
+    cache.put(cache_key("h", before), Perception(clip=ClipInfo(path="x.mp4"), cues={"speech_content": [glad]}), "h", before)
+    assert cache.get(cache_key("h", before)) is not None  # the entry is there: a run under the old versions still hits it
+    assert cache.get(cache_key("h", perception_config(AnalysisSettings(plugins=list(BEFORE_FORMAT_4_CHANGES))))) is None

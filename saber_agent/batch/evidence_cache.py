@@ -30,6 +30,8 @@ CACHE_FORMAT = 4  # bump when the entry layout changes (2: cues, second looks, t
 # silence rule reads the loudest 0.2 s, shot changes see one-frame shots and fades): a format-2 entry is stale
 # 4: (2026-12-01) audio placed at its timestamps (gaps filled with silence), short clips sampled at >= 5 frames, an
 # utterance window reads the whole clip's voice activity, camera zoom kept out of body motion: a format-3 entry is stale
+# A tool whose output changes moves its own `version` instead (in the key: only its entries miss), e.g. after format 4:
+# transcript 0.5.0 (mixed sentences), body 0.2.0 (shrug, tilt/lean margins), face 0.2.0 (zoom jumps), prosody 0.6.0
 
 
 def perception_config(settings: AnalysisSettings) -> dict[str, Any]:
