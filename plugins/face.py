@@ -91,7 +91,9 @@ class FaceTool(PerceptionTool):
     name = "face"
     slot = "facial_exp_desc"
     needs = frozenset({"frames"})
-    version = "0.2.0"  # 0.2.0: a box jump is a zoom's only where the point it would be zoomed about lies in the picture
+    # 0.2.0: a box jump is a zoom's only where the point it would be zoomed about lies in the picture; 0.3.0: the head's
+    # speed and extent with the camera's zoom and pan undone (`head.camera`: the picture's figures beside them)
+    version = "0.3.0"
     description = "Facial expressions of the main face over time (Haar tracking; fer mini-Xception offline, or deepface)."
     options_model = FaceOptions
 
@@ -157,7 +159,11 @@ class FaceTool(PerceptionTool):
         # a face elsewhere after a change of shot, or moved by a camera zoom, is no jump of the head (the scene's shots)
         found = shot_changes(clip)
         cuts = [float(found.times[c]) for c in found.cuts]
-        m["head"] = head_motion(steady_track, int(clip.frames.shape[2]), cuts, (int(clip.frames.shape[2]), int(clip.frames.shape[1])))
+        from saber_agent.plugins.face_camera import camera_path  # a zoom or pan moves the box: the camera's, not the head's
+
+        camera = camera_path(clip, steady_track.boxes, found.pairs)
+        m["head"] = head_motion(steady_track, int(clip.frames.shape[2]), cuts, (int(clip.frames.shape[2]), int(clip.frames.shape[1])),
+                                camera)
         run = getattr(backend, "last_run", None)
         if run is not None:  # where the expression model ran (a CPU fallback is noted)
             m["engine"], m["device"], m["forward_passes"] = run.engine, run.device, run.forward_passes

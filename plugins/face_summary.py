@@ -94,12 +94,15 @@ def _zoomed(a: np.ndarray, b: np.ndarray, frame_size: tuple[int, int] | None) ->
 
 
 def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = None,
-                frame_size: tuple[int, int] | None = None) -> dict | None:
+                frame_size: tuple[int, int] | None = None, camera=None) -> dict | None:
     """How the main face's box moves: speed and extent in face widths, and its change in size.
 
     `cuts`: the times (s) where a new shot starts (`plugins.shots`); `frame_size`: (w, h) pixels. A jump of the box
     (past the linker's reach) across a cut, or one a camera zoom explains (`_zoomed`), is no jump of the head: counted
     apart (``jumps_at_cuts``, ``jumps_by_zoom``); every jump still starts a new segment (positions are not compared across it).
+    `camera`: the camera's path (`plugins.face_camera.CameraPath`); where it zooms or pans, speed and extent are the
+    head's in the first frame's picture (the camera undone), and ``camera`` keeps the figures in the picture beside them
+    (a zoom drifts an off-centre face across the frame: trial A's looped zoom read 0.72 face widths across).
     """
     found = track.found
     if found.sum() < 2:
@@ -107,6 +110,11 @@ def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = N
     boxes, times = track.boxes, track.times
     width = float(np.nanmedian(boxes[:, 2]))
     centres = track.centers
+    in_picture = None
+    if camera is not None and camera.moving and len(camera.to_first) == len(boxes):
+        in_picture = _extent(centres, times, width, boxes, found)  # the same figures with the camera in them
+        centres = camera.undo(centres)
+        width = float(np.nanmedian(boxes[:, 2] * camera.scales()))
     segment, segments = [], []  # a jump (a cut, or a move past the linker's reach) starts a new segment
     at_cuts = by_zoom = 0
     for i in np.flatnonzero(found):
@@ -120,12 +128,11 @@ def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = N
             segment = []
         segment.append(i)
     segments.append(segment)
-    steps = face_still.windowed_speeds(centres, times, width, segments)  # over >= 0.5 s: box jitter does not grow with fps
-    seen = centres[found]
-    spans = np.max([np.ptp(centres[s], axis=0) for s in segments], axis=0) / width  # within a segment, never across a jump
+    steps, spans = _speeds_and_spans(centres, times, width, segments)
+    seen = track.centers[found]
     sizes = boxes[found, 2]
     k = max(1, min(3, len(sizes) // 3))
-    return {
+    head = {
         "mean_speed_fw_s": _r(np.mean(steps)) if steps else None,  # face widths per second
         "max_speed_fw_s": _r(np.max(steps)) if steps else None,
         "horizontal_range_fw": _r(spans[0]),
@@ -134,9 +141,36 @@ def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = N
         "jumps_at_cuts": at_cuts if cuts is not None else None,  # the face elsewhere after a change of shot: the edit, not the head
         "jumps_by_zoom": by_zoom,  # the face moved and resized as a camera zoom moves it: the camera, not the head
         "size_change": _r(np.median(sizes[-k:]) / np.median(sizes[:k])),  # last / first apparent size
-        "face_width_fraction": _r(width / max(1, frame_width)),
+        "face_width_fraction": _r(float(np.nanmedian(boxes[:, 2])) / max(1, frame_width)),
         "position": _position(float(np.median(seen[:, 0])) / max(1, frame_width)),
     }
+    if in_picture is not None:  # the camera zooms or pans: the figures above are the head's, these the picture's
+        undone = (boxes[:, 2] * camera.scales())[found]
+        moving = [shot for shot in camera.shots if shot["zoom"] != 1.0 or shot["pan"] != 0.0]
+        head["camera"] = {"undone": True, "zoom": _r(camera.zoom), "shots_moving": len(moving), "shots": moving[:20], **in_picture,
+                          "size_change_camera_undone": _r(np.median(undone[-k:]) / np.median(undone[:k]))}
+    return head
+
+
+def _speeds_and_spans(centres: np.ndarray, times: np.ndarray, width: float, segments: list[list[int]]) -> tuple[list, np.ndarray]:
+    """Face-centre speeds (`face_still.windowed_speeds`: over >= 0.5 s, so box jitter does not grow with fps) and the
+    largest extent across and up and down within a segment (never across a jump), in face widths."""
+    steps = face_still.windowed_speeds(centres, times, width, segments)
+    return steps, np.max([np.ptp(centres[s], axis=0) for s in segments], axis=0) / width
+
+
+def _extent(centres: np.ndarray, times: np.ndarray, width: float, boxes: np.ndarray, found: np.ndarray) -> dict:
+    """`head_motion`'s speed and extent of the box in the picture (the camera's motion in them), segments split at jumps."""
+    segment, segments = [], []
+    for i in np.flatnonzero(found):
+        if segment and not _same_face(boxes[segment[-1]], boxes[i]):
+            segments.append(segment)
+            segment = []
+        segment.append(i)
+    segments.append(segment)
+    steps, spans = _speeds_and_spans(centres, times, width, segments)
+    return {"mean_speed_fw_s_in_picture": _r(np.mean(steps)) if steps else None,
+            "horizontal_range_fw_in_picture": _r(spans[0]), "vertical_range_fw_in_picture": _r(spans[1])}
 
 
 def _position(x: float) -> str:
@@ -324,9 +358,16 @@ def describe(m: dict) -> str:
     if head and head["mean_speed_fw_s"] is not None:
         speed = head["mean_speed_fw_s"]
         manner = "stays steady" if speed < STEADY_HEAD else "moves a lot" if speed > MOVING_HEAD else "moves moderately"
+        camera = head.get("camera")
+        undone = ""
+        if camera:  # the figures are the head's with the camera's motion undone: said, with the picture's beside them
+            moves = f"zooms x{camera['zoom']:.2f}" if abs(camera["zoom"] - 1) > 0.03 else "pans"
+            undone = (f", the camera's motion undone: the camera {moves} within a shot, and in the picture the face centre "
+                      f"spans {camera['horizontal_range_fw_in_picture']:.2f} face widths across and "
+                      f"{camera['vertical_range_fw_in_picture']:.2f} up and down")
         sentence = (
             f"The head {manner} (the face centre moves {speed:.2f} face widths per second on average, "
-            f"spanning {head['horizontal_range_fw']:.2f} face widths across and {head['vertical_range_fw']:.2f} up and down)"
+            f"spanning {head['horizontal_range_fw']:.2f} face widths across and {head['vertical_range_fw']:.2f} up and down{undone})"
         )
         if head.get("jumps"):
             jumps = head["jumps"]
@@ -336,7 +377,14 @@ def describe(m: dict) -> str:
             cut = head["jumps_at_cuts"]
             sentence += f"; the face is elsewhere after {cut} change{'s' * (cut > 1)} of shot, not counted as head motion"
         change = head["size_change"]
-        if change >= 1.15:
+        scene = camera["size_change_camera_undone"] if camera else None
+        if scene is not None and (change >= 1.15 or change <= 0.87) and 0.87 < scene < 1.15:
+            sentence += (f", and the face {'grows' if change > 1 else 'shrinks'} to {change:.2f} times its first size in the "
+                         f"picture as the camera zooms ({scene:.2f} with the zoom undone)")
+        elif scene is not None and (scene >= 1.15 or scene <= 0.87):
+            sentence += (f", and the face {'grows' if scene > 1 else 'shrinks'} to {scene:.2f} times its first size with the "
+                         f"camera's zoom undone ({'moving closer' if scene > 1 else 'moving away'}; {change:.2f} in the picture)")
+        elif change >= 1.15:
             sentence += f", and the face grows to {change:.2f} times its first size (moving closer, or the camera zooms in)"
         elif change <= 0.87:
             sentence += f", and the face shrinks to {change:.2f} times its first size (moving away, or the camera zooms out)"

@@ -82,3 +82,15 @@ def test_the_face_summary_and_the_scene_agree_on_the_shots(looped):
     # the face is elsewhere after each cut: the edit, not the head; and no jump is left to count
     assert head["jumps_at_cuts"] == shot_count - 1 and head["jumps"] == 0, head
     assert "after 3 changes of shot" in face.text and "jumps to another place" not in face.text
+
+
+def test_the_faces_span_is_the_heads_not_the_zooms(looped):
+    """Each loop's zoom about the picture's corner drifts the face 0.66 face widths across and 0.94 up and down in the
+    picture (the trial read 'spanning 0.72 face widths across and 1.01 up and down' for a photo): the face tool undoes the
+    camera's zoom (`plugins.face_camera`) and says so, with the picture's figures beside the head's."""
+    face = looped["face"]
+    head, camera = face.measurements["head"], face.measurements["head"]["camera"]
+    assert 1.25 < camera["zoom"] < 1.4 and len(camera["shots"]) == 4, camera
+    assert head["horizontal_range_fw"] < 0.15 and head["vertical_range_fw"] < 0.15, head
+    assert camera["horizontal_range_fw_in_picture"] > 0.4 and camera["vertical_range_fw_in_picture"] > 0.4, camera
+    assert "the camera's motion undone: the camera zooms x1.3" in face.text and "as the camera zooms" in face.text, face.text
