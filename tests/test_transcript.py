@@ -5,6 +5,7 @@ Models load once per process (`whisper_models.load` caches them), so every test 
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from saber_agent.plugins import whisper_models
 from saber_agent.plugins.transcript import TranscriptTool
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing.synth import speak, tone
+from saber_agent.vocab import HANGUL
 from tests.conftest import CHEERFUL, HOSTILE
 
 pytestmark = pytest.mark.skipif(
@@ -229,6 +231,25 @@ def test_speech_whose_transcript_is_dropped_is_not_called_no_speech(tool, media)
     assert "no speech" not in slot.reason and "speech was heard" in slot.reason
     assert "transcript is unreliable" in slot.reason and "language ar" in slot.reason
     assert "--tool-option transcript.language=" in slot.reason
+
+
+def test_korean_speech_heard_in_another_language_gives_no_words_cue(tool, media):
+    """espeak-ng's Korean is heard by the base model as Thai or Japanese (30 renderings: th 18, ja 11, la 1; Korean's
+    probability at most 0.14, docs/transcript.md), so its transcript is phonetic text in another script, with a note
+    when the detection is unsure. No lexicon reads it: no words cue is invented. With language=ko, whisper's Hangul text
+    is kept, or dropped as unreliable when whisper itself doubts it (log-probability under -1.2), never "no speech"."""
+    wav = speak("저는 오늘 정말 행복해요. 와 주셔서 고마워요.", media / "ko.wav", voice="ko")
+    heard = run(tool, wav, temperature=[0.0])
+    m = heard.measurements
+    assert heard.ok and m["language"] in ("th", "ja", "ko", "la", "km") and not tool.cues(heard)
+    assert "valence" not in m["sentiment"] and any(f"{m['language']}" in n for n in m["notes"])
+    if m["language_probability"] < 0.5:
+        assert any("low confidence" in n for n in m["notes"])
+    given = run(tool, wav, language="ko", temperature=[0.0])
+    if given.ok:
+        assert re.search(f"[{HANGUL}]", given.text) and "no lexicon for Korean" in given.measurements["sentiment"]["unavailable"]
+    else:
+        assert "speech was heard" in given.reason and "language ko (given)" in given.reason and not tool.cues(given)
 
 
 @pytest.mark.parametrize("how", ["espeak -a 5", "scaled by 0.01"])
