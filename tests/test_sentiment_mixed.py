@@ -222,3 +222,14 @@ def test_clauses_split_at_punctuation_and_conjunctions_and_keep_inserts_and_phra
     assert clauses("Te quiero y te odio, lárgate.", "es") == ["Te quiero", "te odio", "lárgate."]  # a Spanish verb alone is a clause
     assert clauses("Estaba triste, pero después estaba feliz", "es") == ["Estaba triste", "después estaba feliz"]
     assert clauses("虽然很难过，但是我很高兴见到你", "zh") == ["虽然很难过", "我很高兴见到你"]
+
+
+def test_the_fusion_reads_opposite_clauses_as_mixed_feelings_and_the_checks_pass():
+    # "... but I hate you ..." read anger at confidence 0.69 before: the fusion answered anger from the words alone
+    request = _request([_words("I love you so much but I hate you, get out of my house.")])
+    assert [conflict_name(c) for c in request.conflicts] == ["mixed words (opposite sentences)"]
+    analysis = FusionReasoner().reason(request)
+    assert analysis.emotions == ["mixed feelings", "uncertain"] and analysis.basic_emotion != "anger"
+    checks = []
+    register_checks(checks.append)
+    assert [c.name for c in checks if not c.check(request, analysis).passed] == []
