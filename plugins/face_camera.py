@@ -10,8 +10,10 @@ frames (`picture_change`, `FLOW_SIDE` pixels on the longer side), with no camera
 
 `camera_path(clip, boxes, cut_pairs)`: per sampled frame, the 3x3 transform that takes the frame's pixels (clip pixels)
 into its shot's first frame's picture (the camera undone), and each shot's zoom and pan. Where the picture has too few
-corners outside the head (a plain background) no camera motion is measured and none is assumed; a person filling the
-frame who sways cannot be told from a camera that does (the body tool's limit too).
+corners outside the head (a plain background) no camera motion is measured and none is assumed; where the fitted motion
+leaves the picture's left, right and top edges in place (`_borders_move`), it is the person's (a body swaying in front
+of a plain wall carries the fit with it) and is not undone. A person filling the frame to its edges who sways cannot
+be told from a camera that moves (the body tool's limit too).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 CAMERA_MOVES = 0.03  # a shot's zoom (|x - 1|) or pan (frame widths) above this: the camera moves
+BORDER = 0.1  # the picture's edge bands, as a share of its width (left, right) and height (top)
+BORDER_MOVES = 0.05  # share of the edge bands' pixels that change (by CHANGE_LEVEL) when the camera moves the picture
 
 
 @dataclass
@@ -29,7 +33,7 @@ class CameraPath:
 
     to_first: np.ndarray  # (n, 3, 3): clip pixels of frame i -> clip pixels of its shot's first frame's picture (camera undone)
     shots: list[dict]  # per shot: "start" (s), "zoom" (x, product of the pairs' scales), "pan" (frame widths the centre moves)
-    measured_pairs: int  # frame pairs (within a shot) whose camera motion could be fitted
+    body_shots: int = 0  # shots whose fitted motion left the picture's edges in place: the person's, not undone
 
     @property
     def moving(self) -> bool:
@@ -65,34 +69,52 @@ def camera_path(clip, boxes: np.ndarray, cut_pairs: list[int]) -> CameraPath | N
     picture = picture_change(clip)
     grey, scale = picture.grey, picture.scale
     shape, width = grey.shape[1:3], grey.shape[2]
-    to_flow = np.diag([scale, scale, 1.0])
-    from_flow = np.diag([1 / scale, 1 / scale, 1.0])
+    to_flow, from_flow = np.diag([scale, scale, 1.0]), np.diag([1 / scale, 1 / scale, 1.0])
     centre = np.array([shape[1] / 2, shape[0] / 2, 1.0])
     cuts = set(cut_pairs)
-    cumulative = np.eye(3)  # the shot's first frame -> frame i, flow pixels
-    to_first = [np.eye(3)]
-    steps: list[tuple[float, np.ndarray] | None] = []  # per pair: (scale, centre shift in flow pixels), None across a cut
-    measured = 0
-    for i in range(n - 1):
-        matrix = np.eye(2, 3)
-        if i not in cuts:
-            exclude = np.zeros(shape, bool)
-            for box in (boxes[i], boxes[i + 1]):
-                if not np.isnan(box[0]):
-                    exclude |= head_mask(shape, box * scale)
-            matrix, share = camera_motion(grey[i], grey[i + 1], exclude)
-            measured += share > 0
-        steps.append(None if i in cuts else (float(np.hypot(matrix[0, 0], matrix[1, 0])), matrix @ centre - centre[:2]))
+
+    def head(i: int) -> np.ndarray:
+        return head_mask(shape, boxes[i] * scale) if not np.isnan(boxes[i][0]) else np.zeros(shape, bool)
+
+    matrices = [np.eye(2, 3) if i in cuts else camera_motion(grey[i], grey[i + 1], head(i) | head(i + 1))[0] for i in range(n - 1)]
+    edges = [0, *[i + 1 for i in sorted(cuts)], n]
+    shots, still_shots = [], 0
+    for a, b in zip(edges, edges[1:], strict=False):
+        if any(not np.allclose(matrices[i], np.eye(2, 3)) for i in range(a, b - 1)) and not _borders_move(picture.blurred, a, b, head):
+            for i in range(a, b - 1):  # the picture's edges stay: the person moves, not the camera
+                matrices[i] = np.eye(2, 3)
+            still_shots += 1
+        zoom = float(np.prod([np.hypot(matrices[i][0, 0], matrices[i][1, 0]) for i in range(a, b - 1)]))
+        shift = np.sum([matrices[i] @ centre - centre[:2] for i in range(a, b - 1)], axis=0) if b - a > 1 else np.zeros(2)
+        pan = round(float(np.hypot(*shift)) / width, 3)
+        shots.append({"start": round(float(clip.frame_times[a]), 2), "zoom": round(zoom, 3), "pan": pan})
+    cumulative, to_first = np.eye(3), [np.eye(3)]  # the shot's first frame -> frame i, flow pixels
+    for i, matrix in enumerate(matrices):
         # a new shot is its own picture: its frames are undone into its first frame's (as a jump, a cut is not compared across)
         cumulative = np.eye(3) if i in cuts else np.vstack([matrix, [0, 0, 1]]) @ cumulative
         to_first.append(from_flow @ np.linalg.inv(cumulative) @ to_flow)
-    shots, edges = [], [0, *[i + 1 for i in sorted(cuts)], n]
-    for a, b in zip(edges, edges[1:], strict=False):
-        inside = [steps[i] for i in range(a, b - 1) if steps[i] is not None]
-        zoom = float(np.prod([s for s, _ in inside])) if inside else 1.0
-        pan = float(np.hypot(*np.sum([d for _, d in inside], axis=0)) / width) if inside else 0.0
-        shots.append({"start": round(float(clip.frame_times[a]), 2), "zoom": round(zoom, 3), "pan": round(pan, 3)})
-    return CameraPath(np.stack(to_first), shots, measured)
+    return CameraPath(np.stack(to_first), shots, still_shots)
+
+
+def _borders_move(blurred: np.ndarray, a: int, b: int, head) -> bool:
+    """Whether the picture's left, right and top edges (the outer `BORDER` of each, the head masked: the body fills the
+    bottom) change from the shot's first frame (`a`) to a later one (before `b`) in at least `BORDER_MOVES` of their
+    pixels: a camera that zooms or pans moves them; a person in the middle of a plain background who sways, whose body
+    the camera fit follows, does not (0 in tests/test_face_camera.py, where the fit read a pan of 0.06 frame widths; a
+    zoom: 0.17-0.26 between consecutive frames, trial A's phone clip 0.10-0.18). A person who fills the picture to its
+    edges cannot be told from the camera: one growing x1.3 into the top band over a plain background changed it by 0.12."""
+    from saber_agent.picture_change import CHANGE_LEVEL
+
+    h, w = blurred.shape[1:3]
+    band = np.zeros((h, w), bool)
+    side, top = max(1, round(BORDER * w)), max(1, round(BORDER * h))
+    band[:, :side] = band[:, -side:] = band[:top, :] = True
+    first = blurred[a].astype(np.int16)
+    for k in range(a + 1, b):
+        keep = band & ~head(a) & ~head(k)
+        if keep.any() and float(np.mean(np.abs(blurred[k].astype(np.int16) - first)[keep] > CHANGE_LEVEL)) >= BORDER_MOVES:
+            return True
+    return False
 
 
 __all__ = ["CAMERA_MOVES", "CameraPath", "camera_path"]

@@ -91,3 +91,26 @@ def test_a_cut_starts_a_new_picture():
     assert np.allclose(camera.to_first[5], np.eye(3))  # the new shot's first frame is its own reference
     assert all(abs(s["zoom"] - 1.04 ** (k - 1)) < 0.05 for s, k in zip(camera.shots, (5, 4), strict=True)), camera.shots
     assert camera_path(clip_of(frames[:1]), boxes[:1], []) is None
+
+
+def test_a_body_swaying_in_front_of_a_plain_wall_is_not_the_camera():
+    """The fit on corners outside the head follows a swaying body when nothing else has corners (it read a pan of 0.06
+    frame widths and undid the head's 1.34 face widths); the picture's edges stay, so the motion is the person's."""
+    import cv2
+
+    from saber_agent.plugins.facetrack import track_faces
+    from saber_agent.testing.synth import face_image
+
+    person, frames = cv2.resize(face_image(), (300, 300)), []
+    for i in range(16):
+        canvas = np.full((360, 640, 3), 120, np.uint8)
+        x = 170 + int(40 * np.sin(i / 2.0))
+        canvas[60:360, x: x + 300] = person
+        frames.append(canvas)
+    clip = clip_of(frames, fps=2.0)
+    track = track_faces(clip)
+    assert track.found.sum() >= 12
+    camera = camera_path(clip, track.boxes, [])
+    assert not camera.moving and camera.body_shots == 1, camera.shots
+    head = head_motion(track, 640, camera=camera)
+    assert "camera" not in head and head["horizontal_range_fw"] > 1.0, head
