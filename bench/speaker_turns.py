@@ -27,6 +27,9 @@ cosine distance as a fifth measure), ``bic`` and ``embedding`` (GE2E d-vectors a
 fused constants fitted on the dev sets (GLR_BIAS by least log-loss, then the weights: the constants in
 `saber_agent.speakers`). ``--through-split N``
 also cuts N conversations per set with the product's own voice-activity split instead of the script.
+``--repeat K`` plays each conversation's turns K times over (the same recordings again, as a looped script or a
+replayed clip: trial D's podcast.mp3 heard a 12-turn script 7.5 times); `speakers.REPEAT_FUSED` clusters a recording
+heard again once, so the scores equal those of ``--repeat 1``.
 """
 
 from __future__ import annotations
@@ -279,6 +282,8 @@ def main() -> None:
     parser.add_argument("--methods", default="prosody,fused,fused+dvector,bic,embedding")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--fit", action="store_true", help="print the fused method's constants fitted on the dev sets")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K",
+                        help="each conversation's turns heard K times in turn (a looped script: the same recordings again)")
     parser.add_argument("--through-split", type=int, default=0, metavar="N",
                         help="also N conversations per set cut by the product's own voice-activity split")
     args = parser.parse_args()
@@ -297,6 +302,7 @@ def main() -> None:
         measured = time.perf_counter() - t0
         measured_sets[name] = library, voices
         convs = conversations(library, args.conversations, np.random.default_rng(7), real=source == "emofilm")
+        convs = [(kind, turns * args.repeat) for kind, turns in convs]
         report[name] = {"utterances": len(library), "speakers": len({u.speaker for u in library}),
                         "make_s": round(made, 1), "measure_s": round(measured, 1)}
         for method in args.methods.split(","):

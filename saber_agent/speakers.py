@@ -18,7 +18,10 @@
   a pair whose utterances both have a d-vector, `measure_voice(embed=True)`, their cosine distance). A fused
   distance of 1 (`SAME_FUSED`) is even odds of one speaker; groups stay apart at 1 or more, or when they
   lie APART (2) times farther apart than their own turns do (at least FUSED_SPREAD): two like voices
-  that each repeat themselves. Voices are labelled A, B, ... in order of first appearance; an utterance
+  that each repeat themselves. A recording heard again (utterances under `REPEAT_FUSED` apart: a looped script, a
+  replayed clip) is clustered once and its repeats take its voice (`_distinct`): counted as turns, a voice's few
+  recurring lines made it look tighter than its turns are, and the APART rule parted one voice (trial D podcast.mp3,
+  a 12-turn script heard 7.5 times: 3 voices). Voices are labelled A, B, ... in order of first appearance; an utterance
   with too little voiced speech (`MIN_VOICED_S`) has no voice (None).
   Why like voices merged before: the raw GLR of two short turns is large by chance (a 12 x 12 covariance
   from ~100 frames), so the fit leant on it little and on no pair's own length; the threshold alone
@@ -34,6 +37,9 @@
   the choice): espeak-ng held-out voices 0.029 -> 0.014 (but exact partitions 0.85 -> 0.82: a turn split
   off more often; one voice kept whole 30 -> 29 of 30), EmoFilm female speech 0.144 -> 0.092 (one speaker
   kept whole 23 -> 26 of 40); split: 0.109 -> 0.103 and 0.303 -> 0.254; "fused+dvector" 0.011 and 0.087.
+  Each dev conversation heard 3 times over (`--repeat 3`), each repeat a turn -> a recording once: espeak-ng dev
+  0.089 -> 0.005 (exact partitions 0.34 -> 0.975), male film speech 0.189 -> 0.105 (0.275 -> 0.55): as heard once;
+  heard once, unchanged (no two different dev utterances lie under REPEAT_FUSED apart: nearest 0.10 and 0.25).
   Limits: one turn each is too little evidence (a calm and a shouting espeak voice stay one voice, as
   one voice calm then raised must); voices that differ in neither F0 nor formant frequencies stay one
   (espeak-ng en-us and en-gb+m7: m7 changes only formant heights and widths); ~2 s film clips are
@@ -86,6 +92,10 @@ BIC_PENALTY = 1.5  # lambda of the BIC penalty ("bic"; tuned on the dev sets of 
 TURN_SPREAD = 0.8  # the least spread taken for a voice's turns (one espeak voice's turns lie ~0.8 apart)
 APART = 2.0  # two groups this many times farther apart than their own turns (at least TURN_SPREAD or FUSED_SPREAD) are two voices
 MIN_VOICED_S = 0.3  # an utterance needs this much voiced speech to be placed
+# "fused": two utterances nearer than this are one recording heard again (a looped script, a replayed clip), clustered
+# once (`_distinct`): a podcast's repeats of one espeak-ng line lie 0.004-0.03 apart after mp3 coding; the nearest two
+# different takes of one dev voice (bench/speaker_turns.py: espeak-dev 0.10, male film speech 0.25), two voices 0.32
+REPEAT_FUSED = 0.05
 RELIABLE_VOICED_S = 1.5  # an utterance with less voiced speech joins the voice it is nearest to
 
 
@@ -188,7 +198,8 @@ def cluster_voices(voices: list[Voice | np.ndarray | None], threshold: float | N
         raise ValueError(f"method {method!r}: use one of {METHODS}; all but 'prosody' need measured Voices, "
                          "'embedding' with d-vectors")
     if method == "fused":
-        groups = _average_linkage(pair_distances(kept), SAME_FUSED if threshold is None else threshold, least_spread=FUSED_SPREAD)
+        groups = _distinct(pair_distances(kept), REPEAT_FUSED, lambda distance: _average_linkage(
+            distance, SAME_FUSED if threshold is None else threshold, least_spread=FUSED_SPREAD))
     elif method == "bic":
         framed = [k for k, v in enumerate(kept) if v.frames is not None]
         groups = [[framed[g] for g in group] for group in _bic_linkage(
@@ -253,6 +264,28 @@ def _prosody_groups(kept: list, threshold: float) -> list[list[int]]:
         else:
             groups.append([i])
     return groups
+
+
+def _distinct(distance: np.ndarray, repeat: float, cluster) -> list[list[int]]:
+    """`cluster` (a function of an (m, m) distance matrix to groups of its rows) run over the distinct recordings of a
+    symmetric (n, n) `distance` matrix, its groups given back to every row: rows nearer than `repeat` (chained) are one
+    recording heard again, one row of the mean distances. A repeat is no new turn of its voice (counted as one, it would
+    be pseudo-replication: Hurlbert 1984, "Pseudoreplication and the design of ecological field experiments"): a voice
+    whose few lines recur many times looked tighter than its turns are, and `_average_linkage`'s APART rule then parted
+    one voice in two (trial D podcast.mp3, a 12-turn script heard 7.5 times: the man's two lines A, his four others C)."""
+    n = len(distance)
+    owner = np.arange(n)
+    for i, j in zip(*np.nonzero(np.triu(distance < repeat, 1)), strict=True):
+        a, b = owner[i], owner[j]
+        if a != b:
+            owner[owner == b] = a
+    ids, owner = np.unique(owner, return_inverse=True)
+    if len(ids) == n:
+        return cluster(distance)
+    member = np.eye(len(ids))[owner]  # (n, m) one-hot: which recording each row is
+    mean = member.T @ distance @ member / np.outer(member.sum(0), member.sum(0))
+    np.fill_diagonal(mean, 0.0)
+    return sorted(([int(i) for i in np.flatnonzero(np.isin(owner, group))] for group in cluster(mean)), key=min)
 
 
 def _average_linkage(distance: np.ndarray, threshold: float, least_spread: float | None = TURN_SPREAD) -> list[list[int]]:
