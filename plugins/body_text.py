@@ -24,6 +24,19 @@ def _span(a: float, b: float) -> str:
     return f"{a:.1f}-{b:.1f} s"
 
 
+def graphics_sentence(m: dict[str, Any]) -> str:
+    """The sentence for on-screen graphics changes left out of the movement (empty when there were none).
+
+    Only changes of at least 0.1% of the frame are named: a few pixels of re-encoding flicker are left out silently.
+    """
+    events = [e for e in m.get("graphics_changes") or [] if e["share"] >= 0.001]
+    if not events:
+        return ""
+    times = ", ".join(f"{e['t']:.1f} s" for e in events[:4]) + (", ..." if len(events) > 4 else "")
+    return (f"A part of the picture swaps in one step and holds still around it at {times} (on-screen graphics, text or a "
+            "frame: a slide, a caption, a call's speaker highlight); that change is not counted as movement.")
+
+
 def describe(m: dict[str, Any]) -> str:
     """SABER-style `body_lang_desc` text that cites the measurements."""
     regions = m["regions"]
@@ -48,6 +61,7 @@ def describe(m: dict[str, Any]) -> str:
         parts.append(f"Bursts of {burst_word} at {', '.join(spans)}.")
     elif word != "little":
         parts.append(f"No distinct burst of {burst_word} stands out.")
+    parts.append(graphics_sentence(m))  # said beside the movement it is left out of
     if head["tracked"]:
         gestures = head["gestures"]
         nods = [g for g in gestures if g["kind"] == "nod"]

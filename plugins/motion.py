@@ -15,6 +15,9 @@ frames downscaled to FLOW_SIDE pixels (longer side):
   hands/sides; without a face, into the centre and the sides of the frame. Units: % of the frame
   width per second; and the share of pixels whose grey level changed by more than CHANGE_LEVEL.
 - bursts: runs of frame pairs whose activity stands out, with times.
+- on-screen graphics: blocks of the picture that swap in one step between stills (a slide, a burned-in caption, a
+  video call's speaker frame; `saber_agent.plugins.motion_graphics`) are left out of every region's flow and
+  change (``graphics_changes``); and the hands/sides stop at the hands' reach around the face (REACH).
 - shot changes come from the clip's shared detector (`saber_agent.plugins.shots`): motion across a
   cut is not body movement, and the camera's zoom and pan are summed within each shot (``camera.shots``;
   the headline is the shot that zooms or pans most): a cut resets them.
@@ -45,9 +48,13 @@ from saber_agent.plugins.motion_camera import (  # noqa: F401  (re-exported: the
     rigid_shift,
     stabilized,
 )
+from saber_agent.plugins.motion_graphics import graphics_changes
 from saber_agent.plugins.shots import shot_changes
 
 HEAD_MARGIN = {"side": 0.35, "top": 0.6, "bottom": 0.45}  # around the face box, in face widths/heights
+# How far a person's hands reach around their face: face widths either side of its centre (half an arm span, ~85 cm,
+# is ~5.5 face widths of ~15 cm) and face heights above its top (raised hands). Motion beyond is not this body's.
+REACH = {"side": 6.0, "above": 2.5}
 MOVING_PX = 0.8  # residual flow above this (pixels at FLOW_SIDE) counts as movement
 
 # Activity levels in % of the frame width per second (mean residual flow over a region).
@@ -129,7 +136,11 @@ def head_mask(shape: tuple[int, int], box: np.ndarray) -> np.ndarray:
 
 
 def region_masks(shape: tuple[int, int], box: np.ndarray | None, head: np.ndarray) -> dict[str, np.ndarray]:
-    """Regions outside the head: upper body and hands/sides around a face; centre and sides without one."""
+    """Regions outside the head: upper body and hands/sides around a face; centre and sides without one.
+
+    The hands/sides stop at the hands' reach around the face (REACH): a slide beside a picture-in-picture face, or
+    another tile of a video call, is no part of this person's body.
+    """
     h, w = shape
     xs = np.arange(w)[None, :]
     ys = np.arange(h)[:, None]
@@ -140,7 +151,8 @@ def region_masks(shape: tuple[int, int], box: np.ndarray | None, head: np.ndarra
     cx = x + bw / 2
     torso = (np.abs(xs - cx) <= 1.5 * bw) & (ys >= y + bh)
     torso = np.broadcast_to(torso, shape) & ~head
-    return {"upper_body": torso, "hands_sides": ~torso & ~head}
+    reach = np.broadcast_to((np.abs(xs - cx) <= REACH["side"] * bw) & (ys >= y - REACH["above"] * bh), shape)
+    return {"upper_body": torso, "hands_sides": reach & ~torso & ~head}
 
 
 # -- the measurement --------------------------------------------------------------------------------
@@ -172,6 +184,8 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     pairs = []
     rigid: list[int] = []  # pair indices where the whole picture moved as one (`rigid_shift`)
     cuts = shot_changes(clip).pairs  # pair indices that straddle a shot change (shared with the scene tool)
+    # blocks of the picture that swap in one step between stills (a slide, a caption, a call's speaker frame): not the body
+    graphics = graphics_changes(blurred, times, cuts, picture.changed)
     for i in range(n - 1):
         dt = max(1e-3, times[i + 1] - times[i])
         box_a, box_b = nearest_box(head, i, times), nearest_box(head, i + 1, times)
@@ -199,6 +213,8 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         regions = region_masks(shape, anchor, exclude)
         if valid is not None:
             regions = {name: mask & valid for name, mask in regions.items()}
+        if graphics.masks[i] is not None:
+            regions = {name: mask & ~graphics.masks[i] for name, mask in regions.items()}
         activity = {}
         for name, mask in regions.items():
             values = magnitude[mask]
@@ -258,6 +274,8 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
         },
         # no pair of frames differs beyond compression noise: nothing in the picture moves (a still image)
         "picture_static": picture.still,
+        # on-screen graphics changes left out of the regions (`motion_graphics`): t of the later frame (s), share of the frame
+        "graphics_changes": graphics.events,
     }
     m["bursts"] = bursts(pairs, energy, changed)
 
