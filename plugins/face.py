@@ -37,7 +37,7 @@ from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins import face_still
+from saber_agent.plugins import face_live, face_still
 from saber_agent.plugins.face_backends import BACKENDS, ENGINES, DeepFaceExpressions, OfflineExpressions, choose_backend
 from saber_agent.plugins.face_summary import STEADY_HEAD, describe, expression_timeline, head_motion, micro_expressions, summarize
 from saber_agent.plugins.facetrack import track_faces
@@ -172,7 +172,11 @@ class FaceTool(PerceptionTool):
         certainty = float(probs[~np.isnan(probs[:, 0])].max(axis=1).mean())
         confidence = certainty * min(1.0, m["frames_with_face"] / 3) * (0.5 + 0.5 * m["coverage"])
         m["upright"] = face_upright.summary(rolls, geometry)
-        said = (describe(m), face_still.sentence(still), face_upright.sentence(m["upright"]))
+        # a still face under a voice, a covered mouth: no live evidence of the speaker's feeling (the cue is discounted)
+        m["not_live"] = face_live.still_under_speech(clip, still, ~np.isnan(track.boxes[:, 0]))
+        m["mouth_hidden"] = face_live.hidden_mouth(clip.frames, points)
+        said = (describe(m), face_still.sentence(still), face_live.sentences(m["not_live"], m["mouth_hidden"]),
+                face_upright.sentence(m["upright"]))
         text, timelines = " ".join(filter(None, said)), {"expression": expression_timeline(m)}
         if geometry and geometry.get("frames_with_mesh"):
             from saber_agent.plugins import action_units
@@ -191,7 +195,9 @@ class FaceTool(PerceptionTool):
                     timelines=timelines, provenance=provenance)
 
     def cues(self, slot: Slot) -> list[ModalityCue]:
-        """Valence and arousal as the circumplex average of the mean expression probabilities."""
+        """Valence and arousal as the circumplex average of the mean expression probabilities; the confidence is the
+        slot's, discounted where the face is no live evidence of the speaker (`face_live.discount`: a still picture
+        under a voice, a covered mouth), which the basis then says."""
         m = slot.measurements
         mean = m.get("mean_probabilities")
         if not slot.ok or not mean:
@@ -199,12 +205,13 @@ class FaceTool(PerceptionTool):
         total = sum(mean.values()) or 1.0
         valence = sum(p * CIRCUMPLEX[e][0] for e, p in mean.items()) / total
         arousal = sum(p * CIRCUMPLEX[e][1] for e, p in mean.items()) / total
+        factor, why = face_live.discount(m)
         return [
             ModalityCue(
                 modality="face", valence=round(max(-1.0, min(1.0, valence)), 3), arousal=round(max(0.0, min(1.0, arousal)), 3),
-                emotion=m["dominant"], confidence=round(slot.confidence or 0.5, 3),
+                emotion=m["dominant"], confidence=round((slot.confidence or 0.5) * factor, 3),
                 basis=f"{m['dominant']} facial expression, mean probability {m['dominant_probability']:.2f} "
-                f"over {m['frames_with_face']} frames",
+                f"over {m['frames_with_face']} frames" + (f"; {'; '.join(why)} (confidence x{factor:g})" if why else ""),
             )
         ]
 
