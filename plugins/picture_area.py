@@ -9,7 +9,11 @@ Used by the scene tool (saber_agent.plugins.scene):
   is a full body only when no detected face says otherwise: a standing or sitting person is some
   five to eight head heights tall, so a box whose face (at its top) is over a fifth of the figure's
   height (`MIN_BODY_FACE_HEIGHTS`) is a head and shoulders or a half-length portrait, and a box
-  overlapping a close-up face (over a quarter of the frame height) cannot hold a whole body either.
+  overlapping a close-up face (over a quarter of the frame height) cannot hold a whole body either, nor can
+  a box lying on a larger person's body (below the face, within `BODY_HALF_WIDTH_FACES` face widths of it)
+  that is shorter than that person would be whole: it is their torso, arm or what they hold (the astronaut
+  photo's helmet, held at her side: a box 1.5 face heights tall, SVM weight 0.61 in the PNG, found in the JPEG
+  only below OpenCV's grouping threshold).
 - `face_boxes`: every face per sampled frame from the shared face track (one detection per clip): the
   scene's face counts and `full_bodies` read the same boxes.
 """
@@ -29,6 +33,9 @@ MAX_BAR_FRAMES = 24  # frames looked at (evenly spread)
 # chin), sitting 5-6; a half-length portrait is under 5 (the astronaut photo's HOG hit: 4.9)
 MIN_BODY_FACE_HEIGHTS = 5.5
 CLOSE_UP_FACE = 0.25  # a face this share of the frame height is a close-up
+# a person's shoulders span about 2.5-3 face widths, arms and held things reach further: their body is taken to
+# lie within 2 face widths either side of the face's centre, from the chin down
+BODY_HALF_WIDTH_FACES = 2.0
 
 
 def _luma(frames: np.ndarray) -> np.ndarray:
@@ -124,6 +131,9 @@ def full_bodies(boxes: list[tuple[float, ...]], faces: np.ndarray | None, frame_
                 plausible = False
             elif bx <= cx <= bx + bw and by - fh <= cy <= by + bh / 2:
                 plausible = (by + bh - min(by, fy)) >= MIN_BODY_FACE_HEIGHTS * fh
+            elif (abs(bx + bw / 2 - cx) <= BODY_HALF_WIDTH_FACES * fw and by + bh / 2 >= fy + fh
+                  and bh < MIN_BODY_FACE_HEIGHTS * fh):
+                plausible = False  # on a larger person's body, shorter than they are: a part of them
             if not plausible:
                 break
         if plausible:

@@ -179,6 +179,7 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     hsv = cv2.cvtColor(picture.reshape(-1, 1, 3), cv2.COLOR_RGB2HSV).reshape(-1, 3)
     m: dict[str, Any] = {
         "n_frames": int(len(frames)),
+        "still_image": bool(clip.info.still_image),  # a photo: one picture, nothing to move or cut
         "sample_fps": clip.info.sample_fps,
         "frame_size": [int(frames.shape[2]), int(frames.shape[1])],
         "bars": bars,  # in pixels of frames downscaled to ANALYSIS_WIDTH

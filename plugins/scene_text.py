@@ -88,7 +88,9 @@ def describe(m: dict[str, Any]) -> str:
         vivid = "muted" if light["saturation_mean"] < 0.2 else "vivid" if light["saturation_mean"] > 0.5 else "moderately saturated"
         parts.append(f"Its colours are {vivid}, dominated by {_list(named)}.")
     changes = m["shot_changes"]
-    if m["n_frames"] < 2:
+    if m.get("still_image"):
+        parts.append("It is a still image (one picture): nothing in it moves and it has no shot changes.")
+    elif m["n_frames"] < 2:
         parts.append("Only one frame was available, so motion and shot changes cannot be measured.")
     else:
         parts.append(motion_words(m["motion"]["energy_mean"], bool(m["motion"].get("picture_static"))))

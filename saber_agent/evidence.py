@@ -61,8 +61,12 @@ class ClipInfo(BaseModel):
     duration_s: float = 0.0
     has_video: bool = False
     has_audio: bool = False
-    width: int | None = None
+    width: int | None = None  # of the analysed frames (decoded, downscaled to DecodeSettings.max_side)
     height: int | None = None
+    # the file's picture as players display it (pixel aspect and rotation applied), before downscaling
+    source_width: int | None = None
+    source_height: int | None = None
+    still_image: bool = False  # the video stream is one picture (a photo, a one-frame GIF): no motion, no denser sampling
     native_fps: float | None = None
     sample_fps: float | None = None
     n_frames: int = 0  # frames kept after sampling
@@ -74,6 +78,13 @@ class ClipInfo(BaseModel):
     time_origin_s: float = 0.0  # the file's first timestamp; every time here is seconds after it
     duration_declared: bool = True  # False: the file declares no duration; duration_s is what was decoded
     notes: list[str] = Field(default_factory=list)  # e.g. "audio is silent"
+
+    def picture_text(self) -> str:
+        """The picture's size in words: '1920x1080, analysed at 640x360', or '640x360' when not downscaled."""
+        shown = f"{self.width}x{self.height}"
+        if self.source_width and self.source_height and (self.source_width, self.source_height) != (self.width, self.height):
+            return f"{self.source_width}x{self.source_height}, analysed at {shown}"
+        return shown
 
     @field_validator("path", mode="before")
     @classmethod

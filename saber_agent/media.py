@@ -200,7 +200,8 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
         notes.append(f"only {decoded_duration:.1f} s of the declared {duration:.1f} s could be decoded (truncated file?)")
     if stopped_at is not None:
         notes.append(f"decoding stopped at the {settings.max_duration_s:.0f} s limit (max_duration_s); the rest is not analysed")
-    if duration <= 0:
+    still_image = decoded_video == 1 and len(frames) == 1  # a photo (or a one-frame video): it has no duration to declare
+    if duration <= 0 and not still_image:
         covered = f"frames sampled every {step:g} s over 0-{times[-1]:.1f} s" if times else "no frame sampled"
         notes.append(f"the file declares no duration: {decoded_duration:.1f} s were decoded ({covered})")
     elif thinned:
@@ -213,6 +214,7 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
     if audio is not None and track.frames == 0:
         notes.append("the audio stream held no decodable sample")
     size = picture.shown_size if picture is not None else None
+    source = picture.source_size if picture is not None else None
     info = ClipInfo(
         path=str(path),
         # what was decoded when the file is cut short of its declared duration (or stopped at the limit)
@@ -222,6 +224,9 @@ def _demux(path: Path, container, video, audio, duration: float, origin: float, 
         has_audio=bool(samples.size),
         width=size[0] if size else None,
         height=size[1] if size else None,
+        source_width=source[0] if source else None,
+        source_height=source[1] if source else None,
+        still_image=still_image,
         native_fps=float(video.average_rate) if video is not None and video.average_rate else None,
         sample_fps=round(fps, 4) if frames else None,
         n_frames=len(frames),

@@ -1,4 +1,5 @@
-"""The one list of media file extensions: what batch folder scanning picks up and what the app accepts.
+"""The one list of media file extensions: what batch folder scanning picks up, what the app accepts and what
+`analyze` names as media: video, audio and pictures (a still photo, an animated GIF), which `decode` reads alike.
 
 `decode` itself opens any file FFmpeg can read, whatever its name; this list is for the places that must
 choose files by name before opening them (a folder of clips, an upload picker). Every extension here is
@@ -18,7 +19,9 @@ VIDEO_SUFFIXES = (
 AUDIO_SUFFIXES = (
     ".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".wma", ".aif", ".aiff", ".caf", ".amr", ".ac3", ".mka",
 )
-MEDIA_SUFFIXES = frozenset(VIDEO_SUFFIXES + AUDIO_SUFFIXES)
+# pictures: a still image decodes as one frame (ClipInfo.still_image), an animated GIF / APNG / WebP as video
+PICTURE_SUFFIXES = (".png", ".apng", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff")
+MEDIA_SUFFIXES = frozenset(VIDEO_SUFFIXES + AUDIO_SUFFIXES + PICTURE_SUFFIXES)
 
 
 def is_media_name(path: str | os.PathLike) -> bool:
@@ -27,11 +30,11 @@ def is_media_name(path: str | os.PathLike) -> bool:
 
 
 def media_types_text() -> str:
-    """The accepted extensions in words, for messages: 'video (MP4, MOV, ...) or audio (WAV, MP3, ...)'."""
+    """The accepted extensions in words, for messages: 'video (MP4, MOV, ...), audio (WAV, MP3, ...) or a picture (PNG, ...)'."""
     def names(suffixes):
         return ", ".join(s[1:].upper() for s in suffixes)
 
-    return f"video ({names(VIDEO_SUFFIXES)}) or audio ({names(AUDIO_SUFFIXES)})"
+    return f"video ({names(VIDEO_SUFFIXES)}), audio ({names(AUDIO_SUFFIXES)}) or a picture ({names(PICTURE_SUFFIXES)})"
 
 
 def strip_media_suffix(name: str) -> str:

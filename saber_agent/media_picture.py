@@ -12,7 +12,10 @@ decoded frame into the RGB array the plugins read (``(h, w, 3)`` uint8):
   A temporal deinterlacer (yadif, bwdif) needs every neighbouring frame converted, while only a few
   frames a second are sampled here; one field (540 lines of a 1080i frame) still holds more lines
   than the 360 or so the frames are downscaled to. A 576i or 480i stream loses some vertical detail;
-- rotation: the stream's display matrix turns the frame upright as players show it.
+- rotation: the stream's display matrix turns the frame upright as players show it;
+- transparency: a picture with an alpha channel (a PNG or GIF with transparent areas) is composited over a
+  neutral grey (`BACKDROP`, 128/255): converting it to RGB alone would show whatever colour its transparent
+  pixels hold (often the picture under a cut-out mask), analysed as if it were visible.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 
 # FFmpeg's AVFieldOrder: 0 unknown, 1 progressive, then the interlaced orders (coded first, displayed first)
 FIELD_ORDERS = {2: "tt", 3: "bb", 4: "tb", 5: "bt"}
+BACKDROP = 128  # grey level (0-255) that transparent pixels are composited over: neutral, mid-level
 
 
 def scaled_size(width: float, height: float, max_side: int) -> tuple[int, int]:
@@ -55,6 +59,14 @@ def sample_aspect(video) -> Fraction | None:
     return None
 
 
+def _has_alpha(frame) -> bool:
+    """Whether a decoded frame's pixel format carries an alpha channel (rgba, bgra from a GIF, yuva420p, ...)."""
+    try:
+        return any(getattr(c, "is_alpha", False) for c in frame.format.components)
+    except (AttributeError, ValueError):
+        return False
+
+
 def field_order(video) -> str | None:
     """'tt', 'bb', 'tb' or 'bt' when the stream declares itself interlaced, else None."""
     try:
@@ -78,6 +90,7 @@ class FramePicture:
         display_w = first.width * float(self.sar) if self.sar else first.width
         self.size = scaled_size(display_w, first.height, max_side)  # (w, h) before rotation
         self.fields_taken = 0
+        self.transparent = 0.0  # the largest share (0..1) of a kept frame's pixels that were not opaque
         self._graph = None  # (graph, source, sink, frame signature) of the field filter
         self._failed: str | None = None
 
@@ -85,6 +98,13 @@ class FramePicture:
     def shown_size(self) -> tuple[int, int]:
         """(w, h) of the frames as kept: after rotation."""
         w, h = self.size
+        return (h, w) if self.rotation % 180 else (w, h)
+
+    @property
+    def source_size(self) -> tuple[int, int]:
+        """(w, h) of the file's picture as players display it (pixel aspect and rotation applied), before downscaling."""
+        w, h = self.coded
+        w = round(w * float(self.sar)) if self.sar else w
         return (h, w) if self.rotation % 180 else (w, h)
 
     def interlaced(self, frame) -> bool:
@@ -95,11 +115,22 @@ class FramePicture:
         image = None
         if self.interlaced(frame) and self._failed is None:
             image = self._first_field(frame)
+        if image is None and _has_alpha(frame):
+            image = self._composited(frame.to_ndarray(format="rgba", width=self.size[0], height=self.size[1]))
         if image is None:
             image = frame.to_ndarray(format="rgb24", width=self.size[0], height=self.size[1])
         if self.rotation:
             image = np.ascontiguousarray(np.rot90(image, k=self.rotation // 90))
         return image
+
+    def _composited(self, rgba: np.ndarray) -> np.ndarray:
+        """(h, w, 3) uint8: an (h, w, 4) RGBA picture over the neutral grey `BACKDROP` (straight alpha)."""
+        alpha = rgba[..., 3:4]
+        if alpha.min() == 255:
+            return np.ascontiguousarray(rgba[..., :3])
+        self.transparent = max(self.transparent, float((alpha < 255).mean()))
+        a = alpha.astype(np.float32) / 255.0
+        return np.clip(rgba[..., :3] * a + BACKDROP * (1.0 - a) + 0.5, 0, 255).astype(np.uint8)
 
     def _first_field(self, frame) -> np.ndarray | None:
         import av
@@ -142,6 +173,9 @@ class FramePicture:
                          "frame (no combing on moving edges)")
         if self._failed:
             notes.append(f"the video is interlaced but could not be deinterlaced ({self._failed}); moving edges may comb")
+        if self.transparent:
+            notes.append(f"the picture is transparent in places ({self.transparent * 100:.0f}% of its pixels): composited over "
+                         f"a neutral grey ({BACKDROP}/255), which the scene's colours and lighting include")
         if self.rotation:
             turn = ("180 degrees" if abs(self.rotation) == 180
                     else f"90 degrees {'clockwise' if self.rotation < 0 else 'counter-clockwise'}")

@@ -136,8 +136,10 @@ def plan(
     from the decoded clip in the clip cache, measuring it there when no tool has (no decode is made for it)."""
     by_name = tools if isinstance(tools, Mapping) else {}
     known = set(tools)
-    if still is None:
+    if still is None and not clip.still_image:
         still = picture_still(clip_cache.peek(clip.path, settings.decode))
+    # a still image (one picture in the file: its one sampled frame is all there is) is still, whatever was measured
+    still = still or clip.still_image
     left = calls_left(looks, settings, after_round)
     seen = {look.request.key() for look in _taken(looks)}
     accepted: list[PerceptionRequest] = []
@@ -153,8 +155,9 @@ def plan(
         ):
             why = "invalid tool option " + "; ".join(problems)
         elif still and _only_faster(request, by_name.get(request.tool), clip, settings):
-            why = (f"the picture does not change between the sampled frames (a still image): sampling it at "
-                   f"{request.fps:g} fps finds nothing new")
+            why = (f"the clip is a single still image: sampling it at {request.fps:g} fps finds nothing new" if clip.still_image
+                   else f"the picture does not change between the sampled frames (a still image): sampling it at "
+                        f"{request.fps:g} fps finds nothing new")
         elif request.key() in seen:
             why = "the same look was already taken"
         elif left <= 0:

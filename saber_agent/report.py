@@ -23,11 +23,14 @@ def render(result: Result) -> str:
     explanation and cited cues), conflicts and checks."""
     clip = result.clip
     media = []
-    if clip.has_video:
-        media.append(f"video {clip.width}x{clip.height}, {clip.n_frames} frames at {clip.sample_fps:g} fps")
+    if clip.has_video and clip.still_image:
+        media.append(f"still image {clip.picture_text()}")
+    elif clip.has_video:
+        media.append(f"video {clip.picture_text()}, {clip.n_frames} frames at {clip.sample_fps:g} fps")
     if clip.has_audio:
         media.append("audio 16 kHz mono")
-    lines = [f"{clip.path}  ({clip.duration_s:.1f} s; {'; '.join(media) or 'no media'})"]
+    length = [] if clip.still_image and not clip.has_audio else [f"{clip.duration_s:.1f} s"]  # a photo has no length
+    lines = [f"{clip.path}  ({'; '.join(length + media) or 'no media'})"]
     lines += [f"  note: {n}" for n in clip.notes]
     for name in SLOT_NAMES:
         slot = result.evidence.slot(name)

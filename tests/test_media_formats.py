@@ -7,7 +7,15 @@ import pytest
 
 from saber_agent.batch.inputs import not_media_under, read_items
 from saber_agent.media import decode
-from saber_agent.media_formats import AUDIO_SUFFIXES, MEDIA_SUFFIXES, VIDEO_SUFFIXES, media_types_text, strip_media_suffix
+from saber_agent.media_formats import (
+    AUDIO_SUFFIXES,
+    MEDIA_SUFFIXES,
+    PICTURE_SUFFIXES,
+    VIDEO_SUFFIXES,
+    is_media_name,
+    media_types_text,
+    strip_media_suffix,
+)
 from saber_agent.testing.synth import _need, _run
 
 H264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
@@ -33,6 +41,9 @@ RECIPES = {
     ".caf": (False, ["-f", "caf"]), ".ac3": (False, ["-c:a", "ac3", "-f", "ac3"]), ".mka": (False, ["-f", "matroska"]),
 }
 NO_ENCODER = {".amr"}  # ffmpeg here cannot write AMR; the decoder is checked instead
+# pictures: one frame of ffmpeg's test pattern (a still image), and animated GIF / APNG / WebP
+PICTURE_RECIPES = {".png": [], ".apng": ["-f", "apng"], ".jpg": [], ".jpeg": [], ".gif": [], ".webp": [], ".bmp": [], ".tif": [],
+                   ".tiff": []}
 
 
 def make(path, video: bool, options: list[str]):
@@ -43,8 +54,14 @@ def make(path, video: bool, options: list[str]):
     return path
 
 
+def make_picture(path, options: list[str], frames: int = 1):
+    _run([_need("ffmpeg"), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=128x96:rate=10", "-frames:v", str(frames),
+          *options, str(path)])
+    return path
+
+
 def test_the_recipes_cover_the_list():
-    assert set(RECIPES) | NO_ENCODER == MEDIA_SUFFIXES
+    assert set(RECIPES) | NO_ENCODER | set(PICTURE_RECIPES) == MEDIA_SUFFIXES and set(PICTURE_RECIPES) == set(PICTURE_SUFFIXES)
     assert all(RECIPES[s][0] for s in VIDEO_SUFFIXES) and not any(RECIPES[s][0] for s in AUDIO_SUFFIXES if s in RECIPES)
 
 
@@ -53,6 +70,21 @@ def test_every_listed_extension_decodes(tmp_path, suffix):
     video, options = RECIPES[suffix]
     clip = decode(make(tmp_path / f"clip{suffix}", video, options))
     assert clip.has_audio and clip.has_video == video
+
+
+@pytest.mark.parametrize("suffix", sorted(PICTURE_RECIPES))
+def test_every_listed_picture_decodes_as_a_still_image(tmp_path, suffix):
+    clip = decode(make_picture(tmp_path / f"picture{suffix}", PICTURE_RECIPES[suffix]))
+    assert clip.has_video and not clip.has_audio and clip.info.still_image and clip.frames.shape == (1, 96, 128, 3)
+
+
+def test_an_animated_gif_is_video():
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        clip = decode(make_picture(Path(folder) / "anim.gif", [], frames=20))
+    assert not clip.info.still_image and clip.info.n_frames >= 4 and clip.duration_s == pytest.approx(2.0, abs=0.15)
 
 
 def test_amr_is_decodable():
@@ -69,14 +101,16 @@ def test_a_folder_batch_takes_every_media_file_and_names_what_it_skips(tmp_path,
     for suffix in (".mov", ".mxf", ".m2ts", ".mts", ".3gp", ".wmv"):  # the trial's folder
         make(folder / f"clip{suffix.upper() if suffix == '.mts' else suffix}", True, RECIPES[suffix][1])
     (folder / "notes.txt").write_text("not a clip\n")
-    (folder / "cover.jpg").write_bytes(b"\xff\xd8\xff")
+    (folder / "subtitles.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nhi\n")
     (folder / ".DS_Store").write_bytes(b"hidden")
+    make_picture(folder / "still.png", [])  # trial D: a batch skipped .gif and .png that analyze reads
+    make_picture(folder / "anim.GIF", [], frames=5)
     items = read_items(folder)
-    assert sorted(item.path.rsplit(".", 1)[1].lower() for item in items) == ["3gp", "m2ts", "mov", "mts", "mxf", "wmv"]
-    assert [p.name for p in not_media_under(folder)] == ["cover.jpg", "notes.txt"]
+    assert sorted(item.path.rsplit(".", 1)[1].lower() for item in items) == ["3gp", "gif", "m2ts", "mov", "mts", "mxf", "png", "wmv"]
+    assert [p.name for p in not_media_under(folder)] == ["notes.txt", "subtitles.srt"]
     _say_skipped(str(folder))
     err = capsys.readouterr().err
-    assert "skipped 2 file(s)" in err and ".jpg, .txt" in err and "MXF" in err
+    assert "skipped 2 file(s)" in err and ".srt, .txt" in err and "MXF" in err and "GIF" in err
     _say_skipped(str(folder / "clip.mov"))  # a single file: nothing to say
     assert capsys.readouterr().err == ""
 
@@ -90,7 +124,8 @@ def test_the_app_accepts_the_same_list():
     assert {".ts", ".mxf", ".3gp", ".m2ts", ".wmv"} <= set(MEDIA_TYPES)
     assert safe_stem("news.mxf") == "news" and safe_stem("a.b.3gp") == "a.b" and safe_stem("x.txt") == "x.txt"
     assert strip_media_suffix("clip.M2TS") == "clip"
-    assert "MXF" in media_types_text() and "WAV" in media_types_text()
+    assert "MXF" in media_types_text() and "WAV" in media_types_text() and "a picture (PNG, " in media_types_text()
+    assert is_media_name("Photo.JPG") and is_media_name("anim.gif") and not is_media_name("notes.txt")
 
 
 def test_the_app_has_a_picker_for_formats_the_browsers_video_picker_refuses(tmp_path):

@@ -177,12 +177,15 @@ _STATUS_TONE = {"ok": "ok", "unavailable": "warn", "failed": "fail"}
 
 def describe_clip(clip: ClipInfo) -> str:
     parts = []
-    if clip.has_video:
+    if clip.has_video and clip.still_image:
+        parts.append(f"still image {clip.picture_text().replace('x', '×')}")
+    elif clip.has_video:
         fps = f" at {clip.sample_fps:g} fps" if clip.sample_fps else ""
-        parts.append(f"video {clip.width}×{clip.height}, {clip.n_frames} frames sampled{fps}")
+        parts.append(f"video {clip.picture_text().replace('x', '×')}, {clip.n_frames} frames sampled{fps}")
     if clip.has_audio:
         parts.append("audio 16 kHz mono")
-    text = f"Decoded a {clip.duration_s:.1f} s clip: " + ("; ".join(parts) or "no media")
+    what = "a still image" if clip.still_image and not clip.has_audio else f"a {clip.duration_s:.1f} s clip"
+    text = f"Decoded {what}: " + ("; ".join(parts) or "no media")
     if clip.notes:
         text += " (" + "; ".join(clip.notes) + ")"
     return text
