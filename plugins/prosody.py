@@ -32,7 +32,9 @@ from saber_agent.plugins.prosody_background import (
     background_pitch_frames,
     spectrogram,
 )
+from saber_agent.plugins.prosody_clipping import clipping
 from saber_agent.plugins.prosody_measure import FRAME_S, MIN_PAUSE_S, MIN_VOICED_S, measure, voice_pitch
+from saber_agent.plugins.prosody_music import MUSIC_SHARE, sustained_partials_share
 from saber_agent.plugins.prosody_text import describe
 from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
@@ -75,6 +77,12 @@ def _background(level: tuple[float, float] | None, m: dict) -> Background:
     voiced = (m.get("voiced_s") or 0.0) / FRAME_S + (frames or 0)
     share = round(frames / voiced, 3) if frames and voiced else (0.0 if frames is not None else None)
     return Background(*(level or (None, None)), pitch_frames_share=share)
+
+
+def _music_withheld(partials: float) -> str:
+    """Why no voice emotion is read over an instrument's notes or a sung melody (`prosody_music`)."""
+    return (f"singing / music: an instrument's sustained notes sound under the voice ({partials:.0%} of the speech's "
+            "frames), and a sung or accompanied melody's pitch is the tune's, not the speaker's emotion")
 
 
 def _each_voice(clip: Clip, heard) -> dict[str, dict]:
@@ -205,6 +213,25 @@ class ProsodyTool(PerceptionTool):
         background = _background(level, m)
         m["background"] = background.measurements(loud=activity.noisy)
         m["background_under_voice"] = activity.noisy or background.under_voice
+        # plucked or struck notes decay and change pitch, so the quantile estimate misses them: their sustained
+        # partials that are not the voice's harmonics (plugins/prosody_music.py) say music sounds under the voice
+        partials = sustained_partials_share(spec, speech.audio, clip.sample_rate) if spec is not None else None
+        m["background"]["sustained_partials_share"] = partials
+        notes = partials is not None and partials >= MUSIC_SHARE
+        if notes:
+            m["background"]["kind"] = "music"
+            m["background_under_voice"] = True
+        # a clipped recording (plugins/prosody_clipping.py): HNR, jitter and shimmer would measure the flat tops
+        clipped = clipping(speech.audio)
+        if clipped is not None and clipped["clipped"]:
+            clipped["measured_through_clipping"] = {k: m.get(k) for k in ("hnr_db", "jitter_local", "shimmer_local")}
+            for key in ("hnr_db", "jitter_local", "shimmer_local"):
+                if key in m:
+                    m[key] = None
+            if "emobench_m" in m:
+                m["emobench_m"].update(jitter=None, shimmer=None)
+        if clipped is not None:
+            m["clipping"] = clipped
         if "f0_mean_hz" not in m and background.pitch_frames_share:
             kind = background.kind or "music"
             return Slot(status=SlotStatus.unavailable, provenance=provenance, measurements=m, reason=(
@@ -229,14 +256,17 @@ class ProsodyTool(PerceptionTool):
             # pooled, ~2 st each), so each voice's own pitch is measured, and no pooled voice reading is made
             if not m["background_under_voice"]:
                 m["voices"] = _each_voice(clip, heard)
-            m["voice_emotion_withheld"] = (
+            m["voice_emotion_withheld"] = _music_withheld(partials) if notes else (
                 f"one reading over the {heard.count} voices heard would mix the speakers "
                 f"(each speaker's own: {SEGMENT_HINT})")
+        elif notes:  # an instrument's notes under the voice (they may also be counted as a second "voice", above)
+            m["voice_emotion_withheld"] = _music_withheld(partials)
         else:
             # the voice read from the speech alone (the same cut-out the measurements came from)
             m["voice_emotion"] = read_voice(speech.audio, clip.sample_rate, m, settings.options_for(self.name))
         confidence = min(1.0, m["voiced_s"] / 2.0)  # more voiced speech, steadier estimates
-        confidence = round(confidence * (0.5 if activity.noisy else 1.0) * (0.5 if tentative else 1.0), 3)
+        confidence = round(confidence * (0.5 if activity.noisy else 1.0) * (0.5 if tentative else 1.0)
+                           * (0.5 if m.get("clipping", {}).get("clipped") else 1.0), 3)
         return Slot(text=describe(m), status=SlotStatus.ok, measurements=m, confidence=confidence,
                     timelines={"prosody": prosody_timeline(m)}, provenance=provenance)
 

@@ -8,7 +8,10 @@ background sounds under the voice.
 
 from __future__ import annotations
 
+from saber_agent.plugins.prosody_music import MUSIC_SHARE
+
 SHIFT_ST, SHIFT_DB = 2.0, 3.0  # phrase-to-phrase changes worth a mention
+PHRASE_SPAN_S = 0.5  # the phrases' span is named beside the detector's regions when an end differs by this much
 
 
 def describe(m: dict) -> str:
@@ -38,8 +41,10 @@ def describe(m: dict) -> str:
     if m.get("intensity_mean_db") is not None:
         level = m["intensity_mean_db"]
         loudness = "quiet" if level < 55 else "loud" if level > 72 else "conversational"
+        # a clipped recording: the peaks were cut at its ceiling, and the level measured is the ceiling's
+        clip_note = "; the recording clips, so the voice was louder than measured" if _clipped(m) else ""
         parts.append(f"{'Their' if several else 'Its'} volume is {loudness} (mean intensity {level:.0f} dB, "
-                     f"SD {m['intensity_sd_db']:.1f} dB).")
+                     f"SD {m['intensity_sd_db']:.1f} dB{clip_note}).")
     if pace := _describe_pace(m):
         parts.append(pace)
     if contours := _describe_contours(m, with_shifts=not several):  # a shift between phrases may be a change of speaker
@@ -56,6 +61,11 @@ def describe(m: dict) -> str:
         quality[-1] += ")"
     if quality:
         parts.append(("Voice quality over all the voices is " if several else "Voice quality is ") + ", ".join(quality) + ".")
+    if _clipped(m):
+        c = m["clipping"]
+        parts.append(f"The recording is clipped ({max(c['flat_share'], c['near_peak_share']):.1%} of the speech's samples "
+                     "at the peak level, their tops cut flat): harmonics-to-noise, jitter and shimmer would measure the "
+                     "distortion, not the voice, and are not given.")
     parts.append(_describe_coverage(m))
     if m.get("background_under_voice"):
         parts.append(_describe_background(m))
@@ -68,6 +78,10 @@ def describe(m: dict) -> str:
 # 0.28 s left, described as "F0 SD 11.3 semitones, 0.3 syllables per second"); at 59% (an espeak-ng voice over a chord
 # bed, tests/test_prosody_background.py) the 1.2 s left still give the clean voice's mean F0 within 2 semitones
 MOSTLY_BACKGROUND = 0.75
+
+
+def _clipped(m: dict) -> bool:
+    return bool((m.get("clipping") or {}).get("clipped"))
 
 
 def _mostly_background(m: dict) -> bool:
@@ -99,6 +113,10 @@ def _describe_background(m: dict, opening: bool = False) -> str:
     kind = background.get("kind")
     text = (f"The voice is measured over background {kind}" if kind else "A loud background (music or noise) sounds under the voice")
     text += f" (speech only {snr:.0f} dB above it)" if snr is not None else ""
+    notes = background.get("sustained_partials_share")
+    if notes is not None and notes >= MUSIC_SHARE:  # plugins/prosody_music.py
+        text += (f", with sustained notes that are not the voice's in {notes:.0%} of its frames (an instrument, or a "
+                 "sung melody)")
     if opening:
         return text + (f": {background['pitch_frames_share']:.0%} of the pitch frames followed the {kind or 'background'}, "
                        f"not the voice, and the {m.get('voiced_s', 0.0):.2f} s of pitch that remain are too little to "
@@ -119,6 +137,12 @@ def _describe_coverage(m: dict) -> str:
     if speech < 0.9 * duration:
         regions = activity.get("speech_regions") or []
         where = f", from {regions[0][0]:.1f} s to {regions[-1][1]:.1f} s" if regions else ""
+        # the voice's own phrases (prosody's): the detector's regions carry its padding and whatever sound it
+        # merged in (trial D applause_speech.wav: speech ends at 5.3 s, the region at 6.8 s with the applause)
+        phrases = [p for p in m.get("phrases") or [] if p.get("start") is not None and p.get("end") is not None]
+        if phrases and regions and (phrases[0]["start"] - regions[0][0] >= PHRASE_SPAN_S
+                                    or regions[-1][1] - phrases[-1]["end"] >= PHRASE_SPAN_S):
+            where += f"; its phrases run from {phrases[0]['start']:.1f} s to {phrases[-1]['end']:.1f} s"
         return (f"Only the speech is described: {speech:.1f} s of the {duration:.1f} s audio{where}. "
                 f"{voiced}.")
     return voiced + "."

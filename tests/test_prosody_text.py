@@ -55,3 +55,16 @@ def test_a_long_clip_s_phrase_endings_are_summarised_not_listed():
     assert "The pitch falls at the end of each phrase, a settled, declarative close (20 phrases, -3.0 to -2.8 semitones)" in same
     few = prosody_text._describe_contours({"phrases": _phrases("frf")})  # a handful is still listed phrase by phrase
     assert "Phrase endings differ: the first falls (-3.0 st), the second rises (+2.1 st), the third falls (-2.8 st)." in few
+
+
+def test_the_voice_s_own_phrases_are_named_when_the_detector_s_region_runs_past_them():
+    """Trial D applause_speech.wav: the voice detector's region ran 1.2-6.8 s, on through the applause after the
+    speech (ending at 5.3 s); the text gave only the region. Prosody's own phrases (1.6-5.5 s) are named beside it."""
+    activity = {"speech_s": 5.6, "duration_s": 6.8, "speech_regions": [[1.2, 6.8]]}
+    m = {"voiced_fraction": 0.24, "voice_activity": activity,
+         "phrases": [{"start": 1.573, "end": 2.643}, {"start": 3.083, "end": 5.483}]}
+    assert prosody_text._describe_coverage(m) == (
+        "Only the speech is described: 5.6 s of the 6.8 s audio, from 1.2 s to 6.8 s; its phrases run from 1.6 s to "
+        "5.5 s. Voiced sound covers 24% of the speech.")
+    m["phrases"][-1]["end"] = 6.6  # within half a second of the region's ends: the region alone
+    assert "its phrases" not in prosody_text._describe_coverage(m)
