@@ -67,7 +67,11 @@ def describe(m: dict) -> str:
                      "at the peak level, their tops cut flat): harmonics-to-noise, jitter and shimmer would measure the "
                      "distortion, not the voice, and are not given.")
     parts.append(_describe_coverage(m))
-    if m.get("background_under_voice"):
+    if m.get("background_under_voice") and _notes(m):
+        # an instrument's notes or a tune: the pitch figures are the tune's and the tracker's switches between the
+        # voice and the notes (trial D singing_guitar.wav: F0 SD 8.4 semitones, the voice alone 2.5), so said first
+        parts.insert(0, _describe_background(m, leading=True))
+    elif m.get("background_under_voice"):
         parts.append(_describe_background(m))
     if m.get("voice_emotion_withheld"):
         parts.append(f"No voice emotion is read: {m['voice_emotion_withheld']}.")
@@ -78,6 +82,12 @@ def describe(m: dict) -> str:
 # 0.28 s left, described as "F0 SD 11.3 semitones, 0.3 syllables per second"); at 59% (an espeak-ng voice over a chord
 # bed, tests/test_prosody_background.py) the 1.2 s left still give the clean voice's mean F0 within 2 semitones
 MOSTLY_BACKGROUND = 0.75
+
+
+def _notes(m: dict) -> bool:
+    """Sustained notes that are not the voice's sound under it (plugins/prosody_music.py)."""
+    share = (m.get("background") or {}).get("sustained_partials_share")
+    return share is not None and share >= MUSIC_SHARE
 
 
 def _clipped(m: dict) -> bool:
@@ -103,9 +113,10 @@ def _describe_voices(m: dict) -> str:
     return text + (". Their pitch is not described as one voice's: pooled, the change from one voice to another "
                    "would read as intonation.")
 
-def _describe_background(m: dict, opening: bool = False) -> str:
+def _describe_background(m: dict, opening: bool = False, leading: bool = False) -> str:
     """The warning that the voice was measured over a loud background (plugins/prosody_background.py); `opening`:
-    the pitch track was mostly the background's, and the text states no figure from the voice's remaining frames."""
+    the pitch track was mostly the background's, and the text states no figure from the voice's remaining frames;
+    `leading`: said before the figures it warns of."""
     background = m.get("background") or {}
     snr = (m.get("voice_activity") or {}).get("speech_over_pauses_db")
     if snr is None or (background.get("speech_over_background_db") is not None and background["speech_over_background_db"] < snr):
@@ -113,15 +124,15 @@ def _describe_background(m: dict, opening: bool = False) -> str:
     kind = background.get("kind")
     text = (f"The voice is measured over background {kind}" if kind else "A loud background (music or noise) sounds under the voice")
     text += f" (speech only {snr:.0f} dB above it)" if snr is not None else ""
-    notes = background.get("sustained_partials_share")
-    if notes is not None and notes >= MUSIC_SHARE:  # plugins/prosody_music.py
-        text += (f", with sustained notes that are not the voice's in {notes:.0%} of its frames (an instrument, or a "
-                 "sung melody)")
+    if _notes(m):
+        text += (f", with sustained notes that are not the voice's in {background['sustained_partials_share']:.0%} of "
+                 "its frames (an instrument, or a sung melody)")
     if opening:
         return text + (f": {background['pitch_frames_share']:.0%} of the pitch frames followed the {kind or 'background'}, "
                        f"not the voice, and the {m.get('voiced_s', 0.0):.2f} s of pitch that remain are too little to "
                        "describe its pitch, intonation, pace or voice quality reliably.")
-    text += ": these pitch, rate and voice-quality figures are unreliable."
+    text += (": the pitch, rate and voice-quality figures that follow are unreliable." if leading
+             else ": these pitch, rate and voice-quality figures are unreliable.")
     if background.get("pitch_frames_share"):
         text += (f" {background['pitch_frames_share']:.0%} of the pitch frames followed the {kind or 'background'}, "
                  "not the voice, and are left out of the pitch figures.")
