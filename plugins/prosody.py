@@ -6,7 +6,10 @@ the text that cites them in plugins/prosody_text.py, and the voice's emotion rea
 plugins/voice_emotion.py. Music or noise under a voice that never pauses (no pause to measure the
 background in) is found by plugins/prosody_background.py: the slot then says the voice is measured over
 background music or noise, gives no voice cue, and leaves the pitch frames that follow the music out of
-every pitch figure (unavailable when too little of the voice's own pitch remains). A whole clip of several voices
+every pitch figure (unavailable when too little of the voice's own pitch remains). Plucked or struck notes that the
+background estimate misses are found by their sustained partials (plugins/prosody_music.py): music too, and no voice
+emotion is read ("singing / music"). A clipped recording (plugins/prosody_clipping.py) states no HNR, jitter or
+shimmer and halves the confidence. A whole clip of several voices
 (`saber_agent.voices_heard`) keeps the count (``voices_heard``), each voice's own pitch (``voices``: label -> speech
 and voiced seconds, median F0 in Hz, F0 SD in semitones; none over background music or noise) and no pooled voice
 reading (``voice_emotion_withheld`` says why); its text does not describe the voices as one, and it gives no voice cue.

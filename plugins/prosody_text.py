@@ -18,7 +18,9 @@ def describe(m: dict) -> str:
     """SABER-style `acoustic_feat` text that cites the measurements. Several voices (``voices_heard`` > 1) are not
     described as one: each voice's own pitch (``voices``) and no pooled pitch, intonation or pitch shift. A pitch
     track mostly the background music's (``background.pitch_frames_share`` >= `MOSTLY_BACKGROUND`) opens with that
-    caveat and states no pitch, rate or voice-quality figure from the frames that remain."""
+    caveat and states no pitch, rate or voice-quality figure from the frames that remain. Over an instrument's sustained
+    notes (``background.sustained_partials_share``) the music caveat comes first; a clipped recording (``clipping``) is
+    said so, its loudness marked as a floor, and no HNR, jitter or shimmer is stated."""
     if _mostly_background(m):
         parts = [_describe_background(m, opening=True), _describe_coverage(m)]
         if (m.get("voices_heard") or 0) > 1:
