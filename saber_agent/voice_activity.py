@@ -15,7 +15,12 @@ whisper, an EmoFilm whispered line), so it never reached 0.8 and whispers were "
 note is pitched; a whisper is not. So a region that is mostly unpitched (Praat finds F0 in under
 `WHISPER_VOICED_SHARE` of its audible 10 ms frames) holds (whispered) speech when Silero heard it at its
 own threshold (0.5) for at least `MIN_CONFIDENT_S`, its extent taken at `WHISPER_PROB`; hiss, hum, chords and melodies do not get there
-(tests/test_voice_activity.py). Without faster-whisper there is no detector: the decision falls back
+(tests/test_voice_activity.py). A slow espeak-ng whisper (the trial's "I have a secret...", en+whisper at 140 words a
+minute) reaches 0.5 for only 64 ms: so when nothing else in the clip is speech, an unpitched region heard at `WHISPER_PROB`
+for `FAINT_WHISPER_S` is whispered speech too (the trial's clip: 0.48 s; 60 eight-second and 36 one-minute clips of
+synthetic noise, hiss, rain, wind, applause, typing, noise bursts at syllable rate: at most 0.13 s, none taken;
+bench/faint_whisper.py), and the decision's note says it was heard faintly.
+Without faster-whisper there is no detector: the decision falls back
 to "every sounding stretch" and says so.
 
 Shapes and units: times in seconds on the clip's clock; `probabilities` one per 32 ms window.
@@ -37,6 +42,8 @@ MIN_CONFIDENT_S = 0.2  # a region needs this much confidently heard speech
 HEARD_PROB = 0.5  # Silero's (and faster-whisper's) own speech threshold
 WHISPER_VOICED_SHARE = 0.2  # a region pitched in less of its audible frames than this is unvoiced (whispered)
 WHISPER_PROB = 0.3  # the threshold a whispered region's extent is taken at (its probabilities: 0.3-0.7)
+FAINT_WHISPER_S = 0.3  # with no other speech in the clip, an unpitched region heard at WHISPER_PROB this long is a whisper
+FAINT_EXTENT_PROB = 0.15  # a faint whisper's extent: Silero's own end threshold for WHISPER_PROB (0.3 - 0.15)
 PAUSE_PROB = 0.35  # inside a region, windows below this are pauses (Silero's negative threshold)
 NOISY_SNR_DB = 10.0  # speech less than this above the pauses' level: a loud background under the voice
 QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB): VAD is level-sensitive
@@ -159,11 +166,18 @@ def detect(audio: np.ndarray, rate: int = 16_000) -> VoiceActivity:
     for chunk in chunks:
         a, b = chunk["start"] / rate, chunk["end"] / rate
         (kept if _heard_s(probs, chunk, CONFIDENT_PROB, rate) >= MIN_CONFIDENT_S else dropped).append((a, b))
-    whispered = _whispered(levelled, rate, probs, kept) if dropped else []
+    # a faint whisper needs FAINT_WHISPER_S heard at WHISPER_PROB in the clip as a whole (else no second Silero pass)
+    faint_possible = not kept and float(np.sum(probs >= WHISPER_PROB)) * WINDOW / rate >= FAINT_WHISPER_S
+    whispered, faint = _whispered(levelled, rate, probs, kept) if dropped or faint_possible else ([], [])
     if whispered:
         dropped = [d for d in dropped if not any(_overlap(d, w) for w in whispered)]
         kept = sorted(kept + whispered)
-    return VoiceActivity(kept, duration, DETECTOR, gain, probs, dropped, _snr(levelled, probs, kept, rate), whispered=whispered)
+    note = None
+    if faint:
+        note = (f"whispered speech the voice detector heard only faintly (its probability over {WHISPER_PROB}, under "
+                f"{HEARD_PROB} but for moments), in {', '.join(f'{a:.2f}-{b:.2f} s' for a, b in faint)}")
+    return VoiceActivity(kept, duration, DETECTOR, gain, probs, dropped, _snr(levelled, probs, kept, rate), note=note,
+                         whispered=whispered)
 
 
 def _heard_s(probs: np.ndarray, chunk: dict, threshold: float, rate: int) -> float:
@@ -176,21 +190,45 @@ def _overlap(x: tuple[float, float], y: tuple[float, float]) -> bool:
     return x[0] < y[1] and y[0] < x[1]
 
 
-def _whispered(levelled: np.ndarray, rate: int, probs: np.ndarray, kept: list) -> list[tuple[float, float]]:
-    """Unpitched regions heard at Silero's own threshold for `MIN_CONFIDENT_S`: whispered speech. Their extent
-    is taken at `WHISPER_PROB` (a whisper's probabilities stay around 0.3-0.7, so at 0.5 only its loudest
-    syllables would be kept); regions overlapping voiced speech already kept are left to it."""
+def _whispered(levelled: np.ndarray, rate: int, probs: np.ndarray, kept: list) -> tuple[list, list]:
+    """(whispered regions, those of them heard only faintly). Unpitched regions heard at Silero's own threshold for
+    `MIN_CONFIDENT_S` are whispered speech; when `kept` is empty (no other speech in the clip), so are unpitched regions
+    heard at `WHISPER_PROB` for `FAINT_WHISPER_S` (faint). Their extent is taken at `WHISPER_PROB` (a whisper's
+    probabilities stay around 0.3-0.7, so at 0.5 only its loudest syllables would be kept), a faint one's at
+    `FAINT_EXTENT_PROB` (the trial's whisper ends in 1.2 s heard at 0.1-0.25: "I am scared they will find out");
+    regions overlapping voiced speech already kept are left to it."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    found = []
+    found, faint = [], []
     for chunk in get_speech_timestamps(levelled, VadOptions(threshold=WHISPER_PROB), sampling_rate=rate):
         a, b = chunk["start"] / rate, chunk["end"] / rate
-        if any(_overlap((a, b), k) for k in kept) or _heard_s(probs, chunk, HEARD_PROB, rate) < MIN_CONFIDENT_S:
+        if any(_overlap((a, b), k) for k in kept):
+            continue
+        heard = _heard_s(probs, chunk, HEARD_PROB, rate) >= MIN_CONFIDENT_S
+        if not heard and (kept or _heard_s(probs, chunk, WHISPER_PROB, rate) < FAINT_WHISPER_S):
             continue
         share = voiced_share(levelled[chunk["start"]: chunk["end"]], rate)
         if share is not None and share < WHISPER_VOICED_SHARE:
             found.append((a, b))
-    return found
+            if not heard:
+                faint.append((a, b))
+    if faint:
+        wide = [(c["start"] / rate, c["end"] / rate)
+                for c in get_speech_timestamps(levelled, VadOptions(threshold=FAINT_EXTENT_PROB), sampling_rate=rate)]
+        faint = _merged(faint + [w for w in wide if any(_overlap(w, f) for f in faint)])
+        found = _merged(found + faint)
+    return found, faint
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Overlapping (start, end) spans joined, in time order."""
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def voiced_share(audio: np.ndarray, rate: int = 16_000) -> float | None:
