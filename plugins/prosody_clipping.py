@@ -49,7 +49,7 @@ def clipping(audio: np.ndarray) -> dict | None:
         return None
     peak = float(x.max())
     runs = _runs(x >= peak - FLAT_LSB)
-    flat = float(runs[runs >= FLAT_RUN].sum()) / sounding.sum()
+    flat = float(runs[runs >= FLAT_RUN].sum()) / float(sounding.sum())
     near = float(np.mean(x[sounding] >= NEAR_PEAK * peak))
     return {"clipped": bool(flat >= CLIPPED_FLAT or near >= CLIPPED_NEAR_PEAK), "flat_share": round(flat, 4),
             "near_peak_share": round(near, 4), "peak": round(peak, 4)}
