@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from saber_agent.evidence import Timeline, TimelineEvent
-from saber_agent.segments import UNDETERMINED
+from saber_agent.segments import UNCERTAIN, UNDETERMINED
 
 
 def _span(segment) -> str:
@@ -34,18 +34,24 @@ def summarise(segments: list, speakers: list, no_speech: str | None = None):
         mine = [s for s in done if s.speaker == speaker.label]
         if not mine:
             continue
-        # an undetermined utterance (no finding) is listed as such and counts towards no emotion nor valence
+        # an undetermined utterance (no finding) is listed as such and counts towards no emotion nor valence; an
+        # uncertain one (an emotion named but flagged as no finding) counts towards the valence, not the emotions felt
         found = [s for s in mine if not s.undetermined]
+        felt = [s for s in found if not s.uncertain]
         by_speaker[speaker.label] = {
             "emotions": [s.emotion for s in mine],
-            "most_often": Counter(s.emotion for s in found).most_common(1)[0][0] if found else UNDETERMINED,
+            "felt": [s.emotion for s in felt],  # the emotions found, in order: neither undetermined nor uncertain
+            "most_often": Counter(s.emotion for s in felt).most_common(1)[0][0] if felt else UNCERTAIN if found else UNDETERMINED,
             "mean_valence": round(sum(s.valence for s in found) / len(found), 3) if found else None,
             "undetermined": len(mine) - len(found),
+            "uncertain": len(found) - len(felt),
             "speech_s": speaker.speech_s,
             "face": speaker.face,
         }
     changes = []
-    found = [s for s in done if not s.undetermined]  # a change is between two findings, not to "no finding"
+    # a change is between two findings, not to "no finding" nor to an emotion flagged uncertain (trial D podcast.mp3:
+    # "happiness, then fear, then anger" and "B to C: sadness to anger (+0.42)" from labels the answers called no finding)
+    found = [s for s in done if not s.undetermined and not s.uncertain]
     for before, after in zip(found, found[1:], strict=False):
         # a change: another basic emotion, or valence moving by CHANGE_VALENCE or more
         if before.emotion == after.emotion and abs(after.valence - before.valence) < CHANGE_VALENCE:
@@ -67,14 +73,18 @@ def _text(done: list, by_speaker: dict, changes: list, no_speech: str | None = N
         return "No utterance could be analysed."
     lines = [f"{len(done)} utterance(s), {len(by_speaker) or 'no'} identified voice(s)."]
     for label, info in by_speaker.items():
-        felt = ", then ".join(dict.fromkeys(e for e in info["emotions"] if e != UNDETERMINED))
+        felt = ", then ".join(dict.fromkeys(info["felt"]))
         face = f", face {info['face']}" if info["face"] else ""
-        unknown = info["undetermined"]
+        unknown, unsure = info["undetermined"], info["uncertain"]
         if info["mean_valence"] is None:
             lines.append(f"Speaker {label}{face}: undetermined (no finding in {unknown} utterance(s)).")
             continue
         none = f"; undetermined in {unknown} utterance(s)" if unknown else ""
-        lines.append(f"Speaker {label}{face}: {felt} (mean valence {info['mean_valence']:+.2f}{none}).")
+        unsure_said = f"uncertain in {unsure} of {len(info['emotions'])} utterance(s)"
+        lines.append(f"Speaker {label}{face}: " + (f"{felt} (mean valence {info['mean_valence']:+.2f}"
+                                                   + (f"; {unsure_said}" if unsure else "") if felt else
+                                                   f"no emotion found ({unsure_said}; mean valence {info['mean_valence']:+.2f}")
+                     + f"{none}).")
     if changes:
         lines.append("The feeling changed " + "; ".join(c.said for c in changes) + ".")
     else:

@@ -58,6 +58,7 @@ FRAME_BUDGET_BYTES = 512 * 2**20  # sampled frames of a segmented file, at most
 MIN_SIDE = 256
 MAX_FRAMES = 3600  # 30 minutes at 2 fps
 UNDETERMINED = "undetermined"  # an utterance's emotion where no modality gave an estimate (no finding)
+UNCERTAIN = "uncertain"  # the label a reasoner adds where the emotion it names is no finding
 CHANGE_VALENCE = 0.3  # a change of valence at least this large between consecutive utterances is named
 
 
@@ -100,6 +101,24 @@ class Segment(BaseModel):
         if not (self.result and self.result.analysis):
             return None
         return UNDETERMINED if self.undetermined else self.result.analysis.basic_emotion
+
+    @property
+    def uncertain(self) -> bool:
+        """The reasoner named an emotion but flagged it as no finding ("uncertain" among its labels: a weak lean, a
+        named emotion against the conclusion's sign, a weak estimate's emotion): the summary names it as no emotion
+        felt, and a progress line says so."""
+        analysis = self.result.analysis if self.result else None
+        return analysis is not None and not self.undetermined and UNCERTAIN in analysis.emotions
+
+    @property
+    def said(self) -> str:
+        """The utterance's emotion as a progress line says it: "anger (-0.45)", "anger, uncertain (+0.12)",
+        "undetermined", or "failed: why"."""
+        if self.valence is None:
+            return f"failed: {self.error}"
+        if self.undetermined:
+            return UNDETERMINED
+        return f"{self.emotion}{', ' + UNCERTAIN if self.uncertain else ''} ({self.valence:+.2f})"
 
 
 class Speaker(BaseModel):
@@ -296,5 +315,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["UNDETERMINED", "FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "segment_decode", "split_utterances",
-           "whole_clip_words"]
+__all__ = ["UNCERTAIN", "UNDETERMINED", "FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "segment_decode",
+           "split_utterances", "whole_clip_words"]

@@ -109,8 +109,7 @@ def stream_segments(path: str, settings) -> Iterator[tuple[list[str], object | N
     outcome: dict = {}
 
     def progress(done: int, total: int, segment) -> None:
-        said = ("failed" if segment.valence is None else segment.emotion if segment.undetermined
-                else f"{segment.emotion} ({segment.valence:+.2f})")
+        said = "failed" if segment.valence is None else segment.said
         updates.put(f"[{done}/{total}] {segment.start_s:.1f}-{segment.end_s:.1f} s, speaker {segment.speaker or '?'}: {said}")
 
     def work() -> None:

@@ -158,8 +158,7 @@ def check_device(settings) -> str:
 
 def _progress(done: int, total: int, segment) -> None:
     """One line per analysed utterance, on stderr (stdout carries the result)."""
-    said = f"{segment.emotion} ({segment.valence:+.2f})" if segment.valence is not None else f"failed: {segment.error}"
-    print(f"[{done}/{total}] {segment.start_s:.1f}-{segment.end_s:.1f} s, speaker {segment.speaker or '?'}: {said}",
+    print(f"[{done}/{total}] {segment.start_s:.1f}-{segment.end_s:.1f} s, speaker {segment.speaker or '?'}: {segment.said}",
           file=sys.stderr, flush=True)
 
 
