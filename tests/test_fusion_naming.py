@@ -41,3 +41,42 @@ def test_the_modalities_agree_only_where_every_signed_one_reads_the_conclusion_s
     assert naming.agreeing_modalities({"face": happy_face}, 0.6) is None  # one signed modality agrees with nothing
     silent_words = _cue("words", 0.0, None, confidence=0.1)  # no emotional word: not weighed
     assert naming.agreeing_modalities({"face": happy_face, "words": silent_words}, 0.6) is None
+
+
+def test_a_weak_estimate_against_a_clear_lean_names_no_emotion():
+    """Trial D podcast.mp3, utterance 20, "No, I'm much calmer and I sleep better.": a voice reading anger at confidence
+    0.27 (no finding) beside positive words that name no class. The weighed lean is +0.42; before, the voice's anger named
+    the emotion ("angry, uncertain" at valence +0.42). Now the lean names it, as where no cue names one."""
+    from saber_agent.cues import find_conflicts
+    from saber_agent.evidence import ClipInfo, Evidence
+    from saber_agent.reasoning import ReasoningRequest
+
+    voice = ModalityCue(modality="voice", valence=-0.28, arousal=0.73, emotion="anger", confidence=0.27, basis="anger 0.47")
+    words = ModalityCue(modality="words", valence=0.66, arousal=0.43, confidence=0.61, basis="calmer (+1.5), better")
+    cues = {"voice": voice, "words": words}
+    assert naming.vote(cues, 0.42) == (None, 0.0)
+    req = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x"), cues=[voice, words], conflicts=find_conflicts([voice, words]))
+    a = fusion.FusionReasoner().reason(req)
+    assert a.valence > CLEAR_LEAN and a.basic_emotion == "happiness" and a.emotions == ["content"], (a.emotions, a.valence)
+    assert "neither is a finding" not in a.reasoning
+    # a finding against the lean still names its emotion (then said to be uncertain): the same voice at confidence 0.35
+    sure = voice.model_copy(update={"confidence": 0.35})
+    assert naming.vote({"voice": sure, "words": words}, 0.42)[0] == "anger"
+    # and an emotion of the lean's sign is named whatever its confidence
+    assert naming.vote({"voice": voice.model_copy(update={"emotion": "happiness", "valence": 0.3}), "words": words}, 0.42)[0] == "happiness"
+
+
+def test_a_lean_of_weak_estimates_alone_names_no_emotion_and_says_uncertain():
+    """The same voice beside words as weak as it (confidence 0.29): nothing is a finding. The lean names no emotion
+    (neutral's calm, `lean_reading`), and the labels carry "uncertain" as the reasoning's "no finding" says (before:
+    the voice's anger, "angry, uncertain"; and a lean of weak estimates alone read plain "calm", a finding to a summary)."""
+    from saber_agent.cues import find_conflicts
+    from saber_agent.evidence import ClipInfo, Evidence
+    from saber_agent.reasoning import ReasoningRequest
+
+    voice = ModalityCue(modality="voice", valence=-0.28, arousal=0.73, emotion="anger", confidence=0.27, basis="anger 0.47")
+    words = ModalityCue(modality="words", valence=0.66, arousal=0.43, confidence=0.29, basis="calmer (+1.5), better")
+    req = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x"), cues=[voice, words], conflicts=find_conflicts([voice, words]))
+    a = fusion.FusionReasoner().reason(req)
+    assert a.valence > CLEAR_LEAN and a.basic_emotion == "neutral" and "uncertain" in a.emotions, (a.emotions, a.valence)
+    assert "no finding" in a.reasoning

@@ -275,6 +275,10 @@ class FusionReasoner(Reasoner):
         cited = cite(request, cues)
         visual = slots_text(evidence, ("video_desc", "facial_exp_desc", "body_lang_desc"))
         acoustic = slots_text(evidence, ("speech_content", "acoustic_feat"))
+        if lean_note and "uncertain" not in emotions:
+            # the lean named the emotion from weak estimates or with low confidence (`lean_reading`): no finding, and the
+            # labels say so, as every other hedged conclusion's do (a summary of many answers reads the labels)
+            emotions.append("uncertain")
         hedged = bool(lean_note) or "uncertain" in emotions  # the conclusion is no finding: nothing "agrees" with it
         reasoning = reasoning_text(request, shown, valence, arousal, emotions, explanation, basic,
                                    weighed_at=weighed_at, moved=moved, hedged=hedged)

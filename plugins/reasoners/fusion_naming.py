@@ -112,7 +112,9 @@ def vote(cues: dict[str, ModalityCue], valence: float, voice_probs: dict | None 
     """The basic emotion the cues name, each weighted by its modality's weight and its confidence, and
     the certainty of that choice (its share of the vote times the best supporting confidence).
 
-    Where the fused valence leans clearly (`cues.leans_clearly`: |v| > `CLEAR_LEAN`), only emotions of that sign take part. Words
+    Where the fused valence leans clearly (`cues.leans_clearly`: |v| > `CLEAR_LEAN`), only emotions of that sign take part
+    (where none is named, emotions of no sign, and ones of the other sign only where a cue of `MIN_CONFIDENCE` or more
+    names them: a weak estimate against the lean is no finding, so nothing is named and the lean names it). Words
     read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`) do
     not vote: "neutral" wins only as a finding (balanced wording, a calm voice), not as the fallback. And neutral
     takes no part where a confident cue leans clearly to another emotion (`checking.against_neutral`, the
@@ -129,7 +131,11 @@ def vote(cues: dict[str, ModalityCue], valence: float, voice_probs: dict | None 
         support[cue.emotion] = max(support.get(cue.emotion, 0.0), cue.confidence)
     if leans_clearly(valence):
         fitting = {e: w for e, w in scores.items() if emotion_sign(e) * valence > 0}
-        scores = fitting or scores
+        # none of that sign: an emotion against the lean is named only by a finding (a cue of MIN_CONFIDENCE or more);
+        # a weak estimate's emotion over another cue's valence names nothing, and the lean names it (`lean_reading`):
+        # trial D podcast, "No, I'm much calmer and I sleep better.": a voice's anger at 0.27 over positive words
+        # read "angry, uncertain" at valence +0.42
+        scores = fitting or {e: w for e, w in scores.items() if not emotion_sign(e) * valence < 0 or support[e] >= MIN_CONFIDENCE}
     if "neutral" in scores and against_neutral(cues, runners_up(voice_probs) if "voice" in cues else set()):
         del scores["neutral"]
     if not scores or not sum(scores.values()):
