@@ -84,8 +84,8 @@ def _background(level: tuple[float, float] | None, m: dict) -> Background:
 
 def _music_withheld(partials: float) -> str:
     """Why no voice emotion is read over an instrument's notes or a sung melody (`prosody_music`)."""
-    return (f"singing / music: an instrument's sustained notes sound under the voice ({partials:.0%} of the speech's "
-            "frames), and a sung or accompanied melody's pitch is the tune's, not the speaker's emotion")
+    return (f"singing / music (an instrument's sustained notes sound under the voice in {partials:.0%} of the speech's "
+            "frames; a sung or accompanied melody's pitch is the tune's, not the speaker's emotion)")
 
 
 def _each_voice(clip: Clip, heard) -> dict[str, dict]:
