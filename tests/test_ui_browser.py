@@ -194,3 +194,39 @@ def test_audio_only_upload(page, audio_only_clip):
         assert statuses["facial_exp_desc"] == "unavailable" and "no video" in face.inner_text()
     assert statuses["video_desc"] == "unavailable"  # not selected
     assert "audio 16 kHz mono" in page.locator("#saber-progress").inner_text()
+
+
+def test_a_gif_on_the_video_tab_is_analysed_and_a_refused_file_leaves_a_note(page, browser, server, tmp_path):
+    # trial D: a GIF dropped on the Video tab vanished (a toast "Only video/x-m4v,video/* allowed." faded), then
+    # Analyse said "No clip was given"; ui/upload_guard.py hands it to the file picker, which takes pictures
+    import subprocess
+
+    gif = tmp_path / "anim.gif"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10", "-frames:v", "10",
+                    str(gif)], check=True)
+    choose_tools(page, {"scene"})
+    page.locator("#saber-video input[type=file]").set_input_files(str(gif))
+    note = page.locator("#saber-upload-note")
+    note.wait_for(state="visible", timeout=10_000)
+    assert "“anim.gif”" in note.inner_text() and "moved to the “Picture or other file” tab" in note.inner_text()
+    page.wait_for_selector("#saber-file :text('anim')", timeout=30_000)  # the file picker holds it, uploaded
+    page.click("#saber-run")
+    page.wait_for_selector('#saber-slots [data-slot="video_desc"][data-status="ok"]', timeout=TIMEOUT_MS)
+    assert "Decoded a 1.0 s clip: video 160×120" in page.locator("#saber-progress").inner_text()
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a clip\n")
+    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        other.goto(server[0])
+        other.wait_for_selector("#saber-run")
+        other.get_by_role("tab", name="Picture or other file").click()
+        other.locator("#saber-file input[type=file]").set_input_files(str(notes))
+        note = other.locator("#saber-upload-note")
+        note.wait_for(state="visible", timeout=10_000)
+        text = note.inner_text()
+        assert "“notes.txt” was not uploaded: it is not a media file" in text and "GIF" in text and "MXF" in text
+        other.wait_for_timeout(6000)  # a toast would have faded by now: the note stays
+        assert note.is_visible() and "notes.txt" in note.inner_text()
+    finally:
+        other.close()

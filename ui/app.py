@@ -12,10 +12,11 @@ import html
 import os
 from typing import Any
 
-from saber_agent.media_formats import MEDIA_SUFFIXES
+from saber_agent.media_formats import MEDIA_SUFFIXES, media_types_text
 from saber_agent.ui import render, segments_view, style, views
 from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
 from saber_agent.ui.service import AnalysisFailed, AnalysisService
+from saber_agent.ui.upload_guard import FILE_TAB, NOTE_ID, upload_guard_head
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -115,12 +116,15 @@ def build_app(
                     with gr.Tab("Audio only", id="audio") as audio_tab:
                         audio = gr.Audio(sources=["upload", "microphone"], type="filepath", format=None,
                                          label="Audio clip", elem_id="saber-audio")
-                    # the browser's video picker takes only what it knows as video/* (not .mxf, often not .ts):
-                    # this one takes every extension of saber_agent.media_formats
-                    with gr.Tab("Other formats", id="file") as file_tab:
+                    # the browser's video picker takes only what it knows as video/* (not a GIF or PNG, not .mxf,
+                    # often not .ts): this one takes every extension of saber_agent.media_formats, and a file the
+                    # other tabs refuse is handed to it (ui/upload_guard.py)
+                    with gr.Tab(FILE_TAB, id="file") as file_tab:
                         media_file = gr.File(file_types=MEDIA_TYPES, type="filepath", elem_id="saber-file",
-                                             label="Video or audio file (MXF, TS, M2TS, 3GP, WMV, ... any listed format)")
-                gr.HTML(f'<p class="saber-limits">Video or audio, <b>{html.escape(limits.describe())}</b>. '
+                                             label="Picture (PNG, JPG, GIF, ...) or video or audio in any listed format "
+                                                   "(MXF, TS, M2TS, 3GP, WMV, ...)")
+                gr.HTML('<div class="saber-upload-note" style="display:none"></div>', elem_id=NOTE_ID)
+                gr.HTML(f'<p class="saber-limits">Video, audio or a picture, <b>{html.escape(limits.describe())}</b>. '
                         'Analysed on this server; uploads are deleted after a while.</p>')
                 gr.HTML('<div class="saber-section">2 · Evidence and reasoning</div>')
                 plugins = gr.CheckboxGroup(
@@ -331,6 +335,7 @@ def launch(
         quiet=quiet,
         theme=style.theme(),
         css=style.CSS,
+        head=upload_guard_head(MEDIA_SUFFIXES, media_types_text()),  # no upload refused without a word
         allowed_paths=[],
         max_file_size=limits.max_bytes,
         footer_links=["api"],

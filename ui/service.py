@@ -24,6 +24,7 @@ from saber_agent.media_formats import strip_media_suffix
 from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
 from saber_agent.ui import render, views
 from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
+from saber_agent.ui.upload_guard import FILE_TAB
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,9 @@ class AnalysisService:
     def no_clip_message(self) -> str:
         """The verdict of a run without a clip. Gradio drops an upload over the size limit before the run (its toast
         says so), so the run sees no clip: the message names the limits, the likely reason."""
-        return (f"No clip was given: upload a video or audio file ({self.limits.describe()}; a larger file is refused "
-                "at upload), or record one.")
+        return (f"No clip was given: upload a video, audio file or picture ({self.limits.describe()}; a larger file is "
+                "refused at upload), or record one. The Video and Audio tabs take only what the browser plays; a picture, "
+                f"a GIF or another listed format goes under \"{FILE_TAB}\".")
 
     def stream(self, path: str | None, settings: AnalysisSettings) -> Iterator[views.RunView]:
         """Check the upload, then stream the graph: one view per node update, the last one final.

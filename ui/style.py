@@ -52,6 +52,9 @@ footer { opacity: .7; }
   color: var(--body-text-color-subdued); margin: 2px 0 -4px; }
 .saber-limits { font-size: .78rem; color: var(--body-text-color-subdued); margin: 0; }
 .saber-limits b { color: var(--body-text-color); }
+/* a file a picker refused or moved (ui/upload_guard.py): shown until the next upload */
+#saber-upload-note { display: none; font-size: .85rem; color: #9a3412; background: #fff7ed; border: 1px solid #fdba74;
+  border-radius: 8px; padding: 8px 10px; }
 
 /* verdict */
 .saber-verdict { display: flex; gap: 20px; align-items: center; justify-content: space-between; flex-wrap: wrap;
