@@ -149,6 +149,16 @@ def people_in(frames: np.ndarray, times: np.ndarray, faces: list[np.ndarray] | N
     return {"detector": "opencv-hog-people", "keyframes": per_frame, "bodies": confirmed}
 
 
+def _face_limit(clip: Clip, detector: str | None) -> dict[str, Any] | None:
+    from saber_agent.plugins.face_limits import face_limit
+    from saber_agent.plugins.facetrack import track_faces
+
+    info = clip.info
+    source = (info.source_width, info.source_height) if info.source_width and info.source_height else None
+    h, w = clip.frames.shape[1:3]
+    return face_limit(track_faces(clip, detector).detector, (int(w), int(h)), source)  # the track is cached: no new detection
+
+
 def _suppress_overlaps(boxes: list[tuple[float, ...]], iou: float = 0.4) -> list[tuple[float, ...]]:
     kept: list[tuple[float, ...]] = []
     for box in sorted(boxes, key=lambda b: -b[2] * b[3]):
@@ -239,6 +249,8 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     }
     if face_reason:
         m["faces_unavailable"] = face_reason
+    elif faces_max == 0:  # none found: how small a face the detector misses, for "no face was found" (face_limits)
+        m["faces"]["limit"] = _face_limit(clip, detector)
     m["people"] = {**people, "estimate": max(people["bodies"], faces_max or 0)}
     m["timeline"] = {
         "t": [_r(t, 3) for t in times],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from saber_agent.plugins.face_limits import no_face_words
 from saber_agent.plugins.picture_area import bars_words
 
 
@@ -102,8 +103,8 @@ def describe(m: dict[str, Any]) -> str:
     faces, people = m.get("faces"), m["people"]
     if faces is None:
         who = "Faces could not be counted (no face tracker)"
-    elif faces["max"] == 0:
-        who = "No face is visible"
+    elif faces["max"] == 0:  # not "no face is visible": a face under the detector's size is missed (face_limits)
+        who = no_face_words(faces.get("limit"))
     elif faces["max"] == 1:
         who = f"One face is visible ({faces['frames_with_face'] * 100:.0f}% of frames)"
     else:
