@@ -43,7 +43,7 @@ HEARD_PROB = 0.5  # Silero's (and faster-whisper's) own speech threshold
 WHISPER_VOICED_SHARE = 0.2  # a region pitched in less of its audible frames than this is unvoiced (whispered)
 WHISPER_PROB = 0.3  # the threshold a whispered region's extent is taken at (its probabilities: 0.3-0.7)
 FAINT_WHISPER_S = 0.3  # with no other speech in the clip, an unpitched region heard at WHISPER_PROB this long is a whisper
-FAINT_EXTENT_PROB = 0.15  # a faint whisper's extent: Silero's own end threshold for WHISPER_PROB (0.3 - 0.15)
+FAINT_EXTENT_PROB = 0.15  # a whisper alone in the clip: its extent (Silero's own end threshold for WHISPER_PROB, 0.3 - 0.15)
 PAUSE_PROB = 0.35  # inside a region, windows below this are pauses (Silero's negative threshold)
 NOISY_SNR_DB = 10.0  # speech less than this above the pauses' level: a loud background under the voice
 QUIET_PEAK = 0.5  # quieter audio is amplified up to this peak (at most 40 dB): VAD is level-sensitive
@@ -194,9 +194,9 @@ def _whispered(levelled: np.ndarray, rate: int, probs: np.ndarray, kept: list) -
     """(whispered regions, those of them heard only faintly). Unpitched regions heard at Silero's own threshold for
     `MIN_CONFIDENT_S` are whispered speech; when `kept` is empty (no other speech in the clip), so are unpitched regions
     heard at `WHISPER_PROB` for `FAINT_WHISPER_S` (faint). Their extent is taken at `WHISPER_PROB` (a whisper's
-    probabilities stay around 0.3-0.7, so at 0.5 only its loudest syllables would be kept), a faint one's at
-    `FAINT_EXTENT_PROB` (the trial's whisper ends in 1.2 s heard at 0.1-0.25: "I am scared they will find out");
-    regions overlapping voiced speech already kept are left to it."""
+    probabilities stay around 0.3-0.7, so at 0.5 only its loudest syllables would be kept), and with no other speech in
+    the clip at `FAINT_EXTENT_PROB` (the trial's whisper ends in 1.2 s heard at 0.1-0.25, "I am scared they will find
+    out", which a region taken at 0.3 left out); regions overlapping voiced speech already kept are left to it."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     found, faint = [], []
@@ -212,11 +212,11 @@ def _whispered(levelled: np.ndarray, rate: int, probs: np.ndarray, kept: list) -
             found.append((a, b))
             if not heard:
                 faint.append((a, b))
-    if faint:
+    if found and not kept:  # a whisper alone in the clip: its extent at FAINT_EXTENT_PROB (its quiet end is still the whisper)
         wide = [(c["start"] / rate, c["end"] / rate)
                 for c in get_speech_timestamps(levelled, VadOptions(threshold=FAINT_EXTENT_PROB), sampling_rate=rate)]
         faint = _merged(faint + [w for w in wide if any(_overlap(w, f) for f in faint)])
-        found = _merged(found + faint)
+        found = _merged(found + [w for w in wide if any(_overlap(w, f) for f in found)])
     return found, faint
 
 
