@@ -41,7 +41,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins import whisper_models
+from saber_agent.plugins import transcript_languages, whisper_models
 from saber_agent.plugins.transcript_decoding import (
     LANGUAGE_OPTION,
     detect_language,
@@ -176,9 +176,10 @@ class TranscriptTool(PerceptionTool):
             regions = [(0.0, audio.size / clip.sample_rate)]
 
         started = time.perf_counter()
+        keep: dict[str, Any] = {}  # the language detection's encoder output and model, for each part's language
         try:
             spec, language, detection = self._choose_model(
-                audio, clip.sample_rate, regions, options, device, index, settings.allow_cpu_fallback
+                audio, clip.sample_rate, regions, options, device, index, settings.allow_cpu_fallback, keep
             )
         except _NoOfflineModel as exc:
             return Slot.unavailable(str(exc), provenance)
@@ -203,20 +204,37 @@ class TranscriptTool(PerceptionTool):
         if not spec.multilingual and language not in (None, "en"):
             notes.append(f"the language is {language} but only the English model is available; the transcript is unreliable")
 
-        heard = audio if speech is None else speech.audio
-        to_clip = (lambda t: t) if speech is None else speech.clip_time
-        segments, info = model.transcribe(
-            pad_silence(heard, clip.sample_rate),  # whisper drops a first word that starts at the first sample
-            language=language if spec.multilingual else None,
-            beam_size=options.beam_size,
-            temperature=options.temperature,
-            word_timestamps=True,
-            vad_filter=False,  # the regions were chosen above, once for every tool
-            condition_on_previous_text=False,  # a hallucination cannot feed the next window
-            suppress_tokens=self._suppress_tokens(model, spec) if options.events else [-1],
-            initial_prompt=options.initial_prompt,
-        )
-        segments = [_on_clip_clock(seg, unpadded_clock(to_clip, heard.size / clip.sample_rate)) for seg in segments]
+        def decode(spec, model, heard, to_clip, language):
+            segments, info = model.transcribe(
+                pad_silence(heard, clip.sample_rate),  # whisper drops a first word that starts at the first sample
+                language=language if spec.multilingual else None,
+                beam_size=options.beam_size,
+                temperature=options.temperature,
+                word_timestamps=True,
+                vad_filter=False,  # the regions were chosen above, once for every tool
+                condition_on_previous_text=False,  # a hallucination cannot feed the next window
+                suppress_tokens=self._suppress_tokens(model, spec) if options.events else [-1],
+                initial_prompt=options.initial_prompt,
+            )
+            return [_on_clip_clock(seg, unpadded_clock(to_clip, heard.size / clip.sample_rate)) for seg in segments], info
+
+        def part(language, heard, to_clip):  # one language's part of a clip in several (transcript_languages)
+            part_spec = whisper_models.bundled_english() if language == "en" else None
+            part_spec = part_spec or whisper_models.bundled_multilingual()
+            loaded = whisper_models.load(part_spec, device, index, compute_type, _threads(options), settings.allow_cpu_fallback)
+            return decode(part_spec, loaded, heard, to_clip, language)[0]
+
+        found = transcript_languages.parts(keep["detector"], speech, activity, detection["language"], detection[
+            "language_probability"], keep["encoded"], clip.sample_rate, options.detect_window_s) if "encoded" in keep and speech else []
+        heard_in: list = []  # several languages: (part, its text for the words cue, its number of words)
+        if len(found) > 1:
+            result, heard_in = transcript_languages.transcribe(
+                found, activity, audio, clip.sample_rate, part, lambda segments, lang, last: assemble(
+                    segments, lang, options.chinese_script, activity.confident, clip_end_s=m["duration_s"] if last else None))
+            notes.append(transcript_languages.note(found))
+        else:
+            segments, info = decode(spec, model, audio if speech is None else speech.audio,
+                                    (lambda t: t) if speech is None else speech.clip_time, language)
         m["transcribe_s"] = round(time.perf_counter() - started, 3)
         if not detection:
             m["language"] = info.language
@@ -224,8 +242,9 @@ class TranscriptTool(PerceptionTool):
             m["language_source"] = (
                 "given" if language else ("detected by " + spec.name if spec.multilingual else "assumed: English-only model")
             )
-        result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None,
-                          clip_end_s=m["duration_s"])  # a last word guessed at the clip's cut is not read as a cue
+        if not heard_in:  # a last word guessed at the clip's cut is not read as a cue
+            result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None,
+                              clip_end_s=m["duration_s"])
         notes += result.pop("notes")
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
         m.update(result)
@@ -243,7 +262,9 @@ class TranscriptTool(PerceptionTool):
                 reason = "no speech detected"
             return Slot(status=SlotStatus.unavailable, reason=reason, measurements=m, provenance=provenance)
 
-        m["sentiment"] = _sentiment(spoken, m["language"], options.words_reader)
+        m["sentiment"] = transcript_languages.combine([
+            (p, _sentiment(t, p.language, options.words_reader) if n else {"unavailable": "no word kept in this part"}, n, t)
+            for p, t, n in heard_in]) if heard_in else _sentiment(spoken, m["language"], options.words_reader)
         confidence = m["mean_word_probability"]
         if m.get("language_probability") is not None and m.get("language_source", "").startswith("detected"):
             confidence *= 0.5 + 0.5 * m["language_probability"]
@@ -283,8 +304,9 @@ class TranscriptTool(PerceptionTool):
 
     # -- model choice ----------------------------------------------------------------------------
 
-    def _choose_model(self, audio, rate, regions, options: TranscriptOptions, device, index, allow_cpu_fallback=False):
-        """(model, language to force or None, language detection measurements or None)."""
+    def _choose_model(self, audio, rate, regions, options: TranscriptOptions, device, index, allow_cpu_fallback=False, keep=None):
+        """(model, language to force or None, language detection measurements or None); with `keep` (a dict), the
+        detection's model and encoder output are left there ("detector", "encoded")."""
         if options.model != "auto":
             spec = whisper_models.resolve(options.model, options.download_root)
             return spec, options.language, None
@@ -300,7 +322,9 @@ class TranscriptTool(PerceptionTool):
             compute_type = options.compute_type or whisper_models.default_compute_type(device)
             detector = whisper_models.load(multilingual, device, index, compute_type, _threads(options), allow_cpu_fallback)
             speech = np.concatenate([audio[int(a * rate): int(b * rate)] for a, b in regions]) if regions else audio
-            detected, probability, ranked = detect_language(detector, speech, options.detect_window_s, rate)
+            detected, probability, ranked = detect_language(detector, speech, options.detect_window_s, rate, keep)
+            if keep is not None:
+                keep["detector"] = detector
             language = detected
             detection = {
                 "language": detected,

@@ -36,13 +36,16 @@ def unpadded_clock(clip_time, duration_s: float, pad_s: float = PAD_S):
     return lambda t: clip_time(np.clip(np.asarray(t, dtype=float) - pad_s, 0.0, duration_s))
 
 
-def detect_language(model, speech: np.ndarray, window_s: float = 10.0, rate: int = 16_000) -> tuple[str, float, list]:
+def detect_language(model, speech: np.ndarray, window_s: float = 10.0, rate: int = 16_000,
+                    keep: dict | None = None) -> tuple[str, float, list]:
     """(language, probability, ranked candidates) from the multilingual model's encoder on `speech`.
 
     faster-whisper always pads to a 30 s window; the encoder's cost grows with the window, and a
     clip's speech padded to `window_s` (at least, 30 s at most) mostly gives the same top language at
     a fraction of the cost (docs/transcript.md has the comparison). An unsure answer (below
-    `SURE_LANGUAGE`) is asked again with the standard 30 s window.
+    `SURE_LANGUAGE`) is asked again with the standard 30 s window. With `keep` (a dict), the encoder's output
+    (a CTranslate2 StorageView, (1, frames / 2, width): one frame per 20 ms of `speech` from its start) is left in
+    `keep["encoded"]`, for each part's language (`transcript_languages`).
     """
     from faster_whisper.audio import pad_or_trim
 
@@ -53,6 +56,8 @@ def detect_language(model, speech: np.ndarray, window_s: float = 10.0, rate: int
         ranked = [(token[2:-2], float(p)) for token, p in model.model.detect_language(encoded)[0]]
         if ranked[0][1] >= SURE_LANGUAGE:
             break
+    if keep is not None:
+        keep["encoded"] = encoded
     return ranked[0][0], ranked[0][1], ranked
 
 

@@ -1,0 +1,296 @@
+"""Several languages in one clip: the clip's speech split into parts of one language, each transcribed in its own.
+
+Whisper decodes a window in one language: a clip that speaks English, then Spanish, was transcribed all in the
+language detected on the whole of it (English at 0.61), and the Spanish came out as invented English ("Yes, we need
+the other."). Here the clip's speech is cut into chunks (`chunks`: the voice-activity regions, split where the
+detector hears a pause of `MIN_PAUSE_S`), and each chunk of at least `MIN_CHUNK_S` is screened for its own language
+on the encoder output that the clip's language detection already computed (`transcript_decoding.detect_language`,
+kept with `keep`): the output's frames of the chunk (one per 20 ms of the joined speech), followed by the frames of the
+window's padding, are given to whisper's language detector alone, one decoder step per chunk (about 20 ms). Where that
+output has no padding after the speech (more than about 9 s of speech), the speech is encoded again for the screening,
+in windows of `SCREEN_S` with `TAIL_S` of padding (one encoder pass per 20 s of speech). A chunk where the clip's
+language has less than `OTHER_LANGUAGE_P` is another language; a run of such chunks is detected again on its own (as
+a clip of it alone would be) and, where that confirms another language, becomes a part (`Part`) transcribed in that
+language (English by tiny.en, others by base, as for a whole clip). A clip of one language costs the screening only
+(no chunk flagged: the transcript is unchanged).
+
+`merge` joins the parts' assembled transcripts (`transcript_segments.assemble`, each in its language) on the clip's
+clock; `combine` reads the words cue from each part's own reading (its language's lexicon): one reading alone, or
+opposite strong parts as mixed (`sentiment_mixed`), else their word-weighted mean.
+
+Units: seconds on the clip's clock; probabilities 0..1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from saber_agent.voice_activity import PAUSE_PROB, WINDOW, VoiceActivity
+
+MIN_PAUSE_S = 0.3  # a pause inside a voice-activity region this long splits it into chunks (cut at its middle)
+MIN_CHUNK_S = 1.0  # a shorter chunk joins its neighbour: whisper's language detection says little on under a second
+OTHER_LANGUAGE_P = 0.2  # a chunk where the clip's language has less than this is screened as another language
+ENCODER_FRAME_S = 0.02  # whisper's encoder output: one frame per two 10 ms mel frames
+WINDOW_S = 30  # whisper's window (the clip's detection holds at most this much speech)
+MIN_TAIL_S = 1.0  # the clip's detection output is reused for the screening when its speech is followed by this much padding
+SCREEN_S = 20  # else the speech is encoded again in windows of this much speech ...
+TAIL_S = 5.0  # ... each followed by this much padding
+
+
+@dataclass
+class Part:
+    """A stretch of the clip's speech in one language."""
+
+    start: float  # seconds, clip clock
+    end: float
+    language: str
+    probability: float | None
+    source: str  # "the clip's" (the whole clip's detection) or "detected on this part"
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+
+    def said(self) -> str:
+        """"es (3.36-6.21 s, 85%)", with "detected on that part alone" (and "with low confidence") for another part."""
+        from saber_agent.plugins.transcript_decoding import SURE_LANGUAGE
+
+        sure = f", {self.probability:.0%}" if self.probability is not None else ""
+        alone = "" if self.source == "the clip's" else ", detected on that part alone" + (
+            " with low confidence" if (self.probability or 0.0) < SURE_LANGUAGE else "")
+        return f"{self.language} ({self.start:.2f}-{self.end:.2f} s{sure}{alone})"
+
+
+def chunks(activity: VoiceActivity, rate: int = 16_000) -> list[tuple[float, float]]:
+    """The voice-activity regions split at pauses (`MIN_PAUSE_S` under Silero's `PAUSE_PROB`), chunks shorter than
+    `MIN_CHUNK_S` joined to their region's previous (or next) chunk; (start, end) seconds on the clip's clock."""
+    out: list[tuple[float, float]] = []
+    step = WINDOW / rate
+    for a, b in activity.regions:
+        cuts: list[float] = []
+        if activity.probabilities is not None:
+            first = int(a / step)
+            quiet = activity.probabilities[first: int(math.ceil(b / step))] < PAUSE_PROB
+            edges = np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]]))
+            for s, e in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+                middle = (first + (s + e) / 2) * step
+                if s > 0 and (e - s) * step >= MIN_PAUSE_S and a < middle < b and first + e < first + quiet.size:
+                    cuts.append(middle)
+        pieces: list[list[float]] = []
+        for x, y in zip([a, *cuts], [*cuts, b], strict=True):
+            if pieces and (y - x < MIN_CHUNK_S or pieces[-1][1] - pieces[-1][0] < MIN_CHUNK_S):
+                pieces[-1][1] = y  # a short chunk (or one after a short chunk) joins its neighbour
+            else:
+                pieces.append([x, y])
+        out += [(round(float(x), 3), round(float(y), 3)) for x, y in pieces]
+    return out
+
+
+def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_probability: float | None, encoded,
+          rate: int = 16_000, window_s: float = 10.0) -> list[Part]:
+    """The clip's speech as parts of one language (one part, the clip's language, for a clip of one language).
+
+    `model`: the multilingual faster-whisper model; `speech`: the joined speech (`voice_activity.SpeechSignal`, no
+    gaps) whose first `WINDOW_S` s `encoded` holds (the clip's detection, `detect_language(keep=...)`)."""
+    from saber_agent.plugins.transcript_decoding import detect_language
+
+    spans = chunks(activity, rate)
+    whole = Part(spans[0][0], spans[-1][1], clip_language, clip_probability, "the clip's") if spans else None
+    if len(spans) < 2:
+        return [whole] if whole else []
+
+    def to_signal(t: float) -> float:
+        return float(np.interp(t, speech.clip_knots, speech.signal_knots))
+
+    windows: dict[int, tuple[np.ndarray, float, float]] = {}  # screening windows: (frames, speech start, speech end)
+    flagged = []
+    for a, b in spans:
+        sa, sb = to_signal(a), to_signal(b)
+        if sb - sa < MIN_CHUNK_S:
+            flagged.append(False)
+            continue
+        ranked = _ranked(model, _screen_frames(model, speech.audio, encoded, sa, sb, rate, windows))
+        p_clip = dict(ranked).get(clip_language, 0.0)
+        flagged.append(ranked[0][0] != clip_language and p_clip < OTHER_LANGUAGE_P)
+    if not any(flagged):
+        return [whole]
+    out: list[Part] = []
+    for other, a, b in _runs(spans, flagged):
+        part = Part(a, b, clip_language, clip_probability, "the clip's")
+        if other:  # detected again on the part alone, as a clip of it alone would be
+            piece = np.concatenate([speech.audio[int(to_signal(x) * rate): int(to_signal(y) * rate)]
+                                    for x, y in _cut(activity.regions, a, b)])
+            language, probability, ranked = detect_language(model, piece, window_s, rate)
+            if language != clip_language:
+                part = Part(a, b, language, round(probability, 3), "detected on this part",
+                            [(code, round(p, 3)) for code, p in ranked[:3]])
+        if out and out[-1].language == part.language:
+            out[-1] = replace(out[-1], end=b)
+        else:
+            out.append(part)
+    return out
+
+
+def part_activity(activity: VoiceActivity, part: Part) -> VoiceActivity:
+    """The clip's voice-activity decision with its regions cut to `part` (still on the clip's clock)."""
+    return replace(activity, regions=_cut(activity.regions, part.start, part.end))
+
+
+def note(found: list[Part]) -> str:
+    """The note of a clip that speaks several languages."""
+    return f"several languages are spoken: {'; '.join(p.said() for p in found)}; each part is transcribed in its own language"
+
+
+def transcribe(found: list[Part], activity: VoiceActivity, audio: np.ndarray, rate: int, decode, assemble_part):
+    """Each part's speech decoded in its language and assembled: (`merge` of the parts, [(part, its text for the words
+    cue, its number of words)]). `decode(language, signal, clip_time)` -> whisper segments on the clip's clock;
+    `assemble_part(segments, language, last)` -> `transcript_segments.assemble`'s dict (`last`: the clip's last part,
+    where a word guessed at the clip's cut is looked for)."""
+    from saber_agent.voice_activity import speech_signal
+
+    assembled, spoken = [], []
+    for i, part in enumerate(found):
+        signal = speech_signal(audio, rate, part_activity(activity, part), max_gap_s=0.0)
+        a = assemble_part(decode(part.language, signal.audio, signal.clip_time), part.language, i == len(found) - 1)
+        spoken.append((part, a.pop("text_for_sentiment"), a["n_words"]))
+        assembled.append(a)
+    merged = merge(found, assembled)
+    merged["text_for_sentiment"] = " ".join(t for _, t, _ in spoken)
+    return merged, spoken
+
+
+def merge(found: list[Part], assembled: list[dict[str, Any]]) -> dict[str, Any]:
+    """The parts' transcripts (`transcript_segments.assemble` of each, in its language) as one, on the clip's clock:
+    texts joined, segments (each with its "language"), words and events in time order, and "languages" (per part:
+    start, end, language, probability, source, words). The speech rate is over all the words."""
+    from saber_agent.plugins.transcript_segments import _join
+
+    m: dict[str, Any] = {"segments": [], "dropped_segments": [], "words": [], "events": [], "notes": [], "languages": []}
+    texts = []
+    for part, a in zip(found, assembled, strict=True):
+        m["segments"] += [{**s, "language": part.language} for s in a["segments"]]
+        m["dropped_segments"] += [{**s, "language": part.language} for s in a["dropped_segments"]]
+        for key in ("words", "events", "notes"):
+            m[key] += a[key]
+        if a["text"]:
+            texts.append(_join([a["text"]], part.language))
+        m["languages"].append({"start": round(part.start, 2), "end": round(part.end, 2), "language": part.language,
+                               "probability": part.probability, "source": part.source, "n_words": a["n_words"],
+                               **({"candidates": [{"language": c, "probability": p} for c, p in part.candidates]}
+                                  if part.candidates else {})})
+    words = m["words"]
+    m.update(text=" ".join(texts), n_words=len(words), speech_rate_wps=None,
+             mean_word_probability=round(float(np.mean([w["probability"] for w in words])), 3) if words else 0.0)
+    if len(words) >= 2 and words[-1]["end"] > words[0]["start"]:
+        span = words[-1]["end"] - words[0]["start"]
+        m["speech_rate_wps"] = round(len(words) / span, 2)
+        cps = [a.get("speech_rate_cps") for a in assembled if a.get("speech_rate_cps")]
+        if cps:
+            m["speech_rate_cps"] = max(cps)
+    return m
+
+
+def combine(readings: list[tuple[Part, dict[str, Any], int, str]]) -> dict[str, Any]:
+    """The words cue of a clip in several languages from each part's own reading (`transcript._sentiment`, its
+    language's lexicon), its number of words and its text: {"unavailable": ...} when no part is read; the one part
+    read (and why the others are not, "unread"); opposite strong parts (|valence| >= sentiment_mixed.STRONG) mixed;
+    else the parts' valence and arousal weighted by their words, the emotion where the parts read agree. "parts": each
+    part's reading."""
+    from saber_agent.plugins.sentiment_mixed import MIXED_CONFIDENCE, Sentence, describe
+    from saber_agent.plugins.text_sentiment import TextSentiment
+
+    read = [(p, r) for p, r, _, _ in readings if "valence" in r]
+    weights = [max(1, n) for _, r, n, _ in readings if "valence" in r]
+    texts = [t for _, r, _, t in readings if "valence" in r]
+    unread = [f"{p.language} ({p.start:.2f}-{p.end:.2f} s): {r['unavailable']}" for p, r, _, _ in readings if "valence" not in r]
+    parts = [{"start": round(p.start, 2), "end": round(p.end, 2), "language": p.language,
+              **({k: r[k] for k in ("valence", "emotion", "label")} if "valence" in r else {"unavailable": r.get("unavailable")})}
+             for p, r, _, _ in readings]
+    if not read:
+        return {"unavailable": "; ".join(unread), "parts": parts}
+    if len(read) == 1:
+        return {**read[0][1], "parts": parts, **({"unread": unread} if unread else {})}
+    total = float(sum(weights))
+    units = [Sentence(f"{t} [{p.language}]", r["valence"], r.get("emotion")) for (p, r), t in zip(read, texts, strict=True)]
+    positive, negative = [u for u in units if u.side > 0], [u for u in units if u.side < 0]
+    emotions = {r.get("emotion") for _, r in read}
+    result = TextSentiment(
+        valence=round(sum(w * r["valence"] for w, (_, r) in zip(weights, read, strict=True)) / total, 3),
+        arousal=round(sum(w * r["arousal"] for w, (_, r) in zip(weights, read, strict=True)) / total, 3),
+        emotion=emotions.pop() if len(emotions) == 1 else None,
+        confidence=round(sum(w * r["confidence"] for w, (_, r) in zip(weights, read, strict=True)) / total, 3),
+        language="+".join(dict.fromkeys(p.language for p, _ in read)),
+        backend=" + ".join(dict.fromkeys(r["backend"] for _, r in read)),
+        evidence=[e for _, r in read for e in r.get("evidence") or []][:12],
+        mixed=next((r["mixed"] for _, r in read if r.get("mixed")), None),
+    )
+    if positive and negative:
+        result.emotion, result.confidence = None, min(result.confidence, MIXED_CONFIDENCE)
+        result.mixed = describe(positive, negative, "parts in different languages")
+    return {**result.as_dict(), "label": result.label, "parts": parts, **({"unread": unread} if unread else {})}
+
+
+def _runs(spans, flagged):
+    """(flagged, start, end) of consecutive spans with the same flag."""
+    out: list[list] = []
+    for (a, b), f in zip(spans, flagged, strict=True):
+        if out and out[-1][0] == f:
+            out[-1][2] = b
+        else:
+            out.append([f, a, b])
+    return [tuple(r) for r in out]
+
+
+def _cut(regions, start: float, end: float) -> list[tuple[float, float]]:
+    return [(max(a, start), min(b, end)) for a, b in regions if b > start and a < end and min(b, end) > max(a, start)]
+
+
+def _frames(encoded) -> np.ndarray:
+    """A CTranslate2 encoder output (1, frames, width), on any device, as an array on the CPU (its own dtype)."""
+    import ctranslate2
+
+    if getattr(encoded, "device", "cpu") != "cpu":
+        encoded = encoded.to_device(ctranslate2.Device.cpu)
+    return np.asarray(encoded)
+
+
+def _screen_frames(model, audio: np.ndarray, encoded, sa: float, sb: float, rate: int, windows: dict) -> np.ndarray:
+    """The encoder frames of the joined speech's `sa`-`sb` (seconds), followed by the frames of the window's padding
+    after its speech: whisper detects a language on speech followed by padding (the chunk's frames alone read Spanish
+    chunks of an EmoFilm clip as en, zh, sk, ca; with the padding's frames they read es at 0.44-0.94). The clip's
+    detection output `encoded` is reused when it ends with `MIN_TAIL_S` of padding (then it holds all the speech);
+    else windows of `SCREEN_S` of speech are encoded, each padded by `TAIL_S` (at least 10 s), once (`windows`)."""
+    speech_s = audio.size / rate
+    if not windows and encoded is not None:
+        frames = _frames(encoded)
+        if frames.shape[1] * ENCODER_FRAME_S - min(speech_s, WINDOW_S) >= MIN_TAIL_S:
+            windows[-1] = (frames, 0.0, speech_s)
+    if -1 in windows:
+        frames, start, end = windows[-1]
+    else:
+        k = int(sa // SCREEN_S)
+        if k not in windows:
+            piece = audio[int(k * SCREEN_S * rate): int((k + 1) * SCREEN_S * rate)]
+            windows[k] = (_frames(_encode(model, piece, TAIL_S)), k * SCREEN_S, k * SCREEN_S + piece.size / rate)
+        frames, start, end = windows[k]
+    lo, hi, tail = sa - start, min(sb, end) - start, int(math.ceil((end - start) / ENCODER_FRAME_S))
+    return np.concatenate([frames[:, int(lo / ENCODER_FRAME_S): int(math.ceil(hi / ENCODER_FRAME_S))], frames[:, tail:]], axis=1)
+
+
+def _encode(model, audio: np.ndarray, tail_s: float):
+    """Whisper's encoder output of `audio` padded with at least `tail_s` of silence (10 s at least, 30 s at most)."""
+    from faster_whisper.audio import pad_or_trim
+
+    features = model.feature_extractor(audio)
+    return model.encode(pad_or_trim(features, int(min(3000, max(1000, features.shape[-1] + 100 * tail_s)))))
+
+
+def _ranked(model, frames: np.ndarray) -> list[tuple[str, float]]:
+    """Whisper's language ranking of some encoder frames (1, n, width) alone."""
+    import ctranslate2
+
+    view = ctranslate2.StorageView.from_array(np.ascontiguousarray(frames))
+    if model.model.device != "cpu":
+        view = view.to_device(ctranslate2.Device.cuda)
+    return [(token[2:-2], float(p)) for token, p in model.model.detect_language(view)[0]]

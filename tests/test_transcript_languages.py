@@ -1,0 +1,92 @@
+"""A clip in several languages (plugins/transcript_languages.py): the speech's chunks, each part transcribed in its own
+language and its words read with its own lexicon; a clip of one language unchanged. Real espeak-ng speech and the
+real offline whisper models."""
+
+import numpy as np
+import pytest
+
+from saber_agent.evidence import ClipInfo
+from saber_agent.media import Clip, decode
+from saber_agent.plugins import transcript_languages, whisper_models
+from saber_agent.plugins.transcript import TranscriptTool
+from saber_agent.plugins.transcript_languages import Part, chunks, combine
+from saber_agent.settings import AnalysisSettings
+from saber_agent.testing.synth import speak
+from saber_agent.voice_activity import WINDOW, VoiceActivity, voice_activity
+
+needs_models = pytest.mark.skipif(
+    whisper_models.bundled_english() is None or not whisper_models.multilingual_installed(),
+    reason="the offline whisper models are not installed (saber-agent[transcript])",
+)
+ENGLISH = "This is wonderful news, I am so happy for you."
+SPANISH = "Estoy muy triste, mi mamá se fue y no tengo ganas de nada."
+
+
+def _clip(audio: np.ndarray) -> Clip:
+    info = ClipInfo(path="<memory>", duration_s=audio.size / 16_000, has_audio=True, audio_sample_rate=16_000)
+    return Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), audio.astype(np.float32))
+
+
+def _spoken(tmp_path, *lines: tuple[str, str]) -> Clip:
+    """espeak-ng lines (text, voice), 0.8 s of silence between them, as one 16 kHz clip."""
+    pieces = []
+    for i, (text, voice) in enumerate(lines):
+        if pieces:
+            pieces.append(np.zeros(int(0.8 * 16_000), np.float32))
+        pieces.append(decode(speak(text, tmp_path / f"line{i}.wav", voice=voice)).audio)
+    return _clip(np.concatenate(pieces))
+
+
+def test_chunks_split_a_region_at_its_pauses_and_join_short_ones():
+    step = WINDOW / 16_000
+    probs = np.full(int(8 / step), 0.9, np.float32)
+    probs[int(3.0 / step): int(3.5 / step)] = 0.1  # a 0.5 s pause: a cut at its middle
+    probs[int(5.0 / step): int(5.2 / step)] = 0.1  # 0.2 s: too short to cut
+    probs[int(7.2 / step): int(7.5 / step)] = 0.1  # leaves 0.5 s after it: joined to the chunk before
+    activity = VoiceActivity([(0.0, 8.0)], 8.0, "test", probabilities=probs)
+    assert chunks(activity) == [(0.0, pytest.approx(3.25, abs=0.03)), (pytest.approx(3.25, abs=0.03), 8.0)]
+    assert chunks(VoiceActivity([(0.0, 2.0), (4.0, 4.5)], 5.0, "test", probabilities=np.full(160, 0.9))) == [(0.0, 2.0), (4.0, 4.5)]
+
+
+def test_the_words_of_parts_in_two_languages_are_read_each_with_its_lexicon():
+    from saber_agent.plugins.text_sentiment import analyze
+
+    en, es = Part(0.0, 3.0, "en", 0.9, "the clip's"), Part(3.8, 7.0, "es", 0.7, "detected on this part")
+    happy, sad = analyze(ENGLISH, "en"), analyze(SPANISH, "es")  # Spanish read by the English lexicon finds nothing
+    read = combine([(en, {**happy.as_dict(), "label": happy.label}, 10, ENGLISH), (es, {**sad.as_dict(), "label": sad.label}, 12, SPANISH)])
+    assert read["label"] == "mixed" and read["emotion"] is None and "triste" in read["mixed"] and "happy" in read["mixed"]
+    assert [p["language"] for p in read["parts"]] == ["en", "es"] and read["parts"][1]["emotion"] == "sadness"
+    alone = combine([(en, {**happy.as_dict(), "label": happy.label}, 10, ENGLISH), (es, {"unavailable": "no lexicon"}, 12, "")])
+    assert alone["emotion"] == "happiness" and alone["valence"] == happy.valence and "es (3.80-7.00 s)" in alone["unread"][0]
+    assert "unavailable" in combine([(es, {"unavailable": "no lexicon"}, 12, "")])
+
+
+@needs_models
+@pytest.mark.parametrize("order", ["en-es", "es-en"])
+def test_a_clip_in_english_and_spanish_is_transcribed_in_both(tmp_path, order):
+    """The trial's clip (English, then a Spanish line) came out all in the language detected on the whole clip
+    (English, 0.61): the Spanish as invented English ("Yes, we need the other."), with no hint of another language."""
+    lines = [(ENGLISH, "en-us"), (SPANISH, "es")]
+    slot = TranscriptTool().perceive(_spoken(tmp_path, *(lines if order == "en-es" else lines[::-1])), AnalysisSettings())
+    m = slot.measurements
+    assert slot.ok and "happy" in slot.text.lower() and "triste" in slot.text.lower() and "nada" in slot.text.lower()
+    assert [p["language"] for p in m["languages"]] == order.split("-")
+    assert any(n.startswith("several languages are spoken") for n in m["notes"])
+    assert {s["language"] for s in m["segments"]} == {"en", "es"}
+    assert [p["language"] for p in m["sentiment"]["parts"]] == order.split("-")
+    assert m["sentiment"]["label"] == "mixed"  # happy English, sad Spanish: each read, neither lost
+
+
+@needs_models
+def test_a_clip_in_one_language_is_unchanged(tmp_path, monkeypatch):
+    """Two English sentences with a pause: screened, no part found, one transcript as before; the screening reads the
+    clip detection's encoder output (no second encoder pass)."""
+    encodes = []
+    monkeypatch.setattr(transcript_languages, "_encode", lambda *a: encodes.append(a) or pytest.fail("encoded again"))
+    clip = _spoken(tmp_path, ("The weather was cold and windy, so we stayed inside.", "en-us"),
+                   ("Please send me the report before the meeting on Friday.", "en-us"))
+    slot = TranscriptTool().perceive(clip, AnalysisSettings())
+    m = slot.measurements
+    assert len(chunks(voice_activity(clip))) == 2  # screened: two chunks
+    assert slot.ok and "languages" not in m and not any("several languages" in n for n in m["notes"])
+    assert m["language"] == "en" and "friday" in slot.text.lower() and "parts" not in m["sentiment"] and not encodes
