@@ -207,8 +207,14 @@ class ProsodyTool(PerceptionTool):
         spec = spectrogram(speech.audio, clip.sample_rate)
         level = background_level(spec) if spec is not None else None
         tonal = level is not None and level[1] <= TONAL_FLATNESS_DB  # only a tonal background has a pitch to follow
+        track: dict = {}  # the pitch track as measured, for the sustained partials below (no second Praat pass)
+
+        def not_the_voice(f0, times):
+            track.update(f0=np.array(f0, float), times=np.array(times, float))
+            return background_pitch_frames(spec, f0, times) if tonal else None
+
         m = measure(speech.audio, clip.sample_rate, clock=speech.clip_time, duration=clip.audio.size / clip.sample_rate,
-                    not_the_voice=(lambda f0, times: background_pitch_frames(spec, f0, times)) if tonal else None)
+                    not_the_voice=not_the_voice)
         m["voice_activity"] = activity.measurements()
         if tentative:
             m["voice_activity"]["tentative"] = ("a short utterance: measured over the detector's brief, unconfident "
@@ -218,7 +224,7 @@ class ProsodyTool(PerceptionTool):
         m["background_under_voice"] = activity.noisy or background.under_voice
         # plucked or struck notes decay and change pitch, so the quantile estimate misses them: their sustained
         # partials that are not the voice's harmonics (plugins/prosody_music.py) say music sounds under the voice
-        partials = sustained_partials_share(spec, speech.audio, clip.sample_rate) if spec is not None else None
+        partials = sustained_partials_share(spec, track["f0"], track["times"]) if spec is not None and track else None
         m["background"]["sustained_partials_share"] = partials
         notes = partials is not None and partials >= MUSIC_SHARE
         if notes:

@@ -14,7 +14,7 @@ from saber_agent.evidence import ClipInfo
 from saber_agent.media import Clip, decode
 from saber_agent.plugins.prosody import ProsodyTool
 from saber_agent.plugins.prosody_background import spectrogram
-from saber_agent.plugins.prosody_music import MUSIC_SHARE, sustained_partials_share
+from saber_agent.plugins.prosody_music import MUSIC_SHARE, f0_track, sustained_partials_share
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing.synth import speak
 
@@ -79,11 +79,12 @@ def test_a_voice_over_plucked_notes_is_said_to_be_over_music_and_no_voice_emotio
 def test_the_voice_s_own_held_harmonics_are_not_sustained_partials(voices):
     """Slow, drawn-out syllables hold their harmonics too, but at the multiples of their own F0: not counted."""
     for audio in voices.values():
-        share = sustained_partials_share(spectrogram(audio, RATE), audio, RATE)
+        share = sustained_partials_share(spectrogram(audio, RATE), *f0_track(audio, RATE))
         assert share is not None and share < MUSIC_SHARE / 2
 
 
 def test_too_little_sound_gives_no_share():
-    assert sustained_partials_share(spectrogram(np.zeros(RATE, np.float32), RATE), np.zeros(RATE), RATE) is None
+    silence = np.zeros(RATE, np.float32)
+    assert sustained_partials_share(spectrogram(silence, RATE), *f0_track(silence, RATE)) is None
     short = plucked_line(int(0.6 * RATE))
-    assert sustained_partials_share(spectrogram(short, RATE), short, RATE) is None
+    assert sustained_partials_share(spectrogram(short, RATE), *f0_track(short, RATE)) is None
