@@ -39,9 +39,10 @@ def face_limit(detector: str | None, frame_size: tuple[int, int], source_size: t
     return limit
 
 
-def no_face_words(limit: dict[str, Any] | None) -> str:
+def no_face_words(limit: dict[str, Any] | None, maybe_there: bool = True) -> str:
     """'No face was found: the face detector misses faces under about 25 px tall in the analysed 640x360 frames (75 px
-    in the file's 1920x1080 picture), so a small or distant face may be there'; without a known limit, 'No face was found'."""
+    in the file's 1920x1080 picture), so a small or distant face may be there' (that tail left out when not `maybe_there`:
+    a finer search says more); without a known limit, 'No face was found'."""
     if not limit:
         return "No face was found"
     w, h = limit["frame"]
@@ -49,7 +50,15 @@ def no_face_words(limit: dict[str, Any] | None) -> str:
     if limit.get("source"):
         sw, sh = limit["source"]
         where += f" ({limit['smallest_source_px']} px in the file's {sw}x{sh} picture)"
-    return f"No face was found: the face detector misses faces under {where}, so a small or distant face may be there"
+    tail = ", so a small or distant face may be there" if maybe_there else ""
+    return f"No face was found: the face detector misses faces under {where}{tail}"
 
 
-__all__ = ["SMALLEST_FACE_SHARE", "face_limit", "no_face_words"]
+def file_scale(limit: dict[str, Any] | None) -> float | None:
+    """File pixels per analysed pixel, from a `face_limit` with a source size; None without one."""
+    if not limit or not limit.get("source"):
+        return None
+    return min(limit["source"]) / min(limit["frame"])
+
+
+__all__ = ["SMALLEST_FACE_SHARE", "face_limit", "file_scale", "no_face_words"]

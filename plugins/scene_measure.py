@@ -149,14 +149,17 @@ def people_in(frames: np.ndarray, times: np.ndarray, faces: list[np.ndarray] | N
     return {"detector": "opencv-hog-people", "keyframes": per_frame, "bodies": confirmed}
 
 
-def _face_limit(clip: Clip, detector: str | None) -> dict[str, Any] | None:
+def _face_limit(clip: Clip, detector: str | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The track's detector limit (face_limits) and the finer search's finds (face_fine) on a clip without a face."""
+    from saber_agent.plugins.face_fine import fine_search
     from saber_agent.plugins.face_limits import face_limit
     from saber_agent.plugins.facetrack import track_faces
 
     info = clip.info
     source = (info.source_width, info.source_height) if info.source_width and info.source_height else None
     h, w = clip.frames.shape[1:3]
-    return face_limit(track_faces(clip, detector).detector, (int(w), int(h)), source)  # the track is cached: no new detection
+    found_by = track_faces(clip, detector).detector  # the track is cached: no new detection
+    return face_limit(found_by, (int(w), int(h)), source), fine_search(clip, found_by)
 
 
 def _suppress_overlaps(boxes: list[tuple[float, ...]], iou: float = 0.4) -> list[tuple[float, ...]]:
@@ -249,8 +252,8 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
     }
     if face_reason:
         m["faces_unavailable"] = face_reason
-    elif faces_max == 0:  # none found: how small a face the detector misses, for "no face was found" (face_limits)
-        m["faces"]["limit"] = _face_limit(clip, detector)
+    elif faces_max == 0:  # none found: how small a face the detector misses, for "no face was found" (face_limits),
+        m["faces"]["limit"], m["faces"]["fine"] = _face_limit(clip, detector)  # and a finer search of a few frames
     m["people"] = {**people, "estimate": max(people["bodies"], faces_max or 0)}
     m["timeline"] = {
         "t": [_r(t, 3) for t in times],

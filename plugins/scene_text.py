@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from saber_agent.plugins.face_limits import no_face_words
+from saber_agent.plugins.face_fine import fine_words
+from saber_agent.plugins.face_limits import file_scale, no_face_words
 from saber_agent.plugins.picture_area import bars_words
 
 
@@ -104,7 +105,8 @@ def describe(m: dict[str, Any]) -> str:
     if faces is None:
         who = "Faces could not be counted (no face tracker)"
     elif faces["max"] == 0:  # not "no face is visible": a face under the detector's size is missed (face_limits)
-        who = no_face_words(faces.get("limit"))
+        finer = fine_words(faces.get("fine"), file_scale(faces.get("limit")))
+        who = no_face_words(faces.get("limit"), maybe_there=finer is None) + (f". {finer[:-1]}" if finer else "")
     elif faces["max"] == 1:
         who = f"One face is visible ({faces['frames_with_face'] * 100:.0f}% of frames)"
     else:

@@ -49,3 +49,5 @@ def test_a_small_face_in_a_wide_shot_is_not_said_to_be_absent(wide_shot):
     assert "No face is visible" not in slot.text
     assert "No face was found: the face detector misses faces under about " in slot.text
     assert "in the analysed 640x360 frames (" in slot.text and " px in the file's 1920x1080 picture)" in slot.text
+    fine = slot.measurements["faces"]["fine"]
+    assert fine is None or (fine["frames_checked"] == 3 and fine["frames_with_face"] == 0)  # too small even for that
