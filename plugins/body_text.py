@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from saber_agent.plugins.motion import LEVEL_ORDER, shift_sentence
+from saber_agent.plugins.motion_graphics import NAMED_SHARE
 from saber_agent.plugins.pose import describe_pose
 
 REGION_WORDS = {"upper_body": "the upper body", "hands_sides": "the hands and sides", "centre": "the centre of the frame",
@@ -27,9 +28,10 @@ def _span(a: float, b: float) -> str:
 def graphics_sentence(m: dict[str, Any]) -> str:
     """The sentence for on-screen graphics changes left out of the movement (empty when there were none).
 
-    Only changes of at least 0.1% of the frame are named: a few pixels of re-encoding flicker are left out silently.
+    Only changes of at least NAMED_SHARE of the frame are named: a few pixels of re-encoding flicker, left out of the
+    movement too, are not worth a sentence.
     """
-    events = [e for e in m.get("graphics_changes") or [] if e["share"] >= 0.001]
+    events = [e for e in m.get("graphics_changes") or [] if e["share"] >= NAMED_SHARE]
     if not events:
         return ""
     times = ", ".join(f"{e['t']:.1f} s" for e in events[:4]) + (", ..." if len(events) > 4 else "")

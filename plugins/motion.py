@@ -185,7 +185,7 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     rigid: list[int] = []  # pair indices where the whole picture moved as one (`rigid_shift`)
     cuts = shot_changes(clip).pairs  # pair indices that straddle a shot change (shared with the scene tool)
     # blocks of the picture that swap in one step between stills (a slide, a caption, a call's speaker frame): not the body
-    graphics = graphics_changes(blurred, times, cuts, picture.changed)
+    graphics = graphics_changes(blurred, times, cuts, picture.changed, clip)
     for i in range(n - 1):
         dt = max(1e-3, times[i + 1] - times[i])
         box_a, box_b = nearest_box(head, i, times), nearest_box(head, i + 1, times)

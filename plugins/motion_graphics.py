@@ -15,11 +15,17 @@ FLOW_SIDE pixels; the camera not undone: an overlay is fixed on the screen, not 
 - a blob is a graphics change when, in every pair of sampled frames within HOLD_S seconds before the change
   and within HOLD_S after it, at most STILL_FRACTION of as many pixels as the blob changed change inside it: the
   block swapped in one step and held still on both sides. At the clip's start or end the missing side is
-  not asked (the other side must be there); a side that reaches across a shot change is not still.
+  not asked (the other side must be there); a side that reaches across a shot change is not still;
+- and, where the clip's file can be read again (`clip.info.path`, not a window of it), the swap must happen in one
+  decoded frame: every frame of the file between the two sampled ones is decoded (`full_rate`) and one step between
+  consecutive frames must change at least ONE_FRAME_SHARE of the blob's pixels. A hand raised in 0.2 s changes
+  its pixels over five frames of a 25 fps file, a step of about a fifth each; a caption swaps in one. Unread (no file,
+  a window, an unreadable stream, decoded frames that do not match the sampled ones, more than MAX_CONFIRM pairs),
+  the blob stays a graphics change by the step rule alone.
 
-What it cannot tell: a hand that moves in one sampled step and then holds perfectly still for HOLD_S on
-both sides reads as a graphics change (at 2 sampled frames per second a hand raised in under 0.5 s and held
-for a second); a graphic that slides or fades in over several frames reads as movement. A blob that touches
+What it cannot tell: where the file cannot be read again, a hand that moves in one sampled step and then holds
+perfectly still for HOLD_S on both sides reads as a graphics change (at 2 sampled frames per second a hand raised
+in under 0.5 s and held for a second); a graphic that slides or fades in over several frames reads as movement. A blob that touches
 a moving body is one blob with it and stays movement (tests/test_motion_graphics.py).
 """
 
@@ -29,12 +35,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from saber_agent.picture_change import CHANGE_LEVEL, STILL_SHARE
+from saber_agent.picture_change import CHANGE_LEVEL, STILL_SHARE, grey_frames
 
 HOLD_S = 0.9  # a graphic holds still at least this long (seconds) before and after it changes
 STILL_FRACTION = 0.05  # pixels changed inside a blob in a neighbouring pair, as a share of the blob's own change
 GROW_PX = 2  # changed pixels this close (at FLOW_SIDE) are one blob
 MIN_BLOB_PX = 12  # a blob must change at least this many pixels (at FLOW_SIDE) to be a graphics change
+NAMED_SHARE = 0.005  # a pair's graphics change is named in the text from this share of the frame (a caption line: ~1-2%)
+ONE_FRAME_SHARE = 0.7  # one step between decoded frames changes this share of a graphics blob's pixels
+MATCH_SHARE = 0.2  # decoded frames at the sampled times may differ from the sampled ones in this share of the blob
+MAX_CONFIRM = 24  # pairs a clip's file is decoded again for; beyond, the step rule alone
+MAX_DECODED = 400  # decoded frames read for one pair (from the keyframe before it) before giving up
+SEEK_GAP_S = 3.0  # the file is read on to the next pair up to this far; beyond, it seeks
 EXCLUDE_GROW_PX = 3  # a graphics blob's pixels, grown this much, are left out of the body's flow and change
 
 
@@ -50,12 +62,90 @@ def _changed(blurred: np.ndarray, i: int) -> np.ndarray:
     return np.abs(blurred[i + 1].astype(np.int16) - blurred[i].astype(np.int16)) > CHANGE_LEVEL
 
 
+def full_rate(clip, windows: list[tuple[float, float]], shape: tuple[int, int]) -> list[np.ndarray | None]:
+    """Every decoded frame of `clip`'s file within each window (t0, t1) (clip seconds, ascending), as blurred grey frames
+    (k, h, w) uint8 of `shape` (FLOW_SIDE on the longer side, as `picture_change` makes them); None for a window that
+    cannot be read again. One pass over the file: it seeks only to a window more than SEEK_GAP_S past the last frame."""
+    import itertools
+
+    import av
+    import cv2
+
+    from saber_agent.media_picture import FramePicture
+    from saber_agent.media_streams import _attached_picture
+
+    results: list[np.ndarray | None] = [None] * len(windows)
+    info = clip.info
+    if not windows or not info.path or not info.width or any(str(note).startswith("window ") for note in info.notes):
+        return results
+    origin = float(info.time_origin_s or 0.0)
+    try:
+        with av.open(str(info.path), metadata_errors="ignore") as container:
+            video = next((v for v in container.streams.video if not _attached_picture(v)), None)
+            if video is None or video.time_base is None:
+                return results
+            video.thread_type = "AUTO"
+            picture = None
+            decoder = None
+            position = -np.inf  # clip time of the last frame read
+            carry = None  # a frame read past the previous window's end
+            last: tuple[float, np.ndarray] | None = None  # the last frame kept, which may start the next window
+            for k, (t0, t1) in enumerate(windows):
+                if decoder is None or t0 - position > SEEK_GAP_S or t0 < position - 1.0:
+                    container.seek(max(0, int((t0 + origin - 0.05) / video.time_base)), stream=video, backward=True)
+                    decoder, carry, last = container.decode(video), None, None
+                out = [last[1]] if last is not None and t0 - 1e-3 <= last[0] <= t1 + 1e-3 else []
+                pending, carry = ([carry] if carry is not None else []), None
+                read = 0
+                for frame in itertools.chain(pending, decoder):  # (a generator here would close the decoder on break)
+                    read += 1
+                    if read > MAX_DECODED or frame.time is None:
+                        decoder = None  # give this window up; the next one seeks afresh
+                        out = []
+                        break
+                    t = position = float(frame.time) - origin
+                    if t > t1 + 1e-3:
+                        carry = frame
+                        break
+                    if t < t0 - 1e-3:
+                        continue
+                    picture = picture or FramePicture(video, frame, max(info.width, info.height or 0))
+                    rgb = picture.rgb(frame)
+                    if rgb.shape[:2] != clip.frames.shape[1:3]:
+                        return results
+                    grey = grey_frames(rgb[None])[0][0]
+                    if grey.shape != shape:
+                        return results
+                    last = (t, cv2.GaussianBlur(grey, (5, 5), 0))
+                    out.append(last[1])
+                results[k] = np.stack(out) if len(out) >= 2 else None
+    except Exception:  # an unreadable file, a failed seek: the step rule alone decides
+        return results
+    return results
+
+
+def one_frame(steps: np.ndarray, before: np.ndarray, after: np.ndarray, pixels: np.ndarray) -> bool | None:
+    """Whether a blob's changed `pixels` ((h, w) bool) swap in one step of the decoded frames `steps` (k, h, w) that run
+    from the sampled frame `before` to `after`; None where the decoded ends do not match the sampled frames."""
+    total = int(pixels.sum())
+    if total == 0:
+        return None
+    def differ(a: np.ndarray, b: np.ndarray) -> float:
+        return float((np.abs(a.astype(np.int16) - b.astype(np.int16))[pixels] > CHANGE_LEVEL).sum() / total)
+
+    if differ(steps[0], before) > MATCH_SHARE or differ(steps[-1], after) > MATCH_SHARE:
+        return None
+    return max(differ(steps[k], steps[k + 1]) for k in range(len(steps) - 1)) >= ONE_FRAME_SHARE
+
+
 def graphics_changes(blurred: np.ndarray, times: np.ndarray, cuts: list[int] | None = None,
-                     changed_share: np.ndarray | None = None) -> GraphicsChanges:
+                     changed_share: np.ndarray | None = None, clip=None) -> GraphicsChanges:
     """The graphics changes of a clip's blurred grey frames `blurred` (n, h, w) uint8 sampled at `times` (n,) seconds.
 
     `cuts`: pair indices that straddle a shot change (never a graphics change, and no still side across them);
-    `changed_share`: (n-1,) each pair's share of changed pixels (`picture_change`), to skip still pairs quickly.
+    `changed_share`: (n-1,) each pair's share of changed pixels (`picture_change`), to skip still pairs quickly;
+    `clip`: the `saber_agent.media.Clip` the frames come from, whose file is decoded again to see each swap happen in
+    one frame (`full_rate`); None: the step rule alone.
     """
     import cv2
 
@@ -63,6 +153,7 @@ def graphics_changes(blurred: np.ndarray, times: np.ndarray, cuts: list[int] | N
     times = np.asarray(times, dtype=np.float64)
     cut_set = set(cuts or [])
     masks: list[np.ndarray | None] = [None] * max(0, n - 1)
+    candidates: list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # pairs with blobs the step rule keeps
     events: list[dict] = []
     cache: dict[int, np.ndarray] = {}
 
@@ -94,13 +185,26 @@ def graphics_changes(blurred: np.ndarray, times: np.ndarray, cuts: list[int] | N
         for j in before + after:
             moved = np.bincount(labels[changed(j)], minlength=count)
             graphic &= moved <= STILL_FRACTION * own
+        if graphic.any():
+            candidates.append((i, labels, raw, own, graphic))
+    if clip is not None and candidates:  # the file's own frames: does each blob swap in one of them?
+        windows = [(float(times[i]), float(times[i + 1])) for i, *_ in candidates[:MAX_CONFIRM]]
+        for (i, labels, raw, _own, graphic), steps in zip(candidates, full_rate(clip, windows, blurred.shape[1:]), strict=False):
+            if steps is None:
+                continue
+            for label in np.flatnonzero(graphic):
+                if one_frame(steps, blurred[i], blurred[i + 1], raw & (labels == label)) is False:
+                    graphic[label] = False  # its pixels changed over several decoded frames: a movement
+    for i, labels, raw, own, graphic in candidates:
         if not graphic.any():
             continue
-        mask = cv2.dilate(graphic[labels].astype(np.uint8), widen).astype(bool)
-        masks[i] = mask
+        masks[i] = cv2.dilate(graphic[labels].astype(np.uint8), widen).astype(bool)
         events.append({"t": round(float(times[i + 1]), 2), "share": round(float(own[graphic].sum() / raw.size), 4),
                        "blobs": int(graphic.sum())})
     return GraphicsChanges(masks, events)
 
 
-__all__ = ["EXCLUDE_GROW_PX", "GROW_PX", "HOLD_S", "MIN_BLOB_PX", "STILL_FRACTION", "GraphicsChanges", "graphics_changes"]
+__all__ = [
+    "EXCLUDE_GROW_PX", "GROW_PX", "HOLD_S", "MATCH_SHARE", "MAX_CONFIRM", "MAX_DECODED", "MIN_BLOB_PX", "NAMED_SHARE",
+    "ONE_FRAME_SHARE", "SEEK_GAP_S", "STILL_FRACTION", "GraphicsChanges", "full_rate", "graphics_changes", "one_frame",
+]

@@ -5,7 +5,8 @@ Clips built frame by frame from scikit-image's astronaut (tests/support/frames.p
 the default 2 frames per second: a burned-in caption that changes over a still person, slides beside a small
 picture-in-picture face, a call's coloured speaker frame switching on and off; and a real gesture (a hand-sized
 patch waving between 1.5 and 3.0 s, as in tests/test_body.py) with a caption change on either side, which must
-stay a burst. The unit tests run `graphics_changes` on numpy frames.
+stay a burst; a hand raised in 0.2 s between two sampled frames and held (a step at 2 fps, told from a swap by the
+file's own frames). The unit tests run `graphics_changes` on numpy frames (no file: the step rule alone).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from skimage import data
 from saber_agent.media import decode
 from saber_agent.plugins.body import BodyTool
 from saber_agent.plugins.motion import region_masks
-from saber_agent.plugins.motion_graphics import graphics_changes
+from saber_agent.plugins.motion_graphics import NAMED_SHARE, graphics_changes, one_frame
 from saber_agent.settings import AnalysisSettings
 from tests.support.frames import fit, moving_patch, portrait, write_frames
 
@@ -70,6 +71,10 @@ def speaker_frame(seconds: float = 7.0) -> list[np.ndarray]:
     return frames
 
 
+def raised(t: float) -> tuple[int, int]:  # a hand raised 120 px in 0.2 s at 2.1 s, held before and after
+    return 520, int(200 - 120 * min(1.0, max(0.0, (t - 2.1) / 0.2)))
+
+
 def waving(t: float) -> tuple[int, int]:  # a hand beside the body, waving only between 1.5 s and 3.0 s
     if 1.5 <= t < 3.0:
         return 520, int(150 + 80 * np.sin(2 * np.pi * 1.5 * (t - 1.5)))
@@ -89,6 +94,7 @@ def slots(tmp_path_factory):
         "gesture_captions": captioned(moving_patch(canvas, hand, waving, 6.0),
                                       [(0.0, "So here it is."), (0.8, "Look at this one!"), (4.3, "That was all.")]),
     }
+    clips["raised"] = moving_patch(canvas, hand, raised, 5.0)
     tool, settings = BodyTool(), AnalysisSettings()
     return {name: tool.perceive(decode(write_frames(root / f"{name}.mp4", frames)), settings) for name, frames in clips.items()}
 
@@ -101,13 +107,13 @@ def test_graphics_changes_are_no_gesture(slots, name):
     assert m["bursts"] == [], m["bursts"]
     assert all(r["level"] == "little" for r in m["regions"].values()), m["regions"]
     assert "Bursts of" not in slot.text and "There is little body movement" in slot.text
-    assert [e for e in m["graphics_changes"] if e["share"] >= 0.001], m["graphics_changes"]
+    assert [e for e in m["graphics_changes"] if e["share"] >= NAMED_SHARE], m["graphics_changes"]
     assert "on-screen graphics" in slot.text
 
 
 def test_the_graphics_changes_are_timed(slots):
     def named(name):
-        return [round(e["t"], 1) for e in slots[name].measurements["graphics_changes"] if e["share"] >= 0.001]
+        return [round(e["t"], 1) for e in slots[name].measurements["graphics_changes"] if e["share"] >= NAMED_SHARE]
 
     assert named("captions") == [2.0, 3.5]  # captions change at 1.7 and 3.4 s: the first sampled frames after (2 fps)
     assert named("pip") == [2.5, 5.0]  # slides at 2.2 and 4.6 s
@@ -120,7 +126,7 @@ def test_a_real_gesture_beside_caption_changes_stays_a_burst(slots):
     assert len(m["bursts"]) == 1, m["bursts"]
     burst = m["bursts"][0]
     assert burst["region"] == "hands_sides" and 1.0 <= burst["start"] <= 1.7 and 2.6 <= burst["end"] <= 3.5
-    times = [round(e["t"], 1) for e in m["graphics_changes"] if e["share"] >= 0.001]
+    times = [round(e["t"], 1) for e in m["graphics_changes"] if e["share"] >= NAMED_SHARE]
     assert times == [1.0, 4.5]  # the captions at 0.8 and 4.3 s; nothing during the wave
     assert "Bursts of gesture at 1." in slot.text
 
@@ -172,3 +178,32 @@ def test_the_hands_reach_ends_beside_a_small_face():
     sides = regions["hands_sides"]
     assert not sides[:, :90].any() and sides[:, 100:].any()  # 6 face widths either side of the face's centre (155)
     assert not sides[:35].any() and sides[40:].any()  # 2.5 face heights above its top (60)
+
+
+def test_the_sentence_names_large_changes_only():
+    from saber_agent.plugins.body_text import graphics_sentence
+
+    assert graphics_sentence({}) == "" and graphics_sentence({"graphics_changes": []}) == ""
+    flicker = {"t": 1.0, "share": 0.0013, "blobs": 1}  # a few pixels of re-encoding (bench/shots_set.py heads_low_bitrate)
+    assert graphics_sentence({"graphics_changes": [flicker]}) == ""
+    said = graphics_sentence({"graphics_changes": [flicker, {"t": 2.0, "share": 0.02, "blobs": 1}]})
+    assert "at 2.0 s" in said and "1.0 s" not in said and "not counted as movement" in said
+
+
+def test_a_hand_raised_between_two_sampled_frames_and_held_is_a_burst(slots):
+    """At 2 fps the hand moves in one sampled step and holds still on both sides, as a caption does; the file's own
+    frames show it rise over five of them, where a caption swaps in one."""
+    m = slots["raised"].measurements
+    assert len(m["bursts"]) == 1 and m["bursts"][0]["region"] == "hands_sides" and 1.9 <= m["bursts"][0]["start"] <= 2.1
+    assert m["graphics_changes"] == []
+
+
+def test_one_frame_tells_a_swap_from_a_spread_change():
+    before, after = np.zeros((4, 4), np.uint8), np.full((4, 4), 200, np.uint8)
+    pixels = np.ones((4, 4), bool)
+    swap = np.stack([before, before, after, after])
+    ramp = np.stack([before] + [np.where(np.arange(4)[:, None] < k, 200, 0).repeat(4, 1).astype(np.uint8) for k in (1, 2, 3, 4)])
+    assert (ramp[-1] == after).all()  # row by row, a quarter of the pixels a step: as a moving hand sweeps
+    assert one_frame(swap, before, after, pixels) is True
+    assert one_frame(ramp, before, after, pixels) is False
+    assert one_frame(swap, after, after, pixels) is None  # the decoded frames do not start at the sampled one
