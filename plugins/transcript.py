@@ -224,12 +224,14 @@ class TranscriptTool(PerceptionTool):
             loaded = whisper_models.load(part_spec, device, index, compute_type, _threads(options), settings.allow_cpu_fallback)
             return decode(part_spec, loaded, heard, to_clip, language)[0]
 
-        found = transcript_languages.parts(keep["detector"], speech, activity, detection["language"], detection[
-            "language_probability"], keep["encoded"], clip.sample_rate, options.detect_window_s) if "encoded" in keep and speech else []
+        decoder = transcript_languages.PartDecoder(activity, audio, clip.sample_rate, part) if speech else None
+        found = transcript_languages.parts(
+            keep["detector"], speech, activity, detection["language"], detection["language_probability"], keep["encoded"],
+            clip.sample_rate, options.detect_window_s, decoder) if "encoded" in keep and speech else []
         heard_in: list = []  # several languages: (part, its text for the words cue, its number of words)
         if len(found) > 1:
             result, heard_in = transcript_languages.transcribe(
-                found, activity, audio, clip.sample_rate, part, lambda segments, lang, last: assemble(
+                found, decoder, lambda segments, lang, last: assemble(
                     segments, lang, options.chinese_script, activity.confident, clip_end_s=m["duration_s"] if last else None))
             notes.append(transcript_languages.note(found))
         else:

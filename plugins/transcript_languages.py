@@ -51,6 +51,7 @@ class Part:
     probability: float | None
     source: str  # "the clip's" (the whole clip's detection) or "detected on this part"
     candidates: list[tuple[str, float]] = field(default_factory=list)
+    avg_logprob: dict[str, float] = field(default_factory=dict)  # whisper's (duration-weighted) per language decoded
 
     def said(self) -> str:
         """"es (3.36-6.21 s, 85%)", with "detected on that part alone" (and "with low confidence") for another part."""
@@ -88,11 +89,16 @@ def chunks(activity: VoiceActivity, rate: int = 16_000) -> list[tuple[float, flo
 
 
 def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_probability: float | None, encoded,
-          rate: int = 16_000, window_s: float = 10.0) -> list[Part]:
+          rate: int = 16_000, window_s: float = 10.0, decoder: PartDecoder | None = None) -> list[Part]:
     """The clip's speech as parts of one language (one part, the clip's language, for a clip of one language).
 
     `model`: the multilingual faster-whisper model; `speech`: the joined speech (`voice_activity.SpeechSignal`, no
-    gaps) whose first `WINDOW_S` s `encoded` holds (the clip's detection, `detect_language(keep=...)`)."""
+    gaps) whose first `WINDOW_S` s `encoded` holds (the clip's detection, `detect_language(keep=...)`). With `decoder`,
+    a part detected in another language is decoded in it and in the clip's language, and keeps the one whisper finds
+    likelier (`PartDecoder.likelihood`): a Spanish EmoFilm line's first 2.5 s ("¡Pero tú, Jimmy!") screened and detected
+    as Polish (0.26) decodes at -0.97 in Spanish, -1.13 in Polish; the trial's Spanish line detected as Italian (0.25)
+    at -0.86 in Italian, -0.90 in English ("Yes, we need to get that."); espeak-ng Spanish at -0.67 in Spanish, -1.10
+    in English."""
     from saber_agent.plugins.transcript_decoding import detect_language
 
     spans = chunks(activity, rate)
@@ -122,9 +128,14 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
             piece = np.concatenate([speech.audio[int(to_signal(x) * rate): int(to_signal(y) * rate)]
                                     for x, y in _cut(activity.regions, a, b)])
             language, probability, ranked = detect_language(model, piece, window_s, rate)
+            other_part = Part(a, b, language, round(probability, 3), "detected on this part",
+                              [(code, round(p, 3)) for code, p in ranked[:3]])
+            if language != clip_language and decoder is not None:
+                other_part.avg_logprob = {code: round(decoder.likelihood(other_part, code), 3) for code in (language, clip_language)}
+                if other_part.avg_logprob[language] <= other_part.avg_logprob[clip_language]:
+                    language = clip_language
             if language != clip_language:
-                part = Part(a, b, language, round(probability, 3), "detected on this part",
-                            [(code, round(p, 3)) for code, p in ranked[:3]])
+                part = other_part
         if out and out[-1].language == part.language:
             out[-1] = replace(out[-1], end=b)
         else:
@@ -142,17 +153,40 @@ def note(found: list[Part]) -> str:
     return f"several languages are spoken: {'; '.join(p.said() for p in found)}; each part is transcribed in its own language"
 
 
-def transcribe(found: list[Part], activity: VoiceActivity, audio: np.ndarray, rate: int, decode, assemble_part):
-    """Each part's speech decoded in its language and assembled: (`merge` of the parts, [(part, its text for the words
-    cue, its number of words)]). `decode(language, signal, clip_time)` -> whisper segments on the clip's clock;
-    `assemble_part(segments, language, last)` -> `transcript_segments.assemble`'s dict (`last`: the clip's last part,
-    where a word guessed at the clip's cut is looked for)."""
-    from saber_agent.voice_activity import speech_signal
+class PartDecoder:
+    """A part's speech decoded in a language, once per language and span. `decode(language, signal, clip_time)` ->
+    whisper segments on the clip's clock (`signal`: the part's speech joined, float32 at `rate`; `clip_time`: its
+    seconds -> the clip's)."""
 
+    def __init__(self, activity: VoiceActivity, audio: np.ndarray, rate: int, decode) -> None:
+        self.activity, self.audio, self.rate, self.decode = activity, audio, rate, decode
+        self.done: dict[tuple[str, float, float], list] = {}
+
+    def __call__(self, part: Part, language: str) -> list:
+        from saber_agent.voice_activity import speech_signal
+
+        key = (language, part.start, part.end)
+        if key not in self.done:
+            signal = speech_signal(self.audio, self.rate, part_activity(self.activity, part), max_gap_s=0.0)
+            self.done[key] = list(self.decode(language, signal.audio, signal.clip_time))
+        return self.done[key]
+
+    def likelihood(self, part: Part, language: str) -> float:
+        """Whisper's mean log-probability of the part decoded in `language`, its segments weighted by their length
+        (-inf when it wrote nothing)."""
+        segments = self(part, language)
+        lengths = [max(0.01, s.end - s.start) for s in segments]
+        return sum(n * s.avg_logprob for n, s in zip(lengths, segments, strict=True)) / sum(lengths) if segments else -math.inf
+
+
+def transcribe(found: list[Part], decoder: PartDecoder, assemble_part):
+    """Each part's speech decoded in its language (`decoder`) and assembled: (`merge` of the parts, [(part, its text
+    for the words cue, its number of words)]). `assemble_part(segments, language, last)` ->
+    `transcript_segments.assemble`'s dict (`last`: the clip's last part, where a word guessed at the clip's cut is
+    looked for)."""
     assembled, spoken = [], []
     for i, part in enumerate(found):
-        signal = speech_signal(audio, rate, part_activity(activity, part), max_gap_s=0.0)
-        a = assemble_part(decode(part.language, signal.audio, signal.clip_time), part.language, i == len(found) - 1)
+        a = assemble_part(decoder(part, part.language), part.language, i == len(found) - 1)
         spoken.append((part, a.pop("text_for_sentiment"), a["n_words"]))
         assembled.append(a)
     merged = merge(found, assembled)
@@ -177,6 +211,7 @@ def merge(found: list[Part], assembled: list[dict[str, Any]]) -> dict[str, Any]:
             texts.append(_join([a["text"]], part.language))
         m["languages"].append({"start": round(part.start, 2), "end": round(part.end, 2), "language": part.language,
                                "probability": part.probability, "source": part.source, "n_words": a["n_words"],
+                               **({"avg_logprob": part.avg_logprob} if part.avg_logprob else {}),
                                **({"candidates": [{"language": c, "probability": p} for c, p in part.candidates]}
                                   if part.candidates else {})})
     words = m["words"]
