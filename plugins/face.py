@@ -84,6 +84,18 @@ CIRCUMPLEX = {
 }
 
 
+def no_face_reason(clip: Clip, detector: str | None, n: int) -> str:
+    """The slot's reason where the track found no face: found, not visible, with the detector's size limit in the
+    analysed frames and the file's picture (plugins/face_limits.py, the scene's wording), and what was searched."""
+    from saber_agent.plugins.face_limits import face_limit, no_face_words
+
+    info = clip.info
+    h, w = clip.frames.shape[1:3]
+    source = (info.source_width, info.source_height) if info.source_width and info.source_height else None
+    searched = "the one still image" if info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
+    return f"{no_face_words(face_limit(detector, (int(w), int(h)), source))} ({searched} searched)"
+
+
 # ---------------------------------------------------------------- the tool
 
 
@@ -135,8 +147,8 @@ class FaceTool(PerceptionTool):
         except FaceDetectorMissing as exc:  # tracker=mediapipe without MediaPipe installed
             return Slot.unavailable(str(exc), provenance)
         n = len(track.times)
-        if not track.found.any():
-            return Slot.unavailable(f"no face visible in {n} sampled frame{'s' if n != 1 else ''}", provenance)
+        if not track.found.any():  # not "no face visible": a face under the detector's size is missed (face_limits)
+            return Slot.unavailable(no_face_reason(clip, track.detector, n), provenance)
         runs = face_still.still_runs(clip.frames, track.boxes)  # stretches where the face's pixels do not change
         points = geometry = None  # the mesh first: its roll turns a sideways face upright for the classifier
         # the false spellings FaceOptions.landmarks (a pydantic bool) accepts
