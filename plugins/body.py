@@ -162,9 +162,12 @@ class BodyTool(PerceptionTool):
         if backend not in BACKENDS:
             return Slot.failed(f"unknown body backend {backend!r}: use one of {', '.join(BACKENDS)}", self.provenance())
         if len(clip.frames) < 2:
-            return Slot.unavailable(
-                f"only {len(clip.frames)} frame was decoded; body movement needs at least two", self.provenance(backend="optical-flow")
+            why = (  # a photo: one picture by nature, not a decode that fell short
+                "the clip is a still image (one picture): a posture could be read from it but body movement cannot "
+                "(it needs at least two frames), and this tool does not read posture alone" if clip.info.still_image
+                else f"only {len(clip.frames)} frame was decoded; body movement needs at least two"
             )
+            return Slot.unavailable(why, self.provenance(backend="optical-flow"))
         body_keypoints = None
         why_no_keypoints = None
         if backend in ("auto", "mediapipe"):

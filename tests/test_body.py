@@ -177,6 +177,21 @@ def test_a_one_frame_video_is_unavailable_not_a_crash(tmp_path):
     assert slot.status is SlotStatus.unavailable and "at least two" in slot.reason
 
 
+def test_a_photo_is_a_still_image_not_a_short_decode(tmp_path):
+    """A real photo file (scikit-image's astronaut, a 512x512 PNG: a person, head and shoulders): one picture by
+    nature, so the reason says still image (posture readable, movement not), not 'only 1 frame was decoded'."""
+    import cv2
+
+    path = tmp_path / "astronaut.png"
+    cv2.imwrite(str(path), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    clip = decode(path)
+    assert clip.info.still_image and len(clip.frames) == 1
+    slot = BodyTool().perceive(clip, AnalysisSettings())
+    assert slot.status is SlotStatus.unavailable and "decoded" not in slot.reason
+    assert slot.reason == ("the clip is a still image (one picture): a posture could be read from it but body movement cannot "
+                           "(it needs at least two frames), and this tool does not read posture alone")
+
+
 def test_measurements_are_json_with_timelines(clips):
     slot = perceive(clips["nod"], HEAD_FPS)
     json.dumps(slot.measurements, allow_nan=False)
