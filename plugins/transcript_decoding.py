@@ -17,6 +17,7 @@ import numpy as np
 # 9 espeak-ng trial sentences (/tmp/trial2): pad 0 s 0.049 (loses "What"), 0.1-0.3 s 0.042-0.056, 0.5 s 0.035.
 PAD_S = 0.5
 SURE_LANGUAGE = 0.5  # a short-window language detection below this is redone on Whisper's 30 s window
+DETECT_TAIL_S = 1.0  # speech longer than the detection window is still followed by this much padding (within 30 s)
 LANGUAGE_OPTION = "--tool-option transcript.language=CODE"  # how a user sets the language (named in notes and reasons)
 
 
@@ -51,7 +52,9 @@ def detect_language(model, speech: np.ndarray, window_s: float = 10.0, rate: int
 
     features = model.feature_extractor(speech[: 30 * rate])
     for window in ((window_s, 30.0) if window_s < 30 else (30.0,)):
-        frames = int(min(3000, max(window * 100, features.shape[-1])))  # 100 mel frames per second
+        # 100 mel frames per second; whisper reads speech followed by padding, and each part's language is screened
+        # on this output's frames followed by its padding's (transcript_languages)
+        frames = int(min(3000, max(window * 100, features.shape[-1] + DETECT_TAIL_S * 100)))
         encoded = model.encode(pad_or_trim(features, frames))
         ranked = [(token[2:-2], float(p)) for token, p in model.model.detect_language(encoded)[0]]
         if ranked[0][1] >= SURE_LANGUAGE:

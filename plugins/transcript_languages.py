@@ -7,8 +7,8 @@ detector hears a pause of `MIN_PAUSE_S`), and each chunk of at least `MIN_CHUNK_
 on the encoder output that the clip's language detection already computed (`transcript_decoding.detect_language`,
 kept with `keep`): the output's frames of the chunk (one per 20 ms of the joined speech), followed by the frames of the
 window's padding, are given to whisper's language detector alone, one decoder step per chunk (about 20 ms). Where that
-output has no padding after the speech (more than about 9 s of speech), the speech is encoded again for the screening,
-in windows of `SCREEN_S` with `TAIL_S` of padding (one encoder pass per 20 s of speech). A chunk where the clip's
+output has no padding after the speech (more than 29 s of speech; `transcript_decoding.DETECT_TAIL_S`), the speech is
+encoded again for the screening, in windows of `SCREEN_S` with `TAIL_S` of padding (one encoder pass per 20 s). A chunk where the clip's
 language has less than `OTHER_LANGUAGE_P` is another language; a run of such chunks is detected again on its own (as
 a clip of it alone would be) and, where that confirms another language, becomes a part (`Part`) transcribed in that
 language (English by tiny.en, others by base, as for a whole clip). A clip of one language costs the screening only
@@ -36,7 +36,7 @@ MIN_CHUNK_S = 1.0  # a shorter chunk joins its neighbour: whisper's language det
 OTHER_LANGUAGE_P = 0.2  # a chunk where the clip's language has less than this is screened as another language
 ENCODER_FRAME_S = 0.02  # whisper's encoder output: one frame per two 10 ms mel frames
 WINDOW_S = 30  # whisper's window (the clip's detection holds at most this much speech)
-MIN_TAIL_S = 1.0  # the clip's detection output is reused for the screening when its speech is followed by this much padding
+MIN_TAIL_S = 0.5  # the clip's detection output is reused for the screening when its speech is followed by this much padding
 SCREEN_S = 20  # else the speech is encoded again in windows of this much speech ...
 TAIL_S = 5.0  # ... each followed by this much padding
 
