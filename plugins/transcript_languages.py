@@ -34,6 +34,9 @@ from saber_agent.voice_activity import PAUSE_PROB, WINDOW, VoiceActivity
 MIN_PAUSE_S = 0.3  # a pause inside a voice-activity region this long splits it into chunks (cut at its middle)
 MIN_CHUNK_S = 1.0  # a shorter chunk joins its neighbour: whisper's language detection says little on under a second
 OTHER_LANGUAGE_P = 0.2  # a chunk where the clip's language has less than this is screened as another language
+# a part screened and detected as another language goes back to the clip's only when whisper decodes it likelier in the
+# clip's language by more than this mean log-probability (two signals already said it is not the clip's language)
+LIKELIER_BY = 0.05
 ENCODER_FRAME_S = 0.02  # whisper's encoder output: one frame per two 10 ms mel frames
 WINDOW_S = 30  # whisper's window (the clip's detection holds at most this much speech)
 MIN_TAIL_S = 0.5  # the clip's detection output is reused for the screening when its speech is followed by this much padding
@@ -94,11 +97,11 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
 
     `model`: the multilingual faster-whisper model; `speech`: the joined speech (`voice_activity.SpeechSignal`, no
     gaps) whose first `WINDOW_S` s `encoded` holds (the clip's detection, `detect_language(keep=...)`). With `decoder`,
-    a part detected in another language is decoded in it and in the clip's language, and keeps the one whisper finds
-    likelier (`PartDecoder.likelihood`): a Spanish EmoFilm line's first 2.5 s ("¡Pero tú, Jimmy!") screened and detected
-    as Polish (0.26) decodes at -0.97 in Spanish, -1.13 in Polish; the trial's Spanish line detected as Italian (0.25)
-    at -0.86 in Italian, -0.90 in English ("Yes, we need to get that."); espeak-ng Spanish at -0.67 in Spanish, -1.10
-    in English."""
+    a part detected in another language is decoded in it and in the clip's language, and goes back to the clip's only
+    where whisper decodes it likelier there by `LIKELIER_BY` (`PartDecoder.likelihood`): a Spanish EmoFilm line's first
+    2.5 s ("¡Pero tú, Jimmy!") screened and detected as Polish (0.26) decodes at -0.97 in Spanish, -1.13 in Polish (back
+    to Spanish); the trial's Spanish line detected as Italian (0.25) at -0.864 in Italian, -0.869 in English ("Yes, we
+    need..."); espeak-ng Spanish at -0.67 in Spanish, -1.10 in English."""
     from saber_agent.plugins.transcript_decoding import detect_language
 
     spans = chunks(activity, rate)
@@ -132,7 +135,7 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
                               [(code, round(p, 3)) for code, p in ranked[:3]])
             if language != clip_language and decoder is not None:
                 other_part.avg_logprob = {code: round(decoder.likelihood(other_part, code), 3) for code in (language, clip_language)}
-                if other_part.avg_logprob[language] <= other_part.avg_logprob[clip_language]:
+                if other_part.avg_logprob[clip_language] > other_part.avg_logprob[language] + LIKELIER_BY:
                     language = clip_language
             if language != clip_language:
                 part = other_part

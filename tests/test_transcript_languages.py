@@ -90,3 +90,24 @@ def test_a_clip_in_one_language_is_unchanged(tmp_path, monkeypatch):
     assert len(chunks(voice_activity(clip))) == 2  # screened: two chunks
     assert slot.ok and "languages" not in m and not any("several languages" in n for n in m["notes"])
     assert m["language"] == "en" and "friday" in slot.text.lower() and "parts" not in m["sentiment"] and not encodes
+
+
+def test_a_parts_likelihood_weighs_its_segments_by_length_and_is_minus_infinity_without_one():
+    """What decides between the clip's language and a part's own (`parts` with a decoder): whisper's mean log-probability
+    of each decode, long segments weighing more. The decode is a stand-in here: the rule is arithmetic on its segments."""
+    from types import SimpleNamespace as Seg
+
+    from saber_agent.plugins.transcript_languages import PartDecoder
+
+    activity = VoiceActivity([(0.0, 4.0)], 4.0, "test")
+    calls = []
+
+    def decode(language, signal, clip_time):
+        calls.append((language, signal.size))
+        return [Seg(start=0.0, end=3.0, avg_logprob=-0.5), Seg(start=3.0, end=4.0, avg_logprob=-1.5)] if language == "es" else []
+
+    decoder = PartDecoder(activity, np.zeros(64_000, np.float32), 16_000, decode)
+    part = Part(0.0, 4.0, "es", 0.3, "detected on this part")
+    assert decoder.likelihood(part, "es") == pytest.approx(-0.75) and decoder.likelihood(part, "en") == -np.inf
+    decoder(part, "es")
+    assert calls == [("es", 64_000), ("en", 64_000)]  # each language decoded once
