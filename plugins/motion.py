@@ -48,7 +48,7 @@ from saber_agent.plugins.motion_camera import (  # noqa: F401  (re-exported: the
     rigid_shift,
     stabilized,
 )
-from saber_agent.plugins.motion_graphics import graphics_changes
+from saber_agent.plugins.motion_graphics import clip_graphics
 from saber_agent.plugins.shots import shot_changes
 
 HEAD_MARGIN = {"side": 0.35, "top": 0.6, "bottom": 0.45}  # around the face box, in face widths/heights
@@ -185,7 +185,7 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     rigid: list[int] = []  # pair indices where the whole picture moved as one (`rigid_shift`)
     cuts = shot_changes(clip).pairs  # pair indices that straddle a shot change (shared with the scene tool)
     # blocks of the picture that swap in one step between stills (a slide, a caption, a call's speaker frame): not the body
-    graphics = graphics_changes(blurred, times, cuts, picture.changed, clip)
+    graphics = clip_graphics(clip)  # found once per clip (the same shot changes), shared with the scene tool
     for i in range(n - 1):
         dt = max(1e-3, times[i + 1] - times[i])
         box_a, box_b = nearest_box(head, i, times), nearest_box(head, i + 1, times)

@@ -37,6 +37,7 @@ import numpy as np
 
 from saber_agent.picture_change import CHANGE_LEVEL, STILL_SHARE, grey_frames
 
+GRAPHICS_KEY = "graphics_changes"  # the clip.extras key of `clip_graphics`'s cached result
 HOLD_S = 0.9  # a graphic holds still at least this long (seconds) before and after it changes
 STILL_FRACTION = 0.05  # pixels changed inside a blob in a neighbouring pair, as a share of the blob's own change
 GROW_PX = 2  # changed pixels this close (at FLOW_SIDE) are one blob
@@ -204,7 +205,22 @@ def graphics_changes(blurred: np.ndarray, times: np.ndarray, cuts: list[int] | N
     return GraphicsChanges(masks, events)
 
 
+def clip_graphics(clip) -> GraphicsChanges:
+    """The graphics changes of a `saber_agent.media.Clip`, found once and cached in ``clip.extras[GRAPHICS_KEY]``
+    (the body tool leaves them out of its movement, the scene tool names them): on `picture_change`'s blurred
+    frames, with the clip's shared shot changes (`saber_agent.plugins.shots`) and its file re-read (`full_rate`)."""
+    from saber_agent.picture_change import picture_change
+    from saber_agent.plugins.shots import shot_changes
+
+    def compute() -> GraphicsChanges:
+        picture = picture_change(clip)
+        return graphics_changes(picture.blurred, np.asarray(clip.frame_times, dtype=np.float64), shot_changes(clip).pairs,
+                                picture.changed, clip)
+
+    return clip.shared(GRAPHICS_KEY, compute)
+
+
 __all__ = [
-    "EXCLUDE_GROW_PX", "GROW_PX", "HOLD_S", "MATCH_SHARE", "MAX_CONFIRM", "MAX_DECODED", "MIN_BLOB_PX", "NAMED_SHARE",
-    "ONE_FRAME_SHARE", "SEEK_GAP_S", "STILL_FRACTION", "GraphicsChanges", "full_rate", "graphics_changes", "one_frame",
+    "EXCLUDE_GROW_PX", "GRAPHICS_KEY", "GROW_PX", "HOLD_S", "MATCH_SHARE", "MAX_CONFIRM", "MAX_DECODED", "MIN_BLOB_PX", "NAMED_SHARE",
+    "ONE_FRAME_SHARE", "SEEK_GAP_S", "STILL_FRACTION", "GraphicsChanges", "clip_graphics", "full_rate", "graphics_changes", "one_frame",
 ]

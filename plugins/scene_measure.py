@@ -16,6 +16,7 @@ import numpy as np
 from saber_agent.evidence import Timeline, TimelineEvent
 from saber_agent.media import Clip
 from saber_agent.picture_change import picture_change
+from saber_agent.plugins.motion_graphics import NAMED_SHARE, clip_graphics
 from saber_agent.plugins.picture_area import active_area, crop, face_boxes, full_bodies
 from saber_agent.plugins.shots import shot_changes, small_frames
 
@@ -240,6 +241,9 @@ def measure(clip: Clip, detector: str | None = None) -> dict[str, Any]:
         "picture_static": bool(change.still_pairs[within_shot].all()),
         "interval_s": _r(np.diff(times).mean(), 3) if len(times) > 1 else None,
     }
+    # blocks that swap in one step between stills (slides, captions, a call's speaker frame): content changes, not cuts;
+    # found once per clip and shared with the body tool, which leaves them out of its movement (plugins/motion_graphics.py)
+    m["graphics_changes"] = [e for e in clip_graphics(clip).events if e["share"] >= NAMED_SHARE] if len(frames) > 1 else []
 
     faces, face_reason = face_boxes(clip, detector)  # the shared face track's boxes per frame
     counts = np.array([len(b) for b in faces], dtype=int) if faces is not None else None

@@ -101,6 +101,12 @@ def describe(m: dict[str, Any]) -> str:
             parts.append(f"The clip has {len(m['shots'])} shots, with a cut at {times}.")
         else:
             parts.append("It is a single continuous shot.")
+        swaps = m.get("graphics_changes") or []
+        if swaps:  # a slide or caption change is no cut, but the picture's content did change
+            said = [f"{e['t']:.1f} s" for e in swaps[:4]] + ([f"{len(swaps) - 4} more time(s)"] if len(swaps) > 4 else [])
+            times = _list(said)
+            parts.append(f"Part of the picture changes in one step at {times} and holds still around it: on-screen text or "
+                         "graphics (a slide, a caption, a highlight) changing, not a cut.")
     faces, people = m.get("faces"), m["people"]
     if faces is None:
         who = "Faces could not be counted (no face tracker)"

@@ -82,7 +82,7 @@ def waving(t: float) -> tuple[int, int]:  # a hand beside the body, waving only 
 
 
 @pytest.fixture(scope="module")
-def slots(tmp_path_factory):
+def paths(tmp_path_factory):
     root = tmp_path_factory.mktemp("graphics")
     canvas, _ = portrait()
     hand = fit(data.chelsea(), (70, 70))
@@ -95,8 +95,13 @@ def slots(tmp_path_factory):
                                       [(0.0, "So here it is."), (0.8, "Look at this one!"), (4.3, "That was all.")]),
     }
     clips["raised"] = moving_patch(canvas, hand, raised, 5.0)
+    return {name: write_frames(root / f"{name}.mp4", frames) for name, frames in clips.items()}
+
+
+@pytest.fixture(scope="module")
+def slots(paths):
     tool, settings = BodyTool(), AnalysisSettings()
-    return {name: tool.perceive(decode(write_frames(root / f"{name}.mp4", frames)), settings) for name, frames in clips.items()}
+    return {name: tool.perceive(decode(path), settings) for name, path in paths.items()}
 
 
 @pytest.mark.parametrize("name", ["captions", "pip", "speaker_frame"])
@@ -207,3 +212,14 @@ def test_one_frame_tells_a_swap_from_a_spread_change():
     assert one_frame(swap, before, after, pixels) is True
     assert one_frame(ramp, before, after, pixels) is False
     assert one_frame(swap, after, after, pixels) is None  # the decoded frames do not start at the sampled one
+
+
+def test_the_scene_names_slide_changes_as_content_changes_not_cuts(paths):
+    from saber_agent.plugins.scene import SceneTool
+
+    slot = SceneTool().perceive(decode(paths["pip"]), AnalysisSettings())
+    assert [round(e["t"], 1) for e in slot.measurements["graphics_changes"]] == [2.5, 5.0]  # slides at 2.2 and 4.6 s
+    assert "It is a single continuous shot." in slot.text and "changes in one step at 2.5 s and 5.0 s" in slot.text
+    assert "not a cut" in slot.text
+    still = SceneTool().perceive(decode(paths["raised"]), AnalysisSettings())  # a hand raised: no graphics to name
+    assert still.measurements["graphics_changes"] == [] and "in one step" not in still.text
