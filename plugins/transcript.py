@@ -225,9 +225,13 @@ class TranscriptTool(PerceptionTool):
             return decode(part_spec, loaded, heard, to_clip, language)[0]
 
         decoder = transcript_languages.PartDecoder(activity, audio, clip.sample_rate, part) if speech else None
-        found = transcript_languages.parts(
-            keep["detector"], speech, activity, detection["language"], detection["language_probability"], keep["encoded"],
-            clip.sample_rate, options.detect_window_s, decoder) if "encoded" in keep and speech else []
+        try:  # a failed screening leaves the clip in its one detected language, with a note
+            found = transcript_languages.parts(
+                keep["detector"], speech, activity, detection["language"], detection["language_probability"], keep["encoded"],
+                clip.sample_rate, options.detect_window_s, decoder) if "encoded" in keep and speech else []
+        except (RuntimeError, ValueError) as exc:
+            found = []
+            notes.append(f"each part's language could not be screened ({exc}); the clip is transcribed in one language")
         heard_in: list = []  # several languages: (part, its text for the words cue, its number of words)
         if len(found) > 1:
             result, heard_in = transcript_languages.transcribe(
