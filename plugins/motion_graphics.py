@@ -19,8 +19,9 @@ FLOW_SIDE pixels; the camera not undone: an overlay is fixed on the screen, not 
 - and, where the clip's file can be read again (`clip.info.path`, not a window of it), the swap must happen in one
   decoded frame: every frame of the file between the two sampled ones is decoded (`full_rate`) and one step between
   consecutive frames must change at least ONE_FRAME_SHARE of the blob's pixels. A hand raised in 0.2 s changes
-  its pixels over five frames of a 25 fps file, a step of about a fifth each; a caption swaps in one. Unread (no file,
-  a window, an unreadable stream, decoded frames that do not match the sampled ones, more than MAX_CONFIRM pairs),
+  its pixels over five frames of a 25 fps file, the largest step 52-58% of them; a caption swaps in one (82-100%). Unread (no file,
+  a window, an unreadable stream, decoded frames that do not match the sampled ones, past MAX_CONFIRM pairs or
+  MAX_DECODED_TOTAL decoded frames: the cost stays near a second),
   the blob stays a graphics change by the step rule alone.
 
 What it cannot tell: where the file cannot be read again, a hand that moves in one sampled step and then holds
@@ -47,6 +48,7 @@ ONE_FRAME_SHARE = 0.7  # one step between decoded frames changes this share of a
 MATCH_SHARE = 0.2  # decoded frames at the sampled times may differ from the sampled ones in this share of the blob
 MAX_CONFIRM = 24  # pairs a clip's file is decoded again for; beyond, the step rule alone
 MAX_DECODED = 400  # decoded frames read for one pair (from the keyframe before it) before giving up
+MAX_DECODED_TOTAL = 1500  # decoded frames read for a whole clip (a minute of 25 fps); the pairs after: the step rule alone
 SEEK_GAP_S = 3.0  # the file is read on to the next pair up to this far; beyond, it seeks
 EXCLUDE_GROW_PX = 3  # a graphics blob's pixels, grown this much, are left out of the body's flow and change
 
@@ -87,6 +89,7 @@ def full_rate(clip, windows: list[tuple[float, float]], shape: tuple[int, int]) 
                 return results
             video.thread_type = "AUTO"
             picture = None
+            total = 0  # frames decoded in all
             decoder = None
             position = -np.inf  # clip time of the last frame read
             carry = None  # a frame read past the previous window's end
@@ -98,8 +101,11 @@ def full_rate(clip, windows: list[tuple[float, float]], shape: tuple[int, int]) 
                 out = [last[1]] if last is not None and t0 - 1e-3 <= last[0] <= t1 + 1e-3 else []
                 pending, carry = ([carry] if carry is not None else []), None
                 read = 0
+                if total > MAX_DECODED_TOTAL:
+                    return results
                 for frame in itertools.chain(pending, decoder):  # (a generator here would close the decoder on break)
                     read += 1
+                    total += 1
                     if read > MAX_DECODED or frame.time is None:
                         decoder = None  # give this window up; the next one seeks afresh
                         out = []
@@ -221,6 +227,7 @@ def clip_graphics(clip) -> GraphicsChanges:
 
 
 __all__ = [
-    "EXCLUDE_GROW_PX", "GRAPHICS_KEY", "GROW_PX", "HOLD_S", "MATCH_SHARE", "MAX_CONFIRM", "MAX_DECODED", "MIN_BLOB_PX", "NAMED_SHARE",
+    "EXCLUDE_GROW_PX", "GRAPHICS_KEY", "GROW_PX", "HOLD_S", "MATCH_SHARE", "MAX_CONFIRM", "MAX_DECODED", "MAX_DECODED_TOTAL",
+    "MIN_BLOB_PX", "NAMED_SHARE",
     "ONE_FRAME_SHARE", "SEEK_GAP_S", "STILL_FRACTION", "GraphicsChanges", "clip_graphics", "full_rate", "graphics_changes", "one_frame",
 ]
