@@ -101,8 +101,10 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
     where whisper decodes it likelier there by `LIKELIER_BY` (`PartDecoder.likelihood`): a Spanish EmoFilm line's first
     2.5 s ("¡Pero tú, Jimmy!") screened and detected as Polish (0.26) decodes at -0.97 in Spanish, -1.13 in Polish (back
     to Spanish); the trial's Spanish line detected as Italian (0.25) at -0.864 in Italian, -0.869 in English ("Yes, we
-    need..."); espeak-ng Spanish at -0.67 in Spanish, -1.10 in English."""
-    from saber_agent.plugins.transcript_decoding import detect_language
+    need..."); espeak-ng Spanish at -0.67 in Spanish, -1.10 in English. Where neither the clip's detection nor the
+    part's is sure (both under `SURE_LANGUAGE`), whisper does not know the speech and the part stays in the clip's
+    language (espeak-ng Arabic, detected as Thai at 0.41: its last 1.3 s as English at 0.39, decoded "Ah, cah, cah")."""
+    from saber_agent.plugins.transcript_decoding import SURE_LANGUAGE, detect_language
 
     spans = chunks(activity, rate)
     whole = Part(spans[0][0], spans[-1][1], clip_language, clip_probability, "the clip's") if spans else None
@@ -133,6 +135,8 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
             language, probability, ranked = detect_language(model, piece, window_s, rate)
             other_part = Part(a, b, language, round(probability, 3), "detected on this part",
                               [(code, round(p, 3)) for code, p in ranked[:3]])
+            if max(probability, clip_probability or 0.0) < SURE_LANGUAGE:
+                language = clip_language  # neither detection is sure: whisper does not know this speech, no split
             if language != clip_language and decoder is not None:
                 other_part.avg_logprob = {code: round(decoder.likelihood(other_part, code), 3) for code in (language, clip_language)}
                 if other_part.avg_logprob[clip_language] > other_part.avg_logprob[language] + LIKELIER_BY:

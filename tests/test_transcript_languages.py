@@ -111,3 +111,15 @@ def test_a_parts_likelihood_weighs_its_segments_by_length_and_is_minus_infinity_
     assert decoder.likelihood(part, "es") == pytest.approx(-0.75) and decoder.likelihood(part, "en") == -np.inf
     decoder(part, "es")
     assert calls == [("es", 64_000), ("en", 64_000)]  # each language decoded once
+
+
+@needs_models
+def test_speech_whisper_does_not_know_is_not_split_into_invented_languages(tmp_path):
+    """espeak-ng Arabic is detected as Thai (0.41); its last sentence screened as English (0.39) was decoded "Ah, cah,
+    cah, cah." and the clip said two languages were spoken. Where neither detection is sure, the clip stays in one."""
+    wav = speak("أنا سعيد جدا اليوم. شكرا لك على المجيء. نراك غدا.", tmp_path / "ar.wav", voice="ar", speed=175)
+    clip = _clip(decode(wav).audio)
+    slot = TranscriptTool().perceive(clip, AnalysisSettings(tool_options={"transcript": {"temperature": [0.0]}}))
+    m = slot.measurements
+    sure = m.get("language_probability", 0) >= 0.5 or all((p["probability"] or 0) >= 0.5 for p in m.get("languages", [])[1:])
+    assert "languages" not in m or sure
