@@ -229,7 +229,7 @@ class TranscriptTool(PerceptionTool):
             found = transcript_languages.parts(
                 keep["detector"], speech, activity, detection["language"], detection["language_probability"], keep["encoded"],
                 clip.sample_rate, options.detect_window_s, decoder) if "encoded" in keep and speech else []
-        except (RuntimeError, ValueError) as exc:
+        except (RuntimeError, ValueError, TypeError) as exc:
             found = []
             notes.append(f"each part's language could not be screened ({exc}); the clip is transcribed in one language")
         heard_in: list = []  # several languages: (part, its text for the words cue, its number of words)
