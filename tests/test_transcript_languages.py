@@ -123,3 +123,16 @@ def test_speech_whisper_does_not_know_is_not_split_into_invented_languages(tmp_p
     m = slot.measurements
     sure = m.get("language_probability", 0) >= 0.5 or all((p["probability"] or 0) >= 0.5 for p in m.get("languages", [])[1:])
     assert "languages" not in m or sure
+
+
+@needs_models
+def test_a_failed_screening_leaves_one_language_and_says_so(tmp_path, monkeypatch):
+    """The screening's GPU path (encoder output moved between devices) cannot run here: a failure there (stood in for by
+    raising) must leave the clip transcribed in its one detected language, with a note, not fail the slot."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("device mismatch")
+
+    monkeypatch.setattr(transcript_languages, "parts", broken)
+    slot = TranscriptTool().perceive(_spoken(tmp_path, (ENGLISH, "en-us"), (SPANISH, "es")), AnalysisSettings())
+    assert slot.ok and "happy" in slot.text.lower() and "languages" not in slot.measurements
+    assert any("could not be screened (device mismatch)" in n for n in slot.measurements["notes"])
