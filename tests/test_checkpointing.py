@@ -173,3 +173,49 @@ def test_a_corrected_transcript_gets_its_words_cue_from_the_corrected_text(regis
     assert words.valence < 0 and ("hate" in words.basis or "furious" in words.basis)
     assert "glad" not in words.basis and "wonderful" not in words.basis
     assert result.evidence.speech_content.text == "I am furious with you. I hate you."
+
+
+def test_a_corrected_slot_whose_cue_comes_from_measurements_has_its_cue_withdrawn(registry, tmp_path, face_speech_clip):
+    """Trial E: correcting the prosody (or face) text left the measured voice (face) reading feeding the cues.
+    Those tools have no `corrected` hook and their cues do not follow the text: the cue is withdrawn, with a note."""
+    registry.register_module(Plugin(), "review-test")
+    Spy.seen = []
+    settings = AnalysisSettings(plugins=["prosody", "face", "lexicon"], reasoner="spy")
+    with sqlite_checkpointer(tmp_path / "review.sqlite") as saver:
+        review = Review(saver, str(uuid.uuid4()), settings)
+        evidence = review.perceive(face_speech_clip)
+        cues = review.app.get_state(review.config).values["slot_cues"]
+        assert cues["acoustic_feat"], "prosody measured no voice cue: nothing to withdraw"
+        corrected = {"acoustic_feat": review.correct("acoustic_feat", text="The voice is a furious, very loud shout.")}
+        if cues.get("facial_exp_desc"):
+            corrected["facial_exp_desc"] = review.correct("facial_exp_desc", text="The face is twisted in rage.")
+        same_text = review.correct("speech_content", text="I love this, thank you.", confidence=0.5)  # text unchanged
+        result = review.finish()
+    seen = {c.modality for c in Spy.seen[0].cues}
+    assert "voice" not in seen and {c.modality for c in result.cues} == seen
+    if "facial_exp_desc" in corrected:
+        assert "face" not in seen
+    for name, slot in corrected.items():
+        assert any("withdrawn: a person corrected this slot's text" in n for n in slot.measurements["notes"]), name
+        assert result.evidence.slot(name).text == slot.text
+    assert "words" in seen and "withdrawn" not in str(same_text.measurements)  # a cue that reads the text is kept
+    def measured(slot):
+        return {k: v for k, v in slot.measurements.items() if k != "notes"}
+
+    assert measured(corrected["acoustic_feat"]) == measured(evidence.acoustic_feat)  # what was measured stays, for inspection
+
+
+def test_a_corrected_slot_keeps_cues_that_follow_its_text_or_given_measurements(registry, tmp_path, face_speech_clip):
+    """The Lexicon tool reads its cue from the text (no hook): its cue is read again, not withdrawn; a person who
+    sets the prosody measurements too gets the cue read from them."""
+    registry.register_module(Plugin(), "review-test")
+    Spy.seen = []
+    settings = AnalysisSettings(plugins=["prosody", "lexicon"], reasoner="spy")
+    with sqlite_checkpointer(tmp_path / "review.sqlite") as saver:
+        review = Review(saver, str(uuid.uuid4()), settings)
+        measured = review.perceive(face_speech_clip).acoustic_feat.measurements
+        review.correct("acoustic_feat", text="A calm voice.", measurements=measured)
+        review.correct("speech_content", text="I hate this.")
+        review.finish()
+    cues = {c.modality: c for c in Spy.seen[0].cues}
+    assert "voice" in cues and cues["words"].valence < 0

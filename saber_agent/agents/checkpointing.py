@@ -124,6 +124,34 @@ def analyze_resumable(
         return app.get_state(config).values["result"]
 
 
+def cues_after_correction(tool, corrected: Slot, previous: Slot, measured: bool = False) -> tuple[Slot, list]:
+    """The corrected slot and the cues the cross-modal stage gets from it.
+
+    A tool's cue that does not follow the slot's text (one read from measurements of the old content: the voice's
+    emotion reading, the face's expression scores) would keep feeding the old reading after a person rewrote the
+    text. So when the text changed, the tool has no `corrected` hook of its own and the person set no
+    `measurements`, the tool's cues are read from the corrected slot once more with the old text put back: cues
+    that come out the same do not depend on the text, and are withdrawn, with a note in the slot's
+    ``measurements["notes"]`` naming each. Cues that do follow the text (a tool reading its words) are kept.
+    """
+    from saber_agent.graphs.nodes import cues_of
+    from saber_agent.perception import PerceptionTool
+
+    if tool is None:
+        return corrected, []
+    cues = cues_of(tool, corrected)[0]
+    own_hook = getattr(type(tool), "corrected", PerceptionTool.corrected) is not PerceptionTool.corrected
+    if not cues or measured or own_hook or corrected.text == previous.text:
+        return corrected, cues
+    if cues_of(tool, corrected.model_copy(update={"text": previous.text}))[0] != cues:
+        return corrected, cues  # the cues follow the text: read from the corrected text
+    notes = [f"{c.modality} cue ({c.emotion or 'no emotion'}, valence {c.valence:+.2f}) withdrawn: a person corrected "
+             f"this slot's text and tool {tool.name!r} cannot read its cue from text (the cue came from its "
+             "measurements of the old content)" for c in cues]
+    measurements = {**corrected.measurements, "notes": [*(corrected.measurements.get("notes") or []), *notes]}
+    return corrected.model_copy(update={"measurements": measurements}), []
+
+
 class Review:
     """Human in the loop: perceive, let a person correct slots, then reason over the corrected evidence.
 
@@ -152,7 +180,8 @@ class Review:
     def correct(self, slot: str, reviewer: str = "human review", **fields) -> Slot:
         """Replace fields of one perception slot (text, status, confidence, measurements...); the
         corrected slot's provenance names the reviewer. The tool's `corrected(slot, previous, settings)`
-        (`PerceptionTool.corrected`) redoes what it derived from the old content (the transcript: its sentiment from the new text).
+        (`PerceptionTool.corrected`) redoes what it derived from the old content (the transcript: its sentiment from the new text);
+        a tool without one whose cues do not follow the text has its cues withdrawn, with a note (`cues_after_correction`).
         Returns the slot as the reasoner will see it."""
         current = self.evidence().slot(slot)
         fields.setdefault("status", "ok" if fields.get("text") else current.status)
@@ -162,7 +191,6 @@ class Review:
         })
         # as if the perception stage had written it (its cues read by the tool that filled the slot):
         # the graph then goes on to the cross-modal stage
-        from saber_agent.graphs.nodes import cues_of
         from saber_agent.registry import get_registry
 
         runs = self.app.get_state(self.config).values.get("tool_runs") or []
@@ -170,7 +198,7 @@ class Review:
         if getattr(tool, "corrected", None) and "measurements" not in fields:  # `PerceptionTool.corrected`
             # what the tool derived from the old content (a transcript's sentiment, word timings) is redone or dropped
             corrected = tool.corrected(corrected, current, self.settings)
-        cues = cues_of(tool, corrected)[0] if tool is not None else []
+        corrected, cues = cues_after_correction(tool, corrected, current, measured="measurements" in fields)
         self.app.update_state(self.config, {"slots": {slot: corrected}, "slot_cues": {slot: cues}}, as_node="perceive")
         return corrected
 
