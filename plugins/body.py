@@ -144,8 +144,9 @@ class BodyTool(PerceptionTool):
     needs = frozenset({"frames"})
     # 0.2.0: a shrug needs each shoulder to drop and the body's pixels to change (camera discounted), a tilt or lean
     # clears its threshold by 2 degrees, shoulders at the picture's side read mirrored too (8 mirrored frames, not 12),
-    # a moved crop re-read only past 5% of the frame
-    version = "0.2.0"
+    # a moved crop re-read only past 5% of the frame; 0.3.0: on-screen graphics changes are not movement
+    # (motion_graphics), the hands' region ends at their reach, a photo is a still image
+    version = "0.3.0"
     description = "Gesture and posture from optical flow outside the face; head nods and shakes from the face track; optional pose model."
     options_model = BodyOptions
 

@@ -104,8 +104,10 @@ class FaceTool(PerceptionTool):
     slot = "facial_exp_desc"
     needs = frozenset({"frames"})
     # 0.2.0: a box jump is a zoom's only where the point it would be zoomed about lies in the picture; 0.3.0: the head's
-    # speed and extent with the camera's zoom and pan undone (`head.camera`: the picture's figures beside them)
-    version = "0.3.0"
+    # speed and extent with the camera's zoom and pan undone (`head.camera`: the picture's figures beside them); 0.4.0: a
+    # still face under a voice and a covered mouth are no live evidence (face_live), "no face was found" with the
+    # detector's size limit
+    version = "0.4.0"
     description = "Facial expressions of the main face over time (Haar tracking; fer mini-Xception offline, or deepface)."
     options_model = FaceOptions
 

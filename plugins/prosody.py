@@ -176,8 +176,10 @@ class ProsodyTool(PerceptionTool):
     # default axes (spectral balance, no articulation rate) and Whisper features for trained models; 0.4.1: whispered
     # regions are speech (voice_activity), the option vad=false measures the whole clip; 0.5.0: background music or
     # noise found without pauses, pitch frames that follow the music left out (prosody_background); 0.6.0: several voices
-    # heard are described each on its own with no pooled voice reading, phrase loudness from the active frames' energy
-    version = "0.6.0"
+    # heard are described each on its own with no pooled voice reading, phrase loudness from the active frames' energy;
+    # 0.7.0: music from sustained partials (prosody_music), clipping (prosody_clipping), the music left out of the voice
+    # count's features, a recording heard again counted once, a faint lone whisper is speech
+    version = "0.7.0"
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
     options_model = ProsodyOptions
 

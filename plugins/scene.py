@@ -92,7 +92,9 @@ class SceneTool(PerceptionTool):
     name = "scene"
     slot = "video_desc"
     needs = frozenset({"frames"})
-    version = "0.1.0"
+    # 0.2.0: still images, "no face was found" with the detector's limit and a finer search, graphics changes named,
+    # a pedestrian box on a larger person's body is not another figure, transparency over grey
+    version = "0.2.0"
     description = "Lighting, colour, motion, shot changes, faces and people (OpenCV); optional VLM captions."
     options_model = SceneOptions
 
