@@ -61,6 +61,14 @@ class ReasonerOptionsError(UsageError, ValueError):
     before any decoding and without building the reasoner; the CLI exits 2 with it)."""
 
 
+class ToolSlotError(UsageError, ValueError):
+    """Two tools named for one run that fill the same evidence slot: one tool fills each slot per run, so one of
+    them could not run (raised before any decoding; the CLI exits 2 with it)."""
+
+
+BUILTIN_PREFIX = "saber_agent.plugins"
+
+
 @dataclass
 class ReasonerEntry:
     name: str
@@ -267,13 +275,70 @@ class Registry:
     def validate_settings(self, settings: AnalysisSettings) -> None:
         """The one check of a run's names and options before any decoding, used by the CLI, `api.analyze`
         and batch runs: unknown tool or reasoner names raise UnknownComponentError listing the loaded ones,
-        bad tool options ToolOptionsError, bad reasoner options ReasonerOptionsError. Nothing is built."""
-        self.selected_tools(settings.plugins)
+        two named tools filling one slot ToolSlotError, bad tool options or options for a tool that is not
+        in the run ToolOptionsError, bad reasoner options ReasonerOptionsError. Nothing is built."""
+        named = self.selected_tools(settings.plugins)
+        if settings.plugins is not None:
+            by_slot: dict[str, list[str]] = {}
+            for tool in named:
+                if tool.name not in by_slot.setdefault(tool.slot, []):
+                    by_slot[tool.slot].append(tool.name)
+            for slot, names in by_slot.items():
+                if len(names) > 1:
+                    raise ToolSlotError(
+                        f"{', '.join(names[:-1])} and {names[-1]} {'both' if len(names) == 2 else 'all'} fill the slot {slot}; "
+                        f"one tool fills each slot per run, so {', '.join(names[1:])} would not run: "
+                        f"name one of them in plugins (--plugins)"
+                    )
         self.validate_tool_options(settings.tool_options)
+        run = self.tools_for(settings)
+        running = {tool.name for tool in run}
+        for tool_name in settings.tool_options:
+            if tool_name in running:
+                continue
+            message = f"{tool_name} is not in this run's tools: {', '.join(t.name for t in run) or 'none'}"
+            slot = self.tools[tool_name].slot
+            winner = next((t.name for t in run if t.slot == slot), None)
+            if settings.plugins is None and winner is not None:
+                message += f" ({tool_name} also fills {slot}, where {winner} runs by default; name it in plugins (--plugins) to use it)"
+            else:
+                message += f"; add {tool_name} to plugins (--plugins) to run it, or drop its options"
+            raise ToolOptionsError(message)
         self.validate_reasoner_options(settings.reasoner, settings.reasoner_options)
 
+    def is_builtin(self, tool_name: str) -> bool:
+        """Whether a loaded tool comes with saber-agent (an in-tree plugin module under ``saber_agent.plugins``)."""
+        plugin = self.pm.get_plugin(self.owners.get(("perception tool", tool_name), ""))
+        module = getattr(plugin, "__name__", "") if plugin is not None else ""
+        return module == BUILTIN_PREFIX or module.startswith(BUILTIN_PREFIX + ".")
+
+    def default_tools(self) -> dict[str, PerceptionTool]:
+        """The tool that fills each slot when no tools are named (slot -> tool), whatever order the plugins were
+        installed or discovered in: a built-in tool first, then the tool whose name sorts first."""
+        self.load()
+        ranked = sorted(self.tools.values(), key=lambda t: (not self.is_builtin(t.name), t.name))
+        winners: dict[str, PerceptionTool] = {}
+        for tool in ranked:
+            winners.setdefault(tool.slot, tool)
+        return winners
+
+    def slot_clashes(self) -> list[str]:
+        """One note per loaded tool that fills a slot another tool fills by default (it runs only when named)."""
+        winners = self.default_tools()
+        return [
+            f"{tool.name} also fills {tool.slot}; {winners[tool.slot].name} runs by default, "
+            f"name it with --plugins to use it"
+            for tool in sorted(self.tools.values(), key=lambda t: t.name)
+            if winners[tool.slot] is not tool
+        ]
+
     def tools_for(self, settings: AnalysisSettings) -> list[PerceptionTool]:
-        """The tools a run with `settings` uses: at most one per slot (the first named or registered wins)."""
+        """The tools a run with `settings` uses, at most one per slot: the named ones (`validate_settings` refuses
+        two named tools for one slot; here the first named wins), or with none named each slot's default
+        (`default_tools`: built-in first, deterministic), in registration order."""
+        if settings.plugins is None:
+            winners = {id(tool) for tool in self.default_tools().values()}
+            return [tool for tool in self.tools.values() if id(tool) in winners]
         chosen, seen = [], set()
         for tool in self.selected_tools(settings.plugins):
             if tool.slot not in seen:

@@ -39,6 +39,8 @@ def describe() -> dict:
         ],
         "exporters": [{"name": e.name, "plugin": e.plugin, "suffix": e.suffix} for e in registry.exporters.values()],
         "errors": list(registry.errors),
+        # a tool filling a slot another tool fills by default runs only when named (Registry.default_tools)
+        "slot_clashes": registry.slot_clashes(),
     }
 
 
@@ -65,6 +67,10 @@ def run(args) -> int:
     print("\nExporters")
     for e in info["exporters"]:
         print(f"  {e['name']:<12} [{e['plugin']}] {e['suffix']}")
+    if info["slot_clashes"]:
+        print("\nSlot clashes (one tool fills each slot per run)")
+        for note in info["slot_clashes"]:
+            print(f"  {note}")
     if info["errors"]:
         print("\nLoad errors")
         for err in info["errors"]:
