@@ -44,9 +44,11 @@ class AnalysisRefused(ValueError):
 
 def analyze_clip(
     clip_path: str | os.PathLike, plugins: list[str] | None = None, reasoner: str | None = None,
-    settings: AnalysisSettings | None = None,
+    settings: AnalysisSettings | None = None, tool_options: dict[str, dict[str, Any]] | None = None,
+    reasoner_options: dict[str, Any] | None = None,
 ) -> Result:
-    """Analyse one clip with `settings` (defaults) overridden by `plugins` and `reasoner`.
+    """Analyse one clip with `settings` (defaults) overridden by `plugins`, `reasoner`, `tool_options` and
+    `reasoner_options` (merged over the defaults as `_settings` says).
 
     Raises AnalysisRefused with a one-sentence reason for a clip that cannot be read or a name that
     no loaded plugin registered.
@@ -55,7 +57,7 @@ def analyze_clip(
     from saber_agent.media import MediaError
     from saber_agent.registry import UnknownComponentError
 
-    settings = _settings(settings, plugins, reasoner)
+    settings = _settings(settings, plugins, reasoner, tool_options, reasoner_options)
     try:
         return analyze(clip_path, settings)
     except (MediaError, UnknownComponentError) as exc:
@@ -64,35 +66,62 @@ def analyze_clip(
 
 async def aanalyze_clip(
     clip_path: str | os.PathLike, plugins: list[str] | None = None, reasoner: str | None = None,
-    settings: AnalysisSettings | None = None,
+    settings: AnalysisSettings | None = None, tool_options: dict[str, dict[str, Any]] | None = None,
+    reasoner_options: dict[str, Any] | None = None,
 ) -> Result:
     """`analyze_clip` for async callers."""
     from saber_agent.api import aanalyze
     from saber_agent.media import MediaError
     from saber_agent.registry import UnknownComponentError
 
-    settings = _settings(settings, plugins, reasoner)
+    settings = _settings(settings, plugins, reasoner, tool_options, reasoner_options)
     try:
         return await aanalyze(clip_path, settings)
     except (MediaError, UnknownComponentError) as exc:
         raise AnalysisRefused(str(exc)) from None
 
 
-def _settings(settings: AnalysisSettings | None, plugins: list[str] | None, reasoner: str | None) -> AnalysisSettings:
+def _settings(
+    settings: AnalysisSettings | None, plugins: list[str] | None, reasoner: str | None,
+    tool_options: dict[str, dict[str, Any]] | None = None, reasoner_options: dict[str, Any] | None = None,
+) -> AnalysisSettings:
     """The run's settings; unknown names and bad options are refused before anything is decoded (the
-    CLI's and the API's check, `Registry.validate_settings`)."""
-    from saber_agent.registry import ReasonerOptionsError, ToolOptionsError, UnknownComponentError, get_registry
+    CLI's and the API's check, `Registry.validate_settings`).
 
+    A call's `tool_options` are merged over the defaults tool by tool (``{"loudness": {"loud_db": -5}}`` keeps
+    the defaults' other loudness options and other tools' options); the defaults' options of a tool the call's
+    `plugins` leave out are dropped, a call's own options for such a tool are refused. A call's
+    `reasoner_options` are merged over the defaults' when it keeps the default reasoner, and replace them
+    when it names another (the defaults' options belong to the default reasoner)."""
+    from pydantic import ValidationError
+
+    from saber_agent.errors import UsageError
+    from saber_agent.registry import UnknownComponentError, get_registry
+
+    base = settings or AnalysisSettings()
     update: dict[str, Any] = {}
     if plugins is not None:
         update["plugins"] = plugins
     if reasoner:  # a model calling the tool often fills an optional field with "": that means the default here
         update["reasoner"] = reasoner
-    settings = (settings or AnalysisSettings()).updated(**update)
+    if reasoner_options is not None or update.get("reasoner", base.reasoner) != base.reasoner:
+        own = base.reasoner_options if update.get("reasoner", base.reasoner) == base.reasoner else {}
+        update["reasoner_options"] = {**own, **(reasoner_options or {})}
     try:
+        defaults = {tool: dict(options) for tool, options in base.tool_options.items()}
+        if plugins is not None and defaults:
+            running = {t.name for t in get_registry().tools_for(base.updated(plugins=plugins, tool_options={}))}
+            defaults = {tool: options for tool, options in defaults.items() if tool in running}
+        for tool, options in (tool_options or {}).items():
+            defaults[tool] = {**defaults.get(tool, {}), **options}
+        update["tool_options"] = defaults
+        settings = base.updated(**update)
         get_registry().validate_settings(settings)
-    except (UnknownComponentError, ToolOptionsError, ReasonerOptionsError) as exc:
+    except (UnknownComponentError, UsageError) as exc:  # UsageError: bad tool or reasoner options, two tools in one slot
         raise AnalysisRefused(str(exc)) from None
+    except ValidationError as exc:  # e.g. options that are not a mapping: say which setting and why
+        first = exc.errors()[0]
+        raise AnalysisRefused(f"invalid {'.'.join(str(p) for p in first.get('loc', ())) or 'settings'}: {first.get('msg', exc)}") from None
     return settings
 
 

@@ -41,14 +41,9 @@ def looks(value: str) -> int:
     return count
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", help="the clip (video or audio file)")
-    parser.add_argument("--sample", action="store_true", help="analyse the bundled sample clip")
-    parser.add_argument("--json", action="store_true", help="print the full result as JSON (the same as --format json)")
-    parser.add_argument("--format", default=None, help="print with a named exporter (json, saber, ...)")
-    parser.add_argument("--out", type=Path, help="also write the result (JSON, or --format) to this file")
-    parser.add_argument("--plugins", type=_csv, help="comma-separated perception tools to run (default: all)")
-    parser.add_argument("--reasoner", default=None, help="reasoner backend (default: fusion)")
+def add_option_arguments(parser: argparse.ArgumentParser) -> None:
+    """--reasoner-option/-o, --tool-option and --fps: shared by `analyze` and `mcp` (the server's defaults);
+    `settings_from_args` reads them."""
     parser.add_argument(
         "--reasoner-option", "-o", type=_option, action="append", default=[], metavar="KEY=VALUE",
         help="an option for the reasoner's factory, e.g. model=PATH (repeatable; values parse as JSON when they can)",
@@ -58,6 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an option for one perception tool, e.g. face.backend=offline (repeatable)",
     )
     parser.add_argument("--fps", type=float, help="frames sampled per second (default 2)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", help="the clip (video or audio file)")
+    parser.add_argument("--sample", action="store_true", help="analyse the bundled sample clip")
+    parser.add_argument("--json", action="store_true", help="print the full result as JSON (the same as --format json)")
+    parser.add_argument("--format", default=None, help="print with a named exporter (json, saber, ...)")
+    parser.add_argument("--out", type=Path, help="also write the result (JSON, or --format) to this file")
+    parser.add_argument("--plugins", type=_csv, help="comma-separated perception tools to run (default: all)")
+    parser.add_argument("--reasoner", default=None, help="reasoner backend (default: fusion)")
+    add_option_arguments(parser)
     parser.add_argument(
         "--audio-track", type=int, metavar="N",
         help="analyse the file's N-th audio track, counted from 0 (default: the default track, or the first with sound)",
@@ -81,9 +87,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args) -> AnalysisSettings:
+    """The run's settings from the parsed flags; a command without some of the flags (`mcp`) leaves those at
+    their defaults. Raises UsageError naming the bad flag or setting."""
     from saber_agent.errors import UsageError
     from saber_agent.settings import AnalysisSettings
 
+    args = argparse.Namespace(**{**dict.fromkeys(_SETTINGS_FLAGS), "reasoner_option": [], "tool_option": [], **vars(args)})
     settings = AnalysisSettings()
     update: dict = {}
     if args.plugins is not None:
@@ -133,6 +142,10 @@ def settings_from_args(args) -> AnalysisSettings:
         raise UsageError(f"invalid {where}: {str(first.get('msg', exc)).removeprefix('Value error, ')}") from None
     except Exception as exc:
         raise UsageError(str(exc).splitlines()[0] if str(exc) else "invalid settings") from None
+
+
+_SETTINGS_FLAGS = ("plugins", "reasoner", "fps", "audio_track", "max_rounds", "tool_timeout", "max_looks", "segment", "device",
+                   "allow_cpu_fallback")
 
 
 def check_out(path: Path | None, flag: str = "--out", example: str = "result.json") -> None:

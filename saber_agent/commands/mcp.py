@@ -7,31 +7,22 @@ HELP = "Serve analyze_clip and list_plugins as MCP tools over stdio (needs saber
 
 
 def add_arguments(parser) -> None:
-    from saber_agent.commands.analyze import looks
+    from saber_agent.commands.analyze import _csv, add_option_arguments, looks
 
-    parser.add_argument("--plugins", help="default perception tools, comma-separated (a call may name others)")
+    parser.add_argument("--plugins", type=_csv, help="default perception tools, comma-separated (a call may name others)")
     parser.add_argument("--reasoner", help="default reasoner (a call may name another)")
+    add_option_arguments(parser)  # as in `saber-agent analyze`: the defaults a call's tool_options / reasoner_options override
     parser.add_argument("--max-looks", type=looks, metavar="N", help="second looks per clip (default 2; 0: none)")
 
 
 def run(args) -> int:
     from saber_agent.agents.mcp_server import serve_stdio
+    from saber_agent.commands.analyze import settings_from_args
     from saber_agent.errors import UsageError
-    from saber_agent.settings import AnalysisSettings
+    from saber_agent.registry import get_registry
 
-    update: dict = {}
-    if args.plugins:
-        update["plugins"] = [p.strip() for p in args.plugins.split(",") if p.strip()]
-    if args.reasoner is not None:
-        if not args.reasoner.strip():  # "--reasoner ''" is no reasoner, not the default one
-            raise UsageError("--reasoner names no reasoner; give one, e.g. --reasoner fusion (saber-agent plugins lists them)")
-        update["reasoner"] = args.reasoner
-    if args.max_looks is not None:
-        update["reperception_budget"] = {"max_calls": args.max_looks}
-    try:
-        settings = AnalysisSettings.model_validate(update)
-    except Exception as exc:
-        raise UsageError(str(exc).splitlines()[0]) from None
+    settings = settings_from_args(args)  # the analyze command's parsing and messages
+    get_registry().validate_settings(settings)  # an unknown tool, reasoner or option stops the server before it serves
     try:
         serve_stdio(settings)
     except ImportError as exc:
