@@ -123,8 +123,9 @@ class TranscriptTool(PerceptionTool):
     # speech is speech (voice_activity), every transcript names its language, a dropped one is not "no speech"
     # 0.4.0: a last word guessed at the clip's cut is kept out of the words cue; 0.5.0: a words-cue text left with no word
     # is unavailable, sentences (and clauses) of opposite strong polarity read mixed (sentiment_mixed: label 'mixed',
-    # courtesy sentences left out of the mean, irony split at 'and then')
-    version = "0.5.0"
+    # courtesy sentences left out of the mean, irony split at 'and then'); 0.6.0: a clip in several languages is
+    # transcribed part by part (transcript_languages), a faint lone whisper is speech
+    version = "0.6.0"
     options_model = TranscriptOptions
     description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
 
