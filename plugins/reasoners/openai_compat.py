@@ -1,9 +1,10 @@
 """Reasoner "openai": any OpenAI-compatible chat server (vLLM, llama.cpp server, Ollama, OpenAI).
 
 It sends the SED prompt (`saber_agent.sed_prompt`) to ``{base_url}/chat/completions`` through the
-`openai` client, which does the transport: ``retries`` becomes its ``max_retries`` (refused or reset
-connections, timeouts, HTTP 408/409/429/5xx; backoff 0.5 s doubling to 8 s, a ``Retry-After`` up to
-120 s honoured), ``timeout_s`` its read timeout, and ``stream=true`` reads its server-sent events.
+`openai` client, which does the transport (``stream=true`` reads its server-sent events). Retries are
+`saber_agent.plugins.reasoners.http_retries.send`'s, not the client's: ``retries`` more attempts after a
+connection that could not be made or HTTP 408/409/429/5xx, none after a read timeout (a server that took
+``timeout_s`` once will take it again), and one request, retries included, within ``timeout_s``.
 Unreadable answers are repaired by asking again. Every failure ends in a `ReasonerError` that says
 what happened; the graph then records it and falls back to the evidence-fusion reasoner.
 
@@ -124,8 +125,9 @@ class OpenAICompatReasoner(Reasoner):
         key = os.environ.get(api_key_env, "") if api_key_env else ""
         self._headers = {} if key else {"Authorization": openai.omit}  # no key: no Authorization header at all
         loopback = urlsplit(self.base_url).hostname in ("127.0.0.1", "localhost", "::1")
-        self._client = openai.OpenAI(
-            base_url=self.base_url, api_key=key or "unused", max_retries=self.retries,
+        self.connect_timeout_s = float(connect_timeout_s)
+        self._client = openai.OpenAI(  # no retries of its own: they are http_retries.send's (a read timeout is not retried)
+            base_url=self.base_url, api_key=key or "unused", max_retries=0,
             timeout=openai.Timeout(self.timeout_s, connect=float(connect_timeout_s)),
             # proxies from the environment serve remote servers; a loopback server must not go through one
             http_client=openai.DefaultHttpxClient(trust_env=not loopback),
@@ -212,7 +214,7 @@ class OpenAICompatReasoner(Reasoner):
             if self._model_id is None:
                 try:
                     with self._errors():
-                        raw = self._client.models.with_raw_response.list(extra_headers=self._headers)
+                        raw = self._send(lambda t: self._client.models.with_raw_response.list(extra_headers=self._headers, timeout=t))
                     body = raw.http_response.json()
                     listed = [m.get("id") for m in body.get("data", []) if isinstance(m, dict) and m.get("id")]
                 except (_HTTPError, ValueError, AttributeError):
@@ -263,8 +265,16 @@ class OpenAICompatReasoner(Reasoner):
         `refusable` and the server turned down the request's response_format or tools. (The one
         transport method: the in-process `llamacpp` reasoner overrides it.)"""
         with self._errors(refusable):
-            raw = self._client.chat.completions.with_raw_response.create(**payload, extra_headers=self._headers)
+            raw = self._send(lambda t: self._client.chat.completions.with_raw_response.create(
+                **payload, extra_headers=self._headers, timeout=t), refusable)
         return self._body_json(raw.http_response)
+
+    def _send(self, request, refusable: bool = False):
+        """`request(timeout)` with the retry policy of `http_retries.send` (a refusal is not retried)."""
+        from saber_agent.plugins.reasoners.http_retries import send
+
+        return send(request, self.retries, self.timeout_s, self.connect_timeout_s,
+                    no_retry=lambda exc: refusable and _refusal(exc))
 
     def _body_json(self, response) -> Any:
         try:
@@ -278,7 +288,8 @@ class OpenAICompatReasoner(Reasoner):
         """Read a server-sent-events answer (the client's `Stream`), chunk by chunk, within timeout_s overall."""
         deadline, parts, openai = time.monotonic() + self.timeout_s, [], _need_openai()
         with self._errors(refusable="response_format" in payload):
-            raw = self._client.chat.completions.with_raw_response.create(**payload, extra_headers=self._headers)
+            raw = self._send(lambda t: self._client.chat.completions.with_raw_response.create(
+                **payload, extra_headers=self._headers, timeout=t), "response_format" in payload)
             if "application/json" in raw.headers.get("content-type", ""):
                 raw.http_response.read()  # a server that ignores stream=true answers in one body
                 return _message_text(self._body_json(raw.http_response), self.base_url)
@@ -307,14 +318,20 @@ class OpenAICompatReasoner(Reasoner):
         `refusable` and the server turned down response_format or tools (HTTP 400/422, or a 5xx naming response_format)."""
         import httpx2  # the openai client's transport (its errors are the causes of the client's)
 
-        openai, tries = _need_openai(), f"{self.retries + 1} attempt(s)"
+        openai = _need_openai()
         try:
             yield
-        except openai.APITimeoutError:
+        except openai.APITimeoutError as exc:
+            tries = f"{getattr(exc, 'saber_attempts', 1)} attempt(s)"
+            if isinstance(exc.__cause__, (httpx2.ConnectTimeout, httpx2.PoolTimeout)):
+                raise ReasonerError(f"the server at {self.base_url} could not be reached (connect timeout) "
+                                    f"after {tries}; is it running? (set the base_url option)") from None
             raise ReasonerError(
-                f"the server at {self.base_url} did not answer within {self.timeout_s:g} s (timeout_s), {tries}"
+                f"the server at {self.base_url} did not answer within {self.timeout_s:g} s (timeout_s), {tries}; "
+                "a read timeout is not retried: raise timeout_s for a slow model"
             ) from None
         except openai.APIConnectionError as exc:
+            tries = f"{getattr(exc, 'saber_attempts', 1)} attempt(s)"
             cause = exc.__cause__ or exc
             what = ("refused the connection" if isinstance(cause, httpx2.ConnectError)
                     else f"failed ({type(cause).__name__}: {cause})")
@@ -323,7 +340,7 @@ class OpenAICompatReasoner(Reasoner):
             ) from None
         except openai.APIStatusError as exc:
             status, text = exc.status_code, exc.response.text
-            if refusable and (status in (400, 422) or (status >= 500 and "response_format" in text)):
+            if refusable and _refusal(exc):
                 raise _Refused(f"HTTP {status}: {excerpt(text, 200)}") from None
             hint = ("check the API key in the environment (api_key_env)" if status in (401, 403) else
                     f"check base_url (it should end in /v1) and the model name {self._model_id!r}" if status == 404 else
@@ -355,6 +372,13 @@ def request_schema(schema: dict[str, Any], request: ReasoningRequest) -> dict[st
     if cues and "properties" in cues:
         require_cues(cues, [m for m in cues["properties"] if m in modalities_in(request)])
     return schema
+
+
+def _refusal(exc: BaseException) -> bool:
+    """An HTTP 400/422, or a 5xx naming response_format (llama-cpp-python's validation error): the server
+    turned down the request's response_format or tools, which the caller answers by asking otherwise."""
+    status, text = getattr(exc, "status_code", None), getattr(getattr(exc, "response", None), "text", "")
+    return status in (400, 422) or (isinstance(status, int) and status >= 500 and "response_format" in (text or ""))
 
 
 def _message(body: Any, base_url: str) -> dict[str, Any]:
