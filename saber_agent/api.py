@@ -39,10 +39,12 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, p
     return flag_voices(out["result"], path, settings)
 
 
-async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = None,
+async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, progress=None,
                    **overrides) -> Result | SegmentedResult:
     """`analyze` for async callers (UIs, async agents): the same graph through `ainvoke` (utterances:
-    in a worker thread)."""
+    in a worker thread). `progress(done, total, segment)` as in `analyze` (segment mode, after each utterance);
+    it is called from the worker thread, and a coroutine function is run on the caller's event loop instead
+    (each call awaited there before the next utterance)."""
     from saber_agent.graphs import graph
 
     settings = settings or AnalysisSettings()
@@ -51,10 +53,24 @@ async def aanalyze(path: str | os.PathLike, settings: AnalysisSettings | None = 
     _check_settings(settings)
     if settings.segment == "utterances":
         import asyncio
+        import inspect
 
-        return await asyncio.to_thread(analyze, path, settings)
+        report = progress
+        if progress is not None:
+            loop = asyncio.get_running_loop()
+
+            def report(done, total, segment):
+                called = progress(done, total, segment)
+                if inspect.isawaitable(called):
+                    asyncio.run_coroutine_threadsafe(_awaited(called), loop).result()
+
+        return await asyncio.to_thread(analyze, path, settings, report)
     out = await graph.ainvoke({"clip_path": os.fspath(path)}, context=settings)
     return flag_voices(out["result"], path, settings)
+
+
+async def _awaited(awaitable):
+    return await awaitable
 
 
 def flag_voices(result: Result, path: str | os.PathLike, settings: AnalysisSettings) -> Result:

@@ -85,3 +85,27 @@ def test_astream_shows_a_second_look_between_reasoning_rounds(registry, face_spe
     assert reasons == [1, 2]
     (look,) = chunks[nodes.index("reperceive")]["reperceive"]["reperceptions"]
     assert look.request.start_s == 1.0 and look.status == "done"
+
+
+def test_aanalyze_reports_segment_progress_like_analyze(registry, video_only_clip):
+    """Trial E: `analyze` took `progress(done, total, segment)` in segment mode, `aanalyze` did not."""
+    seen, awaited, loops = [], [], []
+
+    async def on_the_loop(done, total, segment):
+        await asyncio.sleep(0)
+        awaited.append((done, total, asyncio.get_running_loop() is loops[0]))
+
+    async def run():
+        loops.append(asyncio.get_running_loop())
+        plain = await aanalyze(video_only_clip, plugins=["scene"], segment="utterances",
+                               progress=lambda i, n, s: seen.append((i, n, s.index)))
+        coroutine = await aanalyze(video_only_clip, AnalysisSettings(plugins=["scene"], segment="utterances"), on_the_loop)
+        return plain, coroutine
+
+    plain, coroutine = asyncio.run(run())
+    total = len(plain.segments)
+    assert total >= 1 and [(i, n) for i, n, _ in seen] == [(i, total) for i in range(1, total + 1)]
+    assert awaited == [(i, total, True) for i in range(1, total + 1)] and len(coroutine.segments) == total
+    sync = []
+    analyze(video_only_clip, plugins=["scene"], segment="utterances", progress=lambda i, n, s: sync.append((i, n, s.index)))
+    assert sync == seen
