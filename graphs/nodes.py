@@ -227,8 +227,12 @@ def clip_for_reasoner(state: State, settings: AnalysisSettings, reasoner) -> Cli
 
 def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     """Run every consistency check; failures become the critique for another round."""
-    request = request_of(state)
-    analysis = state["analysis"]
+    outcomes = run_checks(request_of(state), state["analysis"])
+    return {"checks": outcomes, "critique": critique_of(outcomes)}
+
+
+def run_checks(request: ReasoningRequest, analysis: Analysis) -> list[CheckOutcome]:
+    """Every registered check's outcome on `analysis` (a check that raises is a failed outcome, details "error")."""
     outcomes: list[CheckOutcome] = []
     for check_ in get_registry().checks.values():
         try:
@@ -239,7 +243,7 @@ def check(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
                 details={"error": True},
             )
         outcomes.append(outcome)
-    return {"checks": outcomes, "critique": critique_of(outcomes)}
+    return outcomes
 
 
 def plan_looks(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
@@ -306,6 +310,9 @@ def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     """Assemble the result; the analysis's reasoning becomes the sixth slot. Any reasoner's analysis gets the
     several-voices flag where the acoustic slot counted more than one voice (`voices_heard.flagged`)."""
     slots = dict(state.get("slots") or {})
+    settings = settings_of(runtime)
+    fell_back = failed_last_round(state, settings)
+    state = {**state, **fell_back}
     analysis = flagged(state.get("analysis"), slots.get("acoustic_feat"))
     for name in PERCEPTION_SLOTS:
         slots.setdefault(name, Slot.unavailable("no selected plugin fills this slot"))
@@ -320,15 +327,47 @@ def finish(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
         # a count the reasoner made itself (the fusion, from the clip, without a prosody slot) reaches the conflicts too
         conflicts=several_speakers(state.get("conflicts") or [], analysis.voices_heard if analysis else None),
         analysis=analysis,
+        rejected=state.get("rejected"),
         checks=state.get("checks") or [],
         rounds=state.get("rounds") or 0,
         reasoner=state.get("reasoner", ""),
         tool_runs=state.get("tool_runs") or [],
         reperceptions=state.get("reperceptions") or [],
         timings=state.get("timings") or {},
-        errors=state.get("errors") or [],
+        errors=[*(state.get("errors") or []), *fell_back.get("fallback_errors", [])],
     )
     perception = state.get("perception")
     if perception is not None:
         perception = perception.model_copy(update={"looks": {**perception.looks, **(state.get("looks") or {})}})
     return {"result": result, "perception": perception}
+
+
+def failed_last_round(state: State, settings: AnalysisSettings) -> dict:
+    """What `finish` changes when the last round's answer still failed checks (no rounds left): nothing when
+    every check passed (or only a check that raised failed: the answer did not fail it).
+
+    The answer then carries a note naming the checks it failed and after how many rounds. Where `grounding`
+    failed (it cites cues that are not in the evidence) and the reasoner is not the offline fusion, the fusion
+    answer to the same evidence replaces it (never an invented cue in the answer): the state's "analysis",
+    "reasoner", "checks" (the checks of the fusion answer) and "rejected" (the reasoner's answer, for
+    inspection) change, and "fallback_errors" says so for `result.errors`."""
+    analysis, checks = state.get("analysis"), state.get("checks") or []
+    failed = [c.name for c in checks if not c.passed and not c.details.get("error")]
+    if analysis is None or not failed:
+        return {}
+    rounds, name = state.get("rounds") or 0, state.get("reasoner", "")
+    said = f"the answer failed the check(s) {', '.join(failed)} after {rounds} round(s)"
+    if "grounding" not in failed or name == DEFAULT_REASONER or name.startswith(f"{DEFAULT_REASONER} (fallback"):
+        return {"analysis": analysis.model_copy(update={"notes": [*analysis.notes, said]})}
+    fusion = get_registry().reasoner(DEFAULT_REASONER)
+    request = request_of(state).model_copy(update={"critique": []})
+    answer = fusion.reason(request, clip_for_reasoner(state, settings, fusion))
+    outcomes = run_checks(request, answer)
+    why = (f"reasoner {name!r}: {said}; its answer cites cues that are not in the evidence, so the offline "
+           f"{DEFAULT_REASONER} answer replaces it (the rejected answer is in result.rejected)")
+    notes = [why] + [f"the {DEFAULT_REASONER} answer failed the check(s) {', '.join(still)}"
+                     for still in [[c.name for c in outcomes if not c.passed and not c.details.get("error")]] if still]
+    return {
+        "analysis": answer.model_copy(update={"notes": [*answer.notes, *notes]}), "rejected": analysis,
+        "reasoner": f"{DEFAULT_REASONER} (fallback from {name})", "checks": outcomes, "fallback_errors": [why],
+    }

@@ -155,6 +155,9 @@ class Result(BaseModel):
     cues: list[ModalityCue] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
     analysis: Analysis | None = None
+    # the reasoner's own last answer where it still cited cues not in the evidence after the last round, so the
+    # fusion answer replaced it (`reasoner` says "fusion (fallback from ...)"): kept for inspection, never the answer
+    rejected: Analysis | None = None
     checks: list[CheckOutcome] = Field(default_factory=list)
     rounds: int = 0
     reasoner: str = ""

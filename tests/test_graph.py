@@ -10,10 +10,11 @@ from langgraph.graph import END, START, StateGraph
 from saber_agent import hookimpl
 from saber_agent.api import analyze
 from saber_agent.checking import ConsistencyCheck
-from saber_agent.evidence import SLOT_NAMES, Result, Slot, SlotStatus
+from saber_agent.evidence import SLOT_NAMES, Analysis, Result, Slot, SlotStatus
 from saber_agent.graphs import graph
 from saber_agent.media import MediaError, clip_cache
 from saber_agent.perception import PerceptionTool
+from saber_agent.reasoning import Reasoner
 from saber_agent.settings import AnalysisSettings
 
 
@@ -205,3 +206,38 @@ def test_correction_loop_is_bounded(registry, face_speech_clip):
     result = analyze(face_speech_clip, max_rounds=3)
     assert result.rounds == 3
     assert not {c.name: c for c in result.checks}["never_passes"].passed
+    # the answer kept (no cue invented: the check is the test's own) says it failed, where a caller reading it sees it
+    assert result.analysis.notes[-1] == "the answer failed the check(s) never_passes after 3 round(s)"
+    assert result.reasoner == "fusion" and result.rejected is None and not result.errors
+
+
+class Liar(Reasoner):
+    """Trial E's custom reasoner: happy, with invented tears, whatever the evidence and the critique say."""
+
+    name = "liar"
+    rounds: list[int] = []
+
+    def reason(self, request, clip=None):
+        Liar.rounds.append(request.round)
+        return Analysis(visual_evidence="tears streaming down the face", reasoning="The person is crying with joy.",
+                        emotions=["ecstatic"], basic_emotion="happiness", valence=0.95, arousal=0.9,
+                        cues_cited={"face": ["tears streaming down the face"], "voice": ["sobbing voice"]})
+
+
+class LiarPlugin:
+    @hookimpl
+    def register_reasoners(self, register):
+        register("liar", Liar, "test: invents cues every round")
+
+
+def test_an_answer_that_still_invents_cues_after_the_last_round_is_replaced_by_the_fusion_answer(registry, face_speech_clip):
+    registry.register_module(LiarPlugin(), "liar")
+    Liar.rounds = []
+    result = analyze(face_speech_clip, plugins=["prosody"], reasoner="liar", max_rounds=2)
+    assert Liar.rounds == [1, 2] and result.rounds == 2  # the critique went back; the last round still failed
+    assert result.reasoner == "fusion (fallback from liar)"
+    assert "tears" not in str(result.analysis.cues_cited) and "tears" not in result.evidence.sentiment_analysis.text
+    assert result.rejected is not None and result.rejected.cues_cited["face"] == ["tears streaming down the face"]
+    assert {c.name: c for c in result.checks}["grounding"].passed  # the checks of the answer given
+    said = [e for e in result.errors if "reasoner 'liar'" in e and "grounding" in e and "after 2 round(s)" in e]
+    assert said and said[0] in result.analysis.notes

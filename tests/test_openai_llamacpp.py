@@ -67,7 +67,11 @@ def test_the_graph_and_the_cli_select_the_server(registry, capsys, llama_server)
                  "-o", f"base_url={llama_server}", "-o", "max_tokens=320", "-o", "timeout_s=300", "--json"])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["reasoner"] == "openai", result["errors"]  # the server's answer parsed: no fallback
+    # parsed: no reasoner failure; a 135M model's answer that still cites cues not in the evidence is replaced by
+    # the fusion answer (the graph's `finish`) and kept as `rejected`
+    assert not any("failed in round" in e for e in result["errors"]), result["errors"]
+    answer = result["analysis"] if result["reasoner"] == "openai" else result["rejected"]
+    assert result["reasoner"] in ("openai", "fusion (fallback from openai)") and answer["reasoning"]
     assert result["analysis"]["reasoning"] and result["evidence"]["sentiment_analysis"]["status"] == "ok"
 
 

@@ -246,7 +246,11 @@ def test_smollm2_through_the_graph_and_the_cli(registry, capsys, smollm2):
                  "-o", "max_new_tokens=160", "--max-rounds", "1", "--json"])
     assert code == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["reasoner"] == "transformers", result["errors"]  # parsed: no fallback
+    # parsed: no reasoner failure; a 135M model's answer that still cites cues not in the evidence is replaced by
+    # the fusion answer (the graph's `finish`) and kept as `rejected`
+    assert not any("failed in round" in e for e in result["errors"]), result["errors"]
+    answer = result["analysis"] if result["reasoner"] == "transformers" else result["rejected"]
+    assert result["reasoner"] in ("transformers", "fusion (fallback from transformers)") and answer["reasoning"]
     assert result["analysis"]["reasoning"] and result["rounds"] == 1
 
 
