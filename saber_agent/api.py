@@ -18,8 +18,11 @@ def analyze(path: str | os.PathLike, settings: AnalysisSettings | None = None, p
     validated (pydantic's ValidationError names a bad one). Names and options are checked before any
     decoding, by the same check as the CLI's (`Registry.validate_settings`): an unknown tool or reasoner
     name raises `saber_agent.registry.UnknownComponentError` (a KeyError) listing the loaded ones, a misspelt
-    tool option or a rejected value `ToolOptionsError`, a bad reasoner option `ReasonerOptionsError` (both
-    ValueErrors). Raises `saber_agent.media.MediaError` for a file that cannot be decoded.
+    tool option, a rejected value or options for a tool not in this run `ToolOptionsError`, two named tools
+    that fill one slot `ToolSlotError`, a bad reasoner option `ReasonerOptionsError` (all ValueErrors).
+    Raises `saber_agent.media.MediaError` for a file that cannot be decoded. A reasoner's answer that still
+    fails the grounding check after the last round is replaced by the offline fusion answer (`Result.rejected`
+    keeps it; docs/reasoners.md).
 
     With ``segment="utterances"`` the result is a `SegmentedResult` (one `Result` per utterance,
     speakers, a whole-clip summary; docs/segments.md), and `progress(done, total, segment)` is called
