@@ -78,14 +78,10 @@ def cache_tools(cache: Path, tools) -> None:
             path = cache / f"{_tool.name}-{key}.json"
             if path.is_file():
                 slot = Slot.model_validate_json(path.read_text(encoding="utf-8"))
-                if _tool.name == "transcript" and slot.ok:
-                    from saber_agent.plugins.transcript import _sentiment
-                    from saber_agent.plugins.transcript_segments import _without_last
+                if _tool.name == "transcript" and slot.ok:  # as the tool reads them: a clip in several languages part by part
+                    from saber_agent.plugins.transcript import reread_words
 
-                    text, words = slot.text, slot.measurements.get("words") or []
-                    if words and words[-1].get("uncertain"):  # as the tool: a last word guessed at the cut is not read
-                        text = _without_last(text, words[-1]["word"])
-                    slot.measurements["sentiment"] = _sentiment(text, slot.measurements.get("language") or "en", reader)
+                    slot.measurements["sentiment"] = reread_words(slot.text, slot.measurements, reader)
                 SLOT_HITS.add(_tool.name)
                 return slot
             slot = _perceive(clip, settings)

@@ -46,6 +46,7 @@ from saber_agent.plugins.transcript_decoding import (
 )
 from saber_agent.plugins.transcript_options import NoOfflineModel, TranscriptOptions, choose_model, cpu_threads
 from saber_agent.plugins.transcript_segments import (
+    _without_last,
     assemble,
     compression_ratio,
     event_name,
@@ -222,9 +223,8 @@ class TranscriptTool(PerceptionTool):
                 reason = "no speech detected"
             return Slot(status=SlotStatus.unavailable, reason=reason, measurements=m, provenance=provenance)
 
-        m["sentiment"] = transcript_languages.combine([
-            (p, _sentiment(t, p.language, options.words_reader) if n else {"unavailable": "no word kept in this part"}, n, t)
-            for p, t, n in heard_in]) if heard_in else _sentiment(spoken, m["language"], options.words_reader)
+        reader = options.words_reader
+        m["sentiment"] = _read_parts(heard_in, reader) if heard_in else _sentiment(spoken, m["language"], reader)
         confidence = m["mean_word_probability"]
         if m.get("language_probability") is not None and m.get("language_source", "").startswith("detected"):
             confidence *= 0.5 + 0.5 * m["language_probability"]
@@ -248,7 +248,13 @@ class TranscriptTool(PerceptionTool):
     def corrected(self, slot: Slot, previous: Slot, settings: AnalysisSettings) -> Slot:
         """`slot` after a person replaced the transcript text (`Review.correct`): the sentiment is read
         again from the corrected text, by the same reader as `perceive`, and what whisper derived from
-        the old text (segments, word timings, the transcript timeline) is dropped, as it no longer holds."""
+        the old text (segments, word timings, the transcript timeline) is dropped, as it no longer holds.
+
+        A clip transcribed in several languages (`measurements["languages"]`) keeps its per-part reading while its
+        text is unchanged; a changed text no longer maps to the parts (their times and words were whisper's), so it
+        is read whole in the clip's language (`measurements["language"]`, detected on the whole clip) and a note
+        names the parts in other languages that this reading cannot tell apart (a lexicon of the clip's language
+        may find nothing in them). "languages" stays: it describes the audio, not the text."""
         if not slot.text or slot.text == previous.text:
             return slot
         m = {k: v for k, v in slot.measurements.items() if k not in _FROM_THE_WHISPERED_TEXT}
@@ -256,9 +262,14 @@ class TranscriptTool(PerceptionTool):
             reader = TranscriptOptions.model_validate(settings.options_for(self.name)).words_reader
         except ValidationError:
             reader = "lexicon"
-        m["sentiment"] = _sentiment(re.sub(r"<[a-z_]+>", " ", slot.text), m.get("language") or "en", reader)
+        language = m.get("language") or "en"
+        m["sentiment"] = _sentiment(re.sub(r"<[a-z_]+>", " ", slot.text), language, reader)
         m["notes"] = [*(m.get("notes") or []), "text corrected by hand: sentiment read from the corrected text; "
                       "whisper's segments and word timings were dropped (they were of the old text)"]
+        others = [f"{p['language']} ({p['start']:.2f}-{p['end']:.2f} s)" for p in m.get("languages") or [] if p["language"] != language]
+        if len(m.get("languages") or []) > 1 and others:
+            m["notes"].append(f"the corrected text is read in {language} only (the clip's language): the parts in other "
+                              f"languages, {', '.join(others)}, are no longer read each in its own")
         return slot.model_copy(update={"measurements": m, "timelines": {
             k: v for k, v in slot.timelines.items() if k != "transcript"}})
 
@@ -315,6 +326,27 @@ def speech_regions(audio: np.ndarray, rate: int = 16_000) -> list[tuple[float, f
     """Where the shared voice-activity decision (`saber_agent.voice_activity`) hears speech, in seconds."""
     _quiet_onnxruntime()
     return voice_detect(audio.astype(np.float32, copy=False), rate).regions
+
+
+def reread_words(text: str, m: dict[str, Any], reader: str = "lexicon") -> dict[str, Any]:
+    """The words cue read again from a stored transcript slot (its `text` and measurements `m`; a cached slot read by
+    another reader), as `perceive` read it: sound marks and a last word guessed at the clip's cut left out; a clip
+    transcribed in several languages part by part, each part in its own language
+    (`transcript_languages.spoken_parts`, `combine`), else the whole text in the clip's language."""
+    heard_in = transcript_languages.spoken_parts(m)
+    if heard_in:
+        return _read_parts(heard_in, reader)
+    spoken, words = re.sub(r"<[a-z_]+>", " ", text or ""), m.get("words") or []
+    if words and words[-1].get("uncertain"):
+        spoken = _without_last(spoken, words[-1]["word"])
+    return _sentiment(spoken, m.get("language") or "en", reader)
+
+
+def _read_parts(heard_in: list, reader: str) -> dict[str, Any]:
+    """The words cue of a clip in several languages: [(part, its text, its number of words)] each read in its part's
+    language, combined (`transcript_languages.combine`)."""
+    return transcript_languages.combine([
+        (p, _sentiment(t, p.language, reader) if n else {"unavailable": "no word kept in this part"}, n, t) for p, t, n in heard_in])
 
 
 def _sentiment(text: str, language: str, reader: str = "lexicon") -> dict[str, Any]:

@@ -16,7 +16,8 @@ language (English by tiny.en, others by base, as for a whole clip). A clip of on
 
 `merge` joins the parts' assembled transcripts (`transcript_segments.assemble`, each in its language) on the clip's
 clock; `combine` reads the words cue from each part's own reading (its language's lexicon): one reading alone, or
-opposite strong parts as mixed (`sentiment_mixed`), else their word-weighted mean.
+opposite strong parts as mixed (`sentiment_mixed`), else their word-weighted mean. `spoken_parts` gives the parts and
+their texts back from a stored transcript, for reading its words again (`transcript.reread_words`).
 
 Units: seconds on the clip's clock; probabilities 0..1.
 """
@@ -24,6 +25,7 @@ Units: seconds on the clip's clock; probabilities 0..1.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -231,6 +233,29 @@ def merge(found: list[Part], assembled: list[dict[str, Any]]) -> dict[str, Any]:
         if cps:
             m["speech_rate_cps"] = max(cps)
     return m
+
+
+def spoken_parts(m: dict[str, Any]) -> list[tuple[Part, str, int]]:
+    """A transcript's parts read back from its measurements `m` (`merge`'s "languages", the segments' "language"), as
+    `transcribe` gave them: [(part, its text for the words cue, its number of words)], or [] for a clip of one language
+    or a transcript without its segments (corrected by hand). A part's text joins its segments (those in its language
+    whose middle is within it), sound marks left out, without the clip's last word where it was marked "uncertain"
+    (guessed at the clip's cut: only the last part was checked for it)."""
+    from saber_agent.plugins.transcript_segments import _join, _without_last
+
+    found, segments, words = m.get("languages") or [], m.get("segments") or [], m.get("words") or []
+    if len(found) < 2 or not segments:
+        return []
+    out = []
+    for i, p in enumerate(found):
+        part = Part(p["start"], p["end"], p["language"], p.get("probability"), p.get("source", "the clip's"))
+        texts = [s["text"] for s in segments if s.get("language") == part.language and s["text"]
+                 and part.start - 0.05 <= (s["start"] + s["end"]) / 2 <= part.end + 0.05]
+        spoken = re.sub(r"<[a-z_]+>", " ", _join(texts, part.language))
+        if i == len(found) - 1 and p.get("n_words") and words and words[-1].get("uncertain"):
+            spoken = _without_last(spoken, words[-1]["word"])
+        out.append((part, spoken, int(p.get("n_words") or 0)))
+    return out
 
 
 def combine(readings: list[tuple[Part, dict[str, Any], int, str]]) -> dict[str, Any]:

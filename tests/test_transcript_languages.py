@@ -8,8 +8,8 @@ import pytest
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import Clip, decode
 from saber_agent.plugins import transcript_languages, whisper_models
-from saber_agent.plugins.transcript import TranscriptTool
-from saber_agent.plugins.transcript_languages import Part, chunks, combine
+from saber_agent.plugins.transcript import TranscriptTool, reread_words
+from saber_agent.plugins.transcript_languages import Part, chunks, combine, spoken_parts
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing.synth import speak
 from saber_agent.voice_activity import WINDOW, VoiceActivity, voice_activity
@@ -75,6 +75,72 @@ def test_a_clip_in_english_and_spanish_is_transcribed_in_both(tmp_path, order):
     assert {s["language"] for s in m["segments"]} == {"en", "es"}
     assert [p["language"] for p in m["sentiment"]["parts"]] == order.split("-")
     assert m["sentiment"]["label"] == "mixed"  # happy English, sad Spanish: each read, neither lost
+    assert reread_words(slot.text, m) == m["sentiment"]  # read again from the stored slot: the same, part by part
+    _bench_cache_reads_the_parts(tmp_path, slot, order)
+    tool = TranscriptTool()
+    assert tool.corrected(slot, slot, AnalysisSettings()) is slot  # unchanged text: the per-part reading stays
+
+
+def _bench_cache_reads_the_parts(tmp_path, slot, order):
+    """bench/real_emotion's slot cache reads a cached transcript's words again (for the reader chosen): it read a mixed
+    clip's whole text in the clip's one language, losing the other part's reading."""
+    from bench import real_emotion
+
+    tool = TranscriptTool()
+    tool.perceive = lambda clip, settings: slot  # the slot perceived above, as the first (uncached) run computes it
+    real_emotion.cache_tools(tmp_path / f"slots-{order}", [tool])
+    source = tmp_path / f"clip-{order}.bin"  # the cache keys on the clip's file
+    source.write_bytes(order.encode())
+    info = ClipInfo(path=str(source), duration_s=1.0, has_audio=True, audio_sample_rate=16_000)
+    clip = Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), np.zeros(16_000, np.float32))
+    tool.perceive(clip, AnalysisSettings())  # computed, written to the cache
+    real_emotion.SLOT_HITS.clear()
+    cached = tool.perceive(clip, AnalysisSettings())
+    assert real_emotion.SLOT_HITS == {"transcript"} and cached is not slot
+    assert [p["language"] for p in cached.measurements["sentiment"]["parts"]] == order.split("-")
+    assert cached.measurements["sentiment"]["label"] == "mixed"
+
+
+def _stored_mix() -> tuple[str, dict]:
+    """A stored transcript of a clip in English then Spanish (`transcript_languages.merge`'s shape), its last word
+    marked as guessed at the clip's cut."""
+    m = {"language": "en", "language_probability": 0.61,
+         "languages": [{"start": 0.0, "end": 3.0, "language": "en", "probability": 0.61, "source": "the clip's", "n_words": 10},
+                       {"start": 3.8, "end": 7.0, "language": "es", "probability": 0.7, "source": "detected on this part", "n_words": 13}],
+         "segments": [{"start": 0.5, "end": 2.9, "text": ENGLISH, "language": "en"},
+                      {"start": 3.9, "end": 7.0, "text": SPANISH + " <laughter> Adiós.", "language": "es"}],
+         "words": [{"word": " Adiós.", "start": 6.97, "end": 7.0, "probability": 0.4, "uncertain": "cut by the clip's end"}]}
+    return f"{ENGLISH} {SPANISH} <laughter> Adiós.", m
+
+
+def test_a_stored_transcript_in_two_languages_is_read_again_part_by_part():
+    """A cached slot's words read again (bench/real_emotion) were read whole in the clip's one language (en): the Spanish
+    part's sadness was lost and the words read positive. Now each part in its own language, as `perceive` read them."""
+    text, m = _stored_mix()
+    found = spoken_parts(m)
+    assert [(p.language, p.start, p.end, n) for p, _, n in found] == [("en", 0.0, 3.0, 10), ("es", 3.8, 7.0, 13)]
+    assert found[0][1] == ENGLISH and found[1][1].split() == SPANISH.split()  # no sound mark, no word guessed at the cut
+    read = reread_words(text, m)
+    assert read["label"] == "mixed" and [p["emotion"] for p in read["parts"]] == ["happiness", "sadness"]
+    one = {**m, "languages": m["languages"][:1]}  # a clip of one language: its whole text in its language, as before
+    assert spoken_parts(one) == [] and "parts" not in reread_words(text, one) and reread_words(text, one)["label"] == "positive"
+    assert spoken_parts({**m, "segments": []}) == []  # corrected by hand: whisper's segments are gone
+
+
+def test_a_corrected_text_of_a_clip_in_two_languages_is_read_in_the_clips_language_and_says_so():
+    """The parts' times and words were whisper's: a corrected text no longer maps to them, so it is read whole in the
+    clip's language, with a note naming the parts it cannot read each in its own; an unchanged text keeps its parts."""
+    from saber_agent.evidence import Slot, SlotStatus
+
+    text, m = _stored_mix()
+    slot = Slot(text=text, status=SlotStatus.ok, measurements={**m, "sentiment": reread_words(text, m)})
+    tool = TranscriptTool()
+    assert tool.corrected(slot, slot, AnalysisSettings()).measurements["sentiment"]["parts"]
+    corrected = tool.corrected(slot.model_copy(update={"text": "This is wonderful news. Estoy muy triste."}), slot, AnalysisSettings())
+    s, notes = corrected.measurements["sentiment"], corrected.measurements["notes"]
+    assert "parts" not in s and s["language"] == "en" and "segments" not in corrected.measurements
+    assert any("read in en only" in n and "es (3.80-7.00 s)" in n for n in notes), notes
+    assert corrected.measurements["languages"] == m["languages"]  # the audio's parts still hold
 
 
 @needs_models
