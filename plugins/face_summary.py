@@ -110,11 +110,6 @@ def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = N
     boxes, times = track.boxes, track.times
     width = float(np.nanmedian(boxes[:, 2]))
     centres = track.centers
-    in_picture = None
-    if camera is not None and camera.moving and len(camera.to_first) == len(boxes):
-        in_picture = _extent(centres, times, width, boxes, found)  # the same figures with the camera in them
-        centres = camera.undo(centres)
-        width = float(np.nanmedian(boxes[:, 2] * camera.scales()))
     segment, segments = [], []  # a jump (a cut, or a move past the linker's reach) starts a new segment
     at_cuts = by_zoom = 0
     for i in np.flatnonzero(found):
@@ -128,6 +123,13 @@ def head_motion(track: FaceTrack, frame_width: int, cuts: list[float] | None = N
             segment = []
         segment.append(i)
     segments.append(segment)
+    in_picture = None
+    if camera is not None and camera.moving and len(camera.to_first) == len(boxes):
+        picture_steps, picture_spans = _speeds_and_spans(centres, times, width, segments)  # the same figures with the camera in them
+        in_picture = {"mean_speed_fw_s_in_picture": _r(np.mean(picture_steps)) if picture_steps else None,
+                      "horizontal_range_fw_in_picture": _r(picture_spans[0]), "vertical_range_fw_in_picture": _r(picture_spans[1])}
+        centres = camera.undo(centres)
+        width = float(np.nanmedian(boxes[:, 2] * camera.scales()))
     steps, spans = _speeds_and_spans(centres, times, width, segments)
     seen = track.centers[found]
     sizes = boxes[found, 2]
@@ -157,20 +159,6 @@ def _speeds_and_spans(centres: np.ndarray, times: np.ndarray, width: float, segm
     largest extent across and up and down within a segment (never across a jump), in face widths."""
     steps = face_still.windowed_speeds(centres, times, width, segments)
     return steps, np.max([np.ptp(centres[s], axis=0) for s in segments], axis=0) / width
-
-
-def _extent(centres: np.ndarray, times: np.ndarray, width: float, boxes: np.ndarray, found: np.ndarray) -> dict:
-    """`head_motion`'s speed and extent of the box in the picture (the camera's motion in them), segments split at jumps."""
-    segment, segments = [], []
-    for i in np.flatnonzero(found):
-        if segment and not _same_face(boxes[segment[-1]], boxes[i]):
-            segments.append(segment)
-            segment = []
-        segment.append(i)
-    segments.append(segment)
-    steps, spans = _speeds_and_spans(centres, times, width, segments)
-    return {"mean_speed_fw_s_in_picture": _r(np.mean(steps)) if steps else None,
-            "horizontal_range_fw_in_picture": _r(spans[0]), "vertical_range_fw_in_picture": _r(spans[1])}
 
 
 def _position(x: float) -> str:
