@@ -30,15 +30,6 @@ FINE_KEY = "face_fine_search"  # clip.extras key: one search per clip, shared
 FLAT_RANGE = 24  # grey levels: a tile whose darkest and brightest pixels differ by less is flat (sky, wall): no face
 
 
-def _tiles(h: int, w: int, side: int) -> list[tuple[int, int]]:
-    stride = max(1, side // 2)
-    xs = list(range(0, w - side + 1, stride))
-    ys = list(range(0, h - side + 1, stride))
-    xs += [w - side] if xs[-1] != w - side else []
-    ys += [h - side] if ys[-1] != h - side else []
-    return [(x, y) for y in ys for x in xs]
-
-
 def fine_faces(detector, frame: np.ndarray) -> np.ndarray:
     """Faces in one RGB frame ``(h, w, 3)`` found on quarter-short-side tiles and confirmed by the face mesh:
     ``(k, 4)`` x, y, w, h in its pixels. `detector`: a `landmarks.MediaPipeFaceDetector`."""
@@ -51,7 +42,7 @@ def fine_faces(detector, frame: np.ndarray) -> np.ndarray:
         return np.zeros((0, 4))
     found = []
     grey = image.mean(axis=2)
-    for x, y in _tiles(h, w, side):
+    for x, y in landmarks.grid(h, w, side):  # the tiles of the detector's levels (landmarks._tiles), a level finer
         if np.ptp(grey[y:y + side, x:x + side]) < FLAT_RANGE:  # nothing there (half of a sky-and-grass wide shot)
             continue
         for score, box in detector._run(image[y:y + side, x:x + side], landmarks.TILE_MIN_SCORE):

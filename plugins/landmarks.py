@@ -162,6 +162,17 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frame)
 
 
+def grid(h: int, w: int, side: int) -> list[tuple[int, int]]:
+    """(x, y) of square tiles of `side` pixels over an (h, w) frame, overlapping by half, the last row and column
+    flush with the frame's edges (side <= min(h, w))."""
+    stride = max(1, side // 2)
+    xs = list(range(0, w - side + 1, stride))
+    ys = list(range(0, h - side + 1, stride))
+    xs += [w - side] if xs[-1] != w - side else []
+    ys += [h - side] if ys[-1] != h - side else []
+    return [(x, y) for y in ys for x in xs]
+
+
 def _tiles(h: int, w: int) -> list[tuple[int, int, int]]:
     """(x, y, side) of the whole frame and of overlapping square tiles at two sizes."""
     out = [(0, 0, max(h, w))]
@@ -169,12 +180,7 @@ def _tiles(h: int, w: int) -> list[tuple[int, int, int]]:
     for side in (short, short // 2):
         if side < TILE_MIN or (side == short and h == w):
             continue
-        stride = max(1, side // 2)
-        xs = list(range(0, w - side + 1, stride))
-        ys = list(range(0, h - side + 1, stride))
-        xs += [w - side] if xs[-1] != w - side else []
-        ys += [h - side] if ys[-1] != h - side else []
-        out += [(x, y, side) for y in ys for x in xs]
+        out += [(x, y, side) for x, y in grid(h, w, side)]
     return out
 
 
