@@ -87,13 +87,10 @@ CIRCUMPLEX = {
 def no_face_reason(clip: Clip, detector: str | None, n: int) -> str:
     """The slot's reason where the track found no face: found, not visible, with the detector's size limit in the
     analysed frames and the file's picture (plugins/face_limits.py, the scene's wording), and what was searched."""
-    from saber_agent.plugins.face_limits import face_limit, no_face_words
+    from saber_agent.plugins.face_limits import clip_face_limit, no_face_words
 
-    info = clip.info
-    h, w = clip.frames.shape[1:3]
-    source = (info.source_width, info.source_height) if info.source_width and info.source_height else None
-    searched = "the one still image" if info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
-    return f"{no_face_words(face_limit(detector, (int(w), int(h)), source))} ({searched} searched)"
+    searched = "the one still image" if clip.info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
+    return f"{no_face_words(clip_face_limit(clip, detector))} ({searched} searched)"
 
 
 # ---------------------------------------------------------------- the tool

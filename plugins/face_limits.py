@@ -39,6 +39,15 @@ def face_limit(detector: str | None, frame_size: tuple[int, int], source_size: t
     return limit
 
 
+def clip_face_limit(clip, detector: str | None) -> dict[str, Any] | None:
+    """`face_limit` for a decoded `saber_agent.media.Clip`: its analysed frames' size and its file's picture
+    (``ClipInfo.source_width`` / ``source_height``, where known)."""
+    info = clip.info
+    source = (info.source_width, info.source_height) if info.source_width and info.source_height else None
+    h, w = clip.frames.shape[1:3]
+    return face_limit(detector, (int(w), int(h)), source)
+
+
 def no_face_words(limit: dict[str, Any] | None, maybe_there: bool = True) -> str:
     """'No face was found: the face detector misses faces under about 25 px tall in the analysed 640x360 frames (75 px
     in the file's 1920x1080 picture), so a small or distant face may be there' (that tail left out when not `maybe_there`:
@@ -61,4 +70,4 @@ def file_scale(limit: dict[str, Any] | None) -> float | None:
     return min(limit["source"]) / min(limit["frame"])
 
 
-__all__ = ["SMALLEST_FACE_SHARE", "face_limit", "file_scale", "no_face_words"]
+__all__ = ["SMALLEST_FACE_SHARE", "clip_face_limit", "face_limit", "file_scale", "no_face_words"]

@@ -153,14 +153,11 @@ def people_in(frames: np.ndarray, times: np.ndarray, faces: list[np.ndarray] | N
 def _face_limit(clip: Clip, detector: str | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The track's detector limit (face_limits) and the finer search's finds (face_fine) on a clip without a face."""
     from saber_agent.plugins.face_fine import fine_search
-    from saber_agent.plugins.face_limits import face_limit
+    from saber_agent.plugins.face_limits import clip_face_limit
     from saber_agent.plugins.facetrack import track_faces
 
-    info = clip.info
-    source = (info.source_width, info.source_height) if info.source_width and info.source_height else None
-    h, w = clip.frames.shape[1:3]
     found_by = track_faces(clip, detector).detector  # the track is cached: no new detection
-    return face_limit(found_by, (int(w), int(h)), source), fine_search(clip, found_by)
+    return clip_face_limit(clip, found_by), fine_search(clip, found_by)
 
 
 def _suppress_overlaps(boxes: list[tuple[float, ...]], iou: float = 0.4) -> list[tuple[float, ...]]:
