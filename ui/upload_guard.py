@@ -33,18 +33,19 @@ _SCRIPT = """
     box.style.display = text ? "block" : "none";
   };
   const fileInput = () => document.querySelector("#saber-file input[type=file]");
+  const fileTab = () => [...document.querySelectorAll("button[role=tab]")].find(b => b.textContent.trim() === "__TAB__");
   const handOver = (file, attempt = 0) => {
     const input = fileInput();
     if (!input) {
       if (attempt === 0) {
-        const tab = [...document.querySelectorAll("button[role=tab]")].find(b => b.textContent.trim() === "__TAB__");
+        const tab = fileTab();
         if (tab) tab.click();
       }
       if (attempt < 40) setTimeout(() => handOver(file, attempt + 1), 100);
       else note(`“${file.name}” was not taken: open the “__TAB__” tab and upload it there.`);
       return;
     }
-    const tab = [...document.querySelectorAll("button[role=tab]")].find(b => b.textContent.trim() === "__TAB__");
+    const tab = fileTab();
     if (tab && tab.getAttribute("aria-selected") !== "true") tab.click();
     const moved = new DataTransfer();
     moved.items.add(file);
