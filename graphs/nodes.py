@@ -10,7 +10,7 @@ from langgraph.types import Send
 
 from saber_agent import reperception
 from saber_agent.budget import BudgetExceeded, call_with_budget
-from saber_agent.checking import critique_of
+from saber_agent.checking import answer_failed, critique_of
 from saber_agent.cues import find_conflicts, several_speakers
 from saber_agent.devices import device_options, resolve_device
 from saber_agent.evidence import (
@@ -352,7 +352,7 @@ def failed_last_round(state: State, settings: AnalysisSettings) -> dict:
     "reasoner", "checks" (the checks of the fusion answer) and "rejected" (the reasoner's answer, for
     inspection) change, and "fallback_errors" says so for `result.errors`."""
     analysis, checks = state.get("analysis"), state.get("checks") or []
-    failed = [c.name for c in checks if not c.passed and not c.details.get("error")]
+    failed = answer_failed(checks)
     if analysis is None or not failed:
         return {}
     rounds, name = state.get("rounds") or 0, state.get("reasoner", "")
@@ -365,8 +365,8 @@ def failed_last_round(state: State, settings: AnalysisSettings) -> dict:
     outcomes = run_checks(request, answer)
     why = (f"reasoner {name!r}: {said}; its answer cites cues that are not in the evidence, so the offline "
            f"{DEFAULT_REASONER} answer replaces it (the rejected answer is in result.rejected)")
-    notes = [why] + [f"the {DEFAULT_REASONER} answer failed the check(s) {', '.join(still)}"
-                     for still in [[c.name for c in outcomes if not c.passed and not c.details.get("error")]] if still]
+    still = answer_failed(outcomes)
+    notes = [why] + ([f"the {DEFAULT_REASONER} answer failed the check(s) {', '.join(still)}"] if still else [])
     return {
         "analysis": answer.model_copy(update={"notes": [*answer.notes, *notes]}), "rejected": analysis,
         "reasoner": f"{DEFAULT_REASONER} (fallback from {name})", "checks": outcomes, "fallback_errors": [why],

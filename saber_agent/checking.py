@@ -34,10 +34,20 @@ def critique_line(outcome: CheckOutcome) -> str:
     return f"{outcome.name}: {outcome.message}"
 
 
+def _failed_by_answer(outcome: CheckOutcome) -> bool:
+    # a check that raised (details "error") was not failed by the answer, and the reasoner cannot answer it
+    return not outcome.passed and not outcome.details.get("error")
+
+
+def answer_failed(outcomes: list[CheckOutcome]) -> list[str]:
+    """The names of the checks the answer failed (a check that raised is reported in the outcomes, not here)."""
+    return [o.name for o in outcomes if _failed_by_answer(o)]
+
+
 def critique_of(outcomes: list[CheckOutcome]) -> list[str]:
-    """The critique of a round: a line per failed check (`critique_line`); a check that raised (details "error") is
-    reported in the outcomes, not sent back, since the reasoner cannot answer it."""
-    return [critique_line(o) for o in outcomes if not o.passed and not o.details.get("error")]
+    """The critique of a round: a line per check the answer failed (`critique_line`); a check that raised (details
+    "error") is reported in the outcomes, not sent back, since the reasoner cannot answer it."""
+    return [critique_line(o) for o in outcomes if _failed_by_answer(o)]
 
 
 def failed_checks(critique: list[str]) -> set[str]:
