@@ -29,10 +29,10 @@ from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, Timeli
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
 from saber_agent.plugins.prosody_background import (
-    TONAL_FLATNESS_DB,
     Background,
     background_level,
     background_pitch_frames,
+    is_tonal,
     spectrogram,
 )
 from saber_agent.plugins.prosody_clipping import clipping
@@ -208,7 +208,7 @@ class ProsodyTool(PerceptionTool):
         # frames that are the music's, which are left out of every pitch figure
         spec = spectrogram(speech.audio, clip.sample_rate)
         level = background_level(spec) if spec is not None else None
-        tonal = level is not None and level[1] <= TONAL_FLATNESS_DB  # only a tonal background has a pitch to follow
+        tonal = is_tonal(level)  # only a tonal background has a pitch to follow
         track: dict = {}  # the pitch track as measured, for the sustained partials below (no second Praat pass)
 
         def not_the_voice(f0, times):
