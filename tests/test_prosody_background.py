@@ -10,13 +10,12 @@ the floor, just above its 10 dB line.
 import numpy as np
 import pytest
 
-from saber_agent.evidence import ClipInfo
-from saber_agent.media import Clip, decode
+from saber_agent.media import decode
 from saber_agent.plugins.prosody import ProsodyTool
 from saber_agent.plugins.prosody_background import background_level, background_pitch_frames, spectrogram
 from saber_agent.plugins.prosody_measure import measure
 from saber_agent.settings import AnalysisSettings
-from saber_agent.testing.synth import speak
+from saber_agent.testing.synth import audio_clip, speak
 from saber_agent.voice_activity import NOISY_SNR_DB, voice_activity
 
 RATE = 16_000
@@ -31,11 +30,6 @@ def chord_bed(n: int, amplitude: float = 0.08) -> np.ndarray:
     """The trial's music bed: three sine notes, their loudness swelling at 2 Hz."""
     t = np.arange(n) / RATE
     return (sum(amplitude * np.sin(2 * np.pi * f * t) for f in CHORD_HZ) * (0.6 + 0.4 * np.sin(2 * np.pi * 2 * t))).astype(np.float32)
-
-
-def _clip(audio: np.ndarray) -> Clip:
-    info = ClipInfo(path="<memory>", duration_s=audio.size / RATE, has_audio=True, audio_sample_rate=RATE)
-    return Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), np.clip(audio, -1, 1).astype(np.float32))
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +49,8 @@ def _st(a: float, b: float) -> float:
 @pytest.mark.parametrize("name", ["male", "female"])
 def test_a_voice_over_a_chord_bed_is_said_to_be_over_music_and_the_chord_is_not_its_f0(voices, name):
     tool = ProsodyTool()
-    clean = tool.perceive(_clip(voices[name]), AnalysisSettings())
-    clip = _clip(voices[name] + chord_bed(voices[name].size))
+    clean = tool.perceive(audio_clip(voices[name]), AnalysisSettings())
+    clip = audio_clip(voices[name] + chord_bed(voices[name].size))
     slot = tool.perceive(clip, AnalysisSettings())
     m = slot.measurements
     activity = voice_activity(clip)
@@ -100,7 +94,7 @@ def test_clean_speech_keeps_every_pitch_frame(voices):
 
 def test_noise_under_a_voice_is_called_noise_not_music(voices):
     noise = np.random.default_rng(0).normal(0, 0.1, voices["male"].size).astype(np.float32)
-    slot = ProsodyTool().perceive(_clip(voices["male"] + noise), AnalysisSettings())
+    slot = ProsodyTool().perceive(audio_clip(voices["male"] + noise), AnalysisSettings())
     m = slot.measurements
     assert slot.ok and m["background_under_voice"] and m["background"]["kind"] == "noise"
     assert m["background"]["pitch_frames_share"] is None  # noise has no pitch for the tracker to follow
@@ -131,7 +125,7 @@ def test_a_pitch_track_mostly_the_music_s_opens_with_the_caveat_and_states_no_fi
     and gave "0.3 syllables per second" from the 0.28 s left, the caveat last. A louder chord bed under the female
     voice leaves about a tenth of its pitch frames."""
     tool = ProsodyTool()
-    slot = tool.perceive(_clip(voices["female"] + chord_bed(voices["female"].size, amplitude=0.2)), AnalysisSettings())
+    slot = tool.perceive(audio_clip(voices["female"] + chord_bed(voices["female"].size, amplitude=0.2)), AnalysisSettings())
     share = slot.measurements["background"]["pitch_frames_share"]
     print(slot.status.value, share, slot.text or slot.reason)
     assert slot.ok and share >= 0.75  # some of the voice's pitch remains: measured, but not described from the scraps

@@ -11,19 +11,13 @@ import subprocess
 import numpy as np
 import pytest
 
-from saber_agent.evidence import ClipInfo
-from saber_agent.media import Clip, decode
+from saber_agent.media import decode
 from saber_agent.plugins.prosody import ProsodyTool
 from saber_agent.plugins.prosody_clipping import clipping
 from saber_agent.settings import AnalysisSettings
-from saber_agent.testing.synth import speak, write_wav
+from saber_agent.testing.synth import audio_clip, speak, write_wav
 
 RATE = 16_000
-
-
-def _clip(audio: np.ndarray) -> Clip:
-    info = ClipInfo(path="<memory>", duration_s=audio.size / RATE, has_audio=True, audio_sample_rate=RATE)
-    return Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), np.clip(audio, -1, 1).astype(np.float32))
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +51,8 @@ def test_clipping_is_found_after_a_lossy_codec_smears_the_flat_tops(shout):
 
 def test_the_prosody_text_says_the_recording_clips_and_gives_no_voice_quality_figure(shout):
     tool = ProsodyTool()
-    slot = tool.perceive(_clip(shout["clipped"]), AnalysisSettings())
-    clean = tool.perceive(_clip(shout["clean"]), AnalysisSettings())
+    slot = tool.perceive(audio_clip(shout["clipped"]), AnalysisSettings())
+    clean = tool.perceive(audio_clip(shout["clean"]), AnalysisSettings())
     m = slot.measurements
     print(slot.text)
     assert slot.ok and m["clipping"]["clipped"] and not clean.measurements["clipping"]["clipped"]

@@ -10,13 +10,12 @@ None), the pitch track switched between voice and notes (F0 SD 8.4 semitones) an
 import numpy as np
 import pytest
 
-from saber_agent.evidence import ClipInfo
-from saber_agent.media import Clip, decode
+from saber_agent.media import decode
 from saber_agent.plugins.prosody import ProsodyTool
 from saber_agent.plugins.prosody_background import spectrogram
 from saber_agent.plugins.prosody_music import MUSIC_SHARE, f0_track, sustained_partials_share
 from saber_agent.settings import AnalysisSettings
-from saber_agent.testing.synth import speak
+from saber_agent.testing.synth import audio_clip, speak
 
 RATE = 16_000
 NOTES_HZ = (196.0, 247.0, 294.0, 196.0, 247.0, 294.0, 220.0, 262.0)  # the trial's guitar line, one note per 0.5 s
@@ -35,11 +34,6 @@ def plucked_line(n: int) -> np.ndarray:
         out[start: start + length] += ((0.2 * np.sin(2 * np.pi * f * t) + 0.1 * np.sin(4 * np.pi * f * t))
                                        * np.exp(-4 * t)).astype(np.float32)
     return out
-
-
-def _clip(audio: np.ndarray) -> Clip:
-    info = ClipInfo(path="<memory>", duration_s=audio.size / RATE, has_audio=True, audio_sample_rate=RATE)
-    return Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), np.clip(audio, -1, 1).astype(np.float32))
 
 
 def _norm(audio: np.ndarray) -> np.ndarray:
@@ -62,8 +56,8 @@ def voices(tmp_path_factory):
 @pytest.mark.parametrize("name", ["speech", "sung"])
 def test_a_voice_over_plucked_notes_is_said_to_be_over_music_and_no_voice_emotion_is_read(voices, name):
     tool = ProsodyTool()
-    clean = tool.perceive(_clip(voices[name]), AnalysisSettings())
-    slot = tool.perceive(_clip(voices[name] + plucked_line(voices[name].size)), AnalysisSettings())
+    clean = tool.perceive(audio_clip(voices[name]), AnalysisSettings())
+    slot = tool.perceive(audio_clip(voices[name] + plucked_line(voices[name].size)), AnalysisSettings())
     m = slot.measurements
     print(f"{name}: clean {clean.measurements['background']}; over the notes {m['background']}")
     assert clean.ok and not clean.measurements["background_under_voice"] and tool.cues(clean)

@@ -56,6 +56,16 @@ def tone(freq: float, seconds: float, rate: int = 16_000, amplitude: float = 0.3
     return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
+def audio_clip(audio: np.ndarray, rate: int = 16_000):
+    """An in-memory, audio-only `saber_agent.media.Clip` of mono samples at `rate` Hz (no frames), the samples cut to
+    [-1, 1] and float32 as a decoded file's are: a mixed test signal given to a tool as if read from a file."""
+    from saber_agent.evidence import ClipInfo
+    from saber_agent.media import Clip
+
+    info = ClipInfo(path="<memory>", duration_s=audio.size / rate, has_audio=True, audio_sample_rate=rate)
+    return Clip(info, np.zeros((0, 0, 0, 3), np.uint8), np.zeros(0), np.clip(audio, -1, 1).astype(np.float32), rate)
+
+
 def face_image() -> np.ndarray:
     """A real photograph of a smiling face (scikit-image's astronaut, RGB 512x512)."""
     from skimage import data
