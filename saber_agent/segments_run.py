@@ -30,7 +30,7 @@ from saber_agent.segments import (
     whole_clip_words,
 )
 from saber_agent.settings import AnalysisSettings
-from saber_agent.voice_activity import window_activity  # noqa: F401  (moved: second looks use it too; read from here)
+from saber_agent.voice_activity import window_activity  # moved there (second looks use it too); used below and re-exported
 
 # -- whose face -------------------------------------------------------------------------------
 
