@@ -36,11 +36,10 @@ RETRY_STATUSES = frozenset({408, 409, 429})
 def retry_delay(exc: BaseException, attempt: int) -> float | None:
     """The wait in seconds before sending again after `exc` on attempt `attempt` (0-based), or None when
     `exc` is not worth a retry (a read timeout, a 4xx other than 408/409/429, anything unknown)."""
-    import httpx2
     import openai
 
     if isinstance(exc, openai.APITimeoutError):  # a subclass of APIConnectionError: tested first
-        if not isinstance(exc.__cause__, (httpx2.ConnectTimeout, httpx2.PoolTimeout)):
+        if not connect_timeout(exc):
             return None  # the server had the request and did not answer within the read timeout
     elif isinstance(exc, openai.APIStatusError):
         headers = exc.response.headers
@@ -53,6 +52,14 @@ def retry_delay(exc: BaseException, attempt: int) -> float | None:
     elif not isinstance(exc, openai.APIConnectionError):
         return None
     return min(INITIAL_DELAY_S * 2.0**attempt, MAX_DELAY_S) * (1 - 0.25 * random.random())
+
+
+def connect_timeout(exc: BaseException) -> bool:
+    """Whether a client timeout `exc` came before a connection was made (connect or pool timeout), not while
+    the server had the request (read or write timeout)."""
+    import httpx2
+
+    return isinstance(exc.__cause__, (httpx2.ConnectTimeout, httpx2.PoolTimeout))
 
 
 def _retry_after(headers: Any) -> float | None:

@@ -47,6 +47,7 @@ from saber_agent import hookimpl
 from saber_agent.errors import missing_extra
 from saber_agent.evidence import BASIC_EMOTIONS, Analysis, PerceptionRequest
 from saber_agent.media import Clip
+from saber_agent.plugins.reasoners.http_retries import connect_timeout, send
 from saber_agent.plugins.reasoners.look_requests import looked_at_by, schedule_looks, tool_call_in_text
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
 from saber_agent.reperception import request_tool_schema
@@ -271,8 +272,6 @@ class OpenAICompatReasoner(Reasoner):
 
     def _send(self, request, refusable: bool = False):
         """`request(timeout)` with the retry policy of `http_retries.send` (a refusal is not retried)."""
-        from saber_agent.plugins.reasoners.http_retries import send
-
         return send(request, self.retries, self.timeout_s, self.connect_timeout_s,
                     no_retry=lambda exc: refusable and _refusal(exc))
 
@@ -323,7 +322,7 @@ class OpenAICompatReasoner(Reasoner):
             yield
         except openai.APITimeoutError as exc:
             tries = f"{getattr(exc, 'saber_attempts', 1)} attempt(s)"
-            if isinstance(exc.__cause__, (httpx2.ConnectTimeout, httpx2.PoolTimeout)):
+            if connect_timeout(exc):
                 raise ReasonerError(f"the server at {self.base_url} could not be reached (connect timeout) "
                                     f"after {tries}; is it running? (set the base_url option)") from None
             raise ReasonerError(
