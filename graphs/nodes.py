@@ -177,6 +177,9 @@ def request_of(state: State, settings: AnalysisSettings | None = None) -> Reason
     )
 
 
+FALLBACK = f"{DEFAULT_REASONER} (fallback from "  # the state's "reasoner" when the fusion answered instead: + name + ")"
+
+
 def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
     """Ask the reasoner for an analysis; if it fails, report it and fall back to the fusion reasoner."""
     settings = settings_of(runtime)
@@ -201,7 +204,7 @@ def reason(state: State, runtime: Runtime[AnalysisSettings]) -> dict:
         errors.append(f"reasoner {name!r} failed in round {request.round}: {type(exc).__name__}: {exc}")
         if name == DEFAULT_REASONER:
             raise
-        name = f"{DEFAULT_REASONER} (fallback from {settings.reasoner})"
+        name = f"{FALLBACK}{settings.reasoner})"
         fallback = registry.reasoner(DEFAULT_REASONER)
         analysis = fallback.reason(request, clip_for_reasoner(state, settings, fallback))
     seconds = time.perf_counter() - start
@@ -357,7 +360,7 @@ def failed_last_round(state: State, settings: AnalysisSettings) -> dict:
         return {}
     rounds, name = state.get("rounds") or 0, state.get("reasoner", "")
     said = f"the answer failed the check(s) {', '.join(failed)} after {rounds} round(s)"
-    if "grounding" not in failed or name == DEFAULT_REASONER or name.startswith(f"{DEFAULT_REASONER} (fallback"):
+    if "grounding" not in failed or name == DEFAULT_REASONER or name.startswith(FALLBACK):
         return {"analysis": analysis.model_copy(update={"notes": [*analysis.notes, said]})}
     fusion = get_registry().reasoner(DEFAULT_REASONER)
     request = request_of(state).model_copy(update={"critique": []})
@@ -369,5 +372,5 @@ def failed_last_round(state: State, settings: AnalysisSettings) -> dict:
     notes = [why] + ([f"the {DEFAULT_REASONER} answer failed the check(s) {', '.join(still)}"] if still else [])
     return {
         "analysis": answer.model_copy(update={"notes": [*answer.notes, *notes]}), "rejected": analysis,
-        "reasoner": f"{DEFAULT_REASONER} (fallback from {name})", "checks": outcomes, "fallback_errors": [why],
+        "reasoner": f"{FALLBACK}{name})", "checks": outcomes, "fallback_errors": [why],
     }
