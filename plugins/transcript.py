@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import threading
 import time
 from typing import Any
@@ -54,6 +53,7 @@ from saber_agent.plugins.transcript_segments import (
     is_spoken,
     normalise_events,
     transcript_timeline,
+    without_marks,
 )
 from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 from saber_agent.settings import AnalysisSettings
@@ -263,7 +263,7 @@ class TranscriptTool(PerceptionTool):
         except ValidationError:
             reader = "lexicon"
         language = m.get("language") or "en"
-        m["sentiment"] = _sentiment(re.sub(r"<[a-z_]+>", " ", slot.text), language, reader)
+        m["sentiment"] = _sentiment(without_marks(slot.text), language, reader)
         m["notes"] = [*(m.get("notes") or []), "text corrected by hand: sentiment read from the corrected text; "
                       "whisper's segments and word timings were dropped (they were of the old text)"]
         others = [f"{p['language']} ({p['start']:.2f}-{p['end']:.2f} s)" for p in m.get("languages") or [] if p["language"] != language]
@@ -336,7 +336,7 @@ def reread_words(text: str, m: dict[str, Any], reader: str = "lexicon") -> dict[
     heard_in = transcript_languages.spoken_parts(m)
     if heard_in:
         return _read_parts(heard_in, reader)
-    spoken, words = re.sub(r"<[a-z_]+>", " ", text or ""), m.get("words") or []
+    spoken, words = without_marks(text or ""), m.get("words") or []
     if words and words[-1].get("uncertain"):
         spoken = _without_last(spoken, words[-1]["word"])
     return _sentiment(spoken, m.get("language") or "en", reader)
@@ -354,7 +354,7 @@ def _sentiment(text: str, language: str, reader: str = "lexicon") -> dict[str, A
     {"unavailable": why}. A text left with no word (its only word set aside) is no reading, not a "neutral" one."""
     from saber_agent.plugins import text_sentiment
 
-    if not any(ch.isalnum() for ch in re.sub(r"<[a-z_]+>", " ", text or "")):
+    if not any(ch.isalnum() for ch in without_marks(text or "")):
         return {"unavailable": "no word to read: the transcript's only word may have been guessed at the clip's cut"}
     try:
         if reader == "llm":

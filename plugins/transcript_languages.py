@@ -25,7 +25,6 @@ Units: seconds on the clip's clock; probabilities 0..1.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -241,7 +240,7 @@ def spoken_parts(m: dict[str, Any]) -> list[tuple[Part, str, int]]:
     or a transcript without its segments (corrected by hand). A part's text joins its segments (those in its language
     whose middle is within it), sound marks left out, without the clip's last word where it was marked "uncertain"
     (guessed at the clip's cut: only the last part was checked for it)."""
-    from saber_agent.plugins.transcript_segments import _join, _without_last
+    from saber_agent.plugins.transcript_segments import _join, _without_last, without_marks
 
     found, segments, words = m.get("languages") or [], m.get("segments") or [], m.get("words") or []
     if len(found) < 2 or not segments:
@@ -251,7 +250,7 @@ def spoken_parts(m: dict[str, Any]) -> list[tuple[Part, str, int]]:
         part = Part(p["start"], p["end"], p["language"], p.get("probability"), p.get("source", "the clip's"))
         texts = [s["text"] for s in segments if s.get("language") == part.language and s["text"]
                  and part.start - 0.05 <= (s["start"] + s["end"]) / 2 <= part.end + 0.05]
-        spoken = re.sub(r"<[a-z_]+>", " ", _join(texts, part.language))
+        spoken = without_marks(_join(texts, part.language))
         if i == len(found) - 1 and p.get("n_words") and words and words[-1].get("uncertain"):
             spoken = _without_last(spoken, words[-1]["word"])
         out.append((part, spoken, int(p.get("n_words") or 0)))

@@ -151,7 +151,7 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified", 
         })
         recent = [*recent[-1:], seg.text.strip()]
     text = _join(texts, language)
-    spoken = re.sub(r"<[a-z_]+>", " ", text)
+    spoken = without_marks(text)
     notes: list[str] = []
     if why := cut_last_word(words, clip_end_s):
         words[-1]["uncertain"] = why
@@ -193,6 +193,11 @@ def cut_last_word(words: list[dict], clip_end_s: float | None) -> str | None:
         return None
     return (f"cut by the clip's end at {clip_end_s:.2f} s, {1000 * length:.0f} ms long, probability "
             f"{last['probability']:.2f}: possibly guessed")
+
+
+def without_marks(text: str) -> str:
+    """`text` with its sound marks ("<laughter>", "<music>") blanked: the words the words cue reads."""
+    return re.sub(r"<[a-z_]+>", " ", text)
 
 
 def _without_last(text: str, word: str) -> str:
