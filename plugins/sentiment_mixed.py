@@ -201,12 +201,6 @@ def opposition(text: str, language: str, read: Callable[[str], tuple]) -> Opposi
     return found
 
 
-def opposed(text: str, language: str, read: Callable[[str], tuple]) -> tuple[list[Sentence], list[Sentence]] | None:
-    """(strongly positive units, strongly negative ones) of `text` where it holds both, else None (`opposition`)."""
-    found = opposition(text, language, read)
-    return (found.positive, found.negative) if found else None
-
-
 def asserted(valence: float, evidence: list[str], language: str, as_written: Callable[[str], bool] | None = None) -> bool:
     """Whether a word the scorer did not negate carries the sign of `valence` (a denial alone is no side, see the
     docstring). `evidence`: the scorer's words in context, "word (+1.0)"; "not perfect (-2.0)" (English) and "no feliz
@@ -265,5 +259,5 @@ def _short(text: str, limit: int = 48) -> str:
 
 __all__ = [
     "HEDGES_EN", "HEDGES_ES", "HEDGES_ZH", "INSERTS_EN", "INSERTS_ES", "INSERTS_ZH", "MIXED_CONFIDENCE", "STRONG", "Opposition", "Sentence",
-    "asserted", "clauses", "describe", "felt", "hedge", "opposed", "opposition", "sentences",
+    "asserted", "clauses", "describe", "felt", "hedge", "opposition", "sentences",
 ]
