@@ -235,10 +235,9 @@ class ProsodyTool(PerceptionTool):
         # a clipped recording (plugins/prosody_clipping.py): HNR, jitter and shimmer would measure the flat tops
         clipped = clipping(speech.audio)
         if clipped is not None and clipped["clipped"]:
-            clipped["measured_through_clipping"] = {k: m.get(k) for k in ("hnr_db", "jitter_local", "shimmer_local")}
-            for key in ("hnr_db", "jitter_local", "shimmer_local"):
-                if key in m:
-                    m[key] = None
+            quality = ("hnr_db", "jitter_local", "shimmer_local")
+            clipped["measured_through_clipping"] = {k: m.get(k) for k in quality}
+            m.update({k: None for k in quality if k in m})
             if "emobench_m" in m:
                 m["emobench_m"].update(jitter=None, shimmer=None)
         if clipped is not None:
