@@ -27,17 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from saber_agent import hookimpl
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus, Timeline, TimelineEvent
 from saber_agent.media import Clip
+from saber_agent.media_audio import AUDIO_GAPS_KEY
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins.prosody_background import (
-    Background,
-    background_level,
-    background_pitch_frames,
-    is_tonal,
-    spectrogram,
-)
+from saber_agent.plugins.prosody_background import Background, spectrogram
 from saber_agent.plugins.prosody_clipping import clipping
 from saber_agent.plugins.prosody_measure import FRAME_S, MIN_PAUSE_S, MIN_VOICED_S, measure, voice_pitch
-from saber_agent.plugins.prosody_music import MUSIC_SHARE, sustained_partials_share
+from saber_agent.plugins.prosody_music import MusicUnderVoice, music_under_voice
 from saber_agent.plugins.prosody_text import describe
 from saber_agent.plugins.voice_emotion import read_voice, voice_cue
 from saber_agent.settings import AnalysisSettings
@@ -100,9 +95,12 @@ def _each_voice(clip: Clip, heard) -> dict[str, dict]:
 
 def prosody_timeline(m: dict) -> Timeline:
     """The slot's `prosody` timeline (see `Timeline`): F0 (Hz, None when unvoiced) and intensity (dB)
-    per bin, pauses between phrases as spans and emphasised syllables as moments."""
+    per bin, pauses between phrases as spans, silences that hold a gap of the audio stream (no pause: its length is
+    not known) as "audio_gap" spans, and emphasised syllables as moments."""
     contour = m["contour"]
     events = [TimelineEvent(start_s=a, end_s=b, label="pause", kind="pause") for a, b in m["pauses"]["at"]]
+    events += [TimelineEvent(start_s=a, end_s=b, label="gap in the audio stream, filled with silence", kind="audio_gap")
+               for a, b in m["pauses"].get("in_audio_gaps", [])]
     events += [TimelineEvent(start_s=e["t"], label="emphasis", kind="emphasis") for e in m["emphasis"]]
     return Timeline(
         times_s=contour["t"], step_s=contour["step_s"],
@@ -178,8 +176,10 @@ class ProsodyTool(PerceptionTool):
     # noise found without pauses, pitch frames that follow the music left out (prosody_background); 0.6.0: several voices
     # heard are described each on its own with no pooled voice reading, phrase loudness from the active frames' energy;
     # 0.7.0: music from sustained partials (prosody_music), clipping (prosody_clipping), the music left out of the voice
-    # count's features, a recording heard again counted once, a faint lone whisper is speech
-    version = "0.7.0"
+    # count's features, a recording heard again counted once, a faint lone whisper is speech; 0.7.1: a silence holding a
+    # gap of the audio stream (filled by the decoder) is no pause, the gap's seconds out of the speech rate and voiced
+    # fraction; the music decision one function with segment mode's (prosody_music.music_under_voice)
+    version = "0.7.1"
     description = "Pitch, intensity, phrasing, speech rate and voice quality (Praat via parselmouth)."
     options_model = ProsodyOptions
 
@@ -204,19 +204,21 @@ class ProsodyTool(PerceptionTool):
                 f"no voice: audible sound that the voice detector did not accept as speech ({activity.detector}); "
                 "to measure it anyway, set --tool-option prosody.vad=false"),
                 measurements={"voice_activity": activity.measurements()})
-        # music or noise under a voice that never pauses (plugins/prosody_background.py): its level, and the pitch
-        # frames that are the music's, which are left out of every pitch figure
+        # music under the voice, the one decision segment mode makes per utterance too (plugins/prosody_music.py): a
+        # tonal background's pitch frames, left out of every pitch figure, and an instrument's sustained partials; made
+        # on the pitch track as measured (no second Praat pass)
         spec = spectrogram(speech.audio, clip.sample_rate)
-        level = background_level(spec) if spec is not None else None
-        tonal = is_tonal(level)  # only a tonal background has a pitch to follow
-        track: dict = {}  # the pitch track as measured, for the sustained partials below (no second Praat pass)
+        found: dict = {}
 
         def not_the_voice(f0, times):
-            track.update(f0=np.array(f0, float), times=np.array(times, float))
-            return background_pitch_frames(spec, f0, times) if tonal else None
+            found["music"] = music_under_voice(spec, f0, times)
+            return found["music"].pitch_frames  # None without a tonal background (only one has a pitch to follow)
 
+        # the audio stream's gaps the decoder filled with silence are no pause of the speaker's (prosody_measure)
         m = measure(speech.audio, clip.sample_rate, clock=speech.clip_time, duration=clip.audio.size / clip.sample_rate,
-                    not_the_voice=not_the_voice)
+                    not_the_voice=not_the_voice, gaps=clip.extras.get(AUDIO_GAPS_KEY, ()))
+        music = found.get("music", MusicUnderVoice())
+        level = music.level
         m["voice_activity"] = activity.measurements()
         if tentative:
             m["voice_activity"]["tentative"] = ("a short utterance: measured over the detector's brief, unconfident "
@@ -226,9 +228,9 @@ class ProsodyTool(PerceptionTool):
         m["background_under_voice"] = activity.noisy or background.under_voice
         # plucked or struck notes decay and change pitch, so the quantile estimate misses them: their sustained
         # partials that are not the voice's harmonics (plugins/prosody_music.py) say music sounds under the voice
-        partials = sustained_partials_share(spec, track["f0"], track["times"]) if spec is not None and track else None
+        partials = music.partials_share
         m["background"]["sustained_partials_share"] = partials
-        notes = partials is not None and partials >= MUSIC_SHARE
+        notes = music.notes
         if notes:
             m["background"]["kind"] = "music"
             m["background_under_voice"] = True

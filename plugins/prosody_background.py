@@ -138,23 +138,8 @@ def background_pitch_frames(spec: Spectrogram, f0: np.ndarray, f0_times: np.ndar
 def is_tonal(level: tuple[float, float] | None) -> bool:
     """Whether `background_level`'s (level dB, flatness dB) is a tonal background, one with a pitch of its own that the
     voice's pitch track can follow (flatness at most `TONAL_FLATNESS_DB`): the one test before `background_pitch_frames`,
-    for the prosody tool and `music_pitch_frames` alike."""
+    for the prosody tool and segment mode alike (`prosody_music.music_under_voice`, the one music decision)."""
     return level is not None and level[1] <= TONAL_FLATNESS_DB
-
-
-def music_pitch_frames(audio: np.ndarray, rate: int, f0: np.ndarray, f0_times: np.ndarray) -> np.ndarray:
-    """(len(f0),) bool: the voiced frames of one stretch of speech (mono float `audio` at `rate` Hz; its pitch
-    track `f0` Hz at `f0_times` s) whose F0 is background music's: a tonal background under the voice
-    (`background_level`'s flatness at most `TONAL_FLATNESS_DB`) and the frames its harmonic sieve gives to it
-    (`background_pitch_frames`). All False without a tonal background, under `MIN_SPEECH_S` of live audio, or no
-    voiced frame. The one decision of the per-utterance pitch of segment mode (`segments_run.utterance_pitch`) and
-    the speaker clustering's voice features (`speakers.measure_voice`)."""
-    f0 = np.asarray(f0, float)
-    spec = spectrogram(audio, rate) if np.any(f0 > 0) else None
-    level = background_level(spec) if spec is not None else None
-    if not is_tonal(level):  # no tonal background: no pitch of its own
-        return np.zeros(f0.size, bool)
-    return background_pitch_frames(spec, f0, np.asarray(f0_times, float))
 
 
 @dataclass
@@ -185,5 +170,4 @@ class Background:
                 "kind": self.kind if self.under_voice or loud else None, "pitch_frames_share": self.pitch_frames_share}
 
 
-__all__ = ["Background", "Spectrogram", "background_level", "background_pitch_frames", "is_tonal", "music_pitch_frames",
-           "spectrogram"]
+__all__ = ["Background", "Spectrogram", "background_level", "background_pitch_frames", "is_tonal", "spectrogram"]

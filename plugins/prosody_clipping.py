@@ -26,18 +26,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from saber_agent.voice_frames import true_runs
+
 FLAT_RUN = 3  # samples: a run this long at the peak is a cut top (Audacity's default start threshold)
 FLAT_LSB = 2.0 / 32768  # "at the peak": within two 16-bit steps of the largest magnitude
 NEAR_PEAK = 0.9  # near the peak: at least this share of the largest magnitude
 SOUNDING = 1e-4  # samples below this magnitude are muted pauses or digital silence, not counted
 CLIPPED_FLAT = 0.001  # 0.1% of the samples in flat runs: never reached by the dev clips (0 in all 114)
 CLIPPED_NEAR_PEAK = 0.01  # 1% near the peak: dev speech at most 0.15%, a clipped shout after a codec 7.7%
-
-
-def _runs(mask: np.ndarray) -> np.ndarray:
-    """The length of each run of True."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
 
 
 def clipping(audio: np.ndarray) -> dict | None:
@@ -48,7 +44,7 @@ def clipping(audio: np.ndarray) -> dict | None:
     if sounding.sum() < 100:
         return None
     peak = float(x.max())
-    runs = _runs(x >= peak - FLAT_LSB)
+    runs = np.diff(true_runs(x >= peak - FLAT_LSB), axis=1).ravel()  # each flat run's length (samples)
     flat = float(runs[runs >= FLAT_RUN].sum()) / float(sounding.sum())
     near = float(np.mean(x[sounding] >= NEAR_PEAK * peak))
     return {"clipped": bool(flat >= CLIPPED_FLAT or near >= CLIPPED_NEAR_PEAK), "flat_share": round(flat, 4),

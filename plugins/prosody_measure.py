@@ -17,6 +17,10 @@ What is measured (all from one Praat pitch track and one intensity contour, both
 
 `measure(audio, rate)` takes a mono float signal (samples at `rate` Hz) and returns the JSON-able
 measurements: seconds, Hz, semitones (re 100 Hz) and dB as each key names.
+
+Gaps in the audio stream (packets missing; the decoder fills them with silence and notes them, `media_audio`) are not
+the speaker's: a silence between phrases that holds one is no pause (its length is not known: the lost audio may have
+held speech), and the gap's seconds count neither in the speech rate's span nor in the voiced fraction's frames.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from saber_agent.voice_frames import true_runs
 
 PITCH_FLOOR = 75.0  # Praat's defaults: the range when the speaker's own cannot be fitted
 PITCH_CEILING = 600.0
@@ -63,7 +69,8 @@ def pitch_range(sound) -> tuple[float, float]:
     return round(floor, 1), round(ceiling, 1)
 
 
-def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = None, not_the_voice=None) -> dict:
+def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = None, not_the_voice=None,
+            gaps=()) -> dict:
     """Praat's prosody and voice-quality measures of a mono signal (see the module docstring).
 
     `clock` maps the signal's seconds to the clip's (when `audio` is the speech cut out of a longer
@@ -71,6 +78,8 @@ def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = N
     `not_the_voice(f0, times)` (Hz and signal seconds per pitch frame) returns a bool mask of the frames
     whose F0 is not the voice's (background music, `prosody_background`): they count as unvoiced in every
     pitch figure, and "f0_background_frames" counts them.
+    `gaps`: (at, length) seconds on the clip's clock of the audio stream's gaps filled with silence (the decoder's,
+    ``clip.extras[media_audio.AUDIO_GAPS_KEY]``): no pause there, and no time of the speech rate or voiced fraction.
     """
     import parselmouth
     from parselmouth.praat import call
@@ -98,7 +107,8 @@ def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = N
         "pitch_floor_hz": floor_hz,
         "pitch_ceiling_hz": ceiling_hz,
         "voiced_s": round(len(voiced) * FRAME_S, 3),
-        "voiced_fraction": round(len(voiced) / max(1, len(f0)), 4),
+        # a frame inside a filled gap is neither voiced nor unvoiced speech: the stream had no audio there
+        "voiced_fraction": round(len(voiced) / max(1, len(f0) - int(_in_gaps(f0_times, gaps).sum())), 4),
         "intensity_mean_db": _round(db.mean()) if db.size else None,
         "intensity_sd_db": _round(db.std()) if db.size else None,
     }
@@ -127,9 +137,10 @@ def measure(audio: np.ndarray, rate: int, clock=None, duration: float | None = N
     nuclei = syllable_nuclei(db_times, db_all, f0_on_db, phrases)
     m["phrases"] = [_phrase(a, b, f0_times, f0, db_times, db_all, nuclei) for a, b in phrases]
     m["phrase_shifts"] = _shifts(m["phrases"])
-    m["pauses"] = _pauses(phrases)
+    m["pauses"] = _pauses(phrases, gaps)
     phonation = sum(b - a for a, b in phrases)
     span = (phrases[-1][1] - phrases[0][0]) if phrases else 0.0
+    span -= sum(_overlap(phrases[0][0], phrases[-1][1], at, at + n) for at, n in gaps) if phrases else 0.0
     m["syllables"] = len(nuclei)
     m["speech_rate_syl_s"] = _round(len(nuclei) / span) if span > 0 else None
     m["articulation_rate_syl_s"] = _round(len(nuclei) / phonation) if phonation > 0 else None
@@ -173,12 +184,17 @@ def _finite(value: float) -> float | None:
 # --- phrasing -------------------------------------------------------------------------------------
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) index of each run of True."""
-    if not mask.any():
-        return []
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=False))
+def _overlap(a: float, b: float, c: float, d: float) -> float:
+    """Seconds that [a, b] and [c, d] share."""
+    return max(0.0, min(b, d) - max(a, c))
+
+
+def _in_gaps(times: np.ndarray, gaps) -> np.ndarray:
+    """(len(times),) bool: the times inside a filled gap of the audio stream (`gaps`: (at, length) seconds)."""
+    inside = np.zeros(len(times), bool)
+    for at, length in gaps:
+        inside |= (times >= at) & (times < at + length)
+    return inside
 
 
 def sounding_intervals(times: np.ndarray, db: np.ndarray, threshold_db: float = SILENCE_DB,
@@ -188,7 +204,7 @@ def sounding_intervals(times: np.ndarray, db: np.ndarray, threshold_db: float = 
         return []
     step = float(times[1] - times[0]) if len(times) > 1 else FRAME_S
     top = float(np.percentile(db, 99))  # a click should not set the reference
-    runs = [[times[i] - step / 2, times[j] + step / 2] for i, j in _runs(db >= top + threshold_db)]
+    runs = [[times[i] - step / 2, times[j - 1] + step / 2] for i, j in true_runs(db >= top + threshold_db)]
     merged: list[list[float]] = []
     for run in runs:
         if merged and run[0] - merged[-1][1] < min_pause:
@@ -287,16 +303,25 @@ def _shifts(phrases: list[dict]) -> list[dict]:
     return shifts
 
 
-def _pauses(phrases: list[tuple[float, float]]) -> dict:
-    gaps = [(round(a[1], 2), round(b[0], 2)) for a, b in zip(phrases, phrases[1:], strict=False)]
-    lengths = [b - a for a, b in gaps]
-    return {
-        "count": len(gaps),
+def _pauses(phrases: list[tuple[float, float]], gaps=()) -> dict:
+    """The silences between phrases (start, end s) as pauses: count, total, mean and longest seconds, and where; a
+    silence that holds a filled gap of the audio stream (`gaps`: (at, length) s) is no pause of the speaker's and is
+    listed apart ("in_audio_gaps", only when there is one) with the gap's seconds ("audio_gap_s")."""
+    between = [(round(a[1], 2), round(b[0], 2)) for a, b in zip(phrases, phrases[1:], strict=False)]
+    held = [sum(_overlap(a, b, at, at + n) for at, n in gaps) for a, b in between]
+    pauses = [g for g, h in zip(between, held, strict=True) if not h]
+    lengths = [b - a for a, b in pauses]
+    out = {
+        "count": len(pauses),
         "total_s": _round(sum(lengths)),
         "mean_s": _round(np.mean(lengths)) if lengths else 0.0,
         "longest_s": _round(max(lengths)) if lengths else 0.0,
-        "at": [list(g) for g in gaps],
+        "at": [list(g) for g in pauses],
     }
+    if len(pauses) < len(between):
+        out["in_audio_gaps"] = [list(g) for g, h in zip(between, held, strict=True) if h]
+        out["audio_gap_s"] = _round(sum(held))
+    return out
 
 
 # --- timelines and EmoBench-M features ------------------------------------------------------------

@@ -22,6 +22,11 @@ EmoFilm's 114 male (dev) clips 0-0.014 (one clip of 0.98 s: 0.081, under `MIN_SP
 speech 0-0.009; espeak-ng speech over the trial's plucked guitar line 0.18, the trial's singing over it 0.35.
 `MUSIC_SHARE` lies between them.
 
+`music_under_voice` is the one music decision of the voice path, for the prosody tool over a whole clip's speech and
+for segment mode over each utterance (`saber_agent.voice_frames.utterance_pitch`: the speaker's voice features, the
+overlapping-speech reading and the speaker's F0): a tonal background's pitch frames (`prosody_background`) and an
+instrument's sustained partials (here), so that a voice over music is handled alike in both.
+
 Shapes and units: `Spectrogram` as in `prosody_background` (power per frame and bin, 20 ms hop, 7.8 Hz bins at
 16 kHz); `audio` mono float at `rate` Hz; the pitch track in Hz (0 unvoiced) at its frame times in s. The tool
 reuses the pitch track it measures (a second Praat pass took 13 s of a 5-minute podcast's 17).
@@ -29,9 +34,19 @@ reuses the pitch track it measures (a second Praat pass took 13 s of a 5-minute 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from saber_agent.plugins.prosody_background import BAND_HZ, MIN_SPEECH_S, Spectrogram
+from saber_agent.plugins.prosody_background import (
+    BAND_HZ,
+    MIN_SPEECH_S,
+    Spectrogram,
+    background_level,
+    background_pitch_frames,
+    is_tonal,
+    spectrogram,
+)
 
 PEAK_DB = 6.0  # a spectral peak: this much above the bins two away on both sides
 TOP_DB = 30.0  # ... and within this of the frame's strongest bin (a partial that is heard, not a ripple)
@@ -94,4 +109,39 @@ def sustained_partials_share(spec: Spectrogram, f0: np.ndarray, f0_times: np.nda
     return round(float(held_not_voice[sounding].mean()), 3)
 
 
-__all__ = ["MUSIC_SHARE", "f0_track", "sustained_partials_share"]
+@dataclass(frozen=True)
+class MusicUnderVoice:
+    """The music under a stretch of speech (`music_under_voice`): the background's `level` (`background_level`: speech
+    over background dB, flatness dB; None: too little sound), the pitch frames whose F0 is a tonal background's
+    (`background_pitch_frames`: (len(f0),) bool; None without a tonal background, `is_tonal`) and the share of the
+    sounding frames holding sustained partials (`sustained_partials_share`; None: too little sound)."""
+
+    level: tuple[float, float] | None = None
+    pitch_frames: np.ndarray | None = None
+    partials_share: float | None = None
+
+    @property
+    def notes(self) -> bool:
+        """An instrument's notes or a tune sound under the voice: sustained partials in `MUSIC_SHARE` of the frames."""
+        return self.partials_share is not None and self.partials_share >= MUSIC_SHARE
+
+
+def music_under_voice(spec: Spectrogram | None, f0: np.ndarray, f0_times: np.ndarray) -> MusicUnderVoice:
+    """The one music decision (see the module docstring) over the speech `spec` was made of, given its pitch track
+    (`f0` Hz, 0 unvoiced, at `f0_times` s of the same signal) as tracked, before any frame is left out. Nothing is
+    found without a spectrogram (under 20 frames of audio)."""
+    if spec is None:
+        return MusicUnderVoice()
+    f0, f0_times = np.asarray(f0, float), np.asarray(f0_times, float)
+    level = background_level(spec)
+    frames = background_pitch_frames(spec, f0, f0_times) if is_tonal(level) else None  # only a tonal one has a pitch
+    return MusicUnderVoice(level, frames, sustained_partials_share(spec, f0, f0_times))
+
+
+def music_in(audio: np.ndarray, rate: int, f0: np.ndarray, f0_times: np.ndarray) -> MusicUnderVoice:
+    """`music_under_voice` over one stretch of speech (mono float `audio` at `rate` Hz; its pitch track `f0` Hz at
+    `f0_times` s): nothing found where no frame is voiced (no voice for music to be under)."""
+    return music_under_voice(spectrogram(audio, rate) if np.any(np.asarray(f0) > 0) else None, f0, f0_times)
+
+
+__all__ = ["MUSIC_SHARE", "MusicUnderVoice", "f0_track", "music_in", "music_under_voice", "sustained_partials_share"]

@@ -167,10 +167,17 @@ def _describe_pace(m: dict) -> str:
         return ""
     pace = "slow" if rate < 3.5 else "fast" if rate > 6.0 else "moderate"
     text = f"The delivery is {pace} (about {rate:.1f} syllables per second while speaking"
+    # a silence that holds a gap of the audio stream (packets missing, filled with silence) is no pause (prosody_measure)
+    held = len(pauses.get("in_audio_gaps") or [])
+    gap = (f"a silence holding a {pauses['audio_gap_s']:.1f} s gap in the audio stream is not counted as a pause"
+           if held == 1 else f"{held} silences holding {pauses.get('audio_gap_s', 0.0):.1f} s of gaps in the audio stream "
+           "are not counted as pauses")
     if pauses.get("count"):
         n = pauses["count"]
-        text += (f"), in {n + 1} phrases separated by {n} pause{'s' if n > 1 else ''} "
-                 f"(longest {pauses['longest_s']:.1f} s).")
+        text += (f"), in {n + held + 1} phrases separated by {n} pause{'s' if n > 1 else ''} "
+                 f"(longest {pauses['longest_s']:.1f} s{'; ' + gap if held else ''}).")
+    elif held:
+        text += f"), in {held + 1} phrases; {gap}."
     else:
         text += ") in one continuous phrase, without pauses."
     return text

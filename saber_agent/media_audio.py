@@ -40,6 +40,7 @@ CANCELLED_RATIO = 0.1  # a mono mix this far (-20 dB) below its loudest channel 
 # chunks follow each other end to end: timestamps rounded to a millisecond (Matroska, WebM) jitter by up to 1 ms, and
 # the smallest real gap, one lost AAC frame at 48 kHz, is 21 ms.
 GAP_TOLERANCE_S = 0.015
+AUDIO_GAPS_KEY = "audio_gaps"  # clip.extras: [(at, length)] s on the clip's clock, the gaps filled with silence
 
 
 def preferred_audio(audios: list, chosen: int | None):
@@ -296,6 +297,8 @@ def finish_audio(path: Path, clip: Clip, audios: list, first, origin: float, set
     info.has_audio = bool(samples.size)
     if track is not None and (gaps := track.gap_note()):
         info.notes.append(gaps)
+    if track is not None and track.gaps:  # where: the prosody tool's pauses leave the filled silence out
+        clip.extras[AUDIO_GAPS_KEY] = list(track.gaps)
     if info.has_audio and clip.audio_is_silent:
         info.notes.append("the audio track is silent")
     return track

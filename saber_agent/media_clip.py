@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saber_agent.errors import UsageError
 from saber_agent.evidence import ClipInfo
-from saber_agent.media_audio import AUDIO_RATE, silent
+from saber_agent.media_audio import AUDIO_GAPS_KEY, AUDIO_RATE, silent
 from saber_agent.picture_change import BETWEEN_KEY
 
 
@@ -116,6 +116,9 @@ class Clip:
         between = self.extras.get(BETWEEN_KEY)  # the decode's watch of the unsampled frames, for the window's frames
         if between is not None and len(between) == len(self.frames):
             part.extras[BETWEEN_KEY] = between[keep]
+        if gaps := [(max(at, start_s) - start_s, min(at + n, end_s) - max(at, start_s))  # the window's part of each
+                    for at, n in self.extras.get(AUDIO_GAPS_KEY, ()) if at < end_s and at + n > start_s]:
+            part.extras[AUDIO_GAPS_KEY] = gaps
         return part
 
 

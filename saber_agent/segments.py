@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 from saber_agent.evidence import ClipInfo, Result, Timeline
 from saber_agent.media import DecodeSettings
 from saber_agent.settings import AnalysisSettings
+from saber_agent.voice_frames import true_runs
 
 MIN_PAUSE_S = 0.5
 MIN_UTTERANCE_S = 0.4
@@ -189,9 +190,7 @@ def split_utterances(
 
 def _quiet_runs(a: float, b: float, probabilities, step_s: float, pause_prob: float, min_s: float) -> list[tuple[float, float]]:
     i0, i1 = int(a / step_s), int(math.ceil(b / step_s))
-    quiet = probabilities[i0:i1] < pause_prob
-    edges = np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]]))
-    runs = zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=False)
+    runs = true_runs(probabilities[i0:i1] < pause_prob)
     return [((i0 + s) * step_s, (i0 + e) * step_s) for s, e in runs if (e - s) * step_s >= min_s]
 
 

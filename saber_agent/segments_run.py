@@ -31,6 +31,7 @@ from saber_agent.segments import (
 )
 from saber_agent.settings import AnalysisSettings
 from saber_agent.voice_activity import window_activity  # moved there (second looks use it too); used below and re-exported
+from saber_agent.voice_frames import PITCH_STEP_S, UtterancePitch, utterance_pitch
 
 # -- whose face -------------------------------------------------------------------------------
 
@@ -120,46 +121,45 @@ def in_clip_pixels(faces, mouth, clip):
 # -- the voice's own pitch ------------------------------------------------------------------------
 
 
-def utterance_pitch(audio: np.ndarray, rate: int) -> tuple[tuple[np.ndarray, np.ndarray] | None, float]:
-    """One utterance's pitch track (`saber_agent.speech_overlap.pitch_track`: times s, F0 Hz every 10 ms) with
-    the frames that are background music's set to 0, and the share of the voiced frames that were (0.0: none).
-
-    The decision is the prosody tool's (`saber_agent.plugins.prosody_background.music_pitch_frames`, as the speaker
-    clustering's `speakers.measure_voice`): a tonal background under the voice (`background_level`'s flatness at
-    most `TONAL_FLATNESS_DB`) and the pitch frames that its harmonic sieve gives to it (`background_pitch_frames`).
-    Without it, a chord's note is read as a second voice (`overlapping_speech`) and as the speaker's F0 (new-user
-    trial C: 253 Hz for a 90 Hz male voice)."""
-    from saber_agent.plugins.prosody_background import music_pitch_frames
-    from saber_agent.speech_overlap import pitch_track
-
-    track = pitch_track(audio, rate)
-    if track is None:
-        return None, 0.0
-    times, f0 = track
-    music = music_pitch_frames(audio, rate, f0, times)  # all False without a tonal background
-    if not music.any():
-        return track, 0.0
-    share = float(music.sum() / np.count_nonzero(f0 > 0))
-    return (times, np.where(music, 0.0, f0)), round(share, 3)
-
-
-def speaker_f0(tracks: list[tuple[tuple[np.ndarray, np.ndarray] | None, float]]) -> tuple[float | None, str | None]:
+def speaker_f0(pitches: list[UtterancePitch | None]) -> tuple[float | None, str | None]:
     """A voice's F0 median (Hz): the median over its utterances of each one's median F0 over the voice's own
-    voiced frames (`utterance_pitch`), an utterance counted where at least `speakers.MIN_VOICED_S` of them is
-    left; and a note where background music's frames were left out, or nothing of the voice's pitch is left."""
+    voiced frames (`voice_frames.utterance_pitch`: background music's pitch frames left out), an utterance counted
+    where at least `speakers.MIN_VOICED_S` of them is left and no instrument's notes sound under it (`notes`: no frame
+    can be told the voice's, as the prosody tool gives no voice's pitch under them); and a note where music's frames
+    or utterances were left out, or nothing of the voice's pitch is left."""
     from saber_agent.speakers import MIN_VOICED_S
 
-    medians, shares = [], [share for _, share in tracks if share]
-    for track, _ in tracks:
-        if track is not None and (voiced := track[1][track[1] > 0]).size * 0.01 >= MIN_VOICED_S:
+    medians, shares = [], [p.music_share for p in pitches if p is not None and p.music_share]
+    notes = sum(1 for p in pitches if p is not None and p.notes)
+    for p in pitches:
+        if p is not None and not p.notes and (voiced := p.f0[p.f0 > 0]).size * PITCH_STEP_S >= MIN_VOICED_S:
             medians.append(float(np.median(voiced)))
-    if not shares:
+    if not shares and not notes:
         return (round(float(np.median(medians)), 1) if medians else None), None
-    music = f"up to {max(shares):.0%} of an utterance's voiced frames"
-    if not medians:
-        return None, (f"no F0: the pitch track follows background music ({music}) and under {MIN_VOICED_S} s of the "
+    frames = f"up to {max(shares):.0%} of an utterance's voiced frames" if shares else ""
+    over = f"{notes} utterance{'s' if notes > 1 else ''} over an instrument's sustained notes" if notes else ""
+    if not medians and not notes:
+        return None, (f"no F0: the pitch track follows background music ({frames}) and under {MIN_VOICED_S} s of the "
                       "voice's own pitch is left in any utterance")
-    return round(float(np.median(medians)), 1), f"of the voice's own frames: background music's pitch frames ({music}) left out"
+    if not medians:
+        return None, (f"no F0: no utterance gives the voice's own pitch (background music: "
+                      f"{'; '.join(filter(None, (frames, over)))}, whose pitch cannot be told from the voice's)")
+    left_out = " and ".join(filter(None, (f"background music's pitch frames ({frames})" if frames else "", over)))
+    return round(float(np.median(medians)), 1), f"of the voice's own frames: {left_out} left out"
+
+
+def music_note(pitch: UtterancePitch | None) -> str | None:
+    """The utterance's note on the music under its voice (the prosody tool's decision, `utterance_pitch`): background
+    music's pitch frames left out, or an instrument's sustained notes, under which no overlapping speech is read and
+    the utterance gives no F0 to its speaker's (`speaker_f0`); None without music."""
+    if pitch is None or not (pitch.music_share or pitch.notes):
+        return None
+    frames = f"its pitch frames ({pitch.music_share:.0%} of the voiced frames)" if pitch.music_share else ""
+    if not pitch.notes:
+        return f"background music under the voice: {frames} are left out of the overlapping-speech reading and the speaker's F0"
+    notes = f"an instrument's sustained notes in {pitch.notes_share:.0%} of its frames"
+    return (f"background music under the voice: {' and '.join(filter(None, (frames, notes)))}; no overlapping speech is "
+            "read and its pitch is left out of the speaker's F0")
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -220,19 +220,22 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     timings["split"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
     rate = clip.sample_rate
-    measured = [measure_voice(clip.audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
-    voices = cluster_voices(measured) if "note" not in split else [None]
+    # each utterance's pitch, measured once (`utterance_pitch`), with the music under it (the prosody tool's decision):
+    # for its voice features, the overlapping-speech reading and the speaker's F0. "no speech found": the one segment
+    # holds no voice to read
+    speech = "note" not in split
+    utterances = [clip.audio[int(a * rate): int(b * rate)] for a, b in spans]
+    pitches = [utterance_pitch(x, rate) for x in utterances] if speech else [None] * len(spans)
+    voices = cluster_voices([measure_voice(x, rate, pitch=p) for x, p in zip(utterances, pitches, strict=True)]) if speech else [None]
     mouth = mouth_clip(path, clip, decode) if clip.has_video else None
     # mouths at MOUTH_FPS, expressions (face_reads) at the clip's own rate: the expression model was a third of the 6 fps pass
     faces = (in_clip_pixels(track_all_faces(mouth, tracker_option(settings), expression_fps=decode.fps), mouth, clip)
              if clip.has_video else FaceTracks(np.zeros(0)))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
-    # two voices at once inside one utterance (one voice label): flagged, not parted
-    # each utterance's pitch with background music's frames left out (`utterance_pitch`): for the overlap and the F0
-    speech = activity is not None and "note" not in split  # "no speech found": the one segment holds no voice to read
-    pitches = [utterance_pitch(clip.audio[int(a * rate): int(b * rate)], rate) if speech else (None, 0.0) for a, b in spans]
-    overlaps = [overlapping_speech(clip.audio[int(a * rate): int(b * rate)], rate, a, track=track) if track is not None else []
-                for (a, b), (track, _) in zip(spans, pitches, strict=True)]
+    # two voices at once inside one utterance (one voice label): flagged, not parted; not read over an instrument's
+    # notes (their pitch is no second voice's, and no frame can be told the voice's)
+    overlaps = [overlapping_speech(x, rate, a, track=p.track) if p is not None and not p.notes else []
+                for x, (a, _), p in zip(utterances, spans, pitches, strict=True)]
     timings["speakers"] = round(time.perf_counter() - t0, 3)
     segments: list[Segment] = []
     errors: list[str] = []
@@ -263,9 +266,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         segment.notes += [own_note] if own_note else []
         segment.notes += [f"overlapping speech at {t1:.1f}–{t2:.1f} s: two voices of distinct pitch at once, one utterance "
                           f"with one voice label ({voice or 'none'})" for t1, t2 in overlaps[i]]
-        if pitches[i][1]:  # music under the voice: its pitch is not a second voice's
-            segment.notes.append(f"background music under the voice: its pitch frames ({pitches[i][1]:.0%} of the voiced "
-                                 "frames) are left out of the overlapping-speech reading and the speaker's F0")
+        if music := music_note(pitches[i]):  # music under the voice: its pitch is not a second voice's
+            segment.notes.append(music)
         if activity is not None:  # the utterance's tools read the whole clip's voice-activity decision, not a new one
             clip_cache.get(path, window.decode).extras["voice_activity"] = window_activity(activity, a, b, rate)
         for fid in visible:
@@ -317,4 +319,4 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
 
 __all__ = ["BODY_SLOT", "FACE_SLOT", "MOUTH_FPS", "RunWindow", "analyze_segments", "body_context", "face_context", "in_clip_pixels",
            "mouth_clip",
-           "run_graph", "speaker_f0", "utterance_pitch", "window_activity"]
+           "music_note", "run_graph", "speaker_f0", "utterance_pitch", "window_activity"]

@@ -6,8 +6,9 @@
   themselves: LPC cepstra c1..c12 (Burg, order 16) with F0, every 10 ms; and the medians of ln F3 and
   ln F4 (`saber_agent.voice_frames`). Optionally (`embed=True`) a GE2E d-vector (`saber_agent.voice_embedding`).
   Voiced frames whose F0 is background music's are not the voice's and are left out of all of these (the prosody
-  tool's harmonic sieve, `plugins.prosody_background.music_pitch_frames`, as segment mode's `utterance_pitch`):
-  a man's turn over a sustained chord measured the chord's 277 Hz note, and clustered as a second voice.
+  tool's music decision on the utterance's pitch track, `voice_frames.utterance_pitch`, measured once and shared with
+  segment mode's overlapping-speech reading and speaker F0): a man's turn over a sustained chord measured the chord's
+  277 Hz note, and clustered as a second voice.
 - *Clustering* (`cluster_voices`, "fused" by default): average linkage over a pair distance that fuses
   four measures by linear logistic regression (score fusion as in speaker verification; weights fitted
   on the same-sex pairs of `bench/speaker_turns.py`'s dev sets, male film speech and espeak-ng voices,
@@ -65,12 +66,15 @@ import numpy as np
 
 from saber_agent.voice_frames import (  # noqa: F401 (moved there; still importable from here)
     BIC_CEPSTRA,
+    PITCH_STEP_S,
+    UtterancePitch,
     _bic_linkage,
     _cepstral_frames,
     _formants,
     _log_det,
     _stats,
     frame_glr,
+    utterance_pitch,
 )
 
 F0_SCALE_ST = 3.0
@@ -112,42 +116,38 @@ class Voice:
     music_share: float = 0.0  # share of the pitch track's voiced frames that were background music's (left out)
 
 
-def measure_voice(audio: np.ndarray, rate: int, embed: bool = False) -> Voice | None:
+def measure_voice(audio: np.ndarray, rate: int, embed: bool = False, pitch: UtterancePitch | None = None) -> Voice | None:
     """The voice of one utterance (mono float samples at `rate` Hz), or None when under MIN_VOICED_S
     is voiced. Features: [F0 median st re 100 Hz / 3, F0 p90-p10 st / 6, MFCC 1..12 means / 40],
-    the MFCCs (Praat, 5 ms frames) averaged over the frames the pitch track finds voiced. Voiced frames whose
-    F0 is background music's (`plugins.prosody_background.music_pitch_frames`: a tonal background and its harmonic
-    sieve) are left out of every feature (F0, MFCCs, cepstral frames, formants): over a sustained chord Praat's
-    track follows the chord, and its pitch clustered as the voice's."""
+    the MFCCs (Praat, 5 ms frames) averaged over the frames the pitch track finds voiced. The pitch track is the
+    utterance's `voice_frames.utterance_pitch` (`pitch`, where the caller measured it already: segment mode reads
+    it for the overlapping-speech reading and the speaker's F0 too): voiced frames whose F0 is background music's
+    are left out of every feature (F0, MFCCs, cepstral frames, formants): over a sustained chord Praat's track
+    follows the chord, and its pitch clustered as the voice's."""
     import parselmouth
-
-    from saber_agent.plugins.prosody_background import music_pitch_frames  # here: importing this module imports no plugin
 
     if audio.size < rate * MIN_VOICED_S:
         return None
+    pitch = pitch if pitch is not None else utterance_pitch(audio, rate)
+    if pitch is None:
+        return None
+    f0 = pitch.f0  # background music's pitch frames already 0: not the voice's
+    if np.count_nonzero(f0) * PITCH_STEP_S < MIN_VOICED_S:
+        return None
+    x1, share = float(pitch.times[0]), pitch.music_share
     sound = parselmouth.Sound(audio.astype(np.float64), rate)
-    pitch = sound.to_pitch(time_step=0.01, pitch_floor=60.0, pitch_ceiling=500.0)
-    f0 = pitch.selected_array["frequency"]
-    if np.count_nonzero(f0) * pitch.dx < MIN_VOICED_S:
-        return None
-    # background music's pitch frames are not the voice's (segment mode's `utterance_pitch` leaves them out the same way)
-    music = music_pitch_frames(audio, rate, f0, pitch.xs())
-    share = float(music.sum() / np.count_nonzero(f0))
-    f0 = np.where(music, 0.0, f0)
-    if np.count_nonzero(f0) * pitch.dx < MIN_VOICED_S:
-        return None
     st = 12 * np.log2(f0[f0 > 0] / 100.0)
     p10, p50, p90 = np.percentile(st, [10, 50, 90])
     mfcc = sound.to_mfcc(number_of_coefficients=12)
     values = mfcc.to_array()  # (13, frames): c0 (energy), c1..c12
-    at = np.round((mfcc.x1 + mfcc.dx * np.arange(values.shape[1]) - pitch.x1) / pitch.dx).astype(int)
+    at = np.round((mfcc.x1 + mfcc.dx * np.arange(values.shape[1]) - x1) / PITCH_STEP_S).astype(int)
     voiced = f0[np.clip(at, 0, f0.size - 1)] > 0
     if not voiced.any():
         return None
     means = values[1:13, voiced].mean(axis=1)
     features = np.concatenate([[p50 / F0_SCALE_ST, (p90 - p10) / SPREAD_SCALE_ST], means / MFCC_SCALE])
     return Voice(features, round(float(voiced.sum() * mfcc.dx), 3), _embedding(audio, rate) if embed else None,
-                 _cepstral_frames(sound, f0, pitch.x1, pitch.dx), _formants(sound, f0, pitch.x1, pitch.dx), round(share, 3))
+                 _cepstral_frames(sound, f0, x1, PITCH_STEP_S), _formants(sound, f0, x1, PITCH_STEP_S), share)
 
 
 def _embedding(audio: np.ndarray, rate: int) -> np.ndarray | None:

@@ -6,15 +6,71 @@
 - *GLR* (`frame_glr`): per frame, how much better two full-covariance Gaussians (one per utterance) explain two
   utterances' cepstra than one for both: the likelihood term of delta-BIC (Chen & Gopalakrishnan 1998).
 - *BIC linkage* (`_bic_linkage`): utterances grouped while delta-BIC says one Gaussian is enough ("bic").
+- *Utterance pitch* (`utterance_pitch`): one utterance's pitch track with background music's frames left out and the
+  music decision beside it, measured once for segment mode's voice features, overlapping-speech reading and speaker F0.
+- *Runs* (`true_runs`): the [start, end) frame indices of each run of True in a boolean mask, the one helper of the
+  voice path (pauses, phrases, clipped tops, quiet stretches).
 
 Moved out of `saber_agent.speakers` unchanged (that module re-exports every name), except `_formants`, new.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 BIC_CEPSTRA = 12  # LPC cepstra per frame (c1..c12)
+PITCH_STEP_S = 0.01  # the step of `speech_overlap.pitch_track`, the utterance pitch track (Praat's dx: exactly this)
+
+
+def true_runs(mask: np.ndarray) -> np.ndarray:
+    """(runs, 2) int: the [start, end) indices of each run of True in a 1-D boolean `mask`, in order (end exclusive:
+    a run's length is end - start); (0, 2) when none."""
+    edges = np.diff(np.concatenate([[0], np.asarray(mask).astype(np.int8), [0]]))
+    return np.column_stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)])
+
+
+@dataclass(frozen=True)
+class UtterancePitch:
+    """One utterance's pitch track (`speech_overlap.pitch_track`: Praat autocorrelation, 60-500 Hz, every
+    `PITCH_STEP_S`) and the music under it (`plugins.prosody_music.music_under_voice`, the prosody tool's decision):
+    `f0` has background music's pitch frames set to 0; `music_share` is the share of the tracked voiced frames that
+    were (0.0: none); `notes_share` the share of the sounding frames that hold an instrument's sustained partials (None:
+    too little sound to tell), music from `notes` on (`prosody_music.MUSIC_SHARE`), where no frame can be told the
+    voice's or the notes'."""
+
+    times: np.ndarray  # (frames,) s from the utterance's start, every PITCH_STEP_S
+    f0: np.ndarray  # (frames,) Hz, 0 where unvoiced or background music's
+    music_share: float = 0.0
+    notes_share: float | None = None
+    notes: bool = False
+
+    @property
+    def track(self) -> tuple[np.ndarray, np.ndarray]:
+        """(times s, F0 Hz) as `speech_overlap.overlapping_speech` takes it."""
+        return self.times, self.f0
+
+
+def utterance_pitch(audio: np.ndarray, rate: int) -> UtterancePitch | None:
+    """One utterance's `UtterancePitch` (mono float `audio` at `rate` Hz), measured once for segment mode's voice
+    features (`speakers.measure_voice`), overlapping-speech reading and speaker F0; None without parselmouth or for
+    audio under 0.2 s (`pitch_track`). The music decision is the prosody tool's, one function for both modes
+    (`plugins.prosody_music.music_under_voice`: a tonal background's pitch frames by its harmonic sieve, an
+    instrument's notes by their sustained partials). Without it a chord's note was read as a second voice and as the
+    speaker's F0 (new-user trial C: 253 Hz for a 90 Hz male voice)."""
+    from saber_agent.speech_overlap import pitch_track
+
+    track = pitch_track(audio, rate)
+    if track is None:
+        return None
+    from saber_agent.plugins.prosody_music import music_in  # here: importing this module imports no plugin
+
+    times, f0 = track
+    music = music_in(audio, rate, f0, times)
+    frames = music.pitch_frames if music.pitch_frames is not None else np.zeros(f0.size, bool)
+    share = round(float(frames.sum() / np.count_nonzero(f0 > 0)), 3) if frames.any() else 0.0
+    return UtterancePitch(times, np.where(frames, 0.0, f0), share, music.partials_share, music.notes)
 
 
 def _formants(sound, f0: np.ndarray, f0_x1: float, f0_dx: float) -> np.ndarray | None:

@@ -81,3 +81,55 @@ def test_music_alone_is_no_speech_in_the_split_and_the_summary(tmp_path):
     assert result.segments[0].notes == []  # no voice in it to be overlapped or to carry music
     text = render(result)
     assert "no speech: the whole clip is one segment" in text and "Utterance 1" not in text
+
+
+def test_plucked_notes_under_a_voice_are_music_in_segment_mode_as_in_the_prosody_tool(tmp_path):
+    """An instrument's notes (the plucked guitar line of tests/test_prosody_music.py, 1.5x) under a man's turn: the
+    prosody tool's sustained-partials cue calls it music, and segment mode's speaker path now uses the same decision
+    (`prosody_music.music_under_voice`). Before: no music note, and a speaker F0 of 117 Hz for a ~90 Hz voice (the
+    notes' pitch); on a conversation the notes were also "overlapping speech"."""
+    from tests.test_prosody_music import plucked_line
+
+    audio, _, _ = script_audio([Line("A", "I honestly think it changed my life for the better, I get to see my kids every "
+                                          "day. It was hard at first, but now I would never go back.", *MALE)])
+    path = write_wav(tmp_path / "plucked.wav", np.clip(audio + 1.5 * plucked_line(audio.size), -1, 1), RATE)
+    result = analyze_segments(path, AnalysisSettings(plugins=["prosody"], max_rounds=1))
+    (segment,) = result.segments
+    slot = segment.result.evidence.slot("acoustic_feat")
+    assert slot.measurements["background"]["kind"] == "music"  # the prosody tool, on the utterance's window
+    assert slot.measurements["voice_emotion_withheld"].startswith("singing / music")
+    assert any(n.startswith("background music under the voice: an instrument's sustained notes") for n in segment.notes)
+    assert not any(n.startswith("overlapping speech") for n in segment.notes)
+    (speaker,) = result.speakers
+    assert speaker.f0_median_hz is None and speaker.f0_note.startswith("no F0") and "sustained notes" in speaker.f0_note
+
+
+def test_each_utterance_s_pitch_and_music_are_measured_once(tmp_path, monkeypatch):
+    """The voice features (`measure_voice`), the overlapping-speech reading and the speaker's F0 read one pitch track
+    and one music decision per utterance (before: two Praat pitch passes and two spectrograms each)."""
+    import parselmouth
+
+    from saber_agent.plugins import prosody_music
+
+    counts = {"pitch": 0, "spectrogram": 0}
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            counts[name] += 1
+            return original(*args, **kwargs)
+        return call
+
+    for method in ("to_pitch", "to_pitch_ac", "to_pitch_cc"):
+        monkeypatch.setattr(parselmouth.Sound, method, counted("pitch", getattr(parselmouth.Sound, method)))
+    monkeypatch.setattr(prosody_music, "spectrogram", counted("spectrogram", prosody_music.spectrogram))
+    audio, _, truth = script_audio([Line("A", "Good morning, thanks for coming in so early today.", *MALE),
+                                    Line("B", "No problem at all, I was up anyway.", *FEMALE),
+                                    Line("A", "We need to talk about the budget.", *MALE)])
+
+    def no_graph(path, window):  # only the speaker pass is counted: no tool runs
+        raise RuntimeError("not run here")
+
+    result = analyze_segments(write_wav(tmp_path / "three.wav", audio, RATE), AnalysisSettings(plugins=["prosody"]),
+                              run=no_graph)
+    assert [s.speaker for s in result.segments] == ["A", "B", "A"]
+    assert counts == {"pitch": len(result.segments), "spectrogram": len(result.segments)}, counts

@@ -203,9 +203,9 @@ def test_a_voice_over_a_sustained_chord_is_measured_on_its_own_pitch_frames(monk
     """A man (espeak-ng en+m3, ~89 Hz) speaking over a sustained chord (220, 277, 330 Hz): Praat's pitch track
     follows the chord's 277 Hz note in most voiced frames, and with those frames kept (the rule before, here the
     music check switched off) the voice's F0 median was the music's (~283 Hz) and his two turns, one over the chord,
-    were two speakers. `measure_voice` now leaves the music's frames out (`music_pitch_frames`, the prosody tool's
-    harmonic sieve): the F0 is his, the turns are one voice."""
-    from saber_agent.plugins import prosody_background
+    were two speakers. `measure_voice` now leaves the music's frames out (`prosody_music.music_under_voice`, the
+    prosody tool's decision: its harmonic sieve): the F0 is his, the turns are one voice."""
+    from saber_agent.plugins import prosody_music
 
     turn = spoken("It was boring and terrible, I wanted to leave after ten minutes. "
                   "Really, I loved it, I was laughing the whole time.", "en+m3", pitch=35)
@@ -222,7 +222,7 @@ def test_a_voice_over_a_sustained_chord_is_measured_on_its_own_pitch_frames(monk
     assert abs(12 * np.log2(f0_hz(measured.features) / f0_hz(clean.features))) < 1.5
     assert cluster_voices([measure_voice(other, RATE), measured]) == ["A", "A"]
 
-    monkeypatch.setattr(prosody_background, "music_pitch_frames", lambda audio, rate, f0, times: np.zeros(len(f0), bool))
+    monkeypatch.setattr(prosody_music, "music_in", lambda audio, rate, f0, times: prosody_music.MusicUnderVoice())
     kept = measure_voice(over_chord, RATE)  # the rule before: every voiced frame the voice's
     assert abs(12 * np.log2(f0_hz(kept.features) / 277.0)) < 1.0  # the chord's note
     assert cluster_voices([measure_voice(other, RATE), kept]) == ["A", "B"]
