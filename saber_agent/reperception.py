@@ -44,6 +44,7 @@ from saber_agent.reperception_rule import (
     RELOOK_FPS,
     active_span,
     evidence_gaps,
+    mid_sentence,
     picture_still,
 )
 from saber_agent.settings import AnalysisSettings
@@ -307,7 +308,7 @@ def _change(record: Reperception) -> str:
     after = record.after
     found = f"{after.status.value}" + (f" (confidence {after.confidence:.2f})" if after.confidence is not None else "")
     if after.status is not SlotStatus.ok and after.reason:
-        found += f": {after.reason}"
+        found += f": {mid_sentence(after.reason)}"
     before = record.before
     was = "empty" if before is None else before.status.value + (
         f" (confidence {before.confidence:.2f})" if before.confidence is not None else ""

@@ -93,8 +93,18 @@ def _thinness(slot: Slot) -> str | None:
             return f"confidence {slot.confidence:.2f}"
         return None
     if slot.status is SlotStatus.unavailable and slot.reason and not slot.reason.startswith("not available here"):
-        return f"found nothing: {slot.reason}"
+        return f"found nothing: {mid_sentence(slot.reason)}"
     return None  # a failed tool is not retried by rule: a crash or a timeout is not thin evidence
+
+
+def mid_sentence(text: str) -> str:
+    """`text` (a slot's reason, which may be written as a sentence: "No face was found ...") as it reads inside another
+    sentence: its first word lower-cased where it is a plain capitalised word ("No", "The", "A"); a name or an acronym
+    ("MediaPipe", "GPU") is kept as written."""
+    word = text.split(" ", 1)[0].rstrip(".,:;")
+    if word.isalpha() and word[0].isupper() and (word[1:].islower() or word == "A"):
+        return text[0].lower() + text[1:]
+    return text
 
 
 def _denser(tool: str, info: ClipInfo, what: str) -> PerceptionRequest | None:

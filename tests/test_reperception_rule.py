@@ -40,3 +40,15 @@ def test_active_span_finds_faint_sound_the_silence_rule_calls_sound():
     start, end = active_span(clip)
     assert abs(start - 4.75) < 0.06 and abs(end - 6.25) < 0.06
     assert active_span(_audio_clip(faint * 0.01)) is None  # 40 dB fainter: silent, no span
+
+
+def test_a_reason_said_inside_a_sentence_is_not_capitalised_there():
+    # a fresh-user trial read "found nothing: No face was found": a reason written as a sentence, joined mid-sentence
+    from saber_agent.evidence import Slot
+
+    assert reperception_rule._thinness(Slot.unavailable("No face was found (6 sampled frames searched)")) == (
+        "found nothing: no face was found (6 sampled frames searched)")
+    assert reperception_rule.mid_sentence("The audio is silent") == "the audio is silent"
+    assert reperception_rule.mid_sentence("A face") == "a face"
+    for kept in ("MediaPipe is not installed", "GPU out of memory", "no face was found", "I/O error", "", "2 frames"):
+        assert reperception_rule.mid_sentence(kept) == kept
