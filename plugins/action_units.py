@@ -347,22 +347,28 @@ def _span(e: dict) -> str:
     return f"{e['start_s']:.1f}-{e['end_s']:.1f} s"
 
 
-def describe(m: dict) -> str:
-    """SABER-style sentences on AUs, gaze, head pose and blinks (empty when no mesh was read)."""
+def describe(m: dict, still_image: bool = False) -> str:
+    """SABER-style sentences on AUs, gaze, head pose and blinks (empty when no mesh was read). `still_image`: a photo
+    (`ClipInfo.still_image`, one frame): what it shows, with no times, shares of frames, medians, blinks or onsets."""
     if not m.get("frames_with_mesh"):
         return ""
     parts = []
+
+    def where(spans: list[dict]) -> str:  # a photo has no time: nothing to say when
+        return "" if still_image else ", at " + ", ".join(_span(e) for e in spans[:3])
     ep, share, mean = m["episodes"], m["au_present_share"], m["au_mean"]
     smiles = ep["AU12"]
     if smiles:
         felt = share["AU6"] >= 0.5 * share["AU12"] and mean["AU6"] >= 0.25
         kind = "with cheeks raised (AU6), a felt (Duchenne) smile" if felt else "without the cheek raise (AU6) of a felt smile"
-        parts.append(f"Lip corners pulled up (AU12, mean {mean['AU12']:.2f}) {kind}, at {', '.join(_span(e) for e in smiles[:3])}.")
+        parts.append(f"Lip corners pulled up (AU12, {'' if still_image else 'mean '}{mean['AU12']:.2f}) {kind}{where(smiles)}.")
     said = []
     for k, words in (("AU1", "inner brows raised (AU1)"), ("AU2", "outer brows raised (AU2)"),
                      ("AU4", "brows lowered and drawn together (AU4)"),
                      ("AU15", "lip corners pulled down (AU15)"), ("AU26", "jaw dropped (AU26)"), ("AU25", "lips parted (AU25)")):
-        if ep[k] and share[k] >= 0.2:
+        if ep[k] and share[k] >= 0.2 and still_image:
+            said.append(words)
+        elif ep[k] and share[k] >= 0.2:
             said.append(f"{words} in {share[k] * 100:.0f}% of frames ({_span(ep[k][0])}{' ...' if len(ep[k]) > 1 else ''})")
     if said:
         parts.append("Also " + "; ".join(said) + ".")
@@ -376,9 +382,13 @@ def describe(m: dict) -> str:
     rng = hp["yaw_deg_range"]
     sweep = f"; yaw ranges {rng[0]:.0f} to {rng[1]:.0f} degrees" if rng[1] - rng[0] >= 15 else ""
     angles = f"yaw {yaw:+.0f}, pitch {pitch:+.0f}, roll {roll:+.0f} degrees"
-    parts.append(f"Head pose (median): {turn}{', ' + ', '.join(tilt) if tilt else ''} ({angles}){sweep}.")
+    parts.append(f"Head pose{'' if still_image else ' (median)'}: {turn}{', ' + ', '.join(tilt) if tilt else ''} ({angles}){sweep}.")
     g = m["gaze"]
-    if g["frames_with_gaze"]:
+    if g["frames_with_gaze"] and still_image:
+        averted = g["averted"]
+        toward = not averted or g["at_camera_share"] >= 0.5
+        parts.append("Gaze is toward the camera." if toward else f"Gaze is averted {averted[0]['direction']}.")
+    elif g["frames_with_gaze"]:
         averted = g["averted"]
         text = f"Gaze is toward the camera in {g['at_camera_share'] * 100:.0f}% of frames with visible eyes"
         if averted:
@@ -388,13 +398,14 @@ def describe(m: dict) -> str:
         parts.append(f"Gaze cannot be read ({', '.join(g['unseen_reasons']) or 'eyes not seen'}).")
     b = m["blinks"]
     if b["closed_spans"]:
-        parts.append("Eyes closed (AU43) at " + ", ".join(_span(s) for s in b["closed_spans"][:3]) + ".")
-    if b["count"]:
+        closed = "" if still_image else " at " + ", ".join(_span(s) for s in b["closed_spans"][:3])
+        parts.append(f"Eyes closed (AU43){closed}.")
+    if b["count"] and not still_image:
         bound = (f" (at {b['sample_fps']:g} sampled frames per second most blinks fall between samples: a lower bound)"
                  if b["lower_bound"] else "")
         parts.append(f"{b['count']} blink(s) (AU45) seen, {b['rate_per_min']:.0f} per minute{bound}.")
     micro = m["micro_expressions"]
-    if micro:
+    if micro and not still_image:
         parts.append("Brief action-unit onsets and offsets (micro-expression candidates): "
                      + "; ".join(f"{e['name']} ({e['au']}) to {e['peak']:.2f} at {_span(e)}" for e in micro[:4]) + ".")
     return " ".join(parts)

@@ -103,8 +103,10 @@ class FaceTool(PerceptionTool):
     # 0.2.0: a box jump is a zoom's only where the point it would be zoomed about lies in the picture; 0.3.0: the head's
     # speed and extent with the camera's zoom and pan undone (`head.camera`: the picture's figures beside them); 0.4.0: a
     # still face under a voice and a covered mouth are no live evidence (face_live), "no face was found" with the
-    # detector's size limit
-    version = "0.4.0"
+    # detector's size limit; 0.5.0: a photo's text speaks of the photo, not of time (`face_summary.describe_photo`), and the
+    # camera under the head is the body tool's one fit per clip (`motion.camera_fits`: a head missed in a frame is masked by
+    # its nearest box within 1 s, as there)
+    version = "0.5.0"
     description = "Facial expressions of the main face over time (Haar tracking; fer mini-Xception offline, or deepface)."
     options_model = FaceOptions
 
@@ -164,7 +166,7 @@ class FaceTool(PerceptionTool):
             return Slot.unavailable(f"the {backend.name} backend read no face in {n} sampled frames", provenance)
         # a face whose pixels do not change has one expression and does not move: its frames are averaged
         steady_track, probs, still = face_still.steady(clip.frames, track, probs, runs)
-        m = summarize(steady_track, probs, int(clip.frames.shape[2]), clip_s=clip.duration_s)
+        m = summarize(steady_track, probs, int(clip.frames.shape[2]), clip_s=clip.duration_s, still_image=clip.info.still_image)
         m["still_face"] = still
         m["backend"] = backend.name
         # a face elsewhere after a change of shot, or moved by a camera zoom, is no jump of the head (the scene's shots)
@@ -172,7 +174,7 @@ class FaceTool(PerceptionTool):
         cuts = [float(found.times[c]) for c in found.cuts]
         from saber_agent.plugins.face_camera import camera_path  # a zoom or pan moves the box: the camera's, not the head's
 
-        camera = camera_path(clip, steady_track.boxes, found.pairs)
+        camera = camera_path(clip, steady_track.boxes, found.pairs, tracker_option(settings))  # the body tool's fit, made once
         m["head"] = head_motion(steady_track, int(clip.frames.shape[2]), cuts, (int(clip.frames.shape[2]), int(clip.frames.shape[1])),
                                 camera)
         run = getattr(backend, "last_run", None)
@@ -194,7 +196,7 @@ class FaceTool(PerceptionTool):
 
             geometry["agreement"] = action_units.agreement(m["dominant"], geometry)
             m["action_units"] = geometry
-            said = (text, action_units.describe(geometry), face_geometry.disagreement_sentence(geometry["agreement"]))
+            said = (text, action_units.describe(geometry, m["still_image"]), face_geometry.disagreement_sentence(geometry["agreement"]))
             text = " ".join(s for s in said if s)
             timelines.update(face_geometry.geometry_timelines(geometry))
             if geometry["agreement"]["agree"] is False:
@@ -217,12 +219,15 @@ class FaceTool(PerceptionTool):
         valence = sum(p * CIRCUMPLEX[e][0] for e, p in mean.items()) / total
         arousal = sum(p * CIRCUMPLEX[e][1] for e, p in mean.items()) / total
         factor, why = face_live.discount(m)
+        p = m["dominant_probability"]  # a photo's one frame: no mean over frames
+        seen = (f" in the photo, probability {p:.2f}" if m.get("still_image")
+                else f", mean probability {p:.2f} over {m['frames_with_face']} frames")
         return [
             ModalityCue(
                 modality="face", valence=round(max(-1.0, min(1.0, valence)), 3), arousal=round(max(0.0, min(1.0, arousal)), 3),
                 emotion=m["dominant"], confidence=round((slot.confidence or 0.5) * factor, 3),
-                basis=f"{m['dominant']} facial expression, mean probability {m['dominant_probability']:.2f} "
-                f"over {m['frames_with_face']} frames" + (f"; {'; '.join(why)} (confidence x{factor:g})" if why else ""),
+                basis=f"{m['dominant']} facial expression{seen}"
+                + (f"; {'; '.join(why)} (confidence x{factor:g})" if why else ""),
             )
         ]
 

@@ -3,12 +3,13 @@
 A zoom moves every point of the picture away from (or towards) the point it is about: a face off that point drifts
 across the frame and grows, and its box reads as a moving head (trial A phone_long.mp4: a face photo zoomed slowly
 and looped, "spanning 0.72 face widths across and 1.01 up and down" for a head that never moves). The body tool
-measures the same camera (`plugins.motion.measure_motion`, with the optical flow it needs); this module fits only the
-camera, as the body tool does (`motion_camera.camera_motion`: a similarity, pan, zoom and roll, fitted with RANSAC to
-corners tracked outside the head, accepted only where most of the picture follows it), on the clip's shared grey
-frames (`picture_change`, `FLOW_SIDE` pixels on the longer side), with no camera motion across a cut (`plugins.shots`).
+measures the same camera (`plugins.motion.measure_motion`, with the optical flow it needs); this module reads the body
+tool's fit, made once per clip (`motion.camera_fits`: `motion_camera.camera_motion`, a similarity, pan, zoom and roll,
+fitted with RANSAC to corners tracked outside the shared face track's head, accepted only where most of the picture
+follows it, on the clip's shared grey frames, `picture_change`, `FLOW_SIDE` pixels on the longer side; before, each tool
+fitted it again), with no camera motion across a cut (`plugins.shots`).
 
-`camera_path(clip, boxes, cut_pairs)`: per sampled frame, the 3x3 transform that takes the frame's pixels (clip pixels)
+`camera_path(clip, boxes, cut_pairs, tracker)`: per sampled frame, the 3x3 transform that takes the frame's pixels (clip pixels)
 into its shot's first frame's picture (the camera undone), and each shot's zoom and pan. Where the picture has too few
 corners outside the head (a plain background) no camera motion is measured and none is assumed; where the fitted motion
 leaves the picture's left, right and top edges in place (`_borders_move`), it is the person's (a body swaying in front
@@ -55,13 +56,13 @@ class CameraPath:
         return np.hypot(self.to_first[:, 0, 0], self.to_first[:, 1, 0])
 
 
-def camera_path(clip, boxes: np.ndarray, cut_pairs: list[int]) -> CameraPath | None:
-    """The camera's path over `clip`'s sampled frames with the face `boxes` ((n, 4) x, y, w, h clip pixels, NaN rows where
-    not seen) masked out, no camera motion across the pairs in `cut_pairs` (pair i: frames i and i+1); None with fewer
-    than two frames."""
+def camera_path(clip, boxes: np.ndarray, cut_pairs: list[int], tracker: str | None = None) -> CameraPath | None:
+    """The camera's path over `clip`'s sampled frames: the clip's one camera fit (`motion.camera_fits`, the head of the
+    face track by `tracker` masked out), no camera motion across the pairs in `cut_pairs` (pair i: frames i and i+1); the
+    face `boxes` ((n, 4) x, y, w, h clip pixels, NaN rows where not seen) masked out of the edge test (`_borders_move`).
+    None with fewer than two frames."""
     from saber_agent.picture_change import picture_change
-    from saber_agent.plugins.motion import head_mask
-    from saber_agent.plugins.motion_camera import camera_motion
+    from saber_agent.plugins.motion import camera_fits, head_mask
 
     n = len(clip.frames)
     if n < 2:
@@ -76,7 +77,8 @@ def camera_path(clip, boxes: np.ndarray, cut_pairs: list[int]) -> CameraPath | N
     def head(i: int) -> np.ndarray:
         return head_mask(shape, boxes[i] * scale) if not np.isnan(boxes[i][0]) else np.zeros(shape, bool)
 
-    matrices = [np.eye(2, 3) if i in cuts else camera_motion(grey[i], grey[i + 1], head(i) | head(i + 1))[0] for i in range(n - 1)]
+    fitted = camera_fits(clip, tracker).matrices  # shared with the body tool: read, never changed in place
+    matrices = [np.eye(2, 3) if i in cuts else fitted[i] for i in range(n - 1)]
     edges = [0, *[i + 1 for i in sorted(cuts)], n]
     shots, still_shots = [], 0
     for a, b in zip(edges, edges[1:], strict=False):

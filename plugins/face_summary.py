@@ -165,12 +165,14 @@ def _position(x: float) -> str:
     return "left" if x < 0.38 else "right" if x > 0.62 else "centre"
 
 
-def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int, clip_s: float | None = None) -> dict:
+def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int, clip_s: float | None = None,
+              still_image: bool = False) -> dict:
     """The face slot's measurements from the track and per-frame probabilities (JSON-able).
 
     `clip_s`: the clip's duration (seconds, `Clip.duration_s`). Given, the text tells when the sampled frames cover
     less of the clip than it lasts (the video ends before the audio, or starts after it): coverage, "throughout" and
     the shares are over the frames, i.e. over the time that has pictures (`pictures_s`), not over the whole clip.
+    `still_image`: the clip is a photo (`ClipInfo.still_image`, one frame): the text speaks of the photo, not of time.
     """
     times = track.times
     n = len(times)
@@ -209,6 +211,9 @@ def summarize(track: FaceTrack, probs: np.ndarray, frame_width: int, clip_s: flo
         },
         "micro_expressions": micro_expressions(times, probs, dominant),
         "detector": track.detector,
+        "still_image": bool(still_image),
+        # where the main face is across the frame (the median of its centres; also `head.position`, which needs 2 frames)
+        "position": _position(float(np.median(track.centers[track.found][:, 0])) / max(1, frame_width)) if track.found.any() else None,
     }
     expressive = [k for k, e in enumerate(BASIC_EMOTIONS) if e != "neutral"]
     sub = seen[:, expressive]
@@ -280,7 +285,9 @@ def _rate(times: list[float]) -> str:
 
 
 def describe(m: dict) -> str:
-    """SABER-style `facial_exp_desc` text that cites the measurements."""
+    """SABER-style `facial_exp_desc` text that cites the measurements (a photo's: `describe_photo`)."""
+    if m.get("still_image"):
+        return describe_photo(m)
     n, k = m["n_frames"], m["frames_with_face"]
     dominant = m["dominant"]
     share = m["dominant_share"]
@@ -306,7 +313,7 @@ def describe(m: dict) -> str:
         parts.append(
             f"Several faces are visible (up to {m['max_faces']} at once, {several} of {n} sampled frames show more than one); "
             f"this describes the main face, the largest and most persistent one, "
-            f"at the {m['head']['position'] if m['head'] else 'centre'} of the frame."
+            f"at the {m.get('position') or (m['head'] or {}).get('position') or 'centre'} of the frame."
         )
     covered = _pictures_cover(m)
     if k == n and covered:  # "throughout" would claim the time with no picture
@@ -377,4 +384,26 @@ def describe(m: dict) -> str:
         elif change <= 0.87:
             sentence += f", and the face shrinks to {change:.2f} times its first size (moving away, or the camera zooms out)"
         parts.append(sentence + ".")
+    return " ".join(parts)
+
+
+def describe_photo(m: dict) -> str:
+    """The `facial_exp_desc` text of a photo (`ClipInfo.still_image`: one still frame): what the face shows in it, with
+    no word of time (no "consistently", "throughout", "at 0.0 s", "mean over frames": a photo has no duration)."""
+    dominant, p = m["dominant"], m["dominant_probability"]
+    who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
+    if p < WEAK_EXPRESSION:
+        sentence = f"{who} in the photo shows no clear expression: {dominant} is its top expression (probability {p:.2f})"
+    else:
+        sentence = f"{who} in the photo looks {ADJECTIVE[dominant]}: {dominant} is its top expression (probability {p:.2f})"
+    second = m["secondary"]
+    if second:
+        sentence += f", with {second} second ({m['mean_probabilities'][second]:.2f})"
+    peak = m["peak"]
+    if peak["emotion"] not in (dominant, second) and peak["probability"] >= 0.3:
+        sentence += f"; {peak['emotion']} reaches {peak['probability']:.2f}"
+    parts = [sentence + "."]
+    if m["max_faces"] > 1:
+        parts.append(f"The photo shows {m['max_faces']} faces; this describes the main face, the largest one, "
+                     f"at the {m.get('position') or 'centre'} of the picture.")
     return " ".join(parts)

@@ -18,6 +18,8 @@ frames downscaled to FLOW_SIDE pixels (longer side):
 - on-screen graphics: blocks of the picture that swap in one step between stills (a slide, a burned-in caption, a
   video call's speaker frame; `saber_agent.plugins.motion_graphics`) are left out of every region's flow and
   change (``graphics_changes``); and the hands/sides stop at the hands' reach around the face (REACH).
+- the camera's fit per frame pair (`camera_fits`, the head masked as here) is made once per clip and shared with the face
+  tool's camera path (`saber_agent.plugins.face_camera`), which fitted the same camera again before.
 - shot changes come from the clip's shared detector (`saber_agent.plugins.shots`): motion across a
   cut is not body movement, and the camera's zoom and pan are summed within each shot (``camera.shots``;
   the headline is the shot that zooms or pans most): a cut resets them.
@@ -155,6 +157,45 @@ def region_masks(shape: tuple[int, int], box: np.ndarray | None, head: np.ndarra
     return {"upper_body": torso, "hands_sides": reach & ~torso & ~head}
 
 
+def pair_head(head: Head, i: int, times: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
+    """Frame pair i's head boxes (frames i and i + 1, `nearest_box`: within 1 s where not detected in the frame) and the
+    mask of both heads with their margins (`head_mask`), (h, w) bool in flow-frame pixels: left out of the flow and the fit."""
+    box_a, box_b = nearest_box(head, i, times), nearest_box(head, i + 1, times)
+    exclude = np.zeros(shape, bool)
+    for box in (box_a, box_b):
+        if box is not None:
+            exclude |= head_mask(shape, box)
+    return box_a, box_b, exclude
+
+
+# -- the camera, fitted once per clip ---------------------------------------------------------------
+
+@dataclass
+class CameraFits:
+    """`camera_motion` of each pair of consecutive sampled frames, fitted once per clip (`camera_fits`)."""
+
+    head: Head  # the main face per frame (flow-frame pixels): masked out of the fit (`pair_head`)
+    matrices: list[np.ndarray]  # per pair i (frames i, i + 1): the camera's 2x3 similarity in flow-frame pixels (identity: none)
+    shares: list[float]  # per pair: the share of tracked corners that follow it
+
+
+def camera_fits(clip: Clip, tracker: str | None = None) -> CameraFits:
+    """The camera's fit between each pair of `clip`'s sampled frames (`camera_motion` on the shared grey frames, the head
+    of the shared face track by `tracker` masked), computed on first call and cached in ``clip.extras["camera_fits:<tracker>"]``
+    (thread-safe): the body tool (`measure_motion`) and the face tool (`face_camera.camera_path`) read the one fit.
+    Cuts are not special here: each reader says no camera motion crosses one."""
+    name = str(tracker or "auto").lower()  # as `facetrack.track_faces` names its cached tracks
+
+    def compute() -> CameraFits:
+        picture = picture_change(clip)
+        grey, times = picture.grey, np.asarray(clip.frame_times, dtype=np.float64)
+        head = head_boxes(clip, picture.scale, tracker)
+        fits = [camera_motion(grey[i], grey[i + 1], pair_head(head, i, times, grey.shape[1:3])[2]) for i in range(len(grey) - 1)]
+        return CameraFits(head, [matrix for matrix, _ in fits], [share for _, share in fits])
+
+    return clip.shared(f"camera_fits:{name}", compute)
+
+
 # -- the measurement --------------------------------------------------------------------------------
 
 @dataclass
@@ -175,7 +216,8 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     grey, blurred, scale = picture.grey, picture.blurred, picture.scale
     shape = grey.shape[1:3]
     width = shape[1]
-    head = head_boxes(clip, scale, tracker)
+    fits = camera_fits(clip, tracker)  # the camera, fitted once per clip (the face tool reads the same fit)
+    head = fits.head
     n = len(grey)
 
     centre = np.array([shape[1] / 2, shape[0] / 2, 1.0])
@@ -188,16 +230,12 @@ def measure_motion(clip: Clip, tracker: str | None = None) -> MotionResult:
     graphics = clip_graphics(clip)  # found once per clip (the same shot changes), shared with the scene tool
     for i in range(n - 1):
         dt = max(1e-3, times[i + 1] - times[i])
-        box_a, box_b = nearest_box(head, i, times), nearest_box(head, i + 1, times)
-        exclude = np.zeros(shape, bool)
-        for box in (box_a, box_b):
-            if box is not None:
-                exclude |= head_mask(shape, box)
+        box_a, box_b, exclude = pair_head(head, i, times, shape)
         # the regions keep one layout over the clip: a face that left the frame still anchors them
         anchor = next((b for b in (box_a, box_b) if b is not None), None)
         if anchor is None and not head.reason:
             anchor = nearest_box(head, i, times, max_gap_s=np.inf)
-        matrix, share = camera_motion(grey[i], grey[i + 1], exclude)
+        matrix, share = fits.matrices[i], fits.shares[i]
         camera_still = np.allclose(matrix, np.eye(2, 3))
         shift = rigid_shift(blurred[i], blurred[i + 1], float(picture.changed[i])) if i not in cuts and camera_still else None
         if shift is not None:  # the whole picture moved as one (a cut between framings, a sliding still): discounted

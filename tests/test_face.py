@@ -160,6 +160,34 @@ def test_several_faces_are_reported(tool, settings, two_faces_clip):
     assert "main face" in slot.text
 
 
+def test_a_photo_is_described_without_time(tool, settings, media_dir):
+    """A real photo (PNG: scikit-image's astronaut and a smaller mirrored face beside her) is one still image: the text
+    says what the photo shows, with no word of duration or consistency over time (a fresh-user trial read "consistently
+    happy", "visible throughout" and "at 0.0-0.5 s" for a photo)."""
+    face = skimage_data.astronaut()
+    canvas = np.full((512, 896, 3), 90, np.uint8)
+    canvas[:, :512] = face
+    canvas[64:448, 512:] = cv2.resize(face[:, ::-1], (384, 384))
+    path = media_dir / "two_faces_photo.png"
+    cv2.imwrite(str(path), cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR))
+    clip = media.decode(path)
+    assert clip.info.still_image and len(clip.frames) == 1
+    slot = tool.perceive(clip, settings)
+    assert slot.ok, slot.reason
+    assert slot.measurements["still_image"] is True and slot.measurements["position"] == "left"
+    text = slot.text
+    assert text.startswith("The main face in the photo looks happy: happiness is its top expression (probability ")
+    several = slot.measurements["max_faces"]
+    assert several >= 2
+    assert f"The photo shows {several} faces; this describes the main face, the largest one, at the left of the picture." in text
+    for timely in ("consistently", "mostly", "throughout", "sampled frame", " s.", " s)", " s,", "0.0", "% of frames",
+                   "mean", "median", "per minute", "over time"):
+        assert timely not in text, timely
+    assert "Lip corners pulled up (AU12" in text and "Gaze is toward the camera." in text  # the mesh's reading, said of the photo
+    (cue,) = tool.cues(slot)
+    assert cue.basis.startswith("happiness facial expression in the photo, probability ") and "frames" not in cue.basis
+
+
 def test_face_leaving_the_frame_is_said(tool, settings, leaving_clip):
     slot = perceive(tool, settings, leaving_clip)
     assert slot.ok, slot.reason
@@ -179,7 +207,7 @@ def test_one_frame_video(tool, settings, one_frame_clip):
     assert slot.ok, slot.reason
     m = slot.measurements
     assert m["n_frames"] == 1 and m["head"] is None and m["micro_expressions"] == []
-    assert "visible throughout (1 of 1" in slot.text
+    assert clip.info.still_image and "The face in the photo looks" in slot.text  # one picture: no time to be visible through
     assert slot.confidence < 0.5  # one frame is thin evidence
 
 

@@ -114,3 +114,22 @@ def test_a_body_swaying_in_front_of_a_plain_wall_is_not_the_camera():
     assert not camera.moving and camera.body_shots == 1, camera.shots
     head = head_motion(track, 640, camera=camera)
     assert "camera" not in head and head["horizontal_range_fw"] > 1.0, head
+
+
+def test_the_camera_is_fitted_once_per_clip_and_the_body_tool_reads_the_same_fit(monkeypatch):
+    """The face tool's camera path and the body tool's motion (`motion.measure_motion`) read one fit per frame pair
+    (`motion.camera_fits`, cached on the clip): the second reader fits nothing and measures what it measures alone."""
+    from saber_agent.plugins import motion
+
+    frames = [zoomed(texture(), 1.04 ** i)[0] for i in range(N)]
+    alone = motion.measure_motion(clip_of(frames)).m  # the body tool on a clip of its own
+    fit, calls = motion.camera_motion, []
+    monkeypatch.setattr(motion, "camera_motion", lambda *args: calls.append(1) or fit(*args))
+    clip = clip_of(frames)
+    camera = camera_path(clip, np.tile(FACE, (N, 1)), [])
+    assert len(calls) == N - 1 and camera.moving
+    shared = motion.measure_motion(clip).m
+    assert len(calls) == N - 1  # no second fit
+    assert shared == alone
+    scales = [float(np.hypot(m[0, 0], m[1, 0])) for m in motion.camera_fits(clip).matrices]
+    assert abs(camera.zoom - float(np.prod(scales))) < 1e-3 and abs(camera.zoom - 1.04 ** (N - 1)) < 0.05

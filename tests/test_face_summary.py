@@ -105,3 +105,19 @@ def test_a_face_elsewhere_after_a_cut_or_moved_by_a_zoom_is_no_jump():
     far = boxes.copy()
     far[5:] = [600, 20, 96, 96]  # grown, but further than a x1.6 zoom of a 640x360 picture can carry it: a jump
     assert face_summary.head_motion(FaceTrack(times, far, np.ones(8, int), "test"), 640, [1.0], (640, 360))["jumps"] == 1
+
+
+def test_a_photo_is_described_without_time():
+    # a photo (ClipInfo.still_image) has no duration: no "consistently", "throughout", "at 0.0 s", "sampled frames"
+    track = build_track(np.zeros(1), [np.array([[220.0, 50, 80, 80]])])
+    probs = np.full((1, 7), 0.1)
+    probs[0, BASIC_EMOTIONS.index("neutral")] = 0.3
+    probs[0, BASIC_EMOTIONS.index("sadness")] = 0.25
+    m = summarize(track, probs / probs.sum(), frame_width=320, clip_s=0.04, still_image=True)
+    assert m["still_image"] is True and m["position"] == "right"
+    text = describe(m)
+    assert text.startswith("The face in the photo shows no clear expression: neutral is its top expression (probability 0.")
+    for timely in ("consistently", "throughout", "sampled", " s,", " s.", " s)", "0.0", "mean", "peaking"):
+        assert timely not in text, timely
+    video = describe(summarize(track, probs / probs.sum(), frame_width=320))  # the same frame as a video's: said as before
+    assert "sampled frame" in video and "in the photo" not in video
