@@ -16,7 +16,7 @@ def _span(segment) -> str:
 def summarise(segments: list, speakers: list, no_speech: str | None = None):
     """`SegmentSummary` of analysed segments (those that failed are skipped) and their speakers; `no_speech`:
     the split's note where it found no speech (the whole clip is one segment, not an utterance)."""
-    from saber_agent.segments import CHANGE_VALENCE, FeelingChange, SegmentSummary
+    from saber_agent.segments import SegmentSummary
 
     done = [s for s in segments if s.valence is not None]
     # an undetermined utterance's valence and arousal are the reasoner's defaults (0.0, 0.5), not a reading: a gap
@@ -48,20 +48,7 @@ def summarise(segments: list, speakers: list, no_speech: str | None = None):
             "speech_s": speaker.speech_s,
             "face": speaker.face,
         }
-    changes = []
-    # a change is between two findings, not to "no finding" nor to an emotion flagged uncertain (trial D podcast.mp3:
-    # "happiness, then fear, then anger" and "B to C: sadness to anger (+0.42)" from labels the answers called no finding)
-    found = [s for s in done if not s.undetermined and not s.uncertain]
-    for before, after in zip(found, found[1:], strict=False):
-        # a change: another basic emotion, or valence moving by CHANGE_VALENCE or more
-        if before.emotion == after.emotion and abs(after.valence - before.valence) < CHANGE_VALENCE:
-            continue
-        who = "" if before.speaker == after.speaker else f" ({before.speaker or '?'} to {after.speaker or '?'})"
-        changes.append(FeelingChange(
-            at_s=after.start_s, before=before.index, after=after.index, speakers=(before.speaker, after.speaker),
-            emotions=(before.emotion, after.emotion), valences=(before.valence, after.valence),
-            said=f"at {after.start_s:.1f} s{who}: {before.emotion} ({before.valence:+.2f}) to {after.emotion} ({after.valence:+.2f})",
-        ))
+    changes = _changes(done)
     return SegmentSummary(trajectory=trajectory, by_speaker=by_speaker, changes=changes, text=_text(done, by_speaker, changes, no_speech))
 
 
@@ -85,11 +72,60 @@ def _text(done: list, by_speaker: dict, changes: list, no_speech: str | None = N
                                                    + (f"; {unsure_said}" if unsure else "") if felt else
                                                    f"no emotion found ({unsure_said}; mean valence {info['mean_valence']:+.2f}")
                      + f"{none}).")
-    if changes:
-        lines.append("The feeling changed " + "; ".join(c.said for c in changes) + ".")
-    else:
-        lines.append("The feeling did not change markedly between utterances.")
+    lines.append(_trajectory_said(done, changes))
     return " ".join(lines)
+
+
+def _changes(done: list) -> list:
+    """Where the feeling changed between analysed utterances (`done`, in time order): `FeelingChange`s in time order.
+
+    An undetermined utterance (no finding, its valence the reasoner's default) is a gap: no change into or out of it.
+    Two findings in a row (uncertain ones between them skipped) change where the basic emotion differs or the valence
+    moves by `CHANGE_VALENCE` (0.3 on -1..1) or more. An utterance whose emotion is flagged uncertain names no emotion
+    (trial D podcast.mp3: "B to C: sadness to anger (+0.42)" from a label the answer called no finding) but its valence
+    is a reading, as in its speaker's mean valence: a move of `CHANGE_VALENCE` or more into or out of it is a change,
+    said "uncertain (-0.20)". Before, such moves were not changes at all, and a two-voice clip of valences -0.20
+    (uncertain) and +0.50 said "The feeling did not change markedly" (conversation trial)."""
+    from saber_agent.segments import CHANGE_VALENCE, FeelingChange
+
+    read = [s for s in done if not s.undetermined]  # a valence reading: a finding or an uncertain emotion
+    found = [s for s in read if not s.uncertain]
+    pairs: dict[int, tuple] = {}  # the later utterance's index -> (before, after); a finding pair is kept first
+    for before, after in zip(found, found[1:], strict=False):
+        if before.emotion != after.emotion or abs(after.valence - before.valence) >= CHANGE_VALENCE:
+            pairs[after.index] = (before, after)
+    for before, after in zip(read, read[1:], strict=False):
+        if (before.uncertain or after.uncertain) and abs(after.valence - before.valence) >= CHANGE_VALENCE:
+            pairs.setdefault(after.index, (before, after))
+    order = {s.index: k for k, s in enumerate(done)}
+    changes = []
+    for before, after in sorted(pairs.values(), key=lambda pair: order[pair[1].index]):
+        emotions = tuple(UNCERTAIN if s.uncertain else s.emotion for s in (before, after))
+        who = "" if before.speaker == after.speaker else f" ({before.speaker or '?'} to {after.speaker or '?'})"
+        changes.append(FeelingChange(
+            at_s=after.start_s, before=before.index, after=after.index, speakers=(before.speaker, after.speaker),
+            emotions=emotions, valences=(before.valence, after.valence),
+            said=f"at {after.start_s:.1f} s{who}: {emotions[0]} ({before.valence:+.2f}) to {emotions[1]} ({after.valence:+.2f})",
+        ))
+    return changes
+
+
+def _trajectory_said(done: list, changes: list) -> str:
+    """The summary's sentence on the trajectory: the changes, or that the feeling held, or that the evidence cannot
+    tell (no utterance gave a finding, or fewer than two gave a reading: "did not change" would be a claim)."""
+    if changes:
+        return "The feeling changed " + "; ".join(c.said for c in changes) + "."
+    unknown = sum(s.undetermined for s in done)
+    unsure = sum(s.uncertain for s in done)
+    gaps = ", ".join(f"{n} {what}" for n, what in ((unsure, UNCERTAIN), (unknown, UNDETERMINED)) if n)
+    if len(done) == 1:
+        return "One utterance: no change between utterances to tell."
+    if unknown + unsure == len(done):
+        return f"The evidence cannot tell whether the feeling changed: no utterance gave a finding ({gaps})."
+    if len(done) - unknown < 2:
+        return f"The evidence cannot tell whether the feeling changed: only one utterance gave a reading ({gaps})."
+    held = "The feeling did not change markedly between utterances"
+    return held + (f" ({gaps} of {len(done)} utterance(s) gave no finding)." if gaps else ".")
 
 
 def render(result) -> str:
