@@ -37,6 +37,9 @@ What keeps a concessive sentence of one feeling one feeling:
 - an interjection or expletive standing as its own clause ("Fuck, that's amazing", "¡Joder, qué maravilla!") is an
   insert, outside clause structure (Biber et al. 1999, 14.3: inserts such as "damn", "oh god"), and is read with the
   clause after it (`INSERTS_EN`, `INSERTS_ES`, `INSERTS_ZH`), where it intensifies, not opposes;
+- so is an English vocative standing as a clause ("My friend, I'm tired and a little sad", "..., sweetheart"): it names
+  the listener, outside clause structure (Quirk et al. 1985, 10.52; Biber et al. 1999, 14.4.2), not a feeling, yet
+  VADER's "friend" +2.2 made "My friend" a positive clause (+0.49) against the sad one (`VOCATIVES_EN`);
 - a denial is not the opposite feeling: a sentence or clause counts for a side only when a word it does not negate
   carries that side's sign. "It's not perfect, but I love it": VADER gives "not perfect" -0.46 (its negation factor
   -0.74), yet denying a positive term is contradictory negation, weaker than its contrary ("not happy" is not "sad";
@@ -87,6 +90,11 @@ HEDGES_ZH = re.compile(r"不得不说|不想这么说|说句不好听的|恕我�
 INSERTS_EN = frozenset({
     "oh", "ah", "aw", "wow", "whoa", "gosh", "geez", "jeez", "god", "my", "oh my", "lord", "jesus", "christ", "holy", "damn", "dammit",
     "shit", "fuck", "fucking", "hell", "bloody", "crap", "man", "boy", "dude", "well", "yes", "yeah", "no", "ok", "okay", "hey",
+})
+# terms of address: a clause of these (with inserts) is a vocative, read with the next clause like an insert (docstring)
+VOCATIVES_EN = frozenset({
+    "my", "dear", "friend", "friends", "love", "darling", "sweetheart", "sweetie", "honey", "buddy", "mate", "pal", "guys", "folks",
+    "babe", "baby", "sir", "madam", "everyone", "everybody", "kid", "kiddo", "son", "bro", "dude", "man",
 })
 INSERTS_ES = frozenset({  # folded
     "oh", "ah", "ay", "uy", "uf", "vaya", "dios", "mio", "madre", "mia", "joder", "mierda", "hostia", "hostias", "ostras", "coño",
@@ -227,10 +235,11 @@ def _sides(units: list[Sentence], level: str) -> Opposition | None:
 
 
 def _insert(clause: str, lang: str) -> bool:
-    """Whether `clause` is interjections or expletives only ("Oh god", "Joder", "天哪"): an insert, not a clause."""
+    """Whether `clause` is interjections, expletives or (English) terms of address only ("Oh god", "Joder", "天哪", "my
+    friend"): an insert or a vocative, not a clause."""
     if lang == "zh":
         return "".join(ch for ch in clause if ch.isalnum()) in INSERTS_ZH
-    inserts = {"en": INSERTS_EN, "es": INSERTS_ES}.get(lang)
+    inserts = {"en": INSERTS_EN | VOCATIVES_EN, "es": INSERTS_ES}.get(lang)
     words = _WORDS.findall(fold(clause))
     return bool(inserts and words) and all(w in inserts for w in words)
 
@@ -258,6 +267,6 @@ def _short(text: str, limit: int = 48) -> str:
 
 
 __all__ = [
-    "HEDGES_EN", "HEDGES_ES", "HEDGES_ZH", "INSERTS_EN", "INSERTS_ES", "INSERTS_ZH", "MIXED_CONFIDENCE", "STRONG", "Opposition", "Sentence",
-    "asserted", "clauses", "describe", "felt", "hedge", "opposition", "sentences",
+    "HEDGES_EN", "HEDGES_ES", "HEDGES_ZH", "INSERTS_EN", "INSERTS_ES", "INSERTS_ZH", "MIXED_CONFIDENCE", "STRONG", "VOCATIVES_EN",
+    "Opposition", "Sentence", "asserted", "clauses", "describe", "felt", "hedge", "opposition", "sentences",
 ]

@@ -53,3 +53,25 @@ def test_calls_for_help():
     assert not any(calls_for_help(before) for before in offers)
     reading = read_english("Help me, I'm scared")
     assert _word(reading, "help").lexicon and _word(reading, "help").valence == 0.0 and reading.compound < -0.3
+
+
+def test_pretty_and_super_as_adverbs_of_degree_have_no_valence_of_their_own():
+    """VADER scores the adjectives ("pretty" +2.2, "super" +2.9): "I'm pretty sad" read +0.03 and "Pretty much." +0.49."""
+    for text, word in (("I'm pretty sad.", "pretty"), ("Pretty much.", "pretty"), ("That was a pretty good idea.", "pretty"),
+                       ("I'm super tired.", "super")):
+        w = _word(read_english(text), word)
+        assert w.lexicon and w.valence == 0.0, text
+    assert read_english("I'm pretty sad.").compound < -0.3 and read_english("I'm super tired.").compound < -0.3
+    for text, word in (("She's pretty.", "pretty"), ("What a pretty dress.", "pretty"), ("She's pretty and smart.", "pretty"),
+                       ("You look so pretty tonight.", "pretty"), ("That's super!", "super")):
+        assert _word(read_english(text), word).valence > 0, text  # the adjective
+
+
+def test_comment_clauses_of_candour_have_no_valence_of_their_own():
+    """"to be honest" (+0.51 in VADER) opposed a sad clause; "trust me" likewise. The words keep their sense elsewhere."""
+    for text, word in (("To be honest, I'm tired.", "honest"), ("I'm tired, if I'm honest.", "honest"),
+                       ("Trust me, it's late.", "trust"), ("I'm tired, trust me.", "trust"), ("To be fair, it was late.", "fair")):
+        w = _word(read_english(text), word)
+        assert w.lexicon and w.valence == 0.0, text
+    for text, word in (("Be honest with me.", "honest"), ("You can trust me.", "trust"), ("He was honest and kind.", "honest")):
+        assert _word(read_english(text), word).valence > 0, text

@@ -183,6 +183,7 @@ def test_a_hedge_or_an_expletive_alone_is_no_opposite_clause():
 
 @pytest.mark.parametrize("text, language", [
     ("I absolutely love wasting my whole afternoon", "en"),  # a positive verdict on a negative event: irony, as before
+    ("I absolutely love wasting my whole afternoon.", "en"),
     ("I absolutely love wasting my whole afternoon, I hate you.", "en"),
     ("Oh great, and then the train was late.", "en"),  # the sequence split keeps the exclamation's target
     ("Me encanta perder el tren.", "es"),
@@ -233,3 +234,32 @@ def test_the_fusion_reads_opposite_clauses_as_mixed_feelings_and_the_checks_pass
     checks = []
     register_checks(checks.append)
     assert [c.name for c in checks if not c.check(request, analysis).passed] == []
+
+
+# --- same-sign clauses (conversation trial: "tired and a little sad" read mixed, then a smile decided "happy") ----------
+
+@pytest.mark.parametrize("text, label", [
+    ("I'm tired and a little sad.", "negative"),
+    ("I'm happy and a bit excited.", "positive"),
+    ("I'm exhausted but so proud.", "positive"),  # "exhausted" alone -0.36: under the bar, a concession
+    # a clause with no feeling that VADER scored strongly positive was the opposite side (+0.49 to +0.51) before
+    ("Pretty much, I'm tired and a little sad.", "negative"),  # "pretty" +2.2: the degree adverb
+    ("I'm pretty sure. I'm tired and sad.", "negative"),
+    ("I'm tired and a little sad, to be honest.", "negative"),  # "honest" +2.3: a comment clause
+    ("Trust me, I'm tired and a little sad.", "negative"),  # "trust" +2.3
+    ("My friend, I'm tired and a little sad.", "negative"),  # "friend" +2.2: a vocative
+    ("I'm worried and a bit scared, my friend.", "negative"),
+])
+def test_clauses_of_one_sign_are_not_mixed(text, label):
+    result = text_sentiment.analyze(text, "en")
+    assert result.mixed is None and result.label == label, (result.valence, result.mixed)
+
+
+@pytest.mark.parametrize("text", [
+    "I love it but I hate the wait.",
+    "My friend, I love you, but I hate what you did.",  # a vocative is read with its clause, which still opposes
+    "Man, I love it but I hate the wait.",
+])
+def test_opposite_clauses_stay_mixed_beside_a_vocative(text):
+    result = text_sentiment.analyze(text, "en")
+    assert result.label == "mixed" and "here clauses" in result.mixed and not reads_as_irony(result.mixed)
