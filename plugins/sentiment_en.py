@@ -50,6 +50,22 @@ quotative or filler "like" (D'Arcy 2017). Their valence is not counted (`_no_emo
   clause "to be honest" of +0.51 against the sad one (`sentiment_mixed`). "Be honest with me", "you can trust me"
   keep them.
 
+Negated verbs of ceasing or avoiding (`CEASING_VERBS_EN`, `ceasing_verb`). "I cannot stop crying" means the crying goes
+on: the negation applies to the verb of ceasing, and its complement is asserted. These are the aspectual verbs of
+cessation (stop, quit, cease: Freed 1979, *The Semantics of English Aspectual Complementation*) and verbs of avoiding,
+Karttunen's negative implicatives (1971, "Implicative verbs", *Language* 47: fail, avoid, refrain; "he didn't fail
+to X" entails X), with "resist", "keep from" and the idiom "cannot help (but) X" ("cannot avoid X": "I couldn't help
+laughing" says I laughed). VADER's three-word window (and our scope) read the negator past the verb: "I cannot stop
+crying." +0.53 (`not crying (+1.6)`), "I can't stop laughing!" -0.26, "I can't help laughing." -0.60. Where such a
+verb is negated (a negator within `SCOPE` words before it in its clause) and a lexicon word follows it in the clause,
+that word keeps its own valence (VADER's flip undone, ours not applied; a negator after the verb starts its own
+scope: "I can't stop not crying"), and the verb's own valence is not counted (VADER's "not stop" +0.9 is no
+feeling of the speaker's; the complement carries it). "help" is that verb only after a negated "can"/"could" and
+before a gerund or "but" ("I can't help you" is the verb of assistance), "keep" only before "from", and "stop"/"quit"
+not before "to" ("I don't stop to cry": an infinitive of purpose). Not negated, the verbs are left as VADER reads
+them ("Stop worrying.", "I stopped crying": a known miss, the complement is not negated), as is a verb with no
+lexicon word after it ("I didn't fail the exam": `not fail (+1.9)`).
+
 "thank(s)", "love", "welcome", "fine", "agree", the verb "like" and "helps", "helped", "helpful" stay sentiment words.
 
 Output: the sentence valence (VADER's compound, with its "but" weighting and punctuation emphasis)
@@ -99,6 +115,17 @@ _PREMODIFIERS = frozenset({"a", "an", "the", "my", "your", "his", "her", "its", 
 _DEGREE_HEADS = frozenset({"much", "well", "big", "small", "long", "hard", "busy", "close", "quick", "fast", "high", "low", "late",
                            "early", "simple", "normal", "obvious", "clear", "sure", "good", "bad"})  # "a pretty big deal"
 
+# verbs of ceasing or avoiding (see the module docstring): negated, they assert their complement ("can't stop crying")
+CEASING_VERBS_EN = frozenset({
+    "stop", "stops", "stopped", "stopping", "quit", "quits", "quitting", "cease", "ceases", "ceased", "ceasing",
+    "resist", "resists", "resisted", "resisting", "avoid", "avoids", "avoided", "avoiding", "refrain", "refrains", "refrained",
+    "fail", "fails", "failed",
+})
+_PURPOSE_TO = frozenset({"stop", "stops", "stopped", "stopping", "quit", "quits", "quitting"})  # "stop to cry": purpose
+_KEEP_FROM = frozenset({"keep", "keeps", "kept", "keeping"})  # "couldn't keep from crying"
+_HELP_MODALS = frozenset({"can", "could", "can't", "cannot", "couldn't", "cant", "couldnt"})  # "can't help laughing"
+_HELP_ADVERBS = frozenset({"just", "really", "simply", "even", "ever", "not", "never"})
+
 
 @dataclass
 class WordScore:
@@ -143,15 +170,19 @@ def read_english(text: str) -> EnglishReading:
             sentiments = analyzer.sentiment_valence(0.0, sentitext, item, i, sentiments)
     words = []
     plain = [t.strip(string.punctuation) or t for t in lower]
+    ceasing = [v for v in range(len(plain)) if ceasing_verb(plain, clauses, v, analyzer.lexicon)]
     for i, token in enumerate(lower):
         base = analyzer.lexicon.get(token)
-        scoped = _in_scope(lower, clauses, i, analyzer.lexicon)
+        released = _released(plain, clauses, i, ceasing)
+        scoped = not released and _in_scope(lower, clauses, i, analyzer.lexicon)
         negated = scoped
-        if token == "no" or (base and _no_emotion(plain, lower, clauses, i, analyzer.lexicon)):
+        if token == "no" or i in ceasing or (base and _no_emotion(plain, lower, clauses, i, analyzer.lexicon)):
             sentiments[i], negated = 0.0, False
         elif base and sentiments[i]:
             negated = sentiments[i] * base < 0  # VADER negated it
-            if scoped and not negated:
+            if negated and released:
+                sentiments[i], negated = sentiments[i] / N_SCALAR, False  # "can't stop crying": the crying goes on
+            elif scoped and not negated:
                 sentiments[i] *= N_SCALAR
                 negated = True
         words.append(WordScore(token, token.strip(string.punctuation), base, sentiments[i], negated))
@@ -242,6 +273,42 @@ def calls_for_help(before: list[str]) -> bool:
     return k > 0 and before[k] == "you" and before[k - 1] in _REQUEST_MODALS  # "can you (please) help", not "I can help"
 
 
+def ceasing_verb(plain: list[str], clauses: list[int], v: int, lexicon: dict[str, float]) -> bool:
+    """Whether token v is a negated verb of ceasing or avoiding with a lexicon word after it in its clause (see the
+    module docstring): "stop" in "I can't stop crying", "help" in "I couldn't help but laugh". `plain`: the tokens
+    lower-case without punctuation, `clauses`: each token's clause number, `lexicon`: VADER's word -> valence."""
+    same = [j for j in range(len(plain)) if clauses[j] == clauses[v]]
+    before = [plain[j] for j in same if j < v]
+    after = [plain[j] for j in same if j > v]
+    if not after or not any(w in lexicon for w in after):
+        return False
+    word, nxt = plain[v], after[0]
+    if word == "help":
+        k = len(before) - 1
+        while k >= 0 and before[k] in _HELP_ADVERBS and before[k] not in ("not", "never"):
+            k -= 1
+        modal = before[k] if k >= 0 else ""
+        negated_modal = modal in ("can't", "cannot", "couldn't", "cant", "couldnt") or (
+            modal in _HELP_MODALS and any(is_negator(w) for w in before[k + 1 :]))  # "can never help"
+        if not negated_modal and k >= 1 and before[k] in ("not", "never") and before[k - 1] in _HELP_MODALS:
+            negated_modal = True  # "could not help"
+        return negated_modal and (nxt.endswith("ing") or nxt == "but")
+    if word in _KEEP_FROM:
+        ok = nxt == "from"
+    else:
+        ok = word in CEASING_VERBS_EN and not (word in _PURPOSE_TO and nxt == "to")
+    return ok and any(is_negator(w) for w in before[-SCOPE:])
+
+
+def _released(plain: list[str], clauses: list[int], i: int, ceasing: list[int]) -> bool:
+    """Whether token i follows a negated verb of ceasing (`ceasing_verb` indices) in its clause with no negator
+    between them: the negation before the verb does not reach it."""
+    for v in ceasing:
+        if v < i and clauses[v] == clauses[i] and not any(is_negator(plain[j]) for j in range(v + 1, i)):
+            return True
+    return False
+
+
 def _in_scope(lower: list[str], clauses: list[int], i: int, lexicon: dict[str, float]) -> bool:
     """Whether a negator of the same clause reaches token i: within SCOPE words before it, with no
     other lexicon word between them (the first sentiment word after a negator takes it)."""
@@ -283,6 +350,6 @@ def _emoji_as_words(text: str, emojis: dict[str, str]) -> str:
 
 
 __all__ = [
-    "COMMENT_CLAUSES_EN", "DEGREE_SENSES", "NO_EMOTION", "RESPONSE_TOKENS", "SCOPE", "EnglishReading", "WordScore", "calls_for_help",
-    "degree_adverb", "in_comment_clause", "is_negator", "read_english",
+    "CEASING_VERBS_EN", "COMMENT_CLAUSES_EN", "DEGREE_SENSES", "NO_EMOTION", "RESPONSE_TOKENS", "SCOPE", "EnglishReading", "WordScore",
+    "calls_for_help", "ceasing_verb", "degree_adverb", "in_comment_clause", "is_negator", "read_english",
 ]

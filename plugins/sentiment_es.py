@@ -7,7 +7,11 @@ entry a stem that matches the start of a word after accents are stripped (``odi`
 odias, odiaba), with a polarity weight and, where it names one, a basic emotion. Scoring follows
 the Chinese scorer in `text_sentiment`: each sentiment word counts its weight, scaled by an
 intensifier (muy, tan, demasiado ...) and flipped by a negator (no, nunca, jamás, ni, tampoco)
-within the three words before it; the sum is squashed into [-1, 1] as VADER does.
+within the three words before it; the sum is squashed into [-1, 1] as VADER does. A negated verb of
+ceasing or avoiding ends the negation's reach (`ceasing_verb_es`): "no puedo dejar de llorar", "no paro de
+reír", "no pude evitar llorar" assert the crying and the laughing (the negation applies to dejar de, parar de,
+cesar de, evitar: "dejar de + infinitivo" is a phase periphrasis of cessation, RAE, *Nueva gramática* 2009, ch. 28;
+as in English, `sentiment_en`); "no paro de llorar" read +0.24, "no llorar (+0.5)".
 
 The optional local LLM of `saber_agent` (issue 16) can read the words too; this lexicon is the
 default because it costs microseconds per clip, not a 1 GB model.
@@ -33,6 +37,7 @@ LEXICON_ES: dict[str, tuple[float, str | None]] = {
     "tranquil": (0.4, None), "calma": (0.3, None), "esperanz": (0.6, "happiness"), "orgullos": (0.8, "happiness"),
     # laughter as transcribed, cheers and colloquial praise (Spain and Latin America)
     "jaja": (1.0, "happiness"), "jeje": (0.8, "happiness"), "jiji": (0.8, "happiness"), "hurra": (1.0, "happiness"),
+    "sonre": (0.6, "happiness"),  # sonreír
     "yupi": (1.0, "happiness"), "ole": (0.8, "happiness"), "reir": (0.6, "happiness"), "riendo": (0.6, "happiness"),
     "sonri": (0.6, "happiness"), "carcajad": (0.8, "happiness"), "emocionant": (0.8, "happiness"), "emocionad": (0.8, "happiness"),
     "magnific": (1.0, "happiness"), "fenomenal": (1.0, "happiness"), "guay": (0.8, "happiness"), "cojonud": (1.0, "happiness"),
@@ -76,6 +81,9 @@ NEGATORS_ES = frozenset({"no", "nunca", "jamas", "ni", "tampoco", "nada", "sin"}
 INTENSIFIERS_ES = {"muy": 1.5, "tan": 1.5, "tanto": 1.5, "tanta": 1.5, "demasiado": 1.5, "super": 1.5, "realmente": 1.3,
                    "totalmente": 1.3, "absolutamente": 1.5, "mas": 1.2, "poco": 0.5, "algo": 0.7}
 NEGATION_WINDOW = 3  # a negator flips a sentiment word at most this many words later
+# verbs of ceasing ("dejar de", "parar de", "cesar de") and avoiding ("evitar"), accents folded: stem + an -ar ending
+_CEASING_ES = re.compile(r"(?:dej|par|ces|evit)(?:o|a|as|amos|an|e|es|emos|en|ar|ado|ando|aba|abas|abamos|aban|aste|aron|ara|aras"
+                         r"|aran|are|aria|arias|arian|aremos)")
 _WORD = re.compile(r"[a-zñ]+")
 _LAUGH = re.compile(r"\b(?:ja|je|ji)(?:[\s,.!¡]+(?:ja|je|ji)\b)+")
 
@@ -112,7 +120,7 @@ def score_spanish(text: str) -> tuple[float, dict[str, int], list[str], int, int
         if token in NEGATORS_ES:
             since_negator = 0
             continue
-        if token.startswith("dej") and tokens[i + 1 : i + 2] == ["de"]:
+        if ceasing_verb_es(tokens, i):
             since_negator = NEGATION_WINDOW + 1  # "no dejo de llorar": negating "stop" keeps the crying
             continue
         if token in INTENSIFIERS_ES:
@@ -135,4 +143,12 @@ def score_spanish(text: str) -> tuple[float, dict[str, int], list[str], int, int
     return total, counts, evidence, len(tokens), exclaims
 
 
-__all__ = ["LEXICON_ES", "fold", "score_spanish"]
+def ceasing_verb_es(tokens: list[str], i: int) -> bool:
+    """Whether folded token i is a verb of ceasing followed by "de" ("dejo de", "paró de", "ha cesado de") or a form
+    of "evitar": a negator before it does not reach the words after it (see the module docstring)."""
+    if not _CEASING_ES.fullmatch(tokens[i]):
+        return False
+    return tokens[i].startswith("evit") or tokens[i + 1 : i + 2] == ["de"]
+
+
+__all__ = ["LEXICON_ES", "ceasing_verb_es", "fold", "score_spanish"]

@@ -318,7 +318,8 @@ SENTIMENT_WORDS_EN: dict[str, tuple[str, ...]] = {
                  "astonished", "amazed", "whoa"),
     "happiness": ("happy", "glad", "joy", "joyful", "delighted", "wonderful", "great", "love", "lovely", "excited",
                   "pleased", "fantastic", "awesome", "thrilled", "cheerful", "fun", "enjoy", "enjoyed", "thank",
-                  "thanks", "grateful", "excellent", "beautiful", "congratulations", "yay", "hooray"),
+                  "thanks", "grateful", "excellent", "beautiful", "congratulations", "yay", "hooray", "laugh", "laughing",
+                  "laughed", "laughter", "smile", "smiling", "smiled"),
 }
 
 # "help" as a call for help (a cry of distress or a request: "Help!", "help me, I'm scared", "I need help",

@@ -1,6 +1,20 @@
 """English negation scopes on top of VADER (plugins/sentiment_en.py), on the real VADER lexicon."""
 
-from saber_agent.plugins.sentiment_en import NO_EMOTION, RESPONSE_TOKENS, SCOPE, calls_for_help, is_negator, read_english
+import string
+
+import pytest
+
+from saber_agent.plugins.sentiment_en import (
+    CEASING_VERBS_EN,
+    NO_EMOTION,
+    RESPONSE_TOKENS,
+    SCOPE,
+    calls_for_help,
+    ceasing_verb,
+    is_negator,
+    read_english,
+)
+from saber_agent.plugins.text_sentiment import _vader_analyzer
 
 
 def _word(reading, word):
@@ -75,3 +89,59 @@ def test_comment_clauses_of_candour_have_no_valence_of_their_own():
         assert w.lexicon and w.valence == 0.0, text
     for text, word in (("Be honest with me.", "honest"), ("You can trust me.", "trust"), ("He was honest and kind.", "honest")):
         assert _word(read_english(text), word).valence > 0, text
+
+
+# --- negated verbs of ceasing or avoiding (trial G: "I cannot stop crying." read +0.53, `not crying (+1.6)`) -------------
+
+@pytest.mark.parametrize("text, word, verb", [
+    ("I cannot stop crying.", "crying", "stop"),  # before: +0.53, "not crying (+1.6)"
+    ("I can't stop laughing!", "laughing", "stop"),  # before: -0.26
+    ("My dear old friend died yesterday, and I cannot stop crying.", "crying", "stop"),  # before: +0.69
+    ("I couldn't stop crying.", "crying", "stop"),
+    ("She never stopped crying.", "crying", "stopped"),
+    ("I didn't stop smiling.", "smiling", "stop"),
+    ("Don't stop smiling.", "smiling", "stop"),
+    ("I can't stop the pain.", "pain", "stop"),  # a noun complement: the pain goes on
+    ("I can't help laughing.", "laughing", "help"),  # before: -0.60, "not help (-1.3)", "not laughing"
+    ("I could not help laughing.", "laughing", "help"),
+    ("I can't help but laugh.", "laugh", "help"),
+    ("I can't quit smiling.", "smiling", "quit"),
+    ("I can't resist laughing.", "laughing", "resist"),
+    ("I couldn't keep from crying.", "crying", "keep"),
+    ("It never fails to amaze me.", "amaze", "fails"),  # a negative implicative: "not fail to X" entails X
+    ("I won't refrain from laughing.", "laughing", "refrain"),
+])
+def test_a_negated_verb_of_ceasing_or_avoiding_asserts_what_follows(text, word, verb):
+    reading = read_english(text)
+    w = _word(reading, word)
+    assert not w.negated and w.valence == pytest.approx(w.lexicon), text  # its own valence, VADER's flip undone
+    assert _word(reading, verb).valence == 0.0  # "not stop" (+0.9 in VADER) is no feeling of the speaker's
+    assert reading.compound * w.lexicon > 0, (text, reading.compound)
+
+
+def test_ceasing_verb_needs_its_negation_and_a_complement():
+    plain = lambda text: [t.strip(string.punctuation) or t for t in text.lower().split()]  # noqa: E731
+    lexicon = _vader_analyzer().lexicon
+    for text, v in (("I can't stop crying", 2), ("I couldn't help smiling", 2), ("I couldn't keep from crying", 2)):
+        assert ceasing_verb(plain(text), [0] * len(plain(text)), v, lexicon), text
+    for text, v in (("Stop crying", 0), ("I stopped crying", 1), ("I can't stop", 2), ("I can't help you", 2),
+                    ("I don't stop to cry", 2), ("I couldn't keep smiling", 2), ("Please help me cry", 1)):
+        assert not ceasing_verb(plain(text), [0] * len(plain(text)), v, lexicon), text
+    assert "stop" in CEASING_VERBS_EN and "help" not in CEASING_VERBS_EN  # "help" only in "cannot help (but)"
+
+
+@pytest.mark.parametrize("text, word, sign", [
+    ("I'm not happy.", "happy", -1),
+    ("I don't love this.", "love", -1),
+    ("I'm not sad.", "sad", 1),
+    ("There is no need to worry.", "worry", 1),
+    ("I can't help you.", "help", -1),  # the verb of assistance, negated as before
+    ("I didn't fail the exam.", "fail", 1),  # no lexicon word follows: VADER's "not fail" kept
+    ("I can't stop.", "stop", 1),
+    ("I don't stop to cry.", "cry", 1),  # "stop to": an infinitive of purpose, the negation reaches "cry"
+    ("I couldn't keep smiling.", "smiling", -1),  # "keep" is continuing: the smiling stopped
+    ("I can't stop not crying.", "crying", 1),  # a negator after the verb starts its own scope
+    ("Stop worrying.", "worrying", -1),  # no negation: as VADER reads it
+])
+def test_plain_negation_is_unchanged_beside_the_ceasing_verbs(text, word, sign):
+    assert _word(read_english(text), word).valence * sign > 0, text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from saber_agent.plugins import text_sentiment
-from saber_agent.plugins.sentiment_es import fold, score_spanish
+from saber_agent.plugins.sentiment_es import ceasing_verb_es, fold, score_spanish
 
 
 def test_fold_strips_accents_but_keeps_n_tilde():
@@ -79,3 +79,23 @@ def test_the_llm_words_reader_refuses_empty_words_and_is_an_option_of_the_transc
     assert TranscriptOptions(words_reader="llm").words_reader == "llm"
     with pytest.raises(ValueError):
         TranscriptOptions(words_reader="oracle")
+
+
+@pytest.mark.parametrize("text, word", [
+    ("no puedo dejar de llorar", "llorar"),
+    ("no paro de llorar", "llorar"),  # before: "no llorar (+0.5)"
+    ("no cesa de llorar", "llorar"),
+    ("no puedo evitar llorar", "llorar"),
+    ("no he dejado de sonreir", "sonreir"),
+    ("sin parar de reir", "reir"),
+])
+def test_a_negated_verb_of_ceasing_does_not_reach_what_follows(text, word):
+    _, _, evidence, _, _ = score_spanish(text)
+    assert any(e.startswith(word + " (") for e in evidence) and not any(e.startswith("no ") for e in evidence), evidence
+
+
+def test_ceasing_verbs_in_spanish_need_de_except_evitar():
+    assert ceasing_verb_es(["paro", "de", "llorar"], 0) and ceasing_verb_es(["evitar", "llorar"], 0)
+    assert not ceasing_verb_es(["para", "llorar"], 0)  # the preposition: "no es para llorar" stays negated
+    assert not ceasing_verb_es(["parte", "de", "mi"], 0) and not ceasing_verb_es(["contento"], 0)
+    assert score_spanish("no es para llorar")[2] == ["no llorar (+0.5)"]

@@ -219,3 +219,25 @@ def test_a_japanese_transcript_gives_no_words_cue():
         assert "no lexicon for Japanese" in sentiment["unavailable"] and "valence" not in sentiment
         slot = Slot(text=text, status=SlotStatus.ok, confidence=0.8, measurements={"language": language, "sentiment": sentiment})
         assert TranscriptTool().cues(slot) == []
+
+
+# negated verbs of ceasing or avoiding (sentiment_en, sentiment_es; trial G): the crying or laughing goes on, and the
+# words cue names its emotion. Before: "I cannot stop crying." +0.53 positive, "I can't stop laughing!" -0.26 negative
+@pytest.mark.parametrize("text, language, label, emotion", [
+    ("I cannot stop crying.", "en", "negative", "sadness"),
+    ("I can't stop laughing!", "en", "positive", "happiness"),
+    ("My dear old friend died yesterday, and I cannot stop crying.", "en", "negative", "sadness"),  # before: +0.69
+    ("I couldn't help smiling.", "en", "positive", "happiness"),
+    ("I couldn't keep from crying.", "en", "negative", "sadness"),
+    ("No puedo dejar de llorar.", "es", "negative", "sadness"),
+    ("No paro de llorar.", "es", "negative", "sadness"),  # before: +0.24, "no llorar (+0.5)"
+    ("No pude evitar reírme.", "es", "positive", "happiness"),
+])
+def test_a_negated_verb_of_ceasing_keeps_the_feeling_that_follows(text, language, label, emotion):
+    from saber_agent.plugins.transcript import reread_words
+
+    result = analyze(text, language)
+    assert result.label == label and result.emotion == emotion, (result.valence, result.evidence)
+    assert not any(e.startswith(("not ", "no ")) for e in result.evidence)
+    words = reread_words(text, {"language": language})  # the words cue as the transcript tool gives it
+    assert words["label"] == label and words["emotion"] == emotion
