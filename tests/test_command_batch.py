@@ -114,3 +114,33 @@ def test_the_batch_bench_reads_the_exit_code_not_stderr():
     assert bench.timed([sys.executable, "-c", "raise SystemExit(4)"]) > 0
     with pytest.raises(SystemExit, match=r"failed \(1\)"):  # an internal error, though stderr reads like failed clips
         bench.timed([sys.executable, "-c", "import sys; print('1 of 2 clip(s) failed:', file=sys.stderr); sys.exit(1)"])
+
+
+def test_ctrl_c_says_that_the_same_command_resumes_and_it_does(batch_registry, tmp_path, monkeypatch, capsys):
+    """Ctrl+C during the second clip: exit 130, and stderr says the same command resumes (before it said only
+    "saber-agent: interrupted"); the same command then analyses only the clips left. The interrupt is raised by a
+    wrapper around the real per-clip run (a signal cannot be sent at a chosen clip)."""
+    from saber_agent.batch.runner import ClipRunner
+
+    make_tones(tmp_path / "clips", 3)
+    out = tmp_path / "r.jsonl"
+    args = ["batch", str(tmp_path / "clips"), "--out", str(out), "--plugins", "prosody", "--no-progress"]
+    real = ClipRunner.run
+    calls = []
+
+    def interrupted(self, item):
+        calls.append(item.id)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, item)
+
+    monkeypatch.setattr(ClipRunner, "run", interrupted)
+    assert main(args) == 130
+    err = capsys.readouterr().err
+    assert f"saber-agent: interrupted; the lines written so far stay in {out}: rerun the same command to resume" in err
+    assert len(read_results(out)) == 1
+    monkeypatch.setattr(ClipRunner, "run", real)
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "2 clip(s) analysed" in err and "1 already done" in err
+    assert sorted(r["id"] for r in read_results(out)) == sorted(str(p) for p in (tmp_path / "clips").iterdir())

@@ -26,11 +26,14 @@ def test_the_table_has_a_column_per_split_and_the_per_class_scores():
     header, rule, *rows = text.split("\n\n")[0].splitlines()
     assert header.split() == ["metric", "all", "agree", "conflict"]
     by_name = {r.rsplit(None, 3)[0].strip(): r.split()[-3:] for r in rows}
-    assert by_name["clips"] == ["4", "3", "1"] and by_name["errors"] == ["1", "1", "0"]
-    assert by_name["basic: accuracy"] == ["0.667", "0.500", "1.000"]
+    # the error line d counts in all clips, in no split (before: in "agree", whose modalities it never showed)
+    assert by_name["clips"] == ["4", "2", "1"] and by_name["errors"] == ["1", "0", "0"]
+    assert by_name["basic: accuracy (no finding = wrong)"] == ["0.667", "0.500", "1.000"]
+    assert by_name["basic: coverage"] == ["1.000", "1.000", "1.000"]
+    assert "not scored (no whole-clip answer)" not in by_name  # none: no empty row
     assert "judge: clue overlap (1-10)" not in by_name  # no judge: no empty rows
     assert "basic classes, all clips" in text and "sadness" in text
-    assert "0 clip(s) from the manifest, 4 from the named conflicts" in text
+    assert "0 clip(s) from the manifest, 3 from the named conflicts" in text
     assert dict(metric_rows(evaluate(RECORDS)))["open vocab: F_s"][2] == 1.0
 
 

@@ -91,8 +91,9 @@ def test_the_same_examples_through_results_lines_with_splits():
     report = evaluate(records)
     everything, agree, conflict = (report.splits[k] for k in ("all", "agree", "conflict"))
     assert (everything.clips, everything.errors) == (4, 1)
-    # c1 takes its split from its named conflict, c2 from the manifest, c3 and c4 have none: agree
-    assert (conflict.clips, agree.clips) == (2, 2) and report.split_source == {"manifest": 1, "result": 3}
+    # c1 takes its split from its named conflict, c2 from the manifest, c3 has none: agree; c4 is an error, in no split
+    assert (conflict.clips, agree.clips) == (2, 1) and report.split_source == {"manifest": 1, "result": 2}
+    assert (agree.errors, conflict.errors) == (0, 0)
     ov = everything.open_vocab
     # c1: {anger, disgust} vs {anger}; c2: {joy} vs {joy, surprise, sadness}; c3: {neutral} vs {sadness}
     assert ov.n == 3 and ov.f_s == pytest.approx(8 / 17) and ov.hit_rate == pytest.approx(2 / 3)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 NAME = "batch"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as saber_agent.cli answers any command's Ctrl+C
 HELP = "Analyse many clips (folder, glob, manifest, EmoBench-M JSON) into a resumable results JSONL."
 EPILOG = (
     "exit status: 0 every clip analysed; 4 the run finished but some clips failed (every line is written: "
@@ -102,6 +103,10 @@ def run(args) -> int:
             summary = run_batch(items, args.out, **options)
     except BatchConfigError as exc:
         raise UsageError(str(exc)) from None
+    except KeyboardInterrupt:  # Ctrl+C: every line written so far is whole (see saber_agent.batch.runner)
+        print(f"saber-agent: interrupted; the lines written so far stay in {args.out}: rerun the same command to "
+              "resume where it stopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if summary.dropped_partial:
         print(f"{args.out}: dropped a half-written last line from an interrupted run; that clip was analysed again.",
               file=sys.stderr)

@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from saber_agent.eval.answers import MARKS
 from saber_agent.eval.emotion_lexicon import SECTOR_BY_NAME, sector_of, sectors_of_labels
 from saber_agent.evidence import valence_label
 
@@ -225,7 +226,9 @@ def constrain(record: dict[str, Any], categories: Sequence[str], instruction: st
             if re.search(r"humou?r|funny|laugh|joke", text) and not re.search(r"sarcas|iron", text):
                 return yes if _is_humorous(record) else no
             return yes if _is_sarcastic(record) else no
-    return closest_label([*(prediction.get("emotions") or []), prediction.get("basic_emotion") or ""], valence, arousal, categories)
+    # the reasoner's marks ("uncertain", "undetermined") are no emotion words: "uncertain" would read as fear
+    labels = [e for e in prediction.get("emotions") or [] if e not in MARKS]
+    return closest_label([*labels, prediction.get("basic_emotion") or ""], valence, arousal, categories)
 
 
 def closest_label(labels: Iterable[str], valence: float, arousal: float, categories: Sequence[str]) -> str:

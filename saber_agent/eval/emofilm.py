@@ -12,7 +12,11 @@ tune on; the female clips (``f_*``, 182) are the test split, reported only.
 Scores per split (`score`): accuracy and UAR (unweighted average recall over the gold classes
 present, scikit-learn's ``balanced_accuracy_score``), balanced valence accuracy (joy positive,
 everything else negative; a "neutral" valence counts as wrong), the share of clips called
-neutral, the confusion matrix and seconds per clip. A line whose perception came from a cache
+neutral, the confusion matrix and seconds per clip. An answer that names no emotion
+(`saber_agent.eval.answers`: "undetermined", or "uncertain" with only neutral's stand-in class) is
+scored as the class it states, "neutral", as published: EmoFilm has no neutral clip, so it is always
+wrong, as no finding is in `saber-agent eval`; it counts in the neutral share, and ``no_finding``
+says how many of the clips called neutral found no emotion. A line whose perception came from a cache
 (``evidence_cache`` "hit", or "partial": some of it) costs no perception: it is counted as a cache hit
 and left out of the seconds per clip, which are over computed clips only. Where the answers state a
 confidence, its calibration (`saber_agent.eval.calibration`: ECE, top-label Brier, confident wrong,
@@ -131,11 +135,13 @@ def score(records: list[dict]) -> dict[str, dict]:
     confident wrong, accuracy marked uncertain vs not) against the basic emotion being right."""
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix
 
+    from saber_agent.eval.answers import no_finding
     from saber_agent.eval.calibration import answer_of, calibration
 
     by_split: dict[str, list[tuple[str, str, str, float | None]]] = {}
     stated: dict[str, list[tuple[float | None, bool]]] = {}  # per split: (stated confidence, marked uncertain)
     hits: dict[str, int] = {}
+    unfound: dict[str, int] = {}  # per split: answers that name no emotion (scored as their stand-in, neutral)
     for record in records:
         found = label_of(str(record.get("id", ""))) or label_of(str(record.get("clip", "")))
         if not found:
@@ -145,6 +151,7 @@ def score(records: list[dict]) -> dict[str, dict]:
         valence = prediction.get("valence_label") or "neutral"
         cached = from_cache(record)
         hits[found[1]] = hits.get(found[1], 0) + cached
+        unfound[found[1]] = unfound.get(found[1], 0) + bool(prediction and no_finding(prediction.get("emotions") or [], basic))
         # a cache hit's seconds are the reasoner's only: they would make the analysis look fast
         by_split.setdefault(found[1], []).append((found[0], basic, valence, None if cached else _seconds(record)))
         stated.setdefault(found[1], []).append(answer_of(record)[1:])
@@ -162,6 +169,7 @@ def score(records: list[dict]) -> dict[str, dict]:
             "uar": round(_recall_mean(gold, pred), 3),
             "balanced_valence_accuracy": round(_recall_mean(gold_v, pred_v), 3),
             "neutral_share": round(sum(p == "neutral" for p in pred) / len(pred), 3),
+            "no_finding": unfound.get(split, 0),  # of the clips called neutral, those whose answer names no emotion
             "seconds_per_clip": round(sum(seconds) / len(seconds), 2) if seconds else None,
             "cache_hits": hits.get(split, 0),
             "labels": labels,
@@ -195,6 +203,9 @@ def render(report: dict[str, dict], title: str = "") -> str:
         sec = f"{r['seconds_per_clip']:.2f}" if r["seconds_per_clip"] is not None else "-"
         lines.append(f"{split:<6} {r['n']:>4} {r['accuracy']:>6.3f} {r['uar']:>6.3f} {r['balanced_valence_accuracy']:>8.3f} "
                      f"{r['neutral_share'] * 100:>7.0f}% {sec:>7} {r.get('cache_hits', 0):>7}")
+    if any(r.get("no_finding") for r in report.values()):
+        lines.append("no finding: " + ", ".join(f"{split} {r.get('no_finding', 0)} of {r['n']}" for split, r in report.items())
+                     + " answer(s) name no emotion (undetermined, or uncertain neutral): scored as neutral, always wrong here")
     if any(r.get("cache_hits") for r in report.values()):
         lines.append("s/clip: over the computed clips only; cached: clips whose perception came from the evidence cache")
     for split, r in report.items():

@@ -10,6 +10,14 @@
 - **Basic classes**: accuracy and support-weighted F1 over the seven classes (as scikit-learn's
   ``average="weighted"`` with ``zero_division=0``), and the confusion matrix.
 - **Valence**: weighted F1 over positive / negative / neutral.
+- **No finding is not "neutral"** (`saber_agent.eval.answers`): an answer marked "undetermined", or
+  "uncertain" with only neutral's stand-in class, names no emotion; it is scored as the class
+  ``"no finding"`` (always wrong, a column of the confusion matrix; its open-vocabulary prediction is
+  empty), and `Coverage` gives how many answers had a finding, the accuracy over those and over all.
+  An undetermined answer has no valence reading either.
+- **Utterance-mode lines** are scored by their whole-clip answer where they give one
+  (`saber_agent.eval.answers.clip_answer`); a line without one is counted as not scored, with the
+  reason, and is no error. Error and not-scored lines belong to no agree/conflict split.
 - **LLM judge** (optional): EMER's clue-overlap and label-overlap scores (1-10) from any object with
   ``complete(prompt) -> str`` (`saber_agent.eval.llm_judge`, re-exported here); `reasoner_judge`
   adapts a registered reasoner backend.
@@ -30,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from saber_agent.eval.answers import NO_FINDING, clip_answer
 from saber_agent.eval.calibration import Calibration, calibration
 from saber_agent.eval.emotion_lexicon import basic_of, extract_emotions, sector_of, sectors_of_labels, sectors_of_text
 from saber_agent.eval.llm_judge import (  # re-exported: the old import path
@@ -195,17 +204,17 @@ class ClipSample:
     """What the metrics need of one results line (with its gold labels)."""
 
     id: str
-    status: str
-    split: str | None  # "agree" | "conflict" (None for an error line)
-    split_source: str  # "manifest" | "result"
+    status: str  # "ok" (scored), "error" (the line's), "unscored" (an ok line without a whole-clip answer)
+    split: str | None  # "agree" | "conflict" (None for a line that is not scored)
+    split_source: str | None  # "manifest" | "result" (None for a line that is not scored)
     gold_words: list[str] = field(default_factory=list)
     pred_words: list[str] = field(default_factory=list)
     gold_sectors: set[str] = field(default_factory=set)
     pred_sectors: set[str] = field(default_factory=set)
     gold_basic: str | None = None
-    pred_basic: str | None = None
+    pred_basic: str | None = None  # None on a scored line: the answer names no emotion (`no_finding` says why)
     gold_valence: str | None = None
-    pred_valence: str | None = None
+    pred_valence: str | None = None  # None on a scored line: no valence reading (undetermined)
     pred_confidence: float | None = None  # the answer's stated probability that pred_basic is right, if it states one
     pred_uncertain: bool = False  # the answer marks itself "uncertain"
     gold_description: str | None = None
@@ -214,6 +223,9 @@ class ClipSample:
     clue_score: float | None = None
     label_score: float | None = None
     judge_unparsed: int = 0
+    no_finding: str | None = None  # why the answer names no emotion
+    note: str | None = None  # why an ok line is not scored (no whole-clip answer)
+    answer_source: str = "clip"  # what the answer scored is: "clip", "the only utterance", "speaker A's summary", ...
 
     @property
     def scored(self) -> bool:
@@ -228,31 +240,56 @@ def clip_sample(record: dict[str, Any], labels: dict[str, Any] | None = None) ->
     gold_words = list(dict.fromkeys([*gold_labels, *(extract_emotions(description) if description else [])]))
     gold_sectors = sectors_of_labels(gold_labels) | (sectors_of_text(description) if description else set())
     gold_basic = next((b for b in (basic_of(g) for g in gold_labels) if b), None)
-    if labels.get("split") in ("agree", "conflict"):
-        split, source = labels["split"], "manifest"
-    else:
-        split, source = ("conflict" if record.get("conflicts") else "agree"), "result"
     sample = ClipSample(
-        id=str(record.get("id")), status=record.get("status", "error"), split=split, split_source=source,
+        id=str(record.get("id")), status=record.get("status", "error"), split=None, split_source=None,
         gold_words=gold_words, gold_sectors=gold_sectors, gold_basic=gold_basic,
         gold_valence=gold_valence(labels, gold_basic), gold_description=description,
     )
-    prediction = record.get("prediction") or {}
-    if sample.scored and prediction:
-        words = [*prediction.get("emotions", []), prediction.get("basic_emotion") or ""]
-        sample.pred_words = list(dict.fromkeys(w for w in words if w))
-        sample.pred_sectors = sectors_of_labels(sample.pred_words)
-        sample.pred_basic = prediction.get("basic_emotion")
-        sample.pred_valence = prediction.get("valence_label")
-        sample.pred_confidence = prediction.get("confidence")
-        sample.pred_uncertain = "uncertain" in (prediction.get("emotions") or [])
-        sample.pred_description = ((record.get("saber") or {}).get("sentiment_analysis") or "").strip()
-    elif sample.scored:
-        sample.status = "no-prediction"
+    if not sample.scored:
+        sample.status = "error"  # a status other than ok is the batch's error line
+        return sample
+    answer, why = clip_answer(record)
+    if answer is None:
+        sample.status, sample.note = "unscored", why
+        return sample
+    if labels.get("split") in ("agree", "conflict"):
+        sample.split, sample.split_source = labels["split"], "manifest"
+    else:
+        sample.split, sample.split_source = ("conflict" if answer.conflicts else "agree"), "result"
+    if not answer.no_finding:  # an answer without a finding predicts no emotion word (EMER: an empty P scores 0)
+        sample.pred_words = list(dict.fromkeys([*answer.emotions, answer.basic]))
+    sample.pred_sectors = sectors_of_labels(sample.pred_words)
+    sample.pred_basic = answer.basic
+    sample.pred_valence = answer.valence_label
+    sample.pred_confidence = answer.confidence
+    sample.pred_uncertain = answer.uncertain
+    sample.pred_description = answer.description
+    sample.no_finding, sample.answer_source = answer.no_finding, answer.source
     return sample
 
 
 # -- the report ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    """How many labelled answers had a finding, and the accuracy over those and over all of them."""
+
+    n: int  # answers scored against a gold label
+    found: int  # of them, answers with a finding (the rest named no emotion, or no valence for valence)
+    coverage: float  # found / n
+    accuracy_found: float | None  # right answers over `found` (None: no finding)
+    accuracy_all: float  # right answers over `n`: an answer without a finding counts as wrong
+
+
+def coverage(gold: Sequence[str], pred: Sequence[str]) -> Coverage | None:
+    """`Coverage` of paired labels, `NO_FINDING` marking an answer without a finding (None when no pair)."""
+    if not gold:
+        return None
+    pairs = list(zip(gold, pred, strict=True))
+    found = [(g, p) for g, p in pairs if p != NO_FINDING]
+    right = sum(g == p for g, p in found)
+    return Coverage(len(pairs), len(found), len(found) / len(pairs), right / len(found) if found else None, right / len(pairs))
 
 
 @dataclass
@@ -261,9 +298,12 @@ class SplitReport:
 
     name: str
     clips: int
-    errors: int
-    basic: ClassScores | None = None
+    errors: int  # error lines (the batch could not analyse the clip)
+    unscored: int = 0  # ok lines without a whole-clip answer (`EvalReport.not_scored` says why)
+    basic: ClassScores | None = None  # over every labelled answer, `NO_FINDING` a predicted class
+    basic_coverage: Coverage | None = None
     valence: ClassScores | None = None
+    valence_coverage: Coverage | None = None
     open_vocab: OpenVocabScores | None = None
     judge: JudgeScores | None = None
     calibration: Calibration | None = None  # of the stated confidence against the basic class being right
@@ -275,6 +315,8 @@ class EvalReport:
     splits: dict[str, SplitReport]
     split_source: dict[str, int]  # how many clips took their split from the manifest / the result
     unlabelled: int  # scored clips without any gold label
+    not_scored: dict[str, str] = field(default_factory=dict)  # id -> why an ok line has no whole-clip answer
+    no_finding: dict[str, str] = field(default_factory=dict)  # id -> why a labelled clip's answer names no emotion
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -282,22 +324,27 @@ class EvalReport:
 
 def split_report(name: str, samples: Sequence[ClipSample]) -> SplitReport:
     scored = [s for s in samples if s.scored]
-    basic = [(s.gold_basic, s.pred_basic) for s in scored if s.gold_basic and s.pred_basic]
-    valence = [(s.gold_valence, s.pred_valence) for s in scored if s.gold_valence and s.pred_valence]
-    answered = [s for s in scored if s.gold_basic and s.pred_basic]
+    answered = [s for s in scored if s.gold_basic]
+    basic = [(s.gold_basic, s.pred_basic or NO_FINDING) for s in answered]
+    valence = [(s.gold_valence, s.pred_valence or NO_FINDING) for s in scored if s.gold_valence]
     stated, note = None, None
     if any(s.pred_confidence is not None for s in answered):
-        try:
+        try:  # an answer without a finding is a wrong one at its stated confidence
             stated = calibration([s.pred_confidence for s in answered], [s.gold_basic == s.pred_basic for s in answered],
                                  [s.pred_uncertain for s in answered])
         except (ImportError, ValueError) as exc:  # no scikit-learn, or a confidence out of [0, 1]: the rest stands
             note = str(exc)
+    gold_b, pred_b = [g for g, _ in basic], [p for _, p in basic]
+    gold_v, pred_v = [g for g, _ in valence], [p for _, p in valence]
     return SplitReport(
         name=name,
         clips=len(samples),
-        errors=len(samples) - len(scored),
-        basic=classification_scores([g for g, _ in basic], [p for _, p in basic], BASIC_EMOTIONS),
-        valence=classification_scores([g for g, _ in valence], [p for _, p in valence], VALENCE_LABELS),
+        errors=sum(s.status == "error" for s in samples),
+        unscored=sum(s.status == "unscored" for s in samples),
+        basic=classification_scores(gold_b, pred_b, BASIC_EMOTIONS),
+        basic_coverage=coverage(gold_b, pred_b),
+        valence=classification_scores(gold_v, pred_v, VALENCE_LABELS),
+        valence_coverage=coverage(gold_v, pred_v),
         open_vocab=open_vocab_scores((s.pred_sectors, s.gold_sectors) for s in scored),
         judge=judge_scores(scored),
         calibration=stated,
@@ -325,17 +372,19 @@ def evaluate(
     }
     source = {"manifest": sum(s.split_source == "manifest" for s in samples),
               "result": sum(s.split_source == "result" for s in samples)}
-    unlabelled = sum(1 for s in samples if s.scored and not (s.gold_sectors or s.gold_basic or s.gold_valence))
+    labelled = [s for s in samples if s.scored and (s.gold_sectors or s.gold_basic or s.gold_valence)]
     return EvalReport(
         splits={name: split_report(name, group) for name, group in by_split.items()},
         split_source=source,
-        unlabelled=unlabelled,
+        unlabelled=sum(s.scored for s in samples) - len(labelled),
+        not_scored={s.id: s.note or "" for s in samples if s.status == "unscored"},
+        no_finding={s.id: s.no_finding for s in labelled if s.no_finding},
     )
 
 
 __all__ = [
-    "CLUE_PROMPT", "LABEL_PROMPT", "ClassScores", "ClipSample", "EvalReport", "Judge", "JudgeScores",
-    "OpenVocabScores", "ReasonerJudge", "SplitReport", "classification_scores", "clip_sample", "evaluate",
+    "CLUE_PROMPT", "LABEL_PROMPT", "NO_FINDING", "ClassScores", "ClipSample", "Coverage", "EvalReport", "Judge", "JudgeScores",
+    "OpenVocabScores", "ReasonerJudge", "SplitReport", "classification_scores", "clip_sample", "coverage", "evaluate",
     "gold_valence", "open_vocab_scores", "parse_judge_score", "parse_labels", "reasoner_judge",
     "set_precision_recall", "sector_of",
 ]

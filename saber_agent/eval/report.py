@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from saber_agent.errors import missing_extra
-from saber_agent.eval.metrics import SPLIT_NAMES, ClassScores, EvalReport
+from saber_agent.eval.metrics import NO_FINDING, SPLIT_NAMES, ClassScores, EvalReport
 
 
 def _fmt(value, digits: int = 3) -> str:
@@ -40,12 +40,9 @@ def metric_rows(report: EvalReport) -> list[tuple[str, list]]:
     return [
         ("clips", [s.clips for s in splits]),
         ("errors", [s.errors for s in splits]),
-        ("basic: scored", pick(lambda s: s.basic.n)),
-        ("basic: accuracy", pick(lambda s: s.basic.accuracy)),
-        ("basic: weighted F1", pick(lambda s: s.basic.weighted_f1)),
-        ("valence: scored", pick(lambda s: s.valence.n)),
-        ("valence: accuracy", pick(lambda s: s.valence.accuracy)),
-        ("valence: weighted F1", pick(lambda s: s.valence.weighted_f1)),
+        ("not scored (no whole-clip answer)", [s.unscored for s in splits]),
+        *_class_rows("basic", pick, "basic_coverage"),
+        *_class_rows("valence", pick, "valence_coverage"),
         ("open vocab: scored", pick(lambda s: s.open_vocab.n)),
         ("open vocab: hit rate", pick(lambda s: s.open_vocab.hit_rate)),
         ("open vocab: precision", pick(lambda s: s.open_vocab.precision)),
@@ -63,10 +60,32 @@ def metric_rows(report: EvalReport) -> list[tuple[str, list]]:
     ]
 
 
+def _class_rows(kind: str, pick, covered: str) -> list[tuple[str, list]]:
+    """The rows of basic classes or valence: answers scored, how many had a finding, the accuracy over those
+    and over all (an answer without a finding counts as wrong), and the weighted F1 over all."""
+    return [
+        (f"{kind}: scored", pick(lambda s: getattr(s, kind).n)),
+        (f"{kind}: with a finding", pick(lambda s: getattr(s, covered).found)),
+        (f"{kind}: coverage", pick(lambda s: getattr(s, covered).coverage)),
+        (f"{kind}: accuracy over findings", pick(lambda s: getattr(s, covered).accuracy_found)),
+        (f"{kind}: accuracy (no finding = wrong)", pick(lambda s: getattr(s, kind).accuracy)),
+        (f"{kind}: weighted F1 (no finding = wrong)", pick(lambda s: getattr(s, kind).weighted_f1)),
+    ]
+
+
+def _listed(title: str, reasons: dict[str, str], shown: int = 5) -> str:
+    """A note naming up to `shown` clips and why (the rest counted)."""
+    lines = [title] + [f"  {clip}: {why}" for clip, why in list(reasons.items())[:shown]]
+    if len(reasons) > shown:
+        lines.append(f"  ... and {len(reasons) - shown} more (the JSON report lists them all)")
+    return "\n".join(lines)
+
+
 def render(report: EvalReport) -> str:
     """The report as terminal text: metrics per split, then per-class scores of all clips."""
     rows = [[name, *(_fmt(v) for v in values)] for name, values in metric_rows(report)
-            if name.startswith(("clips", "errors")) or any(v is not None for v in values)]
+            if name.startswith(("clips", "errors")) or any(v for v in values)
+            or (not name.startswith("not scored") and any(v is not None for v in values))]
     parts = [_table(["metric", *SPLIT_NAMES], rows)]
     source = report.split_source
     parts.append(
@@ -75,12 +94,19 @@ def render(report: EvalReport) -> str:
     )
     if report.splits["all"].calibration_note:
         parts.append("calibration: not scored: " + report.splits["all"].calibration_note)
+    if report.not_scored:
+        parts.append(_listed(f"{len(report.not_scored)} line(s) with status ok are not scored (no error): they give no "
+                             "answer for the whole clip", report.not_scored))
+    if report.no_finding:
+        parts.append(_listed(f"{len(report.no_finding)} answer(s) name no emotion: scored as \"{NO_FINDING}\" (wrong), "
+                             "not as neutral", report.no_finding))
     if report.unlabelled:
         parts.append(f"{report.unlabelled} analysed clip(s) have no gold label and are not scored")
     basic = report.splits["all"].basic
     if basic is not None:
         per = [[label, _fmt(s["precision"]), _fmt(s["recall"]), _fmt(s["f1"]), str(int(s["support"]))]
-               for label, s in basic.per_class.items() if s["support"] or any(row[basic.labels.index(label)] for row in basic.confusion)]
+               for label, s in basic.per_class.items()
+               if label != NO_FINDING and (s["support"] or any(row[basic.labels.index(label)] for row in basic.confusion))]
         parts.append("basic classes, all clips\n" + _table(["class", "precision", "recall", "F1", "support"], per))
     return "\n\n".join(parts)
 
@@ -112,7 +138,8 @@ def _confusion_plot(scores: ClassScores, title: str, path: Path) -> Path:
 def _splits_plot(report: EvalReport, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    wanted = ["basic: accuracy", "basic: weighted F1", "valence: weighted F1", "open vocab: hit rate", "open vocab: F_s"]
+    wanted = ["basic: accuracy (no finding = wrong)", "basic: weighted F1 (no finding = wrong)",
+              "valence: weighted F1 (no finding = wrong)", "open vocab: hit rate", "open vocab: F_s"]
     rows = [(name, values) for name, values in metric_rows(report) if name in wanted and any(v is not None for v in values)]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(rows) + 2), 4.2))
     width = 0.8 / len(SPLIT_NAMES)
