@@ -7,14 +7,17 @@ The options and the model they choose (``"auto"``: the bundled offline models, `
 Against hallucinated text on silence, music or noise: the voice activity detector (Silero, shipped
 in faster-whisper) must find speech first, and whisper segments that look like no speech (high
 no-speech probability with low log-probability or word probability, very low log-probability, or
-repetitive text) are dropped. A clip left without spoken words is `unavailable` ("no speech detected").
+repetitive text; the log-probability is the segment's own words', not whisper's window-wide avg_logprob) are
+dropped. A clip left without spoken words is `unavailable` ("no speech detected").
 A last word that whisper may have guessed at the clip's cut (it ends at the clip's end and is implausibly
 short or unlikely: "mad." 30 ms at p 0.58 ending a 0.5 s clip) stays in the text, marked "uncertain" in
 the words, and is dropped from the text the words cue reads (`transcript_segments.cut_last_word`).
 
 The padding and the language detection live in plugins/transcript_decoding.py, the segments' words,
 sound events and hallucination guards in plugins/transcript_segments.py, a clip in several languages in
-plugins/transcript_languages.py; this module holds the tool and its words cue.
+plugins/transcript_languages.py, words not credible in the language they were decoded in in
+plugins/transcript_credible.py, gaps in the audio stream (silence the decoder filled in) in plugins/transcript_gaps.py;
+this module holds the tool and its words cue.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins import transcript_languages, whisper_models
+from saber_agent.plugins import transcript_credible, transcript_gaps, transcript_languages, whisper_models
 from saber_agent.plugins.transcript_decoding import (
     LANGUAGE_OPTION,
     detect_language,
@@ -78,8 +81,10 @@ class TranscriptTool(PerceptionTool):
     # 0.4.0: a last word guessed at the clip's cut is kept out of the words cue; 0.5.0: a words-cue text left with no word
     # is unavailable, sentences (and clauses) of opposite strong polarity read mixed (sentiment_mixed: label 'mixed',
     # courtesy sentences left out of the mean, irony split at 'and then'); 0.6.0: a clip in several languages is
-    # transcribed part by part (transcript_languages), a faint lone whisper is speech
-    version = "0.6.0"
+    # transcribed part by part (transcript_languages), a faint lone whisper is speech; 0.7.0: segments judged by their own
+    # words (not the window's avg_logprob), doubtful words screened for another language and a part unsure of its language
+    # re-decoded or left out (transcript_credible), one note on the languages, no word in a filled gap (transcript_gaps)
+    version = "0.7.0"
     options_model = TranscriptOptions
     description = "Verbatim speech with word timings and sound events (faster-whisper), and its text sentiment."
 
@@ -117,6 +122,7 @@ class TranscriptTool(PerceptionTool):
         m: dict[str, Any] = {"duration_s": round(clip.audio.size / clip.sample_rate, 3), "gain_db": round(20 * math.log10(gain), 1)}
         notes: list[str] = [device_note] if device_note else []
         speech = None
+        gaps = transcript_gaps.filled_gaps(clip)  # silence the decoder filled in where the audio stream had a gap
         if options.vad:  # the clip's one voice-activity decision, shared with the prosody tool
             activity = voice_activity(clip)
             regions = activity.regions
@@ -125,6 +131,8 @@ class TranscriptTool(PerceptionTool):
             m["voice_activity"] = activity.measurements()
             if not regions:
                 return Slot(status=SlotStatus.unavailable, reason=NO_VOICE_FOUND, measurements=m, provenance=provenance)
+            activity = transcript_gaps.without(activity, gaps)  # whisper hears no filled gap
+            regions = activity.regions or regions
             # whisper hears the speech regions joined, as faster-whisper's own VAD filter feeds it
             speech = speech_signal(audio, clip.sample_rate, activity, max_gap_s=0.0)
         else:
@@ -179,7 +187,7 @@ class TranscriptTool(PerceptionTool):
             loaded = whisper_models.load(part_spec, device, index, compute_type, cpu_threads(options), settings.allow_cpu_fallback)
             return decode(part_spec, loaded, heard, to_clip, language)[0]
 
-        decoder = transcript_languages.PartDecoder(activity, audio, clip.sample_rate, part) if speech else None
+        decoder = transcript_languages.PartDecoder(activity, audio, clip.sample_rate, part, gaps) if speech else None
         try:  # a failed screening leaves the clip in its one detected language, with a note
             found = transcript_languages.parts(
                 keep["detector"], speech, activity, detection["language"], detection["language_probability"], keep["encoded"],
@@ -188,14 +196,19 @@ class TranscriptTool(PerceptionTool):
             found = []
             notes.append(f"each part's language could not be screened ({exc}); the clip is transcribed in one language")
         heard_in: list = []  # several languages: (part, its text for the words cue, its number of words)
+        if len(found) <= 1:  # one language; the speech on either side of a filled gap heard apart
+            segments, info = transcript_gaps.decode_apart(
+                speech or transcript_gaps.whole(audio, clip.sample_rate, gaps), gaps, lambda a, t: decode(spec, model, a, t, language))
+            if decoder is not None and "detector" in keep:  # doubtful words: another language there? (transcript_credible)
+                found = transcript_credible.doubtful_parts(
+                    keep["detector"], speech, activity, detection["language"], detection["language_probability"], segments,
+                    options.detect_window_s, clip.sample_rate, decoder) or found
         if len(found) > 1:
             result, heard_in = transcript_languages.transcribe(
                 found, decoder, lambda segments, lang, last: assemble(
-                    segments, lang, options.chinese_script, activity.confident, clip_end_s=m["duration_s"] if last else None))
+                    segments, lang, options.chinese_script, activity.confident, clip_end_s=m["duration_s"] if last else None,
+                    gaps=gaps))
             notes.append(transcript_languages.note(found))
-        else:
-            segments, info = decode(spec, model, audio if speech is None else speech.audio,
-                                    (lambda t: t) if speech is None else speech.clip_time, language)
         m["transcribe_s"] = round(time.perf_counter() - started, 3)
         if not detection:
             m["language"] = info.language
@@ -205,11 +218,12 @@ class TranscriptTool(PerceptionTool):
             )
         if not heard_in:  # a last word guessed at the clip's cut is not read as a cue
             result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None,
-                              clip_end_s=m["duration_s"])
-        notes += result.pop("notes")
+                              clip_end_s=m["duration_s"], gaps=gaps)
+        notes += result.pop("notes") + ([transcript_gaps.note(gaps)] if gaps else [])
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
         m.update(result)
-        notes.append(language_note(m) or language_named(m))  # every transcript names its language
+        if not heard_in:  # every transcript names its language (one in several: the parts' note names each)
+            notes.append(language_note(m) or language_named(m))
         m["notes"] = notes
         if not m["n_words"]:
             if m["events"]:
@@ -266,7 +280,8 @@ class TranscriptTool(PerceptionTool):
         m["sentiment"] = _sentiment(without_marks(slot.text), language, reader)
         m["notes"] = [*(m.get("notes") or []), "text corrected by hand: sentiment read from the corrected text; "
                       "whisper's segments and word timings were dropped (they were of the old text)"]
-        others = [f"{p['language']} ({p['start']:.2f}-{p['end']:.2f} s)" for p in m.get("languages") or [] if p["language"] != language]
+        others = [f"{p['language']} ({p['start']:.2f}-{p['end']:.2f} s)" for p in m.get("languages") or []
+                  if p["language"] != language and not p.get("unclear")]
         if len(m.get("languages") or []) > 1 and others:
             m["notes"].append(f"the corrected text is read in {language} only (the clip's language): the parts in other "
                               f"languages, {', '.join(others)}, are no longer read each in its own")

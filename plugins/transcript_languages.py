@@ -56,14 +56,22 @@ class Part:
     source: str  # "the clip's" (the whole clip's detection) or "detected on this part"
     candidates: list[tuple[str, float]] = field(default_factory=list)
     avg_logprob: dict[str, float] = field(default_factory=dict)  # whisper's (duration-weighted) per language decoded
+    redecoded_from: str | None = None  # the language detected, where its words were not credible and another's were
+    unclear: str | None = None  # why its words are left out: not credible in any language tried (`transcript_credible`)
 
     def said(self) -> str:
-        """"es (3.36-6.21 s, 85%)", with "detected on that part alone" (and "with low confidence") for another part."""
+        """"es (3.36-6.21 s, 85%)", with "detected on that part alone" (and "with low confidence") for another part; an
+        unclear part: "3.36-6.21 s not made out (detected alone as it, 24%; ...): its words are left out"."""
         from saber_agent.plugins.transcript_decoding import SURE_LANGUAGE
 
         sure = f", {self.probability:.0%}" if self.probability is not None else ""
+        if self.unclear:
+            return (f"{self.start:.2f}-{self.end:.2f} s not made out (detected alone as {self.language}{sure}; "
+                    f"{self.unclear}): its words are left out of the text")
         alone = "" if self.source == "the clip's" else ", detected on that part alone" + (
             " with low confidence" if (self.probability or 0.0) < SURE_LANGUAGE else "")
+        if self.redecoded_from:
+            alone = f", detected alone as {self.redecoded_from} whose words were not credible; likelier in {self.language}"
         return f"{self.language} ({self.start:.2f}-{self.end:.2f} s{sure}{alone})"
 
 
@@ -105,8 +113,6 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
     need..."); espeak-ng Spanish at -0.67 in Spanish, -1.10 in English. Where neither the clip's detection nor the
     part's is sure (both under `SURE_LANGUAGE`), whisper does not know the speech and the part stays in the clip's
     language (espeak-ng Arabic, detected as Thai at 0.41: its last 1.3 s as English at 0.39, decoded "Ah, cah, cah")."""
-    from saber_agent.plugins.transcript_decoding import SURE_LANGUAGE, detect_language
-
     spans = chunks(activity, rate)
     whole = Part(spans[0][0], spans[-1][1], clip_language, clip_probability, "the clip's") if spans else None
     if len(spans) < 2:
@@ -129,26 +135,44 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
         return [whole]
     out: list[Part] = []
     for other, a, b in _runs(spans, flagged):
-        part = Part(a, b, clip_language, clip_probability, "the clip's")
-        if other:  # detected again on the part alone, as a clip of it alone would be
-            piece = np.concatenate([speech.audio[int(to_signal(x) * rate): int(to_signal(y) * rate)]
-                                    for x, y in _cut(activity.regions, a, b)])
-            language, probability, ranked = detect_language(model, piece, window_s, rate)
-            other_part = Part(a, b, language, round(probability, 3), "detected on this part",
-                              [(code, round(p, 3)) for code, p in ranked[:3]])
-            if max(probability, clip_probability or 0.0) < SURE_LANGUAGE:
-                language = clip_language  # neither detection is sure: whisper does not know this speech, no split
-            if language != clip_language and decoder is not None:
-                other_part.avg_logprob = {code: round(decoder.likelihood(other_part, code), 3) for code in (language, clip_language)}
-                if other_part.avg_logprob[clip_language] > other_part.avg_logprob[language] + LIKELIER_BY:
-                    language = clip_language
-            if language != clip_language:
-                part = other_part
-        if out and out[-1].language == part.language:
-            out[-1] = replace(out[-1], end=b)
-        else:
-            out.append(part)
+        clips = Part(a, b, clip_language, clip_probability, "the clip's")
+        joined(out, confirm(model, speech, activity, clips, window_s, rate, decoder) if other else clips)
     return out
+
+
+def confirm(model, speech, activity: VoiceActivity, part: Part, window_s: float = 10.0, rate: int = 16_000,
+            decoder: PartDecoder | None = None) -> Part:
+    """`part` (a stretch screened as another language, in the clip's language) detected again on its speech alone, as a
+    clip of it alone would be: that language's part where the detection is sure enough and whisper decodes it no less
+    likely there (`parts`), else `part` unchanged."""
+    from saber_agent.plugins.transcript_decoding import SURE_LANGUAGE, detect_language
+
+    def to_signal(t: float) -> float:
+        return float(np.interp(t, speech.clip_knots, speech.signal_knots))
+
+    piece = np.concatenate([speech.audio[int(to_signal(x) * rate): int(to_signal(y) * rate)]
+                            for x, y in _cut(activity.regions, part.start, part.end)] or [np.zeros(0, np.float32)])
+    if piece.size < rate * 0.2:
+        return part
+    language, probability, ranked = detect_language(model, piece, window_s, rate)
+    other = Part(part.start, part.end, language, round(probability, 3), "detected on this part",
+                 [(code, round(p, 3)) for code, p in ranked[:3]])
+    if language == part.language or max(probability, part.probability or 0.0) < SURE_LANGUAGE:
+        return part  # neither detection is sure: whisper does not know this speech, no split
+    if decoder is not None:
+        other.avg_logprob = {code: round(decoder.likelihood(other, code), 3) for code in (language, part.language)}
+        if other.avg_logprob[part.language] > other.avg_logprob[language] + LIKELIER_BY:
+            return part
+    return other
+
+
+def joined(out: list[Part], part: Part) -> None:
+    """`part` appended to `out`, or `out`'s last part lengthened to its end where both are in one language, both the
+    clip's or both detected alone (the first one's detection kept)."""
+    if out and out[-1].language == part.language and (part.source == "the clip's") == (out[-1].source == "the clip's"):
+        out[-1] = replace(out[-1], end=part.end)
+    else:
+        out.append(part)
 
 
 def part_activity(activity: VoiceActivity, part: Part) -> VoiceActivity:
@@ -157,8 +181,17 @@ def part_activity(activity: VoiceActivity, part: Part) -> VoiceActivity:
 
 
 def note(found: list[Part]) -> str:
-    """The note of a clip that speaks several languages."""
-    return f"several languages are spoken: {'; '.join(p.said() for p in found)}; each part is transcribed in its own language"
+    """The one note on the languages of a clip transcribed part by part: several languages spoken, each part named; or,
+    where the parts left are of one language (the others not made out, `Part.unclear`), that language and what was left
+    out. It names the option that sets one language for the whole clip."""
+    from saber_agent.plugins.transcript_decoding import LANGUAGE_OPTION
+
+    heard = list(dict.fromkeys(p.language for p in found if not p.unclear))
+    said = "; ".join(p.said() for p in found)
+    if len(heard) > 1:
+        return f"several languages are spoken: {said}; each part is transcribed in its own language"
+    return (f"spoken language {heard[0] if heard else 'unknown'}: {said}; if the language is wrong, "
+            f"set it for the whole clip with {LANGUAGE_OPTION}")
 
 
 class PartDecoder:
@@ -166,17 +199,19 @@ class PartDecoder:
     whisper segments on the clip's clock (`signal`: the part's speech joined, float32 at `rate`; `clip_time`: its
     seconds -> the clip's)."""
 
-    def __init__(self, activity: VoiceActivity, audio: np.ndarray, rate: int, decode) -> None:
+    def __init__(self, activity: VoiceActivity, audio: np.ndarray, rate: int, decode, gaps=()) -> None:
         self.activity, self.audio, self.rate, self.decode = activity, audio, rate, decode
+        self.gaps = list(gaps)  # filled gaps (`transcript_gaps`): the speech either side is decoded apart
         self.done: dict[tuple[str, float, float], list] = {}
 
     def __call__(self, part: Part, language: str) -> list:
+        from saber_agent.plugins.transcript_gaps import decode_apart
         from saber_agent.voice_activity import speech_signal
 
         key = (language, part.start, part.end)
         if key not in self.done:
             signal = speech_signal(self.audio, self.rate, part_activity(self.activity, part), max_gap_s=0.0)
-            self.done[key] = list(self.decode(language, signal.audio, signal.clip_time))
+            self.done[key] = decode_apart(signal, self.gaps, lambda a, t: (list(self.decode(language, a, t)), None))[0]
         return self.done[key]
 
     def likelihood(self, part: Part, language: str) -> float:
@@ -192,9 +227,16 @@ def transcribe(found: list[Part], decoder: PartDecoder, assemble_part):
     for the words cue, its number of words)]). `assemble_part(segments, language, last)` ->
     `transcript_segments.assemble`'s dict (`last`: the clip's last part, where a word guessed at the clip's cut is
     looked for)."""
+    from saber_agent.plugins.transcript_credible import settle
+
     assembled, spoken = [], []
     for i, part in enumerate(found):
-        a = assemble_part(decoder(part, part.language), part.language, i == len(found) - 1)
+        settle(part, decoder)  # a part unsure of its language and of its words: another language, or left out
+        segments = decoder(part, part.language)
+        a = assemble_part([] if part.unclear else segments, part.language, i == len(found) - 1)
+        if part.unclear:
+            a["dropped_segments"] += [{"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text.strip(),
+                                       "why": f"not made out: {part.unclear}"} for s in segments]
         spoken.append((part, a.pop("text_for_sentiment"), a["n_words"]))
         assembled.append(a)
     merged = merge(found, assembled)
@@ -220,6 +262,8 @@ def merge(found: list[Part], assembled: list[dict[str, Any]]) -> dict[str, Any]:
         m["languages"].append({"start": round(part.start, 2), "end": round(part.end, 2), "language": part.language,
                                "probability": part.probability, "source": part.source, "n_words": a["n_words"],
                                **({"avg_logprob": part.avg_logprob} if part.avg_logprob else {}),
+                               **({"unclear": part.unclear} if part.unclear else {}),
+                               **({"redecoded_from": part.redecoded_from} if part.redecoded_from else {}),
                                **({"candidates": [{"language": c, "probability": p} for c, p in part.candidates]}
                                   if part.candidates else {})})
     words = m["words"]

@@ -2,8 +2,9 @@
 
 `assemble(segments, language)` takes faster-whisper segments (times in seconds, each with `words`,
 `avg_logprob`, `no_speech_prob`) and keeps those that do not look invented over no speech
-(`hallucination`: no-speech probability, log-probability, word probability, per-segment compression
-ratio, the same text a third time in a row); bracketed sound events ("(laughs)", "[Music]", "♪")
+(`hallucination`: no-speech probability, the segment's own log-probability from its words (`own_logprob`: whisper's
+`avg_logprob` is its window's), word probability, per-segment compression ratio, the same text a third time in a
+row), without a word inside a gap the decoder filled with silence (`transcript_gaps`); bracketed sound events ("(laughs)", "[Music]", "♪")
 become SABER marks (`normalise_events`: "<laughter>", "<music>") timed from their words; Chinese is
 joined without spaces and written in the chosen script (zhconv). `transcript_timeline` is the slot's
 timeline of segments, words and sounds.
@@ -20,10 +21,12 @@ import numpy as np
 
 from saber_agent.errors import missing_extra
 from saber_agent.evidence import Timeline, TimelineEvent
+from saber_agent.plugins import transcript_gaps
 from saber_agent.vocab import CJK, KANA
 
 # Segments are dropped as "probably no speech" past these (whisper's own rule is 0.6 and -1.0; ours
-# is stricter because a lone "You" on silence scores -0.98).
+# is stricter because a lone "You" on silence scores -0.98). The log-probabilities are the segment's own words'
+# (`own_logprob`); the no-speech probability is whisper's window's and drops a segment only with its own doubt.
 NO_SPEECH_PROB = 0.6
 NO_SPEECH_LOGPROB = -0.5
 MIN_AVG_LOGPROB = -1.2
@@ -99,19 +102,35 @@ def compression_ratio(text: str) -> float:
     return len(raw) / len(zlib.compress(raw)) if raw else 0.0
 
 
+def own_logprob(segment) -> float:
+    """The segment's own log-probability: the mean natural log of its words' probabilities (whisper's per-word
+    probabilities, faster-whisper's `Word.probability`); whisper's `avg_logprob` when it has no words.
+
+    faster-whisper gives every segment decoded in one window the window's `avg_logprob`, `no_speech_prob` and
+    `compression_ratio`: an English segment (words at -0.15) and the invented English over Spanish speech after it
+    (words at -1.14) both carried -0.79, so the window's value cannot tell a segment from its neighbour."""
+    words = [w.probability for w in getattr(segment, "words", None) or []]
+    if not words:
+        return float(segment.avg_logprob)
+    return float(np.mean(np.log(np.maximum(np.asarray(words, dtype=float), 1e-6))))
+
+
 def hallucination(segment, heard: bool = False) -> str | None:
     """Why a whisper segment looks like text invented over no speech, or None when it looks spoken.
 
-    `heard`: the voice-activity detector is confident someone speaks there. Whisper's no-speech
-    probability is then judged by whisper's own rule (with a log-probability under -1.0), not our
+    The log-probability judged is the segment's own (`own_logprob`, from its words), not whisper's `avg_logprob`,
+    which is its whole window's; whisper's no-speech probability is also the window's, so it drops a segment only
+    together with the segment's own doubt. `heard`: the voice-activity detector is confident someone speaks there.
+    Whisper's no-speech probability is then judged by whisper's own rule (with a log-probability under -1.0), not our
     stricter one: on a language it knows less well (Arabic, Hindi) it doubts real speech."""
     words = list(getattr(segment, "words", None) or [])
-    word_prob = float(np.mean([w.probability for w in words])) if words else math.exp(segment.avg_logprob)
-    unsure = segment.avg_logprob < -1.0 if heard else (segment.avg_logprob < NO_SPEECH_LOGPROB or word_prob < 0.5)
+    logprob = own_logprob(segment)
+    word_prob = float(np.mean([w.probability for w in words])) if words else math.exp(logprob)
+    unsure = logprob < -1.0 if heard else (logprob < NO_SPEECH_LOGPROB or word_prob < 0.5)
     if segment.no_speech_prob > NO_SPEECH_PROB and unsure:
-        return f"no-speech probability {segment.no_speech_prob:.2f}"
-    if segment.avg_logprob < MIN_AVG_LOGPROB:
-        return f"log-probability {segment.avg_logprob:.2f}"
+        return f"no-speech probability {segment.no_speech_prob:.2f} (whisper's window)"
+    if logprob < MIN_AVG_LOGPROB:
+        return f"log-probability {logprob:.2f} (its words')"
     if word_prob < MIN_WORD_PROB:
         return f"word probability {word_prob:.2f}"
     ratio = compression_ratio(segment.text.strip())
@@ -121,17 +140,26 @@ def hallucination(segment, heard: bool = False) -> str | None:
 
 
 def assemble(segments: list, language: str, chinese_script: str = "simplified", heard=None,
-             clip_end_s: float | None = None) -> dict[str, Any]:
+             clip_end_s: float | None = None, gaps: list[tuple[float, float]] | None = None) -> dict[str, Any]:
     """The transcript and its measurements from whisper segments (each with `words`); `heard(start, end)`
     says whether the voice-activity detector is confident of speech there (see `hallucination`).
+
+    `gaps`: (start, end) seconds the decoder filled with silence (`transcript_gaps.filled_gaps`): a word lying mostly
+    inside one is dropped (a segment left without a word too, "inside a gap"), with a note, and a segment's text before
+    a gap ends a sentence (`transcript_gaps.ended`).
 
     A last word that may be guessed at the clip's cut (`cut_last_word`, with the clip's end `clip_end_s`)
     stays in the text and in "words", marked "uncertain" (the reason), and is left out of "text_for_sentiment",
     which the words cue reads; a note says so."""
     convert, convert_notes = _script_converter(language, chinese_script)
-    kept, dropped, words, events, texts = [], [], [], [], []
+    kept, dropped, words, events = [], [], [], []
     recent: list[str] = []  # the last two kept segments' texts
+    lost: list = []  # whisper's words inside a gap
     for seg in segments:
+        seg, lost_here = transcript_gaps.strip(seg, gaps) if gaps else (seg, [])
+        lost += lost_here
+        if seg is None:
+            continue
         why = hallucination(seg, bool(heard and heard(seg.start, seg.end)))
         if not why and len(recent) == 2 and recent[0] == recent[1] == seg.text.strip():
             why = "repetitive (the same text a third time in a row)"  # a loop across segments
@@ -142,17 +170,24 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified", 
         seg_words, seg_events = _split_words(seg.words or [], convert)
         words += seg_words
         events += seg_events
-        if text:
-            texts.append(text)
         kept.append({
             "start": round(seg.start, 2), "end": round(seg.end, 2), "text": text,
-            "avg_logprob": round(seg.avg_logprob, 3), "no_speech_prob": round(seg.no_speech_prob, 3),
+            "avg_logprob": round(seg.avg_logprob, 3), "word_logprob": round(own_logprob(seg), 3),
+            "no_speech_prob": round(seg.no_speech_prob, 3),
             "compression_ratio": round(compression_ratio(seg.text.strip()), 2),
         })
         recent = [*recent[-1:], seg.text.strip()]
+    notes: list[str] = []
+    for here, after in zip(kept[:-1], kept[1:], strict=True):  # the sentence before a gap ends there
+        if gaps and transcript_gaps.before_gap(here["end"], after["start"], gaps):
+            here["text"] = transcript_gaps.ended(here["text"])
+    texts = [k["text"] for k in kept if k["text"]]
+    if lost:
+        said = ", ".join(f"{w.word.strip()!r} ({w.start:.2f}-{w.end:.2f} s)" for w in lost[:5])
+        notes.append(f"whisper's {'words' if len(lost) > 1 else 'word'} {said} lay inside a gap in the audio stream "
+                     f"(silence filled in by the decoder) and {'were' if len(lost) > 1 else 'was'} dropped")
     text = _join(texts, language)
     spoken = without_marks(text)
-    notes: list[str] = []
     if why := cut_last_word(words, clip_end_s):
         words[-1]["uncertain"] = why
         spoken = _without_last(spoken, words[-1]["word"])

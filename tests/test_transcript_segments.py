@@ -105,3 +105,26 @@ def test_a_text_left_with_no_word_gives_no_words_reading():
     for text in (m["text_for_sentiment"], " <laughter> ", ". !"):
         assert "valence" not in _sentiment(text, "en") and "no word to read" in _sentiment(text, "en")["unavailable"]
     assert _sentiment("I am so", "en")["label"] == "neutral"
+
+
+def test_segments_are_judged_by_their_own_words_not_their_windows_log_probability():
+    """faster-whisper gives every segment of one decoding window the window's `avg_logprob` (and `no_speech_prob`,
+    `compression_ratio`): on the English + Spanish espeak-ng mix, the English segment (words p 0.77-0.99) and the invented
+    English over the Spanish (p 0.13-0.69) both carried -0.79. A good segment is kept beside a bad neighbour that drags
+    the window under -1.2, and the bad one is dropped when the window's value is good; each by its own words."""
+    good = _segment([_word(" We", 0.0, 0.3, 0.95), _word(" spent", 0.3, 0.6, 0.9), _word(" the", 0.6, 0.7, 0.97),
+                     _word(" weekend.", 0.7, 1.2, 0.99)], logprob=-1.4)
+    bad = _segment([_word(" My", 1.5, 1.6, 0.13), _word(" yachty", 1.6, 1.9, 0.69), _word(" rammos", 1.9, 2.2, 0.15),
+                    _word(" gammis", 2.2, 2.5, 0.32), _word(" way", 2.5, 2.6, 0.13), _word(" lost.", 2.6, 2.9, 0.33)],
+                   logprob=-1.4)
+    assert transcript_segments.own_logprob(good) == pytest.approx(-0.0493, abs=1e-4)
+    assert hallucination(good) is None and "its words" in hallucination(bad)
+    m = assemble([good, bad], "en")
+    assert m["text"] == "We spent the weekend." and m["segments"][0]["word_logprob"] == -0.049
+    bad.avg_logprob = good.avg_logprob = -0.3  # the window reads well: the bad segment still goes
+    assert assemble([good, bad], "en")["text"] == "We spent the weekend."
+    # the window's no-speech probability drops a segment only with the segment's own doubt
+    good.no_speech_prob = bad.no_speech_prob = 0.9
+    assert hallucination(good) is None and "no-speech" in hallucination(bad)
+    wordless = SimpleNamespace(text=" Hi.", words=[], avg_logprob=-1.5, no_speech_prob=0.1)
+    assert hallucination(wordless) == "log-probability -1.50 (its words')"
