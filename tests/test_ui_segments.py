@@ -70,5 +70,39 @@ def test_an_undetermined_utterance_shows_no_valence():
     page = segments_view.timeline_html(SegmentedResult(clip=ClipInfo(path="t.mp4", duration_s=5.0), segments=segments,
                                                        speakers=speakers, summary=summarise(segments, speakers)))
     block = page.split('data-index="0"')[1].split("</div>")[0]
-    assert block.startswith(' data-valence=""') and 'title="0.5-4.0 s: undetermined"' in block
+    assert block.startswith(' data-valence=""') and 'title="0.5-4.0 s: undetermined: no modality gave an emotion estimate"' in block
     assert f"background:{segments_view._colour(None)};" in block
+
+
+RACE = """
+import threading
+from saber_agent.ui.app import build_app
+build_app()
+from gradio.utils import MatplotlibBackendMananger
+from saber_agent.plugins.landmarks import import_mediapipe
+errors, done, steps = [], threading.Event(), 0
+threading.Thread(target=lambda: (import_mediapipe(), done.set())).start()
+while not done.is_set():
+    steps += 1
+    try:
+        with MatplotlibBackendMananger():  # what Gradio wraps every event step in
+            pass
+    except Exception as exc:
+        errors.append(repr(exc))
+print(steps, len(errors), errors[:1])
+"""
+
+
+def test_no_event_step_fails_while_a_tool_imports_mediapipe():
+    """Trial G: the Utterances run showed a bare "Error" in every box. Gradio wraps each event step in
+    matplotlib.use(...), and `plugins.landmarks.import_mediapipe` puts placeholder matplotlib modules in sys.modules
+    while a worker thread imports mediapipe: every step ending in that window raised AttributeError (83,199 of 83,199
+    here without the app's fix). The app imports pyplot whole when it is built, so no placeholder is ever set."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("gradio")
+    pytest.importorskip("mediapipe")
+    out = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=300, check=True).stdout
+    steps, failed = (int(n) for n in out.split()[:2])
+    assert steps > 0 and failed == 0, out

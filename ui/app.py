@@ -13,7 +13,8 @@ import os
 from typing import Any
 
 from saber_agent.media_formats import MEDIA_SUFFIXES, media_types_text
-from saber_agent.ui import render, segments_view, style, views
+from saber_agent.ui import preview, render, segments_view, style, views
+from saber_agent.ui.advice import for_app
 from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
 from saber_agent.ui.service import AnalysisFailed, AnalysisService
 from saber_agent.ui.upload_guard import FILE_TAB, NOTE_ID, upload_guard_head
@@ -91,6 +92,13 @@ def build_app(
     import gradio as gr
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures render off-screen on a server
+    # Gradio runs every event step inside matplotlib.use(...), which calls pyplot.switch_backend once
+    # "matplotlib.pyplot" is in sys.modules. `plugins.landmarks.import_mediapipe` puts an empty placeholder module
+    # there while a worker thread imports mediapipe: a step ending in that window failed with AttributeError, a bare
+    # "Error" in every box (trial G's Utterances run; this project's browser test reproduced it). Imported whole here,
+    # before any analysis, pyplot is never a placeholder (the placeholder is only set for a module not yet loaded).
+    import matplotlib.pyplot  # noqa: F401
+
     from saber_agent.registry import get_registry
 
     if service is None:
@@ -113,9 +121,11 @@ def build_app(
                     with gr.Tab("Video", id="video") as video_tab:
                         video = gr.Video(sources=["upload", "webcam"], format=None, label="Video clip", height=250,
                                          elem_id="saber-video")
+                        video_note = gr.HTML("", elem_id="saber-video-note")  # a codec the browser cannot play
                     with gr.Tab("Audio only", id="audio") as audio_tab:
                         audio = gr.Audio(sources=["upload", "microphone"], type="filepath", format=None,
                                          label="Audio clip", elem_id="saber-audio")
+                        audio_note = gr.HTML("", elem_id="saber-audio-note")
                     # the browser's video picker takes only what it knows as video/* (not a GIF or PNG, not .mxf,
                     # often not .ts): this one takes every extension of saber_agent.media_formats, and a file the
                     # other tabs refuse is handed to it (ui/upload_guard.py)
@@ -261,24 +271,33 @@ def build_app(
             return render.result_payload(result)
 
         def analyse_segments(source_tab, video_path, audio_path, file_path, chosen, reasoner_name, max_rounds_):
+            """The Utterances tab's run. Whatever goes wrong is said as the main Analyse button says it: a warning
+            and an alert in the progress box, the other boxes left as they were (never a bare "Error" in each)."""
             path = chosen_path(source_tab, video_path, audio_path, file_path)
+            lines: list[str] = []
             try:
-                settings = service.settings(chosen or [], reasoner_name, max_rounds_).updated(segment="utterances")
-                if not path:
-                    raise UploadRejected(service.no_clip_message())
-                probe(path, service.limits)
-            except UploadRejected as exc:
-                gr.Warning(str(exc))
-                yield None, segments_view.progress_html([str(exc)]), gr.skip(), gr.skip(), gr.skip()
-                return
-            for lines, result, error in segments_view.stream_segments(path, settings):
-                if error:
-                    gr.Warning(error)
-                if result is None:
-                    yield gr.skip(), segments_view.progress_html(lines + ([error] if error else [])), gr.skip(), gr.skip(), gr.skip()
-                    continue
-                yield (result, segments_view.progress_html(lines), segments_view.timeline_html(result, 0),
-                       gr.update(choices=segments_view.segment_choices(result), value=0), segments_view.segment_html(result, 0))
+                try:
+                    settings = service.settings(chosen or [], reasoner_name, max_rounds_).updated(segment="utterances")
+                    if not path:
+                        raise UploadRejected(service.no_clip_message())
+                    probe(path, service.limits)
+                except UploadRejected as exc:
+                    gr.Warning(str(exc))
+                    yield gr.skip(), segments_view.progress_html([], str(exc)), gr.skip(), gr.skip(), gr.skip()
+                    return
+                for lines, result, error in segments_view.stream_segments(path, settings):
+                    if error:
+                        gr.Warning(for_app(error))
+                    if result is None:
+                        yield gr.skip(), segments_view.progress_html(lines, error), gr.skip(), gr.skip(), gr.skip()
+                        continue
+                    yield (result, segments_view.progress_html(lines), segments_view.timeline_html(result, 0),
+                           gr.update(choices=segments_view.segment_choices(result), value=0),
+                           segments_view.segment_html(result, 0))
+            except Exception as exc:  # a fault of the page itself: said, and the server goes on
+                message = segments_view.failure_message(exc, path)
+                gr.Warning(message)
+                yield gr.skip(), segments_view.progress_html(lines, message), gr.skip(), gr.skip(), gr.skip()
 
         def pick_segment(result, index):
             return segments_view.timeline_html(result, index), segments_view.segment_html(result, index)
@@ -290,6 +309,9 @@ def build_app(
         )
         segment_pick.change(pick_segment, [segments_state, segment_pick], [segments_timeline, segment_slots],
                             api_visibility="private", queue=False)
+        # the page plays the upload as it is: a note where the browser cannot (HEVC, AVI, ...), the analysis unaffected
+        video.change(preview.preview_note, video, video_note, api_visibility="private", queue=False)
+        audio.change(preview.preview_note, audio, audio_note, api_visibility="private", queue=False)
         video_tab.select(lambda: "video", None, source, api_visibility="private", queue=False)
         audio_tab.select(lambda: "audio", None, source, api_visibility="private", queue=False)
         file_tab.select(lambda: "file", None, source, api_visibility="private", queue=False)

@@ -2,7 +2,8 @@
 
 Pure functions, no Gradio: `consistency_html(view)` turns the `RunView` that `saber_agent.ui.views`
 folds from the graph's events into the report tab; `agreements(cues)` says in words which pairs of
-modalities read the same valence. Every text from the clip or a model is HTML-escaped (untrusted).
+modalities read the same valence. Every text from the clip or a model is HTML-escaped (untrusted), its
+command-line advice put in the app's terms.
 Moved out of `saber_agent.ui.render`, which re-exports `agreements` and `consistency_html`.
 """
 
@@ -14,11 +15,13 @@ from typing import Any
 
 from saber_agent.cues import merge_cues
 from saber_agent.evidence import valence_label
+from saber_agent.ui.advice import for_app
 from saber_agent.ui.views import RunView, describe_look
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    """Escaped, its command-line advice in the app's terms (`saber_agent.ui.advice.for_app`)."""
+    return html.escape(for_app(str(value)), quote=True)
 
 
 def agreements(cues) -> list[str]:

@@ -87,6 +87,8 @@ def probe(path: str | os.PathLike, limits: UploadLimits) -> Probe:
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.error.FFmpegError as exc:
+        if (cut_off := _decoder_reason(path)) is not None:
+            raise UploadRejected(cut_off) from None
         reason = getattr(exc, "strerror", None) or str(exc)
         reason = reason.split(":")[-1].strip() if ":" in reason else reason
         raise UploadRejected(
@@ -108,6 +110,24 @@ def probe(path: str | os.PathLike, limits: UploadLimits) -> Probe:
             "trim it and try again."
         )
     return Probe(duration, video is not None, audio is not None, size)
+
+
+def _decoder_reason(path: str | os.PathLike) -> str | None:
+    """The decoder's own words (the command line's and batch's) for a file it cannot open that it can say more about
+    than "not readable": an MP4/MOV cut off before its index (the ``moov`` box) was written. None for any other file,
+    which gets the app's message listing the formats it takes. The file name replaces the server's temp path."""
+    from saber_agent.media import MediaError, decode
+    from saber_agent.media_streams import _mp4_without_index
+
+    if not _mp4_without_index(Path(path)):
+        return None
+    try:
+        decode(path)  # fails at the open, as the probe did: no frame is decoded
+    except MediaError as exc:
+        return f"{str(exc).replace(str(path), Path(path).name)} Upload another clip."
+    except Exception:  # noqa: BLE001 - the app's own message then
+        return None
+    return None
 
 
 def _scan_duration(container, streams, limit_s: float) -> float | None:

@@ -2,7 +2,8 @@
 
 Pure functions, no Gradio, no files: the page calls them with the view `saber_agent.ui.views`
 folds from the graph's events. Every text that came from the clip or a model (transcripts
-especially) is HTML-escaped: it is untrusted data.
+especially) is HTML-escaped: it is untrusted data. Notes, reasons and errors are shown with their command-line advice
+in the app's terms (`saber_agent.ui.advice.for_app`); the result and its downloads keep the original words.
 The consistency report tab is rendered by `saber_agent.ui.consistency_report` (re-exported here).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from saber_agent.evidence import SLOT_NAMES, SLOT_TITLES, Result, Slot, valence_label
 from saber_agent.ui import plots
 from saber_agent.ui import series as S
+from saber_agent.ui.advice import for_app, no_finding, uncertain
 from saber_agent.ui.consistency_report import agreements, consistency_html  # noqa: F401  (re-exported: the old import path)
 from saber_agent.ui.views import RunView
 
@@ -103,9 +105,9 @@ def slot_card(name: str, state: str, slot: Slot | None, planned_tool: str | None
     """One slot as a card: icon, title, SABER key, status badge, text or reason, provenance."""
     title = SLOT_TITLES.get(name, name)
     if slot is not None and slot.ok and slot.text.strip():
-        body = f'<p class="saber-slot-text">{_e(slot.text)}</p>'
+        body = f'<p class="saber-slot-text">{_e(for_app(slot.text))}</p>'
     elif slot is not None and slot.reason:
-        body = f'<p class="saber-slot-reason">{_e(slot.reason)}</p>'
+        body = f'<p class="saber-slot-reason">{_e(for_app(slot.reason))}</p>'
     elif state == "running":
         body = f'<p class="saber-slot-reason"><span class="saber-spinner"></span>{_e(planned_tool or "a tool")} is working…</p>'
     elif state == "unselected":
@@ -171,16 +173,20 @@ def progress_html(view: RunView | None) -> str:
     for line in view.lines:
         when = f'<span class="saber-when">{line.elapsed_s:5.1f}s</span>' if line.elapsed_s is not None else ""
         items.append(f'<li class="saber-line saber-line-{_e(line.status)}" data-stage="{_e(line.stage)}">'
-                     f'<span class="saber-dot"></span>{when}<span class="saber-line-text">{_e(line.text)}</span></li>')
+                     f'<span class="saber-dot"></span>{when}<span class="saber-line-text">{_e(for_app(line.text))}</span></li>')
     running = view.started and not view.finished and not view.error
     tail = '<li class="saber-line saber-line-info"><span class="saber-spinner"></span>working…</li>' if running else ""
     return f'<ol class="saber-progress">{"".join(items)}{tail}</ol>'
 
 
-def _meter(value: float, low: float, high: float, left: str, right: str, kind: str) -> str:
-    pos = (min(high, max(low, value)) - low) / (high - low) * 100
-    return (f'<div class="saber-scale saber-scale-{kind}"><span class="saber-scale-end">{_e(left)}</span>'
-            f'<span class="saber-scale-track"><span class="saber-scale-mark" style="left:{pos:.1f}%"></span></span>'
+def _meter(value: float | None, low: float, high: float, left: str, right: str, kind: str) -> str:
+    """A scale from `low` to `high` with `value` marked; None: no mark (no reading), the track greyed."""
+    if value is None:
+        track = '<span class="saber-scale-track saber-scale-none" title="no reading"></span>'
+    else:
+        pos = (min(high, max(low, value)) - low) / (high - low) * 100
+        track = f'<span class="saber-scale-track"><span class="saber-scale-mark" style="left:{pos:.1f}%"></span></span>'
+    return (f'<div class="saber-scale saber-scale-{kind}"><span class="saber-scale-end">{_e(left)}</span>{track}'
             f'<span class="saber-scale-end">{_e(right)}</span></div>')
 
 
@@ -195,7 +201,7 @@ def verdict_html(view: RunView | None) -> str:
     if view.error:
         return (f'<div class="saber-verdict saber-verdict-error" role="alert"><div class="saber-verdict-main">'
                 f'<div class="saber-verdict-label">The clip could not be analysed</div>'
-                f'<div class="saber-verdict-sub saber-error-text">{_e(view.error)}</div></div></div>')
+                f'<div class="saber-verdict-sub saber-error-text">{_e(for_app(view.error))}</div></div></div>')
     analysis = view.analysis
     if analysis is None:
         if view.clip is None:
@@ -204,32 +210,47 @@ def verdict_html(view: RunView | None) -> str:
             stage = f"Perceiving: {view.done_tools} of {len(view.planned)} tools done…" if view.planned else "Reasoning…"
         return (f'<div class="saber-verdict saber-verdict-running"><div class="saber-verdict-main">'
                 f'<div class="saber-verdict-label"><span class="saber-spinner"></span>{_e(stage)}</div></div></div>')
-    basic = analysis.basic_emotion
-    labels = "".join(f'<span class="saber-emotion">{_e(e)}</span>' for e in analysis.emotions[:4] if e != basic)
-    colour = plots.EMOTION_COLOURS.get(basic, "#94a3b8")
     checks = view.checks
     passed = sum(c.passed for c in checks)
-    facts = [f"{_e(analysis.valence_label)} valence", f"{_e(view.reasoner or 'reasoner')} reasoner",
-             f"{view.rounds} round{'s' if view.rounds != 1 else ''}"]
+    facts = [f"{_e(view.reasoner or 'reasoner')} reasoner", f"{view.rounds} round{'s' if view.rounds != 1 else ''}"]
     if checks:
         facts.append(f"{passed}/{len(checks)} checks passed")
     if view.conflicts:
         facts.append(f"{len(view.conflicts)} conflict{'s' if len(view.conflicts) != 1 else ''}")
+    if analysis.voices_heard:
+        facts.append(f"{analysis.voices_heard} voices heard")
     if view.result is not None and view.result.timings:
         facts.append(f"{sum(view.result.timings.values()):.1f} s")
+    basic = analysis.basic_emotion
+    if no_finding(analysis):
+        # no modality gave an estimate: the basic "neutral", valence 0.0 and arousal 0.50 are defaults, not a reading
+        headline = '<span class="saber-basic saber-basic-none" style="background:#94a3b8">No emotion found</span>'
+        facts.insert(0, "no modality gave an emotion estimate")
+        scales = (f'<div class="saber-scale-row"><span>valence –</span>{_meter(None, -1, 1, "−", "+", "valence")}</div>'
+                  f'<div class="saber-scale-row"><span>arousal –</span>{_meter(None, 0, 1, "calm", "aroused", "arousal")}</div>')
+    else:
+        facts.insert(0, f"{_e(analysis.valence_label)} valence")
+        shown = [e for e in analysis.emotions[:4] if e not in (basic, "uncertain")]
+        if uncertain(analysis):  # an emotion named but flagged as no finding: said so, the lean kept as a label
+            headline = ('<span class="saber-basic saber-basic-uncertain" style="background:#94a3b8" '
+                        f'title="the reasoner leans {_e(basic)} but flags it as no finding">Uncertain</span>'
+                        f'<span class="saber-emotion">leans {_e(basic)}</span>')
+        else:
+            colour = plots.EMOTION_COLOURS.get(basic, "#94a3b8")
+            headline = f'<span class="saber-basic" style="background:{colour}">{_e(basic)}</span>'
+        headline += "".join(f'<span class="saber-emotion">{_e(e)}</span>' for e in shown)
+        scales = (f'<div class="saber-scale-row"><span>valence {analysis.valence:+.2f}</span>'
+                  f'{_meter(analysis.valence, -1, 1, "−", "+", "valence")}</div>'
+                  f'<div class="saber-scale-row"><span>arousal {analysis.arousal:.2f}</span>'
+                  f'{_meter(analysis.arousal, 0, 1, "calm", "aroused", "arousal")}</div>')
+    notes = "".join(f'<div class="saber-verdict-note">{_e(for_app(n))}</div>' for n in analysis.notes if n.strip())
     state = "done" if view.finished else "running"
     pending = "" if view.finished else '<span class="saber-spinner"></span>'
     return (
         f'<div class="saber-verdict saber-verdict-{state}"><div class="saber-verdict-main">'
-        f'<div class="saber-verdict-label">{pending}<span class="saber-basic" style="background:{colour}">{_e(basic)}</span>{labels}'
-        '</div>'
-        f'<div class="saber-verdict-sub">{" · ".join(facts)}</div></div>'
-        f'<div class="saber-verdict-scales">'
-        f'<div class="saber-scale-row"><span>valence {analysis.valence:+.2f}</span>'
-        f'{_meter(analysis.valence, -1, 1, "−", "+", "valence")}</div>'
-        f'<div class="saber-scale-row"><span>arousal {analysis.arousal:.2f}</span>'
-        f'{_meter(analysis.arousal, 0, 1, "calm", "aroused", "arousal")}</div>'
-        f'</div></div>'
+        f'<div class="saber-verdict-label">{pending}{headline}</div>'
+        f'<div class="saber-verdict-sub">{" · ".join(facts)}</div>{notes}</div>'
+        f'<div class="saber-verdict-scales">{scales}</div></div>'
     )
 
 
@@ -256,7 +277,7 @@ def transcript_html(view: RunView | None) -> str:
         head.append(f"words read <b>{_e(label)}</b> ({sentiment['valence']:+.2f}{_e(emotion)})")
     header = f'<div class="saber-transcript-head">{" · ".join(head)}</div>' if head else ""
     notes = [n for n in m.get("notes") or [] if isinstance(n, str)] if isinstance(m.get("notes"), list) else []
-    header += "".join(f'<div class="saber-transcript-note">note: {_e(n)}</div>' for n in notes)
+    header += "".join(f'<div class="saber-transcript-note">note: {_e(for_app(n))}</div>' for n in notes)
     if not segments:
         return f'{header}<div class="saber-transcript"><p class="saber-transcript-plain">{_e(slot.text)}</p></div>'
     rows = "".join(
@@ -313,7 +334,7 @@ def plot_note(view: RunView | None, kind: str) -> str:
             return f'<div class="saber-empty">No {name}: no plugin filled the {title} slot.</div>'
         return f'<div class="saber-empty"><span class="saber-spinner"></span>Waiting for the {title} slot…</div>'
     if not slot.ok:
-        why = _e(slot.reason or "no reason given")
+        why = _e(for_app(slot.reason) or "no reason given")
         return f'<div class="saber-empty">No {name}: the {title} slot is {slot.status.value} ({why}).</div>'
     if plot_figure(view, kind) is None:
         plugin = slot.provenance.plugin if slot.provenance else "its plugin"

@@ -5,18 +5,42 @@ valence, and the six slots of the utterance chosen. No Gradio here (tests call t
 from __future__ import annotations
 
 import html
+import logging
+import os
 import queue
 import threading
 from collections.abc import Iterator
 
 from saber_agent.evidence import SLOT_NAMES
+from saber_agent.segments import UNCERTAIN, UNDETERMINED
+from saber_agent.ui.advice import for_app
 
+log = logging.getLogger(__name__)
 ROW_PX = 34
 LABEL_PX = 90
 
 
 def _e(value) -> str:
     return html.escape(str(value), quote=True)
+
+
+def _chip(s) -> str:
+    """What an utterance's block and dropdown entry call its emotion: the basic emotion, "undetermined" where no
+    modality gave an estimate, "uncertain" where the reasoner named an emotion but flagged it as no finding (the
+    summary's "no emotion found"), never the stand-in "neutral" of either; "" when not analysed."""
+    if s.emotion is None:
+        return ""
+    return UNCERTAIN if s.uncertain else s.emotion
+
+
+def _tip(s) -> str:
+    """An utterance's emotion in words, for a block's title: its lean where uncertain, its valence where read."""
+    if s.emotion is None:
+        return s.error or "?"
+    if s.undetermined:  # no finding: the reasoner's default valence 0.0 is no reading
+        return f"{UNDETERMINED}: no modality gave an emotion estimate"
+    lean = f", leans {s.emotion}" if s.uncertain else ""
+    return f"{_chip(s)}{lean} (valence {s.valence:+.2f})"
 
 
 def _colour(valence: float | None) -> str:
@@ -47,19 +71,17 @@ def timeline_html(result, selected: int | None = None) -> str:
                 continue
             left, width = s.start_s / total * 100, max(0.4, (s.end_s - s.start_s) / total * 100)
             outline = "outline:2px solid #111;" if s.index == selected else ""
-            tip = f"{s.start_s:.1f}-{s.end_s:.1f} s: {s.emotion or s.error or '?'}"
+            tip = f"{s.start_s:.1f}-{s.end_s:.1f} s: {_tip(s)}"
             valence = None if s.undetermined else s.valence  # no finding: the reasoner's default 0.0 is no reading
-            if valence is not None:
-                tip += f" (valence {valence:+.2f})"
             parts.append(
                 f'<div class="saber-segment" data-index="{s.index}" data-valence="{"" if valence is None else f"{valence:.3f}"}" '
                 f'title="{_e(tip)}" style="position:absolute;top:4px;height:{ROW_PX - 8}px;'
                 f'left:calc({LABEL_PX}px + (100% - {LABEL_PX}px) * {left / 100:.4f});'
                 f'width:calc((100% - {LABEL_PX}px) * {width / 100:.4f});background:{_colour(valence)};{outline}'
                 f'border-radius:4px;overflow:hidden;white-space:nowrap;padding:0 3px;line-height:{ROW_PX - 8}px">'
-                f'{s.index + 1} {_e(s.emotion or "")}</div>')
+                f'{s.index + 1} {_e(_chip(s))}</div>')
         parts.append("</div>")
-    parts.append(f'<p style="margin-top:6px">{_e(result.summary.text)}</p></div>')
+    parts.append(f'<p style="margin-top:6px">{_e(for_app(result.summary.text))}</p></div>')
     return "".join(parts)
 
 
@@ -67,7 +89,10 @@ def segment_choices(result) -> list[tuple[str, int]]:
     """(label, index) of every utterance, for a dropdown."""
     if result is None:
         return []
-    return [(f"{s.index + 1} · {s.start_s:.1f}-{s.end_s:.1f} s · {s.speaker or '?'} · {s.emotion or 'failed'}", s.index)
+    def said(s) -> str:
+        return f"{UNCERTAIN} (leans {s.emotion})" if s.uncertain else s.emotion or "failed"
+
+    return [(f"{s.index + 1} · {s.start_s:.1f}-{s.end_s:.1f} s · {s.speaker or '?'} · {said(s)}", s.index)
             for s in result.segments]
 
 
@@ -90,13 +115,37 @@ def segment_html(result, index: int | None) -> str:
         return head + f'<p class="saber-slot-reason">{_e(s.error or "not analysed")}</p>'
     cards = [slot_card(name, s.result.evidence.slot(name).status.value, s.result.evidence.slot(name)) for name in SLOT_NAMES]
     a = s.result.analysis
-    verdict = (f"<p><b>{_e(a.basic_emotion)}</b> ({_e(', '.join(a.emotions) or '-')}), valence {a.valence:+.2f}, "
-               f"arousal {a.arousal:.2f}</p>") if a else ""
-    return head + verdict + '<div class="saber-slots">' + "".join(cards) + "</div>"
+    if a is None:
+        verdict = ""
+    elif s.undetermined:  # no reading: no valence or arousal is shown for the reasoner's defaults
+        verdict = "<p><b>No emotion found</b> (no modality gave an emotion estimate)</p>"
+    else:
+        named = f"<b>{UNCERTAIN}</b>, leans {_e(a.basic_emotion)}" if s.uncertain else f"<b>{_e(a.basic_emotion)}</b>"
+        verdict = f"<p>{named} ({_e(', '.join(a.emotions) or '-')}), valence {a.valence:+.2f}, arousal {a.arousal:.2f}</p>"
+    notes = "".join(f'<p class="saber-slot-reason">note: {_e(for_app(n))}</p>' for n in s.notes)
+    return head + verdict + notes + '<div class="saber-slots">' + "".join(cards) + "</div>"
 
 
-def progress_html(lines: list[str]) -> str:
-    return "<br>".join(_e(line) for line in lines) or "Waiting…"
+def progress_html(lines: list[str], error: str | None = None) -> str:
+    """The progress lines, and `error` (the run stopped) as an alert under them."""
+    shown = "<br>".join(_e(for_app(line)) for line in lines)
+    if error:
+        shown += (f'<div class="saber-verdict saber-verdict-error" role="alert" style="margin-top:8px">'
+                  f'<div class="saber-verdict-sub saber-error-text">{_e(for_app(error))}</div></div>')
+    return shown or "Waiting…"
+
+
+def failure_message(exc: BaseException, path: str | None = None) -> str:
+    """What the page says when the analysis by utterance stops with `exc`: the decoder's own words for a clip it
+    cannot read (the server's temp path replaced by the file name), else the error, as the main Analyse button."""
+    from saber_agent.media import MediaError
+
+    if isinstance(exc, MediaError):
+        message = str(exc).replace(str(path), os.path.basename(str(path))) if path else str(exc)
+        return f"{message} Upload another clip."
+    log.error("analysis by utterance of %s failed", path, exc_info=exc)
+    return (f"The analysis by utterance failed: {type(exc).__name__}: {str(exc).rstrip('.')}. "
+            "Try another reasoner or fewer plugins.")
 
 
 def stream_segments(path: str, settings) -> Iterator[tuple[list[str], object | None, str | None]]:
@@ -116,7 +165,7 @@ def stream_segments(path: str, settings) -> Iterator[tuple[list[str], object | N
         try:
             outcome["result"] = analyze_segments(path, settings, progress=progress)
         except Exception as exc:  # shown to the user, the server goes on
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
+            outcome["error"] = failure_message(exc, path)
         updates.put(None)
 
     threading.Thread(target=work, daemon=True).start()

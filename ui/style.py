@@ -79,6 +79,12 @@ footer { opacity: .7; }
 .saber-scale-arousal .saber-scale-track { background: linear-gradient(90deg, #bae6fd, #f97316); }
 .saber-scale-mark { position: absolute; top: -4px; width: 4px; height: 16px; margin-left: -2px; border-radius: 2px;
   background: #0f172a; box-shadow: 0 0 0 2px #fff; }
+/* no finding: no position on the scales (ui/advice.py) */
+.saber-scale .saber-scale-track.saber-scale-none { background: repeating-linear-gradient(90deg, #e2e8f0 0 6px, transparent 6px 10px); }
+.saber-basic-none, .saber-basic-uncertain { text-transform: none; }
+.saber-verdict-note { font-size: .85rem; margin-top: 6px; color: #92400e; }
+/* a codec the browser cannot play: the preview may stay blank (ui/preview.py) */
+.saber-preview-note { font-size: .82rem; color: #92400e; margin: 4px 0 0; }
 
 /* slots */
 .saber-slots { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 14px; }
