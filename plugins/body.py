@@ -145,8 +145,9 @@ class BodyTool(PerceptionTool):
     # 0.2.0: a shrug needs each shoulder to drop and the body's pixels to change (camera discounted), a tilt or lean
     # clears its threshold by 2 degrees, shoulders at the picture's side read mirrored too (8 mirrored frames, not 12),
     # a moved crop re-read only past 5% of the frame; 0.3.0: on-screen graphics changes are not movement
-    # (motion_graphics), the hands' region ends at their reach, a photo is a still image
-    version = "0.3.0"
+    # (motion_graphics), the hands' region ends at their reach, a photo is a still image; 0.3.1: the shared face track's weak
+    # detections confirmed by the face mesh (plugins/landmarks.SURE_SCORE), "1 of 1 frame read" not "frames"
+    version = "0.3.1"
     description = "Gesture and posture from optical flow outside the face; head nods and shakes from the face track; optional pose model."
     options_model = BodyOptions
 
@@ -212,7 +213,8 @@ class BodyTool(PerceptionTool):
         if not person and not person_by_model and not m["head"]["tracked"]:
             looked = "no body keypoints and no face" if body_keypoints is not None else "no face (body keypoints off)"
             looked_with = "mediapipe-pose+optical-flow" if body_keypoints is not None else "optical-flow"
-            return Slot.unavailable(f"no person visible in {n} sampled frames ({looked})", self.provenance(backend=looked_with))
+            return Slot.unavailable(f"no person visible in {n} sampled frame{'s' if n != 1 else ''} ({looked})",
+                                    self.provenance(backend=looked_with))
         if person:
             m["keypoints"] = body_keypoints
             used = "mediapipe-pose+optical-flow"

@@ -105,8 +105,9 @@ class FaceTool(PerceptionTool):
     # still face under a voice and a covered mouth are no live evidence (face_live), "no face was found" with the
     # detector's size limit; 0.5.0: a photo's text speaks of the photo, not of time (`face_summary.describe_photo`), and the
     # camera under the head is the body tool's one fit per clip (`motion.camera_fits`: a head missed in a frame is masked by
-    # its nearest box within 1 s, as there)
-    version = "0.5.0"
+    # its nearest box within 1 s, as there); 0.5.1: a detection under landmarks.SURE_SCORE needs the face mesh's confirmation
+    # (a two-face photo read 3 faces), "1 frame" not "1 frames"
+    version = "0.5.1"
     description = "Facial expressions of the main face over time (Haar tracking; fer mini-Xception offline, or deepface)."
     options_model = FaceOptions
 
@@ -163,7 +164,8 @@ class FaceTool(PerceptionTool):
         except DeviceError as exc:  # the GPU ran out of memory and CPU fallback is off
             return Slot.failed(str(exc), provenance)
         if np.isnan(probs[:, 0]).all():
-            return Slot.unavailable(f"the {backend.name} backend read no face in {n} sampled frames", provenance)
+            searched = "the one still image" if clip.info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
+            return Slot.unavailable(f"the {backend.name} backend read no face in {searched}", provenance)
         # a face whose pixels do not change has one expression and does not move: its frames are averaged
         steady_track, probs, still = face_still.steady(clip.frames, track, probs, runs)
         m = summarize(steady_track, probs, int(clip.frames.shape[2]), clip_s=clip.duration_s, still_image=clip.info.still_image)
@@ -189,7 +191,7 @@ class FaceTool(PerceptionTool):
         m["not_live"] = face_live.still_under_speech(clip, still, ~np.isnan(track.boxes[:, 0]))
         m["mouth_hidden"] = face_live.hidden_mouth(clip.frames, points)
         said = (describe(m), face_still.sentence(still), face_live.sentences(m["not_live"], m["mouth_hidden"]),
-                face_upright.sentence(m["upright"]))
+                face_upright.sentence(m["upright"], m["still_image"]))
         text, timelines = " ".join(filter(None, said)), {"expression": expression_timeline(m)}
         if geometry and geometry.get("frames_with_mesh"):
             from saber_agent.plugins import action_units
@@ -221,7 +223,7 @@ class FaceTool(PerceptionTool):
         factor, why = face_live.discount(m)
         p = m["dominant_probability"]  # a photo's one frame: no mean over frames
         seen = (f" in the photo, probability {p:.2f}" if m.get("still_image")
-                else f", mean probability {p:.2f} over {m['frames_with_face']} frames")
+                else f", mean probability {p:.2f} over {m['frames_with_face']} frame{'s' if m['frames_with_face'] != 1 else ''}")
         return [
             ModalityCue(
                 modality="face", valence=round(max(-1.0, min(1.0, valence)), 3), arousal=round(max(0.0, min(1.0, arousal)), 3),

@@ -121,7 +121,8 @@ def sentences(not_live: dict | None, mouth: dict | None) -> str:
                     "its expression is not the speaker's live expression, so it is given little weight.")
     if mouth and mouth["hidden"]:
         said.append(f"The lower face is hidden: the mouth is covered by a flat patch in {mouth['frames_hidden']} of "
-                    f"{mouth['frames_read']} frames read, so the expression cannot be read reliably and is given little weight.")
+                    f"{mouth['frames_read']} frame{'s' if mouth['frames_read'] != 1 else ''} read, so the expression cannot be read "
+                    "reliably and is given little weight.")
     return " ".join(said)
 
 

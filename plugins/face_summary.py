@@ -289,12 +289,13 @@ def describe(m: dict) -> str:
     if m.get("still_image"):
         return describe_photo(m)
     n, k = m["n_frames"], m["frames_with_face"]
+    of_n, of_k = (f"sampled frame{'s' if c != 1 else ''}" for c in (n, k))  # "1 of 1 sampled frame", not "frames"
     dominant = m["dominant"]
     share = m["dominant_share"]
     steadiness = "consistently" if share >= 0.8 and len(m["changes"]) <= 1 else "mostly" if share >= 0.5 else "intermittently"
     who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
     counted = (
-        f"{dominant} is the top expression in {round(share * k)} of {k} sampled frames with a face "
+        f"{dominant} is the top expression in {round(share * k)} of {k} {of_k} with a face "
         f"({_rate(m['timeline']['t'])}; mean probability {m['dominant_probability']:.2f})"
     )
     # the expression leads: readers (and the fusion reasoner's summary) take the first sentence
@@ -311,7 +312,7 @@ def describe(m: dict) -> str:
     if m["max_faces"] > 1:
         several = m["frames_with_several_faces"]
         parts.append(
-            f"Several faces are visible (up to {m['max_faces']} at once, {several} of {n} sampled frames show more than one); "
+            f"Several faces are visible (up to {m['max_faces']} at once, {several} of {n} {of_n} show more than one); "
             f"this describes the main face, the largest and most persistent one, "
             f"at the {m.get('position') or (m['head'] or {}).get('position') or 'centre'} of the frame."
         )
@@ -319,7 +320,7 @@ def describe(m: dict) -> str:
     if k == n and covered:  # "throughout" would claim the time with no picture
         parts.append(f"The face is visible in every sampled frame ({k} of {n}) of {covered}; the rest has no picture.")
     elif k == n:
-        parts.append(f"The face is visible throughout ({k} of {n} sampled frames).")
+        parts.append(f"The face is visible throughout ({k} of {n} {of_n}).")
     else:
         times = m["timeline"]["t"]
         absences = m["absences"]
@@ -333,7 +334,7 @@ def describe(m: dict) -> str:
             events.append(f"it leaves the frame at {_seconds(absences[-1]['start_s'])}")
         within = f" of {covered}" if covered else ""
         parts.append(
-            f"The face is visible in only {k} of {n} sampled frames{within} ({_seconds(m['visible_from_s'])} to "
+            f"The face is visible in only {k} of {n} {of_n}{within} ({_seconds(m['visible_from_s'])} to "
             f"{_seconds(m['visible_to_s'])}); {', and '.join(events)}."
         )
     if peak["emotion"] != dominant and peak["probability"] >= 0.3:

@@ -92,12 +92,16 @@ def summary(rolls: np.ndarray | None, geometry: dict | None = None) -> dict | No
             "threshold_deg": UPRIGHT_ROLL_DEG}
 
 
-def sentence(info: dict | None) -> str:
+def sentence(info: dict | None, still_image: bool = False) -> str:
+    """What the slot says of a face read turned upright (empty where none was). `still_image`: a photo (one frame):
+    no count of frames."""
     if not info:
         return ""
     roll = f" (roll {info['roll_deg']:+.0f} degrees)" if info.get("roll_deg") is not None else ""
+    n = info["frames"]
+    frames = "" if still_image else f", {n} frame{'s' if n != 1 else ''}"
     return (f"The face lies on its side in the picture{roll}: a picture turned sideways or a head lying down; its expression "
-            f"was read on the face turned upright (by {abs(info['turned_deg']):.0f} degrees, {info['frames']} frames).")
+            f"was read on the face turned upright (by {abs(info['turned_deg']):.0f} degrees{frames}).")
 
 
 __all__ = ["UPRIGHT_ROLL_DEG", "frame_rolls", "mesh_boxes", "sentence", "summary", "upright"]

@@ -10,7 +10,11 @@ solutions" carry their TFLite models inside the wheel (nothing is downloaded):
   are skipped once a face at least BIG_FACE of the frame's height is found). Dim frames are
   brightened (gamma) first. On scikit-image's lfw_subset it finds 98 of 100 faces and none of the
   100 non-faces (tests/test_landmarks.py). A tile or a search around a known face needs a higher
-  score (TILE_MIN_SCORE) than the whole frame: texture in a small window can look like a face.
+  score (TILE_MIN_SCORE) than the whole frame: texture in a small window can look like a face. A
+  detection under SURE_SCORE counts only once the face mesh confirms it (`mesh_confirms`): a photo has
+  one frame, so the video's check that a face is found by two full scans (plugins/face_links.py) cannot
+  drop a one-off there (the astronaut's helmet visor scored 0.668 in a tile of a two-face PNG, 0.540-0.667
+  in MP4s of it, so the photo read 3 faces and some of its videos 2).
 - face mesh with attention (``refine_landmarks``): 468 surface points + 10 iris points (468-477),
   each x, y in pixels and z (depth, same scale as x, smaller = nearer the camera). It runs on a
   square crop around the tracked face box (2x its size, resized to 256 px), in tracking ("video")
@@ -36,8 +40,14 @@ MEDIAPIPE_HINT = (
 )
 # Detection scores: on lfw_subset the whole-picture pass finds 98/100 faces at 0.5 (86 at 0.65) and no
 # non-face scores at all; in tiles, texture beside a face (the astronaut's flag and helmet) scores 0.52-0.56.
-MIN_SCORE = 0.5  # the whole frame; below TILE_MIN_SCORE a detection must be confirmed by the face mesh
-TILE_MIN_SCORE = 0.65  # a tile (and a whole-frame detection that needs no confirmation)
+MIN_SCORE = 0.5  # the whole frame
+TILE_MIN_SCORE = 0.65  # a tile, and a search around a known face
+# Below this a detection must be confirmed by the face mesh. Measured here on tile detections in 640x360-ish frames
+# (scikit-image's lfw_subset faces in grids at 28-90 px, the astronaut at 24-56 px in a sky-and-grass frame and in a
+# two-face photo, the sample clip; eleven face-less scikit-image pictures): 117 real faces at 0.8 or more and no
+# non-face; at 0.65-0.8 the mesh confirmed 74 of 74 real faces and rejected three of four non-faces (the two-face
+# photo's helmet visor 0.668 and helmet 0.653, hubble_deep_field 0.718; it takes `cell`'s bright cell, 0.697, for a face).
+SURE_SCORE = 0.8
 DIM_LUMA = 70  # frames (or crops) darker than this mean grey level are brightened before detection
 TILE_MIN = 48  # no tile smaller than this many pixels
 BIG_FACE = 0.15  # a face this tall (share of the frame's short side) ends the scan before the half-size tiles
@@ -226,10 +236,12 @@ class MediaPipeFaceDetector:
         return out
 
     def detect(self, frame: np.ndarray) -> np.ndarray:
-        """Every face of one RGB (or grey) frame: (k, 4) float x, y, w, h in its pixels."""
+        """Every face of one RGB (or grey) frame: (k, 4) float x, y, w, h in its pixels. A detection scoring under
+        SURE_SCORE is kept only where the face mesh confirms it (one mesh run per face, not per tile that finds it)."""
         image = brighten(_rgb(frame))
         h, w = image.shape[:2]
-        found = []
+        found: list[tuple[float, np.ndarray]] = []
+        rejected: list[np.ndarray] = []  # weak detections the mesh did not see as a face
         short = min(h, w)
         for x, y, side in _tiles(h, w):
             if side < short and any(box[3] >= BIG_FACE * short for _, box in found):
@@ -237,13 +249,11 @@ class MediaPipeFaceDetector:
             tile = image[y:y + side, x:x + side]
             whole = side == max(h, w)
             for score, box in self._run(tile, None if whole else max(self.min_score, TILE_MIN_SCORE)):
-                if score < TILE_MIN_SCORE and not mesh_confirms(image, box):
-                    continue  # a weak whole-frame detection the mesh does not see as a face (a coffee cup scores 0.6)
                 box[:2] += (x, y)
                 # a face cut by a tile's edge is found again, whole, by an overlapping tile
                 inside = (box[0] >= x - 1 and box[1] >= y - 1
                           and box[0] + box[2] <= x + tile.shape[1] + 1 and box[1] + box[3] <= y + tile.shape[0] + 1)
-                if inside or whole:
+                if (inside or whole) and (score >= SURE_SCORE or _confirmed(image, box, found, rejected)):
                     found.append((score, box))
         return _clip_boxes(merge(found), w, h)
 
@@ -267,6 +277,25 @@ class MediaPipeFaceDetector:
         return best
 
 
+def _same_object(a: np.ndarray, b: np.ndarray) -> bool:
+    """Boxes that overlap as one face does (`merge`) and are of a like size (within 1.5x): a small face inside a
+    large false box is not the same object."""
+    return _overlap(a, b) >= MERGE_OVERLAP and max(a[2], b[2]) <= 1.5 * min(a[2], b[2])
+
+
+def _confirmed(image: np.ndarray, box: np.ndarray, found: list[tuple[float, np.ndarray]], rejected: list[np.ndarray]) -> bool:
+    """Whether a weak detection (score < SURE_SCORE) is a face: the same object as one already kept, else what the
+    face mesh says (`mesh_confirms`; a rejection is remembered in `rejected`, so other tiles finding it cost nothing)."""
+    if any(_same_object(box, kept) for _, kept in found):
+        return True
+    if any(_same_object(box, no) for no in rejected):
+        return False
+    if mesh_confirms(image, box):
+        return True
+    rejected.append(box)
+    return False
+
+
 def _clip_boxes(boxes: np.ndarray, w: int, h: int) -> np.ndarray:
     if not len(boxes):
         return boxes
@@ -287,7 +316,8 @@ def mesh_confirms(image: np.ndarray, box: np.ndarray) -> bool:
     """Whether the face mesh (its own detector and face-presence score) finds a face in a crop around `box`.
 
     On lfw_subset it confirms all 12 faces the detector scores 0.5-0.65; it rejects the coffee cup
-    of scikit-image's `coffee` photo that the detector scores 0.6.
+    of scikit-image's `coffee` photo that the detector scores 0.6, and three of the four non-faces that tiles
+    scored 0.65-0.8 (see SURE_SCORE).
     """
     import cv2
 
@@ -346,4 +376,5 @@ def face_landmarks(frames: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["MEDIAPIPE_HINT", "MediaPipeFaceDetector", "brighten", "crop_transform", "face_detector", "face_landmarks", "merge", "missing"]
+__all__ = ["MEDIAPIPE_HINT", "SURE_SCORE", "MediaPipeFaceDetector", "brighten", "crop_transform", "face_detector", "face_landmarks",
+           "merge", "missing"]

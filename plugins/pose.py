@@ -340,6 +340,11 @@ def _side(ln: float) -> str:
     return "to the person's left" if ln > 0 else "to the person's right"
 
 
+def _frames_read(m: dict[str, Any]) -> str:
+    """'3 of 6 frames read' ('1 of 1 frame read')"""
+    return f"{m['frames_with_person']} of {m['n_frames']} frame{'s' if m['n_frames'] != 1 else ''} read"
+
+
 def describe_body_language(m: dict[str, Any]) -> str:
     """SABER-style sentences on posture, arms and gestures from the keypoints (empty without a person)."""
     if not m.get("frames_with_person"):
@@ -347,7 +352,7 @@ def describe_body_language(m: dict[str, Any]) -> str:
     parts = []
     if m.get("sideways"):
         parts.append(f"The body lies or the picture is turned sideways (the body axis is {abs(m['lean_deg']):.0f} degrees from the "
-                     f"picture's vertical, from body keypoints in {m['frames_with_person']} of {m['n_frames']} frames read): "
+                     f"picture's vertical, from body keypoints in {_frames_read(m)}): "
                      "posture, shoulder tilt, shrugs and raised arms are not read.")
         return " ".join(parts + _hands_and_gestures(m))
     posture = {"upright": "The posture is upright", "slumped": "The posture is slumped (head sunk toward the chest)",
@@ -368,7 +373,7 @@ def describe_body_language(m: dict[str, Any]) -> str:
         bits.append(f"the shoulders tilted {abs(m['shoulder_tilt_deg']):.0f} degrees (the {lower} one lower)")
     else:
         bits.append(f"the shoulders level ({m['shoulder_tilt_deg']:+.0f} degrees)")
-    parts.append(", ".join(bits) + f", from body keypoints in {m['frames_with_person']} of {m['n_frames']} frames read.")
+    parts.append(", ".join(bits) + f", from body keypoints in {_frames_read(m)}.")
     return " ".join(parts + _hands_and_gestures(m))
 
 

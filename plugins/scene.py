@@ -93,8 +93,9 @@ class SceneTool(PerceptionTool):
     slot = "video_desc"
     needs = frozenset({"frames"})
     # 0.2.0: still images, "no face was found" with the detector's limit and a finer search, graphics changes named,
-    # a pedestrian box on a larger person's body is not another figure, transparency over grey
-    version = "0.2.0"
+    # a pedestrian box on a larger person's body is not another figure, transparency over grey; 0.2.1: the shared face
+    # track's weak detections confirmed by the face mesh (plugins/landmarks.SURE_SCORE: a helmet visor was a face)
+    version = "0.2.1"
     description = "Lighting, colour, motion, shot changes, faces and people (OpenCV); optional VLM captions."
     options_model = SceneOptions
 

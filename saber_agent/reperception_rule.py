@@ -5,7 +5,8 @@ although its modality is present, or an ok slot with a confidence under LOW_CONF
 reads frames is asked to look again at RELOOK_FPS frames per second; one that reads only audio, at
 the span that holds signal (`active_span`, seconds on the clip's clock) when silence fills much of
 the rest. A frame-rate look is no use on a still picture (`picture_still`: sampling the same picture
-faster finds nothing new); `reperception.plan` refuses it there, with that reason. Moved out of
+faster finds nothing new); `reperception.plan` refuses it there, with that reason, and on a photo
+(`ClipInfo.still_image`: one picture) the rule does not ask for it. Moved out of
 saber_agent/reperception.py, which re-exports the public names here.
 """
 
@@ -108,6 +109,8 @@ def mid_sentence(text: str) -> str:
 
 
 def _denser(tool: str, info: ClipInfo, what: str) -> PerceptionRequest | None:
+    if info.still_image:  # a photo: one picture, no frame rate to raise and nothing between frames to miss
+        return None
     current = info.sample_fps or 0.0
     target = min(max(RELOOK_FPS, 2 * current), info.native_fps or 30.0, 30.0)
     if target <= current * 1.2:

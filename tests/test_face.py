@@ -177,9 +177,8 @@ def test_a_photo_is_described_without_time(tool, settings, media_dir):
     assert slot.measurements["still_image"] is True and slot.measurements["position"] == "left"
     text = slot.text
     assert text.startswith("The main face in the photo looks happy: happiness is its top expression (probability ")
-    several = slot.measurements["max_faces"]
-    assert several >= 2
-    assert f"The photo shows {several} faces; this describes the main face, the largest one, at the left of the picture." in text
+    assert slot.measurements["max_faces"] == 2  # her helmet's visor read as a third face here (plugins/landmarks.SURE_SCORE)
+    assert "The photo shows 2 faces; this describes the main face, the largest one, at the left of the picture." in text
     for timely in ("consistently", "mostly", "throughout", "sampled frame", " s.", " s)", " s,", "0.0", "% of frames",
                    "mean", "median", "per minute", "over time"):
         assert timely not in text, timely

@@ -58,7 +58,8 @@ def test_one_sampled_frame_is_not_called_zero_fps():
     probs[0, BASIC_EMOTIONS.index("happiness")] = 0.7
     text = describe(summarize(track, probs, frame_width=320))
     assert "0 fps" not in text
-    assert "in 1 of 1 sampled frames with a face (one sampled frame; mean probability 0.70)" in text
+    assert "in 1 of 1 sampled frame with a face (one sampled frame; mean probability 0.70)" in text
+    assert "The face is visible throughout (1 of 1 sampled frame)." in text and "1 sampled frames" not in text  # agreement
     many = describe(summarize(build_track(np.arange(4) / 2.0, [np.array([[100.0, 50, 80, 80]])] * 4),
                               np.repeat(probs, 4, axis=0), frame_width=320))
     assert "(at 2 fps; mean probability 0.70)" in many

@@ -68,3 +68,13 @@ def test_frame_rolls_threshold_snap_and_fill():
     assert face_upright.frame_rolls(None, 3) is None and face_upright.frame_rolls({"frames_with_mesh": 0}, 3) is None
     image = np.zeros((40, 60), np.uint8)
     assert face_upright.upright(image, np.array([10.0, 10, 20, 20]), 0.0) is image
+
+
+def test_the_sentence_agrees_with_its_frame_count_and_a_photo_has_none():
+    # "(by 90 degrees, 1 frames)" read on a sideways photo: one frame is "1 frame", and a photo needs no count at all
+    one = {"frames": 1, "turned_deg": -90.0, "roll_deg": 88.0, "threshold_deg": face_upright.UPRIGHT_ROLL_DEG}
+    assert face_upright.sentence(one).endswith("(by 90 degrees, 1 frame).")
+    assert face_upright.sentence({**one, "frames": 4}).endswith("(by 90 degrees, 4 frames).")
+    photo = face_upright.sentence(one, still_image=True)
+    assert photo.endswith("turned upright (by 90 degrees).") and "frame" not in photo
+    assert face_upright.sentence(None) == ""

@@ -54,7 +54,9 @@ def test_body_language_reads_posture_arms_and_gestures_from_keypoints():
     assert max(g["peak_speed_sw_s"] for g in m["gestures"]) >= 2.4  # 150 px in 0.5 s, shoulders 120 px apart
     text = pose.describe_body_language(m)
     assert "upright" in text and "arms crossed at 2.0-3.0 s" in text and "near the face" in text and "shrug" in text
-    assert "Hand gestures" in text
+    assert "Hand gestures" in text and f"from body keypoints in {n} of {n} frames read." in text
+    one = pose.describe_body_language(pose.body_language(times[:1], points[:1]))
+    assert "from body keypoints in 1 of 1 frame read." in one  # not "1 frames"
     slumped = points.copy()
     slumped[:, pose.NOSE, 1] = 185  # the head sunk to the shoulders
     assert pose.body_language(times, slumped)["posture"] == "slumped"

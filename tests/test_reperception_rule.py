@@ -52,3 +52,13 @@ def test_a_reason_said_inside_a_sentence_is_not_capitalised_there():
     assert reperception_rule.mid_sentence("A face") == "a face"
     for kept in ("MediaPipe is not installed", "GPU out of memory", "no face was found", "I/O error", "", "2 frames"):
         assert reperception_rule.mid_sentence(kept) == kept
+
+
+def test_a_photo_gets_no_frame_rate_look():
+    """On a photo (ClipInfo.still_image) the rule asked the face and body tools for an 8 fps look "at 2 fps a brief
+    expression can fall between sampled frames" (refused later, but said of time); a photo has no frame rate to raise."""
+    video = ClipInfo(path="clip.mp4", duration_s=3.0, has_video=True, native_fps=25.0, sample_fps=2.0, n_frames=6)
+    ask = reperception_rule._denser("face", video, "Facial expression evidence is thin (confidence 0.33)")
+    assert ask is not None and ask.fps == reperception_rule.RELOOK_FPS and "fall between sampled frames" in ask.reason
+    photo = video.model_copy(update={"path": "photo.png", "still_image": True, "n_frames": 1, "duration_s": 0.0})
+    assert reperception_rule._denser("face", photo, "Facial expression evidence is thin (confidence 0.33)") is None
