@@ -100,18 +100,22 @@ _import_lock = threading.Lock()
 
 
 def import_mediapipe():
-    """``import mediapipe``, without the matplotlib it imports only to draw (drawing_utils: ~30 MB RSS, unused here).
+    """``import mediapipe`` once, under a lock (tools start in parallel threads).
 
-    A placeholder module stands in for ``matplotlib.pyplot`` (and ``matplotlib`` when it is not
-    loaded) during the import and is removed right after, so a later real import is unaffected.
+    MediaPipe's solutions import matplotlib, only for their drawing helpers (unused here); the ``mediapipe`` extra
+    does not install it. Where matplotlib is not installed, an empty placeholder module stands in for it during
+    the import and is removed right after. Where it is installed it is imported for real: a placeholder there was
+    seen by other threads using matplotlib in that window (Gradio switches the pyplot backend around every event
+    step: trial G's Utterances run read "Error" in every box).
     """
+    import importlib.util
     import sys
     import types
 
     with _import_lock:
         if "mediapipe" in sys.modules:
             return sys.modules["mediapipe"]
-        placed = [name for name in ("matplotlib", "matplotlib.pyplot") if name not in sys.modules]
+        placed = [] if importlib.util.find_spec("matplotlib") else ["matplotlib", "matplotlib.pyplot"]
         for name in placed:
             sys.modules[name] = types.ModuleType(name)
         try:

@@ -144,3 +144,33 @@ def test_small_faces_scored_under_sure_score_are_kept(face_px):
     assert 300 <= x + w / 2 <= 300 + ww and 150 <= y + h / 2 <= 150 + hh
     sky = skimage_data.hubble_deep_field()
     assert len(landmarks.face_detector().detect(cv2.resize(sky, (640, round(sky.shape[0] * 640 / sky.shape[1]))))) == 0
+
+
+def test_mediapipe_imports_without_matplotlib_and_with_it_for_real():
+    """The [mediapipe] extra has no matplotlib: the import must work without it (a placeholder stands in, then is
+    removed); where matplotlib is installed, no placeholder is ever put in sys.modules (other threads use it)."""
+    import sys
+
+    pytest.importorskip("mediapipe")
+    without = (  # matplotlib made unimportable, as where it is not installed
+        "import importlib.abc, importlib.util, sys\n"
+        "found = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda name, *a: None if name == 'matplotlib' else found(name, *a)\n"
+        "class Absent(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'matplotlib':\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Absent())\n"
+        "from saber_agent.plugins.landmarks import import_mediapipe\n"
+        "assert import_mediapipe().solutions.face_mesh.FaceMesh\n"
+        "assert 'matplotlib' not in sys.modules and 'matplotlib.pyplot' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", without], check=True, timeout=300)
+    pytest.importorskip("matplotlib")
+    real = (
+        "import sys\n"
+        "from saber_agent.plugins.landmarks import import_mediapipe\n"
+        "import_mediapipe()\n"
+        "assert hasattr(sys.modules['matplotlib'], '__version__'), 'matplotlib was a placeholder'\n"
+    )
+    subprocess.run([sys.executable, "-c", real], check=True, timeout=300)

@@ -92,11 +92,9 @@ def build_app(
     import gradio as gr
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures render off-screen on a server
-    # Gradio runs every event step inside matplotlib.use(...), which calls pyplot.switch_backend once
-    # "matplotlib.pyplot" is in sys.modules. `plugins.landmarks.import_mediapipe` puts an empty placeholder module
-    # there while a worker thread imports mediapipe: a step ending in that window failed with AttributeError, a bare
-    # "Error" in every box (trial G's Utterances run; this project's browser test reproduced it). Imported whole here,
-    # before any analysis, pyplot is never a placeholder (the placeholder is only set for a module not yet loaded).
+    # Gradio runs every event step inside matplotlib.use(...); pyplot imported here, before any analysis, so no
+    # step ever meets a half-imported module (trial G: a bare "Error" in every box of an Utterances run, while an
+    # earlier `plugins.landmarks.import_mediapipe` swapped a placeholder in for matplotlib during mediapipe's import).
     import matplotlib.pyplot  # noqa: F401
 
     from saber_agent.registry import get_registry
