@@ -169,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.fit_confidence and args.split != "dev":
         parser.error("--fit-confidence fits on the dev split only (the protocol: nothing is chosen on test); use --split dev")
+    if args.train_voice and "prosody" not in args.plugins.split(","):
+        parser.error("--train-voice: the voice model is read by the prosody tool; add prosody to --plugins")
 
     from saber_agent.api import analyze
     from saber_agent.commands.analyze import _option as parse_option

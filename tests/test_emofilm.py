@@ -183,3 +183,11 @@ def test_the_bench_keeps_the_stated_confidence_and_fits_its_mapping_on_dev_only(
     assert b > 1.0  # the backing tells right from wrong here: a steep mapping
     with pytest.raises(SystemExit):  # fitting on the test split is against the protocol, refused before any work
         real_emotion.main(["--split", "test", "--fit-confidence"])
+
+
+def test_the_bench_refuses_a_voice_model_without_the_prosody_tool_before_training(capsys):
+    from bench import real_emotion
+
+    with pytest.raises(SystemExit) as stop:  # before the corpus is fetched or a model trained
+        real_emotion.main(["--plugins", "transcript", "--train-voice", "voice.json"])
+    assert stop.value.code == 2 and "add prosody to --plugins" in capsys.readouterr().err
