@@ -66,6 +66,9 @@ not before "to" ("I don't stop to cry": an infinitive of purpose). Not negated, 
 them ("Stop worrying.", "I stopped crying": a known miss, the complement is not negated), as is a verb with no
 lexicon word after it ("I didn't fail the exam": `not fail (+1.9)`).
 
+Negation across a clause boundary, negated idioms ("can't stand", "can't wait", "can't believe") and terms of address
+("Sweetheart, I'm worried"): `sentiment_en_phrases`.
+
 "thank(s)", "love", "welcome", "fine", "agree", the verb "like" and "helps", "helped", "helpful" stay sentiment words.
 
 Output: the sentence valence (VADER's compound, with its "but" weighting and punctuation emphasis)
@@ -77,6 +80,16 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
+from saber_agent.plugins.sentiment_en_phrases import (
+    ADDRESS_MODIFIERS_EN,
+    NEGATED_IDIOMS_EN,
+    TERMS_OF_ADDRESS_EN,
+    clause_bounded,
+    idiom_valence,
+    name_follows,
+    negated_idiom,
+    vocative,
+)
 from saber_agent.vocab import HELP_CALLERS_EN, HELP_NEEDS_EN
 
 SCOPE = 4  # words after a negator that it can reach (VADER's own window is 3, "no" only 2)
@@ -136,6 +149,8 @@ class WordScore:
     lexicon: float | None  # VADER's lexicon valence of the word, None when not in the lexicon
     valence: float  # in context: boosters, capitals and negation applied (before VADER's "but" weighting)
     negated: bool  # a negator governs it (VADER's or ours)
+    idiom: str | None = None  # the negated idiom it heads ("can't stand"; `NEGATED_IDIOMS_EN`), its valence in `valence`
+    emotion: str | None = None  # the basic emotion the idiom names ("can't believe": surprise)
 
 
 @dataclass
@@ -160,6 +175,7 @@ def read_english(text: str) -> EnglishReading:
         clauses.append(clause)
         if raw.rstrip("\"')]}").endswith(_CLAUSE_END):
             clause += 1
+    plain = [t.strip(string.punctuation) or t for t in lower]
     sentiments: list[float] = []
     for i, item in enumerate(tokens):  # VADER's own loop (polarity_scores)
         after = [t.strip(string.punctuation) for t in lower[i + 1 : i + 3]]
@@ -167,15 +183,20 @@ def read_english(text: str) -> EnglishReading:
         if lower[i] in BOOSTER_DICT or hedge:
             sentiments.append(0.0)
         else:
-            sentiments = analyzer.sentiment_valence(0.0, sentitext, item, i, sentiments)
+            sentiments = analyzer.sentiment_valence(0.0, clause_bounded(sentitext, plain, clauses, i, is_negator), item, i, sentiments)
     words = []
-    plain = [t.strip(string.punctuation) or t for t in lower]
     ceasing = [v for v in range(len(plain)) if ceasing_verb(plain, clauses, v, analyzer.lexicon)]
+    idioms = [v for v in range(len(plain)) if negated_idiom(plain, clauses, v, name_follows(tokens, clauses, v))]
     for i, token in enumerate(lower):
         base = analyzer.lexicon.get(token)
-        released = _released(plain, clauses, i, ceasing)
+        released = _released(plain, clauses, i, ceasing + idioms)
         scoped = not released and _in_scope(lower, clauses, i, analyzer.lexicon)
         negated = scoped
+        if i in idioms:
+            phrase, sense, emotion = NEGATED_IDIOMS_EN[plain[i]]
+            sentiments[i] = idiom_valence(sense, analyzer.lexicon)
+            words.append(WordScore(token, plain[i], base, sentiments[i], False, phrase, emotion))
+            continue
         if token == "no" or i in ceasing or (base and _no_emotion(plain, lower, clauses, i, analyzer.lexicon)):
             sentiments[i], negated = 0.0, False
         elif base and sentiments[i]:
@@ -221,6 +242,8 @@ def _no_emotion(plain: list[str], lower: list[str], clauses: list[int], i: int, 
         return calls_for_help(before)
     if word in DEGREE_SENSES:
         return degree_adverb(before[-1] if before else "", after, lexicon)
+    if word in TERMS_OF_ADDRESS_EN and vocative([plain[j] for j in range(len(plain)) if clauses[j] == clauses[i]]):
+        return True
     return in_comment_clause(plain, clauses, i)
 
 
@@ -349,7 +372,8 @@ def _emoji_as_words(text: str, emojis: dict[str, str]) -> str:
     return out
 
 
-__all__ = [
-    "CEASING_VERBS_EN", "COMMENT_CLAUSES_EN", "DEGREE_SENSES", "NO_EMOTION", "RESPONSE_TOKENS", "SCOPE", "EnglishReading", "WordScore",
-    "calls_for_help", "ceasing_verb", "degree_adverb", "in_comment_clause", "is_negator", "read_english",
+__all__ = [  # the phrases of sentiment_en_phrases re-exported
+    "ADDRESS_MODIFIERS_EN", "CEASING_VERBS_EN", "COMMENT_CLAUSES_EN", "DEGREE_SENSES", "NEGATED_IDIOMS_EN", "NO_EMOTION", "RESPONSE_TOKENS",
+    "SCOPE", "TERMS_OF_ADDRESS_EN", "EnglishReading", "WordScore", "calls_for_help", "ceasing_verb", "degree_adverb", "in_comment_clause",
+    "is_negator", "negated_idiom", "read_english", "vocative",
 ]

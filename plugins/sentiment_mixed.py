@@ -39,7 +39,8 @@ What keeps a concessive sentence of one feeling one feeling:
   clause after it (`INSERTS_EN`, `INSERTS_ES`, `INSERTS_ZH`), where it intensifies, not opposes;
 - so is an English vocative standing as a clause ("My friend, I'm tired and a little sad", "..., sweetheart"): it names
   the listener, outside clause structure (Quirk et al. 1985, 10.52; Biber et al. 1999, 14.4.2), not a feeling, yet
-  VADER's "friend" +2.2 made "My friend" a positive clause (+0.49) against the sad one (`VOCATIVES_EN`);
+  VADER's "friend" +2.2 made "My friend" a positive clause (+0.49) against the sad one (`VOCATIVES_EN`: the terms of
+  address of `sentiment_en`, which counts no valence for them there either);
 - a denial is not the opposite feeling: a sentence or clause counts for a side only when a word it does not negate
   carries that side's sign. "It's not perfect, but I love it": VADER gives "not perfect" -0.46 (its negation factor
   -0.74), yet denying a positive term is contradictory negation, weaker than its contrary ("not happy" is not "sad";
@@ -60,6 +61,7 @@ from dataclasses import dataclass
 
 from saber_agent.cues import MIXED_SENTENCES
 from saber_agent.plugins.irony import SPEECH_ACTS_EN, SPEECH_ACTS_ES, SPEECH_ACTS_ZH
+from saber_agent.plugins.sentiment_en import ADDRESS_MODIFIERS_EN, TERMS_OF_ADDRESS_EN
 from saber_agent.plugins.sentiment_es import fold
 
 STRONG = 0.445  # |valence| of a sentence that counts as strongly positive or negative (see the docstring)
@@ -91,11 +93,9 @@ INSERTS_EN = frozenset({
     "oh", "ah", "aw", "wow", "whoa", "gosh", "geez", "jeez", "god", "my", "oh my", "lord", "jesus", "christ", "holy", "damn", "dammit",
     "shit", "fuck", "fucking", "hell", "bloody", "crap", "man", "boy", "dude", "well", "yes", "yeah", "no", "ok", "okay", "hey",
 })
-# terms of address: a clause of these (with inserts) is a vocative, read with the next clause like an insert (docstring)
-VOCATIVES_EN = frozenset({
-    "my", "dear", "friend", "friends", "love", "darling", "sweetheart", "sweetie", "honey", "buddy", "mate", "pal", "guys", "folks",
-    "babe", "baby", "sir", "madam", "everyone", "everybody", "kid", "kiddo", "son", "bro", "dude", "man",
-})
+# terms of address and their modifiers (sentiment_en's one list): a clause of these (with inserts) is a vocative, read
+# with the next clause like an insert (docstring); sentiment_en counts no valence for its words
+VOCATIVES_EN = TERMS_OF_ADDRESS_EN | ADDRESS_MODIFIERS_EN
 INSERTS_ES = frozenset({  # folded
     "oh", "ah", "ay", "uy", "uf", "vaya", "dios", "mio", "madre", "mia", "joder", "mierda", "hostia", "hostias", "ostras", "coño",
     "caray", "carajo", "puta", "puto", "maldita", "maldito", "sea", "hombre", "tio", "tia", "bueno", "si", "no", "vale", "anda", "venga",
@@ -239,8 +239,10 @@ def _insert(clause: str, lang: str) -> bool:
     friend"): an insert or a vocative, not a clause."""
     if lang == "zh":
         return "".join(ch for ch in clause if ch.isalnum()) in INSERTS_ZH
-    inserts = {"en": INSERTS_EN | VOCATIVES_EN, "es": INSERTS_ES}.get(lang)
+    inserts = {"en": INSERTS_EN, "es": INSERTS_ES}.get(lang)
     words = _WORDS.findall(fold(clause))
+    if lang == "en" and any(w in TERMS_OF_ADDRESS_EN for w in words):  # a vocative: a term of address ("Sweet," is none)
+        inserts = INSERTS_EN | VOCATIVES_EN
     return bool(inserts and words) and all(w in inserts for w in words)
 
 

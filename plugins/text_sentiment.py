@@ -220,17 +220,22 @@ def _vader_analyzer():
 
 def _english(text: str) -> TextSentiment:
     """VADER's compound as the valence, with negation scopes VADER misses ("no need to worry"; see
-    `sentiment_en`); the evidence names each lexicon word with its sign in context ("not worry (+1.4)"),
-    and a negated emotion word does not count for its emotion ("never sad" is not sadness)."""
+    `sentiment_en`); the evidence names each lexicon word with its sign in context ("not worry (+1.4)") and each
+    negated idiom with its valence or emotion ("can't stand (-1.6)", "can't believe (surprise)"), and a negated
+    emotion word does not count for its emotion ("never sad" is not sadness)."""
     from saber_agent.plugins.sentiment_en import read_english
 
     reading = read_english(text)
     words = reading.words
-    evidence = [f"{'not ' if w.negated else ''}{w.word} ({w.lexicon * (N_SCALAR_EN if w.negated else 1.0):+.1f})"
-                for w in words if w.lexicon and w.valence]
+    evidence = [f"{w.idiom} ({w.valence:+.1f})" if w.idiom and w.valence else f"{w.idiom} ({w.emotion})" if w.idiom else
+                f"{'not ' if w.negated else ''}{w.word} ({w.lexicon * (N_SCALAR_EN if w.negated else 1.0):+.1f})"
+                for w in words if w.idiom or (w.lexicon and w.valence)]
     evidence = list(dict.fromkeys(evidence))
     plain = [w.word for w in words]
     counts = {}
+    for w in words:  # a negated idiom that names an emotion ("can't believe": surprise; sentiment_en.NEGATED_IDIOMS_EN)
+        if w.emotion:
+            counts[w.emotion] = counts.get(w.emotion, 0) + 1
     for emotion, phrases in EMOTION_WORDS_EN.items():
         n = 0
         for phrase in phrases:
