@@ -35,6 +35,7 @@ from saber_agent.evidence import (
     SlotSummary,
 )
 from saber_agent.media import Clip, clip_cache
+from saber_agent.media_audio import AUDIO_GAPS_KEY
 from saber_agent.perception import option_problems
 from saber_agent.reperception_merge import merge, merge_timelines, splice
 from saber_agent.reperception_rule import (
@@ -196,7 +197,9 @@ def _extra_decode_fps(looks: Iterable[Reperception]) -> float | None:
 
 
 def thin_frames(clip: Clip, fps: float) -> Clip:
-    """The clip with at most `fps` frames per second kept (the same rule as the first decode's sampling)."""
+    """The clip with at most `fps` frames per second kept (the same rule as the first decode's sampling). Its audio is
+    the clip's, and so are the decoder's audio gaps (`media_audio.AUDIO_GAPS_KEY`: stretches the decoder filled with
+    silence): without them the look's prosody counted a filled gap as a pause."""
     if clip.info.sample_fps is not None and clip.info.sample_fps <= fps:
         return clip
     step, next_t, keep = 1.0 / fps, 0.0, []
@@ -205,7 +208,10 @@ def thin_frames(clip: Clip, fps: float) -> Clip:
             keep.append(i)
             next_t = (int(t / step) + 1) * step
     info = clip.info.model_copy(update={"sample_fps": round(fps, 4), "n_frames": len(keep)})
-    return Clip(info, clip.frames[keep], clip.frame_times[keep], clip.audio, clip.sample_rate)
+    thinned = Clip(info, clip.frames[keep], clip.frame_times[keep], clip.audio, clip.sample_rate)
+    if (gaps := clip.extras.get(AUDIO_GAPS_KEY)) is not None:
+        thinned.extras[AUDIO_GAPS_KEY] = list(gaps)
+    return thinned
 
 
 def clip_for(
