@@ -206,6 +206,7 @@ def score_through_split(library, convs, methods: list[str], rng) -> dict:
     from saber_agent import speakers
     from saber_agent.segments import split_utterances
     from saber_agent.voice_activity import detect
+    from saber_agent.voice_changes import voice_turns
 
     metrics = {m: DiarizationErrorRate(collar=0.0, skip_overlap=False) for m in methods}
     right = dict.fromkeys(methods, 0)
@@ -218,8 +219,11 @@ def score_through_split(library, convs, methods: list[str], rng) -> dict:
             reference[Segment(a, a + library[i].audio.size / RATE)] = library[i].speaker
         activity = detect(audio, RATE)
         found = split_utterances(activity.regions, activity.probabilities)
-        voices = [speakers.measure_voice(audio[int(a * RATE): int(b * RATE)], RATE, embed=_embeds(methods))
-                  for a, b in found]
+        if _embeds(methods):
+            voices = [speakers.measure_voice(audio[int(a * RATE): int(b * RATE)], RATE, embed=True) for a, b in found]
+        else:  # as the product measures: cut where the voice changes without a pause (`voice_changes.voice_turns`)
+            measured = voice_turns(audio, RATE, found)
+            found, voices = measured.spans, measured.voices
         for method in methods:
             hypothesis = Annotation()
             labels = cluster(voices, method) if any(voices) else []

@@ -12,7 +12,9 @@ The segment model (docs/segments.md):
   words `min_pause_s` apart and keep boundaries out of words; with it they are not used (whisper's
   word times drift over pauses: on the 10-minute bench clip they joined 6 of 116 turns, and as
   extra cuts split them into 124). Bursts under `MIN_UTTERANCE_S` join a neighbour within `JOIN_GAP_S` (else they
-  are dropped: a cough); an utterance over `max_utterance_s` is cut at its longest pause.
+  are dropped: a cough); an utterance over `max_utterance_s` is cut at its longest pause. The run then cuts an
+  utterance where its voice changes without a pause (`saber_agent.voice_changes`: a turn taken as the other voice
+  stops or over its last words), where each side holds enough voiced speech and the two sides' voices lie far apart.
 - Speakers: `saber_agent.speakers` (voices clustered) and `saber_agent.plugins.speaker_faces` (faces tracked, voice linked to face).
 - Whose face: an utterance's face slot is the speaker's only where the picture can tell. With two or
   more faces on screen and none identified by its moving mouth (a still picture, closed mouths), or
@@ -32,9 +34,9 @@ The segment model (docs/segments.md):
 - No finding: an utterance whose analysis found no emotion (no modality gave an estimate) reads
   "undetermined" (`Segment.emotion`), never "neutral", and counts towards no speaker's emotions or valence.
 
-Not handled: overlapping speech is one utterance with one voice (it is flagged: `Segment.notes` says
-"overlapping speech at t1-t2" where two voices of distinct pitch speak at once, `saber_agent.speech_overlap`);
-turns without a pause (one utterance).
+Not handled: overlapping speech with no voice change found is one utterance with one voice (it is flagged:
+`Segment.notes` says "overlapping speech at t1-t2", the two pitches and the voices they are nearest, where two voices of
+distinct pitch speak at once, `saber_agent.speech_overlap`); turns without a pause between like voices (one utterance).
 """
 
 from __future__ import annotations
@@ -78,8 +80,9 @@ class Segment(BaseModel):
     # why no face on screen can stand for the speaker here (the face tool is then not run for this
     # utterance: its face slot says so and lists the faces on screen as context); None: it may
     face_note: str | None = None
-    # what else a reader must know of this utterance: "overlapping speech at 3.4-4.4 s" (two voices at once,
-    # one utterance and one voice label: `saber_agent.speech_overlap`), a voice-activity disagreement
+    # what else a reader must know of this utterance: "overlapping speech at 3.4-4.4 s" (two voices at once: their
+    # pitches, the voices they are nearest, and whether the utterance was cut there: `segments_run.overlap_note`), a
+    # voice-activity disagreement
     notes: list[str] = Field(default_factory=list)
     words: str = ""  # what a whole-clip transcript heard in it, when one was made (the result has its own)
     result: Result | None = None

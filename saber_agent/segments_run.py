@@ -162,6 +162,29 @@ def music_note(pitch: UtterancePitch | None) -> str | None:
             "read and its pitch is left out of the speaker's F0")
 
 
+def overlap_note(overlap, voice: str | None, f0s: dict[str, float | None], cuts: list[float]) -> str:
+    """The note of two voices at once (`speech_overlap.Overlap`) in an utterance of `voice`: where, the two pitches, the
+    voice whose F0 median (`f0s`, Hz) each lies within `speakers.F0_SCALE_ST` semitones of (nearest), and what the
+    utterance's voice label stands for: the voice that holds it (one label for both), or, where a voice-change cut
+    (`cuts`, s) lies in the span, the voice on its side of the cut."""
+    from saber_agent.speakers import F0_SCALE_ST
+    from saber_agent.voice_changes import NEAR_S
+
+    def nearest(hz: float) -> str | None:
+        near = {v: abs(12 * np.log2(hz / f)) for v, f in f0s.items() if f}
+        best = min(near, key=near.get, default=None)
+        return best if best is not None and near[best] <= F0_SCALE_ST else None
+
+    low, high = nearest(overlap.low_hz), nearest(overlap.high_hz)
+    whose = (f"; the lower is nearest voice {low}'s pitch, the higher voice {high}'s" if low and high and low != high else
+             f"; the {'lower' if low else 'higher'} is nearest voice {low or high}'s pitch" if (low or high) and low != high else "")
+    said = f"overlapping speech at {overlap.start_s:.1f}–{overlap.end_s:.1f} s: two voices of distinct pitch at once (about " \
+           f"{overlap.low_hz:.0f} and {overlap.high_hz:.0f} Hz{whose})"
+    if any(overlap.start_s - NEAR_S <= c <= overlap.end_s + NEAR_S for c in cuts):
+        return f"{said}, where one voice takes over from the other: the utterance is cut there, this side is voice {voice or 'none'}'s"
+    return f"{said}, one utterance with one voice label ({voice or 'none'}): the other voice's words are in it too"
+
+
 # -- the run ------------------------------------------------------------------------------------
 
 RunWindow = Callable[[str, AnalysisSettings], Result]
@@ -190,9 +213,10 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         unattributed_face,
     )
     from saber_agent.registry import get_registry
-    from saber_agent.speakers import cluster_voices, measure_voice
-    from saber_agent.speech_overlap import overlapping_speech
+    from saber_agent.speakers import cluster_voices
+    from saber_agent.speech_overlap import overlaps
     from saber_agent.voice_activity import voice_activity
+    from saber_agent.voice_changes import NEAR_S, voice_turns
 
     path, run = os.fspath(path), run or run_graph
     settings = (settings or AnalysisSettings()).updated(segment="none")
@@ -220,22 +244,35 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     timings["split"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
     rate = clip.sample_rate
-    # each utterance's pitch, measured once (`utterance_pitch`), with the music under it (the prosody tool's decision):
-    # for its voice features, the overlapping-speech reading and the speaker's F0. "no speech found": the one segment
-    # holds no voice to read
+    # each utterance's pitch and voice, measured once (`voice_changes.voice_turns`: `utterance_pitch`, with the music
+    # under it, the prosody tool's decision), and cut where its voice changes (a turn taken without a pause): for its
+    # voice features, the overlapping-speech reading and the speaker's F0. "no speech found": no voice to read
     speech = "note" not in split
+    turns = voice_turns(clip.audio, rate, spans) if speech else None
+    if turns is not None:
+        spans, pitches = turns.spans, turns.pitches
+        if turns.cuts:
+            split["voice_changes"] = (f"cut where the voice changes without a pause at {', '.join(f'{c:.1f}' for c in turns.cuts)} s "
+                                      "(each side's voice measured and compared as the speakers are)")
+    else:
+        pitches = [None] * len(spans)
     utterances = [clip.audio[int(a * rate): int(b * rate)] for a, b in spans]
-    pitches = [utterance_pitch(x, rate) for x in utterances] if speech else [None] * len(spans)
-    voices = cluster_voices([measure_voice(x, rate, pitch=p) for x, p in zip(utterances, pitches, strict=True)]) if speech else [None]
+    voices = cluster_voices(turns.voices) if turns is not None else [None]
     mouth = mouth_clip(path, clip, decode) if clip.has_video else None
     # mouths at MOUTH_FPS, expressions (face_reads) at the clip's own rate: the expression model was a third of the 6 fps pass
     faces = (in_clip_pixels(track_all_faces(mouth, tracker_option(settings), expression_fps=decode.fps), mouth, clip)
              if clip.has_video else FaceTracks(np.zeros(0)))
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     # two voices at once inside one utterance (one voice label): flagged, not parted; not read over an instrument's
-    # notes (their pitch is no second voice's, and no frame can be told the voice's)
-    overlaps = [overlapping_speech(x, rate, a, track=p.track) if p is not None and not p.notes else []
-                for x, (a, _), p in zip(utterances, spans, pitches, strict=True)]
+    # notes (their pitch is no second voice's, and no frame can be told the voice's); and across a voice-change cut
+    overlapped = [overlaps(x, rate, a, track=p.track) if p is not None and not p.notes else []
+                  for x, (a, _), p in zip(utterances, spans, pitches, strict=True)]
+    for o in turns.overlaps if turns is not None else []:  # read across a cut: noted on both sides, in place of a part's
+        at = [c for c in turns.cuts if o.start_s - NEAR_S <= c <= o.end_s + NEAR_S]
+        for k, (a, b) in enumerate(spans):
+            if (o.start_s < b and o.end_s > a) or any(a <= c <= b for c in at):
+                overlapped[k] = [p for p in overlapped[k] if not (o.start_s < p.end_s and p.start_s < o.end_s)] + [o]
+    f0s = {voice: speaker_f0([pitches[k] for k, v in enumerate(voices) if v == voice]) for voice in dict.fromkeys(v for v in voices if v)}
     timings["speakers"] = round(time.perf_counter() - t0, 3)
     segments: list[Segment] = []
     errors: list[str] = []
@@ -264,8 +301,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                           listeners=[f for f in visible if f != face] if face else [],
                           words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
         segment.notes += [own_note] if own_note else []
-        segment.notes += [f"overlapping speech at {t1:.1f}–{t2:.1f} s: two voices of distinct pitch at once, one utterance "
-                          f"with one voice label ({voice or 'none'})" for t1, t2 in overlaps[i]]
+        segment.notes += [overlap_note(o, voice, {v: f for v, (f, _) in f0s.items()}, turns.cuts if turns else [])
+                          for o in sorted(overlapped[i], key=lambda o: o.start_s)]
         if music := music_note(pitches[i]):  # music under the voice: its pitch is not a second voice's
             segment.notes.append(music)
         if activity is not None:  # the utterance's tools read the whole clip's voice-activity decision, not a new one
@@ -304,7 +341,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     speakers = []
     for voice in dict.fromkeys(v for v in voices if v):
         mine = [k for k, v in enumerate(voices) if v == voice]
-        f0, f0_note = speaker_f0([pitches[k] for k in mine])  # the voice's own frames, not background music's
+        f0, f0_note = f0s[voice]  # the voice's own frames, not background music's
         face, why = links.get(voice, (None, ""))
         speakers.append(Speaker(label=voice, segments=mine, speech_s=round(sum(spans[k][1] - spans[k][0] for k in mine), 2),
                                 f0_median_hz=f0, f0_note=f0_note, face=face, face_link=why))
@@ -318,5 +355,5 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
 
 
 __all__ = ["BODY_SLOT", "FACE_SLOT", "MOUTH_FPS", "RunWindow", "analyze_segments", "body_context", "face_context", "in_clip_pixels",
-           "mouth_clip",
+           "mouth_clip", "overlap_note",
            "music_note", "run_graph", "speaker_f0", "utterance_pitch", "window_activity"]

@@ -48,7 +48,8 @@
   per second of speech, weights from the resemblyzer wheel);
   "bic" (delta-BIC clustering) is worse than before on held-out voices (0.060). Each set has 120
   conversations (30-40 per kind): differences under ~0.02 are within noise. Overlapping speech is one
-  utterance.
+  utterance unless the voice changes across it (`saber_agent.voice_changes` cuts a turn taken without a pause,
+  measuring each side with `voice_between` on the utterance's one `voice_frames.VoiceTrack`).
 - *Faces* (tracks with ids, the voice-to-face link by moving mouths, whose face an utterance shows)
   run the face plugins, so they live in the plugin layer: `saber_agent.plugins.speaker_faces`. Their
   old names here (`FaceTracks`, `track_all_faces`, `link_voices`, ...) still resolve, lazily: importing
@@ -60,7 +61,7 @@ Units: seconds on the clip's clock; F0 in Hz (reported) and semitones re 100 Hz 
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -68,13 +69,15 @@ from saber_agent.voice_frames import (  # noqa: F401 (moved there; still importa
     BIC_CEPSTRA,
     PITCH_STEP_S,
     UtterancePitch,
+    VoiceTrack,
     _bic_linkage,
-    _cepstral_frames,
-    _formants,
     _log_det,
     _stats,
     frame_glr,
+    track_cepstra,
+    track_formants,
     utterance_pitch,
+    voice_track,
 )
 
 F0_SCALE_ST = 3.0
@@ -123,31 +126,32 @@ def measure_voice(audio: np.ndarray, rate: int, embed: bool = False, pitch: Utte
     utterance's `voice_frames.utterance_pitch` (`pitch`, where the caller measured it already: segment mode reads
     it for the overlapping-speech reading and the speaker's F0 too): voiced frames whose F0 is background music's
     are left out of every feature (F0, MFCCs, cepstral frames, formants): over a sustained chord Praat's track
-    follows the chord, and its pitch clustered as the voice's."""
-    import parselmouth
-
+    follows the chord, and its pitch clustered as the voice's. The whole utterance's `voice_between` of its
+    `voice_frames.voice_track`."""
     if audio.size < rate * MIN_VOICED_S:
         return None
-    pitch = pitch if pitch is not None else utterance_pitch(audio, rate)
-    if pitch is None:
-        return None
-    f0 = pitch.f0  # background music's pitch frames already 0: not the voice's
+    track = voice_track(audio, rate, pitch)
+    voice = voice_between(track) if track is not None else None
+    return replace(voice, embedding=_embedding(audio, rate)) if voice is not None and embed else voice
+
+
+def voice_between(track: VoiceTrack, t0: float = -np.inf, t1: float = np.inf) -> Voice | None:
+    """The `Voice` of the part [t0, t1) (s from the utterance's start) of an utterance's `VoiceTrack`, measured as
+    `measure_voice` measures a whole utterance (no d-vector), or None where under MIN_VOICED_S of it is voiced."""
+    pitch = track.pitch
+    f0 = np.where((pitch.times >= t0) & (pitch.times < t1), pitch.f0, 0.0)  # background music's frames already 0
     if np.count_nonzero(f0) * PITCH_STEP_S < MIN_VOICED_S:
         return None
-    x1, share = float(pitch.times[0]), pitch.music_share
-    sound = parselmouth.Sound(audio.astype(np.float64), rate)
     st = 12 * np.log2(f0[f0 > 0] / 100.0)
     p10, p50, p90 = np.percentile(st, [10, 50, 90])
-    mfcc = sound.to_mfcc(number_of_coefficients=12)
-    values = mfcc.to_array()  # (13, frames): c0 (energy), c1..c12
-    at = np.round((mfcc.x1 + mfcc.dx * np.arange(values.shape[1]) - x1) / PITCH_STEP_S).astype(int)
-    voiced = f0[np.clip(at, 0, f0.size - 1)] > 0
+    times = track.mfcc_times
+    voiced = (f0[track.at["mfcc"]] > 0) & (times >= t0) & (times < t1)
     if not voiced.any():
         return None
-    means = values[1:13, voiced].mean(axis=1)
+    means = track.mfcc[1:13, voiced].mean(axis=1)
     features = np.concatenate([[p50 / F0_SCALE_ST, (p90 - p10) / SPREAD_SCALE_ST], means / MFCC_SCALE])
-    return Voice(features, round(float(voiced.sum() * mfcc.dx), 3), _embedding(audio, rate) if embed else None,
-                 _cepstral_frames(sound, f0, x1, PITCH_STEP_S), _formants(sound, f0, x1, PITCH_STEP_S), share)
+    return Voice(features, round(float(voiced.sum() * track.mfcc_dx), 3), None, track_cepstra(track, f0),
+                 track_formants(track, f0), pitch.music_share)
 
 
 def _embedding(audio: np.ndarray, rate: int) -> np.ndarray | None:
@@ -339,4 +343,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["Voice", "cluster_voices", "f0_hz", "label", "measure_voice", "voice_features"]
+__all__ = ["Voice", "cluster_voices", "f0_hz", "label", "measure_voice", "voice_between", "voice_features"]

@@ -20,6 +20,8 @@ Units: seconds on the audio's clock plus `offset_s`; audio mono float, `rate` Hz
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 APART_ST = 7.0  # two pitch groups this many semitones apart are two voices (male ~100 Hz, female ~220 Hz: 14 st)
@@ -43,11 +45,30 @@ def pitch_track(audio: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray] |
     return np.asarray(pitch.xs()), np.asarray(pitch.selected_array["frequency"])
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """One span where two voices of distinct pitch speak at once: seconds (+ the caller's offset) and the median F0
+    (Hz) of each pitch group's frames inside it (the lower voice's and the higher voice's)."""
+
+    start_s: float
+    end_s: float
+    low_hz: float
+    high_hz: float
+
+
 def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0,
                        track: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[float, float]]:
     """Spans (start, end seconds, + `offset_s`) where two voices of distinct pitch speak at once. `track`: the
     audio's `pitch_track` already made, with the frames that are not a voice's set to 0 (background music's
     pitch frames: `saber_agent.segments_run.utterance_pitch`); default: made here, every voiced frame a voice's."""
+    return [(o.start_s, o.end_s) for o in overlaps(audio, rate, offset_s, track)]
+
+
+def overlaps(audio: np.ndarray, rate: int, offset_s: float = 0.0, track: tuple[np.ndarray, np.ndarray] | None = None,
+             min_span_s: float = MIN_SPAN_S, hop_s: float = HOP_S) -> list[Overlap]:
+    """`overlapping_speech` with each span's two pitch medians (`Overlap`). `min_span_s`: the shortest span kept
+    (`MIN_SPAN_S`; one window, `WINDOW_S`, where other evidence says two voices meet there: a voice-change cut, read
+    with a finer `hop_s`, as a short overlap found by one window only is missed by a window placed half over it)."""
     track = track if track is not None else pitch_track(audio, rate)
     if track is None:
         return []
@@ -65,7 +86,7 @@ def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0,
     group = np.full(f0.shape, -1)
     group[voiced] = (semitones > threshold).astype(int)
     spans: list[list[float]] = []
-    for start in np.arange(0.0, max(times[-1] - WINDOW_S, 0.0) + HOP_S, HOP_S):
+    for start in np.arange(0.0, max(times[-1] - WINDOW_S, 0.0) + hop_s, hop_s):
         inside = group[(times >= start) & (times < start + WINDOW_S)]
         inside = inside[inside >= 0]
         if inside.size < 10:
@@ -77,7 +98,14 @@ def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0,
                 spans[-1][1] = start + WINDOW_S
             else:
                 spans.append([start, start + WINDOW_S])
-    return [(round(a + offset_s, 2), round(b + offset_s, 2)) for a, b in spans if b - a >= MIN_SPAN_S]
+    out = []
+    for a, b in spans:
+        if b - a < min_span_s - 1e-9:
+            continue
+        inside = (times >= a) & (times < b)
+        low_hz, high_hz = (float(np.median(f0[inside & (group == g)])) for g in (0, 1))
+        out.append(Overlap(round(a + offset_s, 2), round(b + offset_s, 2), round(low_hz), round(high_hz)))
+    return out
 
 
-__all__ = ["overlapping_speech", "pitch_track"]
+__all__ = ["Overlap", "overlapping_speech", "overlaps", "pitch_track"]

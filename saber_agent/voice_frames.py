@@ -1,8 +1,10 @@
 """A voice's frame-level measures, and the comparisons of two sets of frames (`saber_agent.speakers` clusters with them).
 
-- *Cepstral frames* (`_cepstral_frames`): LPC cepstra c1..c12 (Praat: Burg LPC of order 16, 25 ms windows every
+- *Voice track* (`voice_track`): an utterance's frame-level measures made once (pitch, MFCCs, LPC cepstra, upper
+  formants), from which `speakers.voice_between` has the voice of any part of it.
+- *Cepstral frames* (`track_cepstra`): LPC cepstra c1..c12 (Praat: Burg LPC of order 16, 25 ms windows every
   10 ms) with F0 in semitones, for the voiced frames: (voiced frames, 13).
-- *Upper formants* (`_formants`): the medians of ln F3 and ln F4 (Hz) over the voiced frames: (2,).
+- *Upper formants* (`track_formants`): the medians of ln F3 and ln F4 (Hz) over the voiced frames: (2,).
 - *GLR* (`frame_glr`): per frame, how much better two full-covariance Gaussians (one per utterance) explain two
   utterances' cepstra than one for both: the likelihood term of delta-BIC (Chen & Gopalakrishnan 1998).
 - *BIC linkage* (`_bic_linkage`): utterances grouped while delta-BIC says one Gaussian is enough ("bic").
@@ -11,12 +13,14 @@
 - *Runs* (`true_runs`): the [start, end) frame indices of each run of True in a boolean mask, the one helper of the
   voice path (pauses, phrases, clipped tops, quiet stretches).
 
-Moved out of `saber_agent.speakers` unchanged (that module re-exports every name), except `_formants`, new.
+Moved out of `saber_agent.speakers` (that module re-exports the names it had); the per-utterance cepstra and formants are
+now read from one `VoiceTrack` (`track_cepstra`, `track_formants`), so a part of an utterance is measured without Praat again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -73,40 +77,86 @@ def utterance_pitch(audio: np.ndarray, rate: int) -> UtterancePitch | None:
     return UtterancePitch(times, np.where(frames, 0.0, f0), share, music.partials_share, music.notes)
 
 
-def _formants(sound, f0: np.ndarray, f0_x1: float, f0_dx: float) -> np.ndarray | None:
-    """(2,): the medians of ln F3 and ln F4 (Hz; Praat Burg formants, 5 up to 5000 Hz, 25 ms windows every
-    10 ms) over the frames the pitch track finds voiced, or None. The upper formants follow the length of
-    the vocal tract more than the vowel or the effort (F1 and F2 move with every vowel)."""
+@dataclass(frozen=True)
+class VoiceTrack:
+    """One utterance's frame-level voice measures, made once (`voice_track`; Praat via parselmouth), from which
+    `speakers.voice_between` has the voice of any part of it (`speakers.measure_voice`: the whole; segment mode's
+    voice-change cut, `saber_agent.voice_changes`: each side of a candidate cut) without measuring again. Times are
+    seconds from the utterance's start; every frame is kept (which are voiced is the pitch track's call)."""
+
+    pitch: UtterancePitch  # F0 every PITCH_STEP_S, background music's frames 0
+    mfcc: np.ndarray  # (13, m): Praat MFCC c0 (energy), c1..c12, 5 ms frames
+    mfcc_times: np.ndarray  # (m,) s
+    mfcc_dx: float  # s between MFCC frames
+    cepstra: np.ndarray | None = None  # (12, c): LPC cepstra c1..c12 every 10 ms (None: too short for one window)
+    cepstra_times: np.ndarray | None = None  # (c,) s
+    upper: np.ndarray | None = None  # (2, u): F3 and F4 (Hz, 0 where undefined) every 10 ms
+    upper_times: np.ndarray | None = None  # (u,) s
+
+    def pitch_index(self, times: np.ndarray) -> np.ndarray:
+        """The pitch frame nearest each of `times` (s), clipped to the track."""
+        x1 = float(self.pitch.times[0])
+        return np.clip(np.round((times - x1) / PITCH_STEP_S).astype(int), 0, self.pitch.f0.size - 1)
+
+    @cached_property
+    def at(self) -> dict[str, np.ndarray | None]:
+        """The pitch frame of each MFCC, cepstral and formant frame ("mfcc", "cepstra", "upper"), found once: a part
+        of the utterance is measured many times over (`voice_changes`)."""
+        return {name: None if times is None else self.pitch_index(times) for name, times in
+                (("mfcc", self.mfcc_times), ("cepstra", self.cepstra_times), ("upper", self.upper_times))}
+
+
+def voice_track(audio: np.ndarray, rate: int, pitch: UtterancePitch | None = None) -> VoiceTrack | None:
+    """The `VoiceTrack` of one utterance (mono float `audio` at `rate` Hz): its pitch (`pitch` where measured
+    already, else `utterance_pitch`), MFCCs, LPC cepstra and upper formants; None where there is no pitch track."""
+    import parselmouth
     from parselmouth.praat import call
 
-    try:
-        formant = sound.to_formant_burg(time_step=0.01, max_number_of_formants=5, maximum_formant=5000.0)
-        upper = np.stack([call(formant, "To Matrix", k).values[0] for k in (3, 4)])  # (2, frames), 0 where undefined
-    except Exception:  # too short for one window
+    pitch = pitch if pitch is not None else utterance_pitch(audio, rate)
+    if pitch is None:
         return None
-    at = np.clip(np.round((formant.xs() - f0_x1) / f0_dx).astype(int), 0, f0.size - 1)
-    upper = upper[:, (f0[at] > 0) & (upper > 0).all(axis=0)]
-    return np.median(np.log(upper), axis=1) if upper.shape[1] >= 5 else None
-
-
-def _cepstral_frames(sound, f0: np.ndarray, f0_x1: float, f0_dx: float) -> np.ndarray | None:
-    """(voiced frames, 13): LPC cepstra c1..c12 (Praat: Burg LPC of order 16 in 25 ms windows every 10 ms,
-    pre-emphasis from 50 Hz, then "To LFCC") and F0 in semitones re 100 Hz, for the frames the pitch track
-    finds voiced. The cepstra follow the vocal tract's resonances (formants), which differ between two
-    voices of one sex by a few per cent: one frame says little, the spread of a few hundred says more."""
-    from parselmouth.praat import call
-
+    sound = parselmouth.Sound(audio.astype(np.float64), rate)
+    mfcc = sound.to_mfcc(number_of_coefficients=12)
+    values = mfcc.to_array()
+    cepstra = cepstra_times = upper = upper_times = None
     try:
         lpc = call(sound, "To LPC (burg)", 16, 0.025, 0.01, 50.0)
         cepstra = call(call(lpc, "To LFCC", 16), "To Matrix").values[:BIC_CEPSTRA]  # (12, frames)
-        first = call(lpc, "Get time from frame number", 1)
+        cepstra_times = call(lpc, "Get time from frame number", 1) + 0.01 * np.arange(cepstra.shape[1])
     except Exception:  # Praat refuses a sound too short for one window: no frames, the mean features still place it
+        cepstra = None
+    try:
+        formant = sound.to_formant_burg(time_step=0.01, max_number_of_formants=5, maximum_formant=5000.0)
+        upper = np.stack([call(formant, "To Matrix", k).values[0] for k in (3, 4)])  # (2, frames), 0 where undefined
+        upper_times = np.asarray(formant.xs())
+    except Exception:  # too short for one window
+        upper = None
+    return VoiceTrack(pitch, values, mfcc.x1 + mfcc.dx * np.arange(values.shape[1]), float(mfcc.dx), cepstra,
+                      cepstra_times, upper, upper_times)
+
+
+def track_cepstra(track: VoiceTrack, f0: np.ndarray) -> np.ndarray | None:
+    """(voiced frames, 13): the track's LPC cepstra c1..c12 and F0 in semitones re 100 Hz for the frames `f0` (the
+    track's F0, 0 outside the part asked for) finds voiced; None for 14 frames or fewer. The cepstra follow the vocal
+    tract's resonances (formants), which differ between two voices of one sex by a few per cent: one frame says
+    little, the spread of a few hundred says more."""
+    if track.cepstra is None:
         return None
-    at = np.clip(np.round((first + 0.01 * np.arange(cepstra.shape[1]) - f0_x1) / f0_dx).astype(int), 0, f0.size - 1)
+    at = track.at["cepstra"]
     voiced = f0[at] > 0
     if voiced.sum() <= BIC_CEPSTRA + 2:
         return None
-    return np.column_stack([cepstra[:, voiced].T, 12 * np.log2(f0[at][voiced] / 100.0)]).astype(np.float32)
+    return np.column_stack([track.cepstra[:, voiced].T, 12 * np.log2(f0[at][voiced] / 100.0)]).astype(np.float32)
+
+
+def track_formants(track: VoiceTrack, f0: np.ndarray) -> np.ndarray | None:
+    """(2,): the medians of ln F3 and ln F4 (Hz) over the frames `f0` finds voiced (at least 5), or None. The upper
+    formants follow the length of the vocal tract more than the vowel or the effort (F1 and F2 move with every vowel)."""
+    if track.upper is None:
+        return None
+    at = track.at["upper"]
+    upper = track.upper[:, (f0[at] > 0) & (track.upper > 0).all(axis=0)]
+    return np.median(np.log(upper), axis=1) if upper.shape[1] >= 5 else None
 
 
 def frame_glr(frames: list[np.ndarray | None]) -> np.ndarray:

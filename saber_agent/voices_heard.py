@@ -4,9 +4,9 @@ A whole-clip analysis reads one emotion from all of its audio: where two people 
 mix them, and their disagreement (one says something kind, the other something hostile) reads as one person's
 sarcasm. `voices_heard` counts the voices with the same steps as the segment run (`saber_agent.segments_run`):
 the voice-activity decision (`voice_activity.voice_activity`, shared with the prosody tool on the same clip),
-its utterances (`segments.split_utterances`, no word times), each utterance's voice (`speakers.measure_voice`,
-Praat) and their clustering (`speakers.cluster_voices`, "fused"). The count is kept on the clip
-(`Clip.shared`), so every reasoning round and the entry layer reuse it.
+its utterances (`segments.split_utterances`, no word times, cut where the voice changes without a pause:
+`voice_changes.voice_turns`), each utterance's voice (`speakers.measure_voice`, Praat) and their clustering
+(`speakers.cluster_voices`, "fused"). The count is kept on the clip (`Clip.shared`), so every reasoning round and the entry layer reuse it.
 
 What counts as a voice here: a cluster with at least `MIN_VOICE_S` seconds of speech (utterance spans) in all.
 Limits are those of `speakers` (its docstring: one voice kept whole 29-30 of 30 espeak-ng conversations; real
@@ -84,13 +84,14 @@ def voices_heard_or_none(clip) -> VoicesHeard | None:
 
 def _count(audio, rate: int, activity) -> VoicesHeard:
     from saber_agent.segments import split_utterances
-    from saber_agent.speakers import cluster_voices, measure_voice
+    from saber_agent.speakers import cluster_voices
+    from saber_agent.voice_changes import voice_turns
 
     spans = split_utterances(activity.regions, activity.probabilities, None)
     if not spans:
         return VoicesHeard(0)
-    measured = [measure_voice(audio[int(a * rate): int(b * rate)], rate) for a, b in spans]
-    labels = cluster_voices(measured)
+    turns = voice_turns(audio, rate, spans)  # cut where the voice changes without a pause, as segment mode cuts
+    spans, labels = turns.spans, cluster_voices(turns.voices)
     seconds: dict[str, float] = {}
     for (a, b), voice in zip(spans, labels, strict=True):
         if voice is not None:

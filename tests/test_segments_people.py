@@ -71,21 +71,25 @@ def test_an_utterance_with_no_finding_is_undetermined_not_neutral(offscreen):
 
 
 def test_two_voices_at_once_are_noted_with_their_times(tmp_path):
-    """B cuts in 1.2 s before A's first line ends: one utterance, one voice label; its note says where."""
+    """B cuts in 1.2 s before A's first line ends: no pause, so the voice-activity split gives one utterance; it is
+    cut where the voice changes (`voice_changes`), A's line and B's each their own voice's, and the note says where
+    the two speak at once and which voice each pitch is nearest (trial G: B's line was A's, and no note said so)."""
     lines = [Line("A", "I told you yesterday that the meeting was cancelled and you did not listen.", *MALE),
              Line("B", "That is a lie, you never told me anything about it.", *FEMALE, gap_s=-1.2),
              Line("A", "Well I never got it.", *MALE, gap_s=0.8)]
     path, truth = talking_clip(tmp_path / "overlap.mp4", lines, ["A", "B"])
     both = (truth[1][1], truth[0][2])  # B starts, A still speaking
     result = analyze_segments(path, AnalysisSettings(plugins=["prosody"], max_rounds=1))
+    assert [s.speaker for s in result.segments] == ["A", "B", "A"]
+    first, second = result.segments[:2]
+    assert first.end_s == second.start_s and both[0] - 0.5 <= second.start_s <= both[1]  # cut inside the overlap's reach
     noted = [(s.index, note) for s in result.segments for note in s.notes]
-    assert len(noted) == 1, noted
-    index, note = noted[0]
-    segment = result.segments[index]
-    assert segment.start_s < both[0] and segment.end_s > both[1]
-    t1, t2 = (float(t) for t in note.removeprefix("overlapping speech at ").split(" s")[0].split("\u2013"))
-    assert both[0] - 0.5 <= t1 < t2 <= both[1] + 0.5
-    assert all(not s.notes for s in result.segments if s.index != index)
+    assert [index for index, _ in noted] == [0, 1], noted  # both sides of the cut, nothing else
+    for (_, note), voice in zip(noted, "AB", strict=True):
+        t1, t2 = (float(t) for t in note.removeprefix("overlapping speech at ").split(" s")[0].split("\u2013"))
+        assert both[0] - 0.5 <= t1 < t2 <= both[1] + 0.5
+        assert "the lower is nearest voice A's pitch, the higher voice B's" in note and f"this side is voice {voice}'s" in note
+    assert noted[0][1].split(":")[0] == noted[1][1].split(":")[0]  # one span, read once
 
 
 def test_an_utterance_the_whole_clip_voice_activity_found_is_not_no_speech_in_its_window(tmp_path):

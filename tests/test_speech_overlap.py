@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from saber_agent.speech_overlap import overlapping_speech
+from saber_agent.speech_overlap import overlapping_speech, overlaps
 from saber_agent.testing.talking_faces import Line, script_audio
 
 pytest.importorskip("parselmouth")
@@ -21,6 +21,8 @@ def test_a_female_voice_over_a_male_one_is_found_where_both_speak():
     assert len(spans) == 1
     t1, t2 = spans[0]
     assert truth[1][1] + 10.0 - 0.5 <= t1 < t2 <= truth[0][2] + 10.0 + 0.5 and t2 - t1 >= 0.75
+    (found,) = overlaps(audio, RATE, offset_s=10.0)  # the same span, with each voice's pitch inside it
+    assert (found.start_s, found.end_s) == spans[0] and found.low_hz < 140 < 180 < found.high_hz
 
 
 @pytest.mark.parametrize("lines", [
