@@ -106,8 +106,9 @@ class FaceTool(PerceptionTool):
     # detector's size limit; 0.5.0: a photo's text speaks of the photo, not of time (`face_summary.describe_photo`), and the
     # camera under the head is the body tool's one fit per clip (`motion.camera_fits`: a head missed in a frame is masked by
     # its nearest box within 1 s, as there); 0.5.1: a detection under landmarks.SURE_SCORE needs the face mesh's confirmation
-    # (a two-face photo read 3 faces), "1 frame" not "1 frames"
-    version = "0.5.1"
+    # (a two-face photo read 3 faces), "1 frame" not "1 frames"; 0.5.2: a large face no longer ends the detector's scan
+    # before its half-size tiles (a group picture read the large face and few of the others: more faces counted)
+    version = "0.5.2"
     description = "Facial expressions of the main face over time (Haar tracking; fer mini-Xception offline, or deepface)."
     options_model = FaceOptions
 

@@ -174,3 +174,52 @@ def test_mediapipe_imports_without_matplotlib_and_with_it_for_real():
         "assert hasattr(sys.modules['matplotlib'], '__version__'), 'matplotlib was a placeholder'\n"
     )
     subprocess.run([sys.executable, "-c", real], check=True, timeout=300)
+
+
+def _group_picture() -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A 640x360 group picture: matplotlib's grace_hopper.jpg as a large face (150 px, 0.42 of the height) on the left
+    and six smaller faces (scikit-image's astronaut and Hopper, mirrored in turn) 48-96 px tall on a grey wall: the picture
+    and the (x0, y0, x1, y1) pixels each face was pasted into."""
+    import matplotlib
+
+    hopper = cv2.cvtColor(cv2.imread(f"{matplotlib.get_data_path()}/sample_data/grace_hopper.jpg"), cv2.COLOR_BGR2RGB)
+    heads = [(skimage_data.astronaut()[20:180, 150:300], 110), (hopper[60:420, 100:430], 203)]  # (head crop, face px in it)
+    frame = np.full((360, 640, 3), 140, np.uint8)
+    placed = []
+
+    def paste(head, x, y, px, mirror=False):
+        crop, inner = head
+        k = px / inner
+        small = cv2.resize(crop[:, ::-1] if mirror else crop, (round(crop.shape[1] * k), round(crop.shape[0] * k)),
+                           interpolation=cv2.INTER_AREA)
+        frame[y:y + small.shape[0], x:x + small.shape[1]] = small
+        placed.append((x, y, x + small.shape[1], y + small.shape[0]))
+
+    paste(heads[1], 0, 40, 150)
+    for i, (px, x, y) in enumerate([(48, 250, 30), (56, 340, 20), (64, 450, 20), (72, 250, 185), (84, 370, 185), (96, 484, 180)]):
+        paste(heads[i % 2], x, y, px, mirror=i % 3 == 2)
+    for i, (x, y) in enumerate([(560, 20), (560, 100)]):  # two LFW faces (lfw_frame's crop, the face ~2/3 of it) at ~50 px
+        crop = cv2.cvtColor(lfw_frame(skimage_data.lfw_subset()[i]), cv2.COLOR_GRAY2RGB)
+        paste((crop, 100), x, y, 50)
+    return frame, placed
+
+
+def test_a_large_face_does_not_end_the_search_for_smaller_ones(tmp_path):
+    """A face over 0.15 of the frame's height used to end the scan before the half-size tiles, so a group picture read
+    only the faces the whole frame and the full-height tiles see (7 of 9 here: not the two LFW faces; a grid of 15 LFW
+    faces at 48 px beside a larger one read 1 of 16). The half-size tiles are searched whatever was found: every face
+    here is found, and nothing else, in the picture, its PNG and an MP4 of it."""
+    frame, placed = _group_picture()
+    png, mp4 = tmp_path / "group.png", tmp_path / "group.mp4"
+    cv2.imwrite(str(png), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-loop", "1", "-i", str(png), "-t", "3", "-r", "25", "-pix_fmt", "yuv420p",
+                    "-c:v", "libx264", str(mp4)], check=True)
+    assert track_faces(decode(str(png))).counts.tolist() == [len(placed)]
+    assert set(track_faces(decode(str(mp4))).counts.tolist()) == {len(placed)}
+    boxes = landmarks.face_detector().detect(frame)
+    centres = [(x + w / 2, y + h / 2) for x, y, w, h in boxes]
+    hits = [any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres) for x0, y0, x1, y1 in placed]
+    false = [c for c in centres if not any(x0 <= c[0] <= x1 and y0 <= c[1] <= y1 for x0, y0, x1, y1 in placed)]
+    assert all(hits) and not false, (hits, false)
+    assert len(boxes) == len(placed)
+    assert boxes[:, 3].max() > 0.3 * 360  # the large face kept whole, not replaced by a part of it (an eye scored as a face)
