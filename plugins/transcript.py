@@ -11,7 +11,7 @@ repetitive text; the log-probability is the segment's own words', not whisper's 
 dropped. A clip left without spoken words is `unavailable` ("no speech detected").
 A last word that whisper may have guessed at the clip's cut (it ends at the clip's end and is implausibly
 short or unlikely: "mad." 30 ms at p 0.58 ending a 0.5 s clip) stays in the text, marked "uncertain" in
-the words, and is dropped from the text the words cue reads (`transcript_segments.cut_last_word`).
+the words, and is dropped from the text the words cue reads (`transcript_segments.cut_last_word`, `words_cue_text`).
 
 The padding and the language detection live in plugins/transcript_decoding.py, the segments' words,
 sound events and hallucination guards in plugins/transcript_segments.py, a clip in several languages in
@@ -48,7 +48,6 @@ from saber_agent.plugins.transcript_decoding import (
 )
 from saber_agent.plugins.transcript_options import NoOfflineModel, TranscriptOptions, choose_model, cpu_threads
 from saber_agent.plugins.transcript_segments import (
-    _without_last,
     assemble,
     compression_ratio,
     event_name,
@@ -57,6 +56,7 @@ from saber_agent.plugins.transcript_segments import (
     normalise_events,
     transcript_timeline,
     without_marks,
+    words_cue_text,
 )
 from saber_agent.plugins.whisper_models import ModelSpec, ModelUnavailable
 from saber_agent.settings import AnalysisSettings
@@ -351,10 +351,7 @@ def reread_words(text: str, m: dict[str, Any], reader: str = "lexicon") -> dict[
     heard_in = transcript_languages.spoken_parts(m)
     if heard_in:
         return _read_parts(heard_in, reader)
-    spoken, words = without_marks(text or ""), m.get("words") or []
-    if words and words[-1].get("uncertain"):
-        spoken = _without_last(spoken, words[-1]["word"])
-    return _sentiment(spoken, m.get("language") or "en", reader)
+    return _sentiment(words_cue_text(text or "", m.get("words") or []), m.get("language") or "en", reader)
 
 
 def _read_parts(heard_in: list, reader: str) -> dict[str, Any]:

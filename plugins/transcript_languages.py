@@ -4,11 +4,12 @@ Whisper decodes a window in one language: a clip that speaks English, then Spani
 language detected on the whole of it (English at 0.61), and the Spanish came out as invented English ("Yes, we need
 the other."). Here the clip's speech is cut into chunks (`chunks`: the voice-activity regions, split where the
 detector hears a pause of `MIN_PAUSE_S`), and each chunk of at least `MIN_CHUNK_S` is screened for its own language
-on the encoder output that the clip's language detection already computed (`transcript_decoding.detect_language`,
-kept with `keep`): the output's frames of the chunk (one per 20 ms of the joined speech), followed by the frames of the
-window's padding, are given to whisper's language detector alone, one decoder step per chunk (about 20 ms). Where that
-output has no padding after the speech (more than 29 s of speech; `transcript_decoding.DETECT_TAIL_S`), the speech is
-encoded again for the screening, in windows of `SCREEN_S` with `TAIL_S` of padding (one encoder pass per 20 s). A chunk where the clip's
+(`transcript_screening.screen`) on the encoder output that the clip's language detection already computed
+(`transcript_decoding.detect_language`, kept with `keep`): the output's frames of the chunk (one per 20 ms of the
+joined speech), followed by the frames of the window's padding, are given to whisper's language detector alone, one
+decoder step per chunk (about 20 ms). Where that output has no padding after the speech (more than 29 s of speech;
+`transcript_decoding.DETECT_TAIL_S`), the speech is encoded again for the screening, in windows of
+`transcript_screening.SCREEN_S` with `TAIL_S` of padding (one encoder pass per 20 s). A chunk where the clip's
 language has less than `OTHER_LANGUAGE_P` is another language; a run of such chunks is detected again on its own (as
 a clip of it alone would be) and, where that confirms another language, becomes a part (`Part`) transcribed in that
 language (English by tiny.en, others by base, as for a whole clip). A clip of one language costs the screening only
@@ -30,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from saber_agent.plugins.transcript_screening import screen
 from saber_agent.voice_activity import PAUSE_PROB, WINDOW, VoiceActivity
 
 MIN_PAUSE_S = 0.3  # a pause inside a voice-activity region this long splits it into chunks (cut at its middle)
@@ -38,11 +40,6 @@ OTHER_LANGUAGE_P = 0.2  # a chunk where the clip's language has less than this i
 # a part screened and detected as another language goes back to the clip's only when whisper decodes it likelier in the
 # clip's language by more than this mean log-probability (two signals already said it is not the clip's language)
 LIKELIER_BY = 0.05
-ENCODER_FRAME_S = 0.02  # whisper's encoder output: one frame per two 10 ms mel frames
-WINDOW_S = 30  # whisper's window (the clip's detection holds at most this much speech)
-MIN_TAIL_S = 0.5  # the clip's detection output is reused for the screening when its speech is followed by this much padding
-SCREEN_S = 20  # else the speech is encoded again in windows of this much speech ...
-TAIL_S = 5.0  # ... each followed by this much padding
 
 
 @dataclass
@@ -105,7 +102,8 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
     """The clip's speech as parts of one language (one part, the clip's language, for a clip of one language).
 
     `model`: the multilingual faster-whisper model; `speech`: the joined speech (`voice_activity.SpeechSignal`, no
-    gaps) whose first `WINDOW_S` s `encoded` holds (the clip's detection, `detect_language(keep=...)`). With `decoder`,
+    gaps) whose first `transcript_screening.WINDOW_S` s `encoded` holds (the clip's detection,
+    `detect_language(keep=...)`). With `decoder`,
     a part detected in another language is decoded in it and in the clip's language, and goes back to the clip's only
     where whisper decodes it likelier there by `LIKELIER_BY` (`PartDecoder.likelihood`): a Spanish EmoFilm line's first
     2.5 s ("¡Pero tú, Jimmy!") screened and detected as Polish (0.26) decodes at -0.97 in Spanish, -1.13 in Polish (back
@@ -128,7 +126,7 @@ def parts(model, speech, activity: VoiceActivity, clip_language: str, clip_proba
         if sb - sa < MIN_CHUNK_S:
             flagged.append(False)
             continue
-        ranked = _ranked(model, _screen_frames(model, speech.audio, encoded, sa, sb, rate, windows))
+        ranked = screen(model, speech.audio, encoded, sa, sb, rate, windows)
         p_clip = dict(ranked).get(clip_language, 0.0)
         flagged.append(ranked[0][0] != clip_language and p_clip < OTHER_LANGUAGE_P)
     if not any(flagged):
@@ -284,7 +282,7 @@ def spoken_parts(m: dict[str, Any]) -> list[tuple[Part, str, int]]:
     or a transcript without its segments (corrected by hand). A part's text joins its segments (those in its language
     whose middle is within it), sound marks left out, without the clip's last word where it was marked "uncertain"
     (guessed at the clip's cut: only the last part was checked for it)."""
-    from saber_agent.plugins.transcript_segments import _join, _without_last, without_marks
+    from saber_agent.plugins.transcript_segments import _join, words_cue_text
 
     found, segments, words = m.get("languages") or [], m.get("segments") or [], m.get("words") or []
     if len(found) < 2 or not segments:
@@ -294,10 +292,8 @@ def spoken_parts(m: dict[str, Any]) -> list[tuple[Part, str, int]]:
         part = Part(p["start"], p["end"], p["language"], p.get("probability"), p.get("source", "the clip's"))
         texts = [s["text"] for s in segments if s.get("language") == part.language and s["text"]
                  and part.start - 0.05 <= (s["start"] + s["end"]) / 2 <= part.end + 0.05]
-        spoken = without_marks(_join(texts, part.language))
-        if i == len(found) - 1 and p.get("n_words") and words and words[-1].get("uncertain"):
-            spoken = _without_last(spoken, words[-1]["word"])
-        out.append((part, spoken, int(p.get("n_words") or 0)))
+        last = words if i == len(found) - 1 and p.get("n_words") else []  # the clip's last word ends its last part
+        out.append((part, words_cue_text(_join(texts, part.language), last), int(p.get("n_words") or 0)))
     return out
 
 
@@ -354,53 +350,3 @@ def _runs(spans, flagged):
 
 def _cut(regions, start: float, end: float) -> list[tuple[float, float]]:
     return [(max(a, start), min(b, end)) for a, b in regions if b > start and a < end and min(b, end) > max(a, start)]
-
-
-def _frames(encoded) -> np.ndarray:
-    """A CTranslate2 encoder output (1, frames, width), on any device, as an array on the CPU (its own dtype)."""
-    import ctranslate2
-
-    if getattr(encoded, "device", "cpu") != "cpu":
-        encoded = encoded.to_device(ctranslate2.Device.cpu)
-    return np.asarray(encoded)
-
-
-def _screen_frames(model, audio: np.ndarray, encoded, sa: float, sb: float, rate: int, windows: dict) -> np.ndarray:
-    """The encoder frames of the joined speech's `sa`-`sb` (seconds), followed by the frames of the window's padding
-    after its speech: whisper detects a language on speech followed by padding (the chunk's frames alone read Spanish
-    chunks of an EmoFilm clip as en, zh, sk, ca; with the padding's frames they read es at 0.44-0.94). The clip's
-    detection output `encoded` is reused when it ends with `MIN_TAIL_S` of padding (then it holds all the speech);
-    else windows of `SCREEN_S` of speech are encoded, each padded by `TAIL_S` (at least 10 s), once (`windows`)."""
-    speech_s = audio.size / rate
-    if not windows and encoded is not None:
-        frames = _frames(encoded)
-        if frames.shape[1] * ENCODER_FRAME_S - min(speech_s, WINDOW_S) >= MIN_TAIL_S:
-            windows[-1] = (frames, 0.0, speech_s)
-    if -1 in windows:
-        frames, start, end = windows[-1]
-    else:
-        k = int(sa // SCREEN_S)
-        if k not in windows:
-            piece = audio[int(k * SCREEN_S * rate): int((k + 1) * SCREEN_S * rate)]
-            windows[k] = (_frames(_encode(model, piece, TAIL_S)), k * SCREEN_S, k * SCREEN_S + piece.size / rate)
-        frames, start, end = windows[k]
-    lo, hi, tail = sa - start, min(sb, end) - start, int(math.ceil((end - start) / ENCODER_FRAME_S))
-    return np.concatenate([frames[:, int(lo / ENCODER_FRAME_S): int(math.ceil(hi / ENCODER_FRAME_S))], frames[:, tail:]], axis=1)
-
-
-def _encode(model, audio: np.ndarray, tail_s: float):
-    """Whisper's encoder output of `audio` padded with at least `tail_s` of silence (10 s at least, 30 s at most)."""
-    from faster_whisper.audio import pad_or_trim
-
-    features = model.feature_extractor(audio)
-    return model.encode(pad_or_trim(features, int(min(3000, max(1000, features.shape[-1] + 100 * tail_s)))))
-
-
-def _ranked(model, frames: np.ndarray) -> list[tuple[str, float]]:
-    """Whisper's language ranking of some encoder frames (1, n, width) alone."""
-    import ctranslate2
-
-    view = ctranslate2.StorageView.from_array(np.ascontiguousarray(frames))
-    if model.model.device != "cpu":
-        view = view.to_device(ctranslate2.Device.cuda)
-    return [(token[2:-2], float(p)) for token, p in model.model.detect_language(view)[0]]

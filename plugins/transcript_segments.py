@@ -187,11 +187,10 @@ def assemble(segments: list, language: str, chinese_script: str = "simplified", 
         notes.append(f"whisper's {'words' if len(lost) > 1 else 'word'} {said} lay inside a gap in the audio stream "
                      f"(silence filled in by the decoder) and {'were' if len(lost) > 1 else 'was'} dropped")
     text = _join(texts, language)
-    spoken = without_marks(text)
     if why := cut_last_word(words, clip_end_s):
         words[-1]["uncertain"] = why
-        spoken = _without_last(spoken, words[-1]["word"])
         notes.append(f"the last word {words[-1]['word']!r} is {why}; the words' emotion is read without it")
+    spoken = words_cue_text(text, words)
     m: dict[str, Any] = {
         "text": text,
         "text_for_sentiment": spoken,
@@ -233,6 +232,17 @@ def cut_last_word(words: list[dict], clip_end_s: float | None) -> str | None:
 def without_marks(text: str) -> str:
     """`text` with its sound marks ("<laughter>", "<music>") blanked: the words the words cue reads."""
     return re.sub(r"<[a-z_]+>", " ", text)
+
+
+def words_cue_text(text: str, words: list[dict]) -> str:
+    """The text the words cue reads: `text` with its sound marks blanked (`without_marks`) and, where the last of
+    `words` (`assemble`'s "words") is marked "uncertain" (a word whisper may have guessed at the clip's cut,
+    `cut_last_word`), without that word. The one rule for `assemble`, a transcript read again
+    (`transcript.reread_words`) and each part of a clip in several languages (`transcript_languages.spoken_parts`)."""
+    spoken = without_marks(text)
+    if words and words[-1].get("uncertain"):
+        spoken = _without_last(spoken, words[-1]["word"])
+    return spoken
 
 
 def _without_last(text: str, word: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from saber_agent.evidence import ClipInfo
 from saber_agent.media import Clip, decode
-from saber_agent.plugins import transcript_languages, whisper_models
+from saber_agent.plugins import transcript_languages, transcript_screening, whisper_models
 from saber_agent.plugins.transcript import TranscriptTool, reread_words
 from saber_agent.plugins.transcript_languages import Part, chunks, combine, spoken_parts
 from saber_agent.settings import AnalysisSettings
@@ -148,7 +148,7 @@ def test_a_clip_in_one_language_is_unchanged(tmp_path, monkeypatch):
     """Two English sentences with a pause: screened, no part found, one transcript as before; the screening reads the
     clip detection's encoder output (no second encoder pass)."""
     encodes = []
-    monkeypatch.setattr(transcript_languages, "_encode", lambda *a: encodes.append(a) or pytest.fail("encoded again"))
+    monkeypatch.setattr(transcript_screening, "_encode", lambda *a: encodes.append(a) or pytest.fail("encoded again"))
     clip = _spoken(tmp_path, ("The weather was cold and windy, so we stayed inside.", "en-us"),
                    ("Please send me the report before the meeting on Friday.", "en-us"))
     slot = TranscriptTool().perceive(clip, AnalysisSettings())

@@ -15,6 +15,8 @@ Ollama, llama.cpp's own server), then as ``{"type": "json_object", "schema": ...
 ``response_format``: each refusal (HTTP 400/422) moves to the next, and what the server accepted is
 remembered for the life of the reasoner. In a round that answers a failed ``emotion_backing`` check,
 the schema sent lists only the emotions the evidence backs (`request_schema`), as the llamacpp grammar does.
+The schema and each mode's ``response_format`` are in `saber_agent.plugins.reasoners.structured_output`
+(re-exported here).
 
 Second looks: while the clip's budget allows one (`ReasoningRequest.looks_left`), the first call of a
 round also offers the ``request_perception`` tool (`saber_agent.reperception.request_tool_schema`,
@@ -34,7 +36,6 @@ The API key is read from the environment (``OPENAI_API_KEY``, or the variable na
 from __future__ import annotations
 
 import contextlib
-import copy
 import itertools
 import json
 import os
@@ -49,37 +50,12 @@ from saber_agent.evidence import BASIC_EMOTIONS, Analysis, PerceptionRequest
 from saber_agent.media import Clip
 from saber_agent.plugins.reasoners.http_retries import connect_timeout, send
 from saber_agent.plugins.reasoners.look_requests import looked_at_by, schedule_looks, tool_call_in_text
+from saber_agent.plugins.reasoners.structured_output import JSON_MODES, answer_schema, request_schema, response_format
 from saber_agent.reasoning import Reasoner, ReasonerError, ReasoningRequest
 from saber_agent.reperception import request_tool_schema
-from saber_agent.sed_prompt import ANSWER_KEYS, AnalysisParseError, answer_with_repair, build_messages, excerpt, parse_analysis
+from saber_agent.sed_prompt import AnalysisParseError, answer_with_repair, build_messages, excerpt, parse_analysis
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"
-JSON_MODES = ("auto", "schema", "object_schema", "object", "off")
-
-def answer_schema(max_tokens: int = 512) -> dict[str, Any]:
-    """The answer's JSON Schema, for servers that constrain decoding to it.
-
-    The string lengths are bounded by the token budget, so that the reasoning (third in SED order)
-    is always reached: a small model otherwise fills the first string until the budget runs out
-    (a cut-off answer without reasoning). Worst case one token per character (digits), so the two
-    evidence strings together take at most 60% of the budget.
-    """
-    evidence = max(60, int(max_tokens * 0.3))
-    cues = {"type": "array", "items": {"type": "string", "maxLength": 80}, "maxItems": 2}
-    return {
-        "type": "object",
-        "properties": {
-            "visual_evidence": {"type": "string", "maxLength": evidence},
-            "acoustic_evidence": {"type": "string", "maxLength": evidence},
-            "reasoning": {"type": "string", "minLength": 1, "maxLength": max(120, int(max_tokens * 0.8))},
-            "emotions": {"type": "array", "items": {"type": "string", "maxLength": 30}, "minItems": 1, "maxItems": 4},
-            "basic_emotion": {"type": "string", "enum": list(BASIC_EMOTIONS)},
-            "valence": {"type": "number"}, "arousal": {"type": "number"},
-            "cues_cited": {"type": "object", "properties": {m: cues for m in ("face", "voice", "words", "body", "scene")}},
-            "conflict_explanation": {"type": ["string", "null"], "maxLength": evidence},
-        },
-        "required": list(ANSWER_KEYS),
-    }
 
 
 def _need_openai():
@@ -240,15 +216,8 @@ class OpenAICompatReasoner(Reasoner):
         while True:
             mode = self.json_modes[0] if structured else "off"
             payload = self._payload(messages, stream=self.stream)
-            if mode == "schema":
-                payload["response_format"] = {
-                    "type": "json_schema",
-                    "json_schema": {"name": "sed_analysis", "schema": schema, "strict": False},
-                }
-            elif mode == "object_schema":  # llama-cpp-python's spelling of a schema constraint
-                payload["response_format"] = {"type": "json_object", "schema": schema}
-            elif mode == "object":
-                payload["response_format"] = {"type": "json_object"}
+            if (constraint := response_format(mode, schema)) is not None:
+                payload["response_format"] = constraint
             try:
                 if self.stream:
                     return self._stream(payload)
@@ -347,30 +316,6 @@ class OpenAICompatReasoner(Reasoner):
             raise _HTTPError(f"the server at {self.base_url} answered HTTP {status}: {excerpt(text, 200)!r}; {hint}") from None
         except openai.APIError as exc:  # e.g. an error event in a stream
             raise ReasonerError(f"the server at {self.base_url} reported an error: {excerpt(str(exc), 200)!r}") from None
-
-
-def request_schema(schema: dict[str, Any], request: ReasoningRequest) -> dict[str, Any]:
-    """The answer's schema as sent for `request`. In a round that answers a failed ``emotion_backing`` check
-    (`compact_answer.restricted_emotions`: the check's own rule, `plugins.checks.backed_emotions`), a copy whose
-    ``basic_emotion`` enum lists only the emotions the evidence backs, the ``emotions`` items too where they are an
-    enum (here they are open words: "sarcastic amusement"), and a cue cited from every modality with evidence
-    required (what that rule assumes of the answer); otherwise `schema` itself. `schema` is never changed."""
-    from saber_agent.checking import modalities_in
-    from saber_agent.plugins.reasoners.compact_answer import require_cues, restricted_emotions
-
-    backed = restricted_emotions(request)
-    if not backed:
-        return schema
-    schema = copy.deepcopy(schema)
-    props = schema["properties"]
-    props["basic_emotion"] = {**props["basic_emotion"], "enum": list(backed)}
-    items = props.get("emotions", {}).get("items", {})
-    if "enum" in items:
-        items["enum"] = [e for e in items["enum"] if e in backed] or list(backed)
-    cues = props.get("cues_cited")
-    if cues and "properties" in cues:
-        require_cues(cues, [m for m in cues["properties"] if m in modalities_in(request)])
-    return schema
 
 
 def _refusal(exc: BaseException) -> bool:
