@@ -8,6 +8,7 @@ cannot be made to fail on cue; the real server is exercised in test_openai_llama
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -122,11 +123,14 @@ class Scripted:
         self.server.server_close()
 
 
-def closed_port_url() -> str:
-    with socket.socket() as sock:  # bind, learn the port, close: nothing listens there now
+@contextlib.contextmanager
+def closed_port_url():
+    """A loopback URL where nothing listens, for as long as the block runs: the port stays bound and never listens, so
+    a connection is refused. Closed at once, the port was free again: a server another test process started while the
+    clip was perceived (tests run side by side on one machine) could take it, and answer."""
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
 
 
 def fast(url, **options) -> OpenAICompatReasoner:
@@ -160,11 +164,11 @@ def test_api_key_comes_from_the_named_environment_variable(monkeypatch):
 
 
 def test_refused_connection_is_retried_then_reported():
-    url = closed_port_url()
-    reasoner = fast(url, retries=2)
-    start = time.perf_counter()
-    with pytest.raises(ReasonerError, match="refused the connection after 3 attempt"):
-        reasoner.reason(make_request())
+    with closed_port_url() as url:
+        reasoner = fast(url, retries=2)
+        start = time.perf_counter()
+        with pytest.raises(ReasonerError, match="refused the connection after 3 attempt"):
+            reasoner.reason(make_request())
     assert 1.0 <= time.perf_counter() - start < 5  # two backoffs: 0.5 s then 1 s, each less up to 25% jitter
 
 
@@ -358,8 +362,9 @@ def test_faults_fall_back_to_fusion_with_the_error_recorded(registry, face_speec
     }
     options = {"model": "m", "timeout_s": 1, "retries": 1}
     if fault == "refused":
-        options["base_url"] = closed_port_url()
-        result = analyze(face_speech_clip, plugins=["prosody"], reasoner="openai", reasoner_options=options, max_rounds=1)
+        with closed_port_url() as url:
+            options["base_url"] = url
+            result = analyze(face_speech_clip, plugins=["prosody"], reasoner="openai", reasoner_options=options, max_rounds=1)
     else:
         with servers[fault]() as server:
             options["base_url"] = server.url
@@ -664,5 +669,5 @@ def test_no_cue_at_all_is_undetermined_without_asking_the_server():
     fail with a refused connection) and the answer is fusion's "undetermined"."""
     from tests.support.reasoner_cases import check_undetermined_without_the_model
 
-    url = closed_port_url()
-    check_undetermined_without_the_model(fast(url, retries=0), url)
+    with closed_port_url() as url:
+        check_undetermined_without_the_model(fast(url, retries=0), url)
