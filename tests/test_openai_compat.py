@@ -532,7 +532,9 @@ def test_through_the_graph_the_look_is_taken_and_shown_in_the_next_round(registr
     from saber_agent.testing import synth
 
     high = synth.speak("What a lovely surprise, thank you so much.", tmp_path / "high.wav", pitch=90, speed=160)
-    low = synth.speak("Get out of my room right now.", tmp_path / "low.wav", pitch=25, speed=170)
+    # one speaker at two pitch settings: at pitch 25 the voice-change cut (saber_agent.voice_changes) hears a second
+    # voice, and one voice reading over two speakers is withheld
+    low = synth.speak("Get out of my room right now.", tmp_path / "low.wav", pitch=70, speed=190)
     split = decode(high).info.duration_s
     wav = synth.write_wav(tmp_path / "two.wav", np.concatenate([decode(high).audio, decode(low).audio]))
     clip = synth.make_clip(tmp_path / "two.m4a", None, wav)
