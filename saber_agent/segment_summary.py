@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from saber_agent.cues import emotion_sign
 from saber_agent.evidence import Timeline, TimelineEvent
 from saber_agent.segments import UNCERTAIN, UNDETERMINED
+
+# fusion (`plugins/reasoners/fusion.py`) replaces a weighed valence under BARELY in size, where the cues name an emotion,
+# by a fixed weak lean of the balance's sign (`fusion_naming.weak_lean`: 0.20 or 0.24, at most WEAK_CONCLUSION): an
+# uncertain utterance at +0.24 may have weighed +0.04 (trial H turns08_rab006_rab029, 4.1 s: anger voice, positive words)
+BARELY = 0.15
+WEAK_CONCLUSION = 0.24
+MIXED = "mixed"
 
 
 def _span(segment) -> str:
@@ -38,6 +46,7 @@ def summarise(segments: list, speakers: list, no_speech: str | None = None):
         # uncertain one (an emotion named but flagged as no finding) counts towards the valence, not the emotions felt
         found = [s for s in mine if not s.undetermined]
         felt = [s for s in found if not s.uncertain]
+        elsewhere = _leaning_elsewhere(felt, [s for s in found if s.uncertain])
         by_speaker[speaker.label] = {
             "emotions": [s.emotion for s in mine],
             "felt": [s.emotion for s in felt],  # the emotions found, in order: neither undetermined nor uncertain
@@ -45,6 +54,11 @@ def summarise(segments: list, speakers: list, no_speech: str | None = None):
             "mean_valence": round(sum(s.valence for s in found) / len(found), 3) if found else None,
             "undetermined": len(mine) - len(found),
             "uncertain": len(found) - len(felt),
+            "leaning_elsewhere": elsewhere,  # uncertain utterances whose named emotion is none of (nor of the sign of) `felt`
+            # the speaker's emotion as the summary names it: the findings', where they and the leans their way outnumber
+            # the leans elsewhere (trial H: one found happiness beside two uncertain angers named the speaker happy)
+            "named": (", then ".join(dict.fromkeys(s.emotion for s in felt)) if len(found) - elsewhere > elsewhere else MIXED)
+            if felt else UNCERTAIN if found else UNDETERMINED,
             "speech_s": speaker.speech_s,
             "face": speaker.face,
         }
@@ -60,59 +74,108 @@ def _text(done: list, by_speaker: dict, changes: list, no_speech: str | None = N
         return "No utterance could be analysed."
     lines = [f"{len(done)} utterance(s), {len(by_speaker) or 'no'} identified voice(s)."]
     for label, info in by_speaker.items():
-        felt = ", then ".join(dict.fromkeys(info["felt"]))
         face = f", face {info['face']}" if info["face"] else ""
-        unknown, unsure = info["undetermined"], info["uncertain"]
+        unknown, unsure, total = info["undetermined"], info["uncertain"], len(info["emotions"])
         if info["mean_valence"] is None:
             lines.append(f"Speaker {label}{face}: undetermined (no finding in {unknown} utterance(s)).")
             continue
         none = f"; undetermined in {unknown} utterance(s)" if unknown else ""
-        unsure_said = f"uncertain in {unsure} of {len(info['emotions'])} utterance(s)"
-        lines.append(f"Speaker {label}{face}: " + (f"{felt} (mean valence {info['mean_valence']:+.2f}"
-                                                   + (f"; {unsure_said}" if unsure else "") if felt else
-                                                   f"no emotion found ({unsure_said}; mean valence {info['mean_valence']:+.2f}")
-                     + f"{none}).")
+        mean = f"mean valence {info['mean_valence']:+.2f}"
+        unsure_said = f"uncertain in {unsure} of {total} utterance(s)"
+        elsewhere = info["leaning_elsewhere"]
+        if info["named"] == UNCERTAIN:
+            said = f"no emotion found ({unsure_said}; {mean}"
+        elif info["named"] == MIXED:  # a minority of findings against the leans: no emotion named as the speaker's
+            felt = ", ".join(f"{e} in {n}" for e, n in Counter(info["felt"]).items())
+            said = (f"mixed, cannot tell (found {felt} of {total} utterance(s); uncertain in {unsure}, {elsewhere} of them "
+                    f"leaning elsewhere; {mean}")
+        else:
+            leaning = f", {elsewhere} leaning elsewhere" if elsewhere else ""
+            said = f"{info['named']} ({mean}" + (f"; {unsure_said}{leaning}" if unsure else "")
+        lines.append(f"Speaker {label}{face}: {said}{none}).")
     lines.append(_trajectory_said(done, changes))
     return " ".join(lines)
+
+
+def _leaning_elsewhere(felt: list, unsure: list) -> int:
+    """How many of a speaker's uncertain utterances (`unsure`) lean away from its findings (`felt`): the emotion each
+    names (flagged no finding) is none of the findings' and not of the one sign all of them share (`cues.emotion_sign`:
+    an uncertain disgust beside found anger agrees, an uncertain anger beside found happiness does not)."""
+    signs = {emotion_sign(s.emotion) for s in felt}
+    sign = signs.pop() if len(signs) == 1 else 0
+    return sum(1 for s in unsure if s.emotion not in {f.emotion for f in felt} and not (sign and emotion_sign(s.emotion) == sign))
+
+
+def _move(before, after) -> float:
+    """The smallest valence move (on -1..1) between two readings that the evidence allows. An uncertain utterance's
+    valence of at most a weak lean (|v| <= `WEAK_CONCLUSION`) may be fusion's fixed weak lean standing for a weighed
+    balance between 0 and `BARELY` of its sign, so the move is measured to the nearer of its valence and that range."""
+    def nearest(side, other: float) -> float:
+        v = side.valence
+        if not side.uncertain or abs(v) > WEAK_CONCLUSION + 1e-9:
+            return v
+        low, high = sorted((0.0, BARELY if v > 0 else -BARELY))
+        balance = min(max(other, low), high)
+        return v if abs(other - v) <= abs(other - balance) else balance
+    return min(abs(after.valence - nearest(before, after.valence)), abs(nearest(after, before.valence) - before.valence))
 
 
 def _changes(done: list) -> list:
     """Where the feeling changed between analysed utterances (`done`, in time order): `FeelingChange`s in time order.
 
-    An undetermined utterance (no finding, its valence the reasoner's default) is a gap: no change into or out of it.
-    Two findings in a row (uncertain ones between them skipped) change where the basic emotion differs or the valence
-    moves by `CHANGE_VALENCE` (0.3 on -1..1) or more. An utterance whose emotion is flagged uncertain names no emotion
-    (trial D podcast.mp3: "B to C: sadness to anger (+0.42)" from a label the answer called no finding) but its valence
-    is a reading, as in its speaker's mean valence: a move of `CHANGE_VALENCE` or more into or out of it is a change,
-    said "uncertain (-0.20)". Before, such moves were not changes at all, and a two-voice clip of valences -0.20
-    (uncertain) and +0.50 said "The feeling did not change markedly" (conversation trial)."""
-    from saber_agent.segments import CHANGE_VALENCE, FeelingChange
+    A change needs a finding on at least one side (trial H turns08_gio001_ans007: five uncertain utterances read "the
+    feeling changed" three times, each side a weak lean). An undetermined utterance (no finding, its valence the
+    reasoner's default) is a gap: no change into or out of it. Two findings in a row (uncertain and undetermined ones
+    between them skipped, and named as between: trial H's "at 18.2 s (A to C)" read as if A spoke just before C)
+    change where the basic emotion differs or the valence moves by `CHANGE_VALENCE` (0.3 on -1..1) or more. A finding
+    next to an uncertain reading changes where the valence moves by `CHANGE_VALENCE` or more (`_move`: a weak lean
+    counts as the balance it may stand for) and no finding pair's change spans them; the uncertain side names no
+    emotion, said "uncertain (-0.20)" (conversation trial: A uncertain -0.20, B +0.50 read "did not change")."""
+    from saber_agent.segments import CHANGE_VALENCE
 
     read = [s for s in done if not s.undetermined]  # a valence reading: a finding or an uncertain emotion
     found = [s for s in read if not s.uncertain]
-    pairs: dict[int, tuple] = {}  # the later utterance's index -> (before, after); a finding pair is kept first
+    order = {s.index: k for k, s in enumerate(done)}
+    pairs: dict[int, tuple] = {}  # the later utterance's index -> (before, after)
     for before, after in zip(found, found[1:], strict=False):
         if before.emotion != after.emotion or abs(after.valence - before.valence) >= CHANGE_VALENCE:
             pairs[after.index] = (before, after)
+    spans = [(order[b.index], order[a.index]) for b, a in pairs.values()]
     for before, after in zip(read, read[1:], strict=False):
-        if (before.uncertain or after.uncertain) and abs(after.valence - before.valence) >= CHANGE_VALENCE:
+        if before.uncertain == after.uncertain:  # two findings (above) or two uncertain readings: no change
+            continue
+        if any(lo <= order[before.index] and order[after.index] <= hi for lo, hi in spans):
+            continue  # inside a change between findings, which names what lies between
+        if _move(before, after) >= CHANGE_VALENCE - 1e-9:
             pairs.setdefault(after.index, (before, after))
-    order = {s.index: k for k, s in enumerate(done)}
-    changes = []
-    for before, after in sorted(pairs.values(), key=lambda pair: order[pair[1].index]):
-        emotions = tuple(UNCERTAIN if s.uncertain else s.emotion for s in (before, after))
+    return [_change(done, order, before, after) for before, after in sorted(pairs.values(), key=lambda p: order[p[1].index])]
+
+
+def _change(done: list, order: dict, before, after):
+    from saber_agent.segments import FeelingChange
+
+    emotions = tuple(UNCERTAIN if s.uncertain else s.emotion for s in (before, after))
+    between = done[order[before.index] + 1:order[after.index]]
+    if between:  # not neighbours: each side names its speaker and end or start, and what lies between is said
+        kinds = Counter(UNDETERMINED if s.undetermined else UNCERTAIN if s.uncertain else s.emotion for s in between)
+        whose = ", ".join(dict.fromkeys(s.speaker or "?" for s in between))
+        said = (f"at {after.start_s:.1f} s: from {before.speaker or '?'}'s {emotions[0]} ({before.valence:+.2f}, to "
+                f"{before.end_s:.1f} s) to {after.speaker or '?'}'s {emotions[1]} ({after.valence:+.2f}), with "
+                + " and ".join(f"{n} {kind}" for kind, n in kinds.items())
+                + f" utterance(s) of {whose} between ({between[0].start_s:.1f}-{between[-1].end_s:.1f} s)")
+    else:
         who = "" if before.speaker == after.speaker else f" ({before.speaker or '?'} to {after.speaker or '?'})"
-        changes.append(FeelingChange(
-            at_s=after.start_s, before=before.index, after=after.index, speakers=(before.speaker, after.speaker),
-            emotions=emotions, valences=(before.valence, after.valence),
-            said=f"at {after.start_s:.1f} s{who}: {emotions[0]} ({before.valence:+.2f}) to {emotions[1]} ({after.valence:+.2f})",
-        ))
-    return changes
+        said = f"at {after.start_s:.1f} s{who}: {emotions[0]} ({before.valence:+.2f}) to {emotions[1]} ({after.valence:+.2f})"
+    return FeelingChange(at_s=after.start_s, before=before.index, after=after.index, speakers=(before.speaker, after.speaker),
+                         emotions=emotions, valences=(before.valence, after.valence), said=said)
 
 
 def _trajectory_said(done: list, changes: list) -> str:
     """The summary's sentence on the trajectory: the changes, or that the feeling held, or that the evidence cannot
-    tell (no utterance gave a finding, or fewer than two gave a reading: "did not change" would be a claim)."""
+    tell (no utterance gave a finding, fewer than two gave a reading, or the valence moved only between uncertain
+    readings: "did not change" would be a claim)."""
+    from saber_agent.segments import CHANGE_VALENCE
+
     if changes:
         return "The feeling changed " + "; ".join(c.said for c in changes) + "."
     unknown = sum(s.undetermined for s in done)
@@ -124,6 +187,12 @@ def _trajectory_said(done: list, changes: list) -> str:
         return f"The evidence cannot tell whether the feeling changed: no utterance gave a finding ({gaps})."
     if len(done) - unknown < 2:
         return f"The evidence cannot tell whether the feeling changed: only one utterance gave a reading ({gaps})."
+    read = [s for s in done if not s.undetermined]
+    moved = [a for b, a in zip(read, read[1:], strict=False)
+             if b.uncertain and a.uncertain and abs(a.valence - b.valence) >= CHANGE_VALENCE]
+    if moved:
+        return ("The evidence cannot tell whether the feeling changed: the valence moved only between uncertain "
+                f"utterances (at {', '.join(f'{s.start_s:.1f}' for s in moved)} s), no finding ({gaps} of {len(done)}).")
     held = "The feeling did not change markedly between utterances"
     return held + (f" ({gaps} of {len(done)} utterance(s) gave no finding)." if gaps else ".")
 
