@@ -219,3 +219,45 @@ def test_a_corrected_slot_keeps_cues_that_follow_its_text_or_given_measurements(
         review.finish()
     cues = {c.modality: c for c in Spy.seen[0].cues}
     assert "voice" in cues and cues["words"].valence < 0
+
+
+def test_a_corrected_text_no_cue_is_left_of_is_read_by_the_words_reader_or_noted_as_not_weighed():
+    """Fresh-user trial: a corrected slot whose cue was withdrawn (or that no tool filled) fed nothing, and the answer
+    drifted to neutral unexplained. The speech slot's text is read by the words reader; any other slot is noted."""
+    from saber_agent.agents.checkpointing import FROM_CORRECTION, NOT_WEIGHED, read_correction
+
+    before = Slot.unavailable("no speech tool ran")
+    said = Slot(text="I am furious with you. I hate this.", status="ok")
+    slot, [words] = read_correction("speech_content", said, before, [])
+    assert words.modality == "words" and words.valence < -0.3 and words.emotion == "anger" and words.confidence >= 0.4
+    assert FROM_CORRECTION in words.basis and "notes" not in slot.measurements
+    kept = ModalityCue(modality="words", valence=0.5, confidence=0.6, basis="the tool's own")
+    assert read_correction("speech_content", said, before, [kept]) == (said, [kept])  # a cue is left: as given
+    assert read_correction("speech_content", said, said, []) == (said, [])  # the text unchanged: nothing to read
+
+    shout = Slot(text="The voice is a furious shout.", status="ok", measurements={"f0_mean_hz": 180.0})
+    slot, cues = read_correction("acoustic_feat", shout, Slot(text="A calm voice.", status="ok"), [])
+    assert cues == [] and slot.measurements["f0_mean_hz"] == 180.0
+    [note] = slot.measurements["notes"]
+    assert note.startswith(f"voice slot {NOT_WEIGHED}") and "no reader" in note
+    japanese = Slot(text="本当に腹が立つ", status="ok", measurements={"language": "ja"})
+    _, none = read_correction("speech_content", japanese, before, [])
+    assert none == [] and NOT_WEIGHED in _.measurements["notes"][0] and "Japanese" in _.measurements["notes"][0]
+
+
+def test_a_reviewed_answer_reads_corrected_words_and_names_a_corrected_slot_it_could_not_weigh(registry, tmp_path,
+                                                                                              face_speech_clip):
+    Spy.seen = []
+    registry.register_module(Plugin(), "review-test")
+    settings = AnalysisSettings(plugins=["prosody"], reasoner="spy")  # no speech tool: no tool fills the speech slot
+    with sqlite_checkpointer(tmp_path / "review.sqlite") as saver:
+        review = Review(saver, str(uuid.uuid4()), settings)
+        review.perceive(face_speech_clip)
+        review.correct("speech_content", text="I am furious with you. I hate this.")
+        review.correct("acoustic_feat", text="The voice is a furious, very loud shout.")
+        result = review.finish()
+    cues = {c.modality: c for c in Spy.seen[0].cues}
+    assert set(cues) == {"words"} and "person's correction" in cues["words"].basis  # the voice cue was withdrawn
+    assert result.analysis.valence < -0.25 and result.analysis.basic_emotion == "anger"  # not drifted to neutral
+    assert [n for n in result.analysis.notes if "voice slot corrected by a person but not weighed" in n]
+    assert not [n for n in result.analysis.notes if "words slot" in n]

@@ -152,6 +152,58 @@ def cues_after_correction(tool, corrected: Slot, previous: Slot, measured: bool 
     return corrected.model_copy(update={"measurements": measurements}), []
 
 
+# what a words cue read from a person's corrected text says of itself (`read_correction`), and the start of the note on
+# a corrected slot nothing reads (`Review.finish` puts these notes in the answer's)
+FROM_CORRECTION = "read from a person's correction"
+NOT_WEIGHED = "corrected by a person but not weighed"
+
+
+def read_correction(name: str, corrected: Slot, previous: Slot, cues: list) -> tuple[Slot, list]:
+    """`corrected` and its `cues` (`cues_after_correction`'s), where a person rewrote slot `name`'s text and no cue is
+    left of it (no tool filled the slot, or its cue came from measurements of the old content and was withdrawn).
+
+    The speech slot's text is read by the words reader (`plugins.text_sentiment.analyze`, the transcript's lexicon
+    reader, in the slot's language where known) into a words cue whose basis says it was `FROM_CORRECTION`; its
+    confidence is the reader's own (a person's text is taken as said: no transcription reliability). No reader turns
+    another slot's text into a cue (a voice written "a furious shout", a face "twisted in rage"), nor one the words
+    reader cannot read: the slot's ``measurements["notes"]`` then says it was `NOT_WEIGHED` and why, rather than
+    the answer drifting to neutral unexplained. Otherwise `corrected` and `cues` as given."""
+    from saber_agent.evidence import SLOT_MODALITY, SLOT_TITLES, ModalityCue
+
+    if cues or not corrected.ok or not corrected.text.strip() or corrected.text == previous.text:
+        return corrected, cues
+    why = f"no reader turns the text of the {SLOT_TITLES.get(name, name).lower()} slot into a cue"
+    if name == "speech_content":
+        from saber_agent.plugins import text_sentiment
+
+        try:
+            read = text_sentiment.analyze(corrected.text, corrected.measurements.get("language"))
+        except text_sentiment.SentimentUnavailable as exc:
+            why = f"the words reader cannot read it: {exc}"
+        else:
+            basis = f"the words read {read.label} ({read.backend}; {FROM_CORRECTION})" + (
+                ": " + ", ".join(read.evidence[:5]) if read.evidence else "")
+            return corrected, [ModalityCue(modality="words", valence=read.valence, arousal=read.arousal,
+                                           emotion=read.emotion, confidence=round(read.confidence, 3), basis=basis,
+                                           mixed=read.mixed)]
+    note = f"{SLOT_MODALITY.get(name, name)} slot {NOT_WEIGHED}: {why}, so the answer does not take its text into account"
+    measurements = {**corrected.measurements, "notes": [*(corrected.measurements.get("notes") or []), note]}
+    return corrected.model_copy(update={"measurements": measurements}), []
+
+
+def with_unweighed_notes(result: Result) -> Result:
+    """`result` with each corrected slot's `NOT_WEIGHED` note (`read_correction`) among its answer's notes, once."""
+    from saber_agent.evidence import PERCEPTION_SLOTS
+
+    if result.analysis is None:
+        return result
+    found = [n for name in PERCEPTION_SLOTS for n in (result.evidence.slot(name).measurements.get("notes") or [])
+             if isinstance(n, str) and NOT_WEIGHED in n and n not in result.analysis.notes]
+    if found:
+        result.analysis.notes = [*result.analysis.notes, *found]
+    return result
+
+
 class Review:
     """Human in the loop: perceive, let a person correct slots, then reason over the corrected evidence.
 
@@ -182,7 +234,8 @@ class Review:
         corrected slot's provenance names the reviewer. The tool's `corrected(slot, previous, settings)`
         (`PerceptionTool.corrected`) redoes what it derived from the old content (the transcript: its sentiment from the new text);
         a tool without one whose cues do not follow the text has its cues withdrawn, with a note (`cues_after_correction`).
-        Returns the slot as the reasoner will see it."""
+        Where no cue of a rewritten text is left, the speech slot's is read by the words reader and any other is noted
+        as not weighed (`read_correction`). Returns the slot as the reasoner will see it."""
         current = self.evidence().slot(slot)
         fields.setdefault("status", "ok" if fields.get("text") else current.status)
         corrected = Slot.model_validate({
@@ -199,11 +252,13 @@ class Review:
             # what the tool derived from the old content (a transcript's sentiment, word timings) is redone or dropped
             corrected = tool.corrected(corrected, current, self.settings)
         corrected, cues = cues_after_correction(tool, corrected, current, measured="measurements" in fields)
+        corrected, cues = read_correction(slot, corrected, current, cues)
         self.app.update_state(self.config, {"slots": {slot: corrected}, "slot_cues": {slot: cues}}, as_node="perceive")
         return corrected
 
     def finish(self) -> Result:
-        """Resume from the pause: the cross-modal stage, reasoning and checks over the corrected evidence."""
+        """Resume from the pause: the cross-modal stage, reasoning and checks over the corrected evidence; a corrected
+        slot that no reader could turn into a cue is named in the answer's notes (`with_unweighed_notes`)."""
         for _ in self.app.stream(None, self.config, context=self.settings):
             pass
-        return self.app.get_state(self.config).values["result"]
+        return with_unweighed_notes(self.app.get_state(self.config).values["result"])
