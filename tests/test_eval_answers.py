@@ -112,6 +112,18 @@ def test_utterance_lines_give_their_whole_clip_answer_or_say_why_not():
     assert list(report.not_scored) == ["three"] and report.splits["agree"].clips == 2
 
 
+def test_a_speaker_named_mixed_by_the_summary_is_no_finding():
+    """trial H: one found happiness beside two uncertain angers; the summary says "mixed, cannot tell" (named), its
+    most_often still says happiness: the clip's answer must not score happiness."""
+    info = {**_speaker(["happiness"], "happiness", 0.04), "named": "mixed", "leaning_elsewhere": 2}
+    line = {"id": "turns", "status": "ok", "labels": {"emotion": "anger"}, "split": {},
+            "segments": [_segment(0, "A", ["happy"], "happiness", "positive"),
+                         _segment(1, "A", ["angry", "uncertain"], "anger", "negative")],
+            "summary": {"by_speaker": {"A": info}, "text": "Speaker A: mixed, cannot tell"}}
+    answer, _ = clip_answer(line)
+    assert answer.basic is None and answer.no_finding.startswith("mixed: speaker A's findings (happiness)")
+
+
 # -- real lines: saber-agent batch --segment utterances, then saber-agent eval ---------------------------------
 
 

@@ -85,6 +85,8 @@ def _speaker_answer(info: dict[str, Any], label: str, used: list[dict], text: st
         why = f"undetermined: no modality gave an estimate in speaker {label}'s utterance(s)"
     elif most == UNCERTAIN or not most:
         why = f"no emotion found: speaker {label}'s utterance(s) are all marked uncertain"
+    elif info.get("named") == "mixed":  # segment_summary.MIXED: a minority of findings against the uncertain leans
+        why = f"mixed: speaker {label}'s findings ({most}) are outnumbered by uncertain utterances leaning elsewhere"
     else:
         why = None
     felt = list(dict.fromkeys(info.get("felt") or []))
