@@ -11,6 +11,9 @@ from __future__ import annotations
 from saber_agent.plugins.prosody_music import MUSIC_SHARE
 
 SHIFT_ST, SHIFT_DB = 2.0, 3.0  # phrase-to-phrase changes worth a mention
+# less voiced speech (s) than this states no pitch register or intonation (as saber_agent.speakers.MIN_VOICED_S places no
+# voice on it): trial H's 546 Hz "high pitch" of a male film line was 0.18 s of voiced frames at HNR 1.6 dB
+FEW_VOICED_S = 0.3
 PHRASE_SPAN_S = 0.5  # the phrases' span is named beside the detector's regions when an end differs by this much
 
 
@@ -31,6 +34,9 @@ def describe(m: dict) -> str:
     several = (m.get("voices_heard") or 0) > 1
     if several:
         parts = [_describe_voices(m)]
+    elif m.get("voiced_s") is not None and m["voiced_s"] < FEW_VOICED_S:  # a few voiced frames: no register stated
+        parts = [f"Too little of the voice is voiced ({m['voiced_s']:.2f} s) to state its pitch or intonation: the F0 "
+                 f"measured (mean {m['f0_mean_hz']:.0f} Hz) is unreliable."]
     else:
         mean, sd_st = m["f0_mean_hz"], m["f0_sd_st"]
         register = "low" if mean < 120 else "high" if mean > 220 else "moderate"

@@ -30,6 +30,16 @@ from saber_agent.segments import (
     whole_clip_words,
 )
 from saber_agent.settings import AnalysisSettings
+from saber_agent.utterance_notes import (  # the notes an utterance gets (moved there; re-exported)
+    in_segment_terms,
+    mark_two_voices,
+    music_note,
+    overlap_note,
+    overlap_where,
+    segment_terms,
+    two_voices_note,
+    unknown_note,
+)
 from saber_agent.voice_activity import window_activity  # moved there (second looks use it too); used below and re-exported
 from saber_agent.voice_frames import PITCH_STEP_S, UtterancePitch, utterance_pitch
 
@@ -148,41 +158,15 @@ def speaker_f0(pitches: list[UtterancePitch | None]) -> tuple[float | None, str 
     return round(float(np.median(medians)), 1), f"of the voice's own frames: {left_out} left out"
 
 
-def music_note(pitch: UtterancePitch | None) -> str | None:
-    """The utterance's note on the music under its voice (the prosody tool's decision, `utterance_pitch`): background
-    music's pitch frames left out, or an instrument's sustained notes, under which no overlapping speech is read and
-    the utterance gives no F0 to its speaker's (`speaker_f0`); None without music."""
-    if pitch is None or not (pitch.music_share or pitch.notes):
-        return None
-    frames = f"its pitch frames ({pitch.music_share:.0%} of the voiced frames)" if pitch.music_share else ""
-    if not pitch.notes:
-        return f"background music under the voice: {frames} are left out of the overlapping-speech reading and the speaker's F0"
-    notes = f"an instrument's sustained notes in {pitch.notes_share:.0%} of its frames"
-    return (f"background music under the voice: {' and '.join(filter(None, (frames, notes)))}; no overlapping speech is "
-            "read and its pitch is left out of the speaker's F0")
-
-
-def overlap_note(overlap, voice: str | None, f0s: dict[str, float | None], cuts: list[float]) -> str:
-    """The note of two voices at once (`speech_overlap.Overlap`) in an utterance of `voice`: where, the two pitches, the
-    voice whose F0 median (`f0s`, Hz) each lies within `speakers.F0_SCALE_ST` semitones of (nearest), and what the
-    utterance's voice label stands for: the voice that holds it (one label for both), or, where a voice-change cut
-    (`cuts`, s) lies in the span, the voice on its side of the cut."""
-    from saber_agent.speakers import F0_SCALE_ST
-    from saber_agent.voice_changes import NEAR_S
-
-    def nearest(hz: float) -> str | None:
-        near = {v: abs(12 * np.log2(hz / f)) for v, f in f0s.items() if f}
-        best = min(near, key=near.get, default=None)
-        return best if best is not None and near[best] <= F0_SCALE_ST else None
-
-    low, high = nearest(overlap.low_hz), nearest(overlap.high_hz)
-    whose = (f"; the lower is nearest voice {low}'s pitch, the higher voice {high}'s" if low and high and low != high else
-             f"; the {'lower' if low else 'higher'} is nearest voice {low or high}'s pitch" if (low or high) and low != high else "")
-    said = f"overlapping speech at {overlap.start_s:.1f}–{overlap.end_s:.1f} s: two voices of distinct pitch at once (about " \
-           f"{overlap.low_hz:.0f} and {overlap.high_hz:.0f} Hz{whose})"
-    if any(overlap.start_s - NEAR_S <= c <= overlap.end_s + NEAR_S for c in cuts):
-        return f"{said}, where one voice takes over from the other: the utterance is cut there, this side is voice {voice or 'none'}'s"
-    return f"{said}, one utterance with one voice label ({voice or 'none'}): the other voice's words are in it too"
+def without_mixed(f0: tuple[float | None, str | None], left_out: int) -> tuple[float | None, str | None]:
+    """A voice's (`speaker_f0`) F0 median and note, the note saying where `left_out` of its utterances likely holding two
+    voices (`voice_changes.Peak.two_voices`) gave no F0."""
+    if not left_out:
+        return f0
+    said = f"{left_out} utterance{'s' if left_out > 1 else ''} likely holding two voices left out"
+    if f0[0] is None and f0[1] is None:
+        return None, f"no F0: {said}, and no other utterance gives the voice's own pitch"
+    return f0[0], "; ".join(filter(None, (f0[1], said)))
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -272,7 +256,11 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
         for k, (a, b) in enumerate(spans):
             if (o.start_s < b and o.end_s > a) or any(a <= c <= b for c in at):
                 overlapped[k] = [p for p in overlapped[k] if not (o.start_s < p.end_s and p.start_s < o.end_s)] + [o]
-    f0s = {voice: speaker_f0([pitches[k] for k, v in enumerate(voices) if v == voice]) for voice in dict.fromkeys(v for v in voices if v)}
+    # an uncut utterance whose voice likely changes (`voice_changes.MAYBE_FUSED`): noted, its voice reading withheld, no F0
+    mixed = [p is not None and p.two_voices for p in (turns.peaks if turns is not None and turns.peaks else [None] * len(spans))]
+    f0s = {voice: without_mixed(speaker_f0([pitches[k] for k, v in enumerate(voices) if v == voice and not mixed[k]]),
+                                sum(1 for k, v in enumerate(voices) if v == voice and mixed[k]))
+           for voice in dict.fromkeys(v for v in voices if v)}
     timings["speakers"] = round(time.perf_counter() - t0, 3)
     segments: list[Segment] = []
     errors: list[str] = []
@@ -301,7 +289,12 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                           listeners=[f for f in visible if f != face] if face else [],
                           words=" ".join(w["word"] for w in words or [] if a <= (w["start"] + w["end"]) / 2 < b).strip())
         segment.notes += [own_note] if own_note else []
-        segment.notes += [overlap_note(o, voice, {v: f for v, (f, _) in f0s.items()}, turns.cuts if turns else [])
+        if voice is None and speech:
+            segment.notes.append(unknown_note(pitches[i], (a, b)))
+        if mixed[i]:
+            segment.notes.append(two_voices_note(turns.peaks[i], voice))
+            mark_two_voices(clip_cache.get(path, window.decode), turns.peaks[i], (a, b))
+        segment.notes += [overlap_note(o, voice, {v: f for v, (f, _) in f0s.items()}, turns.cuts if turns else [], (a, b))
                           for o in sorted(overlapped[i], key=lambda o: o.start_s)]
         if music := music_note(pitches[i]):  # music under the voice: its pitch is not a second voice's
             segment.notes.append(music)
@@ -334,6 +327,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                 withheld[BODY_SLOT] = body_context(segment.face_note, body_tools[0], face)
             if withheld:
                 segment.result.evidence = segment.result.evidence.with_slots(withheld)
+            if mixed[i]:  # the whole-clip wording of several voices ("use segment mode") put in segment mode's terms
+                in_segment_terms(segment.result, 2)
         segments.append(segment)
         if progress is not None:
             progress(i + 1, len(spans), segment)
@@ -355,5 +350,6 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
 
 
 __all__ = ["BODY_SLOT", "FACE_SLOT", "MOUTH_FPS", "RunWindow", "analyze_segments", "body_context", "face_context", "in_clip_pixels",
-           "mouth_clip", "overlap_note",
+           "mark_two_voices", "mouth_clip", "without_mixed", "overlap_note", "overlap_where",
+           "in_segment_terms", "segment_terms", "two_voices_note", "unknown_note",
            "music_note", "run_graph", "speaker_f0", "utterance_pitch", "window_activity"]

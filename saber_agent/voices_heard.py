@@ -137,10 +137,26 @@ def flagged(analysis, slot):
 
 def is_window(info) -> bool:
     """Whether a `ClipInfo` is one window of a file (an utterance of ``--segment utterances``, a second look), as
-    `media_clip.window_of` notes it: the flag is for whole clips only (segment mode has its own speaker pass)."""
-    return any(note.startswith("window ") and "of the file" in note for note in info.notes)
+    `media_clip.window_of` notes it, whose voices are not counted: the flag is for whole clips (segment mode has its
+    own speaker pass), and for a window that pass found to hold several voices (`mark_several`), counted as its."""
+    window = any(note.startswith("window ") and "of the file" in note for note in info.notes)
+    return window and not any(note.startswith(SEVERAL_NOTE) for note in info.notes)
+
+
+SEVERAL_NOTE = "segment mode's speaker pass hears"  # the start of a window's note from `mark_several`
+
+
+def mark_several(clip, heard: VoicesHeard, why: str) -> None:
+    """Mark a window `clip` (an utterance of segment mode, decoded and cached before its graph run) as holding the
+    `heard.count` > 1 voices that segment mode's speaker pass found in it (`why`, said in its note; `heard` on the
+    window's clock): its tools and reasoner then treat it as a whole clip of several voices (the prosody tool withholds
+    the pooled voice reading and measures each part's pitch; the reasoner reads no conflict as one person's)."""
+    clip.extras["voices_heard"] = heard
+    note = f"{SEVERAL_NOTE} {heard.count} voices in this window: {why}"
+    if not any(n.startswith(SEVERAL_NOTE) for n in clip.info.notes):
+        clip.info = clip.info.model_copy(update={"notes": [*clip.info.notes, note]})
 
 
 __all__ = ["MIN_VOICE_S", "SPEAKER_PASS_ERRORS", "VoicesHeard", "count_voices", "counted_in", "flagged", "is_window",
-           "mixed_speakers_note", "voices_heard",
+           "mark_several", "mixed_speakers_note", "SEVERAL_NOTE", "voices_heard",
            "voices_heard_or_none", "whole_clip_voices"]
