@@ -29,6 +29,7 @@ from saber_agent.plugins.reasoners.fusion_confidence import answer_confidence
 from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exported: the naming rules moved there)
     AROUSAL_MARGIN,
     BASIC,
+    FINDING,
     HOSTILE,
     IRONY_LABELS,
     MODALITY_WEIGHT,
@@ -41,8 +42,10 @@ from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exp
     WORDS_FINDING,
     agreeing,
     agreeing_modalities,
+    backed,
     contradicts,
     emotion_of,
+    founded,
     hostile_class,
     leads,
     lean_free,
@@ -231,7 +234,14 @@ class FusionReasoner(Reasoner):
                 lean_note = ""  # a cue names the emotion, not the lean
                 basic = named
                 label = OPEN_LABEL.get(named, named)
-                emotions = [label] if certainty >= SURE else [label, "uncertain"]
+                # sure where it rests on a finding no other finding disputes (`founded`: sad words at 0.63 beside a
+                # weak voice), or a finding names it and it holds the vote (certainty); an emotion only weak estimates
+                # name (a default voice reading, at most 0.35) is no finding however alone it is. Neutral keeps the
+                # vote's rule alone: a calm voice tells low arousal, what the voice reads best, and "neutral,
+                # uncertain" is scored as no finding at all (`eval.answers.no_finding`), a weak lean off it as a reading
+                basis = founded(cues, named) if named != "neutral" else None
+                sure = basis is not None or (certainty >= SURE and (named == "neutral" or backed(cues, named)))
+                emotions = [label] if sure else [label, "uncertain"]
                 if abs(valence) < 0.15 and (named != "neutral" or certainty < SURE):
                     # the cues name an emotion but barely lean: the conclusion leans weakly, the way the weighed
                     # evidence leans (a voice reading's valence weighs every emotion it found, not only its top
@@ -248,8 +258,9 @@ class FusionReasoner(Reasoner):
                             f"leans {'positive' if lean > 0 else 'negative'}, "
                             + ("as the balance does" if abs(weighed_at[0]) >= WEAK_LEAN else f"as {named} does")
                             + f", by {named}'s weak lean, short of a clear lean)")
-                        if "uncertain" not in emotions:
-                            emotions.append("uncertain")
+                        values = [c.valence for c in cues.values()]
+                        if "uncertain" not in emotions and not (basis and min(values) <= valence <= max(values)):
+                            emotions.append("uncertain")  # a founded label keeps its word where the lean stays in its cues
                     if emotion_sign(named) and abs(valence) < 0.15 and "uncertain" not in emotions:
                         emotions.append("uncertain")  # an emotion of a sign at a valence that reads neutral is no finding
                 # the named emotion agrees with the conclusion's valence sign (see `agreeing`)
@@ -258,11 +269,15 @@ class FusionReasoner(Reasoner):
                     emotions = [label, "uncertain"] if "uncertain" in emotions else [label]
                 if contradicts(basic, valence) and "uncertain" not in emotions:
                     emotions.append("uncertain")  # a weak lean against the named emotion's sign is no finding
+            elif emotion_sign(basic) and not any(c.confidence >= FINDING and c.valence * emotion_sign(basic) >= MIN_LEANING
+                                                 for c in cues.values()) and "uncertain" not in emotions:
+                emotions.append("uncertain")  # no cue names it and only weak estimates lean its way: a lean, no finding
             against = against_neutral(cues, runners_up(probs) if "voice" in cues else set())
-            if basic != "neutral" and not leans_clearly(valence) and against:
+            if basic != "neutral" and not leans_clearly(valence) and against and not founded(cues, basic):
                 # neutral is ruled out by a confident clear lean (the emotion_backing check's rule), but the weighed
                 # balance does not follow it clearly: the evidence leans and cannot decide, so the emotion named is no
-                # finding (issue 17: "neutral" is a finding, not the fallback for unsure; neither is this emotion)
+                # finding (issue 17: "neutral" is a finding, not the fallback for unsure; neither is this emotion),
+                # unless a finding no other finding disputes names it (`founded`): weak or signless cues pulled it short
                 if "uncertain" not in emotions:
                     emotions.append("uncertain")
                 if not lean_note and any(c.emotion == "neutral" for c in cues.values()):

@@ -6,6 +6,8 @@ reasoner (`plugins.reasoners.fusion`, which re-exports every name here; moved ou
   its emotion, never one torn between two classes: `leads`, `RENAME_LEAD`).
 - `lean_reading`: the label and class a weighed lean supports where no cue names one (`emotion_of`), held to what the
   emotion_backing check accepts; `siding` names the emotion of the most confident cue on the conclusion's side.
+- `backed`, `founded`: whether a finding (a cue of `FINDING` or more) names a label, and the one it rests on where no
+  other finding disputes it: a label only weak estimates name is said as uncertain.
 - `agreeing`, `contradicts`: the named emotion against the conclusion's valence sign; `weak_lean`: how far a conclusion
   that barely leans leans (short of `cues.CLEAR_LEAN`); `agreeing_modalities`: whether "The modalities agree" may be said.
 - `hostile_class`, `SARCASM_LABELS`, `IRONY_LABELS`: the class and labels of a reading of sarcasm or irony.
@@ -47,6 +49,12 @@ AROUSAL_MARGIN = 0.2  # how much better the voice's arousal must fit its own emo
 OPEN_LABEL = {"happiness": "happy", "sadness": "sad", "anger": "angry", "fear": "afraid", "disgust": "disgusted",
               "surprise": "surprised", "neutral": "neutral"}
 SURE = 0.3  # below this certainty the conclusion says it is uncertain
+# A cue's emotion is a finding at this confidence or more (`backed`, `founded`): above the default voice reading's
+# ceiling of 0.35 (`voice_emotion.default_reading`: "the voice alone is a weak guide to which emotion"), so that
+# reading never makes a label sure on its own; words with an emotional word read 0.45 + 0.45 |valence| before the
+# transcript's reliability (`text_sentiment`), a trained voice reading 0.3-0.8. Fresh-user trial: a covered mouth,
+# clearly negative words that named no class and a voice reading of fear at 0.35 read as a plain "afraid".
+FINDING = 0.4
 WORDS_FINDING = 0.3  # text_sentiment gives words without any sentiment word a confidence of 0.3 or less
 WEAK_LEAN = 0.02  # a fused valence nearer zero than this leans nowhere
 
@@ -151,6 +159,29 @@ def vote(cues: dict[str, ModalityCue], valence: float, voice_probs: dict | None 
     return best, round(scores[best] / sum(scores.values()) * support[best], 3)
 
 
+def backed(cues: dict[str, ModalityCue], basic: str | None) -> bool:
+    """Whether a finding names `basic`: a cue of `FINDING` or more whose emotion (read as its basic class, as the
+    fusion's rules read cues) is `basic`. A label only weak estimates name is no finding."""
+    return any(c.confidence >= FINDING and c.emotion == basic for c in cues.values())
+
+
+def founded(cues: dict[str, ModalityCue], basic: str | None) -> ModalityCue | None:
+    """The finding the label `basic` rests on where no other finding disputes it, else None: the most confident cue
+    naming `basic` at `FINDING` or more, leaning clearly its way where `basic` has a sign (`cues.emotion_sign`), while
+    every cue that names another class (neutral included) or leans against `basic` (by `MIN_LEANING`) is a weak
+    estimate (under `FINDING`); a cue that names no class and leans nowhere (a body's movement) disputes nothing.
+    Such a label is said without "uncertain" even where weak or signless cues pull the weighed balance short of a
+    clear lean (fresh-user trial: a covered face, sad words at 0.63, a weak voice and the body: "sad, uncertain")."""
+    sign = emotion_sign(basic)
+    naming = [c for c in cues.values() if c.emotion == basic and c.confidence >= FINDING
+              and (not sign or (leans_clearly(c.valence) and c.valence * sign > 0))]
+    disputing = [c for c in cues.values() if c.confidence >= FINDING and c.emotion != basic
+                 and (c.emotion in BASIC or (sign and c.valence * sign <= -MIN_LEANING))]
+    if not naming or disputing:
+        return None
+    return max(naming, key=lambda c: (MODALITY_WEIGHT.get(c.modality, 0.3) * c.confidence, c.modality))
+
+
 def leads(voice: ModalityCue, voice_probs: dict | None) -> bool:
     """Whether the voice reading's probabilities (`checking.voice_probabilities`) give the emotion its cue names a lead
     of at least `RENAME_LEAD` over every other class; True where there are none to tell (or they hold no such class)."""
@@ -175,7 +206,10 @@ def renames(voice: ModalityCue, words: ModalityCue, voice_probs: dict | None = N
     words said in fury (EmoFilm m_rab046, "¡Está muerta, joder!": voice arousal 0.69, anger). A weak reading whose
     arousal does not back its emotion renames nothing, and the more confident words name it: sad words read
     flatly as "fear" (confidence 0.35 against 0.82, arousal 0.45, nearer sadness than fear), or "I'm furious"
-    read as "fear" at arousal 0.43. And never a reading torn between its named class and another (`leads`)."""
+    read as "fear" at arousal 0.43. And never a reading torn between its named class and another (`leads`). A weak
+    reading's rename rests on that reading alone, so the answer says "uncertain" (`backed`): blocking it over words that
+    are a finding (fresh-user trial: "I am furious with you" said flatly by espeak-ng, renamed sad) cost EmoFilm dev
+    m_rab047 (anger: sad words, a voice at arousal 0.80), so it stays."""
     if not leads(voice, voice_probs):
         return False
     if voice.confidence >= words.confidence:

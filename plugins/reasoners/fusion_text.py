@@ -7,6 +7,7 @@ once its rules have concluded). Nothing here decides a value: each function says
   (`moved`: a weak lean, irony, sarcasm) concluded another, why; the weak-evidence, disagreement and conflict sentences;
   "The modalities agree" only where `fusion_naming.agreeing_modalities` allows; a failed round's critique, said as
   not revised for.
+- `resting_on`: what an uncertain label rests on (the voice's caveat only where that is the voice).
 - `slots_text`: `Analysis.visual_evidence` / `acoustic_evidence`: the first sentence of each available slot.
 - `cite`: `Analysis.cues_cited`: per modality, the slots' first sentences and each cue's basis.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from saber_agent.cues import MIN_CONFIDENCE, basic_of, reads_as_irony
 from saber_agent.evidence import SLOT_MODALITY, ModalityCue
-from saber_agent.plugins.reasoners.fusion_naming import BASIC, agreeing_modalities, contradicts
+from saber_agent.plugins.reasoners.fusion_naming import BASIC, MODALITY_WEIGHT, agreeing_modalities, contradicts
 from saber_agent.reasoning import ReasoningRequest
 
 
@@ -51,6 +52,23 @@ def cite(request: ReasoningRequest, cues: dict[str, ModalityCue]) -> dict[str, l
         if cue.basis:
             cited.setdefault(modality, []).append(cue.basis)
     return cited
+
+
+def resting_on(cues: dict[str, ModalityCue], basic: str | None) -> str:
+    """What an uncertain label rests on, as a parenthesis (or "" where `basic` is unknown): the cue that weighs most
+    among those naming `basic` (`MODALITY_WEIGHT` times confidence; words as written, read as their class), or the
+    weighed lean where none names it. The voice's caveat (it tells arousal better than which emotion) is said only
+    where the label rests on the voice: sad words at 0.63 beside a voice were said to rest on it (fresh-user trial)."""
+    if not basic:
+        return ""
+    naming = [(m, c) for m, c in cues.items() if basic_of(c.emotion) == basic]
+    if not naming:
+        return " (no modality names it: it is read from the weighed lean)"
+    m, c = max(naming, key=lambda mc: (MODALITY_WEIGHT.get(mc[0], 0.3) * mc[1].confidence, mc[0]))
+    if m == "voice":
+        return f" (it rests on the voice, confidence {c.confidence:.2f}: the voice alone tells arousal better than which emotion)"
+    whose = f"{m}'" if m.endswith("s") else f"{m}'s"  # the words', the face's
+    return f" (it rests on the {whose} reading, confidence {c.confidence:.2f})"
 
 
 def reasoning_text(request, cues, valence, arousal, emotions, explanation, basic=None, weighed_at=None, moved=(),
@@ -96,8 +114,7 @@ def reasoning_text(request, cues, valence, arousal, emotions, explanation, basic
         text += f", read as {', '.join(emotions)}."
     if "uncertain" in emotions:
         text += (f" The evidence is weak: the conclusion leans to {emotions[0]} with low confidence and "
-                 "should not be read as a finding"
-                 + (" (the voice alone tells arousal better than which emotion)." if "voice" in cues else "."))
+                 f"should not be read as a finding{resting_on(cues, basic)}.")
     apart = not explanation and contradicts(basic, valence)
     if apart:
         # the weak-lean rule keeps the named emotion and the weighed lean apart (see `agreeing`): say so
