@@ -36,7 +36,7 @@ from saber_agent.errors import missing_extra
 from saber_agent.evidence import ModalityCue, Slot, SlotStatus
 from saber_agent.media import Clip
 from saber_agent.perception import Availability, PerceptionTool, missing_modules
-from saber_agent.plugins import transcript_credible, transcript_gaps, transcript_languages, whisper_models
+from saber_agent.plugins import transcript_credible, transcript_gaps, transcript_languages, transcript_utterance, whisper_models
 from saber_agent.plugins.transcript_decoding import (
     LANGUAGE_OPTION,
     detect_language,
@@ -148,6 +148,11 @@ class TranscriptTool(PerceptionTool):
             return Slot.unavailable(str(exc), provenance)
         except ModelUnavailable as exc:
             return Slot.failed(str(exc), provenance)
+        # an utterance of a segment run: the whole clip's language unless its own detection is sure (transcript_utterance)
+        prior = clip.extras.get(transcript_utterance.CLIP_LANGUAGE) if detection and options.vad else None
+        if prior and transcript_utterance.choose(detection, prior):
+            language = detection["language"]
+            spec = (whisper_models.bundled_english() if language == "en" else None) or whisper_models.bundled_multilingual() or spec
         compute_type = options.compute_type or whisper_models.default_compute_type(device)
         try:
             model = whisper_models.load(spec, device, index, compute_type, cpu_threads(options), settings.allow_cpu_fallback)
@@ -203,6 +208,13 @@ class TranscriptTool(PerceptionTool):
                 found = transcript_credible.doubtful_parts(
                     keep["detector"], speech, activity, detection["language"], detection["language_probability"], segments,
                     options.detect_window_s, clip.sample_rate, decoder) or found
+        unclear, not_made_out = None, []  # an utterance's words not credible in any language tried (transcript_utterance)
+        if prior and decoder is not None and len(found) <= 1:
+            whole = transcript_languages.Part(activity.regions[0][0], activity.regions[-1][1], detection["language"],
+                                              detection["language_probability"], "the clip's")
+            kept, unclear = transcript_utterance.check_words(segments, detection, decoder, whole)
+            segments, not_made_out = kept, (segments if unclear else [])
+            m.update(detection)
         if len(found) > 1:
             result, heard_in = transcript_languages.transcribe(
                 found, decoder, lambda segments, lang, last: assemble(
@@ -219,14 +231,18 @@ class TranscriptTool(PerceptionTool):
         if not heard_in:  # a last word guessed at the clip's cut is not read as a cue
             result = assemble(segments, m["language"], options.chinese_script, activity.confident if options.vad else None,
                               clip_end_s=m["duration_s"], gaps=gaps)
+        result["dropped_segments"] += [{"start": round(s.start, 2), "end": round(s.end, 2), "text": s.text.strip(),
+                                        "why": f"not made out: {unclear}"} for s in not_made_out]
         notes += result.pop("notes") + ([transcript_gaps.note(gaps)] if gaps else [])
         text, spoken = result.pop("text"), result.pop("text_for_sentiment")
         m.update(result)
         if not heard_in:  # every transcript names its language (one in several: the parts' note names each)
-            notes.append(language_note(m) or language_named(m))
+            notes.append(transcript_utterance.note(detection or {}) or language_note(m) or language_named(m))
         m["notes"] = notes
         if not m["n_words"]:
-            if m["events"]:
+            if unclear:
+                reason = f"speech was heard ({m['speech_s']:.2f} s) but its words were not made out: {unclear}"
+            elif m["events"]:
                 reason = f"no speech detected (only {', '.join(dict.fromkeys('<' + e['event'] + '>' for e in m['events']))})"
             elif m["dropped_segments"] and options.vad:  # the voice detector heard speech: the words are what failed
                 reason = (f"speech was heard ({m['speech_s']:.2f} s) but the transcript is unreliable ({language_said(m)}) "

@@ -265,6 +265,11 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     segments: list[Segment] = []
     errors: list[str] = []
     t0 = time.perf_counter()
+    # the language of the whole clip's speech, detected once: each utterance's transcript takes it over its own ~2 s guess
+    from saber_agent.plugins.transcript_utterance import CLIP_LANGUAGE, clip_language
+
+    if language := clip_language(clip, settings, activity) if speech and activity is not None else None:
+        split["language"] = language
     for i, ((a, b), voice) in enumerate(zip(spans, voices, strict=False)):
         window = settings.updated(decode={**decode.model_dump(), "window_s": (a, b)})
         face = links.get(voice, (None, ""))[0] if voice else None
@@ -300,6 +305,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
             segment.notes.append(music)
         if activity is not None:  # the utterance's tools read the whole clip's voice-activity decision, not a new one
             clip_cache.get(path, window.decode).extras["voice_activity"] = window_activity(activity, a, b, rate)
+        if language:  # unless its own detection is sure of another (plugins/transcript_utterance.py)
+            clip_cache.get(path, window.decode).extras[CLIP_LANGUAGE] = language
         for fid in visible:
             if (read := faces.reads(fid, a, b)) is not None:
                 role = "speaker" if fid == face else "listener" if face else "on screen"
