@@ -88,6 +88,7 @@ from saber_agent.plugins.sentiment_en_phrases import (
     idiom_valence,
     name_follows,
     negated_idiom,
+    negated_modal,
     vocative,
 )
 from saber_agent.vocab import HELP_CALLERS_EN, HELP_NEEDS_EN
@@ -136,8 +137,6 @@ CEASING_VERBS_EN = frozenset({
 })
 _PURPOSE_TO = frozenset({"stop", "stops", "stopped", "stopping", "quit", "quits", "quitting"})  # "stop to cry": purpose
 _KEEP_FROM = frozenset({"keep", "keeps", "kept", "keeping"})  # "couldn't keep from crying"
-_HELP_MODALS = frozenset({"can", "could", "can't", "cannot", "couldn't", "cant", "couldnt"})  # "can't help laughing"
-_HELP_ADVERBS = frozenset({"just", "really", "simply", "even", "ever", "not", "never"})
 
 
 @dataclass
@@ -306,16 +305,8 @@ def ceasing_verb(plain: list[str], clauses: list[int], v: int, lexicon: dict[str
     if not after or not any(w in lexicon for w in after):
         return False
     word, nxt = plain[v], after[0]
-    if word == "help":
-        k = len(before) - 1
-        while k >= 0 and before[k] in _HELP_ADVERBS and before[k] not in ("not", "never"):
-            k -= 1
-        modal = before[k] if k >= 0 else ""
-        negated_modal = modal in ("can't", "cannot", "couldn't", "cant", "couldnt") or (
-            modal in _HELP_MODALS and any(is_negator(w) for w in before[k + 1 :]))  # "can never help"
-        if not negated_modal and k >= 1 and before[k] in ("not", "never") and before[k - 1] in _HELP_MODALS:
-            negated_modal = True  # "could not help"
-        return negated_modal and (nxt.endswith("ing") or nxt == "but")
+    if word == "help":  # "can't help", "could not help", "can never help", past "just", "really", "even"
+        return negated_modal(before) and (nxt.endswith("ing") or nxt == "but")
     if word in _KEEP_FROM:
         ok = nxt == "from"
     else:

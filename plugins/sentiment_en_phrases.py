@@ -93,7 +93,7 @@ def negated_idiom(plain: list[str], clauses: list[int], v: int, named: bool = Fa
     same = [j for j in range(len(plain)) if clauses[j] == clauses[v]]
     before = [plain[j] for j in same if j < v]
     after = [plain[j] for j in same if j > v]
-    if not _negated_modal(before):
+    if not negated_modal(before):
         return False
     nxt = after[0] if after else ""
     if word in ("stand", "bear"):
@@ -125,7 +125,7 @@ def vocative(clause: list[str]) -> bool:
     return any(w in TERMS_OF_ADDRESS_EN for w in clause) and all(w in TERMS_OF_ADDRESS_EN or w in ADDRESS_MODIFIERS_EN for w in clause)
 
 
-def _negated_modal(before: list[str]) -> bool:
+def negated_modal(before: list[str]) -> bool:
     """Whether the words before a verb in its clause end in a negated "can"/"could" ("can't", "cannot", "could not",
     "can never"), past adverbs such as "just", "really", "even"."""
     k = len(before) - 1
@@ -138,5 +138,5 @@ def _negated_modal(before: list[str]) -> bool:
 
 __all__ = [
     "ADDRESS_MODIFIERS_EN", "NEGATED_IDIOMS_EN", "TERMS_OF_ADDRESS_EN", "clause_bounded", "idiom_valence", "name_follows",
-    "negated_idiom", "vocative",
+    "negated_idiom", "negated_modal", "vocative",
 ]
