@@ -35,9 +35,11 @@ def unplayable(path: str | os.PathLike | None) -> str | None:
     try:
         import av
 
+        from saber_agent.media_streams import _attached_picture  # cover art is not video
+
         with av.open(str(path), metadata_errors="ignore") as container:
             names = set(container.format.name.split(","))
-            video = next((s for s in container.streams.video if not _still(s)), None)
+            video = next((s for s in container.streams.video if not _attached_picture(s)), None)
             audio = next(iter(container.streams.audio), None)
             if not names & BROWSER_CONTAINERS:
                 return f"it is {_article(container.format.long_name or container.format.name)} file"
@@ -57,17 +59,6 @@ def preview_note(path: str | os.PathLike | None) -> str:
         return ""
     return (f'<p class="saber-preview-note" role="note">The preview may stay blank: {html.escape(why)}, which most '
             'browsers cannot play. The analysis is not affected: the server decodes the file itself.</p>')
-
-
-def _still(stream) -> bool:
-    """Cover art (an attached picture, as `saber_agent.media_streams` tells it) is not video."""
-    import av
-
-    disposition = getattr(stream, "disposition", None)
-    try:
-        return bool(disposition is not None and disposition & av.stream.Disposition.attached_pic)
-    except (AttributeError, TypeError):
-        return False
 
 
 def _codec(name: str) -> str:
