@@ -95,5 +95,5 @@ def settle(part, decoder) -> None:
         if best != part.language:
             part.redecoded_from, part.language, part.probability = part.language, best, dict(part.candidates).get(best)
         return
-    said = ", ".join(f"{c} {v:.2f}" for c, v in tried.items() if np.isfinite(v))
+    said = ", ".join(f"{c} {v:.2f}" for c, v in tried.items() if np.isfinite(v)) or "no words"
     part.unclear = f"whisper could not make out its words in any of {', '.join(tried)} (their words' mean log-probability: {said})"

@@ -71,6 +71,14 @@ def test_a_part_whose_words_are_credible_in_no_language_is_left_out_with_one_not
     assert "several languages" not in said and "left out of the text" in said and "transcript.language=CODE" in said
 
 
+def test_a_part_decoded_to_no_word_in_any_language_says_so():
+    """Every decode empty (-inf each): the reason says "no words", not an empty list of log-probabilities."""
+    _, other = _parts()
+    transcript_credible.settle(other, Decoder({}))
+    assert other.unclear.endswith("(their words' mean log-probability: no words)"), other.unclear
+    assert other.language == "it" and other.avg_logprob == {}
+
+
 def test_a_sure_or_credible_part_is_left_as_it_is():
     en, sure = _parts("es", 0.9)
     decoder = Decoder({"es": [_segment("e sono i diata", 3.4, 6.0, 0.2)]})
