@@ -366,10 +366,9 @@ def describe(m: dict, still_image: bool = False) -> str:
     for k, words in (("AU1", "inner brows raised (AU1)"), ("AU2", "outer brows raised (AU2)"),
                      ("AU4", "brows lowered and drawn together (AU4)"),
                      ("AU15", "lip corners pulled down (AU15)"), ("AU26", "jaw dropped (AU26)"), ("AU25", "lips parted (AU25)")):
-        if ep[k] and share[k] >= 0.2 and still_image:
-            said.append(words)
-        elif ep[k] and share[k] >= 0.2:
-            said.append(f"{words} in {share[k] * 100:.0f}% of frames ({_span(ep[k][0])}{' ...' if len(ep[k]) > 1 else ''})")
+        if ep[k] and share[k] >= 0.2:  # a photo: what it shows, no share of frames or time
+            said.append(words if still_image else
+                        f"{words} in {share[k] * 100:.0f}% of frames ({_span(ep[k][0])}{' ...' if len(ep[k]) > 1 else ''})")
     if said:
         parts.append("Also " + "; ".join(said) + ".")
     if not smiles and not said:
