@@ -86,6 +86,7 @@ def test_no_finding_is_shown_as_none_with_no_position_on_the_scales():
     leaning = Analysis(basic_emotion="neutral", valence=0.19, arousal=0.53, emotions=["mixed feelings", "uncertain"])
     html = render.verdict_html(_finished(leaning))
     assert uncertain(leaning) and ">Uncertain</span>" in html and "leans neutral" in html and "mixed feelings" in html
+    assert '<span class="saber-emotion">uncertain</span>' not in html  # the mark is the headline, not a label beside it
     assert html.count("saber-scale-mark") == 2 and "valence +0.19" in html  # an uncertain lean is still a reading
     found = Analysis(basic_emotion="neutral", valence=0.0, arousal=0.3, emotions=["calm"])
     html = render.verdict_html(_finished(found))

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from saber_agent.evidence import SLOT_NAMES, SLOT_TITLES, Result, Slot, valence_label
+from saber_agent.segments import UNCERTAIN
 from saber_agent.ui import plots
 from saber_agent.ui import series as S
 from saber_agent.ui.advice import for_app, no_finding, uncertain
@@ -230,7 +231,7 @@ def verdict_html(view: RunView | None) -> str:
                   f'<div class="saber-scale-row"><span>arousal –</span>{_meter(None, 0, 1, "calm", "aroused", "arousal")}</div>')
     else:
         facts.insert(0, f"{_e(analysis.valence_label)} valence")
-        shown = [e for e in analysis.emotions[:4] if e not in (basic, "uncertain")]
+        shown = [e for e in analysis.emotions[:4] if e not in (basic, UNCERTAIN)]
         if uncertain(analysis):  # an emotion named but flagged as no finding: said so, the lean kept as a label
             headline = ('<span class="saber-basic saber-basic-uncertain" style="background:#94a3b8" '
                         f'title="the reasoner leans {_e(basic)} but flags it as no finding">Uncertain</span>'

@@ -24,7 +24,7 @@ from saber_agent.evidence import (
     Slot,
     ToolRun,
 )
-from saber_agent.segments import UNDETERMINED
+from saber_agent.ui.advice import no_finding
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def describe_fusion(cues, conflicts) -> str:
 def describe_round(round_: int, reasoner: str, analysis: Analysis | None) -> str:
     if analysis is None:
         return f"Round {round_}: {reasoner or 'reasoner'} gave no analysis"
-    if UNDETERMINED in analysis.emotions:  # its basic emotion, valence and arousal are defaults, not a reading
+    if no_finding(analysis):  # its basic emotion, valence and arousal are defaults, not a reading
         return f"Round {round_}: {reasoner or 'reasoner'} finds no emotion (no modality gave an emotion estimate)"
     labels = ", ".join(analysis.emotions[:3]) or analysis.basic_emotion
     return (f"Round {round_}: {reasoner or 'reasoner'} reads {labels} ({analysis.basic_emotion}), "
