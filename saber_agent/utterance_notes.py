@@ -93,13 +93,15 @@ def two_voices_note(peak, voice: str | None) -> str:
 
 def mark_two_voices(clip, peak, span: tuple[float, float]) -> None:
     """Mark an utterance's window `clip` as holding two voices (`voices_heard.mark_several`): the two sides of its
-    strongest change (`peak`, the clip's clock), on the window's clock, as the whole-clip pass gives a clip's voices."""
+    strongest change (`peak`, the clip's clock), on the window's clock (spans, labels and note), as the whole-clip pass
+    gives a clip's voices."""
     from saber_agent.voices_heard import VoicesHeard, mark_several
 
     at, length = peak.at_s - span[0], span[1] - span[0]
     why = (f"its voice changes most at {at:.1f} s (its two sides {peak.distance:.2f} apart by the speakers' fused "
            "distance; the utterance's notes say more)")
-    labels = [f"1, to {peak.at_s:.1f} s", f"2, from {peak.at_s:.1f} s"]  # "voice 1, to 5.2 s (5.2 s) median F0 ..."
+    # on the window's clock, as its tools' times and `why` ("voice 1, to 5.2 s (5.2 s) median F0 ...")
+    labels = [f"1, to {at:.1f} s", f"2, from {at:.1f} s"]
     mark_several(clip, VoicesHeard(2, [(0.0, round(at, 3)), (round(at, 3), round(length, 3))], labels,
                                    {labels[0]: round(at, 2), labels[1]: round(length - at, 2)}), why)
 

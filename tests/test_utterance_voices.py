@@ -77,6 +77,10 @@ def test_two_voices_note_and_the_window_marked_as_a_clip_of_two_voices():
     assert other.extras["voices_heard"].spans == [(0.0, 5.18), (5.18, 6.93)] and not is_window(other.info)
     assert other.info.notes[-1].endswith("its voice changes most at 5.2 s (its two sides 1.96 apart by the speakers' fused "
                                          "distance; the utterance's notes say more)")
+    later = Window()  # an utterance 10 s into the clip: its window's labels and note on the window's clock too
+    mark_two_voices(later, Peak(10.0, 16.93, 1.96, 15.18), (10.0, 16.93))
+    assert later.extras["voices_heard"].labels == ["1, to 5.2 s", "2, from 5.2 s"]
+    assert later.extras["voices_heard"].spans == [(0.0, 5.18), (5.18, 6.93)] and "at 5.2 s" in later.info.notes[-1]
     assert sum(n.startswith("segment mode's speaker pass hears 2 voices") for n in clip.info.notes) == 1
     said = segment_terms(f"{mixed_speakers_note(2)} Perceived first.", 2)
     assert said.startswith("2 voices heard in this utterance") and "--segment" not in said and said.endswith(" Perceived first.")
