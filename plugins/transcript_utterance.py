@@ -7,8 +7,9 @@ without doubt: trial H's Spanish film lines (EmoFilm male speakers) read one utt
 - `clip_language`: the segment run detects the language once on the whole clip's speech (its first 30 s, the
   voice-activity regions joined; `transcript_decoding.detect_language`) and leaves it in each utterance's clip
   (``clip.extras[CLIP_LANGUAGE]``, as the clip's voice-activity decision is shared).
-- `choose`: an utterance keeps its own detection where it agrees with the clip's or is sure of another language
-  (at least `OWN_SURE`: an English line in a Spanish conversation), else it is transcribed in the clip's language.
+- `choose`: an utterance keeps its own detection where it agrees with the clip's, is sure of another language
+  (at least `OWN_SURE`: an English line in a Spanish conversation) or is surer than the clip's, else it is
+  transcribed in the clip's language.
 - `check_words`: where the language the utterance is transcribed in is not sure on the utterance's own evidence (the
   clip's language taken over its own, or its own under `OWN_SURE`) and its words are not credible
   (`transcript_credible.DOUBTFUL_LOGPROB`), it is decoded in its other candidates (its own detection, the clip's,

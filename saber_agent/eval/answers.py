@@ -19,7 +19,8 @@ words: "uncertain" is not read as fear in the open-vocabulary scores.
 per-clip label is scored against the one answer the line gives for the whole clip, where it gives one:
 the line's only segment (the whole clip where no speech was found, or the clip's only utterance), or,
 where every utterance is one identified voice's, that speaker's summary (its most frequent emotion felt,
-"no emotion found" where none was felt, and the valence label of its mean valence). A line of several
+"no emotion found" where none was felt, no finding where the summary names the speaker "mixed, cannot tell",
+and the valence label of its mean valence). A line of several
 voices (or of utterances no voice was identified for) has no whole-clip answer: it is not scored, and
 `clip_answer` says why; it is not an error.
 """
