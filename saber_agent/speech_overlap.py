@@ -13,8 +13,8 @@ once). Overlapped windows are joined into spans; spans under `MIN_SPAN_S` are dr
 It finds a male and a female espeak-ng voice talking over each other (tests/test_segments_people.py);
 two voices of like pitch overlap unseen (one pitch group), as the speakers' own measure would not part
 them either. Background music has a pitch track of its own (a chord's note): the caller leaves its frames out
-(`track`, from `saber_agent.plugins.prosody_background`), else music under one voice reads as a second voice
-(new-user trial C: an espeak-ng male voice over a 196/247/294 Hz chord).
+(`track`, from `saber_agent.voice_frames.utterance_pitch`: the prosody tool's music decision), else music under one
+voice reads as a second voice (new-user trial C: an espeak-ng male voice over a 196/247/294 Hz chord).
 Units: seconds on the audio's clock plus `offset_s`; audio mono float, `rate` Hz.
 """
 
@@ -60,7 +60,7 @@ def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0,
                        track: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[float, float]]:
     """Spans (start, end seconds, + `offset_s`) where two voices of distinct pitch speak at once. `track`: the
     audio's `pitch_track` already made, with the frames that are not a voice's set to 0 (background music's
-    pitch frames: `saber_agent.segments_run.utterance_pitch`); default: made here, every voiced frame a voice's."""
+    pitch frames: `saber_agent.voice_frames.utterance_pitch`); default: made here, every voiced frame a voice's."""
     return [(o.start_s, o.end_s) for o in overlaps(audio, rate, offset_s, track)]
 
 
