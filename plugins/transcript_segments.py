@@ -129,8 +129,9 @@ def hallucination(segment, heard: bool = False) -> str | None:
     unsure = logprob < -1.0 if heard else (logprob < NO_SPEECH_LOGPROB or word_prob < 0.5)
     if segment.no_speech_prob > NO_SPEECH_PROB and unsure:
         return f"no-speech probability {segment.no_speech_prob:.2f} (whisper's window)"
-    if logprob < MIN_AVG_LOGPROB:
-        return f"log-probability {logprob:.2f} (its words')"
+    if logprob < MIN_AVG_LOGPROB:  # without words, `own_logprob` is whisper's window-wide avg_logprob
+        whose = "its words'" if words else "whisper's window"
+        return f"log-probability {logprob:.2f} ({whose})"
     if word_prob < MIN_WORD_PROB:
         return f"word probability {word_prob:.2f}"
     ratio = compression_ratio(segment.text.strip())

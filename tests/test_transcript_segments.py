@@ -127,4 +127,4 @@ def test_segments_are_judged_by_their_own_words_not_their_windows_log_probabilit
     good.no_speech_prob = bad.no_speech_prob = 0.9
     assert hallucination(good) is None and "no-speech" in hallucination(bad)
     wordless = SimpleNamespace(text=" Hi.", words=[], avg_logprob=-1.5, no_speech_prob=0.1)
-    assert hallucination(wordless) == "log-probability -1.50 (its words')"
+    assert hallucination(wordless) == "log-probability -1.50 (whisper's window)"  # no words: the window's value
