@@ -32,9 +32,10 @@ def describe(m: dict) -> str:
             parts.append(f"No voice emotion is read: {m['voice_emotion_withheld']}.")
         return " ".join(parts)
     several = (m.get("voices_heard") or 0) > 1
+    few = not several and m.get("voiced_s") is not None and m["voiced_s"] < FEW_VOICED_S
     if several:
         parts = [_describe_voices(m)]
-    elif m.get("voiced_s") is not None and m["voiced_s"] < FEW_VOICED_S:  # a few voiced frames: no register stated
+    elif few:  # a few voiced frames: no register stated, nor the phrases' pitch endings below
         parts = [f"Too little of the voice is voiced ({m['voiced_s']:.2f} s) to state its pitch or intonation: the F0 "
                  f"measured (mean {m['f0_mean_hz']:.0f} Hz) is unreliable."]
     else:
@@ -55,7 +56,7 @@ def describe(m: dict) -> str:
                      f"SD {m['intensity_sd_db']:.1f} dB{clip_note}).")
     if pace := _describe_pace(m):
         parts.append(pace)
-    if contours := _describe_contours(m, with_shifts=not several):  # a shift between phrases may be a change of speaker
+    if not few and (contours := _describe_contours(m, with_shifts=not several)):  # a shift between phrases may be a change of speaker
         parts.append(contours)
     if stress := _describe_emphasis(m):
         parts.append(stress)

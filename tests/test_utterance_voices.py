@@ -122,4 +122,7 @@ def test_no_pitch_register_from_a_few_voiced_frames():
     text = describe(m)
     assert text.startswith("Too little of the voice is voiced (0.18 s) to state its pitch or intonation: the F0 measured "
                            "(mean 546 Hz) is unreliable.") and "high pitch" not in text
+    ending = [{"final_contour": "rising", "final_change_st": 4.0}]  # nor the intonation it says it cannot state
+    assert "the pitch rises" not in describe({**m, "phrases": ending}).lower()
+    assert "the pitch rises at the end" in describe({**m, "voiced_s": 1.2, "phrases": ending}).lower()
     assert "high pitch (mean F0 546 Hz" in describe({**m, "voiced_s": 1.2})
