@@ -36,6 +36,9 @@ DISCOUNT = {"still_under_speech": 0.1, "hidden_mouth": 0.2}
 OUTER_LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185)
 FLAT_MOUTH = 0.2  # lips' box grey std / upper face's: under it the mouth is a flat patch (lfw_subset minimum 0.36)
 HIDDEN_SHARE = 0.5  # of the meshed frames: a mouth hidden in at least this share is hidden in the clip
+# the clause `discount` puts in the face cue's basis for a still face under a voice: the mark the fusion reads
+# (`fusion_naming.still_cover`) where the cue carries no measurements
+STILL_UNDER_VOICE = "a still face while a voice speaks: not the speaker's live expression"
 
 
 def frames_in_speech(times: np.ndarray, regions: list[tuple[float, float]]) -> np.ndarray:
@@ -131,12 +134,12 @@ def discount(m: dict) -> tuple[float, list[str]]:
     factor, why = 1.0, []
     if (not_live := m.get("not_live")) and not_live.get("factor"):
         factor *= not_live["factor"]
-        why.append("a still face while a voice speaks: not the speaker's live expression")
+        why.append(STILL_UNDER_VOICE)
     if (mouth := m.get("mouth_hidden")) and mouth.get("hidden"):
         factor *= mouth.get("factor", DISCOUNT["hidden_mouth"])
         why.append("the mouth is covered: the expression is not read reliably")
     return factor, why
 
 
-__all__ = ["DISCOUNT", "FLAT_MOUTH", "MIN_SPEECH_FRAMES", "discount", "frames_in_speech", "hidden_mouth", "mouth_flatness",
-           "sentences", "still_under_speech"]
+__all__ = ["DISCOUNT", "FLAT_MOUTH", "MIN_SPEECH_FRAMES", "STILL_UNDER_VOICE", "discount", "frames_in_speech", "hidden_mouth",
+           "mouth_flatness", "sentences", "still_under_speech"]

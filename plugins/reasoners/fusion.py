@@ -40,6 +40,7 @@ from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exp
     WEAK_CONCLUSION,
     WEAK_LEAN,
     WORDS_FINDING,
+    against_still,
     agreeing,
     agreeing_modalities,
     backed,
@@ -53,6 +54,7 @@ from saber_agent.plugins.reasoners.fusion_naming import (  # noqa: F401  (re-exp
     renames,
     siding,
     silent,
+    still_cover,
     vote,
     weak_lean,
 )
@@ -61,6 +63,7 @@ from saber_agent.plugins.reasoners.fusion_text import (  # noqa: F401  (re-expor
     first_sentence,
     reasoning_text,
     slots_text,
+    still_text,
 )
 from saber_agent.reasoning import Reasoner, ReasoningRequest
 from saber_agent.registry import get_registry
@@ -98,6 +101,12 @@ class FusionReasoner(Reasoner):
         shown = merge_cues(request.cues)  # as the tools wrote them, for the reasoning's wording
         cues = {m: as_basic(c) for m, c in shown.items()}  # what the rules read: "hostile" is anger, as in the checks
         weighed: list[str] = []
+        if still_against := against_still(cues):
+            # a still picture under a voice (face_live) against what the voice or words read: the picture's expression,
+            # not the speaker's; it names nothing and is not weighed (trial H: a photo's smile over an angry voice)
+            cues = {m: c for m, c in cues.items() if m != "face"}
+            weighed.append(f"face: a still picture under a voice ({shown['face'].emotion}, confidence "
+                           f"{shown['face'].confidence:.2f}), not weighed: not the speaker's expression")
         total = v_sum = a_sum = 0.0
         for modality, cue in sorted(cues.items()):
             weight = MODALITY_WEIGHT.get(modality, 0.3) * cue.confidence
@@ -295,8 +304,10 @@ class FusionReasoner(Reasoner):
             # labels say so, as every other hedged conclusion's do (a summary of many answers reads the labels)
             emotions.append("uncertain")
         hedged = bool(lean_note) or "uncertain" in emotions  # the conclusion is no finding: nothing "agrees" with it
-        reasoning = reasoning_text(request, shown, valence, arousal, emotions, explanation, basic,
-                                   weighed_at=weighed_at, moved=moved, hedged=hedged)
+        reasoning = reasoning_text(request, {m: c for m, c in shown.items() if m in cues}, valence, arousal, emotions,
+                                   explanation, basic, weighed_at=weighed_at, moved=moved, hedged=hedged)
+        if still_against:
+            reasoning += " " + still_text(shown["face"], still_against)
         if lean_note:  # the lean named the emotion (no reading of a conflict, no cue did): say how
             reasoning += " " + lean_note
         if note := mixed_speakers_note(voices or 0):  # first, where no reader misses it

@@ -6,6 +6,8 @@ reasoner (`plugins.reasoners.fusion`, which re-exports every name here; moved ou
   its emotion, never one torn between two classes: `leads`, `RENAME_LEAD`).
 - `lean_reading`: the label and class a weighed lean supports where no cue names one (`emotion_of`), held to what the
   emotion_backing check accepts; `siding` names the emotion of the most confident cue on the conclusion's side.
+- `still_cover`, `against_still`: a face cue that is a still picture under a voice (`face_live.STILL_UNDER_VOICE`), and
+  the voice or words cues it reads against: there it names nothing and is not weighed.
 - `backed`, `founded`: whether a finding (a cue of `FINDING` or more) names a label, and the one it rests on where no
   other finding disputes it: a label only weak estimates name is said as uncertain.
 - `agreeing`, `contradicts`: the named emotion against the conclusion's valence sign; `weak_lean`: how far a conclusion
@@ -27,6 +29,7 @@ from saber_agent.cues import (
     leans_clearly,
 )
 from saber_agent.evidence import ModalityCue
+from saber_agent.plugins.face_live import STILL_UNDER_VOICE
 
 # How much each modality's estimate counts, before its own confidence.
 MODALITY_WEIGHT = {"words": 1.0, "face": 1.0, "voice": 0.8, "body": 0.4, "scene": 0.2}
@@ -62,6 +65,30 @@ WEAK_LEAN = 0.02  # a fused valence nearer zero than this leans nowhere
 def silent(modality: str, cue: ModalityCue) -> bool:
     """Words read as neutral only because they hold no emotional word (confidence under `WORDS_FINDING`)."""
     return modality == "words" and cue.emotion in (None, "neutral") and abs(cue.valence) < 0.05 and cue.confidence < WORDS_FINDING
+
+
+def cue_sign(cue: ModalityCue) -> int:
+    """+1 / -1: the sign of the class a cue names (`emotion_sign`), else of its valence where it leans (by
+    `MIN_LEANING`); 0 where neither (neutral words, a body's movement)."""
+    return emotion_sign(cue.emotion) or (0 if abs(cue.valence) < MIN_LEANING else (1 if cue.valence > 0 else -1))
+
+
+def still_cover(cue: ModalityCue | None) -> bool:
+    """Whether `cue` is a face the face tool marked a still picture under a voice (`face_live.still_under_speech`: the
+    same face pixels in every frame while a voice is heard; its `discount` puts `STILL_UNDER_VOICE` in the basis)."""
+    return cue is not None and cue.modality == "face" and STILL_UNDER_VOICE in cue.basis
+
+
+def against_still(cues: dict[str, ModalityCue]) -> list[ModalityCue]:
+    """The voice and words cues of the other sign (`cue_sign`) than a still-cover face (`still_cover`); empty where the
+    face is live, signless, or nothing heard reads against it. Such a face is the picture's, not evidence of the
+    speaker's feeling: it may agree with the voice, but it names no emotion against it however weakly the voice reads
+    (trial H, EmoFilm gio022_rab022 over a smiling photo: a still smile at 0.10 over an angry voice at 0.12 read
+    "happy, uncertain"; a confidence threshold would not tell a weak live face from a picture)."""
+    face = cues.get("face")
+    if not still_cover(face) or not (sign := cue_sign(face)):
+        return []
+    return [c for m, c in sorted(cues.items()) if m in ("voice", "words") and not silent(m, c) and cue_sign(c) == -sign]
 
 
 def lean_free(cue: ModalityCue) -> bool:

@@ -8,6 +8,7 @@ once its rules have concluded). Nothing here decides a value: each function says
   "The modalities agree" only where `fusion_naming.agreeing_modalities` allows; a failed round's critique, said as
   not revised for.
 - `resting_on`: what an uncertain label rests on (the voice's caveat only where that is the voice).
+- `still_text`: why a still picture's face under a voice was not taken as the speaker's (`fusion_naming.against_still`).
 - `slots_text`: `Analysis.visual_evidence` / `acoustic_evidence`: the first sentence of each available slot.
 - `cite`: `Analysis.cues_cited`: per modality, the slots' first sentences and each cue's basis.
 """
@@ -69,6 +70,17 @@ def resting_on(cues: dict[str, ModalityCue], basic: str | None) -> str:
         return f" (it rests on the voice, confidence {c.confidence:.2f}: the voice alone tells arousal better than which emotion)"
     whose = f"{m}'" if m.endswith("s") else f"{m}'s"  # the words', the face's
     return f" (it rests on the {whose} reading, confidence {c.confidence:.2f})"
+
+
+def still_text(face: ModalityCue, against: list[ModalityCue]) -> str:
+    """The sentence for a still-cover face set aside (`fusion_naming.against_still`): `face` as the tool wrote it,
+    `against` the voice or words cues of the other sign."""
+    sign = "positive" if face.valence > 0 else "negative"
+    other = " and ".join(f"the {c.modality}'{'' if c.modality.endswith('s') else 's'} {'negative' if sign == 'positive' else 'positive'} "
+                         f"reading" for c in against)
+    return (f"The face is a still picture while a voice speaks ({face.emotion or sign}, valence {face.valence:+.2f}, "
+            f"confidence {face.confidence:.2f}): the still picture's expression was not taken as the speaker's, so it "
+            f"is not weighed and names no emotion against {other}.")
 
 
 def reasoning_text(request, cues, valence, arousal, emotions, explanation, basic=None, weighed_at=None, moved=(),
