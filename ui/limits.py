@@ -112,6 +112,14 @@ def probe(path: str | os.PathLike, limits: UploadLimits) -> Probe:
     return Probe(duration, video is not None, audio is not None, size)
 
 
+def media_error_message(exc: BaseException, path: str | os.PathLike | None) -> str:
+    """What the page says of an upload the decoder cannot read (`exc`, a `saber_agent.media.MediaError`): the decoder's
+    own words with the server's temp `path` replaced by the file name (the path means nothing to a visitor), and what
+    to do. One message for the probe, the Analyse button and the Utterances run."""
+    message = str(exc).replace(str(path), Path(path).name) if path else str(exc)
+    return f"{message} Upload another clip."
+
+
 def _decoder_reason(path: str | os.PathLike) -> str | None:
     """The decoder's own words (the command line's and batch's) for a file it cannot open that it can say more about
     than "not readable": an MP4/MOV cut off before its index (the ``moov`` box) was written. None for any other file,
@@ -124,7 +132,7 @@ def _decoder_reason(path: str | os.PathLike) -> str | None:
     try:
         decode(path)  # fails at the open, as the probe did: no frame is decoded
     except MediaError as exc:
-        return f"{str(exc).replace(str(path), Path(path).name)} Upload another clip."
+        return media_error_message(exc, path)
     except Exception:  # noqa: BLE001 - the app's own message then
         return None
     return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from saber_agent.evidence import SLOT_NAMES
 from saber_agent.segments import UNCERTAIN, UNDETERMINED
 from saber_agent.ui.advice import for_app
+from saber_agent.ui.limits import media_error_message
 
 log = logging.getLogger(__name__)
 ROW_PX = 34
@@ -141,8 +141,7 @@ def failure_message(exc: BaseException, path: str | None = None) -> str:
     from saber_agent.media import MediaError
 
     if isinstance(exc, MediaError):
-        message = str(exc).replace(str(path), os.path.basename(str(path))) if path else str(exc)
-        return f"{message} Upload another clip."
+        return media_error_message(exc, path)
     log.error("analysis by utterance of %s failed", path, exc_info=exc)
     return (f"The analysis by utterance failed: {type(exc).__name__}: {str(exc).rstrip('.')}. "
             "Try another reasoner or fewer plugins.")

@@ -23,7 +23,7 @@ from saber_agent.media import DecodeSettings
 from saber_agent.media_formats import strip_media_suffix
 from saber_agent.settings import DEFAULT_REASONER, AnalysisSettings
 from saber_agent.ui import render, views
-from saber_agent.ui.limits import UploadLimits, UploadRejected, probe
+from saber_agent.ui.limits import UploadLimits, UploadRejected, media_error_message, probe
 from saber_agent.ui.upload_guard import FILE_TAB
 
 log = logging.getLogger(__name__)
@@ -155,8 +155,7 @@ class AnalysisService:
                 view = views.apply_update(view, chunk, round(time.perf_counter() - start, 2))
                 yield view
         except MediaError as exc:
-            message = str(exc).replace(str(path), Path(path).name)  # the server's temp path means nothing to a user
-            yield views.fail_run(view, f"{message} Upload another clip.", round(time.perf_counter() - start, 2))
+            yield views.fail_run(view, media_error_message(exc, path), round(time.perf_counter() - start, 2))
             return
         except Exception as exc:
             log.exception("analysis of %s failed", path)
