@@ -104,6 +104,10 @@ def test_utterance_lines_give_their_whole_clip_answer_or_say_why_not():
     assert (answer.basic, answer.valence_label, answer.source) == ("anger", "negative", "speaker A's summary")
     answer, why = clip_answer(voices)
     assert answer is None and "2 voices (A: anger, B: no emotion found)" in why
+    unknown = {**voices, "segments": [voices["segments"][0], {**voices["segments"][1], "speaker": None}],
+               "summary": {"by_speaker": {"A": _speaker(["anger"], "anger", -0.7)}}}
+    answer, why = clip_answer(unknown)  # one voice beside an utterance of no identified voice: no whole-clip answer
+    assert answer is None and "1 voice (A: anger), 1 utterance(s) of no identified voice" in why
     report = evaluate([no_speech, one_voice, voices])
     everything = report.splits["all"]
     # before: "clips 3, errors 3", nothing scored

@@ -128,7 +128,7 @@ def clip_answer(record: dict[str, Any]) -> tuple[Answer | None, str | None]:
         return _speaker_answer(by_speaker[label], label, done, summary.get("text") or ""), None
     said = ", ".join(f"{label}: {_said(info.get('most_often'))}" for label, info in by_speaker.items())
     unknown = sum(s.get("speaker") is None for s in done)
-    heard = f"{len(by_speaker)} voices ({said})" if by_speaker else "no identified voice"
+    heard = f"{len(by_speaker)} voice{'s' if len(by_speaker) > 1 else ''} ({said})" if by_speaker else "no identified voice"
     if unknown:
         heard += f", {unknown} utterance(s) of no identified voice"
     return None, (f"utterance mode: {len(segments)} utterances, {heard}: the summary gives an answer per voice, "
