@@ -97,7 +97,8 @@ def test_no_event_step_fails_while_a_tool_imports_mediapipe():
     """Trial G: the Utterances run showed a bare "Error" in every box. Gradio wraps each event step in
     matplotlib.use(...), and `plugins.landmarks.import_mediapipe` puts placeholder matplotlib modules in sys.modules
     while a worker thread imports mediapipe: every step ending in that window raised AttributeError (83,199 of 83,199
-    here without the app's fix). The app imports pyplot whole when it is built, so no placeholder is ever set."""
+    here without the fixes). Two fixes, either one enough here: the app imports pyplot whole when it is built, and
+    `import_mediapipe` sets no placeholder where matplotlib is installed (tests/test_landmarks.py checks that alone)."""
     import subprocess
     import sys
 
