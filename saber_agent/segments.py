@@ -81,7 +81,7 @@ class Segment(BaseModel):
     # utterance: its face slot says so and lists the faces on screen as context); None: it may
     face_note: str | None = None
     # what else a reader must know of this utterance: "overlapping speech at 3.4-4.4 s" (two voices at once: their
-    # pitches, the voices they are nearest, and whether the utterance was cut there: `segments_run.overlap_note`), a
+    # pitches, the voices they are nearest, and whether the utterance was cut there: `utterance_notes.overlap_note`), a
     # voice-activity disagreement
     notes: list[str] = Field(default_factory=list)
     words: str = ""  # what a whole-clip transcript heard in it, when one was made (the result has its own)
