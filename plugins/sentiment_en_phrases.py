@@ -32,9 +32,10 @@ Terms of address (`TERMS_OF_ADDRESS_EN`, `vocative`). A vocative names the liste
 structure (Quirk et al. 1985, 10.52; Biber et al. 1999, 14.4.2): "Sweetheart, I'm worried and a bit scared", "I'm
 scared, honey". It carries no feeling of the speaker's, yet VADER scores some of the nouns ("sweetheart" +3.3, "love"
 +3.2, "darling" +2.8, "friend" +2.2, "dear" +1.6): that sentence read +0.05. Where a clause (split at , . ; : ! ?)
-holds only terms of address with their modifiers ("my", "dear", "old", "little", "sweet", "you") and openers ("oh",
-"hey"), as at the start or the end of a sentence set off by a comma, its words count no valence (-0.62);
-`sentiment_mixed` reads such a clause with its neighbour. Not set off ("I love you sweetheart"), they count.
+holds only terms of address with their modifiers ("my", "dear", "old", "little", "sweet", "you" before a term:
+"you guys", not "love you") and openers ("oh", "hey"), as at the start or the end of a sentence set off by a comma,
+its words count no valence (-0.62); `sentiment_mixed` reads such a clause with its neighbour. Not set off ("I love
+you sweetheart"), they count; nor is "Love you!" a vocative (`addressed_you`: the verb keeps its valence).
 """
 
 from __future__ import annotations
@@ -122,7 +123,16 @@ def name_follows(tokens: list[str], clauses: list[int], v: int) -> bool:
 def vocative(clause: list[str]) -> bool:
     """Whether the words of one clause (lower case, no punctuation) are a term of address with its modifiers and
     openers only ("sweetheart", "oh honey", "my dear old friend", "you guys"): a vocative (see the module docstring)."""
-    return any(w in TERMS_OF_ADDRESS_EN for w in clause) and all(w in TERMS_OF_ADDRESS_EN or w in ADDRESS_MODIFIERS_EN for w in clause)
+    return (any(w in TERMS_OF_ADDRESS_EN for w in clause) and addressed_you(clause)
+            and all(w in TERMS_OF_ADDRESS_EN or w in ADDRESS_MODIFIERS_EN for w in clause))
+
+
+def addressed_you(clause: list[str]) -> bool:
+    """Whether every "you" of a clause's words (lower case, no punctuation) addresses: before a term of address and
+    after none ("you guys", "hey you guys"); "love you", "love you guys" are the verb "love" ("Love you!" is no
+    vocative: it keeps its valence)."""
+    return all(w != "you" or (j + 1 < len(clause) and clause[j + 1] in TERMS_OF_ADDRESS_EN
+                              and not any(t in TERMS_OF_ADDRESS_EN for t in clause[:j])) for j, w in enumerate(clause))
 
 
 def negated_modal(before: list[str]) -> bool:
@@ -137,6 +147,6 @@ def negated_modal(before: list[str]) -> bool:
 
 
 __all__ = [
-    "ADDRESS_MODIFIERS_EN", "NEGATED_IDIOMS_EN", "TERMS_OF_ADDRESS_EN", "clause_bounded", "idiom_valence", "name_follows",
+    "ADDRESS_MODIFIERS_EN", "NEGATED_IDIOMS_EN", "TERMS_OF_ADDRESS_EN", "addressed_you", "clause_bounded", "idiom_valence", "name_follows",
     "negated_idiom", "negated_modal", "vocative",
 ]

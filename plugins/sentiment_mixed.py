@@ -62,6 +62,7 @@ from dataclasses import dataclass
 from saber_agent.cues import MIXED_SENTENCES
 from saber_agent.plugins.irony import SPEECH_ACTS_EN, SPEECH_ACTS_ES, SPEECH_ACTS_ZH
 from saber_agent.plugins.sentiment_en import ADDRESS_MODIFIERS_EN, TERMS_OF_ADDRESS_EN
+from saber_agent.plugins.sentiment_en_phrases import addressed_you
 from saber_agent.plugins.sentiment_es import fold
 
 STRONG = 0.445  # |valence| of a sentence that counts as strongly positive or negative (see the docstring)
@@ -241,7 +242,8 @@ def _insert(clause: str, lang: str) -> bool:
         return "".join(ch for ch in clause if ch.isalnum()) in INSERTS_ZH
     inserts = {"en": INSERTS_EN, "es": INSERTS_ES}.get(lang)
     words = _WORDS.findall(fold(clause))
-    if lang == "en" and any(w in TERMS_OF_ADDRESS_EN for w in words):  # a vocative: a term of address ("Sweet," is none)
+    # a vocative: a term of address ("Sweet," is none), and "you" only as in "you guys" ("Love you," is the verb)
+    if lang == "en" and any(w in TERMS_OF_ADDRESS_EN for w in words) and addressed_you(words):
         inserts = INSERTS_EN | VOCATIVES_EN
     return bool(inserts and words) and all(w in inserts for w in words)
 

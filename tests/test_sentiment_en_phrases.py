@@ -131,6 +131,13 @@ def test_a_vocative_is_a_clause_of_terms_of_address_only():
     assert vocative(["you", "guys"]) and vocative(["oh", "dear"])
     assert not vocative(["sweet"]) and not vocative(["my"]) and not vocative(["i", "love", "you", "sweetheart"])
     assert not vocative(["my", "friend", "died"]) and not vocative([])
+    # "you" addresses only before a term of address: "love you" is the verb ("Love you!" read 0.00 as a vocative)
+    assert not vocative(["love", "you"]) and not vocative(["love", "you", "guys"]) and vocative(["hey", "you", "guys"])
+
+
+@pytest.mark.parametrize("text", ["Love you!", "Miss you, love you!", "Love you guys.", "Love you, mom."])
+def test_love_you_is_the_verb_not_a_vocative(text):
+    assert read_english(text).compound > 0.3
 
 
 def test_terms_of_address_count_no_valence_where_set_off_only():
