@@ -132,7 +132,9 @@ class TranscriptTool(PerceptionTool):
             if not regions:
                 return Slot(status=SlotStatus.unavailable, reason=NO_VOICE_FOUND, measurements=m, provenance=provenance)
             activity = transcript_gaps.without(activity, gaps)  # whisper hears no filled gap
-            regions = activity.regions or regions
+            if not activity.regions:  # the voice detector's speech lay inside the filled (silent) gaps only
+                return Slot(status=SlotStatus.unavailable, reason=NO_VOICE_FOUND, measurements=m, provenance=provenance)
+            regions = activity.regions
             # whisper hears the speech regions joined, as faster-whisper's own VAD filter feeds it
             speech = speech_signal(audio, clip.sample_rate, activity, max_gap_s=0.0)
         else:
