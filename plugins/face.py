@@ -89,8 +89,12 @@ def no_face_reason(clip: Clip, detector: str | None, n: int) -> str:
     analysed frames and the file's picture (plugins/face_limits.py, the scene's wording), and what was searched."""
     from saber_agent.plugins.face_limits import clip_face_limit, no_face_words
 
-    searched = "the one still image" if clip.info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
-    return f"{no_face_words(clip_face_limit(clip, detector))} ({searched} searched)"
+    return f"{no_face_words(clip_face_limit(clip, detector))} ({searched(clip, n)} searched)"
+
+
+def searched(clip: Clip, n: int) -> str:
+    """What the tool looked at: "the one still image" of a photo (`ClipInfo.still_image`), else "n sampled frame(s)"."""
+    return "the one still image" if clip.info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
 
 
 # ---------------------------------------------------------------- the tool
@@ -165,8 +169,7 @@ class FaceTool(PerceptionTool):
         except DeviceError as exc:  # the GPU ran out of memory and CPU fallback is off
             return Slot.failed(str(exc), provenance)
         if np.isnan(probs[:, 0]).all():
-            searched = "the one still image" if clip.info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
-            return Slot.unavailable(f"the {backend.name} backend read no face in {searched}", provenance)
+            return Slot.unavailable(f"the {backend.name} backend read no face in {searched(clip, n)}", provenance)
         # a face whose pixels do not change has one expression and does not move: its frames are averaged
         steady_track, probs, still = face_still.steady(clip.frames, track, probs, runs)
         m = summarize(steady_track, probs, int(clip.frames.shape[2]), clip_s=clip.duration_s, still_image=clip.info.still_image)
