@@ -157,17 +157,22 @@ class AudioTrack16k:
 
     def gap_note(self) -> str | None:
         """The clip note on the gaps filled and the overlaps dropped (`_place`), or None when the timestamps ran on."""
-        parts = []
-        if self.gaps:
-            total = sum(length for _, length in self.gaps)
-            where = ", ".join(f"{length:.2f} s at {at:.2f} s" for at, length in self.gaps[:3])
-            if len(self.gaps) > 3:
-                where += f" and {len(self.gaps) - 3} more"
-            parts.append(f"the audio had gaps of {total:.2f} s in all ({where}), filled with silence so that later "
-                         "sound keeps its time against the picture")
+        parts = [gaps_sentence(self.gaps)] if self.gaps else []
         if self.overlap:
             parts.append(f"{self.overlap / AUDIO_RATE:.2f} s of audio whose timestamps overlapped earlier audio was dropped")
         return "; ".join(parts) or None
+
+
+GAPS_SAID = "the audio had gaps of "  # how `gaps_sentence` begins (`media_clip.window_of` finds it)
+
+
+def gaps_sentence(gaps: list[tuple[float, float]]) -> str:
+    """The note's sentence on the gaps filled with silence, `gaps` as [(at, length)] seconds on the clip's clock."""
+    total = sum(length for _, length in gaps)
+    where = ", ".join(f"{length:.2f} s at {at:.2f} s" for at, length in gaps[:3])
+    if len(gaps) > 3:
+        where += f" and {len(gaps) - 3} more"
+    return f"{GAPS_SAID}{total:.2f} s in all ({where}), filled with silence so that later sound keeps its time against the picture"
 
 
 def audio_only(path: Path, stream_index: int, origin: float, channel: int | None, max_s: float) -> AudioTrack16k:

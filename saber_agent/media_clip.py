@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saber_agent.errors import UsageError
 from saber_agent.evidence import ClipInfo
-from saber_agent.media_audio import AUDIO_GAPS_KEY, AUDIO_RATE, silent
+from saber_agent.media_audio import AUDIO_GAPS_KEY, AUDIO_RATE, GAPS_SAID, gaps_sentence, silent
 from saber_agent.picture_change import BETWEEN_KEY
 
 
@@ -127,8 +127,18 @@ def window_of(clip: Clip, window_s: tuple[float, float]) -> Clip:
     start, end = window_s
     part = clip.window(start, min(end, clip.duration_s) if clip.duration_s else end)
     note = f"window {start:.2f}-{end:.2f} s of the file; times are seconds after the window's start"
-    part.info = part.info.model_copy(update={"n_frames": len(part.frames), "notes": [*part.info.notes, note]})
+    notes = [_window_gaps(n, part.extras.get(AUDIO_GAPS_KEY)) for n in part.info.notes]
+    part.info = part.info.model_copy(update={"n_frames": len(part.frames), "notes": [*filter(None, notes), note]})
     return part
+
+
+def _window_gaps(note: str, gaps: list | None) -> str | None:
+    """A file note as the window says it: the gaps sentence only for the window's own gaps, on its clock (a window
+    holding none of them dropped the file's "gaps ... at 4.70 s" beside "times are seconds after the window's start")."""
+    if not note.startswith(GAPS_SAID):
+        return note
+    parts = note.split("; ")  # the gaps sentence first, then the dropped overlap's (no times in it)
+    return "; ".join(([gaps_sentence(gaps)] if gaps else []) + parts[1:]) or None
 
 
 __all__ = ["AudioTrackError", "Clip", "DecodeSettings", "MediaError", "window_of"]

@@ -44,3 +44,18 @@ def test_a_window_is_a_view_on_its_own_clock_with_the_decodes_between_samples():
     assert part.info.n_frames == 3 and "window 1.00-2.50 s of the file" in part.info.notes[-1]
     assert np.shares_memory(part.audio, clip.audio)  # a view: nothing copied or decoded again
     assert part.has_video and part.has_audio and not part.audio_is_silent
+
+
+def test_a_window_says_only_its_own_audio_gaps_on_its_own_clock():
+    """A file note "gaps ... at 4.70 s" copied into every utterance window (review: a window at 7.38-12.21 s held no
+    gap but said so, beside "times are seconds after the window's start")."""
+    from saber_agent.media_audio import AUDIO_GAPS_KEY, gaps_sentence
+
+    clip = _clip()
+    clip.extras[AUDIO_GAPS_KEY] = [(0.5, 0.4)]
+    dropped = "0.10 s of audio whose timestamps overlapped earlier audio was dropped"
+    clip.info = clip.info.model_copy(update={"notes": ["upright", gaps_sentence([(0.5, 0.4)]) + "; " + dropped]})
+    holding, clear = window_of(clip, (0.2, 1.5)), window_of(clip, (1.0, 2.5))
+    assert holding.info.notes[:2] == ["upright", gaps_sentence([(0.3, 0.4)]) + "; " + dropped]
+    assert "0.40 s at 0.30 s" in holding.info.notes[1]
+    assert clear.info.notes[:2] == ["upright", dropped] and not any("gaps" in n for n in clear.info.notes)
