@@ -191,6 +191,13 @@ def split_utterances(
     return _join_short(spans)
 
 
+def within_clip(spans: list[tuple[float, float]], end_s: float) -> list[tuple[float, float]]:
+    """`spans` (start, end seconds) ended at `end_s`, the clip's length (`Clip.duration_s`, the container's): a clip's
+    decoded audio can run past it (AAC pads its last frame: 1.02 s of audio for a 1.0 s .m4a), and an utterance ended
+    in that tail ended after the clip. A span that starts at or after `end_s` is dropped."""
+    return [(a, min(b, end_s)) for a, b in spans if a < end_s]
+
+
 def _quiet_runs(a: float, b: float, probabilities, step_s: float, pause_prob: float, min_s: float) -> list[tuple[float, float]]:
     i0, i1 = int(a / step_s), int(math.ceil(b / step_s))
     runs = true_runs(probabilities[i0:i1] < pause_prob)
@@ -318,4 +325,4 @@ def __getattr__(name: str):
 
 
 __all__ = ["UNCERTAIN", "UNDETERMINED", "FeelingChange", "Segment", "SegmentSummary", "SegmentedResult", "Speaker", "segment_decode",
-           "split_utterances", "whole_clip_words"]
+           "split_utterances", "whole_clip_words", "within_clip"]

@@ -28,6 +28,7 @@ from saber_agent.segments import (
     segment_decode,
     split_utterances,
     whole_clip_words,
+    within_clip,
 )
 from saber_agent.settings import AnalysisSettings
 from saber_agent.utterance_notes import (  # the notes an utterance gets (moved there; re-exported)
@@ -198,7 +199,7 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     )
     from saber_agent.registry import get_registry
     from saber_agent.speakers import cluster_voices
-    from saber_agent.speech_overlap import overlaps
+    from saber_agent.speech_overlap import track_overlaps
     from saber_agent.voice_activity import voice_activity
     from saber_agent.voice_changes import NEAR_S, voice_turns
 
@@ -214,16 +215,19 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     split: dict = {"min_pause_s": MIN_PAUSE_S, "max_utterance_s": MAX_UTTERANCE_S}
     spans: list[tuple[float, float]] = []
     activity = None
+    # where utterances end at the latest: the clip's own length, not its decoded audio's (AAC's last frame is padded:
+    # 1.02 s of audio for a 1.0 s .m4a, and the voice activity's regions reach into that tail)
+    end_s = clip.duration_s or clip.audio.size / clip.sample_rate
     if clip.has_audio and not clip.audio_is_silent:
         activity = voice_activity(clip)
         if activity.probabilities is None:  # no detector: word times find the pauses the energy cannot
             words, split["words"] = whole_clip_words(clip, settings)
         else:  # whisper's word times drift: on the 10-minute bench clip they joined or split turns
             words, split["words"] = None, "the detector's pauses (word times are not needed: no whole-clip transcript)"
-        spans = split_utterances(activity.regions, activity.probabilities, words)
+        spans = within_clip(split_utterances(activity.regions, activity.probabilities, words), end_s)
         split["voice_activity"] = activity.detector
     if not spans:  # nothing to split by: the clip is one segment, analysed as a whole
-        spans, words = [(0.0, max(clip.duration_s, clip.audio.size / clip.sample_rate, 0.01))], None
+        spans, words = [(0.0, max(end_s, 0.01))], None
         split["note"] = "no speech found: the whole clip is one segment"
     timings["split"] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
@@ -240,7 +244,6 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
                                       "(each side's voice measured and compared as the speakers are)")
     else:
         pitches = [None] * len(spans)
-    utterances = [clip.audio[int(a * rate): int(b * rate)] for a, b in spans]
     voices = cluster_voices(turns.voices) if turns is not None else [None]
     mouth = mouth_clip(path, clip, decode) if clip.has_video else None
     # mouths at MOUTH_FPS, expressions (face_reads) at the clip's own rate: the expression model was a third of the 6 fps pass
@@ -249,8 +252,8 @@ def analyze_segments(path: str | os.PathLike, settings: AnalysisSettings | None 
     links = link_voices([(a, b, v) for (a, b), v in zip(spans, voices, strict=False)], faces)
     # two voices at once inside one utterance (one voice label): flagged, not parted; not read over an instrument's
     # notes (their pitch is no second voice's, and no frame can be told the voice's); and across a voice-change cut
-    overlapped = [overlaps(x, rate, a, track=p.track) if p is not None and not p.notes else []
-                  for x, (a, _), p in zip(utterances, spans, pitches, strict=True)]
+    overlapped = [track_overlaps(p.track, a) if p is not None and not p.notes else []
+                  for (a, _), p in zip(spans, pitches, strict=True)]
     for o in turns.overlaps if turns is not None else []:  # read across a cut: noted on both sides, in place of a part's
         at = [c for c in turns.cuts if o.start_s - NEAR_S <= c <= o.end_s + NEAR_S]
         for k, (a, b) in enumerate(spans):

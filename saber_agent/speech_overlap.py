@@ -13,7 +13,7 @@ once). Overlapped windows are joined into spans; spans under `MIN_SPAN_S` are dr
 It finds a male and a female espeak-ng voice talking over each other (tests/test_segments_people.py);
 two voices of like pitch overlap unseen (one pitch group), as the speakers' own measure would not part
 them either. Background music has a pitch track of its own (a chord's note): the caller leaves its frames out
-(`track`, from `saber_agent.voice_frames.utterance_pitch`: the prosody tool's music decision), else music under one
+(`track_overlaps` on the track of `saber_agent.voice_frames.utterance_pitch`: the prosody tool's music decision), else music under one
 voice reads as a second voice (new-user trial C: an espeak-ng male voice over a 196/247/294 Hz chord).
 Units: seconds on the audio's clock plus `offset_s`; audio mono float, `rate` Hz.
 """
@@ -56,22 +56,22 @@ class Overlap:
     high_hz: float
 
 
-def overlapping_speech(audio: np.ndarray, rate: int, offset_s: float = 0.0,
-                       track: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[float, float]]:
-    """Spans (start, end seconds, + `offset_s`) where two voices of distinct pitch speak at once. `track`: the
-    audio's `pitch_track` already made, with the frames that are not a voice's set to 0 (background music's
-    pitch frames: `saber_agent.voice_frames.utterance_pitch`); default: made here, every voiced frame a voice's."""
-    return [(o.start_s, o.end_s) for o in overlaps(audio, rate, offset_s, track)]
+def overlaps(audio: np.ndarray, rate: int, offset_s: float = 0.0, min_span_s: float = MIN_SPAN_S,
+             hop_s: float = HOP_S) -> list[Overlap]:
+    """The spans of `audio` (mono float, `rate` Hz) where two voices of distinct pitch speak at once (`Overlap`:
+    seconds + `offset_s`, each span's two pitch medians), every voiced frame of its `pitch_track` taken as a voice's;
+    [] without a pitch track. A caller that has the track already (with background music's frames set to 0:
+    `saber_agent.voice_frames.utterance_pitch`) reads it with `track_overlaps`."""
+    track = pitch_track(audio, rate)
+    return [] if track is None else track_overlaps(track, offset_s, min_span_s, hop_s)
 
 
-def overlaps(audio: np.ndarray, rate: int, offset_s: float = 0.0, track: tuple[np.ndarray, np.ndarray] | None = None,
-             min_span_s: float = MIN_SPAN_S, hop_s: float = HOP_S) -> list[Overlap]:
-    """`overlapping_speech` with each span's two pitch medians (`Overlap`). `min_span_s`: the shortest span kept
+def track_overlaps(track: tuple[np.ndarray, np.ndarray], offset_s: float = 0.0, min_span_s: float = MIN_SPAN_S,
+                   hop_s: float = HOP_S) -> list[Overlap]:
+    """`overlaps` read on a pitch track already made (`pitch_track`'s (times s, F0 Hz with 0 where unvoiced), every
+    10 ms; frames that are not a voice's set to 0, e.g. background music's). `min_span_s`: the shortest span kept
     (`MIN_SPAN_S`; one window, `WINDOW_S`, where other evidence says two voices meet there: a voice-change cut, read
     with a finer `hop_s`, as a short overlap found by one window only is missed by a window placed half over it)."""
-    track = track if track is not None else pitch_track(audio, rate)
-    if track is None:
-        return []
     times, f0 = track
     voiced = f0 > 0
     if voiced.sum() < 20:
@@ -108,4 +108,4 @@ def overlaps(audio: np.ndarray, rate: int, offset_s: float = 0.0, track: tuple[n
     return out
 
 
-__all__ = ["Overlap", "overlapping_speech", "overlaps", "pitch_track"]
+__all__ = ["Overlap", "overlaps", "pitch_track", "track_overlaps"]

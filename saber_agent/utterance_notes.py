@@ -67,18 +67,27 @@ INSIDE_S = 0.1  # an overlap with less than this inside the utterance is said to
 
 
 def unknown_note(pitch: UtterancePitch | None, span: tuple[float, float]) -> str:
-    """Why an utterance has no speaker: too little voiced speech to measure its voice (`speakers.MIN_VOICED_S`), or
-    no pitch measured at all (too short, or no voiced frame)."""
+    """Why an utterance has no speaker: no pitch measured at all (`pitch` None: audio under 0.2 s or no parselmouth,
+    `voice_frames.utterance_pitch`), an utterance shorter than `speakers.MIN_VOICED_S`, an instrument's notes under it,
+    too little voiced speech to measure its voice (under `MIN_VOICED_S` s voiced), or, with enough voiced speech, a
+    voice not measured or placed all the same (e.g. its voiced frames left out where two voices speak at once)."""
     from saber_agent.speakers import MIN_VOICED_S
 
-    if pitch is None or span[1] - span[0] < MIN_VOICED_S:
-        return (f"speaker unknown: no pitch could be measured in this utterance ({span[1] - span[0]:.2f} s long), so its "
-                "voice is not placed with a speaker")
-    voiced = float(np.count_nonzero(pitch.f0 > 0) * PITCH_STEP_S)
+    length = span[1] - span[0]
+    if pitch is None:
+        return (f"speaker unknown: no pitch could be measured in this utterance ({length:.2f} s long), so its voice is not "
+                "placed with a speaker")
+    if length < MIN_VOICED_S:
+        return (f"speaker unknown: the utterance is too short to measure its voice ({length:.2f} s long, at least "
+                f"{MIN_VOICED_S} s of voiced speech needed), so it is not placed with a speaker")
     if pitch.notes:
         return "speaker unknown: an instrument's sustained notes sound under it, and no frame can be told the voice's"
-    return (f"speaker unknown: too little voiced speech to measure its voice ({voiced:.2f} s voiced, at least "
-            f"{MIN_VOICED_S} s needed), so it is not placed with a speaker")
+    voiced = float(np.count_nonzero(pitch.f0 > 0) * PITCH_STEP_S)
+    if voiced < MIN_VOICED_S:
+        return (f"speaker unknown: too little voiced speech to measure its voice ({voiced:.2f} s voiced, at least "
+                f"{MIN_VOICED_S} s needed), so it is not placed with a speaker")
+    return (f"speaker unknown: {voiced:.2f} s of it is voiced (at least {MIN_VOICED_S} s needed), but no voice was "
+            "measured from it to place with a speaker")
 
 
 def two_voices_note(peak, voice: str | None) -> str:

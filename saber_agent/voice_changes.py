@@ -128,12 +128,12 @@ def part_of(pitch: UtterancePitch, t0: float, t1: float) -> UtterancePitch:
 
 
 def without_overlap(pitch: UtterancePitch) -> UtterancePitch:
-    """The utterance's pitch with the frames where two voices speak at once set to 0 (`speech_overlap.overlaps`, spans of
+    """The utterance's pitch with the frames where two voices speak at once set to 0 (`speech_overlap.track_overlaps`, spans of
     at least `speech_overlap.MIN_SPAN_S`): they are neither voice's, so no side of a cut and no part's voice is measured
     on them. Without this a stretch of talk over each other was a third voice between the two."""
-    from saber_agent.speech_overlap import overlaps
+    from saber_agent.speech_overlap import track_overlaps
 
-    spans = overlaps(np.zeros(0, np.float32), 16_000, track=pitch.track) if not pitch.notes else []
+    spans = track_overlaps(pitch.track) if not pitch.notes else []
     if not spans:
         return pitch
     inside = np.zeros(pitch.f0.size, bool)
@@ -144,13 +144,12 @@ def without_overlap(pitch: UtterancePitch) -> UtterancePitch:
 
 def overlap_at(pitch: UtterancePitch, at: float, offset_s: float) -> list:
     """Where the two voices of a cut at `at` (s from the utterance's start) speak at once across it: the overlap
-    reading (`speech_overlap.overlaps`) on the pitch within `AROUND_S` of the cut, spans of one window kept (the cut
+    reading (`speech_overlap.track_overlaps`) on the pitch within `AROUND_S` of the cut, spans of one window kept (the cut
     already says two voices meet there) where they reach within `NEAR_S` of it; times + `offset_s`."""
-    from saber_agent.speech_overlap import WINDOW_S, overlaps
+    from saber_agent.speech_overlap import WINDOW_S, track_overlaps
 
     t0 = max(0.0, at - AROUND_S)
-    near = overlaps(np.zeros(0, np.float32), 16_000, offset_s + t0, track=part_of(pitch, t0, at + AROUND_S).track,
-                    min_span_s=WINDOW_S, hop_s=HOP_S)
+    near = track_overlaps(part_of(pitch, t0, at + AROUND_S).track, offset_s + t0, min_span_s=WINDOW_S, hop_s=HOP_S)
     return [o for o in near if o.start_s - NEAR_S <= offset_s + at <= o.end_s + NEAR_S]
 
 
@@ -183,6 +182,6 @@ def voice_turns(audio: np.ndarray, rate: int, spans: list[tuple[float, float]], 
     return Turns(out, pitches, voices, cuts, overlapped, peaks)
 
 
-__all__ = ["CHANGE_FUSED", "MAYBE_FUSED", "MIN_SIDE_VOICED_S", "STEP_S", "Peak", "Turns", "peak_of",
+__all__ = ["CHANGE_FUSED", "MAYBE_FUSED", "MIN_SIDE_VOICED_S", "NEAR_S", "STEP_S", "Peak", "Turns", "peak_of",
             "overlap_at", "part_of", "voice_changes", "voice_turns",
            "without_overlap"]

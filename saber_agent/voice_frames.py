@@ -52,7 +52,7 @@ class UtterancePitch:
 
     @property
     def track(self) -> tuple[np.ndarray, np.ndarray]:
-        """(times s, F0 Hz) as `speech_overlap.overlapping_speech` takes it."""
+        """(times s, F0 Hz) as `speech_overlap.track_overlaps` takes it."""
         return self.times, self.f0
 
 

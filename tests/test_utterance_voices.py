@@ -111,6 +111,14 @@ def test_an_unknown_speaker_says_why():
     note = unknown_note(pitch, (0.0, 1.7))
     assert note.startswith("speaker unknown: too little voiced speech to measure its voice (0.18 s voiced, at least 0.3 s")
     assert "no pitch could be measured" in unknown_note(None, (0.0, 0.2))
+    # a 0.25 s utterance with a pitch track: measured, but too short to give the 0.3 s its voice needs
+    short = unknown_note(UtterancePitch(times=times[:25], f0=np.full(25, 120.0)), (0.0, 0.25))
+    assert short.startswith("speaker unknown: the utterance is too short to measure its voice (0.25 s long, at least 0.3 s")
+    assert "no pitch could be measured" not in short
+    # 0.5 s voiced and still no speaker: said without claiming too little voiced speech
+    enough = unknown_note(UtterancePitch(times=times, f0=np.where(times < 0.5, 120.0, 0.0)), (0.0, 1.7))
+    assert enough.startswith("speaker unknown: 0.50 s of it is voiced (at least 0.3 s needed), but no voice was measured")
+    assert "too little" not in enough
     assert "instrument" in unknown_note(replace(pitch, notes=True), (0.0, 1.7))
 
 

@@ -98,3 +98,10 @@ def test_the_overlap_note_names_the_voices_and_what_the_label_stands_for():
     kept = overlap_note(both, "A", f0s, cuts=[])
     assert kept.endswith("one utterance with one voice label (A): the other voice's words are in it too")
     assert "nearest" not in overlap_note(Overlap(1.0, 2.0, 70, 300), "A", f0s, cuts=[])  # no voice within 3 semitones
+
+
+def test_the_public_names_include_the_constants_other_modules_import():
+    from saber_agent import voice_changes as vc
+
+    assert "NEAR_S" in vc.__all__  # saber_agent.segments_run and saber_agent.utterance_notes import it
+    assert all(hasattr(vc, name) for name in vc.__all__)
