@@ -87,6 +87,7 @@ from saber_agent.plugins.pose import (  # noqa: F401  (re-exported)
 )
 from saber_agent.plugins.shots import shot_changes
 from saber_agent.settings import AnalysisSettings
+from saber_agent.wording import PHOTO, counted, looked_at
 
 # the names read from here: this module's own, body_measure's and body_text's (moved out), motion's and pose's
 __all__ = [
@@ -146,7 +147,8 @@ class BodyTool(PerceptionTool):
     # clears its threshold by 2 degrees, shoulders at the picture's side read mirrored too (8 mirrored frames, not 12),
     # a moved crop re-read only past 5% of the frame; 0.3.0: on-screen graphics changes are not movement
     # (motion_graphics), the hands' region ends at their reach, a photo is a still image; 0.3.1: the shared face track's weak
-    # detections confirmed by the face mesh (plugins/landmarks.SURE_SCORE), "1 of 1 frame read" not "frames"
+    # detections confirmed by the face mesh (plugins/landmarks.SURE_SCORE), "1 of 1 frame read" not "frames", a photo is
+    # "a photo (one still image)" (saber_agent.wording, the face and scene tools' words)
     version = "0.3.1"
     description = "Gesture and posture from optical flow outside the face; head nods and shakes from the face track; optional pose model."
     options_model = BodyOptions
@@ -165,7 +167,7 @@ class BodyTool(PerceptionTool):
             return Slot.failed(f"unknown body backend {backend!r}: use one of {', '.join(BACKENDS)}", self.provenance())
         if len(clip.frames) < 2:
             why = (  # a photo: one picture by nature, not a decode that fell short
-                "the clip is a still image (one picture): a posture could be read from it but body movement cannot "
+                f"the clip is {PHOTO}: a posture could be read from it but body movement cannot "
                 "(it needs at least two frames), and this tool does not read posture alone" if clip.info.still_image
                 else f"only {len(clip.frames)} frame was decoded; body movement needs at least two"
             )
@@ -213,7 +215,7 @@ class BodyTool(PerceptionTool):
         if not person and not person_by_model and not m["head"]["tracked"]:
             looked = "no body keypoints and no face" if body_keypoints is not None else "no face (body keypoints off)"
             looked_with = "mediapipe-pose+optical-flow" if body_keypoints is not None else "optical-flow"
-            return Slot.unavailable(f"no person visible in {n} sampled frame{'s' if n != 1 else ''} ({looked})",
+            return Slot.unavailable(f"no person visible in {looked_at(n, clip.info.still_image)} ({looked})",
                                     self.provenance(backend=looked_with))
         if person:
             m["keypoints"] = body_keypoints
@@ -254,7 +256,7 @@ class BodyTool(PerceptionTool):
         activity = {"little": "still", "slight": "calm", "moderate": "engaged", "lively": "animated"}[word]
         basis = f"{activity} body: activity {overall:.1f}% of frame width/s ({word})"
         if nods or shakes:
-            basis += f", {nods} nod episode(s), {shakes} shake episode(s)"
+            basis += f", {counted(nods, 'nod episode')}, {counted(shakes, 'shake episode')}"
         return [ModalityCue(modality="body", valence=float(valence), arousal=round(arousal, 3), emotion=None,
                             confidence=round(0.5 * (slot.confidence or 0.5), 3), basis=basis)]
 

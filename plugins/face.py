@@ -43,6 +43,7 @@ from saber_agent.plugins.face_summary import STEADY_HEAD, describe, expression_t
 from saber_agent.plugins.facetrack import track_faces
 from saber_agent.plugins.shots import shot_changes
 from saber_agent.settings import AnalysisSettings
+from saber_agent.wording import counted, looked_at
 
 # the names tests and other modules import from here (the backends and the summary moved out of this module)
 __all__ = [
@@ -93,8 +94,9 @@ def no_face_reason(clip: Clip, detector: str | None, n: int) -> str:
 
 
 def searched(clip: Clip, n: int) -> str:
-    """What the tool looked at: "the one still image" of a photo (`ClipInfo.still_image`), else "n sampled frame(s)"."""
-    return "the one still image" if clip.info.still_image else f"{n} sampled frame{'s' if n != 1 else ''}"
+    """What the tool looked at: "the one still image" of a photo (`ClipInfo.still_image`), else "n sampled frame(s)"
+    (`saber_agent.wording.looked_at`, the body tool's words too)."""
+    return looked_at(n, clip.info.still_image)
 
 
 # ---------------------------------------------------------------- the tool
@@ -194,7 +196,7 @@ class FaceTool(PerceptionTool):
         # a still face under a voice, a covered mouth: no live evidence of the speaker's feeling (the cue is discounted)
         m["not_live"] = face_live.still_under_speech(clip, still, ~np.isnan(track.boxes[:, 0]))
         m["mouth_hidden"] = face_live.hidden_mouth(clip.frames, points)
-        said = (describe(m), face_still.sentence(still), face_live.sentences(m["not_live"], m["mouth_hidden"]),
+        said = (describe(m), face_still.sentence(still), face_live.sentences(m["not_live"], m["mouth_hidden"], m["still_image"]),
                 face_upright.sentence(m["upright"], m["still_image"]))
         text, timelines = " ".join(filter(None, said)), {"expression": expression_timeline(m)}
         if geometry and geometry.get("frames_with_mesh"):
@@ -227,7 +229,7 @@ class FaceTool(PerceptionTool):
         factor, why = face_live.discount(m)
         p = m["dominant_probability"]  # a photo's one frame: no mean over frames
         seen = (f" in the photo, probability {p:.2f}" if m.get("still_image")
-                else f", mean probability {p:.2f} over {m['frames_with_face']} frame{'s' if m['frames_with_face'] != 1 else ''}")
+                else f", mean probability {p:.2f} over {counted(m['frames_with_face'], 'frame')}")
         return [
             ModalityCue(
                 modality="face", valence=round(max(-1.0, min(1.0, valence)), 3), arousal=round(max(0.0, min(1.0, arousal)), 3),

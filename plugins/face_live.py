@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from saber_agent.wording import THE_PHOTO, counted
+
 MIN_SPEECH_FRAMES = 3  # still frames with a voice heard: 1.5 s at 2 fps; a talking face changes within that
 # the cue's confidence is multiplied by this: below cues.MIN_CONFIDENCE (0.3), so no conflict (sarcasm, masking) is
 # read off it, and it weighs a tenth (a fifth) of a live face's reading in the fusion's balance
@@ -115,16 +117,17 @@ def hidden_mouth(frames: np.ndarray, points: np.ndarray | None) -> dict | None:
     return found
 
 
-def sentences(not_live: dict | None, mouth: dict | None) -> str:
-    """What the slot says about a face that is no live evidence of the speaker's feeling (empty where it is)."""
+def sentences(not_live: dict | None, mouth: dict | None, still_image: bool = False) -> str:
+    """What the slot says about a face that is no live evidence of the speaker's feeling (empty where it is).
+    `still_image`: a photo (`ClipInfo.still_image`): "in the photo", no count of frames."""
     said = []
     if not_live:
         what = "a still picture, such as a cover image" if not_live["picture_still"] else "a face that does not move while a voice speaks"
         said.append(f"A voice is heard in {not_live['frames_in_speech']} of these frames, yet the face never changes ({what}): "
                     "its expression is not the speaker's live expression, so it is given little weight.")
     if mouth and mouth["hidden"]:
-        said.append(f"The lower face is hidden: the mouth is covered by a flat patch in {mouth['frames_hidden']} of "
-                    f"{mouth['frames_read']} frame{'s' if mouth['frames_read'] != 1 else ''} read, so the expression cannot be read "
+        where = THE_PHOTO if still_image else f"{mouth['frames_hidden']} of {counted(mouth['frames_read'], 'frame')} read"
+        said.append(f"The lower face is hidden: the mouth is covered by a flat patch in {where}, so the expression cannot be read "
                     "reliably and is given little weight.")
     return " ".join(said)
 

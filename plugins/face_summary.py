@@ -16,6 +16,7 @@ from saber_agent.evidence import BASIC_EMOTIONS, Timeline, TimelineEvent
 from saber_agent.plugins import face_still
 from saber_agent.plugins.facetrack import FaceTrack, _same_face
 from saber_agent.vocab import ADJECTIVE
+from saber_agent.wording import THE_PHOTO, noun
 
 # A brief transient: a non-dominant expression that rises this far above its own clip median,
 # to at least MICRO_MIN_P, for at most MICRO_MAX_S, with the face seen before and after it.
@@ -289,7 +290,7 @@ def describe(m: dict) -> str:
     if m.get("still_image"):
         return describe_photo(m)
     n, k = m["n_frames"], m["frames_with_face"]
-    of_n, of_k = (f"sampled frame{'s' if c != 1 else ''}" for c in (n, k))  # "1 of 1 sampled frame", not "frames"
+    of_n, of_k = (noun(c, "sampled frame") for c in (n, k))  # "1 of 1 sampled frame", not "frames"
     dominant = m["dominant"]
     share = m["dominant_share"]
     steadiness = "consistently" if share >= 0.8 and len(m["changes"]) <= 1 else "mostly" if share >= 0.5 else "intermittently"
@@ -394,9 +395,9 @@ def describe_photo(m: dict) -> str:
     dominant, p = m["dominant"], m["dominant_probability"]
     who = f"The {'main ' if m['max_faces'] > 1 else ''}face"
     if p < WEAK_EXPRESSION:
-        sentence = f"{who} in the photo shows no clear expression: {dominant} is its top expression (probability {p:.2f})"
+        sentence = f"{who} in {THE_PHOTO} shows no clear expression: {dominant} is its top expression (probability {p:.2f})"
     else:
-        sentence = f"{who} in the photo looks {ADJECTIVE[dominant]}: {dominant} is its top expression (probability {p:.2f})"
+        sentence = f"{who} in {THE_PHOTO} looks {ADJECTIVE[dominant]}: {dominant} is its top expression (probability {p:.2f})"
     second = m["secondary"]
     if second:
         sentence += f", with {second} second ({m['mean_probabilities'][second]:.2f})"

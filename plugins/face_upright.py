@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from saber_agent.wording import counted
+
 UPRIGHT_ROLL_DEG = 25.0
 SNAP_DEG = 10.0  # a roll this close to a right angle is taken as the right angle (a picture turned sideways)
 MESH_WIDTH_PER_BOX = 0.95
@@ -99,7 +101,7 @@ def sentence(info: dict | None, still_image: bool = False) -> str:
         return ""
     roll = f" (roll {info['roll_deg']:+.0f} degrees)" if info.get("roll_deg") is not None else ""
     n = info["frames"]
-    frames = "" if still_image else f", {n} frame{'s' if n != 1 else ''}"
+    frames = "" if still_image else f", {counted(n, 'frame')}"
     return (f"The face lies on its side in the picture{roll}: a picture turned sideways or a head lying down; its expression "
             f"was read on the face turned upright (by {abs(info['turned_deg']):.0f} degrees{frames}).")
 

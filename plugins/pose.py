@@ -29,11 +29,10 @@ Two keypoint backends:
 
 A tilt or a lean is claimed only when it clears its threshold by a margin (TILT_MARGIN, LEAN_MARGIN) in its agreed median and
 in at least STEADY_SHARE of the frames read, on the same side (``shoulder_tilt_steady``; else the text says no tilt is read);
-the hips are the lean's base only when seen inside the
-picture, off its border, and at least TORSO_MIN shoulder widths below the shoulders; a shoulder within SHOULDER_EDGE
-shoulder widths of the picture's side (in most frames, or in the mirrored read's median) gives no tilt or lean;
-and with a mirrored second read (`mirrored_keypoints`) a tilt
-or lean is claimed only as far as both reads agree (`_agreed`). `picture_keypoints` crops each frame's black or flat-colour
+the hips are the lean's base only when seen inside the picture, off its border, and at least TORSO_MIN shoulder widths below
+the shoulders; a shoulder within SHOULDER_EDGE shoulder widths of the picture's side (in most frames, or in the mirrored
+read's median) gives no tilt or lean; and with a mirrored second read (`mirrored_keypoints`) a tilt or lean is claimed only
+as far as both reads agree (`_agreed`). `picture_keypoints` crops each frame's black or flat-colour
 bars off before the pose model reads it: the same photo letterboxed, pillarboxed or grey-padded then reads as full-frame
 (trials 53 and A). `keypoints`, `picture_keypoints` and `mirrored_keypoints` live in `saber_agent.plugins.pose_read`.
 
@@ -68,6 +67,7 @@ from saber_agent.plugins.pose_read import (  # noqa: F401  (re-exported: read fr
     mirrored_keypoints,
     picture_keypoints,
 )
+from saber_agent.wording import counted
 
 NOSE, L_SHOULDER, R_SHOULDER, L_ELBOW, R_ELBOW, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 13, 14, 15, 16, 23, 24
 VISIBLE = 0.5  # keypoint visibility that counts as seen
@@ -342,7 +342,7 @@ def _side(ln: float) -> str:
 
 def _frames_read(m: dict[str, Any]) -> str:
     """'3 of 6 frames read' ('1 of 1 frame read')"""
-    return f"{m['frames_with_person']} of {m['n_frames']} frame{'s' if m['n_frames'] != 1 else ''} read"
+    return f"{m['frames_with_person']} of {counted(m['n_frames'], 'frame')} read"
 
 
 def describe_body_language(m: dict[str, Any]) -> str:

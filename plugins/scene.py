@@ -94,7 +94,8 @@ class SceneTool(PerceptionTool):
     needs = frozenset({"frames"})
     # 0.2.0: still images, "no face was found" with the detector's limit and a finer search, graphics changes named,
     # a pedestrian box on a larger person's body is not another figure, transparency over grey; 0.2.1: the shared face
-    # track's weak detections confirmed by the face mesh (plugins/landmarks.SURE_SCORE: a helmet visor was a face)
+    # track's weak detections confirmed by the face mesh (plugins/landmarks.SURE_SCORE: a helmet visor was a face); a photo
+    # is 'a photo (one still image)' with faces 'in the photo', no share of frames (saber_agent.wording, the face tool's words)
     version = "0.2.1"
     description = "Lighting, colour, motion, shot changes, faces and people (OpenCV); optional VLM captions."
     options_model = SceneOptions

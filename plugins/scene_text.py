@@ -11,6 +11,7 @@ from typing import Any
 from saber_agent.plugins.face_fine import fine_words
 from saber_agent.plugins.face_limits import file_scale, no_face_words
 from saber_agent.plugins.picture_area import bars_words
+from saber_agent.wording import PHOTO, THE_PHOTO, counted
 
 
 def brightness_words(level: float) -> str:
@@ -91,7 +92,7 @@ def describe(m: dict[str, Any]) -> str:
         parts.append(f"Its colours are {vivid}, dominated by {_list(named)}.")
     changes = m["shot_changes"]
     if m.get("still_image"):
-        parts.append("It is a still image (one picture): nothing in it moves and it has no shot changes.")
+        parts.append(f"It is {PHOTO}: nothing in it moves and it has no shot changes.")
     elif m["n_frames"] < 2:
         parts.append("Only one frame was available, so motion and shot changes cannot be measured.")
     else:
@@ -103,7 +104,7 @@ def describe(m: dict[str, Any]) -> str:
             parts.append("It is a single continuous shot.")
         swaps = m.get("graphics_changes") or []
         if swaps:  # a slide or caption change is no cut, but the picture's content did change
-            said = [f"{e['t']:.1f} s" for e in swaps[:4]] + ([f"{len(swaps) - 4} more time(s)"] if len(swaps) > 4 else [])
+            said = [f"{e['t']:.1f} s" for e in swaps[:4]] + ([counted(len(swaps) - 4, "more time")] if len(swaps) > 4 else [])
             times = _list(said)
             parts.append(f"Part of the picture changes in one step at {times} and holds still around it: on-screen text or "
                          "graphics (a slide, a caption, a highlight) changing, not a cut.")
@@ -113,11 +114,13 @@ def describe(m: dict[str, Any]) -> str:
     elif faces["max"] == 0:  # not "no face is visible": a face under the detector's size is missed (face_limits)
         finer = fine_words(faces.get("fine"), file_scale(faces.get("limit")))
         who = no_face_words(faces.get("limit"), maybe_there=finer is None) + (f". {finer[:-1]}" if finer else "")
+    elif m.get("still_image"):  # a photo has no share of frames and no "at once"
+        who = ("One face is" if faces["max"] == 1 else f"{faces['max']} faces are") + f" visible in {THE_PHOTO}"
     elif faces["max"] == 1:
         who = f"One face is visible ({faces['frames_with_face'] * 100:.0f}% of frames)"
     else:
         who = f"Up to {faces['max']} faces are visible at once"
     if people["bodies"]:
-        who += f"; a pedestrian detector finds {people['bodies']} full-body figure(s)"
+        who += f"; a pedestrian detector finds {counted(people['bodies'], 'full-body figure')}"
     parts.append(who + ".")
     return " ".join(parts)

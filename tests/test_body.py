@@ -188,7 +188,8 @@ def test_a_photo_is_a_still_image_not_a_short_decode(tmp_path):
     assert clip.info.still_image and len(clip.frames) == 1
     slot = BodyTool().perceive(clip, AnalysisSettings())
     assert slot.status is SlotStatus.unavailable and "decoded" not in slot.reason
-    assert slot.reason == ("the clip is a still image (one picture): a posture could be read from it but body movement cannot "
+    # the face and scene tools' words for a photo (saber_agent.wording.PHOTO)
+    assert slot.reason == ("the clip is a photo (one still image): a posture could be read from it but body movement cannot "
                            "(it needs at least two frames), and this tool does not read posture alone")
 
 

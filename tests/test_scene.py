@@ -136,7 +136,7 @@ def test_a_one_frame_video_gives_a_truthful_slot(tmp_path):
     clip = decode(path)
     assert len(clip.frames) == 1
     slot = SceneTool().perceive(clip, AnalysisSettings())
-    assert slot.ok and "It is a still image (one picture)" in slot.text  # a one-frame video is one picture
+    assert slot.ok and "It is a photo (one still image)" in slot.text  # a one-frame video is one picture
     assert slot.measurements["shot_changes"] == [] and slot.measurements["motion"]["energy_mean"] is None
 
 

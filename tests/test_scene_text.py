@@ -43,3 +43,16 @@ def test_a_static_picture_and_one_frame_are_said_not_guessed():
     text = describe(_measurements(n_frames=1, faces=None))
     assert "Only one frame was available, so motion and shot changes cannot be measured." in text
     assert "Faces could not be counted (no face tracker)." in text and "cut" not in text
+
+
+def test_a_photo_is_named_as_the_face_tool_names_it_with_no_share_of_frames():
+    """A photo (`still_image`): 'a photo (one still image)', faces 'in the photo', as the face tool says (face_summary.describe_photo);
+    no '100% of frames' and no 'at once'; counts in their noun's number ('1 full-body figure', not 'figure(s)')."""
+    one = describe(_measurements(n_frames=1, still_image=True, faces={"max": 1, "frames_with_face": 1.0},
+                                 people={"bodies": 1}))
+    assert "It is a photo (one still image): nothing in it moves and it has no shot changes." in one
+    assert one.endswith("One face is visible in the photo; a pedestrian detector finds 1 full-body figure.")
+    assert "% of frames" not in one and "(s)" not in one
+    two = describe(_measurements(n_frames=1, still_image=True, faces={"max": 2, "frames_with_face": 1.0}, people={"bodies": 2}))
+    assert two.endswith("2 faces are visible in the photo; a pedestrian detector finds 2 full-body figures.")
+    assert "at once" not in two
