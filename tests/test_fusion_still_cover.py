@@ -5,13 +5,12 @@ uncertain" while the Speakers section said the picture was still."""
 
 from __future__ import annotations
 
-from saber_agent.cues import find_conflicts
-from saber_agent.evidence import ClipInfo, Evidence, ModalityCue, Slot, SlotStatus
+from saber_agent.evidence import ModalityCue, Slot, SlotStatus
 from saber_agent.plugins.face import FaceTool
 from saber_agent.plugins.face_live import DISCOUNT
 from saber_agent.plugins.reasoners import fusion_naming as naming
-from saber_agent.plugins.reasoners.fusion import FusionReasoner
-from saber_agent.reasoning import ReasoningRequest
+from tests.support.fusion_cues import cue as _cue
+from tests.support.fusion_cues import reason as _reason
 
 NOT_TAKEN = "the still picture's expression was not taken as the speaker's"
 
@@ -27,17 +26,6 @@ def _face(dominant: str, probability: float, still: bool, confidence: float = 1.
                       if still else None), "mouth_hidden": None}
     slot = Slot(text="face evidence", status=SlotStatus.ok, measurements=m, confidence=confidence)
     return FaceTool().cues(slot)[0]
-
-
-def _cue(modality: str, emotion: str | None, valence: float, confidence: float, arousal: float = 0.5) -> ModalityCue:
-    return ModalityCue(modality=modality, emotion=emotion, valence=valence, confidence=confidence, arousal=arousal,
-                       basis=f"{modality} reads {emotion}")
-
-
-def _reason(*cues: ModalityCue):
-    request = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x.mp4"), cues=list(cues),
-                               conflicts=find_conflicts(list(cues)))
-    return FusionReasoner().reason(request)
 
 
 # trial H utterance 2's other cues, as the tools wrote them

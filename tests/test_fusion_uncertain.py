@@ -5,24 +5,11 @@ reading of fear at 0.35 read as a plain "afraid"; (b) a covered face, sad words 
 
 from __future__ import annotations
 
-from saber_agent.cues import find_conflicts
-from saber_agent.evidence import ClipInfo, Evidence, ModalityCue
 from saber_agent.plugins.reasoners import fusion_naming as naming
-from saber_agent.plugins.reasoners.fusion import FusionReasoner
-from saber_agent.reasoning import ReasoningRequest
+from tests.support.fusion_cues import cue as _cue
+from tests.support.fusion_cues import reason as _reason
 
 VOICE_CAVEAT = "the voice alone tells arousal better than which emotion"
-
-
-def _cue(modality: str, emotion: str | None, valence: float, confidence: float, arousal: float = 0.5) -> ModalityCue:
-    return ModalityCue(modality=modality, emotion=emotion, valence=valence, confidence=confidence, arousal=arousal,
-                       basis=f"{modality} reads {emotion}")
-
-
-def _reason(*cues: ModalityCue):
-    request = ReasoningRequest(evidence=Evidence(), clip=ClipInfo(path="x.mp4"), cues=list(cues),
-                               conflicts=find_conflicts(list(cues)))
-    return FusionReasoner().reason(request)
 
 
 # what the perception tools wrote for the trial's clips (a covered mouth's face is weighted down to ~0.04, face_live)

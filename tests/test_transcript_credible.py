@@ -15,6 +15,7 @@ from saber_agent.plugins.transcript_languages import Part, note, transcribe
 from saber_agent.plugins.transcript_segments import assemble
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing.synth import speak
+from tests.support.part_decoder import Decoder
 
 
 def _segment(text, start, end, p):
@@ -22,17 +23,6 @@ def _segment(text, start, end, p):
              for i, w in enumerate(text.split())]
     return SimpleNamespace(text=" " + text, start=start, end=end, words=words, no_speech_prob=0.1, avg_logprob=-0.5,
                            compression_ratio=1.0)
-
-
-class Decoder:
-    """A stand-in for `PartDecoder`: each language's segments for a part, and the languages asked."""
-
-    def __init__(self, by_language):
-        self.by_language, self.asked = by_language, []
-
-    def __call__(self, part, language):
-        self.asked.append(language)
-        return self.by_language.get(language, [])
 
 
 def _parts(language="it", probability=0.25):

@@ -14,6 +14,7 @@ from saber_agent.plugins.transcript import TranscriptTool
 from saber_agent.plugins.transcript_languages import Part
 from saber_agent.settings import AnalysisSettings
 from saber_agent.testing.synth import speak
+from tests.support.part_decoder import Decoder
 
 
 def _segment(text, p):
@@ -27,15 +28,6 @@ def _detection(language="fi", p=0.58):
 
 
 PRIOR = {"language": "es", "probability": 0.93, "speech_s": 16.0, "model": "base"}
-
-
-class Decoder:
-    def __init__(self, by_language):
-        self.by_language, self.asked = by_language, []
-
-    def __call__(self, part, language):
-        self.asked.append(language)
-        return self.by_language.get(language, [])
 
 
 def test_an_unsure_utterance_takes_the_clips_language_and_a_sure_one_keeps_its_own():
