@@ -5,67 +5,47 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.support.ui_server import CHROMIUM, WAIT_MS, chromium, new_page, player_change_answer, serve
+
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; scripts/install.sh does it for the test extra)",
                 allow_module_level=True)
 pytest.importorskip("gradio", reason="the ui extra (gradio) is not installed")
-playwright = pytest.importorskip("playwright.sync_api", reason="the test extra (playwright) is not installed")
+pytest.importorskip("playwright.sync_api", reason="the test extra (playwright) is not installed")
 
-from saber_agent.ui.app import build_app, launch  # noqa: E402
-from saber_agent.ui.limits import UploadLimits  # noqa: E402
-from saber_agent.ui.service import AnalysisService  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "ui_screenshot.png"
 SLOTS = ["video_desc", "speech_content", "acoustic_feat", "facial_exp_desc", "body_lang_desc", "sentiment_analysis"]
 DONE = '#saber-slots [data-slot="sentiment_analysis"][data-status="ok"]'
-TIMEOUT_MS = 180_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+TIMEOUT_MS = 180_000  # a whole analysis on a loaded 2-core machine
 
 
 @pytest.fixture(scope="module")
 def server():
-    service = AnalysisService(UploadLimits(max_duration_s=120))
-    demo = build_app(service=service)
-    _, url = launch(demo, port=free_port(), prevent_thread_lock=True, quiet=True)
-    yield url, service
-    demo.close()
-    service.close()
+    with serve() as (url, service):
+        yield url, service
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture()
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.goto(server[0])
-    page.wait_for_selector("#saber-run")
+    page = new_page(browser, server[0], accept_downloads=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 def upload(page, path, target="#saber-video"):
     page.locator(f"{target} input[type=file]").set_input_files(str(path))
     page.wait_for_selector(f"{target} video, {target} audio, {target} .waveform-container, {target} [data-testid='waveform-Audio clip']",
-                           state="attached", timeout=30_000)
+                           state="attached", timeout=WAIT_MS)
 
 
 def choose_tools(page, names: set[str]) -> None:
@@ -156,8 +136,8 @@ def test_a_broken_upload_shows_a_message_and_the_app_keeps_serving(page, browser
     fake = tmp_path / "holiday.mp4"
     fake.write_text("this is a text file renamed to .mp4\n" * 30)
     choose_tools(page, {"prosody"})  # this test is about the message, not the evidence
-    page.locator("#saber-video input[type=file]").set_input_files(str(fake))
-    page.wait_for_timeout(1500)  # the browser cannot play it, but the upload itself lands
+    with player_change_answer(page, "holiday.mp4"):  # the browser cannot play it, but the upload itself lands
+        page.locator("#saber-video input[type=file]").set_input_files(str(fake))
     page.click("#saber-run")
     alert = page.locator("#saber-verdict [role=alert]")
     alert.wait_for(timeout=60_000)
@@ -168,17 +148,15 @@ def test_a_broken_upload_shows_a_message_and_the_app_keeps_serving(page, browser
     assert page.locator("#saber-run").is_enabled()
 
     # the server still serves a good clip, in a fresh page
-    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    other = new_page(browser, server[0])
     try:
-        other.goto(server[0])
-        other.wait_for_selector("#saber-run")
         choose_tools(other, {"prosody"})
         upload(other, face_speech_clip)
         other.click("#saber-run")
         other.wait_for_selector(DONE, timeout=TIMEOUT_MS)
         assert slot_statuses(other)["acoustic_feat"] == "ok"
     finally:
-        other.close()
+        other.context.close()
 
 
 def test_audio_only_upload(page, audio_only_clip):
@@ -216,10 +194,8 @@ def test_a_gif_on_the_video_tab_is_analysed_and_a_refused_file_leaves_a_note(pag
 
     notes = tmp_path / "notes.txt"
     notes.write_text("not a clip\n")
-    other = browser.new_page(viewport={"width": 1400, "height": 1000})
+    other = new_page(browser, server[0])
     try:
-        other.goto(server[0])
-        other.wait_for_selector("#saber-run")
         other.get_by_role("tab", name="Picture or other file").click()
         other.locator("#saber-file input[type=file]").set_input_files(str(notes))
         note = other.locator("#saber-upload-note")
@@ -229,4 +205,4 @@ def test_a_gif_on_the_video_tab_is_analysed_and_a_refused_file_leaves_a_note(pag
         other.wait_for_timeout(6000)  # a toast would have faded by now: the note stays
         assert note.is_visible() and "notes.txt" in note.inner_text()
     finally:
-        other.close()
+        other.context.close()

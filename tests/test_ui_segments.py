@@ -80,8 +80,20 @@ from saber_agent.ui.app import build_app
 build_app()
 from gradio.utils import MatplotlibBackendMananger
 from saber_agent.plugins.landmarks import import_mediapipe
-errors, done, steps = [], threading.Event(), 0
-threading.Thread(target=lambda: (import_mediapipe(), done.set())).start()
+errors, done, steps, failure = [], threading.Event(), 0, []
+
+
+def load():
+    try:
+        import_mediapipe()
+    except BaseException as exc:  # the test re-raises it: the import itself failing is no pass
+        failure.append(exc)
+    finally:
+        done.set()  # else a failed import left the loop below spinning until the test's timeout
+
+
+thread = threading.Thread(target=load)
+thread.start()
 while not done.is_set():
     steps += 1
     try:
@@ -89,6 +101,9 @@ while not done.is_set():
             pass
     except Exception as exc:
         errors.append(repr(exc))
+thread.join()
+if failure:
+    raise failure[0]
 print(steps, len(errors), errors[:1])
 """
 
@@ -104,6 +119,8 @@ def test_no_event_step_fails_while_a_tool_imports_mediapipe():
 
     pytest.importorskip("gradio")
     pytest.importorskip("mediapipe")
-    out = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=300, check=True).stdout
+    run = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]  # the import's own error (re-raised by RACE) or a crash
+    out = run.stdout
     steps, failed = (int(n) for n in out.split()[:2])
     assert steps > 0 and failed == 0, out
