@@ -13,6 +13,12 @@ def _wrap(text: str, indent: str = "    ") -> str:
     return "\n".join(textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent) for p in text.splitlines() if p.strip())
 
 
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence (a look's note "... finds nothing new" read on into "Why: ...")."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".!?)" else text + "."
+
+
 def _short(text: str, chars: int = 80) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
@@ -71,7 +77,7 @@ def render(result: Result) -> str:
         lines.append("\nSecond looks")
         for look in result.reperceptions:
             lines.append(_wrap(f"- {look.request.tool} on {look.request.scope()} ({look.status}, asked by {look.asked_by}): "
-                               f"{look.note}" + (f" Why: {look.request.reason}" if look.request.reason else "")))
+                               f"{_sentence(look.note)}" + (f" Why: {look.request.reason}" if look.request.reason else "")))
     if result.errors:
         lines.append("\nErrors")
         lines += [_wrap(f"- {e}") for e in result.errors]

@@ -46,3 +46,16 @@ def test_several_voices_are_noted_in_the_conclusion_and_beside_the_conflicts():
     assert "note: 2 voices heard: the emotion mixes speakers" in text[text.index("Conclusion"):]
     assert "(2 voices heard: a conflict here may be different people disagreeing" in text[text.index("\nConflicts"):]
     assert "voices heard" not in render(_result())
+
+
+def test_a_second_looks_note_ends_its_sentence_before_why():
+    """trial I: "... sampling it at 6 fps finds nothing new Why: a brief expression" ran on without a full stop."""
+    from saber_agent.evidence_analysis import PerceptionRequest, Reperception
+
+    request = PerceptionRequest(tool="face", fps=6.0, reason="a brief expression may fall between frames")
+    refused = Reperception(request=request, asked_by="check", round=1, status="refused",
+                           note="the clip is a single still image: sampling it at 6 fps finds nothing new")
+    done = Reperception(request=request, asked_by="check", round=1, status="done", note="the slot changed (new).")
+    text = " ".join(render(_result().model_copy(update={"reperceptions": [refused, done]})).split())
+    assert "finds nothing new. Why: a brief expression may fall between frames" in text
+    assert "the slot changed (new). Why:" in text and "(new).. Why" not in text
