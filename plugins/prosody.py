@@ -220,6 +220,10 @@ class ProsodyTool(PerceptionTool):
         music = found.get("music", MusicUnderVoice())
         level = music.level
         m["voice_activity"] = activity.measurements()
+        if gaps := clip.extras.get(AUDIO_GAPS_KEY, ()):  # silence the decoder filled: neither speech nor sound
+            m["voice_activity"]["audio_gaps_s"] = round(sum(n for _, n in gaps), 3)
+            m["voice_activity"]["in_audio_gaps_s"] = round(  # the detector's speech regions over them
+                sum(max(0.0, min(b, at + n) - max(a, at)) for a, b in activity.regions for at, n in gaps), 3)
         if tentative:
             m["voice_activity"]["tentative"] = ("a short utterance: measured over the detector's brief, unconfident "
                                                 "speech regions, at half the confidence")

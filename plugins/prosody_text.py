@@ -154,6 +154,9 @@ def _describe_coverage(m: dict) -> str:
     speech, duration = activity.get("speech_s"), activity.get("duration_s") or m.get("duration_s")
     if speech is None or not duration:
         return voiced + "."
+    # a filled gap of the audio stream is neither speech nor sound (trial I: "4.1 s of the 6.5 s audio", 3.5 s of sound)
+    speech = max(0.0, speech - (activity.get("in_audio_gaps_s") or 0.0))
+    duration = max(speech, duration - (activity.get("audio_gaps_s") or 0.0))
     if speech < 0.9 * duration:
         regions = activity.get("speech_regions") or []
         where = f", from {regions[0][0]:.1f} s to {regions[-1][1]:.1f} s" if regions else ""

@@ -85,6 +85,12 @@ def test_a_filled_gap_is_no_pause_and_no_speaking_time(clips):
     assert "longest 3." not in with_gap.text and "gap" not in without.text
     kinds = [e.kind for e in prosody_timeline(m).events]
     assert "audio_gap" in kinds and "pause" not in kinds
+    # the detector's speech regions reach into the filled silence: neither speech nor sound (trial I: "Only the speech
+    # is described: 4.1 s of the 6.5 s audio" for 3.5 s of sound, all of it speech)
+    activity = m["voice_activity"]
+    assert abs(activity["audio_gaps_s"] - GAP_S) < 0.05 and 0.0 < activity["in_audio_gaps_s"] < GAP_S
+    assert "Only the speech is described" not in with_gap.text
+    assert "audio_gaps_s" not in clean["voice_activity"]
 
 
 def test_only_the_silences_that_hold_a_gap_are_left_out():
