@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from saber_agent.evidence import valence_label
+from saber_agent.segment_summary import MIXED
 from saber_agent.segments import UNCERTAIN, UNDETERMINED
 
 MARKS = (UNCERTAIN, UNDETERMINED)  # the reasoner's marks among the emotion labels: no emotion words
@@ -86,7 +87,7 @@ def _speaker_answer(info: dict[str, Any], label: str, used: list[dict], text: st
         why = f"undetermined: no modality gave an estimate in speaker {label}'s utterance(s)"
     elif most == UNCERTAIN or not most:
         why = f"no emotion found: speaker {label}'s utterance(s) are all marked uncertain"
-    elif info.get("named") == "mixed":  # segment_summary.MIXED: a minority of findings against the uncertain leans
+    elif info.get("named") == MIXED:  # a minority of findings against the uncertain leans (segment_summary)
         why = f"mixed: speaker {label}'s findings ({most}) are outnumbered by uncertain utterances leaning elsewhere"
     else:
         why = None
